@@ -1,0 +1,152 @@
+/**
+ * DesiredState: what the config file says, validated, with defaults applied.
+ * Produced by `loadConfig` (src/config), consumed by src/state (what to read),
+ * src/plan (what to compare) and src/apply (credentials to write with).
+ */
+import type { Secret } from './secret.js';
+
+export type InitialStatus =
+  | 'active_with_pass'
+  | 'active_without_pass'
+  | 'pending_with_pass'
+  | 'pending_without_pass';
+
+/** additive: never removes what the file doesn't list; authoritative: removes it; observe: read and report only. */
+export type OwnershipMode = 'additive' | 'authoritative' | 'observe';
+
+/** Where a value came from in the config file, for messages that point at it. */
+export interface SourcePos {
+  line: number;
+  col: number;
+}
+
+/** How org2org authenticates to one org's management API. */
+export type OrgAuth =
+  | { kind: 'token'; token: Secret }
+  | {
+      kind: 'oauth';
+      clientId: string;
+      /** PEM or JWK (JSON) private key of the service app. */
+      privateKey: Secret;
+      /** `kid` of the key, when the service app has several. */
+      keyId?: string;
+      scopes: string[];
+    };
+
+export interface DesiredHub {
+  url: string; // normalized: origin without trailing slash
+  /** Optional read access to the Hub; enables Hub-side checks. */
+  auth?: OrgAuth;
+}
+
+/** The Org2Org app's provisioning connection to the Hub. */
+export type DesiredConnection =
+  | { authScheme: 'TOKEN'; token: Secret; enabled: boolean }
+  | { authScheme: 'OAUTH2'; clientId: string; rotationMode: 'AUTO' | 'MANUAL'; enabled: boolean };
+
+export interface SyncPassword {
+  seed: 'OKTA' | 'RANDOM';
+  change: 'CHANGE' | 'KEEP_EXISTING';
+}
+
+/** The console's To App checkboxes. `undefined` in DesiredState means "not managed". */
+export interface ToAppFeatures {
+  createUsers: boolean;
+  updateUserAttributes: boolean;
+  deactivateUsers: boolean;
+  syncPassword: false | SyncPassword;
+}
+
+/** Okta's INBOUND_PROVISIONING settings (To Okta), all optional: only what is given is managed. */
+export interface InboundImport {
+  schedule?: {
+    status: 'ENABLED' | 'DISABLED';
+    fullImport?: { expression: string; timezone?: string };
+    incrementalImport?: { expression: string; timezone?: string };
+  };
+  username?: { usernameFormat: 'EMAIL' | 'CUSTOM'; userNameExpression?: string };
+  match?: {
+    exactMatchCriteria: 'EMAIL' | 'USERNAME';
+    allowPartialMatch?: boolean;
+    autoConfirmExactMatch?: boolean;
+    autoConfirmNewUsers?: boolean;
+    autoConfirmPartialMatch?: boolean;
+    autoActivateNewUsers?: boolean;
+  };
+}
+
+export interface ToOkta {
+  /** Verified only: the API can't switch Profile Sourcing; a mismatch is a manual change. */
+  profileSourcing?: boolean;
+  import?: InboundImport;
+}
+
+export interface DesiredUserAssignment {
+  /** As written in the config; compare case-insensitively (`loginKey`). */
+  login: string;
+  /** login.toLowerCase(): the natural key. */
+  loginKey: string;
+  initialStatus: InitialStatus;
+  securityQuestion?: string;
+  securityAnswer?: Secret;
+  /** Extra app-user profile attributes, compared attribute by attribute. */
+  profile: Record<string, unknown>;
+  pos?: SourcePos;
+}
+
+export interface DesiredGroupAssignment {
+  name: string;
+  priority?: number;
+  profile: Record<string, unknown>;
+  pos?: SourcePos;
+}
+
+export interface DesiredPushGroup {
+  /** Spoke group name (the source). */
+  name: string;
+  /** Hub group name (defaults to `name`). */
+  targetName: string;
+  /** Link to an existing Hub group instead of creating a new one. */
+  link: boolean;
+  status: 'ACTIVE' | 'INACTIVE';
+  /** When the mapping is removed: keep the Hub group (default) or delete it. */
+  onRemove: 'keepTarget' | 'deleteTarget';
+  pos?: SourcePos;
+}
+
+/** Names of the app-user profile attributes org2org writes; override when the schema differs. */
+export interface AppUserAttributeNames {
+  initialStatus: string;
+  securityQuestion: string;
+  securityAnswer: string;
+}
+
+export interface DesiredSpoke {
+  name: string;
+  url: string; // normalized origin
+  auth: OrgAuth;
+  /** `observe`: read and report only, never write. */
+  mode: 'managed' | 'observe';
+  app: { label: string; signOnMode: 'SAML_2_0' | 'AUTO_LOGIN' };
+  /** Undefined: connection not managed. */
+  connection?: DesiredConnection;
+  provisioning: { toApp?: ToAppFeatures; toOkta?: ToOkta };
+  assignments: {
+    mode: OwnershipMode;
+    /** Explicit attribute names from the config; undefined → taken from the live app-user schema. */
+    attributeNames?: Partial<AppUserAttributeNames>;
+    users: DesiredUserAssignment[];
+    groups: DesiredGroupAssignment[];
+  };
+  pushGroups: { mode: OwnershipMode; groups: DesiredPushGroup[] };
+  pos?: SourcePos;
+}
+
+export interface DesiredState {
+  /** Path of the config file as given on the command line. */
+  file: string;
+  /** sha256 (hex) of the config file's bytes; contains no secret since secrets are `${VAR}` references. */
+  digest: string;
+  hub: DesiredHub;
+  spokes: DesiredSpoke[];
+}

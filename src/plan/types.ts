@@ -1,0 +1,148 @@
+/**
+ * The Plan: plain, versioned JSON. Every renderer reads it; none recomputes a diff.
+ * Meaning of before/after per action (as Terraform's plans):
+ *   create: before = null, after = desired attributes
+ *   update: before/after = the changed attributes only (others listed in `unchanged` count)
+ *   delete: before = live attributes, after = null
+ *   noop:   before = after = null (counted, not listed by renderers unless asked)
+ *   manual: before/after as update; `instructions` say what to click in the console
+ * Sensitive values are "(sensitive)" in before/after, and secrets in `op` are env var names.
+ */
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type Action = 'create' | 'update' | 'delete' | 'noop' | 'manual';
+
+export type ResourceKind =
+  | 'app'
+  | 'connection'
+  | 'features.toApp'
+  | 'features.toOkta'
+  | 'profileSourcing'
+  | 'assignment.user'
+  | 'assignment.group'
+  | 'pushMapping';
+
+/** What apply does for a change. Ids are live ids read at plan time; `${…}` secrets are env var names. */
+export type PlanOp =
+  | { type: 'app.create'; label: string; signOnMode: string; baseUrl: string }
+  | { type: 'app.update'; appId: string; label: string; signOnMode: string; baseUrl: string }
+  | { type: 'app.activate'; appId: string }
+  | {
+      type: 'connection.set';
+      appId: string | null;
+      profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string; rotationMode: string };
+      activate: boolean;
+    }
+  | { type: 'connection.activate' | 'connection.deactivate'; appId: string | null }
+  | { type: 'features.toApp'; appId: string | null; capabilities: Record<string, unknown> }
+  | { type: 'features.toOkta'; appId: string | null; capabilities: Record<string, unknown> }
+  | {
+      type: 'assignment.user.assign' | 'assignment.user.update';
+      appId: string | null;
+      userId: string;
+      login: string;
+      /** Profile to send; values that are secrets are `{ "$env": "VAR" }`. */
+      profile: Record<string, unknown>;
+    }
+  | { type: 'assignment.user.unassign'; appId: string; userId: string; login: string }
+  | { type: 'assignment.group.assign'; appId: string | null; groupId: string; priority?: number; profile: Record<string, unknown> }
+  | { type: 'assignment.group.unassign'; appId: string; groupId: string }
+  | {
+      type: 'pushMapping.create';
+      appId: string | null;
+      sourceGroupId: string;
+      /** Exactly one of targetGroupId / targetGroupName, as Okta requires. */
+      targetGroupId?: string;
+      targetGroupName?: string;
+      status: 'ACTIVE' | 'INACTIVE';
+    }
+  | { type: 'pushMapping.update'; appId: string; mappingId: string; status: 'ACTIVE' | 'INACTIVE' }
+  | { type: 'pushMapping.delete'; appId: string; mappingId: string; deleteTargetGroup: boolean; currentStatus: string }
+  | { type: 'none' };
+
+export interface AttributeChange {
+  name: string;
+  before: unknown;
+  after: unknown;
+  sensitive?: boolean;
+}
+
+export interface Change {
+  /** e.g. `spoke.emea.assignment.user["alice@acme.com"]` */
+  address: string;
+  spoke: string;
+  kind: ResourceKind;
+  action: Action;
+  /** Human name of the object (login, group name, app label). */
+  name: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  attributes: AttributeChange[];
+  /** For manual changes: console steps. For others, optional notes. */
+  instructions?: string[];
+  /** Addresses of changes that must succeed first (e.g. the app before its assignments). */
+  dependsOn: string[];
+  /** Fingerprint of the live object this change was computed from (absent for creates). */
+  liveFingerprint?: string;
+  /** Number of API write calls apply will make for this change. */
+  writes: number;
+  op: PlanOp;
+}
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  spoke?: string;
+  address?: string;
+  message: string;
+  /** Config position, when the problem is in something the file says. */
+  file?: string;
+  line?: number;
+  col?: number;
+}
+
+export interface SpokePlan {
+  name: string;
+  url: string;
+  mode: 'managed' | 'observe';
+  changes: Change[];
+  diagnostics: Diagnostic[];
+}
+
+export interface PlanSummary {
+  add: number;
+  change: number;
+  remove: number;
+  manual: number;
+  noop: number;
+  errors: number;
+  warnings: number;
+  /** API write calls apply will make. */
+  apiWrites: number;
+  /** Lower bound in seconds at the current rate limits and capacity share. */
+  minSeconds: number;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  tool: { name: 'org2org'; version: string };
+  /** ISO time; set by the CLI (createPlan is pure and has no clock). */
+  createdAt?: string;
+  config: { file: string; digest: string };
+  git?: { commit: string; dirty: boolean };
+  hubUrl: string;
+  spokes: SpokePlan[];
+  summary: PlanSummary;
+  /** address → fingerprint of every live object the plan read and may touch (noops included). */
+  fingerprints: Record<string, string>;
+  /** True when some diagnostic is an error: such a plan can't be applied. */
+  errored: boolean;
+  /** True when the plan has no change to make (noops and warnings only). */
+  empty: boolean;
+}
+
+export interface PlanOptions {
+  /** Share of each rate-limit bucket the run may use (0–1], for the time estimate. */
+  maxApiCapacity: number;
+  toolVersion: string;
+}

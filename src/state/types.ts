@@ -1,0 +1,160 @@
+/**
+ * LiveState: what the orgs hold now, normalized (timestamps and links dropped, secrets absent,
+ * never present in Okta's answers anyway). Okta's JSON shapes stop in src/state: everything
+ * downstream reads these types. Every object that a change may touch carries a `fingerprint`
+ * (a short hash of its normalized content) so that a saved plan can tell it went stale.
+ * Plain data only (arrays and records), so it serializes as JSON for golden tests.
+ */
+
+export interface LiveApp {
+  id: string;
+  label: string;
+  status: 'ACTIVE' | 'INACTIVE' | string;
+  signOnMode: string;
+  baseUrl: string;
+  /** The app object's read-only `features` array (PUSH_NEW_USERS, PROFILE_MASTERING, …). */
+  features: string[];
+  fingerprint: string;
+}
+
+export interface LiveConnection {
+  authScheme: 'TOKEN' | 'OAUTH2' | 'UNKNOWN' | string;
+  status: 'ENABLED' | 'DISABLED' | 'UNKNOWN' | string;
+  rotationMode?: 'AUTO' | 'MANUAL' | string;
+  fingerprint: string;
+}
+
+export interface LiveToApp {
+  createUsers: boolean;
+  updateUserAttributes: boolean;
+  deactivateUsers: boolean;
+  syncPassword: false | { seed: string; change: string };
+  fingerprint: string;
+}
+
+export interface LiveInbound {
+  /** Normalized INBOUND_PROVISIONING capabilities, in the config's vocabulary (see config InboundImport). */
+  import: {
+    schedule?: { status: string; fullImport?: { expression: string; timezone?: string }; incrementalImport?: { expression: string; timezone?: string } };
+    username?: { usernameFormat: string; userNameExpression?: string };
+    match?: Record<string, string | boolean>;
+  };
+  fingerprint: string;
+}
+
+export interface LiveFeatures {
+  /** False when Okta answers 400 "Provisioning is not enabled for the app instance". */
+  provisioningEnabled: boolean;
+  toApp?: LiveToApp;
+  inbound?: LiveInbound;
+  /** From the app's read-only `features` array: PROFILE_MASTERING present. */
+  profileSourcing: boolean;
+}
+
+/** What the app-user schema says about the attributes org2org writes. */
+export interface LiveAppUserSchema {
+  /** Attribute names found (or undefined when the schema has no such attribute). */
+  initialStatus?: string;
+  securityQuestion?: string;
+  securityAnswer?: string;
+  /** Allowed values of initialStatus as the schema lists them. */
+  initialStatusValues: string[];
+  /** Every custom attribute name in the schema (to reject unknown profile keys in the plan). */
+  attributes: string[];
+}
+
+export interface LiveAppUser {
+  userId: string;
+  login: string;
+  /** login.toLowerCase() */
+  loginKey: string;
+  /** USER: assigned directly; GROUP: through a group assignment. */
+  scope: 'USER' | 'GROUP' | string;
+  status: string;
+  syncState?: string;
+  externalId?: string;
+  /** Okta's message when syncState is ERROR. */
+  errorSummary?: string;
+  initialStatus?: string;
+  securityQuestion?: string;
+  /** Write-only in Okta: whether an answer is set is all that can be known (always unknown: false). */
+  profile: Record<string, unknown>;
+  fingerprint: string;
+}
+
+export interface LiveAppGroup {
+  groupId: string;
+  name: string;
+  priority?: number;
+  profile: Record<string, unknown>;
+  fingerprint: string;
+}
+
+export interface LivePushMapping {
+  id: string;
+  sourceGroupId: string;
+  /** Resolved from the Spoke's groups; undefined when the source group no longer exists. */
+  sourceGroupName?: string;
+  targetGroupId?: string;
+  /** Resolved in the Hub when the Hub is readable. */
+  targetGroupName?: string;
+  status: 'ACTIVE' | 'INACTIVE' | 'ERROR' | string;
+  errorSummary?: string;
+  lastPush?: string;
+  fingerprint: string;
+}
+
+export interface DirectoryUser {
+  id: string;
+  login: string;
+  status: string;
+}
+
+export interface DirectoryGroup {
+  id: string;
+  name: string;
+  /** Member login keys, when they were read (pushed groups only). */
+  memberLoginKeys?: string[];
+}
+
+export interface LiveSpoke {
+  name: string;
+  /** null: no okta_org2org app with that label. Everything below is then empty. */
+  app: LiveApp | null;
+  connection: LiveConnection | null;
+  features: LiveFeatures | null;
+  appUserSchema: LiveAppUserSchema | null;
+  appUsers: LiveAppUser[];
+  appGroups: LiveAppGroup[];
+  pushMappings: LivePushMapping[];
+  /** Spoke users the config names, keyed by login key; absent key = no such user in the Spoke. */
+  users: Record<string, DirectoryUser>;
+  /** Spoke groups the config names (assigned or pushed), keyed by name. */
+  groups: Record<string, DirectoryGroup>;
+  /** Rate-limit facts seen while reading, for the plan's time estimate. */
+  rateLimits: RateLimitSnapshot[];
+}
+
+export interface LiveHub {
+  /** Hub users for the logins the plan cares about, keyed by login key. */
+  users: Record<string, DirectoryUser>;
+  /** Hub groups for the pushed target names, keyed by name; memberLoginKeys filled. */
+  groups: Record<string, DirectoryGroup>;
+}
+
+export interface RateLimitSnapshot {
+  /** Okta bucket id, e.g. `apps` (all of /api/v1/apps/*). */
+  bucket: string;
+  limit: number;
+  remaining: number;
+  /** Epoch seconds. */
+  reset: number;
+}
+
+export interface LiveState {
+  spokes: Record<string, LiveSpoke>;
+  /** Undefined when the Hub has no credentials in the config. */
+  hub?: LiveHub;
+  /** Problems met while reading that don't stop the plan (e.g. a provisioning token that can't be tested). */
+  notes: { spoke?: string; severity: 'warning' | 'error'; message: string }[];
+}
