@@ -1,0 +1,51 @@
+/**
+ * Apply's contract: `applyPlan(plan, clients, { onEvent })` (./apply.ts) runs a Plan's changes
+ * and reports through events; it never prints. Renderers (text and Ink) turn events into lines.
+ */
+import type { Change } from '../plan/types.js';
+
+export type Outcome = 'applied' | 'failed' | 'skipped' | 'unchanged';
+
+export interface ChangeResult {
+  address: string;
+  spoke: string;
+  action: Change['action'];
+  outcome: Outcome;
+  /** Why it failed (Okta's message) or was skipped (which dependency failed). */
+  message?: string;
+  ms?: number;
+}
+
+export type ApplyEvent =
+  | { type: 'apply-start'; total: number }
+  | { type: 'change-start'; change: Change }
+  | { type: 'change-done'; change: Change; ms: number }
+  | { type: 'change-failed'; change: Change; message: string }
+  | { type: 'change-skipped'; change: Change; reason: string }
+  | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: string }
+  | { type: 'wait-progress'; message: string; done: number; total: number }
+  | { type: 'apply-end'; result: ApplyResult };
+
+export interface HubVerification {
+  kind: 'user' | 'group';
+  spoke: string;
+  name: string;
+  ok: boolean;
+  /** e.g. "ACTIVE as asked by active_with_pass", or what is missing. */
+  detail: string;
+}
+
+export interface ApplyResult {
+  results: ChangeResult[];
+  applied: number;
+  failed: number;
+  skipped: number;
+  /** With --wait: what was found in the Hub. */
+  verification?: HubVerification[];
+}
+
+/** Progress of reading the live orgs, for the UI (emitted by src/state). */
+export type ReadEvent =
+  | { type: 'read-start'; org: string; collection: string }
+  | { type: 'read-progress'; org: string; collection: string; count: number }
+  | { type: 'read-done'; org: string; collection: string; count: number; ms: number };

@@ -1,0 +1,66 @@
+/**
+ * The Okta client's contract, used by src/state (reads), src/apply (writes) and `check`.
+ * Implementation: ./client.ts (`createOktaClient`). Okta's JSON shapes pass through it untyped
+ * (callers type what they read); src/state normalizes them.
+ */
+import type { OrgAuth } from '../config/types.js';
+import type { RateLimitSnapshot } from '../state/types.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /**
+   * Safe to send again after a failure where the server may have acted (5xx, reset after send).
+   * GET/PUT/DELETE are idempotent by default; a POST only when the caller says so.
+   */
+  idempotent?: boolean;
+}
+
+export interface OktaResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Progress the client reports, for the terminal UI and --debug. Never contains secrets. */
+export type ClientEvent =
+  | { type: 'request'; org: string; method: HttpMethod; path: string; bucket: string }
+  | { type: 'response'; org: string; method: HttpMethod; path: string; status: number; ms: number; bucket: string; remaining?: number; limit?: number }
+  | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: 'budget' | '429' | 'concurrency' }
+  | { type: 'retry'; org: string; method: HttpMethod; path: string; attempt: number; reason: string; delayMs: number };
+
+export interface OktaClientOptions {
+  /** Name used in messages: the spoke's name or "hub". */
+  org: string;
+  baseUrl: string;
+  auth: OrgAuth;
+  /** Share (0–1] of each rate-limit bucket this run may use. Default 0.5. */
+  maxApiCapacity?: number;
+  /** Cap on concurrent requests to this org. Default 10. */
+  maxInFlight?: number;
+  /** Bounded retries for 429/5xx/resets/timeouts. Default 6. */
+  maxRetries?: number;
+  /** Per-request timeout in ms. Default 30000. */
+  timeoutMs?: number;
+  onEvent?: (event: ClientEvent) => void;
+}
+
+export interface OktaClient {
+  readonly org: string;
+  readonly baseUrl: string;
+  /** One logical request (retries included). Throws OktaApiError for a non-2xx final answer. */
+  request<T = unknown>(method: HttpMethod, path: string, options?: RequestOptions): Promise<OktaResponse<T>>;
+  /** GET and return the body. */
+  get<T = unknown>(path: string, query?: Query): Promise<T>;
+  /**
+   * Pages of a list endpoint: follows `Link: <…>; rel="next"` (same origin only), asks for the
+   * endpoint's largest page unless `query.limit` is given, and yields each page as it arrives.
+   */
+  pages<T = unknown>(path: string, query?: Query): AsyncGenerator<T[], void, undefined>;
+  /** What the client has learnt of the org's buckets so far. */
+  rateLimits(): RateLimitSnapshot[];
+}
