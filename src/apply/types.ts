@@ -1,5 +1,5 @@
 /**
- * Apply's contract: `applyPlan(plan, clients, { onEvent })` (./apply.ts) runs a Plan's changes
+ * Apply's contract: `applyPlan(plan, clients, { onEvent })` (./apply-plan.ts) runs a Plan's changes
  * and reports through events; it never prints. Renderers (text and Ink) turn events into lines.
  */
 import type { Change } from '../plan/types.js';
@@ -40,6 +40,8 @@ export interface ApplyResult {
   applied: number;
   failed: number;
   skipped: number;
+  /** Spoke name → id of the Org2Org app created by this apply (for --wait and the summary). */
+  appIds?: Record<string, string>;
   /** With --wait: what was found in the Hub. */
   verification?: HubVerification[];
 }

@@ -1,0 +1,282 @@
+/**
+ * applyPlan: carries out a Plan's changes and reports through events; it never prints.
+ * Spokes run independently and at the same time; within a spoke, phases run in order
+ * (see ./order.ts) and the changes of one phase run concurrently, many in flight at once, so
+ * that the client's rate-limit scheduler, not this loop, sets the pace.
+ * A failed change skips only what (transitively) depends on it; everything else goes on.
+ */
+import { Org2OrgError } from '../errors.js';
+import type { OktaClient } from '../okta/types.js';
+import type { Change, Plan } from '../plan/types.js';
+import { computePhases, failureDependenciesOf } from './order.js';
+import { runOp } from './run-op.js';
+import type { ApplyEvent, ApplyResult, ChangeResult, Outcome } from './types.js';
+
+export interface ApplyClients {
+  hub?: OktaClient;
+  spokes: Record<string, OktaClient>;
+}
+
+export interface ApplyOptions {
+  onEvent?: (event: ApplyEvent) => void;
+  /** Where `tokenEnv` and `{ "$env": … }` values are read. Default: process.env. */
+  env?: Record<string, string | undefined>;
+  /** Changes in flight per spoke. Default 32: enough to keep a rate-limit bucket busy. */
+  concurrency?: number;
+}
+
+export const DEFAULT_APPLY_CONCURRENCY = 32;
+
+/** Changes apply acts on: everything but noops (which are counted by the plan, not applied). */
+export function changesToApply(plan: Plan): Change[] {
+  return plan.spokes.flatMap((spoke) => (spoke.mode === 'observe' ? [] : spoke.changes.filter((c) => c.action !== 'noop')));
+}
+
+export async function applyPlan(plan: Plan, clients: ApplyClients, options: ApplyOptions = {}): Promise<ApplyResult> {
+  if (plan.errored) {
+    throw new Org2OrgError('The plan has errors and cannot be applied: fix them and plan again.');
+  }
+  const emit = options.onEvent ?? (() => {});
+  const env = options.env ?? process.env;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_APPLY_CONCURRENCY));
+  const secrets = new Set<string>();
+  const outcomes = new Map<string, ChangeResult>();
+  const appIds: Record<string, string> = {};
+
+  const all = changesToApply(plan);
+  emit({ type: 'apply-start', total: all.length });
+
+  const bySpoke = new Map<string, Change[]>();
+  for (const change of all) {
+    const list = bySpoke.get(change.spoke) ?? [];
+    list.push(change);
+    bySpoke.set(change.spoke, list);
+  }
+
+  const record = (change: Change, outcome: Outcome, message?: string, ms?: number): void => {
+    const result: ChangeResult = { address: change.address, spoke: change.spoke, action: change.action, outcome };
+    if (message !== undefined) result.message = message;
+    if (ms !== undefined) result.ms = ms;
+    outcomes.set(change.address, result);
+  };
+
+  await Promise.all(
+    [...bySpoke].map(([spoke, changes]) =>
+      applySpoke(spoke, changes, {
+        client: clients.spokes[spoke],
+        env,
+        concurrency,
+        secrets,
+        emit,
+        record,
+        outcomeOf: (address) => outcomes.get(address),
+        onAppCreated: (id) => {
+          appIds[spoke] = id;
+        },
+      }),
+    ),
+  );
+
+  const results = all.map((c) => outcomes.get(c.address)).filter((r): r is ChangeResult => r !== undefined);
+  const result: ApplyResult = {
+    results,
+    applied: results.filter((r) => r.outcome === 'applied').length,
+    failed: results.filter((r) => r.outcome === 'failed').length,
+    skipped: results.filter((r) => r.outcome === 'skipped').length,
+  };
+  if (Object.keys(appIds).length > 0) result.appIds = appIds;
+  emit({ type: 'apply-end', result });
+  return result;
+}
+
+interface SpokeRun {
+  client: OktaClient | undefined;
+  env: Record<string, string | undefined>;
+  concurrency: number;
+  secrets: Set<string>;
+  emit: (event: ApplyEvent) => void;
+  record: (change: Change, outcome: Outcome, message?: string, ms?: number) => void;
+  outcomeOf: (address: string) => ChangeResult | undefined;
+  onAppCreated: (id: string) => void;
+}
+
+async function applySpoke(spoke: string, changes: Change[], run: SpokeRun): Promise<void> {
+  const { emit, record } = run;
+  const inPlan = new Set(changes.map((c) => c.address));
+  const appCreate = changes.find((c) => c.op.type === 'app.create');
+  let createdAppId: string | undefined;
+
+  const deps = new Map<string, string[]>();
+  for (const change of changes) {
+    deps.set(
+      change.address,
+      failureDependenciesOf(change, appCreate).filter((a) => inPlan.has(a) && a !== change.address),
+    );
+  }
+
+  const skip = (change: Change, reason: string): void => {
+    record(change, 'skipped', reason);
+    emit({ type: 'change-skipped', change, reason });
+  };
+
+  let phases: Map<string, number>;
+  try {
+    phases = computePhases(changes);
+  } catch (error) {
+    for (const change of changes) skip(change, errorText(error, run.secrets));
+    return;
+  }
+
+  const execute = async (change: Change): Promise<void> => {
+    emit({ type: 'change-start', change });
+    const started = performance.now();
+    if (change.action === 'manual') {
+      skip(change, 'manual change: make it in the admin console (see the plan’s instructions)');
+      return;
+    }
+    if (!run.client) {
+      fail(change, `no API client for spoke ${spoke}`);
+      return;
+    }
+    try {
+      const outcome = await runOp(change.op, {
+        client: run.client,
+        env: run.env,
+        appId: () => createdAppId,
+        secrets: run.secrets,
+      });
+      if (outcome.createdAppId !== undefined) {
+        createdAppId = outcome.createdAppId;
+        run.onAppCreated(outcome.createdAppId);
+      }
+      const ms = Math.round(performance.now() - started);
+      if (outcome.wrote) {
+        record(change, 'applied', undefined, ms);
+        emit({ type: 'change-done', change, ms });
+      } else {
+        record(change, 'unchanged', undefined, ms);
+        emit({ type: 'change-done', change, ms });
+      }
+    } catch (error) {
+      fail(change, errorText(error, run.secrets));
+    }
+  };
+
+  const fail = (change: Change, message: string): void => {
+    record(change, 'failed', message);
+    emit({ type: 'change-failed', change, message });
+  };
+
+  const ordered = [...new Set(phases.values())].sort((a, b) => a - b);
+  for (const phase of ordered) {
+    const members = changes.filter((c) => phases.get(c.address) === phase);
+    await runPhase(members, deps, run, execute, skip);
+  }
+}
+
+/**
+ * Kahn's algorithm over the phase's own dependency edges, with at most `concurrency` changes in
+ * flight. Dependencies in earlier phases are settled already: a failed or skipped one skips the
+ * change at once.
+ */
+async function runPhase(
+  members: Change[],
+  deps: Map<string, string[]>,
+  run: SpokeRun,
+  execute: (change: Change) => Promise<void>,
+  skip: (change: Change, reason: string) => void,
+): Promise<void> {
+  const inPhase = new Map(members.map((c) => [c.address, c]));
+  const waitingOn = new Map<string, number>();
+  const dependents = new Map<string, Change[]>();
+  const ready: Change[] = [];
+
+  const blockerOf = (address: string): string | undefined => {
+    const result = run.outcomeOf(address);
+    if (result && (result.outcome === 'failed' || result.outcome === 'skipped')) {
+      return `${address} ${result.outcome === 'failed' ? 'failed' : 'was skipped'}`;
+    }
+    return undefined;
+  };
+
+  // Skips cascade through the phase without running anything.
+  const skipWithDependents = (change: Change, reason: string): void => {
+    skip(change, reason);
+    for (const dependent of dependents.get(change.address) ?? []) {
+      if (run.outcomeOf(dependent.address) === undefined) {
+        skipWithDependents(dependent, `depends on ${change.address}, which was skipped`);
+      }
+    }
+  };
+
+  for (const change of members) {
+    let blocked: string | undefined;
+    let pending = 0;
+    for (const address of deps.get(change.address) ?? []) {
+      if (inPhase.has(address)) {
+        pending++;
+        const list = dependents.get(address) ?? [];
+        list.push(change);
+        dependents.set(address, list);
+      } else {
+        blocked ??= blockerOf(address);
+      }
+    }
+    if (blocked !== undefined) {
+      waitingOn.set(change.address, -1);
+      continue;
+    }
+    waitingOn.set(change.address, pending);
+    if (pending === 0) ready.push(change);
+  }
+  // Changes blocked by an earlier phase are skipped (with their in-phase dependents).
+  for (const change of members) {
+    if (waitingOn.get(change.address) === -1 && run.outcomeOf(change.address) === undefined) {
+      const address = (deps.get(change.address) ?? []).find((a) => !inPhase.has(a) && blockerOf(a) !== undefined);
+      skipWithDependents(change, `depends on ${blockerOf(address ?? '') ?? 'a change that did not apply'}`);
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    let next = 0;
+    let inFlight = 0;
+    const pump = (): void => {
+      while (inFlight < run.concurrency && next < ready.length) {
+        const change = ready[next++]!;
+        if (run.outcomeOf(change.address) !== undefined) continue; // skipped meanwhile
+        inFlight++;
+        const finished = (): void => {
+          inFlight--;
+          settle(change);
+          pump();
+        };
+        // execute() catches the op's errors itself; a throwing event listener must not hang the run.
+        void execute(change).then(finished, finished);
+      }
+      if (inFlight === 0 && next >= ready.length) resolve();
+    };
+    const settle = (change: Change): void => {
+      const outcome = run.outcomeOf(change.address)?.outcome;
+      for (const dependent of dependents.get(change.address) ?? []) {
+        if (run.outcomeOf(dependent.address) !== undefined) continue;
+        if (outcome === 'failed' || outcome === 'skipped') {
+          skipWithDependents(dependent, `depends on ${change.address}, which ${outcome === 'failed' ? 'failed' : 'was skipped'}`);
+          continue;
+        }
+        const left = (waitingOn.get(dependent.address) ?? 1) - 1;
+        waitingOn.set(dependent.address, left);
+        if (left === 0) ready.push(dependent);
+      }
+    };
+    pump();
+  });
+}
+
+/** An error's message, with any secret value revealed during this apply replaced. */
+function errorText(error: unknown, secrets: Set<string>): string {
+  let text = error instanceof Error ? error.message : String(error);
+  for (const secret of secrets) {
+    if (secret.length > 0) text = text.split(secret).join('(sensitive)');
+  }
+  return text;
+}

@@ -1,0 +1,194 @@
+/**
+ * One PlanOp → the Okta calls that carry it out (shapes in shared/okta/API-NOTES.md).
+ * Secrets are env var names in the plan; their values are read here, sent, and remembered in
+ * `secrets` only so that the caller can scrub them from any error text before it goes anywhere.
+ */
+import type { OktaClient } from '../okta/types.js';
+import type { PlanOp } from '../plan/types.js';
+
+export interface OpContext {
+  client: OktaClient;
+  env: Record<string, string | undefined>;
+  /** The spoke's app id: read at plan time, or set by this apply's `app.create`. */
+  appId: () => string | undefined;
+  /** Values revealed from the environment during this apply (never printed, only scrubbed). */
+  secrets: Set<string>;
+}
+
+export interface OpOutcome {
+  /** Set by `app.create`: the id of the app Okta created. */
+  createdAppId?: string;
+  /** False for `none`: nothing was sent. */
+  wrote: boolean;
+}
+
+/** Thrown for problems found before anything is sent (missing env var, missing app id). */
+export class OpInputError extends Error {
+  override name = 'OpInputError';
+}
+
+const ORG2ORG_APP_NAME = 'okta_org2org';
+
+export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
+  const { client } = ctx;
+  switch (op.type) {
+    case 'none':
+      return { wrote: false };
+    case 'app.create': {
+      // Not idempotent: a retried create could make a second app. A lost answer shows up in the
+      // next plan as an app with this label, which is found, not duplicated.
+      const res = await client.request<{ id?: string }>('POST', '/api/v1/apps', {
+        query: { activate: true },
+        body: appBody(op),
+      });
+      const id = res.body?.id;
+      if (typeof id !== 'string' || id === '') throw new Error('Okta created the app but returned no id');
+      return { createdAppId: id, wrote: true };
+    }
+    case 'app.update':
+      await client.request('PUT', `/api/v1/apps/${seg(op.appId)}`, { body: appBody(op) });
+      return { wrote: true };
+    case 'app.activate':
+      await client.request('POST', `/api/v1/apps/${seg(op.appId)}/lifecycle/activate`, { idempotent: true });
+      return { wrote: true };
+    case 'connection.set': {
+      const appId = resolveAppId(op.appId, ctx);
+      const profile =
+        op.profile.authScheme === 'TOKEN'
+          ? { authScheme: 'TOKEN', token: readEnv(op.profile.tokenEnv, ctx) }
+          : { authScheme: 'OAUTH2', clientId: op.profile.clientId, signing: { rotationMode: op.profile.rotationMode } };
+      // Setting the same connection twice leaves the same state: safe to resend.
+      await client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default`, {
+        query: { activate: op.activate },
+        body: { profile },
+        idempotent: true,
+      });
+      return { wrote: true };
+    }
+    case 'connection.activate':
+    case 'connection.deactivate': {
+      const appId = resolveAppId(op.appId, ctx);
+      const verb = op.type === 'connection.activate' ? 'activate' : 'deactivate';
+      await client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default/lifecycle/${verb}`, { idempotent: true });
+      return { wrote: true };
+    }
+    case 'features.toApp':
+    case 'features.toOkta': {
+      const appId = resolveAppId(op.appId, ctx);
+      const feature = op.type === 'features.toApp' ? 'USER_PROVISIONING' : 'INBOUND_PROVISIONING';
+      await client.request('PUT', `/api/v1/apps/${seg(appId)}/features/${feature}`, { body: op.capabilities });
+      return { wrote: true };
+    }
+    case 'assignment.user.assign': {
+      const appId = resolveAppId(op.appId, ctx);
+      const profile = resolveProfile(op.profile, ctx);
+      // Not marked idempotent: after a failure past sending, the client must not resend blindly;
+      // the next plan sees whether Okta assigned the user, and re-running apply converges.
+      await client.request('POST', `/api/v1/apps/${seg(appId)}/users`, {
+        body: { id: op.userId, scope: 'USER', credentials: { userName: op.login }, profile },
+      });
+      return { wrote: true };
+    }
+    case 'assignment.user.update': {
+      const appId = resolveAppId(op.appId, ctx);
+      const profile = resolveProfile(op.profile, ctx);
+      // An update to the same values is idempotent.
+      await client.request('POST', `/api/v1/apps/${seg(appId)}/users/${seg(op.userId)}`, {
+        body: { credentials: { userName: op.login }, profile },
+        idempotent: true,
+      });
+      return { wrote: true };
+    }
+    case 'assignment.user.unassign':
+      await client.request('DELETE', `/api/v1/apps/${seg(op.appId)}/users/${seg(op.userId)}`, {
+        query: { sendEmail: false },
+      });
+      return { wrote: true };
+    case 'assignment.group.assign': {
+      const appId = resolveAppId(op.appId, ctx);
+      const body: Record<string, unknown> = { profile: op.profile };
+      if (op.priority !== undefined) body.priority = op.priority;
+      await client.request('PUT', `/api/v1/apps/${seg(appId)}/groups/${seg(op.groupId)}`, { body });
+      return { wrote: true };
+    }
+    case 'assignment.group.unassign':
+      await client.request('DELETE', `/api/v1/apps/${seg(op.appId)}/groups/${seg(op.groupId)}`);
+      return { wrote: true };
+    case 'pushMapping.create': {
+      const appId = resolveAppId(op.appId, ctx);
+      const body: Record<string, unknown> = { sourceGroupId: op.sourceGroupId, status: op.status };
+      if (op.targetGroupId !== undefined) body.targetGroupId = op.targetGroupId;
+      else body.targetGroupName = op.targetGroupName;
+      await client.request('POST', `/api/v1/apps/${seg(appId)}/group-push/mappings`, { body });
+      return { wrote: true };
+    }
+    case 'pushMapping.update':
+      await client.request('PATCH', `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`, {
+        body: { status: op.status },
+        idempotent: true,
+      });
+      return { wrote: true };
+    case 'pushMapping.delete': {
+      const path = `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`;
+      // Okta deletes only INACTIVE mappings.
+      if (op.currentStatus !== 'INACTIVE') {
+        await client.request('PATCH', path, { body: { status: 'INACTIVE' }, idempotent: true });
+      }
+      await client.request('DELETE', path, { query: { deleteTargetGroup: op.deleteTargetGroup } });
+      return { wrote: true };
+    }
+    default: {
+      const unknown: never = op;
+      throw new OpInputError(`unknown operation ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+function appBody(op: { label: string; signOnMode: string; baseUrl: string }): Record<string, unknown> {
+  return {
+    name: ORG2ORG_APP_NAME,
+    label: op.label,
+    signOnMode: op.signOnMode,
+    settings: { app: { baseUrl: op.baseUrl } },
+  };
+}
+
+function resolveAppId(planned: string | null, ctx: OpContext): string {
+  if (planned !== null) return planned;
+  const created = ctx.appId();
+  if (created === undefined) throw new OpInputError('the Org2Org app was not created, so there is no app id to use');
+  return created;
+}
+
+function readEnv(name: string, ctx: OpContext): string {
+  const value = ctx.env[name];
+  if (value === undefined || value === '') {
+    throw new OpInputError(`environment variable ${name} is not set`);
+  }
+  ctx.secrets.add(value);
+  return value;
+}
+
+/** `{ "$env": "VAR" }` values (security answers) become the variable's value. */
+function resolveProfile(profile: Record<string, unknown>, ctx: OpContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(profile)) {
+    out[key] = isEnvRef(value) ? readEnv(value.$env, ctx) : value;
+  }
+  return out;
+}
+
+function isEnvRef(value: unknown): value is { $env: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { $env?: unknown }).$env === 'string' &&
+    Object.keys(value).length === 1
+  );
+}
+
+/** Ids come from Okta, but a path segment is still encoded: nothing in a plan file may steer the URL. */
+function seg(id: string): string {
+  return encodeURIComponent(id);
+}
