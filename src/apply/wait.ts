@@ -1,0 +1,303 @@
+/**
+ * `apply --wait`: after the writes, follow Okta's provisioning until the touched app users and
+ * push mappings have settled (or the timeout), then look in the Hub for the users and groups
+ * and say, per object, whether it arrived as the config asks.
+ * Reads use list endpoints and batched searches, never one GET per user, so that many parallel
+ * apply jobs stay inside the Hub's buckets.
+ */
+import type { InitialStatus } from '../config/types.js';
+import type { OktaClient } from '../okta/types.js';
+import type { Change, Plan } from '../plan/types.js';
+import type { ApplyClients } from './apply-plan.js';
+import type { ApplyEvent, ApplyResult, HubVerification } from './types.js';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  pollMs: number;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+const INITIAL_STATUSES: readonly InitialStatus[] = ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'];
+
+/**
+ * The Hub user status an app user's `initialStatus` leads to (API-NOTES; the simulator maps the
+ * same way): with a password the user is ACTIVE; without one Okta sends an activation email and
+ * the user is PROVISIONED (pending activation) until it is used; pending_* leave the user STAGED.
+ */
+export function hubStatusFor(initialStatus: InitialStatus): string {
+  switch (initialStatus) {
+    case 'active_with_pass':
+      return 'ACTIVE';
+    case 'active_without_pass':
+      return 'PROVISIONED';
+    case 'pending_with_pass':
+    case 'pending_without_pass':
+      return 'STAGED';
+  }
+}
+
+/** Logins per Hub search: OR-ed clauses keep the URL short and the call count low. */
+const LOGINS_PER_SEARCH = 20;
+
+interface TouchedUser {
+  spoke: string;
+  appId: string;
+  userId: string;
+  login: string;
+  initialStatus?: InitialStatus;
+  /** Spoke-side outcome once settled. */
+  settled?: { ok: boolean; detail: string };
+}
+
+interface PushedGroup {
+  spoke: string;
+  appId: string;
+  sourceGroupId: string;
+  sourceName: string;
+  targetName: string;
+  settled?: { ok: boolean; detail: string };
+}
+
+interface OktaAppUser {
+  id: string;
+  status?: string;
+  syncState?: string;
+  errorSummary?: string;
+  credentials?: { userName?: string };
+  _embedded?: { user?: { profile?: { login?: string } } };
+}
+
+interface OktaPushMapping {
+  id: string;
+  sourceGroupId: string;
+  status?: string;
+  lastPush?: string | null;
+  errorSummary?: string | null;
+}
+
+interface OktaUser {
+  id: string;
+  status: string;
+  profile: { login: string };
+}
+
+interface OktaGroup {
+  id: string;
+  profile: { name: string };
+}
+
+export async function waitForProvisioning(
+  plan: Plan,
+  result: ApplyResult,
+  clients: ApplyClients,
+  options: WaitOptions,
+): Promise<HubVerification[]> {
+  const emit = options.onEvent ?? (() => {});
+  const applied = new Set(result.results.filter((r) => r.outcome === 'applied').map((r) => r.address));
+  const changes = plan.spokes.flatMap((s) => s.changes).filter((c) => applied.has(c.address));
+  const appIdOf = (change: Change, planned: string | null): string | undefined => planned ?? result.appIds?.[change.spoke];
+
+  const users: TouchedUser[] = [];
+  const groups: PushedGroup[] = [];
+  for (const change of changes) {
+    const op = change.op;
+    if (op.type === 'assignment.user.assign' || op.type === 'assignment.user.update') {
+      const appId = appIdOf(change, op.appId);
+      if (appId === undefined) continue;
+      const user: TouchedUser = { spoke: change.spoke, appId, userId: op.userId, login: op.login };
+      const initialStatus = initialStatusIn(op.profile) ?? initialStatusIn(change.after ?? {});
+      if (initialStatus) user.initialStatus = initialStatus;
+      users.push(user);
+    } else if ((op.type === 'pushMapping.create' || op.type === 'pushMapping.update') && op.status === 'ACTIVE') {
+      const appId = appIdOf(change, op.appId);
+      if (appId === undefined) continue;
+      const sourceGroupId = op.type === 'pushMapping.create' ? op.sourceGroupId : stringIn(change.before, 'sourceGroupId') ?? '';
+      const targetName =
+        (op.type === 'pushMapping.create' ? op.targetGroupName : undefined) ??
+        stringIn(change.after, 'targetName') ??
+        stringIn(change.before, 'targetName') ??
+        change.name;
+      groups.push({ spoke: change.spoke, appId, sourceGroupId, sourceName: change.name, targetName });
+    }
+  }
+  const total = users.length + groups.length;
+  if (total === 0) return [];
+
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    await pollSpokes(users, groups, clients);
+    const done = users.filter((u) => u.settled).length + groups.filter((g) => g.settled).length;
+    emit({ type: 'wait-progress', message: `provisioning: ${done} of ${total} settled`, done, total });
+    if (done === total || Date.now() + options.pollMs > deadline) break;
+    await sleep(options.pollMs);
+  }
+
+  const seconds = Math.round(options.timeoutMs / 1000);
+  for (const user of users) {
+    user.settled ??= { ok: false, detail: `not provisioned after ${seconds} s (still pending in ${user.spoke})` };
+  }
+  for (const group of groups) {
+    group.settled ??= { ok: false, detail: `not pushed after ${seconds} s` };
+  }
+
+  if (!clients.hub) {
+    return [
+      ...users.map((u) => verification('user', u.spoke, u.login, u.settled!.ok, `${u.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
+      ...groups.map((g) => verification('group', g.spoke, g.targetName, g.settled!.ok, `${g.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
+    ];
+  }
+  emit({ type: 'wait-progress', message: 'reading the Hub', done: total, total });
+  return [...(await verifyHubUsers(users, clients.hub)), ...(await verifyHubGroups(groups, clients))];
+}
+
+/** One round of reads: every app with pending users or mappings is listed once. */
+async function pollSpokes(users: TouchedUser[], groups: PushedGroup[], clients: ApplyClients): Promise<void> {
+  const apps = new Map<string, { spoke: string; appId: string }>();
+  for (const item of [...users, ...groups]) {
+    if (!item.settled) apps.set(`${item.spoke} ${item.appId}`, { spoke: item.spoke, appId: item.appId });
+  }
+  await Promise.all(
+    [...apps.values()].map(async ({ spoke, appId }) => {
+      const client = clients.spokes[spoke];
+      if (!client) return;
+      const pendingUsers = users.filter((u) => !u.settled && u.spoke === spoke && u.appId === appId);
+      const pendingGroups = groups.filter((g) => !g.settled && g.spoke === spoke && g.appId === appId);
+      if (pendingUsers.length > 0) {
+        const appUsers = new Map<string, OktaAppUser>();
+        for await (const page of client.pages<OktaAppUser>(`/api/v1/apps/${encodeURIComponent(appId)}/users`)) {
+          for (const appUser of page) appUsers.set(appUser.id, appUser);
+        }
+        for (const user of pendingUsers) settleUser(user, appUsers.get(user.userId));
+      }
+      if (pendingGroups.length > 0) {
+        const mappings: OktaPushMapping[] = [];
+        for await (const page of client.pages<OktaPushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings`)) {
+          mappings.push(...page);
+        }
+        for (const group of pendingGroups) settleGroup(group, mappings.find((m) => m.sourceGroupId === group.sourceGroupId));
+      }
+    }),
+  );
+}
+
+function settleUser(user: TouchedUser, appUser: OktaAppUser | undefined): void {
+  if (!appUser) {
+    user.settled = { ok: false, detail: `not assigned in ${user.spoke} any more` };
+  } else if (appUser.syncState === 'ERROR') {
+    user.settled = { ok: false, detail: `provisioning failed in ${user.spoke}: ${appUser.errorSummary ?? 'syncState ERROR'}` };
+  } else if (appUser.status === 'PROVISIONED' || appUser.syncState === 'SYNCHRONIZED') {
+    user.settled = { ok: true, detail: `${appUser.status ?? 'PROVISIONED'} in ${user.spoke}` };
+  }
+}
+
+function settleGroup(group: PushedGroup, mapping: OktaPushMapping | undefined): void {
+  if (!mapping) {
+    group.settled = { ok: false, detail: `no push mapping for ${group.sourceName} in ${group.spoke}` };
+  } else if (mapping.status === 'ERROR') {
+    group.settled = { ok: false, detail: `push failed in ${group.spoke}: ${mapping.errorSummary ?? 'status ERROR'}` };
+  } else if (mapping.status === 'ACTIVE' && mapping.lastPush) {
+    group.settled = { ok: true, detail: `pushed from ${group.spoke}` };
+  }
+}
+
+async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<HubVerification[]> {
+  const found = new Map<string, OktaUser>();
+  const logins = [...new Set(users.map((u) => u.login.toLowerCase()))];
+  for (let i = 0; i < logins.length; i += LOGINS_PER_SEARCH) {
+    const batch = logins.slice(i, i + LOGINS_PER_SEARCH);
+    const search = batch.map((login) => `profile.login eq ${JSON.stringify(login)}`).join(' or ');
+    for await (const page of hub.pages<OktaUser>('/api/v1/users', { search })) {
+      for (const user of page) found.set(user.profile.login.toLowerCase(), user);
+    }
+  }
+  return users.map((user) => {
+    const hubUser = found.get(user.login.toLowerCase());
+    if (!hubUser) return verification('user', user.spoke, user.login, false, `not in the Hub (${user.settled!.detail})`);
+    if (!user.initialStatus) {
+      return verification('user', user.spoke, user.login, user.settled!.ok, `${hubUser.status} in the Hub`);
+    }
+    const expected = hubStatusFor(user.initialStatus);
+    return hubUser.status === expected
+      ? verification('user', user.spoke, user.login, true, `${hubUser.status} as asked by ${user.initialStatus}`)
+      : verification('user', user.spoke, user.login, false, `${hubUser.status} in the Hub, but ${user.initialStatus} asks for ${expected}`);
+  });
+}
+
+/**
+ * A pushed Hub group should hold exactly the source group's members that are assigned to the app
+ * (Okta pushes only users it provisions).
+ */
+async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Promise<HubVerification[]> {
+  const hub = clients.hub!;
+  const assignedBySpokeApp = new Map<string, Set<string>>();
+  const out: HubVerification[] = [];
+  for (const group of groups) {
+    const spokeClient = clients.spokes[group.spoke];
+    const hubGroup = await findGroupByName(hub, group.targetName);
+    if (!hubGroup) {
+      out.push(verification('group', group.spoke, group.targetName, false, `not in the Hub (${group.settled!.detail})`));
+      continue;
+    }
+    if (!spokeClient || !group.sourceGroupId) {
+      out.push(verification('group', group.spoke, group.targetName, group.settled!.ok, 'in the Hub; members not compared'));
+      continue;
+    }
+    const key = `${group.spoke} ${group.appId}`;
+    let assigned = assignedBySpokeApp.get(key);
+    if (!assigned) {
+      assigned = new Set<string>();
+      for await (const page of spokeClient.pages<OktaAppUser>(`/api/v1/apps/${encodeURIComponent(group.appId)}/users`, { expand: 'user' })) {
+        for (const appUser of page) {
+          const login = appUser.credentials?.userName ?? appUser._embedded?.user?.profile?.login;
+          if (login) assigned.add(login.toLowerCase());
+        }
+      }
+      assignedBySpokeApp.set(key, assigned);
+    }
+    const expected = (await memberLogins(spokeClient, group.sourceGroupId)).filter((login) => assigned.has(login));
+    const actual = new Set(await memberLogins(hub, hubGroup.id));
+    const missing = expected.filter((login) => !actual.has(login));
+    out.push(
+      missing.length === 0
+        ? verification('group', group.spoke, group.targetName, true, `in the Hub with all ${expected.length} expected members`)
+        : verification('group', group.spoke, group.targetName, false, `in the Hub, missing ${missing.length} of ${expected.length} members: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`),
+    );
+  }
+  return out;
+}
+
+async function findGroupByName(client: OktaClient, name: string): Promise<OktaGroup | undefined> {
+  for await (const page of client.pages<OktaGroup>('/api/v1/groups', { search: `profile.name eq ${JSON.stringify(name)}` })) {
+    const match = page.find((g) => g.profile.name === name);
+    if (match) return match;
+  }
+  return undefined;
+}
+
+async function memberLogins(client: OktaClient, groupId: string): Promise<string[]> {
+  const logins: string[] = [];
+  for await (const page of client.pages<OktaUser>(`/api/v1/groups/${encodeURIComponent(groupId)}/users`)) {
+    for (const user of page) logins.push(user.profile.login.toLowerCase());
+  }
+  return logins;
+}
+
+function initialStatusIn(values: Record<string, unknown>): InitialStatus | undefined {
+  for (const value of Object.values(values)) {
+    if (typeof value === 'string' && (INITIAL_STATUSES as readonly string[]).includes(value)) return value as InitialStatus;
+  }
+  return undefined;
+}
+
+function stringIn(record: Record<string, unknown> | null | undefined, key: string): string | undefined {
+  const value = record?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function verification(kind: 'user' | 'group', spoke: string, name: string, ok: boolean, detail: string): HubVerification {
+  return { kind, spoke, name, ok, detail };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
