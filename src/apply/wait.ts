@@ -132,12 +132,12 @@ export async function waitForProvisioning(
     await sleep(options.pollMs);
   }
 
-  const seconds = Math.round(options.timeoutMs / 1000);
+  const waited = options.timeoutMs >= 1000 ? `${Math.round(options.timeoutMs / 1000)} s` : `${options.timeoutMs} ms`;
   for (const user of users) {
-    user.settled ??= { ok: false, detail: `not provisioned after ${seconds} s (still pending in ${user.spoke})` };
+    user.settled ??= { ok: false, detail: `not provisioned after ${waited} (still pending in ${user.spoke})` };
   }
   for (const group of groups) {
-    group.settled ??= { ok: false, detail: `not pushed after ${seconds} s` };
+    group.settled ??= { ok: false, detail: `not pushed after ${waited}` };
   }
 
   if (!clients.hub) {

@@ -30,6 +30,9 @@ export class MemoryOrg implements OktaClient {
   apps = new Map<string, { id: string; label: string; users: Map<string, AppUserRecord>; groups: Map<string, unknown>; mappings: Map<string, { id: string; sourceGroupId: string; status: string; lastPush: string | null }>; connection?: unknown; features: Record<string, unknown> }>();
   /** `METHOD path` (path exact) → error message to fail with, once per entry in the list. */
   faults: { method: HttpMethod; path: string; message: string }[] = [];
+  /** Directory: users and groups of this org (the Hub's, in wait tests). */
+  users = new Map<string, { id: string; status: string; profile: { login: string } }>();
+  groups = new Map<string, { id: string; profile: { name: string }; members: Set<string> }>();
   #nextId = 1;
 
   constructor(readonly org: string) {}
@@ -80,6 +83,20 @@ export class MemoryOrg implements OktaClient {
   #route(method: HttpMethod, path: string, options: RequestOptions): unknown {
     const body = (options.body ?? {}) as Record<string, unknown>;
     const parts = path.split('/').slice(4).map(decodeURIComponent); // after /api/v1/apps
+    if (method === 'GET' && path === '/api/v1/users') {
+      const logins = searchValues(options.query?.search, 'profile.login').map((l) => l.toLowerCase());
+      return [...this.users.values()].filter((u) => logins.includes(u.profile.login.toLowerCase()));
+    }
+    if (method === 'GET' && path === '/api/v1/groups') {
+      const names = searchValues(options.query?.search, 'profile.name');
+      return [...this.groups.values()].filter((g) => names.includes(g.profile.name)).map(({ id, profile }) => ({ id, profile }));
+    }
+    const members = /^\/api\/v1\/groups\/([^/]+)\/users$/.exec(path);
+    if (method === 'GET' && members) {
+      const group = [...this.groups.values()].find((g) => g.id === decodeURIComponent(members[1]!));
+      if (!group) throw new Error('E0000007 group not found');
+      return [...this.users.values()].filter((u) => group.members.has(u.id));
+    }
     if (!path.startsWith('/api/v1/apps')) throw new Error(`E0000007 not found: ${path}`);
     if (parts.length === 0) {
       if (method !== 'POST') throw new Error('unsupported');
@@ -170,4 +187,16 @@ export class MemoryOrg implements OktaClient {
     }
     throw new Error(`unsupported in MemoryOrg: ${method} ${path}`);
   }
+}
+
+/** Values of `field eq "…"` clauses in an Okta search expression (OR-ed clauses only). */
+function searchValues(search: unknown, field: string): string[] {
+  if (typeof search !== 'string') throw new Error('E0000001 search is required here');
+  const values: string[] = [];
+  for (const clause of search.split(' or ')) {
+    const match = /^(\S+) eq (".*")$/.exec(clause.trim());
+    if (!match || match[1] !== field) throw new Error(`E0000001 Invalid search: ${clause}`);
+    values.push(JSON.parse(match[2]!) as string);
+  }
+  return values;
 }
