@@ -6,7 +6,7 @@
  * A failed change skips only what (transitively) depends on it; everything else goes on.
  */
 import { Org2OrgError } from '../errors.js';
-import type { OktaClient } from '../okta/types.js';
+import type { ClientEvent, OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import { computePhases, failureDependenciesOf } from './order.js';
 import { runOp } from './run-op.js';
@@ -279,4 +279,19 @@ function errorText(error: unknown, secrets: Set<string>): string {
     if (secret.length > 0) text = text.split(secret).join('(sensitive)');
   }
   return text;
+}
+
+/**
+ * The client reports rate-limit waits through its own `onEvent` (set where the CLI creates it);
+ * this turns them into apply events so that one stream shows "waiting 12 s for the reset".
+ */
+export function applyEventOfClientEvent(event: ClientEvent): ApplyEvent | undefined {
+  if (event.type !== 'rate-limit-wait') return undefined;
+  const reason =
+    event.reason === '429'
+      ? `Okta answered 429 on ${event.bucket}: waiting for the rate-limit reset`
+      : event.reason === 'budget'
+        ? `keeping within this run's share of ${event.bucket}: waiting for the rate-limit reset`
+        : `at the concurrency limit of ${event.org}`;
+  return { type: 'rate-limit-wait', org: event.org, bucket: event.bucket, until: event.until, reason };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyPlan } from '../../src/apply/apply-plan.js';
+import { applyEventOfClientEvent, applyPlan } from '../../src/apply/apply-plan.js';
 import type { ApplyEvent } from '../../src/apply/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { MemoryOrg } from './memory-org.js';
@@ -173,5 +173,14 @@ describe('applyPlan', () => {
     const result = await applyPlan(observed, { spokes: { emea: org } });
     assert.deepEqual(result.results, []);
     assert.equal(org.calls.length, 0);
+  });
+});
+
+describe('applyEventOfClientEvent', () => {
+  it('passes rate-limit waits on and drops the rest', () => {
+    assert.deepEqual(applyEventOfClientEvent({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: 1_700_000_012_000, reason: '429' }), {
+      type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: 1_700_000_012_000, reason: 'Okta answered 429 on apps: waiting for the rate-limit reset',
+    });
+    assert.equal(applyEventOfClientEvent({ type: 'request', org: 'emea', method: 'GET', path: '/api/v1/apps', bucket: 'apps' }), undefined);
   });
 });
