@@ -1,0 +1,274 @@
+/**
+ * In-memory state of one simulated org, and the JSON views that the API returns.
+ * Tests reach it through `sim.org(name)` to inspect or change things behind the API's back.
+ */
+import { Collection } from './collection.js';
+import type { AdminRole, InitialStatus } from './types.js';
+
+export interface SimUser {
+  id: string;
+  seq: number;
+  status: string;
+  created: string;
+  activated: string | null;
+  statusChanged: string | null;
+  lastUpdated: string;
+  passwordChanged: string | null;
+  profile: Record<string, unknown> & { login: string };
+  roles: AdminRole[];
+  /** Groups the user belongs to (ids). */
+  groupIds: Set<string>;
+}
+
+export interface SimGroup {
+  id: string;
+  seq: number;
+  type: 'OKTA_GROUP' | 'APP_GROUP' | 'BUILT_IN';
+  created: string;
+  lastUpdated: string;
+  lastMembershipUpdated: string;
+  profile: { name: string; description: string | null };
+  members: Set<string>;
+}
+
+export interface SimAppUser {
+  id: string;
+  seq: number;
+  scope: 'USER' | 'GROUP';
+  status: string;
+  syncState: string;
+  externalId: string | null;
+  userName: string;
+  profile: Record<string, unknown>;
+  created: string;
+  lastUpdated: string;
+  statusChanged: string;
+  lastSync: string | null;
+  passwordChanged: string | null;
+}
+
+export interface SimAppGroup {
+  id: string;
+  seq: number;
+  priority: number;
+  profile: Record<string, unknown>;
+  lastUpdated: string;
+}
+
+export interface SimPushMapping {
+  id: string;
+  seq: number;
+  sourceGroupId: string;
+  targetGroupId: string;
+  /** Org holding the target group (the Hub). */
+  targetOrg: string;
+  status: 'ACTIVE' | 'INACTIVE' | 'ERROR';
+  errorSummary: string | null;
+  lastPush: string | null;
+  created: string;
+  lastUpdated: string;
+}
+
+export interface ProvisioningSettings {
+  create: boolean;
+  profile: boolean;
+  deactivate: boolean;
+  password: { enabled: boolean; seed: 'OKTA' | 'RANDOM'; change: 'CHANGE' | 'KEEP_EXISTING' };
+  /** INBOUND_PROVISIONING capabilities, stored as sent (merged). */
+  inbound: Record<string, unknown>;
+}
+
+export interface SimConnection {
+  status: 'ENABLED' | 'DISABLED';
+  authScheme: 'TOKEN' | 'OAUTH2' | 'UNKNOWN';
+  /** Write-only: never returned by the API. */
+  token: string | null;
+  clientId: string | null;
+  rotationMode: 'AUTO' | 'MANUAL' | null;
+}
+
+export interface SimApp {
+  id: string;
+  seq: number;
+  name: string;
+  label: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  signOnMode: string;
+  created: string;
+  lastUpdated: string;
+  settings: Record<string, unknown>;
+  connection: SimConnection;
+  provisioning: ProvisioningSettings;
+  users: Collection<SimAppUser>;
+  groups: Collection<SimAppGroup>;
+  pushMappings: Collection<SimPushMapping>;
+}
+
+export interface SimServiceApp {
+  clientId: string;
+  publicJwk: Record<string, unknown>;
+  scopes: string[];
+}
+
+export interface TokenGrant {
+  name: string;
+  userId: string;
+}
+
+export interface AccessGrant {
+  clientId: string;
+  scopes: Set<string>;
+  expiresAt: number;
+}
+
+/** Two letters that make ids of different orgs differ, so mixing a Hub id with a Spoke id shows. */
+function orgTag(index: number): string {
+  return (index + 10).toString(36).padStart(2, '0').slice(-2);
+}
+
+export class SimOrg {
+  url = '';
+  readonly users = new Collection<SimUser>();
+  readonly usersByLogin = new Map<string, SimUser>();
+  readonly groups = new Collection<SimGroup>();
+  readonly apps = new Collection<SimApp>();
+  /** Token value → grant. */
+  readonly tokens = new Map<string, TokenGrant>();
+  /** Token name → value, as the handle reports them. */
+  readonly tokenValues: Record<string, string> = {};
+  readonly serviceApps = new Map<string, SimServiceApp>();
+  readonly accessTokens = new Map<string, AccessGrant>();
+  /** Assertion `jti`s already used (replay protection). */
+  readonly usedJtis = new Set<string>();
+  private counter = 0;
+  private readonly tag: string;
+  /** The id of the default user type (one per org). */
+  readonly userTypeId: string;
+
+  constructor(
+    readonly name: string,
+    index: number,
+  ) {
+    this.tag = orgTag(index);
+    this.userTypeId = 'oty' + this.tag + '0'.repeat(15);
+  }
+
+  newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt'): string {
+    return prefix + this.tag + (++this.counter).toString(36).padStart(15, '0');
+  }
+
+  addUser(login: string, profile: Record<string, unknown>, status: string, roles: AdminRole[] = []): SimUser {
+    const now = nowIso();
+    const local = login.split('@')[0] ?? login;
+    const user: SimUser = {
+      id: this.newId('00u'),
+      seq: 0,
+      status,
+      created: now,
+      activated: status === 'ACTIVE' ? now : null,
+      statusChanged: now,
+      lastUpdated: now,
+      passwordChanged: status === 'ACTIVE' ? now : null,
+      profile: {
+        firstName: capitalize(local.split('.')[0] ?? local),
+        lastName: capitalize(local.split('.')[1] ?? 'User'),
+        email: login,
+        ...profile,
+        login,
+      },
+      roles,
+      groupIds: new Set(),
+    };
+    this.users.add(user);
+    this.usersByLogin.set(login.toLowerCase(), user);
+    return user;
+  }
+
+  /** By id, or by login as Okta's `GET /api/v1/users/{idOrLogin}` allows. */
+  findUser(idOrLogin: string): SimUser | undefined {
+    return this.users.get(idOrLogin) ?? this.usersByLogin.get(idOrLogin.toLowerCase());
+  }
+
+  addGroup(name: string, description: string | null = null, type: SimGroup['type'] = 'OKTA_GROUP'): SimGroup {
+    const now = nowIso();
+    const group: SimGroup = {
+      id: this.newId('00g'),
+      seq: 0,
+      type,
+      created: now,
+      lastUpdated: now,
+      lastMembershipUpdated: now,
+      profile: { name, description },
+      members: new Set(),
+    };
+    return this.groups.add(group);
+  }
+
+  findGroupByName(name: string): SimGroup | undefined {
+    const wanted = name.toLowerCase();
+    return this.groups.values().find((g) => g.profile.name.toLowerCase() === wanted);
+  }
+
+  addMember(group: SimGroup, user: SimUser): boolean {
+    if (group.members.has(user.id)) return false;
+    group.members.add(user.id);
+    user.groupIds.add(group.id);
+    group.lastMembershipUpdated = nowIso();
+    return true;
+  }
+
+  removeMember(group: SimGroup, user: SimUser): boolean {
+    if (!group.members.delete(user.id)) return false;
+    user.groupIds.delete(group.id);
+    group.lastMembershipUpdated = nowIso();
+    return true;
+  }
+
+  addApp(fields: { name: string; label: string; signOnMode?: string; status?: 'ACTIVE' | 'INACTIVE'; settings?: Record<string, unknown> }): SimApp {
+    const now = nowIso();
+    const app: SimApp = {
+      id: this.newId('0oa'),
+      seq: 0,
+      name: fields.name,
+      label: fields.label,
+      status: fields.status ?? 'ACTIVE',
+      signOnMode: fields.signOnMode ?? 'SAML_2_0',
+      created: now,
+      lastUpdated: now,
+      settings: fields.settings ?? { app: {} },
+      connection: { status: 'DISABLED', authScheme: 'UNKNOWN', token: null, clientId: null, rotationMode: null },
+      provisioning: {
+        create: false,
+        profile: false,
+        deactivate: false,
+        password: { enabled: false, seed: 'RANDOM', change: 'KEEP_EXISTING' },
+        inbound: {},
+      },
+      users: new Collection<SimAppUser>(),
+      groups: new Collection<SimAppGroup>(),
+      pushMappings: new Collection<SimPushMapping>(),
+    };
+    return this.apps.add(app);
+  }
+
+  addToken(name: string, value: string, userId: string): void {
+    this.tokens.set(value, { name, userId });
+    this.tokenValues[name] = value;
+  }
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+function capitalize(s: string): string {
+  return s.length === 0 ? s : s[0]!.toUpperCase() + s.slice(1);
+}
+
+export function isOrg2Org(app: SimApp): boolean {
+  return app.name === 'okta_org2org';
+}
+
+export function defaultInitialStatus(): InitialStatus {
+  return 'active_without_pass';
+}

@@ -1,0 +1,277 @@
+/**
+ * Org2Org behaviour across orgs: a Spoke's app pushes users and groups into the Hub org the
+ * app's `settings.app.baseUrl` points at, authorised by the connection's Hub API token.
+ */
+import type { SimApp, SimAppUser, SimGroup, SimOrg, SimPushMapping, SimUser } from './org-state.js';
+import { isOrg2Org, nowIso } from './org-state.js';
+import type { InitialStatus } from './types.js';
+
+export class SimWorld {
+  readonly orgs = new Map<string, SimOrg>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  closed = false;
+
+  constructor(readonly provisioningDelayMs: number) {}
+
+  org(name: string): SimOrg {
+    const org = this.orgs.get(name);
+    if (!org) throw new Error(`sim: no org named "${name}" (orgs: ${[...this.orgs.keys()].join(', ')})`);
+    return org;
+  }
+
+  orgByUrl(url: unknown): SimOrg | undefined {
+    if (typeof url !== 'string') return undefined;
+    const wanted = url.replace(/\/+$/, '').toLowerCase();
+    for (const org of this.orgs.values()) if (org.url.toLowerCase() === wanted) return org;
+    return undefined;
+  }
+
+  schedule(ms: number, fn: () => void): void {
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+/** Okta user status the Hub user gets for each Org2Org `initialStatus` (see docs/simulator.md). */
+export const HUB_STATUS_BY_INITIAL_STATUS: Record<InitialStatus, string> = {
+  active_with_pass: 'ACTIVE',
+  active_without_pass: 'PROVISIONED', // "pending user action": activation email sent
+  pending_with_pass: 'STAGED',
+  pending_without_pass: 'STAGED',
+};
+
+export function hubOf(world: SimWorld, app: SimApp): SimOrg | undefined {
+  return world.orgByUrl((app.settings.app as Record<string, unknown> | undefined)?.baseUrl);
+}
+
+/**
+ * Why the connection token can't be used against the Hub, or null when it can. Okta tests the
+ * credentials when the connection is activated.
+ */
+export function connectionProblem(world: SimWorld, app: SimApp, token: string | null): string | null {
+  if (!isOrg2Org(app)) return null;
+  const hub = hubOf(world, app);
+  if (!hub) return 'Unable to connect to the target org: check the base URL (settings.app.baseUrl).';
+  if (!token) return 'API token is required.';
+  const grant = hub.tokens.get(token);
+  if (!grant) return 'Invalid API token: the target org rejected it.';
+  const owner = hub.users.get(grant.userId);
+  if (!owner || !owner.roles.includes('SUPER_ADMIN')) {
+    return 'The API token must belong to a Super Administrator of the target org.';
+  }
+  return null;
+}
+
+function pushing(world: SimWorld, app: SimApp): SimOrg | undefined {
+  if (!isOrg2Org(app) || app.connection.status !== 'ENABLED' || app.status !== 'ACTIVE') return undefined;
+  // A token revoked after activation stops the push, as in Okta (the task errors out).
+  if (app.connection.authScheme === 'TOKEN' && connectionProblem(world, app, app.connection.token) !== null) return undefined;
+  return hubOf(world, app);
+}
+
+function pushedProfile(spokeUser: SimUser, userName: string): Record<string, unknown> {
+  const p = spokeUser.profile;
+  return { firstName: p.firstName, lastName: p.lastName, email: p.email ?? userName, login: userName };
+}
+
+/** Pushes one assignment to the Hub (create or match), honouring the provisioning delay. */
+export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
+  const hub = pushing(world, app);
+  const now = nowIso();
+  if (!hub || !app.provisioning.create) {
+    if (au.status !== 'PROVISIONED') {
+      au.status = 'ACTIVE';
+      au.syncState = 'DISABLED';
+    }
+    return;
+  }
+  if (au.externalId && hub.users.get(au.externalId)) return;
+  const finish = (): void => {
+    const spokeUser = org.users.get(au.id);
+    if (!spokeUser || !app.users.has(au.id)) return;
+    const initial = (au.profile.initialStatus as InitialStatus | undefined) ?? 'active_without_pass';
+    const status = HUB_STATUS_BY_INITIAL_STATUS[initial] ?? 'PROVISIONED';
+    let hubUser = hub.findUser(au.userName);
+    if (!hubUser) {
+      hubUser = hub.addUser(au.userName, pushedProfile(spokeUser, au.userName), status);
+    } else if (hubUser.status === 'DEPROVISIONED' && app.provisioning.deactivate) {
+      // REACTIVATE_USERS: a returning user is reactivated rather than left deactivated.
+      hubUser.status = status;
+      hubUser.statusChanged = nowIso();
+      hubUser.lastUpdated = hubUser.statusChanged;
+    }
+    au.externalId = hubUser.id;
+    au.status = 'PROVISIONED';
+    au.syncState = 'SYNCHRONIZED';
+    au.lastSync = nowIso();
+    au.statusChanged = au.lastSync;
+    au.lastUpdated = au.lastSync;
+    syncUserPushMemberships(world, org, app, au.id);
+  };
+  if (world.provisioningDelayMs > 0) {
+    au.status = 'STAGED';
+    au.syncState = 'SYNCING';
+    au.statusChanged = now;
+    world.schedule(world.provisioningDelayMs, finish);
+  } else {
+    finish();
+  }
+}
+
+/** Update User Attributes: the Spoke user's profile goes to the Hub user. */
+export function pushProfile(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
+  const hub = pushing(world, app);
+  if (!hub || !app.provisioning.profile || !au.externalId) return;
+  const hubUser = hub.users.get(au.externalId);
+  const spokeUser = org.users.get(au.id);
+  if (!hubUser || !spokeUser) return;
+  const { login: _login, ...rest } = pushedProfile(spokeUser, au.userName);
+  Object.assign(hubUser.profile, rest);
+  hubUser.lastUpdated = nowIso();
+  au.lastSync = hubUser.lastUpdated;
+}
+
+/** After an unassignment: deactivate in the Hub (Deactivate Users) and leave pushed groups. */
+export function deprovisionAppUser(world: SimWorld, app: SimApp, au: SimAppUser): void {
+  const hub = pushing(world, app);
+  if (!hub || !au.externalId) return;
+  const hubUser = hub.users.get(au.externalId);
+  if (!hubUser) return;
+  for (const m of app.pushMappings.values()) {
+    if (m.status !== 'ACTIVE') continue;
+    const target = hub.groups.get(m.targetGroupId);
+    if (target) hub.removeMember(target, hubUser);
+  }
+  if (app.provisioning.deactivate && hubUser.status !== 'DEPROVISIONED') {
+    hubUser.status = 'DEPROVISIONED';
+    hubUser.statusChanged = nowIso();
+    hubUser.lastUpdated = hubUser.statusChanged;
+  }
+}
+
+/** Hub user id of a Spoke user when that user is a provisioned member of the app. */
+function provisionedHubUserId(app: SimApp, userId: string): string | undefined {
+  const au = app.users.get(userId);
+  return au && au.status === 'PROVISIONED' && au.externalId ? au.externalId : undefined;
+}
+
+/** Full push of one mapping: the Hub group's members become the source group's provisioned members. */
+export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPushMapping): void {
+  const hub = pushing(world, app);
+  if (!hub || m.status !== 'ACTIVE') return;
+  const source = org.groups.get(m.sourceGroupId);
+  const target = hub.groups.get(m.targetGroupId);
+  if (!source || !target) {
+    m.status = 'ERROR';
+    m.errorSummary = !source ? 'Source group no longer exists.' : 'Target group no longer exists in the target org.';
+    return;
+  }
+  const wanted = new Set<string>();
+  for (const userId of source.members) {
+    const hubId = provisionedHubUserId(app, userId);
+    if (hubId) wanted.add(hubId);
+  }
+  for (const hubId of [...target.members]) {
+    if (!wanted.has(hubId)) hub.removeMember(target, hub.users.get(hubId)!);
+  }
+  for (const hubId of wanted) {
+    const u = hub.users.get(hubId);
+    if (u) hub.addMember(target, u);
+  }
+  target.profile.description ??= `Pushed from ${org.url}`;
+  m.lastPush = nowIso();
+  m.errorSummary = null;
+}
+
+/** Incremental push for one Spoke user across the app's ACTIVE mappings. */
+export function syncUserPushMemberships(world: SimWorld, org: SimOrg, app: SimApp, userId: string): void {
+  const hub = pushing(world, app);
+  if (!hub || app.pushMappings.size === 0) return;
+  const spokeUser = org.users.get(userId);
+  const au = app.users.get(userId);
+  const hubUser = au?.externalId ? hub.users.get(au.externalId) : undefined;
+  if (!hubUser) return;
+  const provisioned = provisionedHubUserId(app, userId) !== undefined;
+  for (const m of app.pushMappings.values()) {
+    if (m.status !== 'ACTIVE') continue;
+    const target = hub.groups.get(m.targetGroupId);
+    if (!target) continue;
+    const inSource = spokeUser?.groupIds.has(m.sourceGroupId) ?? false;
+    if (inSource && provisioned) hub.addMember(target, hubUser);
+    else hub.removeMember(target, hubUser);
+    m.lastPush = nowIso();
+  }
+}
+
+/** Creates (or returns) the app user for a Spoke user and pushes it. */
+export function assignUser(
+  world: SimWorld,
+  org: SimOrg,
+  app: SimApp,
+  user: SimUser,
+  fields: { scope: 'USER' | 'GROUP'; userName?: string; profile?: Record<string, unknown> },
+): { appUser: SimAppUser; created: boolean } {
+  const existing = app.users.get(user.id);
+  const now = nowIso();
+  if (existing) {
+    if (fields.scope === 'USER') existing.scope = 'USER';
+    if (fields.profile) Object.assign(existing.profile, fields.profile);
+    if (fields.userName) existing.userName = fields.userName;
+    existing.lastUpdated = now;
+    pushProfile(world, org, app, existing);
+    return { appUser: existing, created: false };
+  }
+  const profile: Record<string, unknown> = isOrg2Org(app) ? { initialStatus: 'active_without_pass' } : {};
+  const appUser: SimAppUser = {
+    id: user.id,
+    seq: 0,
+    scope: fields.scope,
+    status: 'ACTIVE',
+    syncState: 'DISABLED',
+    externalId: null,
+    userName: fields.userName ?? user.profile.login,
+    profile: { ...profile, ...(fields.profile ?? {}) },
+    created: now,
+    lastUpdated: now,
+    statusChanged: now,
+    lastSync: null,
+    passwordChanged: null,
+  };
+  app.users.add(appUser);
+  provisionAppUser(world, org, app, appUser);
+  return { appUser, created: true };
+}
+
+export function unassignUser(world: SimWorld, app: SimApp, userId: string): boolean {
+  const au = app.users.get(userId);
+  if (!au) return false;
+  app.users.delete(userId);
+  deprovisionAppUser(world, app, au);
+  return true;
+}
+
+/** Keeps GROUP-scoped assignments and pushed groups in step after a Spoke membership change. */
+export function onMembershipChanged(world: SimWorld, org: SimOrg, group: SimGroup, user: SimUser): void {
+  for (const app of org.apps.values()) {
+    if (app.groups.has(group.id)) {
+      if (user.groupIds.has(group.id)) {
+        assignUser(world, org, app, user, { scope: 'GROUP' });
+      } else {
+        const au = app.users.get(user.id);
+        const stillCovered = [...user.groupIds].some((gid) => app.groups.has(gid));
+        if (au && au.scope === 'GROUP' && !stillCovered) unassignUser(world, app, user.id);
+      }
+    }
+    if (app.users.has(user.id)) syncUserPushMemberships(world, org, app, user.id);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `/api/v1/users/**` and `/api/v1/groups/**`: what org2org reads in the Hub (search by login,
+ * group by name, members) and what tests use to shape a Spoke (users, groups, memberships).
+ */
+import type { SimGroup, SimUser } from './org-state.js';
+import { nowIso } from './org-state.js';
+import { onMembershipChanged, pushProfile } from './provisioning.js';
+import { invalid, notFound, objectBody, OktaError, pageReply, type RequestContext, type Reply, type RouteSpec } from './router.js';
+import { compileSearch } from './routes-apps.js';
+import { groupJson, rolesJson, userJson } from './views.js';
+
+function ok(body: unknown, status = 200): Reply {
+  return { status, body };
+}
+
+function findUser(ctx: RequestContext): SimUser {
+  const user = ctx.org.findUser(ctx.params.userId!);
+  if (!user) throw notFound(ctx.params.userId);
+  return user;
+}
+
+function findGroup(ctx: RequestContext): SimGroup {
+  const group = ctx.org.groups.get(ctx.params.groupId!);
+  if (!group) throw notFound(ctx.params.groupId);
+  return group;
+}
+
+function listUsers(ctx: RequestContext): Reply {
+  const search = compileSearch(ctx.query.get('search'));
+  const filter = compileSearch(ctx.query.get('filter'));
+  const q = ctx.query.get('q')?.toLowerCase();
+  const match =
+    search || filter || q
+      ? (u: SimUser): boolean => {
+          const record = u as unknown as Record<string, unknown>;
+          if (search && !search(record)) return false;
+          if (filter && !filter(record)) return false;
+          if (q) {
+            const p = u.profile;
+            const hit = [p.login, p.email, p.firstName, p.lastName].some((v) => typeof v === 'string' && v.toLowerCase().startsWith(q));
+            if (!hit) return false;
+          }
+          return true;
+        }
+      : undefined;
+  return pageReply(ctx, ctx.org.users, { fallback: 200, cap: 200 }, (u) => userJson(ctx.org, u), match);
+}
+
+function createUser(ctx: RequestContext): Reply {
+  const body = objectBody(ctx);
+  const profile = (body.profile ?? {}) as Record<string, unknown>;
+  if (typeof profile.login !== 'string' || profile.login === '') throw invalid('login', ['login: The field cannot be left blank']);
+  if (ctx.org.findUser(profile.login)) {
+    throw invalid('login', ['login: An object with this field already exists in the current organization']);
+  }
+  const activate = ctx.query.get('activate') !== 'false';
+  const user = ctx.org.addUser(profile.login, profile, activate ? 'ACTIVE' : 'STAGED');
+  return ok(userJson(ctx.org, user));
+}
+
+function me(ctx: RequestContext): Reply {
+  const userId = ctx.principal?.userId;
+  const user = userId ? ctx.org.users.get(userId) : undefined;
+  // A service app's access token has no user behind it.
+  if (!user) throw notFound('me');
+  return ok(userJson(ctx.org, user));
+}
+
+function updateUser(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  const body = objectBody(ctx);
+  const profile = body.profile as Record<string, unknown> | undefined;
+  if (profile) {
+    const { login, ...rest } = profile;
+    if (typeof login === 'string' && login.toLowerCase() !== user.profile.login.toLowerCase()) {
+      if (ctx.org.findUser(login)) throw invalid('login', ['login: An object with this field already exists in the current organization']);
+      ctx.org.usersByLogin.delete(user.profile.login.toLowerCase());
+      user.profile.login = login;
+      ctx.org.usersByLogin.set(login.toLowerCase(), user);
+    }
+    Object.assign(user.profile, rest);
+    user.lastUpdated = nowIso();
+    for (const app of ctx.org.apps.values()) {
+      const au = app.users.get(user.id);
+      if (au) pushProfile(ctx.world, ctx.org, app, au);
+    }
+  }
+  return ok(userJson(ctx.org, user));
+}
+
+function listGroups(ctx: RequestContext): Reply {
+  const search = compileSearch(ctx.query.get('search'));
+  const filter = compileSearch(ctx.query.get('filter'));
+  const q = ctx.query.get('q')?.toLowerCase();
+  const match =
+    search || filter || q
+      ? (g: SimGroup): boolean => {
+          const record = g as unknown as Record<string, unknown>;
+          if (search && !search(record)) return false;
+          if (filter && !filter(record)) return false;
+          return !q || g.profile.name.toLowerCase().startsWith(q);
+        }
+      : undefined;
+  return pageReply(ctx, ctx.org.groups, { fallback: 10000, cap: 10000 }, (g) => groupJson(ctx.org, g), match);
+}
+
+function createGroup(ctx: RequestContext): Reply {
+  const body = objectBody(ctx);
+  const profile = (body.profile ?? {}) as Record<string, unknown>;
+  if (typeof profile.name !== 'string' || profile.name === '') throw invalid('name', ['name: The field cannot be left blank']);
+  if (ctx.org.findGroupByName(profile.name)) {
+    throw invalid('name', ['name: An object with this field already exists in the current organization']);
+  }
+  const group = ctx.org.addGroup(profile.name, typeof profile.description === 'string' ? profile.description : null);
+  return ok(groupJson(ctx.org, group));
+}
+
+function deleteGroup(ctx: RequestContext): Reply {
+  const group = findGroup(ctx);
+  if (group.type === 'BUILT_IN') throw new OktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
+  for (const userId of [...group.members]) {
+    const user = ctx.org.users.get(userId);
+    if (user) {
+      ctx.org.removeMember(group, user);
+      onMembershipChanged(ctx.world, ctx.org, group, user);
+    }
+  }
+  ctx.org.groups.delete(group.id);
+  return { status: 204 };
+}
+
+function listMembers(ctx: RequestContext): Reply {
+  const group = findGroup(ctx);
+  // Members in the org's user order, so paging is stable.
+  return pageReply(ctx, ctx.org.users, { fallback: 1000, cap: 1000 }, (u) => userJson(ctx.org, u), (u) => group.members.has(u.id));
+}
+
+function membership(add: boolean) {
+  return (ctx: RequestContext): Reply => {
+    const group = findGroup(ctx);
+    const user = findUser(ctx);
+    const changed = add ? ctx.org.addMember(group, user) : ctx.org.removeMember(group, user);
+    if (changed) onMembershipChanged(ctx.world, ctx.org, group, user);
+    return { status: 204 };
+  };
+}
+
+const route = (method: string, template: string, handler: RouteSpec['handler'], resource: RouteSpec['resource'], bucket: RouteSpec['bucket']): RouteSpec => ({
+  method,
+  template,
+  handler,
+  resource,
+  bucket,
+  write: method !== 'GET',
+});
+
+const U = '/api/v1/users';
+const G = '/api/v1/groups';
+export const DIRECTORY_ROUTES: RouteSpec[] = [
+  route('GET', U, listUsers, 'users', 'users'),
+  route('POST', U, createUser, 'users', 'users'),
+  route('GET', `${U}/me`, me, 'self', 'user'),
+  route('GET', `${U}/{userId}`, (ctx) => ok(userJson(ctx.org, findUser(ctx))), 'users', 'user'),
+  route('POST', `${U}/{userId}`, updateUser, 'users', 'user'),
+  route('GET', `${U}/{userId}/roles`, (ctx) => ok(rolesJson(ctx.org, findUser(ctx))), 'users', 'user'),
+  route('GET', G, listGroups, 'groups', 'groups'),
+  route('POST', G, createGroup, 'groups', 'groups'),
+  route('GET', `${G}/{groupId}`, (ctx) => ok(groupJson(ctx.org, findGroup(ctx))), 'groups', 'group'),
+  route('DELETE', `${G}/{groupId}`, deleteGroup, 'groups', 'group'),
+  route('GET', `${G}/{groupId}/users`, listMembers, 'groups', 'group'),
+  route('PUT', `${G}/{groupId}/users/{userId}`, membership(true), 'groups', 'group'),
+  route('DELETE', `${G}/{groupId}/users/{userId}`, membership(false), 'groups', 'group'),
+];

@@ -1,0 +1,178 @@
+/**
+ * Public types of the Okta simulator: the seed (what the orgs hold at start), the options
+ * (latency, time scale, limits, faults) and the handle tests get back from `startSim`.
+ */
+import type { SimOrg } from './org-state.js';
+
+/** Rate-limit buckets, as in API-NOTES (Workforce per-minute limits). */
+export type BucketId = 'apps' | 'app' | 'groups' | 'group' | 'users' | 'user' | 'oauth' | 'default';
+
+export const DEFAULT_RATE_LIMITS: Record<BucketId, number> = {
+  apps: 100, // every /api/v1/apps/* call except the app itself
+  app: 500, // /api/v1/apps/{appId}
+  groups: 500, // /api/v1/groups
+  group: 1000, // /api/v1/groups/{groupId}/**
+  users: 600, // GET|POST /api/v1/users
+  user: 600, // /api/v1/users/{userId}/**
+  oauth: 600, // /oauth2/v1/token
+  default: 1200,
+};
+
+export type InitialStatus = 'active_with_pass' | 'active_without_pass' | 'pending_with_pass' | 'pending_without_pass';
+export const INITIAL_STATUSES: readonly InitialStatus[] = [
+  'active_with_pass',
+  'active_without_pass',
+  'pending_with_pass',
+  'pending_without_pass',
+];
+
+export type AdminRole =
+  | 'SUPER_ADMIN'
+  | 'ORG_ADMIN'
+  | 'APP_ADMIN'
+  | 'USER_ADMIN'
+  | 'GROUP_MEMBERSHIP_ADMIN'
+  | 'READ_ONLY_ADMIN';
+
+export interface SeedUser {
+  login: string;
+  /** Okta user status; ACTIVE when omitted. */
+  status?: 'STAGED' | 'PROVISIONED' | 'ACTIVE' | 'RECOVERY' | 'PASSWORD_EXPIRED' | 'LOCKED_OUT' | 'SUSPENDED' | 'DEPROVISIONED';
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  /** Extra profile attributes. */
+  profile?: Record<string, unknown>;
+  roles?: AdminRole[];
+}
+
+export interface SeedGroup {
+  name: string;
+  description?: string;
+  /** Member logins. */
+  members?: string[];
+}
+
+export interface SeedToken {
+  /** The token value; generated (obviously fake) when omitted. */
+  value?: string;
+  /** Login of the admin who owns the token; created when not among the org's users. */
+  user: string;
+  /** Admin roles of that user. */
+  roles?: AdminRole[];
+}
+
+export interface SeedServiceApp {
+  clientId: string;
+  /** Public JWK (RSA or EC P-256) that verifies the client's `private_key_jwt` assertions. */
+  publicJwk: Record<string, unknown>;
+  scopes: string[];
+}
+
+export interface SeedAppUser {
+  login: string;
+  /** Defaults to `active_without_pass` on Org2Org apps. */
+  initialStatus?: InitialStatus;
+  securityQuestion?: string;
+  securityAnswer?: string;
+  /** App-user status; otherwise derived from the provisioning settings (PROVISIONED when pushed). */
+  status?: string;
+  profile?: Record<string, unknown>;
+}
+
+export interface SeedPushMapping {
+  /** Name of the source group in this org. */
+  source: string;
+  /** Name of the Hub group (created when missing once ACTIVE). */
+  target: string;
+  status?: 'ACTIVE' | 'INACTIVE';
+}
+
+export interface SeedApp {
+  label: string;
+  /** `okta_org2org` when omitted. */
+  name?: string;
+  status?: 'ACTIVE' | 'INACTIVE';
+  /** Org whose URL becomes `settings.app.baseUrl` (Org2Org: the Hub). */
+  hub?: string;
+  connection?: {
+    status?: 'ENABLED' | 'DISABLED';
+    authScheme?: 'TOKEN' | 'OAUTH2';
+    /** `org/TOKEN_NAME` of a token in another org (the Hub), or a literal value. */
+    token?: string;
+    clientId?: string;
+  };
+  provisioning?: { createUsers?: boolean; updateUserAttributes?: boolean; deactivateUsers?: boolean; syncPassword?: boolean };
+  users?: SeedAppUser[];
+  /** Names of groups assigned to the app. */
+  groups?: string[];
+  pushMappings?: SeedPushMapping[];
+}
+
+export interface SeedOrg {
+  users?: SeedUser[];
+  groups?: SeedGroup[];
+  tokens?: Record<string, SeedToken>;
+  serviceApps?: SeedServiceApp[];
+  apps?: SeedApp[];
+}
+
+export interface SimSeed {
+  orgs: Record<string, SeedOrg>;
+  /**
+   * Environment for configs pointing at the sim; values may use `${orgs.NAME.url}` and
+   * `${orgs.NAME.tokens.TOKEN}`, filled in at start.
+   */
+  env?: Record<string, string>;
+}
+
+export type FaultKind = 'error' | 'reset' | 'slow';
+
+export interface FaultRule {
+  kind: FaultKind;
+  /** HTTP status for `error` (500 by default). */
+  status?: number;
+  /** Extra delay for `slow`. */
+  delayMs?: number;
+  /** Chance per matching request, 0..1 (1 when omitted). */
+  probability?: number;
+  /** Method to match (any when omitted). */
+  method?: string;
+  /** Path glob (`*` = any characters) or route template such as `/api/v1/apps/{appId}/users`. */
+  path?: string;
+  /** Apply to at most this many requests. */
+  times?: number;
+  /** Limit the rule to one org. */
+  org?: string;
+}
+
+export interface SimOptions {
+  latencyMs?: number;
+  jitterMs?: number;
+  /** 60 = a 60 s rate-limit window lasts 1 s. */
+  timeScale?: number;
+  /** Per-minute limits. */
+  rateLimits?: Partial<Record<BucketId, number>>;
+  /** Requests in flight per org before 429 (75 by default). */
+  concurrencyLimit?: number;
+  faults?: FaultRule[];
+  rngSeed?: number;
+  /** When set, pushed app users stay STAGED/SYNCING for this long before PROVISIONED. */
+  provisioningDelayMs?: number;
+}
+
+export interface SimStats {
+  total: number;
+  byRoute: Record<string, number>;
+  status429: number;
+  peakInFlight: number;
+}
+
+export interface Sim {
+  orgs: Record<string, { url: string; tokens: Record<string, string> }>;
+  env: Record<string, string>;
+  org(name: string): SimOrg;
+  stats(name: string): SimStats;
+  resetStats(): void;
+  close(): Promise<void>;
+}
