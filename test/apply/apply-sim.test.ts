@@ -1,0 +1,180 @@
+/**
+ * applyPlan and waitForProvisioning against the simulator over HTTP: the calls reach a server that
+ * keeps Okta's rules, and the Hub ends up with what the plan asked for.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { applyPlan } from '../../src/apply/apply-plan.js';
+import type { ApplyEvent } from '../../src/apply/types.js';
+import { waitForProvisioning } from '../../src/apply/wait.js';
+import type { Change } from '../../src/plan/types.js';
+import { startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
+import { change, plan } from './plan-builders.js';
+import { clientFor } from './sim-client.js';
+
+const CANARY_PROVISIONING_TOKEN = 'canary-hub-provisioning-token-5d1c';
+const CANARY_ANSWER = 'canary-security-answer-0b7e';
+const USERS = 40;
+
+function seed(withApp: boolean): SimSeed {
+  const logins = Array.from({ length: USERS }, (_, i) => `user${i + 1}@emea.example.com`);
+  return {
+    orgs: {
+      hub: {
+        tokens: {
+          PROV: { value: CANARY_PROVISIONING_TOKEN, user: 'provisioner@hub.example.com', roles: ['SUPER_ADMIN'] },
+          READ: { value: 'fake-hub-read-token-for-tests', user: 'reader@hub.example.com', roles: ['READ_ONLY_ADMIN'] },
+        },
+      },
+      emea: {
+        users: logins.map((login) => ({ login })),
+        groups: [{ name: 'Engineering', members: logins.slice(0, 5) }],
+        tokens: { ADMIN: { value: 'fake-emea-admin-token-for-tests', user: 'admin@emea.example.com', roles: ['SUPER_ADMIN'] } },
+        ...(withApp
+          ? {
+              apps: [
+                {
+                  label: 'Acme Hub',
+                  hub: 'hub',
+                  connection: { token: 'hub/PROV' },
+                  provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: true },
+                  users: logins.slice(0, 3).map((login) => ({ login })),
+                  pushMappings: [{ source: 'Engineering', target: 'Engineering', status: 'ACTIVE' as const }],
+                },
+              ],
+            }
+          : {}),
+      },
+    },
+  };
+}
+
+async function clientsOf(sim: Sim) {
+  return {
+    hub: await clientFor('hub', sim.orgs.hub!.url, sim.orgs.hub!.tokens.READ!),
+    spokes: { emea: await clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!) },
+  };
+}
+
+/** The changes a plan makes for a Spoke without the app: app, connection, features, users, a pushed group. */
+function freshSpokeChanges(sim: Sim): Change[] {
+  const emea = sim.org('emea');
+  const app = change('emea', 'app', null, 'create', { type: 'app.create', label: 'Acme Hub', signOnMode: 'SAML_2_0', baseUrl: sim.orgs.hub!.url });
+  const connection = change('emea', 'connection', null, 'create', {
+    type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_PROVISIONING_TOKEN' }, activate: true,
+  }, { dependsOn: [app.address] });
+  const features = change('emea', 'features.toApp', null, 'update', {
+    type: 'features.toApp', appId: null,
+    capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } }, update: { profile: { status: 'ENABLED' }, lifecycleDeactivate: { status: 'ENABLED' } } },
+  }, { dependsOn: [connection.address] });
+  const users = Array.from({ length: USERS }, (_, i) => {
+    const login = `user${i + 1}@emea.example.com`;
+    const profile: Record<string, unknown> =
+      i === 0
+        ? { initialStatus: 'active_with_pass', securityQuestion: 'First pet?', securityAnswer: { $env: 'USER1_ANSWER' } }
+        : { initialStatus: i % 2 === 0 ? 'active_without_pass' : 'pending_without_pass' };
+    return change('emea', 'assignment.user', login, 'create', {
+      type: 'assignment.user.assign', appId: null, userId: emea.findUser(login)!.id, login, profile,
+    }, { dependsOn: [features.address] });
+  });
+  const push = change('emea', 'pushMapping', 'Engineering', 'create', {
+    type: 'pushMapping.create', appId: null, sourceGroupId: emea.findGroupByName('Engineering')!.id, targetGroupName: 'Engineering', status: 'ACTIVE',
+  }, { dependsOn: [features.address] });
+  return [app, connection, features, ...users, push];
+}
+
+describe('applyPlan against the simulator', () => {
+  let sim: Sim;
+  before(async () => {
+    sim = await startSim(seed(false), { latencyMs: 2 });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('creates the app, connects it, assigns users concurrently and pushes a group; the Hub shows it all', async () => {
+    const clients = await clientsOf(sim);
+    const events: ApplyEvent[] = [];
+    const env = { HUB_PROVISIONING_TOKEN: CANARY_PROVISIONING_TOKEN, USER1_ANSWER: CANARY_ANSWER };
+    const p = plan(freshSpokeChanges(sim));
+    const result = await applyPlan(p, clients, { env, onEvent: (e) => events.push(e) });
+
+    assert.deepEqual([result.applied, result.failed, result.skipped], [USERS + 4, 0, 0], JSON.stringify(result.results.filter((r) => r.outcome !== 'applied')));
+    const apps = sim.org('emea').apps.values();
+    assert.equal(apps.length, 1);
+    const app = apps[0]!;
+    assert.equal(result.appIds?.emea, app.id);
+    assert.equal(app.users.size, USERS);
+    assert.equal(app.connection.status, 'ENABLED');
+    const stats = sim.stats('emea');
+    assert.equal(stats.byRoute['POST /api/v1/apps/{appId}/users'], USERS, 'one POST per assignment, none repeated');
+    assert.ok(stats.peakInFlight > 1, `assignments overlap (peak in flight ${stats.peakInFlight})`);
+    assert.equal(stats.byRoute['POST /api/v1/apps'], 1);
+
+    const verification = await waitForProvisioning(p, result, clients, { timeoutMs: 5_000, pollMs: 10, onEvent: (e) => events.push(e) });
+    const failures = verification.filter((v) => !v.ok);
+    assert.deepEqual(failures, []);
+    assert.equal(verification.filter((v) => v.kind === 'user').length, USERS);
+    assert.match(verification.find((v) => v.name === 'user1@emea.example.com')!.detail, /ACTIVE as asked by active_with_pass/);
+    assert.match(verification.find((v) => v.name === 'user2@emea.example.com')!.detail, /STAGED as asked by pending_without_pass/);
+    assert.match(verification.find((v) => v.kind === 'group')!.detail, /all 5 expected members/);
+    assert.equal(sim.org('hub').findUser('user1@emea.example.com')!.status, 'ACTIVE');
+    assert.ok((sim.stats('hub').byRoute['GET /api/v1/users'] ?? 0) <= Math.ceil(USERS / 20), 'Hub users searched in batches');
+
+    const everything = JSON.stringify({ events, result, verification });
+    assert.ok(!everything.includes(CANARY_PROVISIONING_TOKEN), 'the provisioning token appears in no event or result');
+    assert.ok(!everything.includes(CANARY_ANSWER), 'the security answer appears in no event or result');
+  });
+});
+
+describe('applyPlan with a failing assignment and an existing push mapping', () => {
+  let sim: Sim;
+  before(async () => {
+    sim = await startSim(seed(true), {
+      faults: [{ kind: 'error', status: 500, method: 'POST', path: '/api/v1/apps/{appId}/users', times: 1 }],
+    });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('fails only that change, applies the rest, skips its dependents; INACTIVE before DELETE', async () => {
+    const clients = await clientsOf(sim);
+    const emea = sim.org('emea');
+    const app = emea.apps.values()[0]!;
+    const mapping = app.pushMappings.values()[0]!;
+    assert.equal(mapping.status, 'ACTIVE');
+    const hubGroupsBefore = sim.org('hub').groups.size;
+
+    const assigns = [4, 5, 6, 7, 8, 9].map((n) => {
+      const login = `user${n}@emea.example.com`;
+      return change('emea', 'assignment.user', login, 'create', {
+        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_with_pass' },
+      });
+    });
+    // The first POST fails (fault `times: 1`); with one change in flight, that is the first assignment.
+    const dependent = change('emea', 'assignment.group', 'Engineering', 'create', {
+      type: 'assignment.group.assign', appId: app.id, groupId: emea.findGroupByName('Engineering')!.id, profile: {},
+    }, { dependsOn: [assigns[0]!.address] });
+    const removal = change('emea', 'pushMapping', 'Engineering', 'delete', {
+      type: 'pushMapping.delete', appId: app.id, mappingId: mapping.id, deleteTargetGroup: false, currentStatus: 'ACTIVE',
+    });
+    const events: ApplyEvent[] = [];
+    const result = await applyPlan(plan([...assigns, dependent, removal]), clients, { concurrency: 1, onEvent: (e) => events.push(e) });
+
+    const outcome = new Map(result.results.map((r) => [r.address, r]));
+    assert.equal(outcome.get(assigns[0]!.address)!.outcome, 'failed');
+    assert.match(outcome.get(assigns[0]!.address)!.message!, /500|E0000009|Internal/i);
+    assert.equal(outcome.get(dependent.address)!.outcome, 'skipped');
+    assert.deepEqual([result.applied, result.failed, result.skipped], [6, 1, 1]);
+    assert.equal(app.users.size, 3 + 5);
+    assert.equal(app.groups.size, 0, 'the skipped group assignment was never sent');
+    assert.equal(app.pushMappings.size, 0);
+    assert.equal(sim.org('hub').groups.size, hubGroupsBefore, 'the Hub group is kept');
+    const stats = sim.stats('emea');
+    assert.equal(stats.byRoute['PATCH /api/v1/apps/{appId}/group-push/mappings/{mappingId}'], 1);
+    assert.equal(stats.byRoute['DELETE /api/v1/apps/{appId}/group-push/mappings/{mappingId}'], 1);
+    assert.equal(stats.byRoute['POST /api/v1/apps/{appId}/users'], 6, 'the failed POST was not resent');
+    assert.equal(events.filter((e) => e.type === 'change-failed').length, 1);
+  });
+});
