@@ -71,7 +71,7 @@ export function appJson(org: SimOrg, app: SimApp): Record<string, unknown> {
     created: app.created,
     lastUpdated: app.lastUpdated,
     signOnMode: app.signOnMode,
-    accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
+    accessibility: { selfService: false },
     visibility: { autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { login: true } },
     features: appFeatureNames(app),
     credentials: { userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' }, signing: {} },
@@ -131,8 +131,9 @@ export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping, tar
     sourceGroupId: m.sourceGroupId,
     targetGroupId: m.targetGroupId,
     status: m.status,
-    errorSummary: m.errorSummary,
-    lastPush: m.lastPush,
+    // Omitted, not null, when the last push succeeded (the spec types it as a string).
+    ...(m.errorSummary !== null ? { errorSummary: m.errorSummary } : {}),
+    ...(m.lastPush !== null ? { lastPush: m.lastPush } : {}),
     created: m.created,
     lastUpdated: m.lastUpdated,
     _links: {

@@ -1,0 +1,183 @@
+/**
+ * Proof that the simulator is Okta-like, not merely self-consistent: Okta's own Node SDK drives
+ * it unmodified, and every response is checked against Okta's published OpenAPI schemas.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import okta from '@okta/okta-sdk-nodejs';
+import { startSim, type Sim } from '../../src/sim/index.js';
+import { call, q } from './helpers.js';
+import { loadSpecValidator, specAvailable, SPEC_PATH, type SpecValidator } from './openapi.js';
+
+const SEED = fileURLToPath(new URL('../../examples/sim/seed.yaml', import.meta.url));
+
+function sdk(orgUrl: string, token: string): okta.Client {
+  // Okta's client refuses http:// unless told this is a test; nothing else is changed.
+  return new okta.Client({ orgUrl, token, testing: { disableHttpsCheck: true } } as ConstructorParameters<typeof okta.Client>[0]);
+}
+
+/** Drains one of the SDK's Collections (which follows `Link: rel="next"` itself). */
+async function collect<T>(c: { each(fn: (x: T) => void): Promise<unknown> }): Promise<NonNullable<T>[]> {
+  const out: NonNullable<T>[] = [];
+  await c.each((x) => {
+    if (x !== null && x !== undefined) out.push(x);
+  });
+  return out;
+}
+
+describe("sim: driven by Okta's Node SDK", () => {
+  let sim: Sim;
+  before(async () => {
+    sim = await startSim(SEED);
+  });
+  after(() => sim.close());
+
+  it('lists apps, reads and updates features, sets and activates a connection, pages app users', async () => {
+    const apac = sdk(sim.orgs.apac!.url, sim.env.OKTA_APAC_TOKEN!);
+    // The SDK serializes apps by their signOnMode discriminator (SAML_2_0 → SamlApplication),
+    // which drops Org2Org's settings.app.baseUrl; against real Okta too. So create it over HTTP.
+    const created = (
+      await call(sim.orgs.apac!.url, sim.env.OKTA_APAC_TOKEN, 'POST', '/api/v1/apps?activate=true', {
+        name: 'okta_org2org',
+        label: 'Acme Hub',
+        signOnMode: 'SAML_2_0',
+        settings: { app: { baseUrl: sim.orgs.hub!.url } },
+      })
+    ).body;
+    const fetched = await apac.applicationApi.getApplication({ appId: created.id });
+    assert.equal(fetched.label, 'Acme Hub');
+    const appId: string = created.id;
+    const apps = await collect(await apac.applicationApi.listApplications({ filter: 'name eq "okta_org2org"' }));
+    assert.deepEqual(apps.map((a) => a.label), ['Acme Hub']);
+
+    await apac.applicationApi.updateDefaultProvisioningConnectionForApplication({
+      appId,
+      activate: true,
+      ProvisioningConnectionRequest: { profile: { authScheme: 'TOKEN', token: sim.env.OKTA_HUB_PROVISIONING_TOKEN } } as never,
+    });
+    const conn = await apac.applicationApi.getDefaultProvisioningConnectionForApplication({ appId });
+    assert.equal(conn.status, 'ENABLED');
+
+    const updated = await apac.applicationApi.updateFeatureForApplication({
+      appId,
+      name: 'USER_PROVISIONING',
+      CapabilitiesObject: { create: { lifecycleCreate: { status: 'ENABLED' } } } as never,
+    });
+    assert.equal((updated as any).capabilities.create.lifecycleCreate.status, 'ENABLED');
+    const features = await collect(await apac.applicationApi.listFeaturesForApplication({ appId }));
+    assert.deepEqual(features.map((f) => f.name).sort(), ['INBOUND_PROVISIONING', 'USER_PROVISIONING']);
+
+    const users = await collect(await apac.userApi.listUsers({ search: 'profile.login sw "kenji" or profile.login sw "mei"' }));
+    assert.equal(users.length, 2);
+    for (const u of users) {
+      await apac.applicationApi.assignUserToApplication({ appId, appUser: { id: u.id!, scope: 'USER', credentials: { userName: u.profile!.login } } as never });
+    }
+    // limit 1 forces the SDK to follow Link rel="next".
+    const appUsers = await collect(await apac.applicationApi.listApplicationUsers({ appId, limit: 1, expand: 'user' }));
+    assert.equal(appUsers.length, 2);
+    assert.ok(appUsers.every((au) => au.status === 'PROVISIONED' && au.externalId));
+    // Two full pages of one; the second has no rel="next" because nothing follows it.
+    assert.equal(sim.stats('apac').byRoute['GET /api/v1/apps/{appId}/users'], 2);
+  });
+
+  it('creates, lists, updates and deletes group push mappings; searches users and groups', async () => {
+    const emea = sdk(sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!);
+    const app = (await collect(await emea.applicationApi.listApplications({ q: 'Acme' })))[0]!;
+    const groups = await collect(await emea.groupApi.listGroups({ search: 'profile.name eq "Engineering"' }));
+    assert.equal(groups.length, 1);
+    const mapping = await emea.groupPushMappingApi.createGroupPushMapping({
+      appId: app.id!,
+      body: { sourceGroupId: groups[0]!.id!, targetGroupName: 'Engineering', status: 'INACTIVE' } as never,
+    });
+    assert.equal(mapping.status, 'INACTIVE');
+    const listed = await collect(await emea.groupPushMappingApi.listGroupPushMappings({ appId: app.id! }));
+    assert.deepEqual(listed.map((m) => m.id), [mapping.id]);
+    const active = await emea.groupPushMappingApi.updateGroupPushMapping({ appId: app.id!, mappingId: mapping.id!, body: { status: 'ACTIVE' } as never });
+    assert.equal(active.status, 'ACTIVE');
+    await emea.groupPushMappingApi.updateGroupPushMapping({ appId: app.id!, mappingId: mapping.id!, body: { status: 'INACTIVE' } as never });
+    await emea.groupPushMappingApi.deleteGroupPushMapping({ appId: app.id!, mappingId: mapping.id!, deleteTargetGroup: false });
+    assert.equal((await collect(await emea.groupPushMappingApi.listGroupPushMappings({ appId: app.id! }))).length, 0);
+
+    const hub = sdk(sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN!);
+    const eng = await collect(await hub.groupApi.listGroups({ search: 'profile.name eq "Engineering"' }));
+    assert.equal(eng.length, 1, 'the Hub group stays (deleteTargetGroup=false)');
+    const bob = await collect(await hub.userApi.listUsers({ search: 'profile.login eq "bob@acme.com"' }));
+    assert.equal(bob[0]!.status, 'ACTIVE');
+  });
+
+  it("surfaces the simulator's Okta errors through the SDK's error type", async () => {
+    const emea = sdk(sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!);
+    await assert.rejects(emea.applicationApi.getApplication({ appId: '0oanothere' }), (err: any) => err.status === 404 && err.errorCode === 'E0000007');
+  });
+});
+
+describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: specAvailable ? false : `spec not found at ${SPEC_PATH}` }, () => {
+  let sim: Sim;
+  let spec: SpecValidator;
+  before(async () => {
+    spec = loadSpecValidator();
+    sim = await startSim(SEED);
+  });
+  after(() => sim?.close());
+
+  it('validates every endpoint the simulator serves', async () => {
+    const checked: string[] = [];
+    const problems: string[] = [];
+    const hit = async (org: 'hub' | 'emea' | 'apac', token: string, method: string, template: string, path: string, body?: unknown) => {
+      const r = await call(sim.orgs[org]!.url, token, method, path, body);
+      checked.push(`${method} ${template} ${r.status}`);
+      if (r.status !== 204) for (const p of spec.check(template, method, r.status, r.body)) problems.push(`${method} ${template} ${r.status}: ${p}`);
+      return r;
+    };
+    const E = sim.env.OKTA_EMEA_TOKEN!;
+    const H = sim.env.OKTA_HUB_READ_TOKEN!;
+    const A = '/api/v1/apps';
+    const apps = await hit('emea', E, 'GET', A, `${A}?filter=${q('name eq "okta_org2org"')}`);
+    const appId = apps.body[0].id;
+    await hit('emea', E, 'GET', `${A}/{appId}`, `${A}/${appId}`);
+    await hit('emea', E, 'GET', `${A}/{appId}/connections/default`, `${A}/${appId}/connections/default`);
+    await hit('emea', E, 'POST', `${A}/{appId}/connections/default`, `${A}/${appId}/connections/default?activate=true`, {
+      profile: { authScheme: 'TOKEN', token: sim.env.OKTA_HUB_PROVISIONING_TOKEN },
+    });
+    await hit('emea', E, 'GET', `${A}/{appId}/connections/default/jwks`, `${A}/${appId}/connections/default/jwks`);
+    await hit('emea', E, 'GET', `${A}/{appId}/features`, `${A}/${appId}/features`);
+    await hit('emea', E, 'GET', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`);
+    await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`, { update: { lifecycleDeactivate: { status: 'ENABLED' } } });
+    await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/INBOUND_PROVISIONING`, {
+      importSettings: { username: { usernameFormat: 'EMAIL' } },
+    });
+    const alice = (await call(sim.orgs.emea!.url, E, 'GET', '/api/v1/users/alice@acme.com')).body;
+    await hit('emea', E, 'POST', `${A}/{appId}/users`, `${A}/${appId}/users`, { id: alice.id, scope: 'USER', profile: { initialStatus: 'active_with_pass' } });
+    await hit('emea', E, 'GET', `${A}/{appId}/users`, `${A}/${appId}/users?limit=500&expand=user`);
+    await hit('emea', E, 'GET', `${A}/{appId}/users/{userId}`, `${A}/${appId}/users/${alice.id}`);
+    await hit('emea', E, 'POST', `${A}/{appId}/users/{userId}`, `${A}/${appId}/users/${alice.id}`, { profile: { initialStatus: 'active_without_pass' } });
+    const sales = (await call(sim.orgs.emea!.url, E, 'GET', `/api/v1/groups?search=${q('profile.name eq "EMEA Sales"')}`)).body[0];
+    await hit('emea', E, 'PUT', `${A}/{appId}/groups/{groupId}`, `${A}/${appId}/groups/${sales.id}`, { priority: 0 });
+    await hit('emea', E, 'GET', `${A}/{appId}/groups`, `${A}/${appId}/groups?limit=200`);
+    await hit('emea', E, 'GET', `${A}/{appId}/groups/{groupId}`, `${A}/${appId}/groups/${sales.id}`);
+    const m = await hit('emea', E, 'POST', `${A}/{appId}/group-push/mappings`, `${A}/${appId}/group-push/mappings`, { sourceGroupId: sales.id, targetGroupName: 'EMEA Sales' });
+    await hit('emea', E, 'GET', `${A}/{appId}/group-push/mappings`, `${A}/${appId}/group-push/mappings?limit=1000`);
+    await hit('emea', E, 'GET', `${A}/{appId}/group-push/mappings/{mappingId}`, `${A}/${appId}/group-push/mappings/${m.body.id}`);
+    await hit('emea', E, 'PATCH', `${A}/{appId}/group-push/mappings/{mappingId}`, `${A}/${appId}/group-push/mappings/${m.body.id}`, { status: 'INACTIVE' });
+    await hit('emea', E, 'DELETE', `${A}/{appId}/group-push/mappings/{mappingId}`, `${A}/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=false`);
+    await hit('emea', E, 'GET', '/api/v1/meta/schemas/apps/{appId}/default', `/api/v1/meta/schemas/apps/${appId}/default`);
+    await hit('emea', E, 'DELETE', `${A}/{appId}/users/{userId}`, `${A}/${appId}/users/${alice.id}`);
+    await hit('hub', H, 'GET', '/api/v1/users', `/api/v1/users?search=${q('profile.login eq "bob@acme.com" or profile.login eq "alice@acme.com"')}&limit=200`);
+    await hit('hub', H, 'GET', '/api/v1/users/{userId}', '/api/v1/users/me');
+    const me = (await call(sim.orgs.hub!.url, H, 'GET', '/api/v1/users/me')).body;
+    await hit('hub', H, 'GET', '/api/v1/users/{userId}/roles', `/api/v1/users/${me.id}/roles`);
+    const groups = await hit('hub', H, 'GET', '/api/v1/groups', `/api/v1/groups?search=${q('profile.name eq "Ops" and type eq "OKTA_GROUP"')}&limit=200`);
+    await hit('hub', H, 'GET', '/api/v1/groups/{groupId}', `/api/v1/groups/${groups.body[0].id}`);
+    await hit('hub', H, 'GET', '/api/v1/groups/{groupId}/users', `/api/v1/groups/${groups.body[0].id}/users?limit=200`);
+    // Errors have Okta's error shape.
+    await hit('emea', E, 'GET', `${A}/{appId}`, `${A}/0oamissing`);
+    await hit('hub', 'bad-token', 'GET', '/api/v1/users', '/api/v1/users');
+    await hit('hub', H, 'POST', '/api/v1/groups', '/api/v1/groups', { profile: { name: 'nope' } });
+    await hit('emea', E, 'POST', `${A}/{appId}/group-push/mappings`, `${A}/${appId}/group-push/mappings`, { sourceGroupId: sales.id });
+
+    assert.deepEqual(problems, [], problems.join('\n'));
+    assert.ok(checked.length >= 30, `checked ${checked.length} responses`);
+    assert.ok(!checked.some((c) => c.endsWith(' 500')), checked.join('\n'));
+  });
+});
