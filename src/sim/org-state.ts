@@ -45,6 +45,8 @@ export interface SimAppUser {
   statusChanged: string;
   lastSync: string | null;
   passwordChanged: string | null;
+  /** Why the last push failed (syncState ERROR). */
+  errorSummary: string | null;
 }
 
 export interface SimAppGroup {

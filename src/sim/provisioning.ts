@@ -72,11 +72,19 @@ export function connectionProblem(world: SimWorld, app: SimApp, token: string | 
   return null;
 }
 
-function pushing(world: SimWorld, app: SimApp): SimOrg | undefined {
+/** The Hub an app pushes to, why it can't (a revoked token, an unreachable Hub), or nothing (not pushing). */
+function pushTarget(world: SimWorld, app: SimApp): { hub: SimOrg } | { error: string } | undefined {
   if (!isOrg2Org(app) || app.connection.status !== 'ENABLED' || app.status !== 'ACTIVE') return undefined;
-  // A token revoked after activation stops the push, as in Okta (the task errors out).
-  if (app.connection.authScheme === 'TOKEN' && connectionProblem(world, app, app.connection.token) !== null) return undefined;
-  return hubOf(world, app);
+  // A token revoked after activation makes pushes fail, as in Okta (the task errors out).
+  const problem = app.connection.authScheme === 'TOKEN' ? connectionProblem(world, app, app.connection.token) : null;
+  const hub = hubOf(world, app);
+  if (problem || !hub) return { error: `Automatic provisioning of user to app failed: ${problem ?? 'the target org is unreachable'}` };
+  return { hub };
+}
+
+function pushing(world: SimWorld, app: SimApp): SimOrg | undefined {
+  const target = pushTarget(world, app);
+  return target && 'hub' in target ? target.hub : undefined;
 }
 
 function pushedProfile(spokeUser: SimUser, userName: string): Record<string, unknown> {
@@ -86,15 +94,23 @@ function pushedProfile(spokeUser: SimUser, userName: string): Record<string, unk
 
 /** Pushes one assignment to the Hub (create or match), honouring the provisioning delay. */
 export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
-  const hub = pushing(world, app);
+  const target = pushTarget(world, app);
   const now = nowIso();
-  if (!hub || !app.provisioning.create) {
+  if (!target || !app.provisioning.create) {
     if (au.status !== 'PROVISIONED') {
       au.status = 'ACTIVE';
       au.syncState = 'DISABLED';
     }
     return;
   }
+  if ('error' in target) {
+    au.status = 'STAGED';
+    au.syncState = 'ERROR';
+    au.errorSummary = target.error;
+    au.statusChanged = now;
+    return;
+  }
+  const hub = target.hub;
   if (au.externalId && hub.users.get(au.externalId)) return;
   const finish = (): void => {
     const spokeUser = org.users.get(au.id);
@@ -111,6 +127,7 @@ export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: 
       hubUser.lastUpdated = hubUser.statusChanged;
     }
     au.externalId = hubUser.id;
+    au.errorSummary = null;
     au.status = 'PROVISIONED';
     au.syncState = 'SYNCHRONIZED';
     au.lastSync = nowIso();
@@ -228,7 +245,9 @@ export function assignUser(
     if (fields.profile) Object.assign(existing.profile, fields.profile);
     if (fields.userName) existing.userName = fields.userName;
     existing.lastUpdated = now;
-    pushProfile(world, org, app, existing);
+    // Assigning again retries a push that failed.
+    if (existing.syncState === 'ERROR') provisionAppUser(world, org, app, existing);
+    else pushProfile(world, org, app, existing);
     return { appUser: existing, created: false };
   }
   const profile: Record<string, unknown> = isOrg2Org(app) ? { initialStatus: 'active_without_pass' } : {};
@@ -246,6 +265,7 @@ export function assignUser(
     statusChanged: now,
     lastSync: null,
     passwordChanged: null,
+    errorSummary: null,
   };
   app.users.add(appUser);
   provisionAppUser(world, org, app, appUser);

@@ -108,6 +108,8 @@ export function appUserJson(org: SimOrg, app: SimApp, au: SimAppUser, embedUser?
       user: { href: `${org.url}/api/v1/users/${au.id}` },
     },
   };
+  // Not in the AppUser schema, but what a failed push reports alongside syncState ERROR.
+  if (au.errorSummary) json.errorSummary = au.errorSummary;
   if (embedUser) json._embedded = { user: userJson(org, embedUser) };
   return json;
 }

@@ -200,6 +200,32 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
   });
 });
 
+describe('sim: failed pushes', () => {
+  it('reports syncState ERROR with an errorSummary when the Hub token was revoked, and retries on re-assign', async () => {
+    const sim = await startSim(SEED);
+    try {
+      const e = sim.orgs.emea!;
+      const tok = e.tokens.OKTA_EMEA_TOKEN!;
+      const hubToken = sim.env.OKTA_HUB_PROVISIONING_TOKEN!;
+      const grant = sim.org('hub').tokens.get(hubToken)!;
+      sim.org('hub').tokens.delete(hubToken); // revoked behind the API's back
+      const app = (await call(e.url, tok, 'GET', '/api/v1/apps')).body[0];
+      const chloe = (await call(e.url, tok, 'GET', '/api/v1/users/chloe@acme.com')).body;
+      const failed = await call(e.url, tok, 'POST', `/api/v1/apps/${app.id}/users`, { id: chloe.id, scope: 'USER' });
+      assert.equal(failed.body.syncState, 'ERROR');
+      assert.match(failed.body.errorSummary, /Invalid API token/);
+      assert.equal(sim.org('hub').findUser('chloe@acme.com'), undefined);
+      sim.org('hub').tokens.set(hubToken, grant);
+      const retried = await call(e.url, tok, 'POST', `/api/v1/apps/${app.id}/users`, { id: chloe.id, scope: 'USER' });
+      assert.equal(retried.body.status, 'PROVISIONED');
+      assert.equal(retried.body.errorSummary, undefined);
+      assert.equal(sim.org('hub').findUser('chloe@acme.com')!.status, 'PROVISIONED');
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('sim: provisioning delay', () => {
   it('keeps a pushed user STAGED (no externalId) until the delay has passed', async () => {
     const sim = await startSim(SEED, { provisioningDelayMs: 150 });
