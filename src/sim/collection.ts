@@ -63,6 +63,18 @@ export class Collection<T extends Sequenced> {
     return { items };
   }
 
+  /**
+   * Like `page`, over a known subset of this collection's items (an index lookup), so a search
+   * that names its results doesn't scan the whole collection.
+   */
+  pageSubset(subset: Iterable<T>, after: string | undefined, limit: number): { items: T[]; next?: string } {
+    const from = after === undefined ? 0 : decodeCursor(after);
+    const sorted = [...new Set(subset)].filter((item) => item.seq > from && this.byId.get(item.id) === item).sort((a, b) => a.seq - b.seq);
+    if (sorted.length <= limit) return { items: sorted };
+    const items = sorted.slice(0, limit);
+    return { items, next: encodeCursor(items[items.length - 1]!.seq) };
+  }
+
   private indexAfter(seq: number): number {
     let lo = 0;
     let hi = this.ordered.length;

@@ -131,10 +131,11 @@ export function pageReply<T extends Sequenced>(
   limits: { fallback: number; cap: number; min?: number },
   toJson: (item: T) => unknown,
   match?: (item: T) => boolean,
+  subset?: Iterable<T>,
 ): Reply {
   const limit = readLimit(ctx.query, limits.fallback, limits.cap, limits.min);
   const after = ctx.query.get('after') ?? undefined;
-  const { items, next } = collection.page(after, limit, match);
+  const { items, next } = subset ? collection.pageSubset(subset, after, limit) : collection.page(after, limit, match);
   const base = `${ctx.org.url}${ctx.path}`;
   const selfQuery = new URLSearchParams(ctx.query);
   const links = [`<${base}${selfQuery.size > 0 ? '?' + selfQuery.toString() : ''}>; rel="self"`];
