@@ -2,6 +2,7 @@
  * `/api/v1/apps/**`: apps, provisioning connection, features, app users, app groups and
  * group-push mappings, with the Org2Org behaviour of ./provisioning.ts.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { compileExpression, ExpressionError, type Predicate } from './filter-expression.js';
 import type { SimApp, SimOrg, SimPushMapping } from './org-state.js';
 import { isOrg2Org, nowIso } from './org-state.js';
@@ -120,8 +121,12 @@ function activateConnection(ctx: RequestContext, app: SimApp): void {
   if (app.connection.authScheme === 'TOKEN') {
     const problem = connectionProblem(ctx.world, app, app.connection.token);
     if (problem) throw invalid('Unable to validate the API credentials.', [problem]);
-  } else if (app.connection.authScheme === 'OAUTH2' && !app.connection.clientId) {
-    throw invalid('clientId is required.', ['clientId: The field cannot be left blank']);
+  } else if (app.connection.authScheme === 'OAUTH2') {
+    if (!app.connection.clientId) throw invalid('clientId is required.', ['clientId: The field cannot be left blank']);
+    // The Hub must have the service app that trusts this connection's keys (see the jwks route).
+    if (isOrg2Org(app) && !hubOf(ctx.world, app)?.serviceApps.has(app.connection.clientId)) {
+      throw invalid('Unable to validate the OAuth credentials.', [`No service app with client ID ${app.connection.clientId} in the target org.`]);
+    }
   } else if (app.connection.authScheme === 'UNKNOWN') {
     throw invalid('The connection has no credentials.', ['profile: set the connection before activating it']);
   }
@@ -161,16 +166,18 @@ function connectionLifecycle(enable: boolean) {
   };
 }
 
+const appKeys = new WeakMap<SimApp, Record<string, unknown>>();
+
+/** The public key the Hub's service app must trust: a real RSA key, made once per app, on demand. */
 function connectionJwks(ctx: RequestContext): Reply {
   const app = findApp(ctx);
-  // A stable, public-only key per app: what the Hub's service app would trust.
-  return ok({
-    jwks: {
-      keys: [
-        { kid: `sim-${app.id}`, kty: 'RSA', use: 'sig', alg: 'RS256', e: 'AQAB', n: Buffer.from(`sim-public-key-${app.id}`).toString('base64url') },
-      ],
-    },
-  });
+  let jwk = appKeys.get(app);
+  if (!jwk) {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    jwk = { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: `sim-${app.id}`, use: 'sig', alg: 'RS256' };
+    appKeys.set(app, jwk);
+  }
+  return ok({ jwks: { keys: [jwk] } });
 }
 
 // ---- features ---------------------------------------------------------------------------

@@ -146,6 +146,10 @@ export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping, tar
   };
 }
 
+/**
+ * The spec's response enum for `authScheme` lists only TOKEN; real Okta answers OAUTH2 for an
+ * OAuth connection (and UNKNOWN before one is set), so we follow Okta.
+ */
 export function connectionJson(org: SimOrg, app: SimApp): Record<string, unknown> {
   const c = app.connection;
   const base = `${org.url}/api/v1/apps/${app.id}/connections/default`;

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { call } from './helpers.js';
 
@@ -83,5 +83,37 @@ describe('sim: OAuth 2.0 service apps (private_key_jwt)', () => {
     assert.equal((await token(hub, jwt, 'okta.users.read')).status, 401);
     assert.equal((await token(hub, assertion('RS256', rsa.privateKey, '0oanobody', `${hub}/oauth2/v1/token`), 'okta.users.read')).status, 401);
     assert.equal((await call(hub, 'sim.at.forged', 'GET', '/api/v1/users', undefined, 'Bearer')).status, 401);
+  });
+});
+
+describe('sim: OAuth provisioning connection (Org2Org)', () => {
+  it('activates only when the Hub has the service app, and serves a usable public JWK', async () => {
+    const sim = await startSim({
+      orgs: {
+        hub: { serviceApps: [{ clientId: '0oahubsvc', publicJwk: rsa.publicKey.export({ format: 'jwk' }) as Record<string, unknown>, scopes: ['okta.users.manage'] }] },
+        spoke: { tokens: { T: { user: 'admin@spoke.example.com', roles: ['SUPER_ADMIN'] } }, apps: [{ label: 'Acme Hub', hub: 'hub' }] },
+      },
+    });
+    try {
+      const { url, tokens } = sim.orgs.spoke!;
+      const appId = sim.org('spoke').apps.values()[0]!.id;
+      const wrong = await call(url, tokens.T, 'POST', `/api/v1/apps/${appId}/connections/default?activate=true`, {
+        profile: { authScheme: 'OAUTH2', clientId: '0oaunknown', signing: { rotationMode: 'AUTO' } },
+      });
+      assert.equal(wrong.status, 400);
+      assert.match(wrong.body.errorCauses[0].errorSummary, /No service app with client ID 0oaunknown/);
+      const good = await call(url, tokens.T, 'POST', `/api/v1/apps/${appId}/connections/default?activate=true`, {
+        profile: { authScheme: 'OAUTH2', clientId: '0oahubsvc', signing: { rotationMode: 'AUTO' } },
+      });
+      assert.equal(good.status, 200);
+      assert.deepEqual(good.body.profile, { authScheme: 'OAUTH2', clientId: '0oahubsvc', signing: { rotationMode: 'AUTO' } });
+      const jwks = await call(url, tokens.T, 'GET', `/api/v1/apps/${appId}/connections/default/jwks`);
+      const key = jwks.body.jwks.keys[0];
+      assert.equal(key.kty, 'RSA');
+      assert.equal(createPublicKey({ key, format: 'jwk' }).asymmetricKeyType, 'rsa');
+      assert.deepEqual((await call(url, tokens.T, 'GET', `/api/v1/apps/${appId}/connections/default/jwks`)).body, jwks.body, 'stable');
+    } finally {
+      await sim.close();
+    }
   });
 });
