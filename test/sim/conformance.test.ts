@@ -13,8 +13,9 @@ import { loadSpecValidator, specAvailable, SPEC_PATH, type SpecValidator } from 
 const SEED = fileURLToPath(new URL('../../examples/sim/seed.yaml', import.meta.url));
 
 function sdk(orgUrl: string, token: string): okta.Client {
-  // Okta's client refuses http:// unless told this is a test; nothing else is changed.
-  return new okta.Client({ orgUrl, token, testing: { disableHttpsCheck: true } } as ConstructorParameters<typeof okta.Client>[0]);
+  // Okta's client refuses http:// unless told this is a test; its GET cache is turned off (a
+  // documented option) so every call reaches the server. Nothing else is changed.
+  return new okta.Client({ orgUrl, token, testing: { disableHttpsCheck: true }, cacheMiddleware: null } as unknown as ConstructorParameters<typeof okta.Client>[0]);
 }
 
 /** Drains one of the SDK's Collections (which follows `Link: rel="next"` itself). */
@@ -109,6 +110,22 @@ describe("sim: driven by Okta's Node SDK", () => {
   it("surfaces the simulator's Okta errors through the SDK's error type", async () => {
     const emea = sdk(sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!);
     await assert.rejects(emea.applicationApi.getApplication({ appId: '0oanothere' }), (err: any) => err.status === 404 && err.errorCode === 'E0000007');
+  });
+});
+
+describe("sim: rate-limit headers that Okta's SDK can act on", () => {
+  it('lets the SDK wait for X-Rate-Limit-Reset (from Date) and retry past a 429, with the time scaled', async () => {
+    const sim = await startSim(SEED, { rateLimits: { app: 2 }, timeScale: 60 });
+    try {
+      const emea = sdk(sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!);
+      const appId = sim.org('emea').apps.values()[0]!.id;
+      for (let i = 0; i < 4; i++) assert.equal((await emea.applicationApi.getApplication({ appId })).id, appId);
+      const stats = sim.stats('emea');
+      assert.ok(stats.status429 >= 1, 'the SDK met at least one 429');
+      assert.equal(stats.byRoute['GET /api/v1/apps/{appId}'], 4 + stats.status429, 'and retried each one');
+    } finally {
+      await sim.close();
+    }
   });
 });
 
