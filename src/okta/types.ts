@@ -47,6 +47,15 @@ export interface OktaClientOptions {
   /** Per-request timeout in ms. Default 30000. */
   timeoutMs?: number;
   onEvent?: (event: ClientEvent) => void;
+  /** Log each call (method, path, status, ms, remaining budget) — secrets masked. Default: ORG2ORG_DEBUG=1. */
+  debug?: boolean;
+  /** Where debug lines go (default: stderr). */
+  log?: (line: string) => void;
+  /** First retry backoff in ms, doubled per attempt (jittered). Default 250. */
+  retryBaseMs?: number;
+  /** Injectable clock and randomness, for tests. */
+  now?: () => number;
+  random?: () => number;
 }
 
 export interface OktaClient {

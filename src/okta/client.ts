@@ -1,0 +1,351 @@
+/**
+ * createOktaClient: one org's management API over ofetch — credentials, the rate-limit
+ * scheduler, bounded retries that never resend an unsafe request, Link paging that stays on
+ * the org's origin, Okta errors turned into OktaApiError, and --debug logging without secrets.
+ */
+import { ofetch } from 'ofetch';
+import { Org2OrgError } from '../errors.js';
+import { USER_AGENT } from '../version.js';
+import type { OrgAuth } from '../config/types.js';
+import type { RateLimitSnapshot } from '../state/types.js';
+import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
+import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
+import { classifyBucket, describePath, largestPage } from './routes.js';
+import { RateLimitScheduler, type RateObservation } from './scheduler.js';
+import type { HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RequestOptions } from './types.js';
+
+export { OktaApiError } from './errors.js';
+
+/** Errors raised before the connection was made: the request provably never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+interface Outgoing {
+  method: HttpMethod;
+  url: URL;
+  /** JSON body, or a form for the token endpoint. */
+  body?: unknown;
+  form?: URLSearchParams;
+  idempotent: boolean;
+  /** Token endpoint calls carry no Authorization header. */
+  anonymous?: boolean;
+}
+
+export function createOktaClient(options: OktaClientOptions): OktaClient {
+  return new Client(options);
+}
+
+class Client implements OktaClient {
+  readonly org: string;
+  readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly auth: OrgAuth;
+  private readonly scheduler: RateLimitScheduler;
+  private readonly maxRetries: number;
+  private readonly timeoutMs: number;
+  private readonly retryBaseMs: number;
+  private readonly debug: ((line: string) => void) | undefined;
+  private accessToken: AccessToken | undefined;
+  private pendingToken: Promise<AccessToken> | undefined;
+  private serviceAppKey: ServiceAppKey | undefined;
+
+  constructor(private readonly options: OktaClientOptions) {
+    this.org = options.org;
+    const base = parseBaseUrl(options.org, options.baseUrl);
+    this.baseUrl = base.origin;
+    this.origin = base.origin;
+    this.auth = options.auth;
+    const capacity = options.maxApiCapacity ?? 0.5;
+    if (!(capacity > 0 && capacity <= 1)) throw new Org2OrgError(`--max-api-capacity must be a share between 0 and 1 (got ${capacity}).`);
+    this.scheduler = new RateLimitScheduler({
+      org: options.org,
+      capacity,
+      maxInFlight: Math.max(1, options.maxInFlight ?? 10),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.maxRetries = options.maxRetries ?? 6;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retryBaseMs = options.retryBaseMs ?? 250;
+    const debugOn = options.debug ?? process.env.ORG2ORG_DEBUG === '1';
+    this.debug = debugOn ? (options.log ?? ((line) => process.stderr.write(line + '\n'))) : undefined;
+  }
+
+  async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<OktaResponse<T>> {
+    const url = this.resolve(path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const idempotent = options.idempotent ?? method !== 'POST';
+    const res = await this.send({ method, url, body: options.body, idempotent });
+    return { status: res.status, body: parseJson(res.text) as T, headers: res.headers };
+  }
+
+  async get<T = unknown>(path: string, query?: Query): Promise<T> {
+    return (await this.request<T>('GET', path, query ? { query } : {})).body;
+  }
+
+  async *pages<T = unknown>(path: string, query: Query = {}): AsyncGenerator<T[], void, undefined> {
+    const first = this.resolve(path);
+    const limit = query.limit ?? largestPage(first.pathname);
+    let next: string | undefined = path;
+    let q: Query | undefined = { ...query, ...(limit !== undefined ? { limit } : {}) };
+    while (next !== undefined) {
+      const res: OktaResponse<T[]> = await this.request<T[]>('GET', next, q ? { query: q } : {});
+      if (!Array.isArray(res.body)) throw new Org2OrgError(`${this.org}: GET ${describePath(this.resolve(next))} did not answer a list.`);
+      yield res.body;
+      next = nextLink(res.headers.get('link'));
+      q = undefined; // the next link carries the cursor and the query
+    }
+  }
+
+  rateLimits(): RateLimitSnapshot[] {
+    return this.scheduler.snapshot();
+  }
+
+  /** An absolute URL for a path or a next link; a link to any other origin is refused before anything is sent. */
+  private resolve(path: string): URL {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
+      let url: URL;
+      try {
+        url = new URL(path);
+      } catch {
+        throw new Org2OrgError(`${this.org}: refused to follow a malformed link from Okta.`);
+      }
+      if (url.origin !== this.origin) {
+        throw new Org2OrgError(
+          `${this.org}: refused to follow a link to ${url.origin}, which is not this org's origin (${this.origin}); credentials are only ever sent to their own org.`,
+        );
+      }
+      return url;
+    }
+    return new URL(path.startsWith('/') ? path : `/${path}`, this.origin);
+  }
+
+  /** One logical request: scheduling, retries and the final answer or error. */
+  private async send(out: Outgoing): Promise<{ status: number; text: string; headers: Headers }> {
+    const bucket = classifyBucket(out.method, out.url.pathname);
+    const shown = describePath(out.url);
+    let retryFor: string | undefined;
+    let refreshedToken = false;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = out.anonymous ? undefined : await this.authorization();
+      const release = await this.scheduler.acquire(bucket);
+      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
+      if (authorization) headers.authorization = authorization;
+      if (attempt > 0) {
+        // As Okta's SDK: the request id of the first refused answer, and which retry this is.
+        if (retryFor) headers['x-okta-retry-for'] = retryFor;
+        headers['x-okta-retry-count'] = String(attempt);
+      }
+      let payload: string | undefined;
+      if (out.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        payload = out.form.toString();
+      } else if (out.body !== undefined) {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify(out.body);
+      }
+      this.options.onEvent?.({ type: 'request', org: this.org, method: out.method, path: shown, bucket });
+      const started = this.scheduler.now();
+      let res: Awaited<ReturnType<typeof ofetch.raw<string, 'text'>>>;
+      try {
+        res = await ofetch.raw(out.url.href, {
+          method: out.method,
+          headers,
+          ...(payload !== undefined ? { body: payload } : {}),
+          retry: 0,
+          timeout: this.timeoutMs,
+          ignoreResponseError: true,
+          redirect: 'manual',
+          responseType: 'text',
+        });
+      } catch (err) {
+        release();
+        const failure = networkFailure(err);
+        const ms = this.scheduler.now() - started;
+        this.debug?.(`[org2org] ${this.org} ${out.method} ${shown} -> ${failure.code} ${ms}ms`);
+        const safe = out.idempotent || !failure.maybeSent;
+        if (safe && attempt < this.maxRetries) {
+          await this.backoff(out, shown, attempt, failure.code);
+          continue;
+        }
+        throw this.error(out, shown, bucket, 0, undefined, { networkCause: failure.code, outcomeUnknown: !safe });
+      }
+      const observed = readRateHeaders(res.headers);
+      this.scheduler.observe(bucket, observed);
+      release();
+      const ms = this.scheduler.now() - started;
+      this.options.onEvent?.({
+        type: 'response', org: this.org, method: out.method, path: shown, status: res.status, ms, bucket,
+        ...(observed.remaining !== undefined ? { remaining: observed.remaining } : {}),
+        ...(observed.limit !== undefined ? { limit: observed.limit } : {}),
+      });
+      this.debug?.(
+        `[org2org] ${this.org} ${out.method} ${shown} -> ${res.status} ${ms}ms ${bucket}` +
+          (observed.remaining !== undefined ? ` remaining=${observed.remaining}/${observed.limit ?? '?'}` : ''),
+      );
+      const text = typeof res._data === 'string' ? res._data : '';
+      if (res.status >= 200 && res.status < 300) return { status: res.status, text, headers: res.headers };
+      retryFor ??= res.headers.get('x-okta-request-id') ?? undefined;
+      const body = parseErrorBody(text);
+
+      if (res.status === 429) {
+        // Okta refused before acting: always safe to send again once the bucket opens.
+        if (attempt < this.maxRetries) {
+          const { until, reason } = this.scheduler.blockAfter429(bucket, observed, attempt);
+          this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)', delayMs: Math.max(0, Math.round(until - this.scheduler.now())) });
+          continue;
+        }
+        throw this.error(out, shown, bucket, res.status, { errorCode: 'E0000047', ...body }, observed.reset !== undefined ? { resetAt: observed.reset } : {});
+      }
+      if (res.status === 401 && this.auth.kind === 'oauth' && !out.anonymous && !refreshedToken) {
+        // The cached access token may have been revoked or expired early: fetch a fresh one once.
+        refreshedToken = true;
+        this.accessToken = undefined;
+        attempt--;
+        continue;
+      }
+      if (res.status >= 500 && out.idempotent && attempt < this.maxRetries) {
+        await this.backoff(out, shown, attempt, `HTTP ${res.status}`);
+        continue;
+      }
+      throw this.error(out, shown, bucket, res.status, body, res.status >= 500 && !out.idempotent ? { outcomeUnknown: true } : {});
+    }
+  }
+
+  private async backoff(out: Outgoing, shown: string, attempt: number, reason: string): Promise<void> {
+    // Exponential backoff with full jitter, capped, so retries from many requests spread out.
+    const cap = Math.min(10_000, this.retryBaseMs * 2 ** attempt);
+    const delayMs = Math.round(cap / 2 + (this.scheduler.random() * cap) / 2);
+    this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason, delayMs });
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
+  private error(out: Outgoing, shown: string, bucket: string, status: number, body: OktaErrorBody | undefined, extra: Partial<OktaApiErrorDetails>): OktaApiError {
+    const details: OktaApiErrorDetails = {
+      org: this.org,
+      method: out.method,
+      path: shown,
+      status,
+      bucket,
+      causes: (body?.errorCauses ?? []).map((c) => c.errorSummary ?? '').filter(Boolean),
+      ...extra,
+    };
+    const code = body?.errorCode ?? body?.error;
+    const summary = body?.errorSummary ?? body?.error_description;
+    if (code) details.errorCode = code;
+    if (summary) details.errorSummary = summary;
+    if (body?.errorId) details.errorId = body.errorId;
+    let advice = adviceFor(details, this.auth, this.origin);
+    if (out.anonymous && this.auth.kind === 'oauth') {
+      advice = `Okta refused the OAuth service app ${this.auth.clientId} of org "${this.org}": check its client id, that the public key for the private key in ${this.auth.privateKey.envVar} is registered with it, and that the scopes ${this.auth.scopes.join(' ')} are granted.`;
+    }
+    return new OktaApiError(details, advice);
+  }
+
+  /** The Authorization header value. Never logged, and only ever sent to this org's origin. */
+  private async authorization(): Promise<string> {
+    if (this.auth.kind === 'token') return `SSWS ${this.auth.token.reveal()}`;
+    const now = this.scheduler.now();
+    if (this.accessToken && now < this.accessToken.usableUntil) return `Bearer ${this.accessToken.value}`;
+    // One token request at a time, shared by every request that needs it.
+    this.pendingToken ??= this.fetchAccessToken().finally(() => {
+      this.pendingToken = undefined;
+    });
+    this.accessToken = await this.pendingToken;
+    return `Bearer ${this.accessToken.value}`;
+  }
+
+  private async fetchAccessToken(): Promise<AccessToken> {
+    if (this.auth.kind !== 'oauth') throw new Error('unreachable: token auth has no access token');
+    this.serviceAppKey ??= readServiceAppKey(this.auth);
+    const url = new URL('/oauth2/v1/token', this.origin);
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: this.auth.scopes.join(' '),
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: signClientAssertion(this.auth.clientId, url.href, this.serviceAppKey, this.scheduler.now()),
+    });
+    // A fresh assertion per attempt would be better, but a token request changes nothing in the org,
+    // and Okta refuses only a reused jti that it accepted: a retry after a lost answer is refused cleanly.
+    const res = await this.send({ method: 'POST', url, form, idempotent: true, anonymous: true });
+    const body = parseJson(res.text) as { access_token?: string; expires_in?: number } | undefined;
+    if (!body?.access_token) throw new Org2OrgError(`${this.org}: the token endpoint answered without an access token.`);
+    return { value: body.access_token, usableUntil: usableUntil(this.scheduler.now(), body.expires_in ?? 3600) };
+  }
+}
+
+/** https only, except loopback (the simulator, local tests). */
+function parseBaseUrl(org: string, baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new Org2OrgError(`${org}: "${baseUrl}" is not a URL.`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
+  throw new Org2OrgError(`${org}: ${url.origin} must use https (plain http is allowed only on loopback).`);
+}
+
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+export function nextLink(link: string | null): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function readRateHeaders(headers: Headers): RateObservation {
+  const num = (name: string): number | undefined => {
+    const v = headers.get(name);
+    if (v === null || v.trim() === '') return undefined;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const o: RateObservation = {};
+  const limit = num('x-rate-limit-limit');
+  const remaining = num('x-rate-limit-remaining');
+  const reset = num('x-rate-limit-reset');
+  const date = Date.parse(headers.get('date') ?? '');
+  if (limit !== undefined) o.limit = limit;
+  if (remaining !== undefined) o.remaining = remaining;
+  if (reset !== undefined) o.reset = reset;
+  if (Number.isFinite(date)) o.date = date;
+  return o;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function parseErrorBody(text: string): OktaErrorBody | undefined {
+  const parsed = parseJson(text);
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as OktaErrorBody) : undefined;
+}
+
+/** Classify a failure without an answer: did the request possibly reach the server? */
+function networkFailure(err: unknown): { code: string; maybeSent: boolean } {
+  const codes: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const o = e as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof o.code === 'string') codes.push(o.code);
+    if (o.name === 'TimeoutError' || o.name === 'AbortError') codes.push('timeout');
+    if (Array.isArray(o.errors)) for (const inner of o.errors as { code?: unknown }[]) if (typeof inner?.code === 'string') codes.push(inner.code);
+    e = o.cause;
+  }
+  const notSent = codes.find((c) => NOT_SENT_CODES.has(c));
+  if (notSent) return { code: notSent, maybeSent: false };
+  return { code: codes.find((c) => c !== 'UND_ERR_SOCKET') ?? codes[0] ?? 'network error', maybeSent: true };
+}

@@ -1,0 +1,246 @@
+/**
+ * The per-org rate-limit scheduler. Okta counts calls per bucket in fixed windows and tells us
+ * the limit, what is left and when the window resets (`X-Rate-Limit-*`). The scheduler lets a
+ * request go only while this run's use of the bucket's current window stays under
+ * `capacity × limit`, caps requests in flight for the whole org, and after a 429 holds the
+ * bucket until its reset (server clock skew corrected, jitter added).
+ *
+ * Until a bucket's first answer arrives its limit is unknown: one probe request goes alone,
+ * so a run never bursts blindly into a bucket some other tool already exhausted.
+ */
+import type { RateLimitSnapshot } from '../state/types.js';
+import type { ClientEvent } from './types.js';
+
+export interface SchedulerOptions {
+  org: string;
+  /** Share (0–1] of each bucket this run may use. */
+  capacity: number;
+  maxInFlight: number;
+  onEvent?: (event: ClientEvent) => void;
+  /** Injectable clock and randomness (tests). */
+  now?: () => number;
+  random?: () => number;
+}
+
+/** What one response said about its bucket. */
+export interface RateObservation {
+  limit?: number;
+  remaining?: number;
+  /** Epoch seconds (server clock). */
+  reset?: number;
+  /** The response's `Date` header, epoch ms (server clock, 1 s resolution). */
+  date?: number;
+}
+
+interface BucketState {
+  limit?: number;
+  /** Calls the server had counted in the current window (from `Remaining`). */
+  used: number;
+  /** Calls this client sent since the current window began (local count, includes in-flight). */
+  sent: number;
+  /** End of the current window on the local clock. */
+  resetMs?: number;
+  /** Length of a window, learnt from consecutive resets (Okta: 60 s). */
+  windowMs: number;
+  inFlight: number;
+  /** Answers came without rate-limit headers: only the in-flight cap applies. */
+  unmetered: boolean;
+  blockedUntil: number;
+  lastWaitUntil: number;
+}
+
+interface Waiter {
+  bucket: string;
+  resolve: (release: () => void) => void;
+}
+
+/** Date has 1 s resolution: a smaller apparent skew is noise, not a clock difference. */
+const SKEW_NOISE_MS = 1000;
+
+export class RateLimitScheduler {
+  private readonly buckets = new Map<string, BucketState>();
+  private readonly waiters: Waiter[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private skewMs = 0;
+  private saturated = false;
+  readonly now: () => number;
+  readonly random: () => number;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Resolves with a release function once a request to `bucket` may be sent. */
+  acquire(bucket: string): Promise<() => void> {
+    return new Promise((resolve) => {
+      this.waiters.push({ bucket, resolve });
+      this.pump();
+    });
+  }
+
+  /** Learn from a response's rate-limit headers. */
+  observe(bucket: string, o: RateObservation): void {
+    const now = this.now();
+    if (o.date !== undefined && Number.isFinite(o.date)) {
+      // The server's clock is somewhere in [Date, Date + 1 s): compare against the middle.
+      const estimate = o.date + 500 - now;
+      this.skewMs = Math.abs(estimate) > SKEW_NOISE_MS ? estimate : 0;
+    }
+    const b = this.state(bucket);
+    if (o.limit === undefined || o.remaining === undefined || o.reset === undefined) {
+      if (b.limit === undefined) b.unmetered = true;
+      return;
+    }
+    b.unmetered = false;
+    b.limit = o.limit;
+    const resetLocal = this.toLocal(o.reset);
+    const used = Math.max(0, o.limit - o.remaining);
+    const tolerance = Math.min(500, b.windowMs / 4);
+    if (b.resetMs === undefined || resetLocal > b.resetMs + tolerance) {
+      if (b.resetMs !== undefined) {
+        const gap = resetLocal - b.resetMs;
+        if (gap > 0 && gap <= 3_600_000) b.windowMs = Math.min(b.windowMs, gap);
+      }
+      // A window we had not rolled into yet: the server's count is all we know of it.
+      const rolledLocally = b.resetMs !== undefined && now >= b.resetMs - tolerance;
+      b.resetMs = resetLocal;
+      b.used = used;
+      b.sent = rolledLocally ? Math.max(b.sent, used) : used;
+    } else if (Math.abs(resetLocal - b.resetMs) <= tolerance) {
+      b.used = Math.max(b.used, used);
+    }
+    // An answer from an older window says nothing about the current one.
+  }
+
+  /** After a 429: hold the bucket until its reset plus jitter. Returns the time it opens again. */
+  blockAfter429(bucket: string, o: RateObservation, attempt: number): { until: number; reason: '429' | 'concurrency' } {
+    const now = this.now();
+    const b = this.state(bucket);
+    let until: number;
+    let reason: '429' | 'concurrency';
+    if (o.remaining !== undefined && o.remaining > 0) {
+      // Budget left but still 429: the org's concurrency limit. Back off briefly.
+      reason = 'concurrency';
+      until = now + Math.min(5000, 100 * 2 ** attempt) * (0.5 + this.random());
+    } else {
+      reason = '429';
+      const reset = o.reset !== undefined ? this.toLocal(o.reset) : now + b.windowMs;
+      until = Math.max(reset, now) + this.random() * Math.min(1000, b.windowMs / 10);
+      if (o.limit !== undefined) {
+        b.limit = o.limit;
+        b.used = o.limit;
+        b.sent = Math.max(b.sent, o.limit);
+      }
+    }
+    b.blockedUntil = Math.max(b.blockedUntil, until);
+    this.options.onEvent?.({ type: 'rate-limit-wait', org: this.options.org, bucket, until: Math.round(until), reason });
+    return { until, reason };
+  }
+
+  snapshot(): RateLimitSnapshot[] {
+    const out: RateLimitSnapshot[] = [];
+    for (const [bucket, b] of this.buckets) {
+      if (b.limit === undefined || b.resetMs === undefined) continue;
+      out.push({ bucket, limit: b.limit, remaining: Math.max(0, b.limit - b.used), reset: Math.ceil((b.resetMs + this.skewMs) / 1000) });
+    }
+    return out.sort((a, b) => a.bucket.localeCompare(b.bucket));
+  }
+
+  /** Requests this run may send to the bucket in one window. */
+  allowance(bucket: string): number | undefined {
+    const b = this.buckets.get(bucket);
+    return b?.limit === undefined ? undefined : Math.max(1, Math.floor(b.limit * this.options.capacity));
+  }
+
+  private toLocal(resetSeconds: number): number {
+    return resetSeconds * 1000 - this.skewMs;
+  }
+
+  private state(bucket: string): BucketState {
+    let b = this.buckets.get(bucket);
+    if (!b) {
+      b = { used: 0, sent: 0, windowMs: 60_000, inFlight: 0, unmetered: false, blockedUntil: 0, lastWaitUntil: 0 };
+      this.buckets.set(bucket, b);
+    }
+    return b;
+  }
+
+  private rollOver(b: BucketState, now: number): void {
+    if (b.resetMs === undefined || now < b.resetMs) return;
+    while (b.resetMs <= now) b.resetMs += b.windowMs;
+    b.used = 0;
+    b.sent = 0;
+  }
+
+  /** Grant every waiter that may go now; arm a timer for the earliest one that may go later. */
+  private pump(): void {
+    const now = this.now();
+    let wakeAt = Infinity;
+    for (let i = 0; i < this.waiters.length; ) {
+      if (this.inFlight >= this.options.maxInFlight) {
+        if (!this.saturated) {
+          this.saturated = true;
+          this.options.onEvent?.({ type: 'rate-limit-wait', org: this.options.org, bucket: this.waiters[i]!.bucket, until: now, reason: 'concurrency' });
+        }
+        break;
+      }
+      const w = this.waiters[i]!;
+      const b = this.state(w.bucket);
+      this.rollOver(b, now);
+      const opensAt = this.opensAt(w.bucket, b, now);
+      if (opensAt > now) {
+        if (Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
+        i++;
+        continue;
+      }
+      this.waiters.splice(i, 1);
+      this.grant(w, b);
+    }
+    if (this.inFlight < this.options.maxInFlight) this.saturated = false;
+    this.arm(wakeAt);
+  }
+
+  /** When a request to the bucket may go: now, later (a time), or Infinity (after an answer arrives). */
+  private opensAt(bucket: string, b: BucketState, now: number): number {
+    if (b.blockedUntil > now) return b.blockedUntil;
+    if (b.unmetered) return now;
+    if (b.limit === undefined) return b.inFlight === 0 ? now : Infinity;
+    const allowed = this.allowance(bucket)!;
+    if (Math.max(b.used, b.sent) < allowed) return now;
+    const until = b.resetMs ?? now + b.windowMs;
+    if (until > b.lastWaitUntil) {
+      b.lastWaitUntil = until;
+      this.options.onEvent?.({ type: 'rate-limit-wait', org: this.options.org, bucket, until: Math.round(until), reason: 'budget' });
+    }
+    return until;
+  }
+
+  private grant(w: Waiter, b: BucketState): void {
+    this.inFlight++;
+    b.inFlight++;
+    b.sent++;
+    let released = false;
+    w.resolve(() => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      b.inFlight--;
+      this.pump();
+    });
+  }
+
+  private arm(wakeAt: number): void {
+    if (!Number.isFinite(wakeAt)) return;
+    if (this.timer && this.timerAt <= wakeAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = wakeAt;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(0, wakeAt - this.now()));
+  }
+}
