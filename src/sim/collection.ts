@@ -101,8 +101,3 @@ function decodeCursor(cursor: string): number {
   const n = /^c[0-9a-z]+$/.test(cursor) ? parseInt(cursor.slice(1), 36) : NaN;
   return Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER;
 }
-
-/** True when the cursor is one this collection could have produced. */
-export function isCursor(cursor: string): boolean {
-  return /^c[0-9a-z]+$/.test(cursor);
-}

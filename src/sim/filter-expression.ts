@@ -1,6 +1,7 @@
 /**
  * Okta's `filter` / `search` expressions (SCIM-like): `profile.login eq "a@b.c" or status eq "ACTIVE"`,
- * operators eq, ne, sw, co, ew, gt, ge, lt, le, pr; `and`, `or`, `not`? (no), parentheses.
+ * operators eq, ne, sw, co, ew, gt, ge, lt, le, pr; `and`, `or` and parentheses (no `not`).
+ * Strings compare case-insensitively, as Okta does for logins and names.
  * Compiled once per request into a predicate over plain objects.
  */
 export type Predicate = (item: Record<string, unknown>) => boolean;
@@ -79,7 +80,7 @@ function compare(op: string, actual: unknown, expected: string | number | boolea
   return false;
 }
 
-/** Compiles an expression; `resolve` maps an attribute path to the value of an item. */
+/** Compiles an expression into a predicate over objects (attribute paths such as `profile.login`). */
 export function compileExpression(input: string): Predicate {
   const tokens = tokenize(input);
   let pos = 0;

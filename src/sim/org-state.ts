@@ -3,7 +3,7 @@
  * Tests reach it through `sim.org(name)` to inspect or change things behind the API's back.
  */
 import { Collection } from './collection.js';
-import type { AdminRole, InitialStatus } from './types.js';
+import type { AdminRole } from './types.js';
 
 export interface SimUser {
   id: string;
@@ -269,8 +269,4 @@ function capitalize(s: string): string {
 
 export function isOrg2Org(app: SimApp): boolean {
   return app.name === 'okta_org2org';
-}
-
-export function defaultInitialStatus(): InitialStatus {
-  return 'active_without_pass';
 }

@@ -12,9 +12,8 @@ import { FaultInjector } from './faults.js';
 import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import { matchRoute, OktaError, type Principal, type Reply, type Route } from './router.js';
-import type { BucketId, SimStats } from './types.js';
+import type { AdminRole, BucketId, SimStats } from './types.js';
 import { DEFAULT_RATE_LIMITS } from './types.js';
-import type { AdminRole } from './types.js';
 
 export interface ServerSettings {
   latencyMs: number;
@@ -107,9 +106,9 @@ export class OrgServer {
     try {
       const bucket = route?.bucket ?? 'default';
       if (this.inFlight > this.settings.concurrencyLimit) {
-        return this.tooMany(res, bucket, false);
+        return this.tooMany(res, bucket);
       }
-      if (!this.take(bucket)) return this.tooMany(res, bucket, true);
+      if (!this.take(bucket)) return this.tooMany(res, bucket);
 
       const faults = this.settings.faults.pick(this.org.name, method, path, route?.template);
       const extra = faults.reduce((ms, f) => (f.kind === 'slow' ? ms + (f.delayMs ?? 1000) : ms), 0);
@@ -229,7 +228,7 @@ export class OrgServer {
     };
   }
 
-  private tooMany(res: ServerResponse, bucket: BucketId, _rateLimited: boolean): void {
+  private tooMany(res: ServerResponse, bucket: BucketId): void {
     this.stats.status429++;
     this.write(res, { status: 429, body: new OktaError(429, 'E0000047', RATE_LIMIT_SUMMARY).body() }, bucket);
   }
