@@ -49,10 +49,10 @@ function seed(withApp: boolean): SimSeed {
   };
 }
 
-async function clientsOf(sim: Sim) {
+function clientsOf(sim: Sim) {
   return {
-    hub: await clientFor('hub', sim.orgs.hub!.url, sim.orgs.hub!.tokens.READ!),
-    spokes: { emea: await clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!) },
+    hub: clientFor('hub', sim.orgs.hub!.url, sim.orgs.hub!.tokens.READ!),
+    spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!) },
   };
 }
 
@@ -93,7 +93,7 @@ describe('applyPlan against the simulator', () => {
   });
 
   it('creates the app, connects it, assigns users concurrently and pushes a group; the Hub shows it all', async () => {
-    const clients = await clientsOf(sim);
+    const clients = clientsOf(sim);
     const events: ApplyEvent[] = [];
     const env = { HUB_PROVISIONING_TOKEN: CANARY_PROVISIONING_TOKEN, USER1_ANSWER: CANARY_ANSWER };
     const p = plan(freshSpokeChanges(sim));
@@ -139,7 +139,7 @@ describe('applyPlan with a failing assignment and an existing push mapping', () 
   });
 
   it('fails only that change, applies the rest, skips its dependents; INACTIVE before DELETE', async () => {
-    const clients = await clientsOf(sim);
+    const clients = clientsOf(sim);
     const emea = sim.org('emea');
     const app = emea.apps.values()[0]!;
     const mapping = app.pushMappings.values()[0]!;
