@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { applyPlan } from '../../src/apply/apply-plan.js';
+import { applyEventOfClientEvent, applyPlan } from '../../src/apply/apply-plan.js';
 import type { ApplyEvent } from '../../src/apply/types.js';
 import { waitForProvisioning } from '../../src/apply/wait.js';
+import type { ClientEvent } from '../../src/okta/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
 import { change, plan } from './plan-builders.js';
@@ -176,5 +177,38 @@ describe('applyPlan with a failing assignment and an existing push mapping', () 
     assert.equal(stats.byRoute['DELETE /api/v1/apps/{appId}/group-push/mappings/{mappingId}'], 1);
     assert.equal(stats.byRoute['POST /api/v1/apps/{appId}/users'], 6, 'the failed POST was not resent');
     assert.equal(events.filter((e) => e.type === 'change-failed').length, 1);
+  });
+});
+
+describe('applyPlan under a tight rate limit', () => {
+  let sim: Sim;
+  before(async () => {
+    // 20 calls per (scaled) minute on /api/v1/apps/*: 45 assignments need three windows.
+    sim = await startSim(seed(true), { timeScale: 60, rateLimits: { apps: 20 } });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('waits for the resets instead of failing, and says so through events', async () => {
+    const emea = sim.org('emea');
+    const app = emea.apps.values()[0]!;
+    const events: ApplyEvent[] = [];
+    const forward = (e: ClientEvent): void => {
+      const event = applyEventOfClientEvent(e);
+      if (event) events.push(event);
+    };
+    const clients = { spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!, { onEvent: forward }) } };
+    const extra = Array.from({ length: 45 }, (_, i) => `extra${i}@emea.example.com`);
+    for (const login of extra) emea.addUser(login, { login, email: login, firstName: 'x', lastName: 'y' }, 'ACTIVE');
+    const changes = extra.map((login) =>
+      change('emea', 'assignment.user', login, 'create', {
+        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_without_pass' },
+      }),
+    );
+    const result = await applyPlan(plan(changes), clients, { onEvent: (e) => events.push(e) });
+    assert.deepEqual([result.applied, result.failed], [45, 0], JSON.stringify(result.results.find((r) => r.outcome === 'failed')));
+    assert.equal(sim.stats('emea').byRoute['POST /api/v1/apps/{appId}/users'], 45 + sim.stats('emea').status429);
+    assert.ok(events.some((e) => e.type === 'rate-limit-wait'), 'rate-limit waits reach the apply event stream');
   });
 });
