@@ -40,6 +40,8 @@ interface BucketState {
   sent: number;
   /** End of the current window on the local clock. */
   resetMs?: number;
+  /** `resetMs` is our own extrapolation (window rolled over locally), not yet confirmed by Okta. */
+  resetGuessed: boolean;
   /** Length of a window, learnt from consecutive resets (Okta: 60 s). */
   windowMs: number;
   inFlight: number;
@@ -99,6 +101,14 @@ export class RateLimitScheduler {
     const resetLocal = this.toLocal(o.reset);
     const used = Math.max(0, o.limit - o.remaining);
     const tolerance = Math.min(500, b.windowMs / 4);
+    if (b.resetGuessed && b.resetMs !== undefined && resetLocal > now - tolerance && Math.abs(resetLocal - b.resetMs) > tolerance) {
+      // Our extrapolated window was wrong (a shorter window than guessed): Okta's answer wins.
+      b.resetMs = resetLocal;
+      b.resetGuessed = false;
+      b.used = used;
+      b.sent = Math.max(b.sent, used);
+      return;
+    }
     if (b.resetMs === undefined || resetLocal > b.resetMs + tolerance) {
       if (b.resetMs !== undefined) {
         const gap = resetLocal - b.resetMs;
@@ -107,9 +117,11 @@ export class RateLimitScheduler {
       // A window we had not rolled into yet: the server's count is all we know of it.
       const rolledLocally = b.resetMs !== undefined && now >= b.resetMs - tolerance;
       b.resetMs = resetLocal;
+      b.resetGuessed = false;
       b.used = used;
       b.sent = rolledLocally ? Math.max(b.sent, used) : used;
     } else if (Math.abs(resetLocal - b.resetMs) <= tolerance) {
+      b.resetGuessed = false;
       b.used = Math.max(b.used, used);
     }
     // An answer from an older window says nothing about the current one.
@@ -129,6 +141,10 @@ export class RateLimitScheduler {
       reason = '429';
       const reset = o.reset !== undefined ? this.toLocal(o.reset) : now + b.windowMs;
       until = Math.max(reset, now) + this.random() * Math.min(1000, b.windowMs / 10);
+      if (o.reset !== undefined && reset > now) {
+        b.resetMs = reset;
+        b.resetGuessed = false;
+      }
       if (o.limit !== undefined) {
         b.limit = o.limit;
         b.used = o.limit;
@@ -162,7 +178,7 @@ export class RateLimitScheduler {
   private state(bucket: string): BucketState {
     let b = this.buckets.get(bucket);
     if (!b) {
-      b = { used: 0, sent: 0, windowMs: 60_000, inFlight: 0, unmetered: false, blockedUntil: 0, lastWaitUntil: 0 };
+      b = { used: 0, sent: 0, resetGuessed: false, windowMs: 60_000, inFlight: 0, unmetered: false, blockedUntil: 0, lastWaitUntil: 0 };
       this.buckets.set(bucket, b);
     }
     return b;
@@ -171,6 +187,7 @@ export class RateLimitScheduler {
   private rollOver(b: BucketState, now: number): void {
     if (b.resetMs === undefined || now < b.resetMs) return;
     while (b.resetMs <= now) b.resetMs += b.windowMs;
+    b.resetGuessed = true;
     b.used = 0;
     b.sent = 0;
   }

@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createOktaClient, OktaApiError } from '../../src/okta/client.js';
+import type { ClientEvent } from '../../src/okta/types.js';
+import { Org2OrgError } from '../../src/errors.js';
+import { CANARY, json, oktaError, startServer, tokenAuth } from './servers.js';
+
+const fast = { retryBaseMs: 1, random: () => 0.5 };
+
+test('pages asks for the largest page, follows Link next and streams pages', async () => {
+  const srv = await startServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const after = Number(url.searchParams.get('after') ?? 0);
+    const limit = Number(url.searchParams.get('limit'));
+    const items = Array.from({ length: Math.min(limit, 1200 - after) }, (_, i) => ({ id: `u${after + i}` }));
+    const headers: Record<string, string> = {};
+    if (after + items.length < 1200) headers.link = `<${srv.url}${url.pathname}?after=${after + items.length}&limit=${limit}>; rel="next"`;
+    json(res, 200, items, headers);
+  });
+  try {
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
+    const sizes: number[] = [];
+    for await (const page of client.pages('/api/v1/apps/0oa1/users', { expand: 'user' })) sizes.push(page.length);
+    assert.deepEqual(sizes, [500, 500, 200]);
+    assert.equal(srv.received.length, 3);
+    assert.match(srv.received[0]!.url, /limit=500/);
+    assert.match(srv.received[0]!.url, /expand=user/);
+    for await (const _ of client.pages('/api/v1/apps/0oa1/group-push/mappings')) break;
+    assert.match(srv.received[3]!.url, /limit=1000/);
+    for await (const _ of client.pages('/api/v1/groups/00g1/users')) break;
+    assert.match(srv.received[4]!.url, /limit=1000/);
+    for await (const _ of client.pages('/api/v1/apps/0oa1/groups', { limit: 20 })) break;
+    assert.match(srv.received[5]!.url, /limit=20\b/);
+    assert.equal(srv.received[0]!.headers.authorization, `SSWS ${CANARY}`);
+    assert.match(String(srv.received[0]!.headers['user-agent']), /^org2org\/\d+\.\d+\.\d+/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a next link to another origin is refused and that server receives nothing', async () => {
+  const evil = await startServer((_req, res) => json(res, 200, []));
+  const srv = await startServer((_req, res) => json(res, 200, [{ id: 1 }], { link: `<${evil.url}/api/v1/users?after=x>; rel="next"` }));
+  try {
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
+    const pages: unknown[][] = [];
+    await assert.rejects(
+      async () => {
+        for await (const page of client.pages('/api/v1/users')) pages.push(page);
+      },
+      (err: unknown) => err instanceof Org2OrgError && /refused to follow a link to http:\/\/127\.0\.0\.1:\d+/.test(err.message) && !err.message.includes(CANARY),
+    );
+    assert.equal(pages.length, 1);
+    assert.equal(evil.received.length, 0);
+    await assert.rejects(client.get(`${evil.url}/api/v1/users/me`), /not this org's origin/);
+    assert.equal(evil.received.length, 0);
+  } finally {
+    await evil.close();
+    await srv.close();
+  }
+});
+
+test('plain http is refused except on loopback', () => {
+  assert.throws(() => createOktaClient({ org: 'emea', baseUrl: 'http://acme.okta.com', auth: tokenAuth() }), /must use https/);
+  for (const base of ['http://127.0.0.1:1', 'http://localhost:1', 'http://[::1]:1', 'https://acme.okta.com']) {
+    assert.doesNotThrow(() => createOktaClient({ org: 'emea', baseUrl: base, auth: tokenAuth() }));
+  }
+});
+
+test('GET is retried on 5xx with X-Okta-Retry-For and -Count; gives up after maxRetries', async () => {
+  const srv = await startServer((req, res, i) => {
+    if (req.url.startsWith('/api/v1/apps/ok') && i < 2) return oktaError(res, 503, 'E0000009', 'Service Unavailable', { 'x-okta-request-id': 'req-first' });
+    if (req.url.startsWith('/api/v1/apps/ok')) return json(res, 200, { id: 'ok' });
+    oktaError(res, 500, 'E0000009', 'Internal Server Error');
+  });
+  try {
+    const events: ClientEvent[] = [];
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxRetries: 3, onEvent: (e) => events.push(e), ...fast });
+    assert.deepEqual(await client.get('/api/v1/apps/ok'), { id: 'ok' });
+    assert.equal(srv.received.length, 3);
+    assert.equal(srv.received[0]!.headers['x-okta-retry-count'], undefined);
+    assert.equal(srv.received[1]!.headers['x-okta-retry-for'], 'req-first');
+    assert.equal(srv.received[2]!.headers['x-okta-retry-count'], '2');
+    assert.equal(events.filter((e) => e.type === 'retry').length, 2);
+    await assert.rejects(client.get('/api/v1/apps/down'), (err: unknown) => err instanceof OktaApiError && err.status === 500 && /every retry/.test(err.message));
+    assert.equal(srv.received.length, 3 + 4);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a POST is not resent after a 5xx or a reset, unless marked idempotent', async () => {
+  let mode: '500' | 'reset' = '500';
+  const srv = await startServer((_req, res) => {
+    if (mode === 'reset') return void res.socket?.destroy();
+    oktaError(res, 500, 'E0000009', 'Internal Server Error');
+  });
+  try {
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
+    await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' } }), (err: unknown) => err instanceof OktaApiError && err.outcomeUnknown && /plan/.test(err.message));
+    assert.equal(srv.received.length, 1);
+    mode = 'reset';
+    await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' } }), (err: unknown) => err instanceof OktaApiError && err.status === 0 && err.outcomeUnknown);
+    assert.equal(srv.received.length, 2);
+    await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' }, idempotent: true }));
+    assert.equal(srv.received.length, 2 + 7);
+    // GET after a reset: retried.
+    const before = srv.received.length;
+    await assert.rejects(client.get('/api/v1/apps'));
+    assert.equal(srv.received.length - before, 7);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a POST that never reached the server (connection refused) is retried, then fails clearly', async () => {
+  const srv = await startServer((_req, res) => json(res, 200, {}));
+  const url = srv.url;
+  await srv.close();
+  const events: ClientEvent[] = [];
+  const client = createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(), maxRetries: 2, onEvent: (e) => events.push(e), ...fast });
+  await assert.rejects(client.request('POST', '/api/v1/apps', { body: {} }), (err: unknown) => err instanceof OktaApiError && err.status === 0 && !err.outcomeUnknown && /ECONNREFUSED/.test(err.message) && /reachable/.test(err.message));
+  assert.deepEqual(events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason), ['ECONNREFUSED', 'ECONNREFUSED']);
+});
+
+test('a slow answer times out; a GET is retried and succeeds', async () => {
+  const srv = await startServer((_req, res, i) => {
+    if (i === 0) return void setTimeout(() => json(res, 200, { late: true }), 300);
+    json(res, 200, { late: false });
+  });
+  try {
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 100, ...fast });
+    assert.deepEqual(await client.get('/api/v1/users/me'), { late: false });
+    assert.equal(srv.received.length, 2);
+    const post = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 100, ...fast });
+    srv.received.length = 0;
+    // Index 0 again: slow; a POST must not be resent.
+    await assert.rejects(post.request('POST', '/api/v1/users', { body: {} }), (err: unknown) => err instanceof OktaApiError && err.outcomeUnknown);
+    assert.equal(srv.received.length, 1);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('429: waits for the reset, then retries; E0000047 after all retries names the bucket and reset', async () => {
+  let refuse = 1;
+  const srv = await startServer((req, res) => {
+    const reset = Math.ceil(Date.now() / 1000);
+    const headers = { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(reset), date: new Date().toUTCString() };
+    if (req.url.includes('always') || refuse-- > 0) return oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', headers);
+    json(res, 200, [], { ...headers, 'x-rate-limit-remaining': '99' });
+  });
+  try {
+    const events: ClientEvent[] = [];
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxRetries: 1, onEvent: (e) => events.push(e), ...fast });
+    const res = await client.request('GET', '/api/v1/apps/0oa1/users');
+    assert.equal(res.status, 200);
+    assert.equal(srv.received.length, 2);
+    const waits = events.filter((e) => e.type === 'rate-limit-wait');
+    assert.ok(waits.some((e) => e.type === 'rate-limit-wait' && e.reason === '429' && e.bucket === 'apps'));
+    await assert.rejects(client.get('/api/v1/apps/0oa1/groups/always'), (err: unknown) => err instanceof OktaApiError && err.errorCode === 'E0000047' && /"apps" rate-limit bucket/.test(err.message) && /resets at \d{4}-/.test(err.message));
+  } finally {
+    await srv.close();
+  }
+});
+
+test('error messages say what to do: E0000011 names the env var, E0000006 the role; no secret in them', async () => {
+  const srv = await startServer((req, res) => {
+    if (req.url.startsWith('/api/v1/users/me')) return oktaError(res, 401, 'E0000011', 'Invalid token provided');
+    oktaError(res, 403, 'E0000006', 'You do not have permission to perform the requested action');
+  });
+  try {
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(CANARY, 'OKTA_EMEA_TOKEN'), ...fast });
+    await assert.rejects(client.get('/api/v1/users/me'), (err: unknown) => err instanceof OktaApiError && err.status === 401 && err.errorCode === 'E0000011' && /OKTA_EMEA_TOKEN/.test(err.message) && /"emea"/.test(err.message) && !err.message.includes(CANARY));
+    assert.equal(srv.received.length, 1, '401 is not retried');
+    await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: {} }), (err: unknown) => err instanceof OktaApiError && /Application Administrator/.test(err.message) && err.errorId === 'oae-test-1');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('--debug logs method, path, status, ms and remaining, never the token or secret query values', async () => {
+  const srv = await startServer((_req, res) => json(res, 200, {}, { 'x-rate-limit-limit': '600', 'x-rate-limit-remaining': '599', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 60) }));
+  try {
+    const lines: string[] = [];
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), debug: true, log: (l) => lines.push(l), ...fast });
+    await client.get('/api/v1/users/me', { token: CANARY, q: 'x' });
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /emea GET \/api\/v1\/users\/me\?token=\(sensitive\)&q=x -> 200 \d+ms user remaining=599\/600/);
+    assert.ok(!lines.join('\n').includes(CANARY));
+    assert.ok(!/SSWS/.test(lines.join('\n')));
+    assert.deepEqual(client.rateLimits().map((r) => [r.bucket, r.limit, r.remaining]), [['user', 600, 599]]);
+  } finally {
+    await srv.close();
+  }
+});
