@@ -47,6 +47,7 @@ export function liveFingerprintAt(address: string, live: LiveState): string | nu
 function fingerprintInSpoke(spoke: LiveSpoke, { kind, key }: ParsedAddress): string | null | undefined {
   switch (kind) {
     case 'app':
+    case 'app.status': // the planner's address for activating the app: same live object
       return spoke.app?.fingerprint ?? null;
     case 'connection':
       return spoke.connection?.fingerprint ?? null;
