@@ -139,6 +139,8 @@ export interface Plan {
   errored: boolean;
   /** True when the plan has no change to make (noops and warnings only). */
   empty: boolean;
+  /** Diagnostics that belong to no single spoke (e.g. Hub read notes); absent when none. */
+  diagnostics?: Diagnostic[];
 }
 
 export interface PlanOptions {

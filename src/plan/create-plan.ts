@@ -1,0 +1,165 @@
+/**
+ * createPlan(desired, live, options) → Plan. PURE: no fs, no fetch, no clock, no environment;
+ * the same inputs always give the same plan (the CLI adds `createdAt` and `git`).
+ *
+ * Per spoke, changes are listed in apply order: app → connection → To App → To Okta → Profile
+ * Sourcing (manual) → user assignments → group assignments → push mappings, then removals in
+ * reverse (push mappings, groups, users, connection switch-off). Matching objects are counted
+ * as noops, not listed — except a noop that carries a note (the unreadable TOKEN).
+ *
+ * Observe mode (a whole spoke with `mode: observe`): everything is computed as for a managed
+ * spoke, then every difference becomes a warning "observe: would …" and no change is listed,
+ * so nothing in it is applyable. A list in observe mode (assignments or pushGroups) only
+ * reports the live objects the file doesn't list; what the file does list is still planned.
+ */
+import type { DesiredSpoke, DesiredState } from '../config/types.js';
+import type { LiveSpoke, LiveState } from '../state/types.js';
+import { planGroupAssignments, planUserAssignments } from './plan-assignments.js';
+import { planPushMappings, warnAppUsers } from './plan-push.js';
+import { planApp, planConnection, planProfileSourcing, planToApp, planToOkta } from './plan-setup.js';
+import { addressOf, type SpokeContext } from './spoke-context.js';
+import { PLAN_FORMAT_VERSION, type Change, type Diagnostic, type Plan, type PlanOptions, type PlanSummary, type SpokePlan } from './types.js';
+
+/** Okta's documented per-minute limit for /api/v1/apps/* when no response told us otherwise. */
+export const DEFAULT_APPS_LIMIT_PER_MINUTE = 100;
+
+export function createPlan(desired: DesiredState, live: LiveState, options: PlanOptions): Plan {
+  const spokes: SpokePlan[] = [];
+  const fingerprints: Record<string, string> = {};
+  const planDiagnostics: Diagnostic[] = [];
+  let noops = 0;
+  let minSeconds = 0;
+
+  for (const spoke of desired.spokes) {
+    const liveSpoke = live.spokes[spoke.name];
+    if (!liveSpoke) continue; // not read (e.g. `--spoke` chose others): not part of this plan
+    const planned = planSpoke(spoke, liveSpoke, desired, live);
+    for (const note of live.notes) {
+      if (note.spoke === spoke.name) planned.plan.diagnostics.push({ severity: note.severity, spoke: spoke.name, message: note.message });
+    }
+    collectFingerprints(spoke.name, liveSpoke, fingerprints);
+    noops += planned.noops;
+    spokes.push(planned.plan);
+    const writes = planned.plan.changes.reduce((n, c) => n + c.writes, 0);
+    // Spokes are applied at the same time, each against its own rate limit: the slowest sets the pace.
+    minSeconds = Math.max(minSeconds, secondsFor(writes, liveSpoke, options.maxApiCapacity));
+  }
+  const readSpokes = new Set(spokes.map((s) => s.name));
+  for (const note of live.notes) {
+    if (note.spoke === undefined || !readSpokes.has(note.spoke)) {
+      const diagnostic: Diagnostic = { severity: note.severity, message: note.message };
+      if (note.spoke !== undefined) diagnostic.spoke = note.spoke;
+      planDiagnostics.push(diagnostic);
+    }
+  }
+
+  const summary = summarize(spokes, planDiagnostics, noops, minSeconds);
+  const plan: Plan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    tool: { name: 'org2org', version: options.toolVersion },
+    config: { file: desired.file, digest: desired.digest },
+    hubUrl: desired.hub.url,
+    spokes,
+    summary,
+    fingerprints,
+    errored: summary.errors > 0,
+    empty: summary.add + summary.change + summary.remove + summary.manual === 0,
+  };
+  if (planDiagnostics.length > 0) plan.diagnostics = planDiagnostics;
+  return plan;
+}
+
+function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, liveState: LiveState): { plan: SpokePlan; noops: number } {
+  const ctx: SpokeContext = {
+    desired,
+    live,
+    hub: liveState.hub,
+    hubUrl: state.hub.url,
+    file: state.file,
+    appId: live.app?.id ?? null,
+    forward: [],
+    removals: { pushMapping: [], group: [], user: [], connection: [] },
+    diagnostics: [],
+    noops: 0,
+  };
+  planApp(ctx);
+  planConnection(ctx);
+  planToApp(ctx);
+  planToOkta(ctx);
+  planProfileSourcing(ctx);
+  planUserAssignments(ctx);
+  planGroupAssignments(ctx);
+  planPushMappings(ctx);
+  warnAppUsers(ctx);
+
+  let changes: Change[] = [...ctx.forward, ...ctx.removals.pushMapping, ...ctx.removals.group, ...ctx.removals.user, ...ctx.removals.connection];
+  if (desired.mode === 'observe') {
+    for (const change of changes) {
+      if (change.action === 'noop') continue;
+      ctx.diagnostics.push({ severity: 'warning', spoke: desired.name, address: change.address, message: `observe: would ${describe(change)}` });
+    }
+    changes = changes.filter((c) => c.action === 'noop');
+  }
+  return {
+    plan: { name: desired.name, url: desired.url, mode: desired.mode, changes, diagnostics: ctx.diagnostics },
+    noops: ctx.noops,
+  };
+}
+
+const VERB: Record<Change['action'], string> = { create: 'create', update: 'update', delete: 'remove', manual: 'need a manual change to', noop: 'keep' };
+
+function describe(change: Change): string {
+  const attributes = change.attributes
+    .map((a) => `${a.name}: ${brief(a.before)} → ${brief(a.after)}`)
+    .join(', ');
+  return `${VERB[change.action]} ${change.address}${attributes ? ` (${attributes})` : ''}`;
+}
+
+function brief(value: unknown): string {
+  if (value === null || value === undefined) return '(none)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Every live object read that a plan could touch, by the address apply's stale check uses. */
+function collectFingerprints(spoke: string, live: LiveSpoke, into: Record<string, string>): void {
+  if (live.app) into[addressOf(spoke, 'app')] = live.app.fingerprint;
+  if (live.connection) into[addressOf(spoke, 'connection')] = live.connection.fingerprint;
+  if (live.features?.toApp) into[addressOf(spoke, 'features.toApp')] = live.features.toApp.fingerprint;
+  if (live.features?.inbound) into[addressOf(spoke, 'features.toOkta')] = live.features.inbound.fingerprint;
+  for (const u of live.appUsers) into[addressOf(spoke, 'assignment.user', u.loginKey)] = u.fingerprint;
+  for (const g of live.appGroups) into[addressOf(spoke, 'assignment.group', g.name)] = g.fingerprint;
+  for (const m of live.pushMappings) into[addressOf(spoke, 'pushMapping', m.sourceGroupName ?? m.id)] = m.fingerprint;
+}
+
+/**
+ * Lower bound on apply time for one spoke: every write goes through the `apps` bucket, of which
+ * the run may use `maxApiCapacity`. Uses the smallest `apps` limit seen while reading.
+ */
+function secondsFor(writes: number, live: LiveSpoke, maxApiCapacity: number): number {
+  if (writes === 0) return 0;
+  const limits = live.rateLimits.filter((r) => r.bucket === 'apps' && r.limit > 0).map((r) => r.limit);
+  const perMinute = (limits.length > 0 ? limits.reduce((a, b) => Math.min(a, b)) : DEFAULT_APPS_LIMIT_PER_MINUTE) * clampShare(maxApiCapacity);
+  return Math.ceil((writes / perMinute) * 60);
+}
+
+function clampShare(share: number): number {
+  return Number.isFinite(share) && share > 0 ? Math.min(share, 1) : 0.5;
+}
+
+function summarize(spokes: SpokePlan[], planDiagnostics: Diagnostic[], noops: number, minSeconds: number): PlanSummary {
+  const summary: PlanSummary = { add: 0, change: 0, remove: 0, manual: 0, noop: noops, errors: 0, warnings: 0, apiWrites: 0, minSeconds };
+  for (const spoke of spokes) {
+    for (const change of spoke.changes) {
+      summary.apiWrites += change.writes;
+      if (change.action === 'create') summary.add++;
+      else if (change.action === 'update') summary.change++;
+      else if (change.action === 'delete') summary.remove++;
+      else if (change.action === 'manual') summary.manual++;
+    }
+  }
+  for (const d of [...spokes.flatMap((s) => s.diagnostics), ...planDiagnostics]) {
+    if (d.severity === 'error') summary.errors++;
+    else summary.warnings++;
+  }
+  return summary;
+}

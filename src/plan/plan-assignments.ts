@@ -1,0 +1,333 @@
+/**
+ * User and group assignments. Users pair by login key, groups by name, both through Maps so
+ * that 100,000 assignments plan in linear time.
+ *
+ * Security answers are write-only in Okta, so they are never diffed: an answer is sent when the
+ * user is assigned, and again only when the security question changes (a new question needs its
+ * answer). The change says so in its notes.
+ */
+import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/types.js';
+import { SENSITIVE } from '../config/secret.js';
+import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
+import { addressOf, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
+import type { AttributeChange } from './types.js';
+
+/** Okta's name for the initial status; the other two are what a new app's schema is assumed to use. */
+const CONVENTIONAL_NAMES: AppUserAttributeNames = {
+  initialStatus: 'initialStatus',
+  securityQuestion: 'securityQuestion',
+  securityAnswer: 'securityAnswer',
+};
+
+const ANSWER_NOTE = 'The security answer is write-only in Okta: it is sent on assignment and when the question changes, never compared.';
+
+/**
+ * App-user attribute names: the config's, else the live schema's. Before the app exists there is
+ * no schema to read, so Okta's conventional names are assumed (and said, when an unsure one is used).
+ * Undefined entries are names that can't be known: using them is an error.
+ */
+function attributeNames(ctx: SpokeContext): Partial<AppUserAttributeNames> {
+  const configured = ctx.desired.assignments.attributeNames ?? {};
+  const schema = ctx.live.appUserSchema;
+  const fallback: Partial<AppUserAttributeNames> = schema
+    ? { initialStatus: schema.initialStatus, securityQuestion: schema.securityQuestion, securityAnswer: schema.securityAnswer }
+    : ctx.live.app === null
+      ? CONVENTIONAL_NAMES
+      : {};
+  return {
+    initialStatus: configured.initialStatus ?? fallback.initialStatus,
+    securityQuestion: configured.securityQuestion ?? fallback.securityQuestion,
+    securityAnswer: configured.securityAnswer ?? fallback.securityAnswer,
+  };
+}
+
+export function planUserAssignments(ctx: SpokeContext): void {
+  const { desired, live } = ctx;
+  const names = attributeNames(ctx);
+  const liveByKey = new Map<string, LiveAppUser>();
+  for (const appUser of live.appUsers) liveByKey.set(appUser.loginKey, appUser);
+  const knownAttributes = live.appUserSchema ? new Set(live.appUserSchema.attributes) : undefined;
+  const missingName = new Set<keyof AppUserAttributeNames>();
+  const assumedNames = live.appUserSchema === null && live.app === null && !desired.assignments.attributeNames;
+  let usesSecurity = false;
+
+  for (const user of desired.assignments.users) {
+    const address = addressOf(desired.name, 'assignment.user', user.loginKey);
+    const appUser = liveByKey.get(user.loginKey);
+    const directoryUser = live.users[user.loginKey];
+    if (!appUser && !directoryUser) {
+      diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there or remove it from assignments.users`, {
+        address,
+        pos: user.pos,
+      });
+      continue;
+    }
+    if (user.securityQuestion !== undefined || user.securityAnswer !== undefined) usesSecurity = true;
+    const unknown = Object.keys(user.profile).filter((k) => knownAttributes && !knownAttributes.has(k));
+    if (unknown.length > 0) {
+      diagnose(ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${desired.name}`, {
+        address,
+        pos: user.pos,
+      });
+      continue;
+    }
+    const wanted = wantedProfile(user, names, missingName);
+    if (wanted === undefined) continue;
+    const userId = appUser?.userId ?? directoryUser!.id;
+    const hasAnswer = user.securityAnswer !== undefined;
+
+    if (!appUser || appUser.scope !== 'USER') {
+      // New, or assigned only through a group: a direct assignment (scope USER) is made.
+      const attributes: AttributeChange[] = Object.entries(wanted.display).map(([name, after]) => ({
+        name,
+        before: appUser ? orNull(appUser.profile[name]) : null,
+        after,
+        ...(after === SENSITIVE ? { sensitive: true } : {}),
+      }));
+      if (appUser) attributes.unshift({ name: 'scope', before: appUser.scope, after: 'USER' });
+      ctx.forward.push(
+        makeChange(ctx, {
+          address,
+          kind: 'assignment.user',
+          action: appUser ? 'update' : 'create',
+          name: user.login,
+          ...(appUser ? sides(attributes) : { after: { login: user.login, ...wanted.display } }),
+          attributes,
+          ...(hasAnswer ? { instructions: [ANSWER_NOTE] } : {}),
+          dependsOn: [ctx.appCreate, ctx.createUsersChange],
+          ...(appUser ? { liveFingerprint: appUser.fingerprint } : {}),
+          writes: 1,
+          op: { type: 'assignment.user.assign', appId: ctx.appId, userId, login: user.login, profile: wanted.op },
+        }),
+      );
+      continue;
+    }
+
+    const attributes: AttributeChange[] = [];
+    let questionChanged = false;
+    for (const [name, after] of Object.entries(wanted.display)) {
+      if (name === names.securityAnswer) continue;
+      const before = liveAttribute(appUser, name, names);
+      if (!sameValue(before, after)) {
+        attributes.push({ name, before: orNull(before), after });
+        if (name === names.securityQuestion) questionChanged = true;
+      }
+    }
+    if (attributes.length === 0) {
+      ctx.noops++;
+      continue;
+    }
+    const opProfile = { ...wanted.op };
+    if (questionChanged && hasAnswer && names.securityAnswer) {
+      attributes.push({ name: names.securityAnswer, before: SENSITIVE, after: SENSITIVE, sensitive: true });
+    } else if (names.securityAnswer) {
+      delete opProfile[names.securityAnswer];
+    }
+    ctx.forward.push(
+      makeChange(ctx, {
+        address,
+        kind: 'assignment.user',
+        action: 'update',
+        name: user.login,
+        ...sides(attributes),
+        attributes,
+        ...(hasAnswer ? { instructions: [ANSWER_NOTE] } : {}),
+        dependsOn: [ctx.appCreate],
+        liveFingerprint: appUser.fingerprint,
+        writes: 1,
+        op: { type: 'assignment.user.update', appId: ctx.appId, userId, login: user.login, profile: opProfile },
+      }),
+    );
+  }
+
+  for (const name of missingName) {
+    diagnose(
+      ctx,
+      'error',
+      `the app-user schema of ${desired.name} has no ${name} attribute: set assignments.attributeNames.${name} to the attribute that holds it`,
+      { pos: desired.pos },
+    );
+  }
+  if (assumedNames && usesSecurity) {
+    diagnose(
+      ctx,
+      'warning',
+      `the app-user schema can't be read before the app exists: the attributes securityQuestion/securityAnswer are assumed; set assignments.attributeNames if your Org2Org app names them otherwise`,
+    );
+  }
+  planUnlistedUsers(ctx, new Set(desired.assignments.users.map((u) => u.loginKey)));
+}
+
+/** A live attribute value: the reader's normalized fields first, then the raw profile. */
+function liveAttribute(appUser: LiveAppUser, name: string, names: Partial<AppUserAttributeNames>): unknown {
+  if (name === names.initialStatus && appUser.initialStatus !== undefined) return appUser.initialStatus;
+  if (name === names.securityQuestion && appUser.securityQuestion !== undefined) return appUser.securityQuestion;
+  return appUser.profile[name];
+}
+
+/**
+ * The profile a user should have: `display` for the plan (answers masked), `op` for apply
+ * (answers as `{ $env }`). Undefined when an attribute name it needs is unknown.
+ */
+function wantedProfile(
+  user: DesiredUserAssignment,
+  names: Partial<AppUserAttributeNames>,
+  missing: Set<keyof AppUserAttributeNames>,
+): { display: Record<string, unknown>; op: Record<string, unknown> } | undefined {
+  const display: Record<string, unknown> = {};
+  const op: Record<string, unknown> = {};
+  const need = (key: keyof AppUserAttributeNames): string | undefined => {
+    const name = names[key];
+    if (name === undefined) missing.add(key);
+    return name;
+  };
+  const statusName = need('initialStatus');
+  if (statusName === undefined) return undefined;
+  display[statusName] = op[statusName] = user.initialStatus;
+  if (user.securityQuestion !== undefined) {
+    const name = need('securityQuestion');
+    if (name === undefined) return undefined;
+    display[name] = op[name] = user.securityQuestion;
+  }
+  if (user.securityAnswer !== undefined) {
+    const name = need('securityAnswer');
+    if (name === undefined) return undefined;
+    display[name] = SENSITIVE;
+    op[name] = { $env: user.securityAnswer.envVar };
+  }
+  for (const [key, value] of Object.entries(user.profile)) {
+    display[key] = op[key] = value;
+  }
+  return { display, op };
+}
+
+/** Live direct assignments the file doesn't list. Group-scoped app users are never touched. */
+function planUnlistedUsers(ctx: SpokeContext, listed: Set<string>): void {
+  const mode = ctx.desired.assignments.mode;
+  if (mode === 'additive') return;
+  const unlisted = ctx.live.appUsers.filter((u) => u.scope === 'USER' && !listed.has(u.loginKey));
+  unlisted.sort((a, b) => (a.loginKey < b.loginKey ? -1 : a.loginKey > b.loginKey ? 1 : 0));
+  if (mode === 'observe') {
+    if (unlisted.length > 0) {
+      diagnose(ctx, 'warning', `${countOf(unlisted.length, 'user is', 'users are')} assigned directly but not listed in assignments.users (observe: left as is): ${sample(unlisted.map((u) => u.login))}`);
+    }
+    return;
+  }
+  for (const appUser of unlisted) {
+    const before: Record<string, unknown> = { login: appUser.login, status: appUser.status };
+    if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
+    ctx.removals.user.push(
+      makeChange(ctx, {
+        address: addressOf(ctx.desired.name, 'assignment.user', appUser.loginKey),
+        kind: 'assignment.user',
+        action: 'delete',
+        name: appUser.login,
+        before,
+        liveFingerprint: appUser.fingerprint,
+        writes: 1,
+        op: { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login },
+      }),
+    );
+  }
+}
+
+export function planGroupAssignments(ctx: SpokeContext): void {
+  const { desired, live } = ctx;
+  const liveByName = new Map<string, LiveAppGroup>();
+  for (const group of live.appGroups) liveByName.set(group.name, group);
+
+  for (const group of desired.assignments.groups) {
+    const address = addressOf(desired.name, 'assignment.group', group.name);
+    const appGroup = liveByName.get(group.name);
+    const groupId = appGroup?.groupId ?? live.groups[group.name]?.id;
+    if (groupId === undefined) {
+      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org; create it there or remove it from assignments.groups`, {
+        address,
+        pos: group.pos,
+      });
+      continue;
+    }
+    const op = { type: 'assignment.group.assign' as const, appId: ctx.appId, groupId, profile: group.profile, ...(group.priority !== undefined ? { priority: group.priority } : {}) };
+    if (!appGroup) {
+      const after: Record<string, unknown> = { name: group.name };
+      if (group.priority !== undefined) after.priority = group.priority;
+      if (Object.keys(group.profile).length > 0) after.profile = group.profile;
+      ctx.forward.push(
+        makeChange(ctx, {
+          address,
+          kind: 'assignment.group',
+          action: 'create',
+          name: group.name,
+          after,
+          attributes: Object.entries(after).filter(([k]) => k !== 'name').map(([name, value]) => ({ name, before: null, after: value })),
+          dependsOn: [ctx.appCreate, ctx.createUsersChange],
+          writes: 1,
+          op,
+        }),
+      );
+      continue;
+    }
+    const attributes: AttributeChange[] = [];
+    if (group.priority !== undefined && appGroup.priority !== group.priority) {
+      attributes.push({ name: 'priority', before: orNull(appGroup.priority), after: group.priority });
+    }
+    // Only the profile keys the file gives are managed; a PUT with the merged profile keeps the others.
+    const merged = { ...appGroup.profile, ...group.profile };
+    if (!sameValue(appGroup.profile, merged)) attributes.push({ name: 'profile', before: appGroup.profile, after: merged });
+    if (attributes.length === 0) {
+      ctx.noops++;
+      continue;
+    }
+    ctx.forward.push(
+      makeChange(ctx, {
+        address,
+        kind: 'assignment.group',
+        action: 'update',
+        name: group.name,
+        ...sides(attributes),
+        attributes,
+        dependsOn: [ctx.appCreate],
+        liveFingerprint: appGroup.fingerprint,
+        writes: 1,
+        op: { ...op, profile: merged, ...(group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {}) },
+      }),
+    );
+  }
+
+  const mode = desired.assignments.mode;
+  if (mode === 'additive') return;
+  const listed = new Set(desired.assignments.groups.map((g) => g.name));
+  const unlisted = live.appGroups.filter((g) => !listed.has(g.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (mode === 'observe') {
+    if (unlisted.length > 0) {
+      diagnose(ctx, 'warning', `${countOf(unlisted.length, 'group is', 'groups are')} assigned but not listed in assignments.groups (observe: left as is): ${sample(unlisted.map((g) => g.name))}`);
+    }
+    return;
+  }
+  for (const appGroup of unlisted) {
+    const before: Record<string, unknown> = { name: appGroup.name };
+    if (appGroup.priority !== undefined) before.priority = appGroup.priority;
+    ctx.removals.group.push(
+      makeChange(ctx, {
+        address: addressOf(desired.name, 'assignment.group', appGroup.name),
+        kind: 'assignment.group',
+        action: 'delete',
+        name: appGroup.name,
+        before,
+        liveFingerprint: appGroup.fingerprint,
+        writes: 1,
+        op: { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId },
+      }),
+    );
+  }
+}
+
+export function countOf(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The first few names of a long list, for a message that stays one line. */
+export function sample(names: string[], max = 5): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown}, … (${names.length - max} more)` : shown;
+}

@@ -1,0 +1,280 @@
+/**
+ * The app and its provisioning setup: app → connection → To App features → To Okta import →
+ * Profile Sourcing (manual). Each planner appends to `ctx.forward` (or `ctx.removals`).
+ */
+import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
+import { SENSITIVE } from '../config/secret.js';
+import type { LiveConnection, LiveToApp } from '../state/types.js';
+import { addressOf, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
+import type { AttributeChange } from './types.js';
+
+export function planApp(ctx: SpokeContext): void {
+  const { desired, live } = ctx;
+  const address = addressOf(desired.name, 'app');
+  const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode, baseUrl: ctx.hubUrl };
+  if (live.app === null) {
+    ctx.appCreate = address;
+    ctx.forward.push(
+      makeChange(ctx, {
+        address,
+        kind: 'app',
+        action: 'create',
+        name: desired.app.label,
+        after: { ...wanted },
+        attributes: Object.entries(wanted).map(([name, after]) => ({ name, before: null, after })),
+        writes: 1,
+        op: { type: 'app.create', ...wanted },
+      }),
+    );
+    return;
+  }
+  const app = live.app;
+  const attributes: AttributeChange[] = [];
+  if (app.label !== wanted.label) attributes.push({ name: 'label', before: app.label, after: wanted.label });
+  if (app.signOnMode !== wanted.signOnMode) attributes.push({ name: 'signOnMode', before: app.signOnMode, after: wanted.signOnMode });
+  // Okta may hand the URL back with a trailing slash; the Hub URL in DesiredState has none.
+  if (app.baseUrl.replace(/\/+$/, '') !== wanted.baseUrl) attributes.push({ name: 'baseUrl', before: app.baseUrl, after: wanted.baseUrl });
+  if (attributes.length > 0) {
+    ctx.forward.push(
+      makeChange(ctx, {
+        address,
+        kind: 'app',
+        action: 'update',
+        name: desired.app.label,
+        ...sides(attributes),
+        attributes,
+        liveFingerprint: app.fingerprint,
+        writes: 1,
+        op: { type: 'app.update', appId: app.id, ...wanted },
+      }),
+    );
+  } else {
+    ctx.noops++;
+  }
+  if (app.status !== 'ACTIVE') {
+    // A separate address: an app may need both an update and an activation, and apply keys by address.
+    ctx.forward.push(
+      makeChange(ctx, {
+        address: addressOf(desired.name, 'app.status'),
+        kind: 'app',
+        action: 'update',
+        name: desired.app.label,
+        before: { status: app.status },
+        after: { status: 'ACTIVE' },
+        attributes: [{ name: 'status', before: app.status, after: 'ACTIVE' }],
+        liveFingerprint: app.fingerprint,
+        writes: 1,
+        op: { type: 'app.activate', appId: app.id },
+      }),
+    );
+  }
+}
+
+const TOKEN_NOTE =
+  'The provisioning token cannot be read back from Okta: the connection is TOKEN and ENABLED, so the token is assumed unchanged. ' +
+  'Run `org2org check` to test it against the Hub.';
+
+export function planConnection(ctx: SpokeContext): void {
+  const wanted = ctx.desired.connection;
+  if (!wanted) return;
+  const address = addressOf(ctx.desired.name, 'connection');
+  const live = ctx.live.connection;
+  const liveStatus = live?.status ?? null;
+  const wantedStatus = wanted.enabled ? 'ENABLED' : 'DISABLED';
+  const base = { address, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate] };
+  const fingerprint = live ? { liveFingerprint: live.fingerprint } : {};
+
+  if (live && live.authScheme === wanted.authScheme && sameSettings(wanted, live)) {
+    if (liveStatus === wantedStatus) {
+      ctx.noops++;
+      if (wanted.authScheme === 'TOKEN' && wantedStatus === 'ENABLED') {
+        ctx.forward.push(makeChange(ctx, { ...base, ...fingerprint, action: 'noop', instructions: [TOKEN_NOTE], writes: 0, op: { type: 'none' } }));
+      }
+      return;
+    }
+    // Same scheme, only the status differs. Switching a TOKEN connection on needs the token again
+    // (it was never readable), so that case falls through to a full set below.
+    if (!(wanted.authScheme === 'TOKEN' && wanted.enabled)) {
+      const change = makeChange(ctx, {
+        ...base,
+        ...fingerprint,
+        action: 'update',
+        before: { status: liveStatus },
+        after: { status: wantedStatus },
+        attributes: [{ name: 'status', before: liveStatus, after: wantedStatus }],
+        writes: 1,
+        op: { type: wanted.enabled ? 'connection.activate' : 'connection.deactivate', appId: ctx.appId },
+      });
+      if (wanted.enabled) {
+        ctx.provisioningChange = address;
+        ctx.forward.push(change);
+      } else {
+        ctx.removals.connection.push(change);
+      }
+      return;
+    }
+  }
+
+  const attributes: AttributeChange[] = [
+    { name: 'authScheme', before: live?.authScheme ?? null, after: wanted.authScheme },
+    { name: 'status', before: liveStatus, after: wantedStatus },
+  ];
+  let profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string; rotationMode: string };
+  if (wanted.authScheme === 'TOKEN') {
+    attributes.push({ name: 'token', before: null, after: SENSITIVE, sensitive: true });
+    profile = { authScheme: 'TOKEN', tokenEnv: wanted.token.envVar };
+  } else {
+    attributes.push({ name: 'clientId', before: null, after: wanted.clientId });
+    attributes.push({ name: 'rotationMode', before: orNull(live?.rotationMode), after: wanted.rotationMode });
+    profile = { authScheme: 'OAUTH2', clientId: wanted.clientId, rotationMode: wanted.rotationMode };
+  }
+  const changed = live ? attributes.filter((a) => a.sensitive || a.name === 'clientId' || !sameValue(a.before, a.after)) : attributes;
+  const change = makeChange(ctx, {
+    ...base,
+    ...fingerprint,
+    action: live && live.authScheme !== 'UNKNOWN' ? 'update' : 'create',
+    ...(live ? sides(changed) : { after: sides(changed).after }),
+    attributes: changed,
+    writes: 1,
+    op: { type: 'connection.set', appId: ctx.appId, profile, activate: wanted.enabled },
+  });
+  if (wanted.enabled) ctx.provisioningChange = address;
+  ctx.forward.push(change);
+}
+
+/** Settings other than the status that Okta lets us read back (the client id is not among them). */
+function sameSettings(wanted: DesiredConnection, live: LiveConnection): boolean {
+  if (wanted.authScheme === 'OAUTH2') return live.rotationMode === wanted.rotationMode;
+  return true;
+}
+
+const TO_APP_FIELDS = ['createUsers', 'updateUserAttributes', 'deactivateUsers', 'syncPassword'] as const;
+
+export function planToApp(ctx: SpokeContext): void {
+  const wanted = ctx.desired.provisioning.toApp;
+  if (!wanted) return;
+  const address = addressOf(ctx.desired.name, 'features.toApp');
+  const live = ctx.live.features?.toApp;
+  const current: Omit<LiveToApp, 'fingerprint'> = live ?? { createUsers: false, updateUserAttributes: false, deactivateUsers: false, syncPassword: false };
+  const attributes: AttributeChange[] = [];
+  for (const field of TO_APP_FIELDS) {
+    if (!sameValue(current[field], wanted[field])) attributes.push({ name: field, before: live ? current[field] : null, after: wanted[field] });
+  }
+  if (attributes.length === 0 && live) {
+    ctx.noops++;
+    return;
+  }
+  if (wanted.createUsers && !current.createUsers) ctx.createUsersChange = address;
+  ctx.forward.push(
+    makeChange(ctx, {
+      address,
+      kind: 'features.toApp',
+      // No USER_PROVISIONING feature yet (new app, or provisioning not enabled): it comes into being.
+      action: live ? 'update' : 'create',
+      ...(live ? sides(attributes) : { after: { ...wanted } }),
+      attributes: live ? attributes : TO_APP_FIELDS.map((name) => ({ name, before: null, after: wanted[name] })),
+      name: 'To App provisioning',
+      dependsOn: [ctx.appCreate, ctx.provisioningChange],
+      ...(live ? { liveFingerprint: live.fingerprint } : {}),
+      writes: 1,
+      op: { type: 'features.toApp', appId: ctx.appId, capabilities: toAppCapabilities(wanted) },
+    }),
+  );
+}
+
+/** The USER_PROVISIONING capabilities object (shape in shared/okta/API-NOTES.md). */
+export function toAppCapabilities(wanted: ToAppFeatures): Record<string, unknown> {
+  const status = (on: boolean): string => (on ? 'ENABLED' : 'DISABLED');
+  const password = wanted.syncPassword === false ? { status: 'DISABLED' } : { status: 'ENABLED', seed: wanted.syncPassword.seed, change: wanted.syncPassword.change };
+  return {
+    create: { lifecycleCreate: { status: status(wanted.createUsers) } },
+    update: {
+      lifecycleDeactivate: { status: status(wanted.deactivateUsers) },
+      profile: { status: status(wanted.updateUserAttributes) },
+      password,
+    },
+  };
+}
+
+const IMPORT_SECTIONS = ['schedule', 'username', 'match'] as const;
+
+/**
+ * To Okta import settings: only the sections the config gives are managed, and within them only
+ * the given fields; a section differs when a given field differs from the live one. Sections are
+ * whole objects in before/after so that renderers show them as a line diff.
+ */
+export function planToOkta(ctx: SpokeContext): void {
+  const wanted = ctx.desired.provisioning.toOkta?.import;
+  if (!wanted || IMPORT_SECTIONS.every((s) => wanted[s] === undefined)) return;
+  const address = addressOf(ctx.desired.name, 'features.toOkta');
+  const live = ctx.live.features?.inbound;
+  const attributes: AttributeChange[] = [];
+  for (const section of IMPORT_SECTIONS) {
+    const given = wanted[section] as Record<string, unknown> | undefined;
+    if (given === undefined) continue;
+    const current = live?.import[section] as Record<string, unknown> | undefined;
+    const merged = { ...(current ?? {}), ...given };
+    if (!current || !sameValue(current, merged)) attributes.push({ name: section, before: orNull(current), after: merged });
+  }
+  if (attributes.length === 0 && live) {
+    ctx.noops++;
+    return;
+  }
+  ctx.forward.push(
+    makeChange(ctx, {
+      address,
+      kind: 'features.toOkta',
+      action: live ? 'update' : 'create',
+      ...(live ? sides(attributes) : { after: sides(attributes).after }),
+      attributes,
+      name: 'To Okta import',
+      dependsOn: [ctx.appCreate, ctx.provisioningChange],
+      ...(live ? { liveFingerprint: live.fingerprint } : {}),
+      writes: 1,
+      op: { type: 'features.toOkta', appId: ctx.appId, capabilities: inboundCapabilities(wanted) },
+    }),
+  );
+}
+
+/** The INBOUND_PROVISIONING capabilities object, with only the sections the config gives. */
+export function inboundCapabilities(wanted: InboundImport): Record<string, unknown> {
+  const capabilities: Record<string, unknown> = {};
+  const importSettings: Record<string, unknown> = {};
+  if (wanted.schedule) importSettings.schedule = wanted.schedule;
+  if (wanted.username) importSettings.username = wanted.username;
+  if (Object.keys(importSettings).length > 0) capabilities.importSettings = importSettings;
+  if (wanted.match) capabilities.importRules = { userCreateAndMatch: wanted.match };
+  return capabilities;
+}
+
+export function planProfileSourcing(ctx: SpokeContext): void {
+  const wanted = ctx.desired.provisioning.toOkta?.profileSourcing;
+  if (wanted === undefined) return;
+  const current = ctx.live.features?.profileSourcing ?? ctx.live.app?.features.includes('PROFILE_MASTERING') ?? false;
+  if (current === wanted) {
+    ctx.noops++;
+    return;
+  }
+  const label = ctx.desired.app.label;
+  const verb = wanted ? 'Check' : 'Uncheck';
+  ctx.forward.push(
+    makeChange(ctx, {
+      address: addressOf(ctx.desired.name, 'profileSourcing'),
+      kind: 'profileSourcing',
+      action: 'manual',
+      name: 'Profile Sourcing',
+      before: { profileSourcing: current },
+      after: { profileSourcing: wanted },
+      attributes: [{ name: 'profileSourcing', before: current, after: wanted }],
+      instructions: [
+        `Okta's API cannot switch Profile Sourcing: do it in the ${ctx.desired.name} Admin Console (${ctx.desired.url}/admin).`,
+        `Applications → Applications → ${label} → Provisioning → To Okta.`,
+        `Profile & Lifecycle Sourcing → Edit → ${verb} "Allow ${label} to source Okta users" → Save.`,
+        'Then run `org2org plan` again: this change disappears once the console matches the config.',
+      ],
+      dependsOn: [ctx.appCreate, ctx.provisioningChange],
+      writes: 0,
+      op: { type: 'none' },
+    }),
+  );
+}

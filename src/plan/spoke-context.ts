@@ -1,0 +1,118 @@
+/**
+ * What the per-kind planners share while planning one spoke: both sides, where changes go
+ * (forward in dependency order, removals collected separately and reversed at the end), and
+ * the diagnostics. Pure data plus small helpers; no I/O.
+ */
+import type { DesiredSpoke, SourcePos } from '../config/types.js';
+import type { LiveHub, LiveSpoke } from '../state/types.js';
+import type { AttributeChange, Change, Diagnostic, PlanOp, ResourceKind, Action } from './types.js';
+
+export interface SpokeContext {
+  desired: DesiredSpoke;
+  live: LiveSpoke;
+  /** Undefined when the Hub was not read. */
+  hub: LiveHub | undefined;
+  hubUrl: string;
+  /** Config file path, for diagnostics that point into it. */
+  file: string;
+  /** The live app id, or null when the app is created by this plan (apply fills it in). */
+  appId: string | null;
+  /** Address of the app's create, when the app is missing. */
+  appCreate?: string;
+  /** Address of a change that switches provisioning on (connection set/activate), if any. */
+  provisioningChange?: string;
+  /** Address of a To App features change that turns Create Users on, if any. */
+  createUsersChange?: string;
+  /** Additions and updates, in apply order (app → connection → features → assignments → push). */
+  forward: Change[];
+  /** Removals per kind, emitted after everything else in reverse kind order. */
+  removals: { pushMapping: Change[]; group: Change[]; user: Change[]; connection: Change[] };
+  diagnostics: Diagnostic[];
+  /** Matching objects: counted in the summary, not listed (100k of them would bloat the plan file). */
+  noops: number;
+}
+
+export function addressOf(spoke: string, kind: ResourceKind | 'app.status', key?: string): string {
+  return `spoke.${spoke}.${kind}${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
+}
+
+export interface ChangeInit {
+  address: string;
+  kind: ResourceKind;
+  action: Action;
+  name: string;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  attributes?: AttributeChange[];
+  instructions?: string[];
+  dependsOn?: (string | undefined)[];
+  liveFingerprint?: string;
+  writes: number;
+  op: PlanOp;
+}
+
+export function makeChange(ctx: SpokeContext, init: ChangeInit): Change {
+  const dependsOn = [...new Set(init.dependsOn ?? [])].filter((a): a is string => a !== undefined && a !== init.address);
+  const change: Change = {
+    address: init.address,
+    spoke: ctx.desired.name,
+    kind: init.kind,
+    action: init.action,
+    name: init.name,
+    before: init.before ?? null,
+    after: init.after ?? null,
+    attributes: init.attributes ?? [],
+    dependsOn,
+    writes: init.writes,
+    op: init.op,
+  };
+  if (init.instructions && init.instructions.length > 0) change.instructions = init.instructions;
+  if (init.liveFingerprint !== undefined) change.liveFingerprint = init.liveFingerprint;
+  return change;
+}
+
+export function diagnose(
+  ctx: SpokeContext,
+  severity: Diagnostic['severity'],
+  message: string,
+  where: { address?: string; pos?: SourcePos } = {},
+): void {
+  const diagnostic: Diagnostic = { severity, spoke: ctx.desired.name, message };
+  if (where.address !== undefined) diagnostic.address = where.address;
+  if (where.pos) {
+    diagnostic.file = ctx.file;
+    diagnostic.line = where.pos.line;
+    diagnostic.col = where.pos.col;
+  }
+  ctx.diagnostics.push(diagnostic);
+}
+
+/** Structural equality for plain JSON values (objects compared key by key, order-free). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  }
+  const ak = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const bk = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ak.length !== bk.length) return false;
+  return ak.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** `undefined` is not JSON: a missing live value shows as null in before/after. */
+export function orNull(value: unknown): unknown {
+  return value === undefined ? null : value;
+}
+
+/** before/after records built from attribute changes (the changed attributes only). */
+export function sides(attributes: AttributeChange[]): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const a of attributes) {
+    before[a.name] = a.before;
+    after[a.name] = a.after;
+  }
+  return { before, after };
+}
