@@ -1,6 +1,143 @@
+/**
+ * `org2org check`: "Test API Credentials" for every org at once. Loads the config (secrets
+ * required), checks each org's credential, roles, apps-bucket headroom, Org2Org app and
+ * provisioning connection, then prints a table (or JSON). Exit 1, with one line per failing org.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError, type SourceProblem } from '../../errors.js';
 import { Org2OrgError } from '../../errors.js';
+import type { DesiredState } from '../../config/types.js';
+import { checkOrgs, type OrgCheck } from '../../okta/check-orgs.js';
+import type { ClientEvent } from '../../okta/types.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  throw new Org2OrgError('`org2org check` is not available in this build yet.');
+type LoadConfig = (file: string, options: { env?: Record<string, string | undefined>; requireSecrets: boolean }) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
+
+export interface CheckIo {
+  env?: Record<string, string | undefined>;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Config loader (tests); defaults to src/config/load.ts. */
+  loadConfig?: LoadConfig;
+  onEvent?: (event: ClientEvent) => void;
+}
+
+const HELP = `Usage: org2org check [-c FILE] [--spoke NAME] [--format table|json] [--max-api-capacity SHARE] [--debug]
+
+Tests every org's API credentials and each Spoke's provisioning connection, like the console's
+"Test API Credentials": who each token belongs to and its admin roles, the apps rate-limit bucket's
+headroom, whether each Spoke's Org2Org app exists and points at the Hub, and whether the
+provisioning token is valid in the Hub and belongs to a Super Administrator.
+
+Options:
+  -c, --config FILE          config file (default: org2org.config.yaml)
+      --spoke NAME           check only this Spoke (and the Hub)
+      --format table|json    output format (default: table)
+      --max-api-capacity N   share of each rate-limit bucket to use, 0–1 or a percentage (default: 50%)
+      --debug                log each API call to stderr (secrets masked); also ORG2ORG_DEBUG=1
+Exit: 0 every org passes, 1 one or more fail (one line per failing org on stderr).`;
+
+export async function run(argv: string[]): Promise<number> {
+  return runCheck(argv);
+}
+
+export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const env = io.env ?? process.env;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c', default: 'org2org.config.yaml' },
+        spoke: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+        'max-api-capacity': { type: 'string' },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}. Run \`org2org check --help\`.`);
+  }
+  if (values.help) {
+    out(HELP + '\n');
+    return 0;
+  }
+  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json (got "${values.format}").`);
+  const capacity = values['max-api-capacity'] !== undefined ? parseCapacity(values['max-api-capacity']) : undefined;
+
+  const load = io.loadConfig ?? (await importLoadConfig());
+  const { desired, warnings } = await load(values.config!, { env, requireSecrets: true });
+  for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
+  let target = desired;
+  if (values.spoke !== undefined) {
+    const spokes = desired.spokes.filter((s) => s.name === values.spoke);
+    if (spokes.length === 0) throw new UsageError(`no spoke named "${values.spoke}" in ${desired.file} (spokes: ${desired.spokes.map((s) => s.name).join(', ')}).`);
+    target = { ...desired, spokes };
+  }
+
+  const results = await checkOrgs(target, {
+    ...(capacity !== undefined ? { maxApiCapacity: capacity } : {}),
+    ...(values.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
+    ...(io.onEvent ? { onEvent: io.onEvent } : {}),
+  });
+  const ok = results.every((r) => r.ok);
+  if (values.format === 'json') out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
+  else out(renderCheckTable(results));
+  for (const r of results) if (!r.ok) err(`check failed: ${r.org}: ${r.problems.join('; ')}\n`);
+  return ok ? 0 : 1;
+}
+
+function parseCapacity(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(value > 0 && value <= 1)) throw new UsageError(`--max-api-capacity must be a share in (0, 1] or a percentage such as 50% (got "${text}").`);
+  return value;
+}
+
+async function importLoadConfig(): Promise<LoadConfig> {
+  const specifier = '../../config/load.js'; // a variable: the config loader is built in parallel
+  try {
+    const mod = (await import(specifier)) as { loadConfig?: LoadConfig };
+    if (mod.loadConfig) return mod.loadConfig;
+  } catch {
+    // fall through
+  }
+  throw new Org2OrgError('This build has no config loader yet (src/config/load.ts); `org2org check` needs it.');
+}
+
+/** The table people read: one row per org, then its problems and notes. */
+export function renderCheckTable(results: OrgCheck[]): string {
+  const header = ['ORG', 'CREDENTIAL', 'ROLES', 'APPS BUCKET', 'ORG2ORG APP', 'CONNECTION', 'RESULT'];
+  const rows = results.map((r) => [
+    r.org,
+    r.credential?.identity ?? '-',
+    r.credential?.roles ? r.credential.roles.join(',') || 'none' : r.credential?.scopes ? r.credential.scopes.join(' ') : '-',
+    r.headroom ? `${r.headroom.remaining}/${r.headroom.limit} left` : '-',
+    r.kind === 'hub' ? '(hub)' : !r.app ? '-' : !r.app.found ? 'not found' : r.app.baseUrlMatchesHub ? 'ok, points at hub' : 'WRONG base URL',
+    connectionCell(r),
+    r.ok ? (r.notes.length ? 'ok (see notes)' : 'ok') : 'FAIL',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const lines = [line(header), ...rows.map(line)];
+  for (const r of results) {
+    for (const p of r.problems) lines.push(`  ${r.org}: error: ${p}`);
+    for (const n of r.notes) lines.push(`  ${r.org}: note: ${n}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function connectionCell(r: OrgCheck): string {
+  const c = r.connection;
+  if (!c) return '-';
+  const live = c.liveStatus ? ` (${c.liveAuthScheme ?? '?'} ${c.liveStatus})` : '';
+  if (c.authScheme === 'TOKEN') {
+    if (!c.tokenOwner) return `TOKEN: untested${live}`;
+    return `TOKEN: ${c.tokenOwner} ${c.tokenRoles?.includes('SUPER_ADMIN') ? 'super admin' : 'NOT super admin'}${live}`;
+  }
+  if (!c.serviceApp) return `OAUTH2${live}`;
+  return `OAUTH2: service app ${c.serviceApp.found ? (c.serviceApp.scopes ? c.serviceApp.scopes.join(' ') : 'found') : 'not visible'}${live}`;
 }

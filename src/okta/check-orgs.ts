@@ -1,0 +1,250 @@
+/**
+ * The console's "Test API Credentials", for every org at once: who each credential belongs to and
+ * its admin roles, the apps bucket's headroom, whether each Spoke's Org2Org app exists and points
+ * at the Hub, and whether each provisioning connection's credential works against the Hub.
+ * Returns data; `org2org check` renders it.
+ */
+import type { DesiredConnection, DesiredSpoke, DesiredState, OrgAuth } from '../config/types.js';
+import type { RateLimitSnapshot } from '../state/types.js';
+import { Org2OrgError } from '../errors.js';
+import { createOktaClient } from './client.js';
+import { OktaApiError } from './errors.js';
+import type { ClientEvent, OktaClient, OktaClientOptions } from './types.js';
+
+export interface CredentialCheck {
+  /** Login of the token's owner, or `service app <clientId>`. */
+  identity?: string;
+  /** Admin role types (SUPER_ADMIN, APP_ADMIN, …); undefined when they could not be read. */
+  roles?: string[];
+  /** OAuth scopes requested (and granted, since the token was issued). */
+  scopes?: string[];
+}
+
+export interface OrgCheck {
+  org: string;
+  kind: 'hub' | 'spoke';
+  url: string;
+  ok: boolean;
+  credential?: CredentialCheck;
+  /** The apps bucket (all of /api/v1/apps/*) after the check's own calls. */
+  headroom?: RateLimitSnapshot;
+  app?: { found: boolean; id?: string; baseUrl?: string; baseUrlMatchesHub?: boolean };
+  connection?: {
+    authScheme: 'TOKEN' | 'OAUTH2';
+    /** Live status of the Spoke's connection, when the app exists. */
+    liveStatus?: string;
+    liveAuthScheme?: string;
+    /** TOKEN: the provisioning token tested against the Hub. */
+    tokenOwner?: string;
+    tokenRoles?: string[];
+    /** OAUTH2: the Hub's service app as the Hub token sees it. */
+    serviceApp?: { found: boolean; status?: string; scopes?: string[] };
+  };
+  /** Why the org fails the check (each one line). */
+  problems: string[];
+  /** What deserves attention but doesn't fail it. */
+  notes: string[];
+}
+
+export interface CheckOptions {
+  maxApiCapacity?: number;
+  debug?: boolean;
+  onEvent?: (event: ClientEvent) => void;
+  /** Client factory (tests); defaults to createOktaClient. */
+  createClient?: (options: OktaClientOptions) => OktaClient;
+}
+
+const APP_MANAGER_ROLES = ['SUPER_ADMIN', 'ORG_ADMIN', 'APP_ADMIN'];
+
+export async function checkOrgs(desired: DesiredState, options: CheckOptions = {}): Promise<OrgCheck[]> {
+  const make = (org: string, baseUrl: string, auth: OrgAuth): OktaClient =>
+    (options.createClient ?? createOktaClient)({
+      org, baseUrl, auth,
+      ...(options.maxApiCapacity !== undefined ? { maxApiCapacity: options.maxApiCapacity } : {}),
+      ...(options.debug !== undefined ? { debug: options.debug } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      maxRetries: 3,
+    });
+  const hubClient = desired.hub.auth ? make('hub', desired.hub.url, desired.hub.auth) : undefined;
+  const jobs: Promise<OrgCheck>[] = [];
+  if (hubClient) jobs.push(checkHub(hubClient, desired));
+  for (const spoke of desired.spokes) jobs.push(checkSpoke(make(spoke.name, spoke.url, spoke.auth), spoke, desired, hubClient, make));
+  return Promise.all(jobs);
+}
+
+async function checkHub(client: OktaClient, desired: DesiredState): Promise<OrgCheck> {
+  const result: OrgCheck = { org: 'hub', kind: 'hub', url: desired.hub.url, ok: true, problems: [], notes: [] };
+  await guard(result, async () => {
+    result.credential = await whoAmI(client, desired.hub.auth!, result);
+    await measureAppsBucket(client, result, () => client.get('/api/v1/apps', { limit: 1 }));
+  });
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+async function checkSpoke(
+  client: OktaClient,
+  spoke: DesiredSpoke,
+  desired: DesiredState,
+  hubClient: OktaClient | undefined,
+  make: (org: string, baseUrl: string, auth: OrgAuth) => OktaClient,
+): Promise<OrgCheck> {
+  const result: OrgCheck = { org: spoke.name, kind: 'spoke', url: spoke.url, ok: true, problems: [], notes: [] };
+  await guard(result, async () => {
+    result.credential = await whoAmI(client, spoke.auth, result);
+    const roles = result.credential.roles;
+    if (spoke.mode === 'managed' && roles && !roles.some((r) => APP_MANAGER_ROLES.includes(r))) {
+      result.problems.push(`the credential's owner has no role that can manage apps (has ${roles.join(', ') || 'none'}; needs Super, Org or Application Administrator)`);
+    }
+    const apps = await measureAppsBucket(client, result, () => client.get<OktaApp[]>('/api/v1/apps', { filter: 'name eq "okta_org2org"', limit: 200 }));
+    const app = apps.find((a) => a.label === spoke.app.label);
+    if (!app) {
+      result.app = { found: false };
+      result.notes.push(`no Org2Org app labelled "${spoke.app.label}" yet (apply creates it)`);
+    } else {
+      const baseUrl = app.settings?.app?.baseUrl;
+      const matches = baseUrl !== undefined && sameOrigin(baseUrl, desired.hub.url);
+      result.app = { found: true, id: app.id, ...(baseUrl !== undefined ? { baseUrl } : {}), baseUrlMatchesHub: matches };
+      if (!matches) result.problems.push(`the Org2Org app "${spoke.app.label}" points at ${baseUrl ?? '(no base URL)'}, not the Hub ${desired.hub.url}`);
+    }
+    if (spoke.connection) result.connection = await checkConnection(client, app?.id, spoke.connection, desired, hubClient, make, result);
+  });
+  result.ok = result.problems.length === 0;
+  return result;
+}
+
+async function checkConnection(
+  client: OktaClient,
+  appId: string | undefined,
+  connection: DesiredConnection,
+  desired: DesiredState,
+  hubClient: OktaClient | undefined,
+  make: (org: string, baseUrl: string, auth: OrgAuth) => OktaClient,
+  result: OrgCheck,
+): Promise<NonNullable<OrgCheck['connection']>> {
+  const out: NonNullable<OrgCheck['connection']> = { authScheme: connection.authScheme };
+  if (appId) {
+    const live = await client.get<{ status?: string; profile?: { authScheme?: string } }>(`/api/v1/apps/${appId}/connections/default`);
+    if (live.status) out.liveStatus = live.status;
+    if (live.profile?.authScheme) out.liveAuthScheme = live.profile.authScheme;
+  }
+  if (connection.authScheme === 'TOKEN') {
+    if (!connection.token.isSet) {
+      result.problems.push(`the provisioning token ${connection.token.envVar} is not set`);
+      return out;
+    }
+    // Okta requires the provisioning token to belong to a Hub Super Administrator.
+    const hubAsProvisioner = make(`${result.org} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token });
+    try {
+      const me = await hubAsProvisioner.get<OktaUser>('/api/v1/users/me');
+      out.tokenOwner = me.profile?.login ?? me.id;
+      out.tokenRoles = await readRoles(hubAsProvisioner, me.id);
+      if (out.tokenRoles && !out.tokenRoles.includes('SUPER_ADMIN')) {
+        result.problems.push(`the provisioning token ${connection.token.envVar} belongs to ${out.tokenOwner}, who is not a Hub Super Administrator (has ${out.tokenRoles.join(', ') || 'no admin role'}); Okta requires one`);
+      }
+      if (!out.tokenRoles) result.notes.push(`could not read the roles of the provisioning token's owner ${out.tokenOwner}`);
+    } catch (err) {
+      if (!(err instanceof OktaApiError)) throw err;
+      result.problems.push(
+        err.status === 401
+          ? `the provisioning token ${connection.token.envVar} is not valid in the Hub ${desired.hub.url} (${err.errorCode ?? err.status})`
+          : `the provisioning token ${connection.token.envVar} could not be tested against the Hub: ${err.errorSummary ?? err.status}`,
+      );
+    }
+    return out;
+  }
+  if (!hubClient) {
+    result.notes.push(`the Hub has no credentials in the config: the OAuth service app ${connection.clientId} can't be looked up`);
+    return out;
+  }
+  try {
+    const app = await hubClient.get<OktaApp>(`/api/v1/apps/${encodeURIComponent(connection.clientId)}`);
+    out.serviceApp = { found: true, ...(app.status ? { status: app.status } : {}) };
+    try {
+      const grants = await hubClient.get<{ scopeId?: string; status?: string }[]>(`/api/v1/apps/${encodeURIComponent(connection.clientId)}/grants`);
+      out.serviceApp.scopes = grants.filter((g) => g.status !== 'REVOKED').map((g) => g.scopeId ?? '').filter(Boolean).sort();
+      const missing = ['okta.users.manage', 'okta.groups.manage'].filter((s) => !out.serviceApp!.scopes!.includes(s));
+      if (missing.length > 0) result.problems.push(`the Hub's service app ${connection.clientId} lacks the scopes ${missing.join(', ')} that provisioning needs`);
+    } catch (err) {
+      if (!(err instanceof OktaApiError)) throw err;
+      result.notes.push(`the scopes of the Hub's service app ${connection.clientId} are not visible to the Hub credential`);
+    }
+    if (app.status && app.status !== 'ACTIVE') result.problems.push(`the Hub's service app ${connection.clientId} is ${app.status}`);
+  } catch (err) {
+    if (!(err instanceof OktaApiError)) throw err;
+    out.serviceApp = { found: false };
+    if (err.status === 404) result.notes.push(`the Hub credential can't see a service app ${connection.clientId} (missing, or not visible to it)`);
+    else result.notes.push(`the Hub's service app ${connection.clientId} could not be read: ${err.errorSummary ?? err.status}`);
+  }
+  return out;
+}
+
+interface OktaUser {
+  id: string;
+  profile?: { login?: string };
+}
+
+interface OktaApp {
+  id: string;
+  label?: string;
+  status?: string;
+  settings?: { app?: { baseUrl?: string } };
+}
+
+async function whoAmI(client: OktaClient, auth: OrgAuth, result: OrgCheck): Promise<CredentialCheck> {
+  if (auth.kind === 'oauth') {
+    // A service app has no user behind it; the token being issued proves the scopes are granted.
+    return { identity: `service app ${auth.clientId}`, scopes: [...auth.scopes] };
+  }
+  const me = await client.get<OktaUser>('/api/v1/users/me');
+  const check: CredentialCheck = { identity: me.profile?.login ?? me.id };
+  const roles = await readRoles(client, me.id);
+  if (roles) check.roles = roles;
+  else result.notes.push('the admin roles of the token owner could not be read');
+  return check;
+}
+
+async function readRoles(client: OktaClient, userId: string): Promise<string[] | undefined> {
+  try {
+    const roles = await client.get<{ type?: string }[]>(`/api/v1/users/${encodeURIComponent(userId)}/roles`);
+    return roles.map((r) => r.type ?? '').filter(Boolean).sort();
+  } catch (err) {
+    if (err instanceof OktaApiError && (err.status === 403 || err.status === 404)) return undefined;
+    throw err;
+  }
+}
+
+async function measureAppsBucket<T>(client: OktaClient, result: OrgCheck, call: () => Promise<T>): Promise<T> {
+  const value = await call();
+  const apps = client.rateLimits().find((r) => r.bucket === 'apps');
+  if (apps) {
+    result.headroom = apps;
+    if (apps.remaining < apps.limit * 0.2) result.notes.push(`only ${apps.remaining} of ${apps.limit} calls left in the apps bucket until ${new Date(apps.reset * 1000).toISOString()}`);
+  }
+  return value;
+}
+
+/** Record an Okta failure as the org's problem; anything else is a bug and propagates. */
+async function guard(result: OrgCheck, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (err instanceof OktaApiError || err instanceof Org2OrgError) {
+      result.problems.push(err.message.replace(new RegExp(`^${escapeRegExp(result.org)}: `), ''));
+      return;
+    }
+    throw err;
+  }
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin.toLowerCase() === new URL(b).origin.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
