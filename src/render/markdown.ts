@@ -1,0 +1,147 @@
+/**
+ * The plan as a pull-request comment. Per spoke: a hidden marker (`<!-- org2org:spoke=emea -->`)
+ * a CI step can find to update its comment, a summary table by resource kind, errors and
+ * warnings, then the changes folded in `<details>` as a diff block. GitHub refuses comments over
+ * 65,536 characters, so the output is kept under `maxChars`: every spoke's marker and summary
+ * are always there, and the remaining room is shared out among the spokes' diagnostics and
+ * details, with a note wherever something was cut.
+ */
+import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
+import { changeLines, costLine, countsOf, diagnosticText, listedChanges, NO_CHANGES, summaryLine } from './plan-lines.js';
+
+export interface MarkdownOptions {
+  /** Upper bound on the output's length; default 65,000 (GitHub's limit is 65,536). */
+  maxChars?: number;
+}
+
+export const DEFAULT_MARKDOWN_MAX_CHARS = 65000;
+
+const KIND_LABEL: Record<Change['kind'], string> = {
+  app: 'App',
+  connection: 'Provisioning connection',
+  'features.toApp': 'To App features',
+  'features.toOkta': 'To Okta import',
+  profileSourcing: 'Profile Sourcing',
+  'assignment.user': 'User assignments',
+  'assignment.group': 'Group assignments',
+  pushMapping: 'Push groups',
+};
+
+/** Room kept for the truncation notes and closing tags of one spoke's body. */
+const CLOSING_RESERVE = 400;
+
+export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
+  const maxChars = options.maxChars ?? DEFAULT_MARKDOWN_MAX_CHARS;
+  const head = headLines(plan).join('\n');
+  const tail = tailLines(plan).join('\n');
+  const sections = plan.spokes.map((spoke) => ({ spoke, heading: spokeHeading(spoke).join('\n') }));
+
+  // Fixed parts first; what is left is shared out, and a spoke that needs less passes its share on.
+  const fixed = head.length + tail.length + sections.reduce((n, s) => n + s.heading.length + 4, 0) + 4;
+  let room = Math.max(0, maxChars - fixed);
+  const parts: string[] = [head];
+  sections.forEach((section, i) => {
+    const share = Math.floor(room / (sections.length - i));
+    // Each body notes its own cuts ("… not shown (comment size limit)").
+    const body = spokeBody(section.spoke, share);
+    room -= body.text.length;
+    parts.push(section.heading, body.text);
+  });
+  parts.push(tail);
+  const out = `${parts.filter((p) => p !== '').join('\n\n')}\n`;
+  if (out.length <= maxChars) return out;
+  // Only when even the fixed parts don't fit (a tiny maxChars or hundreds of spokes).
+  const note = '\n\n_Truncated: the plan is too long for one comment; run `org2org plan` for the full plan._\n';
+  return out.slice(0, Math.max(0, maxChars - note.length)) + note;
+}
+
+function headLines(plan: Plan): string[] {
+  const lines = ['## org2org plan', ''];
+  if (plan.errored) lines.push('**The plan has errors and cannot be applied.**', '');
+  lines.push(plan.empty && !plan.errored ? NO_CHANGES : `**${summaryLine(plan.summary)}** ${costLine(plan.summary)}`);
+  for (const d of plan.diagnostics ?? []) lines.push('', diagnosticItem(d));
+  return lines;
+}
+
+function tailLines(plan: Plan): string[] {
+  return [`<sub>org2org ${plan.tool.version} · config ${plan.config.file} (${plan.config.digest.slice(0, 12)})</sub>`];
+}
+
+function spokeHeading(spoke: SpokePlan): string[] {
+  const changes = listedChanges(spoke.changes).filter((c) => c.action !== 'noop');
+  const counts = countsOf(changes);
+  const observe = spoke.mode === 'observe' ? ' (observe: read and report only)' : '';
+  const lines = [
+    `<!-- org2org:spoke=${spoke.name} -->`,
+    `### Spoke \`${spoke.name}\`${observe}`,
+    '',
+    `${spoke.url} — ${counts.add} to add, ${counts.change} to change, ${counts.remove} to remove, ${counts.manual} manual`,
+  ];
+  if (changes.length === 0) return lines;
+  lines.push('', '| Resource | Add | Change | Remove | Manual |', '|---|---:|---:|---:|---:|');
+  const byKind = new Map<Change['kind'], Change[]>();
+  for (const change of changes) byKind.set(change.kind, [...(byKind.get(change.kind) ?? []), change]);
+  for (const [kind, list] of byKind) {
+    const c = countsOf(list);
+    lines.push(`| ${KIND_LABEL[kind]} | ${c.add} | ${c.change} | ${c.remove} | ${c.manual} |`);
+  }
+  return lines;
+}
+
+function diagnosticItem(d: Diagnostic): string {
+  const icon = d.severity === 'error' ? '❌' : '⚠️';
+  return `- ${icon} ${escapeMarkdown(diagnosticText(d))}`;
+}
+
+/** Keep Okta's and users' text from opening HTML or ending our markers. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Diagnostics, then the details block, cut to `budget` characters with a note when cut. */
+function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
+  const limit = Math.max(0, budget - CLOSING_RESERVE);
+  const out: string[] = [];
+  let used = 0;
+  const fits = (text: string): boolean => used + text.length + 1 <= limit;
+  const add = (text: string): void => {
+    out.push(text);
+    used += text.length + 1;
+  };
+
+  const diagnostics = [...spoke.diagnostics.filter((d) => d.severity === 'error'), ...spoke.diagnostics.filter((d) => d.severity !== 'error')];
+  let shownDiagnostics = 0;
+  for (const d of diagnostics) {
+    const item = diagnosticItem(d);
+    if (!fits(item)) break;
+    add(item);
+    shownDiagnostics++;
+  }
+  if (shownDiagnostics < diagnostics.length) add(`- _… ${diagnostics.length - shownDiagnostics} more not shown (comment size limit)._`);
+
+  const changes = listedChanges(spoke.changes);
+  if (changes.length === 0) return { text: out.join('\n') };
+  if (out.length > 0) add('');
+  const open = [`<details><summary>${changes.length} ${changes.length === 1 ? 'change' : 'changes'} in ${spoke.name}</summary>`, '', '```diff'];
+  if (!fits(open.join('\n'))) {
+    add(`_${changes.length} changes not shown (comment size limit): run \`org2org plan\` for the full plan._`);
+    return { text: out.join('\n') };
+  }
+  open.forEach(add);
+  let shown = 0;
+  for (const change of changes) {
+    // The diff block's first column is the line's kind: `+`/`-`/`!` so GitHub colours them.
+    const block = changeLines(change, '').map((l) => l.text).join('\n');
+    if (!fits(block)) break;
+    add(block);
+    shown++;
+  }
+  add('```');
+  if (shown < changes.length) {
+    add('');
+    add(`_… ${changes.length - shown} more changes not shown (comment size limit): run \`org2org plan\` for the full plan._`);
+  }
+  add('');
+  add('</details>');
+  return { text: out.join('\n') };
+}

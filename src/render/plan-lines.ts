@@ -1,0 +1,137 @@
+/**
+ * Plain-text pieces shared by the text and Markdown renderers: how a change, an attribute and
+ * a value are written. Everything is read from the Plan; nothing here compares live and desired
+ * except to lay out a structured value as a line diff (made with the `diff` package).
+ */
+import { diffLines } from 'diff';
+import type { Action, AttributeChange, Change, Diagnostic, Plan, PlanSummary } from '../plan/types.js';
+
+export const SYMBOL: Record<Action, string> = { create: '+', update: '~', delete: '-', manual: '!', noop: '=' };
+
+/** A line of output with the role that decides its colour (the text renderer) or nothing (Markdown). */
+export interface Line {
+  text: string;
+  role?: Action | 'added' | 'removed' | 'note' | 'heading' | 'error' | 'warning';
+}
+
+/** A scalar as the plan shows it: strings quoted, nothing as "(none)", sensitive values verbatim. */
+export function formatValue(value: unknown, sensitive = false): string {
+  if (sensitive) return String(value ?? '(none)');
+  if (value === null || value === undefined) return '(none)';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+function isStructured(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Pretty JSON with keys sorted, so a line diff shows content changes, not key order. */
+function prettyJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/** Lines for one attribute: `name: before → after`, or a line diff when either side is structured. */
+export function attributeLines(attribute: AttributeChange, action: Action, indent: string): Line[] {
+  const { name, before, after } = attribute;
+  if (!attribute.sensitive && (isStructured(before) || isStructured(after))) {
+    const lines: Line[] = [{ text: `${indent}${name}:` }];
+    const oldText = before === null || before === undefined ? '' : prettyJson(before);
+    const newText = after === null || after === undefined ? '' : prettyJson(after);
+    for (const part of diffLines(oldText, newText)) {
+      const mark = part.added ? '+' : part.removed ? '-' : ' ';
+      const role = part.added ? 'added' : part.removed ? 'removed' : undefined;
+      for (const text of part.value.replace(/\n$/, '').split('\n')) {
+        lines.push(role ? { text: `${indent}  ${mark} ${text}`, role } : { text: `${indent}  ${mark} ${text}` });
+      }
+    }
+    return lines;
+  }
+  const shownAfter = formatValue(after, attribute.sensitive);
+  if (action === 'create' && (before === null || before === undefined)) return [{ text: `${indent}${name}: ${shownAfter}` }];
+  return [{ text: `${indent}${name}: ${formatValue(before, attribute.sensitive)} → ${shownAfter}` }];
+}
+
+/** Short resource path within its spoke: `assignment.user["alice@acme.com"]`. */
+export function localAddress(change: Change): string {
+  const prefix = `spoke.${change.spoke}.`;
+  return change.address.startsWith(prefix) ? change.address.slice(prefix.length) : change.address;
+}
+
+/** A change as lines: symbol and address, attributes, notes or console steps. */
+export function changeLines(change: Change, indent = '  '): Line[] {
+  const lines: Line[] = [{ text: `${indent}${SYMBOL[change.action]} ${localAddress(change)}${headerDetail(change)}`, role: change.action }];
+  const inner = `${indent}    `;
+  for (const attribute of change.attributes) lines.push(...attributeLines(attribute, change.action, inner));
+  if (change.action === 'delete' && change.before) {
+    for (const [name, value] of Object.entries(change.before)) lines.push({ text: `${inner}${name}: ${formatValue(value)}` });
+  }
+  if (change.instructions) {
+    change.instructions.forEach((step, i) => {
+      const text = change.action === 'manual' ? `${inner}${i + 1}. ${step}` : `${inner}note: ${step}`;
+      lines.push({ text, role: 'note' });
+    });
+  }
+  return lines;
+}
+
+function headerDetail(change: Change): string {
+  const key = localAddress(change);
+  if (key.includes(JSON.stringify(change.name))) return '';
+  if (change.kind === 'app') return `  (${change.name})`;
+  return '';
+}
+
+export function diagnosticText(d: Diagnostic): string {
+  const where = d.file !== undefined && d.line !== undefined ? `${d.file}:${d.line}:${d.col ?? 1}: ` : '';
+  return `${d.severity}: ${where}${d.message}`;
+}
+
+export function summaryLine(summary: PlanSummary): string {
+  return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.remove} to remove, ${summary.manual} manual.`;
+}
+
+export function costLine(summary: PlanSummary): string {
+  const writes = `${summary.apiWrites} API ${summary.apiWrites === 1 ? 'write' : 'writes'}`;
+  if (summary.apiWrites === 0) return `${writes}.`;
+  return `${writes}, at least ${formatDuration(summary.minSeconds)} at the orgs' current rate limits.`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (minutes < 60) return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}
+
+export const NO_CHANGES = 'No changes. The live orgs match the config.';
+
+/** Changes a renderer lists: everything but silent noops (a noop with a note is shown as a note). */
+export function listedChanges(changes: Change[]): Change[] {
+  return changes.filter((c) => c.action !== 'noop' || (c.instructions?.length ?? 0) > 0);
+}
+
+export function countsOf(changes: Change[]): { add: number; change: number; remove: number; manual: number } {
+  const counts = { add: 0, change: 0, remove: 0, manual: 0 };
+  for (const c of changes) {
+    if (c.action === 'create') counts.add++;
+    else if (c.action === 'update') counts.change++;
+    else if (c.action === 'delete') counts.remove++;
+    else if (c.action === 'manual') counts.manual++;
+  }
+  return counts;
+}
+
+export function allDiagnostics(plan: Plan): Diagnostic[] {
+  return [...(plan.diagnostics ?? []), ...plan.spokes.flatMap((s) => s.diagnostics)];
+}

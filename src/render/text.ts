@@ -1,0 +1,96 @@
+/**
+ * The plan for a terminal or a CI log: per spoke a header, each change with its symbol
+ * (`+` create, `~` update, `-` delete, `!` manual), diagnostics, then the summary line and the
+ * API-write estimate. Colour is plain ANSI, only when asked for.
+ */
+import type { Diagnostic, Plan } from '../plan/types.js';
+import { changeLines, costLine, diagnosticText, listedChanges, NO_CHANGES, summaryLine, type Line } from './plan-lines.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** Wrap diagnostics and notes at this many columns; unset: no wrapping. */
+  width?: number;
+}
+
+const ANSI: Record<NonNullable<Line['role']>, [string, string]> = {
+  create: ['\x1b[32m', '\x1b[39m'],
+  added: ['\x1b[32m', '\x1b[39m'],
+  update: ['\x1b[33m', '\x1b[39m'],
+  delete: ['\x1b[31m', '\x1b[39m'],
+  removed: ['\x1b[31m', '\x1b[39m'],
+  manual: ['\x1b[35m', '\x1b[39m'],
+  noop: ['\x1b[2m', '\x1b[22m'],
+  note: ['\x1b[2m', '\x1b[22m'],
+  heading: ['\x1b[1m', '\x1b[22m'],
+  error: ['\x1b[31m', '\x1b[39m'],
+  warning: ['\x1b[33m', '\x1b[39m'],
+};
+
+export function renderPlanText(plan: Plan, options: TextOptions): string {
+  const lines: Line[] = [];
+  const push = (line: Line): void => {
+    lines.push(...wrap(line, options.width));
+  };
+
+  for (const diagnostic of plan.diagnostics ?? []) push(diagnosticLine(diagnostic, ''));
+  if ((plan.diagnostics ?? []).length > 0) lines.push({ text: '' });
+
+  for (const spoke of plan.spokes) {
+    const observe = spoke.mode === 'observe' ? ' [observe: read and report only]' : '';
+    lines.push({ text: `Spoke ${spoke.name} (${spoke.url})${observe}`, role: 'heading' });
+    const changes = listedChanges(spoke.changes);
+    if (changes.length === 0 && spoke.diagnostics.length === 0) lines.push({ text: '  no changes' });
+    for (const change of changes) for (const line of changeLines(change)) push(line);
+    for (const diagnostic of ordered(spoke.diagnostics)) push(diagnosticLine(diagnostic, '  '));
+    lines.push({ text: '' });
+  }
+
+  if (plan.empty && !plan.errored) {
+    lines.push({ text: NO_CHANGES, role: 'heading' });
+  } else {
+    lines.push({ text: summaryLine(plan.summary), role: 'heading' });
+    lines.push({ text: costLine(plan.summary) });
+  }
+  const { errors, warnings } = plan.summary;
+  if (errors > 0 || warnings > 0) {
+    const text = `${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}.`;
+    lines.push(errors > 0 ? { text: `${text} The plan has errors and cannot be applied.`, role: 'error' } : { text, role: 'warning' });
+  }
+  return `${lines.map((l) => paint(l, options.color)).join('\n')}\n`;
+}
+
+/** Errors before warnings, each group in the order the planner found them. */
+function ordered(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')];
+}
+
+function diagnosticLine(diagnostic: Diagnostic, indent: string): Line {
+  return { text: `${indent}${diagnosticText(diagnostic)}`, role: diagnostic.severity };
+}
+
+function paint(line: Line, color: boolean): string {
+  if (!color || !line.role || line.text === '') return line.text;
+  const [open, close] = ANSI[line.role];
+  return `${open}${line.text}${close}`;
+}
+
+/** Word-wrap long lines with a hanging indent; structured diff lines are never wrapped. */
+function wrap(line: Line, width: number | undefined): Line[] {
+  if (width === undefined || width < 20 || line.text.length <= width) return [line];
+  if (line.role !== 'note' && line.role !== 'error' && line.role !== 'warning') return [line];
+  const indent = /^\s*/.exec(line.text)![0];
+  const hanging = `${indent}    `;
+  const out: Line[] = [];
+  let current = '';
+  for (const word of line.text.slice(indent.length).split(' ')) {
+    const prefix = out.length === 0 ? indent : hanging;
+    if (current !== '' && prefix.length + current.length + 1 + word.length > width) {
+      out.push({ ...line, text: prefix + current });
+      current = word;
+    } else {
+      current = current === '' ? word : `${current} ${word}`;
+    }
+  }
+  out.push({ ...line, text: (out.length === 0 ? indent : hanging) + current });
+  return out;
+}
