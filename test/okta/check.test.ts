@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runCheck } from '../../src/cli/commands/check.js';
+import { checkOrgs } from '../../src/okta/check-orgs.js';
+import { CANARIES, startCheckWorld } from './fixtures/check-world.js';
+
+test('checkOrgs: identities, roles, headroom, app base URL and provisioning tokens, per org', async () => {
+  const { sim, desired } = await startCheckWorld();
+  try {
+    const results = await checkOrgs(desired);
+    const by = Object.fromEntries(results.map((r) => [r.org, r]));
+    assert.deepEqual(Object.keys(by).sort(), ['apac', 'emea', 'hub', 'latam']);
+
+    assert.equal(by.hub!.ok, true);
+    assert.equal(by.hub!.credential?.identity, 'reader@hub.example.com');
+    assert.deepEqual(by.hub!.credential?.roles, ['READ_ONLY_ADMIN']);
+
+    const emea = by.emea!;
+    assert.equal(emea.ok, true, emea.problems.join('; '));
+    assert.deepEqual(emea.credential?.roles, ['SUPER_ADMIN']);
+    assert.equal(emea.app?.found, true);
+    assert.equal(emea.app?.baseUrlMatchesHub, true);
+    assert.equal(emea.connection?.tokenOwner, 'provisioner@hub.example.com');
+    assert.deepEqual(emea.connection?.tokenRoles, ['SUPER_ADMIN']);
+    assert.equal(emea.headroom?.bucket, 'apps');
+    assert.equal(emea.headroom?.limit, 100);
+    assert.ok(emea.headroom!.remaining < 100 && emea.headroom!.remaining >= 95);
+
+    const apac = by.apac!;
+    assert.equal(apac.ok, false);
+    assert.ok(apac.problems.some((p) => /points at .* not the Hub/.test(p)), apac.problems.join('; '));
+    assert.ok(apac.problems.some((p) => /OKTA_HUB_APP_ADMIN_TOKEN belongs to appadmin@hub.example.com, who is not a Hub Super Administrator/.test(p)));
+
+    const latam = by.latam!;
+    assert.equal(latam.ok, false);
+    assert.equal(latam.problems.length, 1);
+    assert.match(latam.problems[0]!, /E0000011/);
+    assert.match(latam.problems[0]!, /OKTA_LATAM_TOKEN/);
+    assert.match(latam.problems[0]!, /"latam"/);
+
+    const all = JSON.stringify(results);
+    for (const c of Object.values(CANARIES)) assert.ok(!all.includes(c));
+  } finally {
+    await sim.close();
+  }
+});
+
+test('runCheck: table for people, JSON for machines, exit 1 with one line per failing org', async () => {
+  const { sim, desired } = await startCheckWorld();
+  try {
+    let out = '';
+    let err = '';
+    const io = { loadConfig: async () => ({ desired, warnings: [] }), stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), env: {} };
+    assert.equal(await runCheck([], io), 1);
+    assert.match(out, /^ORG\s+CREDENTIAL\s+ROLES\s+APPS BUCKET\s+ORG2ORG APP\s+CONNECTION\s+RESULT/);
+    assert.match(out, /emea\s+admin@emea\.example\.com\s+SUPER_ADMIN\s+\d+\/100 left\s+ok, points at hub\s+TOKEN: provisioner@hub\.example\.com super admin \(TOKEN ENABLED\)\s+ok/);
+    const failing = err.trim().split('\n');
+    assert.deepEqual(failing.map((l) => l.split(':')[1]!.trim()).sort(), ['apac', 'latam']);
+
+    out = '';
+    err = '';
+    assert.equal(await runCheck(['--format', 'json', '--spoke', 'emea'], io), 0);
+    const doc = JSON.parse(out) as { ok: boolean; orgs: { org: string }[] };
+    assert.equal(doc.ok, true);
+    assert.deepEqual(doc.orgs.map((o) => o.org), ['hub', 'emea']);
+    assert.equal(err, '');
+    await assert.rejects(runCheck(['--spoke', 'nope'], io), /no spoke named "nope"/);
+    await assert.rejects(runCheck(['--format', 'xml'], io), /--format must be/);
+    await assert.rejects(runCheck(['--max-api-capacity', '150%'], io), /--max-api-capacity/);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('canary secrets never reach stdout or stderr, even with ORG2ORG_DEBUG=1', () => {
+  const script = fileURLToPath(new URL('./fixtures/run-check.ts', import.meta.url));
+  for (const format of ['table', 'json']) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, format], { env: { ...process.env, ORG2ORG_DEBUG: '1' }, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(child.status, 1, child.stderr);
+    assert.match(child.stderr, /\[org2org\] emea GET \/api\/v1\/users\/me -> 200 \d+ms user remaining=\d+\/600/, 'debug lines are written');
+    assert.match(child.stderr, /latam GET \/api\/v1\/users\/me -> 401/);
+    const all = child.stdout + child.stderr;
+    for (const c of [...Object.values(CANARIES), 'canary-latam-real-0000x']) assert.ok(!all.includes(c), `${c} leaked`);
+    assert.ok(!/SSWS|Bearer/.test(all));
+  }
+});
