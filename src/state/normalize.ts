@@ -1,0 +1,198 @@
+/**
+ * Okta's JSON → LiveState pieces. Pure: each function takes what one endpoint answered and
+ * keeps what the planner compares (ids where apply needs them); timestamps and `_links` are
+ * dropped, so an object's fingerprint changes only when something that matters changes.
+ */
+import type { AppUserAttributeNames } from '../config/types.js';
+import { withFingerprint } from './fingerprint.js';
+import type {
+  LiveApp,
+  LiveAppGroup,
+  LiveAppUser,
+  LiveAppUserSchema,
+  LiveConnection,
+  LiveInbound,
+  LivePushMapping,
+  LiveToApp,
+} from './types.js';
+
+type Json = Record<string, unknown>;
+
+const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const enabled = (v: unknown): boolean => obj(v).status === 'ENABLED';
+
+export function normalizeApp(app: Json): LiveApp {
+  const features = Array.isArray(app.features) ? app.features.filter((f): f is string => typeof f === 'string').sort() : [];
+  return withFingerprint({
+    id: String(app.id),
+    label: str(app.label) ?? '',
+    status: str(app.status) ?? 'UNKNOWN',
+    signOnMode: str(app.signOnMode) ?? '',
+    baseUrl: str(obj(obj(app.settings).app).baseUrl) ?? '',
+    features,
+  });
+}
+
+export function normalizeConnection(connection: Json): LiveConnection {
+  const profile = obj(connection.profile);
+  const rotationMode = str(obj(profile.signing).rotationMode);
+  return withFingerprint({
+    authScheme: str(profile.authScheme) ?? str(connection.authScheme) ?? 'UNKNOWN',
+    status: str(connection.status) ?? 'UNKNOWN',
+    ...(rotationMode !== undefined ? { rotationMode } : {}),
+  });
+}
+
+/** USER_PROVISIONING capabilities in the console's words (API-NOTES, "Features"). */
+export function normalizeToApp(feature: Json): LiveToApp {
+  const caps = obj(feature.capabilities);
+  const update = obj(caps.update);
+  const password = obj(update.password);
+  return withFingerprint({
+    createUsers: enabled(obj(caps.create).lifecycleCreate),
+    updateUserAttributes: enabled(update.profile),
+    deactivateUsers: enabled(update.lifecycleDeactivate),
+    syncPassword: enabled(password) ? { seed: str(password.seed) ?? 'RANDOM', change: str(password.change) ?? 'KEEP_EXISTING' } : (false as const),
+  });
+}
+
+/** INBOUND_PROVISIONING capabilities in the config's vocabulary (InboundImport). */
+export function normalizeInbound(feature: Json): LiveInbound {
+  const caps = obj(feature.capabilities);
+  const settings = obj(caps.importSettings);
+  const importPart: LiveInbound['import'] = {};
+  const schedule = obj(settings.schedule);
+  if (str(schedule.status) !== undefined) {
+    const cron = (v: unknown): { expression: string; timezone?: string } | undefined => {
+      const o = obj(v);
+      const expression = str(o.expression);
+      if (expression === undefined) return undefined;
+      const timezone = str(o.timezone);
+      return timezone !== undefined ? { expression, timezone } : { expression };
+    };
+    const full = cron(schedule.fullImport);
+    const incremental = cron(schedule.incrementalImport);
+    importPart.schedule = {
+      status: String(schedule.status),
+      ...(full ? { fullImport: full } : {}),
+      ...(incremental ? { incrementalImport: incremental } : {}),
+    };
+  }
+  const username = obj(settings.username);
+  // The spec's examples say userNameFormat, its schema usernameFormat: accept both.
+  const format = str(username.usernameFormat) ?? str(username.userNameFormat);
+  if (format !== undefined) {
+    const expression = str(username.userNameExpression);
+    importPart.username = { usernameFormat: format, ...(expression !== undefined ? { userNameExpression: expression } : {}) };
+  }
+  const rules = obj(obj(caps.importRules).userCreateAndMatch);
+  const match: Record<string, string | boolean> = {};
+  for (const [key, value] of Object.entries(rules)) {
+    if (typeof value === 'string' || typeof value === 'boolean') match[key] = value;
+  }
+  if (Object.keys(match).length > 0) importPart.match = match;
+  return withFingerprint({ import: importPart });
+}
+
+/** Conventional attribute names, looked for when the config names none. */
+const CANDIDATES: Record<keyof AppUserAttributeNames, string[]> = {
+  initialStatus: ['initialStatus'],
+  securityQuestion: ['securityQuestion', 'recoveryQuestion', 'security_question'],
+  securityAnswer: ['securityAnswer', 'recoveryAnswer', 'security_answer'],
+};
+
+/**
+ * The app-user schema's custom attributes. initialStatus is recognised by name or, failing that,
+ * by its enum of the four Org2Org values; the security attributes by their usual names.
+ */
+export function normalizeAppUserSchema(schema: Json): LiveAppUserSchema {
+  const custom = obj(obj(obj(schema.definitions).custom).properties);
+  const attributes = Object.keys(custom).sort();
+  const find = (key: keyof AppUserAttributeNames): string | undefined => CANDIDATES[key].find((n) => n in custom);
+  let initialStatus = find('initialStatus');
+  if (initialStatus === undefined) {
+    initialStatus = attributes.find((name) => {
+      const values = obj(custom[name]).enum;
+      return Array.isArray(values) && values.includes('active_with_pass');
+    });
+  }
+  const values = initialStatus !== undefined ? obj(custom[initialStatus]).enum : undefined;
+  const result: LiveAppUserSchema = {
+    initialStatusValues: Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [],
+    attributes,
+  };
+  const securityQuestion = find('securityQuestion');
+  const securityAnswer = find('securityAnswer');
+  if (initialStatus !== undefined) result.initialStatus = initialStatus;
+  if (securityQuestion !== undefined) result.securityQuestion = securityQuestion;
+  if (securityAnswer !== undefined) result.securityAnswer = securityAnswer;
+  return result;
+}
+
+/**
+ * An app user from `GET /apps/{id}/users?expand=user`. The login comes from the embedded Okta
+ * user (the app user's `credentials.userName` follows the app's username template and may differ).
+ * `names`: which profile attributes hold initialStatus and the security question; the answer is
+ * write-only and dropped whatever Okta sends.
+ */
+export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeNames>): LiveAppUser {
+  const embedded = obj(obj(appUser._embedded).user);
+  const login = str(obj(embedded.profile).login) ?? str(obj(appUser.credentials).userName) ?? String(appUser.id);
+  const profile: Json = { ...obj(appUser.profile) };
+  const take = (name: string | undefined): string | undefined => {
+    if (name === undefined) return undefined;
+    const value = profile[name];
+    delete profile[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const initialStatus = take(names.initialStatus);
+  const securityQuestion = take(names.securityQuestion);
+  if (names.securityAnswer !== undefined) delete profile[names.securityAnswer];
+  const optional = {
+    syncState: str(appUser.syncState),
+    externalId: str(appUser.externalId),
+    errorSummary: str(appUser.errorSummary),
+    initialStatus,
+    securityQuestion,
+  };
+  const user: Omit<LiveAppUser, 'fingerprint'> = {
+    userId: String(appUser.id),
+    login,
+    loginKey: login.toLowerCase(),
+    scope: str(appUser.scope) ?? 'USER',
+    status: str(appUser.status) ?? 'UNKNOWN',
+    profile,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (user as Record<string, unknown>)[key] = value;
+  }
+  return withFingerprint(user as LiveAppUser);
+}
+
+/** An app group; its name is not in Okta's answer and comes from the Spoke's group directory. */
+export function normalizeAppGroup(appGroup: Json, name: string): LiveAppGroup {
+  const priority = typeof appGroup.priority === 'number' ? appGroup.priority : undefined;
+  return withFingerprint({
+    groupId: String(appGroup.id),
+    name,
+    ...(priority !== undefined ? { priority } : {}),
+    profile: { ...obj(appGroup.profile) },
+  } as LiveAppGroup);
+}
+
+export function normalizePushMapping(mapping: Json, names: { source?: string; target?: string }): LivePushMapping {
+  const m: Record<string, unknown> = {
+    id: String(mapping.id),
+    sourceGroupId: String(mapping.sourceGroupId),
+    status: str(mapping.status) ?? 'UNKNOWN',
+  };
+  if (names.source !== undefined) m.sourceGroupName = names.source;
+  if (str(mapping.targetGroupId) !== undefined) m.targetGroupId = mapping.targetGroupId;
+  if (names.target !== undefined) m.targetGroupName = names.target;
+  if (str(mapping.errorSummary) !== undefined) m.errorSummary = mapping.errorSummary;
+  // lastPush moves on every push without the mapping changing: it is shown, not fingerprinted.
+  const fingerprinted = withFingerprint(m as unknown as LivePushMapping);
+  const lastPush = str(mapping.lastPush);
+  return lastPush !== undefined ? { ...fingerprinted, lastPush } : fingerprinted;
+}

@@ -1,0 +1,145 @@
+/**
+ * Users and groups looked up by login, name or id in batches: one search with OR-ed terms per
+ * chunk instead of one call per object, so that a config naming thousands of users costs
+ * thousands / BATCH calls — and parallel CI jobs stay inside the Hub's user and group buckets.
+ */
+import type { OktaClient } from '../okta/types.js';
+import type { DirectoryGroup, DirectoryUser } from './types.js';
+import type { ReadEvent } from '../apply/types.js';
+
+/** Terms per search: keeps the URL around 3–4 KB even with long logins. */
+export const BATCH = 50;
+
+type Json = Record<string, unknown>;
+export type ReadEventSink = (e: ReadEvent) => void;
+
+/** An Okta expression string literal. */
+export function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Every page of a list endpoint, with read events for the UI. */
+export async function readAll<T>(
+  client: OktaClient,
+  path: string,
+  query: Record<string, string | number | undefined>,
+  collection: string,
+  onEvent: ReadEventSink | undefined,
+): Promise<T[]> {
+  const started = Date.now();
+  onEvent?.({ type: 'read-start', org: client.org, collection });
+  const items: T[] = [];
+  for await (const page of client.pages<T>(path, query)) {
+    items.push(...page);
+    onEvent?.({ type: 'read-progress', org: client.org, collection, count: items.length });
+  }
+  onEvent?.({ type: 'read-done', org: client.org, collection, count: items.length, ms: Date.now() - started });
+  return items;
+}
+
+/** Many searches of one endpoint run concurrently (the client paces them), reported as one collection. */
+async function readBatches(
+  client: OktaClient,
+  path: string,
+  queries: Record<string, string>[],
+  collection: string,
+  onEvent: ReadEventSink | undefined,
+): Promise<Json[]> {
+  if (queries.length === 0) return [];
+  const started = Date.now();
+  onEvent?.({ type: 'read-start', org: client.org, collection });
+  let count = 0;
+  const results = await Promise.all(
+    queries.map(async (query) => {
+      const items: Json[] = [];
+      for await (const page of client.pages<Json>(path, query)) {
+        items.push(...page);
+        count += page.length;
+        onEvent?.({ type: 'read-progress', org: client.org, collection, count });
+      }
+      return items;
+    }),
+  );
+  const all = results.flat();
+  onEvent?.({ type: 'read-done', org: client.org, collection, count: all.length, ms: Date.now() - started });
+  return all;
+}
+
+export function toDirectoryUser(user: Json): DirectoryUser {
+  const profile = (user.profile ?? {}) as Json;
+  return { id: String(user.id), login: String(profile.login ?? ''), status: String(user.status ?? 'UNKNOWN') };
+}
+
+function toDirectoryGroup(group: Json): DirectoryGroup {
+  const profile = (group.profile ?? {}) as Json;
+  return { id: String(group.id), name: String(profile.name ?? '') };
+}
+
+/** Users by login (`search=profile.login eq "a" or …`), keyed by login key; missing logins are absent. */
+export async function findUsersByLogin(client: OktaClient, logins: string[], onEvent?: ReadEventSink): Promise<Record<string, DirectoryUser>> {
+  const unique = [...new Map(logins.map((l) => [l.toLowerCase(), l])).values()];
+  const queries = chunk(unique, BATCH).map((part) => ({ search: part.map((l) => `profile.login eq ${quote(l)}`).join(' or ') }));
+  const found = await readBatches(client, '/api/v1/users', queries, 'users', onEvent);
+  const wanted = new Set(unique.map((l) => l.toLowerCase()));
+  const out: Record<string, DirectoryUser> = {};
+  for (const raw of found) {
+    const user = toDirectoryUser(raw);
+    const key = user.login.toLowerCase();
+    if (wanted.has(key)) out[key] = user;
+  }
+  return out;
+}
+
+/** Groups by exact name (`search=profile.name eq "…" or …`), keyed by name. */
+export async function findGroupsByName(client: OktaClient, names: string[], onEvent?: ReadEventSink): Promise<Record<string, DirectoryGroup>> {
+  const unique = [...new Set(names)];
+  const queries = chunk(unique, BATCH).map((part) => ({ search: part.map((n) => `profile.name eq ${quote(n)}`).join(' or ') }));
+  const found = await readBatches(client, '/api/v1/groups', queries, 'groups', onEvent);
+  const wanted = new Set(unique);
+  const out: Record<string, DirectoryGroup> = {};
+  for (const raw of found) {
+    const group = toDirectoryGroup(raw);
+    // An OKTA_GROUP wins over an APP_GROUP of the same name (that is what config names mean).
+    if (wanted.has(group.name) && (!(group.name in out) || raw.type === 'OKTA_GROUP')) out[group.name] = group;
+  }
+  return out;
+}
+
+/** Groups by id (`filter=id eq "…" or …`), keyed by id. */
+export async function findGroupsById(client: OktaClient, ids: string[], onEvent?: ReadEventSink): Promise<Map<string, DirectoryGroup>> {
+  const unique = [...new Set(ids)];
+  const queries = chunk(unique, BATCH).map((part) => ({ filter: part.map((id) => `id eq ${quote(id)}`).join(' or ') }));
+  const found = await readBatches(client, '/api/v1/groups', queries, 'groups by id', onEvent);
+  return new Map(found.map((raw) => [String(raw.id), toDirectoryGroup(raw)]));
+}
+
+/** Login keys of a group's members (`/groups/{id}/users`, 1000 a page). */
+export async function readMemberLoginKeys(client: OktaClient, groupId: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of client.pages<Json>(`/api/v1/groups/${encodeURIComponent(groupId)}/users`)) {
+    for (const user of page) keys.push(toDirectoryUser(user).login.toLowerCase());
+  }
+  return keys.sort();
+}
+
+/** Members of several groups, concurrently, reported as one collection. */
+export async function fillMembers(client: OktaClient, groups: DirectoryGroup[], onEvent?: ReadEventSink): Promise<void> {
+  if (groups.length === 0) return;
+  const started = Date.now();
+  onEvent?.({ type: 'read-start', org: client.org, collection: 'group members' });
+  let count = 0;
+  await Promise.all(
+    groups.map(async (group) => {
+      group.memberLoginKeys = await readMemberLoginKeys(client, group.id);
+      count += group.memberLoginKeys.length;
+      onEvent?.({ type: 'read-progress', org: client.org, collection: 'group members', count });
+    }),
+  );
+  onEvent?.({ type: 'read-done', org: client.org, collection: 'group members', count, ms: Date.now() - started });
+}

@@ -1,0 +1,248 @@
+/**
+ * readLiveState(desired, clients): what the Spokes (and the Hub, when readable) hold now, for
+ * the planner. Reads list endpoints at their largest pages and resolves users and groups in
+ * batches, never one call per assignment; Spokes, the Hub and the collections of each are read
+ * concurrently and the client's scheduler does the pacing. Okta's JSON stops here.
+ */
+import type { DesiredSpoke, DesiredState } from '../config/types.js';
+import type { ReadEvent } from '../apply/types.js';
+import { OktaApiError } from '../okta/errors.js';
+import type { OktaClient } from '../okta/types.js';
+import {
+  normalizeApp,
+  normalizeAppGroup,
+  normalizeAppUser,
+  normalizeAppUserSchema,
+  normalizeConnection,
+  normalizeInbound,
+  normalizePushMapping,
+  normalizeToApp,
+} from './normalize.js';
+import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
+import type { DirectoryGroup, DirectoryUser, LiveFeatures, LiveHub, LiveSpoke, LiveState } from './types.js';
+
+type Json = Record<string, unknown>;
+
+export interface LiveClients {
+  hub?: OktaClient;
+  spokes: Record<string, OktaClient>;
+}
+
+export interface ReadOptions {
+  onEvent?: (e: ReadEvent) => void;
+  /** Read only these Spokes (default: every Spoke that has a client). */
+  spokes?: string[];
+}
+
+export const ORG2ORG_APP_NAME = 'okta_org2org';
+
+export async function readLiveState(desired: DesiredState, clients: LiveClients, options: ReadOptions = {}): Promise<LiveState> {
+  const chosen = desired.spokes.filter((s) => clients.spokes[s.name] !== undefined && (!options.spokes || options.spokes.includes(s.name)));
+  const notes: LiveState['notes'] = [];
+  const [spokes, hub] = await Promise.all([
+    Promise.all(chosen.map((spoke) => readSpoke(spoke, clients.spokes[spoke.name]!, notes, options.onEvent))),
+    clients.hub ? readHub(clients.hub, chosen, options.onEvent) : Promise.resolve(undefined),
+  ]);
+  const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes };
+  if (hub) {
+    state.hub = hub;
+    nameHubTargets(state);
+  }
+  return state;
+}
+
+/**
+ * Re-read what a saved plan touches, for apply's stale check: the Spokes it names (and the Hub),
+ * normalized exactly as at plan time so that fingerprints compare.
+ */
+export async function readLiveObjects(desired: DesiredState, clients: LiveClients, spokeNames: string[], options: Omit<ReadOptions, 'spokes'> = {}): Promise<LiveState> {
+  return readLiveState(desired, clients, { ...options, spokes: spokeNames });
+}
+
+async function readSpoke(spoke: DesiredSpoke, client: OktaClient, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<LiveSpoke> {
+  const configLogins = spoke.assignments.users.map((u) => u.login);
+  const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
+  const pushedNames = new Set(spoke.pushGroups.groups.map((g) => g.name));
+
+  // Config-named groups don't depend on the app: start at once, and their members after them.
+  const groupsRead = findGroupsByName(client, configGroupNames, onEvent).then(async (groups) => {
+    await fillMembers(client, Object.values(groups).filter((g) => pushedNames.has(g.name)), onEvent);
+    return groups;
+  });
+
+  const app = await findApp(spoke, client, notes, onEvent);
+  const live: LiveSpoke = {
+    name: spoke.name,
+    app: app ? normalizeApp(app) : null,
+    connection: null,
+    features: null,
+    appUserSchema: null,
+    appUsers: [],
+    appGroups: [],
+    pushMappings: [],
+    users: {},
+    groups: {},
+    rateLimits: [],
+  };
+  if (!app) {
+    const [users, groups] = await Promise.all([findUsersByLogin(client, configLogins, onEvent), groupsRead]);
+    live.users = users;
+    live.groups = groups;
+    live.rateLimits = client.rateLimits();
+    return live;
+  }
+
+  const appPath = `/api/v1/apps/${encodeURIComponent(String(app.id))}`;
+  const [connection, features, schema, rawUsers, rawGroups, rawMappings] = await Promise.all([
+    readOne<Json>(client, `${appPath}/connections/default`, 'connection', onEvent),
+    readFeatures(client, appPath, onEvent),
+    readOne<Json>(client, `/api/v1/meta/schemas/apps/${encodeURIComponent(String(app.id))}/default`, 'app-user schema', onEvent),
+    readAll<Json>(client, `${appPath}/users`, { expand: 'user' }, 'app users', onEvent),
+    readAll<Json>(client, `${appPath}/groups`, {}, 'app groups', onEvent),
+    readPushMappings(client, appPath, onEvent),
+  ]);
+  live.connection = connection ? normalizeConnection(connection) : null;
+  live.appUserSchema = schema ? normalizeAppUserSchema(schema) : null;
+  const toApp = features?.find((f) => f.name === 'USER_PROVISIONING');
+  const inbound = features?.find((f) => f.name === 'INBOUND_PROVISIONING');
+  const liveFeatures: LiveFeatures = { provisioningEnabled: features !== undefined, profileSourcing: live.app!.features.includes('PROFILE_MASTERING') };
+  if (toApp) liveFeatures.toApp = normalizeToApp(toApp);
+  if (inbound) liveFeatures.inbound = normalizeInbound(inbound);
+  live.features = liveFeatures;
+
+  const names = { ...(live.appUserSchema ?? {}), ...(spoke.assignments.attributeNames ?? {}) };
+  live.appUsers = rawUsers.map((u) => normalizeAppUser(u, names)).sort((a, b) => cmp(a.loginKey, b.loginKey));
+
+  // Assigned users came with their Okta user: only the config's unassigned logins need a search.
+  const wanted = new Set(configLogins.map((l) => l.toLowerCase()));
+  const users: Record<string, DirectoryUser> = {};
+  for (const raw of rawUsers) {
+    const embedded = (raw._embedded as Json | undefined)?.user as Json | undefined;
+    if (!embedded) continue;
+    const user = toDirectoryUser(embedded);
+    if (wanted.has(user.login.toLowerCase())) users[user.login.toLowerCase()] = user;
+  }
+  const unassigned = configLogins.filter((l) => !(l.toLowerCase() in users));
+
+  const groups = await groupsRead;
+  const knownById = new Map(Object.values(groups).map((g) => [g.id, g]));
+  const unknownIds = [...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId))].filter((id) => !knownById.has(id));
+  const [foundUsers, byId] = await Promise.all([findUsersByLogin(client, unassigned, onEvent), findGroupsById(client, unknownIds, onEvent)]);
+  Object.assign(users, foundUsers);
+  for (const [id, g] of byId) knownById.set(id, g);
+
+  live.users = sortRecord(users);
+  live.groups = sortRecord(groups);
+  live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id))).sort((a, b) => cmp(a.name, b.name));
+  live.pushMappings = rawMappings
+    .map((m) => {
+      const source = knownById.get(String(m.sourceGroupId))?.name;
+      return normalizePushMapping(m, source !== undefined ? { source } : {});
+    })
+    .sort((a, b) => cmp(a.sourceGroupName ?? a.id, b.sourceGroupName ?? b.id));
+  for (const g of rawGroups) {
+    if (!knownById.has(String(g.id))) notes.push({ spoke: spoke.name, severity: 'warning', message: `app group ${String(g.id)} of ${spoke.name} is not a group the API can read; it is shown by id` });
+  }
+  live.rateLimits = client.rateLimits();
+  return live;
+}
+
+/** The Org2Org app with the config's label (`filter=name eq "okta_org2org"`, then the label). */
+async function findApp(spoke: DesiredSpoke, client: OktaClient, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<Json | undefined> {
+  const apps = await readAll<Json>(client, '/api/v1/apps', { filter: `name eq ${quote(ORG2ORG_APP_NAME)}` }, 'apps', onEvent);
+  const matching = apps.filter((a) => a.name === ORG2ORG_APP_NAME && a.label === spoke.app.label);
+  if (matching.length > 1) {
+    notes.push({
+      spoke: spoke.name,
+      severity: 'warning',
+      message: `${matching.length} Org2Org apps in ${spoke.name} are labelled "${spoke.app.label}"; the plan uses ${String(matching.find((a) => a.status === 'ACTIVE')?.id ?? matching[0]!.id)} (rename or delete the others)`,
+    });
+  }
+  return matching.find((a) => a.status === 'ACTIVE') ?? matching[0];
+}
+
+/** One object; undefined when Okta says it doesn't exist (404). */
+async function readOne<T>(client: OktaClient, path: string, collection: string, onEvent: ReadEventSink | undefined): Promise<T | undefined> {
+  const started = Date.now();
+  onEvent?.({ type: 'read-start', org: client.org, collection });
+  try {
+    const body = await client.get<T>(path);
+    onEvent?.({ type: 'read-done', org: client.org, collection, count: 1, ms: Date.now() - started });
+    return body;
+  } catch (err) {
+    if (err instanceof OktaApiError && err.status === 404) {
+      onEvent?.({ type: 'read-done', org: client.org, collection, count: 0, ms: Date.now() - started });
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Okta's answer when an app's provisioning is off: 400 E0000001 on features and push mappings. */
+function provisioningOff(err: unknown): boolean {
+  return err instanceof OktaApiError && err.status === 400 && err.errorCode === 'E0000001';
+}
+
+/** undefined: provisioning is not enabled on the app. */
+async function readFeatures(client: OktaClient, appPath: string, onEvent: ReadEventSink | undefined): Promise<Json[] | undefined> {
+  try {
+    return await readAll<Json>(client, `${appPath}/features`, {}, 'features', onEvent);
+  } catch (err) {
+    if (provisioningOff(err)) {
+      onEvent?.({ type: 'read-done', org: client.org, collection: 'features', count: 0, ms: 0 });
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+async function readPushMappings(client: OktaClient, appPath: string, onEvent: ReadEventSink | undefined): Promise<Json[]> {
+  try {
+    return await readAll<Json>(client, `${appPath}/group-push/mappings`, {}, 'push mappings', onEvent);
+  } catch (err) {
+    // No provisioning, no push mappings; 404 from orgs older than the mappings API (2025.08).
+    if (provisioningOff(err) || (err instanceof OktaApiError && err.status === 404)) {
+      onEvent?.({ type: 'read-done', org: client.org, collection: 'push mappings', count: 0, ms: 0 });
+      return [];
+    }
+    throw err;
+  }
+}
+
+/** Hub users for every login the config assigns, Hub groups for every pushed target, with members. */
+async function readHub(client: OktaClient, spokes: DesiredSpoke[], onEvent: ReadEventSink | undefined): Promise<LiveHub> {
+  const logins = spokes.flatMap((s) => s.assignments.users.map((u) => u.login));
+  const targets = spokes.flatMap((s) => s.pushGroups.groups.map((g) => g.targetName));
+  const [users, groups] = await Promise.all([
+    findUsersByLogin(client, logins, onEvent),
+    findGroupsByName(client, targets, onEvent).then(async (found) => {
+      await fillMembers(client, Object.values(found), onEvent);
+      return found;
+    }),
+  ]);
+  return { users: sortRecord(users), groups: sortRecord(groups) };
+}
+
+/**
+ * A push mapping's target is named from the Hub groups read (the simulator and Okta's console
+ * give the Hub group's id; API-NOTES marks this UNSURE, so an unmatched id stays unnamed).
+ */
+function nameHubTargets(state: LiveState): void {
+  const byId = new Map<string, DirectoryGroup>(Object.values(state.hub!.groups).map((g) => [g.id, g]));
+  for (const spoke of Object.values(state.spokes)) {
+    spoke.pushMappings = spoke.pushMappings.map((m) => {
+      const target = m.targetGroupId !== undefined ? byId.get(m.targetGroupId) : undefined;
+      if (!target) return m;
+      // The name is derived from the Hub, not part of the Spoke object: the fingerprint stays as read.
+      return { ...m, targetGroupName: target.name };
+    });
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => cmp(a, b)));
+}
