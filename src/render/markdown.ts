@@ -122,7 +122,8 @@ function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
   const changes = listedChanges(spoke.changes);
   if (changes.length === 0) return { text: out.join('\n') };
   if (out.length > 0) add('');
-  const open = [`<details><summary>${changes.length} ${changes.length === 1 ? 'change' : 'changes'} in ${spoke.name}</summary>`, '', '```diff'];
+  const real = changes.filter((c) => c.action !== 'noop').length;
+  const open = [`<details><summary>Details: ${real} ${real === 1 ? 'change' : 'changes'} in ${spoke.name}</summary>`, '', '```diff'];
   if (!fits(open.join('\n'))) {
     add(`_${changes.length} changes not shown (comment size limit): run \`org2org plan\` for the full plan._`);
     return { text: out.join('\n') };

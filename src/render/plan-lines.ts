@@ -86,7 +86,7 @@ export function changeLines(change: Change, indent = '  '): Line[] {
 function headerDetail(change: Change): string {
   const key = localAddress(change);
   if (key.includes(JSON.stringify(change.name))) return '';
-  if (change.kind === 'app') return `  (${change.name})`;
+  if (change.kind === 'app') return ` (${change.name})`;
   return '';
 }
 
