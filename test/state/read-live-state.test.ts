@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSim, buildSeed, type SimSeed } from '../../src/sim/index.js';
+import { readLiveState } from '../../src/state/read-live-state.js';
+import { fingerprintOf } from '../../src/state/fingerprint.js';
+import type { ReadEvent } from '../../src/apply/types.js';
+import { desiredSpoke, desiredState, simClient } from './builders.js';
+
+test('reads the example seed: app, connection, features, schema, assignments, push targets, Hub', async () => {
+  const sim = await startSim('examples/sim/seed.yaml');
+  try {
+    const emea = desiredSpoke('emea', sim.orgs.emea!.url, {
+      users: ['alice@acme.com', 'Bob@acme.com', 'chloe@acme.com', 'nobody@acme.com'],
+      groups: ['EMEA Sales'],
+      push: ['EMEA Sales', 'Engineering', { name: 'Legacy Ops', targetName: 'Ops', link: true }, 'No Such Group'],
+    });
+    const apac = desiredSpoke('apac', sim.orgs.apac!.url, { users: ['kenji@acme.com'], push: ['APAC Support'] });
+    const desired = desiredState(sim.orgs.hub!.url, [emea, apac]);
+    const events: ReadEvent[] = [];
+    const live = await readLiveState(
+      desired,
+      {
+        hub: simClient('hub', sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN!),
+        spokes: {
+          emea: simClient('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!),
+          apac: simClient('apac', sim.orgs.apac!.url, sim.env.OKTA_APAC_TOKEN!),
+        },
+      },
+      { onEvent: (e) => events.push(e) },
+    );
+
+    const e = live.spokes.emea!;
+    assert.equal(e.app?.label, 'Acme Hub');
+    assert.equal(e.app?.baseUrl, sim.orgs.hub!.url);
+    assert.deepEqual({ authScheme: e.connection?.authScheme, status: e.connection?.status }, { authScheme: 'TOKEN', status: 'ENABLED' });
+    assert.equal(e.features?.provisioningEnabled, true);
+    assert.deepEqual(
+      { ...e.features?.toApp, fingerprint: undefined },
+      { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false, fingerprint: undefined },
+    );
+    assert.equal(e.features?.profileSourcing, false);
+    assert.deepEqual(
+      { i: e.appUserSchema?.initialStatus, q: e.appUserSchema?.securityQuestion, a: e.appUserSchema?.securityAnswer },
+      { i: 'initialStatus', q: 'securityQuestion', a: 'securityAnswer' },
+    );
+    assert.equal(e.appUsers.length, 1);
+    assert.equal(e.appUsers[0]!.loginKey, 'bob@acme.com');
+    assert.equal(e.appUsers[0]!.initialStatus, 'active_with_pass');
+    assert.equal('initialStatus' in e.appUsers[0]!.profile, false, 'named attributes are lifted out of profile');
+    assert.deepEqual(Object.keys(e.users), ['alice@acme.com', 'bob@acme.com', 'chloe@acme.com'], 'unknown logins are absent');
+    assert.deepEqual(Object.keys(e.groups), ['EMEA Sales', 'Engineering', 'Legacy Ops']);
+    assert.deepEqual(e.groups['EMEA Sales']!.memberLoginKeys, ['alice@acme.com', 'eva@acme.com']);
+    assert.equal(e.groups['EMEA Sales']!.memberLoginKeys !== undefined && e.groups['Engineering']!.memberLoginKeys !== undefined, true);
+
+    const a = live.spokes.apac!;
+    assert.equal(a.app, null);
+    assert.deepEqual(Object.keys(a.users), ['kenji@acme.com']);
+    assert.deepEqual(a.groups['APAC Support']?.memberLoginKeys, ['kenji@acme.com', 'mei@acme.com']);
+
+    assert.ok(live.hub);
+    assert.deepEqual(Object.keys(live.hub.groups).sort(), ['Ops']);
+    assert.deepEqual(live.hub.groups.Ops!.memberLoginKeys, ['omar@acme.com']);
+    assert.ok(events.some((ev) => ev.type === 'read-done' && ev.org === 'emea' && ev.collection === 'app users' && ev.count === 1));
+    assert.ok(events.some((ev) => ev.type === 'read-done' && ev.org === 'hub'));
+
+    // Same world read again: same fingerprints; a change behind the API changes only that object's.
+    const again = await readLiveState(desired, { spokes: { emea: simClient('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!) } });
+    assert.equal(again.spokes.emea!.appUsers[0]!.fingerprint, e.appUsers[0]!.fingerprint);
+    assert.equal(again.spokes.emea!.app!.fingerprint, e.app!.fingerprint);
+    assert.equal(again.hub, undefined, 'no Hub client, no Hub state');
+  } finally {
+    await sim.close();
+  }
+});
+
+test('provisioning not enabled: features read as provisioningEnabled false, no push mappings', async () => {
+  const seed: SimSeed = {
+    orgs: {
+      hub: { tokens: { T: { user: 'p@hub.example.com', roles: ['SUPER_ADMIN'] } } },
+      s: {
+        users: [{ login: 'x@s.example.com' }],
+        tokens: { OKTA_S_TOKEN: { user: 'admin@s.example.com', roles: ['SUPER_ADMIN'] } },
+        apps: [{ label: 'Acme Hub', hub: 'hub', users: [{ login: 'x@s.example.com' }] }],
+      },
+    },
+  };
+  const sim = await startSim(seed);
+  try {
+    const desired = desiredState(sim.orgs.hub!.url, [desiredSpoke('s', sim.orgs.s!.url, { users: ['x@s.example.com'] })]);
+    const live = await readLiveState(desired, { spokes: { s: simClient('s', sim.orgs.s!.url, sim.orgs.s!.tokens.OKTA_S_TOKEN!) } });
+    const s = live.spokes.s!;
+    assert.equal(s.features?.provisioningEnabled, false);
+    assert.equal(s.features?.toApp, undefined);
+    assert.deepEqual(s.pushMappings, []);
+    assert.equal(s.appUsers.length, 1);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('5,000 assigned users, 300 app groups, 200 push mappings: app users in 10 calls, reads near the page minimum', async () => {
+  const seed = buildSeed({ spokes: [{ name: 'big', users: 5200, assigned: 5000, groups: 300, membersPerGroup: 5, pushed: 200 }] });
+  const app = seed.orgs.big!.apps![0]!;
+  app.groups = seed.orgs.big!.groups!.map((g) => g.name);
+  const sim = await startSim(seed, { timeScale: 600 });
+  try {
+    const users = seed.orgs.big!.users!.slice(0, 5100).map((u) => u.login); // 100 of them unassigned
+    const groupNames = seed.orgs.big!.groups!.map((g) => g.name);
+    const spoke = desiredSpoke('big', sim.orgs.big!.url, { users, groups: groupNames, push: groupNames.slice(0, 200) });
+    sim.resetStats();
+    const live = await readLiveState(desiredState(sim.orgs.hub!.url, [spoke]), {
+      spokes: { big: simClient('big', sim.orgs.big!.url, sim.env.OKTA_BIG_TOKEN!) },
+    });
+    const stats = sim.stats('big');
+    const big = live.spokes.big!;
+    assert.equal(big.appUsers.length, 5000);
+    assert.equal(big.appGroups.length, 300);
+    assert.equal(big.pushMappings.length, 200);
+    assert.equal(Object.keys(big.users).length, 5100);
+    assert.ok(big.pushMappings.every((m) => m.sourceGroupName !== undefined));
+    assert.equal(stats.byRoute['GET /api/v1/apps/{appId}/users'], 10);
+    // Page minimum: apps 1, connection 1, features 1, schema 1, app users 10, app groups 2,
+    // mappings 1, group members 200 (one pushed group each), group names ceil(300/50) = 6,
+    // unassigned logins ceil(100/50) = 2.
+    const minimum = 1 + 1 + 1 + 1 + 10 + 2 + 1 + 200 + 6 + 2;
+    assert.ok(stats.total <= Math.ceil(1.1 * minimum) + 5, `total ${stats.total} calls (minimum ${minimum}): ${JSON.stringify(stats.byRoute)}`);
+    assert.equal(stats.status429, 0);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('fingerprintOf ignores key order and undefined members', () => {
+  assert.equal(fingerprintOf({ a: 1, b: { c: [1, 2], d: undefined } }), fingerprintOf({ b: { c: [1, 2] }, a: 1 }));
+  assert.notEqual(fingerprintOf({ a: 1 }), fingerprintOf({ a: 2 }));
+  assert.match(fingerprintOf({}), /^[0-9a-f]{16}$/);
+});
