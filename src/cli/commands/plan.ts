@@ -1,6 +1,162 @@
-import { Org2OrgError } from '../../errors.js';
+/**
+ * `org2org plan`: load the config (secrets required), read the live orgs, compute the plan,
+ * print it (stdout), report progress (stderr), save it with --out, and under GitHub Actions add
+ * it to the step summary. Exit 0; 1 on error or when the plan has errors; 2 with
+ * --detailed-exitcode when there are changes.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ReadEvent } from '../../apply/types.js';
+import { UsageError } from '../../errors.js';
+import type { ClientEvent, OktaClient, OktaClientOptions } from '../../okta/types.js';
+import { createPlan } from '../../plan/create-plan.js';
+import type { Plan } from '../../plan/types.js';
+import { renderPlanJson } from '../../render/json.js';
+import { renderPlanMarkdown } from '../../render/markdown.js';
+import { renderPlanText } from '../../render/text.js';
+import { readLiveState } from '../../state/read-live-state.js';
+import { VERSION } from '../../version.js';
+import { appendStepSummary, buildClients, gitCommit, importLoadConfig, parseCapacity, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  throw new Org2OrgError('`org2org plan` is not available in this build yet.');
+const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
+                    [--detailed-exitcode] [--max-api-capacity PCT] [--no-color]
+
+Reads the live Spoke orgs (and the Hub, when the config gives it credentials), compares them with
+the config and shows what \`org2org apply\` would change. Nothing is written to any org.
+
+Options:
+  -c, --config FILE          config file (default: org2org.config.yaml)
+      --spoke NAME           plan only this Spoke (repeatable; default: every Spoke)
+      --out FILE             also save the plan as JSON, for \`org2org apply FILE\`
+      --format FORMAT        text (default), markdown (for a pull-request comment) or json
+      --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
+      --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
+      --no-color             no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)
+      --debug                log each API call to stderr, secrets masked (also ORG2ORG_DEBUG=1)
+  -h, --help                 this help
+
+Under GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY as Markdown.
+Exit: 0 ok, 1 error (or a plan with errors), 2 changes (with --detailed-exitcode).`;
+
+export interface PlanIo {
+  env?: Env;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  stdoutIsTTY?: boolean;
+  /** Config loader (tests); defaults to src/config/load.ts. */
+  loadConfig?: LoadConfig;
+  createClient?: (options: OktaClientOptions) => OktaClient;
+  now?: () => Date;
+  cwd?: string;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return runPlan(argv);
+}
+
+export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const env = io.env ?? process.env;
+  const args = parsePlanArgs(argv);
+  if (args.help) {
+    out(HELP + '\n');
+    return 0;
+  }
+
+  const load = io.loadConfig ?? (await importLoadConfig('plan'));
+  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
+  for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
+  const desired = selectSpokes(full, args.spokes);
+
+  const capacity = args.capacity ?? 0.5;
+  const clients = buildClients(desired, {
+    maxApiCapacity: capacity,
+    ...(args.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
+    onEvent: (e) => reportClientEvent(e, err),
+    ...(io.createClient ? { createClient: io.createClient } : {}),
+  });
+  const live = await readLiveState(desired, clients, { onEvent: (e) => reportReadEvent(e, err) });
+
+  const plan: Plan = createPlan(desired, live, { maxApiCapacity: capacity, toolVersion: VERSION });
+  plan.createdAt = (io.now?.() ?? new Date()).toISOString();
+  const git = gitCommit(io.cwd);
+  if (git) plan.git = git;
+
+  const color = useColor(args.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true);
+  if (args.format === 'json') out(renderPlanJson(plan));
+  else if (args.format === 'markdown') out(renderPlanMarkdown(plan) + '\n');
+  else out(renderPlanText(plan, { color }));
+
+  if (args.out !== undefined) {
+    writeFileSync(args.out, renderPlanJson(plan));
+    err(`Saved the plan to ${args.out}; apply it with: org2org apply ${args.out}\n`);
+  }
+  appendStepSummary(renderPlanMarkdown(plan), env);
+
+  if (plan.errored) return 1;
+  return args.detailedExitcode && !plan.empty ? 2 : 0;
+}
+
+interface PlanArgs {
+  config: string;
+  spokes: string[];
+  out?: string;
+  format: 'text' | 'markdown' | 'json';
+  detailedExitcode: boolean;
+  capacity?: number;
+  noColor: boolean;
+  debug: boolean;
+  help: boolean;
+}
+
+function parsePlanArgs(argv: string[]): PlanArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c', default: 'org2org.config.yaml' },
+        spoke: { type: 'string', multiple: true, default: [] },
+        out: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        'detailed-exitcode': { type: 'boolean', default: false },
+        'max-api-capacity': { type: 'string' },
+        'no-color': { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}. Run \`org2org plan --help\`.`);
+  }
+  const format = values.format!;
+  if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be text, markdown or json (got "${format}").`);
+  const args: PlanArgs = {
+    config: values.config!,
+    spokes: values.spoke ?? [],
+    format,
+    detailedExitcode: values['detailed-exitcode'] === true,
+    noColor: values['no-color'] === true,
+    debug: values.debug === true,
+    help: values.help === true,
+  };
+  if (values.out !== undefined) args.out = values.out;
+  if (values['max-api-capacity'] !== undefined) args.capacity = parseCapacity(values['max-api-capacity']);
+  return args;
+}
+
+/** Progress as plain lines on stderr (data stays on stdout): one per collection read. */
+function reportReadEvent(e: ReadEvent, err: (t: string) => void): void {
+  if (e.type === 'read-done') err(`${e.org}: read ${e.collection}: ${e.count} (${e.ms} ms)\n`);
+}
+
+function reportClientEvent(e: ClientEvent, err: (t: string) => void): void {
+  if (e.type === 'rate-limit-wait' && e.reason !== 'concurrency') {
+    const seconds = Math.max(0, Math.round((e.until - Date.now()) / 1000));
+    err(`${e.org}: waiting ${seconds} s for the ${e.bucket} rate limit (${e.reason})\n`);
+  } else if (e.type === 'retry') {
+    err(`${e.org}: retrying ${e.method} ${e.path} (${e.reason}, attempt ${e.attempt})\n`);
+  }
 }

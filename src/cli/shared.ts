@@ -1,0 +1,107 @@
+/**
+ * What the commands share: loading the config (built in parallel, so imported by a variable
+ * specifier), building one Okta client per org from DesiredState, choosing Spokes, the git
+ * commit a plan was made at, and GitHub Actions' step summary.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import type { DesiredState } from '../config/types.js';
+import { Org2OrgError, UsageError, type SourceProblem } from '../errors.js';
+import { createOktaClient } from '../okta/client.js';
+import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
+import type { LiveClients } from '../state/read-live-state.js';
+
+export type Env = Record<string, string | undefined>;
+
+export type LoadConfig = (
+  file: string,
+  options: { env?: Env; requireSecrets: boolean },
+) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
+
+/** src/config/load.ts's loadConfig; a clear error when this build has none. */
+export async function importLoadConfig(command: string): Promise<LoadConfig> {
+  const specifier = '../config/load.js'; // a variable: the config loader is built in parallel
+  let mod: { loadConfig?: LoadConfig } | undefined;
+  try {
+    mod = (await import(specifier)) as { loadConfig?: LoadConfig };
+  } catch {
+    mod = undefined;
+  }
+  if (mod?.loadConfig) return mod.loadConfig;
+  throw new Org2OrgError(`This build has no config loader yet (src/config/load.ts); \`org2org ${command}\` needs it.`);
+}
+
+/** The config restricted to the named Spokes (all when none are named); unknown names are a usage error. */
+export function selectSpokes(desired: DesiredState, names: string[]): DesiredState {
+  if (names.length === 0) return desired;
+  const known = desired.spokes.map((s) => s.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    const list = unknown.map((n) => `"${n}"`).join(', ');
+    throw new UsageError(`no spoke named ${list} in ${desired.file} (spokes: ${known.join(', ') || 'none'}).`);
+  }
+  return { ...desired, spokes: desired.spokes.filter((s) => names.includes(s.name)) };
+}
+
+/** `--max-api-capacity`: a share in (0, 1] or a percentage ("50%", or "50" meaning percent when > 1). */
+export function parseCapacity(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  let value = NaN;
+  if (m) {
+    const n = Number(m[1]);
+    value = m[2] || n > 1 ? n / 100 : n;
+  }
+  if (!(value > 0 && value <= 1)) throw new UsageError(`--max-api-capacity must be a share in (0, 1] or a percentage such as 50% (got "${text}").`);
+  return value;
+}
+
+export interface ClientSettings {
+  maxApiCapacity?: number;
+  debug?: boolean;
+  onEvent?: (event: ClientEvent) => void;
+  /** Client factory (tests); defaults to createOktaClient. */
+  createClient?: (options: OktaClientOptions) => OktaClient;
+}
+
+/** One client per Spoke of `desired` and one for the Hub when the config gives it credentials. */
+export function buildClients(desired: DesiredState, settings: ClientSettings = {}): LiveClients {
+  const make = (org: string, baseUrl: string, auth: OktaClientOptions['auth']): OktaClient =>
+    (settings.createClient ?? createOktaClient)({
+      org,
+      baseUrl,
+      auth,
+      ...(settings.maxApiCapacity !== undefined ? { maxApiCapacity: settings.maxApiCapacity } : {}),
+      ...(settings.debug !== undefined ? { debug: settings.debug } : {}),
+      ...(settings.onEvent ? { onEvent: settings.onEvent } : {}),
+    });
+  const spokes: Record<string, OktaClient> = {};
+  for (const spoke of desired.spokes) spokes[spoke.name] = make(spoke.name, spoke.url, spoke.auth);
+  return desired.hub.auth ? { hub: make('hub', desired.hub.url, desired.hub.auth), spokes } : { spokes };
+}
+
+/** The commit checked out in `cwd` and whether the tree has uncommitted changes; undefined outside git. */
+export function gitCommit(cwd: string = process.cwd()): { commit: string; dirty: boolean } | undefined {
+  try {
+    const run = (args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = run(['rev-parse', 'HEAD']);
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
+    return { commit, dirty: run(['status', '--porcelain', '--untracked-files=no']) !== '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Under GitHub Actions, append Markdown to the job's step summary. Returns whether it did. */
+export function appendStepSummary(markdown: string, env: Env): boolean {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (env.GITHUB_ACTIONS !== 'true' || !file) return false;
+  appendFileSync(file, markdown.endsWith('\n') ? markdown : markdown + '\n');
+  return true;
+}
+
+/** Colour on stdout: never with --no-color or NO_COLOR; FORCE_COLOR forces it; else only on a TTY. */
+export function useColor(noColorFlag: boolean, env: Env, isTTY: boolean): boolean {
+  if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  return isTTY;
+}
