@@ -1,6 +1,221 @@
-import { Org2OrgError } from '../../errors.js';
+/**
+ * `org2org export`: read an existing Org2Org setup (one or more Spokes, optionally the Hub) and
+ * write the config that describes it, so adopting org2org starts from "plan: no changes".
+ * Read (./export/read-spoke) → build the document (pure) → validate it with the config loader →
+ * write it (stdout, or -o FILE which is never overwritten without --force).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Org2OrgError, UsageError, type SourceProblem } from '../../errors.js';
+import { Secret } from '../../config/secret.js';
+import type { DesiredState } from '../../config/types.js';
+import { createOktaClient } from '../../okta/client.js';
+import type { ClientEvent, OktaClient } from '../../okta/types.js';
+import { HUB_PROVISIONING_TOKEN_VAR, HUB_READ_TOKEN_VAR, renderExport, spokeTokenVar } from '../../export/build-document.js';
+import { readHubGroups, readObservedSpoke, type ExportProgress, type HubGroupIndex } from '../../export/read-spoke.js';
+import type { ObservedSpoke } from '../../export/types.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  throw new Org2OrgError('`org2org export` is not available in this build yet.');
+type LoadConfig = (file: string, options: { env?: Record<string, string | undefined>; requireSecrets: boolean }) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
+
+export interface ExportIo {
+  env?: Record<string, string | undefined>;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Clock for the header's timestamp (golden tests). */
+  now?: () => Date;
+  /** Config loader (tests); defaults to src/config/load.ts. */
+  loadConfig?: LoadConfig;
+  onEvent?: (event: ClientEvent) => void;
+}
+
+const HELP = `Usage: org2org export --hub-url URL --spoke NAME=URL [--spoke NAME=URL …] [--label LABEL] [-o FILE] [--force] [--format yaml]
+
+Reads each Spoke's Org2Org app — connection, provisioning features, Profile Sourcing, import
+settings, user and group assignments, push mappings — and writes the config that describes it,
+so that the first \`org2org plan\` shows no changes. Lists are written as \`mode: authoritative\`.
+
+Credentials come from environment variables, and the file refers to the same names as \${VAR}:
+  OKTA_<NAME>_TOKEN              API token of Spoke NAME (upper-case, "-" → "_"), required
+  OKTA_HUB_READ_TOKEN            read-only Hub token, optional: gives push targets' names and
+                                 whether a Hub group predates its mapping (link: true)
+  OKTA_HUB_PROVISIONING_TOKEN    not read: the connection's token is write-only in Okta; the file
+                                 refers to it for \`apply\`
+
+Options:
+      --hub-url URL          the Hub org's URL
+      --spoke NAME=URL       a Spoke to export (repeatable); NAME is [a-z0-9-]+
+      --label LABEL          the Org2Org app's label (default: the first okta_org2org app found)
+  -o, --output FILE          write to FILE (default: stdout); refuses an existing FILE without --force
+      --force                overwrite FILE
+      --format yaml          output format (yaml only)
+Exit: 0 written, 1 error (nothing written).`;
+
+export async function run(argv: string[]): Promise<number> {
+  return runExport(argv);
+}
+
+interface SpokeArg {
+  name: string;
+  url: string;
+}
+
+export async function runExport(argv: string[], io: ExportIo = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const env = io.env ?? process.env;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'hub-url': { type: 'string' },
+        spoke: { type: 'string', multiple: true },
+        label: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        force: { type: 'boolean', default: false },
+        format: { type: 'string', default: 'yaml' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${HELP}`);
+  }
+  if (values.help) {
+    out(HELP + '\n');
+    return 0;
+  }
+  if (values.format !== 'yaml') throw new UsageError(`--format: only "yaml" is supported (got "${values.format}").`);
+  if (!values['hub-url']) throw new UsageError(`--hub-url is required.\n\n${HELP}`);
+  const hubUrl = originOf(values['hub-url'], '--hub-url');
+  const spokes = (values.spoke ?? []).map(parseSpokeArg);
+  if (spokes.length === 0) throw new UsageError(`at least one --spoke NAME=URL is required.\n\n${HELP}`);
+  const names = new Set<string>();
+  for (const s of spokes) {
+    if (names.has(s.name)) throw new UsageError(`--spoke ${s.name} is given twice.`);
+    names.add(s.name);
+  }
+  const output = values.output;
+  // Checked before reading (minutes on a large org), and again right before writing.
+  if (output !== undefined && !values.force && existsSync(output)) {
+    throw new UsageError(`${output} exists; pass --force to overwrite it.`);
+  }
+
+  const clients = spokes.map((s) => {
+    const tokenVar = spokeTokenVar(s.name);
+    const token = env[tokenVar];
+    if (!token) throw new UsageError(`spoke ${s.name}: set ${tokenVar} to an API token of ${s.url}.`);
+    err(`read ${tokenVar} for spoke ${s.name}\n`);
+    return { spoke: s, tokenVar, client: createOktaClient({ org: s.name, baseUrl: s.url, auth: { kind: 'token', token: new Secret(tokenVar, token) }, onEvent: io.onEvent }) };
+  });
+  let hub: OktaClient | undefined;
+  const hubToken = env[HUB_READ_TOKEN_VAR];
+  if (hubToken) {
+    err(`read ${HUB_READ_TOKEN_VAR} for the Hub\n`);
+    hub = createOktaClient({ org: 'hub', baseUrl: hubUrl, auth: { kind: 'token', token: new Secret(HUB_READ_TOKEN_VAR, hubToken) }, onEvent: io.onEvent });
+  } else {
+    err(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)\n`);
+  }
+  err(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)\n`);
+
+  const progress = reportProgress(err);
+  const hubGroups: HubGroupIndex | undefined = hub ? await readHubGroups(hub, progress) : undefined;
+  const observed: ObservedSpoke[] = await Promise.all(
+    clients.map(({ spoke, tokenVar, client }) =>
+      readObservedSpoke(client, hubGroups, { name: spoke.name, url: spoke.url, tokenVar, label: values.label, onProgress: progress }),
+    ),
+  );
+  observed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const text = renderExport({
+    hubUrl,
+    ...(hub ? { hubReadTokenVar: HUB_READ_TOKEN_VAR } : {}),
+    generatedAt: (io.now ?? (() => new Date()))().toISOString(),
+    spokes: observed,
+  });
+
+  await validateExport(text, env, io.loadConfig, err);
+
+  if (output === undefined) {
+    out(text);
+  } else {
+    // `wx` refuses a file that appeared while we were reading.
+    await writeFile(output, text, { flag: values.force ? 'w' : 'wx' }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EEXIST') throw new UsageError(`${output} exists; pass --force to overwrite it.`);
+      throw new Org2OrgError(`cannot write ${output}: ${e.message}`);
+    });
+    const users = observed.reduce((n, s) => n + s.users.length, 0);
+    const pushed = observed.reduce((n, s) => n + s.pushMappings.length, 0);
+    err(`wrote ${output}: ${observed.length} spoke(s), ${users} user assignment(s), ${pushed} push mapping(s)\n`);
+  }
+  return 0;
+}
+
+function parseSpokeArg(arg: string): SpokeArg {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--spoke expects NAME=URL (got "${arg}").`);
+  const name = arg.slice(0, eq);
+  if (!/^[a-z0-9-]+$/.test(name)) throw new UsageError(`--spoke ${name}: a Spoke name is [a-z0-9-]+.`);
+  return { name, url: originOf(arg.slice(eq + 1), `--spoke ${name}`) };
+}
+
+function originOf(text: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${what}: "${text}" is not a URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${what}: "${text}" is not an http(s) URL.`);
+  return url.origin;
+}
+
+/** One stderr line per collection when it is read completely (and every 10 pages for big ones). */
+function reportProgress(err: (t: string) => void): (p: ExportProgress) => void {
+  const pages = new Map<string, number>();
+  return (p) => {
+    const key = `${p.spoke}/${p.collection}`;
+    const n = (pages.get(key) ?? 0) + 1;
+    pages.set(key, n);
+    if (p.done) err(`${p.spoke}: ${p.count.toLocaleString('en-US')} ${p.collection} read\n`);
+    else if (n % 10 === 0) err(`${p.spoke}: ${p.count.toLocaleString('en-US')} ${p.collection}…\n`);
+  };
+}
+
+/**
+ * The file must load with the project's own loader (schema and rules) before anyone sees it:
+ * a failure is export's bug, reported as such, and nothing is written.
+ */
+async function validateExport(text: string, env: Record<string, string | undefined>, injected: LoadConfig | undefined, err: (t: string) => void): Promise<void> {
+  const load = injected ?? (await importLoadConfig());
+  if (!load) {
+    err('warning: this build has no config loader (src/config/load.ts): the export is not validated\n');
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'org2org-export-'));
+  const file = join(dir, 'org2org.config.yaml');
+  try {
+    await writeFile(file, text);
+    await load(file, { env, requireSecrets: false });
+  } catch (e) {
+    const problems = (e as { problems?: SourceProblem[] }).problems ?? [];
+    const detail = problems.map((p) => `\n  line ${p.line}:${p.col} ${p.message}`).join('');
+    throw new Org2OrgError(`internal error: the exported config does not validate, nothing written. This is a bug in export; please report it.\n  ${(e as Error).message}${detail}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function importLoadConfig(): Promise<LoadConfig | undefined> {
+  const specifier = '../../config/load.js'; // a variable: the config loader is built in parallel
+  try {
+    const mod = (await import(specifier)) as { loadConfig?: LoadConfig };
+    return mod.loadConfig;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
 }

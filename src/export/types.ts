@@ -1,0 +1,72 @@
+/**
+ * What `export` observed in one Spoke (and the Hub), in the config's vocabulary. The reader
+ * (./read-spoke.ts) fills it from Okta's answers; the pure document builder (./build-document.ts)
+ * turns it into a config file. Kept apart from LiveState because export needs two facts the
+ * plan's normalized state drops on purpose: every assigned login (not only config-named ones)
+ * and the `created` timestamps that tell whether a pushed Hub group predates its mapping.
+ */
+import type { InboundImport, InitialStatus, ToAppFeatures } from '../config/types.js';
+
+export interface ObservedUserAssignment {
+  login: string;
+  initialStatus?: InitialStatus;
+  securityQuestion?: string;
+  /** Other app-user profile attributes (the attributes org2org maps are taken out). */
+  profile: Record<string, unknown>;
+}
+
+export interface ObservedGroupAssignment {
+  name: string;
+  priority?: number;
+  profile: Record<string, unknown>;
+}
+
+export interface ObservedPushMapping {
+  /** Spoke (source) group name. */
+  name: string;
+  /** Hub group name; undefined when the Hub could not be read. */
+  targetName?: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  /** true: the Hub group was created before the mapping; false: after (or with) it; undefined: unknown. */
+  link?: boolean;
+}
+
+export interface ObservedConnection {
+  authScheme: 'TOKEN' | 'OAUTH2';
+  enabled: boolean;
+  clientId?: string;
+  rotationMode?: 'AUTO' | 'MANUAL';
+}
+
+export interface ObservedSpoke {
+  name: string;
+  url: string;
+  /** Env var holding the Spoke's management token (`OKTA_<NAME>_TOKEN`). */
+  tokenVar: string;
+  app: { label: string; signOnMode: 'SAML_2_0' | 'AUTO_LOGIN' };
+  /** null: no connection set (authScheme UNKNOWN), so the file leaves it unmanaged. */
+  connection: ObservedConnection | null;
+  /** undefined: provisioning is not enabled on the app. */
+  toApp?: ToAppFeatures;
+  profileSourcing: boolean;
+  inbound?: InboundImport;
+  /** USER-scope app users only, sorted by login (case-insensitive). */
+  users: ObservedUserAssignment[];
+  /** App-user attribute names that were found in the app-user schema. */
+  attributeNames: { initialStatus?: string; securityQuestion?: string; securityAnswer?: string };
+  /** Count of GROUP-scope app users left out (they come from group assignments). */
+  groupScopeUsers: number;
+  groups: ObservedGroupAssignment[];
+  pushMappings: ObservedPushMapping[];
+  /** Things the reader could not tell, said as comments in the file. */
+  notes: string[];
+}
+
+export interface ExportInput {
+  hubUrl: string;
+  /** Env var of the Hub read token, when one was given. */
+  hubReadTokenVar?: string;
+  /** ISO timestamp in the header: the only line that varies between two exports of the same orgs. */
+  generatedAt: string;
+  spokes: ObservedSpoke[];
+}
