@@ -75,8 +75,18 @@ export function buildClients(desired: DesiredState, settings: ClientSettings = {
       ...(settings.onEvent ? { onEvent: settings.onEvent } : {}),
     });
   const spokes: Record<string, OktaClient> = {};
-  for (const spoke of desired.spokes) spokes[spoke.name] = make(spoke.name, spoke.url, spoke.auth);
-  return desired.hub.auth ? { hub: make('hub', desired.hub.url, desired.hub.auth), spokes } : { spokes };
+  const provisioning: Record<string, OktaClient> = {};
+  for (const spoke of desired.spokes) {
+    spokes[spoke.name] = make(spoke.name, spoke.url, spoke.auth);
+    // The provisioning token is tested against the Hub (it can't be read back from the Spoke).
+    const connection = spoke.connection;
+    if (connection?.authScheme === 'TOKEN' && connection.token.isSet) {
+      provisioning[spoke.name] = make(`${spoke.name} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token });
+    }
+  }
+  const clients: LiveClients = { spokes, provisioning };
+  if (desired.hub.auth) clients.hub = make('hub', desired.hub.url, desired.hub.auth);
+  return clients;
 }
 
 /** The commit checked out in `cwd` and whether the tree has uncommitted changes; undefined outside git. */

@@ -18,6 +18,7 @@ import {
   normalizePushMapping,
   normalizeToApp,
 } from './normalize.js';
+import { checkProvisioningToken } from './check-provisioning-token.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { DirectoryGroup, DirectoryUser, LiveFeatures, LiveHub, LiveSpoke, LiveState } from './types.js';
 
@@ -26,6 +27,11 @@ type Json = Record<string, unknown>;
 export interface LiveClients {
   hub?: OktaClient;
   spokes: Record<string, OktaClient>;
+  /**
+   * Spoke name → a Hub client authenticated with that Spoke's provisioning token (TOKEN
+   * connections whose token is set): the token is tested against the Hub while the orgs are read.
+   */
+  provisioning?: Record<string, OktaClient>;
 }
 
 export interface ReadOptions {
@@ -39,10 +45,18 @@ export const ORG2ORG_APP_NAME = 'okta_org2org';
 export async function readLiveState(desired: DesiredState, clients: LiveClients, options: ReadOptions = {}): Promise<LiveState> {
   const chosen = desired.spokes.filter((s) => clients.spokes[s.name] !== undefined && (!options.spokes || options.spokes.includes(s.name)));
   const notes: LiveState['notes'] = [];
-  const [spokes, hub] = await Promise.all([
+  const tokenChecks = chosen.map((spoke) => {
+    const client = clients.provisioning?.[spoke.name];
+    const connection = spoke.connection;
+    if (!client || connection?.authScheme !== 'TOKEN') return Promise.resolve([]);
+    return checkProvisioningToken(spoke.name, connection.token.envVar, client);
+  });
+  const [spokes, hub, tokenNotes] = await Promise.all([
     Promise.all(chosen.map((spoke) => readSpoke(spoke, clients.spokes[spoke.name]!, notes, options.onEvent))),
     clients.hub ? readHub(clients.hub, chosen, options.onEvent) : Promise.resolve(undefined),
+    Promise.all(tokenChecks),
   ]);
+  notes.push(...tokenNotes.flat());
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes };
   if (hub) {
     state.hub = hub;

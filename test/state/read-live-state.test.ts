@@ -4,6 +4,7 @@ import { startSim, buildSeed, type SimSeed } from '../../src/sim/index.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
 import { fingerprintOf } from '../../src/state/fingerprint.js';
 import type { ReadEvent } from '../../src/apply/types.js';
+import { Secret } from '../../src/config/secret.js';
 import { desiredSpoke, desiredState, simClient } from './builders.js';
 
 test('reads the example seed: app, connection, features, schema, assignments, push targets, Hub', async () => {
@@ -134,4 +135,32 @@ test('fingerprintOf ignores key order and undefined members', () => {
   assert.equal(fingerprintOf({ a: 1, b: { c: [1, 2], d: undefined } }), fingerprintOf({ b: { c: [1, 2] }, a: 1 }));
   assert.notEqual(fingerprintOf({ a: 1 }), fingerprintOf({ a: 2 }));
   assert.match(fingerprintOf({}), /^[0-9a-f]{16}$/);
+});
+
+test('the provisioning token is tested against the Hub: a Super Administrator passes, others are plan errors', async () => {
+  const sim = await startSim('examples/sim/seed.yaml');
+  try {
+    const hubUrl = sim.orgs.hub!.url;
+    const spokeFor = (tokenVar: string): ReturnType<typeof desiredSpoke> => {
+      const spoke = desiredSpoke('emea', sim.orgs.emea!.url);
+      spoke.connection = { authScheme: 'TOKEN', token: new Secret(tokenVar, 'unused'), enabled: true };
+      return spoke;
+    };
+    const notesWith = async (tokenVar: string, token: string): Promise<string[]> => {
+      const live = await readLiveState(desiredState(hubUrl, [spokeFor(tokenVar)]), {
+        spokes: { emea: simClient('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!) },
+        provisioning: { emea: simClient('emea provisioning token', hubUrl, token) },
+      });
+      return live.notes.map((n) => `${n.severity}: ${n.message}`);
+    };
+    assert.deepEqual(await notesWith('OKTA_HUB_PROVISIONING_TOKEN', sim.env.OKTA_HUB_PROVISIONING_TOKEN!), []);
+    const readOnly = await notesWith('OKTA_HUB_READ_TOKEN', sim.env.OKTA_HUB_READ_TOKEN!);
+    assert.equal(readOnly.length, 1);
+    assert.match(readOnly[0]!, /^error: the provisioning token OKTA_HUB_READ_TOKEN belongs to reader@hub\.acme\.com, who is not a Super Administrator/);
+    const bogus = await notesWith('BOGUS_TOKEN', 'fake-token-not-valid-anywhere');
+    assert.match(bogus[0]!, /^error: the provisioning token BOGUS_TOKEN is not valid in the Hub \(401\)/);
+    assert.ok(!bogus[0]!.includes('fake-token-not-valid-anywhere'));
+  } finally {
+    await sim.close();
+  }
 });
