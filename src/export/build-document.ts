@@ -16,7 +16,8 @@ export function spokeTokenVar(spoke: string): string {
   return `OKTA_${spoke.toUpperCase().replace(/-/g, '_')}_TOKEN`;
 }
 
-export function buildExportDocument(input: ExportInput): Document {
+export function buildExportDocument(unsorted: ExportInput): Document {
+  const input = { ...unsorted, spokes: [...unsorted.spokes].sort((a, b) => compareKeys(a.name, b.name)) };
   const doc = new Document(configObject(input));
   doc.commentBefore = headerComment(input);
   const spokes = doc.get('spokes') as unknown as YAMLSeq<YAMLMap>;

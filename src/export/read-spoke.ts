@@ -160,12 +160,19 @@ export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function predates(hubGroupCreated: unknown, mappingCreated: unknown): boolean | undefined {
+/**
+ * A Hub group made by its mapping's first push is stamped within moments of the mapping (before
+ * or after it, depending on whose clock and which request came first); only a group that is
+ * clearly older was there before, i.e. was linked.
+ */
+export const LINK_MARGIN_MS = 5_000;
+
+export function predates(hubGroupCreated: unknown, mappingCreated: unknown): boolean | undefined {
   if (typeof hubGroupCreated !== 'string' || typeof mappingCreated !== 'string') return undefined;
   const g = Date.parse(hubGroupCreated);
   const m = Date.parse(mappingCreated);
   if (Number.isNaN(g) || Number.isNaN(m)) return undefined;
-  return g < m;
+  return g < m - LINK_MARGIN_MS;
 }
 
 function attributeNamesOf(schema: Json): ObservedSpoke['attributeNames'] {
