@@ -1,6 +1,97 @@
-import { Org2OrgError } from '../../errors.js';
+/**
+ * `org2org validate`: the config file checked offline (schema and rules), without secrets.
+ * Problems are this command's data, so they go to stdout in the chosen format.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load.js';
+import { ConfigError, UsageError, type SourceProblem } from '../../errors.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  throw new Org2OrgError('`org2org validate` is not available in this build yet.');
+export const HELP = `Usage: org2org validate [-c FILE] [--format text|json|github]
+
+Check the config file offline: YAML, the JSON Schema and the semantic rules.
+Environment variables that are referenced but unset are warnings here (plan, apply and
+check need them).
+
+Options:
+  -c, --config FILE   config file (default: org2org.config.yaml)
+  --format FORMAT     text (default), json, or github (annotations; the default when
+                      GITHUB_ACTIONS=true)
+  -h, --help          show this help
+
+Exit codes: 0 valid, 1 invalid.`;
+
+type Format = 'text' | 'json' | 'github';
+const FORMATS: readonly Format[] = ['text', 'json', 'github'];
+
+function parseValidateArgs(argv: string[]): { file: string; format: Format; help: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} — run \`org2org validate --help\` for the options.`);
+  }
+  const format = (values.format ?? (process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown --format "${values.format}" — use text, json or github.`);
+  return { file: values.config ?? 'org2org.config.yaml', format, help: values.help ?? false };
+}
+
+/** GitHub workflow commands need `%`, CR, LF (and in properties `:` and `,`) escaped. */
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function formatProblem(p: SourceProblem, format: 'text' | 'github'): string {
+  if (format === 'github') {
+    return `::${p.severity} file=${escapeProperty(p.file)},line=${p.line},col=${p.col}::${escapeData(p.message)}`;
+  }
+  return `${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { file, format, help } = parseValidateArgs(argv);
+  if (help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  let problems: SourceProblem[];
+  let summary: string;
+  let valid: boolean;
+  try {
+    const { desired, warnings } = await loadConfig(file, { requireSecrets: false });
+    problems = warnings;
+    valid = true;
+    const assignments = desired.spokes.reduce((n, s) => n + s.assignments.users.length + s.assignments.groups.length, 0);
+    summary = `✓ valid: ${plural(desired.spokes.length, 'spoke')}, ${plural(assignments, 'assignment')}` + (warnings.length ? `, ${plural(warnings.length, 'warning')}` : '');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems = err.problems;
+    valid = false;
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    summary = `✗ invalid: ${plural(errors, 'error')} in ${file}`;
+  }
+  if (format === 'json') {
+    const errors = problems.filter((p) => p.severity === 'error');
+    const warnings = problems.filter((p) => p.severity === 'warning');
+    process.stdout.write(JSON.stringify({ valid, file, errors, warnings }, null, 2) + '\n');
+  } else {
+    for (const p of problems) process.stdout.write(formatProblem(p, format) + '\n');
+    process.stdout.write(summary + '\n');
+  }
+  return valid ? 0 : 1;
 }

@@ -1,0 +1,32 @@
+/**
+ * `${NAME}` references to environment variables. Any string in the config may contain them;
+ * sensitive fields must be exactly one reference, so the file (and its digest) never holds a secret.
+ */
+
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const WHOLE_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export interface Expansion {
+  /** The string with every set variable substituted; unset ones stay as `${NAME}`. */
+  value: string;
+  /** Names of referenced variables that are unset or empty. */
+  unset: string[];
+}
+
+export function expandReferences(raw: string, env: Record<string, string | undefined>): Expansion {
+  const unset: string[] = [];
+  const value = raw.replace(REF, (whole, name: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') {
+      unset.push(name);
+      return whole;
+    }
+    return v;
+  });
+  return { value, unset };
+}
+
+/** The variable name when the string is exactly one `${NAME}` reference. */
+export function wholeReference(raw: string): string | undefined {
+  return WHOLE_REF.exec(raw.trim())?.[1];
+}

@@ -1,0 +1,171 @@
+/**
+ * Semantic rules: what the JSON Schema can't say. Each rule is a small function over the
+ * DesiredState that reports problems at JSON pointers into the file.
+ */
+import type { DesiredState } from './types.js';
+
+export type Report = (pointer: string, message: string) => void;
+
+export interface RuleInput {
+  desired: DesiredState;
+  /** Pointers of fields whose `${NAME}` references are unset: their values can't be checked. */
+  unresolved: ReadonlySet<string>;
+}
+
+export type Rule = (input: RuleInput, report: Report) => void;
+
+export const uniqueSpokeNames: Rule = ({ desired }, report) => {
+  const seen = new Map<string, number>();
+  desired.spokes.forEach((spoke, i) => {
+    const first = seen.get(spoke.name);
+    if (first !== undefined) report(`/spokes/${i}/name`, `spoke name "${spoke.name}" is already used by spokes[${first}] — give each spoke its own name`);
+    else seen.set(spoke.name, i);
+  });
+};
+
+export const uniqueLoginsPerSpoke: Rule = ({ desired }, report) => {
+  desired.spokes.forEach((spoke, i) => {
+    const seen = new Map<string, number>();
+    spoke.assignments.users.forEach((user, j) => {
+      const first = seen.get(user.loginKey);
+      if (first !== undefined) {
+        report(`/spokes/${i}/assignments/users/${j}/login`, `login "${user.login}" is already assigned in users[${first}] of spoke "${spoke.name}" (logins compare case-insensitively) — remove one`);
+      } else seen.set(user.loginKey, j);
+    });
+  });
+};
+
+export const uniqueGroupNamesPerSpoke: Rule = ({ desired }, report) => {
+  desired.spokes.forEach((spoke, i) => {
+    const assigned = new Map<string, number>();
+    spoke.assignments.groups.forEach((group, j) => {
+      const key = group.name.toLowerCase();
+      const first = assigned.get(key);
+      if (first !== undefined) report(`/spokes/${i}/assignments/groups/${j}/name`, `group "${group.name}" is already assigned in groups[${first}] of spoke "${spoke.name}" — remove one`);
+      else assigned.set(key, j);
+    });
+    const pushed = new Map<string, number>();
+    const targets = new Map<string, number>();
+    spoke.pushGroups.groups.forEach((push, j) => {
+      const key = push.name.toLowerCase();
+      const first = pushed.get(key);
+      if (first !== undefined) report(`/spokes/${i}/pushGroups/groups/${j}/name`, `group "${push.name}" is already pushed by groups[${first}] of spoke "${spoke.name}" — a group has one push mapping; remove one`);
+      else pushed.set(key, j);
+      const target = push.targetName.toLowerCase();
+      const firstTarget = targets.get(target);
+      if (first === undefined && firstTarget !== undefined) {
+        report(`/spokes/${i}/pushGroups/groups/${j}`, `Hub group "${push.targetName}" is already the target of groups[${firstTarget}] of spoke "${spoke.name}" — push each Spoke group to its own Hub group`);
+      } else targets.set(target, j);
+    });
+  });
+};
+
+export const profileSourcingExcludesToApp: Rule = ({ desired }, report) => {
+  desired.spokes.forEach((spoke, i) => {
+    const { toApp, toOkta } = spoke.provisioning;
+    if (toOkta?.profileSourcing !== true || !toApp) return;
+    const on = (['createUsers', 'updateUserAttributes', 'deactivateUsers'] as const).filter((f) => toApp[f]);
+    if (toApp.syncPassword !== false) on.push('syncPassword' as never);
+    if (on.length > 0) {
+      report(`/spokes/${i}/provisioning/toOkta/profileSourcing`, `profileSourcing can't be on together with To App features (${on.join(', ')}) — Okta requires every To App feature off first; turn them off or set profileSourcing: false`);
+    }
+  });
+};
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function checkOrgUrl(pointer: string, url: string, unresolved: ReadonlySet<string>, report: Report): void {
+  // An unset `${NAME}` can't be checked offline; the missing variable is reported on its own.
+  if (unresolved.has(pointer)) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    report(pointer, `"${url}" is not a URL — write the org's address, e.g. https://acme.okta.com`);
+    return;
+  }
+  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return;
+  if (parsed.protocol !== 'https:') {
+    report(pointer, `"${url}" must use https (http is allowed only on loopback, for the simulator) — write https://${parsed.host || 'your-org.okta.com'}`);
+    return;
+  }
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
+    report(pointer, `"${url}" has more than the org's address — keep only ${parsed.origin}`);
+  }
+}
+
+export const httpsOrgUrls: Rule = ({ desired, unresolved }, report) => {
+  checkOrgUrl('/hub/url', desired.hub.url, unresolved, report);
+  desired.spokes.forEach((spoke, i) => checkOrgUrl(`/spokes/${i}/url`, spoke.url, unresolved, report));
+};
+
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).host === new URL(b).host;
+  } catch {
+    return a.toLowerCase() === b.toLowerCase();
+  }
+}
+
+export const spokeIsNotHub: Rule = ({ desired, unresolved }, report) => {
+  if (unresolved.has('/hub/url')) return;
+  desired.spokes.forEach((spoke, i) => {
+    if (unresolved.has(`/spokes/${i}/url`)) return;
+    if (sameHost(spoke.url, desired.hub.url)) {
+      report(`/spokes/${i}/url`, `spoke "${spoke.name}" has the Hub's URL — a Spoke is a different org from the Hub; use the Spoke org's address`);
+    }
+  });
+};
+
+/** Raw connection fields, to tell "OAUTH2 without clientId" from "TOKEN with a clientId". */
+export interface RawConnectionFields {
+  spokeIndex: number;
+  authScheme: 'TOKEN' | 'OAUTH2';
+  has: { token: boolean; clientId: boolean; rotationMode: boolean };
+}
+
+export function connectionCredentials(connections: RawConnectionFields[]): Rule {
+  return (_input, report) => {
+    for (const c of connections) {
+      const at = `/spokes/${c.spokeIndex}/connection`;
+      if (c.authScheme === 'OAUTH2') {
+        if (!c.has.clientId) report(at, 'authScheme OAUTH2 needs a clientId — add clientId: the client ID of the Hub\'s service app');
+        if (c.has.token) report(`${at}/token`, 'token is only used with authScheme TOKEN — remove it, or set authScheme: TOKEN');
+      } else {
+        if (!c.has.token) report(at, 'authScheme TOKEN needs a token — add token: ${HUB_TOKEN_VARIABLE} (a Hub API token)');
+        if (c.has.clientId) report(`${at}/clientId`, 'clientId is only used with authScheme OAUTH2 — remove it, or set authScheme: OAUTH2');
+        if (c.has.rotationMode) report(`${at}/rotationMode`, 'rotationMode is only used with authScheme OAUTH2 — remove it');
+      }
+    }
+  };
+}
+
+export const securityAnswerNeedsQuestion: Rule = ({ desired }, report) => {
+  desired.spokes.forEach((spoke, i) => {
+    spoke.assignments.users.forEach((user, j) => {
+      if (user.securityAnswer && !user.securityQuestion) {
+        report(`/spokes/${i}/assignments/users/${j}/securityAnswer`, `user "${user.login}" has a securityAnswer but no securityQuestion — add securityQuestion`);
+      }
+    });
+  });
+};
+
+export const customUsernameNeedsExpression: Rule = ({ desired }, report) => {
+  desired.spokes.forEach((spoke, i) => {
+    const username = spoke.provisioning.toOkta?.import?.username;
+    if (username?.usernameFormat === 'CUSTOM' && !username.userNameExpression) {
+      report(`/spokes/${i}/provisioning/toOkta/import/username`, 'usernameFormat CUSTOM needs a userNameExpression — add one, e.g. userNameExpression: source.login');
+    }
+  });
+};
+
+export const RULES: readonly Rule[] = [
+  uniqueSpokeNames,
+  uniqueLoginsPerSpoke,
+  uniqueGroupNamesPerSpoke,
+  profileSourcingExcludesToApp,
+  httpsOrgUrls,
+  spokeIsNotHub,
+  securityAnswerNeedsQuestion,
+  customUsernameNeedsExpression,
+];

@@ -1,0 +1,158 @@
+/**
+ * Reading the config file and parsing its YAML with source positions. Every way a file can be
+ * unusable (missing, a directory, too big, binary, bad YAML) becomes a ConfigError with one clear
+ * problem, never a stack trace.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ConfigError, type SourceProblem } from '../errors.js';
+
+/** Config files are hand-written: anything this big is a mistake, and parsing it would be slow. */
+export const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
+/** Aliases are legitimate for sharing a profile; thousands of them are a "billion laughs" bomb. */
+export const MAX_ALIAS_COUNT = 1000;
+
+export interface ConfigSource {
+  file: string;
+  bytes: Buffer;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The document as plain data, `${NAME}` references still unexpanded. */
+  data: unknown;
+}
+
+export function problemAt(file: string, line: number, col: number, pointer: string, message: string, severity: SourceProblem['severity'] = 'error'): SourceProblem {
+  return { file, line, col, severity, pointer, message };
+}
+
+function fail(file: string, message: string, line = 1, col = 1): never {
+  throw new ConfigError(`${file} is not a usable config file.`, [problemAt(file, line, col, '', message)]);
+}
+
+export async function readConfigSource(file: string): Promise<ConfigSource> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') fail(file, 'file not found — check the path, or pass another one with -c FILE');
+    if (code === 'EACCES') fail(file, 'permission denied — make the file readable');
+    fail(file, `cannot read the file (${code ?? 'unknown error'}) — check the path`);
+  }
+  if (info.isDirectory()) fail(file, 'this is a directory, not a file — pass the YAML file inside it, e.g. -c DIR/org2org.config.yaml');
+  if (!info.isFile()) fail(file, 'not a regular file — pass a YAML file');
+  if (info.size > MAX_CONFIG_BYTES) {
+    fail(file, `file is ${(info.size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit for a config file — split it or remove generated content`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    fail(file, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'unknown error'}) — check its permissions`);
+  }
+  if (bytes.length > MAX_CONFIG_BYTES) fail(file, 'file is over the 5 MB limit for a config file — split it or remove generated content');
+  if (bytes.length === 0 || bytes.toString('utf8').trim() === '') {
+    fail(file, 'file is empty — start from examples/minimal.yaml');
+  }
+  if (bytes.includes(0)) fail(file, 'file is binary, not YAML text — pass the YAML config file');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    fail(file, 'file is not UTF-8 text — save it as UTF-8');
+  }
+  return parseConfigText(file, bytes, text);
+}
+
+/** Explains YAML errors in the config's terms; the yaml package's own words stay as the fallback. */
+function explainYamlError(code: string, message: string, lineText: string): string {
+  if (code === 'TAB_AS_INDENT') return 'tab used for indentation — YAML needs spaces; replace the tab with spaces';
+  if (code === 'DUPLICATE_KEY') return 'duplicate key — each key may appear once in a mapping; remove or merge the repeated one';
+  if (code === 'MULTIPLE_DOCS') return 'more than one YAML document — keep one config per file (remove the `---`)';
+  if (/tab/i.test(message) && lineText.includes('\t')) return 'tab character in the YAML structure — use spaces';
+  return `invalid YAML: ${message.replace(/\.$/, '')} — check the indentation and quoting on this line`;
+}
+
+function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const lines = text.split(/\r?\n/);
+  if (doc.errors.length > 0) {
+    const problems: SourceProblem[] = [];
+    const seenLines = new Set<number>();
+    for (const err of doc.errors) {
+      const { line, col } = lineCounter.linePos(err.pos[0]);
+      const lineText = lines[line - 1] ?? '';
+      // `${NAME}` unquoted inside `{ … }` or `[ … ]`: YAML reads `{` as a nested flow mapping and
+      // reports something unrelated; say what actually went wrong, once per line.
+      const ref = /(^|[^"'\w])(\$\{[A-Za-z_][A-Za-z0-9_]*\})/.exec(lineText);
+      if (ref && /[[{]/.test(lineText.slice(0, ref.index + 1))) {
+        if (seenLines.has(line)) continue;
+        seenLines.add(line);
+        const refCol = ref.index + ref[1]!.length + 1;
+        problems.push(problemAt(file, line, refCol, '', `${ref[2]} inside a flow mapping { … } or list [ … ] must be quoted — quote it: "${ref[2]}"`));
+        continue;
+      }
+      problems.push(problemAt(file, line, col, '', explainYamlError(err.code, err.message, lineText)));
+    }
+    throw new ConfigError(`${file} is not valid YAML.`, problems);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      fail(file, `too many YAML aliases (over ${MAX_ALIAS_COUNT} expanded) — this looks like an alias bomb; write the values out instead`);
+    }
+    fail(file, `invalid YAML: ${(err as Error).message} — check the anchors and aliases`);
+  }
+  if (data === null || data === undefined) fail(file, 'file has no content (only comments) — start from examples/minimal.yaml');
+  return { file, bytes, text, doc, lineCounter, data };
+}
+
+export interface NodePosition {
+  line: number;
+  col: number;
+}
+
+/** Unescapes one JSON pointer segment. */
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/**
+ * The source position of the node at a JSON pointer, or of its nearest existing ancestor.
+ * With `key: true`, the position of the mapping key naming the node (for "unknown key" messages).
+ */
+export function positionOf(source: Pick<ConfigSource, 'doc' | 'lineCounter'>, pointer: string, options: { key?: boolean } = {}): NodePosition {
+  const segments = pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointer);
+  let node: Node | null | undefined = source.doc.contents as Node | null;
+  let keyNode: Node | undefined;
+  for (const segment of segments) {
+    if (isAlias(node)) node = node.resolve(source.doc) as Node | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === segment);
+      if (!pair) {
+        keyNode = undefined;
+        break;
+      }
+      keyNode = pair.key as Node;
+      node = pair.value as Node | null;
+      if (node === null) {
+        node = keyNode;
+      }
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
+      keyNode = undefined;
+      if (!item) break;
+      node = item;
+    } else {
+      keyNode = undefined;
+      break;
+    }
+  }
+  const target = options.key && keyNode ? keyNode : node;
+  const offset = target?.range?.[0] ?? 0;
+  return source.lineCounter.linePos(offset);
+}
