@@ -24,7 +24,8 @@ interface Outgoing {
   url: URL;
   /** JSON body, or a form for the token endpoint. */
   body?: unknown;
-  form?: URLSearchParams;
+  /** Built per attempt: a client assertion must not be replayed (its jti is single-use). */
+  form?: () => URLSearchParams;
   idempotent: boolean;
   /** Token endpoint calls carry no Authorization header. */
   anonymous?: boolean;
@@ -139,7 +140,7 @@ class Client implements OktaClient {
       let payload: string | undefined;
       if (out.form) {
         headers['content-type'] = 'application/x-www-form-urlencoded';
-        payload = out.form.toString();
+        payload = out.form().toString();
       } else if (out.body !== undefined) {
         headers['content-type'] = 'application/json';
         payload = JSON.stringify(out.body);
@@ -259,14 +260,16 @@ class Client implements OktaClient {
     if (this.auth.kind !== 'oauth') throw new Error('unreachable: token auth has no access token');
     this.serviceAppKey ??= readServiceAppKey(this.auth);
     const url = new URL('/oauth2/v1/token', this.origin);
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope: this.auth.scopes.join(' '),
-      client_assertion_type: CLIENT_ASSERTION_TYPE,
-      client_assertion: signClientAssertion(this.auth.clientId, url.href, this.serviceAppKey, this.scheduler.now()),
-    });
-    // A fresh assertion per attempt would be better, but a token request changes nothing in the org,
-    // and Okta refuses only a reused jti that it accepted: a retry after a lost answer is refused cleanly.
+    const { clientId, scopes } = this.auth;
+    const key = this.serviceAppKey;
+    const form = (): URLSearchParams =>
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: scopes.join(' '),
+        client_assertion_type: CLIENT_ASSERTION_TYPE,
+        client_assertion: signClientAssertion(clientId, url.href, key, this.scheduler.now()),
+      });
+    // Asking for a token changes nothing in the org: safe to retry, with a fresh assertion each time.
     const res = await this.send({ method: 'POST', url, form, idempotent: true, anonymous: true });
     const body = parseJson(res.text) as { access_token?: string; expires_in?: number } | undefined;
     if (!body?.access_token) throw new Org2OrgError(`${this.org}: the token endpoint answered without an access token.`);

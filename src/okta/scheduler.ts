@@ -66,7 +66,6 @@ export class RateLimitScheduler {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private skewMs = 0;
-  private saturated = false;
   readonly now: () => number;
   readonly random: () => number;
 
@@ -156,6 +155,14 @@ export class RateLimitScheduler {
     return { until, reason };
   }
 
+  /** Stop the wake-up timer (waiters left queued are abandoned). For tests and shutdown. */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.waiters.length = 0;
+  }
+
   snapshot(): RateLimitSnapshot[] {
     const out: RateLimitSnapshot[] = [];
     for (const [bucket, b] of this.buckets) {
@@ -197,13 +204,8 @@ export class RateLimitScheduler {
     const now = this.now();
     let wakeAt = Infinity;
     for (let i = 0; i < this.waiters.length; ) {
-      if (this.inFlight >= this.options.maxInFlight) {
-        if (!this.saturated) {
-          this.saturated = true;
-          this.options.onEvent?.({ type: 'rate-limit-wait', org: this.options.org, bucket: this.waiters[i]!.bucket, until: now, reason: 'concurrency' });
-        }
-        break;
-      }
+      // The in-flight cap is normal operation, not a wait worth an event (it would be one per request).
+      if (this.inFlight >= this.options.maxInFlight) break;
       const w = this.waiters[i]!;
       const b = this.state(w.bucket);
       this.rollOver(b, now);
@@ -216,7 +218,6 @@ export class RateLimitScheduler {
       this.waiters.splice(i, 1);
       this.grant(w, b);
     }
-    if (this.inFlight < this.options.maxInFlight) this.saturated = false;
     this.arm(wakeAt);
   }
 
