@@ -8,7 +8,7 @@
  */
 import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/types.js';
 import { SENSITIVE } from '../config/secret.js';
-import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
+import type { LiveAppGroup, LiveAppUser, LiveAppUserSchema } from '../state/types.js';
 import { addressOf, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
@@ -52,7 +52,8 @@ export function planUserAssignments(ctx: SpokeContext): void {
   let usesSecurity = false;
 
   for (const user of desired.assignments.users) {
-    const address = addressOf(desired.name, 'assignment.user', user.loginKey);
+    // Built eagerly but cheaply: most users of a large spoke match and need no address at all.
+    const address = `spoke.${desired.name}.assignment.user[${JSON.stringify(user.loginKey)}]`;
     const appUser = liveByKey.get(user.loginKey);
     const directoryUser = live.users[user.loginKey];
     if (!appUser && !directoryUser) {
@@ -63,12 +64,17 @@ export function planUserAssignments(ctx: SpokeContext): void {
       continue;
     }
     if (user.securityQuestion !== undefined || user.securityAnswer !== undefined) usesSecurity = true;
-    const unknown = Object.keys(user.profile).filter((k) => knownAttributes && !knownAttributes.has(k));
+    const unknown = knownAttributes ? unknownKeys(user.profile, knownAttributes) : [];
     if (unknown.length > 0) {
       diagnose(ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${desired.name}`, {
         address,
         pos: user.pos,
       });
+      continue;
+    }
+    // Fast path for the common case on large spokes: nothing to do, nothing allocated.
+    if (appUser && appUser.scope === 'USER' && matches(user, appUser, names, live.appUserSchema)) {
+      ctx.noops++;
       continue;
     }
     const wanted = wantedProfile(user, names, missingName);
@@ -107,7 +113,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
     let questionChanged = false;
     for (const [name, after] of Object.entries(wanted.display)) {
       if (name === names.securityAnswer) continue;
-      const before = liveAttribute(appUser, name, names);
+      const before = liveAttribute(appUser, name, live.appUserSchema);
       if (!sameValue(before, after)) {
         attributes.push({ name, before: orNull(before), after });
         if (name === names.securityQuestion) questionChanged = true;
@@ -158,11 +164,32 @@ export function planUserAssignments(ctx: SpokeContext): void {
   planUnlistedUsers(ctx, new Set(desired.assignments.users.map((u) => u.loginKey)));
 }
 
-/** A live attribute value: the reader's normalized fields first, then the raw profile. */
-function liveAttribute(appUser: LiveAppUser, name: string, names: Partial<AppUserAttributeNames>): unknown {
-  if (name === names.initialStatus && appUser.initialStatus !== undefined) return appUser.initialStatus;
-  if (name === names.securityQuestion && appUser.securityQuestion !== undefined) return appUser.securityQuestion;
-  return appUser.profile[name];
+/** True when every managed attribute already has its wanted value (names all known). */
+function matches(user: DesiredUserAssignment, appUser: LiveAppUser, names: Partial<AppUserAttributeNames>, schema: LiveAppUserSchema | null): boolean {
+  if (names.initialStatus === undefined || liveAttribute(appUser, names.initialStatus, schema) !== user.initialStatus) return false;
+  if (user.securityQuestion !== undefined) {
+    if (names.securityQuestion === undefined || liveAttribute(appUser, names.securityQuestion, schema) !== user.securityQuestion) return false;
+  }
+  if (user.securityAnswer !== undefined && names.securityAnswer === undefined) return false;
+  for (const key in user.profile) if (!sameValue(appUser.profile[key], user.profile[key])) return false;
+  return true;
+}
+
+function unknownKeys(profile: Record<string, unknown>, known: Set<string>): string[] {
+  const unknown: string[] = [];
+  for (const key in profile) if (!known.has(key)) unknown.push(key);
+  return unknown;
+}
+
+/**
+ * A live attribute value: the raw profile first; else the reader's normalized field, which it
+ * filled from the schema's attribute name, so only when the name in use is the schema's.
+ */
+function liveAttribute(appUser: LiveAppUser, name: string, schema: LiveAppUserSchema | null): unknown {
+  if (Object.hasOwn(appUser.profile, name)) return appUser.profile[name];
+  if (name === (schema?.initialStatus ?? CONVENTIONAL_NAMES.initialStatus)) return appUser.initialStatus;
+  if (name === (schema?.securityQuestion ?? CONVENTIONAL_NAMES.securityQuestion)) return appUser.securityQuestion;
+  return undefined;
 }
 
 /**

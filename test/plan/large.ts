@@ -1,0 +1,66 @@
+/**
+ * A large spoke for the 100k test and the bench: `count` listed users of which a tenth are new,
+ * a tenth drifted and the rest match, plus a tenth more live users that the file doesn't list.
+ */
+import { Secret } from '../../src/config/secret.js';
+import type { DesiredState, DesiredUserAssignment } from '../../src/config/types.js';
+import type { DirectoryUser, LiveAppUser, LiveState } from '../../src/state/types.js';
+import { liveSpoke } from './builders.js';
+
+export function largeCase(count: number): { desired: DesiredState; live: LiveState } {
+  const users: DesiredUserAssignment[] = [];
+  const appUsers: LiveAppUser[] = [];
+  const directory: Record<string, DirectoryUser> = {};
+  for (let i = 0; i < count; i++) {
+    const login = `user${i}@acme.com`;
+    users.push({ login, loginKey: login, initialStatus: 'active_without_pass', profile: {}, pos: { line: i + 1, col: 9 } });
+    directory[login] = { id: `00u${i}`, login, status: 'ACTIVE' };
+    if (i % 10 === 0) continue; // not assigned yet
+    const initialStatus = i % 10 === 1 ? 'pending_with_pass' : 'active_without_pass';
+    appUsers.push({
+      userId: `00u${i}`,
+      login,
+      loginKey: login,
+      scope: 'USER',
+      status: 'PROVISIONED',
+      syncState: 'SYNCHRONIZED',
+      initialStatus,
+      profile: { initialStatus },
+      fingerprint: `fp${i}`,
+    });
+  }
+  for (let i = 0; i < count / 10; i++) {
+    const login = `former${i}@acme.com`;
+    appUsers.push({ userId: `00uf${i}`, login, loginKey: login, scope: 'USER', status: 'PROVISIONED', profile: {}, fingerprint: `ff${i}` });
+  }
+  const desired: DesiredState = {
+    file: 'org2org.config.yaml',
+    digest: 'e'.repeat(64),
+    hub: { url: 'https://acme.okta.com' },
+    spokes: [
+      {
+        name: 'big',
+        url: 'https://acme-big.okta.com',
+        auth: { kind: 'token', token: new Secret('OKTA_BIG_TOKEN', 'fake-token-big') },
+        mode: 'managed',
+        app: { label: 'Acme Hub', signOnMode: 'SAML_2_0' },
+        provisioning: {},
+        assignments: { mode: 'authoritative', users, groups: [] },
+        pushGroups: { mode: 'additive', groups: [] },
+      },
+    ],
+  };
+  const live: LiveState = {
+    spokes: {
+      big: liveSpoke('big', {
+        app: { id: '0oabig', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: 'https://acme.okta.com', features: [], fingerprint: 'fpapp' },
+        appUserSchema: { initialStatus: 'initialStatus', initialStatusValues: [], attributes: ['initialStatus'] },
+        appUsers,
+        users: directory,
+        rateLimits: [{ bucket: 'apps', limit: 100, remaining: 100, reset: 0 }],
+      }),
+    },
+    notes: [],
+  };
+  return { desired, live };
+}
