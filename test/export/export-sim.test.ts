@@ -1,0 +1,163 @@
+/**
+ * `org2org export` against the simulator over HTTP: a hand-built setup (two Spokes, 2,000
+ * assignments of USER and GROUP scope, 50 push mappings) comes out as a config that describes
+ * exactly what is live, passes the schema, costs a handful of list pages, never leaks a secret,
+ * and refuses to overwrite a file without --force.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
+import { runExport } from '../../src/cli/commands/export.js';
+import { UsageError } from '../../src/errors.js';
+import { adoptionSeed, ageLegacyHubGroups, secretValues, SHAPES } from './setup.js';
+import { schemaErrors } from './schema.js';
+
+interface ExportedSpoke {
+  name: string;
+  url: string;
+  auth: { token: string };
+  connection: { authScheme: string; token: string };
+  assignments: { mode: string; users: { login: string; initialStatus: string; securityQuestion?: string; securityAnswer?: string }[]; groups: { name: string; priority?: number }[] };
+  pushGroups: { mode: string; groups: { name: string; targetName?: string; link?: boolean; status?: string }[] };
+}
+
+let sim: Sim;
+let seed: SimSeed;
+let dir: string;
+const NOW = () => new Date('2026-06-01T08:00:00.000Z');
+
+before(async () => {
+  seed = adoptionSeed();
+  sim = await startSim(seed, { timeScale: 60 });
+  assert.equal(ageLegacyHubGroups(sim), 5);
+  dir = await mkdtemp(join(tmpdir(), 'org2org-export-test-'));
+});
+
+after(async () => {
+  await sim.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function exportArgs(...extra: string[]): string[] {
+  return ['--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`, '--spoke', `apac=${sim.orgs.apac!.url}`, ...extra];
+}
+
+async function exportToText(env: Record<string, string | undefined> = sim.env, ...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runExport(exportArgs(...extra), { env, now: NOW, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+test('exports both Spokes completely: USER-scope assignments, group assignments, push mappings with link', async () => {
+  sim.resetStats();
+  const { code, stdout, stderr } = await exportToText();
+  assert.equal(code, 0);
+  assert.match(stderr, /read OKTA_EMEA_TOKEN for spoke emea/);
+  assert.match(stderr, /read OKTA_APAC_TOKEN for spoke apac/);
+  assert.match(stderr, /read OKTA_HUB_READ_TOKEN for the Hub/);
+  assert.match(stderr, /emea: 1,100 app users read/);
+  for (const secret of secretValues(sim, seed)) {
+    assert.ok(!stdout.includes(secret) && !stderr.includes(secret), 'a secret value reached the output');
+  }
+
+  const config = parse(stdout) as { hub: { url: string; auth: { token: string } }; spokes: ExportedSpoke[] };
+  assert.deepEqual(schemaErrors(config), []);
+  assert.equal(config.hub.auth.token, '${OKTA_HUB_READ_TOKEN}');
+  assert.deepEqual(config.spokes.map((s) => s.name), ['apac', 'emea']);
+
+  let assignments = 0;
+  for (const shape of SHAPES) {
+    const s = config.spokes.find((x) => x.name === shape.name)!;
+    assert.equal(s.auth.token, `\${OKTA_${shape.name.toUpperCase()}_TOKEN}`);
+    assert.deepEqual(s.connection, { authScheme: 'TOKEN', token: '${OKTA_HUB_PROVISIONING_TOKEN}' });
+    assert.equal(s.assignments.mode, 'authoritative');
+    assert.equal(s.pushGroups.mode, 'authoritative');
+    // Only direct assignees; the 300 users assigned through groups are left to their groups.
+    const seeded = seed.orgs[shape.name]!.apps![0]!.users!;
+    assert.equal(s.assignments.users.length, shape.direct);
+    const byLogin = new Map(s.assignments.users.map((u) => [u.login, u]));
+    for (const u of seeded) {
+      const got = byLogin.get(u.login);
+      assert.ok(got, `${u.login} missing`);
+      assert.equal(got.initialStatus, u.initialStatus);
+      assert.equal(got.securityQuestion, u.securityQuestion);
+      assert.equal(got.securityAnswer, undefined);
+    }
+    const logins = s.assignments.users.map((u) => u.login);
+    assert.deepEqual(logins, [...logins].sort());
+    assert.deepEqual(s.assignments.groups, Array.from({ length: shape.assignedGroups }, (_, g) => ({ name: `${shape.name} staff ${g + 1}`, priority: g })));
+    assignments += s.assignments.users.length + shape.assignedGroups * 100;
+
+    assert.equal(s.pushGroups.groups.length, shape.pushed);
+    const linked = s.pushGroups.groups.filter((g) => g.link === true);
+    assert.deepEqual(linked.map((g) => g.targetName), Array.from({ length: shape.linked }, (_, i) => `Legacy ${shape.name} ${i + 1}`));
+    // A mapping that created its own Hub group is not a link, and keeps its source's name.
+    const created = s.pushGroups.groups.filter((g) => g.link !== true);
+    assert.ok(created.every((g) => g.targetName === undefined));
+    assert.equal(s.pushGroups.groups.filter((g) => g.status === 'INACTIVE').length, Math.floor(shape.pushed / 10));
+  }
+  assert.equal(assignments, 2_000);
+  assert.equal(config.spokes.reduce((n, s) => n + s.pushGroups.groups.length, 0), 50);
+
+  // List pages, not one call per assignment: apps, connection, features, schema, app users
+  // (1,100 at 500 a page), app groups, push mappings, groups.
+  const emea = sim.stats('emea');
+  assert.equal(emea.byRoute['GET /api/v1/apps/{appId}/users'], 3);
+  assert.ok(emea.total <= 10, `emea took ${emea.total} requests`);
+  assert.ok(sim.stats('hub').total <= 2, `hub took ${sim.stats('hub').total} requests`);
+});
+
+test('two exports of the same orgs differ only in the timestamp line', async () => {
+  const a = (await exportToText()).stdout;
+  let b = '';
+  await runExport(exportArgs(), { env: sim.env, now: () => new Date('2027-01-01T00:00:00.000Z'), stdout: (t) => (b += t), stderr: () => {} });
+  const bLines = b.split('\n');
+  assert.deepEqual(a.split('\n').filter((line, i) => line !== bLines[i]), ['# Exported at: 2026-06-01T08:00:00.000Z']);
+});
+
+test('without a Hub read token: no hub auth, targets unknown, said in a note', async () => {
+  const env = { ...sim.env, OKTA_HUB_READ_TOKEN: undefined };
+  const { code, stdout, stderr } = await exportToText(env);
+  assert.equal(code, 0);
+  assert.match(stderr, /OKTA_HUB_READ_TOKEN not set/);
+  const config = parse(stdout) as { hub: Record<string, unknown>; spokes: ExportedSpoke[] };
+  assert.equal(config.hub.auth, undefined);
+  assert.ok(config.spokes.every((s) => s.pushGroups.groups.every((g) => g.link === undefined && g.targetName === undefined)));
+  assert.match(stdout, /# note: Hub not read/);
+  assert.deepEqual(schemaErrors(config), []);
+});
+
+test('a missing Spoke token is a usage error naming the variable; nothing is read', async () => {
+  sim.resetStats();
+  const env = { ...sim.env, OKTA_APAC_TOKEN: undefined };
+  await assert.rejects(exportToText(env), (e: unknown) => e instanceof UsageError && /set OKTA_APAC_TOKEN/.test(e.message));
+  assert.equal(sim.stats('emea').total + sim.stats('apac').total, 0);
+});
+
+test('-o writes the file; an existing file is refused without --force and kept intact', async () => {
+  const file = join(dir, 'org2org.config.yaml');
+  await writeFile(file, 'precious: true\n');
+  sim.resetStats();
+  await assert.rejects(exportToText(sim.env, '-o', file), (e: unknown) => e instanceof UsageError && /exists; pass --force/.test(e.message));
+  assert.equal(await readFile(file, 'utf8'), 'precious: true\n');
+  assert.equal(sim.stats('emea').total, 0, 'refused before reading anything');
+
+  const { code, stdout, stderr } = await exportToText(sim.env, '-o', file, '--force');
+  assert.equal(code, 0);
+  assert.equal(stdout, '');
+  assert.match(stderr, /wrote .*org2org\.config\.yaml: 2 spoke\(s\), 1400 user assignment\(s\), 50 push mapping\(s\)/);
+  const written = await readFile(file, 'utf8');
+  assert.match(written, /^# yaml-language-server/);
+  assert.deepEqual(schemaErrors(parse(written)), []);
+});
+
+test('--label picks the app; an unknown label says which labels exist', async () => {
+  await assert.rejects(exportToText(sim.env, '--label', 'Nope'), /no okta_org2org app labelled "Nope" \(found: "Acme Hub"\)/);
+  const { code } = await exportToText(sim.env, '--label', 'Acme Hub');
+  assert.equal(code, 0);
+});
