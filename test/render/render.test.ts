@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { inspect } from 'node:util';
+import { createPlan } from '../../src/plan/create-plan.js';
+import type { Plan } from '../../src/plan/types.js';
+import { renderPlanJson } from '../../src/render/json.js';
+import { renderPlanMarkdown } from '../../src/render/markdown.js';
+import { renderPlanText } from '../../src/render/text.js';
+import { CANARY, desiredFromJson, liveFromJson } from '../plan/builders.js';
+import { largeCase } from '../plan/large.js';
+
+const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };
+const fixture = (name: string, file: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/plan/${name}/${file}`, import.meta.url), 'utf8'));
+const planOf = (name: string): Plan =>
+  createPlan(desiredFromJson(fixture(name, 'config.json') as Record<string, unknown>), liveFromJson(fixture(name, 'live.json') as Record<string, unknown>), OPTIONS);
+
+describe('secrets', () => {
+  test('a canary secret in the DesiredState reaches no output, no plan JSON and no inspect of the plan', () => {
+    for (const name of ['empty-spoke', 'drift', 'warnings']) {
+      const desired = desiredFromJson(fixture(name, 'config.json') as Record<string, unknown>);
+      // The canary really is in the input: the check below could fail.
+      assert.equal(desired.spokes[0]!.connection?.authScheme === 'TOKEN' && desired.spokes[0]!.connection.token.reveal().startsWith(CANARY), true);
+      const plan = createPlan(desired, liveFromJson(fixture(name, 'live.json') as Record<string, unknown>), OPTIONS);
+      for (const out of [
+        renderPlanText(plan, { color: false }),
+        renderPlanText(plan, { color: true, width: 60 }),
+        renderPlanMarkdown(plan),
+        renderPlanJson(plan),
+        JSON.stringify(plan),
+        inspect(plan, { depth: null }),
+      ]) {
+        assert.ok(!out.includes(CANARY), `${name}: a secret value leaked`);
+      }
+      if (name !== 'warnings') assert.ok(renderPlanText(plan, { color: false }).includes('(sensitive)'));
+    }
+  });
+});
+
+describe('text', () => {
+  test('colour only when asked, and then as plain ANSI codes', () => {
+    const plan = planOf('drift');
+    const plain = renderPlanText(plan, { color: false });
+    const colored = renderPlanText(plan, { color: true });
+    assert.ok(!plain.includes('\x1b['));
+    assert.ok(colored.includes('\x1b[33m  ~ app (Acme Hub)\x1b[39m'));
+    assert.ok(colored.includes('\x1b[35m  ! profileSourcing\x1b[39m'));
+    assert.equal(colored.replace(/\x1b\[\d+m/g, ''), plain);
+  });
+
+  test('symbols per action and the summary line', () => {
+    const text = renderPlanText(planOf('authoritative'), { color: false });
+    assert.match(text, /^ {2}- assignment\.user\["dave@acme\.com"\]$/m);
+    assert.match(text, /^Plan: 0 to add, 0 to change, 5 to remove, 0 manual\.$/m);
+    assert.match(text, /^6 API writes, at least 8 s at the orgs' current rate limits\.$/m);
+  });
+
+  test('"No changes" when the live orgs match', () => {
+    assert.match(renderPlanText(planOf('matching'), { color: false }), /^No changes\. The live orgs match the config\.$/m);
+  });
+
+  test('width wraps diagnostics and notes with a hanging indent, never structured diff lines', () => {
+    const text = renderPlanText(planOf('warnings'), { color: false, width: 60 });
+    for (const line of text.split('\n')) {
+      if (/^\s*(warning|error|note|\d+\.)/.test(line) || /^ {6}\S/.test(line)) assert.ok(line.length <= 60 || !line.slice(8).includes(' '), line);
+    }
+    assert.ok(text.includes('  warning: org2org.config.yaml:301:11: Legacy Ops: the push\n      mapping is in ERROR'));
+  });
+});
+
+describe('markdown', () => {
+  test('one hidden marker per spoke, a summary table, details folded', () => {
+    const md = renderPlanMarkdown(planOf('warnings'));
+    assert.deepEqual(md.match(/<!-- org2org:spoke=[a-z0-9-]+ -->/g), ['<!-- org2org:spoke=emea -->', '<!-- org2org:spoke=apac -->']);
+    assert.ok(md.includes('| Push groups | 2 | 1 | 0 | 0 |'));
+    assert.ok(md.includes('<details><summary>Details: 3 changes in emea</summary>'));
+  });
+
+  test('a huge plan stays under the limit, keeps every spoke marker and says it was cut', () => {
+    const { desired, live } = largeCase(20_000);
+    desired.spokes.push({ ...desired.spokes[0]!, name: 'second' });
+    live.spokes.second = { ...live.spokes.big!, name: 'second' };
+    const plan = createPlan(desired, live, OPTIONS);
+    const full = renderPlanMarkdown(plan, { maxChars: 10_000_000 });
+    assert.ok(full.length > 65_536);
+    for (const maxChars of [65_000, 20_000]) {
+      const md = renderPlanMarkdown(plan, { maxChars });
+      assert.ok(md.length <= maxChars, `${md.length} > ${maxChars}`);
+      assert.ok(md.includes('<!-- org2org:spoke=big -->') && md.includes('<!-- org2org:spoke=second -->'));
+      assert.match(md, /more changes not shown \(comment size limit\)/);
+      // The details blocks are closed even when cut.
+      assert.equal(md.match(/<details>/g)?.length, md.match(/<\/details>/g)?.length);
+      assert.equal((md.match(/^```/gm)?.length ?? 0) % 2, 0);
+    }
+    // Both spokes get room: the second is not starved by the first.
+    const md = renderPlanMarkdown(plan);
+    const second = md.slice(md.indexOf('<!-- org2org:spoke=second -->'));
+    assert.match(second, /\+ assignment\.user\["user0@acme\.com"\]/);
+  });
+
+  test('not truncated when it fits: no note', () => {
+    assert.ok(!renderPlanMarkdown(planOf('drift')).includes('not shown'));
+  });
+
+  test('HTML in Okta messages is escaped', () => {
+    const plan = planOf('matching');
+    plan.spokes[0]!.diagnostics.push({ severity: 'warning', message: 'bad <!-- org2org:spoke=evil --> text' });
+    const md = renderPlanMarkdown(plan);
+    assert.ok(!md.includes('org2org:spoke=evil -->'));
+  });
+});
+
+describe('json', () => {
+  test('stable key order whatever order the plan was built in, 2-space indent', () => {
+    const plan = planOf('drift');
+    const shuffled = JSON.parse(JSON.stringify(plan), function (this: unknown, _key, value: unknown) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+      return Object.fromEntries(Object.entries(value).reverse());
+    }) as Plan;
+    assert.notEqual(JSON.stringify(shuffled), JSON.stringify(plan));
+    assert.equal(renderPlanJson(shuffled), renderPlanJson(plan));
+    const json = renderPlanJson(plan);
+    assert.ok(json.startsWith('{\n  "formatVersion": 1,\n  "tool": {'));
+    assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(plan)));
+  });
+});
