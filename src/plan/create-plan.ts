@@ -17,7 +17,7 @@ import type { LiveSpoke, LiveState } from '../state/types.js';
 import { planGroupAssignments, planUserAssignments } from './plan-assignments.js';
 import { planPushMappings, warnAppUsers } from './plan-push.js';
 import { planApp, planConnection, planProfileSourcing, planToApp, planToOkta } from './plan-setup.js';
-import { addressOf, type SpokeContext } from './spoke-context.js';
+import { addressOf, diagnose, type SpokeContext } from './spoke-context.js';
 import { PLAN_FORMAT_VERSION, type Change, type Diagnostic, type Plan, type PlanOptions, type PlanSummary, type SpokePlan } from './types.js';
 
 /** Okta's documented per-minute limit for /api/v1/apps/* when no response told us otherwise. */
@@ -82,6 +82,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     diagnostics: [],
     noops: 0,
   };
+  reportDuplicates(ctx);
   planApp(ctx);
   planConnection(ctx);
   planToApp(ctx);
@@ -104,6 +105,25 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     plan: { name: desired.name, url: desired.url, mode: desired.mode, changes, diagnostics: ctx.diagnostics },
     noops: ctx.noops,
   };
+}
+
+/**
+ * The loader rejects duplicates; this guards the plan's own invariant (one change per address,
+ * which apply relies on) for a DesiredState built some other way. Errors make the plan unapplyable.
+ */
+function reportDuplicates(ctx: SpokeContext): void {
+  const lists = [
+    ['assignments.users', ctx.desired.assignments.users.map((u) => ({ key: u.loginKey, pos: u.pos }))],
+    ['assignments.groups', ctx.desired.assignments.groups.map((g) => ({ key: g.name, pos: g.pos }))],
+    ['pushGroups.groups', ctx.desired.pushGroups.groups.map((g) => ({ key: g.name, pos: g.pos }))],
+  ] as const;
+  for (const [list, entries] of lists) {
+    const seen = new Set<string>();
+    for (const { key, pos } of entries) {
+      if (seen.has(key)) diagnose(ctx, 'error', `${key} is listed twice in ${list}; keep one entry`, { pos });
+      seen.add(key);
+    }
+  }
 }
 
 const VERB: Record<Change['action'], string> = { create: 'create', update: 'update', delete: 'remove', manual: 'need a manual change to', noop: 'keep' };

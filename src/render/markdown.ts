@@ -80,7 +80,11 @@ function spokeHeading(spoke: SpokePlan): string[] {
   if (changes.length === 0) return lines;
   lines.push('', '| Resource | Add | Change | Remove | Manual |', '|---|---:|---:|---:|---:|');
   const byKind = new Map<Change['kind'], Change[]>();
-  for (const change of changes) byKind.set(change.kind, [...(byKind.get(change.kind) ?? []), change]);
+  for (const change of changes) {
+    const list = byKind.get(change.kind);
+    if (list) list.push(change);
+    else byKind.set(change.kind, [change]);
+  }
   for (const [kind, list] of byKind) {
     const c = countsOf(list);
     lines.push(`| ${KIND_LABEL[kind]} | ${c.add} | ${c.change} | ${c.remove} | ${c.manual} |`);
@@ -132,7 +136,8 @@ function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
   let shown = 0;
   for (const change of changes) {
     // The diff block's first column is the line's kind: `+`/`-`/`!` so GitHub colours them.
-    const block = changeLines(change, '').map((l) => l.text).join('\n');
+    // A value with a code fence in it must not end the diff block early.
+    const block = changeLines(change, '').map((l) => l.text.replace(/```/g, "'''")).join('\n');
     if (!fits(block)) break;
     add(block);
     shown++;

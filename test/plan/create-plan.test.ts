@@ -262,6 +262,12 @@ describe('createPlan: user assignments', () => {
     });
   });
 
+  test('a login listed twice (in any case) is an error', () => {
+    const p = plan(spokeConfig({ assignments: { users: [{ login: 'a@x.com', securityQuestion: 'Q1' }, { login: 'A@X.com', securityQuestion: 'Q1' }] } }), state(base));
+    assert.equal(p.errored, true);
+    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => [d.line, d.message]), [[101, 'a@x.com is listed twice in assignments.users; keep one entry']]);
+  });
+
   test('a group-scoped user listed in the file is assigned directly', () => {
     const live = state({ ...base, users: { ...base.users, 'g@x.com': { id: 'u-g', login: 'g@x.com', status: 'ACTIVE' } } });
     const g = at(plan(spokeConfig({ assignments: { users: [{ login: 'g@x.com' }] } }), live), 'spoke.emea.assignment.user["g@x.com"]');
