@@ -123,8 +123,18 @@ export function checkSchema(source: ConfigSource): SourceProblem[] {
   if (validate(source.data)) return [];
   const seen = new Set<string>();
   const problems: SourceProblem[] = [];
-  for (const error of validate.errors ?? []) {
-    // A `type` error on syncPassword says "boolean or mapping"; its `not` twin adds nothing.
+  const errors = validate.errors ?? [];
+  // "missing label" next to "unknown key lable — did you mean label?" says the same thing twice.
+  const misspelt = new Set(
+    errors
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const allowed = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+        return `${e.instancePath}\0${suggestClosest(String((e.params as Record<string, unknown>).additionalProperty), allowed) ?? ''}`;
+      }),
+  );
+  for (const error of errors) {
+    if (error.keyword === 'required' && misspelt.has(`${error.instancePath}\0${String((error.params as Record<string, unknown>).missingProperty)}`)) continue;
     const { pointer, atKey, message } = explain(error);
     const { line, col } = positionOf(source, pointer, { key: atKey });
     const id = `${line}:${col}:${message}`;

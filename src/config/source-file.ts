@@ -81,7 +81,11 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
   if (doc.errors.length > 0) {
     const problems: SourceProblem[] = [];
     const seenLines = new Set<number>();
-    for (const err of doc.errors) {
+    // After the first syntax error the parser's later complaints are mostly echoes of it (one
+    // unquoted `${X}` yields dozens); duplicate keys don't derail it, so each of those counts.
+    const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+    const reported = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax);
+    for (const err of reported) {
       const { line, col } = lineCounter.linePos(err.pos[0]);
       const lineText = lines[line - 1] ?? '';
       // `${NAME}` unquoted inside `{ … }` or `[ … ]`: YAML reads `{` as a nested flow mapping and
