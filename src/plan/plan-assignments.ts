@@ -19,6 +19,8 @@ const CONVENTIONAL_NAMES: AppUserAttributeNames = {
   securityAnswer: 'securityAnswer',
 };
 
+const STATUS_NOTE = 'initialStatus takes effect when the Hub user is created: this user is already provisioned, so its Hub status stays as it is.';
+
 const ANSWER_NOTE = 'The security answer is write-only in Okta: it is sent on assignment and when the question changes, never compared.';
 
 /**
@@ -48,11 +50,12 @@ export function planUserAssignments(ctx: SpokeContext): void {
   for (const appUser of live.appUsers) liveByKey.set(appUser.loginKey, appUser);
   const knownAttributes = live.appUserSchema ? new Set(live.appUserSchema.attributes) : undefined;
   const missingName = new Set<keyof AppUserAttributeNames>();
-  const assumedNames = live.appUserSchema === null && live.app === null && !desired.assignments.attributeNames;
+  const configured = desired.assignments.attributeNames ?? {};
+  const assumedNames = live.appUserSchema === null && live.app === null && (!configured.securityQuestion || !configured.securityAnswer);
   let usesSecurity = false;
 
   for (const user of desired.assignments.users) {
-    // Built eagerly but cheaply: most users of a large spoke match and need no address at all.
+    // A template string rather than addressOf: this loop runs once per listed user.
     const address = `spoke.${desired.name}.assignment.user[${JSON.stringify(user.loginKey)}]`;
     const appUser = liveByKey.get(user.loginKey);
     const directoryUser = live.users[user.loginKey];
@@ -123,6 +126,8 @@ export function planUserAssignments(ctx: SpokeContext): void {
       ctx.noops++;
       continue;
     }
+    const notes = hasAnswer ? [ANSWER_NOTE] : [];
+    if (appUser.externalId !== undefined && attributes.some((a) => a.name === names.initialStatus)) notes.push(STATUS_NOTE);
     const opProfile = { ...wanted.op };
     if (questionChanged && hasAnswer && names.securityAnswer) {
       attributes.push({ name: names.securityAnswer, before: SENSITIVE, after: SENSITIVE, sensitive: true });
@@ -137,7 +142,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
         name: user.login,
         ...sides(attributes),
         attributes,
-        ...(hasAnswer ? { instructions: [ANSWER_NOTE] } : {}),
+        instructions: notes,
         dependsOn: [ctx.appCreate],
         liveFingerprint: appUser.fingerprint,
         writes: 1,
