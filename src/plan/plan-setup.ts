@@ -267,7 +267,7 @@ export function planProfileSourcing(ctx: SpokeContext): void {
       after: { profileSourcing: wanted },
       attributes: [{ name: 'profileSourcing', before: current, after: wanted }],
       instructions: [
-        `Okta's API cannot switch Profile Sourcing: do it in the ${ctx.desired.name} Admin Console (${ctx.desired.url}/admin).`,
+        `Okta's API cannot switch Profile Sourcing: do it in the Admin Console of the ${ctx.desired.name} org (${ctx.desired.url}).`,
         `Applications → Applications → ${label} → Provisioning → To Okta.`,
         `Profile & Lifecycle Sourcing → Edit → ${verb} "Allow ${label} to source Okta users" → Save.`,
         'Then run `org2org plan` again: this change disappears once the console matches the config.',

@@ -7,7 +7,7 @@
  * details, with a note wherever something was cut.
  */
 import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
-import { changeLines, costLine, countsOf, diagnosticText, listedChanges, NO_CHANGES, summaryLine } from './plan-lines.js';
+import { changeLines, costLine, countsOf, diagnosticText, listedChanges, localAddress, NO_CHANGES, summaryLine } from './plan-lines.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the output's length; default 65,000 (GitHub's limit is 65,536). */
@@ -122,6 +122,13 @@ function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
     shownDiagnostics++;
   }
   if (shownDiagnostics < diagnostics.length) add(`- _… ${diagnostics.length - shownDiagnostics} more not shown (comment size limit)._`);
+
+  // Manual steps are work for a person: shown outside the folded details.
+  for (const change of spoke.changes.filter((c) => c.action === 'manual')) {
+    const steps = [`- ❗ **Manual:** ${escapeMarkdown(change.name)} (\`${localAddress(change)}\`)`, ...(change.instructions ?? []).map((s, i) => `  ${i + 1}. ${escapeMarkdown(s)}`)];
+    const item = steps.join('\n');
+    if (fits(item)) add(item);
+  }
 
   const changes = listedChanges(spoke.changes);
   if (changes.length === 0) return { text: out.join('\n') };
