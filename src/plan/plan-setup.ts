@@ -213,7 +213,7 @@ export function planToOkta(ctx: SpokeContext): void {
     const given = wanted[section] as Record<string, unknown> | undefined;
     if (given === undefined) continue;
     const current = live?.import[section] as Record<string, unknown> | undefined;
-    const merged = { ...(current ?? {}), ...given };
+    const merged = mergeGiven(current ?? {}, given);
     if (!current || !sameValue(current, merged)) attributes.push({ name: section, before: orNull(current), after: merged });
   }
   if (attributes.length === 0 && live) {
@@ -234,6 +234,22 @@ export function planToOkta(ctx: SpokeContext): void {
       op: { type: 'features.toOkta', appId: ctx.appId, capabilities: inboundCapabilities(wanted) },
     }),
   );
+}
+
+/** The live object with the config's given fields laid over it, nested objects merged too. */
+function mergeGiven(live: Record<string, unknown>, given: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...live };
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    const bothObjects = isRecord(value) && isRecord(current);
+    out[key] = bothObjects ? mergeGiven(current, value) : value;
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The INBOUND_PROVISIONING capabilities object, with only the sections the config gives. */

@@ -409,6 +409,20 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
     assert.equal(changes(same).length, 0);
   });
 
+  test('import settings: a nested field the config leaves out is not a difference', () => {
+    const live = { ...features, inbound: { import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 2 * * *', timezone: 'UTC' } } }, fingerprint: 'fi' } };
+    const config = (expression: string) => spokeConfig({ provisioning: { toOkta: { import: { schedule: { status: 'ENABLED', fullImport: { expression } } } } } });
+    assert.equal(changes(plan(config('0 2 * * *'), state(liveSpoke('emea', { app: LIVE_APP, features: live })))).length, 0);
+    const drift = at(plan(config('0 3 * * *'), state(liveSpoke('emea', { app: LIVE_APP, features: live }))), 'spoke.emea.features.toOkta');
+    assert.deepEqual(drift.attributes, [
+      {
+        name: 'schedule',
+        before: { status: 'ENABLED', fullImport: { expression: '0 2 * * *', timezone: 'UTC' } },
+        after: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
+      },
+    ]);
+  });
+
   test('an observe spoke lists no change: differences are warnings', () => {
     const p = plan(
       { hub: { url: HUB }, spokes: [{ name: 'emea', mode: 'observe', provisioning: { toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: false, syncPassword: false } } }] },
