@@ -5,7 +5,7 @@
  * two exports of the same orgs differ only in the header's timestamp line.
  */
 import { Document, isMap, isSeq, type Pair, type YAMLMap, type YAMLSeq, type Scalar } from 'yaml';
-import { compareKeys } from './read-spoke.js';
+import { compareKeys } from './observe-spoke.js';
 import type { ExportInput, ObservedSpoke } from './types.js';
 
 export const HUB_PROVISIONING_TOKEN_VAR = 'OKTA_HUB_PROVISIONING_TOKEN';

@@ -12,11 +12,12 @@ import { parseArgs } from 'node:util';
 import { Org2OrgError, UsageError, type SourceProblem } from '../../errors.js';
 import { Secret } from '../../config/secret.js';
 import type { DesiredState } from '../../config/types.js';
+import { loadConfig } from '../../config/load.js';
 import { createOktaClient } from '../../okta/client.js';
 import type { ClientEvent, OktaClient } from '../../okta/types.js';
 import { HUB_PROVISIONING_TOKEN_VAR, HUB_READ_TOKEN_VAR, renderExport, spokeTokenVar } from '../../export/build-document.js';
-import { readHubGroups, readObservedSpoke, type ExportProgress, type HubGroupIndex } from '../../export/read-spoke.js';
-import type { ObservedSpoke } from '../../export/types.js';
+import { readExportInput } from '../../export/read-export.js';
+import type { ReadEvent } from '../../apply/types.js';
 
 type LoadConfig = (file: string, options: { env?: Record<string, string | undefined>; requireSecrets: boolean }) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
 
@@ -121,23 +122,20 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
   }
   err(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)\n`);
 
-  const progress = reportProgress(err);
-  const hubGroups: HubGroupIndex | undefined = hub ? await readHubGroups(hub, progress) : undefined;
-  const observed: ObservedSpoke[] = await Promise.all(
-    clients.map(({ spoke, tokenVar, client }) =>
-      readObservedSpoke(client, hubGroups, { name: spoke.name, url: spoke.url, tokenVar, label: values.label, onProgress: progress }),
-    ),
+  const input = await readExportInput(
+    {
+      hubUrl,
+      spokes: clients.map(({ spoke, tokenVar, client }) => ({ name: spoke.name, url: spoke.url, tokenVar, client })),
+      ...(hub ? { hub: { client: hub, tokenVar: HUB_READ_TOKEN_VAR } } : {}),
+      ...(values.label !== undefined ? { label: values.label } : {}),
+      onEvent: reportProgress(err),
+    },
+    (io.now ?? (() => new Date()))().toISOString(),
   );
-  observed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const observed = input.spokes;
+  const text = renderExport(input);
 
-  const text = renderExport({
-    hubUrl,
-    ...(hub ? { hubReadTokenVar: HUB_READ_TOKEN_VAR } : {}),
-    generatedAt: (io.now ?? (() => new Date()))().toISOString(),
-    spokes: observed,
-  });
-
-  await validateExport(text, env, io.loadConfig, err);
+  await validateExport(text, env, io.loadConfig ?? loadConfig);
 
   if (output === undefined) {
     out(text);
@@ -173,15 +171,18 @@ function originOf(text: string, what: string): string {
   return url.origin;
 }
 
-/** One stderr line per collection when it is read completely (and every 10 pages for big ones). */
-function reportProgress(err: (t: string) => void): (p: ExportProgress) => void {
+/** Progress on stderr: one line per collection read, and a running count every 10 pages of a big one. */
+function reportProgress(err: (t: string) => void): (e: ReadEvent) => void {
   const pages = new Map<string, number>();
-  return (p) => {
-    const key = `${p.spoke}/${p.collection}`;
-    const n = (pages.get(key) ?? 0) + 1;
-    pages.set(key, n);
-    if (p.done) err(`${p.spoke}: ${p.count.toLocaleString('en-US')} ${p.collection} read\n`);
-    else if (n % 10 === 0) err(`${p.spoke}: ${p.count.toLocaleString('en-US')} ${p.collection}…\n`);
+  return (e) => {
+    if (e.type === 'read-done') {
+      err(`${e.org}: read ${e.collection}: ${e.count.toLocaleString('en-US')} (${e.ms} ms)\n`);
+    } else if (e.type === 'read-progress') {
+      const key = `${e.org}/${e.collection}`;
+      const n = (pages.get(key) ?? 0) + 1;
+      pages.set(key, n);
+      if (n % 10 === 0) err(`${e.org}: reading ${e.collection}: ${e.count.toLocaleString('en-US')}…\n`);
+    }
   };
 }
 
@@ -189,12 +190,7 @@ function reportProgress(err: (t: string) => void): (p: ExportProgress) => void {
  * The file must load with the project's own loader (schema and rules) before anyone sees it:
  * a failure is export's bug, reported as such, and nothing is written.
  */
-async function validateExport(text: string, env: Record<string, string | undefined>, injected: LoadConfig | undefined, err: (t: string) => void): Promise<void> {
-  const load = injected ?? (await importLoadConfig());
-  if (!load) {
-    err('warning: this build has no config loader (src/config/load.ts): the export is not validated\n');
-    return;
-  }
+async function validateExport(text: string, env: Record<string, string | undefined>, load: LoadConfig): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'org2org-export-'));
   const file = join(dir, 'org2org.config.yaml');
   try {
@@ -203,19 +199,10 @@ async function validateExport(text: string, env: Record<string, string | undefin
   } catch (e) {
     const problems = (e as { problems?: SourceProblem[] }).problems ?? [];
     const detail = problems.map((p) => `\n  line ${p.line}:${p.col} ${p.message}`).join('');
-    throw new Org2OrgError(`internal error: the exported config does not validate, nothing written. This is a bug in export; please report it.\n  ${(e as Error).message}${detail}`);
+    throw new Org2OrgError(
+      `internal error: the exported config does not pass validation, so nothing was written. This is a bug in export; please report it.\n  ${(e as Error).message}${detail}`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function importLoadConfig(): Promise<LoadConfig | undefined> {
-  const specifier = '../../config/load.js'; // a variable: the config loader is built in parallel
-  try {
-    const mod = (await import(specifier)) as { loadConfig?: LoadConfig };
-    return mod.loadConfig;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw e;
   }
 }

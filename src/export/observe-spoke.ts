@@ -1,0 +1,170 @@
+/**
+ * observeSpoke: the planner's view of a Spoke (LiveSpoke, as readLiveState normalizes it) plus
+ * the few facts export reads on its own (Hub groups with `created`, each mapping's `created`,
+ * an OAuth connection's clientId) → what the config file will say. Pure: the reader and the
+ * planner normalize the same way, so what is exported is what the first plan compares against.
+ */
+import type { InboundImport, InitialStatus, ToAppFeatures } from '../config/types.js';
+import type { LiveInbound, LiveSpoke } from '../state/types.js';
+import type { ObservedConnection, ObservedPushMapping, ObservedSpoke } from './types.js';
+
+export interface ExportFacts {
+  name: string;
+  url: string;
+  tokenVar: string;
+  /** Hub groups by id (name, created); undefined when the Hub was not read. */
+  hubGroups?: Map<string, { name: string; created?: string }>;
+  /** Push mapping id → its `created` timestamp. */
+  mappingCreated: Map<string, string>;
+  /** The OAuth connection's clientId (LiveConnection does not carry it). */
+  oauthClientId?: string;
+  /** Reader notes about this Spoke. */
+  notes: string[];
+}
+
+const INITIAL_STATUSES: readonly string[] = ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'];
+
+/**
+ * A Hub group made by its mapping's first push is stamped within moments of the mapping (before
+ * or after it, depending on whose clock and which request came first); only a group that is
+ * clearly older was there before, i.e. was linked.
+ */
+export const LINK_MARGIN_MS = 5_000;
+
+export function predates(hubGroupCreated: unknown, mappingCreated: unknown): boolean | undefined {
+  if (typeof hubGroupCreated !== 'string' || typeof mappingCreated !== 'string') return undefined;
+  const g = Date.parse(hubGroupCreated);
+  const m = Date.parse(mappingCreated);
+  if (Number.isNaN(g) || Number.isNaN(m)) return undefined;
+  return g < m - LINK_MARGIN_MS;
+}
+
+/** Sort by code units, so the order doesn't depend on the machine's locale. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke {
+  if (!live.app) throw new Error(`spoke ${live.name}: the Org2Org app vanished while it was read`);
+  const notes = [...facts.notes];
+  const schema = live.appUserSchema;
+
+  const users: ObservedSpoke['users'] = [];
+  let groupScopeUsers = 0;
+  for (const u of live.appUsers) {
+    if (u.scope !== 'USER') {
+      groupScopeUsers++;
+      continue;
+    }
+    const profile = Object.fromEntries(Object.entries(u.profile).filter(([, v]) => v !== null && v !== undefined));
+    users.push({
+      login: u.login,
+      ...(u.initialStatus !== undefined && INITIAL_STATUSES.includes(u.initialStatus) ? { initialStatus: u.initialStatus as InitialStatus } : {}),
+      ...(u.securityQuestion ? { securityQuestion: u.securityQuestion } : {}),
+      profile,
+    });
+  }
+  users.sort((a, b) => compareKeys(a.login.toLowerCase(), b.login.toLowerCase()));
+
+  const groups: ObservedSpoke['groups'] = [];
+  for (const g of live.appGroups) {
+    // The reader names a group it could not read by its id: a config can't refer to that.
+    if (g.name === g.groupId) {
+      notes.push(`group assignment ${g.groupId} is not a group the API can read; left out`);
+      continue;
+    }
+    groups.push({ name: g.name, ...(g.priority !== undefined ? { priority: g.priority } : {}), profile: { ...g.profile } });
+  }
+  groups.sort((a, b) => compareKeys(a.name, b.name));
+
+  const pushMappings: ObservedPushMapping[] = [];
+  for (const m of live.pushMappings) {
+    if (m.sourceGroupName === undefined) {
+      notes.push(`push mapping ${m.id}: its source group ${m.sourceGroupId} no longer exists; left out`);
+      continue;
+    }
+    // ERROR is a push outcome, not a setting: the mapping is still meant to push.
+    const mapping: ObservedPushMapping = { name: m.sourceGroupName, status: m.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE' };
+    const target = m.targetGroupId !== undefined ? facts.hubGroups?.get(m.targetGroupId) : undefined;
+    if (target) {
+      mapping.targetName = target.name;
+      const link = predates(target.created, facts.mappingCreated.get(m.id));
+      if (link !== undefined) mapping.link = link;
+    } else if (facts.hubGroups) {
+      notes.push(`push mapping of ${m.sourceGroupName}: its Hub group ${m.targetGroupId ?? '(none)'} was not found in the Hub; targetName assumed to be the source's name`);
+    }
+    pushMappings.push(mapping);
+  }
+  pushMappings.sort((a, b) => compareKeys(a.name, b.name));
+  if (!facts.hubGroups && pushMappings.length > 0) {
+    notes.push("Hub not read (no OKTA_HUB_READ_TOKEN): push targets are assumed to have their source group's name, and link is unknown");
+  }
+
+  const features = live.features;
+  return {
+    name: facts.name,
+    url: facts.url,
+    tokenVar: facts.tokenVar,
+    app: { label: live.app.label, signOnMode: live.app.signOnMode === 'AUTO_LOGIN' ? 'AUTO_LOGIN' : 'SAML_2_0' },
+    connection: connectionOf(live, facts),
+    ...(features?.provisioningEnabled && features.toApp ? { toApp: toAppOf(features.toApp) } : {}),
+    profileSourcing: features?.profileSourcing ?? live.app.features.includes('PROFILE_MASTERING'),
+    ...(features?.inbound ? inboundOf(features.inbound) : {}),
+    users,
+    attributeNames: {
+      ...(schema?.initialStatus ? { initialStatus: schema.initialStatus } : {}),
+      ...(schema?.securityQuestion ? { securityQuestion: schema.securityQuestion } : {}),
+      ...(schema?.securityAnswer ? { securityAnswer: schema.securityAnswer } : {}),
+    },
+    groupScopeUsers,
+    groups,
+    pushMappings,
+    notes,
+  };
+}
+
+function connectionOf(live: LiveSpoke, facts: ExportFacts): ObservedConnection | null {
+  const c = live.connection;
+  if (!c) return null;
+  const enabled = c.status === 'ENABLED';
+  if (c.authScheme === 'TOKEN') return { authScheme: 'TOKEN', enabled };
+  if (c.authScheme === 'OAUTH2' && facts.oauthClientId) {
+    return { authScheme: 'OAUTH2', enabled, clientId: facts.oauthClientId, rotationMode: c.rotationMode === 'MANUAL' ? 'MANUAL' : 'AUTO' };
+  }
+  return null;
+}
+
+function toAppOf(t: NonNullable<NonNullable<LiveSpoke['features']>['toApp']>): ToAppFeatures {
+  return {
+    createUsers: t.createUsers,
+    updateUserAttributes: t.updateUserAttributes,
+    deactivateUsers: t.deactivateUsers,
+    syncPassword:
+      t.syncPassword === false
+        ? false
+        : { seed: t.syncPassword.seed === 'OKTA' ? 'OKTA' : 'RANDOM', change: t.syncPassword.change === 'CHANGE' ? 'CHANGE' : 'KEEP_EXISTING' },
+  };
+}
+
+/** Only what the config's vocabulary can say; anything else stays unmanaged rather than invalid. */
+function inboundOf(inbound: LiveInbound): { inbound?: InboundImport } {
+  const i = inbound.import;
+  const out: InboundImport = {};
+  if (i.schedule && (i.schedule.status === 'ENABLED' || i.schedule.status === 'DISABLED')) {
+    out.schedule = { status: i.schedule.status };
+    if (i.schedule.fullImport) out.schedule.fullImport = { ...i.schedule.fullImport };
+    if (i.schedule.incrementalImport) out.schedule.incrementalImport = { ...i.schedule.incrementalImport };
+  }
+  const u = i.username;
+  if (u && (u.usernameFormat === 'EMAIL' || (u.usernameFormat === 'CUSTOM' && u.userNameExpression))) {
+    out.username = { usernameFormat: u.usernameFormat, ...(u.userNameExpression ? { userNameExpression: u.userNameExpression } : {}) };
+  }
+  const m = i.match;
+  if (m && (m.exactMatchCriteria === 'EMAIL' || m.exactMatchCriteria === 'USERNAME')) {
+    out.match = { exactMatchCriteria: m.exactMatchCriteria };
+    for (const k of ['allowPartialMatch', 'autoConfirmExactMatch', 'autoConfirmNewUsers', 'autoConfirmPartialMatch', 'autoActivateNewUsers'] as const) {
+      if (typeof m[k] === 'boolean') out.match[k] = m[k];
+    }
+  }
+  return Object.keys(out).length > 0 ? { inbound: out } : {};
+}

@@ -1,0 +1,145 @@
+/**
+ * readExportInput: read everything export needs. The Spokes are read by the same reader as
+ * `plan` (readLiveState, with a config that names the app and lists nothing), so what is
+ * exported is normalized exactly as the first plan will compare it. Around it, a few reads of
+ * export's own: the app's label when none was given, the Hub's groups (target names and
+ * `created`), the mappings' `created` (the reader drops timestamps), an OAuth connection's
+ * clientId (the reader doesn't keep it).
+ */
+import { Org2OrgError } from '../errors.js';
+import { Secret } from '../config/secret.js';
+import type { DesiredSpoke, DesiredState } from '../config/types.js';
+import type { ReadEvent } from '../apply/types.js';
+import type { OktaClient } from '../okta/types.js';
+import { OktaApiError } from '../okta/errors.js';
+import { readLiveState, ORG2ORG_APP_NAME } from '../state/read-live-state.js';
+import { observeSpoke } from './observe-spoke.js';
+import type { ExportInput, ObservedSpoke } from './types.js';
+
+type Json = Record<string, any>;
+
+export interface ExportSpokeSource {
+  name: string;
+  url: string;
+  tokenVar: string;
+  client: OktaClient;
+}
+
+export interface ExportSource {
+  hubUrl: string;
+  spokes: ExportSpokeSource[];
+  /** Hub client with a read token; undefined: the Hub is not read. */
+  hub?: { client: OktaClient; tokenVar: string };
+  /** App label for every Spoke; default: each Spoke's first okta_org2org app. */
+  label?: string;
+  onEvent?: (e: ReadEvent) => void;
+}
+
+export async function readExportInput(source: ExportSource, generatedAt: string): Promise<ExportInput> {
+  const [labels, hubGroups] = await Promise.all([
+    Promise.all(source.spokes.map((s) => pickLabel(s, source.label, source.onEvent))),
+    source.hub ? readHubGroups(source.hub.client, source.onEvent) : Promise.resolve(undefined),
+  ]);
+  const desired = exportDesiredState(source, labels);
+  const live = await readLiveState(desired, { spokes: Object.fromEntries(source.spokes.map((s) => [s.name, s.client])) }, { ...(source.onEvent ? { onEvent: source.onEvent } : {}) });
+
+  const spokes: ObservedSpoke[] = await Promise.all(
+    source.spokes.map(async (s) => {
+      const spoke = live.spokes[s.name]!;
+      if (!spoke.app) throw new Org2OrgError(`spoke ${s.name}: the okta_org2org app "${labels[source.spokes.indexOf(s)]}" disappeared while it was read; run export again`);
+      const appPath = `/api/v1/apps/${encodeURIComponent(spoke.app.id)}`;
+      const [mappingCreated, oauthClientId] = await Promise.all([
+        // `created` only matters when there is a Hub group to compare it with.
+        hubGroups && spoke.pushMappings.length > 0 ? readMappingCreated(s.client, appPath) : Promise.resolve(new Map<string, string>()),
+        spoke.connection?.authScheme === 'OAUTH2' ? readOauthClientId(s.client, appPath) : Promise.resolve(undefined),
+      ]);
+      return observeSpoke(spoke, {
+        name: s.name,
+        url: s.url,
+        tokenVar: s.tokenVar,
+        ...(hubGroups ? { hubGroups } : {}),
+        mappingCreated,
+        ...(oauthClientId ? { oauthClientId } : {}),
+        notes: live.notes.filter((n) => n.spoke === s.name).map((n) => n.message),
+      });
+    }),
+  );
+  return {
+    hubUrl: source.hubUrl,
+    ...(source.hub ? { hubReadTokenVar: source.hub.tokenVar } : {}),
+    generatedAt,
+    spokes,
+  };
+}
+
+/** A config that names each Spoke's app and lists nothing: the reader then reads the app whole. */
+function exportDesiredState(source: ExportSource, labels: string[]): DesiredState {
+  return {
+    file: '(export)',
+    digest: '',
+    hub: { url: source.hubUrl },
+    spokes: source.spokes.map(
+      (s, i): DesiredSpoke => ({
+        name: s.name,
+        url: s.url,
+        // Never used to send anything: the clients carry their own credentials.
+        auth: { kind: 'token', token: new Secret(s.tokenVar, undefined) },
+        mode: 'observe',
+        app: { label: labels[i]!, signOnMode: 'SAML_2_0' },
+        provisioning: {},
+        assignments: { mode: 'observe', users: [], groups: [] },
+        pushGroups: { mode: 'observe', groups: [] },
+      }),
+    ),
+  };
+}
+
+async function collect<T>(client: OktaClient, path: string, query: Record<string, string | number>, collection: string, onEvent?: (e: ReadEvent) => void): Promise<T[]> {
+  const started = Date.now();
+  onEvent?.({ type: 'read-start', org: client.org, collection });
+  const all: T[] = [];
+  for await (const page of client.pages<T>(path, query)) {
+    all.push(...page);
+    onEvent?.({ type: 'read-progress', org: client.org, collection, count: all.length });
+  }
+  onEvent?.({ type: 'read-done', org: client.org, collection, count: all.length, ms: Date.now() - started });
+  return all;
+}
+
+async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEvent?: (e: ReadEvent) => void): Promise<string> {
+  const apps = (await collect<Json>(s.client, '/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"` }, 'apps (label)', onEvent)).filter((a) => a.name === ORG2ORG_APP_NAME);
+  if (label !== undefined) {
+    if (apps.some((a) => a.label === label)) return label;
+    const found = apps.map((a) => `"${String(a.label)}"`).join(', ') || 'none';
+    throw new Org2OrgError(`spoke ${s.name}: no okta_org2org app labelled "${label}" (found: ${found}); pass --label with one of them`);
+  }
+  if (apps.length === 0) throw new Org2OrgError(`spoke ${s.name}: no okta_org2org app found at ${s.url}; nothing to export`);
+  // Okta lists apps by creation: the first is the oldest, the one the console shows first.
+  return String(apps[0]!.label);
+}
+
+/** Every Hub group by id: names the push targets, and its `created` tells a linked group. */
+export async function readHubGroups(hub: OktaClient, onEvent?: (e: ReadEvent) => void): Promise<Map<string, { name: string; created?: string }>> {
+  const groups = await collect<Json>(hub, '/api/v1/groups', { limit: 200 }, 'groups', onEvent);
+  return new Map(groups.map((g) => [String(g.id), { name: String(g.profile?.name ?? ''), ...(typeof g.created === 'string' ? { created: g.created } : {}) }]));
+}
+
+async function readMappingCreated(client: OktaClient, appPath: string): Promise<Map<string, string>> {
+  const created = new Map<string, string>();
+  for await (const page of client.pages<Json>(`${appPath}/group-push/mappings`, { limit: 1000 })) {
+    for (const m of page) if (typeof m.created === 'string') created.set(String(m.id), m.created);
+  }
+  return created;
+}
+
+async function readOauthClientId(client: OktaClient, appPath: string): Promise<string | undefined> {
+  try {
+    const c = await client.get<Json>(`${appPath}/connections/default`);
+    const id = c?.profile?.clientId;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch (err) {
+    if (err instanceof OktaApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
