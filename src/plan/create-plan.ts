@@ -7,10 +7,11 @@
  * reverse (push mappings, groups, users, connection switch-off). Matching objects are counted
  * as noops, not listed — except a noop that carries a note (the unreadable TOKEN).
  *
- * Observe mode (a whole spoke with `mode: observe`): everything is computed as for a managed
- * spoke, then every difference becomes a warning "observe: would …" and no change is listed,
- * so nothing in it is applyable. A list in observe mode (assignments or pushGroups) only
- * reports the live objects the file doesn't list; what the file does list is still planned.
+ * Observe mode ("read and report only"): a whole spoke with `mode: observe`, or one list
+ * (`assignments` or `pushGroups`) with `mode: observe`. Everything is computed as for a managed
+ * spoke, then every difference in what is observed becomes a warning "observe: would …" and is
+ * not listed as a change, so nothing observed is applyable. Live objects an observed list
+ * doesn't name are reported in one warning per list.
  */
 import type { DesiredSpoke, DesiredState } from '../config/types.js';
 import type { LiveSpoke, LiveState } from '../state/types.js';
@@ -94,12 +95,17 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
   warnAppUsers(ctx);
 
   let changes: Change[] = [...ctx.forward, ...ctx.removals.pushMapping, ...ctx.removals.group, ...ctx.removals.user, ...ctx.removals.connection];
-  if (desired.mode === 'observe') {
+  const observed = (change: Change): boolean =>
+    change.action !== 'noop' &&
+    (desired.mode === 'observe' ||
+      (change.kind === 'pushMapping' ? desired.pushGroups.mode === 'observe' : isAssignment(change) && desired.assignments.mode === 'observe'));
+  if (changes.some(observed)) {
     for (const change of changes) {
-      if (change.action === 'noop') continue;
-      ctx.diagnostics.push({ severity: 'warning', spoke: desired.name, address: change.address, message: `observe: would ${describe(change)}` });
+      if (observed(change)) {
+        ctx.diagnostics.push({ severity: 'warning', spoke: desired.name, address: change.address, message: `observe: would ${describe(change)}` });
+      }
     }
-    changes = changes.filter((c) => c.action === 'noop');
+    changes = changes.filter((c) => !observed(c));
   }
   return {
     plan: { name: desired.name, url: desired.url, mode: desired.mode, changes, diagnostics: ctx.diagnostics },
@@ -124,6 +130,10 @@ function reportDuplicates(ctx: SpokeContext): void {
       seen.add(key);
     }
   }
+}
+
+function isAssignment(change: Change): boolean {
+  return change.kind === 'assignment.user' || change.kind === 'assignment.group';
 }
 
 const VERB: Record<Change['action'], string> = { create: 'create', update: 'update', delete: 'remove', manual: 'need a manual change to', noop: 'keep' };

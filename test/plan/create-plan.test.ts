@@ -433,6 +433,20 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
     assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => d.message), ['observe: would update spoke.emea.features.toApp (createUsers: false → true)']);
   });
 
+  test('an observed list is reported, not planned, while the rest of the spoke is', () => {
+    const p = plan(
+      spokeConfig({
+        provisioning: { toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: false, syncPassword: false } },
+        pushGroups: { mode: 'observe', groups: [{ name: 'G' }] },
+      }),
+      state(liveSpoke('emea', { app: LIVE_APP, features, groups: { G: { id: 'g', name: 'G' } } })),
+    );
+    assert.deepEqual(changes(p).map((c) => c.address), ['spoke.emea.features.toApp']);
+    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => d.message), [
+      'observe: would create spoke.emea.pushMapping["G"] (targetName: (none) → G, link: (none) → false, status: (none) → ACTIVE)',
+    ]);
+  });
+
   test('live notes are carried over, to their spoke or to the plan', () => {
     const p = plan(spokeConfig(), state(liveSpoke('emea', { app: LIVE_APP }), {
       notes: [
