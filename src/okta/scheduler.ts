@@ -113,12 +113,12 @@ export class RateLimitScheduler {
         const gap = resetLocal - b.resetMs;
         if (gap > 0 && gap <= 3_600_000) b.windowMs = Math.min(b.windowMs, gap);
       }
-      // A window we had not rolled into yet: the server's count is all we know of it.
-      const rolledLocally = b.resetMs !== undefined && now >= b.resetMs - tolerance;
+      // A window we had not rolled into yet (our timer is late, or the clocks differ): `sent`
+      // counts the old window, so the server's count is all we know of the new one.
       b.resetMs = resetLocal;
       b.resetGuessed = false;
       b.used = used;
-      b.sent = rolledLocally ? Math.max(b.sent, used) : used;
+      b.sent = used;
     } else if (Math.abs(resetLocal - b.resetMs) <= tolerance) {
       b.resetGuessed = false;
       b.used = Math.max(b.used, used);
