@@ -32,8 +32,8 @@ export function planApp(ctx: SpokeContext): void {
   const attributes: AttributeChange[] = [];
   if (app.label !== wanted.label) attributes.push({ name: 'label', before: app.label, after: wanted.label });
   if (app.signOnMode !== wanted.signOnMode) attributes.push({ name: 'signOnMode', before: app.signOnMode, after: wanted.signOnMode });
-  // Okta may hand the URL back with a trailing slash; the Hub URL in DesiredState has none.
-  if (app.baseUrl.replace(/\/+$/, '') !== wanted.baseUrl) attributes.push({ name: 'baseUrl', before: app.baseUrl, after: wanted.baseUrl });
+  // Okta may hand the URL back with a trailing slash or another case; the Hub URL in DesiredState is a normalized origin.
+  if (app.baseUrl.replace(/\/+$/, '').toLowerCase() !== wanted.baseUrl.toLowerCase()) attributes.push({ name: 'baseUrl', before: app.baseUrl, after: wanted.baseUrl });
   if (attributes.length > 0) {
     ctx.forward.push(
       makeChange(ctx, {
