@@ -143,7 +143,8 @@ export function positionOf(source: Pick<ConfigSource, 'doc' | 'lineCounter'>, po
       }
       keyNode = pair.key as Node;
       node = pair.value as Node | null;
-      if (node === null) {
+      // `key:` with nothing after it: point at the key, not at the empty space after the colon.
+      if (node === null || (isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1])) {
         node = keyNode;
       }
     } else if (isSeq(node)) {

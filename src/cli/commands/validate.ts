@@ -64,9 +64,14 @@ function plural(n: number, word: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  return validateConfigFile(argv, (text) => process.stdout.write(text));
+}
+
+/** The command with its output sink injectable (tests capture it without touching process.stdout). */
+export async function validateConfigFile(argv: string[], write: (text: string) => void): Promise<number> {
   const { file, format, help } = parseValidateArgs(argv);
   if (help) {
-    process.stdout.write(HELP + '\n');
+    write(HELP + '\n');
     return 0;
   }
   let problems: SourceProblem[];
@@ -88,10 +93,10 @@ export async function run(argv: string[]): Promise<number> {
   if (format === 'json') {
     const errors = problems.filter((p) => p.severity === 'error');
     const warnings = problems.filter((p) => p.severity === 'warning');
-    process.stdout.write(JSON.stringify({ valid, file, errors, warnings }, null, 2) + '\n');
+    write(JSON.stringify({ valid, file, errors, warnings }, null, 2) + '\n');
   } else {
-    for (const p of problems) process.stdout.write(formatProblem(p, format) + '\n');
-    process.stdout.write(summary + '\n');
+    for (const p of problems) write(formatProblem(p, format) + '\n');
+    write(summary + '\n');
   }
   return valid ? 0 : 1;
 }

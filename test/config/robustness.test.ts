@@ -1,0 +1,79 @@
+/** Bad input of every kind: one clear problem, a ConfigError (exit 1 in the CLI), never a crash. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, openSync, closeSync, ftruncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE, errorLines, loadFile, loadText, tempDir, withLine, writeTemp } from './helpers.js';
+
+test('a missing path', async () => {
+  const outcome = await loadFile(join(tempDir(), 'nope.yaml'));
+  assert.deepEqual(errorLines(outcome), ['1:1 file not found — check the path, or pass another one with -c FILE']);
+});
+
+test('a directory', async () => {
+  const dir = join(tempDir(), 'a-dir');
+  mkdirSync(dir);
+  const outcome = await loadFile(dir);
+  assert.deepEqual(errorLines(outcome), ['1:1 this is a directory, not a file — pass the YAML file inside it, e.g. -c DIR/org2org.config.yaml']);
+});
+
+test('an empty file, and one with only comments', async () => {
+  assert.deepEqual(errorLines(await loadText('')), ['1:1 file is empty — start from examples/minimal.yaml']);
+  assert.deepEqual(errorLines(await loadText('  \n\n')), ['1:1 file is empty — start from examples/minimal.yaml']);
+  assert.deepEqual(errorLines(await loadText('# nothing yet\n')), ['1:1 file has no content (only comments) — start from examples/minimal.yaml']);
+});
+
+test('binary junk and non-UTF-8 text', async () => {
+  const junk = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0xff, 0xfe]);
+  assert.deepEqual(errorLines(await loadText(junk)), ['1:1 file is binary, not YAML text — pass the YAML config file']);
+  assert.deepEqual(errorLines(await loadText(Buffer.from('version: 1\nhub: \xff\xfe\n', 'latin1'))), ['1:1 file is not UTF-8 text — save it as UTF-8']);
+});
+
+test('tabs used for indentation', async () => {
+  assert.deepEqual(errorLines(await loadText(withLine(10, '\tlabel: x'))), ['10:1 tab used for indentation — YAML needs spaces; replace the tab with spaces']);
+});
+
+test('duplicate keys: each one reported', async () => {
+  const text = withLine(10, '      label: Acme Hub\n      label: Other').replace('  url: https://acme.okta.com', '  url: https://acme.okta.com\n  url: https://other.okta.com');
+  assert.deepEqual(errorLines(await loadText(text)), [
+    '4:3 duplicate key — each key may appear once in a mapping; remove or merge the repeated one',
+    '12:7 duplicate key — each key may appear once in a mapping; remove or merge the repeated one',
+  ]);
+});
+
+test('a YAML alias bomb is refused', async () => {
+  const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const cur = String.fromCharCode(97 + i);
+    levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+  }
+  const outcome = await loadText(levels.join('\n') + '\n');
+  assert.deepEqual(errorLines(outcome), ['1:1 too many YAML aliases (over 1000 expanded) — this looks like an alias bomb; write the values out instead']);
+});
+
+test('a 20 MB file is refused before it is read', async () => {
+  const file = writeTemp('', 'huge.yaml');
+  const fd = openSync(file, 'r+');
+  ftruncateSync(fd, 20 * 1024 * 1024);
+  closeSync(fd);
+  assert.deepEqual(errorLines(await loadFile(file)), ['1:1 file is 20.0 MB, over the 5 MB limit for a config file — split it or remove generated content']);
+});
+
+test('not a mapping at the top, and wrong types at every level', async () => {
+  assert.deepEqual(errorLines(await loadText('- just\n- a list\n')), ['1:1 the file must be a mapping (key: value lines), not a list — fix its value']);
+  assert.deepEqual(errorLines(await loadText('just text\n')), ['1:1 the file must be a mapping (key: value lines), not text — fix its value']);
+  assert.deepEqual(errorLines(await loadText('version: 1\nhub: 3\nspokes: yes\n')), [
+    '2:6 hub must be a mapping (key: value lines), not an integer — fix its value',
+    '3:9 spokes must be a list (- item lines), not text — fix its value',
+  ]);
+  assert.deepEqual(errorLines(await loadText('version: 1\nhub:\nspokes:\n  - 7\n')), [
+    '2:1 hub must be a mapping (key: value lines), not empty (null) — fix its value',
+    '4:5 spokes[0] must be a mapping (key: value lines), not an integer — fix its value',
+  ]);
+});
+
+test('the base config of the corpus is itself valid (so each broken variant shows one cause)', async () => {
+  const outcome = await loadText(BASE);
+  assert.ok(outcome.ok);
+});

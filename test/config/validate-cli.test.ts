@@ -1,0 +1,100 @@
+/** `org2org validate`: formats, exit codes, usage errors; problems are its data, on stdout. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../src/errors.js';
+import { runValidate } from './capture.js';
+import { BASE, withLine, writeTemp } from './helpers.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const BROKEN = withLine(10, '      lable: Acme Hub').replace('authScheme: TOKEN', 'authScheme: TOKENS');
+
+function withoutGithub<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.GITHUB_ACTIONS;
+  delete process.env.GITHUB_ACTIONS;
+  return fn().finally(() => {
+    if (saved !== undefined) process.env.GITHUB_ACTIONS = saved;
+  });
+}
+
+test('text: FILE:LINE:COL error lines, then a summary; exit 1', async () => {
+  const file = writeTemp(BROKEN);
+  const { code, out } = await withoutGithub(() => runValidate(['-c', file]));
+  assert.equal(code, 1);
+  assert.equal(
+    out,
+    [
+      `${file}:10:7 error: unknown key "lable" in spokes[0].app — did you mean "label"?`,
+      `${file}:12:19 error: "TOKENS" is not a valid spokes[0].connection.authScheme — did you mean "TOKEN"?`,
+      `✗ invalid: 2 errors in ${file}`,
+      '',
+    ].join('\n'),
+  );
+});
+
+test('text: a valid file prints warnings and the ✓ line; exit 0', async () => {
+  const file = writeTemp(BASE);
+  const { code, out } = await withoutGithub(() => runValidate(['--config', file]));
+  assert.equal(code, 0);
+  assert.equal(
+    out,
+    [
+      `${file}:8:14 warning: environment variable EMEA_TOKEN is not set — plan, apply and check will need it`,
+      `${file}:13:14 warning: environment variable HUB_TOKEN is not set — plan, apply and check will need it`,
+      '✓ valid: 1 spoke, 3 assignments, 2 warnings',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('github: ::error annotations, chosen automatically under GITHUB_ACTIONS=true', async () => {
+  const file = writeTemp(BROKEN);
+  const saved = process.env.GITHUB_ACTIONS;
+  process.env.GITHUB_ACTIONS = 'true';
+  try {
+    const { code, out } = await runValidate(['-c', file]);
+    assert.equal(code, 1);
+    const lines = out.trimEnd().split('\n');
+    assert.equal(lines[0], `::error file=${file},line=10,col=7::unknown key "lable" in spokes[0].app — did you mean "label"?`);
+    assert.equal(lines.length, 3);
+    // An explicit --format wins over the environment.
+    const text = await runValidate(['-c', file, '--format', 'text']);
+    assert.match(text.out, /^\S+:10:7 error: /);
+  } finally {
+    if (saved === undefined) delete process.env.GITHUB_ACTIONS;
+    else process.env.GITHUB_ACTIONS = saved;
+  }
+});
+
+test('json: valid, errors, warnings', async () => {
+  const bad = await runValidate(['-c', writeTemp(BROKEN), '--format', 'json']);
+  assert.equal(bad.code, 1);
+  const report = JSON.parse(bad.out) as { valid: boolean; errors: Array<{ line: number; col: number; pointer: string }>; warnings: unknown[] };
+  assert.equal(report.valid, false);
+  assert.deepEqual(report.errors.map((e) => [e.line, e.col, e.pointer]), [[10, 7, '/spokes/0/app/lable'], [12, 19, '/spokes/0/connection/authScheme']]);
+  const good = await runValidate(['-c', writeTemp(BASE), '--format', 'json']);
+  assert.equal(good.code, 0);
+  const ok = JSON.parse(good.out) as { valid: boolean; errors: unknown[]; warnings: unknown[] };
+  assert.deepEqual([ok.valid, ok.errors.length, ok.warnings.length], [true, 0, 2]);
+});
+
+test('unknown flags and formats are usage errors with a hint; --help prints the usage', async () => {
+  await assert.rejects(runValidate(['--bogus']), (err: unknown) => err instanceof UsageError && /--bogus/.test(err.message) && /--help/.test(err.message));
+  await assert.rejects(runValidate(['--format', 'xml']), (err: unknown) => err instanceof UsageError && /use text, json or github/.test(err.message));
+  await assert.rejects(runValidate(['extra']), UsageError);
+  const help = await runValidate(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^Usage: org2org validate \[-c FILE\] \[--format text\|json\|github\]/);
+});
+
+test('through the real binary: the root config is valid, a missing file exits 1 without a stack trace', () => {
+  const env = { ...process.env, GITHUB_ACTIONS: '' };
+  const ok = spawnSync(process.execPath, ['bin/org2org.js', 'validate'], { cwd: root, encoding: 'utf8', env });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /✓ valid: 2 spokes, 6 assignments/);
+  const missing = spawnSync(process.execPath, ['bin/org2org.js', 'validate', '-c', 'no/such.yaml'], { cwd: root, encoding: 'utf8', env });
+  assert.equal(missing.status, 1);
+  assert.equal(missing.stdout, 'no/such.yaml:1:1 error: file not found — check the path, or pass another one with -c FILE\n✗ invalid: 1 error in no/such.yaml\n');
+  assert.doesNotMatch(missing.stderr, /at \S+ \(/);
+});
