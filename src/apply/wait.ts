@@ -105,7 +105,9 @@ export async function waitForProvisioning(
       const appId = appIdOf(change, op.appId);
       if (appId === undefined) continue;
       const user: TouchedUser = { spoke: change.spoke, appId, userId: op.userId, login: op.login };
-      const initialStatus = initialStatusIn(op.profile) ?? initialStatusIn(change.after ?? {});
+      // initialStatus acts only when the Hub user is created: an updated assignment keeps the
+      // Hub user's status, so only its presence is checked.
+      const initialStatus = op.type === 'assignment.user.assign' ? initialStatusIn(op.profile) ?? initialStatusIn(change.after ?? {}) : undefined;
       if (initialStatus) user.initialStatus = initialStatus;
       users.push(user);
     } else if ((op.type === 'pushMapping.create' || op.type === 'pushMapping.update') && op.status === 'ACTIVE') {
@@ -214,12 +216,12 @@ async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<Hu
     const hubUser = found.get(user.login.toLowerCase());
     if (!hubUser) return verification('user', user.spoke, user.login, false, `not in the Hub (${user.settled!.detail})`);
     if (!user.initialStatus) {
-      return verification('user', user.spoke, user.login, user.settled!.ok, `${hubUser.status} in the Hub`);
+      return verification('user', user.spoke, user.login, user.settled!.ok, `${hubUser.status} in the Hub (initialStatus acts only when the Hub user is created)`);
     }
     const expected = hubStatusFor(user.initialStatus);
     return hubUser.status === expected
       ? verification('user', user.spoke, user.login, true, `${hubUser.status} as asked by ${user.initialStatus}`)
-      : verification('user', user.spoke, user.login, false, `${hubUser.status} in the Hub, but ${user.initialStatus} asks for ${expected}`);
+      : verification('user', user.spoke, user.login, false, `${hubUser.status} in the Hub, but ${user.initialStatus} asks for ${expected} (a Hub user that existed before keeps its status: Okta matches it)`);
   });
 }
 

@@ -105,6 +105,20 @@ describe('waitForProvisioning', () => {
     assert.ok(spoke.calls.length >= 1);
   });
 
+  it('checks only presence for an updated assignment: initialStatus acts when the Hub user is created', async () => {
+    const spoke = new MemoryOrg('emea');
+    spoke.addApp('0oa1');
+    const hub = new MemoryOrg('hub');
+    setAppUser(spoke, '00uB', 'bob@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    hub.users.set('h2', { id: 'h2', status: 'ACTIVE', profile: { login: 'bob@acme.com' } });
+    const update = change('emea', 'assignment.user', 'bob@acme.com', 'update', {
+      type: 'assignment.user.update', appId: '0oa1', userId: '00uB', login: 'bob@acme.com', profile: { initialStatus: 'active_without_pass' },
+    });
+    const [bob] = await waitForProvisioning(plan([update]), appliedAll([update]), { hub, spokes: { emea: spoke } }, { timeoutMs: 1000, pollMs: 1 });
+    assert.equal(bob!.ok, true);
+    assert.match(bob!.detail, /^ACTIVE in the Hub \(initialStatus acts only when the Hub user is created\)$/);
+  });
+
   it('does nothing when no user or push mapping was applied', async () => {
     const spoke = new MemoryOrg('emea');
     const changes = [assign('bob@acme.com', '00uB', 'active_with_pass')];

@@ -1,0 +1,97 @@
+/**
+ * The whole engine on the demo setup (root org2org.config.yaml + examples/sim/seed.yaml):
+ * read → plan → stale check → apply → --wait → read → plan again is empty. And a saved plan is
+ * stale once a live object it read changes.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { applyPlan } from '../../src/apply/apply-plan.js';
+import { checkSafety } from '../../src/apply/safety.js';
+import { checkStale } from '../../src/apply/stale.js';
+import type { ApplyEvent } from '../../src/apply/types.js';
+import { waitForProvisioning } from '../../src/apply/wait.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { DesiredState } from '../../src/config/types.js';
+import { createPlan } from '../../src/plan/create-plan.js';
+import { startSim, type Sim } from '../../src/sim/index.js';
+import { readLiveState } from '../../src/state/index.js';
+import { clientFor } from './sim-client.js';
+
+const root = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+const PLAN_OPTIONS = { maxApiCapacity: 0.5, toolVersion: 'test' };
+
+describe('plan → apply → plan on the demo setup', () => {
+  let sim: Sim;
+  let desired: DesiredState;
+  let clients: { hub: ReturnType<typeof clientFor>; spokes: Record<string, ReturnType<typeof clientFor>> };
+  before(async () => {
+    sim = await startSim(root('examples/sim/seed.yaml'));
+    desired = (await loadConfig(root('org2org.config.yaml'), { env: sim.env, requireSecrets: true })).desired;
+    clients = {
+      hub: clientFor('hub', sim.env.OKTA_HUB_URL!, sim.env.OKTA_HUB_READ_TOKEN!),
+      spokes: {
+        emea: clientFor('emea', sim.env.OKTA_EMEA_URL!, sim.env.OKTA_EMEA_TOKEN!),
+        apac: clientFor('apac', sim.env.OKTA_APAC_URL!, sim.env.OKTA_APAC_TOKEN!),
+      },
+    };
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('a saved plan is fresh until a live object it read changes', async () => {
+    const plan = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
+    assert.ok(Object.keys(plan.fingerprints).length > 0);
+    assert.deepEqual(checkStale(plan, desired, await readLiveState(desired, clients)), []);
+
+    // Someone changes bob's assignment behind the plan's back.
+    const emea = sim.org('emea');
+    const app = emea.apps.values()[0]!;
+    const bob = app.users.get(emea.findUser('bob@acme.com')!.id)!;
+    const saved = bob.profile.initialStatus;
+    bob.profile.initialStatus = 'pending_with_pass';
+    try {
+      assert.deepEqual(checkStale(plan, desired, await readLiveState(desired, clients)), [
+        'spoke.emea.assignment.user["bob@acme.com"] changed since the plan',
+      ]);
+      assert.match(checkStale(plan, { ...desired, digest: '0'.repeat(64) }, await readLiveState(desired, clients))[0]!, /config file .* changed/);
+    } finally {
+      bob.profile.initialStatus = saved;
+    }
+  });
+
+  it('applies the plan, verifies arrivals in the Hub, and the next plan is empty', async () => {
+    const plan = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
+    assert.equal(plan.errored, false, JSON.stringify(plan.spokes.flatMap((s) => s.diagnostics)));
+    assert.ok(!plan.empty);
+    assert.deepEqual(checkSafety(plan, {}), []);
+
+    const events: ApplyEvent[] = [];
+    const result = await applyPlan(plan, clients, { env: sim.env, onEvent: (e) => events.push(e) });
+    assert.deepEqual(
+      result.results.filter((r) => r.outcome !== 'applied').map((r) => `${r.address}: ${r.outcome} ${r.message ?? ''}`),
+      [],
+    );
+    assert.equal(result.failed, 0);
+    assert.ok(result.appIds?.apac, 'the apac app was created');
+
+    const verification = await waitForProvisioning(plan, result, clients, { timeoutMs: 5_000, pollMs: 20 });
+    assert.deepEqual(verification.filter((v) => !v.ok), []);
+    // bob's assignment was updated, not created: his Hub user keeps its status (initialStatus acts on creation).
+    assert.match(verification.find((v) => v.name === 'bob@acme.com')!.detail, /ACTIVE in the Hub \(initialStatus acts only when the Hub user is created\)/);
+    assert.ok(verification.some((v) => v.kind === 'user' && v.name === 'kenji@acme.com'));
+    assert.ok(verification.some((v) => v.kind === 'group' && v.name === 'Ops'));
+
+    const again = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
+    assert.deepEqual(
+      again.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`)),
+      [],
+    );
+    assert.equal(again.empty, true);
+
+    const secrets = [sim.env.OKTA_HUB_PROVISIONING_TOKEN!, sim.env.ALICE_ANSWER!];
+    const seen = JSON.stringify({ events, result, verification, plan });
+    for (const secret of secrets) assert.ok(!seen.includes(secret), 'no secret in events, result, verification or plan');
+  });
+});
