@@ -1,0 +1,196 @@
+/**
+ * What the Ink progress view shows, kept outside React: events go in as they come (before the
+ * Ink app has even loaded), the view reads a snapshot on each render. A version number is the
+ * React snapshot, so an apply of thousands of changes never copies growing arrays per event.
+ */
+import type { ApplyEvent, ApplyResult, ReadEvent } from '../../apply/types.js';
+import type { ClientEvent } from '../../okta/types.js';
+import type { Change } from '../../plan/types.js';
+import { formatCount, isConcurrencyReason, RateLimitWaits, type FinishedRow } from '../progress-text.js';
+
+export interface CollectionRead {
+  collection: string;
+  count: number;
+  done: boolean;
+}
+
+export interface OrgRead {
+  org: string;
+  collections: Map<string, CollectionRead>;
+}
+
+/** Rows that scroll up and stay: finished changes and messages, appended only (Ink's <Static>). */
+export type LogEntry = { kind: 'row'; row: FinishedRow } | { kind: 'message'; text: string };
+export type LogItem = LogEntry & { id: number };
+
+export interface ApplyCounts {
+  total: number;
+  startedAt: number;
+  applied: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface ProgressSnapshot {
+  orgs: Map<string, OrgRead>;
+  apply: ApplyCounts | undefined;
+  running: Map<string, { change: Change; startedAt: number }>;
+  log: LogItem[];
+  waits: RateLimitWaits;
+  waitProgress: { message: string; done: number; total: number } | undefined;
+  result: { result: ApplyResult; elapsedMs: number | undefined } | undefined;
+  requests: number;
+  retries: number;
+  /** The run is over: draw the last frame without spinners. */
+  stopped: boolean;
+}
+
+export interface ProgressStore {
+  readonly state: ProgressSnapshot;
+  readonly now: () => number;
+  read(event: ReadEvent): void;
+  client(event: ClientEvent): void;
+  apply(event: ApplyEvent): void;
+  message(text: string): void;
+  stop(): void;
+  /** For React's useSyncExternalStore. */
+  subscribe(listener: () => void): () => void;
+  version(): number;
+}
+
+export function createProgressStore(now: () => number = Date.now): ProgressStore {
+  const state: ProgressSnapshot = {
+    orgs: new Map(),
+    apply: undefined,
+    running: new Map(),
+    log: [],
+    waits: new RateLimitWaits(),
+    waitProgress: undefined,
+    result: undefined,
+    requests: 0,
+    retries: 0,
+    stopped: false,
+  };
+  const listeners = new Set<() => void>();
+  let version = 0;
+  let nextId = 0;
+  const changed = (): void => {
+    version += 1;
+    for (const listener of listeners) listener();
+  };
+  const append = (entry: LogEntry): void => {
+    state.log.push({ ...entry, id: nextId++ });
+  };
+
+  /** Reads end when writes begin: their per-org totals move up into the log, above the rows. */
+  const closeReads = (): void => {
+    for (const line of readSummaryLines(state.orgs)) append({ kind: 'message', text: line });
+    state.orgs.clear();
+  };
+
+  return {
+    state,
+    now,
+    read(event) {
+      let org = state.orgs.get(event.org);
+      if (!org) {
+        org = { org: event.org, collections: new Map() };
+        state.orgs.set(event.org, org);
+      }
+      const done = event.type === 'read-done';
+      const count = event.type === 'read-start' ? 0 : event.count;
+      org.collections.set(event.collection, { collection: event.collection, count, done });
+      changed();
+    },
+    client(event) {
+      if (event.type === 'response') state.requests += 1;
+      else if (event.type === 'retry') state.retries += 1;
+      else if (event.type === 'rate-limit-wait') {
+        state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());
+      } else return;
+      changed();
+    },
+    apply(event) {
+      switch (event.type) {
+        case 'apply-start':
+          closeReads();
+          state.apply = { total: event.total, startedAt: now(), applied: 0, failed: 0, skipped: 0 };
+          state.result = undefined;
+          break;
+        case 'change-start':
+          state.running.set(event.change.address, { change: event.change, startedAt: now() });
+          break;
+        case 'change-done':
+          state.running.delete(event.change.address);
+          if (state.apply) state.apply.applied += 1;
+          append({ kind: 'row', row: { outcome: 'applied', change: event.change, ms: event.ms } });
+          break;
+        case 'change-failed':
+          state.running.delete(event.change.address);
+          if (state.apply) state.apply.failed += 1;
+          append({ kind: 'row', row: { outcome: 'failed', change: event.change, message: event.message } });
+          break;
+        case 'change-skipped':
+          // Skipped for a failed dependency: it never started. A manual change did.
+          state.running.delete(event.change.address);
+          if (state.apply) state.apply.skipped += 1;
+          append({ kind: 'row', row: { outcome: 'skipped', change: event.change, reason: event.reason } });
+          break;
+        case 'rate-limit-wait':
+          state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: isConcurrencyReason(event.reason) }, now());
+          break;
+        case 'wait-progress':
+          state.waitProgress = { message: event.message, done: event.done, total: event.total };
+          break;
+        case 'apply-end':
+          state.running.clear();
+          state.waitProgress = undefined;
+          state.result = { result: event.result, elapsedMs: state.apply ? now() - state.apply.startedAt : undefined };
+          break;
+      }
+      changed();
+    },
+    message(text) {
+      append({ kind: 'message', text });
+      changed();
+    },
+    stop() {
+      state.stopped = true;
+      changed();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    version: () => version,
+  };
+}
+
+export interface OrgTotals {
+  org: string;
+  objects: number;
+  collections: number;
+  done: number;
+  running: CollectionRead[];
+}
+
+export function orgTotals(org: OrgRead): OrgTotals {
+  let objects = 0;
+  let done = 0;
+  const running: CollectionRead[] = [];
+  for (const c of org.collections.values()) {
+    objects += c.count;
+    if (c.done) done += 1;
+    else running.push(c);
+  }
+  return { org: org.org, objects, collections: org.collections.size, done, running };
+}
+
+/** "emea: 2,431 objects in 9 collections" per org whose reads have finished. */
+export function readSummaryLines(orgs: Map<string, OrgRead>): string[] {
+  return [...orgs.values()].map((org) => {
+    const t = orgTotals(org);
+    const tail = t.running.length > 0 ? ` (${t.running.length} unfinished)` : '';
+    return `read ${t.org}: ${formatCount(t.objects)} ${t.objects === 1 ? 'object' : 'objects'} in ${t.collections} ${t.collections === 1 ? 'collection' : 'collections'}${tail}`;
+  });
+}
