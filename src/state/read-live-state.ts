@@ -83,6 +83,8 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, notes: LiveSta
     await fillMembers(client, Object.values(groups).filter((g) => pushedNames.has(g.name)), onEvent);
     return groups;
   });
+  // Awaited below; until then a failure must not count as unhandled (findApp may fail first).
+  groupsRead.catch(() => undefined);
 
   const app = await findApp(spoke, client, notes, onEvent);
   const live: LiveSpoke = {
