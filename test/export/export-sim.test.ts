@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
 import { runExport } from '../../src/cli/commands/export.js';
-import { UsageError } from '../../src/errors.js';
+import { ConfigError, Org2OrgError, UsageError } from '../../src/errors.js';
 import { adoptionSeed, ageLegacyHubGroups, secretValues, SHAPES } from './setup.js';
 import { schemaErrors } from './schema.js';
 
@@ -162,4 +162,24 @@ test('--label picks the app; an unknown label says which labels exist', async ()
   await assert.rejects(exportToText(sim.env, '--label', 'Nope'), /no okta_org2org app labelled "Nope" \(found: "Acme Hub"\)/);
   const { code } = await exportToText(sim.env, '--label', 'Acme Hub');
   assert.equal(code, 0);
+});
+
+test('an export that fails its own validation is reported as a bug and nothing is written', async () => {
+  const file = join(dir, 'never-written.yaml');
+  let stdout = '';
+  let loaded = 0;
+  const failingLoader = async (f: string) => {
+    loaded++;
+    assert.match(await readFile(f, 'utf8'), /^# yaml-language-server/);
+    throw new ConfigError('config is invalid', [{ file: f, line: 3, col: 1, severity: 'error', pointer: '/hub', message: 'hub: broken on purpose' }]);
+  };
+  for (const extra of [[], ['-o', file]]) {
+    await assert.rejects(
+      runExport(exportArgs(...extra), { env: sim.env, stdout: (t) => (stdout += t), stderr: () => {}, loadConfig: failingLoader }),
+      (e: unknown) => e instanceof Org2OrgError && /does not pass validation, so nothing was written. This is a bug/.test(e.message) && /hub: broken on purpose/.test(e.message),
+    );
+  }
+  assert.equal(loaded, 2);
+  assert.equal(stdout, '');
+  await assert.rejects(readFile(file), { code: 'ENOENT' });
 });
