@@ -95,3 +95,50 @@ describe('plan → apply → plan on the demo setup', () => {
     for (const secret of secrets) assert.ok(!seen.includes(secret), 'no secret in events, result, verification or plan');
   });
 });
+
+describe('re-running apply converges after a connection reset on an assignment', () => {
+  let sim: Sim;
+  before(async () => {
+    sim = await startSim(root('examples/sim/seed.yaml'), {
+      faults: [{ kind: 'reset', method: 'POST', path: '/api/v1/apps/{appId}/users', times: 1 }],
+    });
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('fails that one change without resending it; the next plan has just it; the next apply finishes', async () => {
+    const desired = (await loadConfig(root('org2org.config.yaml'), { env: sim.env, requireSecrets: true })).desired;
+    const clients = {
+      hub: clientFor('hub', sim.env.OKTA_HUB_URL!, sim.env.OKTA_HUB_READ_TOKEN!),
+      spokes: {
+        emea: clientFor('emea', sim.env.OKTA_EMEA_URL!, sim.env.OKTA_EMEA_TOKEN!),
+        apac: clientFor('apac', sim.env.OKTA_APAC_URL!, sim.env.OKTA_APAC_TOKEN!),
+      },
+    };
+    const first = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
+    const result = await applyPlan(first, clients, { env: sim.env });
+    const failed = result.results.filter((r) => r.outcome === 'failed');
+    assert.equal(failed.length, 1, JSON.stringify(failed));
+    assert.match(failed[0]!.address, /assignment\.user/);
+    const posts = (): number => ['emea', 'apac'].reduce((n, org) => n + (sim.stats(org).byRoute['POST /api/v1/apps/{appId}/users'] ?? 0), 0);
+    const assignsPlanned = first.spokes.flatMap((s) => s.changes).filter((c) => c.op.type === 'assignment.user.assign').length;
+    assert.equal(posts(), assignsPlanned, 'the reset POST was not resent blindly');
+
+    const second = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
+    const pending = second.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop'));
+    assert.ok(pending.some((c) => c.address === failed[0]!.address), 'the next plan shows the change as not done');
+    const retry = await applyPlan(second, clients, { env: sim.env });
+    assert.equal(retry.failed, 0, JSON.stringify(retry.results));
+
+    const third = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
+    assert.equal(third.empty, true, JSON.stringify(third.spokes.flatMap((s) => s.changes.map((c) => c.address))));
+    // Nothing duplicated: one app per spoke, each user assigned once.
+    for (const org of ['emea', 'apac']) {
+      const apps = sim.org(org).apps.values();
+      assert.equal(apps.length, 1);
+      const logins = apps[0]!.users.values().map((u) => u.userName.toLowerCase());
+      assert.equal(new Set(logins).size, logins.length);
+    }
+  });
+});
