@@ -5,6 +5,7 @@ import { readLiveState } from '../../src/state/read-live-state.js';
 import { fingerprintOf } from '../../src/state/fingerprint.js';
 import type { ReadEvent } from '../../src/apply/types.js';
 import { Secret } from '../../src/config/secret.js';
+import { OktaApiError } from '../../src/okta/errors.js';
 import { desiredSpoke, desiredState, simClient } from './builders.js';
 
 test('reads the example seed: app, connection, features, schema, assignments, push targets, Hub', async () => {
@@ -110,8 +111,17 @@ test('5,000 assigned users, 300 app groups, 200 push mappings: app users in 10 c
     const spoke = desiredSpoke('big', sim.orgs.big!.url, { users, groups: groupNames, push: groupNames.slice(0, 200) });
     sim.resetStats();
     const live = await readLiveState(desiredState(sim.orgs.hub!.url, [spoke]), {
+      hub: simClient('hub', sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN!),
       spokes: { big: simClient('big', sim.orgs.big!.url, sim.env.OKTA_BIG_TOKEN!) },
     });
+    // The Hub: 5,100 logins in searches of 50, 200 target groups by name in 4, one members read each.
+    const hubStats = sim.stats('hub');
+    assert.equal(hubStats.byRoute['GET /api/v1/users'], 102);
+    assert.equal(hubStats.byRoute['GET /api/v1/groups'], 4);
+    assert.equal(hubStats.byRoute['GET /api/v1/groups/{groupId}/users'], 200);
+    assert.equal(Object.keys(live.hub!.users).length, 5000, 'the 5,000 assigned users were pushed to the Hub');
+    assert.equal(Object.keys(live.hub!.groups).length, 200);
+    assert.ok(live.spokes.big!.pushMappings.every((m) => m.targetGroupName === m.sourceGroupName));
     const stats = sim.stats('big');
     const big = live.spokes.big!;
     assert.equal(big.appUsers.length, 5000);
@@ -160,6 +170,19 @@ test('the provisioning token is tested against the Hub: a Super Administrator pa
     const bogus = await notesWith('BOGUS_TOKEN', 'fake-token-not-valid-anywhere');
     assert.match(bogus[0]!, /^error: the provisioning token BOGUS_TOKEN is not valid in the Hub \(401\)/);
     assert.ok(!bogus[0]!.includes('fake-token-not-valid-anywhere'));
+  } finally {
+    await sim.close();
+  }
+});
+
+test('a Spoke that refuses the token: readLiveState rejects with the Okta error, nothing left unhandled', async () => {
+  const sim = await startSim('examples/sim/seed.yaml');
+  try {
+    const desired = desiredState(sim.orgs.hub!.url, [desiredSpoke('emea', sim.orgs.emea!.url, { users: ['alice@acme.com'], push: ['EMEA Sales'] })]);
+    await assert.rejects(
+      readLiveState(desired, { spokes: { emea: simClient('emea', sim.orgs.emea!.url, 'fake-token-refused') } }),
+      (e: unknown) => e instanceof OktaApiError && e.status === 401 && !e.message.includes('fake-token-refused'),
+    );
   } finally {
     await sim.close();
   }

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalizeAppUser, normalizeAppUserSchema, normalizeConnection, normalizeInbound, normalizePushMapping, normalizeToApp } from '../../src/state/normalize.js';
+
+const strip = <T extends { fingerprint: string }>(v: T): Omit<T, 'fingerprint'> => {
+  const { fingerprint: _f, ...rest } = v;
+  return rest;
+};
+
+test('USER_PROVISIONING capabilities → the console checkboxes', () => {
+  const feature = {
+    name: 'USER_PROVISIONING',
+    capabilities: {
+      create: { lifecycleCreate: { status: 'ENABLED' } },
+      update: { lifecycleDeactivate: { status: 'DISABLED' }, profile: { status: 'ENABLED' }, password: { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' } },
+    },
+  };
+  assert.deepEqual(strip(normalizeToApp(feature)), {
+    createUsers: true,
+    updateUserAttributes: true,
+    deactivateUsers: false,
+    syncPassword: { seed: 'OKTA', change: 'CHANGE' },
+  });
+});
+
+test('INBOUND_PROVISIONING → the config vocabulary; the spec example spelling userNameFormat is accepted', () => {
+  const live = normalizeInbound({
+    capabilities: {
+      importSettings: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { userNameFormat: 'EMAIL' } },
+      importRules: { userCreateAndMatch: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true, ignored: 3 } },
+    },
+  });
+  assert.deepEqual(live.import, {
+    schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
+    username: { usernameFormat: 'EMAIL' },
+    match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true },
+  });
+});
+
+test('OAuth connection keeps scheme, status and rotation mode; _links do not change the fingerprint', () => {
+  const a = normalizeConnection({ authScheme: 'OAUTH2', profile: { authScheme: 'OAUTH2', clientId: 'c', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED', _links: { x: 1 } });
+  const b = normalizeConnection({ profile: { authScheme: 'OAUTH2', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED', _links: { y: 2 } });
+  assert.deepEqual(strip(a), { authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO' });
+  assert.equal(a.fingerprint, b.fingerprint);
+});
+
+test('app-user schema: initialStatus found by its enum when named otherwise; custom attributes listed', () => {
+  const schema = normalizeAppUserSchema({
+    definitions: {
+      custom: {
+        properties: {
+          hubStatus: { type: 'string', enum: ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'] },
+          recoveryQuestion: { type: 'string' },
+          recoveryAnswer: { type: 'string' },
+          costCenter: { type: 'string' },
+        },
+      },
+    },
+  });
+  assert.equal(schema.initialStatus, 'hubStatus');
+  assert.equal(schema.securityQuestion, 'recoveryQuestion');
+  assert.equal(schema.securityAnswer, 'recoveryAnswer');
+  assert.equal(schema.initialStatusValues.length, 4);
+  assert.deepEqual(schema.attributes, ['costCenter', 'hubStatus', 'recoveryAnswer', 'recoveryQuestion']);
+});
+
+test('app user: login from the embedded user, named attributes lifted out, an answer never kept, timestamps ignored', () => {
+  const names = { initialStatus: 'initialStatus', securityQuestion: 'securityQuestion', securityAnswer: 'securityAnswer' };
+  const raw = {
+    id: '00u1',
+    scope: 'USER',
+    status: 'PROVISIONED',
+    syncState: 'SYNCHRONIZED',
+    externalId: '00uHub',
+    lastUpdated: '2026-01-01T00:00:00Z',
+    credentials: { userName: 'ALICE@acme.com' },
+    profile: { initialStatus: 'active_with_pass', securityQuestion: 'Pet?', securityAnswer: 'canary-should-vanish', costCenter: 'X' },
+    _embedded: { user: { id: '00u1', profile: { login: 'Alice@Acme.com' } } },
+  };
+  const user = normalizeAppUser(raw, names);
+  assert.equal(user.login, 'Alice@Acme.com');
+  assert.equal(user.loginKey, 'alice@acme.com');
+  assert.equal(user.initialStatus, 'active_with_pass');
+  assert.equal(user.securityQuestion, 'Pet?');
+  assert.deepEqual(user.profile, { costCenter: 'X' });
+  assert.ok(!JSON.stringify(user).includes('canary-should-vanish'));
+  assert.equal(normalizeAppUser({ ...raw, lastUpdated: '2026-02-02T00:00:00Z' }, names).fingerprint, user.fingerprint);
+  assert.notEqual(normalizeAppUser({ ...raw, status: 'STAGED' }, names).fingerprint, user.fingerprint);
+});
+
+test('push mapping: lastPush shown but not fingerprinted; names resolved by the reader', () => {
+  const raw = { id: 'gpm1', sourceGroupId: '00g1', targetGroupId: '00gH', status: 'ACTIVE', lastPush: '2026-01-01T00:00:00Z' };
+  const m = normalizePushMapping(raw, { source: 'Engineering' });
+  assert.equal(m.sourceGroupName, 'Engineering');
+  assert.equal(m.lastPush, '2026-01-01T00:00:00Z');
+  assert.equal(normalizePushMapping({ ...raw, lastPush: '2026-03-03T00:00:00Z' }, { source: 'Engineering' }).fingerprint, m.fingerprint);
+  assert.notEqual(normalizePushMapping({ ...raw, status: 'INACTIVE' }, { source: 'Engineering' }).fingerprint, m.fingerprint);
+});
