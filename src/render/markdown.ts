@@ -134,7 +134,8 @@ function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
   if (changes.length === 0) return { text: out.join('\n') };
   if (out.length > 0) add('');
   const real = changes.filter((c) => c.action !== 'noop').length;
-  const open = [`<details><summary>Details: ${real} ${real === 1 ? 'change' : 'changes'} in ${spoke.name}</summary>`, '', '```diff'];
+  const summary = real === 0 ? `Notes on ${spoke.name}` : `Details: ${real} ${real === 1 ? 'change' : 'changes'} in ${spoke.name}`;
+  const open = [`<details><summary>${summary}</summary>`, '', '```diff'];
   if (!fits(open.join('\n'))) {
     add(`_${changes.length} changes not shown (comment size limit): run \`org2org plan\` for the full plan._`);
     return { text: out.join('\n') };
