@@ -8,7 +8,7 @@
  */
 import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/types.js';
 import { SENSITIVE } from '../config/secret.js';
-import type { LiveAppGroup, LiveAppUser, LiveAppUserSchema } from '../state/types.js';
+import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
 import { addressOf, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
@@ -76,7 +76,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
       continue;
     }
     // Fast path for the common case on large spokes: nothing to do, nothing allocated.
-    if (appUser && appUser.scope === 'USER' && matches(user, appUser, names, live.appUserSchema)) {
+    if (appUser && appUser.scope === 'USER' && matches(user, appUser, names)) {
       ctx.noops++;
       continue;
     }
@@ -89,7 +89,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
       // New, or assigned only through a group: a direct assignment (scope USER) is made.
       const attributes: AttributeChange[] = Object.entries(wanted.display).map(([name, after]) => ({
         name,
-        before: appUser ? orNull(appUser.profile[name]) : null,
+        before: appUser ? orNull(liveAttribute(appUser, name, names)) : null,
         after,
         ...(after === SENSITIVE ? { sensitive: true } : {}),
       }));
@@ -116,7 +116,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
     let questionChanged = false;
     for (const [name, after] of Object.entries(wanted.display)) {
       if (name === names.securityAnswer) continue;
-      const before = liveAttribute(appUser, name, live.appUserSchema);
+      const before = liveAttribute(appUser, name, names);
       if (!sameValue(before, after)) {
         attributes.push({ name, before: orNull(before), after });
         if (name === names.securityQuestion) questionChanged = true;
@@ -170,10 +170,10 @@ export function planUserAssignments(ctx: SpokeContext): void {
 }
 
 /** True when every managed attribute already has its wanted value (names all known). */
-function matches(user: DesiredUserAssignment, appUser: LiveAppUser, names: Partial<AppUserAttributeNames>, schema: LiveAppUserSchema | null): boolean {
-  if (names.initialStatus === undefined || liveAttribute(appUser, names.initialStatus, schema) !== user.initialStatus) return false;
+function matches(user: DesiredUserAssignment, appUser: LiveAppUser, names: Partial<AppUserAttributeNames>): boolean {
+  if (names.initialStatus === undefined || liveAttribute(appUser, names.initialStatus, names) !== user.initialStatus) return false;
   if (user.securityQuestion !== undefined) {
-    if (names.securityQuestion === undefined || liveAttribute(appUser, names.securityQuestion, schema) !== user.securityQuestion) return false;
+    if (names.securityQuestion === undefined || liveAttribute(appUser, names.securityQuestion, names) !== user.securityQuestion) return false;
   }
   if (user.securityAnswer !== undefined && names.securityAnswer === undefined) return false;
   for (const key in user.profile) if (!sameValue(appUser.profile[key], user.profile[key])) return false;
@@ -187,13 +187,14 @@ function unknownKeys(profile: Record<string, unknown>, known: Set<string>): stri
 }
 
 /**
- * A live attribute value: the raw profile first; else the reader's normalized field, which it
- * filled from the schema's attribute name, so only when the name in use is the schema's.
+ * A live attribute value: the reader moves the initial status and the security question out of
+ * the profile into their own fields, reading them under the same names as here (the config's,
+ * else the schema's); any other attribute stays in the profile.
  */
-function liveAttribute(appUser: LiveAppUser, name: string, schema: LiveAppUserSchema | null): unknown {
+function liveAttribute(appUser: LiveAppUser, name: string, names: Partial<AppUserAttributeNames>): unknown {
   if (Object.hasOwn(appUser.profile, name)) return appUser.profile[name];
-  if (name === (schema?.initialStatus ?? CONVENTIONAL_NAMES.initialStatus)) return appUser.initialStatus;
-  if (name === (schema?.securityQuestion ?? CONVENTIONAL_NAMES.securityQuestion)) return appUser.securityQuestion;
+  if (name === names.initialStatus) return appUser.initialStatus;
+  if (name === names.securityQuestion) return appUser.securityQuestion;
   return undefined;
 }
 

@@ -277,9 +277,14 @@ describe('createPlan: user assignments', () => {
   });
 
   test('attribute names: the config wins over the schema; neither is an error', () => {
-    const renamed = plan(spokeConfig({ assignments: { attributeNames: { initialStatus: 'o2oStatus' }, users: [{ login: 'b@x.com' }] } }), state(base));
+    // As the reader leaves it: the value of the configured attribute moved to `initialStatus`.
+    const renamedLive = { ...base, appUsers: [liveAppUser('b@x.com', { userId: 'u-b', initialStatus: 'pending_with_pass', profile: { initialStatus: 'active_without_pass' } })] };
+    const renamed = plan(spokeConfig({ assignments: { attributeNames: { initialStatus: 'o2oStatus' }, users: [{ login: 'b@x.com' }] } }), state(renamedLive));
     const b = at(renamed, 'spoke.emea.assignment.user["b@x.com"]');
+    assert.deepEqual(b.attributes, [{ name: 'o2oStatus', before: 'pending_with_pass', after: 'active_without_pass' }]);
     assert.deepEqual((b.op as { profile: unknown }).profile, { o2oStatus: 'active_without_pass' });
+    const same = plan(spokeConfig({ assignments: { attributeNames: { initialStatus: 'o2oStatus' }, users: [{ login: 'b@x.com', initialStatus: 'pending_with_pass' }] } }), state(renamedLive));
+    assert.equal(changes(same).length, 0);
 
     const noSchemaName = plan(spokeConfig({ assignments: { users: [{ login: 'b@x.com', securityQuestion: 'Q' }] } }), state({ ...base, appUserSchema: { ...SCHEMA, securityQuestion: undefined } }));
     assert.equal(noSchemaName.errored, true);
