@@ -44,6 +44,31 @@ export function liveFingerprintAt(address: string, live: LiveState): string | nu
   return fingerprintInSpoke(spoke, parsed);
 }
 
+/** Per-spoke lookups by natural key, built once: a plan may list 100,000 assignments. */
+interface SpokeIndex {
+  users: Map<string, string>;
+  groups: Map<string, string>;
+  mappings: Map<string, string>;
+}
+
+const indexes = new WeakMap<LiveSpoke, SpokeIndex>();
+
+function indexOf(spoke: LiveSpoke): SpokeIndex {
+  let index = indexes.get(spoke);
+  if (!index) {
+    const mappings = new Map<string, string>();
+    // Pushed groups are named by their Spoke source group; an unresolvable source by the mapping id.
+    for (const m of spoke.pushMappings) mappings.set(m.sourceGroupName ?? m.id, m.fingerprint);
+    index = {
+      users: new Map(spoke.appUsers.map((u) => [u.loginKey, u.fingerprint])),
+      groups: new Map(spoke.appGroups.map((g) => [g.name, g.fingerprint])),
+      mappings,
+    };
+    indexes.set(spoke, index);
+  }
+  return index;
+}
+
 function fingerprintInSpoke(spoke: LiveSpoke, { kind, key }: ParsedAddress): string | null | undefined {
   switch (kind) {
     case 'app':
@@ -55,18 +80,12 @@ function fingerprintInSpoke(spoke: LiveSpoke, { kind, key }: ParsedAddress): str
       return spoke.features?.toApp?.fingerprint ?? null;
     case 'features.toOkta':
       return spoke.features?.inbound?.fingerprint ?? null;
-    case 'assignment.user': {
-      if (key === undefined) return undefined;
-      const loginKey = key.toLowerCase();
-      return spoke.appUsers.find((u) => u.loginKey === loginKey)?.fingerprint ?? null;
-    }
+    case 'assignment.user':
+      return key === undefined ? undefined : (indexOf(spoke).users.get(key.toLowerCase()) ?? null);
     case 'assignment.group':
-      if (key === undefined) return undefined;
-      return spoke.appGroups.find((g) => g.name === key)?.fingerprint ?? null;
+      return key === undefined ? undefined : (indexOf(spoke).groups.get(key) ?? null);
     case 'pushMapping':
-      if (key === undefined) return undefined;
-      // Pushed groups are named by their Spoke source group; an unresolvable source falls back to the id.
-      return spoke.pushMappings.find((m) => m.sourceGroupName === key || m.id === key)?.fingerprint ?? null;
+      return key === undefined ? undefined : (indexOf(spoke).mappings.get(key) ?? null);
     default:
       return undefined;
   }

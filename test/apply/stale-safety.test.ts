@@ -45,6 +45,16 @@ describe('checkStale', () => {
     assert.deepEqual(checkStale(plan([dave]), desired(), liveState([liveSpoke('emea')])), []);
   });
 
+  it('checks 100,000 assignments and finds the one that changed (indexed lookups, not a scan per address)', () => {
+    const n = 100_000;
+    const users = Array.from({ length: n }, (_, i) => appUser(`user${i}@acme.com`, `fp-${i}`));
+    const big = plan([], { fingerprints: Object.fromEntries(users.map((u) => [`spoke.emea.assignment.user[${JSON.stringify(u.loginKey)}]`, u.fingerprint])) });
+    big.spokes.push({ name: 'emea', url: 'http://127.0.0.1:2', mode: 'managed', changes: [], diagnostics: [] });
+    users[77_777] = { ...users[77_777]!, fingerprint: 'fp-changed' };
+    const differences = checkStale(big, desired(), liveState([liveSpoke('emea', { appUsers: users })]));
+    assert.deepEqual(differences, ['spoke.emea.assignment.user["user77777@acme.com"] changed since the plan']);
+  });
+
   it('reports a spoke of the plan that was not read', () => {
     assert.deepEqual(checkStale(saved, desired(), liveState([])), ['spoke emea is in the plan but was not read now']);
   });
