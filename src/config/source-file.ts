@@ -69,14 +69,43 @@ export async function readConfigSource(file: string): Promise<ConfigSource> {
 function explainYamlError(code: string, message: string, lineText: string): string {
   if (code === 'TAB_AS_INDENT') return 'tab used for indentation — YAML needs spaces; replace the tab with spaces';
   if (code === 'DUPLICATE_KEY') return 'duplicate key — each key may appear once in a mapping; remove or merge the repeated one';
+  if (/call stack/i.test(message)) return 'YAML nested too deeply to read — a config is a few levels deep; check the file';
   if (code === 'MULTIPLE_DOCS') return 'more than one YAML document — keep one config per file (remove the `---`)';
   if (/tab/i.test(message) && lineText.includes('\t')) return 'tab character in the YAML structure — use spaces';
   return `invalid YAML: ${message.replace(/\.$/, '')} — check the indentation and quoting on this line`;
 }
 
+/** Deeper than any config; the yaml parser recurses (and builds regexps) per flow level. */
+const MAX_FLOW_DEPTH = 64;
+
+/** Position of the first `[`/`{` nested deeper than MAX_FLOW_DEPTH, found in one pass before parsing. */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+    else if (c === 0x0a && depth > 0 && text.startsWith('---', i + 1)) depth = 0;
+  }
+  return undefined;
+}
+
 function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const line = text.slice(0, deep).split('\n').length;
+    fail(file, `brackets nested more than ${MAX_FLOW_DEPTH} levels deep — a config is a few levels deep; check the file`, line, deep - text.lastIndexOf('\n', deep - 1));
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  } catch (err) {
+    // The parser recurses per nesting level: thousands of `[[[[` overflow the stack.
+    if (err instanceof RangeError) fail(file, 'YAML nested too deeply to read — a config is a few levels deep; check the file');
+    throw err;
+  }
   const lines = text.split(/\r?\n/);
   if (doc.errors.length > 0) {
     const problems: SourceProblem[] = [];
@@ -106,6 +135,7 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
+    if (err instanceof RangeError) fail(file, 'YAML nested too deeply to read — a config is a few levels deep; check the file');
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
       fail(file, `too many YAML aliases (over ${MAX_ALIAS_COUNT} expanded) — this looks like an alias bomb; write the values out instead`);
     }

@@ -77,3 +77,14 @@ test('the base config of the corpus is itself valid (so each broken variant show
   const outcome = await loadText(BASE);
   assert.ok(outcome.ok);
 });
+
+test('deeply nested brackets are refused before the parser recurses', async () => {
+  const n = 100_000;
+  assert.deepEqual(errorLines(await loadText(`version: 1\nhub: ${'['.repeat(n)}${']'.repeat(n)}\n`)), [
+    '2:70 brackets nested more than 64 levels deep — a config is a few levels deep; check the file',
+  ]);
+});
+
+test('several YAML documents in one file', async () => {
+  assert.deepEqual(errorLines(await loadText(`${BASE}---\nversion: 1\n`)), ['25:1 more than one YAML document — keep one config per file (remove the `---`)']);
+});
