@@ -60,6 +60,23 @@ test('a next link to another origin is refused and that server receives nothing'
   }
 });
 
+test('a redirect is not followed: the other server receives nothing', async () => {
+  const evil = await startServer((_req, res) => json(res, 200, {}));
+  const srv = await startServer((_req, res) => {
+    res.writeHead(302, { location: `${evil.url}/api/v1/users/me` });
+    res.end();
+  });
+  try {
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
+    await assert.rejects(client.get('/api/v1/users/me'), (err: unknown) => err instanceof OktaApiError && err.status === 302);
+    assert.equal(srv.received.length, 1);
+    assert.equal(evil.received.length, 0);
+  } finally {
+    await evil.close();
+    await srv.close();
+  }
+});
+
 test('plain http is refused except on loopback', () => {
   assert.throws(() => createOktaClient({ org: 'emea', baseUrl: 'http://acme.okta.com', auth: tokenAuth() }), /must use https/);
   for (const base of ['http://127.0.0.1:1', 'http://localhost:1', 'http://[::1]:1', 'https://acme.okta.com']) {

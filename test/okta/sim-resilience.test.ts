@@ -101,14 +101,19 @@ test('OAuth 2.0 service app: private_key_jwt (RS256 PEM, ES256 JWK), token cache
   try {
     const url = sim.orgs.hub!.url;
     const pem = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const rsaClient = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', pem), scopes: ['okta.users.read'] } });
+    let offset = 0;
+    const rsaClient = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', pem), scopes: ['okta.users.read'] }, now: () => Date.now() + offset });
     for (let i = 0; i < 3; i++) assert.equal((await rsaClient.get<unknown[]>('/api/v1/users')).length, 1);
-    const stats = sim.stats('hub');
-    assert.equal(stats.byRoute['POST /oauth2/v1/token'], 1, 'one token for all calls');
+    assert.equal(sim.stats('hub').byRoute['POST /oauth2/v1/token'], 1, 'one token for all calls');
+    offset = 3600_000 - 30_000; // inside the last minute of the token's hour: fetch a new one
+    await rsaClient.get('/api/v1/users');
+    assert.equal(sim.stats('hub').byRoute['POST /oauth2/v1/token'], 2, 'a token close to expiry is replaced');
+    offset = 0;
+    sim.resetStats();
     const jwk = JSON.stringify(ec.privateKey.export({ format: 'jwk' }));
     const ecClient = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oaec', privateKey: new Secret('HUB_EC_KEY', jwk), scopes: ['okta.users.read'] } });
     await Promise.all([ecClient.get('/api/v1/users'), ecClient.get('/api/v1/users')]);
-    assert.equal(sim.stats('hub').byRoute['POST /oauth2/v1/token'], 2, 'concurrent calls share one token request');
+    assert.equal(sim.stats('hub').byRoute['POST /oauth2/v1/token'], 1, 'concurrent calls share one token request');
     const denied = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oaec', privateKey: new Secret('HUB_EC_KEY', jwk), scopes: ['okta.apps.manage'] } });
     await assert.rejects(denied.get('/api/v1/users'), (err: unknown) => err instanceof OktaApiError && err.errorCode === 'invalid_scope' && /HUB_EC_KEY/.test(err.message) && !err.message.includes('"d"'));
     const wrongKey = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', jwk), scopes: ['okta.users.read'] } });
