@@ -60,7 +60,7 @@ test('exports both Spokes completely: USER-scope assignments, group assignments,
   assert.match(stderr, /read OKTA_EMEA_TOKEN for spoke emea/);
   assert.match(stderr, /read OKTA_APAC_TOKEN for spoke apac/);
   assert.match(stderr, /read OKTA_HUB_READ_TOKEN for the Hub/);
-  assert.match(stderr, /emea: read app users: 1,100 \(/);
+  assert.match(stderr, /read emea app users: 1,100 \(/);
   for (const secret of secretValues(sim, seed)) {
     assert.ok(!stdout.includes(secret) && !stderr.includes(secret), 'a secret value reached the output');
   }

@@ -17,7 +17,10 @@ import { createOktaClient } from '../../okta/client.js';
 import type { ClientEvent, OktaClient } from '../../okta/types.js';
 import { HUB_PROVISIONING_TOKEN_VAR, HUB_READ_TOKEN_VAR, renderExport, spokeTokenVar } from '../../export/build-document.js';
 import { readExportInput } from '../../export/read-export.js';
-import type { ReadEvent } from '../../apply/types.js';
+import type { ObservedSpoke } from '../../export/types.js';
+import { createProgress, type Progress } from '../../render/progress.js';
+import { detectTerminal } from '../../render/terminal.js';
+import { readDoneText } from '../../render/progress-text.js';
 
 type LoadConfig = (file: string, options: { env?: Record<string, string | undefined>; requireSecrets: boolean }) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
 
@@ -30,6 +33,8 @@ export interface ExportIo {
   /** Config loader (tests); defaults to src/config/load.ts. */
   loadConfig?: LoadConfig;
   onEvent?: (event: ClientEvent) => void;
+  /** Progress display; default: createProgress on stderr (plain lines to `stderr` when that is injected). */
+  progress?: Progress;
 }
 
 const HELP = `Usage: org2org export --hub-url URL --spoke NAME=URL [--spoke NAME=URL …] [--label LABEL] [-o FILE] [--force] [--format yaml]
@@ -52,6 +57,7 @@ Options:
   -o, --output FILE          write to FILE (default: stdout); refuses an existing FILE without --force
       --force                overwrite FILE
       --format yaml          output format (yaml only)
+      --no-tty               plain progress lines even in a terminal
 Exit: 0 written, 1 error (nothing written).`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -78,6 +84,7 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
         output: { type: 'string', short: 'o' },
         force: { type: 'boolean', default: false },
         format: { type: 'string', default: 'yaml' },
+        'no-tty': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,
@@ -105,35 +112,52 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
     throw new UsageError(`${output} exists; pass --force to overwrite it.`);
   }
 
-  const clients = spokes.map((s) => {
+  // Every credential is checked before anything is read or drawn.
+  const credentials = spokes.map((s) => {
     const tokenVar = spokeTokenVar(s.name);
     const token = env[tokenVar];
     if (!token) throw new UsageError(`spoke ${s.name}: set ${tokenVar} to an API token of ${s.url}.`);
-    err(`read ${tokenVar} for spoke ${s.name}\n`);
-    return { spoke: s, tokenVar, client: createOktaClient({ org: s.name, baseUrl: s.url, auth: { kind: 'token', token: new Secret(tokenVar, token) }, onEvent: io.onEvent }) };
+    return { spoke: s, tokenVar, token };
+  });
+
+  const progress = io.progress ?? (io.stderr ? plainProgress(err) : createProgress(detectTerminal({ noTty: values['no-tty'], env })));
+  const clientEvents = (e: ClientEvent): void => {
+    io.onEvent?.(e);
+    progress.client(e);
+  };
+  const clients = credentials.map(({ spoke, tokenVar, token }) => {
+    progress.message(`read ${tokenVar} for spoke ${spoke.name}`);
+    return { spoke, tokenVar, client: createOktaClient({ org: spoke.name, baseUrl: spoke.url, auth: { kind: 'token', token: new Secret(tokenVar, token) }, onEvent: clientEvents }) };
   });
   let hub: OktaClient | undefined;
   const hubToken = env[HUB_READ_TOKEN_VAR];
   if (hubToken) {
-    err(`read ${HUB_READ_TOKEN_VAR} for the Hub\n`);
-    hub = createOktaClient({ org: 'hub', baseUrl: hubUrl, auth: { kind: 'token', token: new Secret(HUB_READ_TOKEN_VAR, hubToken) }, onEvent: io.onEvent });
+    progress.message(`read ${HUB_READ_TOKEN_VAR} for the Hub`);
+    hub = createOktaClient({ org: 'hub', baseUrl: hubUrl, auth: { kind: 'token', token: new Secret(HUB_READ_TOKEN_VAR, hubToken) }, onEvent: clientEvents });
   } else {
-    err(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)\n`);
+    progress.message(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)`);
   }
-  err(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)\n`);
+  progress.message(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)`);
 
-  const input = await readExportInput(
-    {
-      hubUrl,
-      spokes: clients.map(({ spoke, tokenVar, client }) => ({ name: spoke.name, url: spoke.url, tokenVar, client })),
-      ...(hub ? { hub: { client: hub, tokenVar: HUB_READ_TOKEN_VAR } } : {}),
-      ...(values.label !== undefined ? { label: values.label } : {}),
-      onEvent: reportProgress(err),
-    },
-    (io.now ?? (() => new Date()))().toISOString(),
-  );
-  const observed = input.spokes;
-  const text = renderExport(input);
+  let text: string;
+  let observed: ObservedSpoke[];
+  try {
+    const input = await readExportInput(
+      {
+        hubUrl,
+        spokes: clients.map(({ spoke, tokenVar, client }) => ({ name: spoke.name, url: spoke.url, tokenVar, client })),
+        ...(hub ? { hub: { client: hub, tokenVar: HUB_READ_TOKEN_VAR } } : {}),
+        ...(values.label !== undefined ? { label: values.label } : {}),
+        onEvent: (e) => progress.read(e),
+      },
+      (io.now ?? (() => new Date()))().toISOString(),
+    );
+    observed = input.spokes;
+    text = renderExport(input);
+  } finally {
+    // The terminal is released before anything goes to stdout (or an error to stderr).
+    await progress.stop();
+  }
 
   await validateExport(text, env, io.loadConfig ?? loadConfig);
 
@@ -171,18 +195,18 @@ function originOf(text: string, what: string): string {
   return url.origin;
 }
 
-/** Progress on stderr: one line per collection read, and a running count every 10 pages of a big one. */
-function reportProgress(err: (t: string) => void): (e: ReadEvent) => void {
-  const pages = new Map<string, number>();
-  return (e) => {
-    if (e.type === 'read-done') {
-      err(`${e.org}: read ${e.collection}: ${e.count.toLocaleString('en-US')} (${e.ms} ms)\n`);
-    } else if (e.type === 'read-progress') {
-      const key = `${e.org}/${e.collection}`;
-      const n = (pages.get(key) ?? 0) + 1;
-      pages.set(key, n);
-      if (n % 10 === 0) err(`${e.org}: reading ${e.collection}: ${e.count.toLocaleString('en-US')}…\n`);
-    }
+/** Plain progress lines into an injected sink (tests, embedding), worded as createProgress's plain lines. */
+function plainProgress(err: (t: string) => void): Progress {
+  return {
+    read(e) {
+      if (e.type === 'read-done') err(readDoneText(e.org, e.collection, e.count, e.ms, false) + '\n');
+    },
+    client(e) {
+      if (e.type === 'rate-limit-wait') err(`${e.org}: waiting for the ${e.bucket} rate limit (${e.reason})\n`);
+    },
+    apply() {},
+    message: (text) => err(text + '\n'),
+    stop: async () => {},
   };
 }
 

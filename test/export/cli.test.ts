@@ -1,0 +1,43 @@
+/**
+ * `org2org export` as users run it: a child process against the simulator, stdout piped (not a
+ * terminal): the YAML on stdout, plain progress and the env vars it read on stderr.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { startSim } from '../../src/sim/index.js';
+import { adoptionSeed } from './setup.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+test('export in a child process: YAML to stdout, progress and env var names to stderr, no secrets', async () => {
+  const seed = adoptionSeed([{ name: 'emea', users: 60, direct: 20, assignedGroups: 1, pushed: 3, linked: 1 }]);
+  const sim = await startSim(seed, { timeScale: 60 });
+  try {
+    const { code, stdout, stderr } = await runCli(['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`], sim.env);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /read OKTA_EMEA_TOKEN for spoke emea/);
+    assert.match(stderr, /read emea app users: 60 \(/);
+    const config = parse(stdout) as { spokes: { assignments: { users: unknown[] } }[] };
+    assert.equal(config.spokes[0]!.assignments.users.length, 20);
+    for (const secret of Object.values(sim.orgs).flatMap((o) => Object.values(o.tokens))) {
+      assert.ok(!stdout.includes(secret) && !stderr.includes(secret));
+    }
+    const usage = await runCli(['export', '--spoke', 'emea=https://x.example.com'], sim.env);
+    assert.equal(usage.code, 1);
+    assert.match(usage.stderr, /--hub-url is required/);
+  } finally {
+    await sim.close();
+  }
+});
