@@ -35,7 +35,7 @@ test('plan on the root config against examples/sim/seed.yaml: changes (exit 2), 
     assert.match(r.stdout, /emea/);
     assert.match(r.stdout, /apac/);
     assert.match(r.stdout, /Plan: \d+ to add, \d+ to change, \d+ to remove/);
-    assert.match(r.stderr, /emea: read app users: 1/);
+    assert.match(r.stderr, /read emea app users: 1/);
     const planFile = readFileSync(out, 'utf8');
     const plan = JSON.parse(planFile) as { empty: boolean; errored: boolean; spokes: { name: string }[] };
     assert.equal(plan.empty, false);

@@ -45,7 +45,7 @@ test('a config that matches the live orgs plans "No changes": exit 0 under --det
     });
     assert.equal(code, 0, c.out + c.err);
     assert.match(c.out, /No changes/);
-    assert.match(c.err, /emea: read app users: 1/);
+    assert.match(c.err, /read emea app users: 1/);
     const saved = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { empty: boolean; fingerprints: Record<string, string>; createdAt: string };
     assert.equal(saved.empty, true);
     assert.ok(saved.fingerprints['spoke.emea.assignment.user["bob@acme.com"]']);

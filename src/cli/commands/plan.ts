@@ -6,13 +6,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ReadEvent } from '../../apply/types.js';
 import { UsageError } from '../../errors.js';
-import type { ClientEvent, OktaClient, OktaClientOptions } from '../../okta/types.js';
+import type { OktaClient, OktaClientOptions } from '../../okta/types.js';
 import { createPlan } from '../../plan/create-plan.js';
 import type { Plan } from '../../plan/types.js';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanMarkdown } from '../../render/markdown.js';
+import { createProgress, type Progress } from '../../render/progress.js';
+import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
@@ -32,6 +33,7 @@ Options:
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --no-color             no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)
+      --no-tty               plain progress lines even in a terminal
       --debug                log each API call to stderr, secrets masked (also ORG2ORG_DEBUG=1)
   -h, --help                 this help
 
@@ -70,13 +72,20 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   const desired = selectSpokes(full, args.spokes);
 
   const capacity = args.capacity ?? 0.5;
+  const progress = progressFor(io, err, args.noTty, env);
   const clients = buildClients(desired, {
     maxApiCapacity: capacity,
     ...(args.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
-    onEvent: (e) => reportClientEvent(e, err),
+    onEvent: (e) => progress.client(e),
     ...(io.createClient ? { createClient: io.createClient } : {}),
   });
-  const live = await readLiveState(desired, clients, { onEvent: (e) => reportReadEvent(e, err) });
+  let live;
+  try {
+    live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
+  } finally {
+    // Released before anything goes to stdout (and before an error is printed).
+    await progress.stop();
+  }
 
   const plan: Plan = createPlan(desired, live, { maxApiCapacity: capacity, toolVersion: VERSION });
   plan.createdAt = (io.now?.() ?? new Date()).toISOString();
@@ -106,6 +115,7 @@ interface PlanArgs {
   detailedExitcode: boolean;
   capacity?: number;
   noColor: boolean;
+  noTty: boolean;
   debug: boolean;
   help: boolean;
 }
@@ -123,6 +133,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
         'detailed-exitcode': { type: 'boolean', default: false },
         'max-api-capacity': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
+        'no-tty': { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -139,6 +150,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     format,
     detailedExitcode: values['detailed-exitcode'] === true,
     noColor: values['no-color'] === true,
+    noTty: values['no-tty'] === true,
     debug: values.debug === true,
     help: values.help === true,
   };
@@ -147,16 +159,14 @@ function parsePlanArgs(argv: string[]): PlanArgs {
   return args;
 }
 
-/** Progress as plain lines on stderr (data stays on stdout): one per collection read. */
-function reportReadEvent(e: ReadEvent, err: (t: string) => void): void {
-  if (e.type === 'read-done') err(`${e.org}: read ${e.collection}: ${e.count} (${e.ms} ms)\n`);
-}
-
-function reportClientEvent(e: ClientEvent, err: (t: string) => void): void {
-  if (e.type === 'rate-limit-wait' && e.reason !== 'concurrency') {
-    const seconds = Math.max(0, Math.round((e.until - Date.now()) / 1000));
-    err(`${e.org}: waiting ${seconds} s for the ${e.bucket} rate limit (${e.reason})\n`);
-  } else if (e.type === 'retry') {
-    err(`${e.org}: retrying ${e.method} ${e.path} (${e.reason}, attempt ${e.attempt})\n`);
+/**
+ * Progress on stderr: Ink in an interactive terminal, plain lines otherwise. Tests that capture
+ * stderr get the plain lines through their function.
+ */
+function progressFor(io: PlanIo, err: (t: string) => void, noTty: boolean, env: Env): Progress {
+  if (io.stderr) {
+    const stream = { write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream;
+    return createProgress({ interactive: false, color: false }, { stream });
   }
+  return createProgress(detectTerminal({ noTty, env: env as NodeJS.ProcessEnv }));
 }
