@@ -126,3 +126,19 @@ test('--spoke: plans only the named Spoke; an unknown name is a usage error list
     await sim.close();
   }
 });
+
+test('a plan with errors (a login that is not in the Spoke) exits 1 and says why', async () => {
+  const sim = await startSim('examples/sim/seed.yaml');
+  try {
+    const emea = matchingEmea(sim);
+    emea.assignments.users.push({ login: 'nobody@acme.com', loginKey: 'nobody@acme.com', initialStatus: 'active_without_pass', profile: {} });
+    const desired = withHub(sim, [emea]);
+    const c = capture();
+    const code = await runPlan(['--detailed-exitcode', '--no-color'], { ...c.io, env: {}, loadConfig: async () => ({ desired, warnings: [] }) });
+    assert.equal(code, 1);
+    assert.match(c.out, /nobody@acme\.com: no such user in the emea Spoke org/);
+    assert.match(c.err, /error: the plan has 1 error \(listed above\)/);
+  } finally {
+    await sim.close();
+  }
+});

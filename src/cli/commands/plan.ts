@@ -103,7 +103,11 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   }
   appendStepSummary(renderPlanMarkdown(plan), env);
 
-  if (plan.errored) return 1;
+  if (plan.errored) {
+    const n = plan.summary.errors;
+    err(`error: the plan has ${n} error${n === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again.\n`);
+    return 1;
+  }
   return args.detailedExitcode && !plan.empty ? 2 : 0;
 }
 
