@@ -86,3 +86,23 @@ test('canary secrets never reach stdout or stderr, even with ORG2ORG_DEBUG=1', (
     assert.ok(!/SSWS|Bearer/.test(all));
   }
 });
+
+test('org2org check on the root config against the example simulator: every org passes', async () => {
+  const { startSim } = await import('../../src/sim/index.js');
+  const sim = await startSim('examples/sim/seed.yaml');
+  try {
+    let out = '';
+    let err = '';
+    const code = await runCheck(['-c', 'org2org.config.yaml', '--format', 'json'], { env: { ...sim.env }, stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+    const doc = JSON.parse(out) as { ok: boolean; orgs: { org: string; ok: boolean; problems: string[]; connection?: { tokenRoles?: string[] } }[] };
+    assert.equal(code, 0, `${err}\n${doc.orgs.map((o) => `${o.org}: ${o.problems.join('; ')}`).join('\n')}`);
+    assert.deepEqual(doc.orgs.map((o) => o.org), ['hub', 'emea', 'apac']);
+    assert.ok(doc.orgs.every((o) => o.ok));
+    assert.deepEqual(doc.orgs[1]!.connection?.tokenRoles, ['SUPER_ADMIN']);
+    const secrets = Object.entries(sim.env).filter(([k]) => /TOKEN|ANSWER/.test(k));
+    assert.ok(secrets.length >= 4);
+    for (const [name, value] of secrets) assert.ok(!(out + err).includes(value), `${name} leaked`);
+  } finally {
+    await sim.close();
+  }
+});

@@ -4,13 +4,10 @@
  * provisioning connection, then prints a table (or JSON). Exit 1, with one line per failing org.
  */
 import { parseArgs } from 'node:util';
-import { UsageError, type SourceProblem } from '../../errors.js';
-import { Org2OrgError } from '../../errors.js';
-import type { DesiredState } from '../../config/types.js';
+import { UsageError } from '../../errors.js';
 import { checkOrgs, type OrgCheck } from '../../okta/check-orgs.js';
 import type { ClientEvent } from '../../okta/types.js';
-
-type LoadConfig = (file: string, options: { env?: Record<string, string | undefined>; requireSecrets: boolean }) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
+import { importLoadConfig, parseCapacity, selectSpokes, type LoadConfig } from '../shared.js';
 
 export interface CheckIo {
   env?: Record<string, string | undefined>;
@@ -30,7 +27,7 @@ provisioning token is valid in the Hub and belongs to a Super Administrator.
 
 Options:
   -c, --config FILE          config file (default: org2org.config.yaml)
-      --spoke NAME           check only this Spoke (and the Hub)
+      --spoke NAME           check only this Spoke (and the Hub); repeatable
       --format table|json    output format (default: table)
       --max-api-capacity N   share of each rate-limit bucket to use, 0–1 or a percentage (default: 50%)
       --debug                log each API call to stderr (secrets masked); also ORG2ORG_DEBUG=1
@@ -50,7 +47,7 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
       args: argv,
       options: {
         config: { type: 'string', short: 'c', default: 'org2org.config.yaml' },
-        spoke: { type: 'string' },
+        spoke: { type: 'string', multiple: true, default: [] },
         format: { type: 'string', default: 'table' },
         'max-api-capacity': { type: 'string' },
         debug: { type: 'boolean', default: false },
@@ -68,15 +65,10 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json (got "${values.format}").`);
   const capacity = values['max-api-capacity'] !== undefined ? parseCapacity(values['max-api-capacity']) : undefined;
 
-  const load = io.loadConfig ?? (await importLoadConfig());
+  const load = io.loadConfig ?? (await importLoadConfig('check'));
   const { desired, warnings } = await load(values.config!, { env, requireSecrets: true });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  let target = desired;
-  if (values.spoke !== undefined) {
-    const spokes = desired.spokes.filter((s) => s.name === values.spoke);
-    if (spokes.length === 0) throw new UsageError(`no spoke named "${values.spoke}" in ${desired.file} (spokes: ${desired.spokes.map((s) => s.name).join(', ')}).`);
-    target = { ...desired, spokes };
-  }
+  const target = selectSpokes(desired, values.spoke ?? []);
 
   const results = await checkOrgs(target, {
     ...(capacity !== undefined ? { maxApiCapacity: capacity } : {}),
@@ -88,24 +80,6 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   else out(renderCheckTable(results));
   for (const r of results) if (!r.ok) err(`check failed: ${r.org}: ${r.problems.join('; ')}\n`);
   return ok ? 0 : 1;
-}
-
-function parseCapacity(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!(value > 0 && value <= 1)) throw new UsageError(`--max-api-capacity must be a share in (0, 1] or a percentage such as 50% (got "${text}").`);
-  return value;
-}
-
-async function importLoadConfig(): Promise<LoadConfig> {
-  const specifier = '../../config/load.js'; // a variable: the config loader is built in parallel
-  try {
-    const mod = (await import(specifier)) as { loadConfig?: LoadConfig };
-    if (mod.loadConfig) return mod.loadConfig;
-  } catch {
-    // fall through
-  }
-  throw new Org2OrgError('This build has no config loader yet (src/config/load.ts); `org2org check` needs it.');
 }
 
 /** The table people read: one row per org, then its problems and notes. */
