@@ -20,6 +20,8 @@ export interface ExportFacts {
   oauthClientId?: string;
   /** Reader notes about this Spoke. */
   notes: string[];
+  /** The Hub URL given to export, to compare with the app's base URL. */
+  hubUrl?: string;
 }
 
 const INITIAL_STATUSES: readonly string[] = ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'];
@@ -47,6 +49,9 @@ export function compareKeys(a: string, b: string): number {
 export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke {
   if (!live.app) throw new Error(`spoke ${live.name}: the Org2Org app vanished while it was read`);
   const notes = [...facts.notes];
+  if (facts.hubUrl !== undefined && originOf(live.app.baseUrl) !== facts.hubUrl) {
+    notes.push(`the app's base URL is ${live.app.baseUrl || '(empty)'}, not the Hub URL ${facts.hubUrl}: the first plan will show it`);
+  }
   const schema = live.appUserSchema;
 
   const users: ObservedSpoke['users'] = [];
@@ -121,6 +126,14 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     pushMappings,
     notes,
   };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 function connectionOf(live: LiveSpoke, facts: ExportFacts): ObservedConnection | null {

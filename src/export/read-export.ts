@@ -57,6 +57,7 @@ export async function readExportInput(source: ExportSource, generatedAt: string)
         name: s.name,
         url: s.url,
         tokenVar: s.tokenVar,
+        hubUrl: source.hubUrl,
         ...(hubGroups ? { hubGroups } : {}),
         mappingCreated,
         ...(oauthClientId ? { oauthClientId } : {}),

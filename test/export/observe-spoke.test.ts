@@ -129,3 +129,9 @@ test('import settings outside the config vocabulary stay unmanaged instead of in
   );
   assert.deepEqual(o.inbound, { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } } });
 });
+
+test("an app whose base URL isn't the Hub is exported as it is, with a note", () => {
+  assert.deepEqual(observeSpoke(liveSpoke(), facts({ hubUrl: 'https://hub' })).notes, []);
+  const o = observeSpoke(liveSpoke(), facts({ hubUrl: 'https://other-hub.example.com' }));
+  assert.deepEqual(o.notes, ["the app's base URL is https://hub, not the Hub URL https://other-hub.example.com: the first plan will show it"]);
+});
