@@ -55,13 +55,11 @@ export function planUserAssignments(ctx: SpokeContext): void {
   let usesSecurity = false;
 
   for (const user of desired.assignments.users) {
-    // A template string rather than addressOf: this loop runs once per listed user.
-    const address = `spoke.${desired.name}.assignment.user[${JSON.stringify(user.loginKey)}]`;
     const appUser = liveByKey.get(user.loginKey);
     const directoryUser = live.users[user.loginKey];
     if (!appUser && !directoryUser) {
       diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there or remove it from assignments.users`, {
-        address,
+        address: addressOf(desired.name, 'assignment.user', user.loginKey),
         pos: user.pos,
       });
       continue;
@@ -70,7 +68,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
     const unknown = knownAttributes ? unknownKeys(user.profile, knownAttributes) : [];
     if (unknown.length > 0) {
       diagnose(ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${desired.name}`, {
-        address,
+        address: addressOf(desired.name, 'assignment.user', user.loginKey),
         pos: user.pos,
       });
       continue;
@@ -80,6 +78,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
       ctx.noops++;
       continue;
     }
+    const address = addressOf(desired.name, 'assignment.user', user.loginKey);
     const wanted = wantedProfile(user, names, missingName);
     if (wanted === undefined) continue;
     const userId = appUser?.userId ?? directoryUser!.id;

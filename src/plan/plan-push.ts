@@ -16,7 +16,9 @@ export function planPushMappings(ctx: SpokeContext): void {
     bySourceId.set(mapping.sourceGroupId, mapping);
   }
   const paired = new Set<LivePushMapping>();
-  const assigned = assignedLoginKeys(ctx);
+  // Built only when some pushed group's members were read: it holds every assigned login.
+  let assigned: Set<string> | undefined;
+  const assignedKeys = (): Set<string> => (assigned ??= assignedLoginKeys(ctx));
   const dependsOn = [ctx.appCreate, ctx.provisioningChange, ctx.createUsersChange];
 
   for (const group of desired.pushGroups.groups) {
@@ -31,7 +33,7 @@ export function planPushMappings(ctx: SpokeContext): void {
       });
       continue;
     }
-    warnUnassignedMembers(ctx, group, assigned, address);
+    warnUnassignedMembers(ctx, group, assignedKeys, address);
 
     if (!mapping) {
       const hubGroup = ctx.hub?.groups[group.targetName];
@@ -159,9 +161,10 @@ function assignedLoginKeys(ctx: SpokeContext): Set<string> {
   return keys;
 }
 
-function warnUnassignedMembers(ctx: SpokeContext, group: DesiredPushGroup, assigned: Set<string>, address: string): void {
+function warnUnassignedMembers(ctx: SpokeContext, group: DesiredPushGroup, assignedKeys: () => Set<string>, address: string): void {
   const members = ctx.live.groups[group.name]?.memberLoginKeys;
-  if (!members) return;
+  if (!members || members.length === 0) return;
+  const assigned = assignedKeys();
   const missing = members.filter((key) => !assigned.has(key));
   if (missing.length === 0) return;
   diagnose(
@@ -177,7 +180,7 @@ function warnUnassignedMembers(ctx: SpokeContext, group: DesiredPushGroup, assig
  * was read: the Hub is searched for the listed logins only, so unlisted ones can't be judged).
  */
 export function warnAppUsers(ctx: SpokeContext): void {
-  const listed = new Set(ctx.desired.assignments.users.map((u) => u.loginKey));
+  const listed = ctx.hub ? new Set(ctx.desired.assignments.users.map((u) => u.loginKey)) : undefined;
   const missingInHub: string[] = [];
   for (const appUser of ctx.live.appUsers) {
     if (appUser.syncState === 'ERROR') {
@@ -185,7 +188,7 @@ export function warnAppUsers(ctx: SpokeContext): void {
         address: addressOf(ctx.desired.name, 'assignment.user', appUser.loginKey),
       });
     }
-    if (ctx.hub && listed.has(appUser.loginKey) && !ctx.hub.users[appUser.loginKey]) missingInHub.push(appUser.login);
+    if (ctx.hub && listed?.has(appUser.loginKey) && !ctx.hub.users[appUser.loginKey]) missingInHub.push(appUser.login);
   }
   if (missingInHub.length > 0) {
     diagnose(ctx, 'warning', `${countOf(missingInHub.length, 'assigned user is', 'assigned users are')} not in the Hub: ${sample(missingInHub)}`);
