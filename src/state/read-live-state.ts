@@ -20,7 +20,8 @@ import {
 } from './normalize.js';
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
-import type { DirectoryGroup, DirectoryUser, LiveFeatures, LiveHub, LiveSpoke, LiveState } from './types.js';
+import type { AppUserAttributeNames } from '../config/types.js';
+import type { DirectoryGroup, DirectoryUser, LiveAppUser, LiveAppUserSchema, LiveFeatures, LiveHub, LiveSpoke, LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -109,35 +110,31 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, notes: LiveSta
   }
 
   const appPath = `/api/v1/apps/${encodeURIComponent(String(app.id))}`;
-  const [connection, features, schema, rawUsers, rawGroups, rawMappings] = await Promise.all([
+  const schemaRead = readOne<Json>(client, `/api/v1/meta/schemas/apps/${encodeURIComponent(String(app.id))}/default`, 'app-user schema', onEvent).then(
+    (schema) => (schema ? normalizeAppUserSchema(schema) : null),
+  );
+  schemaRead.catch(() => undefined); // awaited by readAppUsers and below
+  const wanted = new Set(configLogins.map((l) => l.toLowerCase()));
+  const [connection, features, appUserSchema, assigned, rawGroups, rawMappings] = await Promise.all([
     readOne<Json>(client, `${appPath}/connections/default`, 'connection', onEvent),
     readFeatures(client, appPath, onEvent),
-    readOne<Json>(client, `/api/v1/meta/schemas/apps/${encodeURIComponent(String(app.id))}/default`, 'app-user schema', onEvent),
-    readAll<Json>(client, `${appPath}/users`, { expand: 'user' }, 'app users', onEvent),
+    schemaRead,
+    readAppUsers(client, appPath, schemaRead, spoke, wanted, onEvent),
     readAll<Json>(client, `${appPath}/groups`, {}, 'app groups', onEvent),
     readPushMappings(client, appPath, onEvent),
   ]);
   live.connection = connection ? normalizeConnection(connection) : null;
-  live.appUserSchema = schema ? normalizeAppUserSchema(schema) : null;
+  live.appUserSchema = appUserSchema;
   const toApp = features?.find((f) => f.name === 'USER_PROVISIONING');
   const inbound = features?.find((f) => f.name === 'INBOUND_PROVISIONING');
   const liveFeatures: LiveFeatures = { provisioningEnabled: features !== undefined, profileSourcing: live.app!.features.includes('PROFILE_MASTERING') };
   if (toApp) liveFeatures.toApp = normalizeToApp(toApp);
   if (inbound) liveFeatures.inbound = normalizeInbound(inbound);
   live.features = liveFeatures;
-
-  const names = { ...(live.appUserSchema ?? {}), ...(spoke.assignments.attributeNames ?? {}) };
-  live.appUsers = rawUsers.map((u) => normalizeAppUser(u, names)).sort((a, b) => cmp(a.loginKey, b.loginKey));
+  live.appUsers = assigned.appUsers.sort((a, b) => cmp(a.loginKey, b.loginKey));
 
   // Assigned users came with their Okta user: only the config's unassigned logins need a search.
-  const wanted = new Set(configLogins.map((l) => l.toLowerCase()));
-  const users: Record<string, DirectoryUser> = {};
-  for (const raw of rawUsers) {
-    const embedded = (raw._embedded as Json | undefined)?.user as Json | undefined;
-    if (!embedded) continue;
-    const user = toDirectoryUser(embedded);
-    if (wanted.has(user.login.toLowerCase())) users[user.login.toLowerCase()] = user;
-  }
+  const users = assigned.users;
   const unassigned = configLogins.filter((l) => !(l.toLowerCase() in users));
 
   const groups = await groupsRead;
@@ -161,6 +158,42 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, notes: LiveSta
   }
   live.rateLimits = client.rateLimits();
   return live;
+}
+
+/**
+ * App users at 500 a page with their Okta user embedded, normalized page by page (memory stays
+ * proportional to the normalized state, not to Okta's JSON). The embedded users also answer
+ * "does this config login exist" for every assigned user, for free.
+ */
+async function readAppUsers(
+  client: OktaClient,
+  appPath: string,
+  schemaRead: Promise<LiveAppUserSchema | null>,
+  spoke: DesiredSpoke,
+  wanted: Set<string>,
+  onEvent: ReadEventSink | undefined,
+): Promise<{ appUsers: LiveAppUser[]; users: Record<string, DirectoryUser> }> {
+  const started = Date.now();
+  const collection = 'app users';
+  onEvent?.({ type: 'read-start', org: client.org, collection });
+  const appUsers: LiveAppUser[] = [];
+  const users: Record<string, DirectoryUser> = {};
+  let names: Partial<AppUserAttributeNames> | undefined;
+  for await (const page of client.pages<Json>(`${appPath}/users`, { expand: 'user' })) {
+    // The attribute names come from the schema (read concurrently) unless the config gives them.
+    names ??= { ...((await schemaRead) ?? {}), ...(spoke.assignments.attributeNames ?? {}) };
+    for (const raw of page) {
+      appUsers.push(normalizeAppUser(raw, names));
+      const embedded = (raw._embedded as Json | undefined)?.user as Json | undefined;
+      if (!embedded) continue;
+      const user = toDirectoryUser(embedded);
+      const key = user.login.toLowerCase();
+      if (wanted.has(key)) users[key] = user;
+    }
+    onEvent?.({ type: 'read-progress', org: client.org, collection, count: appUsers.length });
+  }
+  onEvent?.({ type: 'read-done', org: client.org, collection, count: appUsers.length, ms: Date.now() - started });
+  return { appUsers, users };
 }
 
 /** The Org2Org app with the config's label (`filter=name eq "okta_org2org"`, then the label). */
