@@ -8,6 +8,7 @@
 import type { InitialStatus } from '../config/types.js';
 import type { OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
+import { findGroupsByName, findUsersByLogin, readMemberLoginKeys } from '../state/read-directory.js';
 import type { ApplyClients } from './apply-plan.js';
 import type { ApplyEvent, ApplyResult, HubVerification } from './types.js';
 
@@ -35,9 +36,6 @@ export function hubStatusFor(initialStatus: InitialStatus): string {
       return 'STAGED';
   }
 }
-
-/** Logins per Hub search: OR-ed clauses keep the URL short and the call count low. */
-const LOGINS_PER_SEARCH = 20;
 
 interface TouchedUser {
   spoke: string;
@@ -73,17 +71,6 @@ interface OktaPushMapping {
   status?: string;
   lastPush?: string | null;
   errorSummary?: string | null;
-}
-
-interface OktaUser {
-  id: string;
-  status: string;
-  profile: { login: string };
-}
-
-interface OktaGroup {
-  id: string;
-  profile: { name: string };
 }
 
 export async function waitForProvisioning(
@@ -203,17 +190,10 @@ function settleGroup(group: PushedGroup, mapping: OktaPushMapping | undefined): 
 }
 
 async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<HubVerification[]> {
-  const found = new Map<string, OktaUser>();
-  const logins = [...new Set(users.map((u) => u.login.toLowerCase()))];
-  for (let i = 0; i < logins.length; i += LOGINS_PER_SEARCH) {
-    const batch = logins.slice(i, i + LOGINS_PER_SEARCH);
-    const search = batch.map((login) => `profile.login eq ${JSON.stringify(login)}`).join(' or ');
-    for await (const page of hub.pages<OktaUser>('/api/v1/users', { search })) {
-      for (const user of page) found.set(user.profile.login.toLowerCase(), user);
-    }
-  }
+  // Batched, OR-ed login searches (the same reader plan uses): a few calls for many users.
+  const found = await findUsersByLogin(hub, users.map((u) => u.login));
   return users.map((user) => {
-    const hubUser = found.get(user.login.toLowerCase());
+    const hubUser = found[user.login.toLowerCase()];
     if (!hubUser) return verification('user', user.spoke, user.login, false, `not in the Hub (${user.settled!.detail})`);
     if (!user.initialStatus) {
       return verification('user', user.spoke, user.login, user.settled!.ok, `${hubUser.status} in the Hub (initialStatus acts only when the Hub user is created)`);
@@ -233,9 +213,10 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
   const hub = clients.hub!;
   const assignedBySpokeApp = new Map<string, Set<string>>();
   const out: HubVerification[] = [];
+  const hubGroups = await findGroupsByName(hub, groups.map((g) => g.targetName));
   for (const group of groups) {
     const spokeClient = clients.spokes[group.spoke];
-    const hubGroup = await findGroupByName(hub, group.targetName);
+    const hubGroup = hubGroups[group.targetName];
     if (!hubGroup) {
       out.push(verification('group', group.spoke, group.targetName, false, `not in the Hub (${group.settled!.detail})`));
       continue;
@@ -256,8 +237,8 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
       }
       assignedBySpokeApp.set(key, assigned);
     }
-    const expected = (await memberLogins(spokeClient, group.sourceGroupId)).filter((login) => assigned.has(login));
-    const actual = new Set(await memberLogins(hub, hubGroup.id));
+    const expected = (await readMemberLoginKeys(spokeClient, group.sourceGroupId)).filter((login) => assigned.has(login));
+    const actual = new Set(await readMemberLoginKeys(hub, hubGroup.id));
     const missing = expected.filter((login) => !actual.has(login));
     out.push(
       missing.length === 0
@@ -266,22 +247,6 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
     );
   }
   return out;
-}
-
-async function findGroupByName(client: OktaClient, name: string): Promise<OktaGroup | undefined> {
-  for await (const page of client.pages<OktaGroup>('/api/v1/groups', { search: `profile.name eq ${JSON.stringify(name)}` })) {
-    const match = page.find((g) => g.profile.name === name);
-    if (match) return match;
-  }
-  return undefined;
-}
-
-async function memberLogins(client: OktaClient, groupId: string): Promise<string[]> {
-  const logins: string[] = [];
-  for await (const page of client.pages<OktaUser>(`/api/v1/groups/${encodeURIComponent(groupId)}/users`)) {
-    for (const user of page) logins.push(user.profile.login.toLowerCase());
-  }
-  return logins;
 }
 
 function initialStatusIn(values: Record<string, unknown>): InitialStatus | undefined {
