@@ -183,3 +183,12 @@ test('an export that fails its own validation is reported as a bug and nothing i
   assert.equal(stdout, '');
   await assert.rejects(readFile(file), { code: 'ENOENT' });
 });
+
+test('usage errors: a Spoke that is the Hub, a bad name, a second --spoke with the same name', async () => {
+  const run = (args: string[]) => runExport(args, { env: sim.env, stdout: () => {}, stderr: () => {} });
+  const hub = sim.orgs.hub!.url;
+  await assert.rejects(run(['--hub-url', hub, '--spoke', `emea=${hub}`]), (e: unknown) => e instanceof UsageError && /is the Hub/.test(e.message));
+  await assert.rejects(run(['--hub-url', hub, '--spoke', 'Emea_1=https://x.example.com']), /a Spoke name is \[a-z0-9-\]\+/);
+  await assert.rejects(run(['--hub-url', hub, '--spoke', 'a=https://x.example.com', '--spoke', 'a=https://y.example.com']), /given twice/);
+  await assert.rejects(run(['--hub-url', hub]), /at least one --spoke/);
+});

@@ -104,6 +104,7 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
   const names = new Set<string>();
   for (const s of spokes) {
     if (names.has(s.name)) throw new UsageError(`--spoke ${s.name} is given twice.`);
+    if (s.url === hubUrl) throw new UsageError(`--spoke ${s.name}: ${s.url} is the Hub; a Spoke is another org.`);
     names.add(s.name);
   }
   const output = values.output;
