@@ -340,9 +340,12 @@ function parseErrorBody(text: string): OktaErrorBody | undefined {
 /** Classify a failure without an answer: did the request possibly reach the server? */
 function networkFailure(err: unknown): { code: string; maybeSent: boolean } {
   const codes: string[] = [];
+  let innermost: string | undefined;
   let e: unknown = err;
   for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const o = e as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+    const o = e as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
+    // undici's innermost messages ("bad port", "other side closed") carry no URL or header.
+    if (depth >= 2 && typeof o.message === 'string' && o.message.length < 80) innermost = o.message;
     if (typeof o.code === 'string') codes.push(o.code);
     if (o.name === 'TimeoutError' || o.name === 'AbortError') codes.push('timeout');
     if (Array.isArray(o.errors)) for (const inner of o.errors as { code?: unknown }[]) if (typeof inner?.code === 'string') codes.push(inner.code);
@@ -350,5 +353,7 @@ function networkFailure(err: unknown): { code: string; maybeSent: boolean } {
   }
   const notSent = codes.find((c) => NOT_SENT_CODES.has(c));
   if (notSent) return { code: notSent, maybeSent: false };
-  return { code: codes.find((c) => c !== 'UND_ERR_SOCKET') ?? codes[0] ?? 'network error', maybeSent: true };
+  // fetch refuses some ports (the spec's "bad port" list) before connecting.
+  if (codes.length === 0 && innermost === 'bad port') return { code: 'port blocked by fetch', maybeSent: false };
+  return { code: codes.find((c) => c !== 'UND_ERR_SOCKET') ?? codes[0] ?? innermost ?? 'network error', maybeSent: true };
 }

@@ -106,3 +106,21 @@ test('org2org check on the root config against the example simulator: every org 
     await sim.close();
   }
 });
+
+test('checkOrgs: an OAUTH2 connection looks for the Hub service app; not visible is a note, not a failure', async () => {
+  const { sim, desired } = await startCheckWorld();
+  try {
+    const emea = desired.spokes.find((s) => s.name === 'emea')!;
+    emea.connection = { authScheme: 'OAUTH2', clientId: '0oaprovisioner', rotationMode: 'AUTO', enabled: true };
+    const [, result] = await checkOrgs({ ...desired, spokes: [emea] });
+    assert.equal(result!.org, 'emea');
+    assert.equal(result!.ok, true, result!.problems.join('; '));
+    assert.deepEqual(result!.connection?.serviceApp, { found: false });
+    assert.ok(result!.notes.some((n) => /can't see a service app 0oaprovisioner/.test(n)));
+    const noHub = await checkOrgs({ ...desired, hub: { url: desired.hub.url }, spokes: [emea] });
+    assert.equal(noHub.length, 1);
+    assert.ok(noHub[0]!.notes.some((n) => /Hub has no credentials/.test(n)));
+  } finally {
+    await sim.close();
+  }
+});
