@@ -1,9 +1,9 @@
 /**
- * What `export` observed in one Spoke (and the Hub), in the config's vocabulary. The reader
- * (./read-spoke.ts) fills it from Okta's answers; the pure document builder (./build-document.ts)
- * turns it into a config file. Kept apart from LiveState because export needs two facts the
- * plan's normalized state drops on purpose: every assigned login (not only config-named ones)
- * and the `created` timestamps that tell whether a pushed Hub group predates its mapping.
+ * What `export` observed in one Spoke (and the Hub), in the config's vocabulary. observeSpoke
+ * (./observe-spoke.ts) makes it from the planner's LiveSpoke plus a few facts LiveState drops on
+ * purpose (the `created` timestamps that tell whether a pushed Hub group predates its mapping, an
+ * OAuth connection's clientId); the pure document builder (./build-document.ts) turns it into a
+ * config file.
  */
 import type { InboundImport, InitialStatus, ToAppFeatures } from '../config/types.js';
 

@@ -1,7 +1,7 @@
 /**
  * `org2org export`: read an existing Org2Org setup (one or more Spokes, optionally the Hub) and
  * write the config that describes it, so adopting org2org starts from "plan: no changes".
- * Read (./export/read-spoke) → build the document (pure) → validate it with the config loader →
+ * Read (src/export/read-export, through readLiveState) → build the document (pure) → validate it with the config loader →
  * write it (stdout, or -o FILE which is never overwritten without --force).
  */
 import { existsSync } from 'node:fs';
