@@ -107,6 +107,31 @@ describe('applyPlan', () => {
     assert.deepEqual(org.calls.find((c) => c.method === 'DELETE')!.query, { deleteTargetGroup: false });
   });
 
+  it('removes in reverse kind order: push mappings, then assignments, then the connection', async () => {
+    const org = new MemoryOrg('emea');
+    org.addApp('0oa1');
+    org.addMapping('0oa1', 'gpmA', '00gA', 'INACTIVE');
+    org.apps.get('0oa1')!.users.set('00u1', { id: '00u1', scope: 'USER', status: 'PROVISIONED', syncState: 'SYNCHRONIZED', credentials: { userName: 'u1@acme.com' }, profile: {} });
+    const deactivate = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1' });
+    const unassign = change('emea', 'assignment.user', 'u1@acme.com', 'delete', { type: 'assignment.user.unassign', appId: '0oa1', userId: '00u1', login: 'u1@acme.com' });
+    const unpush = change('emea', 'pushMapping', 'A', 'delete', { type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpmA', deleteTargetGroup: false, currentStatus: 'INACTIVE' });
+    const result = await applyPlan(plan([deactivate, unassign, unpush]), { spokes: { emea: org } });
+    assert.equal(result.applied, 3);
+    assert.deepEqual(org.calls.map((c) => `${c.method} ${c.path.replace('/api/v1/apps/0oa1', '')}`), [
+      'DELETE /group-push/mappings/gpmA',
+      'DELETE /users/00u1',
+      'POST /connections/default/lifecycle/deactivate',
+    ]);
+    assert.deepEqual(org.calls[1]!.query, { sendEmail: false });
+  });
+
+  it('fails the changes of a spoke it has no client for, and still applies the others', async () => {
+    const emea = new MemoryOrg('emea');
+    emea.addApp('0oa1');
+    const result = await applyPlan(plan([assign('emea', 1, '0oa1'), assign('apac', 2, '0oa2')]), { spokes: { emea } });
+    assert.deepEqual(result.results.map((r) => `${r.spoke} ${r.outcome} ${r.message ?? ''}`.trim()), ['emea applied', 'apac failed no API client for spoke apac']);
+  });
+
   it('keeps many assignments in flight at once, within the bound', async () => {
     const org = new MemoryOrg('emea');
     org.addApp('0oa1');
