@@ -52,7 +52,7 @@ interface BucketState {
 }
 
 interface Waiter {
-  bucket: string;
+  seq: number;
   resolve: (release: () => void) => void;
 }
 
@@ -61,7 +61,9 @@ const SKEW_NOISE_MS = 1000;
 
 export class RateLimitScheduler {
   private readonly buckets = new Map<string, BucketState>();
-  private readonly waiters: Waiter[] = [];
+  /** Requests waiting to go, per bucket, in arrival order. */
+  private readonly queues = new Map<string, Waiter[]>();
+  private seq = 0;
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -77,7 +79,9 @@ export class RateLimitScheduler {
   /** Resolves with a release function once a request to `bucket` may be sent. */
   acquire(bucket: string): Promise<() => void> {
     return new Promise((resolve) => {
-      this.waiters.push({ bucket, resolve });
+      let queue = this.queues.get(bucket);
+      if (!queue) this.queues.set(bucket, (queue = []));
+      queue.push({ seq: this.seq++, resolve });
       this.pump();
     });
   }
@@ -160,7 +164,7 @@ export class RateLimitScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    this.waiters.length = 0;
+    this.queues.clear();
   }
 
   snapshot(): RateLimitSnapshot[] {
@@ -199,24 +203,35 @@ export class RateLimitScheduler {
     b.sent = 0;
   }
 
-  /** Grant every waiter that may go now; arm a timer for the earliest one that may go later. */
+  /**
+   * Grant every waiter that may go now, oldest first across the buckets that are open; arm a
+   * timer for the earliest bucket that opens later. Queues are per bucket, so a pass costs the
+   * number of buckets, not the number of queued requests.
+   */
   private pump(): void {
     const now = this.now();
     let wakeAt = Infinity;
-    for (let i = 0; i < this.waiters.length; ) {
-      // The in-flight cap is normal operation, not a wait worth an event (it would be one per request).
-      if (this.inFlight >= this.options.maxInFlight) break;
-      const w = this.waiters[i]!;
-      const b = this.state(w.bucket);
+    const open: string[] = [];
+    for (const [bucket, queue] of this.queues) {
+      if (queue.length === 0) continue;
+      const b = this.state(bucket);
       this.rollOver(b, now);
-      const opensAt = this.opensAt(w.bucket, b, now);
+      const opensAt = this.opensAt(bucket, b, now);
+      if (opensAt <= now) open.push(bucket);
+      else if (Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
+    }
+    while (open.length > 0 && this.inFlight < this.options.maxInFlight) {
+      let best = 0;
+      for (let i = 1; i < open.length; i++) if (this.queues.get(open[i]!)![0]!.seq < this.queues.get(open[best]!)![0]!.seq) best = i;
+      const bucket = open[best]!;
+      const queue = this.queues.get(bucket)!;
+      const b = this.state(bucket);
+      this.grant(queue.shift()!, b);
+      const opensAt = queue.length === 0 ? Infinity : this.opensAt(bucket, b, now);
       if (opensAt > now) {
-        if (Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
-        i++;
-        continue;
+        open.splice(best, 1);
+        if (queue.length > 0 && Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
       }
-      this.waiters.splice(i, 1);
-      this.grant(w, b);
     }
     this.arm(wakeAt);
   }
