@@ -1,0 +1,338 @@
+/**
+ * `npm run bench` (`-- --quick` for S, M and a 300-change apply; under two minutes on 2 cores).
+ *
+ * Every figure comes from the real code paths against the simulator over HTTP, with 40 ms ± 10 ms
+ * latency and Okta's rate-limit buckets time-scaled ×60 (a one-minute window lasts one second):
+ * plan reads (calls against the page minimum, wall time against the critical path, peak RSS),
+ * an apply (achieved share of the allowed rate, 429s, failures), createPlan on 100,000
+ * assignments, `validate` on a 50,000-user config, and what a per-resource reader would spend.
+ * Prints a Markdown table and writes bench/results/latest.json.
+ *
+ *   npm run bench [-- --quick] [--out FILE] [--time-scale 60] [--latency 30 --jitter 20]
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { startSim, type BucketId, type Sim } from '../src/sim/index.js';
+import { callsByBucket, median, minutesAcrossOrgs, perResourceCalls, totalCalls, windowUse } from './figures.js';
+import { computePageMinimum, summarizeCollections } from './page-minimum.js';
+import { runWorker } from './run-worker.js';
+import { buildApplyWorld, buildPlanWorld, PLAN_SCENARIOS, type PlanScenario, type World } from './scenarios.js';
+import type { ApplyFigures, PlanFigures, Timings } from './worker.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+    'time-scale': { type: 'string', default: '60' },
+    latency: { type: 'string', default: '30' },
+    jitter: { type: 'string', default: '20' },
+    capacity: { type: 'string', default: '0.5' },
+    only: { type: 'string' },
+  },
+});
+/** `--only S,M,apply`: run only these parts (S, M, L, apply, create-plan, validate). */
+const only = args.only?.split(',').map((p) => p.trim());
+const wanted = (part: string): boolean => !only || only.includes(part);
+const quick = args.quick === true;
+const timeScale = Number(args['time-scale']);
+const latencyMs = Number(args.latency);
+const jitterMs = Number(args.jitter);
+const capacity = Number(args.capacity);
+const meanLatencyMs = latencyMs + jitterMs / 2;
+const windowSeconds = 60 / timeScale;
+const simOptions = { latencyMs, jitterMs, timeScale };
+const APPLY_CHANGES = quick ? 300 : 1_000;
+const CREATE_PLAN_ASSIGNMENTS = 100_000;
+const VALIDATE_USERS = 50_000;
+
+const work = mkdtempSync(join(tmpdir(), 'org2org-bench-'));
+const log = (line: string): void => void process.stderr.write(line + '\n');
+
+/** Runs one measurement and says how long it took (progress on stderr; stdout is the table). */
+async function step<T>(title: string, run: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  log(`bench: ${title}…`);
+  const result = await run();
+  log(`bench:   done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+interface Target {
+  name: string;
+  goal: string;
+  value: string;
+  met: boolean;
+}
+const targets: Target[] = [];
+
+function writeConfig(name: string, world: World): string {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, world.config);
+  return file;
+}
+
+const orgUrls = (sim: Sim): Record<string, string> => Object.fromEntries(Object.entries(sim.orgs).map(([name, o]) => [name, o.url]));
+
+/** What a plan of the world's config reads, for computePageMinimum. */
+function configFacts(world: World, hubRead: boolean) {
+  const configLogins: Record<string, string[]> = {};
+  const pushedNames: Record<string, string[]> = {};
+  for (const s of world.spokes) {
+    configLogins[s.name] = Array.from({ length: s.configUsers }, (_, k) => `user${k + 1}@${s.name}.example.com`);
+    pushedNames[s.name] = Array.from({ length: s.pushed }, (_, g) => `${s.name} group ${g + 1}`);
+  }
+  return { hub: 'hub', hubRead, tokenCheck: true, configLogins, pushedNames };
+}
+
+async function planScenario(scenario: PlanScenario) {
+  const world = buildPlanWorld(scenario);
+  const sim = await startSim(world.seed, simOptions);
+  try {
+    const configFile = writeConfig(`plan-${scenario.name}`, world);
+    const minimum = computePageMinimum(sim, world.spokes, configFacts(world, true));
+    // This process only serves the simulator while the worker runs: its CPU time is the simulator's.
+    const simCpu = process.cpuUsage();
+    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity }, sim.env);
+    const simCpuUsed = process.cpuUsage(simCpu);
+    const f = result.figures as PlanFigures;
+    if (f.errored) throw new Error(`bench: plan ${scenario.name} has errors`);
+    const calls = Object.values(f.stats).reduce((n, s) => n + s.total, 0);
+    const byOrg = Object.fromEntries(Object.entries(f.stats).map(([org, s]) => [org, callsByBucket(s)]));
+    const criticalPathMs = minimum.criticalPathPages * meanLatencyMs;
+    const assigned = world.spokes.map((s) => ({ name: s.name, assigned: s.configUsers, pushed: s.pushed }));
+    const perResource = perResourceCalls(assigned);
+    return {
+      scenario: scenario.name,
+      shape: { ...scenario, spokeShapes: world.spokes },
+      calls,
+      callsByOrg: Object.fromEntries(Object.entries(f.stats).map(([org, s]) => [org, { total: s.total, byRoute: s.byRoute, status429: s.status429, peakInFlight: s.peakInFlight }])),
+      minimumCalls: minimum.calls,
+      callsRatio: calls / minimum.calls,
+      collections: summarizeCollections(minimum.collections),
+      criticalPathPages: minimum.criticalPathPages,
+      criticalPathMs,
+      wallMs: Math.round(f.wallMs),
+      wallRatio: f.wallMs / criticalPathMs,
+      readMs: Math.round(f.readMs),
+      readCpuMs: Math.round(f.readCpuMs),
+      simulatorCpuMs: Math.round((simCpuUsed.user + simCpuUsed.system) / 1000),
+      createPlanMs: Math.round(f.createPlanMs),
+      loadMs: Math.round(f.loadMs),
+      renderMs: Math.round(f.renderMs),
+      peakRssMb: result.peakRssMb,
+      status429: Object.values(f.stats).reduce((n, s) => n + s.status429, 0),
+      clientWaits: f.client.waits,
+      retries: f.client.retries,
+      summary: f.summary,
+      minutesAtOktaLimits: minutesAcrossOrgs(byOrg, capacity),
+      perResource: { calls: totalCalls(perResource), minutes: minutesAcrossOrgs(perResource, capacity) },
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+async function applyScenario() {
+  const world = buildApplyWorld(APPLY_CHANGES);
+  const sim = await startSim(world.seed, simOptions);
+  try {
+    const configFile = writeConfig('apply', world);
+    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, sim.env);
+    const f = result.figures as ApplyFigures;
+    const apps = f.windows['emea apps'];
+    const use = windowUse(apps?.byReset ?? {}, apps?.limit ?? 0, capacity, windowSeconds);
+    const calls = Object.values(f.stats).reduce((n, s) => n + s.total, 0);
+    return {
+      changes: f.planned.total,
+      byOp: f.planned.byOp,
+      applied: f.applied,
+      failed: f.failed,
+      skipped: f.skipped,
+      failures: f.failures,
+      applyMs: Math.round(f.applyMs),
+      calls,
+      status429: Object.values(f.stats).reduce((n, s) => n + s.status429, 0),
+      peakInFlight: Math.max(...Object.values(f.stats).map((s) => s.peakInFlight)),
+      bucket: 'apps',
+      limitPerMinute: apps?.limit ?? 0,
+      allowedPerWindow: use.allowedPerWindow,
+      windowSeconds,
+      windows: use.windows,
+      bucketRequests: use.requests,
+      achievedShare: use.share,
+      requestsPerSecond: use.requests / (f.applyMs / 1000),
+      allowedPerSecond: use.allowedPerWindow / windowSeconds,
+      clientWaits: f.client.waits,
+      retries: f.client.retries,
+      replanChanges: f.replanChanges,
+      peakRssMb: result.peakRssMb,
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** createPlan on 100,000 assignments: desired from loadConfig, live from readLiveState (no latency, limits lifted). */
+async function createPlanBench() {
+  const scenario: PlanScenario = { name: 'L', spokes: 1, assignments: CREATE_PLAN_ASSIGNMENTS, groups: 0, pushMappings: 0 };
+  const world = buildPlanWorld(scenario, { newShare: 0.1, driftShare: 0.1, hubRead: false });
+  const unlimited = Object.fromEntries(['apps', 'app', 'groups', 'group', 'users', 'user', 'oauth', 'default'].map((b) => [b, 1e9])) as Record<BucketId, number>;
+  const sim = await startSim(world.seed, { rateLimits: unlimited, concurrencyLimit: 10_000 });
+  try {
+    const configFile = writeConfig('create-plan', world);
+    const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, sim.env);
+    const f = result.figures as Timings;
+    return { assignments: f.size, changes: f.changes, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round) };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** `validate` (loadConfig, secrets not required) on a 50,000-user config. */
+async function validateBench() {
+  const world = buildPlanWorld({ name: 'L', spokes: 1, assignments: VALIDATE_USERS, groups: 0, pushMappings: 0 }, { newShare: 0 });
+  const configFile = writeConfig('validate', world);
+  const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {});
+  const f = result.figures as Timings;
+  return { users: f.size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), peakRssMb: result.peakRssMb };
+}
+
+function machine() {
+  let commit: string | undefined;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    commit = undefined;
+  }
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, commit };
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const scenarios = (quick ? [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M] : [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]).filter((s) => wanted(s.name));
+  const plans = [];
+  for (const s of scenarios) {
+    const title = `plan ${s.name} (${s.spokes} spoke${s.spokes > 1 ? 's' : ''}, ${fmt(s.assignments)} assignments, ${s.groups} groups, ${s.pushMappings} push mappings)`;
+    plans.push(await step(title, () => planScenario(s)));
+  }
+  const apply = wanted('apply') ? await step(`apply of ${APPLY_CHANGES} changes`, applyScenario) : undefined;
+  const createPlanFigures = wanted('create-plan') ? await step(`createPlan on ${fmt(CREATE_PLAN_ASSIGNMENTS)} assignments`, createPlanBench) : undefined;
+  const validate = wanted('validate') ? await step(`validate on a ${fmt(VALIDATE_USERS)}-user config`, validateBench) : undefined;
+
+  for (const p of plans) {
+    const goal = 1.1 * p.minimumCalls + 5;
+    targets.push({ name: `plan calls (${p.scenario})`, goal: `≤ 1.1 × ${p.minimumCalls} + 5 = ${fmt(goal, 1)}`, value: `${p.calls} (${fmt(p.callsRatio, 2)} × minimum)`, met: p.calls <= goal });
+  }
+  for (const p of plans) {
+    const goal = 1.5 * p.criticalPathMs;
+    targets.push({ name: `plan wall time (${p.scenario})`, goal: `≤ 1.5 × ${fmt(p.criticalPathMs)} ms = ${fmt(goal)} ms`, value: `${fmt(p.wallMs)} ms (${fmt(p.wallRatio, 2)} × critical path)`, met: p.wallMs <= goal });
+  }
+  if (apply) {
+    targets.push({
+      name: `apply rate (${apply.changes} changes)`,
+      goal: '≥ 90 % of the allowed rate, 0 failed',
+      value: `${fmt(apply.achievedShare * 100, 1)} %, ${apply.failed} failed, ${apply.skipped} skipped`,
+      met: apply.achievedShare >= 0.9 && apply.failed === 0 && apply.skipped === 0 && apply.applied === apply.changes,
+    });
+  }
+  if (createPlanFigures) {
+    targets.push({
+      name: 'createPlan on 100,000 assignments',
+      goal: '≤ 500 ms',
+      value: `${fmt(createPlanFigures.firstMs)} ms first run, ${fmt(createPlanFigures.medianMs)} ms median of 5`,
+      met: createPlanFigures.firstMs <= 500,
+    });
+  }
+  const largest = plans[plans.length - 1];
+  if (largest) {
+    targets.push({
+      name: `peak RSS of plan (${largest.scenario}${largest.scenario === 'L' ? '' : '; L not run'})`,
+      goal: '≤ 300 MB on L',
+      value: `${fmt(largest.peakRssMb)} MB`,
+      met: largest.peakRssMb <= 300,
+    });
+  }
+
+  const results = {
+    command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    date: new Date().toISOString(),
+    machine: machine(),
+    settings: { latency: `${latencyMs} ms + random(0..${jitterMs}) ms (mean ${meanLatencyMs} ms)`, timeScale, windowSeconds, capacity, maxInFlightPerOrg: 10 },
+    plan: plans,
+    apply,
+    createPlan: createPlanFigures,
+    validate,
+    comparison: plans.map((p) => ({
+      scenario: p.scenario,
+      org2org: { calls: p.calls, minutesAtOktaLimits: p.minutesAtOktaLimits },
+      perResource: p.perResource,
+      callsRatio: p.perResource.calls / p.calls,
+    })),
+    targets,
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  mkdirSync(dirname(args.out!), { recursive: true });
+  writeFileSync(args.out!, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(renderTable(results) + '\n');
+  log(`bench: wrote ${args.out} in ${results.durationSeconds} s`);
+}
+
+type Results = {
+  command: string;
+  date: string;
+  machine: ReturnType<typeof machine>;
+  settings: { latency: string; timeScale: number; capacity: number };
+  plan: Awaited<ReturnType<typeof planScenario>>[];
+  apply: Awaited<ReturnType<typeof applyScenario>> | undefined;
+  createPlan: Awaited<ReturnType<typeof createPlanBench>> | undefined;
+  validate: Awaited<ReturnType<typeof validateBench>> | undefined;
+  targets: Target[];
+};
+
+function renderTable(r: Results): string {
+  const m = r.machine;
+  const lines = [
+    `### org2org benchmark (\`${r.command}\`, ${r.date.slice(0, 10)})`,
+    '',
+    `${m.cores} × ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}. Simulator: latency ${r.settings.latency}, rate limits ×${r.settings.timeScale} (a 1-minute window = ${60 / r.settings.timeScale} s), ${r.settings.capacity * 100} % of each bucket.`,
+  ];
+  if (r.plan.length > 0) {
+    lines.push(
+      '',
+      '| plan | calls | page minimum | ratio | wall | critical path | ratio | simulator CPU | peak RSS | at Okta limits | per-resource reader |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...r.plan.map(
+        (p) =>
+          `| ${p.scenario}: ${p.shape.spokes} spoke${p.shape.spokes > 1 ? 's' : ''}, ${fmt(p.shape.assignments)} users, ${p.shape.groups} groups, ${p.shape.pushMappings} pushed | ${fmt(p.calls)} | ${fmt(p.minimumCalls)} | ${fmt(p.callsRatio, 2)} | ${fmt(p.wallMs)} ms | ${fmt(p.criticalPathMs)} ms | ${fmt(p.wallRatio, 2)} | ${fmt(p.simulatorCpuMs)} ms | ${fmt(p.peakRssMb)} MB | ${fmt(p.minutesAtOktaLimits, 1)} min | ${fmt(p.perResource.calls)} calls, ${fmt(p.perResource.minutes, 1)} min |`,
+      ),
+    );
+  }
+  if (r.apply) {
+    const a = r.apply;
+    lines.push(
+      '',
+      '| apply | changes | applied | failed | 429s | requests (apps bucket) | windows | allowed | achieved | wall |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${Object.entries(a.byOp).map(([op, n]) => `${n} ${op.replace('assignment.user.', '')}`).join(', ')} | ${a.changes} | ${a.applied} | ${a.failed} | ${a.status429} | ${a.bucketRequests} | ${a.windows} × ${fmt(a.windowSeconds, 1)} s | ${a.allowedPerWindow}/window | ${fmt(a.achievedShare * 100, 1)} % | ${fmt(a.applyMs / 1000, 1)} s |`,
+    );
+  }
+  if (r.createPlan || r.validate) {
+    lines.push('', '| CPU | size | first run | median |', '|---|---:|---:|---:|');
+    if (r.createPlan) lines.push(`| createPlan | ${fmt(r.createPlan.assignments)} assignments (${fmt(r.createPlan.changes ?? 0)} changes) | ${fmt(r.createPlan.firstMs)} ms | ${fmt(r.createPlan.medianMs)} ms |`);
+    if (r.validate) lines.push(`| validate (loadConfig) | ${fmt(r.validate.users)} users | ${fmt(r.validate.firstMs)} ms | ${fmt(r.validate.medianMs)} ms |`);
+  }
+  lines.push('', '| target | goal | value | met |', '|---|---|---|---|', ...r.targets.map((t) => `| ${t.name} | ${t.goal} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`));
+  return lines.join('\n');
+}
+
+main()
+  .catch((err: unknown) => {
+    log(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(work, { recursive: true, force: true }));
