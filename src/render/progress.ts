@@ -11,7 +11,7 @@
 import type { ApplyEvent, ApplyResult, ReadEvent } from '../apply/types.js';
 import type { ClientEvent } from '../okta/types.js';
 import { createProgressStore } from './ink/progress-store.js';
-import { finishedRowText, formatCount, formatDuration, isConcurrencyReason, paint, RateLimitWaits, readDoneText, secondsLeft, summaryLines, waitText, type RateLimitWait } from './progress-text.js';
+import { finishedRowText, formatCount, formatDuration, isConcurrencyReason, paint, RateLimitWaits, readDoneText, summaryLines, waitText, type RateLimitWait } from './progress-text.js';
 import type { Terminal } from './terminal.js';
 
 export interface Progress {
@@ -59,8 +59,8 @@ export function createProgress(term: Terminal, options: ProgressOptions = {}): P
   };
 }
 
-/** Seconds of rate-limit wait worth a line of its own; shorter ones are the scheduler pacing. */
-const WAIT_LINE_MIN_S = 1;
+/** Rate-limit wait worth a line of its own; shorter ones are the scheduler pacing requests. */
+const WAIT_LINE_MIN_MS = 1000;
 /** A `--wait` progress line at least this often while the counts move, and at each new phase. */
 const WAIT_PROGRESS_EVERY_MS = 10_000;
 
@@ -75,7 +75,7 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
 
   const noteWait = (wait: RateLimitWait): void => {
     const at = now();
-    if (waits.note(wait, at) && !wait.concurrency && secondsLeft(wait.until, at) >= WAIT_LINE_MIN_S) {
+    if (waits.note(wait, at) && !wait.concurrency && wait.until - at >= WAIT_LINE_MIN_MS) {
       line(paint(waitText(wait, at), 'wait', color));
     }
   };

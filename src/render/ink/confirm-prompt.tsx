@@ -2,7 +2,7 @@
  * The apply confirmation, as Terraform asks it: only the exact word `yes` approves. Enter with
  * anything else, Escape, Ctrl+C or Ctrl+D all mean no, and say "Apply cancelled.".
  */
-import React, { useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
 import { paint } from '../progress-text.js';
 
@@ -17,25 +17,41 @@ export interface ConfirmPromptProps {
 
 export function ConfirmPrompt({ question, color, onAnswer }: ConfirmPromptProps): React.JSX.Element {
   const { exit } = useApp();
+  // The typed text lives in a ref, not only in state: keys typed fast (or pasted with the Enter)
+  // reach the handler before React re-renders, and must see every earlier key.
+  const typed = useRef('');
+  const answered = useRef(false);
   const [value, setValue] = useState('');
   const [answer, setAnswer] = useState<boolean | undefined>(undefined);
 
+  const type = (next: string): void => {
+    typed.current = next;
+    setValue(next);
+  };
+
   const finish = (approved: boolean): void => {
+    if (answered.current) return;
+    answered.current = true;
     setAnswer(approved);
     onAnswer(approved);
-    // Let the final frame (the answer, or "Apply cancelled.") render before Ink lets go.
-    setTimeout(exit, 0);
   };
+
+  // Exit only once the answered frame (without cursor, or with "Apply cancelled.") is committed:
+  // exiting straight from the key handler could unmount before React drew it.
+  useEffect(() => {
+    if (answer !== undefined) exit();
+  }, [answer, exit]);
 
   useInput(
     (input, key) => {
       if ((key.ctrl && (input === 'c' || input === 'd')) || key.escape) return finish(false);
-      if (key.return) return finish(value === 'yes');
-      if (key.backspace || key.delete) return setValue((v) => v.slice(0, -1));
+      if (answered.current) return;
+      if (key.return) return finish(typed.current === 'yes');
+      if (key.backspace || key.delete) return type(typed.current.slice(0, -1));
       if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;
       // Pasted text arrives as one chunk; keep printable characters only.
       const printable = input.replace(/[\u0000-\u001f\u007f]/g, '');
-      if (printable !== '') setValue((v) => v + printable);
+      if (printable !== '') type(typed.current + printable);
     },
     { isActive: answer === undefined },
   );

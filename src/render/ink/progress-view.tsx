@@ -105,7 +105,7 @@ function ApplyStatus({ store, at, color }: { store: ProgressStore; at: number; c
   if (a.failed > 0) parts.push(paint(`${formatCount(a.failed)} failed`, 'fail', color));
   if (a.skipped > 0) parts.push(paint(`${formatCount(a.skipped)} skipped`, 'skip', color));
   parts.push(`${Math.floor(Math.max(0, at - a.startedAt) / 1000)} s`);
-  const requests = s.requests > 0 ? paint(` (${formatCount(s.requests)} requests${s.retries > 0 ? `, ${formatCount(s.retries)} retried` : ''})`, 'dim', color) : '';
+  const requests = s.requests > 0 ? paint(` (${formatCount(s.requests)} ${s.requests === 1 ? 'request' : 'requests'}${s.retries > 0 ? `, ${formatCount(s.retries)} retried` : ''})`, 'dim', color) : '';
   const running = [...s.running.values()];
   const shown = running.slice(0, MAX_RUNNING_ROWS);
   const spin = s.stopped ? paint('…', 'dim', color) : paint(spinnerFrame(at), 'wait', color);

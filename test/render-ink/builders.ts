@@ -1,0 +1,56 @@
+/** Small builders for progress tests: Changes and results as apply reports them. */
+import type { ApplyResult, ChangeResult } from '../../src/apply/types.js';
+import type { Action, Change, ResourceKind } from '../../src/plan/types.js';
+
+export function change(spoke: string, kind: ResourceKind, name: string, action: Action = 'create'): Change {
+  return {
+    address: `spoke.${spoke}.${kind}["${name}"]`,
+    spoke,
+    kind,
+    action,
+    name,
+    before: action === 'create' ? null : {},
+    after: action === 'delete' ? null : {},
+    attributes: [],
+    dependsOn: [],
+    writes: 1,
+    op: { type: 'none' },
+  };
+}
+
+export function result(outcomes: ChangeResult[], extra: Partial<ApplyResult> = {}): ApplyResult {
+  return {
+    results: outcomes,
+    applied: outcomes.filter((r) => r.outcome === 'applied').length,
+    failed: outcomes.filter((r) => r.outcome === 'failed').length,
+    skipped: outcomes.filter((r) => r.outcome === 'skipped').length,
+    ...extra,
+  };
+}
+
+export function outcome(c: Change, o: ChangeResult['outcome'], message?: string): ChangeResult {
+  return { address: c.address, spoke: c.spoke, action: c.action, outcome: o, ...(message !== undefined ? { message } : {}) };
+}
+
+/** A settable clock. */
+export function clock(start = 1_800_000_000_000): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+// eslint-disable-next-line no-control-regex
+export const ANSI_PATTERN = /\u001b\[[0-9;?]*[A-Za-z]/;
+
+/**
+ * Reads until `ok` holds (or gives up and returns the last value, for the assertion to show).
+ * React commits Ink's frames and effects in later turns, more of them on a busy machine; a
+ * fixed number of turns would make tests flaky. Bounded: 400 × 5 ms at most.
+ */
+export async function eventually<T>(read: () => T, ok: (value: T) => boolean, tries = 400): Promise<T> {
+  let value = read();
+  for (let i = 0; i < tries && !ok(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    value = read();
+  }
+  return value;
+}
