@@ -124,3 +124,48 @@ test('checkOrgs: an OAUTH2 connection looks for the Hub service app; not visible
     await sim.close();
   }
 });
+
+test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are checked', async () => {
+  const { startServer, json, tokenAuth } = await import('./servers.js');
+  const { createHash } = await import('node:crypto');
+  let grants = [{ scopeId: 'okta.users.manage', status: 'ACTIVE' }, { scopeId: 'okta.groups.read', status: 'ACTIVE' }];
+  const hub = await startServer((req, res) => {
+    if (req.url === '/api/v1/users/me') return json(res, 200, { id: '00uhub', profile: { login: 'reader@hub' } });
+    if (req.url === '/api/v1/users/00uhub/roles') return json(res, 200, [{ type: 'READ_ONLY_ADMIN' }]);
+    if (req.url.startsWith('/api/v1/apps?')) return json(res, 200, []);
+    if (req.url === '/api/v1/apps/0oasvc') return json(res, 200, { id: '0oasvc', status: 'ACTIVE' });
+    if (req.url === '/api/v1/apps/0oasvc/grants') return json(res, 200, grants);
+    json(res, 404, { errorCode: 'E0000007', errorSummary: 'Not found' });
+  });
+  const spoke = await startServer((req, res) => {
+    if (req.url === '/api/v1/users/me') return json(res, 200, { id: '00usp', profile: { login: 'admin@spoke' } });
+    if (req.url === '/api/v1/users/00usp/roles') return json(res, 200, [{ type: 'SUPER_ADMIN' }]);
+    if (req.url.startsWith('/api/v1/apps?')) return json(res, 200, [{ id: '0oa1', label: 'Acme Hub', settings: { app: { baseUrl: `${hub.url}/` } } }]);
+    if (req.url === '/api/v1/apps/0oa1/connections/default') return json(res, 200, { status: 'ENABLED', profile: { authScheme: 'OAUTH2' } });
+    json(res, 404, { errorCode: 'E0000007', errorSummary: 'Not found' });
+  });
+  try {
+    const desired = {
+      file: 'x.yaml',
+      digest: createHash('sha256').update('x').digest('hex'),
+      hub: { url: hub.url, auth: tokenAuth('fake-hub-token', 'HUB_T') },
+      spokes: [{
+        name: 'emea', url: spoke.url, auth: tokenAuth('fake-spoke-token', 'EMEA_T'), mode: 'managed' as const,
+        app: { label: 'Acme Hub', signOnMode: 'SAML_2_0' as const },
+        connection: { authScheme: 'OAUTH2' as const, clientId: '0oasvc', rotationMode: 'AUTO' as const, enabled: true },
+        provisioning: {}, assignments: { mode: 'additive' as const, users: [], groups: [] }, pushGroups: { mode: 'additive' as const, groups: [] },
+      }],
+    };
+    const [, emea] = await checkOrgs(desired);
+    assert.equal(emea!.app?.baseUrlMatchesHub, true, 'a trailing slash still matches');
+    assert.deepEqual(emea!.connection, { authScheme: 'OAUTH2', liveStatus: 'ENABLED', liveAuthScheme: 'OAUTH2', serviceApp: { found: true, status: 'ACTIVE', scopes: ['okta.groups.read', 'okta.users.manage'] } });
+    assert.equal(emea!.ok, false);
+    assert.deepEqual(emea!.problems, ["the Hub's service app 0oasvc lacks the scopes okta.groups.manage that provisioning needs"]);
+    grants = [...grants, { scopeId: 'okta.groups.manage', status: 'ACTIVE' }];
+    const [, again] = await checkOrgs(desired);
+    assert.equal(again!.ok, true, again!.problems.join('; '));
+  } finally {
+    await hub.close();
+    await spoke.close();
+  }
+});
