@@ -1,4 +1,6 @@
-/** Small builders for progress tests: Changes and results as apply reports them. */
+/** Small builders for progress tests: Changes and results as apply reports them, clocks, fake terminals. */
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
 import type { ApplyResult, ChangeResult } from '../../src/apply/types.js';
 import type { Action, Change, ResourceKind } from '../../src/plan/types.js';
 
@@ -53,4 +55,46 @@ export async function eventually<T>(read: () => T, ok: (value: T) => boolean, tr
     value = read();
   }
   return value;
+}
+
+/** A terminal-like stderr for Ink: records everything written. */
+export function fakeTty(): { stream: NodeJS.WriteStream; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  }) as Writable & { isTTY: boolean; columns: number; rows: number };
+  stream.isTTY = true;
+  stream.columns = 120;
+  stream.rows = 40;
+  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
+}
+
+/** A terminal-like stdin for Ink (as ink-testing-library's): `type` sends keys. */
+export class FakeStdin extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  type(keys: string): void {
+    this.data = keys;
+    this.emit('readable');
+    this.emit('data', keys);
+  }
+  read(): string | null {
+    const { data } = this;
+    this.data = null;
+    return data;
+  }
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+}
+
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 }

@@ -14,7 +14,8 @@ const PROMPT = "Apply these 3 changes?\n  Only 'yes' will be accepted to approve
 async function answer(...keys: string[]): Promise<{ answers: boolean[]; frame: string }> {
   const answers: boolean[] = [];
   const app = render(React.createElement(ConfirmPrompt, { question: 'Apply these 3 changes?', color: false, onAnswer: (a: boolean) => answers.push(a) }));
-  const frame = (): string => app.lastFrame() ?? '';
+  // The prompt's last frame: under CI, Ink writes one more (empty) frame when the prompt exits.
+  const frame = (): string => app.frames.findLast((f) => f.startsWith('Apply these')) ?? '';
   // Ink starts reading stdin in an effect after the first render; keys sent before would be lost.
   assert.ok(await eventually(() => app.stdin.listenerCount('readable') > 0, Boolean), 'the prompt reads stdin');
   for (const key of keys) {
