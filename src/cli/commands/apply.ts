@@ -1,6 +1,283 @@
-import { Org2OrgError } from '../../errors.js';
+/**
+ * `org2org apply`: make the live orgs match the config — or carry out a saved, reviewed plan.
+ * Reads like its help: load, (re)read the live orgs, plan or check the saved plan for staleness,
+ * refuse what the safety rules forbid, ask (or require --auto-approve), apply, optionally follow
+ * provisioning into the Hub, and exit 1 when anything failed.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
+import { checkSafety, DEFAULT_MAX_REMOVALS } from '../../apply/safety.js';
+import { checkStale } from '../../apply/stale.js';
+import type { ApplyResult } from '../../apply/types.js';
+import { waitForProvisioning } from '../../apply/wait.js';
+import { Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
+import { createPlan } from '../../plan/create-plan.js';
+import { PLAN_FORMAT_VERSION, type Plan } from '../../plan/types.js';
+import { renderPlanJson } from '../../render/json.js';
+import { confirmApply } from '../../render/progress.js';
+import { detectTerminal } from '../../render/terminal.js';
+import { renderPlanText } from '../../render/text.js';
+import { readLiveObjects, readLiveState } from '../../state/read-live-state.js';
+import { VERSION } from '../../version.js';
+import { buildClients, gitCommit, importLoadConfig, parseCapacity, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { progressFor } from './plan.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  throw new Org2OrgError('`org2org apply` is not available in this build yet.');
+const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
+                     [--max-removals N] [--allow-delete-target-groups] [--allow-disable-connection]
+
+Without PLAN.json: reads the live orgs, plans, shows the plan and asks for \`yes\` before writing.
+With PLAN.json (from \`org2org plan --out\`): re-reads the objects the plan touched and refuses the
+plan when the config or any of them changed since (stale); otherwise carries it out exactly.
+
+Options:
+  -c, --config FILE               config file (default: org2org.config.yaml)
+      --spoke NAME                apply only this Spoke (repeatable; fresh plans only)
+      --auto-approve              don't ask (required without an interactive terminal)
+      --wait                      after the writes, follow provisioning and check the Hub
+      --wait-timeout DURATION     how long --wait may take: 90s, 5m, … (default 10m)
+      --max-removals N            most user unassignments allowed (default ${DEFAULT_MAX_REMOVALS})
+      --allow-delete-target-groups  allow removing a push mapping together with its Hub group
+      --allow-disable-connection  allow switching a provisioning connection off
+      --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
+      --format FORMAT             text (default) or json (the result on stdout)
+      --no-color                  no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)
+      --no-tty                    plain progress lines even in a terminal
+      --debug                     log each API call to stderr, secrets masked (also ORG2ORG_DEBUG=1)
+  -h, --help                      this help
+
+Exit: 0 everything applied (or nothing to do), 1 on error, refusal or any failed change.`;
+
+export interface ApplyIo {
+  env?: Env;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  stdoutIsTTY?: boolean;
+  loadConfig?: LoadConfig;
+  now?: () => Date;
+  /** --wait polling interval (tests). */
+  pollMs?: number;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return runApply(argv);
+}
+
+export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number> {
+  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const env = io.env ?? process.env;
+  const args = parseApplyArgs(argv);
+  if (args.help) {
+    out(HELP + '\n');
+    return 0;
+  }
+  const term = io.stderr ? { interactive: false, color: false } : detectTerminal({ noTty: args.noTty, env: env as NodeJS.ProcessEnv });
+  // Refuse before reading anything: nobody can answer the question.
+  if (!args.autoApprove && !term.interactive) {
+    throw new SafetyError('apply needs a `yes` and there is no interactive terminal to ask in: review the plan, then run again with --auto-approve.');
+  }
+
+  const saved = args.planFile !== undefined ? readSavedPlan(args.planFile) : undefined;
+  if (saved && args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
+
+  const load = io.loadConfig ?? (await importLoadConfig('apply'));
+  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
+  for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
+  const desired = selectSpokes(full, saved ? saved.spokes.map((s) => s.name) : args.spokes);
+  const capacity = args.capacity ?? 0.5;
+  const color = useColor(args.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true);
+
+  // Reading (and for a fresh apply, planning).
+  let progress = progressFor(io, err, args.noTty, env);
+  let onApplyEvent: (e: Parameters<typeof progress.apply>[0]) => void = () => {};
+  const clients = buildClients(desired, {
+    maxApiCapacity: capacity,
+    ...(args.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
+    onEvent: (e) => {
+      progress.client(e);
+      const waiting = applyEventOfClientEvent(e);
+      if (waiting) onApplyEvent(waiting);
+    },
+  });
+  let plan: Plan;
+  try {
+    if (saved) {
+      const live = await readLiveObjects(desired, clients, saved.spokes.map((s) => s.name), { onEvent: (e) => progress.read(e) });
+      const differences = checkStale(saved, desired, live);
+      if (differences.length > 0) {
+        throw new StalePlanError(
+          `the saved plan ${args.planFile} is stale: ${differences.length} thing${differences.length === 1 ? '' : 's'} changed since it was made. Nothing was written; plan again and review the new plan.\n` +
+            differences.map((d) => `  - ${d}`).join('\n'),
+          differences,
+        );
+      }
+      plan = saved;
+    } else {
+      const live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
+      plan = createPlan(desired, live, { maxApiCapacity: capacity, toolVersion: VERSION });
+      plan.createdAt = (io.now?.() ?? new Date()).toISOString();
+      const git = gitCommit();
+      if (git) plan.git = git;
+    }
+  } finally {
+    await progress.stop();
+  }
+
+  if (saved) err(`The saved plan ${args.planFile} is up to date with the live orgs and the config.\n`);
+  else if (args.format === 'text') out(renderPlanText(plan, { color }));
+
+  if (plan.errored) {
+    throw new Org2OrgError(`the plan has ${plan.summary.errors} error${plan.summary.errors === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again. Nothing was written.`);
+  }
+  if (plan.empty) {
+    if (saved) out('No changes. The live orgs match the config.\n');
+    if (args.format === 'json') out(JSON.stringify({ applied: 0, failed: 0, skipped: 0, results: [] }, null, 2) + '\n');
+    return 0;
+  }
+
+  const refusals = checkSafety(plan, {
+    maxRemovals: args.maxRemovals,
+    allowDeleteTargetGroups: args.allowDeleteTargetGroups,
+    allowDisableConnection: args.allowDisableConnection,
+  });
+  if (refusals.length > 0) {
+    throw new SafetyError(`apply refused, nothing was written:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
+  }
+
+  if (!args.autoApprove) {
+    const s = plan.summary;
+    const ok = await confirmApply(term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API writes)? Only \`yes\` is accepted:`);
+    if (!ok) {
+      err('Apply cancelled. Nothing was written.\n');
+      return 1;
+    }
+  }
+
+  progress = progressFor(io, err, args.noTty, env);
+  onApplyEvent = (e) => progress.apply(e);
+  let result: ApplyResult;
+  try {
+    result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env });
+    if (args.wait) {
+      result.verification = await waitForProvisioning(plan, result, clients, {
+        timeoutMs: args.waitTimeoutMs,
+        pollMs: io.pollMs ?? 1000,
+        onEvent: (e) => progress.apply(e),
+      });
+      progress.apply({ type: 'apply-end', result });
+    }
+  } finally {
+    await progress.stop();
+  }
+
+  if (args.format === 'json') out(JSON.stringify(result, null, 2) + '\n');
+  const unverified = (result.verification ?? []).filter((v) => !v.ok).length;
+  return result.failed > 0 || unverified > 0 ? 1 : 0;
+}
+
+/** A saved plan, checked for the shape apply relies on; a clear error for anything else. */
+function readSavedPlan(file: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Org2OrgError(`cannot read the saved plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Make one with \`org2org plan --out ${file}\`.`);
+  }
+  let plan: Partial<Plan>;
+  try {
+    plan = JSON.parse(text) as Partial<Plan>;
+  } catch {
+    throw new Org2OrgError(`${file} is not a plan file (not JSON). Make one with \`org2org plan --out ${file}\`.`);
+  }
+  if (typeof plan !== 'object' || plan === null || plan.tool?.name !== 'org2org' || !Array.isArray(plan.spokes)) {
+    throw new Org2OrgError(`${file} is not an org2org plan file. Make one with \`org2org plan --out ${file}\`.`);
+  }
+  if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
+    throw new Org2OrgError(`${file} has plan format ${String(plan.formatVersion)}; this org2org (${VERSION}) reads format ${PLAN_FORMAT_VERSION}. Plan again with this version.`);
+  }
+  return plan as Plan;
+}
+
+interface ApplyArgs {
+  planFile?: string;
+  config: string;
+  spokes: string[];
+  autoApprove: boolean;
+  wait: boolean;
+  waitTimeoutMs: number;
+  maxRemovals: number;
+  allowDeleteTargetGroups: boolean;
+  allowDisableConnection: boolean;
+  capacity?: number;
+  format: 'text' | 'json';
+  noColor: boolean;
+  noTty: boolean;
+  debug: boolean;
+  help: boolean;
+}
+
+function parseApplyArgs(argv: string[]): ApplyArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c', default: 'org2org.config.yaml' },
+        spoke: { type: 'string', multiple: true, default: [] },
+        'auto-approve': { type: 'boolean', default: false },
+        wait: { type: 'boolean', default: false },
+        'wait-timeout': { type: 'string', default: '10m' },
+        'max-removals': { type: 'string' },
+        'allow-delete-target-groups': { type: 'boolean', default: false },
+        'allow-disable-connection': { type: 'boolean', default: false },
+        'max-api-capacity': { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        'no-color': { type: 'boolean', default: false },
+        'no-tty': { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: true,
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}. Run \`org2org apply --help\`.`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`apply takes at most one saved plan file (got ${positionals.length}). Run \`org2org apply --help\`.`);
+  const format = values.format!;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json (got "${format}").`);
+  let maxRemovals = DEFAULT_MAX_REMOVALS;
+  if (values['max-removals'] !== undefined) {
+    maxRemovals = Number(values['max-removals']);
+    if (!Number.isInteger(maxRemovals) || maxRemovals < 0) throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${values['max-removals']}").`);
+  }
+  const args: ApplyArgs = {
+    config: values.config!,
+    spokes: values.spoke ?? [],
+    autoApprove: values['auto-approve'] === true,
+    wait: values.wait === true,
+    waitTimeoutMs: parseDuration(values['wait-timeout']!),
+    maxRemovals,
+    allowDeleteTargetGroups: values['allow-delete-target-groups'] === true,
+    allowDisableConnection: values['allow-disable-connection'] === true,
+    format,
+    noColor: values['no-color'] === true,
+    noTty: values['no-tty'] === true,
+    debug: values.debug === true,
+    help: values.help === true,
+  };
+  if (positionals[0] !== undefined) args.planFile = positionals[0];
+  if (values['max-api-capacity'] !== undefined) args.capacity = parseCapacity(values['max-api-capacity']);
+  return args;
+}
+
+/** "90s", "5m", "1h", or a number of seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--wait-timeout must be a duration such as 90s, 5m or 1h (got "${text}").`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
+  return Math.round(n * factor);
 }

@@ -1,6 +1,82 @@
-import { Org2OrgError } from '../../errors.js';
+/**
+ * `org2org demo` (what `npm start` runs): start the embedded simulator from examples/sim/seed.yaml,
+ * point the root org2org.config.yaml at it through its ${…} variables, then plan → apply --wait →
+ * plan, which ends on "No changes". No credentials, nothing to set up; the same code paths as a
+ * real run, over HTTP on loopback.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../errors.js';
+import { startSim } from '../../sim/index.js';
+import { DEFAULT_SEED } from './sim.js';
+import { runApply } from './apply.js';
+import { runPlan } from './plan.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  throw new Org2OrgError('`org2org demo` is not available in this build yet.');
+const ROOT_CONFIG = fileURLToPath(new URL('../../../org2org.config.yaml', import.meta.url));
+
+const HELP = `Usage: org2org demo [--no-tty] [--latency MS] [--provisioning-delay MS]
+
+Starts the embedded Okta simulator (a Hub and two Spokes on 127.0.0.1), points the root
+org2org.config.yaml at it and runs plan → apply --wait → plan. Nothing leaves this machine.
+
+Options:
+  --latency MS              added to every simulated API call (default 15)
+  --provisioning-delay MS   how long pushed users stay STAGED in the Hub (default 800)
+  --no-tty                  plain progress lines even in a terminal
+  -h, --help                this help`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        latency: { type: 'string', default: '15' },
+        'provisioning-delay': { type: 'string', default: '800' },
+        'no-tty': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}. Run \`org2org demo --help\`.`);
+  }
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const latencyMs = Number(values.latency);
+  const provisioningDelayMs = Number(values['provisioning-delay']);
+  if (!(latencyMs >= 0) || !(provisioningDelayMs >= 0)) throw new UsageError('--latency and --provisioning-delay take a number of milliseconds ≥ 0.');
+
+  const say = (text: string): void => void process.stderr.write(text + '\n');
+  const sim = await startSim(DEFAULT_SEED, { latencyMs, jitterMs: Math.round(latencyMs / 2), provisioningDelayMs, timeScale: 60 });
+  try {
+    // The root config reads its URLs and tokens from these variables; they live only in this process.
+    for (const [name, value] of Object.entries(sim.env)) process.env[name] = value;
+    say(`Okta simulator running: ${Object.entries(sim.orgs).map(([name, org]) => `${name} ${org.url}`).join(', ')}`);
+    const common = ['-c', ROOT_CONFIG, ...(values['no-tty'] ? ['--no-tty'] : [])];
+
+    banner('1/3  org2org plan — what differs between org2org.config.yaml and the live orgs');
+    const first = await runPlan(common);
+    if (first === 1) return 1;
+
+    banner('2/3  org2org apply --auto-approve --wait — make it so, then check the users and groups arrived in the Hub');
+    const applied = await runApply([...common, '--auto-approve', '--wait', '--wait-timeout', '60s']);
+
+    banner('3/3  org2org plan — after the apply');
+    const second = await runPlan([...common, '--detailed-exitcode']);
+    if (applied === 0 && second === 0) {
+      say('\nDone: the live orgs match the config. Try editing org2org.config.yaml and running `npm start` again,');
+      say('or run the simulator on its own with `npx org2org sim` and point `org2org plan` at it.');
+      return 0;
+    }
+    say('\nThe demo did not converge: the messages above say why.');
+    return 1;
+  } finally {
+    await sim.close();
+  }
+}
+
+function banner(title: string): void {
+  process.stderr.write(`\n━━ ${title}\n\n`);
 }

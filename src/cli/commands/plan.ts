@@ -167,7 +167,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
  * Progress on stderr: Ink in an interactive terminal, plain lines otherwise. Tests that capture
  * stderr get the plain lines through their function.
  */
-function progressFor(io: PlanIo, err: (t: string) => void, noTty: boolean, env: Env): Progress {
+export function progressFor(io: { stderr?: (text: string) => void }, err: (t: string) => void, noTty: boolean, env: Env): Progress {
   if (io.stderr) {
     const stream = { write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream;
     return createProgress({ interactive: false, color: false }, { stream });
