@@ -71,8 +71,8 @@ export function planApp(ctx: SpokeContext): void {
 }
 
 const TOKEN_NOTE =
-  'The provisioning token cannot be read back from Okta: the connection is TOKEN and ENABLED, so the token is assumed unchanged. ' +
-  'Run `org2org check` to test it against the Hub.';
+  'Okta never returns the provisioning token, so it is not compared; the token in the config was tested against the Hub instead ' +
+  '(a failed test shows as a note of its own).';
 
 export function planConnection(ctx: SpokeContext): void {
   const wanted = ctx.desired.connection;
