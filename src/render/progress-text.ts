@@ -157,7 +157,11 @@ function verificationLines(checks: HubVerification[], color: boolean): string[] 
   const okUsers = users.filter((c) => c.ok).length;
   const okGroups = groups.filter((c) => c.ok).length;
   const allOk = okUsers === users.length && okGroups === groups.length;
-  const head = `Hub: ${okUsers} of ${plural(users.length, 'user')} and ${okGroups} of ${plural(groups.length, 'pushed group')} as expected.`;
+  const parts: string[] = [];
+  if (users.length > 0) parts.push(`${formatCount(okUsers)} of ${plural(users.length, 'user')}`);
+  if (groups.length > 0) parts.push(`${formatCount(okGroups)} of ${plural(groups.length, 'pushed group')}`);
+  if (parts.length === 0) return [];
+  const head = `Hub: ${parts.join(' and ')} as expected.`;
   const lines = [allOk ? `${paint('✓', 'ok', color)} ${head}` : `${paint('✗', 'fail', color)} ${head}`];
   const problems = checks.filter((c) => !c.ok);
   for (const c of problems.slice(0, MAX_LISTED)) lines.push(`  ${paint('✗', 'fail', color)} ${c.kind} ${c.name} (${c.spoke}): ${oneLine(c.detail)}`);

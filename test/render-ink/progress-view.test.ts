@@ -154,6 +154,21 @@ describe('Ink progress view', () => {
     assert.doesNotMatch(frame, /Applying/);
   });
 
+  it('adds the Hub check when apply ends again after --wait, keeping the apply\'s own time', async () => {
+    const t = clock();
+    const store = createProgressStore(t.now);
+    const view = mount(store);
+    const alice = change('emea', 'assignment.user', 'alice@acme.com');
+    const done = result([outcome(alice, 'applied')]);
+    store.apply({ type: 'apply-start', total: 1 });
+    t.advance(1000);
+    store.apply({ type: 'apply-end', result: done });
+    t.advance(30_000);
+    store.apply({ type: 'apply-end', result: { ...done, verification: [{ kind: 'user', spoke: 'emea', name: 'alice@acme.com', ok: true, detail: 'ACTIVE' }] } });
+    store.stop();
+    await view.expect(['Apply complete: 1 applied, 0 failed, 0 skipped in 1.0 s.', '✓ Hub: 1 of 1 user as expected.'].join('\n'));
+  });
+
   it('shows messages above the live area', async () => {
     const store = createProgressStore(clock().now);
     const view = mount(store);

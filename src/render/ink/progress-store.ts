@@ -145,7 +145,9 @@ export function createProgressStore(now: () => number = Date.now): ProgressStore
         case 'apply-end':
           state.running.clear();
           state.waitProgress = undefined;
-          state.result = { result: event.result, elapsedMs: state.apply ? now() - state.apply.startedAt : undefined };
+          // apply-end may come again after --wait (with the Hub's verification): the apply took
+          // as long as the first one said.
+          state.result = { result: event.result, elapsedMs: state.result?.elapsedMs ?? (state.apply ? now() - state.apply.startedAt : undefined) };
           break;
       }
       changed();
