@@ -38,6 +38,21 @@ export function minutesAcrossOrgs(byOrg: Record<string, Record<string, number>>,
 }
 
 /**
+ * Whole windows a run must wait through, at least, to send these calls: the first window's share
+ * can go at once, each further share needs a new window. The slowest bucket of any org decides.
+ */
+export function rateLimitFloorWindows(byOrg: Record<string, Record<string, number>>, capacity: number): number {
+  let windows = 0;
+  for (const calls of Object.values(byOrg)) {
+    for (const [bucket, n] of Object.entries(calls)) {
+      const allowed = Math.max(1, Math.floor((DEFAULT_RATE_LIMITS[bucket as BucketId] ?? DEFAULT_RATE_LIMITS.default) * capacity));
+      windows = Math.max(windows, Math.ceil(n / allowed) - 1);
+    }
+  }
+  return windows;
+}
+
+/**
  * A per-resource reader's refresh (Terraform's Okta provider): for each assigned user, GET the
  * app user (`/api/v1/apps/{id}/users/{userId}`, apps bucket) and GET the user
  * (`/api/v1/users/{id}`, user bucket); for each push mapping, GET it (apps bucket). Putting the

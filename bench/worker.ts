@@ -23,7 +23,7 @@ import { readLiveState } from '../src/state/read-live-state.js';
 import type { SimStats } from '../src/sim/index.js';
 
 export type Job =
-  | { mode: 'plan'; configFile: string; orgUrls: Record<string, string>; capacity: number }
+  | { mode: 'plan'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number }
   | { mode: 'apply'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxRemovals: number }
   | { mode: 'create-plan'; configFile: string; runs: number; capacity: number }
   | { mode: 'validate'; configFile: string; runs: number };
@@ -117,7 +117,7 @@ function windowRecorder(client: OktaClient, windows: ApplyFigures['windows'], re
   };
 }
 
-async function runPlanJob(job: { configFile: string; orgUrls: Record<string, string>; capacity: number }, createClient?: (o: OktaClientOptions) => OktaClient) {
+async function runPlanJob(job: { configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number }, createClient?: (o: OktaClientOptions) => OktaClient) {
   await resetSimStats(job.orgUrls);
   const client: ClientCounts = { waits: {}, retries: 0 };
   const t0 = performance.now();
@@ -151,7 +151,9 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
 async function main(): Promise<WorkerResult> {
   const job = JSON.parse(process.argv[2] ?? '{}') as Job;
   if (job.mode === 'plan') {
-    const { figures } = await runPlanJob(job);
+    // --max-in-flight: an experiment with the client's concurrency cap (default: the client's own).
+    const cap = job.maxInFlight;
+    const { figures } = await runPlanJob(job, cap !== undefined ? (o) => createOktaClient({ ...o, maxInFlight: cap }) : undefined);
     return { job: job.mode, figures, peakRssMb: peakRssMb() };
   }
   if (job.mode === 'apply') {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsByBucket, minutesAcrossOrgs, minutesAtLimits, perResourceCalls, totalCalls, windowUse } from '../../bench/figures.js';
+import { callsByBucket, minutesAcrossOrgs, minutesAtLimits, perResourceCalls, rateLimitFloorWindows, totalCalls, windowUse } from '../../bench/figures.js';
 import { split, applyShape } from '../../bench/scenarios.js';
 
 test('calls are put in the bucket Okta counts them in', () => {
@@ -18,6 +18,13 @@ test('minutes at the limits: the slowest bucket of the slowest org decides', () 
   assert.equal(minutesAtLimits({ apps: 100, users: 300 }, 0.5), 2);
   assert.equal(minutesAtLimits({ apps: 10, users: 900 }, 0.5), 3);
   assert.equal(minutesAcrossOrgs({ a: { apps: 50 }, b: { apps: 150 } }, 0.5), 3);
+});
+
+test('rate-limit floor: whole windows to wait through, the slowest bucket of any org deciding', () => {
+  // users: 600/min at 50 % → 300 a window; 1,000 calls need 4 windows, 3 of them waited for.
+  assert.equal(rateLimitFloorWindows({ hub: { users: 1000, group: 500 }, emea: { apps: 40 } }, 0.5), 3);
+  assert.equal(rateLimitFloorWindows({ emea: { apps: 50 } }, 0.5), 0);
+  assert.equal(rateLimitFloorWindows({ emea: { apps: 51 } }, 0.5), 1);
 });
 
 test('the per-resource reader spends 2 GETs per assigned user and 1 per push mapping', () => {
