@@ -129,6 +129,7 @@ async function planScenario(scenario: PlanScenario) {
       loadMs: Math.round(f.loadMs),
       renderMs: Math.round(f.renderMs),
       peakRssMb: result.peakRssMb,
+      peakRssSteps: f.peakRssSteps,
       status429: Object.values(f.stats).reduce((n, s) => n + s.status429, 0),
       clientWaits: f.client.waits,
       retries: f.client.retries,

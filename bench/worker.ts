@@ -42,6 +42,8 @@ export interface PlanFigures {
   wallMs: number;
   /** CPU time this process spent in readLiveState (user + system). */
   readCpuMs: number;
+  /** Peak RSS (MB) when the process started, after loadConfig and after readLiveState: where memory goes. */
+  peakRssSteps: { start: number; load: number; read: number };
   summary: Plan['summary'];
   errored: boolean;
   stats: Record<string, SimStats>;
@@ -120,14 +122,17 @@ function windowRecorder(client: OktaClient, windows: ApplyFigures['windows'], re
 async function runPlanJob(job: { configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number }, createClient?: (o: OktaClientOptions) => OktaClient) {
   await resetSimStats(job.orgUrls);
   const client: ClientCounts = { waits: {}, retries: 0 };
+  const rssStart = peakRssMb();
   const t0 = performance.now();
   const { desired } = await loadConfig(job.configFile, { env: process.env, requireSecrets: true });
   const t1 = performance.now();
+  const rssLoad = peakRssMb();
   const clients = buildClients(desired, { maxApiCapacity: job.capacity, onEvent: countingClients(client), ...(createClient ? { createClient } : {}) });
   const cpu = process.cpuUsage();
   const live = await readLiveState(desired, clients);
   const t2 = performance.now();
   const readCpu = process.cpuUsage(cpu);
+  const rssRead = peakRssMb();
   const plan = createPlan(desired, live, { maxApiCapacity: job.capacity, toolVersion: 'bench' });
   const t3 = performance.now();
   renderPlanText(plan, { color: false });
@@ -140,6 +145,7 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
     renderMs: t4 - t3,
     wallMs: t3 - t1,
     readCpuMs: (readCpu.user + readCpu.system) / 1000,
+    peakRssSteps: { start: rssStart, load: rssLoad, read: rssRead },
     summary: plan.summary,
     errored: plan.errored,
     stats,
