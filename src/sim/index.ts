@@ -48,7 +48,9 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
     // Windows start on a whole second, so with timeScale 60 they end exactly on `Reset`.
     epoch: Math.floor(Date.now() / 1000) * 1000,
   };
-  const world = new SimWorld(options.provisioningDelayMs ?? 0);
+  // A seed describes the world as it already is: its assignments are provisioned at once, and
+  // the provisioning delay applies only to what happens through the API afterwards.
+  const world = new SimWorld(0);
   const servers = new Map<string, OrgServer>();
   try {
     let index = 0;
@@ -61,6 +63,7 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
     }
     for (const [name, org] of world.orgs) populateDirectory(org, doc.orgs[name] ?? {});
     for (const [name, org] of world.orgs) populateApps(world, org, doc.orgs[name] ?? {});
+    world.provisioningDelayMs = options.provisioningDelayMs ?? 0;
   } catch (err) {
     world.close();
     await Promise.all([...servers.values()].map((s) => s.close()));

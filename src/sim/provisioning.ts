@@ -11,7 +11,7 @@ export class SimWorld {
   private readonly timers = new Set<NodeJS.Timeout>();
   closed = false;
 
-  constructor(readonly provisioningDelayMs: number) {}
+  constructor(public provisioningDelayMs: number) {}
 
   org(name: string): SimOrg {
     const org = this.orgs.get(name);
