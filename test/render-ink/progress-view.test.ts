@@ -145,9 +145,10 @@ describe('Ink progress view', () => {
       [
         '✓ created spoke.emea.app["Acme Hub"] (80 ms)',
         '✗ failed  spoke.emea.assignment.user["bob@acme.com"]: Okta answered 500',
-        'provisioning: 0 of 1 settled',
         'Apply finished with errors: 1 applied, 1 failed, 0 skipped in 3.0 s.',
         '  ✗ spoke.emea.assignment.user["bob@acme.com"]: Okta answered 500',
+        // --wait follows below the apply's summary.
+        'provisioning: 0 of 1 settled',
       ].join('\n'),
     );
     assert.doesNotMatch(frame, SPINNERS);

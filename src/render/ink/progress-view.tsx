@@ -58,6 +58,8 @@ export function ProgressView({ store, color, tickMs = SPINNER_FRAME_MS }: Progre
           <OrgReading key={org.org} org={org} width={orgWidth} at={at} color={color} stopped={s.stopped} />
         ))}
         {s.apply && !s.result ? <ApplyStatus store={store} at={at} color={color} /> : null}
+        {/* The apply's summary stays above what --wait does next. */}
+        {s.result ? <Text>{summaryLines(s.result.result, s.result.elapsedMs, color).join('\n')}</Text> : null}
         {s.waits.active(at).filter((w) => !w.concurrency || w.until - at >= 1000).map((w) => (
           <Box key={`${w.org}/${w.bucket}`}>
             {s.stopped ? null : <Spinner at={at} color={color} />}
@@ -70,7 +72,6 @@ export function ProgressView({ store, color, tickMs = SPINNER_FRAME_MS }: Progre
             <Text>{`${s.stopped ? '' : ' '}${s.waitProgress.message}`}</Text>
           </Box>
         ) : null}
-        {s.result ? <Text>{summaryLines(s.result.result, s.result.elapsedMs, color).join('\n')}</Text> : null}
       </Box>
     </>
   );
