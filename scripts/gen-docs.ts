@@ -19,6 +19,18 @@ type SchemaNode = {
 
 export const SCHEMA_PATH = new URL('../schemas/org2org.schema.json', import.meta.url);
 export const REFERENCE_PATH = new URL('../docs/config-reference.md', import.meta.url);
+export const README_PATH = new URL('../README.md', import.meta.url);
+
+const START = '<!-- config-reference:start -->';
+const END = '<!-- config-reference:end -->';
+
+/** The README with the generated reference between its markers (the markers must be there). */
+export function spliceIntoReadme(readme: string, reference: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README.md needs the markers ${START} and ${END}`);
+  return `${readme.slice(0, start + START.length)}\n${reference}${readme.slice(end)}`;
+}
 
 function resolve(root: SchemaNode, node: SchemaNode): SchemaNode {
   if (!node.$ref) return node;
@@ -78,6 +90,8 @@ export function renderConfigReference(schema: SchemaNode): string {
 const invokedDirectly = process.argv[1] !== undefined && /gen-docs\.ts$/.test(process.argv[1]);
 if (invokedDirectly) {
   const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as SchemaNode;
-  writeFileSync(REFERENCE_PATH, renderConfigReference(schema));
-  process.stdout.write(`wrote ${REFERENCE_PATH.pathname}\n`);
+  const reference = renderConfigReference(schema);
+  writeFileSync(REFERENCE_PATH, reference);
+  writeFileSync(README_PATH, spliceIntoReadme(readFileSync(README_PATH, 'utf8'), reference));
+  process.stdout.write(`wrote ${REFERENCE_PATH.pathname} and the reference in ${README_PATH.pathname}\n`);
 }

@@ -2,12 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { REFERENCE_PATH, renderConfigReference, SCHEMA_PATH } from '../../scripts/gen-docs.js';
+import { README_PATH, REFERENCE_PATH, renderConfigReference, SCHEMA_PATH, spliceIntoReadme } from '../../scripts/gen-docs.js';
 
 const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
 
 test('docs/config-reference.md is up to date with the schema (run `npm run docs`)', () => {
   assert.equal(readFileSync(REFERENCE_PATH, 'utf8'), renderConfigReference(schema));
+});
+
+test('the README carries the same generated reference (run `npm run docs`)', () => {
+  const readme = readFileSync(README_PATH, 'utf8');
+  assert.equal(readme, spliceIntoReadme(readme, renderConfigReference(schema)));
 });
 
 test('a schema change shows up in the reference', () => {

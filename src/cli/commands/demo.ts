@@ -4,6 +4,7 @@
  * plan, which ends on "No changes". No credentials, nothing to set up; the same code paths as a
  * real run, over HTTP on loopback.
  */
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
@@ -54,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     // The root config reads its URLs and tokens from these variables; they live only in this process.
     for (const [name, value] of Object.entries(sim.env)) process.env[name] = value;
     say(`Okta simulator running: ${Object.entries(sim.orgs).map(([name, org]) => `${name} ${org.url}`).join(', ')}`);
-    const common = ['-c', ROOT_CONFIG, ...(values['no-tty'] ? ['--no-tty'] : [])];
+    const common = ['-c', relative(process.cwd(), ROOT_CONFIG) || ROOT_CONFIG, ...(values['no-tty'] ? ['--no-tty'] : [])];
 
     banner('1/3  org2org plan — what differs between org2org.config.yaml and the live orgs');
     const first = await runPlan(common);
