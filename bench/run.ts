@@ -10,8 +10,8 @@
  *
  *   npm run bench [-- --quick] [--out FILE] [--time-scale 60] [--latency 30 --jitter 20]
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
@@ -206,7 +206,7 @@ async function validateBench() {
   const configFile = writeConfig('validate', world);
   const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {});
   const f = result.figures as Timings;
-  return { users: f.size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), peakRssMb: result.peakRssMb };
+  return { users: f.size, bytes: statSync(configFile).size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), peakRssMb: result.peakRssMb };
 }
 
 function machine() {
@@ -220,13 +220,16 @@ function machine() {
   const commit = git('rev-parse', '--short', 'HEAD');
   // Uncommitted changes to tracked files mean the figures are not exactly the commit's.
   const dirty = commit !== undefined ? git('status', '--porcelain', '--untracked-files=no') !== '' : undefined;
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, commit, dirty };
+  // Other work on the machine slows every figure but the call counts: the load average says how much.
+  const load = loadavg().map((l) => Math.round(l * 100) / 100);
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, commit, dirty, loadAverageAtStart: load };
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const host = machine();
   const scenarios = (quick ? [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M] : [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]).filter((s) => wanted(s.name));
   const plans = [];
   for (const s of scenarios) {
@@ -280,7 +283,7 @@ async function main(): Promise<void> {
   const results = {
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
     date: new Date().toISOString(),
-    machine: machine(),
+    machine: host,
     settings: { latency: `${latencyMs} ms + random(0..${jitterMs}) ms (mean ${meanLatencyMs} ms)`, timeScale, windowSeconds, capacity, maxInFlightPerOrg: maxInFlight ?? 'client default (10)' },
     plan: plans,
     apply,
@@ -318,7 +321,7 @@ function renderTable(r: Results): string {
   const lines = [
     `### org2org benchmark (\`${r.command}\`, ${r.date.slice(0, 10)})`,
     '',
-    `${m.cores} × ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}. Simulator: latency ${r.settings.latency}, rate limits ×${r.settings.timeScale} (a 1-minute window = ${60 / r.settings.timeScale} s), ${r.settings.capacity * 100} % of each bucket.`,
+    `${m.cores} × ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}, load average ${m.loadAverageAtStart[0]} at start. Simulator: latency ${r.settings.latency}, rate limits ×${r.settings.timeScale} (a 1-minute window = ${60 / r.settings.timeScale} s), ${r.settings.capacity * 100} % of each bucket.`,
   ];
   if (r.plan.length > 0) {
     lines.push(
