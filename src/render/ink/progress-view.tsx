@@ -20,6 +20,8 @@ function useClock(now: () => number, tickMs: number): number {
   useEffect(() => {
     if (tickMs <= 0) return undefined;
     const timer = setInterval(() => setAt(now()), tickMs);
+    // Animation alone never keeps the process alive (a command that forgets stop() still exits).
+    timer.unref();
     return () => clearInterval(timer);
   }, [now, tickMs]);
   return at;
