@@ -72,7 +72,9 @@ export interface WindowUse {
   requests: number;
   windows: number;
   allowedPerWindow: number;
-  /** requests ÷ (windows × allowed per window). */
+  /** Calls of the run counted in the first window before these requests (the plan's reads). */
+  usedBefore: number;
+  /** requests ÷ (windows × allowed per window − usedBefore). */
   share: number;
 }
 
@@ -81,13 +83,25 @@ export interface WindowUse {
  * (`X-Rate-Limit-Reset`) they were counted in, over every window from the first to the last —
  * idle windows in between count against it.
  */
-export function windowUse(byReset: Record<string, number>, limit: number, capacity: number, windowSeconds: number): WindowUse {
+export function windowUse(byReset: Record<string, number>, limit: number, capacity: number, windowSeconds: number, usedBefore = 0): WindowUse {
   const resets = Object.keys(byReset).map(Number).filter(Number.isFinite);
   const requests = Object.values(byReset).reduce((a, b) => a + b, 0);
   const allowedPerWindow = Math.max(1, Math.floor(limit * capacity));
-  if (resets.length === 0) return { requests, windows: 0, allowedPerWindow, share: 0 };
+  if (resets.length === 0) return { requests, windows: 0, allowedPerWindow, usedBefore, share: 0 };
   const windows = Math.round((Math.max(...resets) - Math.min(...resets)) / windowSeconds) + 1;
-  return { requests, windows, allowedPerWindow, share: requests / (windows * allowedPerWindow) };
+  const used = Math.min(usedBefore, allowedPerWindow);
+  return { requests, windows, allowedPerWindow, usedBefore: used, share: requests / (windows * allowedPerWindow - used) };
+}
+
+/**
+ * Calls the server had counted in a run's first window before the run's own answers there:
+ * its count at the last answer (limit − the smallest Remaining) less those answers.
+ */
+export function usedBeforeFirstWindow(byReset: Record<string, number>, minRemaining: Record<string, number>, limit: number): number {
+  const resets = Object.keys(byReset).map(Number).filter(Number.isFinite);
+  if (resets.length === 0) return 0;
+  const first = String(Math.min(...resets));
+  return Math.max(0, limit - (minRemaining[first] ?? limit) - (byReset[first] ?? 0));
 }
 
 export function median(values: number[]): number {

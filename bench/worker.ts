@@ -61,7 +61,7 @@ export interface ApplyFigures {
   stats: Record<string, SimStats>;
   client: ClientCounts;
   /** Apply's answers per bucket: how many in each rate-limit window (by `X-Rate-Limit-Reset`), and the bucket's limit. */
-  windows: Record<string, { limit: number; byReset: Record<string, number> }>;
+  windows: Record<string, { limit: number; byReset: Record<string, number>; minRemaining: Record<string, number> }>;
   /** A plan made after the apply: what is left to do (0 when apply converged). */
   replanChanges: number;
 }
@@ -109,10 +109,12 @@ function windowRecorder(client: OktaClient, windows: ApplyFigures['windows'], re
       const res = await client.request<T>(method, path, options);
       if (recording.on) {
         const bucket = classifyBucket(method, new URL(path, client.baseUrl).pathname);
-        const w = (windows[`${client.org} ${bucket}`] ??= { limit: 0, byReset: {} });
+        const w = (windows[`${client.org} ${bucket}`] ??= { limit: 0, byReset: {}, minRemaining: {} });
         w.limit = Number(res.headers.get('x-rate-limit-limit') ?? 0);
         const reset = res.headers.get('x-rate-limit-reset') ?? 'none';
         w.byReset[reset] = (w.byReset[reset] ?? 0) + 1;
+        const remaining = Number(res.headers.get('x-rate-limit-remaining') ?? w.limit);
+        w.minRemaining[reset] = Math.min(w.minRemaining[reset] ?? w.limit, remaining);
       }
       return res;
     },

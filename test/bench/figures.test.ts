@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsByBucket, minutesAcrossOrgs, minutesAtLimits, perResourceCalls, rateLimitFloorWindows, totalCalls, windowUse } from '../../bench/figures.js';
+import { callsByBucket, minutesAcrossOrgs, minutesAtLimits, perResourceCalls, rateLimitFloorWindows, totalCalls, usedBeforeFirstWindow, windowUse } from '../../bench/figures.js';
 import { split, applyShape } from '../../bench/scenarios.js';
 
 test('calls are put in the bucket Okta counts them in', () => {
@@ -38,10 +38,17 @@ test('the per-resource reader spends 2 GETs per assigned user and 1 per push map
 });
 
 test('window use counts idle windows between the first and the last', () => {
-  assert.deepEqual(windowUse({ '100': 50, '101': 50, '102': 50 }, 100, 0.5, 1), { requests: 150, windows: 3, allowedPerWindow: 50, share: 1 });
+  assert.deepEqual(windowUse({ '100': 50, '101': 50, '102': 50 }, 100, 0.5, 1), { requests: 150, windows: 3, allowedPerWindow: 50, usedBefore: 0, share: 1 });
   const gap = windowUse({ '100': 50, '103': 50 }, 100, 0.5, 1);
   assert.equal(gap.windows, 4);
   assert.equal(gap.share, 0.5);
+});
+
+test('reads earlier in the first window are not counted against the apply', () => {
+  // The server had 7 calls of the run's reads in window 100, then 43 answers of the apply (Remaining 50 at the end).
+  const used = usedBeforeFirstWindow({ '100': 43, '101': 50 }, { '100': 50, '101': 50 }, 100);
+  assert.equal(used, 7);
+  assert.equal(windowUse({ '100': 43, '101': 50 }, 100, 0.5, 1, used).share, 1);
 });
 
 test('scenario totals split evenly across spokes; apply changes split 80/10/10', () => {
