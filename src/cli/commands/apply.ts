@@ -147,7 +147,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
 
   if (!args.autoApprove) {
     const s = plan.summary;
-    const ok = await confirmApply(term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API writes)? Only \`yes\` is accepted:`);
+    const ok = await confirmApply(term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API writes)?`);
     if (!ok) {
       err('Apply cancelled. Nothing was written.\n');
       return 1;
