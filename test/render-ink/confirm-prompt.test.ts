@@ -50,6 +50,13 @@ describe('Ink confirmation prompt', () => {
     assert.deepEqual((await answer('yex', '\x7f', 's', '\r')).answers, [true]);
   });
 
+  it('takes the answer and its Enter in one chunk (a paste, or tmux send-keys)', async () => {
+    assert.deepEqual((await answer('yes\r')).answers, [true]);
+    assert.deepEqual((await answer('ye', 's\n')).answers, [true]);
+    assert.deepEqual((await answer('nope\r')).answers, [false]);
+    assert.deepEqual((await answer('yes please\r')).answers, [false]);
+  });
+
   for (const [what, keys] of [
     ['"no"', ['no', '\r']],
     ['"y"', ['y', '\r']],

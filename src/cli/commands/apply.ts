@@ -149,7 +149,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
     const s = plan.summary;
     const ok = await confirmApply(term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API writes)?`);
     if (!ok) {
-      err('Apply cancelled. Nothing was written.\n');
+      err('Nothing was written.\n');
       return 1;
     }
   }

@@ -49,7 +49,14 @@ export function ConfirmPrompt({ question, color, onAnswer }: ConfirmPromptProps)
       if (key.return) return finish(typed.current === 'yes');
       if (key.backspace || key.delete) return type(typed.current.slice(0, -1));
       if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return;
-      // Pasted text arrives as one chunk; keep printable characters only.
+      // Pasted text (or keys sent in one write, as `tmux send-keys yes Enter` does) arrives as one
+      // chunk, Enter included: what comes before the first line break is the answer.
+      const lineBreak = input.search(/[\r\n]/);
+      if (lineBreak >= 0) {
+        const before = input.slice(0, lineBreak).replace(/[\u0000-\u001f\u007f]/g, '');
+        return finish(typed.current + before === 'yes');
+      }
+      // Keep printable characters only.
       const printable = input.replace(/[\u0000-\u001f\u007f]/g, '');
       if (printable !== '') type(typed.current + printable);
     },
