@@ -51,7 +51,9 @@ describe('Ink confirmation prompt', () => {
   });
 
   it('takes the answer and its Enter in one chunk (a paste, or tmux send-keys)', async () => {
-    assert.deepEqual((await answer('yes\r')).answers, [true]);
+    const pasted = await answer('yes\r');
+    assert.deepEqual(pasted.answers, [true]);
+    assert.equal(pasted.frame, `${PROMPT}yes`);
     assert.deepEqual((await answer('ye', 's\n')).answers, [true]);
     assert.deepEqual((await answer('nope\r')).answers, [false]);
     assert.deepEqual((await answer('yes please\r')).answers, [false]);

@@ -54,7 +54,8 @@ export function ConfirmPrompt({ question, color, onAnswer }: ConfirmPromptProps)
       const lineBreak = input.search(/[\r\n]/);
       if (lineBreak >= 0) {
         const before = input.slice(0, lineBreak).replace(/[\u0000-\u001f\u007f]/g, '');
-        return finish(typed.current + before === 'yes');
+        type(typed.current + before);
+        return finish(typed.current === 'yes');
       }
       // Keep printable characters only.
       const printable = input.replace(/[\u0000-\u001f\u007f]/g, '');
