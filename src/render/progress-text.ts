@@ -5,22 +5,14 @@
  */
 import type { ApplyResult, HubVerification } from '../apply/types.js';
 import type { Action, Change } from '../plan/types.js';
+import { colorize, type Tone } from './ansi.js';
 
 export type Style = 'ok' | 'fail' | 'skip' | 'wait' | 'dim' | 'bold';
 
-const ANSI: Record<Style, [string, string]> = {
-  ok: ['\x1b[32m', '\x1b[39m'],
-  fail: ['\x1b[31m', '\x1b[39m'],
-  skip: ['\x1b[33m', '\x1b[39m'],
-  wait: ['\x1b[36m', '\x1b[39m'],
-  dim: ['\x1b[2m', '\x1b[22m'],
-  bold: ['\x1b[1m', '\x1b[22m'],
-};
+const TONE: Record<Style, Tone> = { ok: 'green', fail: 'red', skip: 'yellow', wait: 'cyan', dim: 'dim', bold: 'bold' };
 
 export function paint(text: string, style: Style, color: boolean): string {
-  if (!color || text === '') return text;
-  const [open, close] = ANSI[style];
-  return `${open}${text}${close}`;
+  return colorize(text, TONE[style], color);
 }
 
 const numberFormat = new Intl.NumberFormat('en-US');

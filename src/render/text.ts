@@ -4,6 +4,7 @@
  * API-write estimate. Colour is plain ANSI, only when asked for.
  */
 import type { Diagnostic, Plan } from '../plan/types.js';
+import { colorize, type Tone } from './ansi.js';
 import { changeLines, costLine, diagnosticText, listedChanges, NO_CHANGES, summaryLine, type Line } from './plan-lines.js';
 
 export interface TextOptions {
@@ -12,18 +13,18 @@ export interface TextOptions {
   width?: number;
 }
 
-const ANSI: Record<NonNullable<Line['role']>, [string, string]> = {
-  create: ['\x1b[32m', '\x1b[39m'],
-  added: ['\x1b[32m', '\x1b[39m'],
-  update: ['\x1b[33m', '\x1b[39m'],
-  delete: ['\x1b[31m', '\x1b[39m'],
-  removed: ['\x1b[31m', '\x1b[39m'],
-  manual: ['\x1b[35m', '\x1b[39m'],
-  noop: ['\x1b[2m', '\x1b[22m'],
-  note: ['\x1b[2m', '\x1b[22m'],
-  heading: ['\x1b[1m', '\x1b[22m'],
-  error: ['\x1b[31m', '\x1b[39m'],
-  warning: ['\x1b[33m', '\x1b[39m'],
+const TONE: Record<NonNullable<Line['role']>, Tone> = {
+  create: 'green',
+  added: 'green',
+  update: 'yellow',
+  delete: 'red',
+  removed: 'red',
+  manual: 'magenta',
+  noop: 'dim',
+  note: 'dim',
+  heading: 'bold',
+  error: 'red',
+  warning: 'yellow',
 };
 
 export function renderPlanText(plan: Plan, options: TextOptions): string {
@@ -69,9 +70,7 @@ function diagnosticLine(diagnostic: Diagnostic, indent: string): Line {
 }
 
 function paint(line: Line, color: boolean): string {
-  if (!color || !line.role || line.text === '') return line.text;
-  const [open, close] = ANSI[line.role];
-  return `${open}${line.text}${close}`;
+  return line.role ? colorize(line.text, TONE[line.role], color) : line.text;
 }
 
 /** Word-wrap long lines with a hanging indent; structured diff lines are never wrapped. */
