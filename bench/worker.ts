@@ -151,9 +151,9 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
     summary: plan.summary,
     errored: plan.errored,
     stats,
-    client,
+    client: structuredClone(client),
   };
-  return { desired, clients, plan, figures };
+  return { desired, clients, plan, figures, counts: client };
 }
 
 async function main(): Promise<WorkerResult> {
@@ -167,23 +167,20 @@ async function main(): Promise<WorkerResult> {
   if (job.mode === 'apply') {
     const windows: ApplyFigures['windows'] = {};
     const recording = { on: false };
-    const { desired, clients, plan, figures: planFigures } = await runPlanJob(job, (o) => windowRecorder(createOktaClient(o), windows, recording));
+    const { clients, plan, figures: planFigures, counts } = await runPlanJob(job, (o) => windowRecorder(createOktaClient(o), windows, recording));
     const changes = changesToApply(plan);
     const byOp: Record<string, number> = {};
     for (const c of changes) byOp[c.op.type] = (byOp[c.op.type] ?? 0) + 1;
     // What `apply --max-removals N` checks first; the benchmark asks for exactly its removals.
     const refused = checkSafety(plan, { maxRemovals: job.maxRemovals });
     if (refused.length > 0) throw new Error(`bench: apply refused: ${refused.join('; ')}`);
-    const counts: ClientCounts = { waits: {}, retries: 0 };
+    // As `org2org apply` does: the clients that read go on to write (their schedulers know the buckets).
+    counts.waits = {};
+    counts.retries = 0;
     await resetSimStats(job.orgUrls);
-    const applyClients = buildClients(desired, {
-      maxApiCapacity: job.capacity,
-      onEvent: countingClients(counts),
-      createClient: (o) => windowRecorder(createOktaClient(o), windows, recording),
-    });
     recording.on = true;
     const t0 = performance.now();
-    const result = await applyPlan(plan, { spokes: applyClients.spokes, ...(applyClients.hub ? { hub: applyClients.hub } : {}) }, { env: process.env });
+    const result = await applyPlan(plan, clients, { env: process.env });
     const applyMs = performance.now() - t0;
     recording.on = false;
     const stats = await simStats(job.orgUrls);
@@ -197,11 +194,10 @@ async function main(): Promise<WorkerResult> {
       skipped: result.skipped,
       failures: result.results.filter((r) => r.outcome !== 'applied').slice(0, 5).map((r) => `${r.address}: ${r.outcome} ${r.message ?? ''}`),
       stats,
-      client: counts,
+      client: structuredClone(counts),
       windows,
       replanChanges: changesToApply(after.plan).length,
     };
-    void clients;
     return { job: job.mode, figures, peakRssMb: peakRssMb() };
   }
   if (job.mode === 'validate') {
