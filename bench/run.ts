@@ -9,6 +9,7 @@
  * Prints a Markdown table and writes bench/results/latest.json.
  *
  *   npm run bench [-- --quick] [--out FILE] [--time-scale 60] [--latency 30 --jitter 20]
+ *                 [--only S,M,L,apply,create-plan,validate,experiments] [--max-in-flight N]
  */
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { startSim, type BucketId, type Sim } from '../src/sim/index.js';
 import { callsByBucket, median, minutesAcrossOrgs, perResourceCalls, rateLimitFloorWindows, totalCalls, usedBeforeFirstWindow, windowUse } from './figures.js';
 import { computePageMinimum, summarizeCollections } from './page-minimum.js';
 import { runWorker } from './run-worker.js';
-import { buildApplyWorld, buildPlanWorld, PLAN_SCENARIOS, type PlanScenario, type World } from './scenarios.js';
+import { buildApplyWorld, buildPlanWorld, configLogins, PLAN_SCENARIOS, pushedGroupNames, type PlanScenario, type World } from './scenarios.js';
 import type { ApplyFigures, PlanFigures, Timings } from './worker.js';
 
 const { values: args } = parseArgs({
@@ -34,7 +35,7 @@ const { values: args } = parseArgs({
     'max-in-flight': { type: 'string' },
   },
 });
-/** `--only S,M,apply`: run only these parts (S, M, L, apply, create-plan, validate). */
+/** `--only S,M,apply`: run only these parts (S, M, L, apply, create-plan, validate, experiments). */
 const only = args.only?.split(',').map((p) => p.trim());
 const wanted = (part: string): boolean => !only || only.includes(part);
 /** An experiment: the Okta client's cap on requests in flight per org (default: the client's, 10). */
@@ -85,13 +86,13 @@ const orgUrls = (sim: Sim): Record<string, string> => Object.fromEntries(Object.
 
 /** What a plan of the world's config reads, for computePageMinimum. */
 function configFacts(world: World, hubRead: boolean) {
-  const configLogins: Record<string, string[]> = {};
-  const pushedNames: Record<string, string[]> = {};
-  for (const s of world.spokes) {
-    configLogins[s.name] = Array.from({ length: s.configUsers }, (_, k) => `user${k + 1}@${s.name}.example.com`);
-    pushedNames[s.name] = Array.from({ length: s.pushed }, (_, g) => `${s.name} group ${g + 1}`);
-  }
-  return { hub: 'hub', hubRead, tokenCheck: true, configLogins, pushedNames };
+  return {
+    hub: 'hub',
+    hubRead,
+    tokenCheck: true,
+    configLogins: Object.fromEntries(world.spokes.map((s) => [s.name, configLogins(s)])),
+    pushedNames: Object.fromEntries(world.spokes.map((s) => [s.name, pushedGroupNames(s)])),
+  };
 }
 
 async function planScenario(scenario: PlanScenario, inFlight = maxInFlight) {

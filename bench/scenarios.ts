@@ -61,6 +61,16 @@ const envName = (org: string): string => org.toUpperCase().replace(/[^A-Z0-9]+/g
 const login = (spoke: string, n: number): string => `user${n}@${spoke}.example.com`;
 const groupName = (spoke: string, g: number): string => `${spoke} group ${g}`;
 
+/** The logins a plan world's config lists for a Spoke. */
+export function configLogins(shape: SpokeShape): string[] {
+  return Array.from({ length: shape.configUsers }, (_, k) => login(shape.name, k + 1));
+}
+
+/** The groups a plan world's config pushes from a Spoke. */
+export function pushedGroupNames(shape: SpokeShape): string[] {
+  return Array.from({ length: shape.pushed }, (_, g) => groupName(shape.name, g + 1));
+}
+
 export interface WorldOptions {
   /** Share of the config's users not assigned yet (the plan's creates). Default 1 %. */
   newShare?: number;

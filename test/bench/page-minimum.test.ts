@@ -2,21 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSim } from '../../src/sim/index.js';
 import { computePageMinimum } from '../../bench/page-minimum.js';
-import { buildPlanWorld } from '../../bench/scenarios.js';
+import { buildPlanWorld, configLogins, pushedGroupNames } from '../../bench/scenarios.js';
 
 test('page minimum and critical path of a small world, from the simulator state', async () => {
   // 2 spokes × 600 users (594 assigned, 6 new), 30 groups each (all assigned), 20 pushed each.
   const world = buildPlanWorld({ name: 'M', spokes: 2, assignments: 1200, groups: 60, pushMappings: 40 });
   const sim = await startSim(world.seed);
   try {
-    const logins = (s: { name: string; configUsers: number }) => Array.from({ length: s.configUsers }, (_, k) => `user${k + 1}@${s.name}.example.com`);
-    const pushed = (s: { name: string; pushed: number }) => Array.from({ length: s.pushed }, (_, g) => `${s.name} group ${g + 1}`);
     const min = computePageMinimum(sim, world.spokes, {
       hub: 'hub',
       hubRead: true,
       tokenCheck: true,
-      configLogins: Object.fromEntries(world.spokes.map((s) => [s.name, logins(s)])),
-      pushedNames: Object.fromEntries(world.spokes.map((s) => [s.name, pushed(s)])),
+      configLogins: Object.fromEntries(world.spokes.map((s) => [s.name, configLogins(s)])),
+      pushedNames: Object.fromEntries(world.spokes.map((s) => [s.name, pushedGroupNames(s)])),
     });
     const pagesOf = (org: string, name: string) => min.collections.find((c) => c.org === org && c.name === name)?.pages;
     assert.equal(pagesOf('emea', 'app users'), 2); // 594 / 500
