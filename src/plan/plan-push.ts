@@ -3,7 +3,7 @@
  * what a push will and won't bring into the Hub.
  */
 import type { DesiredPushGroup } from '../config/types.js';
-import type { LivePushMapping } from '../state/types.js';
+import { pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
 import { countOf, sample } from './plan-assignments.js';
 import { addressOf, diagnose, makeChange, type SpokeContext } from './spoke-context.js';
 
@@ -177,7 +177,8 @@ function warnUnassignedMembers(ctx: SpokeContext, group: DesiredPushGroup, assig
 
 /**
  * App users whose provisioning failed, and listed, assigned users the Hub doesn't have (when it
- * was read: the Hub is searched for the listed logins only, so unlisted ones can't be judged).
+ * was read: the Hub is searched for the listed logins the Spoke doesn't confirm, so unlisted or
+ * confirmed ones aren't judged).
  */
 export function warnAppUsers(ctx: SpokeContext): void {
   const listed = ctx.hub ? new Set(ctx.desired.assignments.users.map((u) => u.loginKey)) : undefined;
@@ -188,7 +189,8 @@ export function warnAppUsers(ctx: SpokeContext): void {
         address: addressOf(ctx.desired.name, 'assignment.user', appUser.loginKey),
       });
     }
-    if (ctx.hub && listed?.has(appUser.loginKey) && !ctx.hub.users[appUser.loginKey]) missingInHub.push(appUser.login);
+    // The Hub was searched only for users whose push the Spoke does not confirm (see pushConfirmedBySpoke).
+    if (ctx.hub && listed?.has(appUser.loginKey) && !pushConfirmedBySpoke(appUser) && !ctx.hub.users[appUser.loginKey]) missingInHub.push(appUser.login);
   }
   if (missingInHub.length > 0) {
     diagnose(ctx, 'warning', `${countOf(missingInHub.length, 'assigned user is', 'assigned users are')} not in the Hub: ${sample(missingInHub)}`);

@@ -21,7 +21,7 @@ import {
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
-import type { DirectoryGroup, DirectoryUser, LiveAppUser, LiveAppUserSchema, LiveFeatures, LiveHub, LiveSpoke, LiveState } from './types.js';
+import { pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -52,9 +52,11 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     if (!client || connection?.authScheme !== 'TOKEN') return Promise.resolve([]);
     return checkProvisioningToken(spoke.name, connection.token.envVar, client);
   });
+  const spokesRead = Promise.all(chosen.map((spoke) => readSpoke(spoke, clients.spokes[spoke.name]!, notes, options.onEvent)));
+  spokesRead.catch(() => undefined); // awaited below; readHub may wait on it too
   const [spokes, hub, tokenNotes] = await Promise.all([
-    Promise.all(chosen.map((spoke) => readSpoke(spoke, clients.spokes[spoke.name]!, notes, options.onEvent))),
-    clients.hub ? readHub(clients.hub, chosen, options.onEvent) : Promise.resolve(undefined),
+    spokesRead,
+    clients.hub ? readHub(clients.hub, chosen, spokesRead, options.onEvent) : Promise.resolve(undefined),
     Promise.all(tokenChecks),
   ]);
   notes.push(...tokenNotes.flat());
@@ -258,12 +260,21 @@ async function readPushMappings(client: OktaClient, appPath: string, onEvent: Re
   }
 }
 
-/** Hub users for every login the config assigns, Hub groups for every pushed target, with members. */
-async function readHub(client: OktaClient, spokes: DesiredSpoke[], onEvent: ReadEventSink | undefined): Promise<LiveHub> {
-  const logins = spokes.flatMap((s) => s.assignments.users.map((u) => u.login));
+/**
+ * Hub groups for every pushed target (with members), at once; Hub users for the listed logins
+ * whose push the Spoke does not confirm, once the Spokes' app users are read (pushConfirmedBySpoke).
+ */
+async function readHub(client: OktaClient, spokes: DesiredSpoke[], spokesRead: Promise<LiveSpoke[]>, onEvent: ReadEventSink | undefined): Promise<LiveHub> {
   const targets = spokes.flatMap((s) => s.pushGroups.groups.map((g) => g.targetName));
   const [users, groups] = await Promise.all([
-    findUsersByLogin(client, logins, onEvent),
+    spokesRead.then((read) => {
+      const byName = new Map(read.map((live) => [live.name, live]));
+      const logins = spokes.flatMap((s) => {
+        const confirmed = new Set((byName.get(s.name)?.appUsers ?? []).filter(pushConfirmedBySpoke).map((u) => u.loginKey));
+        return s.assignments.users.filter((u) => !confirmed.has(u.loginKey)).map((u) => u.login);
+      });
+      return findUsersByLogin(client, logins, onEvent);
+    }),
     findGroupsByName(client, targets, onEvent).then(async (found) => {
       await fillMembers(client, Object.values(found), onEvent);
       return found;

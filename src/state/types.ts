@@ -82,6 +82,16 @@ export interface LiveAppUser {
   fingerprint: string;
 }
 
+/**
+ * The Spoke itself confirms that this app user's push reached the Hub: Okta set `externalId`
+ * (the Hub user's id) and reports PROVISIONED and SYNCHRONIZED. Such users are not searched for
+ * in the Hub at plan time (that would cost a Hub search per 50 users on every plan); everything
+ * else listed is, and `apply --wait` checks every user it touched in the Hub itself.
+ */
+export function pushConfirmedBySpoke(appUser: Pick<LiveAppUser, 'status' | 'syncState' | 'externalId'>): boolean {
+  return appUser.status === 'PROVISIONED' && appUser.syncState === 'SYNCHRONIZED' && appUser.externalId !== undefined;
+}
+
 export interface LiveAppGroup {
   groupId: string;
   name: string;
@@ -136,7 +146,10 @@ export interface LiveSpoke {
 }
 
 export interface LiveHub {
-  /** Hub users for the logins the plan cares about, keyed by login key. */
+  /**
+   * Hub users for the listed logins whose push the Spoke does not confirm (see
+   * pushConfirmedBySpoke), keyed by login key; a searched login that is absent is not in the Hub.
+   */
   users: Record<string, DirectoryUser>;
   /** Hub groups for the pushed target names, keyed by name; memberLoginKeys filled. */
   groups: Record<string, DirectoryGroup>;
