@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { ConfigError, type SourceProblem } from '../errors.js';
 import { buildDesiredState, type RawConfig } from './build-desired.js';
 import { connectionCredentials, RULES } from './rules.js';
-import { checkSchema } from './schema-check.js';
-import { positionOf, problemAt, readConfigSource } from './source-file.js';
+import { wholeReference } from './env-refs.js';
+import { checkSchema, SENSITIVE_POINTER } from './schema-check.js';
+import { positionOf, problemAt, readConfigSource, type ConfigSource } from './source-file.js';
 import type { DesiredState } from './types.js';
 
 export interface LoadOptions {
@@ -35,8 +36,10 @@ export async function loadConfig(file: string, options: LoadOptions): Promise<Lo
   const source = await readConfigSource(file);
   const schemaProblems = checkSchema(source);
   if (schemaProblems.length > 0) {
-    // The rules assume the schema's shapes; run them only on a well-formed document.
-    throw new ConfigError(summarize(file, schemaProblems), sortProblems(schemaProblems));
+    // The rules assume the schema's shapes; run them only on a well-formed document. Literal
+    // secrets are the exception: a pasted token must be flagged in the same run, whatever else is wrong.
+    const all = [...schemaProblems, ...literalSecrets(source)];
+    throw new ConfigError(summarize(file, all), sortProblems(all));
   }
   const digest = createHash('sha256').update(source.bytes).digest('hex');
   const built = buildDesiredState(source, source.data as RawConfig, digest, {
@@ -55,4 +58,25 @@ export async function loadConfig(file: string, options: LoadOptions): Promise<Lo
   const warnings = sortProblems(problems.filter((p) => p.severity === 'warning'));
   if (errors.length > 0) throw new ConfigError(summarize(file, errors), sortProblems([...errors, ...warnings]));
   return { desired: built.desired, warnings };
+}
+
+/** Sensitive fields (by key, anywhere in the document) whose string value is not one `${NAME}` reference. */
+function literalSecrets(source: ConfigSource): SourceProblem[] {
+  const found: SourceProblem[] = [];
+  const visit = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${pointer}/${i}`));
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (SENSITIVE_POINTER.test(at) && typeof value === 'string' && wholeReference(value) === undefined) {
+        const { line, col } = positionOf(source, at);
+        // Never echo the value: it may be a real secret pasted by mistake.
+        found.push(problemAt(source.file, line, col, at, `${key} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`));
+      } else {
+        visit(value, at);
+      }
+    }
+  };
+  visit(source.data, '');
+  return found;
 }

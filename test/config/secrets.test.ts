@@ -36,6 +36,14 @@ test('validate prints nothing of a literal secret, in any format', async () => {
   }
 });
 
+test('a literal secret is reported in the same run as schema errors', async () => {
+  const outcome = await loadText(withLine(8, `      token: ${CANARY}\n      tokn: x`));
+  const lines = errorLines(outcome);
+  assert.ok(lines.some((l) => /^8:14 token is a sensitive field/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /unknown key "tokn"/.test(l)), lines.join('\n'));
+  assert.ok(!JSON.stringify(outcome).includes('CANARY'));
+});
+
 test('a wrong-typed secret field is reported without its value', async () => {
   const outcome = await loadText(withLine(8, '      token: 123456789'));
   assert.deepEqual(errorLines(outcome), ['8:14 spokes[0].auth.token must be text, not an integer — fix its value']);
