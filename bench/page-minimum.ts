@@ -55,6 +55,9 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
     add(shape.name, 'app groups', app.groups.size, LARGEST_PAGE.appGroups);
     add(shape.name, 'push mappings', app.pushMappings.size, LARGEST_PAGE.pushMappings);
     const assignedIds = new Set(app.users.values().map((u) => u.id));
+    // The Spoke vouches for a push it reports PROVISIONED + SYNCHRONIZED with the Hub user's id:
+    // only the other listed users need a Hub lookup (src/state/types.ts, pushConfirmedBySpoke).
+    const confirmedIds = new Set(app.users.values().filter((u) => u.status === 'PROVISIONED' && u.syncState === 'SYNCHRONIZED' && u.externalId !== null).map((u) => u.id));
     const logins = config.configLogins[shape.name] ?? [];
     const unassigned = logins.filter((l) => !assignedIds.has(org.findUser(l)?.id ?? ''));
     if (unassigned.length > 0) add(shape.name, 'users (config logins not assigned)', unassigned.length, LARGEST_PAGE.users);
@@ -68,12 +71,15 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
       add(shape.name, `members of ${name}`, size, LARGEST_PAGE.members);
       memberChain = Math.max(memberChain, pages(size, LARGEST_PAGE.members));
     }
-    // Chains: apps → app users pages → one lookup of the config's unassigned logins;
+    // Chains: apps → app users pages → one lookup of the config's unassigned logins (and, in the
+    // Hub, of the listed users the Spoke doesn't confirm: known only once its app users are read);
     // config group names → their members' pages.
-    const appChain = 1 + Math.max(pages(app.users.size, LARGEST_PAGE.appUsers), pages(app.groups.size, LARGEST_PAGE.appGroups), pages(app.pushMappings.size, LARGEST_PAGE.pushMappings)) + (unassigned.length > 0 ? 1 : 0);
+    const unconfirmed = logins.filter((l) => !confirmedIds.has(org.findUser(l)?.id ?? ''));
+    const lookupAfter = unassigned.length > 0 || (config.hubRead && unconfirmed.length > 0);
+    const appChain = 1 + Math.max(pages(app.users.size, LARGEST_PAGE.appUsers), pages(app.groups.size, LARGEST_PAGE.appGroups), pages(app.pushMappings.size, LARGEST_PAGE.pushMappings)) + (lookupAfter ? 1 : 0);
     const groupChain = groupNames.size > 0 ? pages(groupNames.size, LARGEST_PAGE.groups) + memberChain : 0;
     criticalPathPages = Math.max(criticalPathPages, appChain, groupChain);
-    hubLogins.push(...logins);
+    hubLogins.push(...unconfirmed);
     hubTargets.push(...pushed);
     if (config.tokenCheck) {
       add(`${shape.name} provisioning token`, 'users/me', 1, 1);
@@ -83,7 +89,7 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
   }
   if (config.hubRead) {
     const hub = sim.org(config.hub);
-    add(config.hub, 'users (config logins)', hubLogins.length, LARGEST_PAGE.users);
+    if (hubLogins.length > 0) add(config.hub, 'users (listed logins the Spoke does not confirm)', hubLogins.length, LARGEST_PAGE.users);
     if (hubTargets.length > 0) {
       add(config.hub, 'groups (push targets)', hubTargets.length, LARGEST_PAGE.groups);
       let memberChain = 0;
@@ -95,8 +101,6 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
       }
       criticalPathPages = Math.max(criticalPathPages, pages(hubTargets.length, LARGEST_PAGE.groups) + memberChain);
     }
-    // Searches by login don't depend on each other: they can all be in flight at once.
-    criticalPathPages = Math.max(criticalPathPages, 1);
   }
   return { collections, calls: collections.reduce((n, c) => n + c.pages, 0), criticalPathPages };
 }

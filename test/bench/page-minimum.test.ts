@@ -19,11 +19,14 @@ test('page minimum and critical path of a small world, from the simulator state'
     const pagesOf = (org: string, name: string) => min.collections.find((c) => c.org === org && c.name === name)?.pages;
     assert.equal(pagesOf('emea', 'app users'), 2); // 594 / 500
     assert.equal(pagesOf('emea', 'users (config logins not assigned)'), 1);
-    assert.equal(pagesOf('hub', 'users (config logins)'), 6); // 1,200 / 200
+    // The Spoke confirms the pushes of the 1,188 assigned users: only the 12 new ones need the Hub.
+    const hubUsers = min.collections.find((c) => c.org === 'hub' && c.name.startsWith('users'));
+    assert.equal(hubUsers?.size, 12);
+    assert.equal(hubUsers?.pages, 1);
     // Per spoke: apps, connection, features, schema, app users ×2, app groups, mappings, users, groups = 10,
-    // + 20 member lists, + 2 token checks; Hub: 6 user pages, 1 group page, 40 member lists.
-    assert.equal(min.calls, 2 * (10 + 20 + 2) + 6 + 1 + 40);
-    // apps → 2 app-user pages → the new users' lookup.
+    // + 20 member lists, + 2 token checks; Hub: 1 user page, 1 group page, 40 member lists.
+    assert.equal(min.calls, 2 * (10 + 20 + 2) + 1 + 1 + 40);
+    // apps → 2 app-user pages → the new users' lookup (Spoke and Hub).
     assert.equal(min.criticalPathPages, 4);
   } finally {
     await sim.close();
