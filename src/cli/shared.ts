@@ -55,8 +55,17 @@ export function parseCapacity(text: string): number {
   return value;
 }
 
+/** `--max-in-flight`: requests in flight per org, 1–75 (Okta's concurrency limit per org). */
+export function parseMaxInFlight(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 75) throw new UsageError(`--max-in-flight must be a whole number from 1 to 75, Okta's concurrency limit per org (got "${text}").`);
+  return n;
+}
+
 export interface ClientSettings {
   maxApiCapacity?: number;
+  /** Requests in flight per org (the client's default is 10; Okta's org-wide limit is 75, 35 on free orgs). */
+  maxInFlight?: number;
   debug?: boolean;
   onEvent?: (event: ClientEvent) => void;
   /** Client factory (tests); defaults to createOktaClient. */
@@ -71,6 +80,7 @@ export function buildClients(desired: DesiredState, settings: ClientSettings = {
       baseUrl,
       auth,
       ...(settings.maxApiCapacity !== undefined ? { maxApiCapacity: settings.maxApiCapacity } : {}),
+      ...(settings.maxInFlight !== undefined ? { maxInFlight: settings.maxInFlight } : {}),
       ...(settings.debug !== undefined ? { debug: settings.debug } : {}),
       ...(settings.onEvent ? { onEvent: settings.onEvent } : {}),
     });

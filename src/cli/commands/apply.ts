@@ -20,7 +20,7 @@ import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveObjects, readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
-import { buildClients, gitCommit, importLoadConfig, parseCapacity, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 import { progressFor } from './plan.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
@@ -40,6 +40,7 @@ Options:
       --allow-delete-target-groups  allow removing a push mapping together with its Hub group
       --allow-disable-connection  allow switching a provisioning connection off
       --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
+      --max-in-flight N           requests in flight per org, 1–75 (default 10)
       --format FORMAT             text (default) or json (the result on stdout)
       --no-color                  no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)
       --no-tty                    plain progress lines even in a terminal
@@ -93,6 +94,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   let onApplyEvent: (e: Parameters<typeof progress.apply>[0]) => void = () => {};
   const clients = buildClients(desired, {
     maxApiCapacity: capacity,
+    ...(args.maxInFlight !== undefined ? { maxInFlight: args.maxInFlight } : {}),
     ...(args.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
     onEvent: (e) => {
       progress.client(e);
@@ -210,6 +212,7 @@ interface ApplyArgs {
   allowDeleteTargetGroups: boolean;
   allowDisableConnection: boolean;
   capacity?: number;
+  maxInFlight?: number;
   format: 'text' | 'json';
   noColor: boolean;
   noTty: boolean;
@@ -232,6 +235,7 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
         'allow-delete-target-groups': { type: 'boolean', default: false },
         'allow-disable-connection': { type: 'boolean', default: false },
         'max-api-capacity': { type: 'string' },
+        'max-in-flight': { type: 'string' },
         format: { type: 'string', default: 'text' },
         'no-color': { type: 'boolean', default: false },
         'no-tty': { type: 'boolean', default: false },
@@ -269,6 +273,7 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
   };
   if (positionals[0] !== undefined) args.planFile = positionals[0];
   if (values['max-api-capacity'] !== undefined) args.capacity = parseCapacity(values['max-api-capacity']);
+  if (values['max-in-flight'] !== undefined) args.maxInFlight = parseMaxInFlight(values['max-in-flight']);
   return args;
 }
 

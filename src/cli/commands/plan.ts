@@ -17,7 +17,7 @@ import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
-import { appendStepSummary, buildClients, gitCommit, importLoadConfig, parseCapacity, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { appendStepSummary, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--detailed-exitcode] [--max-api-capacity PCT] [--no-color]
@@ -32,6 +32,7 @@ Options:
       --format FORMAT        text (default), markdown (for a pull-request comment) or json
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
+      --max-in-flight N      requests in flight per org, 1–75 (default 10)
       --no-color             no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)
       --no-tty               plain progress lines even in a terminal
       --debug                log each API call to stderr, secrets masked (also ORG2ORG_DEBUG=1)
@@ -75,6 +76,7 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   const progress = progressFor(io, err, args.noTty, env);
   const clients = buildClients(desired, {
     maxApiCapacity: capacity,
+    ...(args.maxInFlight !== undefined ? { maxInFlight: args.maxInFlight } : {}),
     ...(args.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
     onEvent: (e) => progress.client(e),
     ...(io.createClient ? { createClient: io.createClient } : {}),
@@ -118,6 +120,7 @@ interface PlanArgs {
   format: 'text' | 'markdown' | 'json';
   detailedExitcode: boolean;
   capacity?: number;
+  maxInFlight?: number;
   noColor: boolean;
   noTty: boolean;
   debug: boolean;
@@ -136,6 +139,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
         format: { type: 'string', default: 'text' },
         'detailed-exitcode': { type: 'boolean', default: false },
         'max-api-capacity': { type: 'string' },
+        'max-in-flight': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         'no-tty': { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
@@ -160,6 +164,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
   };
   if (values.out !== undefined) args.out = values.out;
   if (values['max-api-capacity'] !== undefined) args.capacity = parseCapacity(values['max-api-capacity']);
+  if (values['max-in-flight'] !== undefined) args.maxInFlight = parseMaxInFlight(values['max-in-flight']);
   return args;
 }
 
