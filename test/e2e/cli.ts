@@ -1,0 +1,72 @@
+/**
+ * Shared by the end-to-end tests: run the CLI as a child process (the way users run it) against a
+ * simulator living in the test process, count the simulator's writes, and look for canaries.
+ */
+import { spawn } from 'node:child_process';
+import type { Sim } from '../../src/sim/index.js';
+
+export const CANARY_ANSWER = 'canary-e2e-alice-answer-7f3d';
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `node --import tsx src/cli/main.ts …` from the repo root, stdin closed, CI=true (plain output).
+ * `killAfterMs` sends SIGKILL after that long (the kill tests).
+ */
+export function runCli(args: string[], env: Record<string, string>, options: { killAfterMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: { PATH: process.env.PATH ?? '', CI: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = options.killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), options.killAfterMs) : undefined;
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The simulator's env with the security answer replaced by a canary. */
+export function cliEnv(sim: Sim): Record<string, string> {
+  return { ...sim.env, ALICE_ANSWER: CANARY_ANSWER };
+}
+
+const WRITE = /^(POST|PUT|PATCH|DELETE) /;
+
+/** Write requests (POST/PUT/PATCH/DELETE) every org of the simulator has answered so far. */
+export function countWrites(sim: Sim): number {
+  let n = 0;
+  for (const org of Object.keys(sim.orgs)) {
+    for (const [route, count] of Object.entries(sim.stats(org).byRoute)) if (WRITE.test(route)) n += count;
+  }
+  return n;
+}
+
+/** Every request (reads included) the simulator has answered so far. */
+export function countRequests(sim: Sim): number {
+  return Object.keys(sim.orgs).reduce((n, org) => n + sim.stats(org).total, 0);
+}
+
+/** The canary answer and every token value of the simulator: none may appear in `text`. */
+export function findLeaks(sim: Sim, text: string): string[] {
+  const leaks: string[] = [];
+  if (text.includes(CANARY_ANSWER)) leaks.push('ALICE_ANSWER');
+  for (const [name, value] of Object.entries(sim.env)) {
+    if (name.endsWith('_TOKEN') && text.includes(value)) leaks.push(name);
+  }
+  for (const [org, { tokens }] of Object.entries(sim.orgs)) {
+    for (const [name, value] of Object.entries(tokens)) if (text.includes(value)) leaks.push(`${org}/${name}`);
+  }
+  return leaks;
+}
