@@ -2,7 +2,7 @@
  * Shared by the end-to-end tests: run the CLI as a child process (the way users run it) against a
  * simulator living in the test process, count the simulator's writes, and look for canaries.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Sim } from '../../src/sim/index.js';
 
 export const CANARY_ANSWER = 'canary-e2e-alice-answer-7f3d';
@@ -16,9 +16,9 @@ export interface CliResult {
 
 /**
  * `node --import tsx src/cli/main.ts …` from the repo root, stdin closed, CI=true (plain output).
- * `killAfterMs` sends SIGKILL after that long (the kill tests).
+ * `onChild` gets the child process (the kill tests).
  */
-export function runCli(args: string[], env: Record<string, string>, options: { killAfterMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string>, options: { onChild?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       env: { PATH: process.env.PATH ?? '', CI: 'true', ...env },
@@ -28,12 +28,9 @@ export function runCli(args: string[], env: Record<string, string>, options: { k
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = options.killAfterMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), options.killAfterMs) : undefined;
     child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    options.onChild?.(child);
   });
 }
 

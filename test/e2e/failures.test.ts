@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { createRng } from '../../src/sim/faults.js';
 import { startSim, type FaultRule, type Sim } from '../../src/sim/index.js';
 import { cliEnv, countWrites, runCli } from './cli.js';
@@ -63,3 +64,72 @@ test('a 5xx on one assignment: exit 1, the failure named, every independent chan
     await sim.close();
   }
 });
+
+/** Nothing doubled: one Acme Hub per Spoke, one push mapping per source group, unique Hub users and groups. */
+function assertNoDuplicates(sim: Sim, { converged }: { converged: boolean }): void {
+  for (const spoke of ['emea', 'apac']) {
+    const apps = sim.org(spoke).apps.values().filter((a) => a.label === 'Acme Hub');
+    // Killed before apac's app was created, there is none yet; never more than one.
+    assert.ok(converged ? apps.length === 1 : apps.length <= 1, `${spoke} has ${apps.length} Acme Hub apps`);
+    for (const app of apps) {
+      const sources = app.pushMappings.values().map((m) => m.sourceGroupId);
+      assert.equal(new Set(sources).size, sources.length, `${spoke} has duplicate push mappings`);
+    }
+  }
+  const hub = sim.org('hub');
+  const logins = hub.users.values().map((u) => u.profile.login.toLowerCase());
+  assert.equal(new Set(logins).size, logins.length, 'duplicate Hub users');
+  const names = hub.groups.values().map((g) => g.profile.name);
+  assert.equal(new Set(names).size, names.length, `duplicate Hub groups: ${names.join(', ')}`);
+}
+
+/**
+ * SIGKILL the child once the simulator has received its k-th write (k seeded in 1..13 of the
+ * apply's 14), plus a seeded 0–50 ms: the kill lands with that write in flight or just answered.
+ */
+function killDuringWrites(sim: Sim, rng: () => number): { onChild: (child: ChildProcess) => void; target: number; killedAtWrites: () => number } {
+  const target = 1 + Math.floor(rng() * 13);
+  const delayMs = Math.floor(rng() * 50);
+  let killedAt = -1;
+  const onChild = (child: ChildProcess): void => {
+    const poll = setInterval(() => {
+      if (child.exitCode !== null || child.signalCode !== null) return clearInterval(poll);
+      if (countWrites(sim) < target) return;
+      clearInterval(poll);
+      setTimeout(() => {
+        killedAt = countWrites(sim);
+        child.kill('SIGKILL');
+      }, delayMs);
+    }, 1);
+  };
+  return { onChild, target, killedAtWrites: () => killedAt };
+}
+
+for (const seed of [1, 2, 3, 4]) {
+  test(`apply SIGKILLed at a random point (seed ${seed}): the next apply converges, nothing duplicated`, async (t) => {
+    // Latency (100–200 ms a request) leaves time to kill between any two writes.
+    const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60, latencyMs: 100, jitterMs: 100, rngSeed: seed });
+    try {
+      const env = cliEnv(sim);
+      const killer = killDuringWrites(sim, createRng(seed * 7919));
+      const killed = await runCli(['apply', '--auto-approve'], env, { onChild: killer.onChild });
+      assert.equal(killed.signal, 'SIGKILL', `the apply ended before the kill (exit ${killed.code}):\n${killed.stderr}`);
+      assert.ok(killer.killedAtWrites() >= killer.target, 'killed too early');
+      t.diagnostic(`killed after write ${killer.target} (${killer.killedAtWrites()} of 14 received)`);
+      assertNoDuplicates(sim, { converged: false });
+
+      const again = await runCli(['apply', '--auto-approve'], env);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assertNoDuplicates(sim, { converged: true });
+      const writes = countWrites(sim);
+      const plan = await runCli(['plan', '--detailed-exitcode'], env);
+      assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+      assert.match(plan.stdout, /No changes/);
+      assert.equal(countWrites(sim), writes);
+      assert.equal(acmeHub(sim, 'emea').pushMappings.size, 3);
+      assert.equal(acmeHub(sim, 'apac').pushMappings.size, 1);
+    } finally {
+      await sim.close();
+    }
+  });
+}
