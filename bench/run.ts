@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
 /** `--only S,M,apply`: run only these parts (S, M, L, apply, create-plan, validate, experiments). */
 const only = args.only?.split(',').map((p) => p.trim());
 const wanted = (part: string): boolean => !only || only.includes(part);
-/** An experiment: the Okta client's cap on requests in flight per org (default: the client's, 10). */
+/** As `plan --max-in-flight N`: the Okta client's cap on requests in flight per org (default: the client's, 10). */
 const maxInFlight = args['max-in-flight'] !== undefined ? Number(args['max-in-flight']) : undefined;
 const quick = args.quick === true;
 const timeScale = Number(args['time-scale']);
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     for (const s of [PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]) {
       const p = await step(`experiment: plan ${s.name} with ${EXPERIMENT_IN_FLIGHT} requests in flight per org`, () => planScenario(s, EXPERIMENT_IN_FLIGHT));
       experiments.push({
-        name: `plan ${s.name}, client maxInFlight ${EXPERIMENT_IN_FLIGHT} (default 10)`,
+        name: `plan ${s.name} --max-in-flight ${EXPERIMENT_IN_FLIGHT} (default 10)`,
         wallMs: p.wallMs,
         criticalPathMs: p.criticalPathMs,
         wallRatio: p.wallRatio,

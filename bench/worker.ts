@@ -129,7 +129,12 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
   const { desired } = await loadConfig(job.configFile, { env: process.env, requireSecrets: true });
   const t1 = performance.now();
   const rssLoad = peakRssMb();
-  const clients = buildClients(desired, { maxApiCapacity: job.capacity, onEvent: countingClients(client), ...(createClient ? { createClient } : {}) });
+  const clients = buildClients(desired, {
+    maxApiCapacity: job.capacity,
+    onEvent: countingClients(client),
+    ...(job.maxInFlight !== undefined ? { maxInFlight: job.maxInFlight } : {}),
+    ...(createClient ? { createClient } : {}),
+  });
   const cpu = process.cpuUsage();
   const live = await readLiveState(desired, clients);
   const t2 = performance.now();
@@ -159,9 +164,8 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
 async function main(): Promise<WorkerResult> {
   const job = JSON.parse(process.argv[2] ?? '{}') as Job;
   if (job.mode === 'plan') {
-    // --max-in-flight: an experiment with the client's concurrency cap (default: the client's own).
-    const cap = job.maxInFlight;
-    const { figures } = await runPlanJob(job, cap !== undefined ? (o) => createOktaClient({ ...o, maxInFlight: cap }) : undefined);
+    // maxInFlight: as `plan --max-in-flight N` sets it (default: the client's own, 10).
+    const { figures } = await runPlanJob(job);
     return { job: job.mode, figures, peakRssMb: peakRssMb() };
   }
   if (job.mode === 'apply') {
