@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim } from '../../src/sim/index.js';
-import { cliEnv, countWrites, findLeaks, runCli, type CliResult } from './cli.js';
+import { CANARY_ANSWER, cliEnv, countWrites, findLeaks, runCli, type CliResult } from './cli.js';
 
 test('apply, then plan: no changes; a second apply writes nothing; no secret in any output or the plan file', async () => {
   const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60 });
@@ -30,7 +30,8 @@ test('apply, then plan: no changes; a second apply writes nothing; no secret in 
     const emea = sim.org('emea');
     const app = emea.apps.values().find((a) => a.label === 'Acme Hub')!;
     const alice = emea.findUser('alice@acme.com')!;
-    assert.ok(app.users.get(alice.id), 'alice is assigned in emea');
+    // The canary really went through (so its absence below means something): Okta got the answer.
+    assert.equal(app.users.get(alice.id)?.profile.securityAnswer, CANARY_ANSWER);
 
     const plan = await runCli(['plan', '--detailed-exitcode'], env);
     outputs.push(plan);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createRng } from '../../src/sim/faults.js';
 import { startSim, type FaultRule, type Sim } from '../../src/sim/index.js';
-import { cliEnv, countWrites, runCli } from './cli.js';
+import { cliEnv, countWrites, findLeaks, runCli } from './cli.js';
 
 function acmeHub(sim: Sim, org: string) {
   const app = sim.org(org).apps.values().find((a) => a.label === 'Acme Hub');
@@ -40,6 +40,8 @@ test('a 5xx on one assignment: exit 1, the failure named, every independent chan
     const failures = failed.stderr.split('\n').filter((l) => l.includes('✗'));
     assert.ok(failures.length > 0 && failures.every((l) => l.includes(`assignment.user["${loser}"]`) && / 500 /.test(l)), `stderr names ${loser} and the 500:\n${failed.stderr}`);
     assert.match(failed.stderr, /13 applied, 1 failed, 0 skipped/);
+    // A failed request's message carries no secret (alice's answer may be in the failed body).
+    for (const text of [failed.stdout, failed.stderr]) assert.deepEqual(findLeaks(sim, text), []);
 
     // Everything else (nothing depends on one user's assignment) was applied.
     const emeaApp = acmeHub(sim, 'emea');
