@@ -87,14 +87,22 @@ class Client implements OktaClient {
   async *pages<T = unknown>(path: string, query: Query = {}): AsyncGenerator<T[], void, undefined> {
     const first = this.resolve(path);
     const limit = query.limit ?? largestPage(first.pathname);
-    let next: string | undefined = path;
-    let q: Query | undefined = { ...query, ...(limit !== undefined ? { limit } : {}) };
-    while (next !== undefined) {
-      const res: OktaResponse<T[]> = await this.request<T[]>('GET', next, q ? { query: q } : {});
-      if (!Array.isArray(res.body)) throw new Org2OrgError(`${this.org}: GET ${describePath(this.resolve(next))} did not answer a list.`);
+    const fetchPage = (target: string, q?: Query): Promise<{ target: string; res: OktaResponse<T[]> }> => {
+      const pending = this.request<T[]>('GET', target, q ? { query: q } : {}).then((res) => ({ target, res }));
+      pending.catch(() => undefined); // awaited below, unless the caller stops reading first
+      return pending;
+    };
+    // The next page is asked for as soon as this one's Link header is in, before the caller has
+    // handled this page: a cursor chain costs one latency per page, not latency + processing.
+    // At most one page is held ahead, so memory stays flat.
+    let pending: Promise<{ target: string; res: OktaResponse<T[]> }> | undefined = fetchPage(path, { ...query, ...(limit !== undefined ? { limit } : {}) });
+    while (pending !== undefined) {
+      const { target, res } = await pending;
+      if (!Array.isArray(res.body)) throw new Org2OrgError(`${this.org}: GET ${describePath(this.resolve(target))} did not answer a list.`);
+      const next = nextLink(res.headers.get('link'));
+      // The next link carries the cursor and the query.
+      pending = next !== undefined ? fetchPage(next) : undefined;
       yield res.body;
-      next = nextLink(res.headers.get('link'));
-      q = undefined; // the next link carries the cursor and the query
     }
   }
 
