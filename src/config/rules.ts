@@ -2,6 +2,7 @@
  * Semantic rules: what the JSON Schema can't say. Each rule is a small function over the
  * DesiredState that reports problems at JSON pointers into the file.
  */
+import { isLoopback } from '../loopback.js';
 import type { DesiredState } from './types.js';
 
 export type Report = (pointer: string, message: string) => void;
@@ -72,8 +73,6 @@ export const profileSourcingExcludesToApp: Rule = ({ desired }, report) => {
   });
 };
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 function checkOrgUrl(pointer: string, url: string, unresolved: ReadonlySet<string>, report: Report): void {
   // An unset `${NAME}` can't be checked offline; the missing variable is reported on its own.
   if (unresolved.has(pointer)) return;
@@ -84,7 +83,7 @@ function checkOrgUrl(pointer: string, url: string, unresolved: ReadonlySet<strin
     report(pointer, `"${url}" is not a URL — write the org's address, e.g. https://acme.okta.com`);
     return;
   }
-  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return;
+  if (parsed.protocol === 'http:' && isLoopback(parsed.hostname)) return;
   if (parsed.protocol !== 'https:') {
     report(pointer, `"${url}" must use https (http is allowed only on loopback, for the simulator) — write https://${parsed.host || 'your-org.okta.com'}`);
     return;

@@ -3,6 +3,7 @@
  * scheduler, bounded retries that never resend an unsafe request, Link paging that stays on
  * the org's origin, Okta errors turned into OktaApiError, and --debug logging without secrets.
  */
+import { isLoopback } from '../loopback.js';
 import { ofetch } from 'ofetch';
 import { Org2OrgError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
@@ -298,10 +299,7 @@ function parseBaseUrl(org: string, baseUrl: string): URL {
   throw new Org2OrgError(`${org}: ${url.origin} must use https (plain http is allowed only on loopback).`);
 }
 
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
+export { isLoopback };
 
 export function nextLink(link: string | null): string | undefined {
   if (!link) return undefined;

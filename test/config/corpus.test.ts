@@ -201,6 +201,14 @@ test('valid: ${VAR} expands in any string, URLs included, and URLs are normalize
   assert.equal(outcome.result.desired.spokes[0]?.app.label, 'Acme EU Hub');
 });
 
+test('http is fine on any loopback address the client accepts, and nowhere else', async () => {
+  for (const url of ['http://127.0.0.2:4010', 'http://localhost:4010', 'http://[::1]:4010']) {
+    const outcome = await loadText(withLine(3, `  url: ${url}`));
+    assert.ok(outcome.ok, `${url}: ${JSON.stringify(!outcome.ok && outcome.problems)}`);
+  }
+  assert.ok(!(await loadText(withLine(3, '  url: http://128.0.0.1:4010'))).ok);
+});
+
 test('unset variables: warnings once per variable for validate, errors at every field otherwise', async () => {
   const text = withLine(3, '  url: ${HUB_URL}');
   const offline = await loadText(text, { requireSecrets: false });
