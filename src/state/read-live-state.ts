@@ -21,7 +21,7 @@ import {
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
-import { pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState } from './types.js';
+import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -90,19 +90,7 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, notes: LiveSta
   groupsRead.catch(() => undefined);
 
   const app = await findApp(spoke, client, notes, onEvent);
-  const live: LiveSpoke = {
-    name: spoke.name,
-    app: app ? normalizeApp(app) : null,
-    connection: null,
-    features: null,
-    appUserSchema: null,
-    appUsers: [],
-    appGroups: [],
-    pushMappings: [],
-    users: {},
-    groups: {},
-    rateLimits: [],
-  };
+  const live: LiveSpoke = { ...emptyLiveSpoke(spoke.name), app: app ? normalizeApp(app) : null };
   if (!app) {
     const [users, groups] = await Promise.all([findUsersByLogin(client, configLogins, onEvent), groupsRead]);
     live.users = users;

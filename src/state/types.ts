@@ -145,6 +145,11 @@ export interface LiveSpoke {
   rateLimits: RateLimitSnapshot[];
 }
 
+/** A Spoke with nothing read yet (or no Org2Org app): the start of every LiveSpoke. */
+export function emptyLiveSpoke(name: string): LiveSpoke {
+  return { name, app: null, connection: null, features: null, appUserSchema: null, appUsers: [], appGroups: [], pushMappings: [], users: {}, groups: {}, rateLimits: [] };
+}
+
 export interface LiveHub {
   /**
    * Hub users for the listed logins whose push the Spoke does not confirm (see

@@ -1,7 +1,7 @@
 /** Small in-memory builders for plans and live state, for apply's tests. */
 import type { DesiredState } from '../../src/config/types.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanOp, type ResourceKind, type Action } from '../../src/plan/types.js';
-import type { LiveSpoke, LiveState } from '../../src/state/types.js';
+import { emptyLiveSpoke, type LiveSpoke, type LiveState } from '../../src/state/types.js';
 
 export function change(spoke: string, kind: ResourceKind, key: string | null, action: Action, op: PlanOp, extra: Partial<Change> = {}): Change {
   const address = `spoke.${spoke}.${kind}${key === null ? '' : `[${JSON.stringify(key)}]`}`;
@@ -44,20 +44,7 @@ export function plan(changes: Change[], extra: Partial<Plan> = {}): Plan {
 }
 
 export function liveSpoke(name: string, extra: Partial<LiveSpoke> = {}): LiveSpoke {
-  return {
-    name,
-    app: null,
-    connection: null,
-    features: null,
-    appUserSchema: null,
-    appUsers: [],
-    appGroups: [],
-    pushMappings: [],
-    users: {},
-    groups: {},
-    rateLimits: [],
-    ...extra,
-  };
+  return { ...emptyLiveSpoke(name), ...extra };
 }
 
 export function liveState(spokes: LiveSpoke[]): LiveState {

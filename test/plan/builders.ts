@@ -6,7 +6,7 @@
  */
 import { Secret } from '../../src/config/secret.js';
 import type { DesiredSpoke, DesiredState, DesiredUserAssignment, InitialStatus } from '../../src/config/types.js';
-import type { LiveAppUser, LiveSpoke, LiveState } from '../../src/state/types.js';
+import { emptyLiveSpoke, type LiveAppUser, type LiveSpoke, type LiveState } from '../../src/state/types.js';
 
 /** The value every fixture secret holds: it must never appear in any rendered output. */
 export const CANARY = 'canary-secret-value-7f3a9c';
@@ -95,20 +95,7 @@ export function liveFromJson(json: Json): LiveState {
 }
 
 export function liveSpoke(name: string, extra: Partial<LiveSpoke> = {}): LiveSpoke {
-  return {
-    name,
-    app: null,
-    connection: null,
-    features: null,
-    appUserSchema: null,
-    appUsers: [],
-    appGroups: [],
-    pushMappings: [],
-    users: {},
-    groups: {},
-    rateLimits: [],
-    ...extra,
-  };
+  return { ...emptyLiveSpoke(name), ...extra };
 }
 
 export function liveAppUser(login: string, extra: Partial<LiveAppUser> = {}): LiveAppUser {
