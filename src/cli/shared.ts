@@ -18,6 +18,19 @@ export type LoadConfig = (
   options: { env?: Env; requireSecrets: boolean },
 ) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
 
+/** Where a command writes and which environment it reads: the process's, unless a test injects its own. */
+export function commandIo(io: { stdout?: (text: string) => void; stderr?: (text: string) => void; env?: Env }): {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Env;
+} {
+  return {
+    out: io.stdout ?? ((text) => void process.stdout.write(text)),
+    err: io.stderr ?? ((text) => void process.stderr.write(text)),
+    env: io.env ?? process.env,
+  };
+}
+
 /** src/config/load.ts's loadConfig; a clear error when this build has none. */
 export async function importLoadConfig(command: string): Promise<LoadConfig> {
   const specifier = '../config/load.js'; // a variable: the config loader is built in parallel

@@ -20,7 +20,7 @@ import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveObjects, readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
-import { buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { commandIo, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 import { progressFor } from './plan.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
@@ -65,9 +65,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const env = io.env ?? process.env;
+  const { out, err, env } = commandIo(io);
   const args = parseApplyArgs(argv);
   if (args.help) {
     out(HELP + '\n');

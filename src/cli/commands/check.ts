@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { checkOrgs, type OrgCheck } from '../../okta/check-orgs.js';
 import type { ClientEvent } from '../../okta/types.js';
-import { importLoadConfig, parseCapacity, selectSpokes, type LoadConfig } from '../shared.js';
+import { commandIo, importLoadConfig, parseCapacity, selectSpokes, type LoadConfig } from '../shared.js';
 
 export interface CheckIo {
   env?: Record<string, string | undefined>;
@@ -38,9 +38,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const env = io.env ?? process.env;
+  const { out, err, env } = commandIo(io);
   let values;
   try {
     ({ values } = parseArgs({

@@ -4,6 +4,7 @@
  * Read (src/export/read-export, through readLiveState) → build the document (pure) → validate it with the config loader →
  * write it (stdout, or -o FILE which is never overwritten without --force).
  */
+import { commandIo } from '../shared.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,9 +71,7 @@ interface SpokeArg {
 }
 
 export async function runExport(argv: string[], io: ExportIo = {}): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const env = io.env ?? process.env;
+  const { out, err, env } = commandIo(io);
   let values;
   try {
     ({ values } = parseArgs({

@@ -17,7 +17,7 @@ import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
-import { appendStepSummary, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { commandIo, appendStepSummary, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--detailed-exitcode] [--max-api-capacity PCT] [--no-color]
@@ -58,9 +58,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> {
-  const out = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const err = io.stderr ?? ((t: string) => void process.stderr.write(t));
-  const env = io.env ?? process.env;
+  const { out, err, env } = commandIo(io);
   const args = parsePlanArgs(argv);
   if (args.help) {
     out(HELP + '\n');
