@@ -2,37 +2,11 @@
  * Shared by the end-to-end tests: run the CLI as a child process (the way users run it) against a
  * simulator living in the test process, count the simulator's writes, and look for canaries.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Sim } from '../../src/sim/index.js';
 
 export const CANARY_ANSWER = 'canary-e2e-alice-answer-7f3d';
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * `node --import tsx src/cli/main.ts …` from the repo root, stdin closed, CI=true (plain output).
- * `onChild` gets the child process (the kill tests).
- */
-export function runCli(args: string[], env: Record<string, string>, options: { onChild?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', CI: 'true', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    options.onChild?.(child);
-  });
-}
+export { runCli, type CliResult } from '../run-cli.js';
 
 /** The simulator's env with the security answer replaced by a canary. */
 export function cliEnv(sim: Sim): Record<string, string> {

@@ -4,22 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { startSim } from '../../src/sim/index.js';
+import { runCli } from '../run-cli.js';
 import { adoptionSeed } from './setup.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
 
 test('export in a child process: YAML to stdout, progress and env var names to stderr, no secrets', async () => {
   const seed = adoptionSeed([{ name: 'emea', users: 60, direct: 20, assignedGroups: 1, pushed: 3, linked: 1 }]);
