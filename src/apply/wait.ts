@@ -8,7 +8,9 @@
 import type { InitialStatus } from '../config/types.js';
 import type { OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
+import { listAppUsers, listPushMappings } from '../state/read-app.js';
 import { findGroupsByName, findUsersByLogin, readMemberLoginKeys } from '../state/read-directory.js';
+import type { LiveAppUser, LivePushMapping } from '../state/types.js';
 import type { ApplyClients } from './apply-plan.js';
 import type { ApplyEvent, ApplyResult, HubVerification } from './types.js';
 
@@ -54,23 +56,6 @@ interface PushedGroup {
   sourceName: string;
   targetName: string;
   settled?: { ok: boolean; detail: string };
-}
-
-interface OktaAppUser {
-  id: string;
-  status?: string;
-  syncState?: string;
-  errorSummary?: string;
-  credentials?: { userName?: string };
-  _embedded?: { user?: { profile?: { login?: string } } };
-}
-
-interface OktaPushMapping {
-  id: string;
-  sourceGroupId: string;
-  status?: string;
-  lastPush?: string | null;
-  errorSummary?: string | null;
 }
 
 export async function waitForProvisioning(
@@ -152,34 +137,28 @@ async function pollSpokes(users: TouchedUser[], groups: PushedGroup[], clients: 
       const pendingUsers = users.filter((u) => !u.settled && u.spoke === spoke && u.appId === appId);
       const pendingGroups = groups.filter((g) => !g.settled && g.spoke === spoke && g.appId === appId);
       if (pendingUsers.length > 0) {
-        const appUsers = new Map<string, OktaAppUser>();
-        for await (const page of client.pages<OktaAppUser>(`/api/v1/apps/${encodeURIComponent(appId)}/users`)) {
-          for (const appUser of page) appUsers.set(appUser.id, appUser);
-        }
+        const appUsers = new Map((await listAppUsers(client, appId)).map((u) => [u.userId, u]));
         for (const user of pendingUsers) settleUser(user, appUsers.get(user.userId));
       }
       if (pendingGroups.length > 0) {
-        const mappings: OktaPushMapping[] = [];
-        for await (const page of client.pages<OktaPushMapping>(`/api/v1/apps/${encodeURIComponent(appId)}/group-push/mappings`)) {
-          mappings.push(...page);
-        }
+        const mappings = await listPushMappings(client, appId);
         for (const group of pendingGroups) settleGroup(group, mappings.find((m) => m.sourceGroupId === group.sourceGroupId));
       }
     }),
   );
 }
 
-function settleUser(user: TouchedUser, appUser: OktaAppUser | undefined): void {
+function settleUser(user: TouchedUser, appUser: LiveAppUser | undefined): void {
   if (!appUser) {
     user.settled = { ok: false, detail: `not assigned in ${user.spoke} any more` };
   } else if (appUser.syncState === 'ERROR') {
     user.settled = { ok: false, detail: `provisioning failed in ${user.spoke}: ${appUser.errorSummary ?? 'syncState ERROR'}` };
   } else if (appUser.status === 'PROVISIONED' || appUser.syncState === 'SYNCHRONIZED') {
-    user.settled = { ok: true, detail: `${appUser.status ?? 'PROVISIONED'} in ${user.spoke}` };
+    user.settled = { ok: true, detail: `${appUser.status} in ${user.spoke}` };
   }
 }
 
-function settleGroup(group: PushedGroup, mapping: OktaPushMapping | undefined): void {
+function settleGroup(group: PushedGroup, mapping: LivePushMapping | undefined): void {
   if (!mapping) {
     group.settled = { ok: false, detail: `no push mapping for ${group.sourceName} in ${group.spoke}` };
   } else if (mapping.status === 'ERROR') {
@@ -228,13 +207,7 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
     const key = `${group.spoke} ${group.appId}`;
     let assigned = assignedBySpokeApp.get(key);
     if (!assigned) {
-      assigned = new Set<string>();
-      for await (const page of spokeClient.pages<OktaAppUser>(`/api/v1/apps/${encodeURIComponent(group.appId)}/users`, { expand: 'user' })) {
-        for (const appUser of page) {
-          const login = appUser.credentials?.userName ?? appUser._embedded?.user?.profile?.login;
-          if (login) assigned.add(login.toLowerCase());
-        }
-      }
+      assigned = new Set((await listAppUsers(spokeClient, group.appId)).map((u) => u.loginKey));
       assignedBySpokeApp.set(key, assigned);
     }
     const expected = (await readMemberLoginKeys(spokeClient, group.sourceGroupId)).filter((login) => assigned.has(login));
