@@ -14,10 +14,6 @@ export interface ExportFacts {
   tokenVar: string;
   /** Hub groups by id (name, created); undefined when the Hub was not read. */
   hubGroups?: Map<string, { name: string; created?: string }>;
-  /** Push mapping id → its `created` timestamp. */
-  mappingCreated: Map<string, string>;
-  /** The OAuth connection's clientId (LiveConnection does not carry it). */
-  oauthClientId?: string;
   /** Reader notes about this Spoke. */
   notes: string[];
   /** The Hub URL given to export, to compare with the app's base URL. */
@@ -93,7 +89,7 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     const target = m.targetGroupId !== undefined ? facts.hubGroups?.get(m.targetGroupId) : undefined;
     if (target) {
       mapping.targetName = target.name;
-      const link = predates(target.created, facts.mappingCreated.get(m.id));
+      const link = predates(target.created, m.created);
       if (link !== undefined) mapping.link = link;
     } else if (facts.hubGroups) {
       notes.push(`push mapping of ${m.sourceGroupName}: its Hub group ${m.targetGroupId ?? '(none)'} was not found in the Hub; targetName assumed to be the source's name`);
@@ -111,7 +107,7 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     url: facts.url,
     tokenVar: facts.tokenVar,
     app: { label: live.app.label, signOnMode: live.app.signOnMode === 'AUTO_LOGIN' ? 'AUTO_LOGIN' : 'SAML_2_0' },
-    connection: connectionOf(live, facts),
+    connection: connectionOf(live),
     ...(features?.provisioningEnabled && features.toApp ? { toApp: toAppOf(features.toApp) } : {}),
     profileSourcing: features?.profileSourcing ?? live.app.features.includes('PROFILE_MASTERING'),
     ...(features?.inbound ? inboundOf(features.inbound) : {}),
@@ -136,13 +132,13 @@ function originOf(url: string): string {
   }
 }
 
-function connectionOf(live: LiveSpoke, facts: ExportFacts): ObservedConnection | null {
+function connectionOf(live: LiveSpoke): ObservedConnection | null {
   const c = live.connection;
   if (!c) return null;
   const enabled = c.status === 'ENABLED';
   if (c.authScheme === 'TOKEN') return { authScheme: 'TOKEN', enabled };
-  if (c.authScheme === 'OAUTH2' && facts.oauthClientId) {
-    return { authScheme: 'OAUTH2', enabled, clientId: facts.oauthClientId, rotationMode: c.rotationMode === 'MANUAL' ? 'MANUAL' : 'AUTO' };
+  if (c.authScheme === 'OAUTH2' && c.clientId) {
+    return { authScheme: 'OAUTH2', enabled, clientId: c.clientId, rotationMode: c.rotationMode === 'MANUAL' ? 'MANUAL' : 'AUTO' };
   }
   return null;
 }

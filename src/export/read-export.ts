@@ -2,16 +2,14 @@
  * readExportInput: read everything export needs. The Spokes are read by the same reader as
  * `plan` (readLiveState, with a config that names the app and lists nothing), so what is
  * exported is normalized exactly as the first plan will compare it. Around it, a few reads of
- * export's own: the app's label when none was given, the Hub's groups (target names and
- * `created`), the mappings' `created` (the reader drops timestamps), an OAuth connection's
- * clientId (the reader doesn't keep it).
+ * export's own: the app's label when none was given, and the Hub's groups (target names and
+ * `created`, which tells a linked group when compared with the mapping's `created`).
  */
 import { Org2OrgError } from '../errors.js';
 import { Secret } from '../config/secret.js';
 import type { DesiredSpoke, DesiredState } from '../config/types.js';
 import type { ReadEvent } from '../apply/types.js';
 import type { OktaClient } from '../okta/types.js';
-import { OktaApiError } from '../okta/errors.js';
 import { readLiveState, ORG2ORG_APP_NAME } from '../state/read-live-state.js';
 import { observeSpoke } from './observe-spoke.js';
 import type { ExportInput, ObservedSpoke } from './types.js';
@@ -47,20 +45,12 @@ export async function readExportInput(source: ExportSource, generatedAt: string)
     source.spokes.map(async (s) => {
       const spoke = live.spokes[s.name]!;
       if (!spoke.app) throw new Org2OrgError(`spoke ${s.name}: the okta_org2org app "${labels[source.spokes.indexOf(s)]}" disappeared while it was read; run export again`);
-      const appPath = `/api/v1/apps/${encodeURIComponent(spoke.app.id)}`;
-      const [mappingCreated, oauthClientId] = await Promise.all([
-        // `created` only matters when there is a Hub group to compare it with.
-        hubGroups && spoke.pushMappings.length > 0 ? readMappingCreated(s.client, appPath) : Promise.resolve(new Map<string, string>()),
-        spoke.connection?.authScheme === 'OAUTH2' ? readOauthClientId(s.client, appPath) : Promise.resolve(undefined),
-      ]);
       return observeSpoke(spoke, {
         name: s.name,
         url: s.url,
         tokenVar: s.tokenVar,
         hubUrl: source.hubUrl,
         ...(hubGroups ? { hubGroups } : {}),
-        mappingCreated,
-        ...(oauthClientId ? { oauthClientId } : {}),
         notes: live.notes.filter((n) => n.spoke === s.name).map((n) => n.message),
       });
     }),
@@ -125,22 +115,4 @@ export async function readHubGroups(hub: OktaClient, onEvent?: (e: ReadEvent) =>
   return new Map(groups.map((g) => [String(g.id), { name: String(g.profile?.name ?? ''), ...(typeof g.created === 'string' ? { created: g.created } : {}) }]));
 }
 
-async function readMappingCreated(client: OktaClient, appPath: string): Promise<Map<string, string>> {
-  const created = new Map<string, string>();
-  for await (const page of client.pages<Json>(`${appPath}/group-push/mappings`, { limit: 1000 })) {
-    for (const m of page) if (typeof m.created === 'string') created.set(String(m.id), m.created);
-  }
-  return created;
-}
-
-async function readOauthClientId(client: OktaClient, appPath: string): Promise<string | undefined> {
-  try {
-    const c = await client.get<Json>(`${appPath}/connections/default`);
-    const id = c?.profile?.clientId;
-    return typeof id === 'string' && id !== '' ? id : undefined;
-  } catch (err) {
-    if (err instanceof OktaApiError && err.status === 404) return undefined;
-    throw err;
-  }
-}
 

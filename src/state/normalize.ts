@@ -37,10 +37,12 @@ export function normalizeApp(app: Json): LiveApp {
 export function normalizeConnection(connection: Json): LiveConnection {
   const profile = obj(connection.profile);
   const rotationMode = str(obj(profile.signing).rotationMode);
+  const clientId = str(profile.clientId);
   return withFingerprint({
     authScheme: str(profile.authScheme) ?? str(connection.authScheme) ?? 'UNKNOWN',
     status: str(connection.status) ?? 'UNKNOWN',
     ...(rotationMode !== undefined ? { rotationMode } : {}),
+    ...(clientId !== undefined && clientId !== '' ? { clientId } : {}),
   });
 }
 
@@ -191,8 +193,10 @@ export function normalizePushMapping(mapping: Json, names: { source?: string; ta
   if (str(mapping.targetGroupId) !== undefined) m.targetGroupId = mapping.targetGroupId;
   if (names.target !== undefined) m.targetGroupName = names.target;
   if (str(mapping.errorSummary) !== undefined) m.errorSummary = mapping.errorSummary;
-  // lastPush moves on every push without the mapping changing: it is shown, not fingerprinted.
+  // lastPush moves on every push without the mapping changing, and created never changes:
+  // both are kept for display and export, not fingerprinted.
   const fingerprinted = withFingerprint(m as unknown as LivePushMapping);
   const lastPush = str(mapping.lastPush);
-  return lastPush !== undefined ? { ...fingerprinted, lastPush } : fingerprinted;
+  const created = str(mapping.created);
+  return { ...fingerprinted, ...(lastPush !== undefined ? { lastPush } : {}), ...(created !== undefined ? { created } : {}) };
 }

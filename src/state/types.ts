@@ -21,6 +21,8 @@ export interface LiveConnection {
   authScheme: 'TOKEN' | 'OAUTH2' | 'UNKNOWN' | string;
   status: 'ENABLED' | 'DISABLED' | 'UNKNOWN' | string;
   rotationMode?: 'AUTO' | 'MANUAL' | string;
+  /** An OAUTH2 connection's client id, when Okta returns it (in `profile.clientId`). */
+  clientId?: string;
   fingerprint: string;
 }
 
@@ -111,6 +113,8 @@ export interface LivePushMapping {
   status: 'ACTIVE' | 'INACTIVE' | 'ERROR' | string;
   errorSummary?: string;
   lastPush?: string;
+  /** When the mapping was made (export tells a linked Hub group by it); not fingerprinted. */
+  created?: string;
   fingerprint: string;
 }
 

@@ -29,7 +29,7 @@ function liveSpoke(over: Partial<LiveSpoke> = {}): LiveSpoke {
   };
 }
 
-const facts = (over: Partial<ExportFacts> = {}): ExportFacts => ({ name: 'emea', url: 'https://emea', tokenVar: 'OKTA_EMEA_TOKEN', mappingCreated: new Map(), notes: [], ...over });
+const facts = (over: Partial<ExportFacts> = {}): ExportFacts => ({ name: 'emea', url: 'https://emea', tokenVar: 'OKTA_EMEA_TOKEN', notes: [], ...over });
 
 test('only USER-scope app users are listed; GROUP-scope ones are counted', () => {
   const o = observeSpoke(
@@ -79,20 +79,16 @@ test('link from creation times, targetName from the Hub', () => {
     ['00gH2', { name: 'Eng', created: '2026-03-01T00:00:00.001Z' }],
     ['00gH3', { name: 'Old' }],
   ]);
-  const mappingCreated = new Map([
-    ['m1', '2026-03-01T00:00:00.000Z'],
-    ['m2', '2026-03-01T00:00:00.000Z'],
-    ['m3', '2026-03-01T00:00:00.000Z'],
-  ]);
+  const created = '2026-03-01T00:00:00.000Z';
   const o = observeSpoke(
     liveSpoke({
       pushMappings: [
-        { id: 'm1', sourceGroupId: 'a', sourceGroupName: 'Legacy Ops', targetGroupId: '00gH1', status: 'ACTIVE', fingerprint: 'f' },
-        { id: 'm2', sourceGroupId: 'b', sourceGroupName: 'Eng', targetGroupId: '00gH2', status: 'INACTIVE', fingerprint: 'f' },
-        { id: 'm3', sourceGroupId: 'c', sourceGroupName: 'Old', targetGroupId: '00gH3', status: 'ACTIVE', fingerprint: 'f' },
+        { id: 'm1', sourceGroupId: 'a', sourceGroupName: 'Legacy Ops', targetGroupId: '00gH1', status: 'ACTIVE', created, fingerprint: 'f' },
+        { id: 'm2', sourceGroupId: 'b', sourceGroupName: 'Eng', targetGroupId: '00gH2', status: 'INACTIVE', created, fingerprint: 'f' },
+        { id: 'm3', sourceGroupId: 'c', sourceGroupName: 'Old', targetGroupId: '00gH3', status: 'ACTIVE', created, fingerprint: 'f' },
       ],
     }),
-    facts({ hubGroups, mappingCreated }),
+    facts({ hubGroups }),
   );
   assert.deepEqual(o.pushMappings, [
     { name: 'Eng', status: 'INACTIVE', targetName: 'Eng', link: false },
@@ -103,9 +99,10 @@ test('link from creation times, targetName from the Hub', () => {
 });
 
 test('connection: OAuth needs its clientId; none configured stays unmanaged; no provisioning, no toApp', () => {
-  const oauth = liveSpoke({ connection: { authScheme: 'OAUTH2', status: 'DISABLED', rotationMode: 'MANUAL', fingerprint: 'f' } });
-  assert.deepEqual(observeSpoke(oauth, facts({ oauthClientId: '0oaSvc' })).connection, { authScheme: 'OAUTH2', enabled: false, clientId: '0oaSvc', rotationMode: 'MANUAL' });
-  assert.equal(observeSpoke(oauth, facts()).connection, null);
+  const oauth = liveSpoke({ connection: { authScheme: 'OAUTH2', status: 'DISABLED', rotationMode: 'MANUAL', clientId: '0oaSvc', fingerprint: 'f' } });
+  assert.deepEqual(observeSpoke(oauth, facts()).connection, { authScheme: 'OAUTH2', enabled: false, clientId: '0oaSvc', rotationMode: 'MANUAL' });
+  const noClientId = liveSpoke({ connection: { authScheme: 'OAUTH2', status: 'DISABLED', rotationMode: 'MANUAL', fingerprint: 'f' } });
+  assert.equal(observeSpoke(noClientId, facts()).connection, null);
   const none = liveSpoke({ connection: { authScheme: 'UNKNOWN', status: 'UNKNOWN', fingerprint: 'f' }, features: { provisioningEnabled: false, profileSourcing: true } });
   const o = observeSpoke(none, facts());
   assert.equal(o.connection, null);

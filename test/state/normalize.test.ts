@@ -37,11 +37,13 @@ test('INBOUND_PROVISIONING → the config vocabulary; the spec example spelling 
   });
 });
 
-test('OAuth connection keeps scheme, status and rotation mode; _links do not change the fingerprint', () => {
+test('OAuth connection keeps scheme, status, rotation mode and client id; _links do not change the fingerprint', () => {
   const a = normalizeConnection({ authScheme: 'OAUTH2', profile: { authScheme: 'OAUTH2', clientId: 'c', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED', _links: { x: 1 } });
-  const b = normalizeConnection({ profile: { authScheme: 'OAUTH2', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED', _links: { y: 2 } });
-  assert.deepEqual(strip(a), { authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO' });
+  const b = normalizeConnection({ profile: { authScheme: 'OAUTH2', clientId: 'c', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED', _links: { y: 2 } });
+  const other = normalizeConnection({ profile: { authScheme: 'OAUTH2', clientId: 'd', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED' });
+  assert.deepEqual(strip(a), { authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: 'c' });
   assert.equal(a.fingerprint, b.fingerprint);
+  assert.notEqual(a.fingerprint, other.fingerprint, 'another service app is another connection');
 });
 
 test('app-user schema: initialStatus found by its enum when named otherwise; custom attributes listed', () => {
