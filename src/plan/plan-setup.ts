@@ -124,11 +124,12 @@ export function planConnection(ctx: SpokeContext): void {
     attributes.push({ name: 'token', before: null, after: SENSITIVE, sensitive: true });
     profile = { authScheme: 'TOKEN', tokenEnv: wanted.token.envVar };
   } else {
-    attributes.push({ name: 'clientId', before: null, after: wanted.clientId });
+    attributes.push({ name: 'clientId', before: orNull(live?.clientId), after: wanted.clientId });
     attributes.push({ name: 'rotationMode', before: orNull(live?.rotationMode), after: wanted.rotationMode });
     profile = { authScheme: 'OAUTH2', clientId: wanted.clientId, rotationMode: wanted.rotationMode };
   }
-  const changed = live ? attributes.filter((a) => a.sensitive || a.name === 'clientId' || !sameValue(a.before, a.after)) : attributes;
+  // The token is always set again (it can't be compared); a client id Okta didn't return is shown too.
+  const changed = live ? attributes.filter((a) => a.sensitive || (a.name === 'clientId' && a.before === null) || !sameValue(a.before, a.after)) : attributes;
   const change = makeChange(ctx, {
     ...base,
     ...fingerprint,
@@ -142,9 +143,14 @@ export function planConnection(ctx: SpokeContext): void {
   ctx.forward.push(change);
 }
 
-/** Settings other than the status that Okta lets us read back (the client id is not among them). */
+/**
+ * Settings other than the status that Okta lets us read back. The client id is compared when
+ * Okta returned one (`profile.clientId`); when it didn't, it can't be judged and isn't.
+ */
 function sameSettings(wanted: DesiredConnection, live: LiveConnection): boolean {
-  if (wanted.authScheme === 'OAUTH2') return live.rotationMode === wanted.rotationMode;
+  if (wanted.authScheme === 'OAUTH2') {
+    return live.rotationMode === wanted.rotationMode && (live.clientId === undefined || live.clientId === wanted.clientId);
+  }
   return true;
 }
 

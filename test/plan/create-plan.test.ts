@@ -147,6 +147,17 @@ describe('createPlan: connections', () => {
     assert.deepEqual(at(p, 'spoke.emea.connection').op, { type: 'connection.activate', appId: '0oa1' });
   });
 
+  test('an OAUTH2 connection whose client id Okta returns: the same id is a noop, another one is set again', () => {
+    const wanted = spokeConfig({ connection: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' } });
+    const same = plan(wanted, live({ authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: '0oa-svc', fingerprint: 'c' }));
+    assert.equal(same.empty, true);
+    const other = plan(wanted, live({ authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: '0oa-old', fingerprint: 'c' }));
+    const connection = at(other, 'spoke.emea.connection');
+    assert.equal(connection.action, 'update');
+    assert.deepEqual(connection.attributes, [{ name: 'clientId', before: '0oa-old', after: '0oa-svc' }]);
+    assert.equal(connection.op.type, 'connection.set');
+  });
+
   test('switching a connection off is a removal, listed after everything else', () => {
     const p = plan(
       spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' }, enabled: false }, assignments: { users: [{ login: 'a@x.com' }] } }),
