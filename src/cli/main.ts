@@ -2,10 +2,11 @@
  * org2org's entry point: pick the command, run it, map the closed set of errors to exit codes.
  * Each command lives in ./commands/<name>.ts and exports `run(argv: string[]): Promise<number>`.
  * Nothing else catches errors; an unexpected one is reported as a bug without a stack trace
- * (set ORG2ORG_DEBUG=1 to see it).
+ * (--debug or ORG2ORG_DEBUG=1 shows it).
  */
 import { Org2OrgError, ConfigError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { suggestClosest } from '../config/did-you-mean.js';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
@@ -29,34 +30,51 @@ export function usage(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `org2org <command> --help` for its options.',
+    'Run `org2org help <command>` for its options. Every command takes -c FILE, --no-color, --no-tty, --debug.',
   ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // Global flags may come before the command (`org2org --no-color plan`): they are passed on to it.
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length && LEADING_GLOBAL.has(argv[i]!)) {
+    leading.push(argv[i]!);
+    if (argv[i] === '-c' || argv[i] === '--config') leading.push(argv[++i] ?? '');
+    i++;
+  }
+  const [name, ...rest] = argv.slice(i);
+  if (name === undefined || name === 'help' || ((name === '--help' || name === '-h') && rest.length === 0)) {
+    if (name === 'help' && rest[0] !== undefined) return runCommand(rest[0], ['--help']);
     process.stdout.write(usage() + '\n');
-    return name === undefined ? 1 : 0;
+    return name === undefined && !leading.includes('--help') && !leading.includes('-h') ? 1 : 0;
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
+  return runCommand(name, [...leading, ...rest]);
+}
+
+const LEADING_GLOBAL = new Set(['--no-color', '--no-tty', '--debug', '-c', '--config', '--help', '-h']);
+
+async function runCommand(name: string, argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`org2org: unknown command "${name}". Run \`org2org --help\` for the list.\n`);
+    const near = suggestClosest(name.replace(/^-+/, ''), Object.keys(COMMANDS));
+    const hint = near ? ` Did you mean \`org2org ${near}\`?` : '';
+    process.stderr.write(`org2org: unknown command "${name}".${hint} Run \`org2org help\` for the list.\n`);
     return 1;
   }
   try {
     const mod = await command.load();
-    return await mod.run(rest);
+    return await mod.run(argv);
   } catch (err) {
-    return reportError(err);
+    return reportError(err, argv.includes('--debug'));
   }
 }
 
-export function reportError(err: unknown): number {
+export function reportError(err: unknown, debug = false): number {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     for (const p of err.problems) {
@@ -69,8 +87,8 @@ export function reportError(err: unknown): number {
     return err.exitCode;
   }
   const detail = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`org2org: internal error: ${detail}\nThis is a bug; please report it (run with ORG2ORG_DEBUG=1 for details).\n`);
-  if (process.env.ORG2ORG_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  process.stderr.write(`org2org: internal error: ${detail}\nThis is a bug; please report it (run with --debug for details).\n`);
+  if ((debug || process.env.ORG2ORG_DEBUG === '1') && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   return 70;
 }
 

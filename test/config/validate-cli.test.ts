@@ -80,7 +80,7 @@ test('json: valid, errors, warnings', async () => {
 });
 
 test('unknown flags and formats are usage errors with a hint; --help prints the usage', async () => {
-  await assert.rejects(runValidate(['--bogus']), (err: unknown) => err instanceof UsageError && /--bogus/.test(err.message) && /--help/.test(err.message));
+  await assert.rejects(runValidate(['--bogus']), (err: unknown) => err instanceof UsageError && /--bogus/.test(err.message) && /org2org help validate/.test(err.message));
   await assert.rejects(runValidate(['--format', 'xml']), (err: unknown) => err instanceof UsageError && /use text, json or github/.test(err.message));
   await assert.rejects(runValidate(['extra']), UsageError);
   const help = await runValidate(['--help']);

@@ -5,7 +5,6 @@
  * provisioning into the Hub, and exit 1 when anything failed.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
 import { checkSafety, DEFAULT_MAX_REMOVALS } from '../../apply/safety.js';
 import { checkStale } from '../../apply/stale.js';
@@ -20,6 +19,7 @@ import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveObjects, readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { commandIo, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 import { progressFor } from './plan.js';
 
@@ -31,7 +31,6 @@ With PLAN.json (from \`org2org plan --out\`): re-reads the objects the plan touc
 plan when the config or any of them changed since (stale); otherwise carries it out exactly.
 
 Options:
-  -c, --config FILE               config file (default: org2org.config.yaml)
       --spoke NAME                apply only this Spoke (repeatable; fresh plans only)
       --auto-approve              don't ask (required without an interactive terminal)
       --wait                      after the writes, follow provisioning and check the Hub
@@ -42,10 +41,8 @@ Options:
       --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N           requests in flight per org, 1–75 (default 10)
       --format FORMAT             text (default) or json (the result on stdout)
-      --no-color                  no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)
-      --no-tty                    plain progress lines even in a terminal
-      --debug                     log each API call to stderr, secrets masked (also ORG2ORG_DEBUG=1)
-  -h, --help                      this help
+
+${GLOBAL_HELP}
 
 Exit: 0 everything applied (or nothing to do), 1 on error, refusal or any failed change.`;
 
@@ -219,59 +216,52 @@ interface ApplyArgs {
 }
 
 function parseApplyArgs(argv: string[]): ApplyArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c', default: 'org2org.config.yaml' },
-        spoke: { type: 'string', multiple: true, default: [] },
-        'auto-approve': { type: 'boolean', default: false },
-        wait: { type: 'boolean', default: false },
-        'wait-timeout': { type: 'string', default: '10m' },
-        'max-removals': { type: 'string' },
-        'allow-delete-target-groups': { type: 'boolean', default: false },
-        'allow-disable-connection': { type: 'boolean', default: false },
-        'max-api-capacity': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'no-color': { type: 'boolean', default: false },
-        'no-tty': { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}. Run \`org2org apply --help\`.`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new UsageError(`apply takes at most one saved plan file (got ${positionals.length}). Run \`org2org apply --help\`.`);
-  const format = values.format!;
+  const parsed = parseCommandArgs(
+    'apply',
+    argv,
+    {
+      spoke: { type: 'string', multiple: true },
+      'auto-approve': { type: 'boolean' },
+      wait: { type: 'boolean' },
+      'wait-timeout': { type: 'string' },
+      'max-removals': { type: 'string' },
+      'allow-delete-target-groups': { type: 'boolean' },
+      'allow-disable-connection': { type: 'boolean' },
+      'max-api-capacity': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      format: { type: 'string' },
+    },
+    { maxPositionals: 1, positionalName: 'saved plan file' },
+  );
+  const format = parsed.string('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json (got "${format}").`);
   let maxRemovals = DEFAULT_MAX_REMOVALS;
-  if (values['max-removals'] !== undefined) {
-    maxRemovals = Number(values['max-removals']);
-    if (!Number.isInteger(maxRemovals) || maxRemovals < 0) throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${values['max-removals']}").`);
+  const removals = parsed.string('max-removals');
+  if (removals !== undefined) {
+    maxRemovals = Number(removals);
+    if (!Number.isInteger(maxRemovals) || maxRemovals < 0) throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${removals}").`);
   }
+  const { global } = parsed;
   const args: ApplyArgs = {
-    config: values.config!,
-    spokes: values.spoke ?? [],
-    autoApprove: values['auto-approve'] === true,
-    wait: values.wait === true,
-    waitTimeoutMs: parseDuration(values['wait-timeout']!),
+    config: global.config,
+    spokes: parsed.strings('spoke'),
+    autoApprove: parsed.flag('auto-approve'),
+    wait: parsed.flag('wait'),
+    waitTimeoutMs: parseDuration(parsed.string('wait-timeout') ?? '10m'),
     maxRemovals,
-    allowDeleteTargetGroups: values['allow-delete-target-groups'] === true,
-    allowDisableConnection: values['allow-disable-connection'] === true,
+    allowDeleteTargetGroups: parsed.flag('allow-delete-target-groups'),
+    allowDisableConnection: parsed.flag('allow-disable-connection'),
     format,
-    noColor: values['no-color'] === true,
-    noTty: values['no-tty'] === true,
-    debug: values.debug === true,
-    help: values.help === true,
+    noColor: global.noColor,
+    noTty: global.noTty,
+    debug: global.debug,
+    help: global.help,
   };
-  if (positionals[0] !== undefined) args.planFile = positionals[0];
-  if (values['max-api-capacity'] !== undefined) args.capacity = parseCapacity(values['max-api-capacity']);
-  if (values['max-in-flight'] !== undefined) args.maxInFlight = parseMaxInFlight(values['max-in-flight']);
+  if (parsed.positionals[0] !== undefined) args.planFile = parsed.positionals[0];
+  const capacity = parsed.string('max-api-capacity');
+  if (capacity !== undefined) args.capacity = parseCapacity(capacity);
+  const inFlight = parsed.string('max-in-flight');
+  if (inFlight !== undefined) args.maxInFlight = parseMaxInFlight(inFlight);
   return args;
 }
 

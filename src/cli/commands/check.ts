@@ -3,7 +3,7 @@
  * required), checks each org's credential, roles, apps-bucket headroom, Org2Org app and
  * provisioning connection, then prints a table (or JSON). Exit 1, with one line per failing org.
  */
-import { parseArgs } from 'node:util';
+import { debugRequested, GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { UsageError } from '../../errors.js';
 import { checkOrgs, type OrgCheck } from '../../okta/check-orgs.js';
 import type { ClientEvent } from '../../okta/types.js';
@@ -18,7 +18,7 @@ export interface CheckIo {
   onEvent?: (event: ClientEvent) => void;
 }
 
-const HELP = `Usage: org2org check [-c FILE] [--spoke NAME] [--format table|json] [--max-api-capacity SHARE] [--debug]
+const HELP = `Usage: org2org check [-c FILE] [--spoke NAME]… [--format table|json] [--max-api-capacity SHARE]
 
 Tests every org's API credentials and each Spoke's provisioning connection, like the console's
 "Test API Credentials": who each token belongs to and its admin roles, the apps rate-limit bucket's
@@ -26,11 +26,12 @@ headroom, whether each Spoke's Org2Org app exists and points at the Hub, and whe
 provisioning token is valid in the Hub and belongs to a Super Administrator.
 
 Options:
-  -c, --config FILE          config file (default: org2org.config.yaml)
       --spoke NAME           check only this Spoke (and the Hub); repeatable
       --format table|json    output format (default: table)
       --max-api-capacity N   share of each rate-limit bucket to use, 0–1 or a percentage (default: 50%)
-      --debug                log each API call to stderr (secrets masked); also ORG2ORG_DEBUG=1
+
+${GLOBAL_HELP}
+
 Exit: 0 every org passes, 1 one or more fail (one line per failing org on stderr).`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -39,42 +40,32 @@ export async function run(argv: string[]): Promise<number> {
 
 export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number> {
   const { out, err, env } = commandIo(io);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c', default: 'org2org.config.yaml' },
-        spoke: { type: 'string', multiple: true, default: [] },
-        format: { type: 'string', default: 'table' },
-        'max-api-capacity': { type: 'string' },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}. Run \`org2org check --help\`.`);
-  }
-  if (values.help) {
+  const parsed = parseCommandArgs('check', argv, {
+    spoke: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    'max-api-capacity': { type: 'string' },
+  });
+  if (parsed.global.help) {
     out(HELP + '\n');
     return 0;
   }
-  if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json (got "${values.format}").`);
-  const capacity = values['max-api-capacity'] !== undefined ? parseCapacity(values['max-api-capacity']) : undefined;
+  const format = parsed.string('format') ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json (got "${format}").`);
+  const capacityText = parsed.string('max-api-capacity');
+  const capacity = capacityText !== undefined ? parseCapacity(capacityText) : undefined;
 
   const load = io.loadConfig ?? (await importLoadConfig('check'));
-  const { desired, warnings } = await load(values.config!, { env, requireSecrets: true });
+  const { desired, warnings } = await load(parsed.global.config, { env, requireSecrets: true });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  const target = selectSpokes(desired, values.spoke ?? []);
+  const target = selectSpokes(desired, parsed.strings('spoke'));
 
   const results = await checkOrgs(target, {
     ...(capacity !== undefined ? { maxApiCapacity: capacity } : {}),
-    ...(values.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
+    ...(debugRequested(parsed.global, env) ? { debug: true } : {}),
     ...(io.onEvent ? { onEvent: io.onEvent } : {}),
   });
   const ok = results.every((r) => r.ok);
-  if (values.format === 'json') out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
+  if (format === 'json') out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
   else out(renderCheckTable(results));
   for (const r of results) if (!r.ok) err(`check failed: ${r.org}: ${r.problems.join('; ')}\n`);
   return ok ? 0 : 1;

@@ -6,7 +6,7 @@
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { UsageError } from '../../errors.js';
 import { startSim } from '../../sim/index.js';
 import { DEFAULT_SEED } from './sim.js';
@@ -15,7 +15,7 @@ import { runPlan } from './plan.js';
 
 const ROOT_CONFIG = fileURLToPath(new URL('../../../org2org.config.yaml', import.meta.url));
 
-const HELP = `Usage: org2org demo [--no-tty] [--latency MS] [--provisioning-delay MS]
+const HELP = `Usage: org2org demo [--latency MS] [--provisioning-delay MS]
 
 Starts the embedded Okta simulator (a Hub and two Spokes on 127.0.0.1), points the root
 org2org.config.yaml at it and runs plan → apply --wait → plan. Nothing leaves this machine.
@@ -23,24 +23,19 @@ org2org.config.yaml at it and runs plan → apply --wait → plan. Nothing leave
 Options:
   --latency MS              added to every simulated API call (default 15)
   --provisioning-delay MS   how long pushed users stay STAGED in the Hub (default 800)
-  --no-tty                  plain progress lines even in a terminal
-  -h, --help                this help`;
+
+${GLOBAL_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        latency: { type: 'string', default: '15' },
-        'provisioning-delay': { type: 'string', default: '800' },
-        'no-tty': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}. Run \`org2org demo --help\`.`);
-  }
+  const parsed = parseCommandArgs('demo', argv, {
+    latency: { type: 'string' },
+    'provisioning-delay': { type: 'string' },
+  });
+  const values = {
+    help: parsed.global.help,
+    latency: parsed.string('latency') ?? '15',
+    'provisioning-delay': parsed.string('provisioning-delay') ?? '800',
+  };
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return 0;
@@ -55,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     // The root config reads its URLs and tokens from these variables; they live only in this process.
     for (const [name, value] of Object.entries(sim.env)) process.env[name] = value;
     say(`Okta simulator running: ${Object.entries(sim.orgs).map(([name, org]) => `${name} ${org.url}`).join(', ')}`);
-    const common = ['-c', relative(process.cwd(), ROOT_CONFIG) || ROOT_CONFIG, ...(values['no-tty'] ? ['--no-tty'] : [])];
+    const common = ['-c', relative(process.cwd(), ROOT_CONFIG) || ROOT_CONFIG, ...(parsed.global.noTty ? ['--no-tty'] : []), ...(parsed.global.noColor ? ['--no-color'] : []), ...(parsed.global.debug ? ['--debug'] : [])];
 
     banner('1/3  org2org plan — what differs between org2org.config.yaml and the live orgs');
     const first = await runPlan(common);

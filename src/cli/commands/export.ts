@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { Org2OrgError, UsageError, type SourceProblem } from '../../errors.js';
 import { Secret } from '../../config/secret.js';
 import type { DesiredState } from '../../config/types.js';
@@ -58,7 +58,9 @@ Options:
   -o, --output FILE          write to FILE (default: stdout); refuses an existing FILE without --force
       --force                overwrite FILE
       --format yaml          output format (yaml only)
-      --no-tty               plain progress lines even in a terminal
+
+${GLOBAL_HELP}
+
 Exit: 0 written, 1 error (nothing written).`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -72,25 +74,24 @@ interface SpokeArg {
 
 export async function runExport(argv: string[], io: ExportIo = {}): Promise<number> {
   const { out, err, env } = commandIo(io);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'hub-url': { type: 'string' },
-        spoke: { type: 'string', multiple: true },
-        label: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        force: { type: 'boolean', default: false },
-        format: { type: 'string', default: 'yaml' },
-        'no-tty': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n\n${HELP}`);
-  }
+  const parsed = parseCommandArgs('export', argv, {
+    'hub-url': { type: 'string' },
+    spoke: { type: 'string', multiple: true },
+    label: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    force: { type: 'boolean' },
+    format: { type: 'string' },
+  });
+  const values = {
+    help: parsed.global.help,
+    format: parsed.string('format') ?? 'yaml',
+    'hub-url': parsed.string('hub-url'),
+    spoke: parsed.strings('spoke'),
+    label: parsed.string('label'),
+    output: parsed.string('output'),
+    force: parsed.flag('force'),
+    'no-tty': parsed.global.noTty,
+  };
   if (values.help) {
     out(HELP + '\n');
     return 0;

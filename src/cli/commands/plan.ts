@@ -5,7 +5,6 @@
  * --detailed-exitcode when there are changes.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import type { OktaClient, OktaClientOptions } from '../../okta/types.js';
 import { createPlan } from '../../plan/create-plan.js';
@@ -17,6 +16,7 @@ import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { commandIo, appendStepSummary, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
@@ -26,17 +26,14 @@ Reads the live Spoke orgs (and the Hub, when the config gives it credentials), c
 the config and shows what \`org2org apply\` would change. Nothing is written to any org.
 
 Options:
-  -c, --config FILE          config file (default: org2org.config.yaml)
       --spoke NAME           plan only this Spoke (repeatable; default: every Spoke)
       --out FILE             also save the plan as JSON, for \`org2org apply FILE\`
       --format FORMAT        text (default), markdown (for a pull-request comment) or json
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N      requests in flight per org, 1–75 (default 10)
-      --no-color             no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)
-      --no-tty               plain progress lines even in a terminal
-      --debug                log each API call to stderr, secrets masked (also ORG2ORG_DEBUG=1)
-  -h, --help                 this help
+
+${GLOBAL_HELP}
 
 Under GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY as Markdown.
 Exit: 0 ok, 1 error (or a plan with errors), 2 changes (with --detailed-exitcode).`;
@@ -126,43 +123,33 @@ interface PlanArgs {
 }
 
 function parsePlanArgs(argv: string[]): PlanArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c', default: 'org2org.config.yaml' },
-        spoke: { type: 'string', multiple: true, default: [] },
-        out: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'detailed-exitcode': { type: 'boolean', default: false },
-        'max-api-capacity': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        'no-color': { type: 'boolean', default: false },
-        'no-tty': { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}. Run \`org2org plan --help\`.`);
-  }
-  const format = values.format!;
+  const parsed = parseCommandArgs('plan', argv, {
+    spoke: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    format: { type: 'string' },
+    'detailed-exitcode': { type: 'boolean' },
+    'max-api-capacity': { type: 'string' },
+    'max-in-flight': { type: 'string' },
+  });
+  const format = parsed.string('format') ?? 'text';
   if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be text, markdown or json (got "${format}").`);
+  const { global } = parsed;
   const args: PlanArgs = {
-    config: values.config!,
-    spokes: values.spoke ?? [],
+    config: global.config,
+    spokes: parsed.strings('spoke'),
     format,
-    detailedExitcode: values['detailed-exitcode'] === true,
-    noColor: values['no-color'] === true,
-    noTty: values['no-tty'] === true,
-    debug: values.debug === true,
-    help: values.help === true,
+    detailedExitcode: parsed.flag('detailed-exitcode'),
+    noColor: global.noColor,
+    noTty: global.noTty,
+    debug: global.debug,
+    help: global.help,
   };
-  if (values.out !== undefined) args.out = values.out;
-  if (values['max-api-capacity'] !== undefined) args.capacity = parseCapacity(values['max-api-capacity']);
-  if (values['max-in-flight'] !== undefined) args.maxInFlight = parseMaxInFlight(values['max-in-flight']);
+  const outFile = parsed.string('out');
+  if (outFile !== undefined) args.out = outFile;
+  const capacity = parsed.string('max-api-capacity');
+  if (capacity !== undefined) args.capacity = parseCapacity(capacity);
+  const inFlight = parsed.string('max-in-flight');
+  if (inFlight !== undefined) args.maxInFlight = parseMaxInFlight(inFlight);
   return args;
 }
 

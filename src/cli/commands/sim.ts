@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Org2OrgError, UsageError } from '../../errors.js';
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { parseFaultSpec, SeedError, startSim, type SimOptions } from '../../sim/index.js';
 
 export const DEFAULT_SEED = fileURLToPath(new URL('../../../examples/sim/seed.yaml', import.meta.url));
@@ -23,6 +24,8 @@ Options:
   --provisioning-delay MS   pushed users stay STAGED this long before PROVISIONED
   --faults SPEC             e.g. "503@0.05,reset@0.01:GET /api/v1/apps/*,slow=2000@0.1"
   --rng-seed N              seed of the fault/latency random numbers (default 1)
+
+${GLOBAL_HELP}
 `;
 
 export interface SimArgs {
@@ -40,54 +43,44 @@ function numberFlag(flag: string, value: string | undefined, min = 0): number {
 }
 
 export function parseSimArgs(argv: string[]): SimArgs | 'help' {
-  const args: SimArgs = { seed: DEFAULT_SEED, json: false, options: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return 'help';
-      case '--json':
-        args.json = true;
-        break;
-      case '--seed': {
-        const v = value();
-        if (!v) throw new UsageError('--seed needs a file path.');
-        args.seed = v;
-        break;
-      }
-      case '--latency':
-        args.options.latencyMs = numberFlag(flag, value());
-        break;
-      case '--jitter':
-        args.options.jitterMs = numberFlag(flag, value());
-        break;
-      case '--time-scale':
-        args.options.timeScale = numberFlag(flag, value(), Number.MIN_VALUE);
-        break;
-      case '--concurrency':
-        args.options.concurrencyLimit = numberFlag(flag, value(), 1);
-        break;
-      case '--provisioning-delay':
-        args.options.provisioningDelayMs = numberFlag(flag, value());
-        break;
-      case '--rng-seed':
-        args.options.rngSeed = numberFlag(flag, value());
-        break;
-      case '--faults': {
-        const v = value();
-        if (!v) throw new UsageError('--faults needs a spec, e.g. "503@0.05".');
-        try {
-          args.options.faults = parseFaultSpec(v);
-        } catch (err) {
-          throw new UsageError(`--faults: ${(err as Error).message}`);
-        }
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option "${arg}" for \`org2org sim\`. Run \`org2org sim --help\`.`);
+  const parsed = parseCommandArgs('sim', argv, {
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+    latency: { type: 'string' },
+    jitter: { type: 'string' },
+    'time-scale': { type: 'string' },
+    concurrency: { type: 'string' },
+    'provisioning-delay': { type: 'string' },
+    'rng-seed': { type: 'string' },
+    faults: { type: 'string' },
+  });
+  if (parsed.global.help) return 'help';
+  const args: SimArgs = { seed: DEFAULT_SEED, json: parsed.flag('json'), options: {} };
+  const seed = parsed.string('seed');
+  if (seed !== undefined) {
+    if (!seed) throw new UsageError('--seed needs a file path.');
+    args.seed = seed;
+  }
+  const number = (flag: string, min?: number): number | undefined => {
+    const v = parsed.string(flag);
+    return v === undefined ? undefined : numberFlag(`--${flag}`, v, min);
+  };
+  const set = <K extends keyof SimOptions>(key: K, value: SimOptions[K] | undefined): void => {
+    if (value !== undefined) args.options[key] = value;
+  };
+  set('latencyMs', number('latency'));
+  set('jitterMs', number('jitter'));
+  set('timeScale', number('time-scale', Number.MIN_VALUE));
+  set('concurrencyLimit', number('concurrency', 1));
+  set('provisioningDelayMs', number('provisioning-delay'));
+  set('rngSeed', number('rng-seed'));
+  const faults = parsed.string('faults');
+  if (faults !== undefined) {
+    if (!faults) throw new UsageError('--faults needs a spec, e.g. "503@0.05".');
+    try {
+      args.options.faults = parseFaultSpec(faults);
+    } catch (err) {
+      throw new UsageError(`--faults: ${(err as Error).message}`);
     }
   }
   return args;

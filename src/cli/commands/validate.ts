@@ -2,7 +2,7 @@
  * `org2org validate`: the config file checked offline (schema and rules), without secrets.
  * Problems are this command's data, so they go to stdout in the chosen format.
  */
-import { parseArgs } from 'node:util';
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, UsageError, type SourceProblem } from '../../errors.js';
 
@@ -13,10 +13,10 @@ Environment variables that are referenced but unset are warnings here (plan, app
 check need them).
 
 Options:
-  -c, --config FILE   config file (default: org2org.config.yaml)
-  --format FORMAT     text (default), json, or github (annotations; the default when
+      --format FORMAT text (default), json, or github (annotations; the default when
                       GITHUB_ACTIONS=true)
-  -h, --help          show this help
+
+${GLOBAL_HELP}
 
 Exit codes: 0 valid, 1 invalid.`;
 
@@ -24,24 +24,11 @@ type Format = 'text' | 'json' | 'github';
 const FORMATS: readonly Format[] = ['text', 'json', 'github'];
 
 function parseValidateArgs(argv: string[]): { file: string; format: Format; help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]} — run \`org2org validate --help\` for the options.`);
-  }
-  const format = (values.format ?? (process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text')) as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`unknown --format "${values.format}" — use text, json or github.`);
-  return { file: values.config ?? 'org2org.config.yaml', format, help: values.help ?? false };
+  const parsed = parseCommandArgs('validate', argv, { format: { type: 'string' } });
+  const given = parsed.string('format');
+  const format = (given ?? (process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`unknown --format "${given}" — use text, json or github.`);
+  return { file: parsed.global.config, format, help: parsed.global.help };
 }
 
 /** GitHub workflow commands need `%`, CR, LF (and in properties `:` and `,`) escaped. */
