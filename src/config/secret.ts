@@ -3,6 +3,30 @@ import { inspect } from 'node:util';
 export const SENSITIVE = '(sensitive)';
 
 /**
+ * Every secret value this process holds (tokens, keys, access tokens), so text that came from
+ * outside (an Okta error body that echoes a header, say) can be scrubbed before it is shown.
+ * Values shorter than MIN_SCRUBBED are not scrubbed: masking "abc" everywhere hides more than it protects.
+ */
+const held = new Set<string>();
+const MIN_SCRUBBED = 4;
+
+/** Remember a secret value the process obtained other than through a Secret (an OAuth access token). */
+export function holdSecret(value: string): void {
+  if (value.length < MIN_SCRUBBED) return;
+  held.add(value);
+  // The same value as it appears inside a JSON string (a PEM key's newlines become \n).
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) held.add(escaped);
+}
+
+/** `text` with every held secret replaced by "(sensitive)". */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const value of held) if (out.includes(value)) out = out.split(value).join(SENSITIVE);
+  return out;
+}
+
+/**
  * A sensitive value read from an environment variable. It refuses to be printed:
  * String(), JSON.stringify() and util.inspect() all give "(sensitive)". Only `reveal()`
  * hands out the value, and only code that sends it to Okta may call it.
@@ -16,6 +40,7 @@ export class Secret {
     value: string | undefined,
   ) {
     this.#value = value;
+    if (value) holdSecret(value);
   }
 
   get isSet(): boolean {

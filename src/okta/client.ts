@@ -8,17 +8,26 @@ import { ofetch } from 'ofetch';
 import { Org2OrgError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
 import type { OrgAuth } from '../config/types.js';
+import { holdSecret } from '../config/secret.js';
 import type { RateLimitSnapshot } from '../state/types.js';
 import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
 import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
 import { classifyBucket, describePath, largestPage } from './routes.js';
-import { RateLimitScheduler, type RateObservation } from './scheduler.js';
+import { DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
 import type { HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RequestOptions } from './types.js';
 
 export { OktaApiError } from './errors.js';
 
 /** Errors raised before the connection was made: the request provably never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Pages one list may have: far above any real org (100,000 users at 200 a page is 500 pages). */
+const DEFAULT_MAX_PAGES = 10_000;
+/** Largest answer read: a full page of users with big profiles is a few MB. */
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** An answer bigger than the client reads; never retried (the server would send it again). */
+class AnswerTooLarge extends Error {}
 
 interface Outgoing {
   method: HttpMethod;
@@ -45,6 +54,10 @@ class Client implements OktaClient {
   private readonly maxRetries: number;
   private readonly timeoutMs: number;
   private readonly retryBaseMs: number;
+  private readonly maxPages: number;
+  private readonly maxResponseBytes: number;
+  private readonly maxInFlight: number;
+  private readonly capacity: number;
   private readonly debug: ((line: string) => void) | undefined;
   private accessToken: AccessToken | undefined;
   private pendingToken: Promise<AccessToken> | undefined;
@@ -58,10 +71,13 @@ class Client implements OktaClient {
     this.auth = options.auth;
     const capacity = options.maxApiCapacity ?? 0.5;
     if (!(capacity > 0 && capacity <= 1)) throw new Org2OrgError(`--max-api-capacity must be a share between 0 and 1 (got ${capacity}).`);
+    this.capacity = capacity;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 10);
     this.scheduler = new RateLimitScheduler({
       org: options.org,
       capacity,
-      maxInFlight: Math.max(1, options.maxInFlight ?? 10),
+      maxInFlight: this.maxInFlight,
+      maxWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_WAIT_MS,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),
@@ -69,6 +85,8 @@ class Client implements OktaClient {
     this.maxRetries = options.maxRetries ?? 6;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retryBaseMs = options.retryBaseMs ?? 250;
+    this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const debugOn = options.debug ?? process.env.ORG2ORG_DEBUG === '1';
     this.debug = debugOn ? (options.log ?? ((line) => process.stderr.write(line + '\n'))) : undefined;
   }
@@ -97,13 +115,37 @@ class Client implements OktaClient {
     // handled this page: a cursor chain costs one latency per page, not latency + processing.
     // At most one page is held ahead, so memory stays flat.
     let pending: Promise<{ target: string; res: OktaResponse<T[]> }> | undefined = fetchPage(path, { ...query, ...(limit !== undefined ? { limit } : {}) });
+    // A server that links back to a page already read, or never stops linking, would keep
+    // this loop (and the token) going forever.
+    const seen = new Set<string>();
+    let count = 0;
     while (pending !== undefined) {
       const { target, res } = await pending;
       if (!Array.isArray(res.body)) throw new Org2OrgError(`${this.org}: GET ${describePath(this.resolve(target))} did not answer a list.`);
+      count++;
       const next = nextLink(res.headers.get('link'));
-      // The next link carries the cursor and the query.
-      pending = next !== undefined ? fetchPage(next) : undefined;
+      pending = undefined;
+      // A bad next link ends the list after this page, which the caller still gets.
+      let stop: Org2OrgError | undefined;
+      if (next !== undefined) {
+        try {
+          // The next link carries the cursor and the query.
+          const url = this.resolve(next);
+          if (seen.has(url.href)) {
+            throw new Org2OrgError(`${this.org}: GET ${describePath(first)} links back to a page it already answered (${describePath(url)}); stopped reading a list that never ends.`);
+          }
+          if (count >= this.maxPages) {
+            throw new Org2OrgError(`${this.org}: GET ${describePath(first)} still had a next page after ${count} pages; stopped reading a list longer than any org has.`);
+          }
+          seen.add(url.href);
+          pending = fetchPage(url.href);
+        } catch (err) {
+          if (!(err instanceof Org2OrgError)) throw err;
+          stop = err;
+        }
+      }
       yield res.body;
+      if (stop) throw stop;
     }
   }
 
@@ -111,23 +153,25 @@ class Client implements OktaClient {
     return this.scheduler.snapshot();
   }
 
-  /** An absolute URL for a path or a next link; a link to any other origin is refused before anything is sent. */
+  /**
+   * An absolute URL for a path or a next link; a link to any other origin is refused before
+   * anything is sent. The check is on the URL as resolved, whatever the spelling: the URL parser
+   * reads `/\\host`, `\\\\host` and `/<tab>/host` as `//host`, another origin.
+   */
   private resolve(path: string): URL {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
-      let url: URL;
-      try {
-        url = new URL(path);
-      } catch {
-        throw new Org2OrgError(`${this.org}: refused to follow a malformed link from Okta.`);
-      }
-      if (url.origin !== this.origin) {
-        throw new Org2OrgError(
-          `${this.org}: refused to follow a link to ${url.origin}, which is not this org's origin (${this.origin}); credentials are only ever sent to their own org.`,
-        );
-      }
-      return url;
+    let url: URL;
+    try {
+      url = new URL(path, `${this.origin}/`);
+    } catch {
+      throw new Org2OrgError(`${this.org}: refused to follow a malformed link from Okta.`);
     }
-    return new URL(path.startsWith('/') ? path : `/${path}`, this.origin);
+    if (url.origin !== this.origin || url.username !== '' || url.password !== '') {
+      const shown = url.origin === 'null' ? url.protocol : url.origin;
+      throw new Org2OrgError(
+        `${this.org}: refused to follow a link to ${shown}, which is not this org's origin (${this.origin}); credentials are only ever sent to their own org.`,
+      );
+    }
+    return url;
   }
 
   /** One logical request: scheduling, retries and the final answer or error. */
@@ -156,21 +200,34 @@ class Client implements OktaClient {
       }
       this.options.onEvent?.({ type: 'request', org: this.org, method: out.method, path: shown, bucket });
       const started = this.scheduler.now();
-      let res: Awaited<ReturnType<typeof ofetch.raw<string, 'text'>>>;
+      let res: Awaited<ReturnType<typeof ofetch.raw<ReadableStream<Uint8Array>, 'stream'>>>;
+      let text: string;
+      // One deadline for the whole exchange, body included: a server that sends its headers and
+      // then drips the body must not hold the run (ofetch's own timeout stops at the headers).
+      const deadline = new AbortController();
+      const timer = setTimeout(() => {
+        const reason = new Error(`no complete answer within ${this.timeoutMs} ms`);
+        reason.name = 'TimeoutError';
+        deadline.abort(reason);
+      }, this.timeoutMs);
       try {
         res = await ofetch.raw(out.url.href, {
           method: out.method,
           headers,
           ...(payload !== undefined ? { body: payload } : {}),
           retry: 0,
-          timeout: this.timeoutMs,
+          signal: deadline.signal,
           ignoreResponseError: true,
           redirect: 'manual',
-          responseType: 'text',
+          responseType: 'stream',
         });
+        text = await readBody(res._data, this.maxResponseBytes);
       } catch (err) {
         release();
-        const failure = networkFailure(err);
+        if (err instanceof AnswerTooLarge) {
+          throw new Org2OrgError(`${this.org}: ${out.method} ${shown} answered more than ${Math.round(this.maxResponseBytes / 1048576)} MB; stopped reading it.`);
+        }
+        const failure = deadline.signal.aborted ? { code: 'timeout', maybeSent: true } : networkFailure(err);
         const ms = this.scheduler.now() - started;
         this.debug?.(`[org2org] ${this.org} ${out.method} ${shown} -> ${failure.code} ${ms}ms`);
         const safe = out.idempotent || !failure.maybeSent;
@@ -178,7 +235,10 @@ class Client implements OktaClient {
           await this.backoff(out, shown, attempt, failure.code);
           continue;
         }
-        throw this.error(out, shown, bucket, 0, undefined, { networkCause: failure.code, outcomeUnknown: !safe });
+        const cause = deadline.signal.aborted ? `no complete answer within ${this.timeoutMs} ms` : failure.code;
+        throw this.error(out, shown, bucket, 0, undefined, { networkCause: cause, outcomeUnknown: !safe });
+      } finally {
+        clearTimeout(timer);
       }
       const observed = readRateHeaders(res.headers);
       this.scheduler.observe(bucket, observed);
@@ -193,19 +253,20 @@ class Client implements OktaClient {
         `[org2org] ${this.org} ${out.method} ${shown} -> ${res.status} ${ms}ms ${bucket}` +
           (observed.remaining !== undefined ? ` remaining=${observed.remaining}/${observed.limit ?? '?'}` : ''),
       );
-      const text = typeof res._data === 'string' ? res._data : '';
       if (res.status >= 200 && res.status < 300) return { status: res.status, text, headers: res.headers };
       retryFor ??= res.headers.get('x-okta-request-id') ?? undefined;
       const body = parseErrorBody(text);
 
       if (res.status === 429) {
         // Okta refused before acting: always safe to send again once the bucket opens.
+        const limits = { limitKind: limitHit(observed), maxInFlight: this.maxInFlight, capacity: this.capacity, ...(observed.reset !== undefined ? { resetAt: observed.reset } : {}) };
         if (attempt < this.maxRetries) {
-          const { until, reason } = this.scheduler.blockAfter429(bucket, observed, attempt);
+          const { until, reason, refusedMs } = this.scheduler.blockAfter429(bucket, observed, attempt);
+          if (refusedMs !== undefined) throw this.error(out, shown, bucket, res.status, { ...body, errorCode: 'E0000047' }, { ...limits, waitRefusedMs: refusedMs });
           this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)', delayMs: Math.max(0, Math.round(until - this.scheduler.now())) });
           continue;
         }
-        throw this.error(out, shown, bucket, res.status, { errorCode: 'E0000047', ...body }, observed.reset !== undefined ? { resetAt: observed.reset } : {});
+        throw this.error(out, shown, bucket, res.status, { ...body, errorCode: 'E0000047' }, limits);
       }
       if (res.status === 401 && this.auth.kind === 'oauth' && !out.anonymous && !refreshedToken) {
         // The cached access token may have been revoked or expired early: fetch a fresh one once.
@@ -215,17 +276,21 @@ class Client implements OktaClient {
         continue;
       }
       if (res.status >= 500 && out.idempotent && attempt < this.maxRetries) {
-        await this.backoff(out, shown, attempt, `HTTP ${res.status}`);
+        if (observed.retryAfterMs !== undefined && observed.retryAfterMs > this.scheduler.maxWaitMs) {
+          throw this.error(out, shown, bucket, res.status, body, { waitRefusedMs: observed.retryAfterMs });
+        }
+        await this.backoff(out, shown, attempt, `HTTP ${res.status}`, observed.retryAfterMs);
         continue;
       }
       throw this.error(out, shown, bucket, res.status, body, res.status >= 500 && !out.idempotent ? { outcomeUnknown: true } : {});
     }
   }
 
-  private async backoff(out: Outgoing, shown: string, attempt: number, reason: string): Promise<void> {
-    // Exponential backoff with full jitter, capped, so retries from many requests spread out.
+  private async backoff(out: Outgoing, shown: string, attempt: number, reason: string, retryAfterMs = 0): Promise<void> {
+    // Exponential backoff with full jitter, capped, so retries from many requests spread out;
+    // never sooner than the server's Retry-After.
     const cap = Math.min(10_000, this.retryBaseMs * 2 ** attempt);
-    const delayMs = Math.round(cap / 2 + (this.scheduler.random() * cap) / 2);
+    const delayMs = Math.max(retryAfterMs, Math.round(cap / 2 + (this.scheduler.random() * cap) / 2));
     this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason, delayMs });
     await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
@@ -282,6 +347,7 @@ class Client implements OktaClient {
     const res = await this.send({ method: 'POST', url, form, idempotent: true, anonymous: true });
     const body = parseJson(res.text) as { access_token?: string; expires_in?: number } | undefined;
     if (!body?.access_token) throw new Org2OrgError(`${this.org}: the token endpoint answered without an access token.`);
+    holdSecret(body.access_token);
     return { value: body.access_token, usableUntil: usableUntil(this.scheduler.now(), body.expires_in ?? 3600) };
   }
 }
@@ -326,7 +392,37 @@ function readRateHeaders(headers: Headers): RateObservation {
   if (remaining !== undefined) o.remaining = remaining;
   if (reset !== undefined) o.reset = reset;
   if (Number.isFinite(date)) o.date = date;
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), Number.isFinite(date) ? date : Date.now());
+  if (retryAfter !== undefined) o.retryAfterMs = retryAfter;
   return o;
+}
+
+/** `Retry-After` as ms from now: delay-seconds, or an HTTP date (against the server's own Date). */
+export function parseRetryAfter(value: string | null, serverNow: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - serverNow) : undefined;
+}
+
+/** The body as text, refusing to hold more than `max` bytes. */
+async function readBody(body: ReadableStream<Uint8Array> | undefined, max: number): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new AnswerTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {

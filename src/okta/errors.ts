@@ -4,6 +4,7 @@
  * masked, tokens are named by their environment variable).
  */
 import { Org2OrgError } from '../errors.js';
+import { scrubSecrets } from '../config/secret.js';
 import type { OrgAuth } from '../config/types.js';
 import type { HttpMethod } from './types.js';
 
@@ -37,6 +38,30 @@ export interface OktaApiErrorDetails {
   outcomeUnknown?: boolean;
   /** Low-level cause for network failures (error code such as ECONNRESET), never a secret. */
   networkCause?: string;
+  /** For a 429: Okta's rate limit (calls per window) or its concurrency limit (calls in flight). */
+  limitKind?: 'rate' | 'concurrency';
+  /** Okta asked to wait this long (ms), more than the client waits: given up at once. */
+  waitRefusedMs?: number;
+  /** The client's settings, for advice on which flag helps. */
+  maxInFlight?: number;
+  capacity?: number;
+}
+
+/** Longest piece of server text (a summary, a cause) shown in a message. */
+const MAX_SERVER_TEXT = 300;
+
+/**
+ * Text that came from a server, made safe to print: every held secret scrubbed (an error body
+ * may echo the Authorization header), control characters and escape sequences removed (no
+ * terminal tricks, no forged lines), whitespace collapsed, and cut to a readable length.
+ */
+export function cleanServerText(text: string, max = MAX_SERVER_TEXT): string {
+  const clean = scrubSecrets(text)
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
 }
 
 export class OktaApiError extends Org2OrgError {
@@ -59,17 +84,25 @@ export class OktaApiError extends Org2OrgError {
     this.method = details.method;
     this.path = details.path;
     this.status = details.status;
-    this.errorCode = details.errorCode;
-    this.errorSummary = details.errorSummary;
-    this.causes = details.causes;
-    this.errorId = details.errorId;
+    this.errorCode = details.errorCode === undefined ? undefined : cleanServerText(details.errorCode, 40);
+    this.errorSummary = details.errorSummary === undefined ? undefined : cleanServerText(details.errorSummary);
+    this.causes = details.causes.map((c) => cleanServerText(c));
+    this.errorId = details.errorId === undefined ? undefined : cleanServerText(details.errorId, 80);
     this.bucket = details.bucket;
     this.resetAt = details.resetAt;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
   }
 }
 
-function composeMessage(d: OktaApiErrorDetails, advice: string): string {
+function composeMessage(raw: OktaApiErrorDetails, advice: string): string {
+  const d: OktaApiErrorDetails = {
+    ...raw,
+    causes: raw.causes.slice(0, 5).map((c) => cleanServerText(c)),
+    ...(raw.errorCode !== undefined ? { errorCode: cleanServerText(raw.errorCode, 40) } : {}),
+    ...(raw.errorSummary !== undefined ? { errorSummary: cleanServerText(raw.errorSummary) } : {}),
+    ...(raw.errorId !== undefined ? { errorId: cleanServerText(raw.errorId, 80) } : {}),
+  };
+  if (raw.causes.length > 5) d.causes.push(`${raw.causes.length - 5} more`);
   const what =
     d.status === 0
       ? `no answer (${d.networkCause ?? 'network error'})`
@@ -88,15 +121,14 @@ export function credentialName(auth: OrgAuth): string {
 
 /** What the user should do about an Okta error, by error code and status. */
 export function adviceFor(d: OktaApiErrorDetails, auth: OrgAuth, baseUrl: string): string {
+  if (d.waitRefusedMs !== undefined) return rateLimitAdvice(d);
   switch (d.errorCode) {
     case 'E0000011':
       return `Okta rejected ${credentialName(auth)} for org "${d.org}" (${baseUrl}): check that it is set, belongs to this org and has not expired or been revoked.`;
     case 'E0000006':
       return `The credential for org "${d.org}" lacks the admin role for this call: ${requiredRole(d.method, d.path, auth)}.`;
-    case 'E0000047': {
-      const when = d.resetAt ? ` It resets at ${new Date(d.resetAt * 1000).toISOString()}.` : '';
-      return `The "${d.bucket}" rate-limit bucket of org "${d.org}" stayed exhausted through every retry.${when} Lower --max-api-capacity if other tools share this org, or run again later.`;
-    }
+    case 'E0000047':
+      return rateLimitAdvice(d);
     case 'E0000007':
       return 'The object no longer exists in Okta; run `org2org plan` again.';
     case 'E0000015':
@@ -109,6 +141,23 @@ export function adviceFor(d: OktaApiErrorDetails, auth: OrgAuth, baseUrl: string
   if (d.status >= 500) return 'Okta failed on every retry; run again later (check status.okta.com).';
   if (d.status === 401) return `Okta rejected ${credentialName(auth)} for org "${d.org}".`;
   return '';
+}
+
+function rateLimitAdvice(d: OktaApiErrorDetails): string {
+  if (d.waitRefusedMs !== undefined) {
+    return `Okta asked to wait ${Math.ceil(d.waitRefusedMs / 1000)} s before the next call to org "${d.org}", longer than org2org waits; nothing more was sent. Run again later.`;
+  }
+  if (d.limitKind === 'concurrency') {
+    const now = d.maxInFlight !== undefined ? ` (now ${d.maxInFlight})` : '';
+    return `Org "${d.org}" refused for too many requests in flight at once — Okta's concurrency limit, shared by every tool using the org, not the per-minute rate limit — through every retry. Lower --max-in-flight${now}, or run again when other tools are idle.`;
+  }
+  const when = validDate(d.resetAt) ? ` It resets at ${new Date(d.resetAt! * 1000).toISOString()}.` : '';
+  const now = d.capacity !== undefined ? ` (now ${Math.round(d.capacity * 100)}%)` : '';
+  return `The "${d.bucket}" rate-limit bucket of org "${d.org}" (calls per minute) stayed exhausted through every retry.${when} Lower --max-api-capacity${now} if other tools share this org, or run again later.`;
+}
+
+function validDate(epochSeconds: number | undefined): boolean {
+  return epochSeconds !== undefined && Number.isFinite(epochSeconds) && Math.abs(epochSeconds) < 8.64e12;
 }
 
 function requiredRole(method: HttpMethod, path: string, auth: OrgAuth): string {

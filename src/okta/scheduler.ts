@@ -16,6 +16,8 @@ export interface SchedulerOptions {
   /** Share (0–1] of each bucket this run may use. */
   capacity: number;
   maxInFlight: number;
+  /** Longest wait for a rate-limit window the scheduler accepts (a hostile or broken reset is capped). */
+  maxWaitMs?: number;
   onEvent?: (event: ClientEvent) => void;
   /** Injectable clock and randomness (tests). */
   now?: () => number;
@@ -30,7 +32,19 @@ export interface RateObservation {
   reset?: number;
   /** The response's `Date` header, epoch ms (server clock, 1 s resolution). */
   date?: number;
+  /** `Retry-After`, as a delay in ms from now. */
+  retryAfterMs?: number;
 }
+
+/** Which of Okta's limits a 429 hit: budget left in the window means the concurrency limit. */
+export function limitHit(o: RateObservation): 'rate' | 'concurrency' {
+  return o.remaining !== undefined && o.remaining > 0 ? 'concurrency' : 'rate';
+}
+
+/** Okta's windows are a minute long; no honest answer asks for more than this. */
+export const DEFAULT_MAX_WAIT_MS = 120_000;
+/** setTimeout's largest delay; a longer one fires at once (and warns). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 interface BucketState {
   limit?: number;
@@ -70,10 +84,12 @@ export class RateLimitScheduler {
   private skewMs = 0;
   readonly now: () => number;
   readonly random: () => number;
+  readonly maxWaitMs: number;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   }
 
   /** Resolves with a release function once a request to `bucket` may be sent. */
@@ -101,7 +117,8 @@ export class RateLimitScheduler {
     }
     b.unmetered = false;
     b.limit = o.limit;
-    const resetLocal = this.toLocal(o.reset);
+    // A reset beyond the longest wait is not believed: the window is taken to end at the cap.
+    const resetLocal = Math.min(this.toLocal(o.reset), now + this.maxWaitMs);
     const used = Math.max(0, o.limit - o.remaining);
     const tolerance = Math.min(500, b.windowMs / 4);
     if (b.resetGuessed && b.resetMs !== undefined && resetLocal > now - tolerance && Math.abs(resetLocal - b.resetMs) > tolerance) {
@@ -130,13 +147,17 @@ export class RateLimitScheduler {
     // An answer from an older window says nothing about the current one.
   }
 
-  /** After a 429: hold the bucket until its reset plus jitter. Returns the time it opens again. */
-  blockAfter429(bucket: string, o: RateObservation, attempt: number): { until: number; reason: '429' | 'concurrency' } {
+  /**
+   * After a 429: hold the bucket until its reset (or `Retry-After`, when later) plus jitter.
+   * Returns the time it opens again; `refusedMs` when Okta asked for a longer wait than
+   * `maxWaitMs` (the bucket is then held only that long, and the caller gives up).
+   */
+  blockAfter429(bucket: string, o: RateObservation, attempt: number): { until: number; reason: '429' | 'concurrency'; refusedMs?: number } {
     const now = this.now();
     const b = this.state(bucket);
     let until: number;
     let reason: '429' | 'concurrency';
-    if (o.remaining !== undefined && o.remaining > 0) {
+    if (limitHit(o) === 'concurrency') {
       // Budget left but still 429: the org's concurrency limit. Back off briefly.
       reason = 'concurrency';
       until = now + Math.min(5000, 100 * 2 ** attempt) * (0.5 + this.random());
@@ -154,9 +175,13 @@ export class RateLimitScheduler {
         b.sent = Math.max(b.sent, o.limit);
       }
     }
+    if (o.retryAfterMs !== undefined) until = Math.max(until, now + o.retryAfterMs);
+    const asked = until - now;
+    until = Math.min(until, now + this.maxWaitMs);
+    if (b.resetMs !== undefined) b.resetMs = Math.min(b.resetMs, now + this.maxWaitMs);
     b.blockedUntil = Math.max(b.blockedUntil, until);
     this.options.onEvent?.({ type: 'rate-limit-wait', org: this.options.org, bucket, until: Math.round(until), reason });
-    return { until, reason };
+    return asked > this.maxWaitMs ? { until, reason, refusedMs: asked } : { until, reason };
   }
 
   /** Stop the wake-up timer (waiters left queued are abandoned). For tests and shutdown. */
@@ -197,7 +222,8 @@ export class RateLimitScheduler {
 
   private rollOver(b: BucketState, now: number): void {
     if (b.resetMs === undefined || now < b.resetMs) return;
-    while (b.resetMs <= now) b.resetMs += b.windowMs;
+    // Arithmetic, not a loop: a reset far in the past must not cost one step per window.
+    b.resetMs += (Math.floor((now - b.resetMs) / b.windowMs) + 1) * b.windowMs;
     b.resetGuessed = true;
     b.used = 0;
     b.sent = 0;
@@ -274,6 +300,6 @@ export class RateLimitScheduler {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.pump();
-    }, Math.max(0, wakeAt - this.now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, wakeAt - this.now())));
   }
 }

@@ -44,8 +44,14 @@ export interface OktaClientOptions {
   maxInFlight?: number;
   /** Bounded retries for 429/5xx/resets/timeouts. Default 6. */
   maxRetries?: number;
-  /** Per-request timeout in ms. Default 30000. */
+  /** Deadline for one attempt in ms, the whole answer included. Default 30000. */
   timeoutMs?: number;
+  /** Longest rate-limit wait (or Retry-After) accepted; a longer one is a clear error. Default 120000. */
+  maxRateLimitWaitMs?: number;
+  /** Pages one list may have before reading stops with an error. Default 10000. */
+  maxPages?: number;
+  /** Largest answer read, in bytes. Default 32 MiB. */
+  maxResponseBytes?: number;
   onEvent?: (event: ClientEvent) => void;
   /** Log each call (method, path, status, ms, remaining budget) — secrets masked. Default: ORG2ORG_DEBUG=1. */
   debug?: boolean;
