@@ -2,6 +2,7 @@
  * In-memory state of one simulated org, and the JSON views that the API returns.
  * Tests reach it through `sim.org(name)` to inspect or change things behind the API's back.
  */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Collection } from './collection.js';
 import type { AdminRole } from './types.js';
 
@@ -89,6 +90,49 @@ export interface SimConnection {
   rotationMode: 'AUTO' | 'MANUAL' | null;
 }
 
+/**
+ * An app's own signing key (`/api/v1/apps/{appId}/credentials/keys`). The key pair is made on
+ * first use: RSA generation is slow and most apps never need one.
+ */
+export interface SimAppKey {
+  kid: string;
+  created: string;
+  lastUpdated: string;
+  expiresAt: string;
+  pair?: { publicJwk: Record<string, unknown>; privateKey: KeyObject };
+}
+
+/** The OAuth 2.0 client side of an app (`/oauth2/v1/clients`), as Dynamic Client Registration names it. */
+export interface SimOAuthClient {
+  clientName: string;
+  applicationType: string;
+  grantTypes: string[];
+  responseTypes: string[];
+  tokenEndpointAuthMethod: string;
+  /** Public keys the client's `private_key_jwt` assertions are verified with (or jwksUri). */
+  jwks: Record<string, unknown>[] | null;
+  jwksUri: string | null;
+  clientSecret: string | null;
+  issuedAt: number;
+}
+
+/** A scope consent grant (`/api/v1/apps/{appId}/grants`). */
+export interface SimGrant {
+  id: string;
+  seq: number;
+  scopeId: string;
+  issuer: string;
+  created: string;
+}
+
+/** An admin role assigned to a client (`/oauth2/v1/clients/{clientId}/roles`). */
+export interface SimRoleAssignment {
+  id: string;
+  seq: number;
+  type: AdminRole;
+  created: string;
+}
+
 export interface SimApp {
   id: string;
   seq: number;
@@ -104,12 +148,13 @@ export interface SimApp {
   users: Collection<SimAppUser>;
   groups: Collection<SimAppGroup>;
   pushMappings: Collection<SimPushMapping>;
-}
-
-export interface SimServiceApp {
-  clientId: string;
-  publicJwk: Record<string, unknown>;
-  scopes: string[];
+  /** Signing keys; `signingKid` is the one in use (`credentials.signing.kid`). */
+  keys: SimAppKey[];
+  signingKid: string;
+  /** Present on OAuth 2.0 client apps (service apps). */
+  oauth?: SimOAuthClient;
+  grants: Collection<SimGrant>;
+  roles: Collection<SimRoleAssignment>;
 }
 
 export interface TokenGrant {
@@ -138,7 +183,6 @@ export class SimOrg {
   readonly tokens = new Map<string, TokenGrant>();
   /** Token name → value, as the handle reports them. */
   readonly tokenValues: Record<string, string> = {};
-  readonly serviceApps = new Map<string, SimServiceApp>();
   readonly accessTokens = new Map<string, AccessGrant>();
   /** Assertion `jti`s already used (replay protection). */
   readonly usedJtis = new Set<string>();
@@ -155,7 +199,7 @@ export class SimOrg {
     this.userTypeId = 'oty' + this.tag + '0'.repeat(15);
   }
 
-  newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt'): string {
+  newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt' | 'oag' | 'ira' | 'kid'): string {
     return prefix + this.tag + (++this.counter).toString(36).padStart(15, '0');
   }
 
@@ -226,10 +270,11 @@ export class SimOrg {
     return true;
   }
 
-  addApp(fields: { name: string; label: string; signOnMode?: string; status?: 'ACTIVE' | 'INACTIVE'; settings?: Record<string, unknown> }): SimApp {
+  addApp(fields: { id?: string; name: string; label: string; signOnMode?: string; status?: 'ACTIVE' | 'INACTIVE'; settings?: Record<string, unknown> }): SimApp {
     const now = nowIso();
+    const key = this.newKey();
     const app: SimApp = {
-      id: this.newId('0oa'),
+      id: fields.id ?? this.newId('0oa'),
       seq: 0,
       name: fields.name,
       label: fields.label,
@@ -249,8 +294,26 @@ export class SimOrg {
       users: new Collection<SimAppUser>(),
       groups: new Collection<SimAppGroup>(),
       pushMappings: new Collection<SimPushMapping>(),
+      keys: [key],
+      signingKid: key.kid,
+      grants: new Collection<SimGrant>(),
+      roles: new Collection<SimRoleAssignment>(),
     };
     return this.apps.add(app);
+  }
+
+  /** A new signing key entry (material made on first use), valid for `validityYears`. */
+  newKey(validityYears = 10): SimAppKey {
+    const now = new Date();
+    const expires = new Date(now);
+    expires.setUTCFullYear(expires.getUTCFullYear() + validityYears);
+    return { kid: this.newId('kid'), created: now.toISOString(), lastUpdated: now.toISOString(), expiresAt: expires.toISOString() };
+  }
+
+  /** OAuth 2.0 client apps (service apps), by client id = app id. */
+  oauthClient(clientId: string): (SimApp & { oauth: SimOAuthClient }) | undefined {
+    const app = this.apps.get(clientId);
+    return app?.oauth ? (app as SimApp & { oauth: SimOAuthClient }) : undefined;
   }
 
   addToken(name: string, value: string, userId: string): void {
@@ -265,6 +328,19 @@ export function nowIso(): string {
 
 function capitalize(s: string): string {
   return s.length === 0 ? s : s[0]!.toUpperCase() + s.slice(1);
+}
+
+/** The key pair of an app key, made now if it wasn't yet. */
+export function keyPair(key: SimAppKey): NonNullable<SimAppKey['pair']> {
+  if (!key.pair) {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    key.pair = { publicJwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: key.kid, use: 'sig', alg: 'RS256' }, privateKey };
+  }
+  return key.pair;
+}
+
+export function signingKey(app: SimApp): SimAppKey | undefined {
+  return app.keys.find((k) => k.kid === app.signingKid);
 }
 
 export function isOrg2Org(app: SimApp): boolean {

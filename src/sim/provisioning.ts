@@ -2,9 +2,10 @@
  * Org2Org behaviour across orgs: a Spoke's app pushes users and groups into the Hub org the
  * app's `settings.app.baseUrl` points at, authorised by the connection's Hub API token.
  */
+import { appAssertion, clientCredentials } from './oauth.js';
 import type { SimApp, SimAppUser, SimGroup, SimOrg, SimPushMapping, SimUser } from './org-state.js';
 import { isOrg2Org, nowIso } from './org-state.js';
-import type { InitialStatus } from './types.js';
+import type { AdminRole, InitialStatus } from './types.js';
 
 export class SimWorld {
   readonly orgs = new Map<string, SimOrg>();
@@ -72,18 +73,62 @@ export function connectionProblem(world: SimWorld, app: SimApp, token: string | 
   return null;
 }
 
+/** The scopes an OAuth 2.0 Org2Org connection asks the Hub for. */
+export const ORG2ORG_SCOPES = ['okta.users.manage', 'okta.groups.manage'];
+
+/**
+ * Admin roles that let the Hub's service app do each kind of push. Okta recommends USER_ADMIN and
+ * GROUP_MEMBERSHIP_ADMIN without saying what each one is needed for; the simulator makes users
+ * need the first and group membership the second, so that a missing role shows (UNKNOWN in Okta).
+ */
+const PUSH_ROLES: Record<'users' | 'groups', AdminRole[]> = {
+  users: ['SUPER_ADMIN', 'ORG_ADMIN', 'USER_ADMIN'],
+  groups: ['SUPER_ADMIN', 'ORG_ADMIN', 'GROUP_MEMBERSHIP_ADMIN'],
+};
+
+/**
+ * Why an OAUTH2 connection can't push into its Hub, or null: the Spoke app authenticates to the
+ * Hub with the client-credentials flow, signing with its own key in use, exactly as a token
+ * request would be checked (client, key, scopes), then the service app's roles must allow the push.
+ */
+export function oauthConnectionProblem(world: SimWorld, app: SimApp, need: 'users' | 'groups' | 'all'): string | null {
+  const hub = hubOf(world, app);
+  if (!hub) return 'Unable to connect to the target org: check the base URL (settings.app.baseUrl).';
+  const clientId = app.connection.clientId;
+  if (!clientId) return 'clientId is required.';
+  const client = hub.oauthClient(clientId);
+  if (!client) return `No service app with client ID ${clientId} in the target org.`;
+  const assertion = appAssertion(app, clientId, `${hub.url}/oauth2/v1/token`);
+  if (!assertion) return 'The app has no signing key.';
+  const result = clientCredentials(world, hub, assertion, ORG2ORG_SCOPES);
+  if ('error' in result) return `The target org refused the OAuth 2.0 client credentials (${result.error}): ${result.description}`;
+  hub.accessTokens.delete(result.accessToken);
+  const roles = client.roles.values().map((r) => r.type);
+  for (const kind of need === 'all' ? (['users', 'groups'] as const) : [need]) {
+    if (!roles.some((r) => PUSH_ROLES[kind].includes(r))) {
+      return `The service app ${clientId} has no admin role that may manage ${kind} in the target org (one of ${PUSH_ROLES[kind].join(', ')}).`;
+    }
+  }
+  return null;
+}
+
 /** The Hub an app pushes to, why it can't (a revoked token, an unreachable Hub), or nothing (not pushing). */
-function pushTarget(world: SimWorld, app: SimApp): { hub: SimOrg } | { error: string } | undefined {
+function pushTarget(world: SimWorld, app: SimApp, need: 'users' | 'groups' = 'users'): { hub: SimOrg } | { error: string } | undefined {
   if (!isOrg2Org(app) || app.connection.status !== 'ENABLED' || app.status !== 'ACTIVE') return undefined;
-  // A token revoked after activation makes pushes fail, as in Okta (the task errors out).
-  const problem = app.connection.authScheme === 'TOKEN' ? connectionProblem(world, app, app.connection.token) : null;
+  // Credentials revoked after activation make pushes fail, as in Okta (the task errors out).
+  const problem =
+    app.connection.authScheme === 'TOKEN'
+      ? connectionProblem(world, app, app.connection.token)
+      : app.connection.authScheme === 'OAUTH2'
+        ? oauthConnectionProblem(world, app, need)
+        : null;
   const hub = hubOf(world, app);
   if (problem || !hub) return { error: `Automatic provisioning of user to app failed: ${problem ?? 'the target org is unreachable'}` };
   return { hub };
 }
 
-function pushing(world: SimWorld, app: SimApp): SimOrg | undefined {
-  const target = pushTarget(world, app);
+function pushing(world: SimWorld, app: SimApp, need: 'users' | 'groups' = 'users'): SimOrg | undefined {
+  const target = pushTarget(world, app, need);
   return target && 'hub' in target ? target.hub : undefined;
 }
 
@@ -184,8 +229,11 @@ function provisionedHubUserId(app: SimApp, userId: string): string | undefined {
 
 /** Full push of one mapping: the Hub group's members become the source group's provisioned members. */
 export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPushMapping): void {
-  const hub = pushing(world, app);
-  if (!hub || m.status !== 'ACTIVE') return;
+  if (m.status !== 'ACTIVE') return;
+  const pushTo = pushTarget(world, app, 'groups');
+  if (pushTo && 'error' in pushTo) m.errorSummary = pushTo.error.replace('of user to app', 'of group to app');
+  if (!pushTo || 'error' in pushTo) return;
+  const hub = pushTo.hub;
   const source = org.groups.get(m.sourceGroupId);
   const target = hub.groups.get(m.targetGroupId);
   if (!source || !target) {
@@ -212,7 +260,8 @@ export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPus
 
 /** Incremental push for one Spoke user across the app's ACTIVE mappings. */
 export function syncUserPushMemberships(world: SimWorld, org: SimOrg, app: SimApp, userId: string): void {
-  const hub = pushing(world, app);
+  if (app.pushMappings.size === 0) return;
+  const hub = pushing(world, app, 'groups');
   if (!hub || app.pushMappings.size === 0) return;
   const spokeUser = org.users.get(userId);
   const au = app.users.get(userId);

@@ -6,12 +6,15 @@ import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import type { BucketId } from './types.js';
 
-export type Resource = 'apps' | 'users' | 'groups' | 'schemas' | 'self';
+/** What a route touches; an OAuth principal needs `okta.<resource>.read|manage`. */
+export type Resource = 'apps' | 'users' | 'groups' | 'schemas' | 'self' | 'clients' | 'appGrants' | 'roles';
 
 export interface Principal {
   kind: 'token' | 'oauth';
   /** Token owner (SSWS) — absent for service-app access tokens. */
   userId?: string;
+  /** The service app an access token was issued to. */
+  clientId?: string;
   scopes?: Set<string>;
 }
 

@@ -2,14 +2,15 @@
  * `/api/v1/apps/**`: apps, provisioning connection, features, app users, app groups and
  * group-push mappings, with the Org2Org behaviour of ./provisioning.ts.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { compileExpression, ExpressionError, type Predicate } from './filter-expression.js';
-import type { SimApp, SimOrg, SimPushMapping } from './org-state.js';
-import { isOrg2Org, nowIso } from './org-state.js';
+import type { SimApp, SimAppKey, SimOrg, SimPushMapping } from './org-state.js';
+import { isOrg2Org, keyPair, nowIso } from './org-state.js';
+import { connectionKeys } from './oauth.js';
 import {
   assignUser,
   connectionProblem,
   hubOf,
+  oauthConnectionProblem,
   onMembershipChanged,
   pushMapping,
   pushProfile,
@@ -92,9 +93,15 @@ function createApp(ctx: RequestContext): Reply {
 function replaceApp(ctx: RequestContext): Reply {
   const app = findApp(ctx);
   const body = objectBody(ctx);
+  // credentials.signing.kid picks the app's signing key in use (key rotation); it must be one of its keys.
+  const kid = ((body.credentials as Record<string, unknown> | undefined)?.signing as Record<string, unknown> | undefined)?.kid;
+  if (kid !== undefined && (typeof kid !== 'string' || !app.keys.some((k) => k.kid === kid))) {
+    throw invalid('credentials.signing.kid', [`credentials.signing.kid: the app has no key ${String(kid)}`]);
+  }
   if (typeof body.label === 'string') app.label = body.label;
   if (body.settings && typeof body.settings === 'object') app.settings = body.settings as Record<string, unknown>;
   if (typeof body.signOnMode === 'string') app.signOnMode = body.signOnMode;
+  if (typeof kid === 'string') app.signingKid = kid;
   app.lastUpdated = nowIso();
   return ok(appJson(ctx.org, app));
 }
@@ -123,10 +130,9 @@ function activateConnection(ctx: RequestContext, app: SimApp): void {
     if (problem) throw invalid('Unable to validate the API credentials.', [problem]);
   } else if (app.connection.authScheme === 'OAUTH2') {
     if (!app.connection.clientId) throw invalid('clientId is required.', ['clientId: The field cannot be left blank']);
-    // The Hub must have the service app that trusts this connection's keys (see the jwks route).
-    if (isOrg2Org(app) && !hubOf(ctx.world, app)?.serviceApps.has(app.connection.clientId)) {
-      throw invalid('Unable to validate the OAuth credentials.', [`No service app with client ID ${app.connection.clientId} in the target org.`]);
-    }
+    // Okta tests the credentials on activation: the Hub's service app must let this app's key in, with the scopes and roles provisioning needs.
+    const problem = isOrg2Org(app) ? oauthConnectionProblem(ctx.world, app, 'all') : null;
+    if (problem) throw invalid('Unable to validate the OAuth credentials.', [problem]);
   } else if (app.connection.authScheme === 'UNKNOWN') {
     throw invalid('The connection has no credentials.', ['profile: set the connection before activating it']);
   }
@@ -166,18 +172,38 @@ function connectionLifecycle(enable: boolean) {
   };
 }
 
-const appKeys = new WeakMap<SimApp, Record<string, unknown>>();
-
-/** The public key the Hub's service app must trust: a real RSA key, made once per app, on demand. */
+/** The connection's public keys, for the Hub service app's `jwks_uri` (AUTO rotation). */
 function connectionJwks(ctx: RequestContext): Reply {
+  return ok({ jwks: { keys: connectionKeys(findApp(ctx)) } });
+}
+
+// ---- key credentials --------------------------------------------------------------------
+
+function keyJson(key: SimAppKey): Record<string, unknown> {
+  const { kty, e, n } = keyPair(key).publicJwk;
+  return { created: key.created, lastUpdated: key.lastUpdated, expiresAt: key.expiresAt, e, n, kid: key.kid, kty, use: 'sig' };
+}
+
+function listKeys(ctx: RequestContext): Reply {
+  return ok(findApp(ctx).keys.map(keyJson));
+}
+
+function getKey(ctx: RequestContext): Reply {
+  const key = findApp(ctx).keys.find((k) => k.kid === ctx.params.keyId);
+  if (!key) throw notFound(ctx.params.keyId);
+  return ok(keyJson(key));
+}
+
+function generateKey(ctx: RequestContext): Reply {
   const app = findApp(ctx);
-  let jwk = appKeys.get(app);
-  if (!jwk) {
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    jwk = { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: `sim-${app.id}`, use: 'sig', alg: 'RS256' };
-    appKeys.set(app, jwk);
+  const raw = ctx.query.get('validityYears');
+  const years = raw === null ? NaN : Number(raw);
+  if (!Number.isInteger(years) || years < 2 || years > 10) {
+    throw new OktaError(400, 'E0000001', 'Api validation failed: generateKey', ['Validity years out of range. It should be 2 - 10 years.']);
   }
-  return ok({ jwks: { keys: [jwk] } });
+  const key = ctx.org.newKey(years);
+  app.keys.push(key);
+  return ok(keyJson(key), 201);
 }
 
 // ---- features ---------------------------------------------------------------------------
@@ -492,6 +518,9 @@ export const APP_ROUTES: RouteSpec[] = [
   route('POST', `${A}/{appId}/connections/default/lifecycle/activate`, connectionLifecycle(true)),
   route('POST', `${A}/{appId}/connections/default/lifecycle/deactivate`, connectionLifecycle(false)),
   route('GET', `${A}/{appId}/connections/default/jwks`, connectionJwks),
+  route('GET', `${A}/{appId}/credentials/keys`, listKeys),
+  route('GET', `${A}/{appId}/credentials/keys/{keyId}`, getKey),
+  route('POST', `${A}/{appId}/credentials/keys/generate`, generateKey),
   route('GET', `${A}/{appId}/features`, listFeatures),
   route('GET', `${A}/{appId}/features/{featureName}`, getFeature),
   route('PUT', `${A}/{appId}/features/{featureName}`, updateFeature),

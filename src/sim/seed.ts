@@ -98,6 +98,10 @@ export function validateSeed(doc: unknown, source = 'seed'): asserts doc is SimS
     for (const [i, sa] of ((raw.serviceApps as unknown[] | undefined) ?? []).entries()) {
       if (!isObject(sa) || typeof sa.clientId !== 'string' || !isObject(sa.publicJwk) || !Array.isArray(sa.scopes)) {
         add(`${p}.serviceApps[${i}]`, 'needs clientId, publicJwk (a JWK object) and scopes (a list)');
+      } else {
+        for (const r of (sa.roles as unknown[] | undefined) ?? []) {
+          if (!ROLES.includes(r as AdminRole)) add(`${p}.serviceApps[${i}].roles`, `unknown role "${String(r)}" (one of ${ROLES.join(', ')})`);
+        }
       }
     }
     const apps = raw.apps ?? [];
@@ -168,7 +172,23 @@ export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
     const group = org.addGroup(g.name, g.description ?? null);
     for (const login of g.members ?? []) org.addMember(group, org.findUser(login)!);
   }
-  for (const sa of seed.serviceApps ?? []) org.serviceApps.set(sa.clientId, { ...sa });
+  for (const sa of seed.serviceApps ?? []) {
+    const app = org.addApp({ id: sa.clientId, name: 'oidc_client', label: sa.clientId, signOnMode: 'OPENID_CONNECT', settings: {} });
+    app.oauth = {
+      clientName: sa.clientId,
+      applicationType: 'service',
+      grantTypes: ['client_credentials'],
+      responseTypes: ['token'],
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: [{ ...sa.publicJwk }],
+      jwksUri: null,
+      clientSecret: null,
+      issuedAt: Math.floor(Date.now() / 1000),
+    };
+    const now = nowIso();
+    for (const scopeId of sa.scopes) app.grants.add({ id: org.newId('oag'), seq: 0, scopeId, issuer: org.url, created: now });
+    for (const type of sa.roles ?? ['SUPER_ADMIN']) app.roles.add({ id: org.newId('ira'), seq: 0, type, created: now });
+  }
 }
 
 function addSeedUser(org: SimOrg, u: SeedUser): void {

@@ -41,6 +41,10 @@ const WRITE_ROLES: Record<string, AdminRole[]> = {
   users: ['SUPER_ADMIN', 'ORG_ADMIN', 'USER_ADMIN'],
   groups: ['SUPER_ADMIN', 'ORG_ADMIN', 'USER_ADMIN', 'GROUP_MEMBERSHIP_ADMIN'],
   schemas: ['SUPER_ADMIN', 'ORG_ADMIN'],
+  clients: ['SUPER_ADMIN', 'ORG_ADMIN', 'APP_ADMIN'],
+  appGrants: ['SUPER_ADMIN', 'ORG_ADMIN', 'APP_ADMIN'],
+  // Okta: only a Super Administrator may assign admin roles.
+  roles: ['SUPER_ADMIN'],
 };
 
 export function emptyStats(): SimStats {
@@ -170,7 +174,7 @@ export class OrgServer {
       if (grant && this.org.users.get(grant.userId)?.status === 'ACTIVE') return { kind: 'token', userId: grant.userId };
     } else if (scheme === 'Bearer' && value) {
       const grant = this.org.accessTokens.get(value);
-      if (grant && grant.expiresAt > Date.now()) return { kind: 'oauth', scopes: grant.scopes };
+      if (grant && grant.expiresAt > Date.now()) return { kind: 'oauth', clientId: grant.clientId, scopes: grant.scopes };
     }
     throw new OktaError(401, 'E0000011', 'Invalid token provided', [], {
       'www-authenticate': scheme === 'Bearer' ? 'Bearer authorization_uri="", realm="", scope="", error="invalid_token", error_description="The token is not valid."' : '',
@@ -180,14 +184,17 @@ export class OrgServer {
   private authorize(principal: Principal, route: Route): void {
     if (route.resource === 'self' || route.resource === 'none') return;
     let allowed: boolean;
+    const accepted = route.write ? (WRITE_ROLES[route.resource] ?? []) : READ_ROLES;
     if (principal.kind === 'oauth') {
+      // A service app needs both: the scope granted (and asked for) and an admin role that allows the call.
       const scopes = principal.scopes ?? new Set<string>();
       const manage = `okta.${route.resource}.manage`;
       const read = `okta.${route.resource}.read`;
-      allowed = route.write ? scopes.has(manage) : scopes.has(manage) || scopes.has(read) || (route.resource === 'schemas' && (scopes.has('okta.apps.read') || scopes.has('okta.apps.manage')));
+      const scoped = route.write ? scopes.has(manage) : scopes.has(manage) || scopes.has(read) || (route.resource === 'schemas' && (scopes.has('okta.apps.read') || scopes.has('okta.apps.manage')));
+      const roles = this.org.apps.get(principal.clientId ?? '')?.roles.values().map((r) => r.type) ?? [];
+      allowed = scoped && roles.some((r) => accepted.includes(r));
     } else {
       const roles = this.org.users.get(principal.userId!)?.roles ?? [];
-      const accepted = route.write ? (WRITE_ROLES[route.resource] ?? []) : READ_ROLES;
       allowed = roles.some((r) => accepted.includes(r));
     }
     if (!allowed) throw new OktaError(403, 'E0000006', 'You do not have permission to perform the requested action', []);

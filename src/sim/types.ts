@@ -66,7 +66,10 @@ export interface SeedServiceApp {
   clientId: string;
   /** Public JWK (RSA or EC P-256) that verifies the client's `private_key_jwt` assertions. */
   publicJwk: Record<string, unknown>;
+  /** Scopes granted to the app. */
   scopes: string[];
+  /** Admin roles of the app; SUPER_ADMIN when omitted (a service app needs a role as well as scopes). */
+  roles?: AdminRole[];
 }
 
 export interface SeedAppUser {

@@ -74,8 +74,14 @@ export function appJson(org: SimOrg, app: SimApp): Record<string, unknown> {
     accessibility: { selfService: false },
     visibility: { autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { login: true } },
     features: appFeatureNames(app),
-    credentials: { userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' }, signing: {} },
-    settings: app.settings,
+    credentials: {
+      userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
+      signing: { kid: app.signingKid },
+      ...(app.oauth ? { oauthClient: { client_id: app.id, token_endpoint_auth_method: app.oauth.tokenEndpointAuthMethod, autoKeyRotation: true } } : {}),
+    },
+    settings: app.oauth
+      ? { ...app.settings, oauthClient: { application_type: app.oauth.applicationType, grant_types: app.oauth.grantTypes, response_types: app.oauth.responseTypes, ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}), ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}) } }
+      : app.settings,
     _links: {
       self: { href: base },
       users: { href: `${base}/users` },

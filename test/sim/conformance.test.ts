@@ -187,6 +187,24 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
     const groups = await hit('hub', H, 'GET', '/api/v1/groups', `/api/v1/groups?search=${q('profile.name eq "Ops" and type eq "OKTA_GROUP"')}&limit=200`);
     await hit('hub', H, 'GET', '/api/v1/groups/{groupId}', `/api/v1/groups/${groups.body[0].id}`);
     await hit('hub', H, 'GET', '/api/v1/groups/{groupId}/users', `/api/v1/groups/${groups.body[0].id}/users?limit=200`);
+    // The OAuth 2.0 connection's pieces: Spoke keys, and the Hub service app's grants and roles.
+    // (`/oauth2/v1/clients` itself is Dynamic Client Registration, not in this spec.)
+    const keys = await hit('emea', E, 'GET', `${A}/{appId}/credentials/keys`, `${A}/${appId}/credentials/keys`);
+    await hit('emea', E, 'GET', `${A}/{appId}/credentials/keys/{keyId}`, `${A}/${appId}/credentials/keys/${keys.body[0].kid}`);
+    await hit('emea', E, 'POST', `${A}/{appId}/credentials/keys/generate`, `${A}/${appId}/credentials/keys/generate?validityYears=2`);
+    await hit('emea', E, 'POST', `${A}/{appId}/credentials/keys/generate`, `${A}/${appId}/credentials/keys/generate?validityYears=20`);
+    const P = sim.env.OKTA_HUB_PROVISIONING_TOKEN!;
+    const client = (
+      await call(sim.orgs.hub!.url, P, 'POST', '/oauth2/v1/clients', {
+        client_name: 'org2org emea', application_type: 'service', grant_types: ['client_credentials'], response_types: ['token'],
+        token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [keys.body[0]] },
+      })
+    ).body;
+    await hit('hub', P, 'POST', `${A}/{appId}/grants`, `${A}/${client.client_id}/grants`, { scopeId: 'okta.users.manage', issuer: sim.orgs.hub!.url });
+    await hit('hub', P, 'GET', `${A}/{appId}/grants`, `${A}/${client.client_id}/grants`);
+    await hit('hub', P, 'POST', '/oauth2/v1/clients/{clientId}/roles', `/oauth2/v1/clients/${client.client_id}/roles`, { type: 'USER_ADMIN' });
+    await hit('hub', P, 'GET', '/oauth2/v1/clients/{clientId}/roles', `/oauth2/v1/clients/${client.client_id}/roles`);
+    await hit('hub', P, 'GET', `${A}/{appId}`, `${A}/${client.client_id}`);
     // Errors have Okta's error shape.
     await hit('emea', E, 'GET', `${A}/{appId}`, `${A}/0oamissing`);
     await hit('hub', 'bad-token', 'GET', '/api/v1/users', '/api/v1/users');

@@ -86,34 +86,172 @@ describe('sim: OAuth 2.0 service apps (private_key_jwt)', () => {
   });
 });
 
-describe('sim: OAuth provisioning connection (Org2Org)', () => {
-  it('activates only when the Hub has the service app, and serves a usable public JWK', async () => {
-    const sim = await startSim({
+describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
+  let sim: Sim;
+  let hub: { url: string; tokens: Record<string, string> };
+  let spoke: { url: string; tokens: Record<string, string> };
+  let appId: string;
+  const H = (method: string, path: string, body?: unknown) => call(hub.url, hub.tokens.ADMIN, method, path, body);
+  const S = (method: string, path: string, body?: unknown) => call(spoke.url, spoke.tokens.T, method, path, body);
+  const service = (jwks: object) => ({
+    client_name: 'org2org spoke',
+    application_type: 'service',
+    grant_types: ['client_credentials'],
+    response_types: ['token'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    ...jwks,
+  });
+  const hubUser = (login: string) => sim.org('hub').findUser(login);
+  const assign = async (login: string) => {
+    const user = sim.org('spoke').findUser(login)!;
+    const r = await S('POST', `/api/v1/apps/${appId}/users`, { id: user.id, scope: 'USER', profile: { initialStatus: 'active_with_pass' } });
+    assert.equal(r.status, 200);
+    return r.body;
+  };
+
+  before(async () => {
+    sim = await startSim({
       orgs: {
-        hub: { serviceApps: [{ clientId: '0oahubsvc', publicJwk: rsa.publicKey.export({ format: 'jwk' }) as Record<string, unknown>, scopes: ['okta.users.manage'] }] },
-        spoke: { tokens: { T: { user: 'admin@spoke.example.com', roles: ['SUPER_ADMIN'] } }, apps: [{ label: 'Acme Hub', hub: 'hub' }] },
+        hub: { tokens: { ADMIN: { user: 'admin@hub.example.com', roles: ['SUPER_ADMIN'] }, APPS: { user: 'apps@hub.example.com', roles: ['APP_ADMIN'] } } },
+        spoke: {
+          users: ['a', 'b', 'c', 'd', 'e'].map((n) => ({ login: `${n}@spoke.example.com` })),
+          tokens: { T: { user: 'admin@spoke.example.com', roles: ['SUPER_ADMIN'] } },
+          apps: [{ label: 'Acme Hub', hub: 'hub', provisioning: { createUsers: true } }],
+        },
       },
     });
-    try {
-      const { url, tokens } = sim.orgs.spoke!;
-      const appId = sim.org('spoke').apps.values()[0]!.id;
-      const wrong = await call(url, tokens.T, 'POST', `/api/v1/apps/${appId}/connections/default?activate=true`, {
-        profile: { authScheme: 'OAUTH2', clientId: '0oaunknown', signing: { rotationMode: 'AUTO' } },
-      });
-      assert.equal(wrong.status, 400);
-      assert.match(wrong.body.errorCauses[0].errorSummary, /No service app with client ID 0oaunknown/);
-      const good = await call(url, tokens.T, 'POST', `/api/v1/apps/${appId}/connections/default?activate=true`, {
-        profile: { authScheme: 'OAUTH2', clientId: '0oahubsvc', signing: { rotationMode: 'AUTO' } },
-      });
-      assert.equal(good.status, 200);
-      assert.deepEqual(good.body.profile, { authScheme: 'OAUTH2', clientId: '0oahubsvc', signing: { rotationMode: 'AUTO' } });
-      const jwks = await call(url, tokens.T, 'GET', `/api/v1/apps/${appId}/connections/default/jwks`);
-      const key = jwks.body.jwks.keys[0];
-      assert.equal(key.kty, 'RSA');
-      assert.equal(createPublicKey({ key, format: 'jwk' }).asymmetricKeyType, 'rsa');
-      assert.deepEqual((await call(url, tokens.T, 'GET', `/api/v1/apps/${appId}/connections/default/jwks`)).body, jwks.body, 'stable');
-    } finally {
-      await sim.close();
+    hub = sim.orgs.hub!;
+    spoke = sim.orgs.spoke!;
+    appId = sim.org('spoke').apps.values()[0]!.id;
+  });
+  after(() => sim.close());
+
+  it('builds the Hub side step by step; activation names what is still missing; users arrive over OAuth', async () => {
+    const keys = await S('GET', `/api/v1/apps/${appId}/credentials/keys`);
+    assert.equal(keys.status, 200);
+    assert.equal(keys.body.length, 1);
+    const app = await S('GET', `/api/v1/apps/${appId}`);
+    assert.equal(app.body.credentials.signing.kid, keys.body[0].kid, 'the key in use is the app\'s signing kid');
+    assert.equal(createPublicKey({ key: keys.body[0], format: 'jwk' }).asymmetricKeyType, 'rsa');
+
+    const connect = () => S('POST', `/api/v1/apps/${appId}/connections/default?activate=true`, { profile: { authScheme: 'OAUTH2', clientId, signing: { rotationMode: 'MANUAL' } } });
+    let clientId = '0oanothere';
+    assert.match((await connect()).body.errorCauses[0].errorSummary, /No service app with client ID 0oanothere/);
+
+    const created = await H('POST', '/oauth2/v1/clients', service({ jwks: { keys: [keys.body[0]] } }));
+    assert.equal(created.status, 201);
+    clientId = created.body.client_id;
+    assert.equal(created.body.token_endpoint_auth_method, 'private_key_jwt');
+    assert.deepEqual(created.body.jwks.keys.map((k: any) => k.kid), [keys.body[0].kid]);
+    assert.equal((await H('GET', `/api/v1/apps/${clientId}`)).body.status, 'ACTIVE', 'a client is an app of the Hub');
+
+    let refused = await connect();
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.errorCauses[0].errorSummary, /invalid_scope.*okta\.users\.manage okta\.groups\.manage/);
+    for (const scopeId of ['okta.users.manage', 'okta.groups.manage']) {
+      const g = await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId, issuer: hub.url });
+      assert.equal(g.status, 201);
+      assert.equal(g.body.scopeId, scopeId);
     }
+    assert.equal((await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId: 'okta.users.manage', issuer: hub.url })).status, 400, 'granted twice');
+    assert.equal((await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId: 'okta.apps.read', issuer: 'https://elsewhere.example.com' })).status, 400, 'issuer is the Hub');
+
+    refused = await connect();
+    assert.match(refused.body.errorCauses[0].errorSummary, /no admin role that may manage users/);
+    const byAppAdmin = await call(hub.url, hub.tokens.APPS, 'POST', `/oauth2/v1/clients/${clientId}/roles`, { type: 'USER_ADMIN' });
+    assert.equal(byAppAdmin.status, 403, 'only a Super Administrator assigns roles');
+    for (const type of ['USER_ADMIN', 'GROUP_MEMBERSHIP_ADMIN']) {
+      const r = await H('POST', `/oauth2/v1/clients/${clientId}/roles`, { type });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.assignmentType, 'CLIENT');
+    }
+    assert.equal((await H('POST', `/oauth2/v1/clients/${clientId}/roles`, { type: 'USER_ADMIN' })).status, 409);
+
+    const ok = await connect();
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.status, 'ENABLED');
+    const au = await assign('a@spoke.example.com');
+    assert.equal(au.status, 'PROVISIONED');
+    assert.equal(hubUser('a@spoke.example.com')?.status, 'ACTIVE');
+  });
+
+  it('replaces a client whole: a partial PUT and a PATCH are refused, jwks is overwritten', async () => {
+    const [client] = (await H('GET', '/oauth2/v1/clients?q=org2org')).body;
+    const id = client.client_id;
+    const partial = await H('PUT', `/oauth2/v1/clients/${id}`, { client_name: 'renamed' });
+    assert.equal(partial.status, 400);
+    assert.equal(partial.body.error, 'invalid_client_metadata');
+    assert.match(partial.body.error_description, /partial updates are not supported/);
+    assert.equal((await H('PATCH', `/oauth2/v1/clients/${id}`, { client_name: 'x' })).status, 405);
+    const noKeys = await H('PUT', `/oauth2/v1/clients/${id}`, service({}));
+    assert.match(noKeys.body.error_description, /jwks or jwks_uri/);
+    const both = await H('PUT', `/oauth2/v1/clients/${id}`, service({ jwks: client.jwks, jwks_uri: `${spoke.url}/x` }));
+    assert.match(both.body.error_description, /cannot both be set/);
+    assert.equal((await H('GET', `/oauth2/v1/clients/${id}`)).body.client_name, 'org2org spoke', 'nothing changed');
+  });
+
+  it('a missing grant, role or key makes the push fail on the app user, and fixing it lets the next one through', async () => {
+    const clientId = sim.org('spoke').apps.get(appId)!.connection.clientId!;
+    const grants = (await H('GET', `/api/v1/apps/${clientId}/grants`)).body;
+    const users = grants.find((g: any) => g.scopeId === 'okta.users.manage');
+    assert.equal((await H('DELETE', `/api/v1/apps/${clientId}/grants/${users.id}`)).status, 204);
+    let au = await assign('b@spoke.example.com');
+    assert.equal(au.syncState, 'ERROR');
+    assert.match(au.errorSummary, /invalid_scope/);
+    assert.equal(hubUser('b@spoke.example.com'), undefined);
+    await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId: 'okta.users.manage', issuer: hub.url });
+    assert.equal((await assign('b@spoke.example.com')).status, 'PROVISIONED', 'assigning again retries');
+
+    const roles = (await H('GET', `/oauth2/v1/clients/${clientId}/roles`)).body;
+    const userAdmin = roles.find((r: any) => r.type === 'USER_ADMIN');
+    assert.equal((await H('DELETE', `/oauth2/v1/clients/${clientId}/roles/${userAdmin.id}`)).status, 204);
+    au = await assign('c@spoke.example.com');
+    assert.match(au.errorSummary, /no admin role that may manage users/);
+    await H('POST', `/oauth2/v1/clients/${clientId}/roles`, { type: 'USER_ADMIN' });
+
+    // MANUAL rotation done wrong: the Spoke switches keys before the Hub trusts the new one.
+    const generated = await S('POST', `/api/v1/apps/${appId}/credentials/keys/generate?validityYears=2`);
+    assert.equal(generated.status, 201);
+    assert.equal((await S('POST', `/api/v1/apps/${appId}/credentials/keys/generate?validityYears=1`)).status, 400);
+    const app = (await S('GET', `/api/v1/apps/${appId}`)).body;
+    const oldKid = app.credentials.signing.kid;
+    const put = await S('PUT', `/api/v1/apps/${appId}`, { ...app, credentials: { ...app.credentials, signing: { kid: generated.body.kid } } });
+    assert.equal(put.status, 200);
+    au = await assign('d@spoke.example.com');
+    assert.match(au.errorSummary, new RegExp(`kid ${generated.body.kid}`));
+    const client = (await H('GET', `/oauth2/v1/clients/${clientId}`)).body;
+    const oldKey = client.jwks.keys[0];
+    const replaced = await H('PUT', `/oauth2/v1/clients/${clientId}`, { ...client, jwks: { keys: [oldKey, generated.body] } });
+    assert.equal(replaced.status, 200);
+    assert.equal((await assign('d@spoke.example.com')).status, 'PROVISIONED');
+    assert.notEqual(oldKid, generated.body.kid);
+  });
+
+  it('a jwks_uri at the connection JWKS follows the Spoke key in use (AUTO)', async () => {
+    const clientId = sim.org('spoke').apps.get(appId)!.connection.clientId!;
+    const client = (await H('GET', `/oauth2/v1/clients/${clientId}`)).body;
+    const { jwks: _jwks, ...rest } = client;
+    const uri = `${spoke.url}/api/v1/apps/${appId}/connections/default/jwks`;
+    assert.equal((await H('PUT', `/oauth2/v1/clients/${clientId}`, { ...rest, jwks_uri: uri })).status, 200);
+    assert.equal((await assign('e@spoke.example.com')).status, 'PROVISIONED');
+    const served = (await S('GET', `/api/v1/apps/${appId}/connections/default/jwks`)).body.jwks.keys;
+    assert.equal(served[0].kid, (await S('GET', `/api/v1/apps/${appId}`)).body.credentials.signing.kid);
+  });
+
+  it('a service app\'s access token needs an admin role as well as the scope', async () => {
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = { ...(key.publicKey.export({ format: 'jwk' }) as object), kid: 'k1' };
+    const created = (await H('POST', '/oauth2/v1/clients', service({ jwks: { keys: [jwk] } }))).body;
+    await H('POST', `/api/v1/apps/${created.client_id}/grants`, { scopeId: 'okta.users.read', issuer: hub.url });
+    const get = async () => {
+      const t = await token(hub.url, assertion('RS256', key.privateKey, created.client_id, `${hub.url}/oauth2/v1/token`), 'okta.users.read');
+      assert.equal(t.status, 200);
+      return (await call(hub.url, t.body.access_token, 'GET', '/api/v1/users', undefined, 'Bearer')).status;
+    };
+    assert.equal(await get(), 403);
+    await H('POST', `/oauth2/v1/clients/${created.client_id}/roles`, { type: 'READ_ONLY_ADMIN' });
+    assert.equal(await get(), 200);
+    assert.equal((await H('DELETE', `/oauth2/v1/clients/${created.client_id}`)).status, 204);
+    assert.equal((await H('GET', `/oauth2/v1/clients/${created.client_id}`)).status, 404);
   });
 });
