@@ -44,14 +44,22 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
   const appIds: Record<string, string> = {};
 
   const all = changesToApply(plan);
-  emit({ type: 'apply-start', total: all.length });
-
   const bySpoke = new Map<string, Change[]>();
   for (const change of all) {
     const list = bySpoke.get(change.spoke) ?? [];
     list.push(change);
     bySpoke.set(change.spoke, list);
   }
+  // A plan whose changes can't be ordered is refused whole, before anything is written.
+  const phasesBySpoke = new Map<string, Map<string, number>>();
+  for (const [spoke, changes] of bySpoke) {
+    try {
+      phasesBySpoke.set(spoke, computePhases(changes));
+    } catch (error) {
+      throw new Org2OrgError(`The plan can't be applied: ${(error as Error).message}. Nothing was written; plan again.`);
+    }
+  }
+  emit({ type: 'apply-start', total: all.length });
 
   const record = (change: Change, outcome: Outcome, message?: string, ms?: number): void => {
     const result: ChangeResult = { address: change.address, spoke: change.spoke, action: change.action, outcome };
@@ -62,7 +70,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
 
   await Promise.all(
     [...bySpoke].map(([spoke, changes]) =>
-      applySpoke(spoke, changes, {
+      applySpoke(spoke, changes, phasesBySpoke.get(spoke)!, {
         client: clients.spokes[spoke],
         env,
         concurrency,
@@ -100,7 +108,7 @@ interface SpokeRun {
   onAppCreated: (id: string) => void;
 }
 
-async function applySpoke(spoke: string, changes: Change[], run: SpokeRun): Promise<void> {
+async function applySpoke(spoke: string, changes: Change[], phases: Map<string, number>, run: SpokeRun): Promise<void> {
   const { emit, record } = run;
   const inPlan = new Set(changes.map((c) => c.address));
   const appCreate = changes.find((c) => c.op.type === 'app.create');
@@ -118,14 +126,6 @@ async function applySpoke(spoke: string, changes: Change[], run: SpokeRun): Prom
     record(change, 'skipped', reason);
     emit({ type: 'change-skipped', change, reason });
   };
-
-  let phases: Map<string, number>;
-  try {
-    phases = computePhases(changes);
-  } catch (error) {
-    for (const change of changes) skip(change, errorText(error, run.secrets));
-    return;
-  }
 
   const execute = async (change: Change): Promise<void> => {
     emit({ type: 'change-start', change });

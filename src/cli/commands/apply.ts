@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
 import { checkSafety, DEFAULT_MAX_REMOVALS } from '../../apply/safety.js';
 import { checkStale } from '../../apply/stale.js';
+import { savedPlanDifferences, savedPlanProblems } from '../../apply/saved-plan.js';
 import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
 import { Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
@@ -17,7 +18,7 @@ import { renderPlanJson } from '../../render/json.js';
 import { confirmApply } from '../../render/progress.js';
 import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
-import { readLiveObjects, readLiveState } from '../../state/read-live-state.js';
+import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { commandIo, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
@@ -27,8 +28,10 @@ const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--au
                      [--max-removals N] [--allow-delete-target-groups] [--allow-disable-connection]
 
 Without PLAN.json: reads the live orgs, plans, shows the plan and asks for \`yes\` before writing.
-With PLAN.json (from \`org2org plan --out\`): re-reads the objects the plan touched and refuses the
-plan when the config or any of them changed since (stale); otherwise carries it out exactly.
+With PLAN.json (from \`org2org plan --out\`): plans again from the config and the live orgs and
+applies only when the new plan makes exactly the saved plan's changes; when the config or anything
+the plan touched changed since (stale), or the file was edited, it lists the differences and
+writes nothing. The file is a record of what was reviewed, never an instruction.
 
 Options:
       --spoke NAME                apply only this Spoke (repeatable; fresh plans only)
@@ -99,29 +102,27 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   });
   let plan: Plan;
   try {
+    const live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
+    plan = createPlan(desired, live, { maxApiCapacity: capacity, toolVersion: VERSION });
+    plan.createdAt = (io.now?.() ?? new Date()).toISOString();
+    const git = gitCommit();
+    if (git) plan.git = git;
     if (saved) {
-      const live = await readLiveObjects(desired, clients, saved.spokes.map((s) => s.name), { onEvent: (e) => progress.read(e) });
-      const differences = checkStale(saved, desired, live);
+      // What runs is the plan just computed; the saved one only has to agree with it.
+      const differences = [...checkStale(saved, desired, live), ...savedPlanDifferences(saved, plan)];
       if (differences.length > 0) {
         throw new StalePlanError(
-          `the saved plan ${args.planFile} is stale: ${differences.length} thing${differences.length === 1 ? '' : 's'} changed since it was made. Nothing was written; plan again and review the new plan.\n` +
+          `the saved plan ${args.planFile} is stale or was edited: it differs from what the config and the live orgs call for now in ${differences.length} thing${differences.length === 1 ? '' : 's'}. Nothing was written; plan again and review the new plan.\n` +
             differences.map((d) => `  - ${d}`).join('\n'),
           differences,
         );
       }
-      plan = saved;
-    } else {
-      const live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
-      plan = createPlan(desired, live, { maxApiCapacity: capacity, toolVersion: VERSION });
-      plan.createdAt = (io.now?.() ?? new Date()).toISOString();
-      const git = gitCommit();
-      if (git) plan.git = git;
     }
   } finally {
     await progress.stop();
   }
 
-  if (saved) err(`The saved plan ${args.planFile} is up to date with the live orgs and the config.\n`);
+  if (saved) err(`The saved plan ${args.planFile} is up to date with the live orgs and the config: planning again gave exactly its changes.\n`);
   else if (args.format === 'text') out(renderPlanText(plan, { color }));
 
   if (plan.errored) {
@@ -187,11 +188,17 @@ function readSavedPlan(file: string): Plan {
   } catch {
     throw new Org2OrgError(`${file} is not a plan file (not JSON). Make one with \`org2org plan --out ${file}\`.`);
   }
-  if (typeof plan !== 'object' || plan === null || plan.tool?.name !== 'org2org' || !Array.isArray(plan.spokes)) {
+  if (typeof plan !== 'object' || plan === null || Array.isArray(plan) || plan.tool?.name !== 'org2org') {
     throw new Org2OrgError(`${file} is not an org2org plan file. Make one with \`org2org plan --out ${file}\`.`);
   }
   if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
-    throw new Org2OrgError(`${file} has plan format ${String(plan.formatVersion)}; this org2org (${VERSION}) reads format ${PLAN_FORMAT_VERSION}. Plan again with this version.`);
+    throw new Org2OrgError(`${file} has plan format ${JSON.stringify(plan.formatVersion) ?? 'none'}; this org2org (${VERSION}) reads format ${PLAN_FORMAT_VERSION}. Plan again with this version.`);
+  }
+  const problems = savedPlanProblems(plan);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 10).map((p) => `  - ${p}`);
+    if (problems.length > 10) shown.push(`  - … and ${problems.length - 10} more`);
+    throw new Org2OrgError(`${file} is not a well-formed plan file; nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`);
   }
   return plan as Plan;
 }
