@@ -2,11 +2,12 @@
  * Safety rules apply enforces before writing anything. Pure: returns the reasons to refuse
  * (empty = safe); the CLI turns a non-empty list into a SafetyError naming the flag that allows it.
  */
-import type { Plan } from '../plan/types.js';
+import type { Change, Plan } from '../plan/types.js';
+import type { LiveState } from '../state/types.js';
 import { changesToApply } from './apply-plan.js';
 
 export interface SafetyOptions {
-  /** Most user unassignments one apply may make. */
+  /** Most people one apply may unprovision (users unassigned, group members, users of a connection switched off). */
   maxRemovals: number;
   /** Allow deleting the Hub group along with a push mapping. */
   allowDeleteTargetGroups: boolean;
@@ -16,16 +17,20 @@ export interface SafetyOptions {
 
 export const DEFAULT_MAX_REMOVALS = 25;
 
-export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}): string[] {
+/**
+ * `live` (the state the plan was computed from) lets group unassignments and connections
+ * switched off count the people they take away; without it only direct unassignments count.
+ */
+export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}, live?: LiveState): string[] {
   const maxRemovals = options.maxRemovals ?? DEFAULT_MAX_REMOVALS;
   const reasons: string[] = [];
   const changes = changesToApply(plan);
 
-  const unassignments = changes.filter((c) => c.op.type === 'assignment.user.unassign');
-  if (unassignments.length > maxRemovals) {
-    const spokes = [...new Set(unassignments.map((c) => c.spoke))].join(', ');
+  const removed = peopleRemoved(changes, live);
+  if (removed.people > maxRemovals) {
+    const spokes = [...removed.spokes].join(', ');
     reasons.push(
-      `the plan unassigns ${unassignments.length} users (in ${spokes}), more than --max-removals ${maxRemovals}; ` +
+      `the plan unprovisions ${removed.people} people (in ${spokes}: ${removed.how.join(', ')}), more than --max-removals ${maxRemovals}; ` +
         `check the config, then raise --max-removals if this is intended`,
     );
   }
@@ -40,14 +45,51 @@ export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}): s
 
   if (!options.allowDisableConnection) {
     for (const change of changes) {
-      const disables =
-        change.op.type === 'connection.deactivate' || (change.op.type === 'connection.set' &&
-          change.op.activate === false &&
-          (change.before?.status === 'ENABLED' || change.before?.enabled === true));
-      if (disables) {
+      if (disablesConnection(change)) {
         reasons.push(`${change.address}: the plan deactivates the provisioning connection; allow it with --allow-disable-connection`);
       }
     }
   }
   return reasons;
+}
+
+/** Whether a change switches a provisioning connection off. */
+function disablesConnection(change: Change): boolean {
+  return change.op.type === 'connection.deactivate' || (change.op.type === 'connection.set' && change.op.activate === false && (change.before?.status === 'ENABLED' || change.before?.enabled === true));
+}
+
+/**
+ * The distinct people the changes take away from the Hub. Unassigning a group removes the app
+ * users assigned through it: its members among the group-scoped app users when its members were
+ * read, else every group-scoped app user (an upper bound: Okta does not say which group assigned
+ * whom). Switching the connection off stops provisioning for every app user of the Spoke.
+ */
+function peopleRemoved(changes: Change[], live: LiveState | undefined): { people: number; spokes: Set<string>; how: string[] } {
+  const people = new Set<string>();
+  const spokes = new Set<string>();
+  let users = 0;
+  let groups = 0;
+  let connections = 0;
+  for (const change of changes) {
+    const spoke = live?.spokes[change.spoke];
+    const before = people.size;
+    if (change.op.type === 'assignment.user.unassign') {
+      users++;
+      people.add(`${change.spoke}\u0000${change.op.login.toLowerCase()}`);
+    } else if (change.op.type === 'assignment.group.unassign' && spoke) {
+      groups++;
+      const members = spoke.groups[change.name]?.memberLoginKeys;
+      const inGroup = members ? new Set(members) : undefined;
+      for (const u of spoke.appUsers) if (u.scope === 'GROUP' && (!inGroup || inGroup.has(u.loginKey))) people.add(`${change.spoke}\u0000${u.loginKey}`);
+    } else if (disablesConnection(change) && spoke) {
+      connections++;
+      for (const u of spoke.appUsers) people.add(`${change.spoke}\u0000${u.loginKey}`);
+    }
+    if (people.size > before) spokes.add(change.spoke);
+  }
+  const how: string[] = [];
+  if (users > 0) how.push(`${users} user${users === 1 ? '' : 's'} unassigned`);
+  if (groups > 0) how.push(`the members of ${groups} group${groups === 1 ? '' : 's'} unassigned`);
+  if (connections > 0) how.push(`the app users of ${connections} connection${connections === 1 ? '' : 's'} switched off`);
+  return { people: people.size, spokes, how };
 }

@@ -70,7 +70,7 @@ describe('checkSafety', () => {
     const over = plan(Array.from({ length: 26 }, (_, i) => unassign(i)));
     const reasons = checkSafety(over, {});
     assert.equal(reasons.length, 1);
-    assert.match(reasons[0]!, /unassigns 26 users .*--max-removals 25/);
+    assert.match(reasons[0]!, /unprovisions 26 people \(in emea: 26 users unassigned\).*--max-removals 25/);
     assert.deepEqual(checkSafety(over, { maxRemovals: 26 }), []);
   });
 

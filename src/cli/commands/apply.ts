@@ -19,6 +19,7 @@ import { confirmApply } from '../../render/progress.js';
 import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
+import type { LiveState } from '../../state/types.js';
 import { VERSION } from '../../version.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { commandIo, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
@@ -38,7 +39,8 @@ Options:
       --auto-approve              don't ask (required without an interactive terminal)
       --wait                      after the writes, follow provisioning and check the Hub
       --wait-timeout DURATION     how long --wait may take: 90s, 5m, … (default 10m)
-      --max-removals N            most user unassignments allowed (default ${DEFAULT_MAX_REMOVALS})
+      --max-removals N            most people one apply may unprovision: users unassigned, members of
+                                  groups unassigned, users of a connection switched off (default ${DEFAULT_MAX_REMOVALS})
       --allow-delete-target-groups  allow removing a push mapping together with its Hub group
       --allow-disable-connection  allow switching a provisioning connection off
       --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
@@ -101,8 +103,9 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
     },
   });
   let plan: Plan;
+  let live: LiveState;
   try {
-    const live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
+    live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
     plan = createPlan(desired, live, { maxApiCapacity: capacity, toolVersion: VERSION });
     plan.createdAt = (io.now?.() ?? new Date()).toISOString();
     const git = gitCommit();
@@ -138,7 +141,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
     maxRemovals: args.maxRemovals,
     allowDeleteTargetGroups: args.allowDeleteTargetGroups,
     allowDisableConnection: args.allowDisableConnection,
-  });
+  }, live);
   if (refusals.length > 0) {
     throw new SafetyError(`apply refused, nothing was written:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
   }
