@@ -82,6 +82,8 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     removals: { pushMapping: [], group: [], user: [], connection: [] },
     diagnostics: [],
     noops: 0,
+    statusOnly: [],
+    notes: [],
   };
   reportDuplicates(ctx);
   planApp(ctx);
@@ -108,7 +110,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     changes = changes.filter((c) => !observed(c));
   }
   return {
-    plan: { name: desired.name, url: desired.url, mode: desired.mode, changes, diagnostics: ctx.diagnostics },
+    plan: { name: desired.name, url: desired.url, mode: desired.mode, changes, diagnostics: ctx.diagnostics, ...(ctx.notes.length > 0 ? { notes: ctx.notes } : {}) },
     noops: ctx.noops,
   };
 }

@@ -125,6 +125,12 @@ export function planUserAssignments(ctx: SpokeContext): void {
       ctx.noops++;
       continue;
     }
+    if (appUser.externalId !== undefined && attributes.length === 1 && attributes[0]!.name === names.initialStatus) {
+      // No effect in Okta: the status is used only when the Hub user is created, and it exists.
+      ctx.noops++;
+      ctx.statusOnly.push(user.login);
+      continue;
+    }
     const notes = hasAnswer ? [ANSWER_NOTE] : [];
     if (appUser.externalId !== undefined && attributes.some((a) => a.name === names.initialStatus)) notes.push(STATUS_NOTE);
     const opProfile = { ...wanted.op };
@@ -163,6 +169,13 @@ export function planUserAssignments(ctx: SpokeContext): void {
       ctx,
       'warning',
       `the app-user schema can't be read before the app exists: the attributes securityQuestion/securityAnswer are assumed; set assignments.attributeNames if your Org2Org app names them otherwise`,
+    );
+  }
+  if (ctx.statusOnly.length > 0) {
+    const n = ctx.statusOnly.length;
+    ctx.notes.push(
+      `${countOf(n, 'provisioned user differs', 'provisioned users differ')} only in initialStatus (${sample(ctx.statusOnly, 3)}): ` +
+        'Okta uses initialStatus only when it creates the Hub user, so nothing is written for them; new assignments get it.',
     );
   }
   planUnlistedUsers(ctx, new Set(desired.assignments.users.map((u) => u.loginKey)));

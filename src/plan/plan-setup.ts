@@ -70,10 +70,6 @@ export function planApp(ctx: SpokeContext): void {
   }
 }
 
-const TOKEN_NOTE =
-  'Okta never returns the provisioning token, so it is not compared; the token in the config was tested against the Hub instead ' +
-  '(a failed test shows as a note of its own).';
-
 export function planConnection(ctx: SpokeContext): void {
   const wanted = ctx.desired.connection;
   if (!wanted) return;
@@ -86,10 +82,9 @@ export function planConnection(ctx: SpokeContext): void {
 
   if (live && live.authScheme === wanted.authScheme && sameSettings(wanted, live)) {
     if (liveStatus === wantedStatus) {
+      // A matching connection is silent: Okta never returns the token, which is tested against
+      // the Hub instead, and only a failed test is worth a line (a note of its own).
       ctx.noops++;
-      if (wanted.authScheme === 'TOKEN' && wantedStatus === 'ENABLED') {
-        ctx.forward.push(makeChange(ctx, { ...base, ...fingerprint, action: 'noop', instructions: [TOKEN_NOTE], writes: 0, op: { type: 'none' } }));
-      }
       return;
     }
     // Same scheme, only the status differs. Switching a TOKEN connection on needs the token again

@@ -30,6 +30,10 @@ export interface SpokeContext {
   diagnostics: Diagnostic[];
   /** Matching objects: counted in the summary, not listed (100k of them would bloat the plan file). */
   noops: number;
+  /** Logins of provisioned users whose only difference is initialStatus (not planned; said once). */
+  statusOnly: string[];
+  /** Facts about unchanged objects worth one line each (never one per object): SpokePlan.notes. */
+  notes: string[];
 }
 
 export function addressOf(spoke: string, kind: ResourceKind | 'app.status', key?: string): string {

@@ -107,6 +107,11 @@ export interface SpokePlan {
   mode: 'managed' | 'observe';
   changes: Change[];
   diagnostics: Diagnostic[];
+  /**
+   * Facts about what is not changed, one line each however many objects they cover (e.g. users
+   * whose initialStatus differs but is no longer used): neither changes nor warnings.
+   */
+  notes?: string[];
 }
 
 export interface PlanSummary {

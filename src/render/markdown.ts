@@ -7,11 +7,18 @@
  * details, with a note wherever something was cut.
  */
 import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
-import { changeLines, costLine, countsOf, diagnosticText, listedChanges, localAddress, NO_CHANGES, summaryLine } from './plan-lines.js';
+import { changeLines, costLine, countsOf, diagnosticText, listedChanges, localAddress, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine } from './plan-lines.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the output's length; default 65,000 (GitHub's limit is 65,536). */
   maxChars?: number;
+  /** Where reviewers find the whole plan (a CI run's page with its artifacts), named in truncation notes. */
+  fullPlanUrl?: string;
+}
+
+/** Where the rest of a cut plan is: the run's artifacts when known (reviewers can't run `org2org plan`). */
+function fullPlanHint(options: MarkdownOptions): string {
+  return options.fullPlanUrl ? `the full plan is in [this run's artifacts](${options.fullPlanUrl})` : 'the full plan is in the CI job that made this comment (`--out plan.json`)';
 }
 
 export const DEFAULT_MARKDOWN_MAX_CHARS = 65000;
@@ -43,7 +50,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   sections.forEach((section, i) => {
     const share = Math.floor(room / (sections.length - i));
     // Each body notes its own cuts ("… not shown (comment size limit)").
-    const body = spokeBody(section.spoke, share);
+    const body = spokeBody(section.spoke, share, fullPlanHint(options));
     room -= body.text.length;
     parts.push(section.heading, body.text);
   });
@@ -51,7 +58,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   const out = `${parts.filter((p) => p !== '').join('\n\n')}\n`;
   if (out.length <= maxChars) return out;
   // Only when even the fixed parts don't fit (a tiny maxChars or hundreds of spokes).
-  const note = '\n\n_Truncated: the plan is too long for one comment; run `org2org plan` for the full plan._\n';
+  const note = `\n\n_Truncated: the plan is too long for one comment; ${fullPlanHint(options)}._\n`;
   return out.slice(0, Math.max(0, maxChars - note.length)) + note;
 }
 
@@ -64,7 +71,10 @@ function headLines(plan: Plan): string[] {
 }
 
 function tailLines(plan: Plan): string[] {
-  return [`<sub>org2org ${plan.tool.version} · config ${plan.config.file} (${plan.config.digest.slice(0, 12)})</sub>`];
+  const parts = [`org2org ${plan.tool.version}`, `config ${plan.config.file} (${plan.config.digest.slice(0, 12)})`];
+  if (plan.git) parts.push(`commit ${plan.git.commit.slice(0, 12)}${plan.git.dirty ? ' with uncommitted changes' : ''}`);
+  if (plan.createdAt) parts.push(`planned ${plan.createdAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`);
+  return [`<sub>${parts.join(' · ')}</sub>`];
 }
 
 function spokeHeading(spoke: SpokePlan): string[] {
@@ -103,7 +113,7 @@ function escapeMarkdown(text: string): string {
 }
 
 /** Diagnostics, then the details block, cut to `budget` characters with a note when cut. */
-function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
+function spokeBody(spoke: SpokePlan, budget: number, hint: string): { text: string } {
   const limit = Math.max(0, budget - CLOSING_RESERVE);
   const out: string[] = [];
   let used = 0;
@@ -130,6 +140,11 @@ function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
     if (fits(item)) add(item);
   }
 
+  for (const note of spoke.notes ?? []) {
+    const item = `- ℹ️ ${escapeMarkdown(note)}`;
+    if (fits(item)) add(item);
+  }
+
   const changes = listedChanges(spoke.changes);
   if (changes.length === 0) return { text: out.join('\n') };
   if (out.length > 0) add('');
@@ -137,15 +152,20 @@ function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
   const summary = real === 0 ? `Notes on ${spoke.name}` : `Details: ${real} ${real === 1 ? 'change' : 'changes'} in ${spoke.name}`;
   const open = [`<details><summary>${summary}</summary>`, '', '```diff'];
   if (!fits(open.join('\n'))) {
-    add(`_${changes.length} changes not shown (comment size limit): run \`org2org plan\` for the full plan._`);
+    add(`_${changes.length} changes not shown (comment size limit): ${hint}._`);
     return { text: out.join('\n') };
   }
   open.forEach(add);
+  const repeated = repeatedNotes(changes);
+  for (const [note, addresses] of repeated) {
+    const line = `# ${repeatedNoteText(note, addresses).replace(/```/g, "'''")}`;
+    if (fits(line)) add(line);
+  }
   let shown = 0;
   for (const change of changes) {
     // The diff block's first column is the line's kind: `+`/`-`/`!` so GitHub colours them.
     // A value with a code fence in it must not end the diff block early.
-    const block = changeLines(change, '').map((l) => l.text.replace(/```/g, "'''")).join('\n');
+    const block = changeLines(change, '', repeated).map((l) => l.text.replace(/```/g, "'''")).join('\n');
     if (!fits(block)) break;
     add(block);
     shown++;
@@ -153,7 +173,7 @@ function spokeBody(spoke: SpokePlan, budget: number): { text: string } {
   add('```');
   if (shown < changes.length) {
     add('');
-    add(`_… ${changes.length - shown} more changes not shown (comment size limit): run \`org2org plan\` for the full plan._`);
+    add(`_… ${changes.length - shown} more changes not shown (comment size limit): ${hint}._`);
   }
   add('');
   add('</details>');

@@ -66,8 +66,38 @@ export function localAddress(change: Change): string {
   return change.address.startsWith(prefix) ? change.address.slice(prefix.length) : change.address;
 }
 
-/** A change as lines: symbol and address, attributes, notes or console steps. */
-export function changeLines(change: Change, indent = '  '): Line[] {
+/** A note given on this many changes of one spoke or more is said once, under the spoke. */
+export const REPEATED_NOTE_MIN = 3;
+
+/** Notes (not console steps) that `REPEATED_NOTE_MIN` or more of these changes carry → their local addresses. */
+export function repeatedNotes(changes: Change[]): Map<string, string[]> {
+  const byNote = new Map<string, string[]>();
+  for (const change of changes) {
+    if (change.action === 'manual') continue;
+    for (const note of change.instructions ?? []) {
+      const list = byNote.get(note);
+      if (list) list.push(localAddress(change));
+      else byNote.set(note, [localAddress(change)]);
+    }
+  }
+  for (const [note, addresses] of byNote) if (addresses.length < REPEATED_NOTE_MIN) byNote.delete(note);
+  return byNote;
+}
+
+/** A repeated note, once: how many changes carry it and the first few of them. */
+export function repeatedNoteText(note: string, addresses: string[]): string {
+  const shown = addresses.slice(0, 3).join(', ');
+  const more = addresses.length > 3 ? `, … ${formatCount(addresses.length - 3)} more` : '';
+  return `note on ${formatCount(addresses.length)} changes (${shown}${more}): ${note}`;
+}
+
+/** 1486 → "1,486". */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A change as lines: symbol and address, attributes, notes or console steps. Notes in `said` are left out (said once elsewhere). */
+export function changeLines(change: Change, indent = '  ', said?: ReadonlyMap<string, unknown>): Line[] {
   const lines: Line[] = [{ text: `${indent}${SYMBOL[change.action]} ${localAddress(change)}${headerDetail(change)}`, role: change.action }];
   const inner = `${indent}    `;
   for (const attribute of change.attributes) lines.push(...attributeLines(attribute, change.action, inner));
@@ -76,6 +106,7 @@ export function changeLines(change: Change, indent = '  '): Line[] {
   }
   if (change.instructions) {
     change.instructions.forEach((step, i) => {
+      if (change.action !== 'manual' && said?.has(step)) return;
       const text = change.action === 'manual' ? `${inner}${i + 1}. ${step}` : `${inner}note: ${step}`;
       lines.push({ text, role: 'note' });
     });

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, Plan } from '../plan/types.js';
 import { colorize, type Tone } from './ansi.js';
-import { changeLines, costLine, diagnosticText, listedChanges, NO_CHANGES, summaryLine, type Line } from './plan-lines.js';
+import { changeLines, costLine, diagnosticText, listedChanges, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine, type Line } from './plan-lines.js';
 
 export interface TextOptions {
   color: boolean;
@@ -38,13 +38,23 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
 
   for (const spoke of plan.spokes) {
     const observe = spoke.mode === 'observe' ? ' [observe: read and report only]' : '';
-    lines.push({ text: `Spoke ${spoke.name} (${spoke.url})${observe}`, role: 'heading' });
+    const heading = `Spoke ${spoke.name} (${spoke.url})${observe}`;
     const changes = listedChanges(spoke.changes);
-    if (changes.length === 0 && spoke.diagnostics.length === 0) lines.push({ text: '  no changes' });
-    for (const change of changes) for (const line of changeLines(change)) push(line);
+    const notes = spoke.notes ?? [];
+    if (changes.length === 0 && spoke.diagnostics.length === 0 && notes.length === 0) {
+      // Unchanged is silent: one line per Spoke, however large it is.
+      lines.push({ text: `${heading}: no changes`, role: 'heading' });
+      continue;
+    }
+    lines.push({ text: heading, role: 'heading' });
+    const repeated = repeatedNotes(changes);
+    for (const change of changes) for (const line of changeLines(change, '  ', repeated)) push(line);
+    for (const [note, addresses] of repeated) push({ text: `  ${repeatedNoteText(note, addresses)}`, role: 'note' });
+    for (const note of notes) push({ text: `  note: ${note}`, role: 'note' });
     for (const diagnostic of ordered(spoke.diagnostics)) push(diagnosticLine(diagnostic, '  '));
     lines.push({ text: '' });
   }
+  if (lines.length > 0 && lines[lines.length - 1]!.text !== '') lines.push({ text: '' });
 
   if (plan.empty && !plan.errored) {
     lines.push({ text: NO_CHANGES, role: 'heading' });

@@ -125,11 +125,11 @@ describe('createPlan: connections', () => {
   const live = (connection: LiveState['spokes'][string]['connection']): LiveState =>
     state(liveSpoke('emea', { app: LIVE_APP, connection }));
 
-  test('a TOKEN connection that is ENABLED is a noop with a note (the token cannot be read)', () => {
+  test('a TOKEN connection that is ENABLED is a silent noop (the token cannot be read; it is tested against the Hub instead)', () => {
     const p = plan(spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' } } }), live({ authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' }));
-    const connection = at(p, 'spoke.emea.connection');
-    assert.equal(connection.action, 'noop');
-    assert.match(connection.instructions![0]!, /never returns the provisioning token/);
+    assert.deepEqual(p.spokes[0]!.changes, []);
+    assert.equal(p.summary.noop, 2);
+    assert.equal(p.spokes[0]!.notes, undefined);
     assert.equal(p.empty, true);
     assert.equal(p.summary.warnings, 0);
   });
@@ -539,4 +539,28 @@ test('createPlan on 100,000 assignments (time printed, not asserted)', () => {
   assert.deepEqual([p.summary.add, p.summary.change, p.summary.remove], [10_000, 10_000, 10_000]);
   assert.equal(p.summary.noop, 80_001);
   assert.equal(Object.keys(p.fingerprints).length, 100_001);
+});
+
+describe('createPlan: changes with no effect in Okta', () => {
+  const users = [{ login: 'old@x.com', initialStatus: 'active_with_pass' }, { login: 'new@x.com', initialStatus: 'active_with_pass' }];
+  const live = state(
+    liveSpoke('emea', {
+      app: LIVE_APP,
+      appUserSchema: SCHEMA,
+      appUsers: [liveAppUser('old@x.com', { userId: 'u-old', externalId: '00uhub-old' }), liveAppUser('new@x.com', { userId: 'u-new', status: 'STAGED', syncState: 'PENDING' })],
+    }),
+  );
+  const p = plan(spokeConfig({ assignments: { users } }), live);
+
+  test('initialStatus of a provisioned user is not planned (Okta reads it only to create the Hub user): a noop, said in one note', () => {
+    assert.equal(p.spokes[0]!.changes.some((c) => c.address.includes('old@x.com')), false);
+    assert.equal(p.summary.apiWrites, 1);
+    assert.deepEqual(p.spokes[0]!.notes, [
+      '1 provisioned user differs only in initialStatus (old@x.com): Okta uses initialStatus only when it creates the Hub user, so nothing is written for them; new assignments get it.',
+    ]);
+  });
+
+  test('initialStatus of a user not yet provisioned still counts: it decides the Hub user about to be created', () => {
+    assert.deepEqual(at(p, 'spoke.emea.assignment.user["new@x.com"]').attributes, [{ name: 'initialStatus', before: 'active_without_pass', after: 'active_with_pass' }]);
+  });
 });

@@ -13,6 +13,7 @@ import { renderPlanJson } from '../../src/render/json.js';
 import { renderPlanMarkdown } from '../../src/render/markdown.js';
 import { renderPlanText } from '../../src/render/text.js';
 import { CANARY, desiredFromJson, liveFromJson } from './builders.js';
+import { driftCase, DRIFT_CHANGES } from './drift-large.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/plan/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -49,3 +50,37 @@ for (const name of cases) {
     }
   });
 }
+
+/**
+ * A 1,000-change drift plan (test/plan/drift-large.ts). Before unchanged resources went silent,
+ * no-effect initialStatus changes left the plan and repeated notes were said once, the same plan
+ * printed 243,807 bytes of text (measured at ee170d8): 244 bytes per change. It must stay under a
+ * tenth of that.
+ */
+const SCALE = fileURLToPath(new URL('../fixtures/plan-scale/', import.meta.url));
+const TEXT_BYTES_BEFORE = 243_807;
+
+test('golden: a 1,000-change drift plan says each repeated thing once (under 10 % of the old size per change)', () => {
+  const { desired, live } = driftCase();
+  const plan = createPlan(desired, live, { maxApiCapacity: 0.5, toolVersion: '0.1.0' });
+  const outputs: Record<string, string> = {
+    'drift-1000.txt': renderPlanText(plan, { color: false }),
+    'drift-1000.md': renderPlanMarkdown(plan),
+  };
+  const textBytes = Buffer.byteLength(outputs['drift-1000.txt']!);
+  assert.ok(textBytes / DRIFT_CHANGES < (TEXT_BYTES_BEFORE / DRIFT_CHANGES) * 0.1, `${textBytes} bytes of text for ${DRIFT_CHANGES} changes`);
+  // The no-effect status changes are neither changes nor API writes, and are said in one note.
+  assert.equal(plan.summary.apiWrites, 40);
+  assert.equal(plan.spokes[0]!.notes?.length, 1);
+  assert.match(plan.spokes[0]!.notes![0]!, /^960 provisioned users differ only in initialStatus/);
+  for (const [file, actual] of Object.entries(outputs)) {
+    assert.ok(!actual.includes(CANARY), `${file} leaks a secret value`);
+    assert.equal(actual.match(/write-only in Okta/g)?.length, 1, `${file}: the answer note is said once`);
+    const path = join(SCALE, file);
+    if (UPDATE) {
+      writeFileSync(path, actual);
+      continue;
+    }
+    assert.equal(actual, readFileSync(path, 'utf8'), `${file} differs from the golden file (UPDATE_GOLDEN=1 rewrites it)`);
+  }
+});

@@ -98,6 +98,24 @@ describe('markdown', () => {
     assert.match(second, /\+ assignment\.user\["user0@acme\.com"\]/);
   });
 
+  test('a cut comment sends reviewers to the run that holds the full plan, not to a command they cannot run', () => {
+    const { desired, live } = largeCase(20_000);
+    const plan = createPlan(desired, live, OPTIONS);
+    const linked = renderPlanMarkdown(plan, { fullPlanUrl: 'https://github.com/acme/idp/actions/runs/42' });
+    assert.match(linked, /not shown \(comment size limit\): the full plan is in \[this run's artifacts\]\(https:\/\/github\.com\/acme\/idp\/actions\/runs\/42\)/);
+    assert.doesNotMatch(linked, /run `org2org plan`/);
+    assert.match(renderPlanMarkdown(plan), /the full plan is in the CI job that made this comment/);
+  });
+
+  test('the footer names the commit and the time the plan was made', () => {
+    const plan = planOf('drift');
+    plan.git = { commit: 'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0', dirty: false };
+    plan.createdAt = '2026-11-30T05:20:31.123Z';
+    assert.match(renderPlanMarkdown(plan), /<sub>org2org \S+ · config org2org\.config\.yaml \([0-9a-f]{12}\) · commit a1b2c3d4e5f6 · planned 2026-11-30 05:20:31 UTC<\/sub>/);
+    plan.git.dirty = true;
+    assert.match(renderPlanMarkdown(plan), /commit a1b2c3d4e5f6 with uncommitted changes/);
+  });
+
   test('not truncated when it fits: no note', () => {
     assert.ok(!renderPlanMarkdown(planOf('drift')).includes('not shown'));
   });

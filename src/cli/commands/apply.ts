@@ -148,7 +148,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
 
   if (!args.autoApprove) {
     const s = plan.summary;
-    const ok = await confirmApply(term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API writes)?`);
+    const ok = await confirmApply(term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API ${s.apiWrites === 1 ? 'write' : 'writes'})?`);
     if (!ok) {
       err('Nothing was written.\n');
       return 1;

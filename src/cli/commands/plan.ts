@@ -10,7 +10,7 @@ import type { OktaClient, OktaClientOptions } from '../../okta/types.js';
 import { createPlan } from '../../plan/create-plan.js';
 import type { Plan } from '../../plan/types.js';
 import { renderPlanJson } from '../../render/json.js';
-import { renderPlanMarkdown } from '../../render/markdown.js';
+import { renderPlanMarkdown, type MarkdownOptions } from '../../render/markdown.js';
 import { createProgress, type Progress } from '../../render/progress.js';
 import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
@@ -91,14 +91,14 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
 
   const color = useColor(args.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true);
   if (args.format === 'json') out(renderPlanJson(plan));
-  else if (args.format === 'markdown') out(renderPlanMarkdown(plan) + '\n');
+  else if (args.format === 'markdown') out(renderPlanMarkdown(plan, markdownOptions(env)) + '\n');
   else out(renderPlanText(plan, { color }));
 
   if (args.out !== undefined) {
     writeFileSync(args.out, renderPlanJson(plan));
     err(`Saved the plan to ${args.out}; apply it with: org2org apply ${args.out}\n`);
   }
-  appendStepSummary(renderPlanMarkdown(plan), env);
+  appendStepSummary(renderPlanMarkdown(plan, markdownOptions(env)), env);
 
   if (plan.errored) {
     const n = plan.summary.errors;
@@ -106,6 +106,12 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
     return 1;
   }
   return args.detailedExitcode && !plan.empty ? 2 : 0;
+}
+
+/** Under GitHub Actions, a cut comment links to the run, where the workflow keeps the full plan as an artifact. */
+export function markdownOptions(env: Env): MarkdownOptions {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return server && repo && run ? { fullPlanUrl: `${server}/${repo}/actions/runs/${run}` } : {};
 }
 
 interface PlanArgs {
