@@ -78,8 +78,9 @@ describe('plan → apply → plan on the demo setup', () => {
 
     const verification = await waitForProvisioning(plan, result, clients, { timeoutMs: 5_000, pollMs: 20 });
     assert.deepEqual(verification.filter((v) => !v.ok), []);
-    // bob's assignment was updated, not created: his Hub user keeps its status (initialStatus acts on creation).
-    assert.match(verification.find((v) => v.name === 'bob@acme.com')!.detail, /ACTIVE in the Hub \(initialStatus acts only when the Hub user is created\)/);
+    // bob is in the Hub already and only his initialStatus differs: no effect in Okta, so not planned but noted.
+    assert.equal(plan.spokes.flatMap((s) => s.changes).some((c) => c.name === 'bob@acme.com'), false);
+    assert.match(plan.spokes.find((s) => s.name === 'emea')!.notes![0]!, /1 provisioned user differs only in initialStatus \(bob@acme\.com\)/);
     assert.ok(verification.some((v) => v.kind === 'user' && v.name === 'kenji@acme.com'));
     assert.ok(verification.some((v) => v.kind === 'group' && v.name === 'Ops'));
 

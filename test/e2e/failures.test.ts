@@ -39,7 +39,7 @@ test('a 5xx on one assignment: exit 1, the failure named, every independent chan
     const [loser] = missing as [string];
     const failures = failed.stderr.split('\n').filter((l) => l.includes('✗'));
     assert.ok(failures.length > 0 && failures.every((l) => l.includes(`assignment.user["${loser}"]`) && / 500 /.test(l)), `stderr names ${loser} and the 500:\n${failed.stderr}`);
-    assert.match(failed.stderr, /13 applied, 1 failed, 0 skipped/);
+    assert.match(failed.stderr, /12 applied, 1 failed, 0 skipped/);
     // A failed request's message carries no secret (alice's answer may be in the failed body).
     for (const text of [failed.stdout, failed.stderr]) assert.deepEqual(findLeaks(sim, text), []);
 
@@ -47,7 +47,8 @@ test('a 5xx on one assignment: exit 1, the failure named, every independent chan
     const emeaApp = acmeHub(sim, 'emea');
     const bob = sim.org('emea').findUser('bob@acme.com')!;
     assert.equal(emeaApp.provisioning.deactivate, true, 'emea features');
-    assert.equal(emeaApp.users.get(bob.id)?.profile.initialStatus, 'active_without_pass', "bob's assignment updated");
+    // bob's initialStatus differs but he is in the Hub already: no effect in Okta, so not written.
+    assert.equal(emeaApp.users.get(bob.id)?.profile.initialStatus, 'active_with_pass', "bob's assignment left alone");
     assert.equal(emeaApp.groups.size, 1, 'EMEA Sales assigned');
     assert.equal(emeaApp.pushMappings.size, 3, 'emea push mappings');
     for (const login of ['kenji@acme.com', 'mei@acme.com']) assert.ok(isAssigned(sim, 'apac', login), `${login} assigned`);
