@@ -20,6 +20,7 @@ import { startSim, type BucketId, type Sim } from '../src/sim/index.js';
 import { callsByBucket, median, minutesAcrossOrgs, perResourceCalls, rateLimitFloorWindows, totalCalls, usedBeforeFirstWindow, windowUse } from './figures.js';
 import { computePageMinimum, summarizeCollections } from './page-minimum.js';
 import { runWorker } from './run-worker.js';
+import { DEFAULT_MAX_IN_FLIGHT, INITIAL_IN_FLIGHT } from '../src/okta/scheduler.js';
 import { buildApplyWorld, buildPlanWorld, configLogins, PLAN_SCENARIOS, pushedGroupNames, type PlanScenario, type World } from './scenarios.js';
 import type { ApplyFigures, PlanFigures, Timings } from './worker.js';
 
@@ -50,7 +51,8 @@ const windowSeconds = 60 / timeScale;
 const simOptions = { latencyMs, jitterMs, timeScale };
 const APPLY_CHANGES = quick ? 300 : 1_000;
 const CREATE_PLAN_ASSIGNMENTS = 100_000;
-const EXPERIMENT_IN_FLIGHT = 32;
+/** The experiment's fixed in-flight cap: the client's default before it adapted. */
+const EXPERIMENT_IN_FLIGHT = 10;
 const VALIDATE_USERS = 50_000;
 
 const work = mkdtempSync(join(tmpdir(), 'org2org-bench-'));
@@ -95,7 +97,7 @@ function configFacts(world: World, hubRead: boolean) {
   };
 }
 
-async function planScenario(scenario: PlanScenario, inFlight = maxInFlight) {
+async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixedInFlight = false) {
   const world = buildPlanWorld(scenario);
   const sim = await startSim(world.seed, simOptions);
   try {
@@ -103,7 +105,7 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight) {
     const minimum = computePageMinimum(sim, world.spokes, configFacts(world, true));
     // This process only serves the simulator while the worker runs: its CPU time is the simulator's.
     const simCpu = process.cpuUsage();
-    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, sim.env);
+    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, sim.env);
     const simCpuUsed = process.cpuUsage(simCpu);
     const f = result.figures as PlanFigures;
     if (f.errored) throw new Error(`bench: plan ${scenario.name} has errors`);
@@ -135,6 +137,9 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight) {
       status429: Object.values(f.stats).reduce((n, s) => n + s.status429, 0),
       clientWaits: f.client.waits,
       retries: f.client.retries,
+      // The adaptive in-flight limit per client: where it ended, the highest it reached, its ceiling.
+      concurrency: f.concurrency,
+      concurrencyChanges: f.client.concurrencyChanges,
       summary: f.summary,
       minutesAtOktaLimits: minutesAcrossOrgs(byOrg, capacity),
       // The same calls at the simulator's time scale: no reader of these calls can finish sooner.
@@ -241,13 +246,13 @@ async function main(): Promise<void> {
     const title = `plan ${s.name} (${s.spokes} spoke${s.spokes > 1 ? 's' : ''}, ${fmt(s.assignments)} assignments, ${s.groups} groups, ${s.pushMappings} push mappings)`;
     plans.push(await step(title, () => planScenario(s)));
   }
-  // The experiment behind docs/benchmarks.md: how much of the wall time the client's in-flight cap costs.
+  // The experiment behind docs/benchmarks.md: what the adaptive in-flight limit gains over the fixed cap of 10 it replaced.
   const experiments = [];
   if (!quick && wanted('experiments') && maxInFlight === undefined) {
     for (const s of [PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]) {
-      const p = await step(`experiment: plan ${s.name} with ${EXPERIMENT_IN_FLIGHT} requests in flight per org`, () => planScenario(s, EXPERIMENT_IN_FLIGHT));
+      const p = await step(`experiment: plan ${s.name} with a fixed ${EXPERIMENT_IN_FLIGHT} requests in flight per org`, () => planScenario(s, EXPERIMENT_IN_FLIGHT, true));
       experiments.push({
-        name: `plan ${s.name} --max-in-flight ${EXPERIMENT_IN_FLIGHT} (default 10)`,
+        name: `plan ${s.name}, a fixed ${EXPERIMENT_IN_FLIGHT} in flight (the former default)`,
         wallMs: p.wallMs,
         criticalPathMs: p.criticalPathMs,
         wallRatio: p.wallRatio,
@@ -291,6 +296,20 @@ async function main(): Promise<void> {
       limit: 500,
     });
   }
+  for (const p of plans.filter((p) => p.scenario !== 'S')) {
+    // S never has more requests waiting than the starting limit: nothing to grow for.
+    const peaks = Object.values(p.concurrency).map((c) => c.peak);
+    const reached = Math.max(...peaks);
+    const concurrency429 = p.concurrencyChanges['concurrency-429'] ?? 0;
+    targets.push({
+      name: `adaptive concurrency reached (${p.scenario})`,
+      goal: `grows above the start (${INITIAL_IN_FLIGHT}) on the busiest org, 0 concurrency 429s`,
+      value: `${Object.entries(p.concurrency).map(([org, c]) => `${org} ${c.peak}`).join(', ')} (ceiling ${Object.values(p.concurrency)[0]?.ceiling ?? '?'}); ${concurrency429} cuts on a 429, ${p.concurrencyChanges.latency ?? 0} on latency`,
+      met: reached > INITIAL_IN_FLIGHT && concurrency429 === 0,
+      measured: reached,
+      limit: INITIAL_IN_FLIGHT + 1,
+    });
+  }
   const planL = plans.find((p) => p.scenario === 'L');
   if (planL) {
     targets.push({ name: 'peak RSS of plan (L)', goal: '≤ 300 MB on L', value: `${fmt(planL.peakRssMb)} MB`, met: planL.peakRssMb <= 300, measured: planL.peakRssMb, limit: 300 });
@@ -306,7 +325,7 @@ async function main(): Promise<void> {
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
     date: new Date().toISOString(),
     machine: host,
-    settings: { latency: `${latencyMs} ms + random(0..${jitterMs}) ms (mean ${meanLatencyMs} ms)`, timeScale, windowSeconds, capacity, maxInFlightPerOrg: maxInFlight ?? 'client default (10)' },
+    settings: { latency: `${latencyMs} ms + random(0..${jitterMs}) ms (mean ${meanLatencyMs} ms)`, timeScale, windowSeconds, capacity, maxInFlightPerOrg: maxInFlight ?? `client default: adaptive from ${INITIAL_IN_FLIGHT} up to ${DEFAULT_MAX_IN_FLIGHT}` },
     plan: plans,
     apply,
     createPlan: createPlanFigures,
@@ -352,11 +371,11 @@ function renderTable(r: Results): string {
   if (r.plan.length > 0) {
     lines.push(
       '',
-      `| plan | calls | page minimum | ratio | wall | critical path | ratio | rate-limit floor (×${r.settings.timeScale}) | simulator CPU | peak RSS | at Okta's limits | per-resource reader at Okta's limits |`,
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| plan | calls | page minimum | ratio | wall | critical path | ratio | rate-limit floor (×${r.settings.timeScale}) | org2org CPU in the read | simulator CPU | in flight reached | peak RSS | at Okta's limits | per-resource reader at Okta's limits |`,
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...r.plan.map(
         (p) =>
-          `| ${p.scenario}: ${p.shape.spokes} spoke${p.shape.spokes > 1 ? 's' : ''}, ${fmt(p.shape.assignments)} users, ${p.shape.groups} groups, ${p.shape.pushMappings} pushed | ${fmt(p.calls)} | ${fmt(p.minimumCalls)} | ${fmt(p.callsRatio, 2)} | ${fmt(p.wallMs)} ms | ${fmt(p.criticalPathMs)} ms | ${fmt(p.wallRatio, 2)} | ${fmt(p.rateLimitFloorMs)} ms | ${fmt(p.simulatorCpuMs)} ms | ${fmt(p.peakRssMb)} MB | ${fmt(p.minutesAtOktaLimits, 1)} min | ${fmt(p.perResource.calls)} calls, ${fmt(p.perResource.minutes, 1)} min |`,
+          `| ${p.scenario}: ${p.shape.spokes} spoke${p.shape.spokes > 1 ? 's' : ''}, ${fmt(p.shape.assignments)} users, ${p.shape.groups} groups, ${p.shape.pushMappings} pushed | ${fmt(p.calls)} | ${fmt(p.minimumCalls)} | ${fmt(p.callsRatio, 2)} | ${fmt(p.wallMs)} ms | ${fmt(p.criticalPathMs)} ms | ${fmt(p.wallRatio, 2)} | ${fmt(p.rateLimitFloorMs)} ms | ${fmt(p.readCpuMs)} ms | ${fmt(p.simulatorCpuMs)} ms | ${Math.max(...Object.values(p.concurrency).map((c) => c.peak))} | ${fmt(p.peakRssMb)} MB | ${fmt(p.minutesAtOktaLimits, 1)} min | ${fmt(p.perResource.calls)} calls, ${fmt(p.perResource.minutes, 1)} min |`,
       ),
     );
   }

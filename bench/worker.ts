@@ -19,11 +19,11 @@ import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, RequestOpt
 import { createPlan } from '../src/plan/create-plan.js';
 import type { Plan } from '../src/plan/types.js';
 import { renderPlanText } from '../src/render/text.js';
-import { readLiveState } from '../src/state/read-live-state.js';
+import { readLiveState, type LiveClients } from '../src/state/read-live-state.js';
 import type { SimStats } from '../src/sim/index.js';
 
 export type Job =
-  | { mode: 'plan'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number }
+  | { mode: 'plan'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number; fixedInFlight?: boolean }
   | { mode: 'apply'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxRemovals: number }
   | { mode: 'create-plan'; configFile: string; runs: number; capacity: number }
   | { mode: 'validate'; configFile: string; runs: number };
@@ -31,7 +31,12 @@ export type Job =
 export interface ClientCounts {
   waits: Record<string, number>;
   retries: number;
+  /** Changes of the adaptive in-flight limit, by reason. */
+  concurrencyChanges: Record<string, number>;
 }
+
+/** Per client (org name): the adaptive in-flight limit at the end of the read, the highest it reached, its ceiling. */
+export type ConcurrencyFigures = Record<string, { limit: number; peak: number; ceiling: number }>;
 
 export interface PlanFigures {
   loadMs: number;
@@ -48,6 +53,7 @@ export interface PlanFigures {
   errored: boolean;
   stats: Record<string, SimStats>;
   client: ClientCounts;
+  concurrency: ConcurrencyFigures;
 }
 
 export interface ApplyFigures {
@@ -94,6 +100,7 @@ function countingClients(counts: ClientCounts): (e: ClientEvent) => void {
   return (e) => {
     if (e.type === 'rate-limit-wait') counts.waits[e.reason] = (counts.waits[e.reason] ?? 0) + 1;
     if (e.type === 'retry') counts.retries++;
+    if (e.type === 'concurrency') counts.concurrencyChanges[e.reason] = (counts.concurrencyChanges[e.reason] ?? 0) + 1;
   };
 }
 
@@ -103,6 +110,7 @@ function windowRecorder(client: OktaClient, windows: ApplyFigures['windows'], re
     org: client.org,
     baseUrl: client.baseUrl,
     rateLimits: () => client.rateLimits(),
+    ...(client.concurrency ? { concurrency: () => client.concurrency!() } : {}),
     get: (path, query) => client.get(path, query),
     pages: (path, query) => client.pages(path, query),
     request: async <T>(method: HttpMethod, path: string, options?: RequestOptions) => {
@@ -121,9 +129,17 @@ function windowRecorder(client: OktaClient, windows: ApplyFigures['windows'], re
   };
 }
 
-async function runPlanJob(job: { configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number }, createClient?: (o: OktaClientOptions) => OktaClient) {
+function concurrencyOf(clients: LiveClients): ConcurrencyFigures {
+  const all = [...(clients.hub ? [clients.hub] : []), ...Object.values(clients.spokes), ...Object.values(clients.provisioning ?? {})];
+  return Object.fromEntries(all.flatMap((c) => (c.concurrency ? [[c.org, c.concurrency()]] : [])));
+}
+
+async function runPlanJob(
+  job: { configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number; fixedInFlight?: boolean },
+  wrap: (client: OktaClient) => OktaClient = (c) => c,
+) {
   await resetSimStats(job.orgUrls);
-  const client: ClientCounts = { waits: {}, retries: 0 };
+  const client: ClientCounts = { waits: {}, retries: 0, concurrencyChanges: {} };
   const rssStart = peakRssMb();
   const t0 = performance.now();
   const { desired } = await loadConfig(job.configFile, { env: process.env, requireSecrets: true });
@@ -133,7 +149,8 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
     maxApiCapacity: job.capacity,
     onEvent: countingClients(client),
     ...(job.maxInFlight !== undefined ? { maxInFlight: job.maxInFlight } : {}),
-    ...(createClient ? { createClient } : {}),
+    // fixedInFlight: the in-flight limit held at maxInFlight (no adaptation), for comparison.
+    createClient: (o) => wrap(createOktaClient(job.fixedInFlight ? { ...o, adaptiveConcurrency: false } : o)),
   });
   const cpu = process.cpuUsage();
   const live = await readLiveState(desired, clients);
@@ -157,6 +174,7 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
     errored: plan.errored,
     stats,
     client: structuredClone(client),
+    concurrency: concurrencyOf(clients),
   };
   return { desired, clients, plan, figures, counts: client };
 }
@@ -164,14 +182,14 @@ async function runPlanJob(job: { configFile: string; orgUrls: Record<string, str
 async function main(): Promise<WorkerResult> {
   const job = JSON.parse(process.argv[2] ?? '{}') as Job;
   if (job.mode === 'plan') {
-    // maxInFlight: as `plan --max-in-flight N` sets it (default: the client's own, 10).
+    // maxInFlight: as `plan --max-in-flight N` sets it (default: the client's own ceiling, 32, adaptive below it).
     const { figures } = await runPlanJob(job);
     return { job: job.mode, figures, peakRssMb: peakRssMb() };
   }
   if (job.mode === 'apply') {
     const windows: ApplyFigures['windows'] = {};
     const recording = { on: false };
-    const { clients, plan, figures: planFigures, counts } = await runPlanJob(job, (o) => windowRecorder(createOktaClient(o), windows, recording));
+    const { clients, plan, figures: planFigures, counts } = await runPlanJob(job, (c) => windowRecorder(c, windows, recording));
     const changes = changesToApply(plan);
     const byOp: Record<string, number> = {};
     for (const c of changes) byOp[c.op.type] = (byOp[c.op.type] ?? 0) + 1;
@@ -181,6 +199,7 @@ async function main(): Promise<WorkerResult> {
     // As `org2org apply` does: the clients that read go on to write (their schedulers know the buckets).
     counts.waits = {};
     counts.retries = 0;
+    counts.concurrencyChanges = {};
     await resetSimStats(job.orgUrls);
     recording.on = true;
     const t0 = performance.now();

@@ -68,7 +68,7 @@ export function parseCapacity(text: string): number {
   return value;
 }
 
-/** `--max-in-flight`: requests in flight per org, 1–75 (Okta's concurrency limit per org). */
+/** `--max-in-flight`: the ceiling of the adaptive in-flight limit per org, 1–75 (Okta's concurrency limit per org). */
 export function parseMaxInFlight(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 75) throw new UsageError(`--max-in-flight must be a whole number from 1 to 75, Okta's concurrency limit per org (got "${text}").`);
@@ -77,7 +77,7 @@ export function parseMaxInFlight(text: string): number {
 
 export interface ClientSettings {
   maxApiCapacity?: number;
-  /** Requests in flight per org (the client's default is 10; Okta's org-wide limit is 75, 35 on free orgs). */
+  /** Ceiling of requests in flight per org (the client's default is 32; Okta's org-wide limit is 75, 35 on free orgs). */
   maxInFlight?: number;
   debug?: boolean;
   onEvent?: (event: ClientEvent) => void;

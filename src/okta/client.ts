@@ -12,9 +12,9 @@ import { holdSecret } from '../config/secret.js';
 import type { RateLimitSnapshot } from '../state/types.js';
 import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
 import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
-import { classifyBucket, describePath, largestPage } from './routes.js';
-import { DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
-import type { HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RequestOptions } from './types.js';
+import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
+import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
+import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RequestOptions } from './types.js';
 
 export { OktaApiError } from './errors.js';
 
@@ -69,16 +69,18 @@ class Client implements OktaClient {
     this.baseUrl = base.origin;
     this.origin = base.origin;
     this.auth = options.auth;
+    const debugOn = options.debug ?? process.env.ORG2ORG_DEBUG === '1';
     const capacity = options.maxApiCapacity ?? 0.5;
     if (!(capacity > 0 && capacity <= 1)) throw new Org2OrgError(`--max-api-capacity must be a share between 0 and 1 (got ${capacity}).`);
     this.capacity = capacity;
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 10);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.scheduler = new RateLimitScheduler({
       org: options.org,
       capacity,
       maxInFlight: this.maxInFlight,
       maxWaitMs: options.maxRateLimitWaitMs ?? DEFAULT_MAX_WAIT_MS,
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.adaptiveConcurrency === false ? { adaptive: false } : {}),
+      ...(options.onEvent || debugOn ? { onEvent: (e: ClientEvent) => this.onSchedulerEvent(e) } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),
     });
@@ -87,8 +89,12 @@ class Client implements OktaClient {
     this.retryBaseMs = options.retryBaseMs ?? 250;
     this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    const debugOn = options.debug ?? process.env.ORG2ORG_DEBUG === '1';
     this.debug = debugOn ? (options.log ?? ((line) => process.stderr.write(line + '\n'))) : undefined;
+  }
+
+  private onSchedulerEvent(e: ClientEvent): void {
+    if (e.type === 'concurrency') this.debug?.(`[org2org] ${this.org} in-flight limit ${e.limit} (${e.reason})`);
+    this.options.onEvent?.(e);
   }
 
   async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<OktaResponse<T>> {
@@ -153,6 +159,10 @@ class Client implements OktaClient {
     return this.scheduler.snapshot();
   }
 
+  concurrency(): { limit: number; peak: number; ceiling: number } {
+    return this.scheduler.concurrency();
+  }
+
   /**
    * An absolute URL for a path or a next link; a link to any other origin is refused before
    * anything is sent. The check is on the URL as resolved, whatever the spelling: the URL parser
@@ -177,6 +187,7 @@ class Client implements OktaClient {
   /** One logical request: scheduling, retries and the final answer or error. */
   private async send(out: Outgoing): Promise<{ status: number; text: string; headers: Headers }> {
     const bucket = classifyBucket(out.method, out.url.pathname);
+    const route = routeOf(out.method, out.url.pathname);
     const shown = describePath(out.url);
     let retryFor: string | undefined;
     let refreshedToken = false;
@@ -242,8 +253,8 @@ class Client implements OktaClient {
       }
       const observed = readRateHeaders(res.headers);
       this.scheduler.observe(bucket, observed);
-      release();
       const ms = this.scheduler.now() - started;
+      release({ status: res.status, ms, route, observed });
       this.options.onEvent?.({
         type: 'response', org: this.org, method: out.method, path: shown, status: res.status, ms, bucket,
         ...(observed.remaining !== undefined ? { remaining: observed.remaining } : {}),

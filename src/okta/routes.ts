@@ -49,3 +49,13 @@ export function describePath(url: URL): string {
   const params = [...url.searchParams].map(([k, v]) => `${k}=${SECRET_PARAMS.test(k) ? '(sensitive)' : v}`);
   return `${url.pathname}?${params.join('&')}`;
 }
+
+/** Segments after these name one object of the collection (an id): `/api/v1/apps/{id}/users`. */
+const COLLECTIONS = new Set(['apps', 'users', 'groups', 'mappings', 'roles']);
+
+/** The route of a path, ids replaced by `{id}`: requests of one route are alike in cost. */
+export function routeOf(method: HttpMethod, path: string): string {
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) if (COLLECTIONS.has(parts[i - 1]!) && parts[i] !== '') parts[i] = '{id}';
+  return `${method} ${parts.join('/')}`;
+}

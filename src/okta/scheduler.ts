@@ -2,22 +2,33 @@
  * The per-org rate-limit scheduler. Okta counts calls per bucket in fixed windows and tells us
  * the limit, what is left and when the window resets (`X-Rate-Limit-*`). The scheduler lets a
  * request go only while this run's use of the bucket's current window stays under
- * `capacity × limit`, caps requests in flight for the whole org, and after a 429 holds the
- * bucket until its reset (server clock skew corrected, jitter added).
+ * `capacity × limit`, caps requests in flight for the whole org at an adaptive limit
+ * (`AdaptiveLimit`: grows while answers are clean, cut on a concurrency 429 or a latency rise,
+ * never above `maxInFlight`), and after a 429 holds the bucket until its reset (server clock
+ * skew corrected, jitter added).
  *
  * Until a bucket's first answer arrives its limit is unknown: one probe request goes alone,
  * so a run never bursts blindly into a bucket some other tool already exhausted.
  */
 import type { RateLimitSnapshot } from '../state/types.js';
+import { AdaptiveLimit } from './adaptive-concurrency.js';
 import type { ClientEvent } from './types.js';
+
+/** Default ceiling of requests in flight per org: under half of Okta's usual 75, the rest left to other integrations. */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
+/** Where the adaptive limit starts: low enough for any org (free orgs allow 35 in flight). */
+export const INITIAL_IN_FLIGHT = 8;
 
 export interface SchedulerOptions {
   org: string;
   /** Share (0–1] of each bucket this run may use. */
   capacity: number;
+  /** Ceiling of requests in flight for the whole org. */
   maxInFlight: number;
   /** Longest wait for a rate-limit window the scheduler accepts (a hostile or broken reset is capped). */
   maxWaitMs?: number;
+  /** Adapt the in-flight limit below the ceiling (default). `false` holds it at the ceiling. */
+  adaptive?: boolean;
   onEvent?: (event: ClientEvent) => void;
   /** Injectable clock and randomness (tests). */
   now?: () => number;
@@ -65,9 +76,22 @@ interface BucketState {
   lastWaitUntil: number;
 }
 
+/** What became of a granted request, for the adaptive limit. Nothing (a network failure) teaches it nothing. */
+export interface RequestOutcome {
+  status: number;
+  /** Time from sending to the whole answer. */
+  ms: number;
+  /** The request's route (ids replaced), so latency is compared between like requests. */
+  route: string;
+  /** The answer's rate-limit headers. */
+  observed: RateObservation;
+}
+
+export type Release = (outcome?: RequestOutcome) => void;
+
 interface Waiter {
   seq: number;
-  resolve: (release: () => void) => void;
+  resolve: (release: Release) => void;
 }
 
 /** Date has 1 s resolution: a smaller apparent skew is noise, not a clock difference. */
@@ -78,7 +102,11 @@ export class RateLimitScheduler {
   /** Requests waiting to go, per bucket, in arrival order. */
   private readonly queues = new Map<string, Waiter[]>();
   private seq = 0;
+  private grants = 0;
   private inFlight = 0;
+  /** The last pump left open buckets waiting because the in-flight limit was reached. */
+  private heldByLimit = false;
+  private readonly limit: AdaptiveLimit;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private skewMs = 0;
@@ -90,10 +118,20 @@ export class RateLimitScheduler {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    const ceiling = Math.max(1, Math.floor(options.maxInFlight));
+    this.limit = new AdaptiveLimit(ceiling, options.adaptive === false ? ceiling : Math.min(ceiling, INITIAL_IN_FLIGHT));
   }
 
-  /** Resolves with a release function once a request to `bucket` may be sent. */
-  acquire(bucket: string): Promise<() => void> {
+  /** Requests allowed in flight now, and the highest that was allowed. */
+  concurrency(): { limit: number; peak: number; ceiling: number } {
+    return { limit: this.limit.limit, peak: this.limit.peak, ceiling: this.limit.ceiling };
+  }
+
+  /**
+   * Resolves with a release function once a request to `bucket` may be sent. Release it with the
+   * answer's outcome (or nothing, when no answer came) as soon as the answer is in.
+   */
+  acquire(bucket: string): Promise<Release> {
     return new Promise((resolve) => {
       let queue = this.queues.get(bucket);
       if (!queue) this.queues.set(bucket, (queue = []));
@@ -246,7 +284,8 @@ export class RateLimitScheduler {
       if (opensAt <= now) open.push(bucket);
       else if (Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
     }
-    while (open.length > 0 && this.inFlight < this.options.maxInFlight) {
+    const limit = this.limit.limit;
+    while (open.length > 0 && this.inFlight < limit) {
       let best = 0;
       for (let i = 1; i < open.length; i++) if (this.queues.get(open[i]!)![0]!.seq < this.queues.get(open[best]!)![0]!.seq) best = i;
       const bucket = open[best]!;
@@ -259,6 +298,7 @@ export class RateLimitScheduler {
         if (queue.length > 0 && Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
       }
     }
+    this.heldByLimit = open.length > 0;
     this.arm(wakeAt);
   }
 
@@ -281,14 +321,36 @@ export class RateLimitScheduler {
     this.inFlight++;
     b.inFlight++;
     b.sent++;
+    const seq = ++this.grants;
     let released = false;
-    w.resolve(() => {
+    w.resolve((outcome) => {
       if (released) return;
       released = true;
       this.inFlight--;
       b.inFlight--;
+      if (outcome && this.options.adaptive !== false) this.adapt(seq, b, outcome);
       this.pump();
     });
+  }
+
+  private adapt(seq: number, b: BucketState, outcome: RequestOutcome): void {
+    let change;
+    if (outcome.status === 429) {
+      if (limitHit(outcome.observed) === 'concurrency') change = this.limit.refused(seq);
+    } else {
+      this.rollOver(b, this.now());
+      // More in flight helps only when requests wait for a slot and the bucket's share of the
+      // window could feed one more.
+      const room = b.unmetered || b.limit === undefined || this.allowanceOf(b) - Math.max(b.used, b.sent) > this.limit.limit;
+      change = this.limit.answered(seq, outcome.route, outcome.ms, this.heldByLimit && room);
+    }
+    if (!change) return;
+    if (change.reason !== 'grow') this.limit.markCut(this.grants);
+    this.options.onEvent?.({ type: 'concurrency', org: this.options.org, limit: change.limit, reason: change.reason });
+  }
+
+  private allowanceOf(b: BucketState): number {
+    return b.limit === undefined ? Infinity : Math.max(1, Math.floor(b.limit * this.options.capacity));
   }
 
   private arm(wakeAt: number): void {

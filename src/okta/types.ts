@@ -31,6 +31,8 @@ export type ClientEvent =
   | { type: 'request'; org: string; method: HttpMethod; path: string; bucket: string }
   | { type: 'response'; org: string; method: HttpMethod; path: string; status: number; ms: number; bucket: string; remaining?: number; limit?: number }
   | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: 'budget' | '429' | 'concurrency' }
+  /** The adaptive in-flight limit changed: grown on clean answers, or cut on a concurrency 429 or a latency rise. */
+  | { type: 'concurrency'; org: string; limit: number; reason: 'grow' | 'concurrency-429' | 'latency' }
   | { type: 'retry'; org: string; method: HttpMethod; path: string; attempt: number; reason: string; delayMs: number };
 
 export interface OktaClientOptions {
@@ -40,8 +42,14 @@ export interface OktaClientOptions {
   auth: OrgAuth;
   /** Share (0–1] of each rate-limit bucket this run may use. Default 0.5. */
   maxApiCapacity?: number;
-  /** Cap on concurrent requests to this org. Default 10. */
+  /**
+   * Ceiling of requests in flight to this org (`--max-in-flight`). Default 32, under half of
+   * Okta's usual per-org limit of 75. Below it the limit adapts: it starts at 8, grows while
+   * answers are clean, and is cut on a concurrency 429 or a latency rise.
+   */
   maxInFlight?: number;
+  /** Adapt the in-flight limit (default true); false holds it at `maxInFlight`. */
+  adaptiveConcurrency?: boolean;
   /** Bounded retries for 429/5xx/resets/timeouts. Default 6. */
   maxRetries?: number;
   /** Deadline for one attempt in ms, the whole answer included. Default 30000. */
@@ -78,4 +86,6 @@ export interface OktaClient {
   pages<T = unknown>(path: string, query?: Query): AsyncGenerator<T[], void, undefined>;
   /** What the client has learnt of the org's buckets so far. */
   rateLimits(): RateLimitSnapshot[];
+  /** Requests allowed in flight now, the highest allowed so far, and the ceiling. */
+  concurrency?(): { limit: number; peak: number; ceiling: number };
 }

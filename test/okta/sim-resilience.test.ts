@@ -29,7 +29,8 @@ test('faults: 429 storms, 5xx bursts, resets and slow answers; no unsafe resend'
     const { url, tokens } = sim.orgs.emea!;
     const events: ClientEvent[] = [];
     const client = createOktaClient({
-      org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxInFlight: 12,
+      // A fixed 12 in flight (no adaptation), so the storm stays a storm.
+      org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxInFlight: 12, adaptiveConcurrency: false,
       timeoutMs: 250, retryBaseMs: 5, maxRetries: 8, onEvent: (e) => events.push(e),
     });
     const appId = await client.get<{ id: string }[]>('/api/v1/apps').then((apps) => apps[0]!.id);

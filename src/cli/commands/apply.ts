@@ -44,7 +44,8 @@ Options:
       --allow-delete-target-groups  allow removing a push mapping together with its Hub group
       --allow-disable-connection  allow switching a provisioning connection off
       --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
-      --max-in-flight N           requests in flight per org, 1–75 (default 10)
+      --max-in-flight N           ceiling of requests in flight per org, 1–75 (default 32;
+                                  adaptive below it: starts at 8, grows, backs off)
       --format FORMAT             text (default) or json (the result on stdout)
 
 ${GLOBAL_HELP}

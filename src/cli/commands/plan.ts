@@ -31,7 +31,8 @@ Options:
       --format FORMAT        text (default), markdown (for a pull-request comment) or json
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
-      --max-in-flight N      requests in flight per org, 1–75 (default 10)
+      --max-in-flight N      ceiling of requests in flight per org, 1–75 (default 32;
+                             adaptive below it: starts at 8, grows, backs off)
 
 ${GLOBAL_HELP}
 
