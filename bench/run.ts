@@ -9,7 +9,7 @@
  * Prints a Markdown table and writes bench/results/latest.json.
  *
  *   npm run bench [-- --quick] [--out FILE] [--time-scale 60] [--latency 30 --jitter 20]
- *                 [--only S,M,L,apply,create-plan,validate,experiments] [--max-in-flight N]
+ *                 [--only S,M,L,apply,create-plan,validate,experiments] [--max-in-flight N] [--cpu-prof DIR]
  */
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     capacity: { type: 'string', default: '0.5' },
     only: { type: 'string' },
     'max-in-flight': { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 /** `--only S,M,apply`: run only these parts (S, M, L, apply, create-plan, validate, experiments). */
@@ -42,6 +43,10 @@ const wanted = (part: string): boolean => !only || only.includes(part);
 /** As `plan --max-in-flight N`: the Okta client's cap on requests in flight per org (default: the client's, 10). */
 const maxInFlight = args['max-in-flight'] !== undefined ? Number(args['max-in-flight']) : undefined;
 const quick = args.quick === true;
+/** `--cpu-prof DIR`: each worker writes a V8 CPU profile there (summarise with bench/profile-top.ts). */
+const cpuProfDir = args['cpu-prof'];
+const workerEnv = (env: Record<string, string>): Record<string, string> =>
+  cpuProfDir ? { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProfDir}`.trim() } : env;
 const timeScale = Number(args['time-scale']);
 const latencyMs = Number(args.latency);
 const jitterMs = Number(args.jitter);
@@ -105,7 +110,7 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixe
     const minimum = computePageMinimum(sim, world.spokes, configFacts(world, true));
     // This process only serves the simulator while the worker runs: its CPU time is the simulator's.
     const simCpu = process.cpuUsage();
-    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, sim.env);
+    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, workerEnv(sim.env));
     const simCpuUsed = process.cpuUsage(simCpu);
     const f = result.figures as PlanFigures;
     if (f.errored) throw new Error(`bench: plan ${scenario.name} has errors`);
@@ -156,7 +161,7 @@ async function applyScenario() {
   const sim = await startSim(world.seed, simOptions);
   try {
     const configFile = writeConfig('apply', world);
-    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, sim.env);
+    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, workerEnv(sim.env));
     const f = result.figures as ApplyFigures;
     const apps = f.windows['emea apps'];
     // The plan's reads may have spent part of the first window's share: that part was not the apply's to use.
@@ -202,7 +207,7 @@ async function createPlanBench() {
   const sim = await startSim(world.seed, { rateLimits: unlimited, concurrencyLimit: 10_000 });
   try {
     const configFile = writeConfig('create-plan', world);
-    const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, sim.env);
+    const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, workerEnv(sim.env));
     const f = result.figures as Timings;
     return { assignments: f.size, changes: f.changes, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round) };
   } finally {
@@ -214,7 +219,7 @@ async function createPlanBench() {
 async function validateBench() {
   const world = buildPlanWorld({ name: 'L', spokes: 1, assignments: VALIDATE_USERS, groups: 0, pushMappings: 0 }, { newShare: 0 });
   const configFile = writeConfig('validate', world);
-  const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {});
+  const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, workerEnv({}));
   const f = result.figures as Timings;
   return { users: f.size, bytes: statSync(configFile).size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), peakRssMb: result.peakRssMb };
 }
