@@ -338,10 +338,10 @@ export class RateLimitScheduler {
     if (outcome.status === 429) {
       if (limitHit(outcome.observed) === 'concurrency') change = this.limit.refused(seq);
     } else {
-      this.rollOver(b, this.now());
       // More in flight helps only when requests wait for a slot and the bucket's share of the
-      // window could feed one more.
-      const room = b.unmetered || b.limit === undefined || this.allowanceOf(b) - Math.max(b.used, b.sent) > this.limit.limit;
+      // window could feed one more. (A window that has ended counts as empty; the pump rolls it over.)
+      const spent = b.resetMs !== undefined && this.now() >= b.resetMs ? 0 : Math.max(b.used, b.sent);
+      const room = b.unmetered || b.limit === undefined || this.allowanceOf(b) - spent > this.limit.limit;
       change = this.limit.answered(seq, outcome.route, outcome.ms, this.heldByLimit && room);
     }
     if (!change) return;
