@@ -8,9 +8,10 @@ import type { Job, WorkerResult } from './worker.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-export function runWorker(job: Job, env: Record<string, string>): Promise<WorkerResult> {
+/** `nodeArgs`: flags for Node itself (`--cpu-prof`, which NODE_OPTIONS refuses). */
+export function runWorker(job: Job, env: Record<string, string>, nodeArgs: string[] = []): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(job)], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', WORKER, JSON.stringify(job)], {
       env: { ...process.env, ...env, NO_COLOR: '1', ORG2ORG_DEBUG: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

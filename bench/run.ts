@@ -45,8 +45,7 @@ const maxInFlight = args['max-in-flight'] !== undefined ? Number(args['max-in-fl
 const quick = args.quick === true;
 /** `--cpu-prof DIR`: each worker writes a V8 CPU profile there (summarise with bench/profile-top.ts). */
 const cpuProfDir = args['cpu-prof'];
-const workerEnv = (env: Record<string, string>): Record<string, string> =>
-  cpuProfDir ? { ...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProfDir}`.trim() } : env;
+const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
 const timeScale = Number(args['time-scale']);
 const latencyMs = Number(args.latency);
 const jitterMs = Number(args.jitter);
@@ -110,7 +109,7 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixe
     const minimum = computePageMinimum(sim, world.spokes, configFacts(world, true));
     // This process only serves the simulator while the worker runs: its CPU time is the simulator's.
     const simCpu = process.cpuUsage();
-    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, workerEnv(sim.env));
+    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, sim.env, nodeArgs);
     const simCpuUsed = process.cpuUsage(simCpu);
     const f = result.figures as PlanFigures;
     if (f.errored) throw new Error(`bench: plan ${scenario.name} has errors`);
@@ -161,7 +160,7 @@ async function applyScenario() {
   const sim = await startSim(world.seed, simOptions);
   try {
     const configFile = writeConfig('apply', world);
-    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, workerEnv(sim.env));
+    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, sim.env, nodeArgs);
     const f = result.figures as ApplyFigures;
     const apps = f.windows['emea apps'];
     // The plan's reads may have spent part of the first window's share: that part was not the apply's to use.
@@ -207,7 +206,7 @@ async function createPlanBench() {
   const sim = await startSim(world.seed, { rateLimits: unlimited, concurrencyLimit: 10_000 });
   try {
     const configFile = writeConfig('create-plan', world);
-    const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, workerEnv(sim.env));
+    const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, sim.env, nodeArgs);
     const f = result.figures as Timings;
     return { assignments: f.size, changes: f.changes, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round) };
   } finally {
@@ -219,7 +218,7 @@ async function createPlanBench() {
 async function validateBench() {
   const world = buildPlanWorld({ name: 'L', spokes: 1, assignments: VALIDATE_USERS, groups: 0, pushMappings: 0 }, { newShare: 0 });
   const configFile = writeConfig('validate', world);
-  const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, workerEnv({}));
+  const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {}, nodeArgs);
   const f = result.figures as Timings;
   return { users: f.size, bytes: statSync(configFile).size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), peakRssMb: result.peakRssMb };
 }
