@@ -22,12 +22,12 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 const find = (p: Json, address: string): Json => p.spokes.flatMap((s: Json) => s.changes).find((c: Json) => c.address === address);
 const CHLOE = 'spoke.emea.assignment.user["chloe@acme.com"]';
-const BOB = 'spoke.emea.assignment.user["bob@acme.com"]';
+const ALICE = 'spoke.emea.assignment.user["alice@acme.com"]';
 
 /** Each edit an attacker (or a careless reviewer) might make, and a word for the message. */
 const TAMPERS: [string, (p: Json) => void][] = [
   ['userId', (p) => void (find(p, CHLOE).op.userId = '00u0b000000000000001')],
-  ['$env profile value', (p) => void (find(p, BOB).op.profile.nickName = { $env: 'OKTA_HUB_PROVISIONING_TOKEN' })],
+  ['$env profile value', (p) => void (find(p, ALICE).op.profile.nickName = { $env: 'OKTA_HUB_PROVISIONING_TOKEN' })],
   ['tokenEnv', (p) => void (find(p, 'spoke.apac.connection').op.profile.tokenEnv = 'OKTA_EMEA_TOKEN')],
   ['app baseUrl', (p) => void (find(p, 'spoke.apac.app').op.baseUrl = 'http://127.0.0.1:1')],
   ['app label', (p) => void (find(p, 'spoke.apac.app').op.label = 'Other')],
@@ -46,8 +46,8 @@ const TAMPERS: [string, (p: Json) => void][] = [
   [
     'forged one-change plan',
     (p) => {
-      const bob = find(p, BOB);
-      p.spokes = [{ ...p.spokes[0], changes: [{ ...bob, action: 'delete', op: { type: 'assignment.user.unassign', appId: bob.op.appId, userId: bob.op.userId, login: 'bob@acme.com' } }] }];
+      const alice = find(p, ALICE);
+      p.spokes = [{ ...p.spokes[0], changes: [{ ...alice, action: 'delete', op: { type: 'assignment.user.unassign', appId: alice.op.appId, userId: alice.op.userId, login: 'alice@acme.com' } }] }];
     },
   ],
 ];
