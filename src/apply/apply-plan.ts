@@ -72,6 +72,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
     [...bySpoke].map(([spoke, changes]) =>
       applySpoke(spoke, changes, phasesBySpoke.get(spoke)!, {
         client: clients.spokes[spoke],
+        hub: clients.hub,
         env,
         concurrency,
         secrets,
@@ -99,6 +100,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
 
 interface SpokeRun {
   client: OktaClient | undefined;
+  hub: OktaClient | undefined;
   env: Record<string, string | undefined>;
   concurrency: number;
   secrets: Set<string>;
@@ -113,6 +115,7 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
   const inPlan = new Set(changes.map((c) => c.address));
   const appCreate = changes.find((c) => c.op.type === 'app.create');
   let createdAppId: string | undefined;
+  let createdServiceAppId: string | undefined;
 
   const deps = new Map<string, string[]>();
   for (const change of changes) {
@@ -143,8 +146,11 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
         client: run.client,
         env: run.env,
         appId: () => createdAppId,
+        ...(run.hub ? { hub: run.hub } : {}),
+        serviceAppId: () => createdServiceAppId,
         secrets: run.secrets,
       });
+      if (outcome.createdServiceAppId !== undefined) createdServiceAppId = outcome.createdServiceAppId;
       if (outcome.createdAppId !== undefined) {
         createdAppId = outcome.createdAppId;
         run.onAppCreated(outcome.createdAppId);

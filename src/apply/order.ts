@@ -1,23 +1,28 @@
 /**
- * The order apply runs a spoke's changes in: a phase per kind (app → connection → features →
- * assignments → push mappings), removals afterwards in reverse, and the plan's own `dependsOn`
+ * The order apply runs a spoke's changes in: a phase per kind (app → Hub service app → its grants →
+ * its roles → connection → features → assignments → push mappings), removals afterwards in reverse, and the plan's own `dependsOn`
  * edges on top. A change never runs before the phase of everything it depends on.
  */
 import type { Change, ResourceKind } from '../plan/types.js';
 
+// Across orgs for an OAuth 2.0 connection: the Spoke app (and its keys) → the Hub's service app →
+// its grants → its roles → the Spoke's connection, which Okta tests against all of them.
 const KIND_RANK: Record<ResourceKind, number> = {
   app: 0,
-  connection: 1,
-  'features.toApp': 2,
-  'features.toOkta': 2,
-  profileSourcing: 2,
-  'assignment.user': 3,
-  'assignment.group': 3,
-  pushMapping: 4,
+  serviceApp: 1,
+  'serviceApp.grant': 2,
+  'serviceApp.role': 3,
+  connection: 4,
+  'features.toApp': 5,
+  'features.toOkta': 5,
+  profileSourcing: 5,
+  'assignment.user': 6,
+  'assignment.group': 6,
+  pushMapping: 7,
 };
 
 /** Highest forward rank; removals get ranks above it, mirrored. */
-const LAST_FORWARD_RANK = 4;
+const LAST_FORWARD_RANK = 7;
 
 /**
  * A removal takes something away that later phases may rely on, so it runs after every

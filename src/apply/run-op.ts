@@ -3,11 +3,17 @@
  * Secrets are env var names in the plan; their values are read here, sent, and remembered in
  * `secrets` only so that the caller can scrub them from any error text before it goes anywhere.
  */
+import { OktaApiError } from '../okta/errors.js';
+import { connectionJwksUri, currentKey, publicJwk, readSpokeKeys } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import type { PlanOp } from '../plan/types.js';
 
 export interface OpContext {
   client: OktaClient;
+  /** The Hub, for the Spoke's service app (OAuth 2.0 connections org2org manages). */
+  hub?: OktaClient;
+  /** The Hub service app's client id set by this apply's `serviceApp.create`. */
+  serviceAppId?: () => string | undefined;
   env: Record<string, string | undefined>;
   /** The spoke's app id: read at plan time, or set by this apply's `app.create`. */
   appId: () => string | undefined;
@@ -18,6 +24,8 @@ export interface OpContext {
 export interface OpOutcome {
   /** Set by `app.create`: the id of the app Okta created. */
   createdAppId?: string;
+  /** Set by `serviceApp.create`: the client id of the Hub service app Okta created. */
+  createdServiceAppId?: string;
   /** False for `none`: nothing was sent. */
   wrote: boolean;
 }
@@ -56,7 +64,7 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
       const profile =
         op.profile.authScheme === 'TOKEN'
           ? { authScheme: 'TOKEN', token: readEnv(op.profile.tokenEnv, ctx) }
-          : { authScheme: 'OAUTH2', clientId: op.profile.clientId, signing: { rotationMode: op.profile.rotationMode } };
+          : { authScheme: 'OAUTH2', clientId: resolveClientId(op.profile.clientId, ctx), signing: { rotationMode: op.profile.rotationMode } };
       // Setting the same connection twice leaves the same state: safe to resend.
       await client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default`, {
         query: { activate: op.activate },
@@ -137,6 +145,14 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
       await client.request('DELETE', path, { query: { deleteTargetGroup: op.deleteTargetGroup } });
       return { wrote: true };
     }
+    case 'serviceApp.create':
+    case 'serviceApp.update':
+    case 'serviceApp.delete':
+    case 'serviceApp.grant':
+    case 'serviceApp.revokeGrant':
+    case 'serviceApp.assignRole':
+    case 'serviceApp.unassignRole':
+      return runServiceAppOp(op, ctx);
     default: {
       const unknown: never = op;
       throw new OpInputError(`unknown operation ${(unknown as { type: string }).type}`);
@@ -151,6 +167,84 @@ function appBody(op: { label: string; signOnMode: string; baseUrl: string }): Re
     signOnMode: op.signOnMode,
     settings: { app: { baseUrl: op.baseUrl } },
   };
+}
+
+type ServiceAppOp = Extract<PlanOp, { type: `serviceApp.${string}` }>;
+
+/**
+ * The Hub side of an OAuth 2.0 connection. The service app's trust is read from the Spoke now,
+ * not at plan time: the Spoke app may be created by this apply, and its key is what must be trusted.
+ */
+async function runServiceAppOp(op: ServiceAppOp, ctx: OpContext): Promise<OpOutcome> {
+  const hub = ctx.hub;
+  if (!hub) throw new OpInputError("the Hub has no credentials in the config (hub.auth): the Hub's service app can't be changed");
+  switch (op.type) {
+    case 'serviceApp.create': {
+      const trust = await serviceAppTrust(op.rotationMode, resolveAppId(op.appId, ctx), ctx);
+      // Not idempotent: a lost answer shows up in the next plan as the app found by its name.
+      const res = await hub.request<{ client_id?: string }>('POST', '/oauth2/v1/clients', { body: { ...serviceAppBody(op.clientName), ...trust } });
+      const id = res.body?.client_id;
+      if (typeof id !== 'string' || id === '') throw new Error("Okta created the Hub's service app but returned no client_id");
+      return { createdServiceAppId: id, wrote: true };
+    }
+    case 'serviceApp.update': {
+      const trust = await serviceAppTrust(op.rotationMode, resolveAppId(op.appId, ctx), ctx);
+      const path = `/oauth2/v1/clients/${seg(op.clientId)}`;
+      // Okta replaces a client whole (no partial updates): send back what it holds, with our settings over it.
+      const current = await hub.get<Record<string, unknown>>(path);
+      const { jwks: _jwks, jwks_uri: _uri, _links, client_secret: _secret, ...rest } = current;
+      await hub.request('PUT', path, { body: { ...rest, ...serviceAppBody(op.clientName), ...trust } });
+      if (op.activate) await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/activate`, { idempotent: true });
+      return { wrote: true };
+    }
+    case 'serviceApp.delete':
+      if (op.currentStatus === 'ACTIVE') await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/deactivate`, { idempotent: true });
+      await hub.request('DELETE', `/oauth2/v1/clients/${seg(op.clientId)}`);
+      return { wrote: true };
+    case 'serviceApp.grant':
+      await hub.request('POST', `/api/v1/apps/${seg(resolveClientId(op.clientId, ctx))}/grants`, { body: { scopeId: op.scopeId, issuer: hub.baseUrl } });
+      return { wrote: true };
+    case 'serviceApp.revokeGrant':
+      await hub.request('DELETE', `/api/v1/apps/${seg(op.clientId)}/grants/${seg(op.grantId)}`);
+      return { wrote: true };
+    case 'serviceApp.assignRole':
+      try {
+        await hub.request('POST', `/oauth2/v1/clients/${seg(resolveClientId(op.clientId, ctx))}/roles`, { body: { type: op.roleType } });
+      } catch (err) {
+        // Already assigned (a resend after a lost answer): the role is there, which is what was asked.
+        if (!(err instanceof OktaApiError && err.status === 409)) throw err;
+      }
+      return { wrote: true };
+    case 'serviceApp.unassignRole':
+      await hub.request('DELETE', `/oauth2/v1/clients/${seg(op.clientId)}/roles/${seg(op.roleAssignmentId)}`);
+      return { wrote: true };
+  }
+}
+
+function serviceAppBody(clientName: string): Record<string, unknown> {
+  return {
+    client_name: clientName,
+    application_type: 'service',
+    grant_types: ['client_credentials'],
+    response_types: ['token'],
+    token_endpoint_auth_method: 'private_key_jwt',
+  };
+}
+
+/** AUTO: the Spoke connection's JWKS URL; MANUAL: the Spoke app's public key in use. */
+async function serviceAppTrust(rotationMode: 'AUTO' | 'MANUAL', appId: string, ctx: OpContext): Promise<Record<string, unknown>> {
+  if (rotationMode === 'AUTO') return { jwks_uri: connectionJwksUri(ctx.client.baseUrl, appId) };
+  const keys = await readSpokeKeys(ctx.client, appId);
+  const key = currentKey(keys);
+  if (!key) throw new Error(`the Spoke app ${appId} has no signing key to trust (credentials.signing.kid ${keys.signingKid ?? 'unset'})`);
+  return { jwks: { keys: [publicJwk(key)] } };
+}
+
+function resolveClientId(planned: string | null, ctx: OpContext): string {
+  if (planned !== null) return planned;
+  const created = ctx.serviceAppId?.();
+  if (created === undefined) throw new OpInputError("the Hub's service app was not created, so there is no client id to use");
+  return created;
 }
 
 function resolveAppId(planned: string | null, ctx: OpContext): string {

@@ -8,6 +8,7 @@ import { expandReferences, wholeReference } from './env-refs.js';
 import type { RawConnectionFields } from './rules.js';
 import { Secret } from './secret.js';
 import { positionOf, problemAt, type ConfigSource } from './source-file.js';
+import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES } from './types.js';
 import type {
   DesiredConnection,
   DesiredPushGroup,
@@ -33,7 +34,16 @@ interface RawSpoke {
   auth: RawAuth;
   mode?: 'managed' | 'observe';
   app: { label: string; signOnMode?: 'SAML_2_0' | 'AUTO_LOGIN' };
-  connection?: { authScheme: 'TOKEN' | 'OAUTH2'; token?: string; clientId?: string; rotationMode?: 'AUTO' | 'MANUAL'; enabled?: boolean };
+  connection?: {
+    authScheme: 'TOKEN' | 'OAUTH2';
+    token?: string;
+    clientId?: string;
+    hubServiceApp?: 'managed';
+    scopes?: string[];
+    roles?: string[];
+    rotationMode?: 'AUTO' | 'MANUAL';
+    enabled?: boolean;
+  };
   provisioning?: { toApp?: ToAppFeatures; toOkta?: ToOkta };
   assignments?: {
     mode?: OwnershipMode;
@@ -132,12 +142,28 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
     let connection: DesiredConnection | undefined;
     if (s.connection) {
       const c = s.connection;
-      connections.push({ spokeIndex: i, authScheme: c.authScheme, has: { token: c.token !== undefined, clientId: c.clientId !== undefined, rotationMode: c.rotationMode !== undefined } });
+      connections.push({
+        spokeIndex: i,
+        authScheme: c.authScheme,
+        has: {
+          token: c.token !== undefined,
+          clientId: c.clientId !== undefined,
+          rotationMode: c.rotationMode !== undefined,
+          managed: c.hubServiceApp === 'managed',
+          scopesOrRoles: c.scopes !== undefined || c.roles !== undefined,
+          hubAuth: raw.hub.auth !== undefined,
+        },
+      });
       const enabled = c.enabled ?? true;
       if (c.authScheme === 'TOKEN') {
         connection = { authScheme: 'TOKEN', token: c.token === undefined ? new Secret('(missing)', undefined) : secret(`${at}/connection/token`, c.token), enabled };
       } else {
-        connection = { authScheme: 'OAUTH2', clientId: optionalText(`${at}/connection/clientId`, c.clientId) ?? '', rotationMode: c.rotationMode ?? 'AUTO', enabled };
+        connection = { authScheme: 'OAUTH2', rotationMode: c.rotationMode ?? 'AUTO', enabled };
+        if (c.hubServiceApp === 'managed') {
+          connection.managed = { scopes: [...(c.scopes ?? DEFAULT_SERVICE_APP_SCOPES)], roles: [...(c.roles ?? DEFAULT_SERVICE_APP_ROLES)] };
+        } else {
+          connection.clientId = optionalText(`${at}/connection/clientId`, c.clientId) ?? '';
+        }
       }
     }
     const assignments = s.assignments ?? {};

@@ -120,7 +120,7 @@ export const spokeIsNotHub: Rule = ({ desired, unresolved }, report) => {
 export interface RawConnectionFields {
   spokeIndex: number;
   authScheme: 'TOKEN' | 'OAUTH2';
-  has: { token: boolean; clientId: boolean; rotationMode: boolean };
+  has: { token: boolean; clientId: boolean; rotationMode: boolean; managed: boolean; scopesOrRoles: boolean; hubAuth: boolean };
 }
 
 export function connectionCredentials(connections: RawConnectionFields[]): Rule {
@@ -128,12 +128,21 @@ export function connectionCredentials(connections: RawConnectionFields[]): Rule 
     for (const c of connections) {
       const at = `/spokes/${c.spokeIndex}/connection`;
       if (c.authScheme === 'OAUTH2') {
-        if (!c.has.clientId) report(at, 'authScheme OAUTH2 needs a clientId — add clientId: the client ID of the Hub\'s service app');
+        if (!c.has.clientId && !c.has.managed) {
+          report(at, 'authScheme OAUTH2 needs the Hub\'s service app — add hubServiceApp: managed (org2org builds it), or clientId: the client ID of an existing one');
+        }
+        if (c.has.clientId && c.has.managed) report(`${at}/clientId`, 'clientId and hubServiceApp: managed exclude each other — a managed service app gets its client ID from the Hub; remove one');
+        if (c.has.scopesOrRoles && !c.has.managed) report(at, 'scopes and roles are only used with hubServiceApp: managed — org2org does not change a service app it does not manage');
+        if (c.has.managed && !c.has.hubAuth) {
+          report(`${at}/hubServiceApp`, 'hubServiceApp: managed needs Hub credentials — add hub.auth with a token (or service app) that may manage apps and assign admin roles (a Super Administrator)');
+        }
         if (c.has.token) report(`${at}/token`, 'token is only used with authScheme TOKEN — remove it, or set authScheme: TOKEN');
       } else {
         if (!c.has.token) report(at, 'authScheme TOKEN needs a token — add token: ${HUB_TOKEN_VARIABLE} (a Hub API token)');
         if (c.has.clientId) report(`${at}/clientId`, 'clientId is only used with authScheme OAUTH2 — remove it, or set authScheme: OAUTH2');
         if (c.has.rotationMode) report(`${at}/rotationMode`, 'rotationMode is only used with authScheme OAUTH2 — remove it');
+        if (c.has.managed) report(`${at}/hubServiceApp`, 'hubServiceApp is only used with authScheme OAUTH2 — remove it, or set authScheme: OAUTH2');
+        if (c.has.scopesOrRoles) report(at, 'scopes and roles are only used with authScheme OAUTH2 and hubServiceApp: managed — remove them');
       }
     }
   };

@@ -42,7 +42,30 @@ export interface DesiredHub {
 /** The Org2Org app's provisioning connection to the Hub. */
 export type DesiredConnection =
   | { authScheme: 'TOKEN'; token: Secret; enabled: boolean }
-  | { authScheme: 'OAUTH2'; clientId: string; rotationMode: 'AUTO' | 'MANUAL'; enabled: boolean };
+  | {
+      authScheme: 'OAUTH2';
+      /** An existing Hub service app; undefined when org2org manages it (`managed`). */
+      clientId?: string;
+      /** Set when org2org owns the Hub's service app (`hubServiceApp: managed`). */
+      managed?: ManagedServiceApp;
+      rotationMode: 'AUTO' | 'MANUAL';
+      enabled: boolean;
+    };
+
+/** The Hub's service app for one Spoke, as org2org keeps it. */
+export interface ManagedServiceApp {
+  scopes: string[];
+  roles: string[];
+}
+
+/** The Hub service app org2org manages for a Spoke is found by this name (and `export` recognizes it by it). */
+export function managedServiceAppName(spoke: string): string {
+  return `org2org-${spoke}`;
+}
+
+export const DEFAULT_SERVICE_APP_SCOPES = ['okta.users.manage', 'okta.groups.manage'];
+/** Okta's recommendation for an Org2Org service app (guide "Secure API connections between orgs with OAuth 2.0"). */
+export const DEFAULT_SERVICE_APP_ROLES = ['USER_ADMIN', 'GROUP_MEMBERSHIP_ADMIN'];
 
 export interface SyncPassword {
   seed: 'OKTA' | 'RANDOM';

@@ -5,10 +5,20 @@
  * Returns data; `org2org check` renders it.
  */
 import type { DesiredConnection, DesiredSpoke, DesiredState, OrgAuth } from '../config/types.js';
+import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES, managedServiceAppName } from '../config/types.js';
 import type { RateLimitSnapshot } from '../state/types.js';
 import { Org2OrgError } from '../errors.js';
 import { createOktaClient } from './client.js';
 import { OktaApiError } from './errors.js';
+import {
+  connectionJwksUri,
+  findServiceAppByName,
+  readHubServiceApp,
+  readSpokeKeys,
+  serviceAppGaps,
+  type HubServiceApp,
+  type ServiceAppWanted,
+} from './service-app.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from './types.js';
 
 export interface CredentialCheck {
@@ -37,8 +47,8 @@ export interface OrgCheck {
     /** TOKEN: the provisioning token tested against the Hub. */
     tokenOwner?: string;
     tokenRoles?: string[];
-    /** OAUTH2: the Hub's service app as the Hub token sees it. */
-    serviceApp?: { found: boolean; status?: string; scopes?: string[] };
+    /** OAUTH2: the Hub's service app as the Hub credential sees it. */
+    serviceApp?: { found: boolean; clientId?: string; status?: string; scopes?: string[]; roles?: string[] };
   };
   /** Why the org fails the check (each one line). */
   problems: string[];
@@ -123,10 +133,12 @@ async function checkConnection(
   result: OrgCheck,
 ): Promise<NonNullable<OrgCheck['connection']>> {
   const out: NonNullable<OrgCheck['connection']> = { authScheme: connection.authScheme };
+  let liveClientId: string | undefined;
   if (appId) {
-    const live = await client.get<{ status?: string; profile?: { authScheme?: string } }>(`/api/v1/apps/${appId}/connections/default`);
+    const live = await client.get<{ status?: string; profile?: { authScheme?: string; clientId?: string } }>(`/api/v1/apps/${appId}/connections/default`);
     if (live.status) out.liveStatus = live.status;
     if (live.profile?.authScheme) out.liveAuthScheme = live.profile.authScheme;
+    if (live.profile?.authScheme === 'OAUTH2' && typeof live.profile.clientId === 'string') liveClientId = live.profile.clientId;
   }
   if (connection.authScheme === 'TOKEN') {
     if (!connection.token.isSet) {
@@ -154,29 +166,62 @@ async function checkConnection(
     return out;
   }
   if (!hubClient) {
-    result.notes.push(`the Hub has no credentials in the config: the OAuth service app ${connection.clientId} can't be looked up`);
+    result.notes.push(`the Hub has no credentials in the config: the OAuth service app ${connection.clientId ?? `(${managedServiceAppName(result.org)})`} can't be looked up`);
     return out;
   }
+  await checkServiceApp(client, appId, connection, liveClientId, hubClient, result, out);
+  return out;
+}
+
+/**
+ * An OAuth 2.0 connection end to end, as Okta's guide builds it: the Hub's service app exists, is
+ * ACTIVE, uses private_key_jwt, trusts the Spoke app's key in use (kid and modulus, or the right
+ * jwks_uri), has the scopes granted and the roles assigned, and the Spoke's connection names it.
+ * Each gap is one problem naming the missing step.
+ */
+async function checkServiceApp(
+  client: OktaClient,
+  appId: string | undefined,
+  connection: Extract<DesiredConnection, { authScheme: 'OAUTH2' }>,
+  liveClientId: string | undefined,
+  hubClient: OktaClient,
+  result: OrgCheck,
+  out: NonNullable<OrgCheck['connection']>,
+): Promise<void> {
+  const name = managedServiceAppName(result.org);
+  let app: HubServiceApp | undefined;
   try {
-    const app = await hubClient.get<OktaApp>(`/api/v1/apps/${encodeURIComponent(connection.clientId)}`);
-    out.serviceApp = { found: true, ...(app.status ? { status: app.status } : {}) };
-    try {
-      const grants = await hubClient.get<{ scopeId?: string; status?: string }[]>(`/api/v1/apps/${encodeURIComponent(connection.clientId)}/grants`);
-      out.serviceApp.scopes = grants.filter((g) => g.status !== 'REVOKED').map((g) => g.scopeId ?? '').filter(Boolean).sort();
-      const missing = ['okta.users.manage', 'okta.groups.manage'].filter((s) => !out.serviceApp!.scopes!.includes(s));
-      if (missing.length > 0) result.problems.push(`the Hub's service app ${connection.clientId} lacks the scopes ${missing.join(', ')} that provisioning needs`);
-    } catch (err) {
-      if (!(err instanceof OktaApiError)) throw err;
-      result.notes.push(`the scopes of the Hub's service app ${connection.clientId} are not visible to the Hub credential`);
-    }
-    if (app.status && app.status !== 'ACTIVE') result.problems.push(`the Hub's service app ${connection.clientId} is ${app.status}`);
+    app = connection.managed ? await findServiceAppByName(hubClient, name) : await readHubServiceApp(hubClient, connection.clientId ?? '');
   } catch (err) {
     if (!(err instanceof OktaApiError)) throw err;
-    out.serviceApp = { found: false };
-    if (err.status === 404) result.notes.push(`the Hub credential can't see a service app ${connection.clientId} (missing, or not visible to it)`);
-    else result.notes.push(`the Hub's service app ${connection.clientId} could not be read: ${err.errorSummary ?? err.status}`);
+    result.notes.push(`the Hub's service app ${connection.clientId ?? name} could not be read with the Hub credential: ${err.errorSummary ?? err.status} (reading clients, grants and roles needs a Super Administrator)`);
+    return;
   }
-  return out;
+  const clientId = app?.clientId ?? connection.clientId ?? name;
+  out.serviceApp = { found: app !== undefined, clientId };
+  if (app) {
+    out.serviceApp.status = app.status;
+    out.serviceApp.scopes = app.grants.map((g) => g.scopeId);
+    out.serviceApp.roles = app.roles.map((r) => r.type);
+  }
+  if (!app && !appId) {
+    result.notes.push(`no Hub service app ${clientId} yet (apply creates it with the Spoke app)`);
+    return;
+  }
+  const wanted: ServiceAppWanted = {
+    rotationMode: connection.rotationMode,
+    scopes: connection.managed?.scopes ?? DEFAULT_SERVICE_APP_SCOPES,
+    roles: connection.managed?.roles ?? DEFAULT_SERVICE_APP_ROLES,
+  };
+  if (appId) {
+    wanted.jwksUri = connectionJwksUri(client.baseUrl, appId);
+    if (connection.rotationMode === 'MANUAL') wanted.spokeKeys = await readSpokeKeys(client, appId);
+  }
+  const fix = connection.managed ? ' — `org2org apply` repairs it' : '';
+  for (const gap of serviceAppGaps(app, clientId, wanted)) result.problems.push(gap + fix);
+  if (app && liveClientId !== undefined && liveClientId !== app.clientId) {
+    result.problems.push(`step 6 (the Spoke's connection): it uses the client ${liveClientId}, not the Hub's service app ${app.clientId}${fix}`);
+  }
 }
 
 interface OktaUser {

@@ -18,6 +18,7 @@ import type { LiveSpoke, LiveState } from '../state/types.js';
 import { planGroupAssignments, planUserAssignments } from './plan-assignments.js';
 import { planPushMappings, warnAppUsers } from './plan-push.js';
 import { planApp, planConnection, planProfileSourcing, planToApp, planToOkta } from './plan-setup.js';
+import { planServiceApp } from './plan-service-app.js';
 import { addressOf, diagnose, type SpokeContext } from './spoke-context.js';
 import { PLAN_FORMAT_VERSION, type Change, type Diagnostic, type Plan, type PlanOptions, type PlanSummary, type SpokePlan } from './types.js';
 
@@ -79,7 +80,8 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     file: state.file,
     appId: live.app?.id ?? null,
     forward: [],
-    removals: { pushMapping: [], group: [], user: [], connection: [] },
+    serviceAppChanges: [],
+    removals: { pushMapping: [], group: [], user: [], connection: [], serviceApp: [] },
     diagnostics: [],
     noops: 0,
     statusOnly: [],
@@ -87,6 +89,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
   };
   reportDuplicates(ctx);
   planApp(ctx);
+  planServiceApp(ctx);
   planConnection(ctx);
   planToApp(ctx);
   planToOkta(ctx);
@@ -96,7 +99,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
   planPushMappings(ctx);
   warnAppUsers(ctx);
 
-  let changes: Change[] = [...ctx.forward, ...ctx.removals.pushMapping, ...ctx.removals.group, ...ctx.removals.user, ...ctx.removals.connection];
+  let changes: Change[] = [...ctx.forward, ...ctx.removals.pushMapping, ...ctx.removals.group, ...ctx.removals.user, ...ctx.removals.connection, ...ctx.removals.serviceApp];
   const observed = (change: Change): boolean =>
     change.action !== 'noop' &&
     (desired.mode === 'observe' ||
@@ -161,6 +164,7 @@ function collectFingerprints(spoke: string, live: LiveSpoke, into: Record<string
   for (const u of live.appUsers) into[addressOf(spoke, 'assignment.user', u.loginKey)] = u.fingerprint;
   for (const g of live.appGroups) into[addressOf(spoke, 'assignment.group', g.name)] = g.fingerprint;
   for (const m of live.pushMappings) into[addressOf(spoke, 'pushMapping', m.sourceGroupName ?? m.id)] = m.fingerprint;
+  if (live.serviceApp) into[addressOf(spoke, 'serviceApp')] = live.serviceApp.fingerprint;
 }
 
 /**

@@ -77,10 +77,12 @@ export function planConnection(ctx: SpokeContext): void {
   const live = ctx.live.connection;
   const liveStatus = live?.status ?? null;
   const wantedStatus = wanted.enabled ? 'ENABLED' : 'DISABLED';
-  const base = { address, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate] };
+  const base = { address, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges] };
   const fingerprint = live ? { liveFingerprint: live.fingerprint } : {};
 
-  if (live && live.authScheme === wanted.authScheme && sameSettings(wanted, live)) {
+  // A managed service app's client id is the live one, or the one this apply creates (null).
+  const clientId = wanted.authScheme === 'OAUTH2' ? (wanted.managed ? ctx.serviceAppClientId ?? null : wanted.clientId ?? null) : null;
+  if (live && live.authScheme === wanted.authScheme && sameSettings(wanted, clientId, live)) {
     if (liveStatus === wantedStatus) {
       // A matching connection is silent: Okta never returns the token, which is tested against
       // the Hub instead, and only a failed test is worth a line (a note of its own).
@@ -114,14 +116,14 @@ export function planConnection(ctx: SpokeContext): void {
     { name: 'authScheme', before: live?.authScheme ?? null, after: wanted.authScheme },
     { name: 'status', before: liveStatus, after: wantedStatus },
   ];
-  let profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string; rotationMode: string };
+  let profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string | null; rotationMode: string };
   if (wanted.authScheme === 'TOKEN') {
     attributes.push({ name: 'token', before: null, after: SENSITIVE, sensitive: true });
     profile = { authScheme: 'TOKEN', tokenEnv: wanted.token.envVar };
   } else {
-    attributes.push({ name: 'clientId', before: orNull(live?.clientId), after: wanted.clientId });
+    attributes.push({ name: 'clientId', before: orNull(live?.clientId), after: clientId ?? KNOWN_AFTER_APPLY });
     attributes.push({ name: 'rotationMode', before: orNull(live?.rotationMode), after: wanted.rotationMode });
-    profile = { authScheme: 'OAUTH2', clientId: wanted.clientId, rotationMode: wanted.rotationMode };
+    profile = { authScheme: 'OAUTH2', clientId, rotationMode: wanted.rotationMode };
   }
   // The token is always set again (it can't be compared); a client id Okta didn't return is shown too.
   const changed = live ? attributes.filter((a) => a.sensitive || (a.name === 'clientId' && a.before === null) || !sameValue(a.before, a.after)) : attributes;
@@ -142,12 +144,15 @@ export function planConnection(ctx: SpokeContext): void {
  * Settings other than the status that Okta lets us read back. The client id is compared when
  * Okta returned one (`profile.clientId`); when it didn't, it can't be judged and isn't.
  */
-function sameSettings(wanted: DesiredConnection, live: LiveConnection): boolean {
+function sameSettings(wanted: DesiredConnection, clientId: string | null, live: LiveConnection): boolean {
   if (wanted.authScheme === 'OAUTH2') {
-    return live.rotationMode === wanted.rotationMode && (live.clientId === undefined || live.clientId === wanted.clientId);
+    return live.rotationMode === wanted.rotationMode && clientId !== null && (live.clientId === undefined || live.clientId === clientId);
   }
   return true;
 }
+
+/** What a plan shows for a value Okta assigns during the apply (a new service app's client id). */
+export const KNOWN_AFTER_APPLY = '(known after apply)';
 
 const TO_APP_FIELDS = ['createUsers', 'updateUserAttributes', 'deactivateUsers', 'syncPassword'] as const;
 

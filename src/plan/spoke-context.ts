@@ -19,6 +19,10 @@ export interface SpokeContext {
   appId: string | null;
   /** Address of the app's create, when the app is missing. */
   appCreate?: string;
+  /** The Hub service app's client id: live, null when this plan creates it, undefined when not managed. */
+  serviceAppClientId?: string | null;
+  /** Addresses of this plan's changes to the Hub service app, its grants and roles (the connection waits for them). */
+  serviceAppChanges: string[];
   /** Address of a change that switches provisioning on (connection set/activate), if any. */
   provisioningChange?: string;
   /** Address of a To App features change that turns Create Users on, if any. */
@@ -26,7 +30,7 @@ export interface SpokeContext {
   /** Additions and updates, in apply order (app → connection → features → assignments → push). */
   forward: Change[];
   /** Removals per kind, emitted after everything else in reverse kind order. */
-  removals: { pushMapping: Change[]; group: Change[]; user: Change[]; connection: Change[] };
+  removals: { pushMapping: Change[]; group: Change[]; user: Change[]; connection: Change[]; serviceApp: Change[] };
   diagnostics: Diagnostic[];
   /** Matching objects: counted in the summary, not listed (100k of them would bloat the plan file). */
   noops: number;
@@ -37,7 +41,15 @@ export interface SpokeContext {
 }
 
 export function addressOf(spoke: string, kind: ResourceKind | 'app.status', key?: string): string {
+  if (kind === 'serviceApp' || kind === 'serviceApp.grant' || kind === 'serviceApp.role') return serviceAppAddressOf(spoke, kind, key);
   return `spoke.${spoke}.${kind}${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
+}
+
+/** The Hub service app of a Spoke lives in the Hub: `hub.serviceApp["emea"]`, `….grant["okta.users.manage"]`, `….role["USER_ADMIN"]`. */
+function serviceAppAddressOf(spoke: string, kind: 'serviceApp' | 'serviceApp.grant' | 'serviceApp.role', key?: string): string {
+  const app = `hub.serviceApp[${JSON.stringify(spoke)}]`;
+  if (kind === 'serviceApp') return app;
+  return `${app}.${kind === 'serviceApp.grant' ? 'grant' : 'role'}[${JSON.stringify(key ?? '')}]`;
 }
 
 export interface ChangeInit {

@@ -21,7 +21,10 @@ export type ResourceKind =
   | 'profileSourcing'
   | 'assignment.user'
   | 'assignment.group'
-  | 'pushMapping';
+  | 'pushMapping'
+  | 'serviceApp'
+  | 'serviceApp.grant'
+  | 'serviceApp.role';
 
 /** What apply does for a change. Ids are live ids read at plan time; `${…}` secrets are env var names. */
 export type PlanOp =
@@ -31,9 +34,22 @@ export type PlanOp =
   | {
       type: 'connection.set';
       appId: string | null;
-      profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string; rotationMode: string };
+      /** OAUTH2 `clientId: null`: the Hub service app created by this apply. */
+      profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string | null; rotationMode: string };
       activate: boolean;
     }
+  /**
+   * The Hub's service app for a Spoke (OAuth 2.0 client). Its trust is worked out at apply time
+   * from the Spoke app (`appId: null`: created by this apply): MANUAL holds the Spoke app's key in
+   * use, AUTO points `jwks_uri` at the Spoke connection's JWKS.
+   */
+  | { type: 'serviceApp.create'; clientName: string; rotationMode: 'AUTO' | 'MANUAL'; appId: string | null }
+  | { type: 'serviceApp.update'; clientId: string; clientName: string; rotationMode: 'AUTO' | 'MANUAL'; appId: string | null; activate: boolean }
+  | { type: 'serviceApp.delete'; clientId: string; currentStatus: string }
+  | { type: 'serviceApp.grant'; clientId: string | null; scopeId: string }
+  | { type: 'serviceApp.revokeGrant'; clientId: string; grantId: string; scopeId: string }
+  | { type: 'serviceApp.assignRole'; clientId: string | null; roleType: string }
+  | { type: 'serviceApp.unassignRole'; clientId: string; roleAssignmentId: string; roleType: string }
   | { type: 'connection.activate' | 'connection.deactivate'; appId: string | null }
   | { type: 'features.toApp'; appId: string | null; capabilities: Record<string, unknown> }
   | { type: 'features.toOkta'; appId: string | null; capabilities: Record<string, unknown> }

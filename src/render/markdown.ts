@@ -32,6 +32,9 @@ const KIND_LABEL: Record<Change['kind'], string> = {
   'assignment.user': 'User assignments',
   'assignment.group': 'Group assignments',
   pushMapping: 'Push groups',
+  serviceApp: 'Hub service app',
+  'serviceApp.grant': 'Hub service app grants',
+  'serviceApp.role': 'Hub service app roles',
 };
 
 /** Room kept for the truncation notes and closing tags of one spoke's body. */

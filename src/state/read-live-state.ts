@@ -19,6 +19,7 @@ import {
   normalizeToApp,
 } from './normalize.js';
 import { checkProvisioningToken } from './check-provisioning-token.js';
+import { readServiceApp } from './read-service-app.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
 import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState } from './types.js';
@@ -60,6 +61,15 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     Promise.all(tokenChecks),
   ]);
   notes.push(...tokenNotes.flat());
+  if (clients.hub) {
+    const hub = clients.hub;
+    await Promise.all(
+      chosen.map(async (spoke, i) => {
+        const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, spokes[i]!, options.onEvent);
+        if (serviceApp !== undefined) spokes[i]!.serviceApp = serviceApp;
+      }),
+    );
+  }
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes };
   if (hub) {
     state.hub = hub;

@@ -147,6 +147,31 @@ export interface LiveSpoke {
   groups: Record<string, DirectoryGroup>;
   /** Rate-limit facts seen while reading, for the plan's time estimate. */
   rateLimits: RateLimitSnapshot[];
+  /**
+   * The Hub's service app org2org manages for this Spoke (OAuth 2.0 connection, `hubServiceApp:
+   * managed`), or a leftover one it managed before: null when looked for and absent; undefined
+   * when not looked for (not managed, or the Hub has no credentials).
+   */
+  serviceApp?: LiveServiceApp | null;
+}
+
+/** The Hub's service app (OAuth 2.0 client) of one Spoke, normalized for the planner. */
+export interface LiveServiceApp {
+  clientId: string;
+  name: string;
+  status: string;
+  tokenEndpointAuthMethod: string;
+  grantTypes: string[];
+  /** MANUAL: kids of the keys it holds; AUTO: its jwks_uri. */
+  keyIds: string[];
+  jwksUri: string | null;
+  /** Trusts the Spoke app's key in use the way the config's rotation mode says (see okta/service-app.ts). */
+  trustsSpoke: boolean;
+  /** The Spoke app's key in use, when read (what MANUAL trust must hold). */
+  spokeKid?: string;
+  grants: { id: string; scopeId: string }[];
+  roles: { id: string; type: string }[];
+  fingerprint: string;
 }
 
 /** A Spoke with nothing read yet (or no Org2Org app): the start of every LiveSpoke. */

@@ -124,7 +124,7 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   {
     name: 'OAUTH2 connection without clientId',
     text: withLine(12, '      authScheme: OAUTH2').replace('      token: ${HUB_TOKEN}\n', ''),
-    errors: ["12:7 authScheme OAUTH2 needs a clientId — add clientId: the client ID of the Hub's service app"],
+    errors: ["12:7 authScheme OAUTH2 needs the Hub's service app — add hubServiceApp: managed (org2org builds it), or clientId: the client ID of an existing one"],
   },
   {
     name: 'TOKEN connection without token',

@@ -107,16 +107,16 @@ test('org2org check on the root config against the example simulator: every org 
   }
 });
 
-test('checkOrgs: an OAUTH2 connection looks for the Hub service app; not visible is a note, not a failure', async () => {
+test('checkOrgs: an OAUTH2 connection looks for the Hub service app; a missing one is step 3, no Hub credential is a note', async () => {
   const { sim, desired } = await startCheckWorld();
   try {
     const emea = desired.spokes.find((s) => s.name === 'emea')!;
     emea.connection = { authScheme: 'OAUTH2', clientId: '0oaprovisioner', rotationMode: 'AUTO', enabled: true };
     const [, result] = await checkOrgs({ ...desired, spokes: [emea] });
     assert.equal(result!.org, 'emea');
-    assert.equal(result!.ok, true, result!.problems.join('; '));
-    assert.deepEqual(result!.connection?.serviceApp, { found: false });
-    assert.ok(result!.notes.some((n) => /can't see a service app 0oaprovisioner/.test(n)));
+    assert.equal(result!.ok, false);
+    assert.deepEqual(result!.connection?.serviceApp, { found: false, clientId: '0oaprovisioner' });
+    assert.deepEqual(result!.problems, ["step 3 (the Hub's service app): there is no OAuth 2.0 client 0oaprovisioner in the Hub"]);
     const noHub = await checkOrgs({ ...desired, hub: { url: desired.hub.url }, spokes: [emea] });
     assert.equal(noHub.length, 1);
     assert.ok(noHub[0]!.notes.some((n) => /Hub has no credentials/.test(n)));
@@ -135,6 +135,10 @@ test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are c
     if (req.url.startsWith('/api/v1/apps?')) return json(res, 200, []);
     if (req.url === '/api/v1/apps/0oasvc') return json(res, 200, { id: '0oasvc', status: 'ACTIVE' });
     if (req.url === '/api/v1/apps/0oasvc/grants') return json(res, 200, grants);
+    if (req.url === '/oauth2/v1/clients/0oasvc') {
+      return json(res, 200, { client_id: '0oasvc', client_name: 'provisioner', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `${spoke.url}/api/v1/apps/0oa1/connections/default/jwks` });
+    }
+    if (req.url === '/oauth2/v1/clients/0oasvc/roles') return json(res, 200, [{ id: 'ra1', type: 'USER_ADMIN' }, { id: 'ra2', type: 'GROUP_MEMBERSHIP_ADMIN' }]);
     json(res, 404, { errorCode: 'E0000007', errorSummary: 'Not found' });
   });
   const spoke = await startServer((req, res) => {
@@ -158,9 +162,12 @@ test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are c
     };
     const [, emea] = await checkOrgs(desired);
     assert.equal(emea!.app?.baseUrlMatchesHub, true, 'a trailing slash still matches');
-    assert.deepEqual(emea!.connection, { authScheme: 'OAUTH2', liveStatus: 'ENABLED', liveAuthScheme: 'OAUTH2', serviceApp: { found: true, status: 'ACTIVE', scopes: ['okta.groups.read', 'okta.users.manage'] } });
+    assert.deepEqual(emea!.connection, {
+      authScheme: 'OAUTH2', liveStatus: 'ENABLED', liveAuthScheme: 'OAUTH2',
+      serviceApp: { found: true, clientId: '0oasvc', status: 'ACTIVE', scopes: ['okta.groups.read', 'okta.users.manage'], roles: ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN'] },
+    });
     assert.equal(emea!.ok, false);
-    assert.deepEqual(emea!.problems, ["the Hub's service app 0oasvc lacks the scopes okta.groups.manage that provisioning needs"]);
+    assert.deepEqual(emea!.problems, ["step 4 (scope grants): the Hub's service app provisioner (0oasvc) is not granted okta.groups.manage"]);
     grants = [...grants, { scopeId: 'okta.groups.manage', status: 'ACTIVE' }];
     const [, again] = await checkOrgs(desired);
     assert.equal(again!.ok, true, again!.problems.join('; '));

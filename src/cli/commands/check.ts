@@ -102,5 +102,7 @@ function connectionCell(r: OrgCheck): string {
     return `TOKEN: ${c.tokenOwner} ${c.tokenRoles?.includes('SUPER_ADMIN') ? 'super admin' : 'NOT super admin'}${live}`;
   }
   if (!c.serviceApp) return `OAUTH2${live}`;
-  return `OAUTH2: service app ${c.serviceApp.found ? (c.serviceApp.scopes ? c.serviceApp.scopes.join(' ') : 'found') : 'not visible'}${live}`;
+  const app = c.serviceApp;
+  if (!app.found) return `OAUTH2: service app ${app.clientId ?? ''} not found${live}`;
+  return `OAUTH2: service app ${app.clientId ?? ''} ${app.status ?? ''}, scopes ${app.scopes?.join(' ') || 'none'}, roles ${app.roles?.join(' ') || 'none'}${live}`;
 }

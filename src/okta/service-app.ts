@@ -1,0 +1,195 @@
+/**
+ * Both sides of an OAuth 2.0 Org2Org connection, read through the API (Okta's guide "Secure API
+ * connections between orgs with OAuth 2.0"): the Spoke app's signing keys, and the Hub's service
+ * app (an OAuth 2.0 client) with its scope grants and admin roles. `serviceAppGaps` says, step by
+ * step, what stops the Spoke from provisioning through it. Used by src/state (plan), `check`,
+ * `rotate-keys` and `export`.
+ */
+import { OktaApiError } from './errors.js';
+import type { OktaClient } from './types.js';
+
+type Json = Record<string, unknown>;
+
+/** A public key as the Spoke lists it and the Hub app holds it (what identifies it: kid and modulus). */
+export interface PublicKey {
+  kid?: string;
+  kty?: string;
+  n?: string;
+  e?: string;
+  /** The whole JWK as read: sent back to the Hub unchanged. */
+  jwk: Json;
+}
+
+export interface SpokeKeys {
+  /** The key the Spoke app signs with now (`credentials.signing.kid`). */
+  signingKid?: string;
+  keys: PublicKey[];
+}
+
+export interface HubServiceApp {
+  clientId: string;
+  name: string;
+  /** ACTIVE | INACTIVE, from the Apps API (a client is also an app). */
+  status: string;
+  applicationType: string;
+  grantTypes: string[];
+  responseTypes: string[];
+  tokenEndpointAuthMethod: string;
+  /** MANUAL trust: the keys it holds; null when it uses a jwks_uri. */
+  jwks: PublicKey[] | null;
+  jwksUri: string | null;
+  grants: { id: string; scopeId: string }[];
+  roles: { id: string; type: string }[];
+  /** The client as Okta returned it, for a whole-object replace. */
+  raw: Json;
+}
+
+/** What the Hub's `jwks_uri` is for AUTO rotation: the Spoke app connection's JWKS. */
+export function connectionJwksUri(spokeUrl: string, appId: string): string {
+  return `${spokeUrl.replace(/\/+$/, '')}/api/v1/apps/${encodeURIComponent(appId)}/connections/default/jwks`;
+}
+
+export function toPublicKey(jwk: Json): PublicKey {
+  const key: PublicKey = { jwk };
+  for (const name of ['kid', 'kty', 'n', 'e'] as const) if (typeof jwk[name] === 'string') key[name] = jwk[name] as string;
+  return key;
+}
+
+/** The JWK to put in the Hub's `jwks.keys`: the public members only. */
+export function publicJwk(key: PublicKey): Json {
+  const out: Json = {};
+  for (const name of ['kty', 'kid', 'use', 'alg', 'e', 'n', 'crv', 'x', 'y']) if (key.jwk[name] !== undefined) out[name] = key.jwk[name];
+  out.use ??= 'sig';
+  return out;
+}
+
+/** Same key: the modulus decides (a kid can be reused), the kid must not contradict it. */
+export function sameKey(a: PublicKey, b: PublicKey): boolean {
+  if (a.n !== undefined && b.n !== undefined) return a.n === b.n && (a.kid === undefined || b.kid === undefined || a.kid === b.kid);
+  return a.kid !== undefined && a.kid === b.kid;
+}
+
+export async function readSpokeKeys(spoke: OktaClient, appId: string): Promise<SpokeKeys> {
+  const path = `/api/v1/apps/${encodeURIComponent(appId)}`;
+  const [app, keys] = await Promise.all([spoke.get<Json>(path), spoke.get<Json[]>(`${path}/credentials/keys`)]);
+  const kid = ((app.credentials as Json | undefined)?.signing as Json | undefined)?.kid;
+  const out: SpokeKeys = { keys: (Array.isArray(keys) ? keys : []).map(toPublicKey) };
+  if (typeof kid === 'string') out.signingKid = kid;
+  return out;
+}
+
+export function currentKey(keys: SpokeKeys): PublicKey | undefined {
+  return keys.keys.find((k) => k.kid === keys.signingKid) ?? (keys.signingKid === undefined ? keys.keys[0] : undefined);
+}
+
+/** The Hub's OAuth client, its status, grants and roles; undefined when the Hub has no such client. */
+export async function readHubServiceApp(hub: OktaClient, clientId: string): Promise<HubServiceApp | undefined> {
+  const id = encodeURIComponent(clientId);
+  let client: Json;
+  try {
+    client = await hub.get<Json>(`/oauth2/v1/clients/${id}`);
+  } catch (err) {
+    if (err instanceof OktaApiError && err.status === 404) return undefined;
+    throw err;
+  }
+  const [app, grants, roles] = await Promise.all([
+    hub.get<Json>(`/api/v1/apps/${id}`),
+    hub.get<Json[]>(`/api/v1/apps/${id}/grants`),
+    hub.get<Json[]>(`/oauth2/v1/clients/${id}/roles`),
+  ]);
+  const jwks = (client.jwks as Json | undefined)?.keys;
+  return {
+    clientId,
+    name: str(client.client_name) ?? '',
+    status: str(app.status) ?? 'UNKNOWN',
+    applicationType: str(client.application_type) ?? '',
+    grantTypes: strings(client.grant_types),
+    responseTypes: strings(client.response_types),
+    tokenEndpointAuthMethod: str(client.token_endpoint_auth_method) ?? '',
+    jwks: Array.isArray(jwks) ? (jwks as Json[]).map(toPublicKey) : null,
+    jwksUri: str(client.jwks_uri) ?? null,
+    grants: (Array.isArray(grants) ? grants : [])
+      .filter((g) => g.status === undefined || g.status === 'ACTIVE')
+      .map((g) => ({ id: String(g.id), scopeId: String(g.scopeId) }))
+      .sort((a, b) => cmp(a.scopeId, b.scopeId)),
+    roles: (Array.isArray(roles) ? roles : [])
+      .filter((r) => r.status === undefined || r.status === 'ACTIVE')
+      .map((r) => ({ id: String(r.id), type: String(r.type) }))
+      .sort((a, b) => cmp(a.type, b.type)),
+    raw: client,
+  };
+}
+
+/** The service app with this client name (org2org names the ones it manages); undefined when there is none. */
+export async function findServiceAppByName(hub: OktaClient, name: string): Promise<HubServiceApp | undefined> {
+  const listed = await hub.get<Json[]>('/oauth2/v1/clients', { q: name, limit: 200 });
+  const match = (Array.isArray(listed) ? listed : []).find((c) => c.client_name === name);
+  return match ? readHubServiceApp(hub, String(match.client_id)) : undefined;
+}
+
+export interface ServiceAppWanted {
+  rotationMode: 'AUTO' | 'MANUAL';
+  /** The Spoke's keys (MANUAL trust is checked against the one in use). */
+  spokeKeys?: SpokeKeys;
+  /** Where AUTO trust must point. */
+  jwksUri?: string;
+  scopes: string[];
+  roles: string[];
+}
+
+/** Whether the Hub app trusts the Spoke's key in use: by jwks_uri (AUTO) or by holding it (kid and modulus). */
+export function trustsSpoke(app: HubServiceApp, wanted: Pick<ServiceAppWanted, 'rotationMode' | 'spokeKeys' | 'jwksUri'>): boolean {
+  if (wanted.rotationMode === 'AUTO') return app.jwksUri !== null && wanted.jwksUri !== undefined && sameUrl(app.jwksUri, wanted.jwksUri);
+  const key = wanted.spokeKeys ? currentKey(wanted.spokeKeys) : undefined;
+  return key !== undefined && (app.jwks ?? []).some((k) => sameKey(k, key));
+}
+
+/**
+ * What stops the Spoke from provisioning through this service app, one line per missing step of
+ * Okta's guide (3: the app, 4: grants, 5: roles). Empty: nothing is missing.
+ */
+export function serviceAppGaps(app: HubServiceApp | undefined, clientId: string, wanted: ServiceAppWanted): string[] {
+  if (!app) return [`step 3 (the Hub's service app): there is no OAuth 2.0 client ${clientId} in the Hub`];
+  const gaps: string[] = [];
+  const label = `the Hub's service app ${app.name || clientId} (${clientId})`;
+  if (app.status !== 'ACTIVE') gaps.push(`step 3 (the Hub's service app): ${label} is ${app.status}`);
+  if (app.tokenEndpointAuthMethod !== 'private_key_jwt') gaps.push(`step 3 (the Hub's service app): ${label} authenticates with ${app.tokenEndpointAuthMethod || '(none)'}, not private_key_jwt`);
+  if (!app.grantTypes.includes('client_credentials')) gaps.push(`step 3 (the Hub's service app): ${label} may not use the client_credentials grant`);
+  if (!trustsSpoke(app, wanted)) {
+    if (wanted.rotationMode === 'AUTO') {
+      gaps.push(`step 3 (the Hub's service app): ${label} does not read the Spoke's keys from ${wanted.jwksUri ?? 'the Spoke connection JWKS'} (jwks_uri is ${app.jwksUri ?? 'not set'})`);
+    } else {
+      const key = wanted.spokeKeys ? currentKey(wanted.spokeKeys) : undefined;
+      gaps.push(`step 3 (the Hub's service app): ${label} does not hold the Spoke app's key in use${key?.kid ? ` (kid ${key.kid})` : ''}; it holds ${(app.jwks ?? []).map((k) => k.kid ?? '(no kid)').join(', ') || 'no keys'}`);
+    }
+  }
+  const granted = new Set(app.grants.map((g) => g.scopeId));
+  const missingScopes = wanted.scopes.filter((s) => !granted.has(s));
+  if (missingScopes.length > 0) gaps.push(`step 4 (scope grants): ${label} is not granted ${missingScopes.join(', ')}`);
+  const assigned = new Set(app.roles.map((r) => r.type));
+  const missingRoles = wanted.roles.filter((r) => !assigned.has(r));
+  if (missingRoles.length > 0) gaps.push(`step 5 (admin roles): ${label} lacks the role${missingRoles.length > 1 ? 's' : ''} ${missingRoles.join(', ')}`);
+  return gaps;
+}
+
+/** Same URL: the origin compares case-insensitively, the path (with its case-sensitive app id) exactly. */
+function sameUrl(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    return x.origin.toLowerCase() === y.origin.toLowerCase() && x.pathname.replace(/\/+$/, '') === y.pathname.replace(/\/+$/, '');
+  } catch {
+    return a === b;
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,69 @@
+/**
+ * The Hub side of each Spoke's OAuth 2.0 connection, for the planner: the service app org2org
+ * manages for the Spoke (found by name), with its grants and roles, and whether it trusts the
+ * Spoke app's key in use. A Spoke whose config doesn't manage one is looked at only when its live
+ * connection points at a client with the managed name (a leftover that the plan removes).
+ */
+import { managedServiceAppName, type DesiredSpoke } from '../config/types.js';
+import {
+  connectionJwksUri,
+  currentKey,
+  findServiceAppByName,
+  readHubServiceApp,
+  readSpokeKeys,
+  trustsSpoke,
+  type HubServiceApp,
+  type SpokeKeys,
+} from '../okta/service-app.js';
+import type { OktaClient } from '../okta/types.js';
+import { withFingerprint } from './fingerprint.js';
+import type { ReadEventSink } from './read-directory.js';
+import type { LiveServiceApp, LiveSpoke } from './types.js';
+
+export async function readServiceApp(
+  hub: OktaClient,
+  spokeClient: OktaClient,
+  desired: DesiredSpoke,
+  live: LiveSpoke,
+  onEvent: ReadEventSink | undefined,
+): Promise<LiveServiceApp | null | undefined> {
+  const connection = desired.connection;
+  const managed = connection?.authScheme === 'OAUTH2' && connection.managed !== undefined;
+  const liveClientId = live.connection?.authScheme === 'OAUTH2' ? live.connection.clientId : undefined;
+  if (!managed && liveClientId === undefined) return undefined;
+  const started = Date.now();
+  onEvent?.({ type: 'read-start', org: hub.org, collection: `service app of ${desired.name}` });
+  let app: HubServiceApp | undefined;
+  if (managed) {
+    app = await findServiceAppByName(hub, managedServiceAppName(desired.name));
+  } else {
+    app = await readHubServiceApp(hub, liveClientId!);
+    if (app && app.name !== managedServiceAppName(desired.name)) app = undefined;
+    if (!app) {
+      onEvent?.({ type: 'read-done', org: hub.org, collection: `service app of ${desired.name}`, count: 0, ms: Date.now() - started });
+      return undefined;
+    }
+  }
+  let result: LiveServiceApp | null = null;
+  if (app) {
+    const rotationMode = connection?.authScheme === 'OAUTH2' ? connection.rotationMode : 'AUTO';
+    const keys: SpokeKeys | undefined = live.app && rotationMode === 'MANUAL' ? await readSpokeKeys(spokeClient, live.app.id) : undefined;
+    const wanted = { rotationMode, ...(keys ? { spokeKeys: keys } : {}), ...(live.app ? { jwksUri: connectionJwksUri(spokeClient.baseUrl, live.app.id) } : {}) };
+    const spokeKid = keys ? currentKey(keys)?.kid : undefined;
+    result = withFingerprint({
+      clientId: app.clientId,
+      name: app.name,
+      status: app.status,
+      tokenEndpointAuthMethod: app.tokenEndpointAuthMethod,
+      grantTypes: app.grantTypes,
+      keyIds: (app.jwks ?? []).map((k) => k.kid ?? '(no kid)'),
+      jwksUri: app.jwksUri,
+      trustsSpoke: live.app !== null && trustsSpoke(app, wanted),
+      ...(spokeKid !== undefined ? { spokeKid } : {}),
+      grants: app.grants,
+      roles: app.roles,
+    } as LiveServiceApp);
+  }
+  onEvent?.({ type: 'read-done', org: hub.org, collection: `service app of ${desired.name}`, count: result ? 1 : 0, ms: Date.now() - started });
+  return result;
+}

@@ -1,0 +1,162 @@
+/**
+ * Issue 12's proofs, run as users run them: from an empty Hub side, `apply` builds the Hub's
+ * service app for an OAuth 2.0 Spoke (trusting the Spoke app's key, scopes granted, roles
+ * assigned) and users and groups arrive in the Hub over OAuth; breaking step 3, 4 or 5 of Okta's
+ * guide behind org2org's back is caught by `check` and repaired by the next `apply`.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSim, type Sim, type SimApp } from '../../src/sim/index.js';
+import { findLeaks, runCli } from './cli.js';
+
+const CONFIG = `version: 1
+hub:
+  url: \${HUB_URL}
+  auth:
+    token: \${HUB_ADMIN_TOKEN}
+spokes:
+  - name: nordics
+    url: \${NORDICS_URL}
+    auth:
+      token: \${NORDICS_TOKEN}
+    app:
+      label: Acme Hub
+    connection:
+      authScheme: OAUTH2
+      hubServiceApp: managed
+      rotationMode: MANUAL
+    provisioning:
+      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: false }
+    assignments:
+      defaults: { initialStatus: active_with_pass }
+      users:
+        - login: astrid@acme.com
+        - login: bjorn@acme.com
+USERS_EXTRA
+    pushGroups:
+      groups:
+        - name: Nordics Sales
+`;
+
+describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', () => {
+  let sim: Sim;
+  let dir: string;
+  let config: string;
+  let env: Record<string, string>;
+  const run = (...args: string[]) => runCli([...args, '-c', config], env);
+  const writeConfig = (extraUsers: string[] = []) =>
+    writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', extraUsers.map((l) => `        - login: ${l}\n`).join('')));
+  const hubApp = (): SimApp => sim.org('hub').apps.values().find((a) => a.oauth?.clientName === 'org2org-nordics')!;
+  const spokeApp = (): SimApp => sim.org('nordics').apps.values().find((a) => a.name === 'okta_org2org')!;
+  const allSynchronized = () => spokeApp().users.values().every((au) => au.syncState === 'SYNCHRONIZED' && au.status === 'PROVISIONED');
+
+  before(async () => {
+    sim = await startSim({
+      orgs: {
+        hub: { tokens: { HUB_ADMIN_TOKEN: { user: 'admin@hub.acme.com', roles: ['SUPER_ADMIN'] } } },
+        nordics: {
+          users: ['astrid', 'bjorn', 'cecilia', 'dag'].map((n) => ({ login: `${n}@acme.com` })),
+          groups: [{ name: 'Nordics Sales', members: ['astrid@acme.com', 'cecilia@acme.com'] }],
+          tokens: { NORDICS_TOKEN: { user: 'admin@nordics.acme.com', roles: ['SUPER_ADMIN'] } },
+        },
+      },
+      env: {
+        HUB_URL: '${orgs.hub.url}',
+        NORDICS_URL: '${orgs.nordics.url}',
+        HUB_ADMIN_TOKEN: '${orgs.hub.tokens.HUB_ADMIN_TOKEN}',
+        NORDICS_TOKEN: '${orgs.nordics.tokens.NORDICS_TOKEN}',
+      },
+    });
+    env = sim.env;
+    dir = mkdtempSync(join(tmpdir(), 'org2org-oauth-'));
+    config = join(dir, 'org2org.config.yaml');
+    writeConfig();
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await sim.close();
+  });
+
+  it('plans the Hub side as changes of its own, in cross-org order', async () => {
+    const plan = await run('plan', '--format', 'json');
+    assert.equal(plan.code, 0, plan.stderr);
+    const addresses: string[] = JSON.parse(plan.stdout).spokes[0].changes.map((c: { address: string }) => c.address);
+    const at = (a: string) => addresses.indexOf(a);
+    for (const a of ['hub.serviceApp["nordics"]', 'hub.serviceApp["nordics"].grant["okta.users.manage"]', 'hub.serviceApp["nordics"].role["GROUP_MEMBERSHIP_ADMIN"]']) {
+      assert.ok(at(a) >= 0, `${a} in ${addresses.join(', ')}`);
+    }
+    assert.ok(at('spoke.nordics.app') < at('hub.serviceApp["nordics"]'));
+    assert.ok(at('hub.serviceApp["nordics"].role["USER_ADMIN"]') < at('spoke.nordics.connection'));
+  });
+
+  it('apply builds both sides; users and the pushed group arrive in the Hub over OAuth', async () => {
+    const apply = await run('apply', '--auto-approve', '--wait');
+    assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    const app = hubApp();
+    assert.equal(app.oauth!.tokenEndpointAuthMethod, 'private_key_jwt');
+    assert.deepEqual(app.oauth!.jwks!.map((k) => k.kid), [spokeApp().signingKid], 'MANUAL: the Hub holds the Spoke key in use');
+    assert.deepEqual(app.grants.values().map((g) => g.scopeId).sort(), ['okta.groups.manage', 'okta.users.manage']);
+    assert.deepEqual(app.roles.values().map((r) => r.type).sort(), ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN']);
+    assert.equal(spokeApp().connection.clientId, app.id);
+    const hub = sim.org('hub');
+    assert.equal(hub.findUser('astrid@acme.com')?.status, 'ACTIVE');
+    assert.equal(hub.findUser('bjorn@acme.com')?.status, 'ACTIVE');
+    const sales = hub.findGroupByName('Nordics Sales')!;
+    assert.deepEqual([...sales.members], [hub.findUser('astrid@acme.com')!.id], 'only provisioned members are pushed');
+    assert.ok(allSynchronized());
+
+    const plan = await run('plan', '--detailed-exitcode');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    const check = await run('check');
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    for (const r of [apply, plan, check]) assert.deepEqual(findLeaks(sim, r.stdout + r.stderr), []);
+  });
+
+  const breakages: [string, RegExp, () => void][] = [
+    ['step 3: the Hub app deactivated', /step 3 .* is INACTIVE/, () => void (hubApp().status = 'INACTIVE')],
+    ['step 3: the Hub app trusts another key', /step 3 .* does not hold the Spoke app's key in use/, () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+      hubApp().oauth!.jwks = [{ ...other, kid: 'someone-elses' }];
+    }],
+    ['step 4: a grant revoked', /step 4 .* is not granted okta\.groups\.manage/, () => {
+      const grant = hubApp().grants.values().find((g) => g.scopeId === 'okta.groups.manage')!;
+      hubApp().grants.delete(grant.id);
+    }],
+    ['step 5: a role removed', /step 5 .* lacks the role USER_ADMIN/, () => {
+      const role = hubApp().roles.values().find((r) => r.type === 'USER_ADMIN')!;
+      hubApp().roles.delete(role.id);
+    }],
+  ];
+  for (const [name, expected, breakIt] of breakages) {
+    it(`${name} behind org2org's back: check names the step, the next apply repairs it`, async () => {
+      breakIt();
+      const check = await run('check');
+      assert.equal(check.code, 1, check.stdout + check.stderr);
+      assert.match(check.stdout + check.stderr, expected);
+      const plan = await run('plan', '--detailed-exitcode');
+      assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+      assert.match(plan.stdout, /hub\.serviceApp\["nordics"\]/);
+      const apply = await run('apply', '--auto-approve');
+      assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+      const again = await run('check');
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+    });
+  }
+
+  it('a grant or role beyond the config is drift: plan shows it, apply removes it', async () => {
+    const hub = sim.org('hub');
+    hubApp().grants.add({ id: hub.newId('oag'), seq: 0, scopeId: 'okta.apps.manage', issuer: hub.url, created: new Date().toISOString() });
+    hubApp().roles.add({ id: hub.newId('ira'), seq: 0, type: 'SUPER_ADMIN', created: new Date().toISOString() });
+    const plan = await run('plan', '--detailed-exitcode');
+    assert.equal(plan.code, 2);
+    assert.match(plan.stdout, /hub\.serviceApp\["nordics"\]\.grant\["okta\.apps\.manage"\]/);
+    assert.match(plan.stdout, /hub\.serviceApp\["nordics"\]\.role\["SUPER_ADMIN"\]/);
+    assert.equal((await run('apply', '--auto-approve')).code, 0);
+    assert.deepEqual(hubApp().roles.values().map((r) => r.type).sort(), ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN']);
+    assert.deepEqual(hubApp().grants.values().map((g) => g.scopeId).sort(), ['okta.groups.manage', 'okta.users.manage']);
+  });
+});
