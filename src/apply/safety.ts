@@ -13,6 +13,8 @@ export interface SafetyOptions {
   allowDeleteTargetGroups: boolean;
   /** Allow switching a provisioning connection off. */
   allowDisableConnection: boolean;
+  /** Allow removing a Hub service app org2org made for a Spoke (its OAuth connection stops working). */
+  allowDeleteServiceApps: boolean;
 }
 
 export const DEFAULT_MAX_REMOVALS = 25;
@@ -47,6 +49,13 @@ export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}, li
     for (const change of changes) {
       if (disablesConnection(change)) {
         reasons.push(`${change.address}: the plan deactivates the provisioning connection; allow it with --allow-disable-connection`);
+      }
+    }
+  }
+  if (!options.allowDeleteServiceApps) {
+    for (const change of changes) {
+      if (change.op.type === 'serviceApp.delete') {
+        reasons.push(`${change.address}: the plan removes the Hub's service app ${change.name} (${change.op.clientId}); allow it with --allow-delete-service-apps`);
       }
     }
   }

@@ -159,4 +159,20 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.deepEqual(hubApp().roles.values().map((r) => r.type).sort(), ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN']);
     assert.deepEqual(hubApp().grants.values().map((g) => g.scopeId).sort(), ['okta.groups.manage', 'okta.users.manage']);
   });
+
+  it('a managed service app the config stops using is a removal that apply refuses without --allow-delete-service-apps', async () => {
+    const clientId = hubApp().id;
+    writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', '').replace(/authScheme: OAUTH2\n.*\n.*\n/, 'authScheme: TOKEN\n      token: ${HUB_ADMIN_TOKEN}\n'));
+    const plan = await run('plan');
+    assert.match(plan.stdout, /- hub\.serviceApp\["nordics"\]/);
+    const refused = await run('apply', '--auto-approve');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /--allow-delete-service-apps/);
+    assert.ok(sim.org('hub').apps.get(clientId), 'nothing was written');
+    const allowed = await run('apply', '--auto-approve', '--allow-delete-service-apps');
+    assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
+    assert.equal(sim.org('hub').apps.get(clientId), undefined);
+    assert.equal(spokeApp().connection.authScheme, 'TOKEN');
+    assert.equal((await run('plan', '--detailed-exitcode')).code, 0);
+  });
 });

@@ -27,6 +27,7 @@ import { progressFor } from './plan.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
                      [--max-removals N] [--allow-delete-target-groups] [--allow-disable-connection]
+                     [--allow-delete-service-apps]
 
 Without PLAN.json: reads the live orgs, plans, shows the plan and asks for \`yes\` before writing.
 With PLAN.json (from \`org2org plan --out\`): plans again from the config and the live orgs and
@@ -43,6 +44,7 @@ Options:
                                   groups unassigned, users of a connection switched off (default ${DEFAULT_MAX_REMOVALS})
       --allow-delete-target-groups  allow removing a push mapping together with its Hub group
       --allow-disable-connection  allow switching a provisioning connection off
+      --allow-delete-service-apps allow removing a Hub service app org2org made for a Spoke
       --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N           ceiling of requests in flight per org, 1–75 (default 32;
                                   adaptive below it: starts at 8, grows, backs off)
@@ -142,6 +144,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
     maxRemovals: args.maxRemovals,
     allowDeleteTargetGroups: args.allowDeleteTargetGroups,
     allowDisableConnection: args.allowDisableConnection,
+    allowDeleteServiceApps: args.allowDeleteServiceApps,
   }, live);
   if (refusals.length > 0) {
     throw new SafetyError(`apply refused, nothing was written:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
@@ -217,6 +220,7 @@ interface ApplyArgs {
   maxRemovals: number;
   allowDeleteTargetGroups: boolean;
   allowDisableConnection: boolean;
+  allowDeleteServiceApps: boolean;
   capacity?: number;
   maxInFlight?: number;
   format: 'text' | 'json';
@@ -238,6 +242,7 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
       'max-removals': { type: 'string' },
       'allow-delete-target-groups': { type: 'boolean' },
       'allow-disable-connection': { type: 'boolean' },
+      'allow-delete-service-apps': { type: 'boolean' },
       'max-api-capacity': { type: 'string' },
       'max-in-flight': { type: 'string' },
       format: { type: 'string' },
@@ -262,6 +267,7 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
     maxRemovals,
     allowDeleteTargetGroups: parsed.flag('allow-delete-target-groups'),
     allowDisableConnection: parsed.flag('allow-disable-connection'),
+    allowDeleteServiceApps: parsed.flag('allow-delete-service-apps'),
     format,
     noColor: global.noColor,
     noTty: global.noTty,
