@@ -87,11 +87,12 @@ export interface ClientSettings {
 
 /** One client per Spoke of `desired` and one for the Hub when the config gives it credentials. */
 export function buildClients(desired: DesiredState, settings: ClientSettings = {}): LiveClients {
-  const make = (org: string, baseUrl: string, auth: OktaClientOptions['auth']): OktaClient =>
+  const make = (org: string, baseUrl: string, auth: OktaClientOptions['auth'], urlSource?: string): OktaClient =>
     (settings.createClient ?? createOktaClient)({
       org,
       baseUrl,
       auth,
+      ...(urlSource !== undefined ? { urlSource } : {}),
       ...(settings.maxApiCapacity !== undefined ? { maxApiCapacity: settings.maxApiCapacity } : {}),
       ...(settings.maxInFlight !== undefined ? { maxInFlight: settings.maxInFlight } : {}),
       ...(settings.debug !== undefined ? { debug: settings.debug } : {}),
@@ -100,15 +101,15 @@ export function buildClients(desired: DesiredState, settings: ClientSettings = {
   const spokes: Record<string, OktaClient> = {};
   const provisioning: Record<string, OktaClient> = {};
   for (const spoke of desired.spokes) {
-    spokes[spoke.name] = make(spoke.name, spoke.url, spoke.auth);
+    spokes[spoke.name] = make(spoke.name, spoke.url, spoke.auth, spoke.urlSource);
     // The provisioning token is tested against the Hub (it can't be read back from the Spoke).
     const connection = spoke.connection;
     if (connection?.authScheme === 'TOKEN' && connection.token.isSet) {
-      provisioning[spoke.name] = make(`${spoke.name} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token });
+      provisioning[spoke.name] = make(`${spoke.name} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token }, desired.hub.urlSource);
     }
   }
   const clients: LiveClients = { spokes, provisioning };
-  if (desired.hub.auth) clients.hub = make('hub', desired.hub.url, desired.hub.auth);
+  if (desired.hub.auth) clients.hub = make('hub', desired.hub.url, desired.hub.auth, desired.hub.urlSource);
   return clients;
 }
 

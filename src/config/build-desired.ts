@@ -4,7 +4,7 @@
  * unset variables) are reported, not thrown, so the user sees them all at once.
  */
 import type { SourceProblem } from '../errors.js';
-import { expandReferences, wholeReference } from './env-refs.js';
+import { expandReferences, referencedNames, wholeReference } from './env-refs.js';
 import type { RawConnectionFields } from './rules.js';
 import { Secret } from './secret.js';
 import { positionOf, problemAt, type ConfigSource } from './source-file.js';
@@ -136,6 +136,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
     spokes: [],
   };
   if (raw.hub.auth) desired.hub.auth = auth('/hub/auth', raw.hub.auth);
+  desired.hub.urlSource = urlSource('hub.url', raw.hub.url);
 
   raw.spokes.forEach((s, i) => {
     const at = `/spokes/${i}`;
@@ -211,6 +212,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
       pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },
       pos: pos(at),
     };
+    spoke.urlSource = urlSource(`spokes[${i}].url`, s.url);
     if (connection) spoke.connection = connection;
     if (s.provisioning?.toApp) spoke.provisioning.toApp = copyToApp(s.provisioning.toApp);
     if (s.provisioning?.toOkta) spoke.provisioning.toOkta = copyToOkta(s.provisioning.toOkta);
@@ -219,6 +221,12 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
   });
 
   return { desired, problems, unresolved, connections };
+}
+
+/** "spokes[0].url (${OKTA_EMEA_URL})": what to fix when the URL doesn't answer. */
+function urlSource(field: string, raw: string): string {
+  const names = referencedNames(raw);
+  return names.length > 0 ? `${field} (${names.map((n) => `\${${n}}`).join(', ')})` : field;
 }
 
 function copyToApp(t: ToAppFeatures): ToAppFeatures {

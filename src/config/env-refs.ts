@@ -26,6 +26,11 @@ export function expandReferences(raw: string, env: Record<string, string | undef
   return { value, unset };
 }
 
+/** Names of the variables a string refers to, in order. */
+export function referencedNames(raw: string): string[] {
+  return [...raw.matchAll(REF)].map((m) => m[1]!);
+}
+
 /** The variable name when the string is exactly one `${NAME}` reference. */
 export function wholeReference(raw: string): string | undefined {
   return WHOLE_REF.exec(raw.trim())?.[1];

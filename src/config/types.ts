@@ -35,6 +35,8 @@ export type OrgAuth =
 
 export interface DesiredHub {
   url: string; // normalized: origin without trailing slash
+  /** Where the URL came from, for network errors: the config field and the variables it reads. */
+  urlSource?: string;
   /** Optional read access to the Hub; enables Hub-side checks. */
   auth?: OrgAuth;
 }
@@ -147,6 +149,8 @@ export interface AppUserAttributeNames {
 export interface DesiredSpoke {
   name: string;
   url: string; // normalized origin
+  /** Where the URL came from, for network errors: the config field and the variables it reads. */
+  urlSource?: string;
   auth: OrgAuth;
   /** `observe`: read and report only, never write. */
   mode: 'managed' | 'observe';

@@ -18,6 +18,14 @@ import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, OktaRespon
 
 export { OktaApiError } from './errors.js';
 
+/**
+ * Failures that say the org can't be reached at all, and how many times each is retried: a host
+ * that DNS doesn't know won't appear in a few seconds (a typo'd URL), a temporary DNS failure or a
+ * refused connection gets one more try. Once an org is unreachable, its other requests fail at
+ * once instead of each spending its own retries.
+ */
+const UNREACHABLE_RETRIES: Record<string, number> = { ENOTFOUND: 0, 'port blocked by fetch': 0, EAI_AGAIN: 1, ECONNREFUSED: 1 };
+
 /** Errors raised before the connection was made: the request provably never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -52,6 +60,8 @@ class Client implements OktaClient {
   private readonly auth: OrgAuth;
   private readonly scheduler: RateLimitScheduler;
   private readonly maxRetries: number;
+  /** Set when a request found the org unreachable (see UNREACHABLE_RETRIES). */
+  private unreachable: OktaApiError | undefined;
   private readonly timeoutMs: number;
   private readonly retryBaseMs: number;
   private readonly maxPages: number;
@@ -192,6 +202,7 @@ class Client implements OktaClient {
     let retryFor: string | undefined;
     let refreshedToken = false;
     for (let attempt = 0; ; attempt++) {
+      if (this.unreachable) throw this.unreachable;
       const authorization = out.anonymous ? undefined : await this.authorization();
       const release = await this.scheduler.acquire(bucket);
       const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
@@ -242,12 +253,15 @@ class Client implements OktaClient {
         const ms = this.scheduler.now() - started;
         this.debug?.(`[org2org] ${this.org} ${out.method} ${shown} -> ${failure.code} ${ms}ms`);
         const safe = out.idempotent || !failure.maybeSent;
-        if (safe && attempt < this.maxRetries) {
+        const unreachableRetries = UNREACHABLE_RETRIES[failure.code];
+        if (safe && attempt < Math.min(this.maxRetries, unreachableRetries ?? Infinity)) {
           await this.backoff(out, shown, attempt, failure.code);
           continue;
         }
         const cause = deadline.signal.aborted ? `no complete answer within ${this.timeoutMs} ms` : failure.code;
-        throw this.error(out, shown, bucket, 0, undefined, { networkCause: cause, outcomeUnknown: !safe });
+        const error = this.error(out, shown, bucket, 0, undefined, { networkCause: cause, outcomeUnknown: !safe });
+        if (unreachableRetries !== undefined) this.unreachable ??= error;
+        throw error;
       } finally {
         clearTimeout(timer);
       }
@@ -321,7 +335,7 @@ class Client implements OktaClient {
     if (code) details.errorCode = code;
     if (summary) details.errorSummary = summary;
     if (body?.errorId) details.errorId = body.errorId;
-    let advice = adviceFor(details, this.auth, this.origin);
+    let advice = adviceFor(details, this.auth, this.origin, this.options.urlSource);
     if (out.anonymous && this.auth.kind === 'oauth') {
       advice = `Okta refused the OAuth service app ${this.auth.clientId} of org "${this.org}": check its client id, that the public key for the private key in ${this.auth.privateKey.envVar} is registered with it, and that the scopes ${this.auth.scopes.join(' ')} are granted.`;
     }

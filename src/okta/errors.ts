@@ -120,7 +120,7 @@ export function credentialName(auth: OrgAuth): string {
 }
 
 /** What the user should do about an Okta error, by error code and status. */
-export function adviceFor(d: OktaApiErrorDetails, auth: OrgAuth, baseUrl: string): string {
+export function adviceFor(d: OktaApiErrorDetails, auth: OrgAuth, baseUrl: string, urlSource?: string): string {
   if (d.waitRefusedMs !== undefined) return rateLimitAdvice(d);
   switch (d.errorCode) {
     case 'E0000011':
@@ -137,7 +137,13 @@ export function adviceFor(d: OktaApiErrorDetails, auth: OrgAuth, baseUrl: string
   if (d.outcomeUnknown) {
     return 'The request may have reached Okta, so it was not sent again; run `org2org plan` to see whether it took effect.';
   }
-  if (d.status === 0) return `Check that ${d.org}'s URL ${baseUrl} is reachable from here.`;
+  if (d.status === 0) {
+    const check = urlSource ? `check ${urlSource}` : `check ${d.org}'s URL in the config`;
+    if (d.networkCause === 'ENOTFOUND' || d.networkCause === 'EAI_AGAIN') return `DNS knows no host ${new URL(baseUrl).hostname}: ${check} (a typo?).`;
+    if (d.networkCause === 'ECONNREFUSED') return `${baseUrl} refused the connection: ${check}, and that the org is reachable from here.`;
+    if (d.networkCause === 'port blocked by fetch') return `Node's fetch never connects to port ${new URL(baseUrl).port}: ${check}.`;
+    return `Check that ${d.org}'s URL ${baseUrl} is reachable from here${urlSource ? `; it comes from ${urlSource}` : ''}.`;
+  }
   if (d.status >= 500) return 'Okta failed on every retry; run again later (check status.okta.com).';
   if (d.status === 401) return `Okta rejected ${credentialName(auth)} for org "${d.org}".`;
   return '';

@@ -39,6 +39,8 @@ export interface OktaClientOptions {
   /** Name used in messages: the spoke's name or "hub". */
   org: string;
   baseUrl: string;
+  /** Where baseUrl came from (config field and variables), named when the org can't be reached. */
+  urlSource?: string;
   auth: OrgAuth;
   /** Share (0–1] of each rate-limit bucket this run may use. Default 0.5. */
   maxApiCapacity?: number;

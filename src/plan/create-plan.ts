@@ -33,6 +33,17 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
   let minSeconds = 0;
 
   for (const spoke of desired.spokes) {
+    const unreadable = live.unreadable?.[spoke.name];
+    if (unreadable !== undefined) {
+      spokes.push({
+        name: spoke.name,
+        url: spoke.url,
+        mode: spoke.mode,
+        changes: [],
+        diagnostics: [{ severity: 'error', spoke: spoke.name, message: `could not read the ${spoke.name} Spoke, so it is not planned: ${unreadable}` }],
+      });
+      continue;
+    }
     const liveSpoke = live.spokes[spoke.name];
     if (!liveSpoke) continue; // not read (e.g. `--spoke` chose others): not part of this plan
     const planned = planSpoke(spoke, liveSpoke, desired, live);

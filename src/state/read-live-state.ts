@@ -6,6 +6,7 @@
  */
 import type { DesiredSpoke, DesiredState } from '../config/types.js';
 import type { ReadEvent } from '../apply/types.js';
+import { Org2OrgError } from '../errors.js';
 import { OktaApiError } from '../okta/errors.js';
 import type { OktaClient } from '../okta/types.js';
 import {
@@ -53,13 +54,25 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     if (!client || connection?.authScheme !== 'TOKEN') return Promise.resolve([]);
     return checkProvisioningToken(spoke.name, connection.token.envVar, client);
   });
-  const spokesRead = Promise.all(chosen.map((spoke) => readSpoke(spoke, clients.spokes[spoke.name]!, notes, options.onEvent)));
+  const unreadable: Record<string, string> = {};
+  // One Spoke that can't be read (down, typo'd URL, revoked token) must not cost the others' plans.
+  const readOrNote = (spoke: DesiredSpoke): Promise<LiveSpoke | undefined> =>
+    readSpoke(spoke, clients.spokes[spoke.name]!, notes, options.onEvent).catch((err: unknown) => {
+      if (!(err instanceof Org2OrgError)) throw err;
+      unreadable[spoke.name] = err.message;
+      return undefined;
+    });
+  const spokesRead = Promise.all(chosen.map(readOrNote)).then((read) => read.filter((s): s is LiveSpoke => s !== undefined));
   spokesRead.catch(() => undefined); // awaited below; readHub may wait on it too
-  const [spokes, hub, tokenNotes] = await Promise.all([
-    spokesRead,
-    clients.hub ? readHub(clients.hub, chosen, spokesRead, options.onEvent) : Promise.resolve(undefined),
-    Promise.all(tokenChecks),
-  ]);
+  const hubRead = clients.hub
+    ? readHub(clients.hub, chosen, spokesRead, options.onEvent).catch((err: unknown) => {
+        // The Hub's read access is optional: without it the plan still stands, minus the Hub-side checks.
+        if (!(err instanceof Org2OrgError)) throw err;
+        notes.push({ severity: 'warning', message: `the Hub could not be read, so Hub-side checks are skipped: ${err.message}` });
+        return undefined;
+      })
+    : Promise.resolve(undefined);
+  const [spokes, hub, tokenNotes] = await Promise.all([spokesRead, hubRead, Promise.all(tokenChecks)]);
   notes.push(...tokenNotes.flat());
   if (clients.hub) {
     const hub = clients.hub;
@@ -71,6 +84,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     );
   }
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes };
+  if (Object.keys(unreadable).length > 0) state.unreadable = unreadable;
   if (hub) {
     state.hub = hub;
     nameHubTargets(state);

@@ -204,4 +204,9 @@ export interface LiveState {
   hub?: LiveHub;
   /** Problems met while reading that don't stop the plan (e.g. a provisioning token that can't be tested). */
   notes: { spoke?: string; severity: 'warning' | 'error'; message: string }[];
+  /**
+   * Spokes that could not be read (network, credentials), with why. They are errors in the plan;
+   * the other Spokes are read and planned as usual.
+   */
+  unreadable?: Record<string, string>;
 }

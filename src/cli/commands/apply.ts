@@ -132,7 +132,9 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   else if (args.format === 'text') out(renderPlanText(plan, { color }));
 
   if (plan.errored) {
-    throw new Org2OrgError(`the plan has ${plan.summary.errors} error${plan.summary.errors === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again. Nothing was written.`);
+    const healthy = plan.spokes.filter((s) => !s.diagnostics.some((d) => d.severity === 'error')).map((s) => s.name);
+    const others = healthy.length > 0 && healthy.length < plan.spokes.length ? ` To apply the Spokes without errors now: --spoke ${healthy.join(' --spoke ')}.` : '';
+    throw new Org2OrgError(`the plan has ${plan.summary.errors} error${plan.summary.errors === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again. Nothing was written.${others}`);
   }
   if (plan.empty) {
     if (saved) out('No changes. The live orgs match the config.\n');
