@@ -156,14 +156,14 @@ test('a POST is not resent after a 5xx or a reset, unless marked idempotent', as
   }
 });
 
-test('a POST that never reached the server (connection refused) is retried, then fails clearly', async () => {
+test('a POST that never reached the server (connection refused) is retried once (not the full count), then fails clearly', async () => {
   const srv = await startServer((_req, res) => json(res, 200, {}));
   const url = srv.url;
   await srv.close();
   const events: ClientEvent[] = [];
   const client = createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(), maxRetries: 2, onEvent: (e) => events.push(e), ...fast });
-  await assert.rejects(client.request('POST', '/api/v1/apps', { body: {} }), (err: unknown) => err instanceof OktaApiError && err.status === 0 && !err.outcomeUnknown && /ECONNREFUSED/.test(err.message) && /reachable/.test(err.message));
-  assert.deepEqual(events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason), ['ECONNREFUSED', 'ECONNREFUSED']);
+  await assert.rejects(client.request('POST', '/api/v1/apps', { body: {} }), (err: unknown) => err instanceof OktaApiError && err.status === 0 && !err.outcomeUnknown && /ECONNREFUSED/.test(err.message) && /refused the connection/.test(err.message));
+  assert.deepEqual(events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason), ['ECONNREFUSED']);
 });
 
 test('a slow answer times out; a GET is retried and succeeds', async () => {
