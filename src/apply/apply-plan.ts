@@ -293,11 +293,5 @@ function errorText(error: unknown, secrets: Set<string>): string {
  */
 export function applyEventOfClientEvent(event: ClientEvent): ApplyEvent | undefined {
   if (event.type !== 'rate-limit-wait') return undefined;
-  const reason =
-    event.reason === '429'
-      ? `Okta answered 429 on ${event.bucket}: waiting for the rate-limit reset`
-      : event.reason === 'budget'
-        ? `keeping within this run's share of ${event.bucket}: waiting for the rate-limit reset`
-        : `at the concurrency limit of ${event.org}`;
-  return { type: 'rate-limit-wait', org: event.org, bucket: event.bucket, until: event.until, reason };
+  return { type: 'rate-limit-wait', org: event.org, bucket: event.bucket, until: event.until, reason: event.reason };
 }

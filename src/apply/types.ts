@@ -2,6 +2,7 @@
  * Apply's contract: `applyPlan(plan, clients, { onEvent })` (./apply-plan.ts) runs a Plan's changes
  * and reports through events; it never prints. Renderers (text and Ink) turn events into lines.
  */
+import type { RateLimitReason } from '../okta/types.js';
 import type { Change } from '../plan/types.js';
 
 export type Outcome = 'applied' | 'failed' | 'skipped' | 'unchanged';
@@ -22,7 +23,7 @@ export type ApplyEvent =
   | { type: 'change-done'; change: Change; ms: number }
   | { type: 'change-failed'; change: Change; message: string }
   | { type: 'change-skipped'; change: Change; reason: string }
-  | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: string }
+  | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: RateLimitReason }
   | { type: 'wait-progress'; message: string; done: number; total: number }
   | { type: 'apply-end'; result: ApplyResult };
 
@@ -45,9 +46,3 @@ export interface ApplyResult {
   /** With --wait: what was found in the Hub. */
   verification?: HubVerification[];
 }
-
-/** Progress of reading the live orgs, for the UI (emitted by src/state). */
-export type ReadEvent =
-  | { type: 'read-start'; org: string; collection: string }
-  | { type: 'read-progress'; org: string; collection: string; count: number }
-  | { type: 'read-done'; org: string; collection: string; count: number; ms: number };

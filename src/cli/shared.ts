@@ -1,7 +1,7 @@
 /**
  * What the commands share: loading the config (built in parallel, so imported by a variable
  * specifier), building one Okta client per org from DesiredState, choosing Spokes, the git
- * commit a plan was made at, and GitHub Actions' step summary.
+ * commit a plan was made at, and GitHub Actions' step summary, and where progress goes.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import type { DesiredState } from '../config/types.js';
 import { Org2OrgError, UsageError, type SourceProblem } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
+import { createProgress, type Progress } from '../render/progress.js';
+import { detectTerminal } from '../render/terminal.js';
 import type { LiveClients } from '../state/read-live-state.js';
 
 export type Env = Record<string, string | undefined>;
@@ -138,4 +140,16 @@ export function useColor(noColorFlag: boolean, env: Env, isTTY: boolean): boolea
   if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
   return isTTY;
+}
+
+/**
+ * Progress on stderr: Ink in an interactive terminal, plain lines otherwise. Tests that capture
+ * stderr get the plain lines through their function.
+ */
+export function progressFor(io: { stderr?: (text: string) => void }, err: (t: string) => void, noTty: boolean, env: Env): Progress {
+  if (io.stderr) {
+    const stream = { write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream;
+    return createProgress({ interactive: false, color: false }, { stream });
+  }
+  return createProgress(detectTerminal({ noTty, env: env as NodeJS.ProcessEnv }));
 }

@@ -6,7 +6,7 @@
 import type { SourceProblem } from '../errors.js';
 import { expandReferences, referencedNames, wholeReference } from './env-refs.js';
 import type { RawConnectionFields } from './rules.js';
-import { Secret } from './secret.js';
+import { Secret, type OrgAuth } from '../credentials.js';
 import { positionOf, problemAt, type ConfigSource } from './source-file.js';
 import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES } from './types.js';
 import type {
@@ -16,7 +16,6 @@ import type {
   DesiredState,
   InboundImport,
   InitialStatus,
-  OrgAuth,
   OwnershipMode,
   SourcePos,
   ToAppFeatures,

@@ -3,7 +3,7 @@
  * Produced by `loadConfig` (src/config), consumed by src/state (what to read),
  * src/plan (what to compare) and src/apply (credentials to write with).
  */
-import type { Secret } from './secret.js';
+import type { OrgAuth, Secret } from '../credentials.js';
 
 export type InitialStatus =
   | 'active_with_pass'
@@ -19,19 +19,6 @@ export interface SourcePos {
   line: number;
   col: number;
 }
-
-/** How org2org authenticates to one org's management API. */
-export type OrgAuth =
-  | { kind: 'token'; token: Secret }
-  | {
-      kind: 'oauth';
-      clientId: string;
-      /** PEM or JWK (JSON) private key of the service app. */
-      privateKey: Secret;
-      /** `kid` of the key, when the service app has several. */
-      keyId?: string;
-      scopes: string[];
-    };
 
 export interface DesiredHub {
   url: string; // normalized: origin without trailing slash

@@ -6,10 +6,10 @@
  * `created`, which tells a linked group when compared with the mapping's `created`).
  */
 import { Org2OrgError } from '../errors.js';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../credentials.js';
 import type { DesiredSpoke, DesiredState } from '../config/types.js';
-import type { ReadEvent } from '../apply/types.js';
 import type { OktaClient } from '../okta/types.js';
+import type { ReadEvent } from '../state/types.js';
 import { readLiveState, ORG2ORG_APP_NAME } from '../state/read-live-state.js';
 import { observeSpoke } from './observe-spoke.js';
 import type { ExportInput, ObservedSpoke } from './types.js';

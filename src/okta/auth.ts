@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Org2OrgError } from '../errors.js';
-import type { OrgAuth } from '../config/types.js';
+import type { OrgAuth } from '../credentials.js';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 

@@ -7,14 +7,12 @@ import { isLoopback } from '../loopback.js';
 import { ofetch } from 'ofetch';
 import { Org2OrgError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
-import type { OrgAuth } from '../config/types.js';
-import { holdSecret } from '../config/secret.js';
-import type { RateLimitSnapshot } from '../state/types.js';
+import { holdSecret, type OrgAuth } from '../credentials.js';
 import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
 import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
 import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
-import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RequestOptions } from './types.js';
+import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RateLimitSnapshot, RequestOptions } from './types.js';
 
 export { OktaApiError } from './errors.js';
 
@@ -288,7 +286,7 @@ class Client implements OktaClient {
         if (attempt < this.maxRetries) {
           const { until, reason, refusedMs } = this.scheduler.blockAfter429(bucket, observed, attempt);
           if (refusedMs !== undefined) throw this.error(out, shown, bucket, res.status, { ...body, errorCode: 'E0000047' }, { ...limits, waitRefusedMs: refusedMs });
-          this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)', delayMs: Math.max(0, Math.round(until - this.scheduler.now())) });
+          this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)', delayMs: Math.max(0, Math.round(until - this.scheduler.now())), rateLimit: reason });
           continue;
         }
         throw this.error(out, shown, bucket, res.status, { ...body, errorCode: 'E0000047' }, limits);

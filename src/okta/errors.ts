@@ -4,8 +4,7 @@
  * masked, tokens are named by their environment variable).
  */
 import { Org2OrgError } from '../errors.js';
-import { scrubSecrets } from '../config/secret.js';
-import type { OrgAuth } from '../config/types.js';
+import { scrubSecrets, type OrgAuth } from '../credentials.js';
 import type { HttpMethod } from './types.js';
 
 export interface OktaErrorBody {

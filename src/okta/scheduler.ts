@@ -10,9 +10,8 @@
  * Until a bucket's first answer arrives its limit is unknown: one probe request goes alone,
  * so a run never bursts blindly into a bucket some other tool already exhausted.
  */
-import type { RateLimitSnapshot } from '../state/types.js';
 import { AdaptiveLimit } from './adaptive-concurrency.js';
-import type { ClientEvent } from './types.js';
+import type { ClientEvent, RateLimitSnapshot } from './types.js';
 
 /** Default ceiling of requests in flight per org: under half of Okta's usual 75, the rest left to other integrations. */
 export const DEFAULT_MAX_IN_FLIGHT = 32;

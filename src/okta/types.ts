@@ -3,8 +3,7 @@
  * Implementation: ./client.ts (`createOktaClient`). Okta's JSON shapes pass through it untyped
  * (callers type what they read); src/state normalizes them.
  */
-import type { OrgAuth } from '../config/types.js';
-import type { RateLimitSnapshot } from '../state/types.js';
+import type { OrgAuth } from '../credentials.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -26,14 +25,22 @@ export interface OktaResponse<T> {
   headers: Headers;
 }
 
+/**
+ * Why a request waits: this run's share of a bucket is spent (`budget`), Okta answered 429 for the
+ * bucket (`429`), or Okta's concurrency limit for the org was hit (`concurrency`, a short back-off
+ * rather than a wait for the bucket's reset).
+ */
+export type RateLimitReason = 'budget' | '429' | 'concurrency';
+
 /** Progress the client reports, for the terminal UI and --debug. Never contains secrets. */
 export type ClientEvent =
   | { type: 'request'; org: string; method: HttpMethod; path: string; bucket: string }
   | { type: 'response'; org: string; method: HttpMethod; path: string; status: number; ms: number; bucket: string; remaining?: number; limit?: number }
-  | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: 'budget' | '429' | 'concurrency' }
+  | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: RateLimitReason }
   /** The adaptive in-flight limit changed: grown on clean answers, or cut on a concurrency 429 or a latency rise. */
   | { type: 'concurrency'; org: string; limit: number; reason: 'grow' | 'concurrency-429' | 'latency' }
-  | { type: 'retry'; org: string; method: HttpMethod; path: string; attempt: number; reason: string; delayMs: number };
+  /** `rateLimit` is set when the retry waits out a 429, which the UI already shows as a wait. */
+  | { type: 'retry'; org: string; method: HttpMethod; path: string; attempt: number; reason: string; delayMs: number; rateLimit?: Exclude<RateLimitReason, 'budget'> };
 
 export interface OktaClientOptions {
   /** Name used in messages: the spoke's name or "hub". */
@@ -90,4 +97,14 @@ export interface OktaClient {
   rateLimits(): RateLimitSnapshot[];
   /** Requests allowed in flight now, the highest allowed so far, and the ceiling. */
   concurrency?(): { limit: number; peak: number; ceiling: number };
+}
+
+/** One rate-limit bucket as last seen in response headers. */
+export interface RateLimitSnapshot {
+  /** Okta bucket id, e.g. `apps` (all of /api/v1/apps/*). */
+  bucket: string;
+  limit: number;
+  remaining: number;
+  /** Epoch seconds. */
+  reset: number;
 }

@@ -7,7 +7,7 @@
  * answer). The change says so in its notes.
  */
 import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/types.js';
-import { SENSITIVE } from '../config/secret.js';
+import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
 import { addressOf, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';

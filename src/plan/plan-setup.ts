@@ -3,7 +3,7 @@
  * Profile Sourcing (manual). Each planner appends to `ctx.forward` (or `ctx.removals`).
  */
 import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
-import { SENSITIVE } from '../config/secret.js';
+import { SENSITIVE } from '../credentials.js';
 import type { LiveConnection, LiveToApp } from '../state/types.js';
 import { addressOf, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';

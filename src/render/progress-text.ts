@@ -77,14 +77,6 @@ export interface RateLimitWait {
   concurrency: boolean;
 }
 
-/**
- * apply's rate-limit-wait carries a sentence, not the client's reason code; the concurrency
- * back-off is the one that is not a wait for a bucket's reset (see applyEventOfClientEvent).
- */
-export function isConcurrencyReason(reason: string): boolean {
-  return /concurrency/i.test(reason);
-}
-
 /** Whole seconds left, rounded up, so a countdown never shows "0 s" while still waiting. */
 export function secondsLeft(until: number, now: number): number {
   return Math.max(0, Math.ceil((until - now) / 1000));

@@ -8,10 +8,11 @@
  *   await readLiveState(…, { onEvent: (e) => progress.read(e) });
  *   await progress.stop();                       // before the plan goes to stdout
  */
-import type { ApplyEvent, ApplyResult, ReadEvent } from '../apply/types.js';
+import type { ApplyEvent, ApplyResult } from '../apply/types.js';
 import type { ClientEvent } from '../okta/types.js';
+import type { ReadEvent } from '../state/types.js';
 import { createProgressStore } from './ink/progress-store.js';
-import { finishedRowText, formatCount, formatDuration, isConcurrencyReason, paint, RateLimitWaits, readDoneText, summaryLines, waitText, type RateLimitWait } from './progress-text.js';
+import { finishedRowText, formatCount, formatDuration, paint, RateLimitWaits, readDoneText, summaryLines, waitText, type RateLimitWait } from './progress-text.js';
 import type { Terminal } from './terminal.js';
 
 export interface Progress {
@@ -99,7 +100,7 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
     client(event) {
       if (event.type === 'rate-limit-wait') {
         noteWait({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' });
-      } else if (event.type === 'retry' && !event.reason.includes('(429)')) {
+      } else if (event.type === 'retry' && !event.rateLimit) {
         // 429s show as waits; other retries (5xx, resets, timeouts) are worth seeing in a CI log.
         line(paint(`retrying ${event.method} ${event.path} on ${event.org} in ${formatDuration(event.delayMs)} (attempt ${event.attempt}): ${event.reason}`, 'dim', color));
       }
@@ -118,7 +119,7 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
         case 'change-skipped':
           return line(finishedRowText({ outcome: 'skipped', change: event.change, reason: event.reason }, color));
         case 'rate-limit-wait':
-          return noteWait({ org: event.org, bucket: event.bucket, until: event.until, concurrency: isConcurrencyReason(event.reason) });
+          return noteWait({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' });
         case 'wait-progress': {
           const at = now();
           const phase = event.message.replace(/\d[\d,]*/g, '#');

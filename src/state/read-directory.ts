@@ -4,8 +4,7 @@
  * thousands / BATCH calls — and parallel CI jobs stay inside the Hub's user and group buckets.
  */
 import type { OktaClient } from '../okta/types.js';
-import type { DirectoryGroup, DirectoryUser } from './types.js';
-import type { ReadEvent } from '../apply/types.js';
+import type { DirectoryGroup, DirectoryUser, ReadEvent } from './types.js';
 
 /** Terms per search: keeps the URL around 3–4 KB even with long logins. */
 export const BATCH = 50;

@@ -5,7 +5,6 @@
  * concurrently and the client's scheduler does the pacing. Okta's JSON stops here.
  */
 import type { DesiredSpoke, DesiredState } from '../config/types.js';
-import type { ReadEvent } from '../apply/types.js';
 import { Org2OrgError } from '../errors.js';
 import { OktaApiError } from '../okta/errors.js';
 import type { OktaClient } from '../okta/types.js';
@@ -23,7 +22,7 @@ import { checkProvisioningToken } from './check-provisioning-token.js';
 import { readServiceApp } from './read-service-app.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
-import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState } from './types.js';
+import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
 
 type Json = Record<string, unknown>;
 

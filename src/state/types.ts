@@ -5,6 +5,7 @@
  * (a short hash of its normalized content) so that a saved plan can tell it went stale.
  * Plain data only (arrays and records), so it serializes as JSON for golden tests.
  */
+import type { RateLimitSnapshot } from '../okta/types.js';
 
 export interface LiveApp {
   id: string;
@@ -189,15 +190,6 @@ export interface LiveHub {
   groups: Record<string, DirectoryGroup>;
 }
 
-export interface RateLimitSnapshot {
-  /** Okta bucket id, e.g. `apps` (all of /api/v1/apps/*). */
-  bucket: string;
-  limit: number;
-  remaining: number;
-  /** Epoch seconds. */
-  reset: number;
-}
-
 export interface LiveState {
   spokes: Record<string, LiveSpoke>;
   /** Undefined when the Hub has no credentials in the config. */
@@ -210,3 +202,9 @@ export interface LiveState {
    */
   unreadable?: Record<string, string>;
 }
+
+/** Progress of reading the live orgs, for the UI. */
+export type ReadEvent =
+  | { type: 'read-start'; org: string; collection: string }
+  | { type: 'read-progress'; org: string; collection: string; count: number }
+  | { type: 'read-done'; org: string; collection: string; count: number; ms: number };

@@ -1,5 +1,5 @@
 /** The project's Okta client, pointed at a simulated org: apply's tests talk HTTP the way users' runs do. */
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import type { ClientEvent, OktaClient } from '../../src/okta/types.js';
 

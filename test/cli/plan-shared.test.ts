@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendStepSummary, buildClients, gitCommit, parseCapacity, selectSpokes, useColor } from '../../src/cli/shared.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import { UsageError } from '../../src/errors.js';
 import type { OktaClientOptions } from '../../src/okta/types.js';
 import { desiredSpoke, desiredState } from '../state/builders.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSim, type Sim } from '../../src/sim/index.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import type { DesiredSpoke, DesiredState } from '../../src/config/types.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 import { UsageError } from '../../src/errors.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../../src/cli/commands/check.js';
-import { checkOrgs } from '../../src/okta/check-orgs.js';
+import { checkOrgs } from '../../src/state/check-orgs.js';
 import { CANARIES, startCheckWorld } from './fixtures/check-world.js';
 
 test('checkOrgs: identities, roles, headroom, app base URL and provisioning tokens, per org', async () => {

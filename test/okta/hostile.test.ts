@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOktaClient, OktaApiError } from '../../src/okta/client.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import type { ClientEvent } from '../../src/okta/types.js';
 import { Org2OrgError } from '../../src/errors.js';
 import { CANARY, json, oktaError, startServer, tokenAuth } from './servers.js';

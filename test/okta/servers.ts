@@ -1,8 +1,7 @@
 /** Small loopback HTTP servers for client tests: each records what it received. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Secret } from '../../src/config/secret.js';
-import type { OrgAuth } from '../../src/config/types.js';
+import { Secret, type OrgAuth } from '../../src/credentials.js';
 
 export interface Received {
   method: string;

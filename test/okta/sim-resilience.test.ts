@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { buildSeed, startSim, type SimSeed } from '../../src/sim/index.js';
 import { createOktaClient, OktaApiError } from '../../src/okta/client.js';
 import type { ClientEvent } from '../../src/okta/types.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import { tokenAuth } from './servers.js';
 
 test('faults: 429 storms, 5xx bursts, resets and slow answers; no unsafe resend', async () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import { createOktaClient, OktaApiError } from '../../src/okta/client.js';
 import { adviceFor } from '../../src/okta/errors.js';
 import type { ClientEvent } from '../../src/okta/types.js';

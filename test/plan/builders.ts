@@ -4,7 +4,7 @@
  * Secrets are written `{ "$secret": "ENV_NAME" }` and get a canary value, so tests can prove
  * no secret value reaches any output.
  */
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import type { DesiredSpoke, DesiredState, DesiredUserAssignment, InitialStatus } from '../../src/config/types.js';
 import { emptyLiveSpoke, type LiveAppUser, type LiveSpoke, type LiveState } from '../../src/state/types.js';
 

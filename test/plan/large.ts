@@ -2,7 +2,7 @@
  * A large spoke for the 100k test and the bench: `count` listed users of which a tenth are new,
  * a tenth drifted and the rest match, plus a tenth more live users that the file doesn't list.
  */
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import type { DesiredState, DesiredUserAssignment } from '../../src/config/types.js';
 import type { DirectoryUser, LiveAppUser, LiveState } from '../../src/state/types.js';
 import { liveSpoke } from './builders.js';

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 const DIR = new URL('../../src/plan/', import.meta.url);
-const ALLOWED = new Set(['../config/types.js', '../config/secret.js', '../state/types.js']);
+const ALLOWED = new Set(['../config/types.js', '../credentials.js', '../state/types.js']);
 
 test('src/plan imports only types, its own modules and the Secret marker, and uses no clock or environment', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.ts'));

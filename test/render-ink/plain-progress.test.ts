@@ -79,7 +79,7 @@ describe('plain progress (not a terminal)', () => {
     const until = t.now() + 12_000;
     // The same wait, from the client and from apply (a command may forward both), then again as the scheduler re-checks.
     progress.client({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until, reason: '429' });
-    progress.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until, reason: "Okta answered 429 on apps: waiting for the rate-limit reset" });
+    progress.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until, reason: '429' });
     t.advance(1000);
     progress.client({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: until + 400, reason: 'budget' });
     // Another org's bucket is a wait of its own.
@@ -99,7 +99,7 @@ describe('plain progress (not a terminal)', () => {
     const t = clock();
     const progress = createProgress(plain, { stream: out.stream, now: t.now });
     progress.client({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: t.now() + 4000, reason: 'concurrency' });
-    progress.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'users', until: t.now() + 4000, reason: 'at the concurrency limit of emea' });
+    progress.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'users', until: t.now() + 4000, reason: 'concurrency' });
     progress.client({ type: 'rate-limit-wait', org: 'emea', bucket: 'groups', until: t.now() + 300, reason: 'budget' });
     assert.deepEqual(out.lines(), []);
   });
@@ -107,7 +107,7 @@ describe('plain progress (not a terminal)', () => {
   it('writes retries other than 429s (those show as waits)', () => {
     const out = capture();
     const progress = createProgress(plain, { stream: out.stream });
-    progress.client({ type: 'retry', org: 'emea', method: 'GET', path: '/api/v1/apps', attempt: 1, reason: 'rate limit (429)', delayMs: 5000 });
+    progress.client({ type: 'retry', org: 'emea', method: 'GET', path: '/api/v1/apps', attempt: 1, reason: 'rate limit (429)', delayMs: 5000, rateLimit: '429' });
     progress.client({ type: 'retry', org: 'emea', method: 'POST', path: '/api/v1/apps/0oa1/users', attempt: 2, reason: 'HTTP 503', delayMs: 500 });
     progress.client({ type: 'request', org: 'emea', method: 'GET', path: '/api/v1/apps', bucket: 'apps' });
     progress.client({ type: 'response', org: 'emea', method: 'GET', path: '/api/v1/apps', bucket: 'apps', status: 200, ms: 40 });

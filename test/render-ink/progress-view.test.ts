@@ -103,7 +103,7 @@ describe('Ink progress view', () => {
     const view = mount(store);
     store.client({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: t.now() + 12_000, reason: '429' });
     // The same wait again (from apply): still one line.
-    store.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: t.now() + 12_000, reason: 'Okta answered 429 on apps' });
+    store.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: t.now() + 12_000, reason: '429' });
     await view.expect(`${SPIN} waiting 12 s for Okta's rate-limit reset (apps bucket, emea)`);
     t.advance(4500);
     view.redraw();
@@ -119,7 +119,7 @@ describe('Ink progress view', () => {
     const store = createProgressStore(t.now);
     const view = mount(store);
     store.client({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: t.now() + 400, reason: 'concurrency' });
-    store.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'users', until: t.now() + 300, reason: 'at the concurrency limit of emea' });
+    store.apply({ type: 'rate-limit-wait', org: 'emea', bucket: 'users', until: t.now() + 300, reason: 'concurrency' });
     // A later event that shows: once it does, the waits before it were drawn (or left out).
     store.message('marker');
     await view.expect('marker\n');

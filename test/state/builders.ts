@@ -1,5 +1,5 @@
 /** Small builders of DesiredState for the reader's tests (the config loader is tested elsewhere). */
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/credentials.js';
 import type { DesiredSpoke, DesiredState, InitialStatus } from '../../src/config/types.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import type { OktaClient } from '../../src/okta/types.js';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { startSim, buildSeed, type SimSeed } from '../../src/sim/index.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
 import { fingerprintOf } from '../../src/state/fingerprint.js';
-import type { ReadEvent } from '../../src/apply/types.js';
-import { Secret } from '../../src/config/secret.js';
+import type { ReadEvent } from '../../src/state/types.js';
+import { Secret } from '../../src/credentials.js';
 import { OktaApiError } from '../../src/okta/errors.js';
 import { desiredSpoke, desiredState, simClient } from './builders.js';
 

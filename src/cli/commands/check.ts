@@ -5,7 +5,7 @@
  */
 import { debugRequested, GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { UsageError } from '../../errors.js';
-import { checkOrgs, type OrgCheck } from '../../okta/check-orgs.js';
+import { checkOrgs, type OrgCheck } from '../../state/check-orgs.js';
 import type { ClientEvent } from '../../okta/types.js';
 import { commandIo, importLoadConfig, parseCapacity, selectSpokes, type LoadConfig } from '../shared.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { Org2OrgError, UsageError, type SourceProblem } from '../../errors.js';
-import { Secret } from '../../config/secret.js';
+import { Secret } from '../../credentials.js';
 import type { DesiredState } from '../../config/types.js';
 import { loadConfig } from '../../config/load.js';
 import { createOktaClient } from '../../okta/client.js';

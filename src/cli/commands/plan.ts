@@ -11,13 +11,11 @@ import { createPlan } from '../../plan/create-plan.js';
 import type { Plan } from '../../plan/types.js';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanMarkdown, type MarkdownOptions } from '../../render/markdown.js';
-import { createProgress, type Progress } from '../../render/progress.js';
-import { detectTerminal } from '../../render/terminal.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { commandIo, appendStepSummary, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { commandIo, appendStepSummary, progressFor, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--detailed-exitcode] [--max-api-capacity PCT] [--no-color]
@@ -158,16 +156,4 @@ function parsePlanArgs(argv: string[]): PlanArgs {
   const inFlight = parsed.string('max-in-flight');
   if (inFlight !== undefined) args.maxInFlight = parseMaxInFlight(inFlight);
   return args;
-}
-
-/**
- * Progress on stderr: Ink in an interactive terminal, plain lines otherwise. Tests that capture
- * stderr get the plain lines through their function.
- */
-export function progressFor(io: { stderr?: (text: string) => void }, err: (t: string) => void, noTty: boolean, env: Env): Progress {
-  if (io.stderr) {
-    const stream = { write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream;
-    return createProgress({ interactive: false, color: false }, { stream });
-  }
-  return createProgress(detectTerminal({ noTty, env: env as NodeJS.ProcessEnv }));
 }

@@ -3,10 +3,11 @@
  * Ink app has even loaded), the view reads a snapshot on each render. A version number is the
  * React snapshot, so an apply of thousands of changes never copies growing arrays per event.
  */
-import type { ApplyEvent, ApplyResult, ReadEvent } from '../../apply/types.js';
+import type { ApplyEvent, ApplyResult } from '../../apply/types.js';
 import type { ClientEvent } from '../../okta/types.js';
 import type { Change } from '../../plan/types.js';
-import { formatCount, isConcurrencyReason, RateLimitWaits, type FinishedRow } from '../progress-text.js';
+import type { ReadEvent } from '../../state/types.js';
+import { formatCount, RateLimitWaits, type FinishedRow } from '../progress-text.js';
 
 export interface CollectionRead {
   collection: string;
@@ -137,7 +138,7 @@ export function createProgressStore(now: () => number = Date.now): ProgressStore
           append({ kind: 'row', row: { outcome: 'skipped', change: event.change, reason: event.reason } });
           break;
         case 'rate-limit-wait':
-          state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: isConcurrencyReason(event.reason) }, now());
+          state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());
           break;
         case 'wait-progress':
           state.waitProgress = { message: event.message, done: event.done, total: event.total };

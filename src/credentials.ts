@@ -67,3 +67,16 @@ export class Secret {
     return SENSITIVE;
   }
 }
+
+/** How org2org authenticates to one org's management API. */
+export type OrgAuth =
+  | { kind: 'token'; token: Secret }
+  | {
+      kind: 'oauth';
+      clientId: string;
+      /** PEM or JWK (JSON) private key of the service app. */
+      privateKey: Secret;
+      /** `kid` of the key, when the service app has several. */
+      keyId?: string;
+      scopes: string[];
+    };

@@ -4,12 +4,12 @@
  * at the Hub, and whether each provisioning connection's credential works against the Hub.
  * Returns data; `org2org check` renders it.
  */
-import type { DesiredConnection, DesiredSpoke, DesiredState, OrgAuth } from '../config/types.js';
+import type { DesiredConnection, DesiredSpoke, DesiredState } from '../config/types.js';
 import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES, managedServiceAppName } from '../config/types.js';
-import type { RateLimitSnapshot } from '../state/types.js';
+import type { OrgAuth } from '../credentials.js';
 import { Org2OrgError } from '../errors.js';
-import { createOktaClient } from './client.js';
-import { OktaApiError } from './errors.js';
+import { createOktaClient } from '../okta/client.js';
+import { OktaApiError } from '../okta/errors.js';
 import {
   connectionJwksUri,
   findServiceAppByName,
@@ -18,8 +18,8 @@ import {
   serviceAppGaps,
   type HubServiceApp,
   type ServiceAppWanted,
-} from './service-app.js';
-import type { ClientEvent, OktaClient, OktaClientOptions } from './types.js';
+} from '../okta/service-app.js';
+import type { ClientEvent, OktaClient, OktaClientOptions, RateLimitSnapshot } from '../okta/types.js';
 
 export interface CredentialCheck {
   /** Login of the token's owner, or `service app <clientId>`. */
