@@ -4,6 +4,7 @@
  * `secrets` only so that the caller can scrub them from any error text before it goes anywhere.
  */
 import { OktaApiError } from '../okta/errors.js';
+import { identifyApp, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
 import { connectionJwksUri, currentKey, publicJwk, readSpokeKeys } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import type { PlanOp } from '../plan/types.js';
@@ -35,14 +36,21 @@ export class OpInputError extends Error {
   override name = 'OpInputError';
 }
 
-const ORG2ORG_APP_NAME = 'okta_org2org';
-
 export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
   const { client } = ctx;
   switch (op.type) {
     case 'none':
       return { wrote: false };
     case 'app.create': {
+      // Read again right before posting: another apply (or a person) may have made the app since
+      // the plan. What remains is the gap between this read and the POST; two applies racing
+      // through it make two apps, which the next plan reports as an error listing both.
+      const existing = await client.get<Record<string, unknown>[]>('/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"`, limit: 200 });
+      const identity = identifyApp(existing, op.label, op.baseUrl, true);
+      if (identity.kind === 'found' || identity.kind === 'duplicate') {
+        const ids = identity.kind === 'found' ? String(identity.app.id) : identity.apps.map((a) => a.id).join(', ');
+        throw new OpInputError(`an Org2Org app labelled "${op.label}" appeared since the plan (${ids}); not creating another. Plan again`);
+      }
       // Not idempotent: a retried create could make a second app. A lost answer shows up in the
       // next plan as an app with this label, which is found, not duplicated.
       const res = await client.request<{ id?: string }>('POST', '/api/v1/apps', {

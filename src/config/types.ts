@@ -141,7 +141,8 @@ export interface DesiredSpoke {
   auth: OrgAuth;
   /** `observe`: read and report only, never write. */
   mode: 'managed' | 'observe';
-  app: { label: string; signOnMode: 'SAML_2_0' | 'AUTO_LOGIN' };
+  /** `create`: make the app even when another Org2Org app already points at the Hub. */
+  app: { label: string; signOnMode: 'SAML_2_0' | 'AUTO_LOGIN'; create?: boolean };
   /** Undefined: connection not managed. */
   connection?: DesiredConnection;
   provisioning: { toApp?: ToAppFeatures; toOkta?: ToOkta };

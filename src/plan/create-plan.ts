@@ -98,6 +98,11 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     statusOnly: [],
     notes: [],
   };
+  if (live.appProblem !== undefined) {
+    // Planning on a guess (the wrong app, or a second one) would be worse than no plan.
+    diagnose(ctx, 'error', live.appProblem, { pos: desired.pos });
+    return { plan: { name: desired.name, url: desired.url, mode: desired.mode, changes: [], diagnostics: ctx.diagnostics }, noops: 0 };
+  }
   reportDuplicates(ctx);
   planApp(ctx);
   planServiceApp(ctx);

@@ -30,7 +30,8 @@ export function planApp(ctx: SpokeContext): void {
   }
   const app = live.app;
   const attributes: AttributeChange[] = [];
-  if (app.label !== wanted.label) attributes.push({ name: 'label', before: app.label, after: wanted.label });
+  // The app was found by its label in any case: a case-only difference is the same app, not a rename.
+  if (app.label.trim().toLowerCase() !== wanted.label.trim().toLowerCase()) attributes.push({ name: 'label', before: app.label, after: wanted.label });
   if (app.signOnMode !== wanted.signOnMode) attributes.push({ name: 'signOnMode', before: app.signOnMode, after: wanted.signOnMode });
   // Okta may hand the URL back with a trailing slash or another case; the Hub URL in DesiredState is a normalized origin.
   if (app.baseUrl.replace(/\/+$/, '').toLowerCase() !== wanted.baseUrl.toLowerCase()) attributes.push({ name: 'baseUrl', before: app.baseUrl, after: wanted.baseUrl });

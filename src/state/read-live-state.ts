@@ -7,6 +7,7 @@
 import type { DesiredSpoke, DesiredState } from '../config/types.js';
 import { Org2OrgError } from '../errors.js';
 import { OktaApiError } from '../okta/errors.js';
+import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
 import type { OktaClient } from '../okta/types.js';
 import {
   normalizeApp,
@@ -42,7 +43,7 @@ export interface ReadOptions {
   spokes?: string[];
 }
 
-export const ORG2ORG_APP_NAME = 'okta_org2org';
+export { ORG2ORG_APP_NAME };
 
 export async function readLiveState(desired: DesiredState, clients: LiveClients, options: ReadOptions = {}): Promise<LiveState> {
   const chosen = desired.spokes.filter((s) => clients.spokes[s.name] !== undefined && (!options.spokes || options.spokes.includes(s.name)));
@@ -56,7 +57,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   const unreadable: Record<string, string> = {};
   // One Spoke that can't be read (down, typo'd URL, revoked token) must not cost the others' plans.
   const readOrNote = (spoke: DesiredSpoke): Promise<LiveSpoke | undefined> =>
-    readSpoke(spoke, clients.spokes[spoke.name]!, notes, options.onEvent).catch((err: unknown) => {
+    readSpoke(spoke, clients.spokes[spoke.name]!, desired.hub.url, notes, options.onEvent).catch((err: unknown) => {
       if (!(err instanceof Org2OrgError)) throw err;
       unreadable[spoke.name] = err.message;
       return undefined;
@@ -99,7 +100,7 @@ export async function readLiveObjects(desired: DesiredState, clients: LiveClient
   return readLiveState(desired, clients, { ...options, spokes: spokeNames });
 }
 
-async function readSpoke(spoke: DesiredSpoke, client: OktaClient, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<LiveSpoke> {
+async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<LiveSpoke> {
   const configLogins = spoke.assignments.users.map((u) => u.login);
   const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
   const pushedNames = new Set(spoke.pushGroups.groups.map((g) => g.name));
@@ -112,8 +113,9 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, notes: LiveSta
   // Awaited below; until then a failure must not count as unhandled (findApp may fail first).
   groupsRead.catch(() => undefined);
 
-  const app = await findApp(spoke, client, notes, onEvent);
+  const { app, problem } = await findApp(spoke, client, hubUrl, onEvent);
   const live: LiveSpoke = { ...emptyLiveSpoke(spoke.name), app: app ? normalizeApp(app) : null };
+  if (problem !== undefined) live.appProblem = problem;
   if (!app) {
     const [users, groups] = await Promise.all([findUsersByLogin(client, configLogins, onEvent), groupsRead]);
     live.users = users;
@@ -209,18 +211,16 @@ async function readAppUsers(
   return { appUsers, users };
 }
 
-/** The Org2Org app with the config's label (`filter=name eq "okta_org2org"`, then the label). */
-async function findApp(spoke: DesiredSpoke, client: OktaClient, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<Json | undefined> {
+/**
+ * The Org2Org app with the config's label (`filter=name eq "okta_org2org"`, then the label, any
+ * case). Several with the label, or none while another points at the Hub: a problem, no app.
+ */
+async function findApp(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, onEvent: ReadEventSink | undefined): Promise<{ app?: Json; problem?: string }> {
   const apps = await readAll<Json>(client, '/api/v1/apps', { filter: `name eq ${quote(ORG2ORG_APP_NAME)}` }, 'apps', onEvent);
-  const matching = apps.filter((a) => a.name === ORG2ORG_APP_NAME && a.label === spoke.app.label);
-  if (matching.length > 1) {
-    notes.push({
-      spoke: spoke.name,
-      severity: 'warning',
-      message: `${matching.length} Org2Org apps in ${spoke.name} are labelled "${spoke.app.label}"; the plan uses ${String(matching.find((a) => a.status === 'ACTIVE')?.id ?? matching[0]!.id)} (rename or delete the others)`,
-    });
-  }
-  return matching.find((a) => a.status === 'ACTIVE') ?? matching[0];
+  const identity = identifyApp(apps, spoke.app.label, hubUrl, spoke.app.create === true);
+  if (identity.kind === 'found') return { app: identity.app };
+  const problem = identityProblem(identity, spoke.name, spoke.app.label);
+  return problem !== undefined ? { problem } : {};
 }
 
 /** One object; undefined when Okta says it doesn't exist (404). */

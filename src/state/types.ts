@@ -136,6 +136,11 @@ export interface LiveSpoke {
   name: string;
   /** null: no okta_org2org app with that label. Everything below is then empty. */
   app: LiveApp | null;
+  /**
+   * Why the app can't be told (several with the label, or none while another Org2Org app points
+   * at the Hub): the plan for this Spoke is that error and nothing else.
+   */
+  appProblem?: string;
   connection: LiveConnection | null;
   features: LiveFeatures | null;
   appUserSchema: LiveAppUserSchema | null;

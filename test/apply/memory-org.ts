@@ -99,6 +99,7 @@ export class MemoryOrg implements OktaClient {
     }
     if (!path.startsWith('/api/v1/apps')) throw new Error(`E0000007 not found: ${path}`);
     if (parts.length === 0) {
+      if (method === 'GET') return [...this.apps.values()].map((a) => ({ id: a.id, name: 'okta_org2org', label: a.label, status: 'ACTIVE' }));
       if (method !== 'POST') throw new Error('unsupported');
       const id = `0oaNEW${this.#nextId++}`;
       this.addApp(id, String(body.label));

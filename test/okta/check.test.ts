@@ -144,7 +144,7 @@ test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are c
   const spoke = await startServer((req, res) => {
     if (req.url === '/api/v1/users/me') return json(res, 200, { id: '00usp', profile: { login: 'admin@spoke' } });
     if (req.url === '/api/v1/users/00usp/roles') return json(res, 200, [{ type: 'SUPER_ADMIN' }]);
-    if (req.url.startsWith('/api/v1/apps?')) return json(res, 200, [{ id: '0oa1', label: 'Acme Hub', settings: { app: { baseUrl: `${hub.url}/` } } }]);
+    if (req.url.startsWith('/api/v1/apps?')) return json(res, 200, [{ id: '0oa1', name: 'okta_org2org', label: 'Acme Hub', settings: { app: { baseUrl: `${hub.url}/` } } }]);
     if (req.url === '/api/v1/apps/0oa1/connections/default') return json(res, 200, { status: 'ENABLED', profile: { authScheme: 'OAUTH2' } });
     json(res, 404, { errorCode: 'E0000007', errorSummary: 'Not found' });
   });
