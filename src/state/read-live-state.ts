@@ -76,10 +76,13 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   notes.push(...tokenNotes.flat());
   if (clients.hub) {
     const hub = clients.hub;
+    const readByName = new Map(spokes.map((s) => [s.name, s]));
     await Promise.all(
-      chosen.map(async (spoke, i) => {
-        const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, spokes[i]!, options.onEvent);
-        if (serviceApp !== undefined) spokes[i]!.serviceApp = serviceApp;
+      chosen.map(async (spoke) => {
+        const live = readByName.get(spoke.name);
+        if (!live) return; // unreadable: its plan is that error
+        const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, live, options.onEvent);
+        if (serviceApp !== undefined) live.serviceApp = serviceApp;
       }),
     );
   }
