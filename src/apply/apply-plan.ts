@@ -10,7 +10,7 @@ import type { ClientEvent, OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import { computePhases, failureDependenciesOf } from './order.js';
 import { runOp } from './run-op.js';
-import type { ApplyEvent, ApplyResult, ChangeResult, Outcome } from './types.js';
+import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult, type ChangeResult, type Outcome } from './types.js';
 
 export interface ApplyClients {
   hub?: OktaClient;
@@ -23,6 +23,11 @@ export interface ApplyOptions {
   env?: Record<string, string | undefined>;
   /** Changes in flight per spoke. Default 32: enough to keep a rate-limit bucket busy. */
   concurrency?: number;
+  /**
+   * Stop (Ctrl-C): no change starts after it aborts; those in flight finish (a request cut
+   * mid-way would leave its outcome unknown), and the rest are skipped as not started.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_APPLY_CONCURRENCY = 32;
@@ -79,6 +84,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
         emit,
         record,
         outcomeOf: (address) => outcomes.get(address),
+        ...(options.signal ? { signal: options.signal } : {}),
         onAppCreated: (id) => {
           appIds[spoke] = id;
         },
@@ -94,6 +100,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
     skipped: results.filter((r) => r.outcome === 'skipped').length,
   };
   if (Object.keys(appIds).length > 0) result.appIds = appIds;
+  if (options.signal?.aborted) result.interrupted = true;
   emit({ type: 'apply-end', result });
   return result;
 }
@@ -108,6 +115,7 @@ interface SpokeRun {
   record: (change: Change, outcome: Outcome, message?: string, ms?: number) => void;
   outcomeOf: (address: string) => ChangeResult | undefined;
   onAppCreated: (id: string) => void;
+  signal?: AbortSignal;
 }
 
 async function applySpoke(spoke: string, changes: Change[], phases: Map<string, number>, run: SpokeRun): Promise<void> {
@@ -125,12 +133,18 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
     );
   }
 
-  const skip = (change: Change, reason: string): void => {
+  const skip = (change: Change, given: string): void => {
+    // Once stopped, whatever is skipped was simply not started (its dependency may have been).
+    const reason = run.signal?.aborted ? INTERRUPTED_REASON : given;
     record(change, 'skipped', reason);
     emit({ type: 'change-skipped', change, reason });
   };
 
   const execute = async (change: Change): Promise<void> => {
+    if (run.signal?.aborted) {
+      skip(change, INTERRUPTED_REASON);
+      return;
+    }
     emit({ type: 'change-start', change });
     const started = performance.now();
     if (change.action === 'manual') {

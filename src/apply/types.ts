@@ -45,4 +45,9 @@ export interface ApplyResult {
   appIds?: Record<string, string>;
   /** With --wait: what was found in the Hub. */
   verification?: HubVerification[];
+  /** Stopped early (Ctrl-C): changes not started are `skipped` with INTERRUPTED_REASON. */
+  interrupted?: boolean;
 }
+
+/** Why a change was not started when apply was stopped: the next apply picks it up. */
+export const INTERRUPTED_REASON = 'not started: apply was interrupted';

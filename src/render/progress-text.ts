@@ -121,13 +121,19 @@ export function summaryLines(result: ApplyResult, elapsedMs: number | undefined,
   if (unchanged > 0) counts.push(`${formatCount(unchanged)} already in place`);
   const time = elapsedMs === undefined ? '' : ` in ${formatDuration(elapsedMs)}`;
   const lines: string[] = [];
-  if (result.failed > 0) {
+  if (result.interrupted) {
+    const notStarted = result.results.filter((r) => r.outcome === 'skipped').length;
+    lines.push(paint(`Apply interrupted: ${counts.join(', ')}${time}; the changes in flight were let finish.`, 'fail', color));
+    lines.push(`  ${formatCount(notStarted)} ${notStarted === 1 ? 'change was' : 'changes were'} not made. Run \`org2org apply\` again: it plans what is left.`);
+  } else if (result.failed > 0) {
     lines.push(paint(`Apply finished with errors: ${counts.join(', ')}${time}.`, 'fail', color));
+  } else {
+    lines.push(paint(`Apply complete: ${counts.join(', ')}${time}.`, 'bold', color));
+  }
+  if (result.failed > 0) {
     const failures = result.results.filter((r) => r.outcome === 'failed');
     for (const r of failures.slice(0, MAX_LISTED)) lines.push(`  ${paint('✗', 'fail', color)} ${r.address}: ${oneLine(r.message ?? 'failed')}`);
     if (failures.length > MAX_LISTED) lines.push(`  … and ${formatCount(failures.length - MAX_LISTED)} more failures (listed above)`);
-  } else {
-    lines.push(paint(`Apply complete: ${counts.join(', ')}${time}.`, 'bold', color));
   }
   if (result.verification) lines.push(...verificationLines(result.verification, color));
   return lines;

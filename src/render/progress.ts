@@ -8,7 +8,7 @@
  *   await readLiveState(…, { onEvent: (e) => progress.read(e) });
  *   await progress.stop();                       // before the plan goes to stdout
  */
-import type { ApplyEvent, ApplyResult } from '../apply/types.js';
+import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult } from '../apply/types.js';
 import type { ClientEvent } from '../okta/types.js';
 import type { ReadEvent } from '../state/types.js';
 import { createProgressStore } from './ink/progress-store.js';
@@ -117,6 +117,8 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
         case 'change-failed':
           return line(finishedRowText({ outcome: 'failed', change: event.change, message: event.message }, color));
         case 'change-skipped':
+          // Not started after Ctrl-C: counted in the summary, not a line each (there may be thousands).
+          if (event.reason === INTERRUPTED_REASON) return;
           return line(finishedRowText({ outcome: 'skipped', change: event.change, reason: event.reason }, color));
         case 'rate-limit-wait':
           return noteWait({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' });

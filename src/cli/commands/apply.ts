@@ -51,7 +51,9 @@ Options:
 
 ${GLOBAL_HELP}
 
-Exit: 0 everything applied (or nothing to do), 1 on error, refusal or any failed change.`;
+Ctrl-C stops starting changes, lets the ones in flight finish and reports (exit 130); a second
+Ctrl-C exits at once. Running apply again finishes the job.
+Exit: 0 everything applied (or nothing to do), 1 on error, refusal or any failed change, 130 interrupted.`;
 
 export interface ApplyIo {
   env?: Env;
@@ -163,9 +165,22 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   progress = progressFor(io, err, args.noTty, env);
   onApplyEvent = (e) => progress.apply(e);
   let result: ApplyResult;
+  // Ctrl-C: the first stops starting changes and lets those in flight finish (a request cut off
+  // mid-way leaves its outcome unknown), then reports what was and wasn't done; a second exits now.
+  const stop = new AbortController();
+  const onInterrupt = (): void => {
+    if (!stop.signal.aborted) {
+      stop.abort();
+      progress.message('Stopping: no new change starts, the ones in flight finish. Ctrl-C again to exit at once.');
+      return;
+    }
+    err('\nInterrupted again: exiting now. Changes that were in flight may or may not have reached Okta; `org2org plan` shows which.\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', onInterrupt);
   try {
-    result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env });
-    if (args.wait) {
+    result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env, signal: stop.signal });
+    if (args.wait && !stop.signal.aborted) {
       result.verification = await waitForProvisioning(plan, result, clients, {
         timeoutMs: args.waitTimeoutMs,
         pollMs: io.pollMs ?? 1000,
@@ -174,10 +189,12 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
       progress.apply({ type: 'apply-end', result });
     }
   } finally {
+    process.off('SIGINT', onInterrupt);
     await progress.stop();
   }
 
   if (args.format === 'json') out(JSON.stringify(result, null, 2) + '\n');
+  if (result.interrupted) return 130;
   const unverified = (result.verification ?? []).filter((v) => !v.ok).length;
   return result.failed > 0 || unverified > 0 ? 1 : 0;
 }

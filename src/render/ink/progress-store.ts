@@ -3,7 +3,7 @@
  * Ink app has even loaded), the view reads a snapshot on each render. A version number is the
  * React snapshot, so an apply of thousands of changes never copies growing arrays per event.
  */
-import type { ApplyEvent, ApplyResult } from '../../apply/types.js';
+import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult } from '../../apply/types.js';
 import type { ClientEvent } from '../../okta/types.js';
 import type { Change } from '../../plan/types.js';
 import type { ReadEvent } from '../../state/types.js';
@@ -135,7 +135,7 @@ export function createProgressStore(now: () => number = Date.now): ProgressStore
           // Skipped for a failed dependency: it never started. A manual change did.
           state.running.delete(event.change.address);
           if (state.apply) state.apply.skipped += 1;
-          append({ kind: 'row', row: { outcome: 'skipped', change: event.change, reason: event.reason } });
+          if (event.reason !== INTERRUPTED_REASON) append({ kind: 'row', row: { outcome: 'skipped', change: event.change, reason: event.reason } });
           break;
         case 'rate-limit-wait':
           state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());

@@ -1,0 +1,98 @@
+/**
+ * Ctrl-C during apply, without a terminal (the CLI's stdio are pipes here; the Ink UI was checked
+ * in tmux): the first SIGINT stops starting changes, lets the ones in flight finish, reports what
+ * was done and what wasn't, and exits 130; re-running apply converges. A second SIGINT exits at
+ * once, also 130.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadSeed, seedUsers, startSim, type SimSeed } from '../../src/sim/index.js';
+import { cliEnv, countWrites, runCli } from './cli.js';
+
+const EXTRA = 80;
+
+/** The demo seed plus an apac app with EXTRA direct assignments the config doesn't list (apac is authoritative). */
+function seedWithRemovals(): SimSeed {
+  const seed = loadSeed('examples/sim/seed.yaml');
+  const extra = seedUsers(EXTRA, { prefix: 'temp', domain: 'apac.acme.com' });
+  const apac = seed.orgs.apac!;
+  apac.users = [...(apac.users ?? []), ...extra];
+  apac.apps = [
+    {
+      label: 'Acme Hub',
+      hub: 'hub',
+      connection: { authScheme: 'TOKEN', token: 'hub/OKTA_HUB_PROVISIONING_TOKEN' },
+      provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false },
+      users: extra.map((u) => ({ login: u.login })),
+    },
+  ];
+  return seed;
+}
+
+const APPLY = ['apply', '--auto-approve', '--max-removals', '200'];
+
+test('first Ctrl-C mid-apply: in-flight changes finish, the rest are reported as not made, exit 130; the next apply converges', async () => {
+  const sim = await startSim(seedWithRemovals(), { timeScale: 60, latencyMs: 150 });
+  try {
+    const env = cliEnv(sim);
+    let sent = false;
+    const stopped = await runCli(APPLY, env, {
+      onChild: (child) =>
+        child.stderr!.on('data', (d: Buffer) => {
+          // Interrupt once the first change is done: the run is well under way.
+          if (!sent && /✓/.test(d.toString())) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        }),
+    });
+    assert.ok(sent, `no change finished:\n${stopped.stderr}`);
+    assert.equal(stopped.code, 130, stopped.stdout + stopped.stderr);
+    assert.match(stopped.stderr, /Stopping: no new change starts, the ones in flight finish\./);
+    const summary = /Apply interrupted: (\d+) applied, (\d+) failed, (\d+) skipped/.exec(stopped.stderr);
+    assert.ok(summary, stopped.stderr);
+    const [applied, failed, notMade] = summary.slice(1).map(Number) as [number, number, number];
+    assert.equal(failed, 0, 'an in-flight change was cut off');
+    assert.ok(applied >= 1 && notMade >= 1, `applied ${applied}, not made ${notMade}`);
+    assert.match(stopped.stderr, new RegExp(`${notMade} changes? (was|were) not made\\. Run \`org2org apply\` again`));
+    // Each change not made is in the summary, not a line of its own.
+    assert.doesNotMatch(stopped.stderr, /not started: apply was interrupted/);
+    // The writes match the report: what was in flight finished, nothing more started.
+    const apacApp = sim.org('apac').apps.values().find((a) => a.label === 'Acme Hub')!;
+    assert.ok(apacApp.users.size > 2, 'some removals were not made');
+
+    const again = await runCli(APPLY, env);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    const plan = await runCli(['plan', '--detailed-exitcode'], env);
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('a second Ctrl-C exits at once with 130', async () => {
+  const sim = await startSim(seedWithRemovals(), { timeScale: 60, latencyMs: 400 });
+  try {
+    const env = cliEnv(sim);
+    let sent = 0;
+    const result = await runCli(APPLY, env, {
+      onChild: (child) =>
+        child.stderr!.on('data', (d: Buffer) => {
+          if (sent === 0 && /Applying \d+ changes/.test(d.toString())) {
+            sent = 1;
+            child.kill('SIGINT');
+          } else if (sent === 1 && /Stopping:/.test(d.toString())) {
+            sent = 2;
+            child.kill('SIGINT');
+          }
+        }),
+    });
+    assert.equal(sent, 2, result.stderr);
+    assert.equal(result.code, 130, result.stdout + result.stderr);
+    assert.match(result.stderr, /Interrupted again: exiting now/);
+    assert.doesNotMatch(result.stderr, /Apply interrupted:/, 'it did not wait for the in-flight changes');
+    assert.ok(countWrites(sim) < EXTRA);
+  } finally {
+    await sim.close();
+  }
+});
