@@ -22,7 +22,7 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   {
     name: 'unknown key far from any allowed one lists the allowed keys',
     text: withLine(10, '      label: Acme Hub\n      colour: blue'),
-    errors: ['11:7 unknown key "colour" in spokes[0].app — allowed keys here: label, signOnMode'],
+    errors: ['11:7 unknown key "colour" in spokes[0].app — allowed keys here: label, create, signOnMode'],
   },
   {
     name: 'closed enum with a suggestion',
