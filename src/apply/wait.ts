@@ -163,8 +163,10 @@ function settleGroup(group: PushedGroup, mapping: LivePushMapping | undefined): 
     group.settled = { ok: false, detail: `no push mapping for ${group.sourceName} in ${group.spoke}` };
   } else if (mapping.status === 'ERROR') {
     group.settled = { ok: false, detail: `push failed in ${group.spoke}: ${mapping.errorSummary ?? 'status ERROR'}` };
-  } else if (mapping.status === 'ACTIVE' && mapping.lastPush) {
-    group.settled = { ok: true, detail: `pushed from ${group.spoke}` };
+  } else if (mapping.status === 'ACTIVE') {
+    // Real Okta sends no lastPush for a mapping that had no members to push yet (recorded), so
+    // an ACTIVE mapping is settled as it is; the Hub group's members are what gets verified.
+    group.settled = { ok: true, detail: mapping.lastPush ? `pushed from ${group.spoke}` : `active in ${group.spoke}` };
   }
 }
 

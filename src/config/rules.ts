@@ -161,8 +161,8 @@ export const securityAnswerNeedsQuestion: Rule = ({ desired }, report) => {
 export const customUsernameNeedsExpression: Rule = ({ desired }, report) => {
   desired.spokes.forEach((spoke, i) => {
     const username = spoke.provisioning.toOkta?.import?.username;
-    if (username?.usernameFormat === 'CUSTOM' && !username.userNameExpression) {
-      report(`/spokes/${i}/provisioning/toOkta/import/username`, 'usernameFormat CUSTOM needs a userNameExpression — add one, e.g. userNameExpression: source.login');
+    if (username?.userNameFormat === 'CUSTOM' && !username.userNameExpression) {
+      report(`/spokes/${i}/provisioning/toOkta/import/username`, 'userNameFormat CUSTOM needs a userNameExpression — add one, e.g. userNameExpression: source.login');
     }
   });
 };

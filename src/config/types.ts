@@ -76,7 +76,7 @@ export interface InboundImport {
     fullImport?: { expression: string; timezone?: string };
     incrementalImport?: { expression: string; timezone?: string };
   };
-  username?: { usernameFormat: 'EMAIL' | 'CUSTOM'; userNameExpression?: string };
+  username?: { userNameFormat: 'EMAIL' | 'CUSTOM'; userNameExpression?: string };
   match?: {
     exactMatchCriteria: 'EMAIL' | 'USERNAME';
     allowPartialMatch?: boolean;

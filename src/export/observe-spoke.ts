@@ -165,8 +165,8 @@ function inboundOf(inbound: LiveInbound): { inbound?: InboundImport } {
     if (i.schedule.incrementalImport) out.schedule.incrementalImport = { ...i.schedule.incrementalImport };
   }
   const u = i.username;
-  if (u && (u.usernameFormat === 'EMAIL' || (u.usernameFormat === 'CUSTOM' && u.userNameExpression))) {
-    out.username = { usernameFormat: u.usernameFormat, ...(u.userNameExpression ? { userNameExpression: u.userNameExpression } : {}) };
+  if (u && (u.userNameFormat === 'EMAIL' || (u.userNameFormat === 'CUSTOM' && u.userNameExpression))) {
+    out.username = { userNameFormat: u.userNameFormat, ...(u.userNameExpression ? { userNameExpression: u.userNameExpression } : {}) };
   }
   const m = i.match;
   if (m && (m.exactMatchCriteria === 'EMAIL' || m.exactMatchCriteria === 'USERNAME')) {

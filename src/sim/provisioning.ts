@@ -246,15 +246,17 @@ export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPus
     const hubId = provisionedHubUserId(app, userId);
     if (hubId) wanted.add(hubId);
   }
+  let pushed = false;
   for (const hubId of [...target.members]) {
-    if (!wanted.has(hubId)) hub.removeMember(target, hub.users.get(hubId)!);
+    if (!wanted.has(hubId)) pushed = hub.removeMember(target, hub.users.get(hubId)!) || pushed;
   }
   for (const hubId of wanted) {
     const u = hub.users.get(hubId);
-    if (u) hub.addMember(target, u);
+    if (u) pushed = hub.addMember(target, u) || pushed;
   }
   target.profile.description ??= `Pushed from ${org.url}`;
-  m.lastPush = nowIso();
+  // Recorded: a new mapping of an empty group has no lastPush; it is set once members are pushed.
+  if (pushed || m.lastPush !== null) m.lastPush = nowIso();
   m.errorSummary = null;
 }
 
@@ -273,9 +275,8 @@ export function syncUserPushMemberships(world: SimWorld, org: SimOrg, app: SimAp
     const target = hub.groups.get(m.targetGroupId);
     if (!target) continue;
     const inSource = spokeUser?.groupIds.has(m.sourceGroupId) ?? false;
-    if (inSource && provisioned) hub.addMember(target, hubUser);
-    else hub.removeMember(target, hubUser);
-    m.lastPush = nowIso();
+    const changed = inSource && provisioned ? hub.addMember(target, hubUser) : hub.removeMember(target, hubUser);
+    if (changed) m.lastPush = nowIso();
   }
 }
 

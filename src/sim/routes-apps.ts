@@ -158,7 +158,8 @@ function setConnection(ctx: RequestContext): Reply {
     throw invalid('profile.authScheme', ['authScheme: must be TOKEN or OAUTH2']);
   }
   if (typeof body.baseUrl === 'string') (app.settings.app as Record<string, unknown>).baseUrl = body.baseUrl;
-  if (booleanParam(ctx, 'activate', true)) activateConnection(ctx, app);
+  // Recorded: a POST without `?activate` turned an ENABLED connection DISABLED.
+  if (booleanParam(ctx, 'activate', false)) activateConnection(ctx, app);
   else app.connection.status = 'DISABLED';
   return ok(connectionJson(ctx.org, app));
 }
@@ -241,6 +242,10 @@ function updateFeature(ctx: RequestContext): Reply {
   const body = objectBody(ctx);
   const p = app.provisioning;
   if (ctx.params.featureName === 'INBOUND_PROVISIONING') {
+    // Real answers and the spec's examples spell it userNameFormat; what Okta does with the spec
+    // schema's usernameFormat is unknown, so the simulator refuses it rather than guess.
+    const username = ((body.importSettings as Record<string, unknown> | undefined)?.username ?? {}) as Record<string, unknown>;
+    if ('usernameFormat' in username) throw invalid('importSettings.username', ['usernameFormat: unknown property (Okta spells it userNameFormat)']);
     for (const key of ['importSettings', 'importRules']) {
       if (body[key] !== undefined) p.inbound[key] = mergeDeep((p.inbound[key] ?? {}) as Record<string, unknown>, body[key] as Record<string, unknown>);
     }
@@ -445,7 +450,8 @@ function createPushMapping(ctx: RequestContext): Reply {
     lastUpdated: now,
   });
   pushMapping(ctx.world, ctx.org, app, mapping);
-  return ok(mappingView(ctx, app, mapping), 201);
+  // Recorded: 200 (the spec says 201).
+  return ok(mappingView(ctx, app, mapping));
 }
 
 function findMapping(ctx: RequestContext, app: SimApp): SimPushMapping {
@@ -488,7 +494,8 @@ function deletePushMapping(ctx: RequestContext): Reply {
       hub.groups.delete(target.id);
     }
   }
-  return { status: 204 };
+  // Recorded: 200 with no body (the spec says 204).
+  return { status: 200 };
 }
 
 function appUserSchema(ctx: RequestContext): Reply {

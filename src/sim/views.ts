@@ -170,7 +170,7 @@ export function connectionJson(org: SimOrg, app: SimApp): Record<string, unknown
     profile,
     status: c.status,
     _links: {
-      app: { href: `${org.url}/api/v1/apps/${app.id}` },
+      self: { href: base, hints: { allow: ['POST', 'GET'] } },
       [c.status === 'ENABLED' ? 'deactivate' : 'activate']: {
         href: `${base}/lifecycle/${c.status === 'ENABLED' ? 'deactivate' : 'activate'}`,
         hints: { allow: ['POST'] },
@@ -213,7 +213,7 @@ export function featuresJson(org: SimOrg, app: SimApp): Record<string, unknown>[
 function inboundCapabilities(stored: Record<string, unknown>): Record<string, unknown> {
   return {
     importSettings: {
-      username: { usernameFormat: 'EMAIL' },
+      username: { userNameFormat: 'EMAIL' },
       schedule: { status: 'DISABLED' },
       ...((stored.importSettings as Record<string, unknown> | undefined) ?? {}),
     },
@@ -254,11 +254,13 @@ export function rolesJson(org: SimOrg, u: SimUser): Record<string, unknown>[] {
 }
 
 /**
- * The Org2Org app-user schema. `initialStatus` and its four values are Okta's; the names
+ * The Org2Org app-user schema. Okta keeps an app's own attributes in `definitions.base` and what
+ * admins add in `definitions.custom` (every recorded app-user schema does), so Org2Org's
+ * attributes sit in base. `initialStatus` and its four values are Okta's; the names
  * `securityQuestion`/`securityAnswer` are this simulator's assumption (no public source settles them).
  */
 export function appUserSchemaJson(org: SimOrg, app: SimApp): Record<string, unknown> {
-  const custom: Record<string, unknown> = isOrg2Org(app)
+  const org2org: Record<string, unknown> = isOrg2Org(app)
     ? {
         initialStatus: {
           title: 'Initial Status',
@@ -267,26 +269,9 @@ export function appUserSchemaJson(org: SimOrg, app: SimApp): Record<string, unkn
           enum: [...INITIAL_STATUSES],
           oneOf: INITIAL_STATUSES.map((v) => ({ const: v, title: v })),
           scope: 'NONE',
-          mutability: 'READ_WRITE',
-          master: { type: 'PROFILE_MASTER' },
-          permissions: [{ principal: 'SELF', action: 'READ_ONLY' }],
         },
-        securityQuestion: {
-          title: 'Security Question',
-          type: 'string',
-          scope: 'NONE',
-          mutability: 'READ_WRITE',
-          master: { type: 'PROFILE_MASTER' },
-          permissions: [{ principal: 'SELF', action: 'READ_ONLY' }],
-        },
-        securityAnswer: {
-          title: 'Security Answer',
-          type: 'string',
-          scope: 'NONE',
-          mutability: 'WRITE_ONLY',
-          master: { type: 'PROFILE_MASTER' },
-          permissions: [{ principal: 'SELF', action: 'HIDE' }],
-        },
+        securityQuestion: { title: 'Security Question', type: 'string', scope: 'NONE' },
+        securityAnswer: { title: 'Security Answer', type: 'string', scope: 'NONE' },
       }
     : {};
   return {
@@ -297,26 +282,18 @@ export function appUserSchemaJson(org: SimOrg, app: SimApp): Record<string, unkn
     lastUpdated: app.lastUpdated,
     created: app.created,
     definitions: {
+      custom: { id: '#custom', type: 'object', properties: {}, required: [] },
       base: {
         id: '#base',
         type: 'object',
         properties: {
-          userName: {
-            title: 'Username',
-            type: 'string',
-            required: true,
-            scope: 'NONE',
-            maxLength: 100,
-            master: { type: 'PROFILE_MASTER' },
-            permissions: [{ principal: 'SELF', action: 'READ_ONLY' }],
-          },
+          userName: { title: 'Username', type: 'string', required: true, scope: 'NONE' },
+          ...org2org,
         },
         required: ['userName'],
       },
-      custom: { id: '#custom', type: 'object', properties: custom, required: [] },
     },
     type: 'object',
     properties: { profile: { allOf: [{ $ref: '#/definitions/custom' }, { $ref: '#/definitions/base' }] } },
-    _links: { self: { href: `${org.url}/api/v1/meta/schemas/apps/${app.id}/default`, method: 'GET' } },
   };
 }

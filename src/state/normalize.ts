@@ -82,11 +82,12 @@ export function normalizeInbound(feature: Json): LiveInbound {
     };
   }
   const username = obj(settings.username);
-  // The spec's examples say userNameFormat, its schema usernameFormat: accept both.
-  const format = str(username.usernameFormat) ?? str(username.userNameFormat);
+  // Every recorded answer and spec example says userNameFormat; only the spec's schema says
+  // usernameFormat, so that spelling is read too, in case some org answers with it.
+  const format = str(username.userNameFormat) ?? str(username.usernameFormat);
   if (format !== undefined) {
     const expression = str(username.userNameExpression);
-    importPart.username = { usernameFormat: format, ...(expression !== undefined ? { userNameExpression: expression } : {}) };
+    importPart.username = { userNameFormat: format, ...(expression !== undefined ? { userNameExpression: expression } : {}) };
   }
   const rules = obj(obj(caps.importRules).userCreateAndMatch);
   const match: Record<string, string | boolean> = {};
@@ -105,21 +106,24 @@ const CANDIDATES: Record<keyof AppUserAttributeNames, string[]> = {
 };
 
 /**
- * The app-user schema's custom attributes. initialStatus is recognised by name or, failing that,
- * by its enum of the four Org2Org values; the security attributes by their usual names.
+ * The app-user schema's attributes, from `definitions.base` (where Okta keeps an app's own
+ * attributes: every recorded app-user schema does) and `definitions.custom` (what admins add);
+ * a name in both is read from base. initialStatus is recognised by name or, failing that, by its
+ * enum of the four Org2Org values; the security attributes by their usual names.
  */
 export function normalizeAppUserSchema(schema: Json): LiveAppUserSchema {
-  const custom = obj(obj(obj(schema.definitions).custom).properties);
-  const attributes = Object.keys(custom).sort();
-  const find = (key: keyof AppUserAttributeNames): string | undefined => CANDIDATES[key].find((n) => n in custom);
+  const definitions = obj(schema.definitions);
+  const properties: Json = { ...obj(obj(definitions.custom).properties), ...obj(obj(definitions.base).properties) };
+  const attributes = Object.keys(properties).sort();
+  const find = (key: keyof AppUserAttributeNames): string | undefined => CANDIDATES[key].find((n) => n in properties);
   let initialStatus = find('initialStatus');
   if (initialStatus === undefined) {
     initialStatus = attributes.find((name) => {
-      const values = obj(custom[name]).enum;
+      const values = obj(properties[name]).enum;
       return Array.isArray(values) && values.includes('active_with_pass');
     });
   }
-  const values = initialStatus !== undefined ? obj(custom[initialStatus]).enum : undefined;
+  const values = initialStatus !== undefined ? obj(properties[initialStatus]).enum : undefined;
   const result: LiveAppUserSchema = {
     initialStatusValues: Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [],
     attributes,

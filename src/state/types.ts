@@ -39,7 +39,7 @@ export interface LiveInbound {
   /** Normalized INBOUND_PROVISIONING capabilities, in the config's vocabulary (see config InboundImport). */
   import: {
     schedule?: { status: string; fullImport?: { expression: string; timezone?: string }; incrementalImport?: { expression: string; timezone?: string } };
-    username?: { usernameFormat: string; userNameExpression?: string };
+    username?: { userNameFormat: string; userNameExpression?: string };
     match?: Record<string, string | boolean>;
   };
   fingerprint: string;
@@ -62,7 +62,7 @@ export interface LiveAppUserSchema {
   securityAnswer?: string;
   /** Allowed values of initialStatus as the schema lists them. */
   initialStatusValues: string[];
-  /** Every custom attribute name in the schema (to reject unknown profile keys in the plan). */
+  /** Every attribute name in the schema, base and custom (to reject unknown profile keys in the plan). */
   attributes: string[];
 }
 

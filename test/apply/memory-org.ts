@@ -27,7 +27,7 @@ export class MemoryOrg implements OktaClient {
   readonly calls: RecordedCall[] = [];
   inFlight = 0;
   peakInFlight = 0;
-  apps = new Map<string, { id: string; label: string; users: Map<string, AppUserRecord>; groups: Map<string, unknown>; mappings: Map<string, { id: string; sourceGroupId: string; status: string; lastPush: string | null }>; connection?: unknown; features: Record<string, unknown> }>();
+  apps = new Map<string, { id: string; label: string; users: Map<string, AppUserRecord>; groups: Map<string, unknown>; mappings: Map<string, { id: string; sourceGroupId: string; status: string; lastPush?: string }>; connection?: unknown; features: Record<string, unknown> }>();
   /** `METHOD path` (path exact) → error message to fail with, once per entry in the list. */
   faults: { method: HttpMethod; path: string; message: string }[] = [];
   /** Directory: users and groups of this org (the Hub's, in wait tests). */
@@ -42,7 +42,8 @@ export class MemoryOrg implements OktaClient {
   }
 
   addMapping(appId: string, id: string, sourceGroupId: string, status: string): void {
-    this.apps.get(appId)!.mappings.set(id, { id, sourceGroupId, status, lastPush: null });
+    // Like real Okta, a new mapping has no lastPush until members are pushed.
+    this.apps.get(appId)!.mappings.set(id, { id, sourceGroupId, status });
   }
 
   callsMatching(method: HttpMethod, pattern: RegExp): RecordedCall[] {
@@ -162,7 +163,7 @@ export class MemoryOrg implements OktaClient {
         const mappingId = extra;
         if (method === 'POST' && mappingId === undefined) {
           const id = `gpm${this.#nextId++}`;
-          const mapping = { id, sourceGroupId: String(body.sourceGroupId), status: String(body.status), lastPush: body.status === 'ACTIVE' ? 'now' : null };
+          const mapping = { id, sourceGroupId: String(body.sourceGroupId), status: String(body.status), ...(body.status === 'ACTIVE' ? { lastPush: 'now' } : {}) };
           app.mappings.set(id, mapping);
           return mapping;
         }

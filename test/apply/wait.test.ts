@@ -105,6 +105,23 @@ describe('waitForProvisioning', () => {
     assert.ok(spoke.calls.length >= 1);
   });
 
+  it('settles an ACTIVE mapping that has no lastPush (real Okta sends none for an empty group) without waiting out the timeout', async () => {
+    const spoke = new MemoryOrg('emea');
+    spoke.addApp('0oa1');
+    const hub = new MemoryOrg('hub');
+    spoke.addMapping('0oa1', 'gpm1', '00gEmpty', 'ACTIVE');
+    assert.equal(spoke.apps.get('0oa1')!.mappings.get('gpm1')!.lastPush, undefined);
+    spoke.groups.set('00gEmpty', { id: '00gEmpty', profile: { name: 'Empty' }, members: new Set() });
+    hub.groups.set('hgE', { id: 'hgE', profile: { name: 'Empty' }, members: new Set() });
+    const push = change('emea', 'pushMapping', 'Empty', 'create', {
+      type: 'pushMapping.create', appId: '0oa1', sourceGroupId: '00gEmpty', targetGroupName: 'Empty', status: 'ACTIVE',
+    });
+    const [group] = await waitForProvisioning(plan([push]), appliedAll([push]), { hub, spokes: { emea: spoke } }, { timeoutMs: 60_000, pollMs: 60_000 });
+    assert.equal(group!.ok, true, group!.detail);
+    assert.match(group!.detail, /in the Hub with all 0 expected members/);
+    assert.equal(spoke.callsMatching('GET', /\/group-push\/mappings$/).length, 1, 'settled on the first poll');
+  });
+
   it('checks only presence for an updated assignment: initialStatus acts when the Hub user is created', async () => {
     const spoke = new MemoryOrg('emea');
     spoke.addApp('0oa1');

@@ -232,7 +232,7 @@ test('unset variables: warnings once per variable for validate, errors at every 
 test('valid: OAuth auth, OAUTH2 connection, syncPassword object and import settings', async () => {
   const text = withLine(8, '      oauth: { clientId: 0oa1, privateKey: "${KEY}", keyId: k1, scopes: [okta.apps.manage] }')
     .replace('      authScheme: TOKEN\n      token: ${HUB_TOKEN}', '      authScheme: OAUTH2\n      clientId: 0oa2\n      enabled: false')
-    .replace('syncPassword: false }', 'syncPassword: { seed: RANDOM, change: CHANGE } }\n      toOkta: { import: { username: { usernameFormat: EMAIL } } }');
+    .replace('syncPassword: false }', 'syncPassword: { seed: RANDOM, change: CHANGE } }\n      toOkta: { import: { username: { userNameFormat: EMAIL } } }');
   const outcome = await loadText(text, { env: { KEY: 'fake-pem' }, requireSecrets: true });
   assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
   const spoke = outcome.result.desired.spokes[0]!;
@@ -240,5 +240,5 @@ test('valid: OAuth auth, OAUTH2 connection, syncPassword object and import setti
   assert.deepEqual(spoke.auth.kind === 'oauth' && [spoke.auth.clientId, spoke.auth.keyId, spoke.auth.scopes, spoke.auth.privateKey.envVar], ['0oa1', 'k1', ['okta.apps.manage'], 'KEY']);
   assert.deepEqual(spoke.connection, { authScheme: 'OAUTH2', clientId: '0oa2', rotationMode: 'AUTO', enabled: false });
   assert.deepEqual(spoke.provisioning.toApp?.syncPassword, { seed: 'RANDOM', change: 'CHANGE' });
-  assert.deepEqual(spoke.provisioning.toOkta, { import: { username: { usernameFormat: 'EMAIL' } } });
+  assert.deepEqual(spoke.provisioning.toOkta, { import: { username: { userNameFormat: 'EMAIL' } } });
 });

@@ -117,7 +117,7 @@ test('import settings outside the config vocabulary stay unmanaged instead of in
         provisioningEnabled: true,
         profileSourcing: false,
         inbound: {
-          import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { usernameFormat: 'CUSTOM' }, match: { exactMatchCriteria: 'SOMETHING' } },
+          import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { userNameFormat: 'CUSTOM' }, match: { exactMatchCriteria: 'SOMETHING' } },
           fingerprint: 'f',
         },
       },

@@ -129,6 +129,11 @@ describe("sim: rate-limit headers that Okta's SDK can act on", () => {
   });
 });
 
+/** Status codes real Okta answered (recorded) that the spec lists otherwise → the spec's code for the same body. */
+const RECORDED_STATUS: Record<string, number> = {
+  'POST /api/v1/apps/{appId}/group-push/mappings 200': 201,
+};
+
 describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: specAvailable ? false : `spec not found at ${SPEC_PATH}` }, () => {
   let sim: Sim;
   let spec: SpecValidator;
@@ -144,7 +149,9 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
     const hit = async (org: 'hub' | 'emea' | 'apac', token: string, method: string, template: string, path: string, body?: unknown) => {
       const r = await call(sim.orgs[org]!.url, token, method, path, body);
       checked.push(`${method} ${template} ${r.status}`);
-      if (r.status !== 204) for (const p of spec.check(template, method, r.status, r.body)) problems.push(`${method} ${template} ${r.status}: ${p}`);
+      // Where recorded traffic disagrees with the spec's status code, the recording wins (and the body is the spec's).
+      const specStatus = RECORDED_STATUS[`${method} ${template} ${r.status}`] ?? r.status;
+      if (r.status !== 204 && r.body !== undefined) for (const p of spec.check(template, method, specStatus, r.body)) problems.push(`${method} ${template} ${r.status}: ${p}`);
       return r;
     };
     const E = sim.env.OKTA_EMEA_TOKEN!;
@@ -162,7 +169,7 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
     await hit('emea', E, 'GET', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`);
     await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`, { update: { lifecycleDeactivate: { status: 'ENABLED' } } });
     await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/INBOUND_PROVISIONING`, {
-      importSettings: { username: { usernameFormat: 'EMAIL' } },
+      importSettings: { username: { userNameFormat: 'EMAIL' } },
     });
     const alice = (await call(sim.orgs.emea!.url, E, 'GET', '/api/v1/users/alice@acme.com')).body;
     await hit('emea', E, 'POST', `${A}/{appId}/users`, `${A}/${appId}/users`, { id: alice.id, scope: 'USER', profile: { initialStatus: 'active_with_pass' } });

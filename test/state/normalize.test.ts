@@ -23,7 +23,7 @@ test('USER_PROVISIONING capabilities → the console checkboxes', () => {
   });
 });
 
-test('INBOUND_PROVISIONING → the config vocabulary; the spec example spelling userNameFormat is accepted', () => {
+test('INBOUND_PROVISIONING → the config vocabulary: userNameFormat as Okta answers; the spec schema spelling usernameFormat is read too', () => {
   const live = normalizeInbound({
     capabilities: {
       importSettings: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { userNameFormat: 'EMAIL' } },
@@ -32,9 +32,11 @@ test('INBOUND_PROVISIONING → the config vocabulary; the spec example spelling 
   });
   assert.deepEqual(live.import, {
     schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
-    username: { usernameFormat: 'EMAIL' },
+    username: { userNameFormat: 'EMAIL' },
     match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true },
   });
+  const schemaSpelling = normalizeInbound({ capabilities: { importSettings: { username: { usernameFormat: 'CUSTOM', userNameExpression: 'source.login' } } } });
+  assert.deepEqual(schemaSpelling.import.username, { userNameFormat: 'CUSTOM', userNameExpression: 'source.login' });
 });
 
 test('OAuth connection keeps scheme, status, rotation mode and client id; _links do not change the fingerprint', () => {
@@ -64,6 +66,27 @@ test('app-user schema: initialStatus found by its enum when named otherwise; cus
   assert.equal(schema.securityAnswer, 'recoveryAnswer');
   assert.equal(schema.initialStatusValues.length, 4);
   assert.deepEqual(schema.attributes, ['costCenter', 'hubStatus', 'recoveryAnswer', 'recoveryQuestion']);
+});
+
+test('app-user schema: the app\'s own attributes in definitions.base are found, and base wins over custom', () => {
+  const schema = normalizeAppUserSchema({
+    definitions: {
+      base: {
+        properties: {
+          userName: { type: 'string' },
+          initialStatus: { type: 'string', enum: ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'] },
+          securityQuestion: { type: 'string' },
+          securityAnswer: { type: 'string' },
+        },
+      },
+      custom: { properties: { initialStatus: { type: 'string', enum: ['x'] }, costCenter: { type: 'string' } } },
+    },
+  });
+  assert.equal(schema.initialStatus, 'initialStatus');
+  assert.equal(schema.securityQuestion, 'securityQuestion');
+  assert.equal(schema.securityAnswer, 'securityAnswer');
+  assert.equal(schema.initialStatusValues.length, 4, 'the base definition is read, not the custom one of the same name');
+  assert.deepEqual(schema.attributes, ['costCenter', 'initialStatus', 'securityAnswer', 'securityQuestion', 'userName']);
 });
 
 test('app user: login from the embedded user, named attributes lifted out, an answer never kept, timestamps ignored', () => {
