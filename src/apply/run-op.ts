@@ -132,10 +132,15 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
       return { wrote: true };
     case 'pushMapping.create': {
       const appId = resolveAppId(op.appId, ctx);
-      const body: Record<string, unknown> = { sourceGroupId: op.sourceGroupId, status: op.status };
-      if (op.targetGroupId !== undefined) body.targetGroupId = op.targetGroupId;
-      else body.targetGroupName = op.targetGroupName;
-      await client.request('POST', `/api/v1/apps/${seg(appId)}/group-push/mappings`, { body });
+      const body = { sourceGroupId: op.sourceGroupId, status: op.status, targetGroupName: op.targetGroupName };
+      try {
+        await client.request('POST', `/api/v1/apps/${seg(appId)}/group-push/mappings`, { body });
+      } catch (err) {
+        // What Okta answers when the Hub has the group but the Spoke never imported it is not
+        // documented: any refusal of a link by name gets the step that fixes that case.
+        if (err instanceof OktaApiError && err.status === 400) throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
+        throw err;
+      }
       return { wrote: true };
     }
     case 'pushMapping.update':
@@ -167,6 +172,10 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
     }
   }
 }
+
+const IMPORT_HINT = (name: string): string =>
+  `If the Hub already has a group named "${name}", Okta links to it only after the Hub's groups have been imported into the Spoke: ` +
+  'in the Spoke\'s Admin Console open Applications → the Org2Org app → Import → Import Now, then run `org2org apply` again.';
 
 function appBody(op: { label: string; signOnMode: string; baseUrl: string }): Record<string, unknown> {
   return {

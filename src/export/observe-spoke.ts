@@ -12,7 +12,7 @@ export interface ExportFacts {
   name: string;
   url: string;
   tokenVar: string;
-  /** Hub groups by id (name, created); undefined when the Hub was not read. */
+  /** Hub groups by name (name, created); undefined when the Hub was not read. */
   hubGroups?: Map<string, { name: string; created?: string }>;
   /** Reader notes about this Spoke. */
   notes: string[];
@@ -86,19 +86,22 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     }
     // ERROR is a push outcome, not a setting: the mapping is still meant to push.
     const mapping: ObservedPushMapping = { name: m.sourceGroupName, status: m.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE' };
-    const target = m.targetGroupId !== undefined ? facts.hubGroups?.get(m.targetGroupId) : undefined;
-    if (target) {
-      mapping.targetName = target.name;
-      const link = predates(target.created, m.created);
+    // The target's name is read in the Spoke (targetGroupId is a Spoke group); the Hub is
+    // checked by that name, and its group's `created` tells whether the mapping linked to it.
+    if (m.targetGroupName !== undefined) mapping.targetName = m.targetGroupName;
+    else notes.push(`push mapping of ${m.sourceGroupName}: its target group ${m.targetGroupId ?? '(none)'} could not be read in the Spoke; targetName assumed to be the source's name`);
+    const hubGroup = m.targetGroupName !== undefined ? facts.hubGroups?.get(m.targetGroupName) : undefined;
+    if (hubGroup) {
+      const link = predates(hubGroup.created, m.created);
       if (link !== undefined) mapping.link = link;
-    } else if (facts.hubGroups) {
-      notes.push(`push mapping of ${m.sourceGroupName}: its Hub group ${m.targetGroupId ?? '(none)'} was not found in the Hub; targetName assumed to be the source's name`);
+    } else if (facts.hubGroups && m.targetGroupName !== undefined) {
+      notes.push(`push mapping of ${m.sourceGroupName}: the Hub has no group named "${m.targetGroupName}" (yet); link is unknown`);
     }
     pushMappings.push(mapping);
   }
   pushMappings.sort((a, b) => compareKeys(a.name, b.name));
   if (!facts.hubGroups && pushMappings.length > 0) {
-    notes.push("Hub not read (no OKTA_HUB_READ_TOKEN): push targets are assumed to have their source group's name, and link is unknown");
+    notes.push('Hub not read (no OKTA_HUB_READ_TOKEN): whether each push linked an existing Hub group is unknown');
   }
 
   const features = live.features;

@@ -68,9 +68,11 @@ export type PlanOp =
       type: 'pushMapping.create';
       appId: string | null;
       sourceGroupId: string;
-      /** Exactly one of targetGroupId / targetGroupName, as Okta requires. */
-      targetGroupId?: string;
-      targetGroupName?: string;
+      /**
+       * The Hub group's name: Okta creates it, or links to the Hub group of that name. Never a
+       * target id: Okta's targetGroupId is a group of the Spoke, which a new mapping doesn't have.
+       */
+      targetGroupName: string;
       status: 'ACTIVE' | 'INACTIVE';
     }
   | { type: 'pushMapping.update'; appId: string; mappingId: string; status: 'ACTIVE' | 'INACTIVE' }

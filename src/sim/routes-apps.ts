@@ -3,13 +3,14 @@
  * group-push mappings, with the Org2Org behaviour of ./provisioning.ts.
  */
 import { compileExpression, ExpressionError, type Predicate } from './filter-expression.js';
-import type { SimApp, SimAppKey, SimOrg, SimPushMapping } from './org-state.js';
+import type { SimApp, SimAppKey, SimGroup, SimOrg, SimPushMapping } from './org-state.js';
 import { isOrg2Org, keyPair, nowIso } from './org-state.js';
 import { connectionKeys } from './oauth.js';
 import {
   assignUser,
   connectionProblem,
   hubOf,
+  mirrorHubGroup,
   oauthConnectionProblem,
   onMembershipChanged,
   pushMapping,
@@ -394,7 +395,7 @@ function unassignAppGroup(ctx: RequestContext): Reply {
 // ---- group push mappings ----------------------------------------------------------------
 
 function mappingView(ctx: RequestContext, app: SimApp, m: SimPushMapping): unknown {
-  return pushMappingJson(ctx.org, app, m, ctx.world.orgs.get(m.targetOrg)?.url ?? '');
+  return pushMappingJson(ctx.org, app, m);
 }
 
 function listPushMappings(ctx: RequestContext): Reply {
@@ -432,16 +433,37 @@ function createPushMapping(ctx: RequestContext): Reply {
     throw invalid('A group push mapping already exists for this source group.', ['sourceGroupId: already pushed by this app']);
   }
   const hub = hubFor(ctx, app);
-  let target = hasId ? hub.groups.get(body.targetGroupId as string) : hub.findGroupByName(body.targetGroupName as string);
-  if (hasId && !target) throw invalid('targetGroupId', [`targetGroupId: group ${String(body.targetGroupId)} does not exist in the target org`]);
-  // targetGroupName creates the Hub group, or links to the one that already has that name.
-  target ??= hub.addGroup(body.targetGroupName as string, null);
+  let hubGroup: SimGroup | undefined;
+  let mirror: SimGroup | undefined;
+  if (hasId) {
+    // targetGroupId names the Spoke's APP_GROUP that stands for a Hub group, never a Hub group.
+    mirror = ctx.org.groups.get(body.targetGroupId as string);
+    hubGroup = mirror?.mirrorOf?.appId === app.id ? hub.groups.get(mirror.mirrorOf.hubGroupId) : undefined;
+    if (!hubGroup) throw invalid('targetGroupId', [`targetGroupId: ${String(body.targetGroupId)} is not a group this app imported from the target org`]);
+  } else {
+    const name = body.targetGroupName as string;
+    hubGroup = hub.findGroupByName(name);
+    if (hubGroup) {
+      // Linking to an existing Hub group needs the Hub's groups imported into this org first.
+      mirror = ctx.org.findMirror(app.id, hubGroup.id);
+      if (!mirror) {
+        throw invalid('targetGroupName', [
+          `A group named "${name}" already exists in the target org, but it has not been imported into this org: import the target org's groups (the app's Import tab) before linking to it.`,
+        ]);
+      }
+    } else {
+      // targetGroupName creates the Hub group (and its APP_GROUP here).
+      hubGroup = hub.addGroup(name, null);
+    }
+  }
+  mirror ??= mirrorHubGroup(ctx.org, app, hubGroup);
   const now = nowIso();
   const mapping = app.pushMappings.add({
     id: ctx.org.newId('gpm'),
     seq: 0,
     sourceGroupId: source.id,
-    targetGroupId: target.id,
+    targetGroupId: mirror.id,
+    hubGroupId: hubGroup.id,
     targetOrg: hub.name,
     status: status as 'ACTIVE' | 'INACTIVE',
     errorSummary: null,
@@ -488,11 +510,12 @@ function deletePushMapping(ctx: RequestContext): Reply {
   app.pushMappings.delete(m.id);
   if (flag === 'true') {
     const hub = ctx.world.orgs.get(m.targetOrg);
-    const target = hub?.groups.get(m.targetGroupId);
+    const target = hub?.groups.get(m.hubGroupId);
     if (hub && target) {
       for (const userId of [...target.members]) hub.removeMember(target, hub.users.get(userId)!);
       hub.groups.delete(target.id);
     }
+    ctx.org.groups.delete(m.targetGroupId);
   }
   // Recorded: 200 with no body (the spec says 204).
   return { status: 200 };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { SimOrg } from './org-state.js';
 import { nowIso } from './org-state.js';
-import { assignUser, pushMapping, type SimWorld } from './provisioning.js';
+import { assignUser, importHubGroups, mirrorHubGroup, pushMapping, type SimWorld } from './provisioning.js';
 import type { AdminRole, SeedApp, SeedOrg, SeedUser, SimSeed } from './types.js';
 import { INITIAL_STATUSES } from './types.js';
 
@@ -153,6 +153,8 @@ function validateApp(
     else if (!groups.has(m.source.toLowerCase())) add(`${p}.pushMappings[${i}].source`, `no group "${m.source}" in org ${orgName}`);
   }
   if ((a.pushMappings as unknown[] | undefined)?.length && a.hub === undefined) add(`${p}.hub`, 'required when the app has push mappings');
+  if (a.importHubGroups !== undefined && typeof a.importHubGroups !== 'boolean') add(`${p}.importHubGroups`, 'must be true or false');
+  if (a.importHubGroups === true && a.hub === undefined) add(`${p}.hub`, 'required when the app imports the Hub\'s groups');
 }
 
 function fakeToken(org: string, name: string): string {
@@ -247,6 +249,7 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
       if (!app.users.has(userId)) assignUser(world, org, app, org.users.get(userId)!, { scope: 'GROUP' });
     }
   }
+  if (a.importHubGroups) importHubGroups(world, org, app);
   for (const m of a.pushMappings ?? []) {
     const source = org.findGroupByName(m.source)!;
     const target = hub!.findGroupByName(m.target) ?? hub!.addGroup(m.target, null);
@@ -255,7 +258,8 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
       id: org.newId('gpm'),
       seq: 0,
       sourceGroupId: source.id,
-      targetGroupId: target.id,
+      targetGroupId: mirrorHubGroup(org, app, target).id,
+      hubGroupId: target.id,
       targetOrg: hub!.name,
       status: m.status ?? 'ACTIVE',
       errorSummary: null,

@@ -110,6 +110,11 @@ export interface SeedApp {
   /** Names of groups assigned to the app. */
   groups?: string[];
   pushMappings?: SeedPushMapping[];
+  /**
+   * The Hub's groups were imported into this org through the app (the console's Import), so a
+   * push may link to an existing Hub group by name. Without it, linking fails as in Okta.
+   */
+  importHubGroups?: boolean;
 }
 
 export interface SeedOrg {
@@ -175,6 +180,11 @@ export interface Sim {
   orgs: Record<string, { url: string; tokens: Record<string, string> }>;
   env: Record<string, string>;
   org(name: string): SimOrg;
+  /**
+   * The console's "import the Hub's groups" for one Spoke's app (by label): what Okta needs
+   * before a push can link to an existing Hub group. Returns how many groups were imported.
+   */
+  importHubGroups(spoke: string, appLabel: string): number;
   stats(name: string): SimStats;
   resetStats(): void;
   close(): Promise<void>;

@@ -133,8 +133,10 @@ export function appGroupJson(org: SimOrg, app: SimApp, ag: SimAppGroup): Record<
   };
 }
 
-export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping, targetOrgUrl: string): Record<string, unknown> {
+/** Key order and links as recorded: `targetGroup` links to the Spoke's own APP_GROUP. */
+export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping): Record<string, unknown> {
   return {
+    created: m.created,
     id: m.id,
     sourceGroupId: m.sourceGroupId,
     targetGroupId: m.targetGroupId,
@@ -142,12 +144,11 @@ export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping, tar
     // Omitted, not null, when the last push succeeded (the spec types it as a string).
     ...(m.errorSummary !== null ? { errorSummary: m.errorSummary } : {}),
     ...(m.lastPush !== null ? { lastPush: m.lastPush } : {}),
-    created: m.created,
     lastUpdated: m.lastUpdated,
     _links: {
       app: { href: `${org.url}/api/v1/apps/${app.id}` },
       sourceGroup: { href: `${org.url}/api/v1/groups/${m.sourceGroupId}` },
-      targetGroup: { href: `${targetOrgUrl}/api/v1/groups/${m.targetGroupId}` },
+      targetGroup: { href: `${org.url}/api/v1/groups/${m.targetGroupId}` },
     },
   };
 }

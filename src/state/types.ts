@@ -108,8 +108,9 @@ export interface LivePushMapping {
   sourceGroupId: string;
   /** Resolved from the Spoke's groups; undefined when the source group no longer exists. */
   sourceGroupName?: string;
+  /** A group of the Spoke (the APP_GROUP that stands for the Hub group), never a Hub group id. */
   targetGroupId?: string;
-  /** Resolved in the Hub when the Hub is readable. */
+  /** The name of that Spoke group, which is the Hub group's name; undefined when it can't be read. */
   targetGroupName?: string;
   status: 'ACTIVE' | 'INACTIVE' | 'ERROR' | string;
   errorSummary?: string;

@@ -106,9 +106,11 @@ describe('createPlan: a spoke with no app', () => {
     assert.equal(alice.after?.securityAnswer, '(sensitive)');
   });
 
-  test('link: true pushes to the Hub group by id', () => {
+  test('link: true links by targetGroupName, never by the Hub group id (Okta reads targetGroupId as a Spoke group), and says what linking needs', () => {
     const push = at(p, 'spoke.emea.pushMapping["Sales"]');
-    assert.deepEqual(push.op, { type: 'pushMapping.create', appId: null, sourceGroupId: '00g-sales', targetGroupId: '00g-hub-sales', status: 'ACTIVE' });
+    assert.deepEqual(push.op, { type: 'pushMapping.create', appId: null, sourceGroupId: '00g-sales', targetGroupName: 'Hub Sales', status: 'ACTIVE' });
+    assert.ok(!JSON.stringify(push.op).includes('00g-hub-sales'), 'no Hub id is sent');
+    assert.match(push.instructions?.join(' ') ?? '', /imported into the Spoke: Admin Console → Applications → .* → Import → Import Now/);
   });
 
   test('summary counts and writes; the time estimate uses the default apps limit at the capacity share', () => {
