@@ -5,7 +5,7 @@
  * planner normalize the same way, so what is exported is what the first plan compares against.
  */
 import type { InboundImport, InitialStatus, ToAppFeatures } from '../config/types.js';
-import type { LiveInbound, LiveSpoke } from '../state/types.js';
+import { sameOktaOrg, type LiveInbound, type LiveSpoke } from '../state/types.js';
 import type { ObservedConnection, ObservedPushMapping, ObservedSpoke } from './types.js';
 
 export interface ExportFacts {
@@ -45,7 +45,7 @@ export function compareKeys(a: string, b: string): number {
 export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke {
   if (!live.app) throw new Error(`spoke ${live.name}: the Org2Org app vanished while it was read`);
   const notes = [...facts.notes];
-  if (facts.hubUrl !== undefined && originOf(live.app.baseUrl) !== facts.hubUrl) {
+  if (facts.hubUrl !== undefined && !sameOktaOrg(live.app.baseUrl, facts.hubUrl)) {
     notes.push(`the app's base URL is ${live.app.baseUrl || '(empty)'}, not the Hub URL ${facts.hubUrl}: the first plan will show it`);
   }
   const schema = live.appUserSchema;
@@ -109,7 +109,8 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     name: facts.name,
     url: facts.url,
     tokenVar: facts.tokenVar,
-    app: { label: live.app.label, signOnMode: live.app.signOnMode === 'AUTO_LOGIN' ? 'AUTO_LOGIN' : 'SAML_2_0' },
+    // Only the modes the config can say are written; any other (OPENID_CONNECT on real apps) stays unmanaged.
+    app: { label: live.app.label, ...(live.app.signOnMode === 'SAML_2_0' || live.app.signOnMode === 'AUTO_LOGIN' ? { signOnMode: live.app.signOnMode } : {}) },
     connection: connectionOf(live),
     ...(features?.provisioningEnabled && features.toApp ? { toApp: toAppOf(features.toApp) } : {}),
     profileSourcing: features?.profileSourcing ?? live.app.features.includes('PROFILE_MASTERING'),
@@ -125,14 +126,6 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     pushMappings,
     notes,
   };
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
 }
 
 function connectionOf(live: LiveSpoke): ObservedConnection | null {

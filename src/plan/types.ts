@@ -29,7 +29,11 @@ export type ResourceKind =
 /** What apply does for a change. Ids are live ids read at plan time; `${…}` secrets are env var names. */
 export type PlanOp =
   | { type: 'app.create'; label: string; signOnMode: string; baseUrl: string }
-  | { type: 'app.update'; appId: string; label: string; signOnMode: string; baseUrl: string }
+  /**
+   * Okta's PUT replaces the whole app: apply reads it, sets only the fields given here (the ones
+   * the plan changes) and sends the rest back as read.
+   */
+  | { type: 'app.update'; appId: string; label: string; signOnMode?: string; baseUrl?: string }
   | { type: 'app.activate'; appId: string }
   | {
       type: 'connection.set';
@@ -62,7 +66,16 @@ export type PlanOp =
       profile: Record<string, unknown>;
     }
   | { type: 'assignment.user.unassign'; appId: string; userId: string; login: string }
-  | { type: 'assignment.group.assign'; appId: string | null; groupId: string; priority?: number; profile: Record<string, unknown> }
+  | {
+      type: 'assignment.group.assign';
+      appId: string | null;
+      groupId: string;
+      priority?: number;
+      /** The profile keys the file gives. */
+      profile: Record<string, unknown>;
+      /** An existing assignment: its live profile is read at apply time and `profile` laid over it. */
+      mergeLive?: true;
+    }
   | { type: 'assignment.group.unassign'; appId: string; groupId: string }
   | {
       type: 'pushMapping.create';

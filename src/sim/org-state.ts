@@ -87,6 +87,8 @@ export interface ProvisioningSettings {
   password: { enabled: boolean; seed: 'OKTA' | 'RANDOM'; change: 'CHANGE' | 'KEEP_EXISTING' };
   /** INBOUND_PROVISIONING capabilities, stored as sent (merged). */
   inbound: Record<string, unknown>;
+  /** Profile Sourcing (console only; shown as PROFILE_MASTERING in the app's features). */
+  profileSourcing: boolean;
 }
 
 export interface SimConnection {
@@ -183,6 +185,8 @@ function orgTag(index: number): string {
 
 export class SimOrg {
   url = '';
+  /** Other URLs that name this org in apps' base URLs (never served). */
+  aliases: string[] = [];
   readonly users = new Collection<SimUser>();
   readonly usersByLogin = new Map<string, SimUser>();
   readonly groups = new Collection<SimGroup>();
@@ -305,6 +309,7 @@ export class SimOrg {
         deactivate: false,
         password: { enabled: false, seed: 'RANDOM', change: 'KEEP_EXISTING' },
         inbound: {},
+        profileSourcing: false,
       },
       users: new Collection<SimAppUser>(),
       groups: new Collection<SimAppGroup>(),

@@ -23,7 +23,9 @@ export class SimWorld {
   orgByUrl(url: unknown): SimOrg | undefined {
     if (typeof url !== 'string') return undefined;
     const wanted = url.replace(/\/+$/, '').toLowerCase();
-    for (const org of this.orgs.values()) if (org.url.toLowerCase() === wanted) return org;
+    for (const org of this.orgs.values()) {
+      if (org.url.toLowerCase() === wanted || org.aliases.some((a) => a.replace(/\/+$/, '').toLowerCase() === wanted)) return org;
+    }
     return undefined;
   }
 

@@ -91,16 +91,25 @@ function createApp(ctx: RequestContext): Reply {
   return ok(appJson(ctx.org, app));
 }
 
+/**
+ * "Replace an application": the body is the whole app. Settings it leaves out are gone, so a
+ * partial PUT damages the app here as it would in Okta (every recorded PUT sends the whole app).
+ */
 function replaceApp(ctx: RequestContext): Reply {
   const app = findApp(ctx);
   const body = objectBody(ctx);
+  const causes: string[] = [];
+  if (body.name !== app.name) causes.push(`name: must be ${app.name} (an app's name can't change)`);
+  if (typeof body.label !== 'string' || body.label === '') causes.push('label: The field cannot be left blank');
+  if (causes.length > 0) throw invalid(causes.join('; '), causes);
   // credentials.signing.kid picks the app's signing key in use (key rotation); it must be one of its keys.
   const kid = ((body.credentials as Record<string, unknown> | undefined)?.signing as Record<string, unknown> | undefined)?.kid;
   if (kid !== undefined && (typeof kid !== 'string' || !app.keys.some((k) => k.kid === kid))) {
     throw invalid('credentials.signing.kid', [`credentials.signing.kid: the app has no key ${String(kid)}`]);
   }
-  if (typeof body.label === 'string') app.label = body.label;
-  if (body.settings && typeof body.settings === 'object') app.settings = body.settings as Record<string, unknown>;
+  app.label = body.label as string;
+  const settings = body.settings && typeof body.settings === 'object' ? (body.settings as Record<string, unknown>) : {};
+  app.settings = { ...settings, app: { ...((settings.app as Record<string, unknown> | undefined) ?? {}) } };
   if (typeof body.signOnMode === 'string') app.signOnMode = body.signOnMode;
   if (typeof kid === 'string') app.signingKid = kid;
   app.lastUpdated = nowIso();

@@ -98,6 +98,10 @@ export interface SeedApp {
   status?: 'ACTIVE' | 'INACTIVE';
   /** Org whose URL becomes `settings.app.baseUrl` (Org2Org: the Hub). */
   hub?: string;
+  /** A literal `settings.app.baseUrl` instead (e.g. a real Hub's `-admin` domain, which no simulated org answers). */
+  baseUrl?: string;
+  /** Profile Sourcing on (PROFILE_MASTERING in the app's features). */
+  profileSourcing?: boolean;
   connection?: {
     status?: 'ENABLED' | 'DISABLED';
     authScheme?: 'TOKEN' | 'OAUTH2';
@@ -118,6 +122,11 @@ export interface SeedApp {
 }
 
 export interface SeedOrg {
+  /**
+   * Other URLs that name this org when an app's base URL points at it (say the real Hub domain
+   * and its `-admin` Admin Console domain); only the loopback URL is served.
+   */
+  aliases?: string[];
   users?: SeedUser[];
   groups?: SeedGroup[];
   tokens?: Record<string, SeedToken>;

@@ -57,6 +57,8 @@ function appFeatureNames(app: SimApp): string[] {
     if (app.provisioning.deactivate) features.push('PUSH_USER_DEACTIVATION', 'REACTIVATE_USERS');
     if (app.provisioning.password.enabled) features.push('PUSH_PASSWORD_UPDATES');
     features.push('GROUP_PUSH', 'IMPORT_NEW_USERS', 'IMPORT_PROFILE_UPDATES', 'IMPORT_USER_SCHEMA');
+    // Recorded: PROFILE_MASTERING sits beside the To App features on a real app.
+    if (app.provisioning.profileSourcing) features.push('PROFILE_MASTERING');
   }
   return features;
 }

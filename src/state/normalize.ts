@@ -145,7 +145,7 @@ export function normalizeAppUserSchema(schema: Json): LiveAppUserSchema {
 export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeNames>): LiveAppUser {
   const embedded = obj(obj(appUser._embedded).user);
   const login = str(obj(embedded.profile).login) ?? str(obj(appUser.credentials).userName) ?? String(appUser.id);
-  const profile: Json = { ...obj(appUser.profile) };
+  const profile: Json = withoutSecrets(obj(appUser.profile), names.securityAnswer);
   const take = (name: string | undefined): string | undefined => {
     if (name === undefined) return undefined;
     const value = profile[name];
@@ -154,7 +154,6 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
   };
   const initialStatus = take(names.initialStatus);
   const securityQuestion = take(names.securityQuestion);
-  if (names.securityAnswer !== undefined) delete profile[names.securityAnswer];
   const optional = {
     syncState: str(appUser.syncState),
     externalId: str(appUser.externalId),
@@ -176,14 +175,35 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
   return withFingerprint(user as LiveAppUser);
 }
 
+/**
+ * Profile attributes whose values are never kept: named like an answer, password or secret, or
+ * the schema's security-answer attribute. Okta can return them in clear text (the spec's
+ * EmbeddedGroupAssignmentSampleResponse carries a group's securityAnswer), and nothing read from
+ * Okta that looks secret may reach a plan, a comment, a plan file or an export.
+ */
+const SECRET_LIKE = /answer|passw|passwd|pwd|secret|token|private.?key|passphrase|credential/i;
+
+export function isSecretLike(attribute: string): boolean {
+  return SECRET_LIKE.test(attribute);
+}
+
+function withoutSecrets(profile: Json, schemaAnswer: string | undefined): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(profile)) {
+    if (key === schemaAnswer || isSecretLike(key)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
 /** An app group; its name is not in Okta's answer and comes from the Spoke's group directory. */
-export function normalizeAppGroup(appGroup: Json, name: string): LiveAppGroup {
+export function normalizeAppGroup(appGroup: Json, name: string, securityAnswer?: string): LiveAppGroup {
   const priority = typeof appGroup.priority === 'number' ? appGroup.priority : undefined;
   return withFingerprint({
     groupId: String(appGroup.id),
     name,
     ...(priority !== undefined ? { priority } : {}),
-    profile: { ...obj(appGroup.profile) },
+    profile: withoutSecrets(obj(appGroup.profile), securityAnswer),
   } as LiveAppGroup);
 }
 

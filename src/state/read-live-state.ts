@@ -164,7 +164,8 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
 
   live.users = sortRecord(users);
   live.groups = sortRecord(groups);
-  live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id))).sort((a, b) => cmp(a.name, b.name));
+  const answerName = spoke.assignments.attributeNames?.securityAnswer ?? appUserSchema?.securityAnswer;
+  live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id), answerName)).sort((a, b) => cmp(a.name, b.name));
   live.pushMappings = rawMappings
     .map((m) => {
       const source = knownById.get(String(m.sourceGroupId))?.name;

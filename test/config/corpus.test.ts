@@ -102,11 +102,6 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
     errors: ['25:11 Hub group "Engineering" is already the target of groups[0] of spoke "emea" — push each Spoke group to its own Hub group'],
   },
   {
-    name: 'Profile Sourcing with a To App feature',
-    text: withLine(15, '      toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: false, syncPassword: false }\n      toOkta: { profileSourcing: true }'),
-    errors: ["16:34 profileSourcing can't be on together with To App features (createUsers) — Okta requires every To App feature off first; turn them off or set profileSourcing: false"],
-  },
-  {
     name: 'http outside loopback',
     text: withLine(3, '  url: http://acme.okta.com'),
     errors: ['3:8 "http://acme.okta.com" must use https (http is allowed only on loopback, for the simulator) — write https://acme.okta.com'],
@@ -175,7 +170,7 @@ test('valid: BASE builds a DesiredState with defaults, positions and the digest'
   const [spoke] = desired.spokes;
   assert.ok(spoke);
   assert.equal(spoke.mode, 'managed');
-  assert.deepEqual(spoke.app, { label: 'Acme Hub', signOnMode: 'SAML_2_0' });
+  assert.deepEqual(spoke.app, { label: 'Acme Hub' }, 'signOnMode is not managed unless the file sets it');
   assert.equal(spoke.auth.kind, 'token');
   assert.equal(spoke.auth.kind === 'token' && spoke.auth.token.reveal(), 'fake-emea');
   assert.equal(spoke.connection?.authScheme, 'TOKEN');
@@ -241,4 +236,11 @@ test('valid: OAuth auth, OAUTH2 connection, syncPassword object and import setti
   assert.deepEqual(spoke.connection, { authScheme: 'OAUTH2', clientId: '0oa2', rotationMode: 'AUTO', enabled: false });
   assert.deepEqual(spoke.provisioning.toApp?.syncPassword, { seed: 'RANDOM', change: 'CHANGE' });
   assert.deepEqual(spoke.provisioning.toOkta, { import: { username: { userNameFormat: 'EMAIL' } } });
+});
+
+test('valid: Profile Sourcing together with To App features, as real Org2Org apps have them (recorded: PROFILE_MASTERING beside PUSH_NEW_USERS)', async () => {
+  const text = withLine(15, '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false }\n      toOkta: { profileSourcing: true }');
+  const outcome = await loadText(text, { env: { EMEA_TOKEN: 'fake-emea', HUB_TOKEN: 'fake-hub' }, requireSecrets: true });
+  assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
+  assert.equal(outcome.result.desired.spokes[0]!.provisioning.toOkta?.profileSourcing, true);
 });

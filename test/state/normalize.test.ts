@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeAppUser, normalizeAppUserSchema, normalizeConnection, normalizeInbound, normalizePushMapping, normalizeToApp } from '../../src/state/normalize.js';
+import { normalizeAppGroup, normalizeAppUser, normalizeAppUserSchema, normalizeConnection, normalizeInbound, normalizePushMapping, normalizeToApp } from '../../src/state/normalize.js';
+import { oktaOrgOrigin, sameOktaOrg } from '../../src/state/types.js';
 
 const strip = <T extends { fingerprint: string }>(v: T): Omit<T, 'fingerprint'> => {
   const { fingerprint: _f, ...rest } = v;
@@ -120,4 +121,24 @@ test('push mapping: lastPush shown but not fingerprinted; names resolved by the 
   assert.equal(m.lastPush, '2026-01-01T00:00:00Z');
   assert.equal(normalizePushMapping({ ...raw, lastPush: '2026-03-03T00:00:00Z' }, { source: 'Engineering' }).fingerprint, m.fingerprint);
   assert.notEqual(normalizePushMapping({ ...raw, status: 'INACTIVE' }, { source: 'Engineering' }).fingerprint, m.fingerprint);
+});
+
+test('secret-looking profile values Okta returns are never kept: the spec example group profile carries a clear-text securityAnswer', () => {
+  // components.examples.EmbeddedGroupAssignmentSampleResponse (management.yaml), abridged.
+  const group = normalizeAppGroup({ id: '00g15acRUy0SYb9GT0g4', priority: 0, profile: { securityQuestion: 'Who is the footballer to have played the game', securityAnswer: 'Ronaldinho', initialStatus: 'active_with_pass', department: 'marketing' } }, 'Football Group');
+  assert.deepEqual(group.profile, { securityQuestion: 'Who is the footballer to have played the game', initialStatus: 'active_with_pass', department: 'marketing' });
+  const renamed = normalizeAppGroup({ id: 'g', profile: { hubRecoveryText: 'x', keep: 1 } }, 'G', 'hubRecoveryText');
+  assert.deepEqual(renamed.profile, { keep: 1 }, "the schema's answer attribute is dropped whatever its name");
+  const user = normalizeAppUser({ id: '00u1', credentials: { userName: 'a@x.com' }, profile: { password: 'p', apiToken: 't', clientSecret: 's', recoveryAnswer: 'r', costCenter: 'cc' } }, {});
+  assert.deepEqual(user.profile, { costCenter: 'cc' });
+  for (const secret of ['Ronaldinho', '"p"', '"t"', '"s"', '"r"']) assert.ok(!JSON.stringify([group, user]).includes(secret));
+});
+
+test("one Hub, two names: an Okta org's -admin domain is the org itself; a custom domain is never folded", () => {
+  assert.equal(sameOktaOrg('https://integrator-8357679-admin.okta.com', 'https://integrator-8357679.okta.com'), true);
+  assert.equal(sameOktaOrg('https://dcp-sep25-admin.oktapreview.com/', 'https://DCP-SEP25.oktapreview.com'), true);
+  assert.equal(sameOktaOrg('https://acme-admin.okta.com', 'https://acmecorp.okta.com'), false);
+  assert.equal(sameOktaOrg('https://login-admin.acme.com', 'https://login.acme.com'), false, 'only Okta\'s own domains have -admin twins');
+  assert.equal(sameOktaOrg('http://127.0.0.1:4010', 'http://127.0.0.1:4011'), false);
+  assert.equal(oktaOrgOrigin('https://acme-admin.okta.com/app/x'), 'https://acme.okta.com');
 });
