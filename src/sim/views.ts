@@ -63,27 +63,47 @@ function appFeatureNames(app: SimApp): string[] {
   return features;
 }
 
+/** Settings Okta fills in on every app it answers with (recorded `okta_org2org` apps). */
+function settingsWithDefaults(settings: Record<string, unknown>, signOnMode: string): Record<string, unknown> {
+  const app = (settings.app as Record<string, unknown> | undefined) ?? {};
+  return {
+    notifications: { vpn: { network: { connection: 'DISABLED' }, message: null, helpUrl: null } },
+    manualProvisioning: false,
+    implicitAssignment: false,
+    emOptInStatus: 'NONE',
+    notes: { admin: null, enduser: null },
+    ...(signOnMode === 'SAML_2_0'
+      ? { signOn: { defaultRelayState: null, ssoAcsUrlOverride: null, audienceOverride: null, recipientOverride: null, destinationOverride: null, attributeStatements: [] } }
+      : {}),
+    ...settings,
+    app: { acsUrl: null, audRestriction: null, baseUrl: null, idpId: null, ...app },
+  };
+}
+
 export function appJson(org: SimOrg, app: SimApp): Record<string, unknown> {
   const base = `${org.url}/api/v1/apps/${app.id}`;
+  const settings = settingsWithDefaults(app.settings, app.signOnMode);
   return {
     id: app.id,
+    orn: `orn:okta:idp:${org.name}:apps:${app.name}:${app.id}`,
     name: app.name,
     label: app.label,
     status: app.status,
     created: app.created,
     lastUpdated: app.lastUpdated,
     signOnMode: app.signOnMode,
-    accessibility: { selfService: false },
-    visibility: { autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { login: true } },
+    accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
+    visibility: { autoLaunch: false, autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { login: true } },
     features: appFeatureNames(app),
     credentials: {
       userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
       signing: { kid: app.signingKid },
       ...(app.oauth ? { oauthClient: { client_id: app.id, token_endpoint_auth_method: app.oauth.tokenEndpointAuthMethod, autoKeyRotation: true } } : {}),
     },
+    universalLogout: { status: 'UNSUPPORTED' },
     settings: app.oauth
-      ? { ...app.settings, oauthClient: { application_type: app.oauth.applicationType, grant_types: app.oauth.grantTypes, response_types: app.oauth.responseTypes, ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}), ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}) } }
-      : app.settings,
+      ? { ...settings, oauthClient: { application_type: app.oauth.applicationType, grant_types: app.oauth.grantTypes, response_types: app.oauth.responseTypes, ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}), ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}) } }
+      : settings,
     _links: {
       self: { href: base },
       users: { href: `${base}/users` },
@@ -108,7 +128,8 @@ export function appUserJson(org: SimOrg, app: SimApp, au: SimAppUser, embedUser?
     statusChanged: au.statusChanged,
     passwordChanged: au.passwordChanged,
     syncState: au.syncState,
-    lastSync: au.lastSync,
+    // Absent until the first sync (recorded app users that never synced have no lastSync).
+    ...(au.lastSync !== null ? { lastSync: au.lastSync } : {}),
     credentials: { userName: au.userName },
     profile,
     _links: {
@@ -217,7 +238,7 @@ function inboundCapabilities(stored: Record<string, unknown>): Record<string, un
   return {
     importSettings: {
       username: { userNameFormat: 'EMAIL' },
-      schedule: { status: 'DISABLED' },
+      schedule: { status: 'DISABLED', fullImport: null, incrementalImport: null },
       ...((stored.importSettings as Record<string, unknown> | undefined) ?? {}),
     },
     importRules: {
