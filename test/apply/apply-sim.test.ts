@@ -244,3 +244,32 @@ describe('applyPlan: an app update replaces the whole app, as Okta\'s PUT does',
     assert.equal(app.groups.get(engineering.id)!.priority, 3);
   });
 });
+
+describe('applyPlan: linking a push to a Hub group the Spoke never imported', () => {
+  let sim: Sim;
+  before(async () => {
+    const s = seed(true);
+    s.orgs.hub!.groups = [{ name: 'Ops' }];
+    sim = await startSim(s);
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it("fails with the step that fixes it (import the Hub's groups), and succeeds once that is done", async () => {
+    const emea = sim.org('emea');
+    const app = emea.apps.values()[0]!;
+    emea.addGroup('Legacy Ops');
+    const link = change('emea', 'pushMapping', 'Legacy Ops', 'create', {
+      type: 'pushMapping.create', appId: app.id, sourceGroupId: emea.findGroupByName('Legacy Ops')!.id, targetGroupName: 'Ops', status: 'ACTIVE',
+    });
+    const refused = await applyPlan(plan([link]), clientsOf(sim), {});
+    assert.equal(refused.failed, 1);
+    assert.match(refused.results[0]!.message ?? '', /Okta links to it only after the Hub's groups have been imported into the Spoke: .*Import → Import Now, then run `org2org apply` again/);
+    sim.importHubGroups('emea', 'Acme Hub');
+    const linked = await applyPlan(plan([link]), clientsOf(sim), {});
+    assert.equal(linked.applied, 1, JSON.stringify(linked.results));
+    const mapping = app.pushMappings.values().find((m) => m.sourceGroupId === emea.findGroupByName('Legacy Ops')!.id)!;
+    assert.equal(mapping.hubGroupId, sim.org('hub').findGroupByName('Ops')!.id, 'linked to the existing Hub group');
+  });
+});
