@@ -61,9 +61,13 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
       if (typeof id !== 'string' || id === '') throw new Error('Okta created the app but returned no id');
       return { createdAppId: id, wrote: true };
     }
-    case 'app.update':
-      await client.request('PUT', `/api/v1/apps/${seg(op.appId)}`, { body: appBody(op) });
+    case 'app.update': {
+      // PUT replaces the whole app (every recorded PUT sends the whole object): read it, change
+      // only what the plan changes, send the rest back as read.
+      const current = (await client.request<Record<string, unknown>>('GET', `/api/v1/apps/${seg(op.appId)}`)).body;
+      await client.request('PUT', `/api/v1/apps/${seg(op.appId)}`, { body: replacedApp(current ?? {}, op), idempotent: true });
       return { wrote: true };
+    }
     case 'app.activate':
       await client.request('POST', `/api/v1/apps/${seg(op.appId)}/lifecycle/activate`, { idempotent: true });
       return { wrote: true };
@@ -122,9 +126,13 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
       return { wrote: true };
     case 'assignment.group.assign': {
       const appId = resolveAppId(op.appId, ctx);
-      const body: Record<string, unknown> = { profile: op.profile };
+      const path = `/api/v1/apps/${seg(appId)}/groups/${seg(op.groupId)}`;
+      // The plan holds only the file's keys (a profile read from Okta may hold secrets, which
+      // never go into a plan): the rest of the profile is read now and sent back as it is.
+      const live = op.mergeLive ? (await client.request<{ profile?: unknown }>('GET', path)).body?.profile : undefined;
+      const body: Record<string, unknown> = { profile: { ...(isRecord(live) ? live : {}), ...op.profile } };
       if (op.priority !== undefined) body.priority = op.priority;
-      await client.request('PUT', `/api/v1/apps/${seg(appId)}/groups/${seg(op.groupId)}`, { body });
+      await client.request('PUT', path, { body });
       return { wrote: true };
     }
     case 'assignment.group.unassign':
@@ -132,10 +140,15 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
       return { wrote: true };
     case 'pushMapping.create': {
       const appId = resolveAppId(op.appId, ctx);
-      const body: Record<string, unknown> = { sourceGroupId: op.sourceGroupId, status: op.status };
-      if (op.targetGroupId !== undefined) body.targetGroupId = op.targetGroupId;
-      else body.targetGroupName = op.targetGroupName;
-      await client.request('POST', `/api/v1/apps/${seg(appId)}/group-push/mappings`, { body });
+      const body = { sourceGroupId: op.sourceGroupId, status: op.status, targetGroupName: op.targetGroupName };
+      try {
+        await client.request('POST', `/api/v1/apps/${seg(appId)}/group-push/mappings`, { body });
+      } catch (err) {
+        // What Okta answers when the Hub has the group but the Spoke never imported it is not
+        // documented: any refusal of a link by name gets the step that fixes that case.
+        if (err instanceof OktaApiError && err.status === 400) throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
+        throw err;
+      }
       return { wrote: true };
     }
     case 'pushMapping.update':
@@ -166,6 +179,32 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
       throw new OpInputError(`unknown operation ${(unknown as { type: string }).type}`);
     }
   }
+}
+
+const IMPORT_HINT = (name: string): string =>
+  `If the Hub already has a group named "${name}", Okta links to it only after the Hub's groups have been imported into the Spoke: ` +
+  'in the Spoke\'s Admin Console open Applications → the Org2Org app → Import → Import Now, then run `org2org apply` again.';
+
+/** The app fields a PUT carries (as in every recorded PUT); the rest of a GET's answer is Okta's own. */
+const APP_PUT_FIELDS = ['name', 'label', 'signOnMode', 'accessibility', 'visibility', 'credentials', 'settings', 'profile'] as const;
+
+/** The app as read, with the plan's changes laid over it. */
+export function replacedApp(current: Record<string, unknown>, op: { label: string; signOnMode?: string; baseUrl?: string }): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const field of APP_PUT_FIELDS) if (current[field] !== undefined) body[field] = structuredClone(current[field]);
+  body.name ??= ORG2ORG_APP_NAME;
+  body.label = op.label;
+  if (op.signOnMode !== undefined) body.signOnMode = op.signOnMode;
+  if (op.baseUrl !== undefined) {
+    const settings = isRecord(body.settings) ? body.settings : {};
+    settings.app = { ...(isRecord(settings.app) ? settings.app : {}), baseUrl: op.baseUrl };
+    body.settings = settings;
+  }
+  return body;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function appBody(op: { label: string; signOnMode: string; baseUrl: string }): Record<string, unknown> {

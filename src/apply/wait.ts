@@ -9,7 +9,7 @@ import type { InitialStatus } from '../config/types.js';
 import type { OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import { listAppUsers, listPushMappings } from '../state/read-app.js';
-import { findGroupsByName, findUsersByLogin, readMemberLoginKeys } from '../state/read-directory.js';
+import { findGroupsByName, findUsersByLogin, getUserByLogin, readMemberLoginKeys } from '../state/read-directory.js';
 import type { LiveAppUser, LivePushMapping } from '../state/types.js';
 import type { ApplyClients } from './apply-plan.js';
 import type { ApplyEvent, ApplyResult, HubVerification } from './types.js';
@@ -163,14 +163,22 @@ function settleGroup(group: PushedGroup, mapping: LivePushMapping | undefined): 
     group.settled = { ok: false, detail: `no push mapping for ${group.sourceName} in ${group.spoke}` };
   } else if (mapping.status === 'ERROR') {
     group.settled = { ok: false, detail: `push failed in ${group.spoke}: ${mapping.errorSummary ?? 'status ERROR'}` };
-  } else if (mapping.status === 'ACTIVE' && mapping.lastPush) {
-    group.settled = { ok: true, detail: `pushed from ${group.spoke}` };
+  } else if (mapping.status === 'ACTIVE') {
+    // Real Okta sends no lastPush for a mapping that had no members to push yet (recorded), so
+    // an ACTIVE mapping is settled as it is; the Hub group's members are what gets verified.
+    group.settled = { ok: true, detail: mapping.lastPush ? `pushed from ${group.spoke}` : `active in ${group.spoke}` };
   }
 }
 
 async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<HubVerification[]> {
   // Batched, OR-ed login searches (the same reader plan uses): a few calls for many users.
   const found = await findUsersByLogin(hub, users.map((u) => u.login));
+  // A search can trail a write (Okta's spec says so): a miss is looked up by login before it counts.
+  const missed = [...new Set(users.map((u) => u.login.toLowerCase()).filter((key) => !found[key]))];
+  const rechecked = await Promise.all(missed.map((key) => getUserByLogin(hub, key)));
+  rechecked.forEach((user, i) => {
+    if (user) found[missed[i]!] = user;
+  });
   return users.map((user) => {
     const hubUser = found[user.login.toLowerCase()];
     if (!hubUser) return verification('user', user.spoke, user.login, false, `not in the Hub (${user.settled!.detail})`);

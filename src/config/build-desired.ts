@@ -205,7 +205,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
       url: normalizeOrigin(text(`${at}/url`, s.url)),
       auth: auth(`${at}/auth`, s.auth),
       mode: s.mode ?? 'managed',
-      app: { label: text(`${at}/app/label`, s.app.label), signOnMode: s.app.signOnMode ?? 'SAML_2_0', ...(s.app.create === true ? { create: true } : {}) },
+      app: { label: text(`${at}/app/label`, s.app.label), ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}), ...(s.app.create === true ? { create: true } : {}) },
       provisioning: {},
       assignments: { mode: assignments.mode ?? 'additive', users, groups },
       pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },

@@ -61,18 +61,6 @@ export const uniqueGroupNamesPerSpoke: Rule = ({ desired }, report) => {
   });
 };
 
-export const profileSourcingExcludesToApp: Rule = ({ desired }, report) => {
-  desired.spokes.forEach((spoke, i) => {
-    const { toApp, toOkta } = spoke.provisioning;
-    if (toOkta?.profileSourcing !== true || !toApp) return;
-    const on = (['createUsers', 'updateUserAttributes', 'deactivateUsers'] as const).filter((f) => toApp[f]);
-    if (toApp.syncPassword !== false) on.push('syncPassword' as never);
-    if (on.length > 0) {
-      report(`/spokes/${i}/provisioning/toOkta/profileSourcing`, `profileSourcing can't be on together with To App features (${on.join(', ')}) — Okta requires every To App feature off first; turn them off or set profileSourcing: false`);
-    }
-  });
-};
-
 function checkOrgUrl(pointer: string, url: string, unresolved: ReadonlySet<string>, report: Report): void {
   // An unset `${NAME}` can't be checked offline; the missing variable is reported on its own.
   if (unresolved.has(pointer)) return;
@@ -161,8 +149,8 @@ export const securityAnswerNeedsQuestion: Rule = ({ desired }, report) => {
 export const customUsernameNeedsExpression: Rule = ({ desired }, report) => {
   desired.spokes.forEach((spoke, i) => {
     const username = spoke.provisioning.toOkta?.import?.username;
-    if (username?.usernameFormat === 'CUSTOM' && !username.userNameExpression) {
-      report(`/spokes/${i}/provisioning/toOkta/import/username`, 'usernameFormat CUSTOM needs a userNameExpression — add one, e.g. userNameExpression: source.login');
+    if (username?.userNameFormat === 'CUSTOM' && !username.userNameExpression) {
+      report(`/spokes/${i}/provisioning/toOkta/import/username`, 'userNameFormat CUSTOM needs a userNameExpression — add one, e.g. userNameExpression: source.login');
     }
   });
 };
@@ -171,7 +159,6 @@ export const RULES: readonly Rule[] = [
   uniqueSpokeNames,
   uniqueLoginsPerSpoke,
   uniqueGroupNamesPerSpoke,
-  profileSourcingExcludesToApp,
   httpsOrgUrls,
   spokeIsNotHub,
   securityAnswerNeedsQuestion,

@@ -76,7 +76,7 @@ export interface InboundImport {
     fullImport?: { expression: string; timezone?: string };
     incrementalImport?: { expression: string; timezone?: string };
   };
-  username?: { usernameFormat: 'EMAIL' | 'CUSTOM'; userNameExpression?: string };
+  username?: { userNameFormat: 'EMAIL' | 'CUSTOM'; userNameExpression?: string };
   match?: {
     exactMatchCriteria: 'EMAIL' | 'USERNAME';
     allowPartialMatch?: boolean;
@@ -141,8 +141,11 @@ export interface DesiredSpoke {
   auth: OrgAuth;
   /** `observe`: read and report only, never write. */
   mode: 'managed' | 'observe';
-  /** `create`: make the app even when another Org2Org app already points at the Hub. */
-  app: { label: string; signOnMode: 'SAML_2_0' | 'AUTO_LOGIN'; create?: boolean };
+  /**
+   * signOnMode undefined: not managed (a new app is created with SAML_2_0, Okta's default).
+   * `create`: make the app even when another Org2Org app already points at the Hub.
+   */
+  app: { label: string; signOnMode?: 'SAML_2_0' | 'AUTO_LOGIN'; create?: boolean };
   /** Undefined: connection not managed. */
   connection?: DesiredConnection;
   provisioning: { toApp?: ToAppFeatures; toOkta?: ToOkta };

@@ -79,7 +79,7 @@ function spokeObject(s: ObservedSpoke): Record<string, unknown> {
     name: s.name,
     url: s.url,
     auth: { token: `\${${s.tokenVar}}` },
-    app: { label: s.app.label, signOnMode: s.app.signOnMode },
+    app: { label: s.app.label, ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}) },
     ...(s.connection ? { connection: connectionObject(s) } : {}),
     provisioning,
     assignments: {

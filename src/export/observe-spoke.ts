@@ -5,14 +5,14 @@
  * planner normalize the same way, so what is exported is what the first plan compares against.
  */
 import type { InboundImport, InitialStatus, ToAppFeatures } from '../config/types.js';
-import type { LiveInbound, LiveSpoke } from '../state/types.js';
+import { sameOktaOrg, type LiveInbound, type LiveSpoke } from '../state/types.js';
 import type { ObservedConnection, ObservedPushMapping, ObservedSpoke } from './types.js';
 
 export interface ExportFacts {
   name: string;
   url: string;
   tokenVar: string;
-  /** Hub groups by id (name, created); undefined when the Hub was not read. */
+  /** Hub groups by name (name, created); undefined when the Hub was not read. */
   hubGroups?: Map<string, { name: string; created?: string }>;
   /** Reader notes about this Spoke. */
   notes: string[];
@@ -45,7 +45,7 @@ export function compareKeys(a: string, b: string): number {
 export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke {
   if (!live.app) throw new Error(`spoke ${live.name}: the Org2Org app vanished while it was read`);
   const notes = [...facts.notes];
-  if (facts.hubUrl !== undefined && originOf(live.app.baseUrl) !== facts.hubUrl) {
+  if (facts.hubUrl !== undefined && !sameOktaOrg(live.app.baseUrl, facts.hubUrl)) {
     notes.push(`the app's base URL is ${live.app.baseUrl || '(empty)'}, not the Hub URL ${facts.hubUrl}: the first plan will show it`);
   }
   const schema = live.appUserSchema;
@@ -86,19 +86,22 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     }
     // ERROR is a push outcome, not a setting: the mapping is still meant to push.
     const mapping: ObservedPushMapping = { name: m.sourceGroupName, status: m.status === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE' };
-    const target = m.targetGroupId !== undefined ? facts.hubGroups?.get(m.targetGroupId) : undefined;
-    if (target) {
-      mapping.targetName = target.name;
-      const link = predates(target.created, m.created);
+    // The target's name is read in the Spoke (targetGroupId is a Spoke group); the Hub is
+    // checked by that name, and its group's `created` tells whether the mapping linked to it.
+    if (m.targetGroupName !== undefined) mapping.targetName = m.targetGroupName;
+    else notes.push(`push mapping of ${m.sourceGroupName}: its target group ${m.targetGroupId ?? '(none)'} could not be read in the Spoke; targetName assumed to be the source's name`);
+    const hubGroup = m.targetGroupName !== undefined ? facts.hubGroups?.get(m.targetGroupName) : undefined;
+    if (hubGroup) {
+      const link = predates(hubGroup.created, m.created);
       if (link !== undefined) mapping.link = link;
-    } else if (facts.hubGroups) {
-      notes.push(`push mapping of ${m.sourceGroupName}: its Hub group ${m.targetGroupId ?? '(none)'} was not found in the Hub; targetName assumed to be the source's name`);
+    } else if (facts.hubGroups && m.targetGroupName !== undefined) {
+      notes.push(`push mapping of ${m.sourceGroupName}: the Hub has no group named "${m.targetGroupName}" (yet); link is unknown`);
     }
     pushMappings.push(mapping);
   }
   pushMappings.sort((a, b) => compareKeys(a.name, b.name));
   if (!facts.hubGroups && pushMappings.length > 0) {
-    notes.push("Hub not read (no OKTA_HUB_READ_TOKEN): push targets are assumed to have their source group's name, and link is unknown");
+    notes.push('Hub not read (no OKTA_HUB_READ_TOKEN): whether each push linked an existing Hub group is unknown');
   }
 
   const features = live.features;
@@ -106,7 +109,8 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     name: facts.name,
     url: facts.url,
     tokenVar: facts.tokenVar,
-    app: { label: live.app.label, signOnMode: live.app.signOnMode === 'AUTO_LOGIN' ? 'AUTO_LOGIN' : 'SAML_2_0' },
+    // Only the modes the config can say are written; any other (OPENID_CONNECT on real apps) stays unmanaged.
+    app: { label: live.app.label, ...(live.app.signOnMode === 'SAML_2_0' || live.app.signOnMode === 'AUTO_LOGIN' ? { signOnMode: live.app.signOnMode } : {}) },
     connection: connectionOf(live),
     ...(features?.provisioningEnabled && features.toApp ? { toApp: toAppOf(features.toApp) } : {}),
     profileSourcing: features?.profileSourcing ?? live.app.features.includes('PROFILE_MASTERING'),
@@ -122,14 +126,6 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     pushMappings,
     notes,
   };
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
 }
 
 function connectionOf(live: LiveSpoke): ObservedConnection | null {
@@ -165,8 +161,8 @@ function inboundOf(inbound: LiveInbound): { inbound?: InboundImport } {
     if (i.schedule.incrementalImport) out.schedule.incrementalImport = { ...i.schedule.incrementalImport };
   }
   const u = i.username;
-  if (u && (u.usernameFormat === 'EMAIL' || (u.usernameFormat === 'CUSTOM' && u.userNameExpression))) {
-    out.username = { usernameFormat: u.usernameFormat, ...(u.userNameExpression ? { userNameExpression: u.userNameExpression } : {}) };
+  if (u && (u.userNameFormat === 'EMAIL' || (u.userNameFormat === 'CUSTOM' && u.userNameExpression))) {
+    out.username = { userNameFormat: u.userNameFormat, ...(u.userNameExpression ? { userNameExpression: u.userNameExpression } : {}) };
   }
   const m = i.match;
   if (m && (m.exactMatchCriteria === 'EMAIL' || m.exactMatchCriteria === 'USERNAME')) {

@@ -109,10 +109,16 @@ async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEven
   return String(apps[0]!.label);
 }
 
-/** Every Hub group by id: names the push targets, and its `created` tells a linked group. */
+/** Every Hub group by name (an OKTA_GROUP before any other of that name): its `created` tells a linked group. */
 export async function readHubGroups(hub: OktaClient, onEvent?: (e: ReadEvent) => void): Promise<Map<string, { name: string; created?: string }>> {
   const groups = await collect<Json>(hub, '/api/v1/groups', { limit: 200 }, 'groups', onEvent);
-  return new Map(groups.map((g) => [String(g.id), { name: String(g.profile?.name ?? ''), ...(typeof g.created === 'string' ? { created: g.created } : {}) }]));
+  const byName = new Map<string, { name: string; created?: string }>();
+  for (const g of groups) {
+    const name = String(g.profile?.name ?? '');
+    if (byName.has(name) && g.type !== 'OKTA_GROUP') continue;
+    byName.set(name, { name, ...(typeof g.created === 'string' ? { created: g.created } : {}) });
+  }
+  return byName;
 }
 
 

@@ -43,7 +43,8 @@ export interface ObservedSpoke {
   url: string;
   /** Env var holding the Spoke's management token (`OKTA_<NAME>_TOKEN`). */
   tokenVar: string;
-  app: { label: string; signOnMode: 'SAML_2_0' | 'AUTO_LOGIN' };
+  /** signOnMode absent: the app uses a mode the config can't say, so it stays unmanaged. */
+  app: { label: string; signOnMode?: 'SAML_2_0' | 'AUTO_LOGIN' };
   /** null: no connection set (authScheme UNKNOWN), so the file leaves it unmanaged. */
   connection: ObservedConnection | null;
   /** undefined: provisioning is not enabled on the app. */

@@ -316,7 +316,8 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     if (group.priority !== undefined && appGroup.priority !== group.priority) {
       attributes.push({ name: 'priority', before: orNull(appGroup.priority), after: group.priority });
     }
-    // Only the profile keys the file gives are managed; a PUT with the merged profile keeps the others.
+    // Only the profile keys the file gives are managed: apply lays them over the profile it reads
+    // just before the PUT, so the others (secret-looking ones too, which never reach the plan) are kept.
     const merged = { ...appGroup.profile, ...group.profile };
     if (!sameValue(appGroup.profile, merged)) attributes.push({ name: 'profile', before: appGroup.profile, after: merged });
     if (attributes.length === 0) {
@@ -334,7 +335,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
         dependsOn: [ctx.appCreate],
         liveFingerprint: appGroup.fingerprint,
         writes: 1,
-        op: { ...op, profile: merged, ...(group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {}) },
+        op: { ...op, mergeLive: true, ...(group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {}) },
       }),
     );
   }

@@ -36,10 +36,7 @@ export function planPushMappings(ctx: SpokeContext): void {
     warnUnassignedMembers(ctx, group, assignedKeys, address);
 
     if (!mapping) {
-      const hubGroup = ctx.hub?.groups[group.targetName];
-      warnHubTarget(ctx, group, hubGroup !== undefined, address);
-      // Linking by id is exact; by name Okta links to an existing group of that name or creates one.
-      const target = group.link && hubGroup ? { targetGroupId: hubGroup.id } : { targetGroupName: group.targetName };
+      warnHubTarget(ctx, group, ctx.hub?.groups[group.targetName] !== undefined, address);
       ctx.forward.push(
         makeChange(ctx, {
           address,
@@ -52,9 +49,10 @@ export function planPushMappings(ctx: SpokeContext): void {
             { name: 'link', before: null, after: group.link },
             { name: 'status', before: null, after: group.status },
           ],
+          ...(group.link ? { instructions: [linkInstruction(desired.app.label)] } : {}),
           dependsOn,
           writes: 1,
-          op: { type: 'pushMapping.create', appId: ctx.appId, sourceGroupId: source!.id, ...target, status: group.status },
+          op: { type: 'pushMapping.create', appId: ctx.appId, sourceGroupId: source!.id, targetGroupName: group.targetName, status: group.status },
         }),
       );
       continue;
@@ -122,6 +120,14 @@ export function planPushMappings(ctx: SpokeContext): void {
       }),
     );
   }
+}
+
+/**
+ * Okta's console docs: an Org2Org push links to an existing Hub group only once the Hub's groups
+ * have been imported into the Spoke, a step no API does.
+ */
+export function linkInstruction(appLabel: string): string {
+  return `Okta links to an existing Hub group only after the Hub's groups have been imported into the Spoke: Admin Console → Applications → ${appLabel} → Import → Import Now.`;
 }
 
 /** The natural key of a live mapping: its source group's name, or its id when the source is gone. */

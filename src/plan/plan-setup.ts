@@ -4,15 +4,18 @@
  */
 import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
-import type { LiveConnection, LiveToApp } from '../state/types.js';
+import { sameOktaOrg, type LiveConnection, type LiveToApp } from '../state/types.js';
 import { addressOf, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
+
+/** Okta's default for a new Org2Org app when the file leaves signOnMode unmanaged. */
+const DEFAULT_SIGN_ON_MODE = 'SAML_2_0';
 
 export function planApp(ctx: SpokeContext): void {
   const { desired, live } = ctx;
   const address = addressOf(desired.name, 'app');
-  const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode, baseUrl: ctx.hubUrl };
   if (live.app === null) {
+    const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode ?? DEFAULT_SIGN_ON_MODE, baseUrl: ctx.hubUrl };
     ctx.appCreate = address;
     ctx.forward.push(
       makeChange(ctx, {
@@ -30,11 +33,20 @@ export function planApp(ctx: SpokeContext): void {
   }
   const app = live.app;
   const attributes: AttributeChange[] = [];
+  const set: { label: string; signOnMode?: string; baseUrl?: string } = { label: desired.app.label };
   // The app was found by its label in any case: a case-only difference is the same app, not a rename.
-  if (app.label.trim().toLowerCase() !== wanted.label.trim().toLowerCase()) attributes.push({ name: 'label', before: app.label, after: wanted.label });
-  if (app.signOnMode !== wanted.signOnMode) attributes.push({ name: 'signOnMode', before: app.signOnMode, after: wanted.signOnMode });
-  // Okta may hand the URL back with a trailing slash or another case; the Hub URL in DesiredState is a normalized origin.
-  if (app.baseUrl.replace(/\/+$/, '').toLowerCase() !== wanted.baseUrl.toLowerCase()) attributes.push({ name: 'baseUrl', before: app.baseUrl, after: wanted.baseUrl });
+  if (app.label.trim().toLowerCase() !== desired.app.label.trim().toLowerCase()) attributes.push({ name: 'label', before: app.label, after: desired.app.label });
+  // Unmanaged unless the file sets it: real Org2Org apps use other modes too (OPENID_CONNECT, recorded).
+  const signOnMode = desired.app.signOnMode;
+  if (signOnMode !== undefined && app.signOnMode !== signOnMode) {
+    attributes.push({ name: 'signOnMode', before: app.signOnMode, after: signOnMode });
+    set.signOnMode = signOnMode;
+  }
+  // The Hub's `-admin` (Admin Console) domain, another case or a trailing slash name the same Hub.
+  if (!sameOktaOrg(app.baseUrl, ctx.hubUrl)) {
+    attributes.push({ name: 'baseUrl', before: app.baseUrl, after: ctx.hubUrl });
+    set.baseUrl = ctx.hubUrl;
+  }
   if (attributes.length > 0) {
     ctx.forward.push(
       makeChange(ctx, {
@@ -46,7 +58,7 @@ export function planApp(ctx: SpokeContext): void {
         attributes,
         liveFingerprint: app.fingerprint,
         writes: 1,
-        op: { type: 'app.update', appId: app.id, ...wanted },
+        op: { type: 'app.update', appId: app.id, ...set },
       }),
     );
   } else {

@@ -29,7 +29,11 @@ export type ResourceKind =
 /** What apply does for a change. Ids are live ids read at plan time; `${…}` secrets are env var names. */
 export type PlanOp =
   | { type: 'app.create'; label: string; signOnMode: string; baseUrl: string }
-  | { type: 'app.update'; appId: string; label: string; signOnMode: string; baseUrl: string }
+  /**
+   * Okta's PUT replaces the whole app: apply reads it, sets only the fields given here (the ones
+   * the plan changes) and sends the rest back as read.
+   */
+  | { type: 'app.update'; appId: string; label: string; signOnMode?: string; baseUrl?: string }
   | { type: 'app.activate'; appId: string }
   | {
       type: 'connection.set';
@@ -62,15 +66,26 @@ export type PlanOp =
       profile: Record<string, unknown>;
     }
   | { type: 'assignment.user.unassign'; appId: string; userId: string; login: string }
-  | { type: 'assignment.group.assign'; appId: string | null; groupId: string; priority?: number; profile: Record<string, unknown> }
+  | {
+      type: 'assignment.group.assign';
+      appId: string | null;
+      groupId: string;
+      priority?: number;
+      /** The profile keys the file gives. */
+      profile: Record<string, unknown>;
+      /** An existing assignment: its live profile is read at apply time and `profile` laid over it. */
+      mergeLive?: true;
+    }
   | { type: 'assignment.group.unassign'; appId: string; groupId: string }
   | {
       type: 'pushMapping.create';
       appId: string | null;
       sourceGroupId: string;
-      /** Exactly one of targetGroupId / targetGroupName, as Okta requires. */
-      targetGroupId?: string;
-      targetGroupName?: string;
+      /**
+       * The Hub group's name: Okta creates it, or links to the Hub group of that name. Never a
+       * target id: Okta's targetGroupId is a group of the Spoke, which a new mapping doesn't have.
+       */
+      targetGroupName: string;
       status: 'ACTIVE' | 'INACTIVE';
     }
   | { type: 'pushMapping.update'; appId: string; mappingId: string; status: 'ACTIVE' | 'INACTIVE' }

@@ -8,7 +8,7 @@
  */
 import { createRng, FaultInjector } from './faults.js';
 import { SimOrg } from './org-state.js';
-import { SimWorld } from './provisioning.js';
+import { importHubGroups, SimWorld } from './provisioning.js';
 import { compileRoutes } from './router.js';
 import { APP_ROUTES } from './routes-apps.js';
 import { DIRECTORY_ROUTES } from './routes-directory.js';
@@ -81,6 +81,12 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
     orgs: Object.fromEntries([...world.orgs].map(([name, org]) => [name, { url: org.url, tokens: { ...org.tokenValues } }])),
     env: resolveEnv(world, doc.env),
     org: (name) => world.org(name),
+    importHubGroups: (spoke, appLabel) => {
+      const org = world.org(spoke);
+      const app = org.apps.values().find((a) => a.label === appLabel);
+      if (!app) throw new Error(`sim: no app labelled "${appLabel}" in ${spoke}`);
+      return importHubGroups(world, org, app);
+    },
     stats: (name): SimStats => structuredClone(server(name).stats),
     resetStats: () => {
       for (const s of servers.values()) s.resetStats();

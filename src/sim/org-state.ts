@@ -30,6 +30,11 @@ export interface SimGroup {
   lastMembershipUpdated: string;
   profile: { name: string; description: string | null };
   members: Set<string>;
+  /**
+   * An APP_GROUP that stands in this org for a group of the org an app provisions to (the Hub):
+   * made when that app imports the Hub's groups, or when a push mapping creates a Hub group.
+   */
+  mirrorOf?: { appId: string; hubGroupId: string };
 }
 
 export interface SimAppUser {
@@ -62,7 +67,10 @@ export interface SimPushMapping {
   id: string;
   seq: number;
   sourceGroupId: string;
+  /** The APP_GROUP in this (the Spoke's) org that stands for the target, as Okta answers (recorded). */
   targetGroupId: string;
+  /** The group in the target org (the Hub) that the push fills. */
+  hubGroupId: string;
   /** Org holding the target group (the Hub). */
   targetOrg: string;
   status: 'ACTIVE' | 'INACTIVE' | 'ERROR';
@@ -79,6 +87,8 @@ export interface ProvisioningSettings {
   password: { enabled: boolean; seed: 'OKTA' | 'RANDOM'; change: 'CHANGE' | 'KEEP_EXISTING' };
   /** INBOUND_PROVISIONING capabilities, stored as sent (merged). */
   inbound: Record<string, unknown>;
+  /** Profile Sourcing (console only; shown as PROFILE_MASTERING in the app's features). */
+  profileSourcing: boolean;
 }
 
 export interface SimConnection {
@@ -175,6 +185,8 @@ function orgTag(index: number): string {
 
 export class SimOrg {
   url = '';
+  /** Other URLs that name this org in apps' base URLs (never served). */
+  aliases: string[] = [];
   readonly users = new Collection<SimUser>();
   readonly usersByLogin = new Map<string, SimUser>();
   readonly groups = new Collection<SimGroup>();
@@ -250,9 +262,16 @@ export class SimOrg {
     return this.groups.add(group);
   }
 
+  /** An org's own group by name: an OKTA_GROUP before an APP_GROUP of the same name. */
   findGroupByName(name: string): SimGroup | undefined {
     const wanted = name.toLowerCase();
-    return this.groups.values().find((g) => g.profile.name.toLowerCase() === wanted);
+    const named = this.groups.values().filter((g) => g.profile.name.toLowerCase() === wanted);
+    return named.find((g) => g.type !== 'APP_GROUP') ?? named[0];
+  }
+
+  /** The APP_GROUP that stands here, for one app, for a group of the org it provisions to. */
+  findMirror(appId: string, hubGroupId: string): SimGroup | undefined {
+    return this.groups.values().find((g) => g.mirrorOf?.appId === appId && g.mirrorOf.hubGroupId === hubGroupId);
   }
 
   addMember(group: SimGroup, user: SimUser): boolean {
@@ -290,6 +309,7 @@ export class SimOrg {
         deactivate: false,
         password: { enabled: false, seed: 'RANDOM', change: 'KEEP_EXISTING' },
         inbound: {},
+        profileSourcing: false,
       },
       users: new Collection<SimAppUser>(),
       groups: new Collection<SimAppGroup>(),

@@ -23,7 +23,9 @@ export class SimWorld {
   orgByUrl(url: unknown): SimOrg | undefined {
     if (typeof url !== 'string') return undefined;
     const wanted = url.replace(/\/+$/, '').toLowerCase();
-    for (const org of this.orgs.values()) if (org.url.toLowerCase() === wanted) return org;
+    for (const org of this.orgs.values()) {
+      if (org.url.toLowerCase() === wanted || org.aliases.some((a) => a.replace(/\/+$/, '').toLowerCase() === wanted)) return org;
+    }
     return undefined;
   }
 
@@ -211,7 +213,7 @@ export function deprovisionAppUser(world: SimWorld, app: SimApp, au: SimAppUser)
   if (!hubUser) return;
   for (const m of app.pushMappings.values()) {
     if (m.status !== 'ACTIVE') continue;
-    const target = hub.groups.get(m.targetGroupId);
+    const target = hub.groups.get(m.hubGroupId);
     if (target) hub.removeMember(target, hubUser);
   }
   if (app.provisioning.deactivate && hubUser.status !== 'DEPROVISIONED') {
@@ -235,7 +237,7 @@ export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPus
   if (!pushTo || 'error' in pushTo) return;
   const hub = pushTo.hub;
   const source = org.groups.get(m.sourceGroupId);
-  const target = hub.groups.get(m.targetGroupId);
+  const target = hub.groups.get(m.hubGroupId);
   if (!source || !target) {
     m.status = 'ERROR';
     m.errorSummary = !source ? 'Source group no longer exists.' : 'Target group no longer exists in the target org.';
@@ -246,15 +248,17 @@ export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPus
     const hubId = provisionedHubUserId(app, userId);
     if (hubId) wanted.add(hubId);
   }
+  let pushed = false;
   for (const hubId of [...target.members]) {
-    if (!wanted.has(hubId)) hub.removeMember(target, hub.users.get(hubId)!);
+    if (!wanted.has(hubId)) pushed = hub.removeMember(target, hub.users.get(hubId)!) || pushed;
   }
   for (const hubId of wanted) {
     const u = hub.users.get(hubId);
-    if (u) hub.addMember(target, u);
+    if (u) pushed = hub.addMember(target, u) || pushed;
   }
   target.profile.description ??= `Pushed from ${org.url}`;
-  m.lastPush = nowIso();
+  // Recorded: a new mapping of an empty group has no lastPush; it is set once members are pushed.
+  if (pushed || m.lastPush !== null) m.lastPush = nowIso();
   m.errorSummary = null;
 }
 
@@ -270,13 +274,41 @@ export function syncUserPushMemberships(world: SimWorld, org: SimOrg, app: SimAp
   const provisioned = provisionedHubUserId(app, userId) !== undefined;
   for (const m of app.pushMappings.values()) {
     if (m.status !== 'ACTIVE') continue;
-    const target = hub.groups.get(m.targetGroupId);
+    const target = hub.groups.get(m.hubGroupId);
     if (!target) continue;
     const inSource = spokeUser?.groupIds.has(m.sourceGroupId) ?? false;
-    if (inSource && provisioned) hub.addMember(target, hubUser);
-    else hub.removeMember(target, hubUser);
-    m.lastPush = nowIso();
+    const changed = inSource && provisioned ? hub.addMember(target, hubUser) : hub.removeMember(target, hubUser);
+    if (changed) m.lastPush = nowIso();
   }
+}
+
+/**
+ * The APP_GROUP that stands in the Spoke for a Hub group, made if missing. Okta names it after
+ * the Hub group and answers its id as a push mapping's `targetGroupId` (recorded).
+ */
+export function mirrorHubGroup(org: SimOrg, app: SimApp, hubGroup: SimGroup): SimGroup {
+  const existing = org.findMirror(app.id, hubGroup.id);
+  if (existing) return existing;
+  const mirror = org.addGroup(hubGroup.profile.name, hubGroup.profile.description, 'APP_GROUP');
+  mirror.mirrorOf = { appId: app.id, hubGroupId: hubGroup.id };
+  return mirror;
+}
+
+/**
+ * The console's group import (To Okta → Import): every Hub group gets its APP_GROUP in the Spoke.
+ * Okta's docs say a push can link to an existing Hub group only after this; no API does it, so
+ * tests and seeds call it (`importHubGroups: true` on a seed app).
+ */
+export function importHubGroups(world: SimWorld, org: SimOrg, app: SimApp): number {
+  const hub = hubOf(world, app);
+  if (!hub) return 0;
+  let made = 0;
+  for (const group of hub.groups.values()) {
+    if (group.type !== 'OKTA_GROUP' || org.findMirror(app.id, group.id)) continue;
+    mirrorHubGroup(org, app, group);
+    made++;
+  }
+  return made;
 }
 
 /** Creates (or returns) the app user for a Spoke user and pushes it. */

@@ -3,13 +3,14 @@
  * group-push mappings, with the Org2Org behaviour of ./provisioning.ts.
  */
 import { compileExpression, ExpressionError, type Predicate } from './filter-expression.js';
-import type { SimApp, SimAppKey, SimOrg, SimPushMapping } from './org-state.js';
+import type { SimApp, SimAppKey, SimGroup, SimOrg, SimPushMapping } from './org-state.js';
 import { isOrg2Org, keyPair, nowIso } from './org-state.js';
 import { connectionKeys } from './oauth.js';
 import {
   assignUser,
   connectionProblem,
   hubOf,
+  mirrorHubGroup,
   oauthConnectionProblem,
   onMembershipChanged,
   pushMapping,
@@ -90,16 +91,25 @@ function createApp(ctx: RequestContext): Reply {
   return ok(appJson(ctx.org, app));
 }
 
+/**
+ * "Replace an application": the body is the whole app. Settings it leaves out are gone, so a
+ * partial PUT damages the app here as it would in Okta (every recorded PUT sends the whole app).
+ */
 function replaceApp(ctx: RequestContext): Reply {
   const app = findApp(ctx);
   const body = objectBody(ctx);
+  const causes: string[] = [];
+  if (body.name !== app.name) causes.push(`name: must be ${app.name} (an app's name can't change)`);
+  if (typeof body.label !== 'string' || body.label === '') causes.push('label: The field cannot be left blank');
+  if (causes.length > 0) throw invalid(causes.join('; '), causes);
   // credentials.signing.kid picks the app's signing key in use (key rotation); it must be one of its keys.
   const kid = ((body.credentials as Record<string, unknown> | undefined)?.signing as Record<string, unknown> | undefined)?.kid;
   if (kid !== undefined && (typeof kid !== 'string' || !app.keys.some((k) => k.kid === kid))) {
     throw invalid('credentials.signing.kid', [`credentials.signing.kid: the app has no key ${String(kid)}`]);
   }
-  if (typeof body.label === 'string') app.label = body.label;
-  if (body.settings && typeof body.settings === 'object') app.settings = body.settings as Record<string, unknown>;
+  app.label = body.label as string;
+  const settings = body.settings && typeof body.settings === 'object' ? (body.settings as Record<string, unknown>) : {};
+  app.settings = { ...settings, app: { ...((settings.app as Record<string, unknown> | undefined) ?? {}) } };
   if (typeof body.signOnMode === 'string') app.signOnMode = body.signOnMode;
   if (typeof kid === 'string') app.signingKid = kid;
   app.lastUpdated = nowIso();
@@ -158,7 +168,8 @@ function setConnection(ctx: RequestContext): Reply {
     throw invalid('profile.authScheme', ['authScheme: must be TOKEN or OAUTH2']);
   }
   if (typeof body.baseUrl === 'string') (app.settings.app as Record<string, unknown>).baseUrl = body.baseUrl;
-  if (booleanParam(ctx, 'activate', true)) activateConnection(ctx, app);
+  // Recorded: a POST without `?activate` turned an ENABLED connection DISABLED.
+  if (booleanParam(ctx, 'activate', false)) activateConnection(ctx, app);
   else app.connection.status = 'DISABLED';
   return ok(connectionJson(ctx.org, app));
 }
@@ -241,6 +252,10 @@ function updateFeature(ctx: RequestContext): Reply {
   const body = objectBody(ctx);
   const p = app.provisioning;
   if (ctx.params.featureName === 'INBOUND_PROVISIONING') {
+    // Real answers and the spec's examples spell it userNameFormat; what Okta does with the spec
+    // schema's usernameFormat is unknown, so the simulator refuses it rather than guess.
+    const username = ((body.importSettings as Record<string, unknown> | undefined)?.username ?? {}) as Record<string, unknown>;
+    if ('usernameFormat' in username) throw invalid('importSettings.username', ['usernameFormat: unknown property (Okta spells it userNameFormat)']);
     for (const key of ['importSettings', 'importRules']) {
       if (body[key] !== undefined) p.inbound[key] = mergeDeep((p.inbound[key] ?? {}) as Record<string, unknown>, body[key] as Record<string, unknown>);
     }
@@ -389,7 +404,7 @@ function unassignAppGroup(ctx: RequestContext): Reply {
 // ---- group push mappings ----------------------------------------------------------------
 
 function mappingView(ctx: RequestContext, app: SimApp, m: SimPushMapping): unknown {
-  return pushMappingJson(ctx.org, app, m, ctx.world.orgs.get(m.targetOrg)?.url ?? '');
+  return pushMappingJson(ctx.org, app, m);
 }
 
 function listPushMappings(ctx: RequestContext): Reply {
@@ -427,16 +442,37 @@ function createPushMapping(ctx: RequestContext): Reply {
     throw invalid('A group push mapping already exists for this source group.', ['sourceGroupId: already pushed by this app']);
   }
   const hub = hubFor(ctx, app);
-  let target = hasId ? hub.groups.get(body.targetGroupId as string) : hub.findGroupByName(body.targetGroupName as string);
-  if (hasId && !target) throw invalid('targetGroupId', [`targetGroupId: group ${String(body.targetGroupId)} does not exist in the target org`]);
-  // targetGroupName creates the Hub group, or links to the one that already has that name.
-  target ??= hub.addGroup(body.targetGroupName as string, null);
+  let hubGroup: SimGroup | undefined;
+  let mirror: SimGroup | undefined;
+  if (hasId) {
+    // targetGroupId names the Spoke's APP_GROUP that stands for a Hub group, never a Hub group.
+    mirror = ctx.org.groups.get(body.targetGroupId as string);
+    hubGroup = mirror?.mirrorOf?.appId === app.id ? hub.groups.get(mirror.mirrorOf.hubGroupId) : undefined;
+    if (!hubGroup) throw invalid('targetGroupId', [`targetGroupId: ${String(body.targetGroupId)} is not a group this app imported from the target org`]);
+  } else {
+    const name = body.targetGroupName as string;
+    hubGroup = hub.findGroupByName(name);
+    if (hubGroup) {
+      // Linking to an existing Hub group needs the Hub's groups imported into this org first.
+      mirror = ctx.org.findMirror(app.id, hubGroup.id);
+      if (!mirror) {
+        throw invalid('targetGroupName', [
+          `A group named "${name}" already exists in the target org, but it has not been imported into this org: import the target org's groups (the app's Import tab) before linking to it.`,
+        ]);
+      }
+    } else {
+      // targetGroupName creates the Hub group (and its APP_GROUP here).
+      hubGroup = hub.addGroup(name, null);
+    }
+  }
+  mirror ??= mirrorHubGroup(ctx.org, app, hubGroup);
   const now = nowIso();
   const mapping = app.pushMappings.add({
     id: ctx.org.newId('gpm'),
     seq: 0,
     sourceGroupId: source.id,
-    targetGroupId: target.id,
+    targetGroupId: mirror.id,
+    hubGroupId: hubGroup.id,
     targetOrg: hub.name,
     status: status as 'ACTIVE' | 'INACTIVE',
     errorSummary: null,
@@ -445,7 +481,8 @@ function createPushMapping(ctx: RequestContext): Reply {
     lastUpdated: now,
   });
   pushMapping(ctx.world, ctx.org, app, mapping);
-  return ok(mappingView(ctx, app, mapping), 201);
+  // Recorded: 200 (the spec says 201).
+  return ok(mappingView(ctx, app, mapping));
 }
 
 function findMapping(ctx: RequestContext, app: SimApp): SimPushMapping {
@@ -482,13 +519,15 @@ function deletePushMapping(ctx: RequestContext): Reply {
   app.pushMappings.delete(m.id);
   if (flag === 'true') {
     const hub = ctx.world.orgs.get(m.targetOrg);
-    const target = hub?.groups.get(m.targetGroupId);
+    const target = hub?.groups.get(m.hubGroupId);
     if (hub && target) {
       for (const userId of [...target.members]) hub.removeMember(target, hub.users.get(userId)!);
       hub.groups.delete(target.id);
     }
+    ctx.org.groups.delete(m.targetGroupId);
   }
-  return { status: 204 };
+  // Recorded: 200 with no body (the spec says 204).
+  return { status: 200 };
 }
 
 function appUserSchema(ctx: RequestContext): Reply {

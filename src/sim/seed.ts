@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { SimOrg } from './org-state.js';
 import { nowIso } from './org-state.js';
-import { assignUser, pushMapping, type SimWorld } from './provisioning.js';
+import { assignUser, importHubGroups, mirrorHubGroup, pushMapping, type SimWorld } from './provisioning.js';
 import type { AdminRole, SeedApp, SeedOrg, SeedUser, SimSeed } from './types.js';
 import { INITIAL_STATUSES } from './types.js';
 
@@ -104,6 +104,7 @@ export function validateSeed(doc: unknown, source = 'seed'): asserts doc is SimS
         }
       }
     }
+    if (raw.aliases !== undefined && (!Array.isArray(raw.aliases) || raw.aliases.some((a) => typeof a !== 'string'))) add(`${p}.aliases`, 'must be a list of URLs');
     const apps = raw.apps ?? [];
     if (!Array.isArray(apps)) add(`${p}.apps`, 'must be a list');
     else apps.forEach((a: unknown, i) => validateApp(a, `${p}.apps[${i}]`, name, logins, groups, tokenNames, add));
@@ -153,6 +154,9 @@ function validateApp(
     else if (!groups.has(m.source.toLowerCase())) add(`${p}.pushMappings[${i}].source`, `no group "${m.source}" in org ${orgName}`);
   }
   if ((a.pushMappings as unknown[] | undefined)?.length && a.hub === undefined) add(`${p}.hub`, 'required when the app has push mappings');
+  if (a.baseUrl !== undefined && typeof a.baseUrl !== 'string') add(`${p}.baseUrl`, 'must be a URL');
+  if (a.importHubGroups !== undefined && typeof a.importHubGroups !== 'boolean') add(`${p}.importHubGroups`, 'must be true or false');
+  if (a.importHubGroups === true && a.hub === undefined) add(`${p}.hub`, 'required when the app imports the Hub\'s groups');
 }
 
 function fakeToken(org: string, name: string): string {
@@ -161,6 +165,7 @@ function fakeToken(org: string, name: string): string {
 
 /** Users, groups, tokens and service apps of one org (apps come after, once every org exists). */
 export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
+  org.aliases = [...(seed.aliases ?? [])];
   for (const u of seed.users ?? []) addSeedUser(org, u);
   for (const [name, t] of Object.entries(seed.tokens ?? {})) {
     let owner = org.findUser(t.user);
@@ -209,13 +214,14 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
     name: a.name ?? 'okta_org2org',
     label: a.label,
     status: a.status ?? 'ACTIVE',
-    settings: { app: { baseUrl: hub?.url ?? null, acsUrl: hub ? `${hub.url}/sso/saml2/0oasim` : null, audRestriction: hub ? `https://www.okta.com/saml2/service-provider/sim${hub.name}` : null } },
+    settings: { app: { baseUrl: a.baseUrl ?? hub?.url ?? null, acsUrl: hub ? `${hub.url}/sso/saml2/0oasim` : null, audRestriction: hub ? `https://www.okta.com/saml2/service-provider/sim${hub.name}` : null } },
   });
   const p = a.provisioning ?? {};
   app.provisioning.create = p.createUsers ?? false;
   app.provisioning.profile = p.updateUserAttributes ?? false;
   app.provisioning.deactivate = p.deactivateUsers ?? false;
   app.provisioning.password.enabled = p.syncPassword ?? false;
+  app.provisioning.profileSourcing = a.profileSourcing ?? false;
   const c = a.connection;
   if (c) {
     let token: string | null = null;
@@ -247,6 +253,7 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
       if (!app.users.has(userId)) assignUser(world, org, app, org.users.get(userId)!, { scope: 'GROUP' });
     }
   }
+  if (a.importHubGroups) importHubGroups(world, org, app);
   for (const m of a.pushMappings ?? []) {
     const source = org.findGroupByName(m.source)!;
     const target = hub!.findGroupByName(m.target) ?? hub!.addGroup(m.target, null);
@@ -255,7 +262,8 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
       id: org.newId('gpm'),
       seq: 0,
       sourceGroupId: source.id,
-      targetGroupId: target.id,
+      targetGroupId: mirrorHubGroup(org, app, target).id,
+      hubGroupId: target.id,
       targetOrg: hub!.name,
       status: m.status ?? 'ACTIVE',
       errorSummary: null,

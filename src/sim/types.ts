@@ -98,6 +98,10 @@ export interface SeedApp {
   status?: 'ACTIVE' | 'INACTIVE';
   /** Org whose URL becomes `settings.app.baseUrl` (Org2Org: the Hub). */
   hub?: string;
+  /** A literal `settings.app.baseUrl` instead (e.g. a real Hub's `-admin` domain, which no simulated org answers). */
+  baseUrl?: string;
+  /** Profile Sourcing on (PROFILE_MASTERING in the app's features). */
+  profileSourcing?: boolean;
   connection?: {
     status?: 'ENABLED' | 'DISABLED';
     authScheme?: 'TOKEN' | 'OAUTH2';
@@ -110,9 +114,19 @@ export interface SeedApp {
   /** Names of groups assigned to the app. */
   groups?: string[];
   pushMappings?: SeedPushMapping[];
+  /**
+   * The Hub's groups were imported into this org through the app (the console's Import), so a
+   * push may link to an existing Hub group by name. Without it, linking fails as in Okta.
+   */
+  importHubGroups?: boolean;
 }
 
 export interface SeedOrg {
+  /**
+   * Other URLs that name this org when an app's base URL points at it (say the real Hub domain
+   * and its `-admin` Admin Console domain); only the loopback URL is served.
+   */
+  aliases?: string[];
   users?: SeedUser[];
   groups?: SeedGroup[];
   tokens?: Record<string, SeedToken>;
@@ -175,6 +189,11 @@ export interface Sim {
   orgs: Record<string, { url: string; tokens: Record<string, string> }>;
   env: Record<string, string>;
   org(name: string): SimOrg;
+  /**
+   * The console's "import the Hub's groups" for one Spoke's app (by label): what Okta needs
+   * before a push can link to an existing Hub group. Returns how many groups were imported.
+   */
+  importHubGroups(spoke: string, appLabel: string): number;
   stats(name: string): SimStats;
   resetStats(): void;
   close(): Promise<void>;

@@ -57,31 +57,53 @@ function appFeatureNames(app: SimApp): string[] {
     if (app.provisioning.deactivate) features.push('PUSH_USER_DEACTIVATION', 'REACTIVATE_USERS');
     if (app.provisioning.password.enabled) features.push('PUSH_PASSWORD_UPDATES');
     features.push('GROUP_PUSH', 'IMPORT_NEW_USERS', 'IMPORT_PROFILE_UPDATES', 'IMPORT_USER_SCHEMA');
+    // Recorded: PROFILE_MASTERING sits beside the To App features on a real app.
+    if (app.provisioning.profileSourcing) features.push('PROFILE_MASTERING');
   }
   return features;
 }
 
+/** Settings Okta fills in on every app it answers with (recorded `okta_org2org` apps). */
+function settingsWithDefaults(settings: Record<string, unknown>, signOnMode: string): Record<string, unknown> {
+  const app = (settings.app as Record<string, unknown> | undefined) ?? {};
+  return {
+    notifications: { vpn: { network: { connection: 'DISABLED' }, message: null, helpUrl: null } },
+    manualProvisioning: false,
+    implicitAssignment: false,
+    emOptInStatus: 'NONE',
+    notes: { admin: null, enduser: null },
+    ...(signOnMode === 'SAML_2_0'
+      ? { signOn: { defaultRelayState: null, ssoAcsUrlOverride: null, audienceOverride: null, recipientOverride: null, destinationOverride: null, attributeStatements: [] } }
+      : {}),
+    ...settings,
+    app: { acsUrl: null, audRestriction: null, baseUrl: null, idpId: null, ...app },
+  };
+}
+
 export function appJson(org: SimOrg, app: SimApp): Record<string, unknown> {
   const base = `${org.url}/api/v1/apps/${app.id}`;
+  const settings = settingsWithDefaults(app.settings, app.signOnMode);
   return {
     id: app.id,
+    orn: `orn:okta:idp:${org.name}:apps:${app.name}:${app.id}`,
     name: app.name,
     label: app.label,
     status: app.status,
     created: app.created,
     lastUpdated: app.lastUpdated,
     signOnMode: app.signOnMode,
-    accessibility: { selfService: false },
-    visibility: { autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { login: true } },
+    accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
+    visibility: { autoLaunch: false, autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { login: true } },
     features: appFeatureNames(app),
     credentials: {
       userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
       signing: { kid: app.signingKid },
       ...(app.oauth ? { oauthClient: { client_id: app.id, token_endpoint_auth_method: app.oauth.tokenEndpointAuthMethod, autoKeyRotation: true } } : {}),
     },
+    universalLogout: { status: 'UNSUPPORTED' },
     settings: app.oauth
-      ? { ...app.settings, oauthClient: { application_type: app.oauth.applicationType, grant_types: app.oauth.grantTypes, response_types: app.oauth.responseTypes, ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}), ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}) } }
-      : app.settings,
+      ? { ...settings, oauthClient: { application_type: app.oauth.applicationType, grant_types: app.oauth.grantTypes, response_types: app.oauth.responseTypes, ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}), ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}) } }
+      : settings,
     _links: {
       self: { href: base },
       users: { href: `${base}/users` },
@@ -106,7 +128,8 @@ export function appUserJson(org: SimOrg, app: SimApp, au: SimAppUser, embedUser?
     statusChanged: au.statusChanged,
     passwordChanged: au.passwordChanged,
     syncState: au.syncState,
-    lastSync: au.lastSync,
+    // Absent until the first sync (recorded app users that never synced have no lastSync).
+    ...(au.lastSync !== null ? { lastSync: au.lastSync } : {}),
     credentials: { userName: au.userName },
     profile,
     _links: {
@@ -133,8 +156,10 @@ export function appGroupJson(org: SimOrg, app: SimApp, ag: SimAppGroup): Record<
   };
 }
 
-export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping, targetOrgUrl: string): Record<string, unknown> {
+/** Key order and links as recorded: `targetGroup` links to the Spoke's own APP_GROUP. */
+export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping): Record<string, unknown> {
   return {
+    created: m.created,
     id: m.id,
     sourceGroupId: m.sourceGroupId,
     targetGroupId: m.targetGroupId,
@@ -142,12 +167,11 @@ export function pushMappingJson(org: SimOrg, app: SimApp, m: SimPushMapping, tar
     // Omitted, not null, when the last push succeeded (the spec types it as a string).
     ...(m.errorSummary !== null ? { errorSummary: m.errorSummary } : {}),
     ...(m.lastPush !== null ? { lastPush: m.lastPush } : {}),
-    created: m.created,
     lastUpdated: m.lastUpdated,
     _links: {
       app: { href: `${org.url}/api/v1/apps/${app.id}` },
       sourceGroup: { href: `${org.url}/api/v1/groups/${m.sourceGroupId}` },
-      targetGroup: { href: `${targetOrgUrl}/api/v1/groups/${m.targetGroupId}` },
+      targetGroup: { href: `${org.url}/api/v1/groups/${m.targetGroupId}` },
     },
   };
 }
@@ -170,7 +194,7 @@ export function connectionJson(org: SimOrg, app: SimApp): Record<string, unknown
     profile,
     status: c.status,
     _links: {
-      app: { href: `${org.url}/api/v1/apps/${app.id}` },
+      self: { href: base, hints: { allow: ['POST', 'GET'] } },
       [c.status === 'ENABLED' ? 'deactivate' : 'activate']: {
         href: `${base}/lifecycle/${c.status === 'ENABLED' ? 'deactivate' : 'activate'}`,
         hints: { allow: ['POST'] },
@@ -213,8 +237,8 @@ export function featuresJson(org: SimOrg, app: SimApp): Record<string, unknown>[
 function inboundCapabilities(stored: Record<string, unknown>): Record<string, unknown> {
   return {
     importSettings: {
-      username: { usernameFormat: 'EMAIL' },
-      schedule: { status: 'DISABLED' },
+      username: { userNameFormat: 'EMAIL' },
+      schedule: { status: 'DISABLED', fullImport: null, incrementalImport: null },
       ...((stored.importSettings as Record<string, unknown> | undefined) ?? {}),
     },
     importRules: {
@@ -254,11 +278,13 @@ export function rolesJson(org: SimOrg, u: SimUser): Record<string, unknown>[] {
 }
 
 /**
- * The Org2Org app-user schema. `initialStatus` and its four values are Okta's; the names
+ * The Org2Org app-user schema. Okta keeps an app's own attributes in `definitions.base` and what
+ * admins add in `definitions.custom` (every recorded app-user schema does), so Org2Org's
+ * attributes sit in base. `initialStatus` and its four values are Okta's; the names
  * `securityQuestion`/`securityAnswer` are this simulator's assumption (no public source settles them).
  */
 export function appUserSchemaJson(org: SimOrg, app: SimApp): Record<string, unknown> {
-  const custom: Record<string, unknown> = isOrg2Org(app)
+  const org2org: Record<string, unknown> = isOrg2Org(app)
     ? {
         initialStatus: {
           title: 'Initial Status',
@@ -267,26 +293,9 @@ export function appUserSchemaJson(org: SimOrg, app: SimApp): Record<string, unkn
           enum: [...INITIAL_STATUSES],
           oneOf: INITIAL_STATUSES.map((v) => ({ const: v, title: v })),
           scope: 'NONE',
-          mutability: 'READ_WRITE',
-          master: { type: 'PROFILE_MASTER' },
-          permissions: [{ principal: 'SELF', action: 'READ_ONLY' }],
         },
-        securityQuestion: {
-          title: 'Security Question',
-          type: 'string',
-          scope: 'NONE',
-          mutability: 'READ_WRITE',
-          master: { type: 'PROFILE_MASTER' },
-          permissions: [{ principal: 'SELF', action: 'READ_ONLY' }],
-        },
-        securityAnswer: {
-          title: 'Security Answer',
-          type: 'string',
-          scope: 'NONE',
-          mutability: 'WRITE_ONLY',
-          master: { type: 'PROFILE_MASTER' },
-          permissions: [{ principal: 'SELF', action: 'HIDE' }],
-        },
+        securityQuestion: { title: 'Security Question', type: 'string', scope: 'NONE' },
+        securityAnswer: { title: 'Security Answer', type: 'string', scope: 'NONE' },
       }
     : {};
   return {
@@ -297,26 +306,18 @@ export function appUserSchemaJson(org: SimOrg, app: SimApp): Record<string, unkn
     lastUpdated: app.lastUpdated,
     created: app.created,
     definitions: {
+      custom: { id: '#custom', type: 'object', properties: {}, required: [] },
       base: {
         id: '#base',
         type: 'object',
         properties: {
-          userName: {
-            title: 'Username',
-            type: 'string',
-            required: true,
-            scope: 'NONE',
-            maxLength: 100,
-            master: { type: 'PROFILE_MASTER' },
-            permissions: [{ principal: 'SELF', action: 'READ_ONLY' }],
-          },
+          userName: { title: 'Username', type: 'string', required: true, scope: 'NONE' },
+          ...org2org,
         },
         required: ['userName'],
       },
-      custom: { id: '#custom', type: 'object', properties: custom, required: [] },
     },
     type: 'object',
     properties: { profile: { allOf: [{ $ref: '#/definitions/custom' }, { $ref: '#/definitions/base' }] } },
-    _links: { self: { href: `${org.url}/api/v1/meta/schemas/apps/${app.id}/default`, method: 'GET' } },
   };
 }

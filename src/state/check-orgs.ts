@@ -21,6 +21,7 @@ import {
   type ServiceAppWanted,
 } from '../okta/service-app.js';
 import type { ClientEvent, OktaClient, OktaClientOptions, RateLimitSnapshot } from '../okta/types.js';
+import { sameOktaOrg } from './types.js';
 
 export interface CredentialCheck {
   /** Login of the token's owner, or `service app <clientId>`. */
@@ -119,7 +120,7 @@ async function checkSpoke(
       result.notes.push(`no Org2Org app labelled "${spoke.app.label}" yet (apply creates it)`);
     } else {
       const baseUrl = app.settings?.app?.baseUrl;
-      const matches = baseUrl !== undefined && sameOrigin(baseUrl, desired.hub.url);
+      const matches = baseUrl !== undefined && sameOktaOrg(baseUrl, desired.hub.url);
       result.app = { found: true, id: app.id, ...(baseUrl !== undefined ? { baseUrl } : {}), baseUrlMatchesHub: matches };
       if (!matches) result.problems.push(`the Org2Org app "${spoke.app.label}" points at ${baseUrl ?? '(no base URL)'}, not the Hub ${desired.hub.url}`);
     }
@@ -285,14 +286,6 @@ async function guard(result: OrgCheck, body: () => Promise<void>): Promise<void>
       return;
     }
     throw err;
-  }
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin.toLowerCase() === new URL(b).origin.toLowerCase();
-  } catch {
-    return false;
   }
 }
 

@@ -82,11 +82,12 @@ export function normalizeInbound(feature: Json): LiveInbound {
     };
   }
   const username = obj(settings.username);
-  // The spec's examples say userNameFormat, its schema usernameFormat: accept both.
-  const format = str(username.usernameFormat) ?? str(username.userNameFormat);
+  // Every recorded answer and spec example says userNameFormat; only the spec's schema says
+  // usernameFormat, so that spelling is read too, in case some org answers with it.
+  const format = str(username.userNameFormat) ?? str(username.usernameFormat);
   if (format !== undefined) {
     const expression = str(username.userNameExpression);
-    importPart.username = { usernameFormat: format, ...(expression !== undefined ? { userNameExpression: expression } : {}) };
+    importPart.username = { userNameFormat: format, ...(expression !== undefined ? { userNameExpression: expression } : {}) };
   }
   const rules = obj(obj(caps.importRules).userCreateAndMatch);
   const match: Record<string, string | boolean> = {};
@@ -105,21 +106,24 @@ const CANDIDATES: Record<keyof AppUserAttributeNames, string[]> = {
 };
 
 /**
- * The app-user schema's custom attributes. initialStatus is recognised by name or, failing that,
- * by its enum of the four Org2Org values; the security attributes by their usual names.
+ * The app-user schema's attributes, from `definitions.base` (where Okta keeps an app's own
+ * attributes: every recorded app-user schema does) and `definitions.custom` (what admins add);
+ * a name in both is read from base. initialStatus is recognised by name or, failing that, by its
+ * enum of the four Org2Org values; the security attributes by their usual names.
  */
 export function normalizeAppUserSchema(schema: Json): LiveAppUserSchema {
-  const custom = obj(obj(obj(schema.definitions).custom).properties);
-  const attributes = Object.keys(custom).sort();
-  const find = (key: keyof AppUserAttributeNames): string | undefined => CANDIDATES[key].find((n) => n in custom);
+  const definitions = obj(schema.definitions);
+  const properties: Json = { ...obj(obj(definitions.custom).properties), ...obj(obj(definitions.base).properties) };
+  const attributes = Object.keys(properties).sort();
+  const find = (key: keyof AppUserAttributeNames): string | undefined => CANDIDATES[key].find((n) => n in properties);
   let initialStatus = find('initialStatus');
   if (initialStatus === undefined) {
     initialStatus = attributes.find((name) => {
-      const values = obj(custom[name]).enum;
+      const values = obj(properties[name]).enum;
       return Array.isArray(values) && values.includes('active_with_pass');
     });
   }
-  const values = initialStatus !== undefined ? obj(custom[initialStatus]).enum : undefined;
+  const values = initialStatus !== undefined ? obj(properties[initialStatus]).enum : undefined;
   const result: LiveAppUserSchema = {
     initialStatusValues: Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [],
     attributes,
@@ -141,7 +145,7 @@ export function normalizeAppUserSchema(schema: Json): LiveAppUserSchema {
 export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeNames>): LiveAppUser {
   const embedded = obj(obj(appUser._embedded).user);
   const login = str(obj(embedded.profile).login) ?? str(obj(appUser.credentials).userName) ?? String(appUser.id);
-  const profile: Json = { ...obj(appUser.profile) };
+  const profile: Json = withoutSecrets(obj(appUser.profile), names.securityAnswer);
   const take = (name: string | undefined): string | undefined => {
     if (name === undefined) return undefined;
     const value = profile[name];
@@ -150,7 +154,6 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
   };
   const initialStatus = take(names.initialStatus);
   const securityQuestion = take(names.securityQuestion);
-  if (names.securityAnswer !== undefined) delete profile[names.securityAnswer];
   const optional = {
     syncState: str(appUser.syncState),
     externalId: str(appUser.externalId),
@@ -172,14 +175,35 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
   return withFingerprint(user as LiveAppUser);
 }
 
+/**
+ * Profile attributes whose values are never kept: named like an answer, password or secret, or
+ * the schema's security-answer attribute. Okta can return them in clear text (the spec's
+ * EmbeddedGroupAssignmentSampleResponse carries a group's securityAnswer), and nothing read from
+ * Okta that looks secret may reach a plan, a comment, a plan file or an export.
+ */
+const SECRET_LIKE = /answer|passw|passwd|pwd|secret|token|private.?key|passphrase|credential/i;
+
+export function isSecretLike(attribute: string): boolean {
+  return SECRET_LIKE.test(attribute);
+}
+
+function withoutSecrets(profile: Json, schemaAnswer: string | undefined): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(profile)) {
+    if (key === schemaAnswer || isSecretLike(key)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
 /** An app group; its name is not in Okta's answer and comes from the Spoke's group directory. */
-export function normalizeAppGroup(appGroup: Json, name: string): LiveAppGroup {
+export function normalizeAppGroup(appGroup: Json, name: string, securityAnswer?: string): LiveAppGroup {
   const priority = typeof appGroup.priority === 'number' ? appGroup.priority : undefined;
   return withFingerprint({
     groupId: String(appGroup.id),
     name,
     ...(priority !== undefined ? { priority } : {}),
-    profile: { ...obj(appGroup.profile) },
+    profile: withoutSecrets(obj(appGroup.profile), securityAnswer),
   } as LiveAppGroup);
 }
 

@@ -3,6 +3,7 @@
  * chunk instead of one call per object, so that a config naming thousands of users costs
  * thousands / BATCH calls — and parallel CI jobs stay inside the Hub's user and group buckets.
  */
+import { OktaApiError } from '../okta/errors.js';
 import type { OktaClient } from '../okta/types.js';
 import type { DirectoryGroup, DirectoryUser, ReadEvent } from './types.js';
 
@@ -93,6 +94,23 @@ export async function findUsersByLogin(client: OktaClient, logins: string[], onE
     if (wanted.has(key)) out[key] = user;
   }
   return out;
+}
+
+/**
+ * One user by login (`GET /api/v1/users/{login}`, which Okta reads from the user store, not the
+ * search index); undefined when Okta answers 404. Okta's spec warns that search results can trail
+ * writes, so a login a search missed right after a write is looked up this way before it is
+ * called missing.
+ */
+export async function getUserByLogin(client: OktaClient, login: string): Promise<DirectoryUser | undefined> {
+  try {
+    const user = await client.get<Json>(`/api/v1/users/${encodeURIComponent(login)}`);
+    const found = toDirectoryUser(user);
+    return found.login.toLowerCase() === login.toLowerCase() ? found : undefined;
+  } catch (err) {
+    if (err instanceof OktaApiError && err.status === 404) return undefined;
+    throw err;
+  }
 }
 
 /** Groups by exact name (`search=profile.name eq "…" or …`), keyed by name. */

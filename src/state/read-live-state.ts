@@ -23,7 +23,7 @@ import { checkProvisioningToken } from './check-provisioning-token.js';
 import { readServiceApp } from './read-service-app.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
-import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
+import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -88,10 +88,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   }
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes };
   if (Object.keys(unreadable).length > 0) state.unreadable = unreadable;
-  if (hub) {
-    state.hub = hub;
-    nameHubTargets(state);
-  }
+  if (hub) state.hub = hub;
   return state;
 }
 
@@ -157,18 +154,23 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
 
   const groups = await groupsRead;
   const knownById = new Map(Object.values(groups).map((g) => [g.id, g]));
-  const unknownIds = [...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId))].filter((id) => !knownById.has(id));
+  // A mapping's targetGroupId is a group of the Spoke (the APP_GROUP standing for the Hub group,
+  // as recorded traffic shows): its name, read here, is the Hub group's name.
+  const targetIds = rawMappings.map((m) => m.targetGroupId).filter((id): id is string => typeof id === 'string' && id !== '');
+  const unknownIds = [...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds])].filter((id) => !knownById.has(id));
   const [foundUsers, byId] = await Promise.all([findUsersByLogin(client, unassigned, onEvent), findGroupsById(client, unknownIds, onEvent)]);
   Object.assign(users, foundUsers);
   for (const [id, g] of byId) knownById.set(id, g);
 
   live.users = sortRecord(users);
   live.groups = sortRecord(groups);
-  live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id))).sort((a, b) => cmp(a.name, b.name));
+  const answerName = spoke.assignments.attributeNames?.securityAnswer ?? appUserSchema?.securityAnswer;
+  live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id), answerName)).sort((a, b) => cmp(a.name, b.name));
   live.pushMappings = rawMappings
     .map((m) => {
       const source = knownById.get(String(m.sourceGroupId))?.name;
-      return normalizePushMapping(m, source !== undefined ? { source } : {});
+      const target = typeof m.targetGroupId === 'string' ? knownById.get(m.targetGroupId)?.name : undefined;
+      return normalizePushMapping(m, { ...(source !== undefined ? { source } : {}), ...(target !== undefined ? { target } : {}) });
     })
     .sort((a, b) => cmp(a.sourceGroupName ?? a.id, b.sourceGroupName ?? b.id));
   for (const g of rawGroups) {
@@ -295,22 +297,6 @@ async function readHub(client: OktaClient, spokes: DesiredSpoke[], spokesRead: P
     }),
   ]);
   return { users: sortRecord(users), groups: sortRecord(groups) };
-}
-
-/**
- * A push mapping's target is named from the Hub groups read (the simulator and Okta's console
- * give the Hub group's id; API-NOTES marks this UNSURE, so an unmatched id stays unnamed).
- */
-function nameHubTargets(state: LiveState): void {
-  const byId = new Map<string, DirectoryGroup>(Object.values(state.hub!.groups).map((g) => [g.id, g]));
-  for (const spoke of Object.values(state.spokes)) {
-    spoke.pushMappings = spoke.pushMappings.map((m) => {
-      const target = m.targetGroupId !== undefined ? byId.get(m.targetGroupId) : undefined;
-      if (!target) return m;
-      // The name is derived from the Hub, not part of the Spoke object: the fingerprint stays as read.
-      return { ...m, targetGroupName: target.name };
-    });
-  }
 }
 
 function cmp(a: string, b: string): number {

@@ -39,7 +39,7 @@ export interface LiveInbound {
   /** Normalized INBOUND_PROVISIONING capabilities, in the config's vocabulary (see config InboundImport). */
   import: {
     schedule?: { status: string; fullImport?: { expression: string; timezone?: string }; incrementalImport?: { expression: string; timezone?: string } };
-    username?: { usernameFormat: string; userNameExpression?: string };
+    username?: { userNameFormat: string; userNameExpression?: string };
     match?: Record<string, string | boolean>;
   };
   fingerprint: string;
@@ -62,7 +62,7 @@ export interface LiveAppUserSchema {
   securityAnswer?: string;
   /** Allowed values of initialStatus as the schema lists them. */
   initialStatusValues: string[];
-  /** Every custom attribute name in the schema (to reject unknown profile keys in the plan). */
+  /** Every attribute name in the schema, base and custom (to reject unknown profile keys in the plan). */
   attributes: string[];
 }
 
@@ -95,6 +95,32 @@ export function pushConfirmedBySpoke(appUser: Pick<LiveAppUser, 'status' | 'sync
   return appUser.status === 'PROVISIONED' && appUser.syncState === 'SYNCHRONIZED' && appUser.externalId !== undefined;
 }
 
+/** Okta's own domains, where `<org>-admin.<domain>` is the Admin Console's name for `<org>.<domain>`. */
+const OKTA_DOMAINS = /\.(okta\.com|oktapreview\.com|okta-emea\.com|okta-gov\.com|okta\.mil)$/;
+
+/**
+ * The org an Okta URL names, as a comparable origin: lower case, no path, and the Admin Console's
+ * `-admin` host folded into the org's own (`https://acme-admin.okta.com` → `https://acme.okta.com`).
+ * Real Org2Org apps often carry the Hub's `-admin` domain as base URL (recorded); it is the same Hub.
+ */
+export function oktaOrgOrigin(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return url.trim().replace(/\/+$/, '').toLowerCase();
+  }
+  let host = parsed.hostname.toLowerCase();
+  const dot = host.indexOf('.');
+  if (dot > 0 && OKTA_DOMAINS.test(host) && host.slice(0, dot).endsWith('-admin')) host = host.slice(0, dot - '-admin'.length) + host.slice(dot);
+  return `${parsed.protocol}//${host}${parsed.port ? `:${parsed.port}` : ''}`;
+}
+
+/** Whether two URLs name the same Okta org (see oktaOrgOrigin). */
+export function sameOktaOrg(a: string, b: string): boolean {
+  return oktaOrgOrigin(a) === oktaOrgOrigin(b);
+}
+
 export interface LiveAppGroup {
   groupId: string;
   name: string;
@@ -108,8 +134,9 @@ export interface LivePushMapping {
   sourceGroupId: string;
   /** Resolved from the Spoke's groups; undefined when the source group no longer exists. */
   sourceGroupName?: string;
+  /** A group of the Spoke (the APP_GROUP that stands for the Hub group), never a Hub group id. */
   targetGroupId?: string;
-  /** Resolved in the Hub when the Hub is readable. */
+  /** The name of that Spoke group, which is the Hub group's name; undefined when it can't be read. */
   targetGroupName?: string;
   status: 'ACTIVE' | 'INACTIVE' | 'ERROR' | string;
   errorSummary?: string;

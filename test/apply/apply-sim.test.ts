@@ -212,3 +212,64 @@ describe('applyPlan under a tight rate limit', () => {
     assert.ok(events.some((e) => e.type === 'rate-limit-wait'), 'rate-limit waits reach the apply event stream');
   });
 });
+
+describe('applyPlan: an app update replaces the whole app, as Okta\'s PUT does', () => {
+  let sim: Sim;
+  before(async () => {
+    sim = await startSim(seed(true));
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it('reads the app, changes only the base URL and sends everything else back; the group assignment keeps profile keys the plan never saw', async () => {
+    const emea = sim.org('emea');
+    const app = emea.apps.values()[0]!;
+    const before = structuredClone(app.settings);
+    const engineering = emea.findGroupByName('Engineering')!;
+    app.groups.add({ id: engineering.id, seq: 0, priority: 0, profile: { region: 'emea', securityAnswer: 'canary-group-answer' }, lastUpdated: '' });
+    const changes = [
+      change('emea', 'app', null, 'update', { type: 'app.update', appId: app.id, label: 'Acme Hub', baseUrl: sim.orgs.hub!.url + '/' }),
+      change('emea', 'assignment.group', 'Engineering', 'update', { type: 'assignment.group.assign', appId: app.id, groupId: engineering.id, priority: 3, profile: { role: 'eng' }, mergeLive: true }),
+    ];
+    const result = await applyPlan(plan(changes), clientsOf(sim), {});
+    assert.deepEqual([result.applied, result.failed], [2, 0], JSON.stringify(result.results));
+    const settings = app.settings.app as Record<string, unknown>;
+    assert.equal(settings.baseUrl, sim.orgs.hub!.url + '/');
+    // acsUrl and audRestriction were not in the plan: a partial PUT would have wiped them.
+    assert.equal(settings.acsUrl, (before.app as Record<string, unknown>).acsUrl);
+    assert.equal(settings.audRestriction, (before.app as Record<string, unknown>).audRestriction);
+    assert.equal(sim.stats('emea').byRoute['GET /api/v1/apps/{appId}'], 1);
+    assert.deepEqual(app.groups.get(engineering.id)!.profile, { region: 'emea', securityAnswer: 'canary-group-answer', role: 'eng' });
+    assert.equal(app.groups.get(engineering.id)!.priority, 3);
+  });
+});
+
+describe('applyPlan: linking a push to a Hub group the Spoke never imported', () => {
+  let sim: Sim;
+  before(async () => {
+    const s = seed(true);
+    s.orgs.hub!.groups = [{ name: 'Ops' }];
+    sim = await startSim(s);
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  it("fails with the step that fixes it (import the Hub's groups), and succeeds once that is done", async () => {
+    const emea = sim.org('emea');
+    const app = emea.apps.values()[0]!;
+    emea.addGroup('Legacy Ops');
+    const link = change('emea', 'pushMapping', 'Legacy Ops', 'create', {
+      type: 'pushMapping.create', appId: app.id, sourceGroupId: emea.findGroupByName('Legacy Ops')!.id, targetGroupName: 'Ops', status: 'ACTIVE',
+    });
+    const refused = await applyPlan(plan([link]), clientsOf(sim), {});
+    assert.equal(refused.failed, 1);
+    assert.match(refused.results[0]!.message ?? '', /Okta links to it only after the Hub's groups have been imported into the Spoke: .*Import → Import Now, then run `org2org apply` again/);
+    sim.importHubGroups('emea', 'Acme Hub');
+    const linked = await applyPlan(plan([link]), clientsOf(sim), {});
+    assert.equal(linked.applied, 1, JSON.stringify(linked.results));
+    const mapping = app.pushMappings.values().find((m) => m.sourceGroupId === emea.findGroupByName('Legacy Ops')!.id)!;
+    assert.equal(mapping.hubGroupId, sim.org('hub').findGroupByName('Ops')!.id, 'linked to the existing Hub group');
+  });
+});

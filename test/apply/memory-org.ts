@@ -4,6 +4,7 @@
  * mapping only when INACTIVE, `deleteTargetGroup` required, app ids that exist) and counts calls
  * and concurrency. Every request yields to the event loop, so concurrent calls really overlap.
  */
+import { OktaApiError } from '../../src/okta/errors.js';
 import type { HttpMethod, OktaClient, OktaResponse, Query, RequestOptions } from '../../src/okta/types.js';
 
 export interface RecordedCall {
@@ -27,11 +28,13 @@ export class MemoryOrg implements OktaClient {
   readonly calls: RecordedCall[] = [];
   inFlight = 0;
   peakInFlight = 0;
-  apps = new Map<string, { id: string; label: string; users: Map<string, AppUserRecord>; groups: Map<string, unknown>; mappings: Map<string, { id: string; sourceGroupId: string; status: string; lastPush: string | null }>; connection?: unknown; features: Record<string, unknown> }>();
+  apps = new Map<string, { id: string; label: string; users: Map<string, AppUserRecord>; groups: Map<string, unknown>; mappings: Map<string, { id: string; sourceGroupId: string; status: string; lastPush?: string }>; connection?: unknown; features: Record<string, unknown> }>();
   /** `METHOD path` (path exact) → error message to fail with, once per entry in the list. */
   faults: { method: HttpMethod; path: string; message: string }[] = [];
   /** Directory: users and groups of this org (the Hub's, in wait tests). */
   users = new Map<string, { id: string; status: string; profile: { login: string } }>();
+  /** Logins that user searches don't find yet (Okta's search index trailing a write); a GET by login does. */
+  searchLag = new Set<string>();
   groups = new Map<string, { id: string; profile: { name: string }; members: Set<string> }>();
   #nextId = 1;
 
@@ -42,7 +45,8 @@ export class MemoryOrg implements OktaClient {
   }
 
   addMapping(appId: string, id: string, sourceGroupId: string, status: string): void {
-    this.apps.get(appId)!.mappings.set(id, { id, sourceGroupId, status, lastPush: null });
+    // Like real Okta, a new mapping has no lastPush until members are pushed.
+    this.apps.get(appId)!.mappings.set(id, { id, sourceGroupId, status });
   }
 
   callsMatching(method: HttpMethod, pattern: RegExp): RecordedCall[] {
@@ -85,7 +89,14 @@ export class MemoryOrg implements OktaClient {
     const parts = path.split('/').slice(4).map(decodeURIComponent); // after /api/v1/apps
     if (method === 'GET' && path === '/api/v1/users') {
       const logins = searchValues(options.query?.search, 'profile.login').map((l) => l.toLowerCase());
-      return [...this.users.values()].filter((u) => logins.includes(u.profile.login.toLowerCase()));
+      return [...this.users.values()].filter((u) => logins.includes(u.profile.login.toLowerCase()) && !this.searchLag.has(u.profile.login.toLowerCase()));
+    }
+    const byLogin = /^\/api\/v1\/users\/([^/]+)$/.exec(path);
+    if (method === 'GET' && byLogin) {
+      const key = decodeURIComponent(byLogin[1]!).toLowerCase();
+      const user = [...this.users.values()].find((u) => u.id === key || u.profile.login.toLowerCase() === key);
+      if (!user) throw new OktaApiError({ org: this.org, method, path, status: 404, errorCode: 'E0000007', causes: [], bucket: 'user' }, '');
+      return user;
     }
     if (method === 'GET' && path === '/api/v1/groups') {
       const names = searchValues(options.query?.search, 'profile.name');
@@ -162,7 +173,7 @@ export class MemoryOrg implements OktaClient {
         const mappingId = extra;
         if (method === 'POST' && mappingId === undefined) {
           const id = `gpm${this.#nextId++}`;
-          const mapping = { id, sourceGroupId: String(body.sourceGroupId), status: String(body.status), lastPush: body.status === 'ACTIVE' ? 'now' : null };
+          const mapping = { id, sourceGroupId: String(body.sourceGroupId), status: String(body.status), ...(body.status === 'ACTIVE' ? { lastPush: 'now' } : {}) };
           app.mappings.set(id, mapping);
           return mapping;
         }

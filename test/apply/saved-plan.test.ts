@@ -32,7 +32,7 @@ const TAMPERS: [string, (p: Json) => void][] = [
   ['app baseUrl', (p) => void (find(p, 'spoke.apac.app').op.baseUrl = 'http://127.0.0.1:1')],
   ['app label', (p) => void (find(p, 'spoke.apac.app').op.label = 'Other')],
   ['groupId', (p) => void (find(p, 'spoke.emea.assignment.group["EMEA Sales"]').op.groupId = '00g0b000000000000008')],
-  ['push target', (p) => void (find(p, 'spoke.emea.pushMapping["Legacy Ops"]').op.targetGroupId = '00g0a000000000000001')],
+  ['push target', (p) => void (find(p, 'spoke.emea.pushMapping["Legacy Ops"]').op.targetGroupName = 'Everyone Hub')],
   ['capabilities', (p) => void (find(p, 'spoke.emea.features.toApp').op.capabilities.update.password = { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' })],
   ['activate', (p) => void (find(p, 'spoke.apac.connection').op.activate = false)],
   ['appId', (p) => void (find(p, CHLOE).op.appId = '0oa0b0000000000000ff')],

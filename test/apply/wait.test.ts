@@ -105,6 +105,40 @@ describe('waitForProvisioning', () => {
     assert.ok(spoke.calls.length >= 1);
   });
 
+  it('settles an ACTIVE mapping that has no lastPush (real Okta sends none for an empty group) without waiting out the timeout', async () => {
+    const spoke = new MemoryOrg('emea');
+    spoke.addApp('0oa1');
+    const hub = new MemoryOrg('hub');
+    spoke.addMapping('0oa1', 'gpm1', '00gEmpty', 'ACTIVE');
+    assert.equal(spoke.apps.get('0oa1')!.mappings.get('gpm1')!.lastPush, undefined);
+    spoke.groups.set('00gEmpty', { id: '00gEmpty', profile: { name: 'Empty' }, members: new Set() });
+    hub.groups.set('hgE', { id: 'hgE', profile: { name: 'Empty' }, members: new Set() });
+    const push = change('emea', 'pushMapping', 'Empty', 'create', {
+      type: 'pushMapping.create', appId: '0oa1', sourceGroupId: '00gEmpty', targetGroupName: 'Empty', status: 'ACTIVE',
+    });
+    const [group] = await waitForProvisioning(plan([push]), appliedAll([push]), { hub, spokes: { emea: spoke } }, { timeoutMs: 60_000, pollMs: 60_000 });
+    assert.equal(group!.ok, true, group!.detail);
+    assert.match(group!.detail, /in the Hub with all 0 expected members/);
+    assert.equal(spoke.callsMatching('GET', /\/group-push\/mappings$/).length, 1, 'settled on the first poll');
+  });
+
+  it('a login the Hub search misses right after the write is looked up by login before it is called missing', async () => {
+    const spoke = new MemoryOrg('emea');
+    spoke.addApp('0oa1');
+    const hub = new MemoryOrg('hub');
+    setAppUser(spoke, '00uA', 'alice@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    setAppUser(spoke, '00uG', 'gone@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    hub.users.set('h1', { id: 'h1', status: 'ACTIVE', profile: { login: 'alice@acme.com' } });
+    hub.searchLag.add('alice@acme.com');
+    const changes = [assign('alice@acme.com', '00uA', 'active_with_pass'), assign('gone@acme.com', '00uG', 'active_with_pass')];
+    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), { hub, spokes: { emea: spoke } }, { timeoutMs: 1000, pollMs: 1 });
+    const byName = new Map(verification.map((v) => [v.name, v]));
+    assert.deepEqual(byName.get('alice@acme.com')!.ok, true, byName.get('alice@acme.com')!.detail);
+    assert.equal(byName.get('gone@acme.com')!.ok, false);
+    assert.match(byName.get('gone@acme.com')!.detail, /not in the Hub/);
+    assert.deepEqual(hub.callsMatching('GET', /^\/api\/v1\/users\/.+/).map((c) => c.path).sort(), ['/api/v1/users/alice%40acme.com', '/api/v1/users/gone%40acme.com']);
+  });
+
   it('checks only presence for an updated assignment: initialStatus acts when the Hub user is created', async () => {
     const spoke = new MemoryOrg('emea');
     spoke.addApp('0oa1');

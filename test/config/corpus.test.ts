@@ -102,11 +102,6 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
     errors: ['25:11 Hub group "Engineering" is already the target of groups[0] of spoke "emea" — push each Spoke group to its own Hub group'],
   },
   {
-    name: 'Profile Sourcing with a To App feature',
-    text: withLine(15, '      toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: false, syncPassword: false }\n      toOkta: { profileSourcing: true }'),
-    errors: ["16:34 profileSourcing can't be on together with To App features (createUsers) — Okta requires every To App feature off first; turn them off or set profileSourcing: false"],
-  },
-  {
     name: 'http outside loopback',
     text: withLine(3, '  url: http://acme.okta.com'),
     errors: ['3:8 "http://acme.okta.com" must use https (http is allowed only on loopback, for the simulator) — write https://acme.okta.com'],
@@ -175,7 +170,7 @@ test('valid: BASE builds a DesiredState with defaults, positions and the digest'
   const [spoke] = desired.spokes;
   assert.ok(spoke);
   assert.equal(spoke.mode, 'managed');
-  assert.deepEqual(spoke.app, { label: 'Acme Hub', signOnMode: 'SAML_2_0' });
+  assert.deepEqual(spoke.app, { label: 'Acme Hub' }, 'signOnMode is not managed unless the file sets it');
   assert.equal(spoke.auth.kind, 'token');
   assert.equal(spoke.auth.kind === 'token' && spoke.auth.token.reveal(), 'fake-emea');
   assert.equal(spoke.connection?.authScheme, 'TOKEN');
@@ -232,7 +227,7 @@ test('unset variables: warnings once per variable for validate, errors at every 
 test('valid: OAuth auth, OAUTH2 connection, syncPassword object and import settings', async () => {
   const text = withLine(8, '      oauth: { clientId: 0oa1, privateKey: "${KEY}", keyId: k1, scopes: [okta.apps.manage] }')
     .replace('      authScheme: TOKEN\n      token: ${HUB_TOKEN}', '      authScheme: OAUTH2\n      clientId: 0oa2\n      enabled: false')
-    .replace('syncPassword: false }', 'syncPassword: { seed: RANDOM, change: CHANGE } }\n      toOkta: { import: { username: { usernameFormat: EMAIL } } }');
+    .replace('syncPassword: false }', 'syncPassword: { seed: RANDOM, change: CHANGE } }\n      toOkta: { import: { username: { userNameFormat: EMAIL } } }');
   const outcome = await loadText(text, { env: { KEY: 'fake-pem' }, requireSecrets: true });
   assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
   const spoke = outcome.result.desired.spokes[0]!;
@@ -240,5 +235,12 @@ test('valid: OAuth auth, OAUTH2 connection, syncPassword object and import setti
   assert.deepEqual(spoke.auth.kind === 'oauth' && [spoke.auth.clientId, spoke.auth.keyId, spoke.auth.scopes, spoke.auth.privateKey.envVar], ['0oa1', 'k1', ['okta.apps.manage'], 'KEY']);
   assert.deepEqual(spoke.connection, { authScheme: 'OAUTH2', clientId: '0oa2', rotationMode: 'AUTO', enabled: false });
   assert.deepEqual(spoke.provisioning.toApp?.syncPassword, { seed: 'RANDOM', change: 'CHANGE' });
-  assert.deepEqual(spoke.provisioning.toOkta, { import: { username: { usernameFormat: 'EMAIL' } } });
+  assert.deepEqual(spoke.provisioning.toOkta, { import: { username: { userNameFormat: 'EMAIL' } } });
+});
+
+test('valid: Profile Sourcing together with To App features, as real Org2Org apps have them (recorded: PROFILE_MASTERING beside PUSH_NEW_USERS)', async () => {
+  const text = withLine(15, '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false }\n      toOkta: { profileSourcing: true }');
+  const outcome = await loadText(text, { env: { EMEA_TOKEN: 'fake-emea', HUB_TOKEN: 'fake-hub' }, requireSecrets: true });
+  assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
+  assert.equal(outcome.result.desired.spokes[0]!.provisioning.toOkta?.profileSourcing, true);
 });

@@ -22,7 +22,7 @@ function emea(): ObservedSpoke {
     connection: { authScheme: 'TOKEN', enabled: true },
     toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: { seed: 'RANDOM', change: 'KEEP_EXISTING' } },
     profileSourcing: false,
-    inbound: { schedule: { status: 'DISABLED' }, username: { usernameFormat: 'EMAIL' } },
+    inbound: { schedule: { status: 'DISABLED' }, username: { userNameFormat: 'EMAIL' } },
     users: [
       { login: 'zoe@acme.com', initialStatus: 'pending_without_pass', profile: {} },
       { login: 'Alice@acme.com', initialStatus: 'active_with_pass', securityQuestion: 'First pet?', profile: { costCenter: 'EU-1', badge: 7 } },

@@ -105,12 +105,13 @@ test('exports both Spokes completely: USER-scope assignments, group assignments,
   assert.equal(config.spokes.reduce((n, s) => n + s.pushGroups.groups.length, 0), 50);
 
   // List pages, not one call per assignment: apps, connection, features, schema, app users
-  // (1,100 at 500 a page), app groups, push mappings, groups by id (batched); and export's own
+  // (1,100 at 500 a page), app groups, push mappings, groups by id (batched, 50 a search: the 3
+  // app groups, 30 push sources and the 30 Spoke groups their targets name); and export's own
   // two: the apps again (to pick the label) and the mappings again (for their `created`).
   const emea = sim.stats('emea');
   assert.equal(emea.byRoute['GET /api/v1/apps/{appId}/users'], 3);
-  assert.equal(emea.byRoute['GET /api/v1/groups'], 1);
-  assert.ok(emea.total <= 12, `emea took ${emea.total} requests: ${JSON.stringify(emea.byRoute)}`);
+  assert.equal(emea.byRoute['GET /api/v1/groups'], 2);
+  assert.ok(emea.total <= 13, `emea took ${emea.total} requests: ${JSON.stringify(emea.byRoute)}`);
   assert.ok(sim.stats('hub').total <= 2, `hub took ${sim.stats('hub').total} requests`);
 });
 
@@ -122,14 +123,17 @@ test('two exports of the same orgs differ only in the timestamp line', async () 
   assert.deepEqual(a.split('\n').filter((line, i) => line !== bLines[i]), ['# Exported at: 2026-06-01T08:00:00.000Z']);
 });
 
-test('without a Hub read token: no hub auth, targets unknown, said in a note', async () => {
+test('without a Hub read token: no hub auth, targets named from the Spoke, links unknown, said in a note', async () => {
   const env = { ...sim.env, OKTA_HUB_READ_TOKEN: undefined };
   const { code, stdout, stderr } = await exportToText(env);
   assert.equal(code, 0);
   assert.match(stderr, /OKTA_HUB_READ_TOKEN not set/);
   const config = parse(stdout) as { hub: Record<string, unknown>; spokes: ExportedSpoke[] };
   assert.equal(config.hub.auth, undefined);
-  assert.ok(config.spokes.every((s) => s.pushGroups.groups.every((g) => g.link === undefined && g.targetName === undefined)));
+  assert.ok(config.spokes.every((s) => s.pushGroups.groups.every((g) => g.link === undefined)));
+  // The targets are named by the Spoke's own groups (a mapping's targetGroupId is one), Hub or not.
+  const emea = config.spokes.find((s) => s.name === 'emea')!;
+  assert.deepEqual(emea.pushGroups.groups.filter((g) => g.targetName !== undefined).map((g) => g.targetName), Array.from({ length: 5 }, (_, i) => `Legacy emea ${i + 1}`));
   assert.match(stdout, /# note: Hub not read/);
   assert.deepEqual(schemaErrors(config), []);
 });

@@ -67,25 +67,26 @@ test('groups and push mappings the API can not name are left out with a note', (
   assert.deepEqual(o.groups, [{ name: 'Sales', priority: 1, profile: {} }]);
   // ERROR is how the last push went, not a setting: the mapping still pushes.
   assert.deepEqual(o.pushMappings, [{ name: 'Sales', status: 'ACTIVE' }]);
-  assert.equal(o.notes.length, 3);
+  assert.equal(o.notes.length, 4);
   assert.match(o.notes[0]!, /00gX is not a group the API can read/);
   assert.match(o.notes[1]!, /gpm1: its source group 00g9 no longer exists/);
-  assert.match(o.notes[2]!, /Hub not read/);
+  assert.match(o.notes[2]!, /Sales: its target group 00gH could not be read in the Spoke/);
+  assert.match(o.notes[3]!, /Hub not read/);
 });
 
-test('link from creation times, targetName from the Hub', () => {
+test('targetName from the Spoke group the mapping names; link from the creation time of the Hub group of that name', () => {
   const hubGroups = new Map([
-    ['00gH1', { name: 'Ops', created: '2020-01-01T00:00:00.000Z' }],
-    ['00gH2', { name: 'Eng', created: '2026-03-01T00:00:00.001Z' }],
-    ['00gH3', { name: 'Old' }],
+    ['Ops', { name: 'Ops', created: '2020-01-01T00:00:00.000Z' }],
+    ['Eng', { name: 'Eng', created: '2026-03-01T00:00:00.001Z' }],
+    ['Old', { name: 'Old' }],
   ]);
   const created = '2026-03-01T00:00:00.000Z';
   const o = observeSpoke(
     liveSpoke({
       pushMappings: [
-        { id: 'm1', sourceGroupId: 'a', sourceGroupName: 'Legacy Ops', targetGroupId: '00gH1', status: 'ACTIVE', created, fingerprint: 'f' },
-        { id: 'm2', sourceGroupId: 'b', sourceGroupName: 'Eng', targetGroupId: '00gH2', status: 'INACTIVE', created, fingerprint: 'f' },
-        { id: 'm3', sourceGroupId: 'c', sourceGroupName: 'Old', targetGroupId: '00gH3', status: 'ACTIVE', created, fingerprint: 'f' },
+        { id: 'm1', sourceGroupId: 'a', sourceGroupName: 'Legacy Ops', targetGroupId: '00gS1', targetGroupName: 'Ops', status: 'ACTIVE', created, fingerprint: 'f' },
+        { id: 'm2', sourceGroupId: 'b', sourceGroupName: 'Eng', targetGroupId: '00gS2', targetGroupName: 'Eng', status: 'INACTIVE', created, fingerprint: 'f' },
+        { id: 'm3', sourceGroupId: 'c', sourceGroupName: 'Old', targetGroupId: '00gS3', targetGroupName: 'Old', status: 'ACTIVE', created, fingerprint: 'f' },
       ],
     }),
     facts({ hubGroups }),
@@ -117,7 +118,7 @@ test('import settings outside the config vocabulary stay unmanaged instead of in
         provisioningEnabled: true,
         profileSourcing: false,
         inbound: {
-          import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { usernameFormat: 'CUSTOM' }, match: { exactMatchCriteria: 'SOMETHING' } },
+          import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { userNameFormat: 'CUSTOM' }, match: { exactMatchCriteria: 'SOMETHING' } },
           fingerprint: 'f',
         },
       },

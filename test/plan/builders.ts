@@ -35,7 +35,7 @@ function spokeFromJson(s: Json, index: number): DesiredSpoke {
     url: s.url ?? `https://${s.name}.example.com`,
     auth: { kind: 'token', token: new Secret(`OKTA_${String(s.name).toUpperCase()}_TOKEN`, `${CANARY}-auth`) },
     mode: s.mode ?? 'managed',
-    app: { label: s.app?.label ?? 'Acme Hub', signOnMode: s.app?.signOnMode ?? 'SAML_2_0' },
+    app: { label: s.app?.label ?? 'Acme Hub', ...(s.app?.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}) },
     provisioning: {},
     assignments: {
       mode: s.assignments?.mode ?? 'additive',

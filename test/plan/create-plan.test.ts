@@ -106,9 +106,11 @@ describe('createPlan: a spoke with no app', () => {
     assert.equal(alice.after?.securityAnswer, '(sensitive)');
   });
 
-  test('link: true pushes to the Hub group by id', () => {
+  test('link: true links by targetGroupName, never by the Hub group id (Okta reads targetGroupId as a Spoke group), and says what linking needs', () => {
     const push = at(p, 'spoke.emea.pushMapping["Sales"]');
-    assert.deepEqual(push.op, { type: 'pushMapping.create', appId: null, sourceGroupId: '00g-sales', targetGroupId: '00g-hub-sales', status: 'ACTIVE' });
+    assert.deepEqual(push.op, { type: 'pushMapping.create', appId: null, sourceGroupId: '00g-sales', targetGroupName: 'Hub Sales', status: 'ACTIVE' });
+    assert.ok(!JSON.stringify(push.op).includes('00g-hub-sales'), 'no Hub id is sent');
+    assert.match(push.instructions?.join(' ') ?? '', /imported into the Spoke: Admin Console → Applications → .* → Import → Import Now/);
   });
 
   test('summary counts and writes; the time estimate uses the default apps limit at the capacity share', () => {
@@ -194,6 +196,20 @@ describe('createPlan: the app', () => {
     const p = plan(spokeConfig(), state(liveSpoke('emea', { app: { ...LIVE_APP, baseUrl: `${HUB}/` } })));
     assert.equal(changes(p).length, 0);
     assert.equal(p.empty, true);
+  });
+
+  test("the Hub's -admin (Admin Console) domain as base URL is the same Hub, as real apps carry it (recorded)", () => {
+    const p = plan(spokeConfig(), state(liveSpoke('emea', { app: { ...LIVE_APP, baseUrl: 'https://ACME-admin.okta.com' } })));
+    assert.equal(p.empty, true, JSON.stringify(changes(p)));
+    const other = plan(spokeConfig(), state(liveSpoke('emea', { app: { ...LIVE_APP, baseUrl: 'https://acmecorp-admin.okta.com' } })));
+    assert.deepEqual(at(other, 'spoke.emea.app').op, { type: 'app.update', appId: '0oa1', label: 'Acme Hub', baseUrl: HUB });
+  });
+
+  test('signOnMode is unmanaged unless the file sets it (real Org2Org apps use OPENID_CONNECT too); the update op carries only what changes', () => {
+    const oidc = { ...LIVE_APP, signOnMode: 'OPENID_CONNECT' };
+    assert.equal(plan(spokeConfig(), state(liveSpoke('emea', { app: oidc }))).empty, true);
+    const set = plan(spokeConfig({ app: { label: 'Acme Hub', signOnMode: 'SAML_2_0' } }), state(liveSpoke('emea', { app: oidc })));
+    assert.deepEqual(at(set, 'spoke.emea.app').op, { type: 'app.update', appId: '0oa1', label: 'Acme Hub', signOnMode: 'SAML_2_0' });
   });
 });
 
@@ -333,10 +349,10 @@ describe('createPlan: group assignments and push mappings', () => {
     ],
   });
 
-  test('group priority differs → update through the same PUT', () => {
+  test('group priority differs → update through the same PUT, which apply lays over the live profile (the plan holds only the file\'s keys)', () => {
     const p = plan(spokeConfig({ assignments: { groups: [{ name: 'Sales', priority: 2 }] } }), state(base));
     const sales = at(p, 'spoke.emea.assignment.group["Sales"]');
-    assert.deepEqual(sales.op, { type: 'assignment.group.assign', appId: '0oa1', groupId: 'g-sales', priority: 2, profile: { role: 'r' } });
+    assert.deepEqual(sales.op, { type: 'assignment.group.assign', appId: '0oa1', groupId: 'g-sales', priority: 2, profile: {}, mergeLive: true });
   });
 
   test('authoritative removals come after additions, push mappings first', () => {

@@ -129,6 +129,23 @@ describe("sim: rate-limit headers that Okta's SDK can act on", () => {
   });
 });
 
+/**
+ * Real Okta answers `null` for unset fields that the spec's schemas type as plain strings
+ * (recorded: an app's `accessibility.errorRedirectUrl`, `settings.notes.admin`, …), and the
+ * recordings outrank the schemas; the simulator answers as recorded, so nulls are left out of the
+ * schema check (test/contract checks them against the recordings).
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+}
+
+/** Status codes real Okta answered (recorded) that the spec lists otherwise → the spec's code for the same body. */
+const RECORDED_STATUS: Record<string, number> = {
+  'POST /api/v1/apps/{appId}/group-push/mappings 200': 201,
+};
+
 describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: specAvailable ? false : `spec not found at ${SPEC_PATH}` }, () => {
   let sim: Sim;
   let spec: SpecValidator;
@@ -144,7 +161,9 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
     const hit = async (org: 'hub' | 'emea' | 'apac', token: string, method: string, template: string, path: string, body?: unknown) => {
       const r = await call(sim.orgs[org]!.url, token, method, path, body);
       checked.push(`${method} ${template} ${r.status}`);
-      if (r.status !== 204) for (const p of spec.check(template, method, r.status, r.body)) problems.push(`${method} ${template} ${r.status}: ${p}`);
+      // Where recorded traffic disagrees with the spec's status code, the recording wins (and the body is the spec's).
+      const specStatus = RECORDED_STATUS[`${method} ${template} ${r.status}`] ?? r.status;
+      if (r.status !== 204 && r.body !== undefined) for (const p of spec.check(template, method, specStatus, withoutNulls(r.body))) problems.push(`${method} ${template} ${r.status}: ${p}`);
       return r;
     };
     const E = sim.env.OKTA_EMEA_TOKEN!;
@@ -162,7 +181,7 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
     await hit('emea', E, 'GET', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`);
     await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`, { update: { lifecycleDeactivate: { status: 'ENABLED' } } });
     await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/INBOUND_PROVISIONING`, {
-      importSettings: { username: { usernameFormat: 'EMAIL' } },
+      importSettings: { username: { userNameFormat: 'EMAIL' } },
     });
     const alice = (await call(sim.orgs.emea!.url, E, 'GET', '/api/v1/users/alice@acme.com')).body;
     await hit('emea', E, 'POST', `${A}/{appId}/users`, `${A}/${appId}/users`, { id: alice.id, scope: 'USER', profile: { initialStatus: 'active_with_pass' } });

@@ -137,10 +137,16 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     const both = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/group-push/mappings`, { sourceGroupId: support.id, targetGroupId: 'x', targetGroupName: 'y' });
     assert.equal(both.status, 400);
     const m = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/group-push/mappings`, { sourceGroupId: support.id, targetGroupName: 'APAC Support', status: 'ACTIVE' });
-    assert.equal(m.status, 201);
+    assert.equal(m.status, 200, 'recorded: POST answers 200');
     const target = (await call(hub, hubRead, 'GET', `/api/v1/groups?search=${q('profile.name eq "APAC Support"')}`)).body;
     assert.equal(target.length, 1);
-    assert.equal(m.body.targetGroupId, target[0].id);
+    // As recorded: targetGroupId names a group of the Spoke (the APP_GROUP standing for the Hub group).
+    assert.notEqual(m.body.targetGroupId, target[0].id);
+    const standIn = (await call(apac, apacTok, 'GET', `/api/v1/groups/${m.body.targetGroupId}`)).body;
+    assert.equal(standIn.type, 'APP_GROUP');
+    assert.equal(standIn.profile.name, 'APAC Support');
+    assert.equal(m.body._links.targetGroup.href, `${apac}/api/v1/groups/${m.body.targetGroupId}`);
+    assert.equal(m.body.lastPush !== undefined, true, 'members were pushed');
     const members = await call(hub, hubRead, 'GET', `/api/v1/groups/${target[0].id}/users`);
     assert.deepEqual(members.body.map((u: any) => u.profile.login).sort(), ['kenji@acme.com', 'mei@acme.com']);
 
@@ -148,7 +154,7 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     assert.equal((await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=false`)).status, 400);
     assert.equal((await call(apac, apacTok, 'PATCH', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}`, { status: 'INACTIVE' })).status, 200);
     assert.equal((await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}`)).status, 400);
-    assert.equal((await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=true`)).status, 204);
+    assert.equal((await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=true`)).status, 200, 'recorded: DELETE answers 200');
     assert.equal((await call(hub, hubRead, 'GET', `/api/v1/groups/${target[0].id}`)).status, 404);
 
     // Unassigning without Deactivate Users leaves the Hub user as it is.
@@ -161,8 +167,10 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     const legacy = (await call(emea, emeaTok, 'GET', `/api/v1/groups?q=Legacy`)).body[0];
     const ops = (await call(hub, hubRead, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)).body[0];
     const m = await call(emea, emeaTok, 'POST', `/api/v1/apps/${app.id}/group-push/mappings`, { sourceGroupId: legacy.id, targetGroupName: 'Ops' });
-    assert.equal(m.status, 201);
-    assert.equal(m.body.targetGroupId, ops.id, 'links the existing group instead of creating one');
+    assert.equal(m.status, 200, 'recorded: POST answers 200');
+    const standIn = (await call(emea, emeaTok, 'GET', `/api/v1/groups/${m.body.targetGroupId}`)).body;
+    assert.deepEqual([standIn.type, standIn.profile.name], ['APP_GROUP', 'Ops'], 'the target is the Spoke group imported for the Hub group Ops');
+    assert.equal((await call(hub, hubRead, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)).body.length, 1, 'links the existing group instead of creating one');
     const opsMembers = async (): Promise<string[]> =>
       (await call(hub, hubRead, 'GET', `/api/v1/groups/${ops.id}/users`)).body.map((u: any) => u.profile.login).sort();
     // Members become the provisioned members of Legacy Ops (bob): omar, not pushed, is removed.
@@ -247,5 +255,60 @@ describe('sim: provisioning delay', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('sim: shapes settled by recorded Okta traffic', () => {
+  let sim: Sim;
+  before(async () => {
+    sim = await startSim(SEED);
+  });
+  after(() => sim.close());
+
+  it("keeps Org2Org's app-user attributes in definitions.base; custom is left to admins", async () => {
+    const emea = sim.orgs.emea!.url;
+    const tok = sim.env.OKTA_EMEA_TOKEN!;
+    const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
+    const schema = (await call(emea, tok, 'GET', `/api/v1/meta/schemas/apps/${app.id}/default`)).body;
+    assert.deepEqual(Object.keys(schema.definitions.base.properties).sort(), ['initialStatus', 'securityAnswer', 'securityQuestion', 'userName']);
+    assert.deepEqual(schema.definitions.custom.properties, {});
+  });
+
+  it("links to an existing Hub group by name only once the Hub's groups are imported; the refusal names that step", async () => {
+    const emea = sim.orgs.emea!.url;
+    const tok = sim.env.OKTA_EMEA_TOKEN!;
+    const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
+    // A Hub group made after emea's import, and a new Spoke group to push into it.
+    assert.equal((await call(sim.orgs.hub!.url, sim.env.OKTA_HUB_PROVISIONING_TOKEN, 'POST', '/api/v1/groups', { profile: { name: 'Late Hub Group' } })).status, 200);
+    const source = (await call(emea, tok, 'POST', '/api/v1/groups', { profile: { name: 'Late Source' } })).body;
+    const path = `/api/v1/apps/${app.id}/group-push/mappings`;
+    const refused = await call(emea, tok, 'POST', path, { sourceGroupId: source.id, targetGroupName: 'Late Hub Group', status: 'ACTIVE' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.errorLink, refused.body.errorCode);
+    assert.match(refused.body.errorCauses[0].errorSummary, /has not been imported into this org: import the target org's groups/);
+    assert.equal(sim.importHubGroups('emea', 'Acme Hub') > 0, true);
+    const linked = await call(emea, tok, 'POST', path, { sourceGroupId: source.id, targetGroupName: 'Late Hub Group', status: 'ACTIVE' });
+    assert.equal(linked.status, 200);
+    assert.equal(linked.body.lastPush, undefined, 'recorded: an empty group\'s new mapping has no lastPush');
+    assert.equal((await call(emea, tok, 'GET', `/api/v1/groups/${linked.body.targetGroupId}`)).body.profile.name, 'Late Hub Group');
+    // A Hub group id is not a target id: Okta reads targetGroupId in the Spoke.
+    const hubGroup = (await call(sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)).body[0];
+    const other = (await call(emea, tok, 'POST', '/api/v1/groups', { profile: { name: 'Other Source' } })).body;
+    assert.equal((await call(emea, tok, 'POST', path, { sourceGroupId: other.id, targetGroupId: hubGroup.id })).status, 400);
+  });
+
+  it('a connection POST without ?activate leaves an ENABLED connection DISABLED; with activate=true it is enabled', async () => {
+    const emea = sim.orgs.emea!.url;
+    const tok = sim.env.OKTA_EMEA_TOKEN!;
+    const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
+    const path = `/api/v1/apps/${app.id}/connections/default`;
+    assert.equal((await call(emea, tok, 'GET', path)).body.status, 'ENABLED');
+    const body = { profile: { authScheme: 'TOKEN', token: sim.env.OKTA_HUB_PROVISIONING_TOKEN } };
+    const plain = await call(emea, tok, 'POST', path, body);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.body.status, 'DISABLED');
+    assert.ok(plain.body._links.activate, 'a disabled connection links to its activation');
+    const activated = await call(emea, tok, 'POST', `${path}?activate=true`, body);
+    assert.equal(activated.body.status, 'ENABLED');
   });
 });

@@ -103,7 +103,7 @@ describe('sim: large seeds', () => {
       assert.equal(app.pushMappings.size, 200);
       assert.equal(sim.org('hub').users.size, 5_000 + 3);
       // Group 1 has users 1..5, all assigned, so its Hub group has all five.
-      const target = sim.org('hub').groups.get(app.pushMappings.values()[0]!.targetGroupId)!;
+      const target = sim.org('hub').groups.get(app.pushMappings.values()[0]!.hubGroupId)!;
       assert.equal(target.members.size, 5);
     } finally {
       await sim.close();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeAppUser, normalizeAppUserSchema, normalizeConnection, normalizeInbound, normalizePushMapping, normalizeToApp } from '../../src/state/normalize.js';
+import { normalizeAppGroup, normalizeAppUser, normalizeAppUserSchema, normalizeConnection, normalizeInbound, normalizePushMapping, normalizeToApp } from '../../src/state/normalize.js';
+import { oktaOrgOrigin, sameOktaOrg } from '../../src/state/types.js';
 
 const strip = <T extends { fingerprint: string }>(v: T): Omit<T, 'fingerprint'> => {
   const { fingerprint: _f, ...rest } = v;
@@ -23,7 +24,7 @@ test('USER_PROVISIONING capabilities → the console checkboxes', () => {
   });
 });
 
-test('INBOUND_PROVISIONING → the config vocabulary; the spec example spelling userNameFormat is accepted', () => {
+test('INBOUND_PROVISIONING → the config vocabulary: userNameFormat as Okta answers; the spec schema spelling usernameFormat is read too', () => {
   const live = normalizeInbound({
     capabilities: {
       importSettings: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { userNameFormat: 'EMAIL' } },
@@ -32,9 +33,11 @@ test('INBOUND_PROVISIONING → the config vocabulary; the spec example spelling 
   });
   assert.deepEqual(live.import, {
     schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
-    username: { usernameFormat: 'EMAIL' },
+    username: { userNameFormat: 'EMAIL' },
     match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true },
   });
+  const schemaSpelling = normalizeInbound({ capabilities: { importSettings: { username: { usernameFormat: 'CUSTOM', userNameExpression: 'source.login' } } } });
+  assert.deepEqual(schemaSpelling.import.username, { userNameFormat: 'CUSTOM', userNameExpression: 'source.login' });
 });
 
 test('OAuth connection keeps scheme, status, rotation mode and client id; _links do not change the fingerprint', () => {
@@ -64,6 +67,27 @@ test('app-user schema: initialStatus found by its enum when named otherwise; cus
   assert.equal(schema.securityAnswer, 'recoveryAnswer');
   assert.equal(schema.initialStatusValues.length, 4);
   assert.deepEqual(schema.attributes, ['costCenter', 'hubStatus', 'recoveryAnswer', 'recoveryQuestion']);
+});
+
+test('app-user schema: the app\'s own attributes in definitions.base are found, and base wins over custom', () => {
+  const schema = normalizeAppUserSchema({
+    definitions: {
+      base: {
+        properties: {
+          userName: { type: 'string' },
+          initialStatus: { type: 'string', enum: ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'] },
+          securityQuestion: { type: 'string' },
+          securityAnswer: { type: 'string' },
+        },
+      },
+      custom: { properties: { initialStatus: { type: 'string', enum: ['x'] }, costCenter: { type: 'string' } } },
+    },
+  });
+  assert.equal(schema.initialStatus, 'initialStatus');
+  assert.equal(schema.securityQuestion, 'securityQuestion');
+  assert.equal(schema.securityAnswer, 'securityAnswer');
+  assert.equal(schema.initialStatusValues.length, 4, 'the base definition is read, not the custom one of the same name');
+  assert.deepEqual(schema.attributes, ['costCenter', 'initialStatus', 'securityAnswer', 'securityQuestion', 'userName']);
 });
 
 test('app user: login from the embedded user, named attributes lifted out, an answer never kept, timestamps ignored', () => {
@@ -97,4 +121,24 @@ test('push mapping: lastPush shown but not fingerprinted; names resolved by the 
   assert.equal(m.lastPush, '2026-01-01T00:00:00Z');
   assert.equal(normalizePushMapping({ ...raw, lastPush: '2026-03-03T00:00:00Z' }, { source: 'Engineering' }).fingerprint, m.fingerprint);
   assert.notEqual(normalizePushMapping({ ...raw, status: 'INACTIVE' }, { source: 'Engineering' }).fingerprint, m.fingerprint);
+});
+
+test('secret-looking profile values Okta returns are never kept: the spec example group profile carries a clear-text securityAnswer', () => {
+  // components.examples.EmbeddedGroupAssignmentSampleResponse (management.yaml), abridged.
+  const group = normalizeAppGroup({ id: '00g15acRUy0SYb9GT0g4', priority: 0, profile: { securityQuestion: 'Who is the footballer to have played the game', securityAnswer: 'Ronaldinho', initialStatus: 'active_with_pass', department: 'marketing' } }, 'Football Group');
+  assert.deepEqual(group.profile, { securityQuestion: 'Who is the footballer to have played the game', initialStatus: 'active_with_pass', department: 'marketing' });
+  const renamed = normalizeAppGroup({ id: 'g', profile: { hubRecoveryText: 'x', keep: 1 } }, 'G', 'hubRecoveryText');
+  assert.deepEqual(renamed.profile, { keep: 1 }, "the schema's answer attribute is dropped whatever its name");
+  const user = normalizeAppUser({ id: '00u1', credentials: { userName: 'a@x.com' }, profile: { password: 'p', apiToken: 't', clientSecret: 's', recoveryAnswer: 'r', costCenter: 'cc' } }, {});
+  assert.deepEqual(user.profile, { costCenter: 'cc' });
+  for (const secret of ['Ronaldinho', '"p"', '"t"', '"s"', '"r"']) assert.ok(!JSON.stringify([group, user]).includes(secret));
+});
+
+test("one Hub, two names: an Okta org's -admin domain is the org itself; a custom domain is never folded", () => {
+  assert.equal(sameOktaOrg('https://integrator-8357679-admin.okta.com', 'https://integrator-8357679.okta.com'), true);
+  assert.equal(sameOktaOrg('https://dcp-sep25-admin.oktapreview.com/', 'https://DCP-SEP25.oktapreview.com'), true);
+  assert.equal(sameOktaOrg('https://acme-admin.okta.com', 'https://acmecorp.okta.com'), false);
+  assert.equal(sameOktaOrg('https://login-admin.acme.com', 'https://login.acme.com'), false, 'only Okta\'s own domains have -admin twins');
+  assert.equal(sameOktaOrg('http://127.0.0.1:4010', 'http://127.0.0.1:4011'), false);
+  assert.equal(oktaOrgOrigin('https://acme-admin.okta.com/app/x'), 'https://acme.okta.com');
 });
