@@ -102,6 +102,23 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
   };
   const optionalText = (pointer: string, value: string | undefined): string | undefined => (value === undefined ? undefined : text(pointer, value));
 
+  let warnedLiteral = false;
+  /**
+   * A name (login, group, label, question): taken exactly as written. `${…}` is expanded only in
+   * URLs, OAuth client and key ids and secrets — values that differ per environment. In a name it
+   * would let whoever names an Okta object read any variable of the process (a group named
+   * `${OKTA_HUB_PROVISIONING_TOKEN}`, exported, would print and send the token).
+   */
+  const literal = (pointer: string, value: string): string => {
+    const ref = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.exec(value);
+    if (ref && !warnedLiteral) {
+      warnedLiteral = true;
+      report(pointer, `${ref[0]} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets`, 'warning');
+    }
+    return value;
+  };
+  const optionalLiteral = (pointer: string, value: string | undefined): string | undefined => (value === undefined ? undefined : literal(pointer, value));
+
   const secret = (pointer: string, value: string): Secret => {
     const name = wholeReference(value);
     if (name === undefined) {
@@ -170,7 +187,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
     const defaultStatus = assignments.defaults?.initialStatus ?? DEFAULT_INITIAL_STATUS;
     const users = (assignments.users ?? []).map((u, j) => {
       const up = `${at}/assignments/users/${j}`;
-      const login = text(`${up}/login`, u.login);
+      const login = literal(`${up}/login`, u.login);
       const user: DesiredSpoke['assignments']['users'][number] = {
         login,
         loginKey: login.toLowerCase(),
@@ -178,22 +195,22 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
         profile: { ...(u.profile ?? {}) },
         pos: pos(up),
       };
-      if (u.securityQuestion !== undefined) user.securityQuestion = text(`${up}/securityQuestion`, u.securityQuestion);
+      if (u.securityQuestion !== undefined) user.securityQuestion = literal(`${up}/securityQuestion`, u.securityQuestion);
       if (u.securityAnswer !== undefined) user.securityAnswer = secret(`${up}/securityAnswer`, u.securityAnswer);
       return user;
     });
     const groups = (assignments.groups ?? []).map((g, j) => {
       const gp = `${at}/assignments/groups/${j}`;
-      const group: DesiredSpoke['assignments']['groups'][number] = { name: text(`${gp}/name`, g.name), profile: { ...(g.profile ?? {}) }, pos: pos(gp) };
+      const group: DesiredSpoke['assignments']['groups'][number] = { name: literal(`${gp}/name`, g.name), profile: { ...(g.profile ?? {}) }, pos: pos(gp) };
       if (g.priority !== undefined) group.priority = g.priority;
       return group;
     });
     const pushes = (s.pushGroups?.groups ?? []).map((p, j): DesiredPushGroup => {
       const pp = `${at}/pushGroups/groups/${j}`;
-      const name = text(`${pp}/name`, p.name);
+      const name = literal(`${pp}/name`, p.name);
       return {
         name,
-        targetName: optionalText(`${pp}/targetName`, p.targetName) ?? name,
+        targetName: optionalLiteral(`${pp}/targetName`, p.targetName) ?? name,
         link: p.link ?? false,
         status: p.status ?? 'ACTIVE',
         onRemove: p.onRemove ?? 'keepTarget',
@@ -205,7 +222,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
       url: normalizeOrigin(text(`${at}/url`, s.url)),
       auth: auth(`${at}/auth`, s.auth),
       mode: s.mode ?? 'managed',
-      app: { label: text(`${at}/app/label`, s.app.label), ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}), ...(s.app.create === true ? { create: true } : {}) },
+      app: { label: literal(`${at}/app/label`, s.app.label), ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}), ...(s.app.create === true ? { create: true } : {}) },
       provisioning: {},
       assignments: { mode: assignments.mode ?? 'additive', users, groups },
       pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },

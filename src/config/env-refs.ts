@@ -1,6 +1,7 @@
 /**
- * `${NAME}` references to environment variables. Any string in the config may contain them;
- * sensitive fields must be exactly one reference, so the file (and its digest) never holds a secret.
+ * `${NAME}` references to environment variables. They are expanded in URLs, OAuth client and
+ * key ids, and secrets (see build-desired.ts); everywhere else `$` is literal. Sensitive fields
+ * must be exactly one reference, so the file (and its digest) never holds a secret.
  */
 
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

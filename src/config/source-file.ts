@@ -136,13 +136,45 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (err instanceof RangeError) fail(file, 'YAML nested too deeply to read — a config is a few levels deep; check the file');
+    if (err instanceof ReferenceError && /^Unresolved alias/.test(err.message)) {
+      fail(file, `an alias (*name) refers to an anchor (&name) that is not defined before it — define the anchor first, or write the value out`);
+    }
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
       fail(file, `too many YAML aliases (over ${MAX_ALIAS_COUNT} expanded) — this looks like an alias bomb; write the values out instead`);
     }
     fail(file, `invalid YAML: ${(err as Error).message} — check the anchors and aliases`);
   }
   if (data === null || data === undefined) fail(file, 'file has no content (only comments) — start from examples/minimal.yaml');
+  const loop = recursionIn(data);
+  if (loop !== undefined) {
+    const { line, col } = positionOf({ doc, lineCounter }, loop);
+    fail(file, `a YAML alias refers to a node that contains it (at ${loop || '/'}), so the value never ends — write the value out instead`, line, col);
+  }
   return { file, bytes, text, doc, lineCounter, data };
+}
+
+/**
+ * The JSON pointer of a value that contains itself (`x: &x [*x]` makes a list that holds
+ * itself): everything downstream walks the data and would never stop. Undefined when none.
+ */
+function recursionIn(data: unknown): string | undefined {
+  const open = new Set<object>();
+  const done = new Set<object>();
+  const visit = (value: unknown, pointer: string): string | undefined => {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (open.has(value)) return pointer;
+    if (done.has(value)) return undefined; // shared by two aliases, not recursive
+    open.add(value);
+    const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+    for (const [key, child] of entries) {
+      const found = visit(child, `${pointer}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (found !== undefined) return found;
+    }
+    open.delete(value);
+    done.add(value);
+    return undefined;
+  };
+  return visit(data, '');
 }
 
 export interface NodePosition {

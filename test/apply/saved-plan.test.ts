@@ -28,6 +28,7 @@ const ALICE = 'spoke.emea.assignment.user["alice@acme.com"]';
 const TAMPERS: [string, (p: Json) => void][] = [
   ['userId', (p) => void (find(p, CHLOE).op.userId = '00u0b000000000000001')],
   ['$env profile value', (p) => void (find(p, ALICE).op.profile.nickName = { $env: 'OKTA_HUB_PROVISIONING_TOKEN' })],
+  ['$env secret variable', (p) => void (find(p, ALICE).op.profile.securityAnswer = { $env: 'OKTA_HUB_PROVISIONING_TOKEN' })],
   ['tokenEnv', (p) => void (find(p, 'spoke.apac.connection').op.profile.tokenEnv = 'OKTA_EMEA_TOKEN')],
   ['app baseUrl', (p) => void (find(p, 'spoke.apac.app').op.baseUrl = 'http://127.0.0.1:1')],
   ['app label', (p) => void (find(p, 'spoke.apac.app').op.label = 'Other')],
@@ -46,8 +47,11 @@ const TAMPERS: [string, (p: Json) => void][] = [
   [
     'forged one-change plan',
     (p) => {
-      const alice = find(p, ALICE);
-      p.spokes = [{ ...p.spokes[0], changes: [{ ...alice, action: 'delete', op: { type: 'assignment.user.unassign', appId: alice.op.appId, userId: alice.op.userId, login: 'alice@acme.com' } }] }];
+      // Bob is assigned and the config keeps him: a forged unassignment, with the digest left as it was.
+      const chloe = find(p, CHLOE);
+      const address = 'spoke.emea.assignment.user["bob@acme.com"]';
+      const forged = { ...chloe, address, name: 'bob@acme.com', action: 'delete', op: { type: 'assignment.user.unassign', appId: chloe.op.appId, userId: '00u0b000000000000002', login: 'bob@acme.com' } };
+      p.spokes = [{ ...p.spokes[0], changes: [forged] }];
     },
   ],
 ];

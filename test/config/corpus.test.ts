@@ -188,12 +188,13 @@ test('valid: BASE builds a DesiredState with defaults, positions and the digest'
   assert.equal(spoke.provisioning.toOkta, undefined);
 });
 
-test('valid: ${VAR} expands in any string, URLs included, and URLs are normalized', async () => {
+test('valid: ${VAR} expands in URLs (normalized); in a name it is literal, with one warning', async () => {
   const text = withLine(3, '  url: ${HUB_URL}').replace('label: Acme Hub', 'label: Acme ${REGION} Hub');
   const outcome = await loadText(text, { env: { HUB_URL: 'http://127.0.0.1:4010/', REGION: 'EU', EMEA_TOKEN: 't1', HUB_TOKEN: 't2' }, requireSecrets: true });
   assert.ok(outcome.ok);
   assert.equal(outcome.result.desired.hub.url, 'http://127.0.0.1:4010');
-  assert.equal(outcome.result.desired.spokes[0]?.app.label, 'Acme EU Hub');
+  assert.equal(outcome.result.desired.spokes[0]?.app.label, 'Acme ${REGION} Hub');
+  assert.deepEqual(outcome.result.warnings.map((w) => w.message), ['${REGION} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets']);
 });
 
 test('http is fine on any loopback address the client accepts, and nowhere else', async () => {

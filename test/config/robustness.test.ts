@@ -41,6 +41,19 @@ test('duplicate keys: each one reported', async () => {
   ]);
 });
 
+test('a recursive YAML alias is refused, wherever it is (exit 1, not a stack overflow)', async () => {
+  assert.deepEqual(errorLines(await loadText('x: &x [*x]\n')), ['1:8 a YAML alias refers to a node that contains it (at /x/0), so the value never ends — write the value out instead']);
+  assert.deepEqual(errorLines(await loadText('a: &a\n  b: *a\n')), ['2:6 a YAML alias refers to a node that contains it (at /a/b), so the value never ends — write the value out instead']);
+  const deep = await loadText(BASE + 'extra: &e\n  list:\n    - { inner: [1, *e] }\n');
+  assert.match(errorLines(deep)[0]!, /contains it \(at \/extra\/list\/0\/inner\/1\)/);
+  // Two aliases of one anchor are not recursion.
+  assert.ok(!errorLines(await loadText(BASE + 'extra: &e [1]\nmore: [*e, *e]\n')).some((l) => /contains it/.test(l)));
+});
+
+test('an alias to an anchor not defined before it', async () => {
+  assert.deepEqual(errorLines(await loadText('[*a]\n')), ['1:1 an alias (*name) refers to an anchor (&name) that is not defined before it — define the anchor first, or write the value out']);
+});
+
 test('a YAML alias bomb is refused', async () => {
   const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < 9; i++) {

@@ -168,14 +168,15 @@ test('a POST that never reached the server (connection refused) is retried once 
 
 test('a slow answer times out; a GET is retried and succeeds', async () => {
   const srv = await startServer((_req, res, i) => {
-    if (i === 0) return void setTimeout(() => json(res, 200, { late: true }), 300);
+    // Far past the deadline, which is far past any ordinary answer even on a busy machine.
+    if (i === 0) return void setTimeout(() => json(res, 200, { late: true }), 5000);
     json(res, 200, { late: false });
   });
   try {
-    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 100, ...fast });
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 1000, ...fast });
     assert.deepEqual(await client.get('/api/v1/users/me'), { late: false });
     assert.equal(srv.received.length, 2);
-    const post = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 100, ...fast });
+    const post = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 1000, ...fast });
     srv.received.length = 0;
     // Index 0 again: slow; a POST must not be resent.
     await assert.rejects(post.request('POST', '/api/v1/users', { body: {} }), (err: unknown) => err instanceof OktaApiError && err.outcomeUnknown);

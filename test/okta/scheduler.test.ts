@@ -76,3 +76,36 @@ test('routes: buckets, page sizes and masked secret query values', () => {
   assert.equal(largestPage('/api/v1/apps/0oa1/features'), undefined);
   assert.equal(describePath(new URL('https://x/api/v1/a?client_assertion=abc&limit=5')), '/api/v1/a?client_assertion=(sensitive)&limit=5');
 });
+
+test('on a simulated clock: exactly capacity × limit per window, window after window, never more (the throughput test without wall-clock time)', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let now = 1_800_000_000_000; // a window boundary: Okta's per-minute windows, here aligned to the minute
+  const WINDOW = 60_000;
+  const s = new RateLimitScheduler({ org: 'emea', capacity: 0.5, maxInFlight: 8, now: () => now, random: () => 0 });
+  const perWindow = new Map<number, number>();
+  const N = 1000;
+  let answered = 0;
+  // A server with 100 calls a window that answers at once: counts each call in its window.
+  for (let i = 0; i < N; i++) {
+    void s.acquire('apps').then((release) => {
+      const windowEnd = (Math.floor(now / WINDOW) + 1) * WINDOW;
+      const used = (perWindow.get(windowEnd) ?? 0) + 1;
+      perWindow.set(windowEnd, used);
+      queueMicrotask(() => {
+        s.observe('apps', { limit: 100, remaining: 100 - used, reset: windowEnd / 1000, date: now });
+        answered++;
+        release();
+      });
+    });
+  }
+  for (let step = 0; answered < N && step < 100_000; step++) {
+    await new Promise((r) => setImmediate(r));
+    now += 100;
+    t.mock.timers.tick(100);
+  }
+  s.dispose();
+  assert.equal(answered, N);
+  const counts = [...perWindow.values()];
+  assert.equal(counts.length, 20, `1000 calls at 50 a window take 20 windows (${counts.join(', ')})`);
+  assert.ok(counts.every((c) => c === 50), `every window used exactly its 50 (${counts.join(', ')})`);
+});
