@@ -4,6 +4,7 @@
  * thousands / BATCH calls — and parallel CI jobs stay inside the Hub's user and group buckets.
  */
 import { OktaApiError } from '../okta/errors.js';
+import { shared } from './normalize.js';
 import type { OktaClient } from '../okta/types.js';
 import type { DirectoryGroup, DirectoryUser, ReadEvent } from './types.js';
 
@@ -73,7 +74,7 @@ async function readBatches(
 
 export function toDirectoryUser(user: Json): DirectoryUser {
   const profile = (user.profile ?? {}) as Json;
-  return { id: String(user.id), login: String(profile.login ?? ''), status: String(user.status ?? 'UNKNOWN') };
+  return { id: String(user.id), login: String(profile.login ?? ''), status: shared(String(user.status ?? 'UNKNOWN')) };
 }
 
 function toDirectoryGroup(group: Json): DirectoryGroup {
