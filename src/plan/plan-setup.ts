@@ -189,7 +189,7 @@ export function planToApp(ctx: SpokeContext): void {
   );
 }
 
-/** The USER_PROVISIONING capabilities object (shape in shared/okta/API-NOTES.md). */
+/** The USER_PROVISIONING capabilities object (the Features API's shape). */
 export function toAppCapabilities(wanted: ToAppFeatures): Record<string, unknown> {
   const status = (on: boolean): string => (on ? 'ENABLED' : 'DISABLED');
   const password = wanted.syncPassword === false ? { status: 'DISABLED' } : { status: 'ENABLED', seed: wanted.syncPassword.seed, change: wanted.syncPassword.change };

@@ -133,10 +133,11 @@ export function summaryLine(summary: PlanSummary): string {
 export function costLine(summary: PlanSummary): string {
   const writes = `${summary.apiWrites} API ${summary.apiWrites === 1 ? 'write' : 'writes'}`;
   if (summary.apiWrites === 0) return `${writes}.`;
-  return `${writes}, at least ${formatDuration(summary.minSeconds)} at the orgs' current rate limits.`;
+  return `${writes}, at least ${formatEstimate(summary.minSeconds)} at the orgs' current rate limits.`;
 }
 
-export function formatDuration(seconds: number): string {
+/** A plan's time estimate in whole seconds: "45 s", "2 min 5 s", "1 h 3 min". */
+export function formatEstimate(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;

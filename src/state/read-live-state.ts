@@ -95,14 +95,6 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   return state;
 }
 
-/**
- * Re-read what a saved plan touches, for apply's stale check: the Spokes it names (and the Hub),
- * normalized exactly as at plan time so that fingerprints compare.
- */
-export async function readLiveObjects(desired: DesiredState, clients: LiveClients, spokeNames: string[], options: Omit<ReadOptions, 'spokes'> = {}): Promise<LiveState> {
-  return readLiveState(desired, clients, { ...options, spokes: spokeNames });
-}
-
 async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<LiveSpoke> {
   const configLogins = spoke.assignments.users.map((u) => u.login);
   const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
@@ -299,7 +291,7 @@ async function readHub(client: OktaClient, spokes: DesiredSpoke[], spokesRead: P
 
 /**
  * A push mapping's target is named from the Hub groups read (the simulator and Okta's console
- * give the Hub group's id; API-NOTES marks this UNSURE, so an unmatched id stays unnamed).
+ * give the Hub group's id; Okta's documentation doesn't settle it, so an unmatched id stays unnamed).
  */
 function nameHubTargets(state: LiveState): void {
   const byId = new Map<string, DirectoryGroup>(Object.values(state.hub!.groups).map((g) => [g.id, g]));
