@@ -5,18 +5,20 @@
 import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import type { LiveConnection, LiveToApp } from '../state/types.js';
-import { addressOf, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
+import { formatAddress, type ResourceKey } from './address.js';
+import { makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
 export function planApp(ctx: SpokeContext): void {
   const { desired, live } = ctx;
-  const address = addressOf(desired.name, 'app');
+  const resource: ResourceKey = { spoke: desired.name, kind: 'app' };
+  const address = formatAddress(resource);
   const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode, baseUrl: ctx.hubUrl };
   if (live.app === null) {
     ctx.appCreate = address;
     ctx.forward.push(
       makeChange(ctx, {
-        address,
+        resource,
         kind: 'app',
         action: 'create',
         name: desired.app.label,
@@ -38,7 +40,7 @@ export function planApp(ctx: SpokeContext): void {
   if (attributes.length > 0) {
     ctx.forward.push(
       makeChange(ctx, {
-        address,
+        resource,
         kind: 'app',
         action: 'update',
         name: desired.app.label,
@@ -56,7 +58,7 @@ export function planApp(ctx: SpokeContext): void {
     // A separate address: an app may need both an update and an activation, and apply keys by address.
     ctx.forward.push(
       makeChange(ctx, {
-        address: addressOf(desired.name, 'app.status'),
+        resource: { spoke: desired.name, kind: 'app.status' },
         kind: 'app',
         action: 'update',
         name: desired.app.label,
@@ -74,11 +76,12 @@ export function planApp(ctx: SpokeContext): void {
 export function planConnection(ctx: SpokeContext): void {
   const wanted = ctx.desired.connection;
   if (!wanted) return;
-  const address = addressOf(ctx.desired.name, 'connection');
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'connection' };
+  const address = formatAddress(resource);
   const live = ctx.live.connection;
   const liveStatus = live?.status ?? null;
   const wantedStatus = wanted.enabled ? 'ENABLED' : 'DISABLED';
-  const base = { address, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges] };
+  const base = { resource, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges] };
   const fingerprint = live ? { liveFingerprint: live.fingerprint } : {};
 
   // A managed service app's client id is the live one, or the one this apply creates (null).
@@ -160,7 +163,8 @@ const TO_APP_FIELDS = ['createUsers', 'updateUserAttributes', 'deactivateUsers',
 export function planToApp(ctx: SpokeContext): void {
   const wanted = ctx.desired.provisioning.toApp;
   if (!wanted) return;
-  const address = addressOf(ctx.desired.name, 'features.toApp');
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'features.toApp' };
+  const address = formatAddress(resource);
   const live = ctx.live.features?.toApp;
   const current: Omit<LiveToApp, 'fingerprint'> = live ?? { createUsers: false, updateUserAttributes: false, deactivateUsers: false, syncPassword: false };
   const attributes: AttributeChange[] = [];
@@ -174,7 +178,7 @@ export function planToApp(ctx: SpokeContext): void {
   if (wanted.createUsers && !current.createUsers) ctx.createUsersChange = address;
   ctx.forward.push(
     makeChange(ctx, {
-      address,
+      resource,
       kind: 'features.toApp',
       // No USER_PROVISIONING feature yet (new app, or provisioning not enabled): it comes into being.
       action: live ? 'update' : 'create',
@@ -213,7 +217,8 @@ const IMPORT_SECTIONS = ['schedule', 'username', 'match'] as const;
 export function planToOkta(ctx: SpokeContext): void {
   const wanted = ctx.desired.provisioning.toOkta?.import;
   if (!wanted || IMPORT_SECTIONS.every((s) => wanted[s] === undefined)) return;
-  const address = addressOf(ctx.desired.name, 'features.toOkta');
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'features.toOkta' };
+  const address = formatAddress(resource);
   const live = ctx.live.features?.inbound;
   const attributes: AttributeChange[] = [];
   for (const section of IMPORT_SECTIONS) {
@@ -229,7 +234,7 @@ export function planToOkta(ctx: SpokeContext): void {
   }
   ctx.forward.push(
     makeChange(ctx, {
-      address,
+      resource,
       kind: 'features.toOkta',
       action: live ? 'update' : 'create',
       ...(live ? sides(attributes) : { after: sides(attributes).after }),
@@ -282,7 +287,7 @@ export function planProfileSourcing(ctx: SpokeContext): void {
   const verb = wanted ? 'Check' : 'Uncheck';
   ctx.forward.push(
     makeChange(ctx, {
-      address: addressOf(ctx.desired.name, 'profileSourcing'),
+      resource: { spoke: ctx.desired.name, kind: 'profileSourcing' },
       kind: 'profileSourcing',
       action: 'manual',
       name: 'Profile Sourcing',

@@ -4,6 +4,7 @@
  * except to lay out a structured value as a line diff (made with the `diff` package).
  */
 import { diffLines } from 'diff';
+import { addressInSpoke } from '../plan/address.js';
 import type { Action, AttributeChange, Change, Diagnostic, Plan, PlanSummary } from '../plan/types.js';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', delete: '-', manual: '!', noop: '=' };
@@ -62,8 +63,7 @@ export function attributeLines(attribute: AttributeChange, action: Action, inden
 
 /** Short resource path within its spoke: `assignment.user["alice@acme.com"]`. */
 export function localAddress(change: Change): string {
-  const prefix = `spoke.${change.spoke}.`;
-  return change.address.startsWith(prefix) ? change.address.slice(prefix.length) : change.address;
+  return addressInSpoke(change.resource);
 }
 
 /** A note given on this many changes of one spoke or more is said once, under the spoke. */
