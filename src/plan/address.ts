@@ -20,17 +20,20 @@ export interface ResourceKey {
   key?: string;
 }
 
-const SPOKE_KINDS: readonly AddressKind[] = [
-  'app',
-  'app.status',
-  'connection',
-  'features.toApp',
-  'features.toOkta',
-  'profileSourcing',
-  'assignment.user',
-  'assignment.group',
-  'pushMapping',
-];
+type HubKind = 'serviceApp' | 'serviceApp.grant' | 'serviceApp.role';
+
+/** Every kind addressed under its Spoke: a new ResourceKind fails to compile until it is placed. */
+const SPOKE_KINDS: Record<Exclude<AddressKind, HubKind>, true> = {
+  app: true,
+  'app.status': true,
+  connection: true,
+  'features.toApp': true,
+  'features.toOkta': true,
+  profileSourcing: true,
+  'assignment.user': true,
+  'assignment.group': true,
+  pushMapping: true,
+};
 const HUB_PARTS = { grant: 'serviceApp.grant', role: 'serviceApp.role' } as const;
 
 export function formatAddress({ spoke, kind, key }: ResourceKey): string {
@@ -64,7 +67,7 @@ export function parseAddress(address: string): ResourceKey | undefined {
   const match = SPOKE_ADDRESS.exec(address);
   if (!match) return undefined;
   const [, spoke, kind, quoted] = match;
-  if (spoke === undefined || !SPOKE_KINDS.includes(kind as AddressKind)) return undefined;
+  if (spoke === undefined || kind === undefined || !Object.hasOwn(SPOKE_KINDS, kind)) return undefined;
   if (quoted === undefined) return { spoke, kind: kind as AddressKind };
   const key = unquote(quoted);
   return key === undefined ? undefined : { spoke, kind: kind as AddressKind, key };
