@@ -5,7 +5,7 @@
  * read one after the other: a cursor page needs the previous page's link, and an app's
  * collections need the app's id).
  *
- * Largest pages are Okta's (DESIGN.md, API-NOTES.md): apps 200, app users 500, app groups 200,
+ * Largest pages are Okta's (Okta's documented page limits): apps 200, app users 500, app groups 200,
  * push mappings 1000, users 200, groups 200, group members 1000.
  */
 import type { Sim } from '../src/sim/index.js';

@@ -8,6 +8,7 @@
  *   npx tsx scripts/ui-preview.ts --confirm    # ask for `yes` between the reads and the apply
  */
 import type { ApplyResult, ChangeResult } from '../src/apply/types.js';
+import { formatAddress } from '../src/plan/address.js';
 import type { Change, PlanOp, ResourceKind } from '../src/plan/types.js';
 import { confirmApply, createProgress } from '../src/render/progress.js';
 import { detectTerminal } from '../src/render/terminal.js';
@@ -24,7 +25,8 @@ const random = (): number => {
 function change(spoke: string, kind: ResourceKind, name: string, dependsOn: string[] = []): Change {
   const op: PlanOp = { type: 'none' };
   return {
-    address: `spoke.${spoke}.${kind}["${name}"]`,
+    address: formatAddress({ spoke, kind, key: name }),
+    resource: { spoke, kind, key: name },
     spoke,
     kind,
     action: 'create',

@@ -1,5 +1,5 @@
 /**
- * One PlanOp → the Okta calls that carry it out (shapes in shared/okta/API-NOTES.md).
+ * One PlanOp → the Okta calls that carry it out, in the shapes Okta's management API documents.
  * Secrets are env var names in the plan; their values are read here, sent, and remembered in
  * `secrets` only so that the caller can scrub them from any error text before it goes anywhere.
  */

@@ -5,7 +5,7 @@
  * Reads use list endpoints and batched searches, never one GET per user, so that many parallel
  * apply jobs stay inside the Hub's buckets.
  */
-import type { InitialStatus } from '../config/types.js';
+import { INITIAL_STATUSES, type InitialStatus } from '../config/types.js';
 import type { OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import { listAppUsers, listPushMappings } from '../state/read-app.js';
@@ -20,11 +20,9 @@ export interface WaitOptions {
   onEvent?: (event: ApplyEvent) => void;
 }
 
-const INITIAL_STATUSES: readonly InitialStatus[] = ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'];
-
 /**
- * The Hub user status an app user's `initialStatus` leads to (API-NOTES; the simulator maps the
- * same way): with a password the user is ACTIVE; without one Okta sends an activation email and
+ * The Hub user status an app user's `initialStatus` leads to (the simulator maps it the same
+ * way): with a password the user is ACTIVE; without one Okta sends an activation email and
  * the user is PROVISIONED (pending activation) until it is used; pending_* leave the user STAGED.
  */
 export function hubStatusFor(initialStatus: InitialStatus): string {

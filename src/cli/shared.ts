@@ -1,12 +1,12 @@
 /**
- * What the commands share: loading the config (built in parallel, so imported by a variable
- * specifier), building one Okta client per org from DesiredState, choosing Spokes, the git
+ * What the commands share: the config loader's signature (tests inject their own), building one
+ * Okta client per org from DesiredState, choosing Spokes, the git
  * commit a plan was made at, and GitHub Actions' step summary, and where progress goes.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import type { DesiredState } from '../config/types.js';
-import { Org2OrgError, UsageError, type SourceProblem } from '../errors.js';
+import { UsageError, type SourceProblem } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
 import { createProgress, type Progress } from '../render/progress.js';
@@ -31,19 +31,6 @@ export function commandIo(io: { stdout?: (text: string) => void; stderr?: (text:
     err: io.stderr ?? ((text) => void process.stderr.write(text)),
     env: io.env ?? process.env,
   };
-}
-
-/** src/config/load.ts's loadConfig; a clear error when this build has none. */
-export async function importLoadConfig(command: string): Promise<LoadConfig> {
-  const specifier = '../config/load.js'; // a variable: the config loader is built in parallel
-  let mod: { loadConfig?: LoadConfig } | undefined;
-  try {
-    mod = (await import(specifier)) as { loadConfig?: LoadConfig };
-  } catch {
-    mod = undefined;
-  }
-  if (mod?.loadConfig) return mod.loadConfig;
-  throw new Org2OrgError(`This build has no config loader yet (src/config/load.ts); \`org2org ${command}\` needs it.`);
 }
 
 /** The config restricted to the named Spokes (all when none are named); unknown names are a usage error. */

@@ -5,11 +5,9 @@
  */
 import type { OrgAuth, Secret } from '../credentials.js';
 
-export type InitialStatus =
-  | 'active_with_pass'
-  | 'active_without_pass'
-  | 'pending_with_pass'
-  | 'pending_without_pass';
+/** What a newly provisioned Hub user becomes (Okta's `initialStatus` on the Org2Org app user). */
+export const INITIAL_STATUSES = ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'] as const;
+export type InitialStatus = (typeof INITIAL_STATUSES)[number];
 
 /** additive: never removes what the file doesn't list; authoritative: removes it; observe: read and report only. */
 export type OwnershipMode = 'additive' | 'authoritative' | 'observe';

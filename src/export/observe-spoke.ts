@@ -4,7 +4,7 @@
  * an OAuth connection's clientId) → what the config file will say. Pure: the reader and the
  * planner normalize the same way, so what is exported is what the first plan compares against.
  */
-import type { InboundImport, InitialStatus, ToAppFeatures } from '../config/types.js';
+import { INITIAL_STATUSES, type InboundImport, type InitialStatus, type ToAppFeatures } from '../config/types.js';
 import { sameOktaOrg, type LiveInbound, type LiveSpoke } from '../state/types.js';
 import type { ObservedConnection, ObservedPushMapping, ObservedSpoke } from './types.js';
 
@@ -19,8 +19,6 @@ export interface ExportFacts {
   /** The Hub URL given to export, to compare with the app's base URL. */
   hubUrl?: string;
 }
-
-const INITIAL_STATUSES: readonly string[] = ['active_with_pass', 'active_without_pass', 'pending_with_pass', 'pending_without_pass'];
 
 /**
  * A Hub group made by its mapping's first push is stamped within moments of the mapping (before
@@ -60,7 +58,7 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     const profile = Object.fromEntries(Object.entries(u.profile).filter(([, v]) => v !== null && v !== undefined));
     users.push({
       login: u.login,
-      ...(u.initialStatus !== undefined && INITIAL_STATUSES.includes(u.initialStatus) ? { initialStatus: u.initialStatus as InitialStatus } : {}),
+      ...(u.initialStatus !== undefined && (INITIAL_STATUSES as readonly string[]).includes(u.initialStatus) ? { initialStatus: u.initialStatus as InitialStatus } : {}),
       ...(u.securityQuestion ? { securityQuestion: u.securityQuestion } : {}),
       profile,
     });

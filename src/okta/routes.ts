@@ -1,6 +1,6 @@
 /**
  * What the client knows about Okta's endpoints: which rate-limit bucket a call counts against
- * (API-NOTES, "Rate limits") and the largest page each list endpoint serves.
+ * (Okta's per-minute buckets, see docs/client.md) and the largest page each list endpoint serves.
  */
 import type { HttpMethod } from './types.js';
 

@@ -19,7 +19,8 @@ import { planGroupAssignments, planUserAssignments } from './plan-assignments.js
 import { planPushMappings, warnAppUsers } from './plan-push.js';
 import { planApp, planConnection, planProfileSourcing, planToApp, planToOkta } from './plan-setup.js';
 import { planServiceApp } from './plan-service-app.js';
-import { addressOf, diagnose, type SpokeContext } from './spoke-context.js';
+import { fingerprintsByAddress } from './address.js';
+import { diagnose, type SpokeContext } from './spoke-context.js';
 import { PLAN_FORMAT_VERSION, type Change, type Diagnostic, type Plan, type PlanOptions, type PlanSummary, type SpokePlan } from './types.js';
 
 /** Okta's documented per-minute limit for /api/v1/apps/* when no response told us otherwise. */
@@ -50,7 +51,7 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     for (const note of live.notes) {
       if (note.spoke === spoke.name) planned.plan.diagnostics.push({ severity: note.severity, spoke: spoke.name, message: note.message });
     }
-    collectFingerprints(spoke.name, liveSpoke, fingerprints);
+    Object.assign(fingerprints, fingerprintsByAddress(liveSpoke));
     noops += planned.noops;
     spokes.push(planned.plan);
     const writes = planned.plan.changes.reduce((n, c) => n + c.writes, 0);
@@ -168,20 +169,6 @@ function describe(change: Change): string {
 function brief(value: unknown): string {
   if (value === null || value === undefined) return '(none)';
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** Every live object read that a plan could touch, by the address apply's stale check uses. */
-function collectFingerprints(spoke: string, live: LiveSpoke, into: Record<string, string>): void {
-  if (live.app) into[addressOf(spoke, 'app')] = live.app.fingerprint;
-  if (live.connection) into[addressOf(spoke, 'connection')] = live.connection.fingerprint;
-  if (live.features?.toApp) into[addressOf(spoke, 'features.toApp')] = live.features.toApp.fingerprint;
-  if (live.features?.inbound) into[addressOf(spoke, 'features.toOkta')] = live.features.inbound.fingerprint;
-  // addressOf's form, with the prefix made once: this runs for every app user of the Spoke.
-  const userPrefix = addressOf(spoke, 'assignment.user');
-  for (const u of live.appUsers) into[`${userPrefix}[${JSON.stringify(u.loginKey)}]`] = u.fingerprint;
-  for (const g of live.appGroups) into[addressOf(spoke, 'assignment.group', g.name)] = g.fingerprint;
-  for (const m of live.pushMappings) into[addressOf(spoke, 'pushMapping', m.sourceGroupName ?? m.id)] = m.fingerprint;
-  if (live.serviceApp) into[addressOf(spoke, 'serviceApp')] = live.serviceApp.fingerprint;
 }
 
 /**

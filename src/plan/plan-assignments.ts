@@ -9,7 +9,8 @@
 import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
-import { addressOf, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
+import { formatAddress, type ResourceKey } from './address.js';
+import { diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
 /** Okta's name for the initial status; the other two are what a new app's schema is assumed to use. */
@@ -60,7 +61,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
     const directoryUser = appUser ? undefined : live.users[user.loginKey];
     if (!appUser && !directoryUser) {
       diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there or remove it from assignments.users`, {
-        address: addressOf(desired.name, 'assignment.user', user.loginKey),
+        address: formatAddress({ spoke: desired.name, kind: 'assignment.user', key: user.loginKey }),
         pos: user.pos,
       });
       continue;
@@ -69,7 +70,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
     const unknown = knownAttributes ? unknownKeys(user.profile, knownAttributes) : undefined;
     if (unknown !== undefined) {
       diagnose(ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${desired.name}`, {
-        address: addressOf(desired.name, 'assignment.user', user.loginKey),
+        address: formatAddress({ spoke: desired.name, kind: 'assignment.user', key: user.loginKey }),
         pos: user.pos,
       });
       continue;
@@ -79,7 +80,8 @@ export function planUserAssignments(ctx: SpokeContext): void {
       ctx.noops++;
       continue;
     }
-    const address = addressOf(desired.name, 'assignment.user', user.loginKey);
+    const resource: ResourceKey = { spoke: desired.name, kind: 'assignment.user', key: user.loginKey };
+    const address = formatAddress(resource);
     const wanted = wantedProfile(user, names, missingName);
     if (wanted === undefined) continue;
     const userId = appUser?.userId ?? directoryUser!.id;
@@ -96,7 +98,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
       if (appUser) attributes.unshift({ name: 'scope', before: appUser.scope, after: 'USER' });
       ctx.forward.push(
         makeChange(ctx, {
-          address,
+          resource,
           kind: 'assignment.user',
           action: appUser ? 'update' : 'create',
           name: user.login,
@@ -142,7 +144,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
     }
     ctx.forward.push(
       makeChange(ctx, {
-        address,
+        resource,
         kind: 'assignment.user',
         action: 'update',
         name: user.login,
@@ -266,7 +268,7 @@ function planUnlistedUsers(ctx: SpokeContext): void {
     if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
     ctx.removals.user.push(
       makeChange(ctx, {
-        address: addressOf(ctx.desired.name, 'assignment.user', appUser.loginKey),
+        resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey },
         kind: 'assignment.user',
         action: 'delete',
         name: appUser.login,
@@ -285,7 +287,8 @@ export function planGroupAssignments(ctx: SpokeContext): void {
   for (const group of live.appGroups) liveByName.set(group.name, group);
 
   for (const group of desired.assignments.groups) {
-    const address = addressOf(desired.name, 'assignment.group', group.name);
+    const resource: ResourceKey = { spoke: desired.name, kind: 'assignment.group', key: group.name };
+    const address = formatAddress(resource);
     const appGroup = liveByName.get(group.name);
     const groupId = appGroup?.groupId ?? live.groups[group.name]?.id;
     if (groupId === undefined) {
@@ -302,7 +305,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
       if (Object.keys(group.profile).length > 0) after.profile = group.profile;
       ctx.forward.push(
         makeChange(ctx, {
-          address,
+          resource,
           kind: 'assignment.group',
           action: 'create',
           name: group.name,
@@ -329,7 +332,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     }
     ctx.forward.push(
       makeChange(ctx, {
-        address,
+        resource,
         kind: 'assignment.group',
         action: 'update',
         name: group.name,
@@ -358,7 +361,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     if (appGroup.priority !== undefined) before.priority = appGroup.priority;
     ctx.removals.group.push(
       makeChange(ctx, {
-        address: addressOf(desired.name, 'assignment.group', appGroup.name),
+        resource: { spoke: desired.name, kind: 'assignment.group', key: appGroup.name },
         kind: 'assignment.group',
         action: 'delete',
         name: appGroup.name,

@@ -5,7 +5,8 @@
 import type { DesiredPushGroup } from '../config/types.js';
 import { pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
 import { countOf, sample } from './plan-assignments.js';
-import { addressOf, diagnose, makeChange, type SpokeContext } from './spoke-context.js';
+import { formatAddress, type ResourceKey } from './address.js';
+import { diagnose, makeChange, type SpokeContext } from './spoke-context.js';
 
 export function planPushMappings(ctx: SpokeContext): void {
   const { desired, live } = ctx;
@@ -22,7 +23,8 @@ export function planPushMappings(ctx: SpokeContext): void {
   const dependsOn = [ctx.appCreate, ctx.provisioningChange, ctx.createUsersChange];
 
   for (const group of desired.pushGroups.groups) {
-    const address = addressOf(desired.name, 'pushMapping', group.name);
+    const resource: ResourceKey = { spoke: desired.name, kind: 'pushMapping', key: group.name };
+    const address = formatAddress(resource);
     const source = live.groups[group.name];
     const mapping = byName.get(group.name) ?? (source ? bySourceId.get(source.id) : undefined);
     if (mapping) paired.add(mapping);
@@ -39,7 +41,7 @@ export function planPushMappings(ctx: SpokeContext): void {
       warnHubTarget(ctx, group, ctx.hub?.groups[group.targetName] !== undefined, address);
       ctx.forward.push(
         makeChange(ctx, {
-          address,
+          resource,
           kind: 'pushMapping',
           action: 'create',
           name: group.name,
@@ -76,7 +78,7 @@ export function planPushMappings(ctx: SpokeContext): void {
     const identity = { sourceGroupId: mapping.sourceGroupId, targetName: mapping.targetGroupName ?? group.targetName };
     ctx.forward.push(
       makeChange(ctx, {
-        address,
+        resource,
         kind: 'pushMapping',
         action: 'update',
         name: group.name,
@@ -106,7 +108,7 @@ export function planPushMappings(ctx: SpokeContext): void {
     if (mapping.targetGroupName !== undefined) before.targetName = mapping.targetGroupName;
     ctx.removals.pushMapping.push(
       makeChange(ctx, {
-        address: addressOf(desired.name, 'pushMapping', mappingKey(mapping)),
+        resource: { spoke: desired.name, kind: 'pushMapping', key: mappingKey(mapping) },
         kind: 'pushMapping',
         action: 'delete',
         name: mappingKey(mapping),
@@ -192,7 +194,7 @@ export function warnAppUsers(ctx: SpokeContext): void {
   for (const appUser of ctx.live.appUsers) {
     if (appUser.syncState === 'ERROR') {
       diagnose(ctx, 'warning', `${appUser.login}: provisioning to the Hub failed: ${appUser.errorSummary ?? 'syncState ERROR, Okta gave no reason'}`, {
-        address: addressOf(ctx.desired.name, 'assignment.user', appUser.loginKey),
+        address: formatAddress({ spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey }),
       });
     }
     // The Hub was searched only for users whose push the Spoke does not confirm (see pushConfirmedBySpoke).

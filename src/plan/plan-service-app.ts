@@ -7,14 +7,16 @@
  */
 import { managedServiceAppName } from '../config/types.js';
 import { KNOWN_AFTER_APPLY } from './plan-setup.js';
-import { addressOf, diagnose, makeChange, type SpokeContext } from './spoke-context.js';
+import { formatAddress, type ResourceKey } from './address.js';
+import { diagnose, makeChange, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
 export function planServiceApp(ctx: SpokeContext): void {
   const wanted = ctx.desired.connection;
   const live = ctx.live.serviceApp;
   const spoke = ctx.desired.name;
-  const address = addressOf(spoke, 'serviceApp');
+  const resource: ResourceKey = { spoke: spoke, kind: 'serviceApp' };
+  const address = formatAddress(resource);
   const name = managedServiceAppName(spoke);
   const managed = wanted?.authScheme === 'OAUTH2' ? wanted.managed : undefined;
 
@@ -23,7 +25,7 @@ export function planServiceApp(ctx: SpokeContext): void {
     if (live && !(wanted?.authScheme === 'OAUTH2' && wanted.clientId === live.clientId)) {
       ctx.removals.serviceApp.push(
         makeChange(ctx, {
-          address,
+          resource,
           kind: 'serviceApp',
           action: 'delete',
           name,
@@ -47,7 +49,7 @@ export function planServiceApp(ctx: SpokeContext): void {
   if (live === null) {
     ctx.serviceAppClientId = null;
     const create = makeChange(ctx, {
-      address,
+      resource,
       kind: 'serviceApp',
       action: 'create',
       name,
@@ -87,7 +89,7 @@ export function planServiceApp(ctx: SpokeContext): void {
       after[a.name] = a.after;
     }
     const change = makeChange(ctx, {
-      address,
+      resource,
       kind: 'serviceApp',
       action: 'update',
       name,
@@ -115,7 +117,7 @@ export function planServiceApp(ctx: SpokeContext): void {
     if (managed.scopes.includes(g.scopeId)) continue;
     ctx.removals.serviceApp.push(
       makeChange(ctx, {
-        address: addressOf(spoke, 'serviceApp.grant', g.scopeId),
+        resource: { spoke: spoke, kind: 'serviceApp.grant', key: g.scopeId },
         kind: 'serviceApp.grant',
         action: 'delete',
         name: g.scopeId,
@@ -136,7 +138,7 @@ export function planServiceApp(ctx: SpokeContext): void {
     if (managed.roles.includes(r.type)) continue;
     ctx.removals.serviceApp.push(
       makeChange(ctx, {
-        address: addressOf(spoke, 'serviceApp.role', r.type),
+        resource: { spoke: spoke, kind: 'serviceApp.role', key: r.type },
         kind: 'serviceApp.role',
         action: 'delete',
         name: r.type,
@@ -152,7 +154,7 @@ export function planServiceApp(ctx: SpokeContext): void {
 
 function addGrant(ctx: SpokeContext, clientId: string | null, scopeId: string, after: string | undefined): void {
   const change = makeChange(ctx, {
-    address: addressOf(ctx.desired.name, 'serviceApp.grant', scopeId),
+    resource: { spoke: ctx.desired.name, kind: 'serviceApp.grant', key: scopeId },
     kind: 'serviceApp.grant',
     action: 'create',
     name: scopeId,
@@ -168,7 +170,7 @@ function addGrant(ctx: SpokeContext, clientId: string | null, scopeId: string, a
 
 function addRole(ctx: SpokeContext, clientId: string | null, roleType: string, after: string | undefined): void {
   const change = makeChange(ctx, {
-    address: addressOf(ctx.desired.name, 'serviceApp.role', roleType),
+    resource: { spoke: ctx.desired.name, kind: 'serviceApp.role', key: roleType },
     kind: 'serviceApp.role',
     action: 'create',
     name: roleType,

@@ -5,7 +5,8 @@
 import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import { sameOktaOrg, type LiveConnection, type LiveToApp } from '../state/types.js';
-import { addressOf, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
+import { formatAddress, type ResourceKey } from './address.js';
+import { makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
 /** Okta's default for a new Org2Org app when the file leaves signOnMode unmanaged. */
@@ -13,13 +14,14 @@ const DEFAULT_SIGN_ON_MODE = 'SAML_2_0';
 
 export function planApp(ctx: SpokeContext): void {
   const { desired, live } = ctx;
-  const address = addressOf(desired.name, 'app');
+  const resource: ResourceKey = { spoke: desired.name, kind: 'app' };
+  const address = formatAddress(resource);
   if (live.app === null) {
     const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode ?? DEFAULT_SIGN_ON_MODE, baseUrl: ctx.hubUrl };
     ctx.appCreate = address;
     ctx.forward.push(
       makeChange(ctx, {
-        address,
+        resource,
         kind: 'app',
         action: 'create',
         name: desired.app.label,
@@ -50,7 +52,7 @@ export function planApp(ctx: SpokeContext): void {
   if (attributes.length > 0) {
     ctx.forward.push(
       makeChange(ctx, {
-        address,
+        resource,
         kind: 'app',
         action: 'update',
         name: desired.app.label,
@@ -68,7 +70,7 @@ export function planApp(ctx: SpokeContext): void {
     // A separate address: an app may need both an update and an activation, and apply keys by address.
     ctx.forward.push(
       makeChange(ctx, {
-        address: addressOf(desired.name, 'app.status'),
+        resource: { spoke: desired.name, kind: 'app.status' },
         kind: 'app',
         action: 'update',
         name: desired.app.label,
@@ -86,11 +88,12 @@ export function planApp(ctx: SpokeContext): void {
 export function planConnection(ctx: SpokeContext): void {
   const wanted = ctx.desired.connection;
   if (!wanted) return;
-  const address = addressOf(ctx.desired.name, 'connection');
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'connection' };
+  const address = formatAddress(resource);
   const live = ctx.live.connection;
   const liveStatus = live?.status ?? null;
   const wantedStatus = wanted.enabled ? 'ENABLED' : 'DISABLED';
-  const base = { address, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges] };
+  const base = { resource, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges] };
   const fingerprint = live ? { liveFingerprint: live.fingerprint } : {};
 
   // A managed service app's client id is the live one, or the one this apply creates (null).
@@ -172,7 +175,8 @@ const TO_APP_FIELDS = ['createUsers', 'updateUserAttributes', 'deactivateUsers',
 export function planToApp(ctx: SpokeContext): void {
   const wanted = ctx.desired.provisioning.toApp;
   if (!wanted) return;
-  const address = addressOf(ctx.desired.name, 'features.toApp');
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'features.toApp' };
+  const address = formatAddress(resource);
   const live = ctx.live.features?.toApp;
   const current: Omit<LiveToApp, 'fingerprint'> = live ?? { createUsers: false, updateUserAttributes: false, deactivateUsers: false, syncPassword: false };
   const attributes: AttributeChange[] = [];
@@ -186,7 +190,7 @@ export function planToApp(ctx: SpokeContext): void {
   if (wanted.createUsers && !current.createUsers) ctx.createUsersChange = address;
   ctx.forward.push(
     makeChange(ctx, {
-      address,
+      resource,
       kind: 'features.toApp',
       // No USER_PROVISIONING feature yet (new app, or provisioning not enabled): it comes into being.
       action: live ? 'update' : 'create',
@@ -201,7 +205,7 @@ export function planToApp(ctx: SpokeContext): void {
   );
 }
 
-/** The USER_PROVISIONING capabilities object (shape in shared/okta/API-NOTES.md). */
+/** The USER_PROVISIONING capabilities object (the Features API's shape). */
 export function toAppCapabilities(wanted: ToAppFeatures): Record<string, unknown> {
   const status = (on: boolean): string => (on ? 'ENABLED' : 'DISABLED');
   const password = wanted.syncPassword === false ? { status: 'DISABLED' } : { status: 'ENABLED', seed: wanted.syncPassword.seed, change: wanted.syncPassword.change };
@@ -225,7 +229,8 @@ const IMPORT_SECTIONS = ['schedule', 'username', 'match'] as const;
 export function planToOkta(ctx: SpokeContext): void {
   const wanted = ctx.desired.provisioning.toOkta?.import;
   if (!wanted || IMPORT_SECTIONS.every((s) => wanted[s] === undefined)) return;
-  const address = addressOf(ctx.desired.name, 'features.toOkta');
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'features.toOkta' };
+  const address = formatAddress(resource);
   const live = ctx.live.features?.inbound;
   const attributes: AttributeChange[] = [];
   for (const section of IMPORT_SECTIONS) {
@@ -241,7 +246,7 @@ export function planToOkta(ctx: SpokeContext): void {
   }
   ctx.forward.push(
     makeChange(ctx, {
-      address,
+      resource,
       kind: 'features.toOkta',
       action: live ? 'update' : 'create',
       ...(live ? sides(attributes) : { after: sides(attributes).after }),
@@ -294,7 +299,7 @@ export function planProfileSourcing(ctx: SpokeContext): void {
   const verb = wanted ? 'Check' : 'Uncheck';
   ctx.forward.push(
     makeChange(ctx, {
-      address: addressOf(ctx.desired.name, 'profileSourcing'),
+      resource: { spoke: ctx.desired.name, kind: 'profileSourcing' },
       kind: 'profileSourcing',
       action: 'manual',
       name: 'Profile Sourcing',

@@ -6,6 +6,7 @@
 import type { DesiredSpoke, SourcePos } from '../config/types.js';
 import type { LiveHub, LiveSpoke } from '../state/types.js';
 import type { AttributeChange, Change, Diagnostic, PlanOp, ResourceKind, Action } from './types.js';
+import { formatAddress, type ResourceKey } from './address.js';
 
 export interface SpokeContext {
   desired: DesiredSpoke;
@@ -40,20 +41,8 @@ export interface SpokeContext {
   notes: string[];
 }
 
-export function addressOf(spoke: string, kind: ResourceKind | 'app.status', key?: string): string {
-  if (kind === 'serviceApp' || kind === 'serviceApp.grant' || kind === 'serviceApp.role') return serviceAppAddressOf(spoke, kind, key);
-  return `spoke.${spoke}.${kind}${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
-}
-
-/** The Hub service app of a Spoke lives in the Hub: `hub.serviceApp["emea"]`, `….grant["okta.users.manage"]`, `….role["USER_ADMIN"]`. */
-function serviceAppAddressOf(spoke: string, kind: 'serviceApp' | 'serviceApp.grant' | 'serviceApp.role', key?: string): string {
-  const app = `hub.serviceApp[${JSON.stringify(spoke)}]`;
-  if (kind === 'serviceApp') return app;
-  return `${app}.${kind === 'serviceApp.grant' ? 'grant' : 'role'}[${JSON.stringify(key ?? '')}]`;
-}
-
 export interface ChangeInit {
-  address: string;
+  resource: ResourceKey;
   kind: ResourceKind;
   action: Action;
   name: string;
@@ -68,9 +57,11 @@ export interface ChangeInit {
 }
 
 export function makeChange(ctx: SpokeContext, init: ChangeInit): Change {
-  const dependsOn = [...new Set(init.dependsOn ?? [])].filter((a): a is string => a !== undefined && a !== init.address);
+  const address = formatAddress(init.resource);
+  const dependsOn = [...new Set(init.dependsOn ?? [])].filter((a): a is string => a !== undefined && a !== address);
   const change: Change = {
-    address: init.address,
+    address,
+    resource: init.resource,
     spoke: ctx.desired.name,
     kind: init.kind,
     action: init.action,

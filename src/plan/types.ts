@@ -9,6 +9,8 @@
  * Sensitive values are "(sensitive)" in before/after, and secrets in `op` are env var names.
  */
 
+import type { ResourceKey } from './address.js';
+
 export const PLAN_FORMAT_VERSION = 1;
 
 export type Action = 'create' | 'update' | 'delete' | 'noop' | 'manual';
@@ -100,8 +102,13 @@ export interface AttributeChange {
 }
 
 export interface Change {
-  /** e.g. `spoke.emea.assignment.user["alice@acme.com"]` */
+  /** e.g. `spoke.emea.assignment.user["alice@acme.com"]`: `resource` in the plan file's words. */
   address: string;
+  /**
+   * What the change is about. Not written to the plan file (its `address` is), so a plan read
+   * from a file has it only once parseAddress gives it back.
+   */
+  resource: ResourceKey;
   spoke: string;
   kind: ResourceKind;
   action: Action;

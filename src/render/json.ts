@@ -12,7 +12,7 @@ const CHANGE_KEYS = ['address', 'spoke', 'kind', 'action', 'name', 'before', 'af
 
 export function renderPlanJson(plan: Plan): string {
   const spokes = plan.spokes.map((spoke) =>
-    ordered({ ...spoke, changes: spoke.changes.map((c) => ordered(c as unknown as Record<string, unknown>, CHANGE_KEYS)) }, SPOKE_KEYS),
+    ordered({ ...spoke, changes: spoke.changes.map(({ resource: _inAddress, ...c }) => ordered(c, CHANGE_KEYS)) }, SPOKE_KEYS),
   );
   return `${JSON.stringify(ordered({ ...plan, spokes }, PLAN_KEYS), null, 2)}\n`;
 }

@@ -4,6 +4,7 @@
  * except to lay out a structured value as a line diff (made with the `diff` package).
  */
 import { diffLines } from 'diff';
+import { addressInSpoke } from '../plan/address.js';
 import type { Action, AttributeChange, Change, Diagnostic, Plan, PlanSummary } from '../plan/types.js';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', delete: '-', manual: '!', noop: '=' };
@@ -62,8 +63,7 @@ export function attributeLines(attribute: AttributeChange, action: Action, inden
 
 /** Short resource path within its spoke: `assignment.user["alice@acme.com"]`. */
 export function localAddress(change: Change): string {
-  const prefix = `spoke.${change.spoke}.`;
-  return change.address.startsWith(prefix) ? change.address.slice(prefix.length) : change.address;
+  return addressInSpoke(change.resource);
 }
 
 /** A note given on this many changes of one spoke or more is said once, under the spoke. */
@@ -133,10 +133,11 @@ export function summaryLine(summary: PlanSummary): string {
 export function costLine(summary: PlanSummary): string {
   const writes = `${summary.apiWrites} API ${summary.apiWrites === 1 ? 'write' : 'writes'}`;
   if (summary.apiWrites === 0) return `${writes}.`;
-  return `${writes}, at least ${formatDuration(summary.minSeconds)} at the orgs' current rate limits.`;
+  return `${writes}, at least ${formatEstimate(summary.minSeconds)} at the orgs' current rate limits.`;
 }
 
-export function formatDuration(seconds: number): string {
+/** A plan's time estimate in whole seconds: "45 s", "2 min 5 s", "1 h 3 min". */
+export function formatEstimate(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;

@@ -4,7 +4,7 @@
  */
 import type { SimOrg } from './org-state.js';
 
-/** Rate-limit buckets, as in API-NOTES (Workforce per-minute limits). */
+/** Rate-limit buckets, as Okta's Workforce per-minute limits group the endpoints. */
 export type BucketId = 'apps' | 'app' | 'groups' | 'group' | 'users' | 'user' | 'oauth' | 'default';
 
 export const DEFAULT_RATE_LIMITS: Record<BucketId, number> = {

@@ -10,7 +10,7 @@ import type { OrgAuth } from '../credentials.js';
 import { Org2OrgError } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
 import { OktaApiError } from '../okta/errors.js';
-import { identifyApp, identityProblem } from '../okta/org2org-app.js';
+import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
 import {
   connectionJwksUri,
   findServiceAppByName,
@@ -108,7 +108,7 @@ async function checkSpoke(
     if (spoke.mode === 'managed' && roles && !roles.some((r) => APP_MANAGER_ROLES.includes(r))) {
       result.problems.push(`the credential's owner has no role that can manage apps (has ${roles.join(', ') || 'none'}; needs Super, Org or Application Administrator)`);
     }
-    const apps = await measureAppsBucket(client, result, () => client.get<OktaApp[]>('/api/v1/apps', { filter: 'name eq "okta_org2org"', limit: 200 }));
+    const apps = await measureAppsBucket(client, result, () => client.get<OktaApp[]>('/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"`, limit: 200 }));
     const identity = identifyApp(apps as unknown as Record<string, unknown>[], spoke.app.label, desired.hub.url, spoke.app.create === true);
     const problem = identityProblem(identity, spoke.name, spoke.app.label);
     const app = identity.kind === 'found' ? (identity.app as unknown as OktaApp) : undefined;

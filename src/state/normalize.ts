@@ -46,7 +46,7 @@ export function normalizeConnection(connection: Json): LiveConnection {
   });
 }
 
-/** USER_PROVISIONING capabilities in the console's words (API-NOTES, "Features"). */
+/** USER_PROVISIONING capabilities in the console's words (the Features API's capabilities). */
 export function normalizeToApp(feature: Json): LiveToApp {
   const caps = obj(feature.capabilities);
   const update = obj(caps.update);

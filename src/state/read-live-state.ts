@@ -92,14 +92,6 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   return state;
 }
 
-/**
- * Re-read what a saved plan touches, for apply's stale check: the Spokes it names (and the Hub),
- * normalized exactly as at plan time so that fingerprints compare.
- */
-export async function readLiveObjects(desired: DesiredState, clients: LiveClients, spokeNames: string[], options: Omit<ReadOptions, 'spokes'> = {}): Promise<LiveState> {
-  return readLiveState(desired, clients, { ...options, spokes: spokeNames });
-}
-
 async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<LiveSpoke> {
   const configLogins = spoke.assignments.users.map((u) => u.login);
   const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];

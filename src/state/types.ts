@@ -212,6 +212,45 @@ export function emptyLiveSpoke(name: string): LiveSpoke {
   return { name, app: null, connection: null, features: null, appUserSchema: null, appUsers: [], appGroups: [], pushMappings: [], users: {}, groups: {}, rateLimits: [] };
 }
 
+/**
+ * The fingerprint of every object read for a Spoke that a change may touch, by natural key: what
+ * a plan records and what apply's stale check compares against a fresh read.
+ */
+export interface LiveFingerprints {
+  app?: string;
+  connection?: string;
+  toApp?: string;
+  toOkta?: string;
+  serviceApp?: string;
+  /** By login key. */
+  users: Map<string, string>;
+  /** By group name. */
+  groups: Map<string, string>;
+  /** By source group name; a mapping whose source group is gone by its id. */
+  pushMappings: Map<string, string>;
+}
+
+const fingerprintsRead = new WeakMap<LiveSpoke, LiveFingerprints>();
+
+/** Built once per LiveSpoke: a plan may list 100,000 assignments. */
+export function liveFingerprints(spoke: LiveSpoke): LiveFingerprints {
+  let fingerprints = fingerprintsRead.get(spoke);
+  if (!fingerprints) {
+    fingerprints = {
+      users: new Map(spoke.appUsers.map((u) => [u.loginKey, u.fingerprint])),
+      groups: new Map(spoke.appGroups.map((g) => [g.name, g.fingerprint])),
+      pushMappings: new Map(spoke.pushMappings.map((m) => [m.sourceGroupName ?? m.id, m.fingerprint])),
+    };
+    if (spoke.app) fingerprints.app = spoke.app.fingerprint;
+    if (spoke.connection) fingerprints.connection = spoke.connection.fingerprint;
+    if (spoke.features?.toApp) fingerprints.toApp = spoke.features.toApp.fingerprint;
+    if (spoke.features?.inbound) fingerprints.toOkta = spoke.features.inbound.fingerprint;
+    if (spoke.serviceApp) fingerprints.serviceApp = spoke.serviceApp.fingerprint;
+    fingerprintsRead.set(spoke, fingerprints);
+  }
+  return fingerprints;
+}
+
 export interface LiveHub {
   /**
    * Hub users for the listed logins whose push the Spoke does not confirm (see

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { DesiredState } from '../../src/config/types.js';
 import { createPlan } from '../../src/plan/create-plan.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
-import { readLiveState } from '../../src/state/index.js';
+import { readLiveState } from '../../src/state/read-live-state.js';
 import { clientFor } from './sim-client.js';
 
 const root = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));

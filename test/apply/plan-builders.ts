@@ -1,12 +1,14 @@
 /** Small in-memory builders for plans and live state, for apply's tests. */
 import type { DesiredState } from '../../src/config/types.js';
+import { formatAddress, type ResourceKey } from '../../src/plan/address.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanOp, type ResourceKind, type Action } from '../../src/plan/types.js';
 import { emptyLiveSpoke, type LiveSpoke, type LiveState } from '../../src/state/types.js';
 
 export function change(spoke: string, kind: ResourceKind, key: string | null, action: Action, op: PlanOp, extra: Partial<Change> = {}): Change {
-  const address = `spoke.${spoke}.${kind}${key === null ? '' : `[${JSON.stringify(key)}]`}`;
+  const resource: ResourceKey = key === null ? { spoke, kind } : { spoke, kind, key };
   return {
-    address,
+    address: formatAddress(resource),
+    resource,
     spoke,
     kind,
     action,

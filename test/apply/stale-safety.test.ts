@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkSafety } from '../../src/apply/safety.js';
-import { checkStale, parseAddress } from '../../src/apply/stale.js';
+import { checkStale } from '../../src/apply/stale.js';
+import { parseAddress } from '../../src/plan/address.js';
 import { appUser, change, desired, liveSpoke, liveState, plan } from './plan-builders.js';
 
 const APP = { id: '0oaAPP', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: 'http://127.0.0.1:1', features: [], fingerprint: 'fp-app' };

@@ -9,7 +9,7 @@ import { startSim } from '../../src/sim/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import { createPlan } from '../../src/plan/create-plan.js';
-import { readLiveObjects, readLiveState } from '../../src/state/read-live-state.js';
+import { readLiveState } from '../../src/state/read-live-state.js';
 import { checkStale } from '../../src/apply/stale.js';
 import { buildClients } from '../../src/cli/shared.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
@@ -24,7 +24,7 @@ test('root config: plan, apply, then plan again shows no changes', async () => {
     assert.equal(first.empty, false);
     // A saved plan's stale check re-reads its Spokes: nothing moved, so nothing differs.
     const touched = first.spokes.map((s) => s.name);
-    assert.deepEqual(checkStale(first, desired, await readLiveObjects(desired, clients, touched)), []);
+    assert.deepEqual(checkStale(first, desired, await readLiveState(desired, clients, { spokes: touched })), []);
     const result = await applyPlan(first, clients, { env });
     assert.equal(result.failed, 0, JSON.stringify(result.results.filter((r) => r.outcome === 'failed')));
 
@@ -37,7 +37,7 @@ test('root config: plan, apply, then plan again shows no changes', async () => {
     });
     assert.equal(code, 0, out + err);
     // …and the first plan is now stale: the objects it was computed from have changed.
-    assert.ok(checkStale(first, desired, await readLiveObjects(desired, clients, touched)).length > 0);
+    assert.ok(checkStale(first, desired, await readLiveState(desired, clients, { spokes: touched })).length > 0);
     assert.match(out, /No changes/);
   } finally {
     await sim.close();

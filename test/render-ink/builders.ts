@@ -2,11 +2,13 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import type { ApplyResult, ChangeResult } from '../../src/apply/types.js';
+import { formatAddress } from '../../src/plan/address.js';
 import type { Action, Change, ResourceKind } from '../../src/plan/types.js';
 
 export function change(spoke: string, kind: ResourceKind, name: string, action: Action = 'create'): Change {
   return {
-    address: `spoke.${spoke}.${kind}["${name}"]`,
+    address: formatAddress({ spoke, kind, key: name }),
+    resource: { spoke, kind, key: name },
     spoke,
     kind,
     action,

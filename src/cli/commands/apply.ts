@@ -5,6 +5,7 @@
  * provisioning into the Hub, and exit 1 when anything failed.
  */
 import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../config/load.js';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
 import { checkSafety, DEFAULT_MAX_REMOVALS } from '../../apply/safety.js';
 import { checkStale } from '../../apply/stale.js';
@@ -22,7 +23,7 @@ import { readLiveState } from '../../state/read-live-state.js';
 import type { LiveState } from '../../state/types.js';
 import { VERSION } from '../../version.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { commandIo, progressFor, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { commandIo, progressFor, buildClients, gitCommit, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
                      [--max-removals N] [--allow-delete-target-groups] [--allow-disable-connection]
@@ -86,7 +87,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   const saved = args.planFile !== undefined ? readSavedPlan(args.planFile) : undefined;
   if (saved && args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
 
-  const load = io.loadConfig ?? (await importLoadConfig('apply'));
+  const load = io.loadConfig ?? loadConfig;
   const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
   const desired = selectSpokes(full, saved ? saved.spokes.map((s) => s.name) : args.spokes);

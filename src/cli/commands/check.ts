@@ -4,10 +4,11 @@
  * provisioning connection, then prints a table (or JSON). Exit 1, with one line per failing org.
  */
 import { debugRequested, GLOBAL_HELP, parseCommandArgs } from '../args.js';
+import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { checkOrgs, type OrgCheck } from '../../state/check-orgs.js';
 import type { ClientEvent } from '../../okta/types.js';
-import { commandIo, importLoadConfig, parseCapacity, selectSpokes, type LoadConfig } from '../shared.js';
+import { commandIo, parseCapacity, selectSpokes, type LoadConfig } from '../shared.js';
 
 export interface CheckIo {
   env?: Record<string, string | undefined>;
@@ -54,7 +55,7 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   const capacityText = parsed.string('max-api-capacity');
   const capacity = capacityText !== undefined ? parseCapacity(capacityText) : undefined;
 
-  const load = io.loadConfig ?? (await importLoadConfig('check'));
+  const load = io.loadConfig ?? loadConfig;
   const { desired, warnings } = await load(parsed.global.config, { env, requireSecrets: true });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
   const target = selectSpokes(desired, parsed.strings('spoke'));

@@ -4,7 +4,7 @@
  * Read (src/export/read-export, through readLiveState) → build the document (pure) → validate it with the config loader →
  * write it (stdout, or -o FILE which is never overwritten without --force).
  */
-import { commandIo } from '../shared.js';
+import { commandIo, type LoadConfig } from '../shared.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { Org2OrgError, UsageError, type SourceProblem } from '../../errors.js';
 import { Secret } from '../../credentials.js';
-import type { DesiredState } from '../../config/types.js';
 import { loadConfig } from '../../config/load.js';
 import { createOktaClient } from '../../okta/client.js';
 import type { ClientEvent, OktaClient } from '../../okta/types.js';
@@ -23,7 +22,6 @@ import { createProgress, type Progress } from '../../render/progress.js';
 import { detectTerminal } from '../../render/terminal.js';
 import { readDoneText } from '../../render/progress-text.js';
 
-type LoadConfig = (file: string, options: { env?: Record<string, string | undefined>; requireSecrets: boolean }) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
 
 export interface ExportIo {
   env?: Record<string, string | undefined>;

@@ -5,6 +5,7 @@
  * --detailed-exitcode when there are changes.
  */
 import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import type { OktaClient, OktaClientOptions } from '../../okta/types.js';
 import { createPlan } from '../../plan/create-plan.js';
@@ -15,7 +16,7 @@ import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { commandIo, appendStepSummary, progressFor, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { commandIo, appendStepSummary, progressFor, buildClients, gitCommit, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--detailed-exitcode] [--max-api-capacity PCT] [--no-color]
@@ -61,7 +62,7 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
     return 0;
   }
 
-  const load = io.loadConfig ?? (await importLoadConfig('plan'));
+  const load = io.loadConfig ?? loadConfig;
   const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
   const desired = selectSpokes(full, args.spokes);
