@@ -92,7 +92,7 @@ export function reportError(err: unknown, debug = false): number {
   return 70;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli[\\/]main\.ts|bin[\\/]org2org(?:\.js)?)$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli[\\/]main\.[jt]s|bin[\\/]org2org(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => {
