@@ -35,7 +35,8 @@ the plan touched changed since (stale), or the file was edited, it lists the dif
 writes nothing. The file is a record of what was reviewed, never an instruction.
 
 Options:
-      --spoke NAME                apply only this Spoke (repeatable; fresh plans only)
+      --spoke NAME                apply only this Spoke (repeatable; fresh plans only); only its
+                                  and the Hub's variables are read (a saved plan: its Spokes')
       --auto-approve              don't ask (required without an interactive terminal)
       --wait                      after the writes, follow provisioning and check the Hub
       --wait-timeout DURATION     how long --wait may take: 90s, 5m, … (default 10m)
@@ -85,9 +86,10 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   if (saved && args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
 
   const load = io.loadConfig ?? (await importLoadConfig('apply'));
-  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
+  const spokes = saved ? saved.spokes.map((s) => s.name) : args.spokes;
+  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true, spokes });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  const desired = selectSpokes(full, saved ? saved.spokes.map((s) => s.name) : args.spokes);
+  const desired = selectSpokes(full, spokes);
   const capacity = args.capacity ?? 0.5;
   const color = useColor(args.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true);
 

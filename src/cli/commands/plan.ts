@@ -24,7 +24,8 @@ Reads the live Spoke orgs (and the Hub, when the config gives it credentials), c
 the config and shows what \`org2org apply\` would change. Nothing is written to any org.
 
 Options:
-      --spoke NAME           plan only this Spoke (repeatable; default: every Spoke)
+      --spoke NAME           plan only this Spoke (repeatable; default: every Spoke); only its
+                             and the Hub's variables are read, the others need not be set
       --out FILE             also save the plan as JSON, for \`org2org apply FILE\`
       --format FORMAT        text (default), markdown (for a pull-request comment) or json
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
@@ -62,7 +63,7 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   }
 
   const load = io.loadConfig ?? (await importLoadConfig('plan'));
-  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
+  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true, spokes: args.spokes });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
   const desired = selectSpokes(full, args.spokes);
 
