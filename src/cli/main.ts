@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   check: { summary: "test every org's API credentials and each provisioning connection", load: () => import('./commands/check.js') },
   plan: { summary: 'read the live orgs and show what would change', load: () => import('./commands/plan.js') },
   apply: { summary: 'make the live orgs match the config (or a saved plan)', load: () => import('./commands/apply.js') },
+  show: { summary: 'print a saved plan (plan --out) as text, Markdown or JSON', load: () => import('./commands/show.js') },
   export: { summary: 'write a config from a live setup, to adopt it', load: () => import('./commands/export.js') },
   sim: { summary: 'run the embedded Okta simulator (hub and spoke orgs on loopback)', load: () => import('./commands/sim.js') },
   demo: { summary: 'plan → apply → plan against the simulator (what `npm start` runs)', load: () => import('./commands/demo.js') },
