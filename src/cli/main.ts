@@ -5,6 +5,7 @@
  * (--debug or ORG2ORG_DEBUG=1 shows it).
  */
 import { Org2OrgError, ConfigError } from '../errors.js';
+import { githubAnnotation, underGitHubActions } from './annotations.js';
 import { VERSION } from '../version.js';
 import { suggestClosest } from '../config/did-you-mean.js';
 
@@ -78,8 +79,10 @@ async function runCommand(name: string, argv: string[]): Promise<number> {
 export function reportError(err: unknown, debug = false): number {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
+    // Under GitHub Actions each problem is an annotation on its line of the config.
+    const annotate = underGitHubActions(process.env);
     for (const p of err.problems) {
-      process.stderr.write(`${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}\n`);
+      process.stderr.write(`${annotate ? githubAnnotation(p) : `${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}`}\n`);
     }
     return err.exitCode;
   }

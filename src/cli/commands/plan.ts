@@ -14,6 +14,7 @@ import { renderPlanMarkdown, type MarkdownOptions } from '../../render/markdown.
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
+import { githubAnnotation, underGitHubActions } from '../annotations.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { commandIo, appendStepSummary, progressFor, buildClients, gitCommit, importLoadConfig, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
@@ -102,6 +103,12 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
 
   if (plan.errored) {
     const n = plan.summary.errors;
+    if (underGitHubActions(env)) {
+      // stdout is usually redirected into a comment file there: the log and the PR get annotations.
+      for (const d of [...(plan.diagnostics ?? []), ...plan.spokes.flatMap((s) => s.diagnostics ?? [])]) {
+        if (d.severity === 'error') err(githubAnnotation({ ...d, message: d.spoke ? `${d.spoke}: ${d.message}` : d.message }) + '\n');
+      }
+    }
     err(`error: the plan has ${n} error${n === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again.\n`);
     return 1;
   }
