@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// The published entry point runs the TypeScript sources through tsx's loader, so the package
-// ships one tree of code (src/) and `npx org2org` works the same from a clone or an install.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// The installed package runs the JavaScript compiled into dist/ (`npm run build`, run by `prepare`
+// on pack and on a git install), so a start costs no TypeScript compilation. A clone, where src/ is
+// present, runs the sources through tsx instead: edits take effect without a rebuild and a stale
+// dist/ is never what runs.
+import { existsSync } from 'node:fs';
+
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(sources.href);
+} else {
+  await import('../dist/cli/main.js');
+}

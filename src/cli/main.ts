@@ -5,6 +5,7 @@
  * (--debug or ORG2ORG_DEBUG=1 shows it).
  */
 import { Org2OrgError, ConfigError } from '../errors.js';
+import { githubAnnotation, underGitHubActions } from './annotations.js';
 import { VERSION } from '../version.js';
 import { suggestClosest } from '../config/did-you-mean.js';
 
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, Command> = {
   check: { summary: "test every org's API credentials and each provisioning connection", load: () => import('./commands/check.js') },
   plan: { summary: 'read the live orgs and show what would change', load: () => import('./commands/plan.js') },
   apply: { summary: 'make the live orgs match the config (or a saved plan)', load: () => import('./commands/apply.js') },
+  show: { summary: 'print a saved plan (plan --out) as text, Markdown or JSON', load: () => import('./commands/show.js') },
   export: { summary: 'write a config from a live setup, to adopt it', load: () => import('./commands/export.js') },
   sim: { summary: 'run the embedded Okta simulator (hub and spoke orgs on loopback)', load: () => import('./commands/sim.js') },
   demo: { summary: 'plan → apply → plan against the simulator (what `npm start` runs)', load: () => import('./commands/demo.js') },
@@ -77,8 +79,10 @@ async function runCommand(name: string, argv: string[]): Promise<number> {
 export function reportError(err: unknown, debug = false): number {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
+    // Under GitHub Actions each problem is an annotation on its line of the config.
+    const annotate = underGitHubActions(process.env);
     for (const p of err.problems) {
-      process.stderr.write(`${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}\n`);
+      process.stderr.write(`${annotate ? githubAnnotation(p) : `${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}`}\n`);
     }
     return err.exitCode;
   }
@@ -92,7 +96,7 @@ export function reportError(err: unknown, debug = false): number {
   return 70;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli[\\/]main\.ts|bin[\\/]org2org(?:\.js)?)$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli[\\/]main\.[jt]s|bin[\\/]org2org(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => {

@@ -17,7 +17,7 @@ export type Env = Record<string, string | undefined>;
 
 export type LoadConfig = (
   file: string,
-  options: { env?: Env; requireSecrets: boolean },
+  options: { env?: Env; requireSecrets: boolean; spokes?: readonly string[] },
 ) => Promise<{ desired: DesiredState; warnings: SourceProblem[] }>;
 
 /** Where a command writes and which environment it reads: the process's, unless a test injects its own. */

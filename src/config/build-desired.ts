@@ -58,6 +58,12 @@ export interface RawConfig { version: 1; hub: { url: string; auth?: RawAuth }; s
 export interface BuildOptions {
   env: Record<string, string | undefined>;
   requireSecrets: boolean;
+  /**
+   * The Spokes whose `${NAME}` references are read (all when absent). The others are built from
+   * the document alone: their references stay unresolved and unreported, and `env` is never
+   * consulted for them, so a job for one Spoke needs (and sees) no other Spoke's secrets.
+   */
+  spokes?: readonly string[];
 }
 
 export interface BuildResult {
@@ -75,6 +81,8 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
   const unresolved = new Set<string>();
   const warnedVars = new Set<string>();
   const connections: RawConnectionFields[] = [];
+  // The environment references resolve against: options.env, or nothing for a Spoke not selected.
+  let scope: { env: Record<string, string | undefined>; report: boolean } = { env: options.env, report: true };
 
   const pos = (pointer: string): SourcePos => positionOf(source, pointer);
   const report = (pointer: string, message: string, severity: SourceProblem['severity'] = 'error'): void => {
@@ -84,6 +92,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
 
   const reportUnset = (pointer: string, names: string[]): void => {
     unresolved.add(pointer);
+    if (!scope.report) return;
     for (const name of names) {
       if (options.requireSecrets) {
         report(pointer, `environment variable ${name} is not set — export ${name} before running this command`);
@@ -96,7 +105,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
   };
 
   const text = (pointer: string, value: string): string => {
-    const { value: expanded, unset } = expandReferences(value, options.env);
+    const { value: expanded, unset } = expandReferences(value, scope.env);
     if (unset.length > 0) reportUnset(pointer, unset);
     return expanded;
   };
@@ -126,7 +135,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
       report(pointer, `${pointer.split('/').pop()} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`);
       return new Secret('(literal)', undefined);
     }
-    const v = options.env[name];
+    const v = scope.env[name];
     if (v === undefined || v === '') reportUnset(pointer, [name]);
     return new Secret(name, v);
   };
@@ -156,6 +165,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
 
   raw.spokes.forEach((s, i) => {
     const at = `/spokes/${i}`;
+    scope = !options.spokes || options.spokes.includes(s.name) ? { env: options.env, report: true } : { env: {}, report: false };
     let connection: DesiredConnection | undefined;
     if (s.connection) {
       const c = s.connection;

@@ -12,18 +12,17 @@ test('plan-on-pr: plans per Spoke and updates the comment that carries the rende
   const job = wf.jobs.plan!;
   assert.deepEqual(job.strategy?.matrix.spoke, ['emea', 'apac']);
   const runs = job.steps.map((s) => s.run ?? '').join('\n');
-  assert.match(runs, /org2org plan .*--spoke "\$\{\{ matrix\.spoke \}\}"[\s\S]*--format markdown --detailed-exitcode/);
-  const script = job.steps.map((s) => s.with?.script ?? '').join('\n');
-  // The marker the Markdown renderer writes (src/render/markdown.ts).
-  assert.match(script, /<!-- org2org:spoke=\$\{process\.env\.SPOKE\} -->/);
-  assert.match(script, /updateComment/);
+  assert.match(runs, /org2org plan .*--spoke "\$SPOKE" --format markdown[\s\S]*--detailed-exitcode/);
+  // The marker the Markdown renderer writes (src/render/markdown.ts), found and updated in place.
+  assert.match(runs, /marker="<!-- org2org:spoke=\$SPOKE -->"/);
+  assert.match(runs, /gh api --method PATCH/);
 });
 
 test('apply-after-merge: one concurrency group per org, never cancelled', () => {
   const job = load('apply-after-merge').jobs.apply!;
   assert.equal(job.concurrency?.group, 'org2org-apply-${{ matrix.spoke }}');
   assert.equal(job.concurrency?.['cancel-in-progress'], false);
-  assert.match(job.steps.map((s) => s.run ?? '').join('\n'), /org2org apply plan\.json/);
+  assert.match(job.steps.map((s) => s.run ?? '').join('\n'), /org2org apply reviewed\/plan\.json --auto-approve/);
 });
 
 test('drift-check: scheduled, fails on changes through --detailed-exitcode', () => {

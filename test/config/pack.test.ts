@@ -1,19 +1,21 @@
 /**
- * `npm pack` gives a package that installs into an empty folder and runs: `org2org --help`, and
- * `org2org validate` with the schema it ships. The install never touches a registry or the user's
- * npm cache: npm gets a fresh, empty cache and a registry on loopback that serves the dependencies
- * already in this project's node_modules (./local-registry.ts), so the test passes on a fresh
- * machine with no network.
+ * The package as users get it: `npm pack` (which builds dist/ through `prepare`), then, in a folder
+ * that holds nothing but an org2org.config.yaml, `npm install <tarball>` and `npx org2org …`:
+ * --help, validate, sim with plan and apply against it, and demo.
+ *
+ * The install never touches a registry or the user's npm cache: npm gets a fresh, empty cache and
+ * a registry on loopback that serves the dependencies already in this project's node_modules
+ * (./local-registry.ts), so the test passes on a fresh machine with no network.
  */
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASE } from './helpers.js';
-import { startLocalRegistry } from './local-registry.js';
+import { startLocalRegistry, type LocalRegistry } from './local-registry.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,16 +38,21 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
-/** npm with nothing from the calling npm, the user's config or a proxy: only what is set here. */
-function isolatedNpmEnv(dir: string, registry: string): NodeJS.ProcessEnv {
+/** The environment without anything from the calling npm, a proxy or GitHub Actions. */
+function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(k) && !/_proxy$/i.test(k)) env[k] = v;
+    if (!/^npm_/i.test(k) && !/_proxy$/i.test(k) && !/^GITHUB_/.test(k)) env[k] = v;
   }
+  return { ...env, CI: 'true' };
+}
+
+/** npm configured only by what is set here: no user config, an empty cache, the loopback registry. */
+function isolatedNpmEnv(dir: string, registry: string): NodeJS.ProcessEnv {
   const userconfig = join(dir, 'npmrc');
   writeFileSync(userconfig, '');
   return {
-    ...env,
+    ...cleanEnv(),
     npm_config_userconfig: userconfig,
     npm_config_cache: join(dir, 'npm-cache'),
     npm_config_registry: registry,
@@ -56,40 +63,102 @@ function isolatedNpmEnv(dir: string, registry: string): NodeJS.ProcessEnv {
   };
 }
 
-test('npm pack → install into an empty folder (no registry, cold cache) → org2org --help and validate', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'org2org-pack-'));
-  const registry = await startLocalRegistry(root);
-  t.after(async () => {
-    await registry.close();
-    rmSync(dir, { recursive: true, force: true });
+describe('the packed package, installed from its tarball into a folder holding only a config', () => {
+  let dir = '';
+  let app = '';
+  let registry: LocalRegistry | undefined;
+  let npmEnv: NodeJS.ProcessEnv = {};
+  let shipped: string[] = [];
+  const npx = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> => run('npx', ['--no-install', 'org2org', ...args], app, { ...npmEnv, ...env });
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'org2org-pack-'));
+    registry = await startLocalRegistry(root);
+    npmEnv = isolatedNpmEnv(dir, registry.url);
+    const pack = await run('npm', ['pack', '--json', '--pack-destination', dir], root, npmEnv);
+    assert.equal(pack.status, 0, pack.stderr);
+    const packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    shipped = packed[0]!.files.map((f) => f.path);
+
+    app = join(dir, 'acme-okta');
+    mkdirSync(app);
+    copyFileSync(join(root, 'org2org.config.yaml'), join(app, 'org2org.config.yaml'));
+    const install = await run('npm', ['install', '--no-audit', '--no-fund', join(dir, packed[0]!.filename.split('/').pop()!)], app, npmEnv);
+    assert.equal(install.status, 0, install.stderr);
   });
-  const npmEnv = isolatedNpmEnv(dir, registry.url);
+  after(async () => {
+    await registry?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
-  const pack = await run('npm', ['pack', '--json', '--pack-destination', dir], root, npmEnv);
-  assert.equal(pack.status, 0, pack.stderr);
-  const packed = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  const tgz = join(dir, packed[0]!.filename.split('/').pop()!);
-  const shipped = packed[0]!.files.map((f) => f.path);
-  for (const needed of ['bin/org2org.js', 'src/cli/main.ts', 'src/config/load.ts', 'schemas/org2org.schema.json', 'package.json']) {
-    assert.ok(shipped.includes(needed), `${needed} is not in the package`);
-  }
-  assert.ok(!shipped.some((p) => p.startsWith('test/')), 'tests should not be shipped');
+  test('the install came from the loopback registry and ships compiled JavaScript, no TypeScript, tests or tsx', () => {
+    assert.ok(registry!.requested.includes('ink'), `dependencies come from the local registry (asked for: ${registry!.requested.join(', ')})`);
+    for (const needed of ['bin/org2org.js', 'dist/cli/main.js', 'dist/cli/commands/sim.js', 'dist/sim/index.js', 'schemas/org2org.schema.json', 'examples/sim/seed.yaml', 'org2org.config.yaml', 'LICENSE', 'package.json']) {
+      assert.ok(shipped.includes(needed), `${needed} is not in the package`);
+    }
+    assert.deepEqual(shipped.filter((p) => p.endsWith('.ts') || p.endsWith('.tsx') || p.startsWith('src/') || p.startsWith('test/')), []);
+    assert.match(readFileSync(join(app, 'node_modules/org2org/LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
+    const installed = readdirSync(join(app, 'node_modules'));
+    assert.ok(!installed.includes('tsx') && !installed.includes('typescript'), `no build tools installed: ${installed.join(' ')}`);
+  });
 
-  const app = join(dir, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-test', version: '1.0.0', private: true }));
-  const install = await run('npm', ['install', '--no-audit', '--no-fund', tgz], app, npmEnv);
-  assert.equal(install.status, 0, install.stderr);
-  assert.ok(registry.requested.includes('ajv'), `the dependencies came from the local registry (asked for: ${registry.requested.join(', ')})`);
+  test('npx org2org --help and --version', async () => {
+    const help = await npx(['--help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^org2org \d+\.\d+\.\d+ — Okta Org2Org provisioning as code/);
+    const version = await npx(['--version']);
+    assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
+  });
 
-  const bin = join(app, 'node_modules', '.bin', 'org2org');
-  const help = await run(bin, ['--help'], app, process.env);
-  assert.equal(help.status, 0, help.stderr);
-  assert.match(help.stdout, /^org2org \d+\.\d+\.\d+ — Okta Org2Org provisioning as code/);
-  assert.match(help.stdout, /validate/);
+  test('npx org2org validate, with the schema it ships', async () => {
+    writeFileSync(join(dir, 'base.yaml'), BASE);
+    const validate = await npx(['validate', '-c', join(dir, 'base.yaml')]);
+    assert.equal(validate.status, 0, validate.stdout + validate.stderr);
+    assert.match(validate.stdout, /✓ valid: 1 spoke, 3 assignments/);
+  });
 
-  writeFileSync(join(app, 'org2org.config.yaml'), BASE);
-  const validate = await run(bin, ['validate'], app, { ...process.env, GITHUB_ACTIONS: '' });
-  assert.equal(validate.status, 0, validate.stdout + validate.stderr);
-  assert.match(validate.stdout, /✓ valid: 1 spoke, 3 assignments/);
+  test('npx org2org sim, then plan → apply → plan against it with the folder\'s config; Ctrl-C stops it', async (t) => {
+    // Its own process group, as in a terminal: Ctrl-C reaches npx and the CLI it started alike.
+    const sim: ChildProcess = spawn('npx', ['--no-install', 'org2org', 'sim', '--json', '--time-scale', '60', '--provisioning-delay', '0'], { cwd: app, env: npmEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-sim.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    t.after(() => signalGroup('SIGKILL'));
+    let simErr = '';
+    sim.stderr!.on('data', (d: Buffer) => (simErr += d.toString()));
+    const exited = new Promise<void>((resolve) => sim.on('close', () => resolve()));
+    const first = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      sim.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+      });
+      void exited.then(() => reject(new Error(`sim exited before printing: ${simErr}`)));
+    });
+    const { env: simEnv, orgs } = JSON.parse(first) as { env: Record<string, string>; orgs: Record<string, { url: string }> };
+
+    const plan = await npx(['plan', '--detailed-exitcode'], simEnv);
+    assert.equal(plan.status, 2, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, /emea/);
+    const apply = await npx(['apply', '--auto-approve'], simEnv);
+    assert.equal(apply.status, 0, apply.stdout + apply.stderr);
+    const again = await npx(['plan', '--detailed-exitcode'], simEnv);
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /No changes/);
+
+    signalGroup('SIGINT');
+    await exited;
+    await assert.rejects(fetch(`${orgs.hub!.url}/api/v1/users/me`), 'the simulator stopped listening');
+    assert.doesNotMatch(simErr, /internal error/);
+  });
+
+  test('npx org2org demo converges', async () => {
+    const demo = await npx(['demo', '--no-tty', '--latency', '0', '--provisioning-delay', '0']);
+    assert.equal(demo.status, 0, demo.stdout + demo.stderr);
+    assert.match(demo.stderr, /Done: the live orgs match the config/);
+  });
 });

@@ -4,6 +4,7 @@
  * refuse what the safety rules forbid, ask (or require --auto-approve), apply, optionally follow
  * provisioning into the Hub, and exit 1 when anything failed.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
@@ -36,7 +37,8 @@ the plan touched changed since (stale), or the file was edited, it lists the dif
 writes nothing. The file is a record of what was reviewed, never an instruction.
 
 Options:
-      --spoke NAME                apply only this Spoke (repeatable; fresh plans only)
+      --spoke NAME                apply only this Spoke (repeatable; fresh plans only); only its
+                                  and the Hub's variables are read (a saved plan: its Spokes')
       --auto-approve              don't ask (required without an interactive terminal)
       --wait                      after the writes, follow provisioning and check the Hub
       --wait-timeout DURATION     how long --wait may take: 90s, 5m, … (default 10m)
@@ -87,10 +89,15 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   const saved = args.planFile !== undefined ? readSavedPlan(args.planFile) : undefined;
   if (saved && args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
 
+  // A saved plan names the config it was made from; -c overrides it.
+  const configFile = saved && !args.configGiven ? saved.config.file : args.config;
+  if (saved) refuseChangedConfig(saved, args.planFile!, configFile, args.configGiven);
+
   const load = io.loadConfig ?? loadConfig;
-  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
+  const spokes = saved ? saved.spokes.map((s) => s.name) : args.spokes;
+  const { desired: full, warnings } = await load(configFile, { env, requireSecrets: true, spokes });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  const desired = selectSpokes(full, saved ? saved.spokes.map((s) => s.name) : args.spokes);
+  const desired = selectSpokes(full, spokes);
   const capacity = args.capacity ?? 0.5;
   const color = useColor(args.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true);
 
@@ -200,8 +207,31 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   return result.failed > 0 || unverified > 0 ? 1 : 0;
 }
 
+/**
+ * The config digest is compared before anything else happens — no variable resolved, no org
+ * read: a plan made from another version of the file is refused for free.
+ */
+function refuseChangedConfig(saved: Plan, planFile: string, configFile: string, configGiven: boolean): void {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(configFile);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new Org2OrgError(
+      configGiven
+        ? `cannot read the config ${configFile}: ${why}.`
+        : `the saved plan ${planFile} was made from the config ${configFile}, which cannot be read from ${process.cwd()} (${why}): run apply where the plan was made, or pass the config with -c FILE.`,
+    );
+  }
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (digest !== saved.config.digest) {
+    const difference = `the config file ${configFile} changed since the plan (digest ${saved.config.digest.slice(0, 12)} → ${digest.slice(0, 12)})`;
+    throw new StalePlanError(`the saved plan ${planFile} is stale: ${difference}. Nothing was written, and no org was read; plan again and review the new plan.`, [difference]);
+  }
+}
+
 /** A saved plan, checked for the shape apply relies on; a clear error for anything else. */
-function readSavedPlan(file: string): Plan {
+export function readSavedPlan(file: string): Plan {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -232,6 +262,8 @@ function readSavedPlan(file: string): Plan {
 interface ApplyArgs {
   planFile?: string;
   config: string;
+  /** -c was given (else a saved plan's own config path is used). */
+  configGiven: boolean;
   spokes: string[];
   autoApprove: boolean;
   wait: boolean;
@@ -279,6 +311,7 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
   const { global } = parsed;
   const args: ApplyArgs = {
     config: global.config,
+    configGiven: parsed.string('config') !== undefined,
     spokes: parsed.strings('spoke'),
     autoApprove: parsed.flag('auto-approve'),
     wait: parsed.flag('wait'),

@@ -27,7 +27,8 @@ headroom, whether each Spoke's Org2Org app exists and points at the Hub, and whe
 provisioning token is valid in the Hub and belongs to a Super Administrator.
 
 Options:
-      --spoke NAME           check only this Spoke (and the Hub); repeatable
+      --spoke NAME           check only this Spoke (and the Hub); repeatable; only their
+                             variables are read, the others need not be set
       --format table|json    output format (default: table)
       --max-api-capacity N   share of each rate-limit bucket to use, 0–1 or a percentage (default: 50%)
 
@@ -56,9 +57,10 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   const capacity = capacityText !== undefined ? parseCapacity(capacityText) : undefined;
 
   const load = io.loadConfig ?? loadConfig;
-  const { desired, warnings } = await load(parsed.global.config, { env, requireSecrets: true });
+  const spokes = parsed.strings('spoke');
+  const { desired, warnings } = await load(parsed.global.config, { env, requireSecrets: true, spokes });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  const target = selectSpokes(desired, parsed.strings('spoke'));
+  const target = selectSpokes(desired, spokes);
 
   const results = await checkOrgs(target, {
     ...(capacity !== undefined ? { maxApiCapacity: capacity } : {}),

@@ -62,8 +62,8 @@ export async function run(argv: string[]): Promise<number> {
     banner('3/3  org2org plan — after the apply');
     const second = await runPlan([...common, '--detailed-exitcode']);
     if (applied === 0 && second === 0) {
-      say('\nDone: the live orgs match the config. Try editing org2org.config.yaml and running `npm start` again,');
-      say('or run the simulator on its own with `npx org2org sim` and point `org2org plan` at it.');
+      say('\nDone: the live orgs match the config. Next, run the simulator on its own with `npx org2org sim`');
+      say(`and point \`org2org plan -c FILE\` at it with the environment it prints (${common[1]} is a config that fits its seed).`);
       return 0;
     }
     say('\nThe demo did not converge: the messages above say why.');

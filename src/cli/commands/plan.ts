@@ -15,6 +15,7 @@ import { renderPlanMarkdown, type MarkdownOptions } from '../../render/markdown.
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
+import { githubAnnotation, underGitHubActions } from '../annotations.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { commandIo, appendStepSummary, progressFor, buildClients, gitCommit, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
@@ -25,7 +26,8 @@ Reads the live Spoke orgs (and the Hub, when the config gives it credentials), c
 the config and shows what \`org2org apply\` would change. Nothing is written to any org.
 
 Options:
-      --spoke NAME           plan only this Spoke (repeatable; default: every Spoke)
+      --spoke NAME           plan only this Spoke (repeatable; default: every Spoke); only its
+                             and the Hub's variables are read, the others need not be set
       --out FILE             also save the plan as JSON, for \`org2org apply FILE\`
       --format FORMAT        text (default), markdown (for a pull-request comment) or json
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
@@ -63,7 +65,7 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   }
 
   const load = io.loadConfig ?? loadConfig;
-  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true });
+  const { desired: full, warnings } = await load(args.config, { env, requireSecrets: true, spokes: args.spokes });
   for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
   const desired = selectSpokes(full, args.spokes);
 
@@ -102,6 +104,12 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
 
   if (plan.errored) {
     const n = plan.summary.errors;
+    if (underGitHubActions(env)) {
+      // stdout is usually redirected into a comment file there: the log and the PR get annotations.
+      for (const d of [...(plan.diagnostics ?? []), ...plan.spokes.flatMap((s) => s.diagnostics ?? [])]) {
+        if (d.severity === 'error') err(githubAnnotation({ ...d, message: d.spoke ? `${d.spoke}: ${d.message}` : d.message }) + '\n');
+      }
+    }
     err(`error: the plan has ${n} error${n === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again.\n`);
     return 1;
   }

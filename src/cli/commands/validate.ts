@@ -2,6 +2,7 @@
  * `org2org validate`: the config file checked offline (schema and rules), without secrets.
  * Problems are this command's data, so they go to stdout in the chosen format.
  */
+import { githubAnnotation } from '../annotations.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, UsageError, type SourceProblem } from '../../errors.js';
@@ -31,18 +32,8 @@ function parseValidateArgs(argv: string[]): { file: string; format: Format; help
   return { file: parsed.global.config, format, help: parsed.global.help };
 }
 
-/** GitHub workflow commands need `%`, CR, LF (and in properties `:` and `,`) escaped. */
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
 export function formatProblem(p: SourceProblem, format: 'text' | 'github'): string {
-  if (format === 'github') {
-    return `::${p.severity} file=${escapeProperty(p.file)},line=${p.line},col=${p.col}::${escapeData(p.message)}`;
-  }
+  if (format === 'github') return githubAnnotation(p);
   return `${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}`;
 }
 
