@@ -16,10 +16,34 @@ export interface ConfigSource {
   file: string;
   bytes: Buffer;
   text: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
+  /** Where the document's nodes are in the file, for messages (see positionOf). */
+  positions: SourcePositions;
   /** The document as plain data, `${NAME}` references still unexpanded. */
   data: unknown;
+}
+
+/**
+ * A long run of one-line items of a block sequence (`- { login: … }`), parsed apart from the
+ * rest of the document: its items' positions are their lines, and a deeper position is found
+ * by parsing that one line again when a message needs it.
+ */
+interface ItemRun {
+  /** 1-based line of the first item. */
+  firstLine: number;
+  /** Offset in the text where each item's line starts (one more entry: the end of the last). */
+  starts: Int32Array;
+}
+
+/**
+ * The parsed document's nodes and line counter, with every long run of one-line sequence items
+ * (see ItemRun) standing in the document as one marker item. Holding this instead of the whole
+ * document keeps a 50,000-user config's syntax tree out of memory once it is loaded.
+ */
+export interface SourcePositions {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  text: string;
+  runs: Map<string, ItemRun>;
 }
 
 export function problemAt(file: string, line: number, col: number, pointer: string, message: string, severity: SourceProblem['severity'] = 'error'): SourceProblem {
@@ -92,6 +116,12 @@ function tooDeepAt(text: string): number | undefined {
 }
 
 function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSource {
+  // A large file is parsed in pieces when it can be (peak memory a fraction of one syntax tree of
+  // it); any doubt, and every error, goes the whole-document way below, which says what is wrong.
+  if (text.length >= LARGE_FILE_CHARS) {
+    const pieces = parseInPieces(text);
+    if (pieces) return { file, bytes, text, ...pieces };
+  }
   const lineCounter = new LineCounter();
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
@@ -142,7 +172,135 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
     fail(file, `invalid YAML: ${(err as Error).message} — check the anchors and aliases`);
   }
   if (data === null || data === undefined) fail(file, 'file has no content (only comments) — start from examples/minimal.yaml');
-  return { file, bytes, text, doc, lineCounter, data };
+  return { file, bytes, text, positions: { doc, lineCounter, text, runs: new Map() }, data };
+}
+
+/** Files below this size are parsed whole: their syntax tree is small. */
+const LARGE_FILE_CHARS = 256 * 1024;
+/** Runs shorter than this stay in the document. */
+const MIN_RUN_ITEMS = 200;
+/** Items parsed at a time: small enough that a piece's syntax tree dies young (a scavenge frees it, no full GC needed). */
+const PIECE_ITEMS = 100;
+/** Stands for a run in the document: no config value contains a control character. */
+const RUN_MARKER = '\u0001org2org-run:';
+/**
+ * An item line a run may hold: indented `- ` and something on the same line, with no anchor,
+ * alias or tag (those refer across lines) and no comment or block scalar starting it.
+ */
+const ITEM_LINE = /^( +)- +(?![#|>&*!%@`])[^&*!\r\n]*\r?$/;
+
+/**
+ * The document with its long runs of one-line sequence items parsed apart, piece by piece.
+ * Undefined when the file has no such run, when a piece or the rest has any error, or when a
+ * marker doesn't come out as a sequence item (the run was text inside a block scalar, say): the
+ * caller then parses the whole document as one.
+ */
+function parseInPieces(text: string): { positions: SourcePositions; data: unknown } | undefined {
+  const runs = findItemRuns(text);
+  if (runs.length === 0) return undefined;
+  // The rest of the document: each run's first line becomes the marker item, its other lines
+  // empty, so that every line keeps its number.
+  const parts: string[] = [];
+  let at = 0;
+  const byMarker = new Map<string, ItemRun>();
+  const items = new Map<string, unknown[]>();
+  for (const [i, run] of runs.entries()) {
+    const marker = `${RUN_MARKER}${i}`;
+    const first = run.starts[0]!;
+    const end = run.starts[run.starts.length - 1]!;
+    const indent = /^ */.exec(text.slice(first, first + 200))![0];
+    const newlines = text.slice(first, end).split('\n').length - 1;
+    parts.push(text.slice(at, first), `${indent}- "\\x01org2org-run:${i}"`, '\n'.repeat(newlines));
+    at = end;
+    const values: unknown[] = [];
+    for (let k = 0; k < run.starts.length - 1; k += PIECE_ITEMS) {
+      const to = Math.min(k + PIECE_ITEMS, run.starts.length - 1);
+      const piece = parseDocument(text.slice(run.starts[k]!, run.starts[to]!), { uniqueKeys: true, prettyErrors: false, strict: true });
+      if (piece.errors.length > 0 || piece.warnings.length > 0) return undefined;
+      const list = piece.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+      if (!Array.isArray(list) || list.length !== to - k) return undefined;
+      for (const v of list) values.push(v);
+    }
+    byMarker.set(marker, run);
+    items.set(marker, values);
+  }
+  parts.push(text.slice(at));
+  const lineCounter = new LineCounter();
+  let doc: Document.Parsed;
+  let data: unknown;
+  try {
+    doc = parseDocument(parts.join(''), { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+    if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined;
+  }
+  const placed = new Set<string>();
+  let stray = false;
+  // Splice each run's items where its marker stands; a marker anywhere else means the guess was wrong.
+  const splice = (value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const item of value) {
+        const run = typeof item === 'string' ? items.get(item) : undefined;
+        if (run && !placed.has(item as string)) {
+          placed.add(item as string);
+          for (const v of run) out.push(v);
+        } else out.push(splice(item));
+      }
+      return out;
+    }
+    if (typeof value === 'string') {
+      if (value.includes(RUN_MARKER)) stray = true;
+      return value;
+    }
+    if (value !== null && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        if (key.includes(RUN_MARKER)) stray = true;
+        (value as Record<string, unknown>)[key] = splice(v);
+      }
+    }
+    return value;
+  };
+  data = splice(data);
+  if (stray || placed.size !== runs.length || data === null || data === undefined) return undefined;
+  return { positions: { doc, lineCounter, text, runs: byMarker }, data };
+}
+
+/**
+ * Runs of at least MIN_RUN_ITEMS consecutive item lines of one indentation, each item complete
+ * on its line: an item followed by a more indented or a blank line may go on there, so it ends
+ * the run before it and stays in the document.
+ */
+function findItemRuns(text: string): ItemRun[] {
+  const runs: ItemRun[] = [];
+  let starts: number[] = [];
+  let runIndent = -1;
+  let firstLine = 0;
+  /** Ends the open run before the line at `offset`; `continued`: that line may belong to the run's last item. */
+  const close = (offset: number, continued: boolean): void => {
+    if (continued) offset = starts.pop()!;
+    if (starts.length >= MIN_RUN_ITEMS) runs.push({ firstLine, starts: Int32Array.from([...starts, offset]) });
+    starts = [];
+    runIndent = -1;
+  };
+  let line = 0;
+  for (let offset = 0; offset < text.length; line++) {
+    const nl = text.indexOf('\n', offset);
+    const next = nl === -1 ? text.length : nl + 1;
+    const content = text.slice(offset, nl === -1 ? text.length : nl);
+    const item = ITEM_LINE.exec(content);
+    const indent = item ? item[1]!.length : /^ */.exec(content)![0].length;
+    if (runIndent >= 0 && !(item && indent === runIndent)) close(offset, indent > runIndent || content.trim() === '');
+    if (item && runIndent < 0) {
+      runIndent = indent;
+      firstLine = line + 1;
+    }
+    if (item && indent === runIndent) starts.push(offset);
+    offset = next;
+  }
+  if (runIndent >= 0) close(text.length, false);
+  return runs;
 }
 
 export interface NodePosition {
@@ -159,12 +317,14 @@ function unescapePointer(segment: string): string {
  * The source position of the node at a JSON pointer, or of its nearest existing ancestor.
  * With `key: true`, the position of the mapping key naming the node (for "unknown key" messages).
  */
-export function positionOf(source: Pick<ConfigSource, 'doc' | 'lineCounter'>, pointer: string, options: { key?: boolean } = {}): NodePosition {
+export function positionOf(source: Pick<ConfigSource, 'positions'>, pointer: string, options: { key?: boolean } = {}): NodePosition {
+  const { doc, lineCounter, runs } = source.positions;
   const segments = pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointer);
-  let node: Node | null | undefined = source.doc.contents as Node | null;
+  let node: Node | null | undefined = doc.contents as Node | null;
   let keyNode: Node | undefined;
-  for (const segment of segments) {
-    if (isAlias(node)) node = node.resolve(source.doc) as Node | undefined;
+  for (let s = 0; s < segments.length; s++) {
+    const segment = segments[s]!;
+    if (isAlias(node)) node = node.resolve(doc) as Node | undefined;
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === segment);
       if (!pair) {
@@ -178,8 +338,20 @@ export function positionOf(source: Pick<ConfigSource, 'doc' | 'lineCounter'>, po
         node = keyNode;
       }
     } else if (isSeq(node)) {
-      const item = node.items[Number(segment)] as Node | undefined;
       keyNode = undefined;
+      let index = Number(segment);
+      let item: Node | undefined;
+      for (const candidate of node.items as Node[]) {
+        const run = runs.size > 0 && isScalar(candidate) && typeof candidate.value === 'string' ? runs.get(candidate.value) : undefined;
+        if (run) {
+          const count = run.starts.length - 1;
+          if (index < count) return positionInRun(source.positions, run, index, segments.slice(s + 1), options);
+          index -= count;
+        } else if (index-- === 0) {
+          item = candidate;
+          break;
+        }
+      }
       if (!item) break;
       node = item;
     } else {
@@ -189,5 +361,19 @@ export function positionOf(source: Pick<ConfigSource, 'doc' | 'lineCounter'>, po
   }
   const target = options.key && keyNode ? keyNode : node;
   const offset = target?.range?.[0] ?? 0;
-  return source.lineCounter.linePos(offset);
+  return lineCounter.linePos(offset);
+}
+
+/** The position of item `index` of a run, or of a node inside it (found by parsing its one line again). */
+function positionInRun(positions: SourcePositions, run: ItemRun, index: number, rest: string[], options: { key?: boolean }): NodePosition {
+  const lineText = positions.text.slice(run.starts[index]!, run.starts[index + 1]!);
+  const line = run.firstLine + index;
+  if (rest.length === 0) {
+    // The item itself starts after its `- ` (ITEM_LINE).
+    return { line, col: /^ *- +/.exec(lineText)![0].length + 1 };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(lineText, { lineCounter, prettyErrors: false });
+  const inner = positionOf({ positions: { doc, lineCounter, text: lineText, runs: new Map() } }, `/0/${rest.map((r) => r.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`, options);
+  return { line, col: inner.col };
 }
