@@ -151,25 +151,38 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
   const initialStatus = take(names.initialStatus);
   const securityQuestion = take(names.securityQuestion);
   if (names.securityAnswer !== undefined) delete profile[names.securityAnswer];
-  const optional = {
-    syncState: str(appUser.syncState),
-    externalId: str(appUser.externalId),
-    errorSummary: str(appUser.errorSummary),
-    initialStatus,
-    securityQuestion,
-  };
-  const user: Omit<LiveAppUser, 'fingerprint'> = {
+  const user = {
     userId: String(appUser.id),
     login,
     loginKey: login.toLowerCase(),
-    scope: str(appUser.scope) ?? 'USER',
-    status: str(appUser.status) ?? 'UNKNOWN',
+    scope: shared(str(appUser.scope) ?? 'USER'),
+    status: shared(str(appUser.status) ?? 'UNKNOWN'),
     profile,
-  };
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) (user as Record<string, unknown>)[key] = value;
+  } as LiveAppUser;
+  const syncState = str(appUser.syncState);
+  const externalId = str(appUser.externalId);
+  const errorSummary = str(appUser.errorSummary);
+  if (syncState !== undefined) user.syncState = shared(syncState);
+  if (externalId !== undefined) user.externalId = externalId;
+  if (errorSummary !== undefined) user.errorSummary = errorSummary;
+  if (initialStatus !== undefined) user.initialStatus = shared(initialStatus);
+  if (securityQuestion !== undefined) user.securityQuestion = securityQuestion;
+  return withFingerprint(user);
+}
+
+/**
+ * One copy of each short value that repeats across objects (statuses, scopes): JSON.parse makes
+ * a new string per occurrence, 50,000 copies of "PROVISIONED" on a large Spoke.
+ */
+const SHARED = new Map<string, string>();
+function shared(value: string): string {
+  if (value.length > 32) return value;
+  let one = SHARED.get(value);
+  if (one === undefined) {
+    if (SHARED.size >= 1000) return value;
+    SHARED.set(value, (one = value));
   }
-  return withFingerprint(user as LiveAppUser);
+  return one;
 }
 
 /** An app group; its name is not in Okta's answer and comes from the Spoke's group directory. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSim, buildSeed, type SimSeed } from '../../src/sim/index.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
-import { fingerprintOf } from '../../src/state/fingerprint.js';
+import { canonicalJson, fingerprintOf, withFingerprint } from '../../src/state/fingerprint.js';
 import type { ReadEvent } from '../../src/state/types.js';
 import { Secret } from '../../src/credentials.js';
 import { OktaApiError } from '../../src/okta/errors.js';
@@ -148,6 +148,13 @@ test('fingerprintOf ignores key order and undefined members', () => {
   assert.equal(fingerprintOf({ a: 1, b: { c: [1, 2], d: undefined } }), fingerprintOf({ b: { c: [1, 2] }, a: 1 }));
   assert.notEqual(fingerprintOf({ a: 1 }), fingerprintOf({ a: 2 }));
   assert.match(fingerprintOf({}), /^[0-9a-f]{16}$/);
+});
+
+test('the canonical form and the fingerprints of saved plans stay what they were (sha256 of sorted-key JSON)', () => {
+  assert.equal(canonicalJson({ b: { z: [1, { y: 'x', w: undefined }], a: null }, 'k"': 'v\n', a: true }), '{"a":true,"b":{"a":null,"z":[1,{"y":"x"}]},"k\\"":"v\\n"}');
+  assert.equal(fingerprintOf({ userId: '00u1', login: 'alice@acme.com', status: 'PROVISIONED', profile: {} }), 'ea3612818c56a6e1');
+  const fingerprinted = withFingerprint({ b: 2, a: 1, fingerprint: 'stale' });
+  assert.deepEqual(fingerprinted, { b: 2, a: 1, fingerprint: fingerprintOf({ a: 1, b: 2 }) }, 'the old fingerprint is not part of the new one');
 });
 
 test('the provisioning token is tested against the Hub: a Super Administrator passes, others are plan errors', async () => {
