@@ -44,8 +44,12 @@ function tokenize(input: string): Token[] {
 const OPERATORS = new Set(['eq', 'ne', 'sw', 'co', 'ew', 'gt', 'ge', 'lt', 'le', 'pr']);
 
 export function readAttribute(item: Record<string, unknown>, path: string): unknown {
+  return readParts(item, path.split('.'));
+}
+
+function readParts(item: Record<string, unknown>, parts: string[]): unknown {
   let value: unknown = item;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string, unknown>)[part];
   }
@@ -124,7 +128,10 @@ export function compileExpression(input: string): Predicate {
     const op = opToken?.kind === 'word' ? opToken.text.toLowerCase() : '';
     if (!OPERATORS.has(op)) throw new ExpressionError(`unknown operator after ${attr}`);
     pos++;
-    if (op === 'pr') return (x) => compare('pr', readAttribute(x, attr), null);
+    // The path is split once per expression, not once per object tested (a search runs over every group).
+    const parts = attr.split('.');
+    const read = (x: Record<string, unknown>): unknown => readParts(x, parts);
+    if (op === 'pr') return (x) => compare('pr', read(x), null);
     const v = peek();
     if (!v || v.kind === 'lparen' || v.kind === 'rparen') throw new ExpressionError(`missing value for ${attr}`);
     pos++;
@@ -135,7 +142,16 @@ export function compileExpression(input: string): Predicate {
       else if (/^-?\d+(\.\d+)?$/.test(v.text)) expected = Number(v.text);
       else throw new ExpressionError(`value for ${attr} must be quoted`);
     }
-    return (x) => compare(op, readAttribute(x, attr), expected);
+    if (op === 'eq' && typeof expected === 'string') {
+      // compare('eq', …) with the expected value lowercased once.
+      const e = expected.toLowerCase();
+      return (x) => {
+        const a = read(x);
+        if (a === undefined || a === null) return false;
+        return (typeof a === 'string' ? a.toLowerCase() : String(a)) === e;
+      };
+    }
+    return (x) => compare(op, read(x), expected);
   }
 
   const predicate = parseOr();

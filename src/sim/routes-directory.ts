@@ -119,7 +119,27 @@ function listGroups(ctx: RequestContext): Reply {
           return !q || g.profile.name.toLowerCase().startsWith(q);
         }
       : undefined;
-  return pageReply(ctx, ctx.org.groups, { fallback: 10000, cap: 10000 }, (g) => groupJson(ctx.org, g), match);
+  const subset = !filter && !q && search ? groupsNamed(ctx, ctx.query.get('search')!) : undefined;
+  return pageReply(ctx, ctx.org.groups, { fallback: 10000, cap: 10000 }, (g) => groupJson(ctx.org, g), match, subset?.filter(match!));
+}
+
+/**
+ * The candidates of a search that is only `profile.name eq "…"` or `id eq "…"` terms joined by
+ * `or` (how org2org batches its group reads), from a lookup instead of testing every group; the
+ * search itself still decides which of them match.
+ */
+function groupsNamed(ctx: RequestContext, search: string): SimGroup[] | undefined {
+  const term = /^\s*\(?\s*(profile\.name|id)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*\)?\s*$/i;
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  for (const part of search.split(/\s+or\s+/i)) {
+    const m = term.exec(part);
+    if (!m) return undefined;
+    (m[1]!.toLowerCase() === 'id' ? ids : names).add(m[2]!.replace(/\\(.)/g, '$1').toLowerCase());
+  }
+  const found: SimGroup[] = [];
+  for (const g of ctx.org.groups.values()) if (names.has(g.profile.name.toLowerCase()) || ids.has(g.id.toLowerCase())) found.push(g);
+  return found;
 }
 
 function createGroup(ctx: RequestContext): Reply {
