@@ -55,6 +55,8 @@ const windowSeconds = 60 / timeScale;
 const simOptions = { latencyMs, jitterMs, timeScale };
 const APPLY_CHANGES = quick ? 300 : 1_000;
 const CREATE_PLAN_ASSIGNMENTS = 100_000;
+const CREATE_PLAN_GOAL_MS = 300;
+const PEAK_RSS_GOAL_MB = 250;
 /** The experiment's fixed in-flight cap: the client's default before it adapted. */
 const EXPERIMENT_IN_FLIGHT = 10;
 const VALIDATE_USERS = 50_000;
@@ -208,7 +210,7 @@ async function createPlanBench() {
     const configFile = writeConfig('create-plan', world);
     const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, sim.env, nodeArgs);
     const f = result.figures as Timings;
-    return { assignments: f.size, changes: f.changes, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round) };
+    return { assignments: f.size, changes: f.changes, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), firstCpuMs: Math.round(f.runsCpuMs[0]!), runsCpuMs: f.runsCpuMs.map(Math.round) };
   } finally {
     await sim.close();
   }
@@ -220,7 +222,7 @@ async function validateBench() {
   const configFile = writeConfig('validate', world);
   const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {}, nodeArgs);
   const f = result.figures as Timings;
-  return { users: f.size, bytes: statSync(configFile).size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), peakRssMb: result.peakRssMb };
+  return { users: f.size, bytes: statSync(configFile).size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), firstCpuMs: Math.round(f.runsCpuMs[0]!), runsCpuMs: f.runsCpuMs.map(Math.round), peakRssMb: result.peakRssMb };
 }
 
 function machine() {
@@ -293,11 +295,11 @@ async function main(): Promise<void> {
   if (createPlanFigures) {
     targets.push({
       name: 'createPlan on 100,000 assignments',
-      goal: '≤ 500 ms',
-      value: `${fmt(createPlanFigures.firstMs)} ms first run, ${fmt(createPlanFigures.medianMs)} ms median of 5`,
-      met: createPlanFigures.firstMs <= 500,
+      goal: `≤ ${CREATE_PLAN_GOAL_MS} ms cold (the first run, what \`plan\` pays)`,
+      value: `${fmt(createPlanFigures.firstMs)} ms first run (${fmt(createPlanFigures.firstCpuMs)} ms CPU), ${fmt(createPlanFigures.medianMs)} ms median of 5`,
+      met: createPlanFigures.firstMs <= CREATE_PLAN_GOAL_MS,
       measured: createPlanFigures.firstMs,
-      limit: 500,
+      limit: CREATE_PLAN_GOAL_MS,
     });
   }
   for (const p of plans.filter((p) => p.scenario !== 'S')) {
@@ -316,7 +318,7 @@ async function main(): Promise<void> {
   }
   const planL = plans.find((p) => p.scenario === 'L');
   if (planL) {
-    targets.push({ name: 'peak RSS of plan (L)', goal: '≤ 300 MB on L', value: `${fmt(planL.peakRssMb)} MB`, met: planL.peakRssMb <= 300, measured: planL.peakRssMb, limit: 300 });
+    targets.push({ name: 'peak RSS of plan (L)', goal: `≤ ${PEAK_RSS_GOAL_MB} MB on L`, value: `${fmt(planL.peakRssMb)} MB`, met: planL.peakRssMb <= PEAK_RSS_GOAL_MB, measured: planL.peakRssMb, limit: PEAK_RSS_GOAL_MB });
   }
   // Targets this run could not judge (--quick, --only): listed, never reported as met.
   const notJudged = [
@@ -393,9 +395,9 @@ function renderTable(r: Results): string {
     );
   }
   if (r.createPlan || r.validate) {
-    lines.push('', '| CPU | size | first run | median |', '|---|---:|---:|---:|');
-    if (r.createPlan) lines.push(`| createPlan | ${fmt(r.createPlan.assignments)} assignments (${fmt(r.createPlan.changes ?? 0)} changes) | ${fmt(r.createPlan.firstMs)} ms | ${fmt(r.createPlan.medianMs)} ms |`);
-    if (r.validate) lines.push(`| validate (loadConfig) | ${fmt(r.validate.users)} users | ${fmt(r.validate.firstMs)} ms | ${fmt(r.validate.medianMs)} ms |`);
+    lines.push('', '| CPU | size | first run | first run, CPU time | median |', '|---|---:|---:|---:|---:|');
+    if (r.createPlan) lines.push(`| createPlan | ${fmt(r.createPlan.assignments)} assignments (${fmt(r.createPlan.changes ?? 0)} changes) | ${fmt(r.createPlan.firstMs)} ms | ${fmt(r.createPlan.firstCpuMs)} ms | ${fmt(r.createPlan.medianMs)} ms |`);
+    if (r.validate) lines.push(`| validate (loadConfig) | ${fmt(r.validate.users)} users | ${fmt(r.validate.firstMs)} ms | ${fmt(r.validate.firstCpuMs)} ms | ${fmt(r.validate.medianMs)} ms |`);
   }
   if (r.experiments.length > 0) {
     lines.push(

@@ -13,7 +13,7 @@
  * not listed as a change, so nothing observed is applyable. Live objects an observed list
  * doesn't name are reported in one warning per list.
  */
-import type { DesiredSpoke, DesiredState } from '../config/types.js';
+import type { DesiredSpoke, DesiredState, SourcePos } from '../config/types.js';
 import type { LiveSpoke, LiveState } from '../state/types.js';
 import { planGroupAssignments, planUserAssignments } from './plan-assignments.js';
 import { planPushMappings, warnAppUsers } from './plan-push.js';
@@ -139,18 +139,17 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
  * which apply relies on) for a DesiredState built some other way. Errors make the plan unapplyable.
  */
 function reportDuplicates(ctx: SpokeContext): void {
-  const lists = [
-    ['assignments.users', ctx.desired.assignments.users.map((u) => ({ key: u.loginKey, pos: u.pos }))],
-    ['assignments.groups', ctx.desired.assignments.groups.map((g) => ({ key: g.name, pos: g.pos }))],
-    ['pushGroups.groups', ctx.desired.pushGroups.groups.map((g) => ({ key: g.name, pos: g.pos }))],
-  ] as const;
-  for (const [list, entries] of lists) {
+  const check = <T extends { pos?: SourcePos }>(list: string, entries: T[], keyOf: (entry: T) => string): void => {
     const seen = new Set<string>();
-    for (const { key, pos } of entries) {
-      if (seen.has(key)) diagnose(ctx, 'error', `${key} is listed twice in ${list}; keep one entry`, { pos });
+    for (const entry of entries) {
+      const key = keyOf(entry);
+      if (seen.has(key)) diagnose(ctx, 'error', `${key} is listed twice in ${list}; keep one entry`, { pos: entry.pos });
       seen.add(key);
     }
-  }
+  };
+  check('assignments.users', ctx.desired.assignments.users, (u) => u.loginKey);
+  check('assignments.groups', ctx.desired.assignments.groups, (g) => g.name);
+  check('pushGroups.groups', ctx.desired.pushGroups.groups, (g) => g.name);
 }
 
 function isAssignment(change: Change): boolean {
@@ -177,7 +176,9 @@ function collectFingerprints(spoke: string, live: LiveSpoke, into: Record<string
   if (live.connection) into[addressOf(spoke, 'connection')] = live.connection.fingerprint;
   if (live.features?.toApp) into[addressOf(spoke, 'features.toApp')] = live.features.toApp.fingerprint;
   if (live.features?.inbound) into[addressOf(spoke, 'features.toOkta')] = live.features.inbound.fingerprint;
-  for (const u of live.appUsers) into[addressOf(spoke, 'assignment.user', u.loginKey)] = u.fingerprint;
+  // addressOf's form, with the prefix made once: this runs for every app user of the Spoke.
+  const userPrefix = addressOf(spoke, 'assignment.user');
+  for (const u of live.appUsers) into[`${userPrefix}[${JSON.stringify(u.loginKey)}]`] = u.fingerprint;
   for (const g of live.appGroups) into[addressOf(spoke, 'assignment.group', g.name)] = g.fingerprint;
   for (const m of live.pushMappings) into[addressOf(spoke, 'pushMapping', m.sourceGroupName ?? m.id)] = m.fingerprint;
   if (live.serviceApp) into[addressOf(spoke, 'serviceApp')] = live.serviceApp.fingerprint;

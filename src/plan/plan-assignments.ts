@@ -56,7 +56,8 @@ export function planUserAssignments(ctx: SpokeContext): void {
 
   for (const user of desired.assignments.users) {
     const appUser = liveByKey.get(user.loginKey);
-    const directoryUser = live.users[user.loginKey];
+    // An assigned user needs no directory lookup (a large Spoke's users are nearly all assigned).
+    const directoryUser = appUser ? undefined : live.users[user.loginKey];
     if (!appUser && !directoryUser) {
       diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there or remove it from assignments.users`, {
         address: addressOf(desired.name, 'assignment.user', user.loginKey),
@@ -65,8 +66,8 @@ export function planUserAssignments(ctx: SpokeContext): void {
       continue;
     }
     if (user.securityQuestion !== undefined || user.securityAnswer !== undefined) usesSecurity = true;
-    const unknown = knownAttributes ? unknownKeys(user.profile, knownAttributes) : [];
-    if (unknown.length > 0) {
+    const unknown = knownAttributes ? unknownKeys(user.profile, knownAttributes) : undefined;
+    if (unknown !== undefined) {
       diagnose(ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${desired.name}`, {
         address: addressOf(desired.name, 'assignment.user', user.loginKey),
         pos: user.pos,
@@ -178,7 +179,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
         'Okta uses initialStatus only when it creates the Hub user, so nothing is written for them; new assignments get it.',
     );
   }
-  planUnlistedUsers(ctx, new Set(desired.assignments.users.map((u) => u.loginKey)));
+  planUnlistedUsers(ctx);
 }
 
 /** True when every managed attribute already has its wanted value (names all known). */
@@ -192,9 +193,10 @@ function matches(user: DesiredUserAssignment, appUser: LiveAppUser, names: Parti
   return true;
 }
 
-function unknownKeys(profile: Record<string, unknown>, known: Set<string>): string[] {
-  const unknown: string[] = [];
-  for (const key in profile) if (!known.has(key)) unknown.push(key);
+/** The profile's attributes the schema doesn't have; undefined (nothing allocated) when there are none. */
+function unknownKeys(profile: Record<string, unknown>, known: Set<string>): string[] | undefined {
+  let unknown: string[] | undefined;
+  for (const key in profile) if (!known.has(key)) (unknown ??= []).push(key);
   return unknown;
 }
 
@@ -247,9 +249,10 @@ function wantedProfile(
 }
 
 /** Live direct assignments the file doesn't list. Group-scoped app users are never touched. */
-function planUnlistedUsers(ctx: SpokeContext, listed: Set<string>): void {
+function planUnlistedUsers(ctx: SpokeContext): void {
   const mode = ctx.desired.assignments.mode;
   if (mode === 'additive') return;
+  const listed = new Set(ctx.desired.assignments.users.map((u) => u.loginKey));
   const unlisted = ctx.live.appUsers.filter((u) => u.scope === 'USER' && !listed.has(u.loginKey));
   unlisted.sort((a, b) => (a.loginKey < b.loginKey ? -1 : a.loginKey > b.loginKey ? 1 : 0));
   if (mode === 'observe') {

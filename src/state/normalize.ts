@@ -151,10 +151,12 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
   const initialStatus = take(names.initialStatus);
   const securityQuestion = take(names.securityQuestion);
   if (names.securityAnswer !== undefined) delete profile[names.securityAnswer];
+  const lower = login.toLowerCase();
   const user = {
     userId: String(appUser.id),
     login,
-    loginKey: login.toLowerCase(),
+    // One string when the login is lowercase already (the usual case), not two equal ones.
+    loginKey: lower === login ? login : lower,
     scope: shared(str(appUser.scope) ?? 'USER'),
     status: shared(str(appUser.status) ?? 'UNKNOWN'),
     profile,
@@ -175,7 +177,7 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
  * a new string per occurrence, 50,000 copies of "PROVISIONED" on a large Spoke.
  */
 const SHARED = new Map<string, string>();
-function shared(value: string): string {
+export function shared(value: string): string {
   if (value.length > 32) return value;
   let one = SHARED.get(value);
   if (one === undefined) {

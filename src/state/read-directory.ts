@@ -3,6 +3,7 @@
  * chunk instead of one call per object, so that a config naming thousands of users costs
  * thousands / BATCH calls — and parallel CI jobs stay inside the Hub's user and group buckets.
  */
+import { shared } from './normalize.js';
 import type { OktaClient } from '../okta/types.js';
 import type { DirectoryGroup, DirectoryUser, ReadEvent } from './types.js';
 
@@ -72,7 +73,7 @@ async function readBatches(
 
 export function toDirectoryUser(user: Json): DirectoryUser {
   const profile = (user.profile ?? {}) as Json;
-  return { id: String(user.id), login: String(profile.login ?? ''), status: String(user.status ?? 'UNKNOWN') };
+  return { id: String(user.id), login: String(profile.login ?? ''), status: shared(String(user.status ?? 'UNKNOWN')) };
 }
 
 function toDirectoryGroup(group: Json): DirectoryGroup {

@@ -201,12 +201,17 @@ async function readAppUsers(
     // The attribute names come from the schema (read concurrently) unless the config gives them.
     names ??= { ...((await schemaRead) ?? {}), ...(spoke.assignments.attributeNames ?? {}) };
     for (const raw of page) {
-      appUsers.push(normalizeAppUser(raw, names));
+      const appUser = normalizeAppUser(raw, names);
+      appUsers.push(appUser);
       const embedded = (raw._embedded as Json | undefined)?.user as Json | undefined;
       if (!embedded) continue;
       const user = toDirectoryUser(embedded);
       const key = user.login.toLowerCase();
-      if (wanted.has(key)) users[key] = user;
+      if (!wanted.has(key)) continue;
+      // The app user already holds the same id and login: keep those strings, not copies.
+      if (user.id === appUser.userId) user.id = appUser.userId;
+      if (user.login === appUser.login) user.login = appUser.login;
+      users[key] = user;
     }
     onEvent?.({ type: 'read-progress', org: client.org, collection, count: appUsers.length });
   }
