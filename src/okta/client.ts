@@ -222,6 +222,7 @@ class Client implements OktaClient {
       const started = this.scheduler.now();
       let res: Awaited<ReturnType<typeof ofetch.raw<ReadableStream<Uint8Array>, 'stream'>>>;
       let text: string;
+      let headersMs = 0;
       // One deadline for the whole exchange, body included: a server that sends its headers and
       // then drips the body must not hold the run (ofetch's own timeout stops at the headers).
       const deadline = new AbortController();
@@ -241,6 +242,7 @@ class Client implements OktaClient {
           redirect: 'manual',
           responseType: 'stream',
         });
+        headersMs = this.scheduler.now() - started;
         text = await readBody(res._data, this.maxResponseBytes);
       } catch (err) {
         release();
@@ -266,7 +268,9 @@ class Client implements OktaClient {
       const observed = readRateHeaders(res.headers);
       this.scheduler.observe(bucket, observed);
       const ms = this.scheduler.now() - started;
-      release({ status: res.status, ms, route, observed });
+      // The adaptive limit judges Okta's latency by the time to the headers: reading a large body
+      // also measures this process's own busy event loop, which more or fewer requests in flight won't change.
+      release({ status: res.status, ms: headersMs, route, observed });
       this.options.onEvent?.({
         type: 'response', org: this.org, method: out.method, path: shown, status: res.status, ms, bucket,
         ...(observed.remaining !== undefined ? { remaining: observed.remaining } : {}),

@@ -78,7 +78,7 @@ interface BucketState {
 /** What became of a granted request, for the adaptive limit. Nothing (a network failure) teaches it nothing. */
 export interface RequestOutcome {
   status: number;
-  /** Time from sending to the whole answer. */
+  /** Time from sending to the answer's headers. */
   ms: number;
   /** The request's route (ids replaced), so latency is compared between like requests. */
   route: string;
