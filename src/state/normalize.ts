@@ -141,16 +141,16 @@ export function normalizeAppUserSchema(schema: Json): LiveAppUserSchema {
 export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeNames>): LiveAppUser {
   const embedded = obj(obj(appUser._embedded).user);
   const login = str(obj(embedded.profile).login) ?? str(obj(appUser.credentials).userName) ?? String(appUser.id);
-  const profile: Json = { ...obj(appUser.profile) };
-  const take = (name: string | undefined): string | undefined => {
-    if (name === undefined) return undefined;
-    const value = profile[name];
-    delete profile[name];
-    return typeof value === 'string' ? value : undefined;
-  };
-  const initialStatus = take(names.initialStatus);
-  const securityQuestion = take(names.securityQuestion);
-  if (names.securityAnswer !== undefined) delete profile[names.securityAnswer];
+  const source = obj(appUser.profile);
+  const text = (name: string | undefined): string | undefined => (name === undefined ? undefined : str(source[name]));
+  const initialStatus = text(names.initialStatus);
+  const securityQuestion = text(names.securityQuestion);
+  // The other attributes, copied rather than deleted from a copy: `delete` leaves 50,000 objects
+  // in V8's slower, larger dictionary form.
+  const profile: Json = {};
+  for (const key in source) {
+    if (key !== names.initialStatus && key !== names.securityQuestion && key !== names.securityAnswer && Object.hasOwn(source, key)) profile[key] = source[key];
+  }
   const lower = login.toLowerCase();
   const user = {
     userId: String(appUser.id),
