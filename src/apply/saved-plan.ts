@@ -5,6 +5,7 @@
  * file anyone edited — a user id, a profile value, a token variable, a base URL, a forged
  * change — therefore differs from the recomputation and is refused. Pure: no I/O.
  */
+import { parseAddress } from '../plan/address.js';
 import type { Change, Plan } from '../plan/types.js';
 import { computePhases } from './order.js';
 
@@ -54,6 +55,7 @@ export function savedPlanProblems(value: unknown): string[] {
       for (const field of ['address', 'spoke', 'kind', 'action', 'name']) need(typeof c[field] === 'string', `${cat}.${field}`, 'must be a string');
       if (typeof c.address === 'string') {
         need(!addresses.has(c.address), `${cat}.address`, `repeats ${JSON.stringify(c.address)}`);
+        need(parseAddress(c.address) !== undefined, `${cat}.address`, `${JSON.stringify(c.address)} is not an address org2org makes`);
         addresses.add(c.address);
       }
       need(c.spoke === s.name, `${cat}.spoke`, `must be its spoke's name ${JSON.stringify(s.name)}`);

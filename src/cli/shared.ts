@@ -10,6 +10,7 @@ import { UsageError, type SourceProblem } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
 import { createProgress, type Progress } from '../render/progress.js';
+import type { MarkdownOptions } from '../render/markdown.js';
 import { detectTerminal } from '../render/terminal.js';
 import type { LiveClients } from '../state/read-live-state.js';
 
@@ -139,4 +140,10 @@ export function progressFor(io: { stderr?: (text: string) => void }, err: (t: st
     return createProgress({ interactive: false, color: false }, { stream });
   }
   return createProgress(detectTerminal({ noTty, env: env as NodeJS.ProcessEnv }));
+}
+
+/** Under GitHub Actions, a cut comment links to the run, where the workflow keeps the full plan as an artifact. */
+export function markdownOptions(env: Env): MarkdownOptions {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return server && repo && run ? { fullPlanUrl: `${server}/${repo}/actions/runs/${run}` } : {};
 }

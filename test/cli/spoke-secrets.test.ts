@@ -59,7 +59,7 @@ describe('--spoke apac with the whole environment present', () => {
     const code = await runCheck(['-c', 'org2org.config.yaml', '--spoke', 'apac', '--format', 'json'], { ...out.io, env });
     assert.equal(code, 0, out.text());
     assert.deepEqual(EMEA_VARS.filter((v) => read.has(v)), []);
-    assert.ok(read.has('OKTA_APAC_TOKEN') && read.has('OKTA_HUB_READ_TOKEN'));
+    assert.ok(read.has('OKTA_APAC_TOKEN') && read.has('OKTA_HUB_ADMIN_TOKEN'));
   });
 
   test('plan reads no emea variable, and plans apac only', async () => {

@@ -98,7 +98,7 @@ describe('what the workflows hand to whom', () => {
 });
 
 const FAKE_VARS = { OKTA_HUB_URL: 'https://hub', OKTA_EMEA_URL: 'https://emea', OKTA_APAC_URL: 'https://apac' };
-const FAKE_SECRETS = { OKTA_HUB_READ_TOKEN: 'r', OKTA_HUB_PROVISIONING_TOKEN: 'p', OKTA_EMEA_TOKEN: 'e', OKTA_APAC_TOKEN: 'a', ALICE_ANSWER: 'x' };
+const FAKE_SECRETS = { OKTA_HUB_ADMIN_TOKEN: 'r', OKTA_HUB_PROVISIONING_TOKEN: 'p', OKTA_EMEA_TOKEN: 'e', OKTA_APAC_TOKEN: 'a', ALICE_ANSWER: 'x' };
 
 type Context = Record<string, unknown>;
 

@@ -10,7 +10,7 @@ import { loadConfig } from '../../config/load.js';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
 import { checkSafety, DEFAULT_MAX_REMOVALS } from '../../apply/safety.js';
 import { checkStale } from '../../apply/stale.js';
-import { savedPlanDifferences, savedPlanProblems } from '../../apply/saved-plan.js';
+import { savedPlanDifferences } from '../../apply/saved-plan.js';
 import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
 import { Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
@@ -24,6 +24,7 @@ import { readLiveState } from '../../state/read-live-state.js';
 import type { LiveState } from '../../state/types.js';
 import { VERSION } from '../../version.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
+import { readSavedPlan } from '../saved-plan-file.js';
 import { commandIo, progressFor, buildClients, gitCommit, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
@@ -228,35 +229,6 @@ function refuseChangedConfig(saved: Plan, planFile: string, configFile: string, 
     const difference = `the config file ${configFile} changed since the plan (digest ${saved.config.digest.slice(0, 12)} → ${digest.slice(0, 12)})`;
     throw new StalePlanError(`the saved plan ${planFile} is stale: ${difference}. Nothing was written, and no org was read; plan again and review the new plan.`, [difference]);
   }
-}
-
-/** A saved plan, checked for the shape apply relies on; a clear error for anything else. */
-export function readSavedPlan(file: string): Plan {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Org2OrgError(`cannot read the saved plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Make one with \`org2org plan --out ${file}\`.`);
-  }
-  let plan: Partial<Plan>;
-  try {
-    plan = JSON.parse(text) as Partial<Plan>;
-  } catch {
-    throw new Org2OrgError(`${file} is not a plan file (not JSON). Make one with \`org2org plan --out ${file}\`.`);
-  }
-  if (typeof plan !== 'object' || plan === null || Array.isArray(plan) || plan.tool?.name !== 'org2org') {
-    throw new Org2OrgError(`${file} is not an org2org plan file. Make one with \`org2org plan --out ${file}\`.`);
-  }
-  if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
-    throw new Org2OrgError(`${file} has plan format ${JSON.stringify(plan.formatVersion) ?? 'none'}; this org2org (${VERSION}) reads format ${PLAN_FORMAT_VERSION}. Plan again with this version.`);
-  }
-  const problems = savedPlanProblems(plan);
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 10).map((p) => `  - ${p}`);
-    if (problems.length > 10) shown.push(`  - … and ${problems.length - 10} more`);
-    throw new Org2OrgError(`${file} is not a well-formed plan file; nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`);
-  }
-  return plan as Plan;
 }
 
 interface ApplyArgs {

@@ -11,13 +11,13 @@ import type { OktaClient, OktaClientOptions } from '../../okta/types.js';
 import { createPlan } from '../../plan/create-plan.js';
 import type { Plan } from '../../plan/types.js';
 import { renderPlanJson } from '../../render/json.js';
-import { renderPlanMarkdown, type MarkdownOptions } from '../../render/markdown.js';
+import { renderPlanMarkdown } from '../../render/markdown.js';
 import { renderPlanText } from '../../render/text.js';
 import { readLiveState } from '../../state/read-live-state.js';
 import { VERSION } from '../../version.js';
 import { githubAnnotation, underGitHubActions } from '../annotations.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { commandIo, appendStepSummary, progressFor, buildClients, gitCommit, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { commandIo, appendStepSummary, progressFor, buildClients, gitCommit, markdownOptions, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--detailed-exitcode] [--max-api-capacity PCT] [--no-color]
@@ -114,12 +114,6 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
     return 1;
   }
   return args.detailedExitcode && !plan.empty ? 2 : 0;
-}
-
-/** Under GitHub Actions, a cut comment links to the run, where the workflow keeps the full plan as an artifact. */
-export function markdownOptions(env: Env): MarkdownOptions {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
-  return server && repo && run ? { fullPlanUrl: `${server}/${repo}/actions/runs/${run}` } : {};
 }
 
 interface PlanArgs {

@@ -8,9 +8,8 @@ import { renderPlanJson } from '../../render/json.js';
 import { renderPlanMarkdown } from '../../render/markdown.js';
 import { renderPlanText } from '../../render/text.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { commandIo, useColor, type Env } from '../shared.js';
-import { readSavedPlan } from './apply.js';
-import { markdownOptions } from './plan.js';
+import { commandIo, markdownOptions, useColor, type Env } from '../shared.js';
+import { readSavedPlan } from '../saved-plan-file.js';
 
 const HELP = `Usage: org2org show PLAN.json [--format text|markdown|json]
 
