@@ -9,7 +9,7 @@
 import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
-import { addressOf, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
+import { addressOf, deactivatesUsers, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
 /** Okta's name for the initial status; the other two are what a new app's schema is assumed to use. */
@@ -261,9 +261,12 @@ function planUnlistedUsers(ctx: SpokeContext): void {
     }
     return;
   }
+  const deactivates = deactivatesUsers(ctx);
   for (const appUser of unlisted) {
     const before: Record<string, unknown> = { login: appUser.login, status: appUser.status };
     if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
+    // Okta deactivates the pushed Hub user when the assignment goes and Deactivate Users is on.
+    const hubEffects = deactivates && appUser.externalId !== undefined ? [`deactivates ${appUser.login}'s Hub user (Deactivate Users is on)`] : [];
     ctx.removals.user.push(
       makeChange(ctx, {
         address: addressOf(ctx.desired.name, 'assignment.user', appUser.loginKey),
@@ -271,6 +274,7 @@ function planUnlistedUsers(ctx: SpokeContext): void {
         action: 'delete',
         name: appUser.login,
         before,
+        hubEffects,
         liveFingerprint: appUser.fingerprint,
         writes: 1,
         op: { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login },
@@ -352,8 +356,14 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     }
     return;
   }
+  const deactivatesMembers = deactivatesUsers(ctx);
   for (const appGroup of unlisted) {
     const before: Record<string, unknown> = { name: appGroup.name };
+    const onlyThrough = live.appUsers.filter((u) => u.scope === 'GROUP' && u.externalId !== undefined).length;
+    const hubEffects =
+      deactivatesMembers && onlyThrough > 0
+        ? [`members assigned only through ${appGroup.name} lose the app; Deactivate Users is on, so their Hub users are deactivated`]
+        : [];
     if (appGroup.priority !== undefined) before.priority = appGroup.priority;
     ctx.removals.group.push(
       makeChange(ctx, {
@@ -362,6 +372,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
         action: 'delete',
         name: appGroup.name,
         before,
+        hubEffects,
         liveFingerprint: appGroup.fingerprint,
         writes: 1,
         op: { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId },

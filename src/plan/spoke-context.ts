@@ -40,6 +40,11 @@ export interface SpokeContext {
   notes: string[];
 }
 
+/** Deactivate Users as it will be when removals run: the file's setting (applied first), else the live one. */
+export function deactivatesUsers(ctx: SpokeContext): boolean {
+  return ctx.desired.provisioning.toApp?.deactivateUsers ?? ctx.live.features?.toApp?.deactivateUsers ?? false;
+}
+
 export function addressOf(spoke: string, kind: ResourceKind | 'app.status', key?: string): string {
   if (kind === 'serviceApp' || kind === 'serviceApp.grant' || kind === 'serviceApp.role') return serviceAppAddressOf(spoke, kind, key);
   return `spoke.${spoke}.${kind}${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
@@ -61,6 +66,7 @@ export interface ChangeInit {
   after?: Record<string, unknown> | null;
   attributes?: AttributeChange[];
   instructions?: string[];
+  hubEffects?: string[];
   dependsOn?: (string | undefined)[];
   liveFingerprint?: string;
   writes: number;
@@ -83,6 +89,7 @@ export function makeChange(ctx: SpokeContext, init: ChangeInit): Change {
     op: init.op,
   };
   if (init.instructions && init.instructions.length > 0) change.instructions = init.instructions;
+  if (init.hubEffects && init.hubEffects.length > 0) change.hubEffects = init.hubEffects;
   if (init.liveFingerprint !== undefined) change.liveFingerprint = init.liveFingerprint;
   return change;
 }
