@@ -39,7 +39,8 @@ test('a 5xx on one assignment: exit 1, the failure named, every independent chan
     const [loser] = missing as [string];
     const failures = failed.stderr.split('\n').filter((l) => l.includes('✗'));
     assert.ok(failures.length > 0 && failures.every((l) => l.includes(`assignment.user["${loser}"]`) && / 500 /.test(l)), `stderr names ${loser} and the 500:\n${failed.stderr}`);
-    assert.match(failed.stderr, /12 applied, 1 failed, 0 skipped/);
+    // emea and apac (with apac's Hub service app, its 2 grants and 2 roles): 17 of 18 changes apply.
+    assert.match(failed.stderr, /17 applied, 1 failed, 0 skipped/);
     // A failed request's message carries no secret (alice's answer may be in the failed body).
     for (const text of [failed.stdout, failed.stderr]) assert.deepEqual(findLeaks(sim, text), []);
 
