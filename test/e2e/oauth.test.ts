@@ -160,6 +160,55 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.deepEqual(hubApp().grants.values().map((g) => g.scopeId).sort(), ['okta.groups.manage', 'okta.users.manage']);
   });
 
+  it('rotate-keys rotates in overlap order: the Hub trusts the new key before the Spoke signs with it; no push fails', async () => {
+    const oldKid = spokeApp().signingKid;
+    const rotated = await run('rotate-keys', '--spoke', 'nordics');
+    assert.equal(rotated.code, 0, rotated.stdout + rotated.stderr);
+    const order = ['step 1', 'step 2', 'step 3', 'step 4'].map((s) => rotated.stderr.indexOf(`✓ ${s}`));
+    assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!)), rotated.stderr);
+    const newKid = spokeApp().signingKid;
+    assert.notEqual(newKid, oldKid);
+    assert.deepEqual(hubApp().oauth!.jwks!.map((k) => k.kid), [newKid], 'the old key is gone from the Hub');
+    writeConfig(['cecilia@acme.com']);
+    const apply = await run('apply', '--auto-approve', '--wait');
+    assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    assert.equal(sim.org('hub').findUser('cecilia@acme.com')?.status, 'ACTIVE', 'pushed over OAuth with the new key');
+    assert.ok(allSynchronized());
+    assert.equal((await run('check')).code, 0);
+  });
+
+  it('rotate-keys resumes a rotation cut off after step 2, and after step 3', async () => {
+    const nordics = sim.org('nordics');
+    // Cut off after step 2: a new Spoke key, both on the Hub; the Spoke still signs with the old one.
+    const keys = await fetch(`${sim.orgs.nordics!.url}/api/v1/apps/${spokeApp().id}/credentials/keys/generate?validityYears=2`, {
+      method: 'POST', headers: { authorization: `SSWS ${env.NORDICS_TOKEN}`, accept: 'application/json' },
+    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const oldJwk = hubApp().oauth!.jwks![0]!;
+    hubApp().oauth!.jwks = [oldJwk, keys];
+    const resumed = await run('rotate-keys', '--spoke', 'nordics');
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /· step 1: the Spoke app already has a new key/);
+    assert.match(resumed.stderr, /· step 2/);
+    assert.equal(spokeApp().signingKid, keys.kid);
+    assert.deepEqual(hubApp().oauth!.jwks!.map((k) => k.kid), [keys.kid]);
+
+    // Cut off after step 3: the Spoke signs with the new key, the Hub still holds the old one too.
+    const previous = hubApp().oauth!.jwks![0]!;
+    const fresh = nordics.newKey(2);
+    spokeApp().keys.push(fresh);
+    spokeApp().signingKid = fresh.kid;
+    const freshJwk = (await fetch(`${sim.orgs.nordics!.url}/api/v1/apps/${spokeApp().id}/credentials/keys/${fresh.kid}`, {
+      headers: { authorization: `SSWS ${env.NORDICS_TOKEN}`, accept: 'application/json' },
+    }).then((r) => r.json())) as Record<string, unknown>;
+    hubApp().oauth!.jwks = [previous, freshJwk];
+    const finished = await run('rotate-keys', '--spoke', 'nordics');
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stderr, /✓ step 4/);
+    assert.doesNotMatch(finished.stderr, /✓ step [123]/);
+    assert.deepEqual(hubApp().oauth!.jwks!.map((k) => k.kid), [fresh.kid]);
+    assert.equal((await run('check')).code, 0);
+  });
+
   it('a managed service app the config stops using is a removal that apply refuses without --allow-delete-service-apps', async () => {
     const clientId = hubApp().id;
     writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', '').replace(/authScheme: OAUTH2\n.*\n.*\n/, 'authScheme: TOKEN\n      token: ${HUB_ADMIN_TOKEN}\n'));

@@ -1,0 +1,144 @@
+/**
+ * MANUAL key rotation of an OAuth 2.0 Org2Org connection, in the overlap order of Okta's guide so
+ * that the Hub trusts the key the Spoke signs with at every moment (no push fails):
+ *   1. a new key in the Spoke app (`credentials/keys/generate`),
+ *   2. the Hub's service app holds the old and the new key (`jwks.keys`),
+ *   3. the Spoke app signs with the new key (`credentials.signing.kid`),
+ *   4. the Hub's service app drops the old key.
+ * Resumable: each run works out from the live orgs which steps are done (a Spoke key newer than the
+ * one in use is the new key of a rotation cut off; a Hub app holding the key in use and others is
+ * at step 4), and does only the rest. Reports through `onStep`; never prints.
+ */
+import { managedServiceAppName, type DesiredSpoke } from '../config/types.js';
+import { Org2OrgError } from '../errors.js';
+import {
+  currentKey,
+  findServiceAppByName,
+  publicJwk,
+  readHubServiceApp,
+  readSpokeKeys,
+  sameKey,
+  toPublicKey,
+  type HubServiceApp,
+  type PublicKey,
+} from '../okta/service-app.js';
+import type { OktaClient } from '../okta/types.js';
+
+export interface RotationStep {
+  step: 1 | 2 | 3 | 4;
+  /** done: written now; skipped: found done already (a resumed rotation). */
+  outcome: 'done' | 'skipped';
+  message: string;
+}
+
+export interface RotationResult {
+  clientId: string;
+  oldKid: string | undefined;
+  newKid: string | undefined;
+  steps: RotationStep[];
+}
+
+export interface RotateOptions {
+  /** Validity of a generated key, 2–10 years (Okta's range). */
+  validityYears: number;
+  onStep?: (step: RotationStep) => void;
+}
+
+type Json = Record<string, unknown>;
+
+export async function rotateKeys(spoke: DesiredSpoke, spokeClient: OktaClient, hub: OktaClient | undefined, options: RotateOptions): Promise<RotationResult> {
+  const connection = spoke.connection;
+  if (connection?.authScheme !== 'OAUTH2') throw new Org2OrgError(`spoke ${spoke.name} has no OAuth 2.0 connection in the config (authScheme OAUTH2): there are no connection keys to rotate`);
+  if (connection.rotationMode !== 'MANUAL') {
+    throw new Org2OrgError(`spoke ${spoke.name} uses rotationMode AUTO: Okta rotates the Spoke app's keys and the Hub's service app reads them from its jwks_uri; rotate-keys is for MANUAL`);
+  }
+  if (!hub) throw new Org2OrgError("rotate-keys changes the Hub's service app: the config needs Hub credentials (hub.auth) that may manage apps");
+  const appId = await findAppId(spoke, spokeClient);
+  const name = connection.managed ? managedServiceAppName(spoke.name) : connection.clientId ?? '';
+  const service = connection.managed ? await findServiceAppByName(hub, name) : await readHubServiceApp(hub, name);
+  if (!service) throw new Org2OrgError(`the Hub has no service app ${name} for spoke ${spoke.name}: run \`org2org apply\` first`);
+  const steps: RotationStep[] = [];
+  const record = (step: RotationStep): void => {
+    steps.push(step);
+    options.onStep?.(step);
+  };
+
+  let keys = await readSpokeKeys(spokeClient, appId);
+  const inUse = currentKey(keys);
+  if (!inUse) throw new Org2OrgError(`the Spoke app ${appId} has no signing key in use (credentials.signing.kid ${keys.signingKid ?? 'unset'})`);
+  const hubKeys = service.jwks ?? [];
+  if (!hubKeys.some((k) => sameKey(k, inUse))) {
+    throw new Org2OrgError(
+      `the Hub's service app ${service.clientId} does not trust the Spoke app's key in use (kid ${inUse.kid ?? '?'}): provisioning is failing now; run \`org2org apply\` to repair the trust, then rotate`,
+    );
+  }
+  const result: RotationResult = { clientId: service.clientId, oldKid: inUse.kid, newKid: undefined, steps };
+
+  // Cut off after step 3: the Spoke signs with the new key and the Hub still holds the old one too.
+  const newer = newerKeys(keys.keys, inUse);
+  if (newer.length === 0 && hubKeys.length > 1) {
+    result.oldKid = hubKeys.find((k) => !sameKey(k, inUse))?.kid;
+    result.newKid = inUse.kid;
+    for (const step of [1, 2, 3] as const) record({ step, outcome: 'skipped', message: `step ${step}: done before (the Spoke app signs with ${inUse.kid ?? 'the new key'})` });
+    await replaceHubKeys(hub, service, [inUse]);
+    record({ step: 4, outcome: 'done', message: `step 4: the Hub's service app holds only the key in use (${inUse.kid ?? '?'})` });
+    return result;
+  }
+
+  let fresh: PublicKey;
+  if (newer.length > 0) {
+    fresh = newer[newer.length - 1]!;
+    record({ step: 1, outcome: 'skipped', message: `step 1: the Spoke app already has a new key (${fresh.kid ?? '?'}) from a rotation that was cut off` });
+  } else {
+    const res = await spokeClient.request<Json>('POST', `/api/v1/apps/${seg(appId)}/credentials/keys/generate`, { query: { validityYears: options.validityYears } });
+    fresh = toPublicKey(res.body);
+    record({ step: 1, outcome: 'done', message: `step 1: a new key in the Spoke app (${fresh.kid ?? '?'}, valid ${options.validityYears} years)` });
+    keys = { ...keys, keys: [...keys.keys, fresh] };
+  }
+  result.newKid = fresh.kid;
+
+  if (hubKeys.some((k) => sameKey(k, fresh))) {
+    record({ step: 2, outcome: 'skipped', message: `step 2: the Hub's service app already holds the new key` });
+  } else {
+    await replaceHubKeys(hub, service, [inUse, fresh]);
+    record({ step: 2, outcome: 'done', message: `step 2: the Hub's service app holds the old and the new key (${inUse.kid ?? '?'}, ${fresh.kid ?? '?'})` });
+  }
+
+  const appPath = `/api/v1/apps/${seg(appId)}`;
+  const app = await spokeClient.get<Json>(appPath);
+  const credentials = (app.credentials as Json | undefined) ?? {};
+  // Replace an Application takes the whole app; only the signing kid changes.
+  const { _links, _embedded, ...body } = app;
+  await spokeClient.request('PUT', appPath, { body: { ...body, credentials: { ...credentials, signing: { ...((credentials.signing as Json | undefined) ?? {}), kid: fresh.kid } } } });
+  record({ step: 3, outcome: 'done', message: `step 3: the Spoke app signs with the new key (${fresh.kid ?? '?'})` });
+
+  await replaceHubKeys(hub, service, [fresh]);
+  record({ step: 4, outcome: 'done', message: `step 4: the Hub's service app dropped the old key (${inUse.kid ?? '?'})` });
+  return result;
+}
+
+/** Keys of the Spoke app created after the one in use (a rotation's new key), oldest first. */
+function newerKeys(keys: PublicKey[], inUse: PublicKey): PublicKey[] {
+  const created = (k: PublicKey): string => (typeof k.jwk.created === 'string' ? k.jwk.created : '');
+  return keys.filter((k) => !sameKey(k, inUse) && created(k) > created(inUse)).sort((a, b) => (created(a) < created(b) ? -1 : 1));
+}
+
+/** Okta replaces a client whole (no partial updates): send back everything it holds, with the new keys. */
+async function replaceHubKeys(hub: OktaClient, service: HubServiceApp, keys: PublicKey[]): Promise<void> {
+  const path = `/oauth2/v1/clients/${seg(service.clientId)}`;
+  const current = await hub.get<Json>(path);
+  const { _links, client_secret: _secret, jwks_uri: _uri, ...rest } = current;
+  await hub.request('PUT', path, { body: { ...rest, jwks: { keys: keys.map(publicJwk) } } });
+}
+
+async function findAppId(spoke: DesiredSpoke, client: OktaClient): Promise<string> {
+  const apps = await client.get<Json[]>('/api/v1/apps', { filter: 'name eq "okta_org2org"', limit: 200 });
+  const matching = (Array.isArray(apps) ? apps : []).filter((a) => a.label === spoke.app.label);
+  const app = matching.find((a) => a.status === 'ACTIVE') ?? matching[0];
+  if (!app) throw new Org2OrgError(`spoke ${spoke.name} has no Org2Org app labelled "${spoke.app.label}": run \`org2org apply\` first`);
+  return String(app.id);
+}
+
+function seg(id: string): string {
+  return encodeURIComponent(id);
+}

@@ -1,0 +1,71 @@
+/**
+ * `org2org rotate-keys --spoke S`: MANUAL key rotation of a Spoke's OAuth 2.0 connection, in the
+ * overlap order (new Spoke key → Hub trusts both → Spoke signs with the new → Hub drops the old),
+ * so no push fails; run it again to finish a rotation that was cut off.
+ */
+import { debugRequested, GLOBAL_HELP, parseCommandArgs } from '../args.js';
+import { UsageError } from '../../errors.js';
+import { rotateKeys, type RotationStep } from '../../apply/rotate-keys.js';
+import { buildClients, commandIo, importLoadConfig, selectSpokes, type LoadConfig } from '../shared.js';
+
+export interface RotateKeysIo {
+  env?: Record<string, string | undefined>;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  loadConfig?: LoadConfig;
+}
+
+const HELP = `Usage: org2org rotate-keys --spoke NAME [-c FILE] [--validity-years N] [--format text|json]
+
+Rotates the key of a Spoke's OAuth 2.0 provisioning connection (rotationMode: MANUAL), in the
+order that keeps provisioning working throughout:
+  1. a new key in the Spoke's Org2Org app
+  2. the Hub's service app trusts the old and the new key
+  3. the Spoke app signs with the new key
+  4. the Hub's service app drops the old key
+If it is cut off, run it again: it finds the steps already done and finishes the rest.
+Needs the Spoke's credential (manages apps) and the Hub's (hub.auth, manages the service app).
+
+Options:
+      --spoke NAME           the Spoke whose connection key to rotate (required)
+      --validity-years N     how long the new key is valid, 2–10 (default 5)
+      --format text|json     output format (default: text)
+
+${GLOBAL_HELP}
+
+Exit: 0 rotated (or finished), 1 on error (what was done so far is listed).`;
+
+export async function run(argv: string[]): Promise<number> {
+  return runRotateKeys(argv);
+}
+
+export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Promise<number> {
+  const { out, err, env } = commandIo(io);
+  const parsed = parseCommandArgs('rotate-keys', argv, {
+    spoke: { type: 'string' },
+    'validity-years': { type: 'string' },
+    format: { type: 'string' },
+  });
+  if (parsed.global.help) {
+    out(HELP + '\n');
+    return 0;
+  }
+  const name = parsed.string('spoke');
+  if (!name) throw new UsageError('rotate-keys needs --spoke NAME: the Spoke whose connection key to rotate.');
+  const format = parsed.string('format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json (got "${format}").`);
+  const years = Number(parsed.string('validity-years') ?? '5');
+  if (!Number.isInteger(years) || years < 2 || years > 10) throw new UsageError(`--validity-years must be a whole number from 2 to 10 (got "${parsed.string('validity-years')}").`);
+
+  const load = io.loadConfig ?? (await importLoadConfig('rotate-keys'));
+  const { desired, warnings } = await load(parsed.global.config, { env, requireSecrets: true });
+  for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
+  const target = selectSpokes(desired, [name]);
+  const spoke = target.spokes[0]!;
+  const clients = buildClients(target, debugRequested(parsed.global, env) ? { debug: true } : {});
+  const onStep = (s: RotationStep): void => err(`${s.outcome === 'done' ? '✓' : '·'} ${s.message}\n`);
+  const result = await rotateKeys(spoke, clients.spokes[spoke.name]!, clients.hub, { validityYears: years, onStep });
+  if (format === 'json') out(JSON.stringify({ formatVersion: 1, spoke: spoke.name, ...result }, null, 2) + '\n');
+  else out(`Rotated the connection key of ${spoke.name}: ${result.oldKid ?? '?'} → ${result.newKid ?? '?'} (Hub service app ${result.clientId}).\n`);
+  return 0;
+}
