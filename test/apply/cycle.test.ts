@@ -29,7 +29,7 @@ describe('plan → apply → plan on the demo setup', () => {
     sim = await startSim(root('examples/sim/seed.yaml'));
     desired = (await loadConfig(root('org2org.config.yaml'), { env: sim.env, requireSecrets: true })).desired;
     clients = {
-      hub: clientFor('hub', sim.env.OKTA_HUB_URL!, sim.env.OKTA_HUB_READ_TOKEN!),
+      hub: clientFor('hub', sim.env.OKTA_HUB_URL!, sim.env.OKTA_HUB_ADMIN_TOKEN!),
       spokes: {
         emea: clientFor('emea', sim.env.OKTA_EMEA_URL!, sim.env.OKTA_EMEA_TOKEN!),
         apac: clientFor('apac', sim.env.OKTA_APAC_URL!, sim.env.OKTA_APAC_TOKEN!),
@@ -111,7 +111,7 @@ describe('re-running apply converges after a connection reset on an assignment',
   it('fails that one change without resending it; the next plan has just it; the next apply finishes', async () => {
     const desired = (await loadConfig(root('org2org.config.yaml'), { env: sim.env, requireSecrets: true })).desired;
     const clients = {
-      hub: clientFor('hub', sim.env.OKTA_HUB_URL!, sim.env.OKTA_HUB_READ_TOKEN!),
+      hub: clientFor('hub', sim.env.OKTA_HUB_URL!, sim.env.OKTA_HUB_ADMIN_TOKEN!),
       spokes: {
         emea: clientFor('emea', sim.env.OKTA_EMEA_URL!, sim.env.OKTA_EMEA_TOKEN!),
         apac: clientFor('apac', sim.env.OKTA_APAC_URL!, sim.env.OKTA_APAC_TOKEN!),
