@@ -4,6 +4,7 @@
  * (lists arrive sorted from the reader and are sorted again here; keys in a fixed order), so
  * two exports of the same orgs differ only in the header's timestamp line.
  */
+import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES } from '../config/types.js';
 import { Document, isMap, isSeq, type Pair, type YAMLMap, type YAMLSeq, type Scalar } from 'yaml';
 import { compareKeys } from './observe-spoke.js';
 import type { ExportInput, ObservedSpoke } from './types.js';
@@ -112,6 +113,18 @@ function connectionObject(s: ObservedSpoke): Record<string, unknown> {
   const c = s.connection!;
   const enabled = c.enabled ? {} : { enabled: false };
   if (c.authScheme === 'TOKEN') return { authScheme: 'TOKEN', token: `\${${HUB_PROVISIONING_TOKEN_VAR}}`, ...enabled };
+  if (c.managed) {
+    // Only what differs from the defaults is written; an empty list can't be configured, so it is left to the defaults.
+    const differs = (list: string[], defaults: string[]): boolean => list.length > 0 && [...list].sort().join() !== [...defaults].sort().join();
+    return {
+      authScheme: 'OAUTH2',
+      hubServiceApp: 'managed',
+      rotationMode: c.rotationMode,
+      ...(differs(c.managed.scopes, DEFAULT_SERVICE_APP_SCOPES) ? { scopes: c.managed.scopes } : {}),
+      ...(differs(c.managed.roles, DEFAULT_SERVICE_APP_ROLES) ? { roles: c.managed.roles } : {}),
+      ...enabled,
+    };
+  }
   return { authScheme: 'OAUTH2', clientId: c.clientId, rotationMode: c.rotationMode, ...enabled };
 }
 

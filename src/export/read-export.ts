@@ -7,9 +7,11 @@
  */
 import { Org2OrgError } from '../errors.js';
 import { Secret } from '../credentials.js';
-import type { DesiredSpoke, DesiredState } from '../config/types.js';
+import { managedServiceAppName, type DesiredSpoke, type DesiredState } from '../config/types.js';
+import { OktaApiError } from '../okta/errors.js';
+import { readHubServiceApp } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
-import type { ReadEvent } from '../state/types.js';
+import type { LiveSpoke, LiveState, ReadEvent } from '../state/types.js';
 import { readLiveState, ORG2ORG_APP_NAME } from '../state/read-live-state.js';
 import { observeSpoke } from './observe-spoke.js';
 import type { ExportInput, ObservedSpoke } from './types.js';
@@ -45,7 +47,8 @@ export async function readExportInput(source: ExportSource, generatedAt: string)
     source.spokes.map(async (s) => {
       const spoke = live.spokes[s.name]!;
       if (!spoke.app) throw new Org2OrgError(`spoke ${s.name}: the okta_org2org app "${labels[source.spokes.indexOf(s)]}" disappeared while it was read; run export again`);
-      return observeSpoke(spoke, {
+      const managed = source.hub ? await managedServiceApp(source.hub.client, s.name, spoke.connection, live.notes) : undefined;
+      const observed = observeSpoke(spoke, {
         name: s.name,
         url: s.url,
         tokenVar: s.tokenVar,
@@ -53,6 +56,8 @@ export async function readExportInput(source: ExportSource, generatedAt: string)
         ...(hubGroups ? { hubGroups } : {}),
         notes: live.notes.filter((n) => n.spoke === s.name).map((n) => n.message),
       });
+      if (managed && observed.connection?.authScheme === 'OAUTH2') observed.connection.managed = managed;
+      return observed;
     }),
   );
   return {
@@ -107,6 +112,23 @@ async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEven
   if (apps.length === 0) throw new Org2OrgError(`spoke ${s.name}: no okta_org2org app found at ${s.url}; nothing to export`);
   // Okta lists apps by creation: the first is the oldest, the one the console shows first.
   return String(apps[0]!.label);
+}
+
+/**
+ * An OAuth 2.0 connection's Hub service app looks org2org-managed when it carries the name org2org
+ * gives the ones it manages; then its scopes and roles are what the config will keep.
+ */
+async function managedServiceApp(hub: OktaClient, spoke: string, connection: LiveSpoke['connection'], notes: LiveState['notes']): Promise<{ scopes: string[]; roles: string[] } | undefined> {
+  if (connection?.authScheme !== 'OAUTH2' || !connection.clientId) return undefined;
+  try {
+    const app = await readHubServiceApp(hub, connection.clientId);
+    if (!app || app.name !== managedServiceAppName(spoke)) return undefined;
+    return { scopes: app.grants.map((g) => g.scopeId), roles: app.roles.map((r) => r.type) };
+  } catch (err) {
+    if (!(err instanceof OktaApiError)) throw err;
+    notes.push({ spoke, severity: 'warning', message: `the Hub's service app ${connection.clientId} could not be read (${err.errorSummary ?? err.status}): exported with its clientId, not as org2org-managed` });
+    return undefined;
+  }
 }
 
 /** Every Hub group by id: names the push targets, and its `created` tells a linked group. */

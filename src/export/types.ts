@@ -36,6 +36,11 @@ export interface ObservedConnection {
   enabled: boolean;
   clientId?: string;
   rotationMode?: 'AUTO' | 'MANUAL';
+  /**
+   * OAUTH2 whose Hub service app looks org2org-managed (named `org2org-<spoke>`): its granted
+   * scopes and admin roles, exported as `hubServiceApp: managed` with them.
+   */
+  managed?: { scopes: string[]; roles: string[] };
 }
 
 export interface ObservedSpoke {

@@ -39,7 +39,7 @@ export function planServiceApp(ctx: SpokeContext): void {
   }
   const rotationMode = wanted!.authScheme === 'OAUTH2' ? wanted!.rotationMode : 'AUTO';
   if (live === undefined) {
-    diagnose(ctx, 'error', `the Hub's service app for ${spoke} could not be read: hubServiceApp: managed needs Hub credentials (hub.auth) that may read and manage apps`, { address });
+    diagnose(ctx, 'error', `the Hub's service app for ${spoke} was not read, so its OAuth connection can't be planned: hubServiceApp: managed needs Hub credentials (hub.auth) that may read and manage apps`, { address });
     return;
   }
   const trust = rotationMode === 'AUTO' ? "the Spoke connection's JWKS (jwks_uri)" : "the Spoke app's key in use (jwks)";

@@ -81,8 +81,14 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
       chosen.map(async (spoke) => {
         const live = readByName.get(spoke.name);
         if (!live) return; // unreadable: its plan is that error
-        const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, live, options.onEvent);
-        if (serviceApp !== undefined) live.serviceApp = serviceApp;
+        try {
+          const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, live, options.onEvent);
+          if (serviceApp !== undefined) live.serviceApp = serviceApp;
+        } catch (err) {
+          // Left unread: the planner then refuses to plan a managed service app it can't see.
+          if (!(err instanceof Org2OrgError)) throw err;
+          notes.push({ spoke: spoke.name, severity: 'warning', message: `the Hub's service app of ${spoke.name} could not be read: ${err.message}` });
+        }
       }),
     );
   }

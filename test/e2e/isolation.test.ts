@@ -50,18 +50,21 @@ test('one dead Spoke beside a live one: the live one is planned and printed, the
 test('a revoked token in one Spoke and a bad Hub read token: the other Spoke is planned; the Hub costs only its checks', async () => {
   const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60 });
   try {
-    const env = { ...cliEnv(sim), OKTA_EMEA_TOKEN: 'not-a-valid-token', OKTA_HUB_READ_TOKEN: 'not-a-valid-token-either' };
+    const env = { ...cliEnv(sim), OKTA_EMEA_TOKEN: 'not-a-valid-token', OKTA_HUB_ADMIN_TOKEN: 'not-a-valid-token-either' };
     const r = await runCli(['plan'], env);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /error: could not read the emea Spoke, so it is not planned: .*401.*OKTA_EMEA_TOKEN/);
     assert.match(r.stdout, /Spoke apac \(/);
     assert.match(r.stdout, /\+ app \(Acme Hub\)/);
-    assert.match(r.stdout, /warning: the Hub could not be read, so Hub-side checks are skipped: .*OKTA_HUB_READ_TOKEN/);
+    assert.match(r.stdout, /warning: the Hub could not be read, so Hub-side checks are skipped: .*OKTA_HUB_ADMIN_TOKEN/);
 
-    // With only the Hub token bad, the plan stands (exit 0) with the warning.
-    const hubOnly = await runCli(['plan'], { ...cliEnv(sim), OKTA_HUB_READ_TOKEN: 'not-a-valid-token-either' });
-    assert.equal(hubOnly.code, 0, hubOnly.stdout + hubOnly.stderr);
+    // With only the Hub token bad, emea's plan stands with the warning; apac's OAuth connection,
+    // whose Hub service app org2org manages, can't be planned without the Hub: an error of apac's.
+    const hubOnly = await runCli(['plan'], { ...cliEnv(sim), OKTA_HUB_ADMIN_TOKEN: 'not-a-valid-token-either' });
+    assert.equal(hubOnly.code, 1, hubOnly.stdout + hubOnly.stderr);
     assert.match(hubOnly.stdout, /warning: the Hub could not be read/);
+    assert.match(hubOnly.stdout, /Spoke emea \([^)]*\)\n(?:  .*\n)*  [+~] /, 'emea is planned');
+    assert.match(hubOnly.stdout, /error: the Hub's service app for apac was not read/);
   } finally {
     await sim.close();
   }

@@ -209,6 +209,17 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.equal((await run('check')).code, 0);
   });
 
+  it('export reads the OAuth setup and recognizes the org2org-managed Hub service app', async () => {
+    const exported = await runCli(['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `nordics=${sim.orgs.nordics!.url}`], {
+      OKTA_NORDICS_TOKEN: env.NORDICS_TOKEN!,
+      OKTA_HUB_READ_TOKEN: env.HUB_ADMIN_TOKEN!,
+    });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /authScheme: OAUTH2\n\s+hubServiceApp: managed\n\s+rotationMode: MANUAL/);
+    assert.doesNotMatch(exported.stdout, /scopes:|roles:/, 'the defaults are not written out');
+    assert.deepEqual(findLeaks(sim, exported.stdout + exported.stderr), []);
+  });
+
   it('a managed service app the config stops using is a removal that apply refuses without --allow-delete-service-apps', async () => {
     const clientId = hubApp().id;
     writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', '').replace(/authScheme: OAUTH2\n.*\n.*\n/, 'authScheme: TOKEN\n      token: ${HUB_ADMIN_TOKEN}\n'));
