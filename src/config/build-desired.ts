@@ -46,6 +46,7 @@ interface RawSpoke {
   provisioning?: { toApp?: ToAppFeatures; toOkta?: ToOkta };
   assignments?: {
     mode?: OwnershipMode;
+    missingUsers?: 'error' | 'skip';
     defaults?: { initialStatus?: InitialStatus };
     attributeNames?: { initialStatus?: string; securityQuestion?: string; securityAnswer?: string };
     users?: RawUser[];
@@ -207,7 +208,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
       mode: s.mode ?? 'managed',
       app: { label: text(`${at}/app/label`, s.app.label), signOnMode: s.app.signOnMode ?? 'SAML_2_0', ...(s.app.create === true ? { create: true } : {}) },
       provisioning: {},
-      assignments: { mode: assignments.mode ?? 'additive', users, groups },
+      assignments: { mode: assignments.mode ?? 'additive', users, groups, ...(assignments.missingUsers === 'skip' ? { missingUsers: 'skip' as const } : {}) },
       pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },
       pos: pos(at),
     };

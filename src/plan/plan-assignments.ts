@@ -53,13 +53,19 @@ export function planUserAssignments(ctx: SpokeContext): void {
   const configured = desired.assignments.attributeNames ?? {};
   const assumedNames = live.appUserSchema === null && live.app === null && (!configured.securityQuestion || !configured.securityAnswer);
   let usesSecurity = false;
+  const skipMissing = desired.assignments.missingUsers === 'skip';
+  const missing: string[] = [];
 
   for (const user of desired.assignments.users) {
     const appUser = liveByKey.get(user.loginKey);
     // An assigned user needs no directory lookup (a large Spoke's users are nearly all assigned).
     const directoryUser = appUser ? undefined : live.users[user.loginKey];
+    if (!appUser && !directoryUser && skipMissing) {
+      missing.push(user.login);
+      continue;
+    }
     if (!appUser && !directoryUser) {
-      diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there or remove it from assignments.users`, {
+      diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip`, {
         address: addressOf(desired.name, 'assignment.user', user.loginKey),
         pos: user.pos,
       });
@@ -170,6 +176,14 @@ export function planUserAssignments(ctx: SpokeContext): void {
       ctx,
       'warning',
       `the app-user schema can't be read before the app exists: the attributes securityQuestion/securityAnswer are assumed; set assignments.attributeNames if your Org2Org app names them otherwise`,
+    );
+  }
+  if (missing.length > 0) {
+    // One warning however many left: a directory with daily leavers must not bury the plan.
+    diagnose(
+      ctx,
+      'warning',
+      `${countOf(missing.length, 'listed user is', 'listed users are')} not in the ${desired.name} Spoke org and ${missing.length === 1 ? 'is' : 'are'} skipped (assignments.missingUsers: skip): ${sample(missing)}`,
     );
   }
   if (ctx.statusOnly.length > 0) {
