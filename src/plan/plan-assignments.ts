@@ -307,7 +307,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     const appGroup = liveByName.get(group.name);
     const groupId = appGroup?.groupId ?? live.groups[group.name]?.id;
     if (groupId === undefined) {
-      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org; create it there or remove it from assignments.groups`, {
+      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from assignments.groups`, {
         address,
         pos: group.pos,
       });
@@ -393,6 +393,12 @@ export function planGroupAssignments(ctx: SpokeContext): void {
       }),
     );
   }
+}
+
+/** `; did you mean "Sales"?` when the Spoke has a group with a close name. */
+export function didYouMean(ctx: SpokeContext, name: string): string {
+  const near = ctx.live.groupSuggestions?.[name];
+  return near !== undefined ? ` (did you mean "${near}"?)` : '';
 }
 
 export function countOf(n: number, one: string, many: string): string {
