@@ -193,6 +193,9 @@ async function applyScenario() {
       clientWaits: f.client.waits,
       retries: f.client.retries,
       replanChanges: f.replanChanges,
+      // The plan text of this drift (reported here; making it small is the plan output's concern).
+      planTextBytes: f.plan.planTextBytes,
+      planTextBytesPerChange: f.planned.total > 0 ? f.plan.planTextBytes / f.planned.total : 0,
       peakRssMb: result.peakRssMb,
     };
   } finally {
@@ -389,9 +392,9 @@ function renderTable(r: Results): string {
     const a = r.apply;
     lines.push(
       '',
-      '| apply | changes | applied | failed | 429s | requests (apps bucket) | windows | allowed | achieved | wall |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${Object.entries(a.byOp).map(([op, n]) => `${n} ${op.replace('assignment.user.', '')}`).join(', ')} | ${a.changes} | ${a.applied} | ${a.failed} | ${a.status429} | ${a.bucketRequests} | ${a.windows} × ${fmt(a.windowSeconds, 1)} s | ${a.allowedPerWindow}/window | ${fmt(a.achievedShare * 100, 1)} % | ${fmt(a.applyMs / 1000, 1)} s |`,
+      '| apply | changes | applied | failed | 429s | requests (apps bucket) | windows | allowed | achieved | wall | plan text per change |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${Object.entries(a.byOp).map(([op, n]) => `${n} ${op.replace('assignment.user.', '')}`).join(', ')} | ${a.changes} | ${a.applied} | ${a.failed} | ${a.status429} | ${a.bucketRequests} | ${a.windows} × ${fmt(a.windowSeconds, 1)} s | ${a.allowedPerWindow}/window | ${fmt(a.achievedShare * 100, 1)} % | ${fmt(a.applyMs / 1000, 1)} s | ${fmt(a.planTextBytesPerChange)} bytes |`,
     );
   }
   if (r.createPlan || r.validate) {

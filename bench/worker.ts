@@ -43,6 +43,8 @@ export interface PlanFigures {
   readMs: number;
   createPlanMs: number;
   renderMs: number;
+  /** Size of the plan's text output (`plan`, colour off). */
+  planTextBytes: number;
   /** readLiveState + createPlan: from the first request to the plan in memory. */
   wallMs: number;
   /** CPU time this process spent in readLiveState (user + system). */
@@ -161,7 +163,7 @@ async function runPlanJob(
   const rssRead = peakRssMb();
   const plan = createPlan(desired, live, { maxApiCapacity: job.capacity, toolVersion: 'bench' });
   const t3 = performance.now();
-  renderPlanText(plan, { color: false });
+  const text = renderPlanText(plan, { color: false });
   const t4 = performance.now();
   const stats = await simStats(job.orgUrls);
   const figures: PlanFigures = {
@@ -169,6 +171,7 @@ async function runPlanJob(
     readMs: t2 - t1,
     createPlanMs: t3 - t2,
     renderMs: t4 - t3,
+    planTextBytes: Buffer.byteLength(text),
     wallMs: t3 - t1,
     readCpuMs: (readCpu.user + readCpu.system) / 1000,
     peakRssSteps: { start: rssStart, load: rssLoad, read: rssRead },

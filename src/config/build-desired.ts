@@ -46,6 +46,7 @@ interface RawSpoke {
   provisioning?: { toApp?: ToAppFeatures; toOkta?: ToOkta };
   assignments?: {
     mode?: OwnershipMode;
+    missingUsers?: 'error' | 'skip';
     defaults?: { initialStatus?: InitialStatus };
     attributeNames?: { initialStatus?: string; securityQuestion?: string; securityAnswer?: string };
     users?: RawUser[];
@@ -234,7 +235,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
       mode: s.mode ?? 'managed',
       app: { label: literal(`${at}/app/label`, s.app.label), ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}), ...(s.app.create === true ? { create: true } : {}) },
       provisioning: {},
-      assignments: { mode: assignments.mode ?? 'additive', users, groups },
+      assignments: { mode: assignments.mode ?? 'additive', users, groups, ...(assignments.missingUsers === 'skip' ? { missingUsers: 'skip' as const } : {}) },
       pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },
       pos: pos(at),
     };

@@ -149,6 +149,8 @@ export interface DesiredSpoke {
   provisioning: { toApp?: ToAppFeatures; toOkta?: ToOkta };
   assignments: {
     mode: OwnershipMode;
+    /** `skip`: a listed user absent from the Spoke is a warning and left out (default: an error). */
+    missingUsers?: 'error' | 'skip';
     /** Explicit attribute names from the config; undefined → taken from the live app-user schema. */
     attributeNames?: Partial<AppUserAttributeNames>;
     users: DesiredUserAssignment[];

@@ -23,7 +23,25 @@ export function buildExportDocument(unsorted: ExportInput): Document {
   doc.commentBefore = headerComment(input);
   const spokes = doc.get('spokes') as unknown as YAMLSeq<YAMLMap>;
   input.spokes.forEach((spoke, i) => annotateSpoke(spokes.items[i]!, spoke));
+  if (input.withoutApp && input.withoutApp.length > 0) doc.comment = stubComment(input.withoutApp);
   return doc;
+}
+
+/** Spokes without an Org2Org app, as entries to uncomment under `spokes:` once the app should be managed. */
+function stubComment(spokes: NonNullable<ExportInput['withoutApp']>): string {
+  const lines: string[] = [];
+  for (const s of spokes) {
+    lines.push(
+      ` Spoke ${s.name} (${s.url}) has no Org2Org app yet, so nothing was exported for it.`,
+      ' To have org2org create and manage it, move this entry under spokes: and uncomment it:',
+      `   - name: ${s.name}`,
+      `     url: ${s.url}`,
+      `     auth: { token: "\${${s.tokenVar}}" }`,
+      '     app: { label: Acme Hub }   # the label the app should have',
+      '',
+    );
+  }
+  return lines.join('\n').trimEnd();
 }
 
 /** The file's text. `lineWidth: 0`: long values (expressions, labels) are never folded. */

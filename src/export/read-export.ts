@@ -35,11 +35,18 @@ export interface ExportSource {
   onEvent?: (e: ReadEvent) => void;
 }
 
-export async function readExportInput(source: ExportSource, generatedAt: string): Promise<ExportInput> {
-  const [labels, hubGroups] = await Promise.all([
-    Promise.all(source.spokes.map((s) => pickLabel(s, source.label, source.onEvent))),
-    source.hub ? readHubGroups(source.hub.client, source.onEvent) : Promise.resolve(undefined),
+export async function readExportInput(all: ExportSource, generatedAt: string): Promise<ExportInput> {
+  const [allLabels, hubGroups] = await Promise.all([
+    Promise.all(all.spokes.map((s) => pickLabel(s, all.label, all.onEvent))),
+    all.hub ? readHubGroups(all.hub.client, all.onEvent) : Promise.resolve(undefined),
   ]);
+  // A Spoke with no Org2Org app yet doesn't stop the others: it becomes a stub to fill in.
+  const withoutApp = all.spokes.filter((_, i) => allLabels[i] === undefined).map((s) => ({ name: s.name, url: s.url, tokenVar: s.tokenVar }));
+  if (withoutApp.length === all.spokes.length) {
+    throw new Org2OrgError(`no okta_org2org app found in ${withoutApp.map((s) => `${s.name} (${s.url})`).join(', ')}; nothing to export`);
+  }
+  const source: ExportSource = { ...all, spokes: all.spokes.filter((_, i) => allLabels[i] !== undefined) };
+  const labels = allLabels.filter((l): l is string => l !== undefined);
   const desired = exportDesiredState(source, labels);
   const live = await readLiveState(desired, { spokes: Object.fromEntries(source.spokes.map((s) => [s.name, s.client])) }, { ...(source.onEvent ? { onEvent: source.onEvent } : {}) });
 
@@ -65,6 +72,7 @@ export async function readExportInput(source: ExportSource, generatedAt: string)
     ...(source.hub ? { hubReadTokenVar: source.hub.tokenVar } : {}),
     generatedAt,
     spokes,
+    ...(withoutApp.length > 0 ? { withoutApp } : {}),
   };
 }
 
@@ -102,14 +110,15 @@ async function collect<T>(client: OktaClient, path: string, query: Record<string
   return all;
 }
 
-async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEvent?: (e: ReadEvent) => void): Promise<string> {
+/** The label to export; undefined when the Spoke has no Org2Org app at all (and none was named). */
+async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEvent?: (e: ReadEvent) => void): Promise<string | undefined> {
   const apps = (await collect<Json>(s.client, '/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"` }, 'apps (label)', onEvent)).filter((a) => a.name === ORG2ORG_APP_NAME);
   if (label !== undefined) {
     if (apps.some((a) => a.label === label)) return label;
     const found = apps.map((a) => `"${String(a.label)}"`).join(', ') || 'none';
     throw new Org2OrgError(`spoke ${s.name}: no okta_org2org app labelled "${label}" (found: ${found}); pass --label with one of them`);
   }
-  if (apps.length === 0) throw new Org2OrgError(`spoke ${s.name}: no okta_org2org app found at ${s.url}; nothing to export`);
+  if (apps.length === 0) return undefined;
   // Okta lists apps by creation: the first is the oldest, the one the console shows first.
   return String(apps[0]!.label);
 }

@@ -75,4 +75,6 @@ export interface ExportInput {
   /** ISO timestamp in the header: the only line that varies between two exports of the same orgs. */
   generatedAt: string;
   spokes: ObservedSpoke[];
+  /** Spokes with no Org2Org app yet: written as a commented stub, not exported. */
+  withoutApp?: { name: string; url: string; tokenVar: string }[];
 }

@@ -187,10 +187,11 @@ function clampShare(share: number): number {
 }
 
 function summarize(spokes: SpokePlan[], planDiagnostics: Diagnostic[], noops: number, minSeconds: number): PlanSummary {
-  const summary: PlanSummary = { add: 0, change: 0, remove: 0, manual: 0, noop: noops, errors: 0, warnings: 0, apiWrites: 0, minSeconds };
+  const summary: PlanSummary = { add: 0, change: 0, remove: 0, manual: 0, noop: noops, errors: 0, warnings: 0, apiWrites: 0, hubEffects: 0, minSeconds };
   for (const spoke of spokes) {
     for (const change of spoke.changes) {
       summary.apiWrites += change.writes;
+      if (change.hubEffects) summary.hubEffects++;
       if (change.action === 'create') summary.add++;
       else if (change.action === 'update') summary.change++;
       else if (change.action === 'delete') summary.remove++;

@@ -10,7 +10,7 @@ import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/typ
 import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
 import { formatAddress, type ResourceKey } from './address.js';
-import { diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
+import { deactivatesUsers, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange } from './types.js';
 
 /** Okta's name for the initial status; the other two are what a new app's schema is assumed to use. */
@@ -54,13 +54,19 @@ export function planUserAssignments(ctx: SpokeContext): void {
   const configured = desired.assignments.attributeNames ?? {};
   const assumedNames = live.appUserSchema === null && live.app === null && (!configured.securityQuestion || !configured.securityAnswer);
   let usesSecurity = false;
+  const skipMissing = desired.assignments.missingUsers === 'skip';
+  const missing: string[] = [];
 
   for (const user of desired.assignments.users) {
     const appUser = liveByKey.get(user.loginKey);
     // An assigned user needs no directory lookup (a large Spoke's users are nearly all assigned).
     const directoryUser = appUser ? undefined : live.users[user.loginKey];
+    if (!appUser && !directoryUser && skipMissing) {
+      missing.push(user.login);
+      continue;
+    }
     if (!appUser && !directoryUser) {
-      diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there or remove it from assignments.users`, {
+      diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip`, {
         address: formatAddress({ spoke: desired.name, kind: 'assignment.user', key: user.loginKey }),
         pos: user.pos,
       });
@@ -174,6 +180,14 @@ export function planUserAssignments(ctx: SpokeContext): void {
       `the app-user schema can't be read before the app exists: the attributes securityQuestion/securityAnswer are assumed; set assignments.attributeNames if your Org2Org app names them otherwise`,
     );
   }
+  if (missing.length > 0) {
+    // One warning however many left: a directory with daily leavers must not bury the plan.
+    diagnose(
+      ctx,
+      'warning',
+      `${countOf(missing.length, 'listed user is', 'listed users are')} not in the ${desired.name} Spoke org and ${missing.length === 1 ? 'is' : 'are'} skipped (assignments.missingUsers: skip): ${sample(missing)}`,
+    );
+  }
   if (ctx.statusOnly.length > 0) {
     const n = ctx.statusOnly.length;
     ctx.notes.push(
@@ -263,9 +277,12 @@ function planUnlistedUsers(ctx: SpokeContext): void {
     }
     return;
   }
+  const deactivates = deactivatesUsers(ctx);
   for (const appUser of unlisted) {
     const before: Record<string, unknown> = { login: appUser.login, status: appUser.status };
     if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
+    // Okta deactivates the pushed Hub user when the assignment goes and Deactivate Users is on.
+    const hubEffects = deactivates && appUser.externalId !== undefined ? [`deactivates ${appUser.login}'s Hub user (Deactivate Users is on)`] : [];
     ctx.removals.user.push(
       makeChange(ctx, {
         resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey },
@@ -273,6 +290,7 @@ function planUnlistedUsers(ctx: SpokeContext): void {
         action: 'delete',
         name: appUser.login,
         before,
+        hubEffects,
         liveFingerprint: appUser.fingerprint,
         writes: 1,
         op: { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login },
@@ -292,7 +310,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     const appGroup = liveByName.get(group.name);
     const groupId = appGroup?.groupId ?? live.groups[group.name]?.id;
     if (groupId === undefined) {
-      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org; create it there or remove it from assignments.groups`, {
+      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from assignments.groups`, {
         address,
         pos: group.pos,
       });
@@ -356,8 +374,14 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     }
     return;
   }
+  const deactivatesMembers = deactivatesUsers(ctx);
   for (const appGroup of unlisted) {
     const before: Record<string, unknown> = { name: appGroup.name };
+    const onlyThrough = live.appUsers.filter((u) => u.scope === 'GROUP' && u.externalId !== undefined).length;
+    const hubEffects =
+      deactivatesMembers && onlyThrough > 0
+        ? [`members assigned only through ${appGroup.name} lose the app; Deactivate Users is on, so their Hub users are deactivated`]
+        : [];
     if (appGroup.priority !== undefined) before.priority = appGroup.priority;
     ctx.removals.group.push(
       makeChange(ctx, {
@@ -366,12 +390,19 @@ export function planGroupAssignments(ctx: SpokeContext): void {
         action: 'delete',
         name: appGroup.name,
         before,
+        hubEffects,
         liveFingerprint: appGroup.fingerprint,
         writes: 1,
         op: { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId },
       }),
     );
   }
+}
+
+/** `; did you mean "Sales"?` when the Spoke has a group with a close name. */
+export function didYouMean(ctx: SpokeContext, name: string): string {
+  const near = ctx.live.groupSuggestions?.[name];
+  return near !== undefined ? ` (did you mean "${near}"?)` : '';
 }
 
 export function countOf(n: number, one: string, many: string): string {

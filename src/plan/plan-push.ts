@@ -4,7 +4,7 @@
  */
 import type { DesiredPushGroup } from '../config/types.js';
 import { pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
-import { countOf, sample } from './plan-assignments.js';
+import { countOf, didYouMean, sample } from './plan-assignments.js';
 import { formatAddress, type ResourceKey } from './address.js';
 import { diagnose, makeChange, type SpokeContext } from './spoke-context.js';
 
@@ -29,7 +29,7 @@ export function planPushMappings(ctx: SpokeContext): void {
     const mapping = byName.get(group.name) ?? (source ? bySourceId.get(source.id) : undefined);
     if (mapping) paired.add(mapping);
     if (!source && !mapping) {
-      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org; create it there or remove it from pushGroups.groups`, {
+      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from pushGroups.groups`, {
         address,
         pos: group.pos,
       });

@@ -41,6 +41,11 @@ export interface SpokeContext {
   notes: string[];
 }
 
+/** Deactivate Users as it will be when removals run: the file's setting (applied first), else the live one. */
+export function deactivatesUsers(ctx: SpokeContext): boolean {
+  return ctx.desired.provisioning.toApp?.deactivateUsers ?? ctx.live.features?.toApp?.deactivateUsers ?? false;
+}
+
 export interface ChangeInit {
   resource: ResourceKey;
   kind: ResourceKind;
@@ -50,6 +55,7 @@ export interface ChangeInit {
   after?: Record<string, unknown> | null;
   attributes?: AttributeChange[];
   instructions?: string[];
+  hubEffects?: string[];
   dependsOn?: (string | undefined)[];
   liveFingerprint?: string;
   writes: number;
@@ -74,6 +80,7 @@ export function makeChange(ctx: SpokeContext, init: ChangeInit): Change {
     op: init.op,
   };
   if (init.instructions && init.instructions.length > 0) change.instructions = init.instructions;
+  if (init.hubEffects && init.hubEffects.length > 0) change.hubEffects = init.hubEffects;
   if (init.liveFingerprint !== undefined) change.liveFingerprint = init.liveFingerprint;
   return change;
 }

@@ -119,6 +119,11 @@ export interface Change {
   attributes: AttributeChange[];
   /** For manual changes: console steps. For others, optional notes. */
   instructions?: string[];
+  /**
+   * What the change does in the Hub, through Okta's provisioning rather than a call of ours
+   * (e.g. "deactivates the Hub user"): shown with the change, counted in the summary.
+   */
+  hubEffects?: string[];
   /** Addresses of changes that must succeed first (e.g. the app before its assignments). */
   dependsOn: string[];
   /** Fingerprint of the live object this change was computed from (absent for creates). */
@@ -162,6 +167,8 @@ export interface PlanSummary {
   warnings: number;
   /** API write calls apply will make. */
   apiWrites: number;
+  /** Changes with Hub-side effects (Change.hubEffects). */
+  hubEffects: number;
   /** Lower bound in seconds at the current rate limits and capacity share. */
   minSeconds: number;
 }

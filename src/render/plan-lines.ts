@@ -104,6 +104,7 @@ export function changeLines(change: Change, indent = '  ', said?: ReadonlyMap<st
   if (change.action === 'delete' && change.before) {
     for (const [name, value] of Object.entries(change.before)) lines.push({ text: `${inner}${name}: ${formatValue(value)}` });
   }
+  for (const effect of change.hubEffects ?? []) lines.push({ text: `${inner}in the Hub: ${effect}`, role: 'removed' });
   if (change.instructions) {
     change.instructions.forEach((step, i) => {
       if (change.action !== 'manual' && said?.has(step)) return;
@@ -128,6 +129,13 @@ export function diagnosticText(d: Diagnostic): string {
 
 export function summaryLine(summary: PlanSummary): string {
   return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.remove} to remove, ${summary.manual} manual.`;
+}
+
+/** The Hub-side consequences, counted; undefined when there are none. */
+export function hubEffectsLine(summary: PlanSummary): string | undefined {
+  const n = summary.hubEffects ?? 0;
+  if (n === 0) return undefined;
+  return `${n} ${n === 1 ? 'change acts' : 'changes act'} on the Hub through Okta's provisioning (marked "in the Hub:"): review ${n === 1 ? 'it' : 'them'} before applying.`;
 }
 
 export function costLine(summary: PlanSummary): string {

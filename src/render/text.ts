@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, Plan } from '../plan/types.js';
 import { colorize, type Tone } from './ansi.js';
-import { changeLines, costLine, diagnosticText, listedChanges, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine, type Line } from './plan-lines.js';
+import { changeLines, costLine, diagnosticText, hubEffectsLine, listedChanges, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine, type Line } from './plan-lines.js';
 
 export interface TextOptions {
   color: boolean;
@@ -60,6 +60,8 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
     lines.push({ text: NO_CHANGES, role: 'heading' });
   } else {
     lines.push({ text: summaryLine(plan.summary), role: 'heading' });
+    const hub = hubEffectsLine(plan.summary);
+    if (hub) lines.push({ text: hub, role: 'warning' });
     lines.push({ text: costLine(plan.summary) });
   }
   const { errors, warnings } = plan.summary;

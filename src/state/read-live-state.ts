@@ -7,6 +7,7 @@
 import type { DesiredSpoke, DesiredState } from '../config/types.js';
 import { Org2OrgError } from '../errors.js';
 import { OktaApiError } from '../okta/errors.js';
+import { suggestClosest } from '../config/did-you-mean.js';
 import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
 import type { OktaClient } from '../okta/types.js';
 import {
@@ -118,6 +119,7 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
     const [users, groups] = await Promise.all([findUsersByLogin(client, configLogins, onEvent), groupsRead]);
     live.users = users;
     live.groups = groups;
+    await suggestGroups(client, configGroupNames, live);
     live.rateLimits = client.rateLimits();
     return live;
   }
@@ -162,6 +164,7 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
 
   live.users = sortRecord(users);
   live.groups = sortRecord(groups);
+  await suggestGroups(client, configGroupNames, live);
   const answerName = spoke.assignments.attributeNames?.securityAnswer ?? appUserSchema?.securityAnswer;
   live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id), answerName)).sort((a, b) => cmp(a.name, b.name));
   live.pushMappings = rawMappings
@@ -229,6 +232,27 @@ async function findApp(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, 
   if (identity.kind === 'found') return { app: identity.app };
   const problem = identityProblem(identity, spoke.name, spoke.app.label);
   return problem !== undefined ? { problem } : {};
+}
+
+/**
+ * A group name the Spoke doesn't have is most often a typo: Okta's name-prefix search (`q`) on its
+ * first letters finds the candidates, and the closest is suggested. Only missing names cost a
+ * call, and only one page each.
+ */
+async function suggestGroups(client: OktaClient, names: string[], live: LiveSpoke): Promise<void> {
+  const missing = names.filter((n) => !(n in live.groups));
+  if (missing.length === 0) return;
+  const suggestions: Record<string, string> = {};
+  await Promise.all(
+    missing.map(async (name) => {
+      const prefix = name.slice(0, Math.min(3, name.length));
+      const found = await client.get<Json[]>('/api/v1/groups', { q: prefix, limit: 50 }).catch(() => []);
+      const candidates = found.map((g) => (g.profile as Json | undefined)?.name).filter((n): n is string => typeof n === 'string');
+      const near = suggestClosest(name, candidates);
+      if (near !== undefined && near !== name) suggestions[name] = near;
+    }),
+  );
+  if (Object.keys(suggestions).length > 0) live.groupSuggestions = suggestions;
 }
 
 /** One object; undefined when Okta says it doesn't exist (404). */

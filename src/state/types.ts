@@ -178,6 +178,8 @@ export interface LiveSpoke {
   users: Record<string, DirectoryUser>;
   /** Spoke groups the config names (assigned or pushed), keyed by name. */
   groups: Record<string, DirectoryGroup>;
+  /** For a config group name the Spoke doesn't have: the closest group name it does have. */
+  groupSuggestions?: Record<string, string>;
   /** Rate-limit facts seen while reading, for the plan's time estimate. */
   rateLimits: RateLimitSnapshot[];
   /**

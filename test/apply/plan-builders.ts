@@ -37,7 +37,7 @@ export function plan(changes: Change[], extra: Partial<Plan> = {}): Plan {
       changes: changes.filter((c) => c.spoke === name),
       diagnostics: [],
     })),
-    summary: { add: 0, change: 0, remove: 0, manual: 0, noop: 0, errors: 0, warnings: 0, apiWrites: 0, minSeconds: 0 },
+    summary: { add: 0, change: 0, remove: 0, manual: 0, noop: 0, errors: 0, warnings: 0, apiWrites: 0, hubEffects: 0, minSeconds: 0 },
     fingerprints: {},
     errored: false,
     empty: changes.length === 0,

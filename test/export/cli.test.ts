@@ -30,3 +30,25 @@ test('export in a child process: YAML to stdout, progress and env var names to s
     await sim.close();
   }
 });
+
+test('export of several Spokes writes every one it can: a Spoke with no Org2Org app is a commented stub and a warning', async () => {
+  const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60 });
+  try {
+    const { code, stdout, stderr } = await runCli(
+      ['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`, '--spoke', `apac=${sim.orgs.apac!.url}`],
+      sim.env,
+    );
+    assert.equal(code, 0, stderr);
+    const config = parse(stdout) as { spokes: { name: string }[] };
+    assert.deepEqual(config.spokes.map((s) => s.name), ['emea']);
+    assert.match(stdout, /# Spoke apac \(http:\/\/127\.0\.0\.1:\d+\) has no Org2Org app yet/);
+    assert.match(stdout, /# {3}- name: apac\n# {5}url: /);
+    assert.match(stderr, /warning: spoke apac \(.*\) has no Org2Org app yet: it is a commented stub/);
+    // Only apac: nothing to export is an error.
+    const none = await runCli(['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `apac=${sim.orgs.apac!.url}`], sim.env);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no okta_org2org app found in apac/);
+  } finally {
+    await sim.close();
+  }
+});

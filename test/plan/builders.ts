@@ -61,6 +61,7 @@ function spokeFromJson(s: Json, index: number): DesiredSpoke {
     pos: { line: 10 + index * 100, col: 5 },
   };
   if (s.assignments?.attributeNames) spoke.assignments.attributeNames = s.assignments.attributeNames;
+  if (s.assignments?.missingUsers) spoke.assignments.missingUsers = s.assignments.missingUsers;
   if (s.connection) {
     spoke.connection =
       s.connection.authScheme === 'OAUTH2'

@@ -282,7 +282,7 @@ describe('createPlan: user assignments', () => {
       severity: 'error',
       spoke: 'emea',
       address: 'spoke.emea.assignment.user["nobody@x.com"]',
-      message: 'nobody@x.com: no such user in the emea Spoke org; create the user there or remove it from assignments.users',
+      message: 'nobody@x.com: no such user in the emea Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip',
       file: 'org2org.config.yaml',
       line: 100,
       col: 11,
@@ -578,5 +578,26 @@ describe('createPlan: changes with no effect in Okta', () => {
 
   test('initialStatus of a user not yet provisioned still counts: it decides the Hub user about to be created', () => {
     assert.deepEqual(at(p, 'spoke.emea.assignment.user["new@x.com"]').attributes, [{ name: 'initialStatus', before: 'active_without_pass', after: 'active_with_pass' }]);
+  });
+});
+
+describe('createPlan: users missing from the Spoke', () => {
+  const live = state(liveSpoke('emea', { app: LIVE_APP, appUserSchema: SCHEMA, users: { 'here@x.com': { id: 'u-here', login: 'here@x.com', status: 'ACTIVE' } } }));
+  const users = [{ login: 'here@x.com' }, { login: 'gone1@x.com' }, { login: 'gone2@x.com' }];
+
+  test('are errors by default, each naming the way out', () => {
+    const p = plan(spokeConfig({ assignments: { users } }), live);
+    assert.equal(p.errored, true);
+    assert.equal(p.summary.errors, 2);
+    assert.match(p.spokes[0]!.diagnostics[0]!.message, /gone1@x\.com: no such user .* or set assignments\.missingUsers: skip/);
+  });
+
+  test('with missingUsers: skip, one warning names them and the others are planned', () => {
+    const p = plan(spokeConfig({ assignments: { missingUsers: 'skip', users } }), live);
+    assert.equal(p.errored, false);
+    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => [d.severity, d.message]), [
+      ['warning', '2 listed users are not in the emea Spoke org and are skipped (assignments.missingUsers: skip): gone1@x.com, gone2@x.com'],
+    ]);
+    assert.deepEqual(changes(p).map((c) => c.address), ['spoke.emea.assignment.user["here@x.com"]']);
   });
 });

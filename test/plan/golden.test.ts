@@ -84,3 +84,14 @@ test('golden: a 1,000-change drift plan says each repeated thing once (under 10 
     assert.equal(actual, readFileSync(path, 'utf8'), `${file} differs from the golden file (UPDATE_GOLDEN=1 rewrites it)`);
   }
 });
+
+test('golden: removals with Deactivate Users on say what happens in the Hub, and the comment opens with a warning box', () => {
+  const dir = join(FIXTURES, 'authoritative');
+  const txt = readFileSync(join(dir, 'plan.txt'), 'utf8');
+  const md = readFileSync(join(dir, 'plan.md'), 'utf8');
+  assert.match(txt, /- assignment\.user\["dave@acme\.com"\]\n(?: {6}.*\n)*? {6}in the Hub: deactivates dave@acme\.com's Hub user \(Deactivate Users is on\)/);
+  assert.match(txt, /^3 changes act on the Hub through Okta's provisioning/m);
+  assert.match(md, /^## org2org plan\n\n> \[!WARNING\]\n> This plan \*\*removes 5 objects\*\* and \*\*3 changes act on the Hub/);
+  // A plan that removes nothing and touches nothing in the Hub has no box.
+  assert.doesNotMatch(readFileSync(join(FIXTURES, 'drift', 'plan.md'), 'utf8'), /\[!WARNING\]/);
+});

@@ -140,6 +140,7 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
 
   let text: string;
   let observed: ObservedSpoke[];
+  let withoutApp: { name: string; url: string }[] = [];
   try {
     const input = await readExportInput(
       {
@@ -152,6 +153,7 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
       (io.now ?? (() => new Date()))().toISOString(),
     );
     observed = input.spokes;
+    withoutApp = input.withoutApp ?? [];
     text = renderExport(input);
   } finally {
     // The terminal is released before anything goes to stdout (or an error to stderr).
@@ -159,6 +161,7 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
   }
 
   await validateExport(text, env, io.loadConfig ?? loadConfig);
+  for (const s of withoutApp) err(`warning: spoke ${s.name} (${s.url}) has no Org2Org app yet: it is a commented stub at the end of the file, not exported.\n`);
 
   if (output === undefined) {
     out(text);
