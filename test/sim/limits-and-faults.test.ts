@@ -96,7 +96,8 @@ describe('sim: rate limits', () => {
   });
 
   it('answers 429 when too many requests are in flight', async () => {
-    const sim = await startSim(small(), { concurrencyLimit: 3, latencyMs: 60 });
+    // A latency far above a busy machine's scheduling delay, so that all eight requests overlap.
+    const sim = await startSim(small(), { concurrencyLimit: 3, latencyMs: 1500 });
     try {
       const { url, tokens } = sim.orgs.emea!;
       const results = await Promise.all(Array.from({ length: 8 }, () => call(url, tokens.OKTA_EMEA_TOKEN, 'GET', '/api/v1/users?limit=1')));
