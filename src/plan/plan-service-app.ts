@@ -65,8 +65,8 @@ export function planServiceApp(ctx: SpokeContext): void {
     });
     ctx.forward.push(create);
     ctx.serviceAppChanges.push(create.address);
-    for (const scopeId of managed.scopes) addGrant(ctx, null, scopeId, create.address);
-    for (const roleType of managed.roles) addRole(ctx, null, roleType, create.address);
+    for (const scopeId of managed.scopes) addPermission(ctx, 'serviceApp.grant', null, scopeId, create.address);
+    for (const roleType of managed.roles) addPermission(ctx, 'serviceApp.role', null, roleType, create.address);
     return;
   }
 
@@ -108,77 +108,52 @@ export function planServiceApp(ctx: SpokeContext): void {
     ctx.noops++;
   }
 
-  const granted = new Map(live.grants.map((g) => [g.scopeId, g]));
-  for (const scopeId of managed.scopes) {
-    if (granted.has(scopeId)) ctx.noops++;
-    else addGrant(ctx, live.clientId, scopeId, update);
-  }
-  for (const g of live.grants) {
-    if (managed.scopes.includes(g.scopeId)) continue;
-    ctx.removals.serviceApp.push(
-      makeChange(ctx, {
-        resource: { spoke: spoke, kind: 'serviceApp.grant', key: g.scopeId },
-        kind: 'serviceApp.grant',
-        action: 'delete',
-        name: g.scopeId,
-        before: { scopeId: g.scopeId },
-        instructions: [`${g.scopeId} is granted to ${name} but not listed in the config's scopes`],
-        liveFingerprint: live.fingerprint,
-        writes: 1,
-        op: { type: 'serviceApp.revokeGrant', clientId: live.clientId, grantId: g.id, scopeId: g.scopeId },
-      }),
-    );
-  }
-  const assigned = new Map(live.roles.map((r) => [r.type, r]));
-  for (const roleType of managed.roles) {
-    if (assigned.has(roleType)) ctx.noops++;
-    else addRole(ctx, live.clientId, roleType, update);
-  }
-  for (const r of live.roles) {
-    if (managed.roles.includes(r.type)) continue;
-    ctx.removals.serviceApp.push(
-      makeChange(ctx, {
-        resource: { spoke: spoke, kind: 'serviceApp.role', key: r.type },
-        kind: 'serviceApp.role',
-        action: 'delete',
-        name: r.type,
-        before: { type: r.type },
-        instructions: [`${name} has the admin role ${r.type}, which the config's roles don't list`],
-        liveFingerprint: live.fingerprint,
-        writes: 1,
-        op: { type: 'serviceApp.unassignRole', clientId: live.clientId, roleAssignmentId: r.id, roleType: r.type },
-      }),
-    );
+  const kinds = [
+    { kind: 'serviceApp.grant', wanted: managed.scopes, live: live.grants.map((g) => ({ key: g.scopeId, id: g.id })) },
+    { kind: 'serviceApp.role', wanted: managed.roles, live: live.roles.map((r) => ({ key: r.type, id: r.id })) },
+  ] as const;
+  for (const { kind, wanted: keys, live: held } of kinds) {
+    const have = new Set(held.map((h) => h.key));
+    for (const key of keys) {
+      if (have.has(key)) ctx.noops++;
+      else addPermission(ctx, kind, live.clientId, key, update);
+    }
+    for (const h of held) {
+      if (keys.includes(h.key)) continue;
+      const what = kind === 'serviceApp.grant' ? `the scope ${h.key} is granted to ${name}` : `${name} has the admin role ${h.key}`;
+      ctx.removals.serviceApp.push(
+        makeChange(ctx, {
+          resource: { spoke, kind, key: h.key },
+          kind,
+          action: 'delete',
+          name: h.key,
+          before: kind === 'serviceApp.grant' ? { scopeId: h.key } : { type: h.key },
+          instructions: [`${what}, which the config's ${kind === 'serviceApp.grant' ? 'scopes' : 'roles'} don't list`],
+          liveFingerprint: live.fingerprint,
+          writes: 1,
+          op:
+            kind === 'serviceApp.grant'
+              ? { type: 'serviceApp.revokeGrant', clientId: live.clientId, grantId: h.id, scopeId: h.key }
+              : { type: 'serviceApp.unassignRole', clientId: live.clientId, roleAssignmentId: h.id, roleType: h.key },
+        }),
+      );
+    }
   }
 }
 
-function addGrant(ctx: SpokeContext, clientId: string | null, scopeId: string, after: string | undefined): void {
+/** A scope grant or an admin role for the service app (`clientId: null`: the one this apply creates). */
+function addPermission(ctx: SpokeContext, kind: 'serviceApp.grant' | 'serviceApp.role', clientId: string | null, key: string, after: string | undefined): void {
+  const attribute = kind === 'serviceApp.grant' ? 'scopeId' : 'type';
   const change = makeChange(ctx, {
-    resource: { spoke: ctx.desired.name, kind: 'serviceApp.grant', key: scopeId },
-    kind: 'serviceApp.grant',
+    resource: { spoke: ctx.desired.name, kind, key },
+    kind,
     action: 'create',
-    name: scopeId,
-    after: { scopeId, clientId: clientId ?? KNOWN_AFTER_APPLY },
-    attributes: [{ name: 'scopeId', before: null, after: scopeId }],
+    name: key,
+    after: { [attribute]: key, clientId: clientId ?? KNOWN_AFTER_APPLY },
+    attributes: [{ name: attribute, before: null, after: key }],
     dependsOn: [after],
     writes: 1,
-    op: { type: 'serviceApp.grant', clientId, scopeId },
-  });
-  ctx.forward.push(change);
-  ctx.serviceAppChanges.push(change.address);
-}
-
-function addRole(ctx: SpokeContext, clientId: string | null, roleType: string, after: string | undefined): void {
-  const change = makeChange(ctx, {
-    resource: { spoke: ctx.desired.name, kind: 'serviceApp.role', key: roleType },
-    kind: 'serviceApp.role',
-    action: 'create',
-    name: roleType,
-    after: { type: roleType, clientId: clientId ?? KNOWN_AFTER_APPLY },
-    attributes: [{ name: 'type', before: null, after: roleType }],
-    dependsOn: [after],
-    writes: 1,
-    op: { type: 'serviceApp.assignRole', clientId, roleType },
+    op: kind === 'serviceApp.grant' ? { type: 'serviceApp.grant', clientId, scopeId: key } : { type: 'serviceApp.assignRole', clientId, roleType: key },
   });
   ctx.forward.push(change);
   ctx.serviceAppChanges.push(change.address);

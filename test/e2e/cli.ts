@@ -2,7 +2,7 @@
  * Shared by the end-to-end tests: run the CLI as a child process (the way users run it) against a
  * simulator living in the test process, count the simulator's writes, and look for canaries.
  */
-import type { Sim } from '../../src/sim/index.js';
+import { loadSeed, seedUsers, type Sim, type SimSeed } from '../../src/sim/index.js';
 
 export const CANARY_ANSWER = 'canary-e2e-alice-answer-7f3d';
 
@@ -40,4 +40,22 @@ export function findLeaks(sim: Sim, text: string): string[] {
     for (const [name, value] of Object.entries(tokens)) if (text.includes(value)) leaks.push(`${org}/${name}`);
   }
   return leaks;
+}
+
+/** examples/sim/seed.yaml plus an apac Acme Hub app with `count` USER assignments the config doesn't list (apac is authoritative). */
+export function seedWithApacRemovals(count: number): SimSeed {
+  const seed = loadSeed('examples/sim/seed.yaml');
+  const extra = seedUsers(count, { prefix: 'temp', domain: 'apac.acme.com' });
+  const apac = seed.orgs.apac!;
+  apac.users = [...(apac.users ?? []), ...extra];
+  apac.apps = [
+    {
+      label: 'Acme Hub',
+      hub: 'hub',
+      connection: { authScheme: 'TOKEN', token: 'hub/OKTA_HUB_PROVISIONING_TOKEN' },
+      provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false },
+      users: extra.map((u) => ({ login: u.login })),
+    },
+  ];
+  return seed;
 }

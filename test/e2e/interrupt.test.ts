@@ -6,33 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadSeed, seedUsers, startSim, type SimSeed } from '../../src/sim/index.js';
-import { cliEnv, countWrites, runCli } from './cli.js';
+import { startSim } from '../../src/sim/index.js';
+import { cliEnv, countWrites, runCli, seedWithApacRemovals } from './cli.js';
 
 const EXTRA = 80;
 
-/** The demo seed plus an apac app with EXTRA direct assignments the config doesn't list (apac is authoritative). */
-function seedWithRemovals(): SimSeed {
-  const seed = loadSeed('examples/sim/seed.yaml');
-  const extra = seedUsers(EXTRA, { prefix: 'temp', domain: 'apac.acme.com' });
-  const apac = seed.orgs.apac!;
-  apac.users = [...(apac.users ?? []), ...extra];
-  apac.apps = [
-    {
-      label: 'Acme Hub',
-      hub: 'hub',
-      connection: { authScheme: 'TOKEN', token: 'hub/OKTA_HUB_PROVISIONING_TOKEN' },
-      provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false },
-      users: extra.map((u) => ({ login: u.login })),
-    },
-  ];
-  return seed;
-}
 
 const APPLY = ['apply', '--auto-approve', '--max-removals', '200'];
 
 test('first Ctrl-C mid-apply: in-flight changes finish, the rest are reported as not made, exit 130; the next apply converges', async () => {
-  const sim = await startSim(seedWithRemovals(), { timeScale: 60, latencyMs: 150 });
+  const sim = await startSim(seedWithApacRemovals(EXTRA), { timeScale: 60, latencyMs: 150 });
   try {
     const env = cliEnv(sim);
     let sent = false;
@@ -71,7 +54,7 @@ test('first Ctrl-C mid-apply: in-flight changes finish, the rest are reported as
 });
 
 test('a second Ctrl-C exits at once with 130', async () => {
-  const sim = await startSim(seedWithRemovals(), { timeScale: 60, latencyMs: 400 });
+  const sim = await startSim(seedWithApacRemovals(EXTRA), { timeScale: 60, latencyMs: 400 });
   try {
     const env = cliEnv(sim);
     let sent = 0;

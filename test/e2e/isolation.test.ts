@@ -6,19 +6,11 @@
  * Hub-side checks.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { startSim } from '../../src/sim/index.js';
+import { closedPort } from '../okta/servers.js';
 import { cliEnv, findLeaks, runCli } from './cli.js';
 
-/** A loopback port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('one dead Spoke beside a live one: the live one is planned and printed, the dead one is an error naming its URL variable; exit 1', async () => {
   const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60 });

@@ -209,6 +209,24 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.equal((await run('check')).code, 0);
   });
 
+  it("a missing role on a Hub app org2org doesn't manage: the push fails on the Spoke app user, and apply --wait reports it", async () => {
+    const clientId = hubApp().id;
+    const role = hubApp().roles.values().find((r) => r.type === 'USER_ADMIN')!;
+    hubApp().roles.delete(role.id);
+    writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', '        - login: dag@acme.com\n').replace('hubServiceApp: managed', `clientId: ${clientId}`));
+    const apply = await run('apply', '--auto-approve', '--wait');
+    assert.equal(apply.code, 1, apply.stdout + apply.stderr);
+    assert.match(apply.stdout + apply.stderr, /dag@acme\.com/);
+    assert.match(apply.stdout + apply.stderr, /no admin role that may manage users/);
+    const dag = spokeApp().users.get(sim.org('nordics').findUser('dag@acme.com')!.id)!;
+    assert.equal(dag.syncState, 'ERROR');
+    assert.equal(sim.org('hub').findUser('dag@acme.com'), undefined);
+    const check = await run('check');
+    assert.match(check.stdout + check.stderr, /step 5 .* lacks the role USER_ADMIN/);
+    hubApp().roles.add({ ...role, seq: 0 });
+    writeConfig();
+  });
+
   it('export reads the OAuth setup and recognizes the org2org-managed Hub service app', async () => {
     const exported = await runCli(['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `nordics=${sim.orgs.nordics!.url}`], {
       OKTA_NORDICS_TOKEN: env.NORDICS_TOKEN!,

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSeed, seedUsers, startSim, type SimSeed } from '../../src/sim/index.js';
-import { cliEnv, countRequests, countWrites, findLeaks, runCli } from './cli.js';
+import { startSim } from '../../src/sim/index.js';
+import { cliEnv, countRequests, countWrites, findLeaks, runCli, seedWithApacRemovals } from './cli.js';
 
 test('a live change between plan --out and apply plan.json: refused as stale, the change listed, nothing written', async () => {
   const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60 });
@@ -53,26 +53,9 @@ test('a live change between plan --out and apply plan.json: refused as stale, th
   }
 });
 
-/** examples/sim/seed.yaml plus an apac Acme Hub app with 30 USER assignments the config doesn't list. */
-function massRemovalSeed(): SimSeed {
-  const seed = loadSeed('examples/sim/seed.yaml');
-  const extra = seedUsers(30, { prefix: 'temp', domain: 'apac.acme.com' });
-  const apac = seed.orgs.apac!;
-  apac.users = [...(apac.users ?? []), ...extra];
-  apac.apps = [
-    {
-      label: 'Acme Hub',
-      hub: 'hub',
-      connection: { authScheme: 'TOKEN', token: 'hub/OKTA_HUB_PROVISIONING_TOKEN' },
-      provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false },
-      users: extra.map((u) => ({ login: u.login })),
-    },
-  ];
-  return seed;
-}
 
 test('mass unassignment: refused without --max-removals, nothing written; with --max-removals 100 it goes through', async () => {
-  const sim = await startSim(massRemovalSeed(), { timeScale: 60 });
+  const sim = await startSim(seedWithApacRemovals(30), { timeScale: 60 });
   try {
     const env = cliEnv(sim);
     const apacApp = sim.org('apac').apps.values().find((a) => a.label === 'Acme Hub')!;

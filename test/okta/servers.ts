@@ -1,4 +1,5 @@
 /** Small loopback HTTP servers for client tests: each records what it received. */
+import { createServer as createNetServer } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Secret, type OrgAuth } from '../../src/credentials.js';
@@ -57,4 +58,13 @@ export const CANARY = 'canary-token-DO-NOT-PRINT-7f3a';
 
 export function tokenAuth(value = CANARY, envVar = 'OKTA_TEST_TOKEN'): OrgAuth {
   return { kind: 'token', token: new Secret(envVar, value) };
+}
+
+/** A loopback port nothing listens on (bound, then closed): connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

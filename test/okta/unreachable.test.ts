@@ -4,20 +4,13 @@
  * once. The message names the URL and the config field and variable it came from.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { Secret } from '../../src/credentials.js';
 import { createOktaClient, OktaApiError } from '../../src/okta/client.js';
 import { adviceFor } from '../../src/okta/errors.js';
 import type { ClientEvent } from '../../src/okta/types.js';
+import { closedPort } from './servers.js';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('a refused connection: one retry, then every request of that org fails at once, naming the URL variable', async () => {
   const port = await closedPort();
