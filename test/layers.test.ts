@@ -2,7 +2,7 @@
  * Imports run down the stack only: cli → render → apply, export → plan → state → okta, config.
  * okta and config know nothing of each other; apply and export know nothing of each other;
  * render sits just above them because it draws what they report. The files at the top of src/
- * (errors, credentials, loopback, version) are the vocabulary every layer shares, and import
+ * (errors, credentials, loopback, org-url, version) are the vocabulary every layer shares, and import
  * nothing above them. The simulator stands apart: only the CLI starts it, and it imports none
  * of the tool. Checked on the source itself, like the purity test of src/plan.
  */

@@ -7,6 +7,8 @@
  * app would provision every user twice, unless the config says `app.create: true`.
  */
 
+import { sameOktaOrg } from '../org-url.js';
+
 export const ORG2ORG_APP_NAME = 'okta_org2org';
 
 /** An Org2Org app as the identity rules need it. */
@@ -41,14 +43,9 @@ export function sameLabel(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
-/** Whether an app's base URL is the Hub: same origin, any case or trailing slash. */
+/** Whether an app's base URL is the Hub: same org, in any case, with a trailing slash or as its `-admin` domain. */
 export function pointsAtHub(baseUrl: string | undefined, hubUrl: string): boolean {
-  if (baseUrl === undefined) return false;
-  try {
-    return new URL(baseUrl).origin.toLowerCase() === new URL(hubUrl).origin.toLowerCase();
-  } catch {
-    return false;
-  }
+  return baseUrl !== undefined && baseUrl !== '' && sameOktaOrg(baseUrl, hubUrl);
 }
 
 /** `apps`: the Spoke's apps (any name; only okta_org2org ones count). */

@@ -95,31 +95,8 @@ export function pushConfirmedBySpoke(appUser: Pick<LiveAppUser, 'status' | 'sync
   return appUser.status === 'PROVISIONED' && appUser.syncState === 'SYNCHRONIZED' && appUser.externalId !== undefined;
 }
 
-/** Okta's own domains, where `<org>-admin.<domain>` is the Admin Console's name for `<org>.<domain>`. */
-const OKTA_DOMAINS = /\.(okta\.com|oktapreview\.com|okta-emea\.com|okta-gov\.com|okta\.mil)$/;
-
-/**
- * The org an Okta URL names, as a comparable origin: lower case, no path, and the Admin Console's
- * `-admin` host folded into the org's own (`https://acme-admin.okta.com` → `https://acme.okta.com`).
- * Real Org2Org apps often carry the Hub's `-admin` domain as base URL (recorded); it is the same Hub.
- */
-export function oktaOrgOrigin(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    return url.trim().replace(/\/+$/, '').toLowerCase();
-  }
-  let host = parsed.hostname.toLowerCase();
-  const dot = host.indexOf('.');
-  if (dot > 0 && OKTA_DOMAINS.test(host) && host.slice(0, dot).endsWith('-admin')) host = host.slice(0, dot - '-admin'.length) + host.slice(dot);
-  return `${parsed.protocol}//${host}${parsed.port ? `:${parsed.port}` : ''}`;
-}
-
-/** Whether two URLs name the same Okta org (see oktaOrgOrigin). */
-export function sameOktaOrg(a: string, b: string): boolean {
-  return oktaOrgOrigin(a) === oktaOrgOrigin(b);
-}
+// The Hub-URL comparison lives with the shared vocabulary (the okta layer needs it too).
+export { oktaOrgOrigin, sameOktaOrg } from '../org-url.js';
 
 export interface LiveAppGroup {
   groupId: string;
