@@ -64,7 +64,8 @@ export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}, li
 
 /** Whether a change switches a provisioning connection off. */
 function disablesConnection(change: Change): boolean {
-  return change.op.type === 'connection.deactivate' || (change.op.type === 'connection.set' && change.op.activate === false && (change.before?.status === 'ENABLED' || change.before?.enabled === true));
+  const op = change.op;
+  return (op.type === 'connection.deactivate' || op.type === 'connection.set') && op.disables;
 }
 
 /**

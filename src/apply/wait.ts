@@ -5,7 +5,7 @@
  * Reads use list endpoints and batched searches, never one GET per user, so that many parallel
  * apply jobs stay inside the Hub's buckets.
  */
-import { INITIAL_STATUSES, type InitialStatus } from '../config/types.js';
+import type { InitialStatus } from '../config/types.js';
 import type { OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import { listAppUsers, listPushMappings } from '../state/read-app.js';
@@ -77,19 +77,12 @@ export async function waitForProvisioning(
       const user: TouchedUser = { spoke: change.spoke, appId, userId: op.userId, login: op.login };
       // initialStatus acts only when the Hub user is created: an updated assignment keeps the
       // Hub user's status, so only its presence is checked.
-      const initialStatus = op.type === 'assignment.user.assign' ? initialStatusIn(op.profile) ?? initialStatusIn(change.after ?? {}) : undefined;
-      if (initialStatus) user.initialStatus = initialStatus;
+      if (op.type === 'assignment.user.assign') user.initialStatus = op.initialStatus;
       users.push(user);
     } else if ((op.type === 'pushMapping.create' || op.type === 'pushMapping.update') && op.status === 'ACTIVE') {
       const appId = appIdOf(change, op.appId);
       if (appId === undefined) continue;
-      const sourceGroupId = op.type === 'pushMapping.create' ? op.sourceGroupId : stringIn(change.before, 'sourceGroupId') ?? '';
-      const targetName =
-        (op.type === 'pushMapping.create' ? op.targetGroupName : undefined) ??
-        stringIn(change.after, 'targetName') ??
-        stringIn(change.before, 'targetName') ??
-        change.name;
-      groups.push({ spoke: change.spoke, appId, sourceGroupId, sourceName: change.name, targetName });
+      groups.push({ spoke: change.spoke, appId, sourceGroupId: op.sourceGroupId, sourceName: change.name, targetName: op.targetGroupName });
     }
   }
   const total = users.length + groups.length;
@@ -226,18 +219,6 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
     );
   }
   return out;
-}
-
-function initialStatusIn(values: Record<string, unknown>): InitialStatus | undefined {
-  for (const value of Object.values(values)) {
-    if (typeof value === 'string' && (INITIAL_STATUSES as readonly string[]).includes(value)) return value as InitialStatus;
-  }
-  return undefined;
-}
-
-function stringIn(record: Record<string, unknown> | null | undefined, key: string): string | undefined {
-  const value = record?.[key];
-  return typeof value === 'string' ? value : undefined;
 }
 
 function verification(kind: 'user' | 'group', spoke: string, name: string, ok: boolean, detail: string): HubVerification {

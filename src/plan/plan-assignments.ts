@@ -114,7 +114,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
           dependsOn: [ctx.appCreate, ctx.createUsersChange],
           ...(appUser ? { liveFingerprint: appUser.fingerprint } : {}),
           writes: 1,
-          op: { type: 'assignment.user.assign', appId: ctx.appId, userId, login: user.login, profile: wanted.op },
+          op: { type: 'assignment.user.assign', appId: ctx.appId, userId, login: user.login, profile: wanted.op, initialStatus: user.initialStatus },
         }),
       );
       continue;

@@ -82,14 +82,14 @@ export function planPushMappings(ctx: SpokeContext): void {
         kind: 'pushMapping',
         action: 'update',
         name: group.name,
-        // Identity rides along with the changed status: apply --wait finds the mapping by it.
+        // Which groups the mapping joins, shown beside the changed status.
         before: { ...identity, status: mapping.status },
         after: { ...identity, status: group.status },
         attributes: [{ name: 'status', before: mapping.status, after: group.status }],
         dependsOn,
         liveFingerprint: mapping.fingerprint,
         writes: 1,
-        op: { type: 'pushMapping.update', appId: ctx.appId ?? '', mappingId: mapping.id, status: group.status },
+        op: { type: 'pushMapping.update', appId: ctx.appId ?? '', mappingId: mapping.id, sourceGroupId: identity.sourceGroupId, targetGroupName: identity.targetName, status: group.status },
       }),
     );
   }
@@ -118,7 +118,15 @@ export function planPushMappings(ctx: SpokeContext): void {
         liveFingerprint: mapping.fingerprint,
         // Okta deletes only INACTIVE mappings: an active one is deactivated first.
         writes: mapping.status === 'INACTIVE' ? 1 : 2,
-        op: { type: 'pushMapping.delete', appId: ctx.appId ?? '', mappingId: mapping.id, deleteTargetGroup: false, currentStatus: mapping.status },
+        op: {
+          type: 'pushMapping.delete',
+          appId: ctx.appId ?? '',
+          mappingId: mapping.id,
+          sourceGroupId: mapping.sourceGroupId,
+          ...(mapping.targetGroupName !== undefined ? { targetGroupName: mapping.targetGroupName } : {}),
+          deleteTargetGroup: false,
+          currentStatus: mapping.status,
+        },
       }),
     );
   }

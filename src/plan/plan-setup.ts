@@ -116,7 +116,7 @@ export function planConnection(ctx: SpokeContext): void {
         after: { status: wantedStatus },
         attributes: [{ name: 'status', before: liveStatus, after: wantedStatus }],
         writes: 1,
-        op: { type: wanted.enabled ? 'connection.activate' : 'connection.deactivate', appId: ctx.appId },
+        op: { type: wanted.enabled ? 'connection.activate' : 'connection.deactivate', appId: ctx.appId, disables: !wanted.enabled },
       });
       if (wanted.enabled) {
         ctx.provisioningChange = address;
@@ -150,7 +150,7 @@ export function planConnection(ctx: SpokeContext): void {
     ...(live ? sides(changed) : { after: sides(changed).after }),
     attributes: changed,
     writes: 1,
-    op: { type: 'connection.set', appId: ctx.appId, profile, activate: wanted.enabled },
+    op: { type: 'connection.set', appId: ctx.appId, profile, activate: wanted.enabled, disables: liveStatus === 'ENABLED' && !wanted.enabled },
   });
   if (wanted.enabled) ctx.provisioningChange = address;
   ctx.forward.push(change);

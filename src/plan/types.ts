@@ -7,11 +7,14 @@
  *   noop:   before = after = null (counted, not listed by renderers unless asked)
  *   manual: before/after as update; `instructions` say what to click in the console
  * Sensitive values are "(sensitive)" in before/after, and secrets in `op` are env var names.
+ * before/after are for people: apply reads only `op`, which carries everything it needs.
  */
 
+import type { InitialStatus } from '../config/types.js';
 import type { ResourceKey } from './address.js';
 
-export const PLAN_FORMAT_VERSION = 1;
+/** 2: ops carry what apply reads (initialStatus, a mapping's identity, `disables`); 1 had apply read before/after. */
+export const PLAN_FORMAT_VERSION = 2;
 
 export type Action = 'create' | 'update' | 'delete' | 'noop' | 'manual';
 
@@ -43,6 +46,8 @@ export type PlanOp =
       /** OAUTH2 `clientId: null`: the Hub service app created by this apply. */
       profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string | null; rotationMode: string };
       activate: boolean;
+      /** The live connection is ENABLED and this leaves it off (apply's --allow-disable-connection guard). */
+      disables: boolean;
     }
   /**
    * The Hub's service app for a Spoke (OAuth 2.0 client). Its trust is worked out at apply time
@@ -56,17 +61,15 @@ export type PlanOp =
   | { type: 'serviceApp.revokeGrant'; clientId: string; grantId: string; scopeId: string }
   | { type: 'serviceApp.assignRole'; clientId: string | null; roleType: string }
   | { type: 'serviceApp.unassignRole'; clientId: string; roleAssignmentId: string; roleType: string }
-  | { type: 'connection.activate' | 'connection.deactivate'; appId: string | null }
+  | { type: 'connection.activate' | 'connection.deactivate'; appId: string | null; disables: boolean }
   | { type: 'features.toApp'; appId: string | null; capabilities: Record<string, unknown> }
   | { type: 'features.toOkta'; appId: string | null; capabilities: Record<string, unknown> }
-  | {
-      type: 'assignment.user.assign' | 'assignment.user.update';
-      appId: string | null;
-      userId: string;
-      login: string;
-      /** Profile to send; values that are secrets are `{ "$env": "VAR" }`. */
-      profile: Record<string, unknown>;
-    }
+  | (UserAssignmentOp & {
+      type: 'assignment.user.assign';
+      /** What Okta creates the Hub user with (apply --wait checks the Hub user's status by it). */
+      initialStatus: InitialStatus;
+    })
+  | (UserAssignmentOp & { type: 'assignment.user.update' })
   | { type: 'assignment.user.unassign'; appId: string; userId: string; login: string }
   | {
       type: 'assignment.group.assign';
@@ -90,9 +93,24 @@ export type PlanOp =
       targetGroupName: string;
       status: 'ACTIVE' | 'INACTIVE';
     }
-  | { type: 'pushMapping.update'; appId: string; mappingId: string; status: 'ACTIVE' | 'INACTIVE' }
-  | { type: 'pushMapping.delete'; appId: string; mappingId: string; deleteTargetGroup: boolean; currentStatus: string }
+  | (PushMappingIdentity & { type: 'pushMapping.update'; appId: string; mappingId: string; targetGroupName: string; status: 'ACTIVE' | 'INACTIVE' })
+  | (PushMappingIdentity & { type: 'pushMapping.delete'; appId: string; mappingId: string; deleteTargetGroup: boolean; currentStatus: string })
   | { type: 'none' };
+
+interface UserAssignmentOp {
+  appId: string | null;
+  userId: string;
+  login: string;
+  /** Profile to send; values that are secrets are `{ "$env": "VAR" }`. */
+  profile: Record<string, unknown>;
+}
+
+/** A live mapping's source (Spoke) group and target (Hub) group: apply --wait finds the pushed group by them. */
+interface PushMappingIdentity {
+  sourceGroupId: string;
+  /** The Hub group's name; absent on a delete when Okta's mapping didn't name it. */
+  targetGroupName?: string;
+}
 
 export interface AttributeChange {
   name: string;

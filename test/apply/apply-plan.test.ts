@@ -11,14 +11,14 @@ const CANARY_ANSWER = 'canary-security-answer-91ab';
 
 function assign(spoke: string, n: number, appId: string | null, extra: Partial<Change> = {}): Change {
   return change(spoke, 'assignment.user', `u${n}@acme.com`, 'create', {
-    type: 'assignment.user.assign', appId, userId: `00u${n}`, login: `u${n}@acme.com`, profile: { initialStatus: 'active_with_pass' },
+    type: 'assignment.user.assign', appId, userId: `00u${n}`, login: `u${n}@acme.com`, profile: { initialStatus: 'active_with_pass' }, initialStatus: 'active_with_pass',
   }, extra);
 }
 
 function freshAppChanges(spoke: string, users: number): Change[] {
   const app = change(spoke, 'app', null, 'create', { type: 'app.create', label: 'Acme Hub', signOnMode: 'SAML_2_0', baseUrl: 'http://127.0.0.1:1' });
   const connection = change(spoke, 'connection', null, 'create', {
-    type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true,
+    type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false,
   }, { dependsOn: [app.address] });
   const features = change(spoke, 'features.toApp', null, 'update', {
     type: 'features.toApp', appId: null, capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } } },
@@ -98,7 +98,7 @@ describe('applyPlan', () => {
     org.addMapping('0oa1', 'gpmA', '00gA', 'ACTIVE');
     org.addMapping('0oa1', 'gpmB', '00gB', 'INACTIVE');
     const del = (name: string, id: string, currentStatus: string) =>
-      change('emea', 'pushMapping', name, 'delete', { type: 'pushMapping.delete', appId: '0oa1', mappingId: id, deleteTargetGroup: false, currentStatus });
+      change('emea', 'pushMapping', name, 'delete', { type: 'pushMapping.delete', appId: '0oa1', mappingId: id, sourceGroupId: `00g${name}`, deleteTargetGroup: false, currentStatus });
     const result = await applyPlan(plan([del('A', 'gpmA', 'ACTIVE'), del('B', 'gpmB', 'INACTIVE'), assign('emea', 1, '0oa1')]), { spokes: { emea: org } });
     assert.equal(result.applied, 3);
     assert.equal(org.apps.get('0oa1')!.mappings.size, 0);
@@ -114,9 +114,9 @@ describe('applyPlan', () => {
     org.addApp('0oa1');
     org.addMapping('0oa1', 'gpmA', '00gA', 'INACTIVE');
     org.apps.get('0oa1')!.users.set('00u1', { id: '00u1', scope: 'USER', status: 'PROVISIONED', syncState: 'SYNCHRONIZED', credentials: { userName: 'u1@acme.com' }, profile: {} });
-    const deactivate = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1' });
+    const deactivate = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1', disables: true });
     const unassign = change('emea', 'assignment.user', 'u1@acme.com', 'delete', { type: 'assignment.user.unassign', appId: '0oa1', userId: '00u1', login: 'u1@acme.com' });
-    const unpush = change('emea', 'pushMapping', 'A', 'delete', { type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpmA', deleteTargetGroup: false, currentStatus: 'INACTIVE' });
+    const unpush = change('emea', 'pushMapping', 'A', 'delete', { type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpmA', sourceGroupId: '00gA', deleteTargetGroup: false, currentStatus: 'INACTIVE' });
     const result = await applyPlan(plan([deactivate, unassign, unpush]), { spokes: { emea: org } });
     assert.equal(result.applied, 3);
     assert.deepEqual(org.calls.map((c) => `${c.method} ${c.path.replace('/api/v1/apps/0oa1', '')}`), [
@@ -164,15 +164,15 @@ describe('applyPlan', () => {
     // Okta echoing a secret in an error message must not carry it into the result.
     org.faults.push({ method: 'POST', path: '/api/v1/apps/0oa1/connections/default', message: `E0000001 bad token ${CANARY_TOKEN}` });
     const connection = change('emea', 'connection', null, 'create', {
-      type: 'connection.set', appId: '0oa1', profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true,
+      type: 'connection.set', appId: '0oa1', profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false,
     });
     const alice = change('emea', 'assignment.user', 'alice@acme.com', 'create', {
       type: 'assignment.user.assign', appId: '0oa1', userId: '00uA', login: 'alice@acme.com',
-      profile: { initialStatus: 'active_with_pass', securityQuestion: 'First pet?', securityAnswer: { $env: 'ALICE_ANSWER' } },
+      profile: { initialStatus: 'active_with_pass', securityQuestion: 'First pet?', securityAnswer: { $env: 'ALICE_ANSWER' } }, initialStatus: 'active_with_pass',
     });
     const bob = change('emea', 'assignment.user', 'bob@acme.com', 'create', {
       type: 'assignment.user.assign', appId: '0oa1', userId: '00uB', login: 'bob@acme.com',
-      profile: { securityAnswer: { $env: 'UNSET_ANSWER' } },
+      profile: { securityAnswer: { $env: 'UNSET_ANSWER' } }, initialStatus: 'active_with_pass',
     });
     const events: ApplyEvent[] = [];
     const result = await applyPlan(plan([connection, alice, bob]), { spokes: { emea: org } }, {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { applyEventOfClientEvent, applyPlan } from '../../src/apply/apply-plan.js';
 import type { ApplyEvent } from '../../src/apply/types.js';
 import { waitForProvisioning } from '../../src/apply/wait.js';
+import type { InitialStatus } from '../../src/config/types.js';
 import type { ClientEvent } from '../../src/okta/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
@@ -62,7 +63,7 @@ function freshSpokeChanges(sim: Sim): Change[] {
   const emea = sim.org('emea');
   const app = change('emea', 'app', null, 'create', { type: 'app.create', label: 'Acme Hub', signOnMode: 'SAML_2_0', baseUrl: sim.orgs.hub!.url });
   const connection = change('emea', 'connection', null, 'create', {
-    type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_PROVISIONING_TOKEN' }, activate: true,
+    type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_PROVISIONING_TOKEN' }, activate: true, disables: false,
   }, { dependsOn: [app.address] });
   const features = change('emea', 'features.toApp', null, 'update', {
     type: 'features.toApp', appId: null,
@@ -70,12 +71,11 @@ function freshSpokeChanges(sim: Sim): Change[] {
   }, { dependsOn: [connection.address] });
   const users = Array.from({ length: USERS }, (_, i) => {
     const login = `user${i + 1}@emea.example.com`;
+    const initialStatus: InitialStatus = i === 0 ? 'active_with_pass' : i % 2 === 0 ? 'active_without_pass' : 'pending_without_pass';
     const profile: Record<string, unknown> =
-      i === 0
-        ? { initialStatus: 'active_with_pass', securityQuestion: 'First pet?', securityAnswer: { $env: 'USER1_ANSWER' } }
-        : { initialStatus: i % 2 === 0 ? 'active_without_pass' : 'pending_without_pass' };
+      i === 0 ? { initialStatus, securityQuestion: 'First pet?', securityAnswer: { $env: 'USER1_ANSWER' } } : { initialStatus };
     return change('emea', 'assignment.user', login, 'create', {
-      type: 'assignment.user.assign', appId: null, userId: emea.findUser(login)!.id, login, profile,
+      type: 'assignment.user.assign', appId: null, userId: emea.findUser(login)!.id, login, profile, initialStatus,
     }, { dependsOn: [features.address] });
   });
   const push = change('emea', 'pushMapping', 'Engineering', 'create', {
@@ -150,7 +150,7 @@ describe('applyPlan with a failing assignment and an existing push mapping', () 
     const assigns = [4, 5, 6, 7, 8, 9].map((n) => {
       const login = `user${n}@emea.example.com`;
       return change('emea', 'assignment.user', login, 'create', {
-        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_with_pass' },
+        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_with_pass' }, initialStatus: 'active_with_pass',
       });
     });
     // The first POST fails (fault `times: 1`); with one change in flight, that is the first assignment.
@@ -158,7 +158,7 @@ describe('applyPlan with a failing assignment and an existing push mapping', () 
       type: 'assignment.group.assign', appId: app.id, groupId: emea.findGroupByName('Engineering')!.id, profile: {},
     }, { dependsOn: [assigns[0]!.address] });
     const removal = change('emea', 'pushMapping', 'Engineering', 'delete', {
-      type: 'pushMapping.delete', appId: app.id, mappingId: mapping.id, deleteTargetGroup: false, currentStatus: 'ACTIVE',
+      type: 'pushMapping.delete', appId: app.id, mappingId: mapping.id, sourceGroupId: mapping.sourceGroupId, deleteTargetGroup: false, currentStatus: 'ACTIVE',
     });
     const events: ApplyEvent[] = [];
     const result = await applyPlan(plan([...assigns, dependent, removal]), clients, { concurrency: 1, onEvent: (e) => events.push(e) });
@@ -203,7 +203,7 @@ describe('applyPlan under a tight rate limit', () => {
     for (const login of extra) emea.addUser(login, { login, email: login, firstName: 'x', lastName: 'y' }, 'ACTIVE');
     const changes = extra.map((login) =>
       change('emea', 'assignment.user', login, 'create', {
-        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_without_pass' },
+        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_without_pass' }, initialStatus: 'active_without_pass',
       }),
     );
     const result = await applyPlan(plan(changes), clients, { onEvent: (e) => events.push(e) });

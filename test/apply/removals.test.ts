@@ -64,7 +64,7 @@ test('a connection switched off counts every app user; people are counted once a
   } as never;
   const unassignUser = change('emea', 'assignment.user', 'u3@acme.com', 'delete', { type: 'assignment.user.unassign', appId: '0oa1', userId: '00u3', login: 'u3@acme.com' });
   const unassignGroup = change('emea', 'assignment.group', 'Eng', 'delete', { type: 'assignment.group.unassign', appId: '0oa1', groupId: '00g1' });
-  const off = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1' });
+  const off = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1', disables: true });
   // The group's read members (u0, u1) plus u3: 3 people.
   assert.match(checkSafety(plan([unassignUser, unassignGroup]), { maxRemovals: 2 }, live)[0]!, /unprovisions 3 people/);
   assert.deepEqual(checkSafety(plan([unassignUser, unassignGroup]), { maxRemovals: 3 }, live), []);

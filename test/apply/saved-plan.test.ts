@@ -13,7 +13,7 @@ import { runPlan } from '../../src/cli/commands/plan.js';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import { Org2OrgError, StalePlanError } from '../../src/errors.js';
 import { startSim } from '../../src/sim/index.js';
-import type { Change, Plan } from '../../src/plan/types.js';
+import { PLAN_FORMAT_VERSION, type Change, type Plan } from '../../src/plan/types.js';
 import { cliEnv, countWrites, findLeaks } from '../e2e/cli.js';
 import { MemoryOrg } from './memory-org.js';
 import { change, plan as planOf } from './plan-builders.js';
@@ -101,7 +101,7 @@ test('a saved plan edited in any field is refused with the difference listed and
 
 test('a malformed plan file is a clear error naming what is wrong, never an internal one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'org2org-bad-plan-'));
-  const head = { formatVersion: 1, tool: { name: 'org2org', version: '0' }, config: { file: 'x.yaml', digest: 'd' }, hubUrl: 'http://127.0.0.1:1', fingerprints: {}, summary: {}, errored: false, empty: false };
+  const head = { formatVersion: PLAN_FORMAT_VERSION, tool: { name: 'org2org', version: '0' }, config: { file: 'x.yaml', digest: 'd' }, hubUrl: 'http://127.0.0.1:1', fingerprints: {}, summary: {}, errored: false, empty: false };
   const spoke = (changes: unknown): Json => ({ name: 'emea', url: 'http://127.0.0.1:2', mode: 'managed', diagnostics: [], changes });
   const good = { address: 'spoke.emea.app', spoke: 'emea', kind: 'app', action: 'create', name: 'a', before: null, after: {}, attributes: [], dependsOn: [], writes: 1, op: { type: 'app.create' } };
   const cases: [string, string, RegExp][] = [
@@ -117,6 +117,8 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
     ['a repeated address', JSON.stringify({ ...head, spokes: [spoke([good, good])] }), /repeats "spoke\.emea\.app"/],
     ['a cycle', JSON.stringify({ ...head, spokes: [spoke([{ ...good, dependsOn: ['spoke.emea.connection'] }, { ...good, address: 'spoke.emea.connection', kind: 'connection', dependsOn: ['spoke.emea.app'] }])] }), /cycle/],
     ['another format', JSON.stringify({ ...head, formatVersion: 99, spokes: [] }), /plan format 99/],
+    // Format 1 had apply read before/after for data its ops now carry: such a file is planned again, never guessed at.
+    ['format 1', JSON.stringify({ ...head, formatVersion: 1, spokes: [] }), /has plan format 1; this org2org \(.+\) reads format 2\. Plan again with this version/],
   ];
   try {
     for (const [what, text, message] of cases) {
@@ -137,9 +139,9 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
 test('a plan whose dependencies form a cycle is refused whole before anything is written', async () => {
   const org = new MemoryOrg('emea');
   org.addApp('0oa1');
-  const a = change('emea', 'assignment.user', 'a@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ua', login: 'a@acme.com', profile: {} });
-  const b = change('emea', 'assignment.user', 'b@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ub', login: 'b@acme.com', profile: {} }, { dependsOn: [a.address] });
-  const independent = change('emea', 'assignment.user', 'c@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00uc', login: 'c@acme.com', profile: {} });
+  const a = change('emea', 'assignment.user', 'a@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ua', login: 'a@acme.com', profile: {}, initialStatus: 'active_with_pass' });
+  const b = change('emea', 'assignment.user', 'b@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ub', login: 'b@acme.com', profile: {}, initialStatus: 'active_with_pass' }, { dependsOn: [a.address] });
+  const independent = change('emea', 'assignment.user', 'c@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00uc', login: 'c@acme.com', profile: {}, initialStatus: 'active_with_pass' });
   (a as Change).dependsOn = [b.address];
   const cyclic: Plan = planOf([a, b, independent]);
   await assert.rejects(applyPlan(cyclic, { spokes: { emea: org } }), (err: unknown) => err instanceof Org2OrgError && /cycle/.test(err.message) && /Nothing was written/.test(err.message));

@@ -77,12 +77,12 @@ describe('checkSafety', () => {
 
   it('refuses deleting a Hub group and deactivating the connection unless allowed', () => {
     const deleteGroup = change('emea', 'pushMapping', 'Eng', 'delete', {
-      type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpm1', deleteTargetGroup: true, currentStatus: 'ACTIVE',
+      type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpm1', sourceGroupId: '00g1', deleteTargetGroup: true, currentStatus: 'ACTIVE',
     });
     const keepGroup = change('emea', 'pushMapping', 'Ops', 'delete', {
-      type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpm2', deleteTargetGroup: false, currentStatus: 'ACTIVE',
+      type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpm2', sourceGroupId: '00g2', deleteTargetGroup: false, currentStatus: 'ACTIVE',
     });
-    const deactivate = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1' });
+    const deactivate = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1', disables: true });
     const p = plan([deleteGroup, keepGroup, deactivate]);
     const reasons = checkSafety(p, {});
     assert.equal(reasons.length, 2);

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApplyEvent, ApplyResult } from '../../src/apply/types.js';
 import { hubStatusFor, waitForProvisioning } from '../../src/apply/wait.js';
+import type { InitialStatus } from '../../src/config/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { MemoryOrg } from './memory-org.js';
 import { change, plan } from './plan-builders.js';
 
-function assign(login: string, userId: string, initialStatus: string): Change {
+function assign(login: string, userId: string, initialStatus: InitialStatus): Change {
   return change('emea', 'assignment.user', login, 'create', {
-    type: 'assignment.user.assign', appId: '0oa1', userId, login, profile: { initialStatus },
+    type: 'assignment.user.assign', appId: '0oa1', userId, login, profile: { initialStatus }, initialStatus,
   });
 }
 

@@ -101,12 +101,12 @@ test('contract (c): every body apply sends uses only recorded or documented keys
       { type: 'app.create', label: 'Second Hub', signOnMode: 'SAML_2_0', baseUrl: sim.orgs.hub!.url },
       { type: 'app.update', appId, label: 'Acme Hub', baseUrl: `${sim.orgs.hub!.url}/` },
       { type: 'app.activate', appId },
-      { type: 'connection.set', appId, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true },
-      { type: 'connection.deactivate', appId },
-      { type: 'connection.activate', appId },
+      { type: 'connection.set', appId, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false },
+      { type: 'connection.deactivate', appId, disables: true },
+      { type: 'connection.activate', appId, disables: false },
       { type: 'features.toApp', appId, capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } }, update: { lifecycleDeactivate: { status: 'ENABLED' }, profile: { status: 'ENABLED' }, password: { status: 'ENABLED', seed: 'RANDOM', change: 'KEEP_EXISTING' } } } },
       { type: 'features.toOkta', appId, capabilities: { importSettings: { username: { userNameFormat: 'CUSTOM', userNameExpression: 'source.login' }, schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } } }, importRules: { userCreateAndMatch: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true } } } },
-      { type: 'assignment.user.assign', appId, userId: bob, login: 'bob@emea.example.com', profile: { initialStatus: 'active_with_pass', securityQuestion: 'Pet?', securityAnswer: { $env: 'ANSWER' } } },
+      { type: 'assignment.user.assign', appId, userId: bob, login: 'bob@emea.example.com', profile: { initialStatus: 'active_with_pass', securityQuestion: 'Pet?', securityAnswer: { $env: 'ANSWER' } }, initialStatus: 'active_with_pass' },
       { type: 'assignment.user.update', appId, userId: bob, login: 'bob@emea.example.com', profile: { initialStatus: 'active_without_pass' } },
       { type: 'assignment.user.unassign', appId, userId: alice, login: 'alice@emea.example.com' },
       { type: 'assignment.group.assign', appId, groupId: sales, priority: 1, profile: {} },
@@ -116,10 +116,10 @@ test('contract (c): every body apply sends uses only recorded or documented keys
     ];
     for (const op of ops) await runOp(op, ctx);
     const mapping = emea.apps.get(appId)!.pushMappings.values()[0]!;
-    await runOp({ type: 'pushMapping.update', appId, mappingId: mapping.id, status: 'ACTIVE' }, ctx);
-    await runOp({ type: 'pushMapping.delete', appId, mappingId: mapping.id, deleteTargetGroup: false, currentStatus: 'ACTIVE' }, ctx);
+    await runOp({ type: 'pushMapping.update', appId, mappingId: mapping.id, sourceGroupId: engineering, targetGroupName: 'Engineering', status: 'ACTIVE' }, ctx);
+    await runOp({ type: 'pushMapping.delete', appId, mappingId: mapping.id, sourceGroupId: engineering, targetGroupName: 'Engineering', deleteTargetGroup: false, currentStatus: 'ACTIVE' }, ctx);
     // An OAuth 2.0 connection's body (its activation needs the Hub side, which is not this test's).
-    await runOp({ type: 'connection.set', appId, profile: { authScheme: 'OAUTH2', clientId: '0oaHubServiceApp', rotationMode: 'AUTO' }, activate: false }, ctx);
+    await runOp({ type: 'connection.set', appId, profile: { authScheme: 'OAUTH2', clientId: '0oaHubServiceApp', rotationMode: 'AUTO' }, activate: false, disables: false }, ctx);
 
     const endpoints = new Set(sent.map((s) => s.endpoint));
     for (const e of ['POST /api/v1/apps', 'PUT /api/v1/apps/{appId}', 'POST /api/v1/apps/{appId}/connections/default', 'PUT /api/v1/apps/{appId}/features/USER_PROVISIONING', 'PUT /api/v1/apps/{appId}/features/INBOUND_PROVISIONING', 'POST /api/v1/apps/{appId}/users', 'POST /api/v1/apps/{appId}/users/{userId}', 'PUT /api/v1/apps/{appId}/groups/{groupId}', 'POST /api/v1/apps/{appId}/group-push/mappings', 'PATCH /api/v1/apps/{appId}/group-push/mappings/{mappingId}']) {

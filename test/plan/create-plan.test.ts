@@ -78,7 +78,7 @@ describe('createPlan: a spoke with no app', () => {
 
   test('the connection carries the env var name, never the token', () => {
     const connection = at(p, 'spoke.emea.connection');
-    assert.deepEqual(connection.op, { type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true });
+    assert.deepEqual(connection.op, { type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false });
     assert.deepEqual(connection.attributes.find((a) => a.name === 'token'), { name: 'token', before: null, after: '(sensitive)', sensitive: true });
   });
 
@@ -102,6 +102,7 @@ describe('createPlan: a spoke with no app', () => {
       userId: '00u-alice',
       login: 'Alice@Acme.com',
       profile: { initialStatus: 'active_without_pass', securityQuestion: 'Pet?', securityAnswer: { $env: 'ALICE_ANSWER' } },
+      initialStatus: 'active_without_pass',
     });
     assert.equal(alice.after?.securityAnswer, '(sensitive)');
   });
@@ -138,7 +139,7 @@ describe('createPlan: connections', () => {
 
   test('a disabled TOKEN connection is set again with the token (it was never readable)', () => {
     const p = plan(spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' } } }), live({ authScheme: 'TOKEN', status: 'DISABLED', fingerprint: 'c' }));
-    assert.deepEqual(at(p, 'spoke.emea.connection').op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'TOKEN', tokenEnv: 'T' }, activate: true });
+    assert.deepEqual(at(p, 'spoke.emea.connection').op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'TOKEN', tokenEnv: 'T' }, activate: true, disables: false });
   });
 
   test('an OAUTH2 connection with the same rotation mode is only activated', () => {
@@ -146,7 +147,7 @@ describe('createPlan: connections', () => {
       spokeConfig({ connection: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' } }),
       live({ authScheme: 'OAUTH2', status: 'DISABLED', rotationMode: 'AUTO', fingerprint: 'c' }),
     );
-    assert.deepEqual(at(p, 'spoke.emea.connection').op, { type: 'connection.activate', appId: '0oa1' });
+    assert.deepEqual(at(p, 'spoke.emea.connection').op, { type: 'connection.activate', appId: '0oa1', disables: false });
   });
 
   test('an OAUTH2 connection whose client id Okta returns: the same id is a noop, another one is set again', () => {
@@ -170,6 +171,19 @@ describe('createPlan: connections', () => {
     assert.equal(list[0]!.op.type, 'assignment.user.assign');
   });
 
+  test('an op that leaves an ENABLED connection off says it disables it; apply guards on that, not on before/after', () => {
+    const off = (connection: Record<string, unknown>) =>
+      at(plan(spokeConfig({ connection: { ...connection, enabled: false } }), live({ authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' })), 'spoke.emea.connection').op;
+    assert.deepEqual(off({ authScheme: 'TOKEN', token: { $secret: 'T' } }), { type: 'connection.deactivate', appId: '0oa1', disables: true });
+    const set = off({ authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' });
+    assert.equal(set.type === 'connection.set' && set.activate === false && set.disables, true);
+    const stillOff = plan(
+      spokeConfig({ connection: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO', enabled: false } }),
+      live({ authScheme: 'TOKEN', status: 'DISABLED', fingerprint: 'c' }),
+    );
+    assert.deepEqual(at(stillOff, 'spoke.emea.connection').op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' }, activate: false, disables: false });
+  });
+
   test('a scheme change sets the new scheme', () => {
     const p = plan(
       spokeConfig({ connection: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'MANUAL' } }),
@@ -177,7 +191,7 @@ describe('createPlan: connections', () => {
     );
     const connection = at(p, 'spoke.emea.connection');
     assert.equal(connection.action, 'update');
-    assert.deepEqual(connection.op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'MANUAL' }, activate: true });
+    assert.deepEqual(connection.op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'MANUAL' }, activate: true, disables: false });
     assert.deepEqual(connection.before, { authScheme: 'TOKEN', clientId: null, rotationMode: null });
   });
 });
@@ -371,16 +385,16 @@ describe('createPlan: group assignments and push mappings', () => {
       'delete spoke.emea.assignment.group["Old"]',
     ]);
     const old = at(p, 'spoke.emea.pushMapping["Old"]');
-    assert.deepEqual(old.op, { type: 'pushMapping.delete', appId: '0oa1', mappingId: 'm-old', deleteTargetGroup: false, currentStatus: 'ACTIVE' });
+    assert.deepEqual(old.op, { type: 'pushMapping.delete', appId: '0oa1', mappingId: 'm-old', sourceGroupId: 'g-old', deleteTargetGroup: false, currentStatus: 'ACTIVE' });
     assert.equal(old.writes, 2); // deactivate, then delete
     assert.equal(at(p, 'spoke.emea.pushMapping["m-gone"]').writes, 1);
     assert.equal(p.summary.apiWrites, 6);
   });
 
-  test('push status differs → update that keeps the mapping identity for apply --wait', () => {
+  test('push status differs → an update whose op carries the mapping identity for apply --wait', () => {
     const p = plan(spokeConfig({ pushGroups: { groups: [{ name: 'Sales', status: 'INACTIVE' }] } }), state(base));
     const sales = at(p, 'spoke.emea.pushMapping["Sales"]');
-    assert.deepEqual(sales.op, { type: 'pushMapping.update', appId: '0oa1', mappingId: 'm-sales', status: 'INACTIVE' });
+    assert.deepEqual(sales.op, { type: 'pushMapping.update', appId: '0oa1', mappingId: 'm-sales', sourceGroupId: 'g-sales', targetGroupName: 'Sales', status: 'INACTIVE' });
     assert.deepEqual(sales.before, { sourceGroupId: 'g-sales', targetName: 'Sales', status: 'ACTIVE' });
   });
 
