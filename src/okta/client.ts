@@ -35,6 +35,35 @@ const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** An answer bigger than the client reads; never retried (the server would send it again). */
 class AnswerTooLarge extends Error {}
 
+/** The exchange's deadline passed before the whole answer was read. */
+class TimedOut extends Error {
+  constructor(readonly original: unknown) {
+    super('timeout');
+  }
+}
+
+/** One answer, read whole, with what its rate-limit headers said. */
+interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+  observed: RateObservation;
+}
+
+type Fetched = { res: Awaited<ReturnType<typeof ofetch.raw<ReadableStream<Uint8Array>, 'stream'>>>; text: string; headersMs: number };
+
+/** What the attempts of one logical request share. */
+interface Tries {
+  bucket: string;
+  /** The request's route (ids replaced), for the adaptive limit's latency. */
+  route: string;
+  /** The path as messages show it. */
+  shown: string;
+  /** The request id of the first refused answer (sent with retries, as Okta's SDK does). */
+  retryFor?: string;
+  refreshedToken: boolean;
+}
+
 interface Outgoing {
   method: HttpMethod;
   url: URL;
@@ -45,6 +74,8 @@ interface Outgoing {
   idempotent: boolean;
   /** Token endpoint calls carry no Authorization header. */
   anonymous?: boolean;
+  /** The next page of a list being read: served before requests that start something new. */
+  urgent?: boolean;
 }
 
 export function createOktaClient(options: OktaClientOptions): OktaClient {
@@ -106,10 +137,14 @@ class Client implements OktaClient {
   }
 
   async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<OktaResponse<T>> {
+    return this.parsedAnswer<T>(method, path, options);
+  }
+
+  private async parsedAnswer<T>(method: HttpMethod, path: string, options: RequestOptions, urgent = false): Promise<OktaResponse<T>> {
     const url = this.resolve(path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const idempotent = options.idempotent ?? method !== 'POST';
-    const res = await this.send({ method, url, body: options.body, idempotent });
+    const res = await this.send({ method, url, body: options.body, idempotent, ...(urgent ? { urgent } : {}) });
     return { status: res.status, body: parseJson(res.text) as T, headers: res.headers };
   }
 
@@ -120,8 +155,9 @@ class Client implements OktaClient {
   async *pages<T = unknown>(path: string, query: Query = {}): AsyncGenerator<T[], void, undefined> {
     const first = this.resolve(path);
     const limit = query.limit ?? largestPage(first.pathname);
+    // A next page (no query of its own: the link carries it) is urgent, see RateLimitScheduler.acquire.
     const fetchPage = (target: string, q?: Query): Promise<{ target: string; res: OktaResponse<T[]> }> => {
-      const pending = this.request<T[]>('GET', target, q ? { query: q } : {}).then((res) => ({ target, res }));
+      const pending = this.parsedAnswer<T[]>('GET', target, q ? { query: q } : {}, q === undefined).then((res) => ({ target, res }));
       pending.catch(() => undefined); // awaited below, unless the caller stops reading first
       return pending;
     };
@@ -193,124 +229,146 @@ class Client implements OktaClient {
   }
 
   /** One logical request: scheduling, retries and the final answer or error. */
-  private async send(out: Outgoing): Promise<{ status: number; text: string; headers: Headers }> {
-    const bucket = classifyBucket(out.method, out.url.pathname);
-    const route = routeOf(out.method, out.url.pathname);
-    const shown = describePath(out.url);
-    let retryFor: string | undefined;
-    let refreshedToken = false;
+  private async send(out: Outgoing): Promise<Answer> {
+    const tries: Tries = { bucket: classifyBucket(out.method, out.url.pathname), route: routeOf(out.method, out.url.pathname), shown: describePath(out.url), refreshedToken: false };
     for (let attempt = 0; ; attempt++) {
       if (this.unreachable) throw this.unreachable;
-      const authorization = out.anonymous ? undefined : await this.authorization();
-      const release = await this.scheduler.acquire(bucket);
-      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
-      if (authorization) headers.authorization = authorization;
-      if (attempt > 0) {
-        // As Okta's SDK: the request id of the first refused answer, and which retry this is.
-        if (retryFor) headers['x-okta-retry-for'] = retryFor;
-        headers['x-okta-retry-count'] = String(attempt);
-      }
-      let payload: string | undefined;
-      if (out.form) {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-        payload = out.form().toString();
-      } else if (out.body !== undefined) {
-        headers['content-type'] = 'application/json';
-        payload = JSON.stringify(out.body);
-      }
-      this.options.onEvent?.({ type: 'request', org: this.org, method: out.method, path: shown, bucket });
-      const started = this.scheduler.now();
-      let res: Awaited<ReturnType<typeof ofetch.raw<ReadableStream<Uint8Array>, 'stream'>>>;
-      let text: string;
-      let headersMs = 0;
-      // One deadline for the whole exchange, body included: a server that sends its headers and
-      // then drips the body must not hold the run (ofetch's own timeout stops at the headers).
-      const deadline = new AbortController();
-      const timer = setTimeout(() => {
-        const reason = new Error(`no complete answer within ${this.timeoutMs} ms`);
-        reason.name = 'TimeoutError';
-        deadline.abort(reason);
-      }, this.timeoutMs);
-      try {
-        res = await ofetch.raw(out.url.href, {
-          method: out.method,
-          headers,
-          ...(payload !== undefined ? { body: payload } : {}),
-          retry: 0,
-          signal: deadline.signal,
-          ignoreResponseError: true,
-          redirect: 'manual',
-          responseType: 'stream',
-        });
-        headersMs = this.scheduler.now() - started;
-        text = await readBody(res._data, this.maxResponseBytes);
-      } catch (err) {
-        release();
-        if (err instanceof AnswerTooLarge) {
-          throw new Org2OrgError(`${this.org}: ${out.method} ${shown} answered more than ${Math.round(this.maxResponseBytes / 1048576)} MB; stopped reading it.`);
-        }
-        const failure = deadline.signal.aborted ? { code: 'timeout', maybeSent: true } : networkFailure(err);
-        const ms = this.scheduler.now() - started;
-        this.debug?.(`[org2org] ${this.org} ${out.method} ${shown} -> ${failure.code} ${ms}ms`);
-        const safe = out.idempotent || !failure.maybeSent;
-        const unreachableRetries = UNREACHABLE_RETRIES[failure.code];
-        if (safe && attempt < Math.min(this.maxRetries, unreachableRetries ?? Infinity)) {
-          await this.backoff(out, shown, attempt, failure.code);
-          continue;
-        }
-        const cause = deadline.signal.aborted ? `no complete answer within ${this.timeoutMs} ms` : failure.code;
-        const error = this.error(out, shown, bucket, 0, undefined, { networkCause: cause, outcomeUnknown: !safe });
-        if (unreachableRetries !== undefined) this.unreachable ??= error;
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
-      const observed = readRateHeaders(res.headers);
-      this.scheduler.observe(bucket, observed);
-      const ms = this.scheduler.now() - started;
-      // The adaptive limit judges Okta's latency by the time to the headers: reading a large body
-      // also measures this process's own busy event loop, which more or fewer requests in flight won't change.
-      release({ status: res.status, ms: headersMs, route, observed });
-      this.options.onEvent?.({
-        type: 'response', org: this.org, method: out.method, path: shown, status: res.status, ms, bucket,
-        ...(observed.remaining !== undefined ? { remaining: observed.remaining } : {}),
-        ...(observed.limit !== undefined ? { limit: observed.limit } : {}),
-      });
-      this.debug?.(
-        `[org2org] ${this.org} ${out.method} ${shown} -> ${res.status} ${ms}ms ${bucket}` +
-          (observed.remaining !== undefined ? ` remaining=${observed.remaining}/${observed.limit ?? '?'}` : ''),
-      );
-      if (res.status >= 200 && res.status < 300) return { status: res.status, text, headers: res.headers };
-      retryFor ??= res.headers.get('x-okta-request-id') ?? undefined;
-      const body = parseErrorBody(text);
-
-      if (res.status === 429) {
-        // Okta refused before acting: always safe to send again once the bucket opens.
-        const limits = { limitKind: limitHit(observed), maxInFlight: this.maxInFlight, capacity: this.capacity, ...(observed.reset !== undefined ? { resetAt: observed.reset } : {}) };
-        if (attempt < this.maxRetries) {
-          const { until, reason, refusedMs } = this.scheduler.blockAfter429(bucket, observed, attempt);
-          if (refusedMs !== undefined) throw this.error(out, shown, bucket, res.status, { ...body, errorCode: 'E0000047' }, { ...limits, waitRefusedMs: refusedMs });
-          this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)', delayMs: Math.max(0, Math.round(until - this.scheduler.now())), rateLimit: reason });
-          continue;
-        }
-        throw this.error(out, shown, bucket, res.status, { ...body, errorCode: 'E0000047' }, limits);
-      }
-      if (res.status === 401 && this.auth.kind === 'oauth' && !out.anonymous && !refreshedToken) {
-        // The cached access token may have been revoked or expired early: fetch a fresh one once.
-        refreshedToken = true;
-        this.accessToken = undefined;
+      const answer = await this.exchange(out, tries, attempt);
+      if (answer === 'retry') continue;
+      const verdict = await this.judge(out, tries, attempt, answer);
+      if (verdict === 'retry') continue;
+      if (verdict === 'same attempt') {
         attempt--;
         continue;
       }
-      if (res.status >= 500 && out.idempotent && attempt < this.maxRetries) {
-        if (observed.retryAfterMs !== undefined && observed.retryAfterMs > this.scheduler.maxWaitMs) {
-          throw this.error(out, shown, bucket, res.status, body, { waitRefusedMs: observed.retryAfterMs });
-        }
-        await this.backoff(out, shown, attempt, `HTTP ${res.status}`, observed.retryAfterMs);
-        continue;
-      }
-      throw this.error(out, shown, bucket, res.status, body, res.status >= 500 && !out.idempotent ? { outcomeUnknown: true } : {});
+      return verdict;
     }
+  }
+
+  /**
+   * One attempt, from a free slot to the whole answer read: the answer, or 'retry' after a network
+   * failure that is safe to send again (the back-off already waited). Other failures throw.
+   */
+  private async exchange(out: Outgoing, tries: Tries, attempt: number): Promise<Answer | 'retry'> {
+    const { bucket, shown } = tries;
+    const authorization = out.anonymous ? undefined : await this.authorization();
+    const release = await this.scheduler.acquire(bucket, out.urgent === true);
+    const { headers, payload } = requestHeaders(out, authorization, attempt, tries.retryFor);
+    this.options.onEvent?.({ type: 'request', org: this.org, method: out.method, path: shown, bucket });
+    const started = this.scheduler.now();
+    let fetched: Fetched;
+    try {
+      fetched = await this.fetchWhole(out, headers, payload, started);
+    } catch (err) {
+      release();
+      return this.failedExchange(out, tries, attempt, err, started);
+    }
+    const { res, text, headersMs } = fetched;
+    const observed = readRateHeaders(res.headers);
+    this.scheduler.observe(bucket, observed);
+    const ms = this.scheduler.now() - started;
+    // The adaptive limit judges Okta's latency by the time to the headers: reading a large body
+    // also measures this process's own busy event loop, which more or fewer requests in flight won't change.
+    release({ status: res.status, ms: headersMs, route: tries.route, observed });
+    this.options.onEvent?.({
+      type: 'response', org: this.org, method: out.method, path: shown, status: res.status, ms, bucket,
+      ...(observed.remaining !== undefined ? { remaining: observed.remaining } : {}),
+      ...(observed.limit !== undefined ? { limit: observed.limit } : {}),
+    });
+    this.debug?.(
+      `[org2org] ${this.org} ${out.method} ${shown} -> ${res.status} ${ms}ms ${bucket}` +
+        (observed.remaining !== undefined ? ` remaining=${observed.remaining}/${observed.limit ?? '?'}` : ''),
+    );
+    return { status: res.status, text, headers: res.headers, observed };
+  }
+
+  /**
+   * The answer's headers and whole body, under one deadline: a server that sends its headers and
+   * then drips the body must not hold the run (ofetch's own timeout stops at the headers).
+   */
+  private async fetchWhole(out: Outgoing, headers: Record<string, string>, payload: string | undefined, started: number): Promise<Fetched> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      const reason = new Error(`no complete answer within ${this.timeoutMs} ms`);
+      reason.name = 'TimeoutError';
+      deadline.abort(reason);
+    }, this.timeoutMs);
+    try {
+      const res = await ofetch.raw(out.url.href, {
+        method: out.method,
+        headers,
+        ...(payload !== undefined ? { body: payload } : {}),
+        retry: 0,
+        signal: deadline.signal,
+        ignoreResponseError: true,
+        redirect: 'manual',
+        responseType: 'stream',
+      });
+      const headersMs = this.scheduler.now() - started;
+      const text = await readBody(res._data, this.maxResponseBytes);
+      return { res, text, headersMs };
+    } catch (err) {
+      throw deadline.signal.aborted && !(err instanceof AnswerTooLarge) ? new TimedOut(err) : err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** After an exchange that got no answer: back off and 'retry' when that is safe, else throw. */
+  private async failedExchange(out: Outgoing, tries: Tries, attempt: number, err: unknown, started: number): Promise<'retry'> {
+    const { bucket, shown } = tries;
+    if (err instanceof AnswerTooLarge) {
+      throw new Org2OrgError(`${this.org}: ${out.method} ${shown} answered more than ${Math.round(this.maxResponseBytes / 1048576)} MB; stopped reading it.`);
+    }
+    const timedOut = err instanceof TimedOut;
+    const failure = timedOut ? { code: 'timeout', maybeSent: true } : networkFailure(err);
+    this.debug?.(`[org2org] ${this.org} ${out.method} ${shown} -> ${failure.code} ${this.scheduler.now() - started}ms`);
+    const safe = out.idempotent || !failure.maybeSent;
+    const unreachableRetries = UNREACHABLE_RETRIES[failure.code];
+    if (safe && attempt < Math.min(this.maxRetries, unreachableRetries ?? Infinity)) {
+      await this.backoff(out, shown, attempt, failure.code);
+      return 'retry';
+    }
+    const cause = timedOut ? `no complete answer within ${this.timeoutMs} ms` : failure.code;
+    const error = this.error(out, shown, bucket, 0, undefined, { networkCause: cause, outcomeUnknown: !safe });
+    if (unreachableRetries !== undefined) this.unreachable ??= error;
+    throw error;
+  }
+
+  /**
+   * What an answer means: itself (2xx), 'retry' (a 429 or a 5xx worth sending again, after the
+   * wait), 'same attempt' (a fresh OAuth token, which is not a retry), or an error thrown.
+   */
+  private async judge(out: Outgoing, tries: Tries, attempt: number, answer: Answer): Promise<Answer | 'retry' | 'same attempt'> {
+    const { status, observed } = answer;
+    if (status >= 200 && status < 300) return answer;
+    const { bucket, shown } = tries;
+    tries.retryFor ??= answer.headers.get('x-okta-request-id') ?? undefined;
+    const body = parseErrorBody(answer.text);
+    if (status === 429) {
+      // Okta refused before acting: always safe to send again once the bucket opens.
+      const limits = { limitKind: limitHit(observed), maxInFlight: this.maxInFlight, capacity: this.capacity, ...(observed.reset !== undefined ? { resetAt: observed.reset } : {}) };
+      if (attempt >= this.maxRetries) throw this.error(out, shown, bucket, status, { ...body, errorCode: 'E0000047' }, limits);
+      const { until, reason, refusedMs } = this.scheduler.blockAfter429(bucket, observed, attempt);
+      if (refusedMs !== undefined) throw this.error(out, shown, bucket, status, { ...body, errorCode: 'E0000047' }, { ...limits, waitRefusedMs: refusedMs });
+      const delayMs = Math.max(0, Math.round(until - this.scheduler.now()));
+      this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)', delayMs, rateLimit: reason });
+      return 'retry';
+    }
+    if (status === 401 && this.auth.kind === 'oauth' && !out.anonymous && !tries.refreshedToken) {
+      // The cached access token may have been revoked or expired early: fetch a fresh one once.
+      tries.refreshedToken = true;
+      this.accessToken = undefined;
+      return 'same attempt';
+    }
+    if (status >= 500 && out.idempotent && attempt < this.maxRetries) {
+      if (observed.retryAfterMs !== undefined && observed.retryAfterMs > this.scheduler.maxWaitMs) {
+        throw this.error(out, shown, bucket, status, body, { waitRefusedMs: observed.retryAfterMs });
+      }
+      await this.backoff(out, shown, attempt, `HTTP ${status}`, observed.retryAfterMs);
+      return 'retry';
+    }
+    throw this.error(out, shown, bucket, status, body, status >= 500 && !out.idempotent ? { outcomeUnknown: true } : {});
   }
 
   private async backoff(out: Outgoing, shown: string, attempt: number, reason: string, retryAfterMs = 0): Promise<void> {
@@ -377,6 +435,24 @@ class Client implements OktaClient {
     holdSecret(body.access_token);
     return { value: body.access_token, usableUntil: usableUntil(this.scheduler.now(), body.expires_in ?? 3600) };
   }
+}
+
+/** The headers and body of one attempt (the Authorization value, never logged, is passed in). */
+function requestHeaders(out: Outgoing, authorization: string | undefined, attempt: number, retryFor: string | undefined): { headers: Record<string, string>; payload?: string } {
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
+  if (authorization) headers.authorization = authorization;
+  if (attempt > 0) {
+    // As Okta's SDK: the request id of the first refused answer, and which retry this is.
+    if (retryFor) headers['x-okta-retry-for'] = retryFor;
+    headers['x-okta-retry-count'] = String(attempt);
+  }
+  if (out.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return { headers, payload: out.form().toString() };
+  }
+  if (out.body === undefined) return { headers };
+  headers['content-type'] = 'application/json';
+  return { headers, payload: JSON.stringify(out.body) };
 }
 
 /** https only, except loopback (the simulator, local tests). */

@@ -89,9 +89,13 @@ export interface RequestOutcome {
 export type Release = (outcome?: RequestOutcome) => void;
 
 interface Waiter {
-  seq: number;
+  /** Order of service: urgent waiters (a list's next page) before the others, then by arrival. */
+  order: number;
   resolve: (release: Release) => void;
 }
+
+/** Added to a waiter's arrival number unless it is urgent, so that urgent ones sort first. */
+const NOT_URGENT = 2 ** 40;
 
 /** Date has 1 s resolution: a smaller apparent skew is noise, not a clock difference. */
 const SKEW_NOISE_MS = 1000;
@@ -129,12 +133,20 @@ export class RateLimitScheduler {
   /**
    * Resolves with a release function once a request to `bucket` may be sent. Release it with the
    * answer's outcome (or nothing, when no answer came) as soon as the answer is in.
+   *
+   * `urgent`: the next page of a list being read. It goes before requests that start something
+   * new: a cursor chain is the longest wait of a read, and a flood of independent requests (member
+   * lists, lookups) queued ahead of it would stretch every link of the chain.
    */
-  acquire(bucket: string): Promise<Release> {
+  acquire(bucket: string, urgent = false): Promise<Release> {
     return new Promise((resolve) => {
       let queue = this.queues.get(bucket);
       if (!queue) this.queues.set(bucket, (queue = []));
-      queue.push({ seq: this.seq++, resolve });
+      const waiter = { order: this.seq++ + (urgent ? 0 : NOT_URGENT), resolve };
+      // Queues stay sorted by order; an urgent waiter goes after the urgent ones already waiting.
+      let at = queue.length;
+      while (at > 0 && queue[at - 1]!.order > waiter.order) at--;
+      queue.splice(at, 0, waiter);
       this.pump();
     });
   }
@@ -267,7 +279,7 @@ export class RateLimitScheduler {
   }
 
   /**
-   * Grant every waiter that may go now, oldest first across the buckets that are open; arm a
+   * Grant every waiter that may go now, urgent ones first, then oldest first across the buckets that are open; arm a
    * timer for the earliest bucket that opens later. Queues are per bucket, so a pass costs the
    * number of buckets, not the number of queued requests.
    */
@@ -286,7 +298,7 @@ export class RateLimitScheduler {
     const limit = this.limit.limit;
     while (open.length > 0 && this.inFlight < limit) {
       let best = 0;
-      for (let i = 1; i < open.length; i++) if (this.queues.get(open[i]!)![0]!.seq < this.queues.get(open[best]!)![0]!.seq) best = i;
+      for (let i = 1; i < open.length; i++) if (this.queues.get(open[i]!)![0]!.order < this.queues.get(open[best]!)![0]!.order) best = i;
       const bucket = open[best]!;
       const queue = this.queues.get(bucket)!;
       const b = this.state(bucket);

@@ -24,7 +24,7 @@ import { checkProvisioningToken } from './check-provisioning-token.js';
 import { readServiceApp } from './read-service-app.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
-import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
+import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -56,17 +56,21 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     return checkProvisioningToken(spoke.name, connection.token.envVar, client);
   });
   const unreadable: Record<string, string> = {};
+  // The Hub's lookups need each Spoke's app users only, not the rest of its read: they overlap.
+  const appUsersRead = new Map(chosen.map((spoke) => [spoke.name, promiseWithResolve<LiveAppUser[]>()]));
   // One Spoke that can't be read (down, typo'd URL, revoked token) must not cost the others' plans.
-  const readOrNote = (spoke: DesiredSpoke): Promise<LiveSpoke | undefined> =>
-    readSpoke(spoke, clients.spokes[spoke.name]!, desired.hub.url, notes, options.onEvent).catch((err: unknown) => {
+  const readOrNote = (spoke: DesiredSpoke): Promise<LiveSpoke | undefined> => {
+    const appUsers = appUsersRead.get(spoke.name)!;
+    return readSpoke(spoke, clients.spokes[spoke.name]!, desired.hub.url, notes, options.onEvent, appUsers.resolve).catch((err: unknown) => {
+      appUsers.resolve([]);
       if (!(err instanceof Org2OrgError)) throw err;
       unreadable[spoke.name] = err.message;
       return undefined;
     });
+  };
   const spokesRead = Promise.all(chosen.map(readOrNote)).then((read) => read.filter((s): s is LiveSpoke => s !== undefined));
-  spokesRead.catch(() => undefined); // awaited below; readHub may wait on it too
   const hubRead = clients.hub
-    ? readHub(clients.hub, chosen, spokesRead, options.onEvent).catch((err: unknown) => {
+    ? readHub(clients.hub, chosen, appUsersRead, options.onEvent).catch((err: unknown) => {
         // The Hub's read access is optional: without it the plan still stands, minus the Hub-side checks.
         if (!(err instanceof Org2OrgError)) throw err;
         notes.push({ severity: 'warning', message: `the Hub could not be read, so Hub-side checks are skipped: ${err.message}` });
@@ -99,16 +103,12 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   return state;
 }
 
-async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<LiveSpoke> {
-  const configLogins = spoke.assignments.users.map((u) => u.login);
-  const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
-  const pushedNames = new Set(spoke.pushGroups.groups.map((g) => g.name));
+/** Each Spoke's app users, as soon as they are read: what the Hub read waits for (none when the Spoke has no app or failed). */
+type AppUsersSink = (appUsers: LiveAppUser[]) => void;
 
-  // Config-named groups don't depend on the app: start at once, and their members after them.
-  const groupsRead = findGroupsByName(client, configGroupNames, onEvent).then(async (groups) => {
-    await fillMembers(client, Object.values(groups).filter((g) => pushedNames.has(g.name)), onEvent);
-    return groups;
-  });
+async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined, onAppUsers: AppUsersSink): Promise<LiveSpoke> {
+  const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
+  const groupsRead = readConfigGroups(client, spoke, configGroupNames, onEvent);
   // Awaited below; until then a failure must not count as unhandled (findApp may fail first).
   groupsRead.catch(() => undefined);
 
@@ -116,20 +116,62 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   const live: LiveSpoke = { ...emptyLiveSpoke(spoke.name), app: app ? normalizeApp(app) : null };
   if (problem !== undefined) live.appProblem = problem;
   if (!app) {
-    const [users, groups] = await Promise.all([findUsersByLogin(client, configLogins, onEvent), groupsRead]);
+    onAppUsers([]);
+    const [users, groups] = await Promise.all([findUsersByLogin(client, spoke.assignments.users.map((u) => u.login), onEvent), groupsRead]);
     live.users = users;
     live.groups = groups;
     await suggestGroups(client, configGroupNames, live);
     live.rateLimits = client.rateLimits();
     return live;
   }
+  const { users, rawGroups, rawMappings } = await readAppCollections(client, spoke, String(app.id), live, onEvent);
+  onAppUsers(live.appUsers);
+  // Assigned users came with their Okta user: only the config's unassigned logins need a search.
+  const unassigned = spoke.assignments.users.map((u) => u.login).filter((l) => !(l.toLowerCase() in users));
+  const groups = await groupsRead;
+  const knownById = new Map(Object.values(groups).map((g) => [g.id, g]));
+  // A mapping's targetGroupId is a group of the Spoke (the APP_GROUP standing for the Hub group,
+  // as recorded traffic shows): its name, read here, is the Hub group's name.
+  const targetIds = rawMappings.map((m) => m.targetGroupId).filter((id): id is string => typeof id === 'string' && id !== '');
+  const unknownIds = [...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds])].filter((id) => !knownById.has(id));
+  const [foundUsers, byId] = await Promise.all([findUsersByLogin(client, unassigned, onEvent), findGroupsById(client, unknownIds, onEvent)]);
+  Object.assign(users, foundUsers);
+  for (const [id, g] of byId) knownById.set(id, g);
+  live.users = sortRecord(users);
+  live.groups = sortRecord(groups);
+  await suggestGroups(client, configGroupNames, live);
+  nameAppGroupsAndMappings(spoke, live, rawGroups, rawMappings, knownById, notes);
+  live.rateLimits = client.rateLimits();
+  return live;
+}
 
-  const appPath = `/api/v1/apps/${encodeURIComponent(String(app.id))}`;
-  const schemaRead = readOne<Json>(client, `/api/v1/meta/schemas/apps/${encodeURIComponent(String(app.id))}/default`, 'app-user schema', onEvent).then(
-    (schema) => (schema ? normalizeAppUserSchema(schema) : null),
+/** Config-named groups don't depend on the app: read at once, the pushed ones' members after them. */
+function readConfigGroups(client: OktaClient, spoke: DesiredSpoke, names: string[], onEvent: ReadEventSink | undefined): Promise<Record<string, DirectoryGroup>> {
+  const pushedNames = new Set(spoke.pushGroups.groups.map((g) => g.name));
+  return findGroupsByName(client, names, onEvent).then(async (groups) => {
+    await fillMembers(client, Object.values(groups).filter((g) => pushedNames.has(g.name)), onEvent);
+    return groups;
+  });
+}
+
+/**
+ * The app's collections, read concurrently: connection, features, schema and app users go into
+ * `live`; returned are the assigned users' directory entries (keyed by login key) and the raw
+ * app groups and push mappings, which need group names before they can be normalized.
+ */
+async function readAppCollections(
+  client: OktaClient,
+  spoke: DesiredSpoke,
+  appId: string,
+  live: LiveSpoke,
+  onEvent: ReadEventSink | undefined,
+): Promise<{ users: Record<string, DirectoryUser>; rawGroups: Json[]; rawMappings: Json[] }> {
+  const appPath = `/api/v1/apps/${encodeURIComponent(appId)}`;
+  const schemaRead = readOne<Json>(client, `/api/v1/meta/schemas/apps/${encodeURIComponent(appId)}/default`, 'app-user schema', onEvent).then((schema) =>
+    schema ? normalizeAppUserSchema(schema) : null,
   );
   schemaRead.catch(() => undefined); // awaited by readAppUsers and below
-  const wanted = new Set(configLogins.map((l) => l.toLowerCase()));
+  const wanted = new Set(spoke.assignments.users.map((u) => u.login.toLowerCase()));
   const [connection, features, appUserSchema, assigned, rawGroups, rawMappings] = await Promise.all([
     readOne<Json>(client, `${appPath}/connections/default`, 'connection', onEvent),
     readFeatures(client, appPath, onEvent),
@@ -147,25 +189,12 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   if (inbound) liveFeatures.inbound = normalizeInbound(inbound);
   live.features = liveFeatures;
   live.appUsers = assigned.appUsers.sort((a, b) => cmp(a.loginKey, b.loginKey));
+  return { users: assigned.users, rawGroups, rawMappings };
+}
 
-  // Assigned users came with their Okta user: only the config's unassigned logins need a search.
-  const users = assigned.users;
-  const unassigned = configLogins.filter((l) => !(l.toLowerCase() in users));
-
-  const groups = await groupsRead;
-  const knownById = new Map(Object.values(groups).map((g) => [g.id, g]));
-  // A mapping's targetGroupId is a group of the Spoke (the APP_GROUP standing for the Hub group,
-  // as recorded traffic shows): its name, read here, is the Hub group's name.
-  const targetIds = rawMappings.map((m) => m.targetGroupId).filter((id): id is string => typeof id === 'string' && id !== '');
-  const unknownIds = [...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds])].filter((id) => !knownById.has(id));
-  const [foundUsers, byId] = await Promise.all([findUsersByLogin(client, unassigned, onEvent), findGroupsById(client, unknownIds, onEvent)]);
-  Object.assign(users, foundUsers);
-  for (const [id, g] of byId) knownById.set(id, g);
-
-  live.users = sortRecord(users);
-  live.groups = sortRecord(groups);
-  await suggestGroups(client, configGroupNames, live);
-  const answerName = spoke.assignments.attributeNames?.securityAnswer ?? appUserSchema?.securityAnswer;
+/** App groups and push mappings normalized with their groups' names (a group the API can't read is shown by id, with a warning). */
+function nameAppGroupsAndMappings(spoke: DesiredSpoke, live: LiveSpoke, rawGroups: Json[], rawMappings: Json[], knownById: Map<string, DirectoryGroup>, notes: LiveState['notes']): void {
+  const answerName = spoke.assignments.attributeNames?.securityAnswer ?? live.appUserSchema?.securityAnswer;
   live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id), answerName)).sort((a, b) => cmp(a.name, b.name));
   live.pushMappings = rawMappings
     .map((m) => {
@@ -177,8 +206,6 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   for (const g of rawGroups) {
     if (!knownById.has(String(g.id))) notes.push({ spoke: spoke.name, severity: 'warning', message: `app group ${String(g.id)} of ${spoke.name} is not a group the API can read; it is shown by id` });
   }
-  live.rateLimits = client.rateLimits();
-  return live;
 }
 
 /**
@@ -307,13 +334,17 @@ async function readPushMappings(client: OktaClient, appPath: string, onEvent: Re
  * Hub groups for every pushed target (with members), at once; Hub users for the listed logins
  * whose push the Spoke does not confirm, once the Spokes' app users are read (pushConfirmedBySpoke).
  */
-async function readHub(client: OktaClient, spokes: DesiredSpoke[], spokesRead: Promise<LiveSpoke[]>, onEvent: ReadEventSink | undefined): Promise<LiveHub> {
+async function readHub(
+  client: OktaClient,
+  spokes: DesiredSpoke[],
+  appUsersRead: Map<string, { promise: Promise<LiveAppUser[]> }>,
+  onEvent: ReadEventSink | undefined,
+): Promise<LiveHub> {
   const targets = spokes.flatMap((s) => s.pushGroups.groups.map((g) => g.targetName));
   const [users, groups] = await Promise.all([
-    spokesRead.then((read) => {
-      const byName = new Map(read.map((live) => [live.name, live]));
-      const logins = spokes.flatMap((s) => {
-        const confirmed = new Set((byName.get(s.name)?.appUsers ?? []).filter(pushConfirmedBySpoke).map((u) => u.loginKey));
+    Promise.all(spokes.map((s) => appUsersRead.get(s.name)!.promise)).then((appUsersOf) => {
+      const logins = spokes.flatMap((s, i) => {
+        const confirmed = new Set(appUsersOf[i]!.filter(pushConfirmedBySpoke).map((u) => u.loginKey));
         return s.assignments.users.filter((u) => !confirmed.has(u.loginKey)).map((u) => u.login);
       });
       return findUsersByLogin(client, logins, onEvent);
@@ -324,6 +355,13 @@ async function readHub(client: OktaClient, spokes: DesiredSpoke[], spokesRead: P
     }),
   ]);
   return { users: sortRecord(users), groups: sortRecord(groups) };
+}
+
+/** A promise and its resolve function (Promise.withResolvers is Node 22). */
+function promiseWithResolve<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function cmp(a: string, b: string): number {

@@ -109,3 +109,32 @@ test('on a simulated clock: exactly capacity × limit per window, window after w
   assert.equal(counts.length, 20, `1000 calls at 50 a window take 20 windows (${counts.join(', ')})`);
   assert.ok(counts.every((c) => c === 50), `every window used exactly its 50 (${counts.join(', ')})`);
 });
+
+test('a next page (urgent) is served before requests that were queued earlier for other work, in any bucket', async () => {
+  const now = 7_000_000;
+  const s = new RateLimitScheduler({ org: 'emea', capacity: 1, maxInFlight: 2, adaptive: false, now: () => now });
+  s.observe('apps', { limit: 1000, remaining: 1000, reset: (now + 60_000) / 1000 });
+  s.observe('group', { limit: 1000, remaining: 1000, reset: (now + 60_000) / 1000 });
+  const order: string[] = [];
+  const releases: (() => void)[] = [];
+  const take = (name: string, bucket: string, urgent = false): void =>
+    void s.acquire(bucket, urgent).then((r) => {
+      order.push(name);
+      releases.push(r);
+    });
+  take('first', 'group');
+  take('second', 'group');
+  for (let i = 0; i < 5; i++) take(`members ${i}`, 'group');
+  take('next page A', 'apps', true);
+  take('next page B', 'group', true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order, ['first', 'second'], 'two in flight');
+  releases.shift()!();
+  releases.shift()!();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order.slice(2), ['next page A', 'next page B'], 'the urgent ones, in their own order, ahead of the five queued before them');
+  releases.shift()!();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(order[4], 'members 0', 'then the others, oldest first');
+  s.dispose();
+});
