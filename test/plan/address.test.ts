@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatAddress, parseAddress, type ResourceKey } from '../../src/plan/address.js';
+import { fingerprintsByAddress, formatAddress, parseAddress, type ResourceKey } from '../../src/plan/address.js';
+import { liveAppUser, liveSpoke } from './builders.js';
 
 const KEYS: [ResourceKey, string][] = [
   [{ spoke: 'emea', kind: 'app' }, 'spoke.emea.app'],
@@ -28,4 +29,19 @@ test('parseAddress refuses what formatAddress never makes', () => {
   for (const address of ['hub.group["x"]', 'spoke.emea.widget', 'spoke.emea.assignment.user[bob]', 'spoke.emea.assignment.user[1]', 'hub.serviceApp["emea"].owner["x"]', '']) {
     assert.equal(parseAddress(address), undefined, address);
   }
+});
+
+test('fingerprintsByAddress writes the addresses formatAddress makes, odd keys included', () => {
+  const spoke = liveSpoke('emea', {
+    appUsers: [liveAppUser('Zoë "Z"@x.com', { fingerprint: 'fu' })],
+    appGroups: [{ groupId: 'g', name: 'A "b" c.d]', profile: {}, fingerprint: 'fg' }],
+    pushMappings: [{ id: 'm1', sourceGroupId: 'g', status: 'ACTIVE', fingerprint: 'fm' }],
+  });
+  const record = fingerprintsByAddress(spoke);
+  assert.deepEqual(record, {
+    [formatAddress({ spoke: 'emea', kind: 'assignment.user', key: 'zoë "z"@x.com' })]: 'fu',
+    [formatAddress({ spoke: 'emea', kind: 'assignment.group', key: 'A "b" c.d]' })]: 'fg',
+    [formatAddress({ spoke: 'emea', kind: 'pushMapping', key: 'm1' })]: 'fm',
+  });
+  for (const address of Object.keys(record)) assert.ok(parseAddress(address), address);
 });

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { computePhases } from '../../src/apply/order.js';
 import { checkStale } from '../../src/apply/stale.js';
 import { createPlan } from '../../src/plan/create-plan.js';
+import { formatAddress, parseAddress } from '../../src/plan/address.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import type { LiveState } from '../../src/state/types.js';
 import { desiredFromJson, liveAppUser, liveSpoke } from './builders.js';
@@ -529,6 +530,14 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
       'spoke.emea.pushMapping["G"]': 'fm',
     });
     assert.deepEqual(checkStale(p, desired, live), []);
+    // Built when first read, the record is the same in the plan file and after a round trip.
+    assert.deepEqual(JSON.parse(JSON.stringify(p)).fingerprints, p.fingerprints);
+    assert.deepEqual(structuredClone(p).fingerprints, p.fingerprints);
+    const every = Object.entries(p.fingerprints).map(([address]) => formatAddress(parseAddress(address)!));
+    assert.deepEqual(every, Object.keys(p.fingerprints), 'each address is one formatAddress makes, in the order of the live objects');
+    const replaced = createPlan(desired, live, OPTIONS);
+    replaced.fingerprints = { 'spoke.emea.app': 'other' };
+    assert.deepEqual(replaced.fingerprints, { 'spoke.emea.app': 'other' });
     const changed = structuredClone(live);
     changed.spokes.emea!.appGroups[0]!.fingerprint = 'fg2';
     assert.deepEqual(checkStale(p, desired, changed), ['spoke.emea.assignment.group["G"] changed since the plan']);
