@@ -137,31 +137,46 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
     if (err instanceof RangeError) fail(file, 'YAML nested too deeply to read — a config is a few levels deep; check the file');
     throw err;
   }
-  const lines = text.split(/\r?\n/);
-  if (doc.errors.length > 0) {
-    const problems: SourceProblem[] = [];
-    const seenLines = new Set<number>();
-    // After the first syntax error the parser's later complaints are mostly echoes of it (one
-    // unquoted `${X}` yields dozens); duplicate keys don't derail it, so each of those counts.
-    const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-    const reported = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax);
-    for (const err of reported) {
-      const { line, col } = lineCounter.linePos(err.pos[0]);
-      const lineText = lines[line - 1] ?? '';
-      // `${NAME}` unquoted inside `{ … }` or `[ … ]`: YAML reads `{` as a nested flow mapping and
-      // reports something unrelated; say what actually went wrong, once per line.
-      const ref = /(^|[^"'\w])(\$\{[A-Za-z_][A-Za-z0-9_]*\})/.exec(lineText);
-      if (ref && /[[{]/.test(lineText.slice(0, ref.index + 1))) {
-        if (seenLines.has(line)) continue;
-        seenLines.add(line);
-        const refCol = ref.index + ref[1]!.length + 1;
-        problems.push(problemAt(file, line, refCol, '', `${ref[2]} inside a flow mapping { … } or list [ … ] must be quoted — quote it: "${ref[2]}"`));
-        continue;
-      }
-      problems.push(problemAt(file, line, col, '', explainYamlError(err.code, err.message, lineText)));
-    }
-    throw new ConfigError(`${file} is not valid YAML.`, problems);
+  if (doc.errors.length > 0) throw new ConfigError(`${file} is not valid YAML.`, yamlSyntaxProblems(file, doc, lineCounter, text));
+  const data = documentData(file, doc);
+  const positions = { doc, lineCounter, text, runs: new Map<string, ItemRun>() };
+  const loop = recursionIn(data);
+  if (loop !== undefined) {
+    const { line, col } = positionOf({ positions }, loop);
+    fail(file, `a YAML alias refers to a node that contains it (at ${loop || '/'}), so the value never ends — write the value out instead`, line, col);
   }
+  return { file, bytes, text, positions, data };
+}
+
+/** The problems of a document that did not parse, each where it is and in a user's words. */
+function yamlSyntaxProblems(file: string, doc: Document.Parsed, lineCounter: LineCounter, text: string): SourceProblem[] {
+  const lines = text.split(/\r?\n/);
+  const problems: SourceProblem[] = [];
+  const seenLines = new Set<number>();
+  // After the first syntax error the parser's later complaints are mostly echoes of it (one
+  // unquoted `${X}` yields dozens); duplicate keys don't derail it, so each of those counts.
+  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  const reported = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax);
+  for (const err of reported) {
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    const lineText = lines[line - 1] ?? '';
+    // `${NAME}` unquoted inside `{ … }` or `[ … ]`: YAML reads `{` as a nested flow mapping and
+    // reports something unrelated; say what actually went wrong, once per line.
+    const ref = /(^|[^"'\w])(\$\{[A-Za-z_][A-Za-z0-9_]*\})/.exec(lineText);
+    if (ref && /[[{]/.test(lineText.slice(0, ref.index + 1))) {
+      if (seenLines.has(line)) continue;
+      seenLines.add(line);
+      const refCol = ref.index + ref[1]!.length + 1;
+      problems.push(problemAt(file, line, refCol, '', `${ref[2]} inside a flow mapping { … } or list [ … ] must be quoted — quote it: "${ref[2]}"`));
+      continue;
+    }
+    problems.push(problemAt(file, line, col, '', explainYamlError(err.code, err.message, lineText)));
+  }
+  return problems;
+}
+
+/** The document's value; a broken or hostile use of anchors and aliases, or no content at all, is a clear error. */
+function documentData(file: string, doc: Document.Parsed): unknown {
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -176,12 +191,7 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
     fail(file, `invalid YAML: ${(err as Error).message} — check the anchors and aliases`);
   }
   if (data === null || data === undefined) fail(file, 'file has no content (only comments) — start from examples/minimal.yaml');
-  const loop = recursionIn(data);
-  if (loop !== undefined) {
-    const { line, col } = positionOf({ positions: { doc, lineCounter, text, runs: new Map() } }, loop);
-    fail(file, `a YAML alias refers to a node that contains it (at ${loop || '/'}), so the value never ends — write the value out instead`, line, col);
-  }
-  return { file, bytes, text, positions: { doc, lineCounter, text, runs: new Map() }, data };
+  return data;
 }
 
 /** Files below this size are parsed whole: their syntax tree is small. */
@@ -214,24 +224,16 @@ function parseInPieces(text: string): { positions: SourcePositions; data: unknow
   const byMarker = new Map<string, ItemRun>();
   const items = new Map<string, unknown[]>();
   for (const [i, run] of runs.entries()) {
-    const marker = `${RUN_MARKER}${i}`;
     const first = run.starts[0]!;
     const end = run.starts[run.starts.length - 1]!;
     const indent = /^ */.exec(text.slice(first, first + 200))![0];
     const newlines = text.slice(first, end).split('\n').length - 1;
     parts.push(text.slice(at, first), `${indent}- "\\x01org2org-run:${i}"`, '\n'.repeat(newlines));
     at = end;
-    const values: unknown[] = [];
-    for (let k = 0; k < run.starts.length - 1; k += PIECE_ITEMS) {
-      const to = Math.min(k + PIECE_ITEMS, run.starts.length - 1);
-      const piece = parseDocument(text.slice(run.starts[k]!, run.starts[to]!), { uniqueKeys: true, prettyErrors: false, strict: true });
-      if (piece.errors.length > 0 || piece.warnings.length > 0) return undefined;
-      const list = piece.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
-      if (!Array.isArray(list) || list.length !== to - k) return undefined;
-      for (const v of list) values.push(v);
-    }
-    byMarker.set(marker, run);
-    items.set(marker, values);
+    const values = runItems(text, run);
+    if (values === undefined) return undefined;
+    byMarker.set(`${RUN_MARKER}${i}`, run);
+    items.set(`${RUN_MARKER}${i}`, values);
   }
   parts.push(text.slice(at));
   const lineCounter = new LineCounter();
@@ -244,9 +246,32 @@ function parseInPieces(text: string): { positions: SourcePositions; data: unknow
   } catch {
     return undefined;
   }
+  const spliced = spliceRuns(data, items);
+  if (spliced === undefined) return undefined;
+  return { positions: { doc, lineCounter, text, runs: byMarker }, data: spliced };
+}
+
+/** The values of a run's items, parsed PIECE_ITEMS at a time; undefined on any error or warning. */
+function runItems(text: string, run: ItemRun): unknown[] | undefined {
+  const values: unknown[] = [];
+  for (let k = 0; k < run.starts.length - 1; k += PIECE_ITEMS) {
+    const to = Math.min(k + PIECE_ITEMS, run.starts.length - 1);
+    const piece = parseDocument(text.slice(run.starts[k]!, run.starts[to]!), { uniqueKeys: true, prettyErrors: false, strict: true });
+    if (piece.errors.length > 0 || piece.warnings.length > 0) return undefined;
+    const list = piece.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    if (!Array.isArray(list) || list.length !== to - k) return undefined;
+    for (const v of list) values.push(v);
+  }
+  return values;
+}
+
+/**
+ * The document's value with each run's items spliced in where its marker item stands; undefined
+ * when a marker is anywhere else or missing (the guess that it was a run was wrong).
+ */
+function spliceRuns(data: unknown, items: Map<string, unknown[]>): unknown {
   const placed = new Set<string>();
   let stray = false;
-  // Splice each run's items where its marker stands; a marker anywhere else means the guess was wrong.
   const splice = (value: unknown): unknown => {
     if (Array.isArray(value)) {
       const out: unknown[] = [];
@@ -271,9 +296,8 @@ function parseInPieces(text: string): { positions: SourcePositions; data: unknow
     }
     return value;
   };
-  data = splice(data);
-  if (stray || placed.size !== runs.length || data === null || data === undefined) return undefined;
-  return { positions: { doc, lineCounter, text, runs: byMarker }, data };
+  const spliced = splice(data);
+  return stray || placed.size !== items.size || spliced === null || spliced === undefined ? undefined : spliced;
 }
 
 /**
