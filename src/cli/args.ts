@@ -52,6 +52,8 @@ export interface ParsedArgs {
   flag(name: string): boolean;
   /** A repeatable option's values, in order (empty when not given). */
   strings(name: string): string[];
+  /** A string option that must be one of `allowed`; `fallback` when not given. */
+  choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
 }
 
 export interface ParseOptions {
@@ -86,6 +88,11 @@ export function parseCommandArgs(command: string, argv: string[], flags: FlagSpe
     const v = value(name);
     return typeof v === 'string' ? v : undefined;
   };
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const v = string(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be ${listOfChoices(allowed)} (got "${v}").`);
+    return v as T;
+  };
   return {
     global: {
       config: string('config') ?? DEFAULT_CONFIG_FILE,
@@ -101,7 +108,58 @@ export function parseCommandArgs(command: string, argv: string[], flags: FlagSpe
       const v = value(name);
       return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
     },
+    choice,
   };
+}
+
+/** "text", "text or json", "text, markdown or json". */
+function listOfChoices(allowed: readonly string[]): string {
+  return allowed.length <= 1 ? allowed.join('') : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+}
+
+/** `--spoke NAME`, repeatable: the Spokes a command works on (every Spoke when none is named). */
+export const SPOKE_FLAGS = {
+  spoke: { type: 'string', multiple: true },
+} as const satisfies FlagSpecs;
+
+/** How hard the client may use each org's rate limits: `--max-api-capacity`, `--max-in-flight`. */
+export const PACING_FLAGS = {
+  'max-api-capacity': { type: 'string' },
+  'max-in-flight': { type: 'string' },
+} as const satisfies FlagSpecs;
+
+/** The pacing flags a command was given (each undefined when not given: the client's default). */
+export interface Pacing {
+  maxApiCapacity?: number;
+  maxInFlight?: number;
+}
+
+export function pacingOf(parsed: ParsedArgs): Pacing {
+  const capacity = parsed.string('max-api-capacity');
+  const inFlight = parsed.string('max-in-flight');
+  return {
+    ...(capacity !== undefined ? { maxApiCapacity: parseCapacity(capacity) } : {}),
+    ...(inFlight !== undefined ? { maxInFlight: parseMaxInFlight(inFlight) } : {}),
+  };
+}
+
+/** `--max-api-capacity`: a share in (0, 1] or a percentage ("50%", or "50" meaning percent when > 1). */
+export function parseCapacity(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  let value = NaN;
+  if (m) {
+    const n = Number(m[1]);
+    value = m[2] || n > 1 ? n / 100 : n;
+  }
+  if (!(value > 0 && value <= 1)) throw new UsageError(`--max-api-capacity must be a share in (0, 1] or a percentage such as 50% (got "${text}").`);
+  return value;
+}
+
+/** `--max-in-flight`: the ceiling of the adaptive in-flight limit per org, 1–75 (Okta's concurrency limit per org). */
+export function parseMaxInFlight(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 75) throw new UsageError(`--max-in-flight must be a whole number from 1 to 75, Okta's concurrency limit per org (got "${text}").`);
+  return n;
 }
 
 /** Whether `--debug` or ORG2ORG_DEBUG=1 asks for API-call logging and stacks. */

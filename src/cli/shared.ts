@@ -1,7 +1,7 @@
 /**
  * What the commands share: the config loader's signature (tests inject their own), building one
- * Okta client per org from DesiredState, choosing Spokes, the git
- * commit a plan was made at, and GitHub Actions' step summary, and where progress goes.
+ * Okta client per org from DesiredState, choosing Spokes, colour on stdout, the git commit a plan
+ * was made at, and GitHub Actions' step summary. ./session.ts puts them together.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -9,9 +9,7 @@ import type { DesiredState } from '../config/types.js';
 import { UsageError, type SourceProblem } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
-import { createProgress, type Progress } from '../render/progress.js';
 import type { MarkdownOptions } from '../render/markdown.js';
-import { detectTerminal } from '../render/terminal.js';
 import type { LiveClients } from '../state/read-live-state.js';
 
 export type Env = Record<string, string | undefined>;
@@ -35,7 +33,7 @@ export function commandIo(io: { stdout?: (text: string) => void; stderr?: (text:
 }
 
 /** The config restricted to the named Spokes (all when none are named); unknown names are a usage error. */
-export function selectSpokes(desired: DesiredState, names: string[]): DesiredState {
+export function selectSpokes(desired: DesiredState, names: readonly string[]): DesiredState {
   if (names.length === 0) return desired;
   const known = desired.spokes.map((s) => s.name);
   const unknown = names.filter((n) => !known.includes(n));
@@ -44,25 +42,6 @@ export function selectSpokes(desired: DesiredState, names: string[]): DesiredSta
     throw new UsageError(`no spoke named ${list} in ${desired.file} (spokes: ${known.join(', ') || 'none'}).`);
   }
   return { ...desired, spokes: desired.spokes.filter((s) => names.includes(s.name)) };
-}
-
-/** `--max-api-capacity`: a share in (0, 1] or a percentage ("50%", or "50" meaning percent when > 1). */
-export function parseCapacity(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  let value = NaN;
-  if (m) {
-    const n = Number(m[1]);
-    value = m[2] || n > 1 ? n / 100 : n;
-  }
-  if (!(value > 0 && value <= 1)) throw new UsageError(`--max-api-capacity must be a share in (0, 1] or a percentage such as 50% (got "${text}").`);
-  return value;
-}
-
-/** `--max-in-flight`: the ceiling of the adaptive in-flight limit per org, 1–75 (Okta's concurrency limit per org). */
-export function parseMaxInFlight(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 75) throw new UsageError(`--max-in-flight must be a whole number from 1 to 75, Okta's concurrency limit per org (got "${text}").`);
-  return n;
 }
 
 export interface ClientSettings {
@@ -75,9 +54,9 @@ export interface ClientSettings {
   createClient?: (options: OktaClientOptions) => OktaClient;
 }
 
-/** One client per Spoke of `desired` and one for the Hub when the config gives it credentials. */
-export function buildClients(desired: DesiredState, settings: ClientSettings = {}): LiveClients {
-  const make = (org: string, baseUrl: string, auth: OktaClientOptions['auth'], urlSource?: string): OktaClient =>
+/** Makes the client of one org with the same settings as every other. */
+export function clientFactory(settings: ClientSettings): (org: string, baseUrl: string, auth: OktaClientOptions['auth'], urlSource?: string) => OktaClient {
+  return (org, baseUrl, auth, urlSource) =>
     (settings.createClient ?? createOktaClient)({
       org,
       baseUrl,
@@ -88,6 +67,11 @@ export function buildClients(desired: DesiredState, settings: ClientSettings = {
       ...(settings.debug !== undefined ? { debug: settings.debug } : {}),
       ...(settings.onEvent ? { onEvent: settings.onEvent } : {}),
     });
+}
+
+/** One client per Spoke of `desired` and one for the Hub when the config gives it credentials. */
+export function buildClients(desired: DesiredState, settings: ClientSettings = {}): LiveClients {
+  const make = clientFactory(settings);
   const spokes: Record<string, OktaClient> = {};
   const provisioning: Record<string, OktaClient> = {};
   for (const spoke of desired.spokes) {
@@ -128,18 +112,6 @@ export function useColor(noColorFlag: boolean, env: Env, isTTY: boolean): boolea
   if (noColorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
   return isTTY;
-}
-
-/**
- * Progress on stderr: Ink in an interactive terminal, plain lines otherwise. Tests that capture
- * stderr get the plain lines through their function.
- */
-export function progressFor(io: { stderr?: (text: string) => void }, err: (t: string) => void, noTty: boolean, env: Env): Progress {
-  if (io.stderr) {
-    const stream = { write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream;
-    return createProgress({ interactive: false, color: false }, { stream });
-  }
-  return createProgress(detectTerminal({ noTty, env: env as NodeJS.ProcessEnv }));
 }
 
 /** Under GitHub Actions, a cut comment links to the run, where the workflow keeps the full plan as an artifact. */

@@ -6,26 +6,23 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../config/load.js';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
-import { checkSafety, DEFAULT_MAX_REMOVALS } from '../../apply/safety.js';
+import { checkSafety, DEFAULT_MAX_REMOVALS, type SafetyOptions } from '../../apply/safety.js';
 import { checkStale } from '../../apply/stale.js';
 import { savedPlanDifferences } from '../../apply/saved-plan.js';
 import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
+import type { DesiredState } from '../../config/types.js';
 import { Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
-import { createPlan } from '../../plan/create-plan.js';
-import { PLAN_FORMAT_VERSION, type Plan } from '../../plan/types.js';
-import { renderPlanJson } from '../../render/json.js';
-import { confirmApply } from '../../render/progress.js';
-import { detectTerminal } from '../../render/terminal.js';
+import type { Plan } from '../../plan/types.js';
+import { confirmApply, type Progress } from '../../render/progress.js';
 import { renderPlanText } from '../../render/text.js';
-import { readLiveState } from '../../state/read-live-state.js';
+import type { LiveClients } from '../../state/read-live-state.js';
 import type { LiveState } from '../../state/types.js';
-import { VERSION } from '../../version.js';
-import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
+import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, type GlobalArgs, type Pacing } from '../args.js';
+import { planLive } from '../plan-live.js';
 import { readSavedPlan } from '../saved-plan-file.js';
-import { commandIo, progressFor, buildClients, gitCommit, parseCapacity, parseMaxInFlight, selectSpokes, useColor, type Env, type LoadConfig } from '../shared.js';
+import { startSession, type Session, type SessionIo } from '../session.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
                      [--max-removals N] [--allow-delete-target-groups] [--allow-disable-connection]
@@ -59,12 +56,7 @@ Ctrl-C stops starting changes, lets the ones in flight finish and reports (exit 
 Ctrl-C exits at once. Running apply again finishes the job.
 Exit: 0 everything applied (or nothing to do), 1 on error, refusal or any failed change, 130 interrupted.`;
 
-export interface ApplyIo {
-  env?: Env;
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
-  stdoutIsTTY?: boolean;
-  loadConfig?: LoadConfig;
+export interface ApplyIo extends SessionIo {
   now?: () => Date;
   /** --wait polling interval (tests). */
   pollMs?: number;
@@ -75,107 +67,92 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number> {
-  const { out, err, env } = commandIo(io);
   const args = parseApplyArgs(argv);
-  if (args.help) {
-    out(HELP + '\n');
+  const session = startSession(io, args.global);
+  if (args.global.help) {
+    session.out(HELP + '\n');
     return 0;
   }
-  const term = io.stderr ? { interactive: false, color: false } : detectTerminal({ noTty: args.noTty, env: env as NodeJS.ProcessEnv });
   // Refuse before reading anything: nobody can answer the question.
-  if (!args.autoApprove && !term.interactive) {
+  if (!args.autoApprove && !session.term.interactive) {
     throw new SafetyError('apply needs a `yes` and there is no interactive terminal to ask in: review the plan, then run again with --auto-approve.');
   }
-
-  const saved = args.planFile !== undefined ? readSavedPlan(args.planFile) : undefined;
-  if (saved && args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
-
-  // A saved plan names the config it was made from; -c overrides it.
-  const configFile = saved && !args.configGiven ? saved.config.file : args.config;
-  if (saved) refuseChangedConfig(saved, args.planFile!, configFile, args.configGiven);
-
-  const load = io.loadConfig ?? loadConfig;
-  const spokes = saved ? saved.spokes.map((s) => s.name) : args.spokes;
-  const { desired: full, warnings } = await load(configFile, { env, requireSecrets: true, spokes });
-  for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  const desired = selectSpokes(full, spokes);
-  const capacity = args.capacity ?? 0.5;
-  const color = useColor(args.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true);
-
-  // Reading (and for a fresh apply, planning).
-  let progress = progressFor(io, err, args.noTty, env);
-  let onApplyEvent: (e: Parameters<typeof progress.apply>[0]) => void = () => {};
-  const clients = buildClients(desired, {
-    maxApiCapacity: capacity,
-    ...(args.maxInFlight !== undefined ? { maxInFlight: args.maxInFlight } : {}),
-    ...(args.debug || env.ORG2ORG_DEBUG === '1' ? { debug: true } : {}),
-    onEvent: (e) => {
-      progress.client(e);
-      const waiting = applyEventOfClientEvent(e);
-      if (waiting) onApplyEvent(waiting);
-    },
+  const saved = readSavedPlanToApply(args);
+  // A saved plan names the config it was made from (and its Spokes); -c overrides the file.
+  const desired = await session.loadConfig(saved?.configFile ?? args.global.config, saved ? saved.plan.spokes.map((s) => s.name) : args.spokes);
+  let applying: Progress | undefined;
+  const clients = session.clients(desired, args.pacing, (e) => {
+    const waiting = applyEventOfClientEvent(e);
+    if (waiting) applying?.apply(waiting);
   });
-  let plan: Plan;
-  let live: LiveState;
-  try {
-    live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
-    plan = createPlan(desired, live, { maxApiCapacity: capacity, toolVersion: VERSION });
-    plan.createdAt = (io.now?.() ?? new Date()).toISOString();
-    const git = gitCommit();
-    if (git) plan.git = git;
-    if (saved) {
-      // What runs is the plan just computed; the saved one only has to agree with it.
-      const differences = [...checkStale(saved, desired, live), ...savedPlanDifferences(saved, plan)];
-      if (differences.length > 0) {
-        throw new StalePlanError(
-          `the saved plan ${args.planFile} is stale or was edited: it differs from what the config and the live orgs call for now in ${differences.length} thing${differences.length === 1 ? '' : 's'}. Nothing was written; plan again and review the new plan.\n` +
-            differences.map((d) => `  - ${d}`).join('\n'),
-          differences,
-        );
-      }
-    }
-  } finally {
-    await progress.stop();
-  }
-
-  if (saved) err(`The saved plan ${args.planFile} is up to date with the live orgs and the config: planning again gave exactly its changes.\n`);
-  else if (args.format === 'text') out(renderPlanText(plan, { color }));
-
-  if (plan.errored) {
-    const healthy = plan.spokes.filter((s) => !s.diagnostics.some((d) => d.severity === 'error')).map((s) => s.name);
-    const others = healthy.length > 0 && healthy.length < plan.spokes.length ? ` To apply the Spokes without errors now: --spoke ${healthy.join(' --spoke ')}.` : '';
-    throw new Org2OrgError(`the plan has ${plan.summary.errors} error${plan.summary.errors === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again. Nothing was written.${others}`);
-  }
+  const { plan, live } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now });
+  if (saved) refuseStalePlan(saved.plan, args.planFile!, desired, live, plan);
+  if (saved) session.err(`The saved plan ${args.planFile} is up to date with the live orgs and the config: planning again gave exactly its changes.\n`);
+  else if (args.format === 'text') session.out(renderPlanText(plan, { color: session.color }));
+  refuseErroredPlan(plan);
   if (plan.empty) {
-    if (saved) out('No changes. The live orgs match the config.\n');
-    if (args.format === 'json') out(JSON.stringify({ applied: 0, failed: 0, skipped: 0, results: [] }, null, 2) + '\n');
+    if (saved) session.out('No changes. The live orgs match the config.\n');
+    if (args.format === 'json') session.out(JSON.stringify({ applied: 0, failed: 0, skipped: 0, results: [] }, null, 2) + '\n');
     return 0;
   }
-
-  const refusals = checkSafety(plan, {
-    maxRemovals: args.maxRemovals,
-    allowDeleteTargetGroups: args.allowDeleteTargetGroups,
-    allowDisableConnection: args.allowDisableConnection,
-    allowDeleteServiceApps: args.allowDeleteServiceApps,
-  }, live);
-  if (refusals.length > 0) {
-    throw new SafetyError(`apply refused, nothing was written:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
+  refuseUnsafePlan(plan, args, live);
+  if (!args.autoApprove && !(await approved(session, plan))) {
+    session.err('Nothing was written.\n');
+    return 1;
   }
+  applying = session.startProgress();
+  const result = await applyUntilInterrupted(session, applying, plan, clients, args, io.pollMs ?? 1000);
+  if (args.format === 'json') session.out(JSON.stringify(result, null, 2) + '\n');
+  if (result.interrupted) return 130;
+  const unverified = (result.verification ?? []).filter((v) => !v.ok).length;
+  return result.failed > 0 || unverified > 0 ? 1 : 0;
+}
 
-  if (!args.autoApprove) {
-    const s = plan.summary;
-    const ok = await confirmApply(term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API ${s.apiWrites === 1 ? 'write' : 'writes'})?`);
-    if (!ok) {
-      err('Nothing was written.\n');
-      return 1;
-    }
-  }
+/** The saved plan named on the command line, once its config is known to be the one it was made from. */
+function readSavedPlanToApply(args: ApplyArgs): { plan: Plan; configFile: string } | undefined {
+  if (args.planFile === undefined) return undefined;
+  const plan = readSavedPlan(args.planFile);
+  if (args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
+  const configFile = args.configGiven ? args.global.config : plan.config.file;
+  refuseChangedConfig(plan, args.planFile, configFile, args.configGiven);
+  return { plan, configFile };
+}
 
-  progress = progressFor(io, err, args.noTty, env);
-  onApplyEvent = (e) => progress.apply(e);
-  let result: ApplyResult;
-  // Ctrl-C: the first stops starting changes and lets those in flight finish (a request cut off
-  // mid-way leaves its outcome unknown), then reports what was and wasn't done; a second exits now.
+/** What runs is the plan just computed; the saved one only has to agree with it. */
+function refuseStalePlan(saved: Plan, planFile: string, desired: DesiredState, live: LiveState, plan: Plan): void {
+  const differences = [...checkStale(saved, desired, live), ...savedPlanDifferences(saved, plan)];
+  if (differences.length === 0) return;
+  throw new StalePlanError(
+    `the saved plan ${planFile} is stale or was edited: it differs from what the config and the live orgs call for now in ${differences.length} thing${differences.length === 1 ? '' : 's'}. Nothing was written; plan again and review the new plan.\n` +
+      differences.map((d) => `  - ${d}`).join('\n'),
+    differences,
+  );
+}
+
+function refuseErroredPlan(plan: Plan): void {
+  if (!plan.errored) return;
+  const healthy = plan.spokes.filter((s) => !s.diagnostics.some((d) => d.severity === 'error')).map((s) => s.name);
+  const others = healthy.length > 0 && healthy.length < plan.spokes.length ? ` To apply the Spokes without errors now: --spoke ${healthy.join(' --spoke ')}.` : '';
+  throw new Org2OrgError(`the plan has ${plan.summary.errors} error${plan.summary.errors === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again. Nothing was written.${others}`);
+}
+
+function refuseUnsafePlan(plan: Plan, args: ApplyArgs, live: LiveState): void {
+  const refusals = checkSafety(plan, args.safety, live);
+  if (refusals.length > 0) throw new SafetyError(`apply refused, nothing was written:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
+}
+
+/** Whether the person at the terminal typed `yes`. */
+function approved(session: Session, plan: Plan): Promise<boolean> {
+  const s = plan.summary;
+  return confirmApply(session.term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API ${s.apiWrites === 1 ? 'write' : 'writes'})?`);
+}
+
+/**
+ * The writes (and, with --wait, following provisioning into the Hub). Ctrl-C: the first stops
+ * starting changes and lets those in flight finish (a request cut off mid-way leaves its outcome
+ * unknown), then reports what was and wasn't done; a second exits now.
+ */
+async function applyUntilInterrupted(session: Session, progress: Progress, plan: Plan, clients: LiveClients, args: ApplyArgs, pollMs: number): Promise<ApplyResult> {
   const stop = new AbortController();
   const onInterrupt = (): void => {
     if (!stop.signal.aborted) {
@@ -183,29 +160,21 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
       progress.message('Stopping: no new change starts, the ones in flight finish. Ctrl-C again to exit at once.');
       return;
     }
-    err('\nInterrupted again: exiting now. Changes that were in flight may or may not have reached Okta; `org2org plan` shows which.\n');
+    session.err('\nInterrupted again: exiting now. Changes that were in flight may or may not have reached Okta; `org2org plan` shows which.\n');
     process.exit(130);
   };
   process.on('SIGINT', onInterrupt);
   try {
-    result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env, signal: stop.signal });
+    const result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env: session.env, signal: stop.signal });
     if (args.wait && !stop.signal.aborted) {
-      result.verification = await waitForProvisioning(plan, result, clients, {
-        timeoutMs: args.waitTimeoutMs,
-        pollMs: io.pollMs ?? 1000,
-        onEvent: (e) => progress.apply(e),
-      });
+      result.verification = await waitForProvisioning(plan, result, clients, { timeoutMs: args.waitTimeoutMs, pollMs, onEvent: (e) => progress.apply(e) });
       progress.apply({ type: 'apply-end', result });
     }
+    return result;
   } finally {
     process.off('SIGINT', onInterrupt);
     await progress.stop();
   }
-
-  if (args.format === 'json') out(JSON.stringify(result, null, 2) + '\n');
-  if (result.interrupted) return 130;
-  const unverified = (result.verification ?? []).filter((v) => !v.ok).length;
-  return result.failed > 0 || unverified > 0 ? 1 : 0;
 }
 
 /**
@@ -232,25 +201,17 @@ function refuseChangedConfig(saved: Plan, planFile: string, configFile: string, 
 }
 
 interface ApplyArgs {
+  global: GlobalArgs;
   planFile?: string;
-  config: string;
   /** -c was given (else a saved plan's own config path is used). */
   configGiven: boolean;
   spokes: string[];
   autoApprove: boolean;
   wait: boolean;
   waitTimeoutMs: number;
-  maxRemovals: number;
-  allowDeleteTargetGroups: boolean;
-  allowDisableConnection: boolean;
-  allowDeleteServiceApps: boolean;
-  capacity?: number;
-  maxInFlight?: number;
+  safety: SafetyOptions;
+  pacing: Pacing;
   format: 'text' | 'json';
-  noColor: boolean;
-  noTty: boolean;
-  debug: boolean;
-  help: boolean;
 }
 
 function parseApplyArgs(argv: string[]): ApplyArgs {
@@ -258,7 +219,8 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
     'apply',
     argv,
     {
-      spoke: { type: 'string', multiple: true },
+      ...SPOKE_FLAGS,
+      ...PACING_FLAGS,
       'auto-approve': { type: 'boolean' },
       wait: { type: 'boolean' },
       'wait-timeout': { type: 'string' },
@@ -266,44 +228,31 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
       'allow-delete-target-groups': { type: 'boolean' },
       'allow-disable-connection': { type: 'boolean' },
       'allow-delete-service-apps': { type: 'boolean' },
-      'max-api-capacity': { type: 'string' },
-      'max-in-flight': { type: 'string' },
       format: { type: 'string' },
     },
     { maxPositionals: 1, positionalName: 'saved plan file' },
   );
-  const format = parsed.string('format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json (got "${format}").`);
-  let maxRemovals = DEFAULT_MAX_REMOVALS;
+  const format = parsed.choice('format', ['text', 'json'], 'text');
   const removals = parsed.string('max-removals');
-  if (removals !== undefined) {
-    maxRemovals = Number(removals);
-    if (!Number.isInteger(maxRemovals) || maxRemovals < 0) throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${removals}").`);
-  }
-  const { global } = parsed;
-  const args: ApplyArgs = {
-    config: global.config,
+  const maxRemovals = removals === undefined ? DEFAULT_MAX_REMOVALS : Number(removals);
+  if (!Number.isInteger(maxRemovals) || maxRemovals < 0) throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${removals}").`);
+  return {
+    global: parsed.global,
+    planFile: parsed.positionals[0],
     configGiven: parsed.string('config') !== undefined,
     spokes: parsed.strings('spoke'),
     autoApprove: parsed.flag('auto-approve'),
     wait: parsed.flag('wait'),
     waitTimeoutMs: parseDuration(parsed.string('wait-timeout') ?? '10m'),
-    maxRemovals,
-    allowDeleteTargetGroups: parsed.flag('allow-delete-target-groups'),
-    allowDisableConnection: parsed.flag('allow-disable-connection'),
-    allowDeleteServiceApps: parsed.flag('allow-delete-service-apps'),
+    safety: {
+      maxRemovals,
+      allowDeleteTargetGroups: parsed.flag('allow-delete-target-groups'),
+      allowDisableConnection: parsed.flag('allow-disable-connection'),
+      allowDeleteServiceApps: parsed.flag('allow-delete-service-apps'),
+    },
+    pacing: pacingOf(parsed),
     format,
-    noColor: global.noColor,
-    noTty: global.noTty,
-    debug: global.debug,
-    help: global.help,
   };
-  if (parsed.positionals[0] !== undefined) args.planFile = parsed.positionals[0];
-  const capacity = parsed.string('max-api-capacity');
-  if (capacity !== undefined) args.capacity = parseCapacity(capacity);
-  const inFlight = parsed.string('max-in-flight');
-  if (inFlight !== undefined) args.maxInFlight = parseMaxInFlight(inFlight);
-  return args;
 }
 
 /** "90s", "5m", "1h", or a number of seconds. */

@@ -3,21 +3,11 @@
  * required), checks each org's credential, roles, apps-bucket headroom, Org2Org app and
  * provisioning connection, then prints a table (or JSON). Exit 1, with one line per failing org.
  */
-import { debugRequested, GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { loadConfig } from '../../config/load.js';
-import { UsageError } from '../../errors.js';
+import { GLOBAL_HELP, pacingOf, parseCommandArgs, SPOKE_FLAGS } from '../args.js';
 import { checkOrgs, type OrgCheck } from '../../state/check-orgs.js';
-import type { ClientEvent } from '../../okta/types.js';
-import { commandIo, parseCapacity, selectSpokes, type LoadConfig } from '../shared.js';
+import { startSession, type SessionIo } from '../session.js';
 
-export interface CheckIo {
-  env?: Record<string, string | undefined>;
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
-  /** Config loader (tests); defaults to src/config/load.ts. */
-  loadConfig?: LoadConfig;
-  onEvent?: (event: ClientEvent) => void;
-}
+export type CheckIo = SessionIo;
 
 const HELP = `Usage: org2org check [-c FILE] [--spoke NAME]… [--format table|json] [--max-api-capacity SHARE]
 
@@ -41,36 +31,20 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number> {
-  const { out, err, env } = commandIo(io);
-  const parsed = parseCommandArgs('check', argv, {
-    spoke: { type: 'string', multiple: true },
-    format: { type: 'string' },
-    'max-api-capacity': { type: 'string' },
-  });
+  const parsed = parseCommandArgs('check', argv, { ...SPOKE_FLAGS, format: { type: 'string' }, 'max-api-capacity': { type: 'string' } });
+  const session = startSession(io, parsed.global);
   if (parsed.global.help) {
-    out(HELP + '\n');
+    session.out(HELP + '\n');
     return 0;
   }
-  const format = parsed.string('format') ?? 'table';
-  if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json (got "${format}").`);
-  const capacityText = parsed.string('max-api-capacity');
-  const capacity = capacityText !== undefined ? parseCapacity(capacityText) : undefined;
-
-  const load = io.loadConfig ?? loadConfig;
-  const spokes = parsed.strings('spoke');
-  const { desired, warnings } = await load(parsed.global.config, { env, requireSecrets: true, spokes });
-  for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  const target = selectSpokes(desired, spokes);
-
-  const results = await checkOrgs(target, {
-    ...(capacity !== undefined ? { maxApiCapacity: capacity } : {}),
-    ...(debugRequested(parsed.global, env) ? { debug: true } : {}),
-    ...(io.onEvent ? { onEvent: io.onEvent } : {}),
-  });
+  const format = parsed.choice('format', ['table', 'json'], 'table');
+  const { maxApiCapacity } = pacingOf(parsed);
+  const desired = await session.loadConfig(parsed.global.config, parsed.strings('spoke'));
+  const results = await checkOrgs(desired, { maxApiCapacity, debug: session.debug, onEvent: io.onEvent, createClient: io.createClient });
   const ok = results.every((r) => r.ok);
-  if (format === 'json') out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
-  else out(renderCheckTable(results));
-  for (const r of results) if (!r.ok) err(`check failed: ${r.org}: ${r.problems.join('; ')}\n`);
+  if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
+  else session.out(renderCheckTable(results));
+  for (const r of results) if (!r.ok) session.err(`check failed: ${r.org}: ${r.problems.join('; ')}\n`);
   return ok ? 0 : 1;
 }
 

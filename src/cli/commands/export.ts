@@ -4,36 +4,24 @@
  * Read (src/export/read-export, through readLiveState) → build the document (pure) → validate it with the config loader →
  * write it (stdout, or -o FILE which is never overwritten without --force).
  */
-import { commandIo, type LoadConfig } from '../shared.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
+import { GLOBAL_HELP, parseCommandArgs, type ParsedArgs } from '../args.js';
+import { startSession, type Session, type SessionIo } from '../session.js';
+import type { Env, LoadConfig } from '../shared.js';
 import { Org2OrgError, UsageError, type SourceProblem } from '../../errors.js';
 import { Secret } from '../../credentials.js';
 import { loadConfig } from '../../config/load.js';
-import { createOktaClient } from '../../okta/client.js';
-import type { ClientEvent, OktaClient } from '../../okta/types.js';
+import type { OktaClient } from '../../okta/types.js';
 import { HUB_PROVISIONING_TOKEN_VAR, HUB_READ_TOKEN_VAR, renderExport, spokeTokenVar } from '../../export/build-document.js';
-import { readExportInput } from '../../export/read-export.js';
-import type { ObservedSpoke } from '../../export/types.js';
-import { createProgress, type Progress } from '../../render/progress.js';
-import { detectTerminal } from '../../render/terminal.js';
-import { readDoneText } from '../../render/progress-text.js';
+import { readExportInput, type ExportSource } from '../../export/read-export.js';
+import type { ExportInput } from '../../export/types.js';
 
-
-export interface ExportIo {
-  env?: Record<string, string | undefined>;
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
+export interface ExportIo extends SessionIo {
   /** Clock for the header's timestamp (golden tests). */
   now?: () => Date;
-  /** Config loader (tests); defaults to src/config/load.ts. */
-  loadConfig?: LoadConfig;
-  onEvent?: (event: ClientEvent) => void;
-  /** Progress display; default: createProgress on stderr (plain lines to `stderr` when that is injected). */
-  progress?: Progress;
 }
 
 const HELP = `Usage: org2org export --hub-url URL --spoke NAME=URL [--spoke NAME=URL …] [--label LABEL] [-o FILE] [--force] [--format yaml]
@@ -70,8 +58,15 @@ interface SpokeArg {
   url: string;
 }
 
+interface ExportArgs {
+  hubUrl: string;
+  spokes: SpokeArg[];
+  label?: string;
+  output?: string;
+  force: boolean;
+}
+
 export async function runExport(argv: string[], io: ExportIo = {}): Promise<number> {
-  const { out, err, env } = commandIo(io);
   const parsed = parseCommandArgs('export', argv, {
     'hub-url': { type: 'string' },
     spoke: { type: 'string', multiple: true },
@@ -80,24 +75,34 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
     force: { type: 'boolean' },
     format: { type: 'string' },
   });
-  const values = {
-    help: parsed.global.help,
-    format: parsed.string('format') ?? 'yaml',
-    'hub-url': parsed.string('hub-url'),
-    spoke: parsed.strings('spoke'),
-    label: parsed.string('label'),
-    output: parsed.string('output'),
-    force: parsed.flag('force'),
-    'no-tty': parsed.global.noTty,
-  };
-  if (values.help) {
-    out(HELP + '\n');
+  const session = startSession(io, parsed.global);
+  if (parsed.global.help) {
+    session.out(HELP + '\n');
     return 0;
   }
-  if (values.format !== 'yaml') throw new UsageError(`--format: only "yaml" is supported (got "${values.format}").`);
-  if (!values['hub-url']) throw new UsageError(`--hub-url is required.\n\n${HELP}`);
-  const hubUrl = originOf(values['hub-url'], '--hub-url');
-  const spokes = (values.spoke ?? []).map(parseSpokeArg);
+  const args = exportArgs(parsed);
+  const input = await readExport(session, args, spokeSources(session, args.spokes), (io.now ?? (() => new Date()))().toISOString());
+  const text = renderExport(input);
+  await validateExport(text, session.env, io.loadConfig ?? loadConfig);
+  for (const s of input.withoutApp ?? []) session.err(`warning: spoke ${s.name} (${s.url}) has no Org2Org app yet: it is a commented stub at the end of the file, not exported.\n`);
+  if (args.output === undefined) {
+    session.out(text);
+    return 0;
+  }
+  await writeExport(args.output, text, args.force);
+  const users = input.spokes.reduce((n, s) => n + s.users.length, 0);
+  const pushed = input.spokes.reduce((n, s) => n + s.pushMappings.length, 0);
+  session.err(`wrote ${args.output}: ${input.spokes.length} spoke(s), ${users} user assignment(s), ${pushed} push mapping(s)\n`);
+  return 0;
+}
+
+/** The command line, checked before anything is read: minutes on a large org are not spent on a typo. */
+function exportArgs(parsed: ParsedArgs): ExportArgs {
+  parsed.choice('format', ['yaml'], 'yaml');
+  const given = parsed.string('hub-url');
+  if (!given) throw new UsageError(`--hub-url is required.\n\n${HELP}`);
+  const hubUrl = originOf(given, '--hub-url');
+  const spokes = parsed.strings('spoke').map(parseSpokeArg);
   if (spokes.length === 0) throw new UsageError(`at least one --spoke NAME=URL is required.\n\n${HELP}`);
   const names = new Set<string>();
   for (const s of spokes) {
@@ -105,77 +110,52 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
     if (s.url === hubUrl) throw new UsageError(`--spoke ${s.name}: ${s.url} is the Hub; a Spoke is another org.`);
     names.add(s.name);
   }
-  const output = values.output;
-  // Checked before reading (minutes on a large org), and again right before writing.
-  if (output !== undefined && !values.force && existsSync(output)) {
-    throw new UsageError(`${output} exists; pass --force to overwrite it.`);
-  }
+  const output = parsed.string('output');
+  const force = parsed.flag('force');
+  // Checked before reading, and again when writing.
+  if (output !== undefined && !force && existsSync(output)) throw new UsageError(`${output} exists; pass --force to overwrite it.`);
+  return { hubUrl, spokes, label: parsed.string('label'), output, force };
+}
 
-  // Every credential is checked before anything is read or drawn.
-  const credentials = spokes.map((s) => {
+/** Every Spoke's credential, checked before anything is read or drawn. */
+function spokeSources(session: Session, spokes: SpokeArg[]): Omit<ExportSource['spokes'][number], 'client'>[] {
+  return spokes.map((s) => {
     const tokenVar = spokeTokenVar(s.name);
-    const token = env[tokenVar];
-    if (!token) throw new UsageError(`spoke ${s.name}: set ${tokenVar} to an API token of ${s.url}.`);
-    return { spoke: s, tokenVar, token };
+    if (!session.env[tokenVar]) throw new UsageError(`spoke ${s.name}: set ${tokenVar} to an API token of ${s.url}.`);
+    return { ...s, tokenVar };
   });
+}
 
-  const progress = io.progress ?? (io.stderr ? plainProgress(err) : createProgress(detectTerminal({ noTty: values['no-tty'], env })));
-  const clientEvents = (e: ClientEvent): void => {
-    io.onEvent?.(e);
-    progress.client(e);
-  };
-  const clients = credentials.map(({ spoke, tokenVar, token }) => {
-    progress.message(`read ${tokenVar} for spoke ${spoke.name}`);
-    return { spoke, tokenVar, client: createOktaClient({ org: spoke.name, baseUrl: spoke.url, auth: { kind: 'token', token: new Secret(tokenVar, token) }, onEvent: clientEvents }) };
+/** What the orgs hold, read with progress on stderr; the terminal is released before anything goes to stdout. */
+async function readExport(session: Session, args: ExportArgs, spokes: Omit<ExportSource['spokes'][number], 'client'>[], generatedAt: string): Promise<ExportInput> {
+  const progress = session.startProgress();
+  const clientOf = (org: string, url: string, tokenVar: string): OktaClient =>
+    session.client(org, url, { kind: 'token', token: new Secret(tokenVar, session.env[tokenVar]!) });
+  const sources = spokes.map((s) => {
+    progress.message(`read ${s.tokenVar} for spoke ${s.name}`);
+    return { ...s, client: clientOf(s.name, s.url, s.tokenVar) };
   });
-  let hub: OktaClient | undefined;
-  const hubToken = env[HUB_READ_TOKEN_VAR];
-  if (hubToken) {
+  let hub: ExportSource['hub'];
+  if (session.env[HUB_READ_TOKEN_VAR]) {
     progress.message(`read ${HUB_READ_TOKEN_VAR} for the Hub`);
-    hub = createOktaClient({ org: 'hub', baseUrl: hubUrl, auth: { kind: 'token', token: new Secret(HUB_READ_TOKEN_VAR, hubToken) }, onEvent: clientEvents });
+    hub = { client: clientOf('hub', args.hubUrl, HUB_READ_TOKEN_VAR), tokenVar: HUB_READ_TOKEN_VAR };
   } else {
     progress.message(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)`);
   }
   progress.message(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)`);
-
-  let text: string;
-  let observed: ObservedSpoke[];
-  let withoutApp: { name: string; url: string }[] = [];
   try {
-    const input = await readExportInput(
-      {
-        hubUrl,
-        spokes: clients.map(({ spoke, tokenVar, client }) => ({ name: spoke.name, url: spoke.url, tokenVar, client })),
-        ...(hub ? { hub: { client: hub, tokenVar: HUB_READ_TOKEN_VAR } } : {}),
-        ...(values.label !== undefined ? { label: values.label } : {}),
-        onEvent: (e) => progress.read(e),
-      },
-      (io.now ?? (() => new Date()))().toISOString(),
-    );
-    observed = input.spokes;
-    withoutApp = input.withoutApp ?? [];
-    text = renderExport(input);
+    return await readExportInput({ hubUrl: args.hubUrl, spokes: sources, hub, label: args.label, onEvent: (e) => progress.read(e) }, generatedAt);
   } finally {
-    // The terminal is released before anything goes to stdout (or an error to stderr).
     await progress.stop();
   }
+}
 
-  await validateExport(text, env, io.loadConfig ?? loadConfig);
-  for (const s of withoutApp) err(`warning: spoke ${s.name} (${s.url}) has no Org2Org app yet: it is a commented stub at the end of the file, not exported.\n`);
-
-  if (output === undefined) {
-    out(text);
-  } else {
-    // `wx` refuses a file that appeared while we were reading.
-    await writeFile(output, text, { flag: values.force ? 'w' : 'wx' }).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'EEXIST') throw new UsageError(`${output} exists; pass --force to overwrite it.`);
-      throw new Org2OrgError(`cannot write ${output}: ${e.message}`);
-    });
-    const users = observed.reduce((n, s) => n + s.users.length, 0);
-    const pushed = observed.reduce((n, s) => n + s.pushMappings.length, 0);
-    err(`wrote ${output}: ${observed.length} spoke(s), ${users} user assignment(s), ${pushed} push mapping(s)\n`);
-  }
-  return 0;
+/** `wx` refuses a file that appeared while the orgs were read. */
+async function writeExport(output: string, text: string, force: boolean): Promise<void> {
+  await writeFile(output, text, { flag: force ? 'w' : 'wx' }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EEXIST') throw new UsageError(`${output} exists; pass --force to overwrite it.`);
+    throw new Org2OrgError(`cannot write ${output}: ${e.message}`);
+  });
 }
 
 function parseSpokeArg(arg: string): SpokeArg {
@@ -187,36 +167,17 @@ function parseSpokeArg(arg: string): SpokeArg {
 }
 
 function originOf(text: string, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`${what}: "${text}" is not a URL.`);
-  }
+  if (!URL.canParse(text)) throw new UsageError(`${what}: "${text}" is not a URL.`);
+  const url = new URL(text);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${what}: "${text}" is not an http(s) URL.`);
   return url.origin;
-}
-
-/** Plain progress lines into an injected sink (tests, embedding), worded as createProgress's plain lines. */
-function plainProgress(err: (t: string) => void): Progress {
-  return {
-    read(e) {
-      if (e.type === 'read-done') err(readDoneText(e.org, e.collection, e.count, e.ms, false) + '\n');
-    },
-    client(e) {
-      if (e.type === 'rate-limit-wait') err(`${e.org}: waiting for the ${e.bucket} rate limit (${e.reason})\n`);
-    },
-    apply() {},
-    message: (text) => err(text + '\n'),
-    stop: async () => {},
-  };
 }
 
 /**
  * The file must load with the project's own loader (schema and rules) before anyone sees it:
  * a failure is export's bug, reported as such, and nothing is written.
  */
-async function validateExport(text: string, env: Record<string, string | undefined>, load: LoadConfig): Promise<void> {
+async function validateExport(text: string, env: Env, load: LoadConfig): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'org2org-export-'));
   const file = join(dir, 'org2org.config.yaml');
   try {

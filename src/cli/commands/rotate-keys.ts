@@ -3,18 +3,12 @@
  * overlap order (new Spoke key → Hub trusts both → Spoke signs with the new → Hub drops the old),
  * so no push fails; run it again to finish a rotation that was cut off.
  */
-import { debugRequested, GLOBAL_HELP, parseCommandArgs } from '../args.js';
+import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { UsageError } from '../../errors.js';
 import { rotateKeys, type RotationStep } from '../../apply/rotate-keys.js';
-import { loadConfig } from '../../config/load.js';
-import { buildClients, commandIo, selectSpokes, type LoadConfig } from '../shared.js';
+import { startSession, type SessionIo } from '../session.js';
 
-export interface RotateKeysIo {
-  env?: Record<string, string | undefined>;
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
-  loadConfig?: LoadConfig;
-}
+export type RotateKeysIo = SessionIo;
 
 const HELP = `Usage: org2org rotate-keys --spoke NAME [-c FILE] [--validity-years N] [--format text|json]
 
@@ -41,32 +35,24 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Promise<number> {
-  const { out, err, env } = commandIo(io);
-  const parsed = parseCommandArgs('rotate-keys', argv, {
-    spoke: { type: 'string' },
-    'validity-years': { type: 'string' },
-    format: { type: 'string' },
-  });
+  const parsed = parseCommandArgs('rotate-keys', argv, { spoke: { type: 'string' }, 'validity-years': { type: 'string' }, format: { type: 'string' } });
+  const session = startSession(io, parsed.global);
   if (parsed.global.help) {
-    out(HELP + '\n');
+    session.out(HELP + '\n');
     return 0;
   }
   const name = parsed.string('spoke');
   if (!name) throw new UsageError('rotate-keys needs --spoke NAME: the Spoke whose connection key to rotate.');
-  const format = parsed.string('format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json (got "${format}").`);
+  const format = parsed.choice('format', ['text', 'json'], 'text');
   const years = Number(parsed.string('validity-years') ?? '5');
   if (!Number.isInteger(years) || years < 2 || years > 10) throw new UsageError(`--validity-years must be a whole number from 2 to 10 (got "${parsed.string('validity-years')}").`);
 
-  const load = io.loadConfig ?? loadConfig;
-  const { desired, warnings } = await load(parsed.global.config, { env, requireSecrets: true, spokes: [name] });
-  for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
-  const target = selectSpokes(desired, [name]);
-  const spoke = target.spokes[0]!;
-  const clients = buildClients(target, debugRequested(parsed.global, env) ? { debug: true } : {});
-  const onStep = (s: RotationStep): void => err(`${s.outcome === 'done' ? '✓' : '·'} ${s.message}\n`);
+  const desired = await session.loadConfig(parsed.global.config, [name]);
+  const spoke = desired.spokes[0]!;
+  const clients = session.clients(desired);
+  const onStep = (s: RotationStep): void => session.err(`${s.outcome === 'done' ? '✓' : '·'} ${s.message}\n`);
   const result = await rotateKeys(spoke, clients.spokes[spoke.name]!, clients.hub, { validityYears: years, onStep });
-  if (format === 'json') out(JSON.stringify({ formatVersion: 1, spoke: spoke.name, ...result }, null, 2) + '\n');
-  else out(`Rotated the connection key of ${spoke.name}: ${result.oldKid ?? '?'} → ${result.newKid ?? '?'} (Hub service app ${result.clientId}).\n`);
+  if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, spoke: spoke.name, ...result }, null, 2) + '\n');
+  else session.out(`Rotated the connection key of ${spoke.name}: ${result.oldKid ?? '?'} → ${result.newKid ?? '?'} (Hub service app ${result.clientId}).\n`);
   return 0;
 }

@@ -41,8 +41,7 @@ export async function runShow(argv: string[], io: ShowIo = {}): Promise<number> 
     out(HELP + '\n');
     return 0;
   }
-  const format = parsed.string('format') ?? 'text';
-  if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format must be text, markdown or json (got "${format}").`);
+  const format = parsed.choice('format', ['text', 'markdown', 'json'], 'text');
   const file = parsed.positionals[0];
   if (file === undefined) throw new UsageError('show needs the saved plan file: `org2org show plan.json` (make one with `org2org plan --out plan.json`).');
   const plan = readSavedPlan(file);

@@ -1,0 +1,94 @@
+/**
+ * What check, plan, apply, export and rotate-keys do before their own work, done once: where
+ * they write and which environment they read, the terminal (Ink and prompts only when it is
+ * interactive), the config with its warnings on stderr and restricted to the chosen Spokes, one
+ * client per org, and progress on stderr that the clients report their waits to.
+ *
+ *   const session = startSession(io, args.global);
+ *   const desired = await session.loadConfig(args.global.config, args.spokes);
+ *   const progress = session.startProgress();
+ *   const clients = session.clients(desired, args.pacing);
+ */
+import { loadConfig } from '../config/load.js';
+import type { DesiredState } from '../config/types.js';
+import type { OrgAuth } from '../credentials.js';
+import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
+import { createProgress, type Progress } from '../render/progress.js';
+import { detectTerminal, type Terminal } from '../render/terminal.js';
+import type { LiveClients } from '../state/read-live-state.js';
+import { debugRequested, type GlobalArgs, type Pacing } from './args.js';
+import { buildClients, clientFactory, commandIo, selectSpokes, useColor, type ClientSettings, type Env, type LoadConfig } from './shared.js';
+
+/** What a test (or an embedding program) may put in place of the process's own. */
+export interface SessionIo {
+  env?: Env;
+  stdout?: (text: string) => void;
+  /** Injected stderr: progress is plain lines into it, and there is no terminal to prompt in. */
+  stderr?: (text: string) => void;
+  stdoutIsTTY?: boolean;
+  /** Config loader; defaults to src/config/load.ts. */
+  loadConfig?: LoadConfig;
+  /** Client factory; defaults to createOktaClient. */
+  createClient?: (options: OktaClientOptions) => OktaClient;
+  /** Sees every client's events (API calls, waits, retries), after the progress. */
+  onEvent?: (event: ClientEvent) => void;
+}
+
+export interface Session {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Env;
+  /** Where progress and prompts go. */
+  term: Terminal;
+  /** ANSI colour on stdout. */
+  color: boolean;
+  /** `--debug` or ORG2ORG_DEBUG=1: every API call logged to stderr, secrets masked. */
+  debug: boolean;
+  /** The config (secrets required), its warnings printed, restricted to `spokes` (all when empty). */
+  loadConfig(file: string, spokes: readonly string[]): Promise<DesiredState>;
+  /** New progress on stderr; from now on the clients report their waits and retries to it. */
+  startProgress(): Progress;
+  /** One client per Spoke (and provisioning token, and the Hub when it has credentials). */
+  clients(desired: DesiredState, pacing?: Pacing, onEvent?: (event: ClientEvent) => void): LiveClients;
+  /** One client of one org, paced and logged like the others. */
+  client(org: string, baseUrl: string, auth: OrgAuth, onEvent?: (event: ClientEvent) => void): OktaClient;
+}
+
+export function startSession(io: SessionIo, global: GlobalArgs): Session {
+  const { out, err, env } = commandIo(io);
+  const term = io.stderr ? { interactive: false, color: false } : detectTerminal({ noTty: global.noTty, env: env as NodeJS.ProcessEnv });
+  // An injected stderr gets the plain lines through its function.
+  const stream = io.stderr ? ({ write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream) : undefined;
+  const debug = debugRequested(global, env);
+  let progress: Progress | undefined;
+  const reportTo = (onEvent?: (event: ClientEvent) => void) => (event: ClientEvent): void => {
+    progress?.client(event);
+    onEvent?.(event);
+    io.onEvent?.(event);
+  };
+  const settings = (pacing: Pacing, onEvent?: (event: ClientEvent) => void): ClientSettings => ({
+    ...pacing,
+    ...(debug ? { debug: true } : {}),
+    onEvent: reportTo(onEvent),
+    createClient: io.createClient,
+  });
+  return {
+    out,
+    err,
+    env,
+    term,
+    color: useColor(global.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true),
+    debug,
+    async loadConfig(file, spokes) {
+      const { desired, warnings } = await (io.loadConfig ?? loadConfig)(file, { env, requireSecrets: true, spokes });
+      for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
+      return selectSpokes(desired, [...spokes]);
+    },
+    startProgress() {
+      progress = createProgress(term, { stream });
+      return progress;
+    },
+    clients: (desired, pacing = {}, onEvent) => buildClients(desired, settings(pacing, onEvent)),
+    client: (org, baseUrl, auth, onEvent) => clientFactory(settings({}, onEvent))(org, baseUrl, auth),
+  };
+}
