@@ -26,7 +26,7 @@ import type {
 interface RawAuth { token?: string; oauth?: { clientId: string; privateKey: string; keyId?: string; scopes: string[] } }
 interface RawUser { login: string; initialStatus?: InitialStatus; securityQuestion?: string; securityAnswer?: string; profile?: Record<string, unknown> }
 interface RawGroup { name: string; priority?: number; profile?: Record<string, unknown> }
-interface RawPush { name: string; targetName?: string; link?: boolean; status?: 'ACTIVE' | 'INACTIVE'; onRemove?: 'keepTarget' | 'deleteTarget' }
+interface RawPush { name: string; targetName?: string; link?: boolean; status?: 'ACTIVE' | 'INACTIVE'; remove?: boolean; onRemove?: 'keepTarget' | 'deleteTarget' }
 interface RawSpoke {
   name: string;
   url: string;
@@ -224,6 +224,7 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
         targetName: optionalLiteral(`${pp}/targetName`, p.targetName) ?? name,
         link: p.link ?? false,
         status: p.status ?? 'ACTIVE',
+        remove: p.remove ?? false,
         onRemove: p.onRemove ?? 'keepTarget',
         pos: pos(pp),
       };

@@ -155,6 +155,25 @@ export const customUsernameNeedsExpression: Rule = ({ desired }, report) => {
   });
 };
 
+/**
+ * `onRemove: deleteTarget` acts only on an entry marked `remove: true` (a mapping left out of the
+ * list can't say anything), and never on a linked mapping: its Hub group existed before the push
+ * and usually has a life of its own.
+ */
+export const deleteTargetNeedsRemove: Rule = ({ desired }, report) => {
+  desired.spokes.forEach((spoke, i) => {
+    spoke.pushGroups.groups.forEach((push, j) => {
+      if (push.onRemove !== 'deleteTarget') return;
+      const at = `/spokes/${i}/pushGroups/groups/${j}/onRemove`;
+      if (push.link) {
+        report(at, `group "${push.name}" links to the existing Hub group "${push.targetName}": org2org won't delete a Hub group it didn't create — remove onRemove (the Hub group is kept), or delete that group in the Hub yourself`);
+      } else if (!push.remove) {
+        report(at, `onRemove: deleteTarget acts only when the mapping is removed — add remove: true to remove the push of "${push.name}" together with its Hub group, or drop onRemove`);
+      }
+    });
+  });
+};
+
 export const RULES: readonly Rule[] = [
   uniqueSpokeNames,
   uniqueLoginsPerSpoke,
@@ -163,4 +182,5 @@ export const RULES: readonly Rule[] = [
   spokeIsNotHub,
   securityAnswerNeedsQuestion,
   customUsernameNeedsExpression,
+  deleteTargetNeedsRemove,
 ];

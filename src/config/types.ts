@@ -119,7 +119,9 @@ export interface DesiredPushGroup {
   /** Link to an existing Hub group instead of creating a new one. */
   link: boolean;
   status: 'ACTIVE' | 'INACTIVE';
-  /** When the mapping is removed: keep the Hub group (default) or delete it. */
+  /** `remove: true`: the entry stays listed to say the mapping must go (with `onRemove` saying how). */
+  remove: boolean;
+  /** What removing the mapping (`remove: true`) does to the Hub group: keep it (default) or delete it. */
   onRemove: 'keepTarget' | 'deleteTarget';
   pos?: SourcePos;
 }

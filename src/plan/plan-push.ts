@@ -7,12 +7,12 @@ import { pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
 import { countOf, didYouMean, sample } from './plan-assignments.js';
 import { formatAddress, type ResourceKey } from './address.js';
 import { diagnose, makeChange, type SpokeContext } from './spoke-context.js';
+import type { Change } from './types.js';
 
 export function planPushMappings(ctx: SpokeContext): void {
-  const { desired, live } = ctx;
   const byName = new Map<string, LivePushMapping>();
   const bySourceId = new Map<string, LivePushMapping>();
-  for (const mapping of live.pushMappings) {
+  for (const mapping of ctx.live.pushMappings) {
     if (mapping.sourceGroupName !== undefined) byName.set(mapping.sourceGroupName, mapping);
     bySourceId.set(mapping.sourceGroupId, mapping);
   }
@@ -20,116 +20,176 @@ export function planPushMappings(ctx: SpokeContext): void {
   // Built only when some pushed group's members were read: it holds every assigned login.
   let assigned: Set<string> | undefined;
   const assignedKeys = (): Set<string> => (assigned ??= assignedLoginKeys(ctx));
-  const dependsOn = [ctx.appCreate, ctx.provisioningChange, ctx.createUsersChange];
-
-  for (const group of desired.pushGroups.groups) {
-    const resource: ResourceKey = { spoke: desired.name, kind: 'pushMapping', key: group.name };
-    const address = formatAddress(resource);
-    const source = live.groups[group.name];
+  for (const group of ctx.desired.pushGroups.groups) {
+    const source = ctx.live.groups[group.name];
     const mapping = byName.get(group.name) ?? (source ? bySourceId.get(source.id) : undefined);
     if (mapping) paired.add(mapping);
-    if (!source && !mapping) {
-      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from pushGroups.groups`, {
-        address,
-        pos: group.pos,
-      });
-      continue;
-    }
-    warnUnassignedMembers(ctx, group, assignedKeys, address);
+    planListedPush(ctx, group, mapping, assignedKeys);
+  }
+  planUnlistedPushes(ctx, ctx.live.pushMappings.filter((m) => !paired.has(m)));
+}
 
-    if (!mapping) {
-      warnHubTarget(ctx, group, ctx.hub?.groups[group.targetName] !== undefined, address);
-      ctx.forward.push(
-        makeChange(ctx, {
-          resource,
-          kind: 'pushMapping',
-          action: 'create',
-          name: group.name,
-          after: { sourceGroupId: source!.id, targetName: group.targetName, link: group.link, status: group.status },
-          attributes: [
-            { name: 'targetName', before: null, after: group.targetName },
-            { name: 'link', before: null, after: group.link },
-            { name: 'status', before: null, after: group.status },
-          ],
-          ...(group.link ? { instructions: [linkInstruction(desired.app.label)] } : {}),
-          dependsOn,
-          writes: 1,
-          op: { type: 'pushMapping.create', appId: ctx.appId, sourceGroupId: source!.id, targetGroupName: group.targetName, status: group.status },
-        }),
-      );
-      continue;
-    }
+/** One pushGroups.groups entry against its live mapping (undefined when there is none). */
+function planListedPush(ctx: SpokeContext, group: DesiredPushGroup, mapping: LivePushMapping | undefined, assignedKeys: () => Set<string>): void {
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'pushMapping', key: group.name };
+  const address = formatAddress(resource);
+  if (group.remove) {
+    // Gone already (or never made): the entry has done its job and may leave the file.
+    if (mapping) ctx.removals.pushMapping.push(removalChange(ctx, mapping, group));
+    else ctx.noops++;
+    return;
+  }
+  const source = ctx.live.groups[group.name];
+  if (!source && !mapping) {
+    diagnose(ctx, 'error', `${group.name}: no such group in the ${ctx.desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from pushGroups.groups`, {
+      address,
+      pos: group.pos,
+    });
+    return;
+  }
+  warnUnassignedMembers(ctx, group, assignedKeys, address);
+  if (!mapping) {
+    warnHubTarget(ctx, group, ctx.hub?.groups[group.targetName] !== undefined, address);
+    ctx.forward.push(createChange(ctx, group, source!.id, resource, assignedKeys));
+    return;
+  }
+  warnLiveMapping(ctx, group, mapping, address);
+  if (mapping.status === group.status) {
+    ctx.noops++;
+    return;
+  }
+  const identity = { sourceGroupId: mapping.sourceGroupId, targetName: mapping.targetGroupName ?? group.targetName };
+  ctx.forward.push(
+    makeChange(ctx, {
+      resource,
+      kind: 'pushMapping',
+      action: 'update',
+      name: group.name,
+      // Which groups the mapping joins, shown beside the changed status.
+      before: { ...identity, status: mapping.status },
+      after: { ...identity, status: group.status },
+      attributes: [{ name: 'status', before: mapping.status, after: group.status }],
+      dependsOn: pushDependsOn(ctx),
+      liveFingerprint: mapping.fingerprint,
+      writes: 1,
+      op: { type: 'pushMapping.update', appId: ctx.appId ?? '', mappingId: mapping.id, sourceGroupId: identity.sourceGroupId, targetGroupName: identity.targetName, status: group.status },
+    }),
+  );
+}
 
-    if (mapping.status === 'ERROR') {
-      diagnose(ctx, 'warning', `${group.name}: the push mapping is in ERROR: ${mapping.errorSummary ?? 'Okta gave no reason'}`, { address, pos: group.pos });
-    }
-    if (mapping.targetGroupName !== undefined && mapping.targetGroupName !== group.targetName) {
-      diagnose(
-        ctx,
-        'warning',
-        `${group.name}: pushed to the Hub group "${mapping.targetGroupName}", but the config says "${group.targetName}"; a mapping's target can't be changed: remove the group from pushGroups, apply, then add it back`,
-        { address, pos: group.pos },
-      );
-    }
-    if (mapping.status === group.status) {
-      ctx.noops++;
-      continue;
-    }
-    const identity = { sourceGroupId: mapping.sourceGroupId, targetName: mapping.targetGroupName ?? group.targetName };
-    ctx.forward.push(
-      makeChange(ctx, {
-        resource,
-        kind: 'pushMapping',
-        action: 'update',
-        name: group.name,
-        // Which groups the mapping joins, shown beside the changed status.
-        before: { ...identity, status: mapping.status },
-        after: { ...identity, status: group.status },
-        attributes: [{ name: 'status', before: mapping.status, after: group.status }],
-        dependsOn,
-        liveFingerprint: mapping.fingerprint,
-        writes: 1,
-        op: { type: 'pushMapping.update', appId: ctx.appId ?? '', mappingId: mapping.id, sourceGroupId: identity.sourceGroupId, targetGroupName: identity.targetName, status: group.status },
-      }),
+function pushDependsOn(ctx: SpokeContext): (string | undefined)[] {
+  return [ctx.appCreate, ctx.provisioningChange, ctx.createUsersChange];
+}
+
+function createChange(ctx: SpokeContext, group: DesiredPushGroup, sourceGroupId: string, resource: ResourceKey, assignedKeys: () => Set<string>): Change {
+  return makeChange(ctx, {
+    resource,
+    kind: 'pushMapping',
+    action: 'create',
+    name: group.name,
+    after: { sourceGroupId, targetName: group.targetName, link: group.link, status: group.status },
+    attributes: [
+      { name: 'targetName', before: null, after: group.targetName },
+      { name: 'link', before: null, after: group.link },
+      { name: 'status', before: null, after: group.status },
+    ],
+    ...(group.link ? { instructions: [linkInstruction(ctx.desired.app.label)] } : {}),
+    hubEffects: linkEffects(ctx, group, assignedKeys),
+    dependsOn: pushDependsOn(ctx),
+    writes: 1,
+    op: { type: 'pushMapping.create', appId: ctx.appId, sourceGroupId, targetGroupName: group.targetName, status: group.status },
+  });
+}
+
+/**
+ * Okta masters a pushed group: linking replaces the Hub group's members with the pushed ones.
+ * Said when the file links or the Hub was read and has the group (Okta links then too); the
+ * dropped members are counted when both sides' members were read.
+ */
+function linkEffects(ctx: SpokeContext, group: DesiredPushGroup, assignedKeys: () => Set<string>): string[] {
+  const hubGroup = ctx.hub?.groups[group.targetName];
+  // An INACTIVE mapping pushes nothing until it is activated.
+  if (group.status === 'INACTIVE' || (!hubGroup && (ctx.hub || !group.link))) return [];
+  const replaces = `replaces the members of the Hub group "${group.targetName}" with the pushed ones`;
+  const hubMembers = hubGroup?.memberLoginKeys;
+  const sourceMembers = ctx.live.groups[group.name]?.memberLoginKeys;
+  if (!hubMembers || !sourceMembers) return [`${replaces}: Hub-only members are dropped`];
+  const assigned = assignedKeys();
+  const pushed = new Set(sourceMembers.filter((key) => assigned.has(key)));
+  const hubOnly = hubMembers.filter((key) => !pushed.has(key));
+  if (hubOnly.length === 0) return [`${replaces} (every Hub member is pushed: none is dropped)`];
+  return [`${replaces}: ${countOf(hubOnly.length, 'Hub-only member is', 'Hub-only members are')} dropped (${sample(hubOnly)})`];
+}
+
+function warnLiveMapping(ctx: SpokeContext, group: DesiredPushGroup, mapping: LivePushMapping, address: string): void {
+  if (mapping.status === 'ERROR') {
+    diagnose(ctx, 'warning', `${group.name}: the push mapping is in ERROR: ${mapping.errorSummary ?? 'Okta gave no reason'}`, { address, pos: group.pos });
+  }
+  if (mapping.targetGroupName !== undefined && mapping.targetGroupName !== group.targetName) {
+    diagnose(
+      ctx,
+      'warning',
+      `${group.name}: pushed to the Hub group "${mapping.targetGroupName}", but the config says "${group.targetName}"; a mapping's target can't be changed: mark the entry remove: true, apply, then list it again without remove`,
+      { address, pos: group.pos },
     );
   }
+}
 
-  const mode = desired.pushGroups.mode;
+/** Live mappings the file doesn't list: removed in authoritative mode (keeping their Hub groups), reported in observe. */
+function planUnlistedPushes(ctx: SpokeContext, unlisted: LivePushMapping[]): void {
+  const mode = ctx.desired.pushGroups.mode;
   if (mode === 'additive') return;
-  const unlisted = live.pushMappings.filter((m) => !paired.has(m));
   if (mode === 'observe') {
     if (unlisted.length > 0) {
       diagnose(ctx, 'warning', `${countOf(unlisted.length, 'group is', 'groups are')} pushed but not listed in pushGroups.groups (observe: left as is): ${sample(unlisted.map(mappingKey))}`);
     }
     return;
   }
-  for (const mapping of unlisted) {
-    const before: Record<string, unknown> = { sourceGroupId: mapping.sourceGroupId, status: mapping.status };
-    if (mapping.targetGroupName !== undefined) before.targetName = mapping.targetGroupName;
-    ctx.removals.pushMapping.push(
-      makeChange(ctx, {
-        resource: { spoke: desired.name, kind: 'pushMapping', key: mappingKey(mapping) },
-        kind: 'pushMapping',
-        action: 'delete',
-        name: mappingKey(mapping),
-        before,
-        // A mapping the file doesn't list has no onRemove: its Hub group is kept.
-        instructions: ['The Hub group is kept (only a listed group can say onRemove: deleteTarget).'],
-        liveFingerprint: mapping.fingerprint,
-        // Okta deletes only INACTIVE mappings: an active one is deactivated first.
-        writes: mapping.status === 'INACTIVE' ? 1 : 2,
-        op: {
-          type: 'pushMapping.delete',
-          appId: ctx.appId ?? '',
-          mappingId: mapping.id,
-          sourceGroupId: mapping.sourceGroupId,
-          ...(mapping.targetGroupName !== undefined ? { targetGroupName: mapping.targetGroupName } : {}),
-          deleteTargetGroup: false,
-          currentStatus: mapping.status,
-        },
-      }),
-    );
-  }
+  for (const mapping of unlisted) ctx.removals.pushMapping.push(removalChange(ctx, mapping, undefined));
+}
+
+/**
+ * Removing a mapping: by an entry marked `remove: true` (whose onRemove may delete the Hub group),
+ * or because an authoritative list leaves it out (its Hub group is kept: nothing in the file asks
+ * for the deletion).
+ */
+function removalChange(ctx: SpokeContext, mapping: LivePushMapping, entry: DesiredPushGroup | undefined): Change {
+  const before: Record<string, unknown> = { sourceGroupId: mapping.sourceGroupId, status: mapping.status };
+  if (mapping.targetGroupName !== undefined) before.targetName = mapping.targetGroupName;
+  const deleteTargetGroup = entry?.onRemove === 'deleteTarget';
+  const targetName = mapping.targetGroupName ?? entry?.targetName;
+  const key = entry?.name ?? mappingKey(mapping);
+  return makeChange(ctx, {
+    resource: { spoke: ctx.desired.name, kind: 'pushMapping', key },
+    kind: 'pushMapping',
+    action: 'delete',
+    name: key,
+    before,
+    ...(deleteTargetGroup
+      ? { hubEffects: [deleteTargetEffect(ctx, targetName)] }
+      : { instructions: [entry ? 'The Hub group is kept (onRemove: keepTarget).' : UNLISTED_KEEPS_TARGET] }),
+    liveFingerprint: mapping.fingerprint,
+    // Okta deletes only INACTIVE mappings: an active one is deactivated first.
+    writes: mapping.status === 'INACTIVE' ? 1 : 2,
+    op: {
+      type: 'pushMapping.delete',
+      appId: ctx.appId ?? '',
+      mappingId: mapping.id,
+      sourceGroupId: mapping.sourceGroupId,
+      ...(mapping.targetGroupName !== undefined ? { targetGroupName: mapping.targetGroupName } : {}),
+      deleteTargetGroup,
+      currentStatus: mapping.status,
+    },
+  });
+}
+
+const UNLISTED_KEEPS_TARGET = 'The Hub group is kept (to delete it too, list the group with remove: true and onRemove: deleteTarget).';
+
+function deleteTargetEffect(ctx: SpokeContext, targetName: string | undefined): string {
+  const name = targetName === undefined ? 'the Hub group this mapping pushes to' : `the Hub group "${targetName}"`;
+  const members = targetName === undefined ? undefined : ctx.hub?.groups[targetName]?.memberLoginKeys;
+  if (!members) return `deletes ${name} and its memberships`;
+  return `deletes ${name} and its memberships (${countOf(members.length, 'member', 'members')} lose it)`;
 }
 
 /**

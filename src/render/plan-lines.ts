@@ -13,6 +13,8 @@ export const SYMBOL: Record<Action, string> = { create: '+', update: '~', delete
 export interface Line {
   text: string;
   role?: Action | 'added' | 'removed' | 'note' | 'heading' | 'error' | 'warning';
+  /** Prose that may be word-wrapped whatever its role (a Hub consequence is a sentence). */
+  prose?: boolean;
 }
 
 /** A scalar as the plan shows it: strings quoted, nothing as "(none)", sensitive values verbatim. */
@@ -104,7 +106,7 @@ export function changeLines(change: Change, indent = '  ', said?: ReadonlyMap<st
   if (change.action === 'delete' && change.before) {
     for (const [name, value] of Object.entries(change.before)) lines.push({ text: `${inner}${name}: ${formatValue(value)}` });
   }
-  for (const effect of change.hubEffects ?? []) lines.push({ text: `${inner}in the Hub: ${effect}`, role: 'removed' });
+  for (const effect of change.hubEffects ?? []) lines.push({ text: `${inner}in the Hub: ${effect}`, role: 'removed', prose: true });
   if (change.instructions) {
     change.instructions.forEach((step, i) => {
       if (change.action !== 'manual' && said?.has(step)) return;

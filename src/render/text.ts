@@ -88,7 +88,7 @@ function paint(line: Line, color: boolean): string {
 /** Word-wrap long lines with a hanging indent; structured diff lines are never wrapped. */
 function wrap(line: Line, width: number | undefined): Line[] {
   if (width === undefined || width < 20 || line.text.length <= width) return [line];
-  if (line.role !== 'note' && line.role !== 'error' && line.role !== 'warning') return [line];
+  if (!line.prose && line.role !== 'note' && line.role !== 'error' && line.role !== 'warning') return [line];
   const indent = /^\s*/.exec(line.text)![0];
   const hanging = `${indent}    `;
   const out: Line[] = [];

@@ -102,6 +102,16 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
     errors: ['25:11 Hub group "Engineering" is already the target of groups[0] of spoke "emea" — push each Spoke group to its own Hub group'],
   },
   {
+    name: 'onRemove: deleteTarget without remove: true (a listed mapping is kept, so it would do nothing)',
+    text: withLine(24, '        - { name: Engineering, onRemove: deleteTarget }'),
+    errors: ['24:42 onRemove: deleteTarget acts only when the mapping is removed — add remove: true to remove the push of "Engineering" together with its Hub group, or drop onRemove'],
+  },
+  {
+    name: 'onRemove: deleteTarget on a linked mapping (the Hub group was not made by the push)',
+    text: withLine(24, '        - { name: Engineering, link: true, remove: true, onRemove: deleteTarget }'),
+    errors: ['24:68 group "Engineering" links to the existing Hub group "Engineering": org2org won\'t delete a Hub group it didn\'t create — remove onRemove (the Hub group is kept), or delete that group in the Hub yourself'],
+  },
+  {
     name: 'http outside loopback',
     text: withLine(3, '  url: http://acme.okta.com'),
     errors: ['3:8 "http://acme.okta.com" must use https (http is allowed only on loopback, for the simulator) — write https://acme.okta.com'],
@@ -183,7 +193,7 @@ test('valid: BASE builds a DesiredState with defaults, positions and the digest'
       ['bob@acme.com', 'bob@acme.com', 'active_without_pass', { line: 19, col: 11 }],
     ],
   );
-  assert.deepEqual(spoke.pushGroups.groups, [{ name: 'Engineering', targetName: 'Engineering', link: false, status: 'ACTIVE', onRemove: 'keepTarget', pos: { line: 24, col: 11 } }]);
+  assert.deepEqual(spoke.pushGroups.groups, [{ name: 'Engineering', targetName: 'Engineering', link: false, status: 'ACTIVE', remove: false, onRemove: 'keepTarget', pos: { line: 24, col: 11 } }]);
   assert.deepEqual(spoke.pos, { line: 5, col: 5 });
   assert.equal(spoke.provisioning.toOkta, undefined);
 });

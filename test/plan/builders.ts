@@ -54,6 +54,7 @@ function spokeFromJson(s: Json, index: number): DesiredSpoke {
         targetName: g.targetName ?? g.name,
         link: g.link ?? false,
         status: g.status ?? 'ACTIVE',
+        remove: g.remove ?? false,
         onRemove: g.onRemove ?? 'keepTarget',
         pos: { line: 300 + i, col: 11 },
       })),

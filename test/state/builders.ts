@@ -28,7 +28,7 @@ export function desiredSpoke(name: string, url: string, parts: {
       mode: 'additive',
       groups: (parts.push ?? []).map((p) => {
         const g = typeof p === 'string' ? { name: p } : p;
-        return { name: g.name, targetName: g.targetName ?? g.name, link: g.link ?? false, status: 'ACTIVE' as const, onRemove: 'keepTarget' as const };
+        return { name: g.name, targetName: g.targetName ?? g.name, link: g.link ?? false, status: 'ACTIVE' as const, remove: false, onRemove: 'keepTarget' as const };
       }),
     },
   };
