@@ -52,3 +52,12 @@ export class StalePlanError extends Org2OrgError {
 export class SafetyError extends Org2OrgError {
   override name = 'SafetyError';
 }
+
+/**
+ * Ctrl-C: the run stopped starting work (requests not yet sent are dropped, those in flight
+ * finish). Exit 130, as a shell reports a process ended by SIGINT.
+ */
+export class InterruptedError extends Org2OrgError {
+  override name = 'InterruptedError';
+  override exitCode = 130;
+}

@@ -5,7 +5,7 @@
  * that the client's rate-limit scheduler, not this loop, sets the pace.
  * A failed change skips only what (transitively) depends on it; everything else goes on.
  */
-import { Org2OrgError } from '../errors.js';
+import { InterruptedError, Org2OrgError } from '../errors.js';
 import type { ClientEvent, OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import { computePhases, failureDependenciesOf } from './order.js';
@@ -178,7 +178,9 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
         emit({ type: 'change-done', change, ms });
       }
     } catch (error) {
-      fail(change, errorText(error, run.secrets));
+      // Ctrl-C dropped its request before it was sent: not made, like the changes not started.
+      if (error instanceof InterruptedError) skip(change, INTERRUPTED_REASON);
+      else fail(change, errorText(error, run.secrets));
     }
   };
 

@@ -4,10 +4,11 @@
  * Nothing else catches errors; an unexpected one is reported as a bug without a stack trace
  * (--debug or ORG2ORG_DEBUG=1 shows it).
  */
-import { Org2OrgError, ConfigError } from '../errors.js';
+import { Org2OrgError, ConfigError, InterruptedError } from '../errors.js';
 import { githubAnnotation, underGitHubActions } from './annotations.js';
 import { VERSION } from '../version.js';
 import { suggestClosest } from '../config/did-you-mean.js';
+import { watchInterrupts } from './interrupt.js';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
@@ -69,11 +70,14 @@ async function runCommand(name: string, argv: string[]): Promise<number> {
     process.stderr.write(`org2org: unknown command "${name}".${hint} Run \`org2org help\` for the list.\n`);
     return 1;
   }
+  const unwatch = watchInterrupts((text) => process.stderr.write(text));
   try {
     const mod = await command.load();
     return await mod.run(argv);
   } catch (err) {
     return reportError(err, argv.includes('--debug'));
+  } finally {
+    unwatch();
   }
 }
 
@@ -88,7 +92,8 @@ export function reportError(err: unknown, debug = false): number {
     return err.exitCode;
   }
   if (err instanceof Org2OrgError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    // Ctrl-C is the user's doing, not an error.
+    process.stderr.write(err instanceof InterruptedError ? `${err.message}\n` : `error: ${err.message}\n`);
     return err.exitCode;
   }
   const detail = err instanceof Error ? err.message : String(err);

@@ -29,6 +29,8 @@ export async function planLive(session: Session, desired: DesiredState, clients:
   } finally {
     await progress.stop();
   }
+  // An interrupted read is incomplete: planning from it would show removals that aren't.
+  session.throwIfInterrupted('the orgs were not read to the end, so no plan was made; nothing was written.');
   const plan = createPlan(desired, live, { maxApiCapacity: options.maxApiCapacity ?? 0.5, toolVersion: VERSION });
   plan.createdAt = (options.now?.() ?? new Date()).toISOString();
   const git = gitCommit(options.cwd);

@@ -10,6 +10,7 @@
  *   const clients = session.clients(desired, args.pacing);
  */
 import { loadConfig } from '../config/load.js';
+import { InterruptedError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
 import type { OrgAuth } from '../credentials.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
@@ -17,6 +18,7 @@ import { createProgress, type Progress } from '../render/progress.js';
 import { detectTerminal, type Terminal } from '../render/terminal.js';
 import type { LiveClients } from '../state/read-live-state.js';
 import { debugRequested, type GlobalArgs, type Pacing } from './args.js';
+import { interruptSignal } from './interrupt.js';
 import { buildClients, clientFactory, commandIo, selectSpokes, useColor, type ClientSettings, type Env, type LoadConfig } from './shared.js';
 
 /** What a test (or an embedding program) may put in place of the process's own. */
@@ -32,6 +34,8 @@ export interface SessionIo {
   createClient?: (options: OktaClientOptions) => OktaClient;
   /** Sees every client's events (API calls, waits, retries), after the progress. */
   onEvent?: (event: ClientEvent) => void;
+  /** Ctrl-C; defaults to the one the CLI's entry point installs (none in tests). */
+  signal?: AbortSignal;
 }
 
 export interface Session {
@@ -52,7 +56,15 @@ export interface Session {
   clients(desired: DesiredState, pacing?: Pacing, onEvent?: (event: ClientEvent) => void): LiveClients;
   /** One client of one org, paced and logged like the others. */
   client(org: string, baseUrl: string, auth: OrgAuth, onEvent?: (event: ClientEvent) => void): OktaClient;
+  /** Aborted by the first Ctrl-C: the clients then drop requests not yet sent. */
+  signal: AbortSignal;
+  /** What the first Ctrl-C says from now on (on the progress while one runs, else on stderr). */
+  whenStopping(message: string): void;
+  /** Throws InterruptedError (exit 130) saying `what` when Ctrl-C was pressed. */
+  throwIfInterrupted(what: string): void;
 }
+
+const STOPPING = 'Stopping: requests in flight finish, nothing new is sent. Ctrl-C again to exit at once.';
 
 export function startSession(io: SessionIo, global: GlobalArgs): Session {
   const { out, err, env } = commandIo(io);
@@ -61,6 +73,9 @@ export function startSession(io: SessionIo, global: GlobalArgs): Session {
   const stream = io.stderr ? ({ write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream) : undefined;
   const debug = debugRequested(global, env);
   let progress: Progress | undefined;
+  const signal = io.signal ?? interruptSignal() ?? new AbortController().signal;
+  let stopping = STOPPING;
+  signal.addEventListener('abort', () => (progress ? progress.message(stopping) : err(`${stopping}\n`)), { once: true });
   const reportTo = (onEvent?: (event: ClientEvent) => void) => (event: ClientEvent): void => {
     progress?.client(event);
     onEvent?.(event);
@@ -71,6 +86,7 @@ export function startSession(io: SessionIo, global: GlobalArgs): Session {
     ...(debug ? { debug: true } : {}),
     onEvent: reportTo(onEvent),
     createClient: io.createClient,
+    signal,
   });
   return {
     out,
@@ -85,10 +101,25 @@ export function startSession(io: SessionIo, global: GlobalArgs): Session {
       return selectSpokes(desired, [...spokes]);
     },
     startProgress() {
-      progress = createProgress(term, { stream });
-      return progress;
+      const started = createProgress(term, { stream });
+      const current: Progress = {
+        ...started,
+        stop: () => {
+          if (progress === current) progress = undefined;
+          return started.stop();
+        },
+      };
+      progress = current;
+      return current;
     },
     clients: (desired, pacing = {}, onEvent) => buildClients(desired, settings(pacing, onEvent)),
     client: (org, baseUrl, auth, onEvent) => clientFactory(settings({}, onEvent))(org, baseUrl, auth),
+    signal,
+    whenStopping(message) {
+      stopping = message;
+    },
+    throwIfInterrupted(what) {
+      if (signal.aborted) throw new InterruptedError(`Interrupted: ${what}`);
+    },
   };
 }

@@ -52,6 +52,8 @@ export interface ClientSettings {
   onEvent?: (event: ClientEvent) => void;
   /** Client factory (tests); defaults to createOktaClient. */
   createClient?: (options: OktaClientOptions) => OktaClient;
+  /** Ctrl-C: the clients drop requests not yet sent. */
+  signal?: AbortSignal;
 }
 
 /** Makes the client of one org with the same settings as every other. */
@@ -66,6 +68,7 @@ export function clientFactory(settings: ClientSettings): (org: string, baseUrl: 
       ...(settings.maxInFlight !== undefined ? { maxInFlight: settings.maxInFlight } : {}),
       ...(settings.debug !== undefined ? { debug: settings.debug } : {}),
       ...(settings.onEvent ? { onEvent: settings.onEvent } : {}),
+      ...(settings.signal ? { signal: settings.signal } : {}),
     });
 }
 

@@ -5,7 +5,7 @@
  */
 import { isLoopback } from '../loopback.js';
 import { ofetch } from 'ofetch';
-import { Org2OrgError } from '../errors.js';
+import { InterruptedError, Org2OrgError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
 import { holdSecret, type OrgAuth } from '../credentials.js';
 import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
@@ -129,6 +129,9 @@ class Client implements OktaClient {
     this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.debug = debugOn ? (options.log ?? ((line) => process.stderr.write(line + '\n'))) : undefined;
+    const stop = (): void => this.scheduler.stop(new InterruptedError(`${this.org}: interrupted: requests not yet sent were dropped.`));
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
   }
 
   private onSchedulerEvent(e: ClientEvent): void {
@@ -377,7 +380,17 @@ class Client implements OktaClient {
     const cap = Math.min(10_000, this.retryBaseMs * 2 ** attempt);
     const delayMs = Math.max(retryAfterMs, Math.round(cap / 2 + (this.scheduler.random() * cap) / 2));
     this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason, delayMs });
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    // Ctrl-C ends the wait at once: the retry's turn is then refused by the stopped scheduler.
+    if (this.options.signal?.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.options.signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, delayMs);
+      this.options.signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   private error(out: Outgoing, shown: string, bucket: string, status: number, body: OktaErrorBody | undefined, extra: Partial<OktaApiErrorDetails>): OktaApiError {

@@ -92,6 +92,7 @@ interface Waiter {
   /** Order of service: urgent waiters (a list's next page) before the others, then by arrival. */
   order: number;
   resolve: (release: Release) => void;
+  reject: (reason: Error) => void;
 }
 
 /** Added to a waiter's arrival number unless it is urgent, so that urgent ones sort first. */
@@ -113,6 +114,8 @@ export class RateLimitScheduler {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private skewMs = 0;
+  /** Set by stop(): why no request may start any more. */
+  private stopped: Error | undefined;
   readonly now: () => number;
   readonly random: () => number;
   readonly maxWaitMs: number;
@@ -139,10 +142,11 @@ export class RateLimitScheduler {
    * lists, lookups) queued ahead of it would stretch every link of the chain.
    */
   acquire(bucket: string, urgent = false): Promise<Release> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(this.stopped);
       let queue = this.queues.get(bucket);
       if (!queue) this.queues.set(bucket, (queue = []));
-      const waiter = { order: this.seq++ + (urgent ? 0 : NOT_URGENT), resolve };
+      const waiter = { order: this.seq++ + (urgent ? 0 : NOT_URGENT), resolve, reject };
       // Queues stay sorted by order; an urgent waiter goes after the urgent ones already waiting.
       let at = queue.length;
       while (at > 0 && queue[at - 1]!.order > waiter.order) at--;
@@ -231,6 +235,17 @@ export class RateLimitScheduler {
     b.blockedUntil = Math.max(b.blockedUntil, until);
     this.options.onEvent?.({ type: 'rate-limit-wait', org: this.options.org, bucket, until: Math.round(until), reason });
     return asked > this.maxWaitMs ? { until, reason, refusedMs: asked } : { until, reason };
+  }
+
+  /**
+   * Ctrl-C: every request still waiting for a slot is rejected with `reason`, and so is every
+   * later one; requests already granted go on and are released as usual.
+   */
+  stop(reason: Error): void {
+    this.stopped ??= reason;
+    const waiting = [...this.queues.values()].flat();
+    this.dispose();
+    for (const w of waiting) w.reject(this.stopped);
   }
 
   /** Stop the wake-up timer (waiters left queued are abandoned). For tests and shutdown. */

@@ -79,6 +79,11 @@ export interface OktaClientOptions {
   /** Injectable clock and randomness, for tests. */
   now?: () => number;
   random?: () => number;
+  /**
+   * Ctrl-C: once aborted, requests not yet sent (queued for a slot or a rate-limit window, or
+   * waiting to retry) fail with InterruptedError; requests in flight finish.
+   */
+  signal?: AbortSignal;
 }
 
 export interface OktaClient {

@@ -64,6 +64,8 @@ export interface CheckOptions {
   onEvent?: (event: ClientEvent) => void;
   /** Client factory (tests); defaults to createOktaClient. */
   createClient?: (options: OktaClientOptions) => OktaClient;
+  /** Ctrl-C: requests not yet sent are dropped. */
+  signal?: AbortSignal;
 }
 
 const APP_MANAGER_ROLES = ['SUPER_ADMIN', 'ORG_ADMIN', 'APP_ADMIN'];
@@ -75,6 +77,7 @@ export async function checkOrgs(desired: DesiredState, options: CheckOptions = {
       ...(options.maxApiCapacity !== undefined ? { maxApiCapacity: options.maxApiCapacity } : {}),
       ...(options.debug !== undefined ? { debug: options.debug } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       maxRetries: 3,
     });
   const hubClient = desired.hub.auth ? make('hub', desired.hub.url, desired.hub.auth) : undefined;

@@ -2,12 +2,12 @@
  * Ctrl-C during apply, without a terminal (the CLI's stdio are pipes here; the Ink UI was checked
  * in tmux): the first SIGINT stops starting changes, lets the ones in flight finish, reports what
  * was done and what wasn't, and exits 130; re-running apply converges. A second SIGINT exits at
- * once, also 130.
+ * once, also 130. Plan and check stop the same way while they read: no plan, exit 130.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startSim } from '../../src/sim/index.js';
-import { cliEnv, countWrites, runCli, seedWithApacRemovals } from './cli.js';
+import { cliEnv, countRequests, countWrites, runCli, seedWithApacRemovals, type CliResult } from './cli.js';
 
 const EXTRA = 80;
 
@@ -78,4 +78,57 @@ test('a second Ctrl-C exits at once with 130', async () => {
   } finally {
     await sim.close();
   }
+});
+
+/** Runs the CLI and sends SIGINT `times` times: first once the simulator has answered a request, again after "Stopping:". */
+async function interrupted(args: string[], times: 1 | 2, latencyMs: number): Promise<{ result: CliResult; sent: number; requestsAtStop: number; requests: number }> {
+  const sim = await startSim(seedWithApacRemovals(EXTRA), { timeScale: 60, latencyMs });
+  try {
+    let sent = 0;
+    let requestsAtStop = 0;
+    const result = await runCli(args, cliEnv(sim), {
+      onChild: (child) => {
+        const poll = setInterval(() => {
+          if (sent === 0 && countRequests(sim) > 0) {
+            sent = 1;
+            requestsAtStop = countRequests(sim);
+            child.kill('SIGINT');
+          }
+        }, 5);
+        child.on('close', () => clearInterval(poll));
+        child.stderr!.on('data', (d: Buffer) => {
+          if (times === 2 && sent === 1 && /Stopping:/.test(d.toString())) {
+            sent = 2;
+            child.kill('SIGINT');
+          }
+        });
+      },
+    });
+    return { result, sent, requestsAtStop, requests: countRequests(sim) };
+  } finally {
+    await sim.close();
+  }
+}
+
+for (const command of ['plan', 'check'] as const) {
+  test(`first Ctrl-C while ${command} reads: what is in flight finishes, nothing new is sent, "Interrupted", exit 130`, async () => {
+    const { result, sent, requestsAtStop, requests } = await interrupted([command], 1, 300);
+    assert.equal(sent, 1);
+    assert.equal(result.code, 130, result.stdout + result.stderr);
+    assert.match(result.stderr, /Stopping: requests in flight finish, nothing new is sent\. Ctrl-C again to exit at once\./);
+    assert.match(result.stderr, /^Interrupted: /m);
+    assert.doesNotMatch(result.stderr, /error:|internal error/);
+    assert.equal(result.stdout, '', 'no plan or table from a partial read');
+    // At most what was in flight when the signal landed: 3 orgs (and the provisioning-token
+    // checks) at the clients' starting limit of 8 in flight each.
+    assert.ok(requests - requestsAtStop <= 5 * 8, `${requests - requestsAtStop} requests after Ctrl-C`);
+  });
+}
+
+test('a second Ctrl-C while plan reads exits at once with 130', async () => {
+  const { result, sent } = await interrupted(['plan'], 2, 1500);
+  assert.equal(sent, 2, result.stderr);
+  assert.equal(result.code, 130, result.stdout + result.stderr);
+  assert.match(result.stderr, /Interrupted again: exiting now/);
+  assert.doesNotMatch(result.stderr, /^Interrupted: /m, 'it did not wait for the requests in flight');
 });

@@ -13,7 +13,7 @@ import { savedPlanDifferences } from '../../apply/saved-plan.js';
 import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
 import type { DesiredState } from '../../config/types.js';
-import { Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
+import { InterruptedError, Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
 import type { Plan } from '../../plan/types.js';
 import { confirmApply, type Progress } from '../../render/progress.js';
 import { renderPlanText } from '../../render/text.js';
@@ -153,26 +153,24 @@ function approved(session: Session, plan: Plan): Promise<boolean> {
  * unknown), then reports what was and wasn't done; a second exits now.
  */
 async function applyUntilInterrupted(session: Session, progress: Progress, plan: Plan, clients: LiveClients, args: ApplyArgs, pollMs: number): Promise<ApplyResult> {
-  const stop = new AbortController();
-  const onInterrupt = (): void => {
-    if (!stop.signal.aborted) {
-      stop.abort();
-      progress.message('Stopping: no new change starts, the ones in flight finish. Ctrl-C again to exit at once.');
-      return;
-    }
-    session.err('\nInterrupted again: exiting now. Changes that were in flight may or may not have reached Okta; `org2org plan` shows which.\n');
-    process.exit(130);
-  };
-  process.on('SIGINT', onInterrupt);
+  // The session's Ctrl-C (see ../interrupt.ts): the clients drop requests not yet sent, and
+  // applyPlan starts no new change.
+  const signal = session.signal;
+  session.whenStopping('Stopping: no new change starts, the ones in flight finish. Ctrl-C again to exit at once.');
   try {
-    const result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env: session.env, signal: stop.signal });
-    if (args.wait && !stop.signal.aborted) {
-      result.verification = await waitForProvisioning(plan, result, clients, { timeoutMs: args.waitTimeoutMs, pollMs, onEvent: (e) => progress.apply(e) });
+    const result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env: session.env, signal });
+    if (args.wait && !signal.aborted) {
+      try {
+        result.verification = await waitForProvisioning(plan, result, clients, { timeoutMs: args.waitTimeoutMs, pollMs, onEvent: (e) => progress.apply(e) });
+      } catch (error) {
+        // Ctrl-C while following provisioning: every change was made, only the check stopped.
+        if (!(error instanceof InterruptedError)) throw error;
+        result.interrupted = true;
+      }
       progress.apply({ type: 'apply-end', result });
     }
     return result;
   } finally {
-    process.off('SIGINT', onInterrupt);
     await progress.stop();
   }
 }

@@ -40,7 +40,8 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   const format = parsed.choice('format', ['table', 'json'], 'table');
   const { maxApiCapacity } = pacingOf(parsed);
   const desired = await session.loadConfig(parsed.global.config, parsed.strings('spoke'));
-  const results = await checkOrgs(desired, { maxApiCapacity, debug: session.debug, onEvent: io.onEvent, createClient: io.createClient });
+  const results = await checkOrgs(desired, { maxApiCapacity, debug: session.debug, onEvent: io.onEvent, createClient: io.createClient, signal: session.signal });
+  session.throwIfInterrupted('the check did not finish.');
   const ok = results.every((r) => r.ok);
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
   else session.out(renderCheckTable(results));

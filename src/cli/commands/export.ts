@@ -143,11 +143,15 @@ async function readExport(session: Session, args: ExportArgs, spokes: Omit<Expor
     progress.message(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)`);
   }
   progress.message(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)`);
+  let input: ExportInput;
   try {
-    return await readExportInput({ hubUrl: args.hubUrl, spokes: sources, hub, label: args.label, onEvent: (e) => progress.read(e) }, generatedAt);
+    input = await readExportInput({ hubUrl: args.hubUrl, spokes: sources, hub, label: args.label, onEvent: (e) => progress.read(e) }, generatedAt);
   } finally {
     await progress.stop();
   }
+  // A Spoke cut off mid-read would be written as a stub or with lists missing.
+  session.throwIfInterrupted('the orgs were not read to the end; nothing was written.');
+  return input;
 }
 
 /** `wx` refuses a file that appeared while the orgs were read. */
