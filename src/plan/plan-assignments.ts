@@ -1,17 +1,18 @@
 /**
- * User and group assignments. Users pair by login key, groups by name, both through Maps so
- * that 100,000 assignments plan in linear time.
+ * User and group assignments. Users pair by login key, groups by name (pairByKey), so that
+ * 100,000 assignments plan in linear time.
  *
  * Security answers are write-only in Okta, so they are never diffed: an answer is sent when the
  * user is assigned, and again only when the security question changes (a new question needs its
  * answer). The change says so in its notes.
  */
-import type { AppUserAttributeNames, DesiredUserAssignment } from '../config/types.js';
+import type { AppUserAttributeNames, DesiredGroupAssignment, DesiredUserAssignment } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
 import { formatAddress, type ResourceKey } from './address.js';
-import { deactivatesUsers, diagnose, makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
-import type { AttributeChange } from './types.js';
+import { pairByKey, planUnlisted } from './pair.js';
+import { countOf, deactivatesUsers, diagnose, didYouMean, makeChange, orNull, sameValue, sample, sides, type SpokeContext } from './spoke-context.js';
+import type { AttributeChange, Change, PlanOp } from './types.js';
 
 /** Okta's name for the initial status; the other two are what a new app's schema is assumed to use. */
 const CONVENTIONAL_NAMES: AppUserAttributeNames = {
@@ -44,148 +45,197 @@ function attributeNames(ctx: SpokeContext): Partial<AppUserAttributeNames> {
   };
 }
 
+/** What planning a Spoke's user assignments gathers beside its changes, said once at the end. */
+interface UserPlanning {
+  ctx: SpokeContext;
+  names: Partial<AppUserAttributeNames>;
+  /** The app-user schema's attributes; undefined when there is no schema to check against. */
+  known: Set<string> | undefined;
+  /** Attribute names a listed user needs that can't be known. */
+  missingNames: Set<keyof AppUserAttributeNames>;
+  /** Some listed user has a security question or answer. */
+  usesSecurity: boolean;
+  /** Logins of listed users the Spoke org doesn't have (missingUsers: skip). */
+  skipped: string[];
+}
+
+const USER_KEYS = { desired: (user: DesiredUserAssignment) => user.loginKey, live: (appUser: LiveAppUser) => appUser.loginKey };
+
 export function planUserAssignments(ctx: SpokeContext): void {
-  const { desired, live } = ctx;
-  const names = attributeNames(ctx);
-  const liveByKey = new Map<string, LiveAppUser>();
-  for (const appUser of live.appUsers) liveByKey.set(appUser.loginKey, appUser);
-  const knownAttributes = live.appUserSchema ? new Set(live.appUserSchema.attributes) : undefined;
-  const missingName = new Set<keyof AppUserAttributeNames>();
-  const configured = desired.assignments.attributeNames ?? {};
-  const assumedNames = live.appUserSchema === null && live.app === null && (!configured.securityQuestion || !configured.securityAnswer);
-  let usesSecurity = false;
-  const skipMissing = desired.assignments.missingUsers === 'skip';
-  const missing: string[] = [];
+  const run: UserPlanning = {
+    ctx,
+    names: attributeNames(ctx),
+    known: ctx.live.appUserSchema ? new Set(ctx.live.appUserSchema.attributes) : undefined,
+    missingNames: new Set(),
+    usesSecurity: false,
+    skipped: [],
+  };
+  const pairing = pairByKey(ctx.desired.assignments.users, ctx.live.appUsers, USER_KEYS, {
+    both: (user, appUser) => planAssignedUser(run, user, appUser),
+    desiredOnly: (user) => planUnassignedUser(run, user),
+  });
+  reportUserPlanning(run);
+  const deactivates = deactivatesUsers(ctx);
+  planUnlisted(ctx, {
+    mode: ctx.desired.assignments.mode,
+    // Group-scoped app users are never touched: their group assignment decides.
+    unlisted: () => pairing.liveOnly().filter((u) => u.scope === 'USER').sort((a, b) => compareKeys(a.loginKey, b.loginKey)),
+    noun: ['user', 'users'],
+    state: 'assigned directly',
+    list: 'assignments.users',
+    nameOf: (appUser) => appUser.login,
+    removal: (appUser) => userRemoval(ctx, appUser, deactivates),
+    removals: ctx.removals.user,
+  });
+}
 
-  for (const user of desired.assignments.users) {
-    const appUser = liveByKey.get(user.loginKey);
-    // An assigned user needs no directory lookup (a large Spoke's users are nearly all assigned).
-    const directoryUser = appUser ? undefined : live.users[user.loginKey];
-    if (!appUser && !directoryUser && skipMissing) {
-      missing.push(user.login);
-      continue;
+/** A listed user the app doesn't have: assigned when the Spoke org has the user. */
+function planUnassignedUser(run: UserPlanning, user: DesiredUserAssignment): void {
+  const { ctx } = run;
+  // Looked up only here: a large Spoke's listed users are nearly all assigned already.
+  const directoryUser = ctx.live.users[user.loginKey];
+  if (!directoryUser) {
+    if (ctx.desired.assignments.missingUsers === 'skip') {
+      run.skipped.push(user.login);
+      return;
     }
-    if (!appUser && !directoryUser) {
-      diagnose(ctx, 'error', `${user.login}: no such user in the ${desired.name} Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip`, {
-        address: formatAddress({ spoke: desired.name, kind: 'assignment.user', key: user.loginKey }),
-        pos: user.pos,
-      });
-      continue;
-    }
-    if (user.securityQuestion !== undefined || user.securityAnswer !== undefined) usesSecurity = true;
-    const unknown = knownAttributes ? unknownKeys(user.profile, knownAttributes) : undefined;
-    if (unknown !== undefined) {
-      diagnose(ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${desired.name}`, {
-        address: formatAddress({ spoke: desired.name, kind: 'assignment.user', key: user.loginKey }),
-        pos: user.pos,
-      });
-      continue;
-    }
-    // Fast path for the common case on large spokes: nothing to do, nothing allocated.
-    if (appUser && appUser.scope === 'USER' && matches(user, appUser, names)) {
-      ctx.noops++;
-      continue;
-    }
-    const resource: ResourceKey = { spoke: desired.name, kind: 'assignment.user', key: user.loginKey };
-    const address = formatAddress(resource);
-    const wanted = wantedProfile(user, names, missingName);
-    if (wanted === undefined) continue;
-    const userId = appUser?.userId ?? directoryUser!.id;
-    const hasAnswer = user.securityAnswer !== undefined;
-
-    if (!appUser || appUser.scope !== 'USER') {
-      // New, or assigned only through a group: a direct assignment (scope USER) is made.
-      const attributes: AttributeChange[] = Object.entries(wanted.display).map(([name, after]) => ({
-        name,
-        before: appUser ? orNull(liveAttribute(appUser, name, names)) : null,
-        after,
-        ...(after === SENSITIVE ? { sensitive: true } : {}),
-      }));
-      if (appUser) attributes.unshift({ name: 'scope', before: appUser.scope, after: 'USER' });
-      ctx.forward.push(
-        makeChange(ctx, {
-          resource,
-          kind: 'assignment.user',
-          action: appUser ? 'update' : 'create',
-          name: user.login,
-          ...(appUser ? sides(attributes) : { after: { login: user.login, ...wanted.display } }),
-          attributes,
-          ...(hasAnswer ? { instructions: [ANSWER_NOTE] } : {}),
-          dependsOn: [ctx.appCreate, ctx.createUsersChange],
-          ...(appUser ? { liveFingerprint: appUser.fingerprint } : {}),
-          writes: 1,
-          op: { type: 'assignment.user.assign', appId: ctx.appId, userId, login: user.login, profile: wanted.op, initialStatus: user.initialStatus },
-        }),
-      );
-      continue;
-    }
-
-    const attributes: AttributeChange[] = [];
-    let questionChanged = false;
-    for (const [name, after] of Object.entries(wanted.display)) {
-      if (name === names.securityAnswer) continue;
-      const before = liveAttribute(appUser, name, names);
-      if (!sameValue(before, after)) {
-        attributes.push({ name, before: orNull(before), after });
-        if (name === names.securityQuestion) questionChanged = true;
-      }
-    }
-    if (attributes.length === 0) {
-      ctx.noops++;
-      continue;
-    }
-    if (appUser.externalId !== undefined && attributes.length === 1 && attributes[0]!.name === names.initialStatus) {
-      // No effect in Okta: the status is used only when the Hub user is created, and it exists.
-      ctx.noops++;
-      ctx.statusOnly.push(user.login);
-      continue;
-    }
-    const notes = hasAnswer ? [ANSWER_NOTE] : [];
-    if (appUser.externalId !== undefined && attributes.some((a) => a.name === names.initialStatus)) notes.push(STATUS_NOTE);
-    const opProfile = { ...wanted.op };
-    if (questionChanged && hasAnswer && names.securityAnswer) {
-      attributes.push({ name: names.securityAnswer, before: SENSITIVE, after: SENSITIVE, sensitive: true });
-    } else if (names.securityAnswer) {
-      delete opProfile[names.securityAnswer];
-    }
-    ctx.forward.push(
-      makeChange(ctx, {
-        resource,
-        kind: 'assignment.user',
-        action: 'update',
-        name: user.login,
-        ...sides(attributes),
-        attributes,
-        instructions: notes,
-        dependsOn: [ctx.appCreate],
-        liveFingerprint: appUser.fingerprint,
-        writes: 1,
-        op: { type: 'assignment.user.update', appId: ctx.appId, userId, login: user.login, profile: opProfile },
-      }),
-    );
+    diagnose(ctx, 'error', `${user.login}: no such user in the ${ctx.desired.name} Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip`, {
+      address: formatAddress({ spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey }),
+      pos: user.pos,
+    });
+    return;
   }
+  if (!fitsSchema(run, user)) return;
+  const wanted = wantedProfile(user, run.names, run.missingNames);
+  if (wanted !== undefined) ctx.forward.push(directAssignment(run, user, wanted, directoryUser.id, undefined));
+}
 
-  for (const name of missingName) {
-    diagnose(
-      ctx,
-      'error',
-      `the app-user schema of ${desired.name} has no ${name} attribute: set assignments.attributeNames.${name} to the attribute that holds it`,
-      { pos: desired.pos },
-    );
+/** A listed user the app has: a noop, a direct assignment over a group one, or a profile update. */
+function planAssignedUser(run: UserPlanning, user: DesiredUserAssignment, appUser: LiveAppUser): void {
+  if (!fitsSchema(run, user)) return;
+  // Fast path for the common case on large spokes: nothing to do, nothing allocated.
+  if (appUser.scope === 'USER' && matches(user, appUser, run.names)) {
+    run.ctx.noops++;
+    return;
   }
-  if (assumedNames && usesSecurity) {
+  const wanted = wantedProfile(user, run.names, run.missingNames);
+  if (wanted === undefined) return;
+  if (appUser.scope !== 'USER') run.ctx.forward.push(directAssignment(run, user, wanted, appUser.userId, appUser));
+  else planProfileUpdate(run, user, appUser, wanted);
+}
+
+/** False (and an error said) when the user's profile has attributes the app-user schema lacks. */
+function fitsSchema(run: UserPlanning, user: DesiredUserAssignment): boolean {
+  if (user.securityQuestion !== undefined || user.securityAnswer !== undefined) run.usesSecurity = true;
+  const unknown = run.known ? unknownKeys(user.profile, run.known) : undefined;
+  if (unknown === undefined) return true;
+  diagnose(run.ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${run.ctx.desired.name}`, {
+    address: formatAddress({ spoke: run.ctx.desired.name, kind: 'assignment.user', key: user.loginKey }),
+    pos: user.pos,
+  });
+  return false;
+}
+
+/** The change that assigns a user directly (scope USER): new, or over an assignment through a group. */
+function directAssignment(run: UserPlanning, user: DesiredUserAssignment, wanted: WantedProfile, userId: string, appUser: LiveAppUser | undefined): Change {
+  const { ctx, names } = run;
+  const attributes: AttributeChange[] = Object.entries(wanted.display).map(([name, after]) => ({
+    name,
+    before: appUser ? orNull(liveAttribute(appUser, name, names)) : null,
+    after,
+    ...(after === SENSITIVE ? { sensitive: true } : {}),
+  }));
+  if (appUser) attributes.unshift({ name: 'scope', before: appUser.scope, after: 'USER' });
+  return makeChange(ctx, {
+    resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey },
+    kind: 'assignment.user',
+    action: appUser ? 'update' : 'create',
+    name: user.login,
+    ...(appUser ? sides(attributes) : { after: { login: user.login, ...wanted.display } }),
+    attributes,
+    ...(user.securityAnswer !== undefined ? { instructions: [ANSWER_NOTE] } : {}),
+    dependsOn: [ctx.appCreate, ctx.createUsersChange],
+    ...(appUser ? { liveFingerprint: appUser.fingerprint } : {}),
+    writes: 1,
+    op: { type: 'assignment.user.assign', appId: ctx.appId, userId, login: user.login, profile: wanted.op, initialStatus: user.initialStatus },
+  });
+}
+
+/**
+ * A direct assignment whose profile differs: an update, or a noop when nothing differs or only
+ * the initial status of a user already in the Hub does (Okta uses it only to create the Hub user).
+ */
+function planProfileUpdate(run: UserPlanning, user: DesiredUserAssignment, appUser: LiveAppUser, wanted: WantedProfile): void {
+  const { ctx, names } = run;
+  const attributes: AttributeChange[] = [];
+  let questionChanged = false;
+  for (const [name, after] of Object.entries(wanted.display)) {
+    if (name === names.securityAnswer) continue;
+    const before = liveAttribute(appUser, name, names);
+    if (!sameValue(before, after)) {
+      attributes.push({ name, before: orNull(before), after });
+      if (name === names.securityQuestion) questionChanged = true;
+    }
+  }
+  if (attributes.length === 0) {
+    ctx.noops++;
+    return;
+  }
+  const inHub = appUser.externalId !== undefined;
+  if (inHub && attributes.length === 1 && attributes[0]!.name === names.initialStatus) {
+    ctx.noops++;
+    ctx.statusOnly.push(user.login);
+    return;
+  }
+  const hasAnswer = user.securityAnswer !== undefined;
+  const notes = hasAnswer ? [ANSWER_NOTE] : [];
+  if (inHub && attributes.some((a) => a.name === names.initialStatus)) notes.push(STATUS_NOTE);
+  const opProfile = { ...wanted.op };
+  if (questionChanged && hasAnswer && names.securityAnswer) {
+    attributes.push({ name: names.securityAnswer, before: SENSITIVE, after: SENSITIVE, sensitive: true });
+  } else if (names.securityAnswer) {
+    delete opProfile[names.securityAnswer];
+  }
+  ctx.forward.push(
+    makeChange(ctx, {
+      resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey },
+      kind: 'assignment.user',
+      action: 'update',
+      name: user.login,
+      ...sides(attributes),
+      attributes,
+      instructions: notes,
+      dependsOn: [ctx.appCreate],
+      liveFingerprint: appUser.fingerprint,
+      writes: 1,
+      op: { type: 'assignment.user.update', appId: ctx.appId, userId: appUser.userId, login: user.login, profile: opProfile },
+    }),
+  );
+}
+
+/** What planning the users found that is said once, however many users it concerns. */
+function reportUserPlanning(run: UserPlanning): void {
+  const { ctx } = run;
+  const spoke = ctx.desired.name;
+  for (const name of run.missingNames) {
+    diagnose(ctx, 'error', `the app-user schema of ${spoke} has no ${name} attribute: set assignments.attributeNames.${name} to the attribute that holds it`, { pos: ctx.desired.pos });
+  }
+  const configured = ctx.desired.assignments.attributeNames ?? {};
+  const assumedNames = ctx.live.appUserSchema === null && ctx.live.app === null && (!configured.securityQuestion || !configured.securityAnswer);
+  if (assumedNames && run.usesSecurity) {
     diagnose(
       ctx,
       'warning',
       `the app-user schema can't be read before the app exists: the attributes securityQuestion/securityAnswer are assumed; set assignments.attributeNames if your Org2Org app names them otherwise`,
     );
   }
-  if (missing.length > 0) {
+  const skipped = run.skipped;
+  if (skipped.length > 0) {
     // One warning however many left: a directory with daily leavers must not bury the plan.
     diagnose(
       ctx,
       'warning',
-      `${countOf(missing.length, 'listed user is', 'listed users are')} not in the ${desired.name} Spoke org and ${missing.length === 1 ? 'is' : 'are'} skipped (assignments.missingUsers: skip): ${sample(missing)}`,
+      `${countOf(skipped.length, 'listed user is', 'listed users are')} not in the ${spoke} Spoke org and ${skipped.length === 1 ? 'is' : 'are'} skipped (assignments.missingUsers: skip): ${sample(skipped)}`,
     );
   }
   if (ctx.statusOnly.length > 0) {
@@ -195,7 +245,6 @@ export function planUserAssignments(ctx: SpokeContext): void {
         'Okta uses initialStatus only when it creates the Hub user, so nothing is written for them; new assignments get it.',
     );
   }
-  planUnlistedUsers(ctx);
 }
 
 /** True when every managed attribute already has its wanted value (names all known). */
@@ -228,15 +277,18 @@ function liveAttribute(appUser: LiveAppUser, name: string, names: Partial<AppUse
   return undefined;
 }
 
-/**
- * The profile a user should have: `display` for the plan (answers masked), `op` for apply
- * (answers as `{ $env }`). Undefined when an attribute name it needs is unknown.
- */
+/** The profile a user should have: `display` for the plan (answers masked), `op` for apply (answers as `{ $env }`). */
+interface WantedProfile {
+  display: Record<string, unknown>;
+  op: Record<string, unknown>;
+}
+
+/** The profile a user should have; undefined when an attribute name it needs is unknown. */
 function wantedProfile(
   user: DesiredUserAssignment,
   names: Partial<AppUserAttributeNames>,
   missing: Set<keyof AppUserAttributeNames>,
-): { display: Record<string, unknown>; op: Record<string, unknown> } | undefined {
+): WantedProfile | undefined {
   const display: Record<string, unknown> = {};
   const op: Record<string, unknown> = {};
   const need = (key: keyof AppUserAttributeNames): string | undefined => {
@@ -264,153 +316,136 @@ function wantedProfile(
   return { display, op };
 }
 
-/** Live direct assignments the file doesn't list. Group-scoped app users are never touched. */
-function planUnlistedUsers(ctx: SpokeContext): void {
-  const mode = ctx.desired.assignments.mode;
-  if (mode === 'additive') return;
-  const listed = new Set(ctx.desired.assignments.users.map((u) => u.loginKey));
-  const unlisted = ctx.live.appUsers.filter((u) => u.scope === 'USER' && !listed.has(u.loginKey));
-  unlisted.sort((a, b) => (a.loginKey < b.loginKey ? -1 : a.loginKey > b.loginKey ? 1 : 0));
-  if (mode === 'observe') {
-    if (unlisted.length > 0) {
-      diagnose(ctx, 'warning', `${countOf(unlisted.length, 'user is', 'users are')} assigned directly but not listed in assignments.users (observe: left as is): ${sample(unlisted.map((u) => u.login))}`);
-    }
-    return;
-  }
-  const deactivates = deactivatesUsers(ctx);
-  for (const appUser of unlisted) {
-    const before: Record<string, unknown> = { login: appUser.login, status: appUser.status };
-    if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
-    // Okta deactivates the pushed Hub user when the assignment goes and Deactivate Users is on.
-    const hubEffects = deactivates && appUser.externalId !== undefined ? [`deactivates ${appUser.login}'s Hub user (Deactivate Users is on)`] : [];
-    ctx.removals.user.push(
-      makeChange(ctx, {
-        resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey },
-        kind: 'assignment.user',
-        action: 'delete',
-        name: appUser.login,
-        before,
-        hubEffects,
-        liveFingerprint: appUser.fingerprint,
-        writes: 1,
-        op: { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login },
-      }),
-    );
-  }
+/** The removal of a direct assignment the file doesn't list. */
+function userRemoval(ctx: SpokeContext, appUser: LiveAppUser, deactivates: boolean): Change {
+  const before: Record<string, unknown> = { login: appUser.login, status: appUser.status };
+  if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
+  // Okta deactivates the pushed Hub user when the assignment goes and Deactivate Users is on.
+  const hubEffects = deactivates && appUser.externalId !== undefined ? [`deactivates ${appUser.login}'s Hub user (Deactivate Users is on)`] : [];
+  return makeChange(ctx, {
+    resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey },
+    kind: 'assignment.user',
+    action: 'delete',
+    name: appUser.login,
+    before,
+    hubEffects,
+    liveFingerprint: appUser.fingerprint,
+    writes: 1,
+    op: { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login },
+  });
 }
+
+const GROUP_KEYS = { desired: (group: DesiredGroupAssignment) => group.name, live: (appGroup: LiveAppGroup) => appGroup.name };
 
 export function planGroupAssignments(ctx: SpokeContext): void {
-  const { desired, live } = ctx;
-  const liveByName = new Map<string, LiveAppGroup>();
-  for (const group of live.appGroups) liveByName.set(group.name, group);
+  const pairing = pairByKey(ctx.desired.assignments.groups, ctx.live.appGroups, GROUP_KEYS, {
+    both: (group, appGroup) => planGroupUpdate(ctx, group, appGroup),
+    desiredOnly: (group) => planNewGroupAssignment(ctx, group),
+  });
+  let groupProvisioned: boolean | undefined;
+  planUnlisted(ctx, {
+    mode: ctx.desired.assignments.mode,
+    unlisted: () => pairing.liveOnly().sort((a, b) => compareKeys(a.name, b.name)),
+    noun: ['group', 'groups'],
+    state: 'assigned',
+    list: 'assignments.groups',
+    nameOf: (appGroup) => appGroup.name,
+    removal: (appGroup) => groupRemoval(ctx, appGroup, (groupProvisioned ??= someProvisionedThroughGroups(ctx))),
+    removals: ctx.removals.group,
+  });
+}
 
-  for (const group of desired.assignments.groups) {
-    const resource: ResourceKey = { spoke: desired.name, kind: 'assignment.group', key: group.name };
-    const address = formatAddress(resource);
-    const appGroup = liveByName.get(group.name);
-    const groupId = appGroup?.groupId ?? live.groups[group.name]?.id;
-    if (groupId === undefined) {
-      diagnose(ctx, 'error', `${group.name}: no such group in the ${desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from assignments.groups`, {
-        address,
-        pos: group.pos,
-      });
-      continue;
-    }
-    const op = { type: 'assignment.group.assign' as const, appId: ctx.appId, groupId, profile: group.profile, ...(group.priority !== undefined ? { priority: group.priority } : {}) };
-    if (!appGroup) {
-      const after: Record<string, unknown> = { name: group.name };
-      if (group.priority !== undefined) after.priority = group.priority;
-      if (Object.keys(group.profile).length > 0) after.profile = group.profile;
-      ctx.forward.push(
-        makeChange(ctx, {
-          resource,
-          kind: 'assignment.group',
-          action: 'create',
-          name: group.name,
-          after,
-          attributes: Object.entries(after).filter(([k]) => k !== 'name').map(([name, value]) => ({ name, before: null, after: value })),
-          dependsOn: [ctx.appCreate, ctx.createUsersChange],
-          writes: 1,
-          op,
-        }),
-      );
-      continue;
-    }
-    const attributes: AttributeChange[] = [];
-    if (group.priority !== undefined && appGroup.priority !== group.priority) {
-      attributes.push({ name: 'priority', before: orNull(appGroup.priority), after: group.priority });
-    }
-    // Only the profile keys the file gives are managed: apply lays them over the profile it reads
-    // just before the PUT, so the others (secret-looking ones too, which never reach the plan) are kept.
-    const merged = { ...appGroup.profile, ...group.profile };
-    if (!sameValue(appGroup.profile, merged)) attributes.push({ name: 'profile', before: appGroup.profile, after: merged });
-    if (attributes.length === 0) {
-      ctx.noops++;
-      continue;
-    }
-    ctx.forward.push(
-      makeChange(ctx, {
-        resource,
-        kind: 'assignment.group',
-        action: 'update',
-        name: group.name,
-        ...sides(attributes),
-        attributes,
-        dependsOn: [ctx.appCreate],
-        liveFingerprint: appGroup.fingerprint,
-        writes: 1,
-        op: { ...op, mergeLive: true, ...(group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {}) },
-      }),
-    );
-  }
+function groupAssignOp(ctx: SpokeContext, group: DesiredGroupAssignment, groupId: string): PlanOp & { type: 'assignment.group.assign' } {
+  return { type: 'assignment.group.assign', appId: ctx.appId, groupId, profile: group.profile, ...(group.priority !== undefined ? { priority: group.priority } : {}) };
+}
 
-  const mode = desired.assignments.mode;
-  if (mode === 'additive') return;
-  const listed = new Set(desired.assignments.groups.map((g) => g.name));
-  const unlisted = live.appGroups.filter((g) => !listed.has(g.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (mode === 'observe') {
-    if (unlisted.length > 0) {
-      diagnose(ctx, 'warning', `${countOf(unlisted.length, 'group is', 'groups are')} assigned but not listed in assignments.groups (observe: left as is): ${sample(unlisted.map((g) => g.name))}`);
-    }
+/** A listed group the app isn't assigned to: assigned when the Spoke org has the group. */
+function planNewGroupAssignment(ctx: SpokeContext, group: DesiredGroupAssignment): void {
+  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'assignment.group', key: group.name };
+  const groupId = ctx.live.groups[group.name]?.id;
+  if (groupId === undefined) {
+    diagnose(ctx, 'error', `${group.name}: no such group in the ${ctx.desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from assignments.groups`, {
+      address: formatAddress(resource),
+      pos: group.pos,
+    });
     return;
   }
-  const deactivatesMembers = deactivatesUsers(ctx);
-  for (const appGroup of unlisted) {
-    const before: Record<string, unknown> = { name: appGroup.name };
-    const onlyThrough = live.appUsers.filter((u) => u.scope === 'GROUP' && u.externalId !== undefined).length;
-    const hubEffects =
-      deactivatesMembers && onlyThrough > 0
-        ? [`members assigned only through ${appGroup.name} lose the app; Deactivate Users is on, so their Hub users are deactivated`]
-        : [];
-    if (appGroup.priority !== undefined) before.priority = appGroup.priority;
-    ctx.removals.group.push(
-      makeChange(ctx, {
-        resource: { spoke: desired.name, kind: 'assignment.group', key: appGroup.name },
-        kind: 'assignment.group',
-        action: 'delete',
-        name: appGroup.name,
-        before,
-        hubEffects,
-        liveFingerprint: appGroup.fingerprint,
-        writes: 1,
-        op: { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId },
-      }),
-    );
+  const after: Record<string, unknown> = { name: group.name };
+  if (group.priority !== undefined) after.priority = group.priority;
+  if (Object.keys(group.profile).length > 0) after.profile = group.profile;
+  ctx.forward.push(
+    makeChange(ctx, {
+      resource,
+      kind: 'assignment.group',
+      action: 'create',
+      name: group.name,
+      after,
+      attributes: Object.entries(after).filter(([k]) => k !== 'name').map(([name, value]) => ({ name, before: null, after: value })),
+      dependsOn: [ctx.appCreate, ctx.createUsersChange],
+      writes: 1,
+      op: groupAssignOp(ctx, group, groupId),
+    }),
+  );
+}
+
+/** A listed group the app is assigned to: an update when its priority or given profile keys differ. */
+function planGroupUpdate(ctx: SpokeContext, group: DesiredGroupAssignment, appGroup: LiveAppGroup): void {
+  const attributes: AttributeChange[] = [];
+  if (group.priority !== undefined && appGroup.priority !== group.priority) {
+    attributes.push({ name: 'priority', before: orNull(appGroup.priority), after: group.priority });
   }
+  // Only the profile keys the file gives are managed: apply lays them over the profile it reads
+  // just before the PUT, so the others (secret-looking ones too, which never reach the plan) are kept.
+  const merged = { ...appGroup.profile, ...group.profile };
+  if (!sameValue(appGroup.profile, merged)) attributes.push({ name: 'profile', before: appGroup.profile, after: merged });
+  if (attributes.length === 0) {
+    ctx.noops++;
+    return;
+  }
+  ctx.forward.push(
+    makeChange(ctx, {
+      resource: { spoke: ctx.desired.name, kind: 'assignment.group', key: group.name },
+      kind: 'assignment.group',
+      action: 'update',
+      name: group.name,
+      ...sides(attributes),
+      attributes,
+      dependsOn: [ctx.appCreate],
+      liveFingerprint: appGroup.fingerprint,
+      writes: 1,
+      op: { ...groupAssignOp(ctx, group, appGroup.groupId), mergeLive: true, ...(group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {}) },
+    }),
+  );
 }
 
-/** `; did you mean "Sales"?` when the Spoke has a group with a close name. */
-export function didYouMean(ctx: SpokeContext, name: string): string {
-  const near = ctx.live.groupSuggestions?.[name];
-  return near !== undefined ? ` (did you mean "${near}"?)` : '';
+/** Whether some app user is in the Hub through a group assignment alone (unassigning a group reaches such users). */
+function someProvisionedThroughGroups(ctx: SpokeContext): boolean {
+  return ctx.live.appUsers.some((u) => u.scope === 'GROUP' && u.externalId !== undefined);
 }
 
-export function countOf(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** The removal of a group assignment the file doesn't list. */
+function groupRemoval(ctx: SpokeContext, appGroup: LiveAppGroup, groupProvisioned: boolean): Change {
+  const before: Record<string, unknown> = { name: appGroup.name };
+  if (appGroup.priority !== undefined) before.priority = appGroup.priority;
+  const hubEffects =
+    deactivatesUsers(ctx) && groupProvisioned
+      ? [`members assigned only through ${appGroup.name} lose the app; Deactivate Users is on, so their Hub users are deactivated`]
+      : [];
+  return makeChange(ctx, {
+    resource: { spoke: ctx.desired.name, kind: 'assignment.group', key: appGroup.name },
+    kind: 'assignment.group',
+    action: 'delete',
+    name: appGroup.name,
+    before,
+    hubEffects,
+    liveFingerprint: appGroup.fingerprint,
+    writes: 1,
+    op: { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId },
+  });
 }
 
-/** The first few names of a long list, for a message that stays one line. */
-export function sample(names: string[], max = 5): string {
-  const shown = names.slice(0, max).join(', ');
-  return names.length > max ? `${shown}, … (${names.length - max} more)` : shown;
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
+
+export { countOf, didYouMean, sample } from './spoke-context.js';

@@ -130,3 +130,19 @@ export function sides(attributes: AttributeChange[]): { before: Record<string, u
   }
   return { before, after };
 }
+
+/** `; did you mean "Sales"?` when the Spoke has a group with a close name. */
+export function didYouMean(ctx: SpokeContext, name: string): string {
+  const near = ctx.live.groupSuggestions?.[name];
+  return near !== undefined ? ` (did you mean "${near}"?)` : '';
+}
+
+export function countOf(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The first few names of a long list, for a message that stays one line. */
+export function sample(names: string[], max = 5): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown}, … (${names.length - max} more)` : shown;
+}
