@@ -4,36 +4,62 @@
  */
 import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
-import { sameOktaOrg, type LiveConnection, type LiveToApp } from '../state/types.js';
+import { sameOktaOrg, type LiveApp, type LiveConnection, type LiveToApp } from '../state/types.js';
 import { formatAddress, type ResourceKey } from './address.js';
-import { makeChange, orNull, sameValue, sides, type SpokeContext } from './spoke-context.js';
-import type { AttributeChange } from './types.js';
+import { makeChange, orNull, sameValue, sides, type ChangeInit, type SpokeContext } from './spoke-context.js';
+import type { AttributeChange, PlanOp } from './types.js';
+
+type ConnectionProfile = (PlanOp & { type: 'connection.set' })['profile'];
 
 /** Okta's default for a new Org2Org app when the file leaves signOnMode unmanaged. */
 const DEFAULT_SIGN_ON_MODE = 'SAML_2_0';
 
 export function planApp(ctx: SpokeContext): void {
-  const { desired, live } = ctx;
-  const resource: ResourceKey = { spoke: desired.name, kind: 'app' };
-  const address = formatAddress(resource);
-  if (live.app === null) {
-    const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode ?? DEFAULT_SIGN_ON_MODE, baseUrl: ctx.hubUrl };
-    ctx.appCreate = address;
-    ctx.forward.push(
-      makeChange(ctx, {
-        resource,
-        kind: 'app',
-        action: 'create',
-        name: desired.app.label,
-        after: { ...wanted },
-        attributes: Object.entries(wanted).map(([name, after]) => ({ name, before: null, after })),
-        writes: 1,
-        op: { type: 'app.create', ...wanted },
-      }),
-    );
+  const app = ctx.live.app;
+  if (app === null) {
+    planAppCreate(ctx);
     return;
   }
-  const app = live.app;
+  planAppUpdate(ctx, app);
+  if (app.status !== 'ACTIVE') {
+    // A separate address: an app may need both an update and an activation, and apply keys by address.
+    ctx.forward.push(
+      makeChange(ctx, {
+        resource: { spoke: ctx.desired.name, kind: 'app.status' },
+        kind: 'app',
+        action: 'update',
+        name: ctx.desired.app.label,
+        before: { status: app.status },
+        after: { status: 'ACTIVE' },
+        attributes: [{ name: 'status', before: app.status, after: 'ACTIVE' }],
+        liveFingerprint: app.fingerprint,
+        writes: 1,
+        op: { type: 'app.activate', appId: app.id },
+      }),
+    );
+  }
+}
+
+function planAppCreate(ctx: SpokeContext): void {
+  const { desired } = ctx;
+  const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode ?? DEFAULT_SIGN_ON_MODE, baseUrl: ctx.hubUrl };
+  const change = makeChange(ctx, {
+    resource: { spoke: desired.name, kind: 'app' },
+    kind: 'app',
+    action: 'create',
+    name: desired.app.label,
+    after: { ...wanted },
+    attributes: Object.entries(wanted).map(([name, after]) => ({ name, before: null, after })),
+    writes: 1,
+    op: { type: 'app.create', ...wanted },
+  });
+  ctx.appCreate = change.address;
+  ctx.forward.push(change);
+}
+
+/** The live app's label, sign-on mode and Hub URL, updated where they differ from the file's. */
+function planAppUpdate(ctx: SpokeContext, app: LiveApp): void {
+  const { desired } = ctx;
   const attributes: AttributeChange[] = [];
   const set: { label: string; signOnMode?: string; baseUrl?: string } = { label: desired.app.label };
   // The app was found by its label in any case: a case-only difference is the same app, not a rename.
@@ -49,57 +75,33 @@ export function planApp(ctx: SpokeContext): void {
     attributes.push({ name: 'baseUrl', before: app.baseUrl, after: ctx.hubUrl });
     set.baseUrl = ctx.hubUrl;
   }
-  if (attributes.length > 0) {
-    ctx.forward.push(
-      makeChange(ctx, {
-        resource,
-        kind: 'app',
-        action: 'update',
-        name: desired.app.label,
-        ...sides(attributes),
-        attributes,
-        liveFingerprint: app.fingerprint,
-        writes: 1,
-        op: { type: 'app.update', appId: app.id, ...set },
-      }),
-    );
-  } else {
+  if (attributes.length === 0) {
     ctx.noops++;
+    return;
   }
-  if (app.status !== 'ACTIVE') {
-    // A separate address: an app may need both an update and an activation, and apply keys by address.
-    ctx.forward.push(
-      makeChange(ctx, {
-        resource: { spoke: desired.name, kind: 'app.status' },
-        kind: 'app',
-        action: 'update',
-        name: desired.app.label,
-        before: { status: app.status },
-        after: { status: 'ACTIVE' },
-        attributes: [{ name: 'status', before: app.status, after: 'ACTIVE' }],
-        liveFingerprint: app.fingerprint,
-        writes: 1,
-        op: { type: 'app.activate', appId: app.id },
-      }),
-    );
-  }
+  ctx.forward.push(
+    makeChange(ctx, {
+      resource: { spoke: desired.name, kind: 'app' },
+      kind: 'app',
+      action: 'update',
+      name: desired.app.label,
+      ...sides(attributes),
+      attributes,
+      liveFingerprint: app.fingerprint,
+      writes: 1,
+      op: { type: 'app.update', appId: app.id, ...set },
+    }),
+  );
 }
 
 export function planConnection(ctx: SpokeContext): void {
   const wanted = ctx.desired.connection;
   if (!wanted) return;
-  const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'connection' };
-  const address = formatAddress(resource);
   const live = ctx.live.connection;
-  const liveStatus = live?.status ?? null;
-  const wantedStatus = wanted.enabled ? 'ENABLED' : 'DISABLED';
-  const base = { resource, kind: 'connection' as const, name: 'provisioning connection', dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges] };
-  const fingerprint = live ? { liveFingerprint: live.fingerprint } : {};
-
   // A managed service app's client id is the live one, or the one this apply creates (null).
   const clientId = wanted.authScheme === 'OAUTH2' ? (wanted.managed ? ctx.serviceAppClientId ?? null : wanted.clientId ?? null) : null;
   if (live && live.authScheme === wanted.authScheme && sameSettings(wanted, clientId, live)) {
-    if (liveStatus === wantedStatus) {
+    if (live.status === (wanted.enabled ? 'ENABLED' : 'DISABLED')) {
       // A matching connection is silent: Okta never returns the token, which is tested against
       // the Hub instead, and only a failed test is worth a line (a note of its own).
       ctx.noops++;
@@ -108,31 +110,53 @@ export function planConnection(ctx: SpokeContext): void {
     // Same scheme, only the status differs. Switching a TOKEN connection on needs the token again
     // (it was never readable), so that case falls through to a full set below.
     if (!(wanted.authScheme === 'TOKEN' && wanted.enabled)) {
-      const change = makeChange(ctx, {
-        ...base,
-        ...fingerprint,
-        action: 'update',
-        before: { status: liveStatus },
-        after: { status: wantedStatus },
-        attributes: [{ name: 'status', before: liveStatus, after: wantedStatus }],
-        writes: 1,
-        op: { type: wanted.enabled ? 'connection.activate' : 'connection.deactivate', appId: ctx.appId, disables: !wanted.enabled },
-      });
-      if (wanted.enabled) {
-        ctx.provisioningChange = address;
-        ctx.forward.push(change);
-      } else {
-        ctx.removals.connection.push(change);
-      }
+      planConnectionSwitch(ctx, wanted.enabled, live);
       return;
     }
   }
+  planConnectionSet(ctx, wanted, clientId, live);
+}
 
+/** What every change of the connection shares. */
+function connectionChange(ctx: SpokeContext, live: LiveConnection | null): Pick<ChangeInit, 'resource' | 'kind' | 'name' | 'dependsOn' | 'liveFingerprint'> {
+  return {
+    resource: { spoke: ctx.desired.name, kind: 'connection' },
+    kind: 'connection',
+    name: 'provisioning connection',
+    dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges],
+    ...(live ? { liveFingerprint: live.fingerprint } : {}),
+  };
+}
+
+/** The connection's activation, or its deactivation (a removal, run after everything else). */
+function planConnectionSwitch(ctx: SpokeContext, enabled: boolean, live: LiveConnection): void {
+  const wantedStatus = enabled ? 'ENABLED' : 'DISABLED';
+  const change = makeChange(ctx, {
+    ...connectionChange(ctx, live),
+    action: 'update',
+    before: { status: live.status },
+    after: { status: wantedStatus },
+    attributes: [{ name: 'status', before: live.status, after: wantedStatus }],
+    writes: 1,
+    op: { type: enabled ? 'connection.activate' : 'connection.deactivate', appId: ctx.appId, disables: !enabled },
+  });
+  if (enabled) {
+    ctx.provisioningChange = change.address;
+    ctx.forward.push(change);
+  } else {
+    ctx.removals.connection.push(change);
+  }
+}
+
+/** The whole connection set: its scheme, credentials and status. */
+function planConnectionSet(ctx: SpokeContext, wanted: DesiredConnection, clientId: string | null, live: LiveConnection | null): void {
+  const liveStatus = live?.status ?? null;
+  const wantedStatus = wanted.enabled ? 'ENABLED' : 'DISABLED';
   const attributes: AttributeChange[] = [
     { name: 'authScheme', before: live?.authScheme ?? null, after: wanted.authScheme },
     { name: 'status', before: liveStatus, after: wantedStatus },
   ];
-  let profile: { authScheme: 'TOKEN'; tokenEnv: string } | { authScheme: 'OAUTH2'; clientId: string | null; rotationMode: string };
+  let profile: ConnectionProfile;
   if (wanted.authScheme === 'TOKEN') {
     attributes.push({ name: 'token', before: null, after: SENSITIVE, sensitive: true });
     profile = { authScheme: 'TOKEN', tokenEnv: wanted.token.envVar };
@@ -144,15 +168,14 @@ export function planConnection(ctx: SpokeContext): void {
   // The token is always set again (it can't be compared); a client id Okta didn't return is shown too.
   const changed = live ? attributes.filter((a) => a.sensitive || (a.name === 'clientId' && a.before === null) || !sameValue(a.before, a.after)) : attributes;
   const change = makeChange(ctx, {
-    ...base,
-    ...fingerprint,
+    ...connectionChange(ctx, live),
     action: live && live.authScheme !== 'UNKNOWN' ? 'update' : 'create',
     ...(live ? sides(changed) : { after: sides(changed).after }),
     attributes: changed,
     writes: 1,
     op: { type: 'connection.set', appId: ctx.appId, profile, activate: wanted.enabled, disables: liveStatus === 'ENABLED' && !wanted.enabled },
   });
-  if (wanted.enabled) ctx.provisioningChange = address;
+  if (wanted.enabled) ctx.provisioningChange = change.address;
   ctx.forward.push(change);
 }
 
