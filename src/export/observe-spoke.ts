@@ -41,13 +41,37 @@ export function compareKeys(a: string, b: string): number {
 }
 
 export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke {
-  if (!live.app) throw new Error(`spoke ${live.name}: the Org2Org app vanished while it was read`);
+  const app = live.app;
+  if (!app) throw new Error(`spoke ${live.name}: the Org2Org app vanished while it was read`);
   const notes = [...facts.notes];
-  if (facts.hubUrl !== undefined && !sameOktaOrg(live.app.baseUrl, facts.hubUrl)) {
-    notes.push(`the app's base URL is ${live.app.baseUrl || '(empty)'}, not the Hub URL ${facts.hubUrl}: the first plan will show it`);
+  if (facts.hubUrl !== undefined && !sameOktaOrg(app.baseUrl, facts.hubUrl)) {
+    notes.push(`the app's base URL is ${app.baseUrl || '(empty)'}, not the Hub URL ${facts.hubUrl}: the first plan will show it`);
   }
-  const schema = live.appUserSchema;
+  const { users, groupScopeUsers } = observedUsers(live);
+  const groups = observedGroups(live, notes);
+  const pushMappings = observedPushMappings(live, facts, notes);
+  const features = live.features;
+  return {
+    name: facts.name,
+    url: facts.url,
+    tokenVar: facts.tokenVar,
+    // Only the modes the config can say are written; any other (OPENID_CONNECT on real apps) stays unmanaged.
+    app: { label: app.label, ...(app.signOnMode === 'SAML_2_0' || app.signOnMode === 'AUTO_LOGIN' ? { signOnMode: app.signOnMode } : {}) },
+    connection: connectionOf(live),
+    ...(features?.provisioningEnabled && features.toApp ? { toApp: toAppOf(features.toApp) } : {}),
+    profileSourcing: features?.profileSourcing ?? app.features.includes('PROFILE_MASTERING'),
+    ...(features?.inbound ? inboundOf(features.inbound) : {}),
+    users,
+    attributeNames: attributeNamesOf(live.appUserSchema),
+    groupScopeUsers,
+    groups,
+    pushMappings,
+    notes,
+  };
+}
 
+/** The direct (USER-scope) assignments, by login; the group-scoped ones are only counted. */
+function observedUsers(live: LiveSpoke): { users: ObservedSpoke['users']; groupScopeUsers: number } {
   const users: ObservedSpoke['users'] = [];
   let groupScopeUsers = 0;
   for (const u of live.appUsers) {
@@ -64,7 +88,11 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     });
   }
   users.sort((a, b) => compareKeys(a.login.toLowerCase(), b.login.toLowerCase()));
+  return { users, groupScopeUsers };
+}
 
+/** The group assignments a config can name, by name; the others are said in `notes`. */
+function observedGroups(live: LiveSpoke, notes: string[]): ObservedSpoke['groups'] {
   const groups: ObservedSpoke['groups'] = [];
   for (const g of live.appGroups) {
     // The reader names a group it could not read by its id: a config can't refer to that.
@@ -74,8 +102,11 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     }
     groups.push({ name: g.name, ...(g.priority !== undefined ? { priority: g.priority } : {}), profile: { ...g.profile } });
   }
-  groups.sort((a, b) => compareKeys(a.name, b.name));
+  return groups.sort((a, b) => compareKeys(a.name, b.name));
+}
 
+/** The push mappings whose source group still exists, by name, with link worked out from the Hub; what is unknown goes to `notes`. */
+function observedPushMappings(live: LiveSpoke, facts: ExportFacts, notes: string[]): ObservedPushMapping[] {
   const pushMappings: ObservedPushMapping[] = [];
   for (const m of live.pushMappings) {
     if (m.sourceGroupName === undefined) {
@@ -101,28 +132,14 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
   if (!facts.hubGroups && pushMappings.length > 0) {
     notes.push('Hub not read (no OKTA_HUB_READ_TOKEN): whether each push linked an existing Hub group is unknown');
   }
+  return pushMappings;
+}
 
-  const features = live.features;
+function attributeNamesOf(schema: LiveSpoke['appUserSchema']): ObservedSpoke['attributeNames'] {
   return {
-    name: facts.name,
-    url: facts.url,
-    tokenVar: facts.tokenVar,
-    // Only the modes the config can say are written; any other (OPENID_CONNECT on real apps) stays unmanaged.
-    app: { label: live.app.label, ...(live.app.signOnMode === 'SAML_2_0' || live.app.signOnMode === 'AUTO_LOGIN' ? { signOnMode: live.app.signOnMode } : {}) },
-    connection: connectionOf(live),
-    ...(features?.provisioningEnabled && features.toApp ? { toApp: toAppOf(features.toApp) } : {}),
-    profileSourcing: features?.profileSourcing ?? live.app.features.includes('PROFILE_MASTERING'),
-    ...(features?.inbound ? inboundOf(features.inbound) : {}),
-    users,
-    attributeNames: {
-      ...(schema?.initialStatus ? { initialStatus: schema.initialStatus } : {}),
-      ...(schema?.securityQuestion ? { securityQuestion: schema.securityQuestion } : {}),
-      ...(schema?.securityAnswer ? { securityAnswer: schema.securityAnswer } : {}),
-    },
-    groupScopeUsers,
-    groups,
-    pushMappings,
-    notes,
+    ...(schema?.initialStatus ? { initialStatus: schema.initialStatus } : {}),
+    ...(schema?.securityQuestion ? { securityQuestion: schema.securityQuestion } : {}),
+    ...(schema?.securityAnswer ? { securityAnswer: schema.securityAnswer } : {}),
   };
 }
 
