@@ -11,9 +11,11 @@ import { positionOf, problemAt, type ConfigSource } from './source-file.js';
 import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES } from './types.js';
 import type {
   DesiredConnection,
+  DesiredGroupAssignment,
   DesiredPushGroup,
   DesiredSpoke,
   DesiredState,
+  DesiredUserAssignment,
   InboundImport,
   InitialStatus,
   OwnershipMode,
@@ -78,177 +80,226 @@ export interface BuildResult {
 const DEFAULT_INITIAL_STATUS: InitialStatus = 'active_without_pass';
 
 export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: string, options: BuildOptions): BuildResult {
-  const problems: SourceProblem[] = [];
-  const unresolved = new Set<string>();
-  const warnedVars = new Set<string>();
-  const connections: RawConnectionFields[] = [];
-  // The environment references resolve against: options.env, or nothing for a Spoke not selected.
-  let scope: { env: Record<string, string | undefined>; report: boolean } = { env: options.env, report: true };
-
-  const pos = (pointer: string): SourcePos => positionOf(source, pointer);
-  const report = (pointer: string, message: string, severity: SourceProblem['severity'] = 'error'): void => {
-    const { line, col } = pos(pointer);
-    problems.push(problemAt(source.file, line, col, pointer, message, severity));
+  const read = new ValueReader(source, options);
+  const desired: DesiredState = {
+    file: source.file,
+    digest,
+    hub: { url: normalizeOrigin(read.text('/hub/url', raw.hub.url)) },
+    spokes: [],
   };
+  if (raw.hub.auth) desired.hub.auth = read.auth('/hub/auth', raw.hub.auth);
+  desired.hub.urlSource = urlSource('hub.url', raw.hub.url);
+  const connections: RawConnectionFields[] = [];
+  raw.spokes.forEach((s, i) => {
+    read.selectSpoke(s.name);
+    if (s.connection) connections.push(connectionFields(i, s.connection, raw.hub.auth !== undefined));
+    desired.spokes.push(desiredSpoke(read, s, i));
+  });
+  return { desired, problems: read.problems, unresolved: read.unresolved, connections };
+}
 
-  const reportUnset = (pointer: string, names: string[]): void => {
-    unresolved.add(pointer);
-    if (!scope.report) return;
+/**
+ * Reads the raw document's values: `${NAME}` expanded where allowed, secrets wrapped, positions
+ * found, and every problem collected (not thrown) so the user sees them all at once.
+ */
+class ValueReader {
+  readonly problems: SourceProblem[] = [];
+  /** Pointers whose `${NAME}` references are unset. */
+  readonly unresolved = new Set<string>();
+  private readonly warnedVars = new Set<string>();
+  private warnedLiteral = false;
+  /** The environment references resolve against: options.env, or nothing for a Spoke not selected. */
+  private scope: { env: Record<string, string | undefined>; report: boolean };
+
+  constructor(
+    private readonly source: ConfigSource,
+    private readonly options: BuildOptions,
+  ) {
+    this.scope = { env: options.env, report: true };
+  }
+
+  selectSpoke(name: string): void {
+    const selected = !this.options.spokes || this.options.spokes.includes(name);
+    this.scope = selected ? { env: this.options.env, report: true } : { env: {}, report: false };
+  }
+
+  pos(pointer: string): SourcePos {
+    return positionOf(this.source, pointer);
+  }
+
+  report(pointer: string, message: string, severity: SourceProblem['severity'] = 'error'): void {
+    const { line, col } = this.pos(pointer);
+    this.problems.push(problemAt(this.source.file, line, col, pointer, message, severity));
+  }
+
+  private reportUnset(pointer: string, names: string[]): void {
+    this.unresolved.add(pointer);
+    if (!this.scope.report) return;
     for (const name of names) {
-      if (options.requireSecrets) {
-        report(pointer, `environment variable ${name} is not set — export ${name} before running this command`);
-      } else if (!warnedVars.has(name)) {
+      if (this.options.requireSecrets) {
+        this.report(pointer, `environment variable ${name} is not set — export ${name} before running this command`);
+      } else if (!this.warnedVars.has(name)) {
         // Offline validation runs without secrets (CI on forks): one reminder per variable is enough.
-        warnedVars.add(name);
-        report(pointer, `environment variable ${name} is not set — plan, apply and check will need it`, 'warning');
+        this.warnedVars.add(name);
+        this.report(pointer, `environment variable ${name} is not set — plan, apply and check will need it`, 'warning');
       }
     }
-  };
+  }
 
-  const text = (pointer: string, value: string): string => {
-    const { value: expanded, unset } = expandReferences(value, scope.env);
-    if (unset.length > 0) reportUnset(pointer, unset);
+  /** A value that may differ per environment (URL, OAuth client or key id): `${NAME}` expanded. */
+  text(pointer: string, value: string): string {
+    const { value: expanded, unset } = expandReferences(value, this.scope.env);
+    if (unset.length > 0) this.reportUnset(pointer, unset);
     return expanded;
-  };
-  const optionalText = (pointer: string, value: string | undefined): string | undefined => (value === undefined ? undefined : text(pointer, value));
+  }
 
-  let warnedLiteral = false;
+  optionalText(pointer: string, value: string | undefined): string | undefined {
+    return value === undefined ? undefined : this.text(pointer, value);
+  }
+
   /**
    * A name (login, group, label, question): taken exactly as written. `${…}` is expanded only in
    * URLs, OAuth client and key ids and secrets — values that differ per environment. In a name it
    * would let whoever names an Okta object read any variable of the process (a group named
    * `${OKTA_HUB_PROVISIONING_TOKEN}`, exported, would print and send the token).
    */
-  const literal = (pointer: string, value: string): string => {
+  literal(pointer: string, value: string): string {
     const ref = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.exec(value);
-    if (ref && !warnedLiteral) {
-      warnedLiteral = true;
-      report(pointer, `${ref[0]} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets`, 'warning');
+    if (ref && !this.warnedLiteral) {
+      this.warnedLiteral = true;
+      this.report(pointer, `${ref[0]} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets`, 'warning');
     }
     return value;
-  };
-  const optionalLiteral = (pointer: string, value: string | undefined): string | undefined => (value === undefined ? undefined : literal(pointer, value));
+  }
 
-  const secret = (pointer: string, value: string): Secret => {
+  optionalLiteral(pointer: string, value: string | undefined): string | undefined {
+    return value === undefined ? undefined : this.literal(pointer, value);
+  }
+
+  secret(pointer: string, value: string): Secret {
     const name = wholeReference(value);
     if (name === undefined) {
       // Never echo the value: it may be a real secret pasted by mistake.
-      report(pointer, `${pointer.split('/').pop()} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`);
+      this.report(pointer, `${pointer.split('/').pop()} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`);
       return new Secret('(literal)', undefined);
     }
-    const v = scope.env[name];
-    if (v === undefined || v === '') reportUnset(pointer, [name]);
+    const v = this.scope.env[name];
+    if (v === undefined || v === '') this.reportUnset(pointer, [name]);
     return new Secret(name, v);
-  };
+  }
 
-  const auth = (pointer: string, a: RawAuth): OrgAuth => {
-    if (a.token !== undefined) return { kind: 'token', token: secret(`${pointer}/token`, a.token) };
+  auth(pointer: string, a: RawAuth): OrgAuth {
+    if (a.token !== undefined) return { kind: 'token', token: this.secret(`${pointer}/token`, a.token) };
     const o = a.oauth!;
     const result: OrgAuth = {
       kind: 'oauth',
-      clientId: text(`${pointer}/oauth/clientId`, o.clientId),
-      privateKey: secret(`${pointer}/oauth/privateKey`, o.privateKey),
+      clientId: this.text(`${pointer}/oauth/clientId`, o.clientId),
+      privateKey: this.secret(`${pointer}/oauth/privateKey`, o.privateKey),
       scopes: [...o.scopes],
     };
-    if (o.keyId !== undefined) result.keyId = text(`${pointer}/oauth/keyId`, o.keyId);
+    if (o.keyId !== undefined) result.keyId = this.text(`${pointer}/oauth/keyId`, o.keyId);
     return result;
-  };
+  }
+}
 
-  const hubUrl = text('/hub/url', raw.hub.url);
-  const desired: DesiredState = {
-    file: source.file,
-    digest,
-    hub: { url: normalizeOrigin(hubUrl) },
-    spokes: [],
+/** Which connection fields the file gives, for the rules that check their combinations. */
+function connectionFields(spokeIndex: number, c: NonNullable<RawSpoke['connection']>, hubAuth: boolean): RawConnectionFields {
+  return {
+    spokeIndex,
+    authScheme: c.authScheme,
+    has: {
+      token: c.token !== undefined,
+      clientId: c.clientId !== undefined,
+      rotationMode: c.rotationMode !== undefined,
+      managed: c.hubServiceApp === 'managed',
+      scopesOrRoles: c.scopes !== undefined || c.roles !== undefined,
+      hubAuth,
+    },
   };
-  if (raw.hub.auth) desired.hub.auth = auth('/hub/auth', raw.hub.auth);
-  desired.hub.urlSource = urlSource('hub.url', raw.hub.url);
+}
 
-  raw.spokes.forEach((s, i) => {
-    const at = `/spokes/${i}`;
-    scope = !options.spokes || options.spokes.includes(s.name) ? { env: options.env, report: true } : { env: {}, report: false };
-    let connection: DesiredConnection | undefined;
-    if (s.connection) {
-      const c = s.connection;
-      connections.push({
-        spokeIndex: i,
-        authScheme: c.authScheme,
-        has: {
-          token: c.token !== undefined,
-          clientId: c.clientId !== undefined,
-          rotationMode: c.rotationMode !== undefined,
-          managed: c.hubServiceApp === 'managed',
-          scopesOrRoles: c.scopes !== undefined || c.roles !== undefined,
-          hubAuth: raw.hub.auth !== undefined,
-        },
-      });
-      const enabled = c.enabled ?? true;
-      if (c.authScheme === 'TOKEN') {
-        connection = { authScheme: 'TOKEN', token: c.token === undefined ? new Secret('(missing)', undefined) : secret(`${at}/connection/token`, c.token), enabled };
-      } else {
-        connection = { authScheme: 'OAUTH2', rotationMode: c.rotationMode ?? 'AUTO', enabled };
-        if (c.hubServiceApp === 'managed') {
-          connection.managed = { scopes: [...(c.scopes ?? DEFAULT_SERVICE_APP_SCOPES)], roles: [...(c.roles ?? DEFAULT_SERVICE_APP_ROLES)] };
-        } else {
-          connection.clientId = optionalText(`${at}/connection/clientId`, c.clientId) ?? '';
-        }
-      }
-    }
-    const assignments = s.assignments ?? {};
-    const defaultStatus = assignments.defaults?.initialStatus ?? DEFAULT_INITIAL_STATUS;
-    const users = (assignments.users ?? []).map((u, j) => {
-      const up = `${at}/assignments/users/${j}`;
-      const login = literal(`${up}/login`, u.login);
-      const user: DesiredSpoke['assignments']['users'][number] = {
-        login,
-        loginKey: login.toLowerCase(),
-        initialStatus: u.initialStatus ?? defaultStatus,
-        profile: { ...(u.profile ?? {}) },
-        pos: pos(up),
-      };
-      if (u.securityQuestion !== undefined) user.securityQuestion = literal(`${up}/securityQuestion`, u.securityQuestion);
-      if (u.securityAnswer !== undefined) user.securityAnswer = secret(`${up}/securityAnswer`, u.securityAnswer);
-      return user;
-    });
-    const groups = (assignments.groups ?? []).map((g, j) => {
-      const gp = `${at}/assignments/groups/${j}`;
-      const group: DesiredSpoke['assignments']['groups'][number] = { name: literal(`${gp}/name`, g.name), profile: { ...(g.profile ?? {}) }, pos: pos(gp) };
-      if (g.priority !== undefined) group.priority = g.priority;
-      return group;
-    });
-    const pushes = (s.pushGroups?.groups ?? []).map((p, j): DesiredPushGroup => {
-      const pp = `${at}/pushGroups/groups/${j}`;
-      const name = literal(`${pp}/name`, p.name);
-      return {
-        name,
-        targetName: optionalLiteral(`${pp}/targetName`, p.targetName) ?? name,
-        link: p.link ?? false,
-        status: p.status ?? 'ACTIVE',
-        remove: p.remove ?? false,
-        onRemove: p.onRemove ?? 'keepTarget',
-        pos: pos(pp),
-      };
-    });
-    const spoke: DesiredSpoke = {
-      name: s.name,
-      url: normalizeOrigin(text(`${at}/url`, s.url)),
-      auth: auth(`${at}/auth`, s.auth),
-      mode: s.mode ?? 'managed',
-      app: { label: literal(`${at}/app/label`, s.app.label), ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}), ...(s.app.create === true ? { create: true } : {}) },
-      provisioning: {},
-      assignments: { mode: assignments.mode ?? 'additive', users, groups, ...(assignments.missingUsers === 'skip' ? { missingUsers: 'skip' as const } : {}) },
-      pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },
-      pos: pos(at),
+function desiredSpoke(read: ValueReader, s: RawSpoke, i: number): DesiredSpoke {
+  const at = `/spokes/${i}`;
+  const assignments = s.assignments ?? {};
+  // Read in the file's order, so that problems are listed in it.
+  const connection = s.connection ? desiredConnection(read, s.connection, at) : undefined;
+  const users = desiredUsers(read, assignments, at);
+  const groups = desiredGroups(read, assignments.groups ?? [], at);
+  const pushes = desiredPushGroups(read, s.pushGroups?.groups ?? [], at);
+  const spoke: DesiredSpoke = {
+    name: s.name,
+    url: normalizeOrigin(read.text(`${at}/url`, s.url)),
+    auth: read.auth(`${at}/auth`, s.auth),
+    mode: s.mode ?? 'managed',
+    app: { label: read.literal(`${at}/app/label`, s.app.label), ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}), ...(s.app.create === true ? { create: true } : {}) },
+    provisioning: {},
+    assignments: { mode: assignments.mode ?? 'additive', users, groups, ...(assignments.missingUsers === 'skip' ? { missingUsers: 'skip' as const } : {}) },
+    pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },
+    pos: read.pos(at),
+  };
+  spoke.urlSource = urlSource(`spokes[${i}].url`, s.url);
+  if (connection) spoke.connection = connection;
+  if (s.provisioning?.toApp) spoke.provisioning.toApp = copyToApp(s.provisioning.toApp);
+  if (s.provisioning?.toOkta) spoke.provisioning.toOkta = copyToOkta(s.provisioning.toOkta);
+  if (assignments.attributeNames) spoke.assignments.attributeNames = { ...assignments.attributeNames };
+  return spoke;
+}
+
+function desiredConnection(read: ValueReader, c: NonNullable<RawSpoke['connection']>, at: string): DesiredConnection {
+  const enabled = c.enabled ?? true;
+  if (c.authScheme === 'TOKEN') {
+    return { authScheme: 'TOKEN', token: c.token === undefined ? new Secret('(missing)', undefined) : read.secret(`${at}/connection/token`, c.token), enabled };
+  }
+  const connection: DesiredConnection = { authScheme: 'OAUTH2', rotationMode: c.rotationMode ?? 'AUTO', enabled };
+  if (c.hubServiceApp === 'managed') {
+    connection.managed = { scopes: [...(c.scopes ?? DEFAULT_SERVICE_APP_SCOPES)], roles: [...(c.roles ?? DEFAULT_SERVICE_APP_ROLES)] };
+  } else {
+    connection.clientId = read.optionalText(`${at}/connection/clientId`, c.clientId) ?? '';
+  }
+  return connection;
+}
+
+function desiredUsers(read: ValueReader, assignments: NonNullable<RawSpoke['assignments']>, at: string): DesiredUserAssignment[] {
+  const defaultStatus = assignments.defaults?.initialStatus ?? DEFAULT_INITIAL_STATUS;
+  return (assignments.users ?? []).map((u, j) => {
+    const up = `${at}/assignments/users/${j}`;
+    const login = read.literal(`${up}/login`, u.login);
+    const user: DesiredUserAssignment = {
+      login,
+      loginKey: login.toLowerCase(),
+      initialStatus: u.initialStatus ?? defaultStatus,
+      profile: { ...(u.profile ?? {}) },
+      pos: read.pos(up),
     };
-    spoke.urlSource = urlSource(`spokes[${i}].url`, s.url);
-    if (connection) spoke.connection = connection;
-    if (s.provisioning?.toApp) spoke.provisioning.toApp = copyToApp(s.provisioning.toApp);
-    if (s.provisioning?.toOkta) spoke.provisioning.toOkta = copyToOkta(s.provisioning.toOkta);
-    if (assignments.attributeNames) spoke.assignments.attributeNames = { ...assignments.attributeNames };
-    desired.spokes.push(spoke);
+    if (u.securityQuestion !== undefined) user.securityQuestion = read.literal(`${up}/securityQuestion`, u.securityQuestion);
+    if (u.securityAnswer !== undefined) user.securityAnswer = read.secret(`${up}/securityAnswer`, u.securityAnswer);
+    return user;
   });
+}
 
-  return { desired, problems, unresolved, connections };
+function desiredGroups(read: ValueReader, groups: RawGroup[], at: string): DesiredGroupAssignment[] {
+  return groups.map((g, j) => {
+    const gp = `${at}/assignments/groups/${j}`;
+    const group: DesiredGroupAssignment = { name: read.literal(`${gp}/name`, g.name), profile: { ...(g.profile ?? {}) }, pos: read.pos(gp) };
+    if (g.priority !== undefined) group.priority = g.priority;
+    return group;
+  });
+}
+
+function desiredPushGroups(read: ValueReader, pushes: RawPush[], at: string): DesiredPushGroup[] {
+  return pushes.map((p, j): DesiredPushGroup => {
+    const pp = `${at}/pushGroups/groups/${j}`;
+    const name = read.literal(`${pp}/name`, p.name);
+    return {
+      name,
+      targetName: read.optionalLiteral(`${pp}/targetName`, p.targetName) ?? name,
+      link: p.link ?? false,
+      status: p.status ?? 'ACTIVE',
+      remove: p.remove ?? false,
+      onRemove: p.onRemove ?? 'keepTarget',
+      pos: read.pos(pp),
+    };
+  });
 }
 
 /** "spokes[0].url (${OKTA_EMEA_URL})": what to fix when the URL doesn't answer. */
