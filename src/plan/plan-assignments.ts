@@ -196,21 +196,8 @@ function planProfileUpdate(run: UserPlanning, user: DesiredUserAssignment, appUs
   } else if (names.securityAnswer) {
     delete opProfile[names.securityAnswer];
   }
-  ctx.forward.push(
-    makeChange(ctx, {
-      resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey },
-      kind: 'assignment.user',
-      action: 'update',
-      name: user.login,
-      ...sides(attributes),
-      attributes,
-      instructions: notes,
-      dependsOn: [ctx.appCreate],
-      liveFingerprint: appUser.fingerprint,
-      writes: 1,
-      op: { type: 'assignment.user.update', appId: ctx.appId, userId: appUser.userId, login: user.login, profile: opProfile },
-    }),
-  );
+  const op: PlanOp = { type: 'assignment.user.update', appId: ctx.appId, userId: appUser.userId, login: user.login, profile: opProfile };
+  ctx.forward.push(assignmentUpdate(ctx, { spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey }, user.login, attributes, appUser.fingerprint, op, notes));
 }
 
 /** What planning the users found that is said once, however many users it concerns. */
@@ -322,17 +309,8 @@ function userRemoval(ctx: SpokeContext, appUser: LiveAppUser, deactivates: boole
   if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
   // Okta deactivates the pushed Hub user when the assignment goes and Deactivate Users is on.
   const hubEffects = deactivates && appUser.externalId !== undefined ? [`deactivates ${appUser.login}'s Hub user (Deactivate Users is on)`] : [];
-  return makeChange(ctx, {
-    resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey },
-    kind: 'assignment.user',
-    action: 'delete',
-    name: appUser.login,
-    before,
-    hubEffects,
-    liveFingerprint: appUser.fingerprint,
-    writes: 1,
-    op: { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login },
-  });
+  const op: PlanOp = { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login };
+  return assignmentRemoval(ctx, { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey }, appUser.login, before, hubEffects, appUser.fingerprint, op);
 }
 
 const GROUP_KEYS = { desired: (group: DesiredGroupAssignment) => group.name, live: (appGroup: LiveAppGroup) => appGroup.name };
@@ -402,20 +380,23 @@ function planGroupUpdate(ctx: SpokeContext, group: DesiredGroupAssignment, appGr
     ctx.noops++;
     return;
   }
-  ctx.forward.push(
-    makeChange(ctx, {
-      resource: { spoke: ctx.desired.name, kind: 'assignment.group', key: group.name },
-      kind: 'assignment.group',
-      action: 'update',
-      name: group.name,
-      ...sides(attributes),
-      attributes,
-      dependsOn: [ctx.appCreate],
-      liveFingerprint: appGroup.fingerprint,
-      writes: 1,
-      op: { ...groupAssignOp(ctx, group, appGroup.groupId), mergeLive: true, ...(group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {}) },
-    }),
-  );
+  const keptPriority = group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {};
+  const op: PlanOp = { ...groupAssignOp(ctx, group, appGroup.groupId), mergeLive: true, ...keptPriority };
+  ctx.forward.push(assignmentUpdate(ctx, { spoke: ctx.desired.name, kind: 'assignment.group', key: group.name }, group.name, attributes, appGroup.fingerprint, op, []));
+}
+
+/** The update of a live assignment: before/after are its changed attributes; it waits for nothing but a new app. */
+function assignmentUpdate(
+  ctx: SpokeContext,
+  resource: ResourceKey & { kind: 'assignment.user' | 'assignment.group' },
+  name: string,
+  attributes: AttributeChange[],
+  liveFingerprint: string,
+  op: PlanOp,
+  instructions: string[],
+): Change {
+  const { before, after } = sides(attributes);
+  return makeChange(ctx, { resource, kind: resource.kind, action: 'update', name, before, after, attributes, instructions, dependsOn: [ctx.appCreate], liveFingerprint, writes: 1, op });
 }
 
 /** Whether some app user is in the Hub through a group assignment alone (unassigning a group reaches such users). */
@@ -431,17 +412,21 @@ function groupRemoval(ctx: SpokeContext, appGroup: LiveAppGroup, groupProvisione
     deactivatesUsers(ctx) && groupProvisioned
       ? [`members assigned only through ${appGroup.name} lose the app; Deactivate Users is on, so their Hub users are deactivated`]
       : [];
-  return makeChange(ctx, {
-    resource: { spoke: ctx.desired.name, kind: 'assignment.group', key: appGroup.name },
-    kind: 'assignment.group',
-    action: 'delete',
-    name: appGroup.name,
-    before,
-    hubEffects,
-    liveFingerprint: appGroup.fingerprint,
-    writes: 1,
-    op: { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId },
-  });
+  const op: PlanOp = { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId };
+  return assignmentRemoval(ctx, { spoke: ctx.desired.name, kind: 'assignment.group', key: appGroup.name }, appGroup.name, before, hubEffects, appGroup.fingerprint, op);
+}
+
+/** The removal of a live assignment (one write); `before` is what goes, `hubEffects` what it does in the Hub. */
+function assignmentRemoval(
+  ctx: SpokeContext,
+  resource: ResourceKey & { kind: 'assignment.user' | 'assignment.group' },
+  name: string,
+  before: Record<string, unknown>,
+  hubEffects: string[],
+  liveFingerprint: string,
+  op: PlanOp,
+): Change {
+  return makeChange(ctx, { resource, kind: resource.kind, action: 'delete', name, before, hubEffects, liveFingerprint, writes: 1, op });
 }
 
 function compareKeys(a: string, b: string): number {
