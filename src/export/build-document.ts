@@ -6,7 +6,7 @@
  */
 import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES } from '../config/types.js';
 import { Document, isMap, isSeq, type Pair, type YAMLMap, type YAMLSeq, type Scalar } from 'yaml';
-import { compareKeys } from './observe-spoke.js';
+import { compareKeys } from '../plan/pair.js';
 import type { ExportInput, ObservedSpoke } from './types.js';
 
 export const HUB_PROVISIONING_TOKEN_VAR = 'OKTA_HUB_PROVISIONING_TOKEN';

@@ -5,6 +5,7 @@
  * planner normalize the same way, so what is exported is what the first plan compares against.
  */
 import { INITIAL_STATUSES, type InboundImport, type InitialStatus, type ToAppFeatures } from '../config/types.js';
+import { compareKeys } from '../plan/pair.js';
 import { sameOktaOrg, type LiveInbound, type LiveSpoke } from '../state/types.js';
 import type { ObservedConnection, ObservedPushMapping, ObservedSpoke } from './types.js';
 
@@ -33,11 +34,6 @@ export function predates(hubGroupCreated: unknown, mappingCreated: unknown): boo
   const m = Date.parse(mappingCreated);
   if (Number.isNaN(g) || Number.isNaN(m)) return undefined;
   return g < m - LINK_MARGIN_MS;
-}
-
-/** Sort by code units, so the order doesn't depend on the machine's locale. */
-export function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke {

@@ -72,3 +72,8 @@ export function planUnlisted<L>(ctx: SpokeContext, list: UnlistedList<L>): void 
   }
   for (const object of unlisted) list.removals.push(list.removal(object));
 }
+
+/** Sort by code units, so the order doesn't depend on the machine's locale. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -10,7 +10,7 @@ import type { AppUserAttributeNames, DesiredGroupAssignment, DesiredUserAssignme
 import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
 import { formatAddress, type ResourceKey } from './address.js';
-import { pairByKey, planUnlisted } from './pair.js';
+import { compareKeys, pairByKey, planUnlisted } from './pair.js';
 import { countOf, deactivatesUsers, diagnose, didYouMean, makeChange, orNull, sameValue, sample, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange, Change, PlanOp } from './types.js';
 
@@ -428,9 +428,3 @@ function assignmentRemoval(
 ): Change {
   return makeChange(ctx, { resource, kind: resource.kind, action: 'delete', name, before, hubEffects, liveFingerprint, writes: 1, op });
 }
-
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export { countOf, didYouMean, sample } from './spoke-context.js';

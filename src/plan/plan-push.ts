@@ -4,9 +4,9 @@
  */
 import type { DesiredPushGroup } from '../config/types.js';
 import { pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
-import { countOf, didYouMean, sample } from './plan-assignments.js';
 import { formatAddress, type ResourceKey } from './address.js';
-import { diagnose, makeChange, type SpokeContext } from './spoke-context.js';
+import { planUnlisted } from './pair.js';
+import { countOf, diagnose, didYouMean, makeChange, sample, type SpokeContext } from './spoke-context.js';
 import type { Change } from './types.js';
 
 export function planPushMappings(ctx: SpokeContext): void {
@@ -26,7 +26,17 @@ export function planPushMappings(ctx: SpokeContext): void {
     if (mapping) paired.add(mapping);
     planListedPush(ctx, group, mapping, assignedKeys);
   }
-  planUnlistedPushes(ctx, ctx.live.pushMappings.filter((m) => !paired.has(m)));
+  // Live mappings the file doesn't list: an authoritative list removes them, keeping their Hub groups.
+  planUnlisted(ctx, {
+    mode: ctx.desired.pushGroups.mode,
+    unlisted: () => ctx.live.pushMappings.filter((m) => !paired.has(m)),
+    noun: ['group', 'groups'],
+    state: 'pushed',
+    list: 'pushGroups.groups',
+    nameOf: mappingKey,
+    removal: (mapping) => removalChange(ctx, mapping, undefined),
+    removals: ctx.removals.pushMapping,
+  });
 }
 
 /** One pushGroups.groups entry against its live mapping (undefined when there is none). */
@@ -133,19 +143,6 @@ function warnLiveMapping(ctx: SpokeContext, group: DesiredPushGroup, mapping: Li
       { address, pos: group.pos },
     );
   }
-}
-
-/** Live mappings the file doesn't list: removed in authoritative mode (keeping their Hub groups), reported in observe. */
-function planUnlistedPushes(ctx: SpokeContext, unlisted: LivePushMapping[]): void {
-  const mode = ctx.desired.pushGroups.mode;
-  if (mode === 'additive') return;
-  if (mode === 'observe') {
-    if (unlisted.length > 0) {
-      diagnose(ctx, 'warning', `${countOf(unlisted.length, 'group is', 'groups are')} pushed but not listed in pushGroups.groups (observe: left as is): ${sample(unlisted.map(mappingKey))}`);
-    }
-    return;
-  }
-  for (const mapping of unlisted) ctx.removals.pushMapping.push(removalChange(ctx, mapping, undefined));
 }
 
 /**
