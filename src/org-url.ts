@@ -12,12 +12,8 @@ const OKTA_DOMAINS = /\.(okta\.com|oktapreview\.com|okta-emea\.com|okta-gov\.com
  * Real Org2Org apps often carry the Hub's `-admin` domain as base URL (recorded); it is the same Hub.
  */
 export function oktaOrgOrigin(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    return url.trim().replace(/\/+$/, '').toLowerCase();
-  }
+  const parsed = parseUrl(url.trim());
+  if (parsed === undefined) return url.trim().replace(/\/+$/, '').toLowerCase();
   let host = parsed.hostname.toLowerCase();
   const dot = host.indexOf('.');
   if (dot > 0 && OKTA_DOMAINS.test(host) && host.slice(0, dot).endsWith('-admin')) host = host.slice(0, dot - '-admin'.length) + host.slice(dot);
@@ -27,4 +23,13 @@ export function oktaOrgOrigin(url: string): string {
 /** Whether two URLs name the same Okta org (see oktaOrgOrigin). */
 export function sameOktaOrg(a: string, b: string): boolean {
   return oktaOrgOrigin(a) === oktaOrgOrigin(b);
+}
+
+/** `text` as an absolute URL; undefined when it is not one (each caller words its own error). */
+export function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -13,6 +13,7 @@ import { readHubServiceApp } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import type { LiveSpoke, LiveState, ReadEvent } from '../state/types.js';
 import { readLiveState, ORG2ORG_APP_NAME } from '../state/read-live-state.js';
+import { readAll } from '../state/read-directory.js';
 import { observeSpoke } from './observe-spoke.js';
 import type { ExportInput, ObservedSpoke } from './types.js';
 
@@ -98,21 +99,9 @@ function exportDesiredState(source: ExportSource, labels: string[]): DesiredStat
   };
 }
 
-async function collect<T>(client: OktaClient, path: string, query: Record<string, string | number>, collection: string, onEvent?: (e: ReadEvent) => void): Promise<T[]> {
-  const started = Date.now();
-  onEvent?.({ type: 'read-start', org: client.org, collection });
-  const all: T[] = [];
-  for await (const page of client.pages<T>(path, query)) {
-    all.push(...page);
-    onEvent?.({ type: 'read-progress', org: client.org, collection, count: all.length });
-  }
-  onEvent?.({ type: 'read-done', org: client.org, collection, count: all.length, ms: Date.now() - started });
-  return all;
-}
-
 /** The label to export; undefined when the Spoke has no Org2Org app at all (and none was named). */
 async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEvent?: (e: ReadEvent) => void): Promise<string | undefined> {
-  const apps = (await collect<Json>(s.client, '/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"` }, 'apps (label)', onEvent)).filter((a) => a.name === ORG2ORG_APP_NAME);
+  const apps = (await readAll<Json>(s.client, '/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"` }, 'apps (label)', onEvent)).filter((a) => a.name === ORG2ORG_APP_NAME);
   if (label !== undefined) {
     if (apps.some((a) => a.label === label)) return label;
     const found = apps.map((a) => `"${String(a.label)}"`).join(', ') || 'none';
@@ -142,7 +131,7 @@ async function managedServiceApp(hub: OktaClient, spoke: string, connection: Liv
 
 /** Every Hub group by name (an OKTA_GROUP before any other of that name): its `created` tells a linked group. */
 export async function readHubGroups(hub: OktaClient, onEvent?: (e: ReadEvent) => void): Promise<Map<string, { name: string; created?: string }>> {
-  const groups = await collect<Json>(hub, '/api/v1/groups', { limit: 200 }, 'groups', onEvent);
+  const groups = await readAll<Json>(hub, '/api/v1/groups', { limit: 200 }, 'groups', onEvent);
   const byName = new Map<string, { name: string; created?: string }>();
   for (const g of groups) {
     const name = String(g.profile?.name ?? '');

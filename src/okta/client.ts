@@ -4,6 +4,7 @@
  * the org's origin, Okta errors turned into OktaApiError, and --debug logging without secrets.
  */
 import { isLoopback } from '../loopback.js';
+import { parseUrl } from '../org-url.js';
 import { ofetch } from 'ofetch';
 import { InterruptedError, Org2OrgError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
@@ -470,12 +471,8 @@ function requestHeaders(out: Outgoing, authorization: string | undefined, attemp
 
 /** https only, except loopback (the simulator, local tests). */
 function parseBaseUrl(org: string, baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new Org2OrgError(`${org}: "${baseUrl}" is not a URL.`);
-  }
+  const url = parseUrl(baseUrl);
+  if (url === undefined) throw new Org2OrgError(`${org}: "${baseUrl}" is not a URL.`);
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
   throw new Org2OrgError(`${org}: ${url.origin} must use https (plain http is allowed only on loopback).`);
