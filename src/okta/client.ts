@@ -12,6 +12,7 @@ import { holdSecret, type OrgAuth } from '../credentials.js';
 import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
 import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
 import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
+import { nextLink, pageChain } from './page-chain.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
 import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RateLimitSnapshot, RequestOptions } from './types.js';
 
@@ -77,6 +78,8 @@ interface Outgoing {
   anonymous?: boolean;
   /** The next page of a list being read: served before requests that start something new. */
   urgent?: boolean;
+  /** Told a 2xx answer's headers before its body is read (a list's next link). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 export function createOktaClient(options: OktaClientOptions): OktaClient {
@@ -141,14 +144,10 @@ class Client implements OktaClient {
   }
 
   async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<OktaResponse<T>> {
-    return this.parsedAnswer<T>(method, path, options);
-  }
-
-  private async parsedAnswer<T>(method: HttpMethod, path: string, options: RequestOptions, urgent = false): Promise<OktaResponse<T>> {
     const url = this.resolve(path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const idempotent = options.idempotent ?? method !== 'POST';
-    const res = await this.send({ method, url, body: options.body, idempotent, ...(urgent ? { urgent } : {}) });
+    const res = await this.send({ method, url, body: options.body, idempotent });
     return { status: res.status, body: parseJson(res.text) as T, headers: res.headers };
   }
 
@@ -156,51 +155,21 @@ class Client implements OktaClient {
     return (await this.request<T>('GET', path, query ? { query } : {})).body;
   }
 
+  /** See pageChain: the next page is asked for as soon as this one's headers name it. */
   async *pages<T = unknown>(path: string, query: Query = {}): AsyncGenerator<T[], void, undefined> {
+    const listed = this.resolve(path);
     const first = this.resolve(path);
     const limit = query.limit ?? largestPage(first.pathname);
-    // A next page (no query of its own: the link carries it) is urgent, see RateLimitScheduler.acquire.
-    const fetchPage = (target: string, q?: Query): Promise<{ target: string; res: OktaResponse<T[]> }> => {
-      const pending = this.parsedAnswer<T[]>('GET', target, q ? { query: q } : {}, q === undefined).then((res) => ({ target, res }));
-      pending.catch(() => undefined); // awaited below, unless the caller stops reading first
-      return pending;
-    };
-    // The next page is asked for as soon as this one's Link header is in, before the caller has
-    // handled this page: a cursor chain costs one latency per page, not latency + processing.
-    // At most one page is held ahead, so memory stays flat.
-    let pending: Promise<{ target: string; res: OktaResponse<T[]> }> | undefined = fetchPage(path, { ...query, ...(limit !== undefined ? { limit } : {}) });
-    // A server that links back to a page already read, or never stops linking, would keep
-    // this loop (and the token) going forever.
-    const seen = new Set<string>();
-    let count = 0;
-    while (pending !== undefined) {
-      const { target, res } = await pending;
-      if (!Array.isArray(res.body)) throw new Org2OrgError(`${this.org}: GET ${describePath(this.resolve(target))} did not answer a list.`);
-      count++;
-      const next = nextLink(res.headers.get('link'));
-      pending = undefined;
-      // A bad next link ends the list after this page, which the caller still gets.
-      let stop: Org2OrgError | undefined;
-      if (next !== undefined) {
-        try {
-          // The next link carries the cursor and the query.
-          const url = this.resolve(next);
-          if (seen.has(url.href)) {
-            throw new Org2OrgError(`${this.org}: GET ${describePath(first)} links back to a page it already answered (${describePath(url)}); stopped reading a list that never ends.`);
-          }
-          if (count >= this.maxPages) {
-            throw new Org2OrgError(`${this.org}: GET ${describePath(first)} still had a next page after ${count} pages; stopped reading a list longer than any org has.`);
-          }
-          seen.add(url.href);
-          pending = fetchPage(url.href);
-        } catch (err) {
-          if (!(err instanceof Org2OrgError)) throw err;
-          stop = err;
-        }
-      }
-      yield res.body;
-      if (stop) throw stop;
-    }
+    for (const [k, v] of Object.entries({ ...query, ...(limit !== undefined ? { limit } : {}) })) if (v !== undefined) first.searchParams.set(k, String(v));
+    yield* pageChain<T>({
+      org: this.org,
+      first,
+      listed,
+      maxPages: this.maxPages,
+      get: (url, urgent, onHeaders) => this.send({ method: 'GET', url, idempotent: true, ...(urgent ? { urgent } : {}), onHeaders }),
+      resolve: (link) => this.resolve(link),
+      parse: parseJson,
+    });
   }
 
   rateLimits(): RateLimitSnapshot[] {
@@ -309,6 +278,7 @@ class Client implements OktaClient {
         responseType: 'stream',
       });
       const headersMs = this.scheduler.now() - started;
+      if (res.status >= 200 && res.status < 300) out.onHeaders?.(res.headers);
       const text = await readBody(res._data, this.maxResponseBytes);
       return { res, text, headersMs };
     } catch (err) {
@@ -480,14 +450,7 @@ function parseBaseUrl(org: string, baseUrl: string): URL {
 
 export { isLoopback };
 
-export function nextLink(link: string | null): string | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
-    if (m) return m[1];
-  }
-  return undefined;
-}
+export { nextLink };
 
 function readRateHeaders(headers: Headers): RateObservation {
   const num = (name: string): number | undefined => {

@@ -25,7 +25,8 @@ test('pages asks for the largest page, follows Link next and streams pages', asy
     assert.equal(srv.received.length, 3);
     assert.match(srv.received[0]!.url, /limit=500/);
     assert.match(srv.received[0]!.url, /expand=user/);
-    // A caller that stops early costs at most the one page asked for ahead of it.
+    // A caller that stops early costs at most the two pages asked for ahead of it (a next page is
+    // asked for when the previous page's headers are in).
     const firstTo = (path: string): string => srv.received.find((r) => r.url.startsWith(path))!.url;
     for await (const _ of client.pages('/api/v1/apps/0oa1/group-push/mappings')) break;
     assert.match(firstTo('/api/v1/apps/0oa1/group-push/mappings'), /limit=1000/);
@@ -34,7 +35,7 @@ test('pages asks for the largest page, follows Link next and streams pages', asy
     for await (const _ of client.pages('/api/v1/apps/0oa1/groups', { limit: 20 })) break;
     assert.match(firstTo('/api/v1/apps/0oa1/groups'), /limit=20\b/);
     await new Promise((resolve) => setTimeout(resolve, 50)); // let the pages asked for ahead land
-    assert.ok(srv.received.length <= 3 + 3 * 2, `${srv.received.length} requests`);
+    assert.ok(srv.received.length <= 3 + 3 * 3, `${srv.received.length} requests`);
     assert.equal(srv.received[0]!.headers.authorization, `SSWS ${CANARY}`);
     assert.match(String(srv.received[0]!.headers['user-agent']), /^org2org\/\d+\.\d+\.\d+/);
   } finally {
@@ -58,7 +59,9 @@ test('pages asks for the next page while the caller is still handling this one',
       while (srv.received.length < wanted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       seenWhileHandling.push(srv.received.length);
     }
-    assert.deepEqual(seenWhileHandling, [2, 3, 3]);
+    // While page i is handled, page i + 1 has been asked for, and page i + 2 perhaps (at most two ahead).
+    assert.equal(seenWhileHandling.length, 3);
+    for (const [i, seen] of seenWhileHandling.entries()) assert.ok(seen >= Math.min(i + 2, 3) && seen <= Math.min(i + 3, 3), `page ${i}: ${seen} requests`);
   } finally {
     await srv.close();
   }
@@ -234,6 +237,31 @@ test('--debug logs method, path, status, ms and remaining, never the token or se
     assert.ok(!lines.join('\n').includes(CANARY));
     assert.ok(!/SSWS/.test(lines.join('\n')));
     assert.deepEqual(client.rateLimits().map((r) => [r.bucket, r.limit, r.remaining]), [['user', 600, 599]]);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('pages holds at most two pages ahead of a slow caller, and asks for the next once one is taken', async () => {
+  const srv = await startServer((req, res) => {
+    const after = Number(new URL(req.url, 'http://x').searchParams.get('after') ?? 0);
+    const headers: Record<string, string> = after < 9 ? { link: `<${srv.url}/api/v1/users?after=${after + 1}>; rel="next"` } : {};
+    json(res, 200, [{ id: after }], headers);
+  });
+  try {
+    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
+    const pages = client.pages<{ id: number }>('/api/v1/users');
+    const first = await pages.next();
+    assert.deepEqual(first.value, [{ id: 0 }]);
+    // The caller holds page 0: pages 1 and 2 may be asked for, page 3 not until page 1 is taken.
+    const deadline = Date.now() + 5000;
+    while (srv.received.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50)); // a fourth request, if one were wrongly sent, would show now
+    assert.equal(srv.received.length, 3);
+    const ids: number[] = [];
+    for await (const page of pages) ids.push(page[0]!.id);
+    assert.deepEqual(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(srv.received.length, 10);
   } finally {
     await srv.close();
   }
