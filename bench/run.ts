@@ -9,7 +9,10 @@
  * Prints a Markdown table and writes bench/results/latest.json.
  *
  *   npm run bench [-- --quick] [--out FILE] [--time-scale 60] [--latency 30 --jitter 20]
- *                 [--only S,M,L,apply,create-plan,validate,experiments] [--max-in-flight N] [--cpu-prof DIR]
+ *                 [--only S,M,L,apply,create-plan,validate,experiments] [--max-in-flight N] [--cpu-prof DIR] [--tsx]
+ *
+ * Each measurement runs the JavaScript tsc compiles from src, as the installed package does
+ * (`--tsx`: the sources through tsx, as a clone does; an experiment row shows L both ways).
  */
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
@@ -19,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { startSim, type BucketId, type Sim } from '../src/sim/index.js';
 import { callsByBucket, median, minutesAcrossOrgs, perResourceCalls, rateLimitFloorWindows, totalCalls, usedBeforeFirstWindow, windowUse } from './figures.js';
 import { computePageMinimum, summarizeCollections } from './page-minimum.js';
-import { runWorker } from './run-worker.js';
+import { buildWorker, runWorker, type Runtime } from './run-worker.js';
 import { DEFAULT_MAX_IN_FLIGHT, INITIAL_IN_FLIGHT } from '../src/okta/scheduler.js';
 import { buildApplyWorld, buildPlanWorld, configLogins, PLAN_SCENARIOS, pushedGroupNames, type PlanScenario, type World } from './scenarios.js';
 import type { ApplyFigures, PlanFigures, Timings } from './worker.js';
@@ -35,6 +38,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'max-in-flight': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    tsx: { type: 'boolean', default: false },
   },
 });
 /** `--only S,M,apply`: run only these parts (S, M, L, apply, create-plan, validate, experiments). */
@@ -45,6 +49,8 @@ const maxInFlight = args['max-in-flight'] !== undefined ? Number(args['max-in-fl
 const quick = args.quick === true;
 /** `--cpu-prof DIR`: each worker writes a V8 CPU profile there (summarise with bench/profile-top.ts). */
 const cpuProfDir = args['cpu-prof'];
+/** `--tsx`: workers run the sources through tsx (as a clone's bin/org2org.js does), not the compiled JavaScript the package ships. */
+const runtime: Runtime = args.tsx ? 'tsx' : 'compiled';
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
 const timeScale = Number(args['time-scale']);
 const latencyMs = Number(args.latency);
@@ -103,7 +109,7 @@ function configFacts(world: World, hubRead: boolean) {
   };
 }
 
-async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixedInFlight = false) {
+async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixedInFlight = false, run: Runtime = runtime) {
   const world = buildPlanWorld(scenario);
   const sim = await startSim(world.seed, simOptions);
   try {
@@ -111,7 +117,7 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixe
     const minimum = computePageMinimum(sim, world.spokes, configFacts(world, true));
     // This process only serves the simulator while the worker runs: its CPU time is the simulator's.
     const simCpu = process.cpuUsage();
-    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, sim.env, nodeArgs);
+    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, sim.env, nodeArgs, run);
     const simCpuUsed = process.cpuUsage(simCpu);
     const f = result.figures as PlanFigures;
     if (f.errored) throw new Error(`bench: plan ${scenario.name} has errors`);
@@ -162,7 +168,7 @@ async function applyScenario() {
   const sim = await startSim(world.seed, simOptions);
   try {
     const configFile = writeConfig('apply', world);
-    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, sim.env, nodeArgs);
+    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, sim.env, nodeArgs, runtime);
     const f = result.figures as ApplyFigures;
     const apps = f.windows['emea apps'];
     // The plan's reads may have spent part of the first window's share: that part was not the apply's to use.
@@ -211,7 +217,7 @@ async function createPlanBench() {
   const sim = await startSim(world.seed, { rateLimits: unlimited, concurrencyLimit: 10_000 });
   try {
     const configFile = writeConfig('create-plan', world);
-    const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, sim.env, nodeArgs);
+    const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, sim.env, nodeArgs, runtime);
     const f = result.figures as Timings;
     return { assignments: f.size, changes: f.changes, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), firstCpuMs: Math.round(f.runsCpuMs[0]!), runsCpuMs: f.runsCpuMs.map(Math.round) };
   } finally {
@@ -223,7 +229,7 @@ async function createPlanBench() {
 async function validateBench() {
   const world = buildPlanWorld({ name: 'L', spokes: 1, assignments: VALIDATE_USERS, groups: 0, pushMappings: 0 }, { newShare: 0 });
   const configFile = writeConfig('validate', world);
-  const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {}, nodeArgs);
+  const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {}, nodeArgs, runtime);
   const f = result.figures as Timings;
   return { users: f.size, bytes: statSync(configFile).size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), firstCpuMs: Math.round(f.runsCpuMs[0]!), runsCpuMs: f.runsCpuMs.map(Math.round), peakRssMb: result.peakRssMb };
 }
@@ -249,6 +255,7 @@ const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maxim
 async function main(): Promise<void> {
   const started = Date.now();
   const host = machine();
+  if (runtime === 'compiled') await step('compiling src and the worker (tsc, as the package is built)', async () => buildWorker());
   const scenarios = (quick ? [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M] : [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]).filter((s) => wanted(s.name));
   const plans = [];
   for (const s of scenarios) {
@@ -270,7 +277,12 @@ async function main(): Promise<void> {
         readCpuMs: p.readCpuMs,
         simulatorCpuMs: p.simulatorCpuMs,
         calls: p.calls,
+        peakRssMb: p.peakRssMb,
       });
+    }
+    if (runtime === 'compiled' && wanted('L')) {
+      const p = await step('experiment: plan L through tsx (as bin/org2org.js runs in a clone)', () => planScenario(PLAN_SCENARIOS.L, maxInFlight, false, 'tsx'));
+      experiments.push({ name: 'plan L through tsx, as from a clone', wallMs: p.wallMs, criticalPathMs: p.criticalPathMs, wallRatio: p.wallRatio, rateLimitFloorMs: p.rateLimitFloorMs, readMs: p.readMs, readCpuMs: p.readCpuMs, simulatorCpuMs: p.simulatorCpuMs, calls: p.calls, peakRssMb: p.peakRssMb });
     }
   }
   const apply = wanted('apply') ? await step(`apply of ${APPLY_CHANGES} changes`, applyScenario) : undefined;
@@ -332,6 +344,7 @@ async function main(): Promise<void> {
 
   const results = {
     command: `npm run bench${quick ? ' -- --quick' : ''}`,
+    runtime: runtime === 'tsx' ? 'the sources through tsx (--tsx)' : 'the JavaScript compiled by tsc, as the installed package runs',
     date: new Date().toISOString(),
     machine: host,
     settings: { latency: `${latencyMs} ms + random(0..${jitterMs}) ms (mean ${meanLatencyMs} ms)`, timeScale, windowSeconds, capacity, maxInFlightPerOrg: maxInFlight ?? `client default: adaptive from ${INITIAL_IN_FLIGHT} up to ${DEFAULT_MAX_IN_FLIGHT}` },
@@ -367,7 +380,7 @@ type Results = {
   validate: Awaited<ReturnType<typeof validateBench>> | undefined;
   targets: Target[];
   notJudged: string[];
-  experiments: { name: string; wallMs: number; criticalPathMs: number; wallRatio: number; readMs: number; readCpuMs: number; simulatorCpuMs: number }[];
+  experiments: { name: string; wallMs: number; criticalPathMs: number; wallRatio: number; readMs: number; readCpuMs: number; simulatorCpuMs: number; peakRssMb: number }[];
 };
 
 function renderTable(r: Results): string {
@@ -405,9 +418,9 @@ function renderTable(r: Results): string {
   if (r.experiments.length > 0) {
     lines.push(
       '',
-      '| experiment | wall | critical path | ratio | org2org CPU in the read | simulator CPU |',
-      '|---|---:|---:|---:|---:|---:|',
-      ...r.experiments.map((e) => `| ${e.name} | ${fmt(e.wallMs)} ms | ${fmt(e.criticalPathMs)} ms | ${fmt(e.wallRatio, 2)} | ${fmt(e.readCpuMs)} ms in ${fmt(e.readMs)} ms | ${fmt(e.simulatorCpuMs)} ms |`),
+      '| experiment | wall | critical path | ratio | org2org CPU in the read | simulator CPU | peak RSS |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...r.experiments.map((e) => `| ${e.name} | ${fmt(e.wallMs)} ms | ${fmt(e.criticalPathMs)} ms | ${fmt(e.wallRatio, 2)} | ${fmt(e.readCpuMs)} ms in ${fmt(e.readMs)} ms | ${fmt(e.simulatorCpuMs)} ms | ${fmt(e.peakRssMb)} MB |`),
     );
   }
   lines.push('', '| target | goal | value | met |', '|---|---|---|---|', ...r.targets.map((t) => `| ${t.name} | ${t.goal} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`));
