@@ -7,6 +7,16 @@ import { CANARY, json, oktaError, startServer, tokenAuth } from './servers.js';
 
 const fast = { retryBaseMs: 1, random: () => 0.5 };
 
+/** A list of one-item pages `[{ id: 0 }]` … `[{ id: last }]`, each linking to the next. */
+async function pagedUsers(last: number): ReturnType<typeof startServer> {
+  const srv = await startServer((req, res) => {
+    const after = Number(new URL(req.url, 'http://x').searchParams.get('after') ?? 0);
+    const headers: Record<string, string> = after < last ? { link: `<${srv.url}/api/v1/users?after=${after + 1}>; rel="next"` } : {};
+    json(res, 200, [{ id: after }], headers);
+  });
+  return srv;
+}
+
 test('pages asks for the largest page, follows Link next and streams pages', async () => {
   const srv = await startServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -44,11 +54,7 @@ test('pages asks for the largest page, follows Link next and streams pages', asy
 });
 
 test('pages asks for the next page while the caller is still handling this one', async () => {
-  const srv = await startServer((req, res) => {
-    const after = Number(new URL(req.url, 'http://x').searchParams.get('after') ?? 0);
-    const headers: Record<string, string> = after < 2 ? { link: `<${srv.url}/api/v1/users?after=${after + 1}>; rel="next"` } : {};
-    json(res, 200, [{ id: after }], headers);
-  });
+  const srv = await pagedUsers(2);
   try {
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
     const seenWhileHandling: number[] = [];
@@ -243,11 +249,7 @@ test('--debug logs method, path, status, ms and remaining, never the token or se
 });
 
 test('pages holds at most two pages ahead of a slow caller, and asks for the next once one is taken', async () => {
-  const srv = await startServer((req, res) => {
-    const after = Number(new URL(req.url, 'http://x').searchParams.get('after') ?? 0);
-    const headers: Record<string, string> = after < 9 ? { link: `<${srv.url}/api/v1/users?after=${after + 1}>; rel="next"` } : {};
-    json(res, 200, [{ id: after }], headers);
-  });
+  const srv = await pagedUsers(9);
   try {
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
     const pages = client.pages<{ id: number }>('/api/v1/users');
