@@ -36,136 +36,33 @@ export class OpInputError extends Error {
   override name = 'OpInputError';
 }
 
+const WROTE: OpOutcome = { wrote: true };
+
 export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
-  const { client } = ctx;
   switch (op.type) {
     case 'none':
       return { wrote: false };
-    case 'app.create': {
-      // Read again right before posting: another apply (or a person) may have made the app since
-      // the plan. What remains is the gap between this read and the POST; two applies racing
-      // through it make two apps, which the next plan reports as an error listing both.
-      const existing = await client.get<Record<string, unknown>[]>('/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"`, limit: 200 });
-      const identity = identifyApp(existing, op.label, op.baseUrl, true);
-      if (identity.kind === 'found' || identity.kind === 'duplicate') {
-        const ids = identity.kind === 'found' ? String(identity.app.id) : identity.apps.map((a) => a.id).join(', ');
-        throw new OpInputError(`an Org2Org app labelled "${op.label}" appeared since the plan (${ids}); not creating another. Plan again`);
-      }
-      // Not idempotent: a retried create could make a second app. A lost answer shows up in the
-      // next plan as an app with this label, which is found, not duplicated.
-      const res = await client.request<{ id?: string }>('POST', '/api/v1/apps', {
-        query: { activate: true },
-        body: appBody(op),
-      });
-      const id = res.body?.id;
-      if (typeof id !== 'string' || id === '') throw new Error('Okta created the app but returned no id');
-      return { createdAppId: id, wrote: true };
-    }
-    case 'app.update': {
-      // PUT replaces the whole app (every recorded PUT sends the whole object): read it, change
-      // only what the plan changes, send the rest back as read.
-      const current = (await client.request<Record<string, unknown>>('GET', `/api/v1/apps/${seg(op.appId)}`)).body;
-      await client.request('PUT', `/api/v1/apps/${seg(op.appId)}`, { body: replacedApp(current ?? {}, op), idempotent: true });
-      return { wrote: true };
-    }
+    case 'app.create':
+      return { createdAppId: await createApp(op, ctx.client), wrote: true };
+    case 'app.update':
     case 'app.activate':
-      await client.request('POST', `/api/v1/apps/${seg(op.appId)}/lifecycle/activate`, { idempotent: true });
-      return { wrote: true };
-    case 'connection.set': {
-      const appId = resolveAppId(op.appId, ctx);
-      const profile =
-        op.profile.authScheme === 'TOKEN'
-          ? { authScheme: 'TOKEN', token: readEnv(op.profile.tokenEnv, ctx) }
-          : { authScheme: 'OAUTH2', clientId: resolveClientId(op.profile.clientId, ctx), signing: { rotationMode: op.profile.rotationMode } };
-      // Setting the same connection twice leaves the same state: safe to resend.
-      await client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default`, {
-        query: { activate: op.activate },
-        body: { profile },
-        idempotent: true,
-      });
-      return { wrote: true };
-    }
+      return runAppOp(op, ctx.client);
+    case 'connection.set':
     case 'connection.activate':
-    case 'connection.deactivate': {
-      const appId = resolveAppId(op.appId, ctx);
-      const verb = op.type === 'connection.activate' ? 'activate' : 'deactivate';
-      await client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default/lifecycle/${verb}`, { idempotent: true });
-      return { wrote: true };
-    }
+    case 'connection.deactivate':
     case 'features.toApp':
-    case 'features.toOkta': {
-      const appId = resolveAppId(op.appId, ctx);
-      const feature = op.type === 'features.toApp' ? 'USER_PROVISIONING' : 'INBOUND_PROVISIONING';
-      await client.request('PUT', `/api/v1/apps/${seg(appId)}/features/${feature}`, { body: op.capabilities });
-      return { wrote: true };
-    }
-    case 'assignment.user.assign': {
-      const appId = resolveAppId(op.appId, ctx);
-      const profile = resolveProfile(op.profile, ctx);
-      // Not marked idempotent: after a failure past sending, the client must not resend blindly;
-      // the next plan sees whether Okta assigned the user, and re-running apply converges.
-      await client.request('POST', `/api/v1/apps/${seg(appId)}/users`, {
-        body: { id: op.userId, scope: 'USER', credentials: { userName: op.login }, profile },
-      });
-      return { wrote: true };
-    }
-    case 'assignment.user.update': {
-      const appId = resolveAppId(op.appId, ctx);
-      const profile = resolveProfile(op.profile, ctx);
-      // An update to the same values is idempotent.
-      await client.request('POST', `/api/v1/apps/${seg(appId)}/users/${seg(op.userId)}`, {
-        body: { credentials: { userName: op.login }, profile },
-        idempotent: true,
-      });
-      return { wrote: true };
-    }
+    case 'features.toOkta':
+      return runConnectionOp(op, ctx);
+    case 'assignment.user.assign':
+    case 'assignment.user.update':
     case 'assignment.user.unassign':
-      await client.request('DELETE', `/api/v1/apps/${seg(op.appId)}/users/${seg(op.userId)}`, {
-        query: { sendEmail: false },
-      });
-      return { wrote: true };
-    case 'assignment.group.assign': {
-      const appId = resolveAppId(op.appId, ctx);
-      const path = `/api/v1/apps/${seg(appId)}/groups/${seg(op.groupId)}`;
-      // The plan holds only the file's keys (a profile read from Okta may hold secrets, which
-      // never go into a plan): the rest of the profile is read now and sent back as it is.
-      const live = op.mergeLive ? (await client.request<{ profile?: unknown }>('GET', path)).body?.profile : undefined;
-      const body: Record<string, unknown> = { profile: { ...(isRecord(live) ? live : {}), ...op.profile } };
-      if (op.priority !== undefined) body.priority = op.priority;
-      await client.request('PUT', path, { body });
-      return { wrote: true };
-    }
+    case 'assignment.group.assign':
     case 'assignment.group.unassign':
-      await client.request('DELETE', `/api/v1/apps/${seg(op.appId)}/groups/${seg(op.groupId)}`);
-      return { wrote: true };
-    case 'pushMapping.create': {
-      const appId = resolveAppId(op.appId, ctx);
-      const body = { sourceGroupId: op.sourceGroupId, status: op.status, targetGroupName: op.targetGroupName };
-      try {
-        await client.request('POST', `/api/v1/apps/${seg(appId)}/group-push/mappings`, { body });
-      } catch (err) {
-        // What Okta answers when the Hub has the group but the Spoke never imported it is not
-        // documented: any refusal of a link by name gets the step that fixes that case.
-        if (err instanceof OktaApiError && err.status === 400) throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
-        throw err;
-      }
-      return { wrote: true };
-    }
+      return runAssignmentOp(op, ctx);
+    case 'pushMapping.create':
     case 'pushMapping.update':
-      await client.request('PATCH', `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`, {
-        body: { status: op.status },
-        idempotent: true,
-      });
-      return { wrote: true };
-    case 'pushMapping.delete': {
-      const path = `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`;
-      // Okta deletes only INACTIVE mappings.
-      if (op.currentStatus !== 'INACTIVE') {
-        await client.request('PATCH', path, { body: { status: 'INACTIVE' }, idempotent: true });
-      }
-      await client.request('DELETE', path, { query: { deleteTargetGroup: op.deleteTargetGroup } });
-      return { wrote: true };
-    }
+    case 'pushMapping.delete':
+      return runPushMappingOp(op, ctx);
     case 'serviceApp.create':
     case 'serviceApp.update':
     case 'serviceApp.delete':
@@ -177,6 +74,130 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
     default: {
       const unknown: never = op;
       throw new OpInputError(`unknown operation ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+type OpOf<T extends string> = Extract<PlanOp, { type: T }>;
+
+/** The id of the app Okta created. */
+async function createApp(op: OpOf<'app.create'>, client: OktaClient): Promise<string> {
+  // Read again right before posting: another apply (or a person) may have made the app since
+  // the plan. What remains is the gap between this read and the POST; two applies racing
+  // through it make two apps, which the next plan reports as an error listing both.
+  const existing = await client.get<Record<string, unknown>[]>('/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"`, limit: 200 });
+  const identity = identifyApp(existing, op.label, op.baseUrl, true);
+  if (identity.kind === 'found' || identity.kind === 'duplicate') {
+    const ids = identity.kind === 'found' ? String(identity.app.id) : identity.apps.map((a) => a.id).join(', ');
+    throw new OpInputError(`an Org2Org app labelled "${op.label}" appeared since the plan (${ids}); not creating another. Plan again`);
+  }
+  // Not idempotent: a retried create could make a second app. A lost answer shows up in the
+  // next plan as an app with this label, which is found, not duplicated.
+  const res = await client.request<{ id?: string }>('POST', '/api/v1/apps', { query: { activate: true }, body: appBody(op) });
+  const id = res.body?.id;
+  if (typeof id !== 'string' || id === '') throw new Error('Okta created the app but returned no id');
+  return id;
+}
+
+async function runAppOp(op: OpOf<'app.update' | 'app.activate'>, client: OktaClient): Promise<OpOutcome> {
+  if (op.type === 'app.activate') {
+    await client.request('POST', `/api/v1/apps/${seg(op.appId)}/lifecycle/activate`, { idempotent: true });
+    return WROTE;
+  }
+  // PUT replaces the whole app (every recorded PUT sends the whole object): read it, change
+  // only what the plan changes, send the rest back as read.
+  const current = (await client.request<Record<string, unknown>>('GET', `/api/v1/apps/${seg(op.appId)}`)).body;
+  await client.request('PUT', `/api/v1/apps/${seg(op.appId)}`, { body: replacedApp(current ?? {}, op), idempotent: true });
+  return WROTE;
+}
+
+async function runConnectionOp(op: OpOf<`connection.${string}` | `features.${string}`>, ctx: OpContext): Promise<OpOutcome> {
+  const appId = resolveAppId(op.appId, ctx);
+  switch (op.type) {
+    case 'connection.set': {
+      const profile =
+        op.profile.authScheme === 'TOKEN'
+          ? { authScheme: 'TOKEN', token: readEnv(op.profile.tokenEnv, ctx) }
+          : { authScheme: 'OAUTH2', clientId: resolveClientId(op.profile.clientId, ctx), signing: { rotationMode: op.profile.rotationMode } };
+      // Setting the same connection twice leaves the same state: safe to resend.
+      await ctx.client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default`, { query: { activate: op.activate }, body: { profile }, idempotent: true });
+      return WROTE;
+    }
+    case 'connection.activate':
+    case 'connection.deactivate': {
+      const verb = op.type === 'connection.activate' ? 'activate' : 'deactivate';
+      await ctx.client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default/lifecycle/${verb}`, { idempotent: true });
+      return WROTE;
+    }
+    case 'features.toApp':
+    case 'features.toOkta': {
+      const feature = op.type === 'features.toApp' ? 'USER_PROVISIONING' : 'INBOUND_PROVISIONING';
+      await ctx.client.request('PUT', `/api/v1/apps/${seg(appId)}/features/${feature}`, { body: op.capabilities });
+      return WROTE;
+    }
+  }
+}
+
+async function runAssignmentOp(op: OpOf<`assignment.${string}`>, ctx: OpContext): Promise<OpOutcome> {
+  const { client } = ctx;
+  switch (op.type) {
+    case 'assignment.user.assign':
+      // Not marked idempotent: after a failure past sending, the client must not resend blindly;
+      // the next plan sees whether Okta assigned the user, and re-running apply converges.
+      await client.request('POST', `/api/v1/apps/${seg(resolveAppId(op.appId, ctx))}/users`, {
+        body: { id: op.userId, scope: 'USER', credentials: { userName: op.login }, profile: resolveProfile(op.profile, ctx) },
+      });
+      return WROTE;
+    case 'assignment.user.update':
+      // An update to the same values is idempotent.
+      await client.request('POST', `/api/v1/apps/${seg(resolveAppId(op.appId, ctx))}/users/${seg(op.userId)}`, {
+        body: { credentials: { userName: op.login }, profile: resolveProfile(op.profile, ctx) },
+        idempotent: true,
+      });
+      return WROTE;
+    case 'assignment.user.unassign':
+      await client.request('DELETE', `/api/v1/apps/${seg(op.appId)}/users/${seg(op.userId)}`, { query: { sendEmail: false } });
+      return WROTE;
+    case 'assignment.group.assign': {
+      const path = `/api/v1/apps/${seg(resolveAppId(op.appId, ctx))}/groups/${seg(op.groupId)}`;
+      // The plan holds only the file's keys (a profile read from Okta may hold secrets, which
+      // never go into a plan): the rest of the profile is read now and sent back as it is.
+      const live = op.mergeLive ? (await client.request<{ profile?: unknown }>('GET', path)).body?.profile : undefined;
+      const body: Record<string, unknown> = { profile: { ...(isRecord(live) ? live : {}), ...op.profile } };
+      if (op.priority !== undefined) body.priority = op.priority;
+      await client.request('PUT', path, { body });
+      return WROTE;
+    }
+    case 'assignment.group.unassign':
+      await client.request('DELETE', `/api/v1/apps/${seg(op.appId)}/groups/${seg(op.groupId)}`);
+      return WROTE;
+  }
+}
+
+async function runPushMappingOp(op: OpOf<`pushMapping.${string}`>, ctx: OpContext): Promise<OpOutcome> {
+  const { client } = ctx;
+  switch (op.type) {
+    case 'pushMapping.create': {
+      const body = { sourceGroupId: op.sourceGroupId, status: op.status, targetGroupName: op.targetGroupName };
+      try {
+        await client.request('POST', `/api/v1/apps/${seg(resolveAppId(op.appId, ctx))}/group-push/mappings`, { body });
+      } catch (err) {
+        // What Okta answers when the Hub has the group but the Spoke never imported it is not
+        // documented: any refusal of a link by name gets the step that fixes that case.
+        if (err instanceof OktaApiError && err.status === 400) throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
+        throw err;
+      }
+      return WROTE;
+    }
+    case 'pushMapping.update':
+      await client.request('PATCH', `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`, { body: { status: op.status }, idempotent: true });
+      return WROTE;
+    case 'pushMapping.delete': {
+      const path = `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`;
+      // Okta deletes only INACTIVE mappings.
+      if (op.currentStatus !== 'INACTIVE') await client.request('PATCH', path, { body: { status: 'INACTIVE' }, idempotent: true });
+      await client.request('DELETE', path, { query: { deleteTargetGroup: op.deleteTargetGroup } });
+      return WROTE;
     }
   }
 }
@@ -216,13 +237,11 @@ function appBody(op: { label: string; signOnMode: string; baseUrl: string }): Re
   };
 }
 
-type ServiceAppOp = Extract<PlanOp, { type: `serviceApp.${string}` }>;
-
 /**
  * The Hub side of an OAuth 2.0 connection. The service app's trust is read from the Spoke now,
  * not at plan time: the Spoke app may be created by this apply, and its key is what must be trusted.
  */
-async function runServiceAppOp(op: ServiceAppOp, ctx: OpContext): Promise<OpOutcome> {
+async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext): Promise<OpOutcome> {
   const hub = ctx.hub;
   if (!hub) throw new OpInputError("the Hub has no credentials in the config (hub.auth): the Hub's service app can't be changed");
   switch (op.type) {
