@@ -42,20 +42,48 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
     throw new Org2OrgError('The plan has errors and cannot be applied: fix them and plan again.');
   }
   const emit = options.onEvent ?? (() => {});
-  const env = options.env ?? process.env;
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_APPLY_CONCURRENCY));
-  const secrets = new Set<string>();
+  const all = changesToApply(plan);
+  const bySpoke = changesBySpoke(all);
+  const phasesBySpoke = phasesOrRefusal(bySpoke);
+  emit({ type: 'apply-start', total: all.length });
+
   const outcomes = new Map<string, ChangeResult>();
   const appIds: Record<string, string> = {};
+  const run: Omit<SpokeRun, 'client' | 'onAppCreated'> = {
+    hub: clients.hub,
+    env: options.env ?? process.env,
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULT_APPLY_CONCURRENCY)),
+    secrets: new Set<string>(),
+    emit,
+    record: (change, outcome, message, ms) => outcomes.set(change.address, changeResult(change, outcome, message, ms)),
+    outcomeOf: (address) => outcomes.get(address),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  await Promise.all(
+    [...bySpoke].map(([spoke, changes]) =>
+      applySpoke(spoke, changes, phasesBySpoke.get(spoke)!, { ...run, client: clients.spokes[spoke], onAppCreated: (id) => (appIds[spoke] = id) }),
+    ),
+  );
 
-  const all = changesToApply(plan);
+  const result = applyResult(all.map((c) => outcomes.get(c.address)).filter((r): r is ChangeResult => r !== undefined));
+  if (Object.keys(appIds).length > 0) result.appIds = appIds;
+  if (options.signal?.aborted) result.interrupted = true;
+  emit({ type: 'apply-end', result });
+  return result;
+}
+
+function changesBySpoke(changes: Change[]): Map<string, Change[]> {
   const bySpoke = new Map<string, Change[]>();
-  for (const change of all) {
+  for (const change of changes) {
     const list = bySpoke.get(change.spoke) ?? [];
     list.push(change);
     bySpoke.set(change.spoke, list);
   }
-  // A plan whose changes can't be ordered is refused whole, before anything is written.
+  return bySpoke;
+}
+
+/** Each Spoke's phase per change address. A plan whose changes can't be ordered is refused whole, before anything is written. */
+function phasesOrRefusal(bySpoke: Map<string, Change[]>): Map<string, Map<string, number>> {
   const phasesBySpoke = new Map<string, Map<string, number>>();
   for (const [spoke, changes] of bySpoke) {
     try {
@@ -64,45 +92,23 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
       throw new Org2OrgError(`The plan can't be applied: ${(error as Error).message}. Nothing was written; plan again.`);
     }
   }
-  emit({ type: 'apply-start', total: all.length });
+  return phasesBySpoke;
+}
 
-  const record = (change: Change, outcome: Outcome, message?: string, ms?: number): void => {
-    const result: ChangeResult = { address: change.address, spoke: change.spoke, action: change.action, outcome };
-    if (message !== undefined) result.message = message;
-    if (ms !== undefined) result.ms = ms;
-    outcomes.set(change.address, result);
-  };
+function changeResult(change: Change, outcome: Outcome, message?: string, ms?: number): ChangeResult {
+  const result: ChangeResult = { address: change.address, spoke: change.spoke, action: change.action, outcome };
+  if (message !== undefined) result.message = message;
+  if (ms !== undefined) result.ms = ms;
+  return result;
+}
 
-  await Promise.all(
-    [...bySpoke].map(([spoke, changes]) =>
-      applySpoke(spoke, changes, phasesBySpoke.get(spoke)!, {
-        client: clients.spokes[spoke],
-        hub: clients.hub,
-        env,
-        concurrency,
-        secrets,
-        emit,
-        record,
-        outcomeOf: (address) => outcomes.get(address),
-        ...(options.signal ? { signal: options.signal } : {}),
-        onAppCreated: (id) => {
-          appIds[spoke] = id;
-        },
-      }),
-    ),
-  );
-
-  const results = all.map((c) => outcomes.get(c.address)).filter((r): r is ChangeResult => r !== undefined);
-  const result: ApplyResult = {
+function applyResult(results: ChangeResult[]): ApplyResult {
+  return {
     results,
     applied: results.filter((r) => r.outcome === 'applied').length,
     failed: results.filter((r) => r.outcome === 'failed').length,
     skipped: results.filter((r) => r.outcome === 'skipped').length,
   };
-  if (Object.keys(appIds).length > 0) result.appIds = appIds;
-  if (options.signal?.aborted) result.interrupted = true;
-  emit({ type: 'apply-end', result });
-  return result;
 }
 
 interface SpokeRun {
@@ -118,43 +124,53 @@ interface SpokeRun {
   signal?: AbortSignal;
 }
 
+/** Runs one change and records its outcome (never throws for the op's own errors); skips one with a reason. */
+interface ChangeRunner {
+  execute(change: Change): Promise<void>;
+  skip(change: Change, reason: string): void;
+}
+
 async function applySpoke(spoke: string, changes: Change[], phases: Map<string, number>, run: SpokeRun): Promise<void> {
-  const { emit, record } = run;
+  const deps = failureDependencies(changes);
+  const runner = changeRunner(spoke, run);
+  for (const phase of [...new Set(phases.values())].sort((a, b) => a - b)) {
+    const members = changes.filter((c) => phases.get(c.address) === phase);
+    await runPhase(members, deps, run, runner);
+  }
+}
+
+/** Per change, the changes in the Spoke's plan whose failure must skip it. */
+function failureDependencies(changes: Change[]): Map<string, string[]> {
   const inPlan = new Set(changes.map((c) => c.address));
   const appCreate = changes.find((c) => c.op.type === 'app.create');
-  let createdAppId: string | undefined;
-  let createdServiceAppId: string | undefined;
-
   const deps = new Map<string, string[]>();
   for (const change of changes) {
-    deps.set(
-      change.address,
-      failureDependenciesOf(change, appCreate).filter((a) => inPlan.has(a) && a !== change.address),
-    );
+    deps.set(change.address, failureDependenciesOf(change, appCreate).filter((a) => inPlan.has(a) && a !== change.address));
   }
+  return deps;
+}
 
+/** The ids this Spoke's apply creates (the app, the Hub's service app) are handed to the changes after it. */
+function changeRunner(spoke: string, run: SpokeRun): ChangeRunner {
+  const { emit, record } = run;
+  let createdAppId: string | undefined;
+  let createdServiceAppId: string | undefined;
   const skip = (change: Change, given: string): void => {
     // Once stopped, whatever is skipped was simply not started (its dependency may have been).
     const reason = run.signal?.aborted ? INTERRUPTED_REASON : given;
     record(change, 'skipped', reason);
     emit({ type: 'change-skipped', change, reason });
   };
-
+  const fail = (change: Change, message: string): void => {
+    record(change, 'failed', message);
+    emit({ type: 'change-failed', change, message });
+  };
   const execute = async (change: Change): Promise<void> => {
-    if (run.signal?.aborted) {
-      skip(change, INTERRUPTED_REASON);
-      return;
-    }
+    if (run.signal?.aborted) return skip(change, INTERRUPTED_REASON);
     emit({ type: 'change-start', change });
     const started = performance.now();
-    if (change.action === 'manual') {
-      skip(change, 'manual change: make it in the admin console (see the plan’s instructions)');
-      return;
-    }
-    if (!run.client) {
-      fail(change, `no API client for spoke ${spoke}`);
-      return;
-    }
+    if (change.action === 'manual') return skip(change, 'manual change: make it in the admin console (see the plan’s instructions)');
+    if (!run.client) return fail(change, `no API client for spoke ${spoke}`);
     try {
       const outcome = await runOp(change.op, {
         client: run.client,
@@ -170,30 +186,25 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
         run.onAppCreated(outcome.createdAppId);
       }
       const ms = Math.round(performance.now() - started);
-      if (outcome.wrote) {
-        record(change, 'applied', undefined, ms);
-        emit({ type: 'change-done', change, ms });
-      } else {
-        record(change, 'unchanged', undefined, ms);
-        emit({ type: 'change-done', change, ms });
-      }
+      record(change, outcome.wrote ? 'applied' : 'unchanged', undefined, ms);
+      emit({ type: 'change-done', change, ms });
     } catch (error) {
       // Ctrl-C dropped its request before it was sent: not made, like the changes not started.
       if (error instanceof InterruptedError) skip(change, INTERRUPTED_REASON);
       else fail(change, errorText(error, run.secrets));
     }
   };
+  return { execute, skip };
+}
 
-  const fail = (change: Change, message: string): void => {
-    record(change, 'failed', message);
-    emit({ type: 'change-failed', change, message });
-  };
-
-  const ordered = [...new Set(phases.values())].sort((a, b) => a - b);
-  for (const phase of ordered) {
-    const members = changes.filter((c) => phases.get(c.address) === phase);
-    await runPhase(members, deps, run, execute, skip);
-  }
+/** A phase's own dependency edges: what each change still waits on, and who waits on it. */
+interface PhaseGraph {
+  inPhase: Map<string, Change>;
+  /** In-phase dependencies not yet settled; -1 when an earlier phase's failure blocks the change. */
+  waitingOn: Map<string, number>;
+  dependents: Map<string, Change[]>;
+  /** Changes free to start, in order; grows as dependencies settle. */
+  ready: Change[];
 }
 
 /**
@@ -201,65 +212,59 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
  * flight. Dependencies in earlier phases are settled already: a failed or skipped one skips the
  * change at once.
  */
-async function runPhase(
-  members: Change[],
-  deps: Map<string, string[]>,
-  run: SpokeRun,
-  execute: (change: Change) => Promise<void>,
-  skip: (change: Change, reason: string) => void,
-): Promise<void> {
-  const inPhase = new Map(members.map((c) => [c.address, c]));
-  const waitingOn = new Map<string, number>();
-  const dependents = new Map<string, Change[]>();
-  const ready: Change[] = [];
-
-  const blockerOf = (address: string): string | undefined => {
-    const result = run.outcomeOf(address);
-    if (result && (result.outcome === 'failed' || result.outcome === 'skipped')) {
-      return `${address} ${result.outcome === 'failed' ? 'failed' : 'was skipped'}`;
-    }
-    return undefined;
-  };
-
+async function runPhase(members: Change[], deps: Map<string, string[]>, run: SpokeRun, runner: ChangeRunner): Promise<void> {
+  const graph = phaseGraph(members, deps, run);
   // Skips cascade through the phase without running anything.
   const skipWithDependents = (change: Change, reason: string): void => {
-    skip(change, reason);
-    for (const dependent of dependents.get(change.address) ?? []) {
-      if (run.outcomeOf(dependent.address) === undefined) {
-        skipWithDependents(dependent, `depends on ${change.address}, which was skipped`);
-      }
+    runner.skip(change, reason);
+    for (const dependent of graph.dependents.get(change.address) ?? []) {
+      if (run.outcomeOf(dependent.address) === undefined) skipWithDependents(dependent, `depends on ${change.address}, which was skipped`);
     }
   };
+  // Changes blocked by an earlier phase are skipped (with their in-phase dependents).
+  for (const change of members) {
+    if (graph.waitingOn.get(change.address) === -1 && run.outcomeOf(change.address) === undefined) {
+      const address = (deps.get(change.address) ?? []).find((a) => !graph.inPhase.has(a) && blockerOf(a, run) !== undefined);
+      skipWithDependents(change, `depends on ${blockerOf(address ?? '', run) ?? 'a change that did not apply'}`);
+    }
+  }
+  await drainPhase(graph, run, runner, skipWithDependents);
+}
 
+/** Why an earlier change blocks its dependents ("X failed"), or undefined when it didn't fail. */
+function blockerOf(address: string, run: SpokeRun): string | undefined {
+  const result = run.outcomeOf(address);
+  if (result && (result.outcome === 'failed' || result.outcome === 'skipped')) {
+    return `${address} ${result.outcome === 'failed' ? 'failed' : 'was skipped'}`;
+  }
+  return undefined;
+}
+
+function phaseGraph(members: Change[], deps: Map<string, string[]>, run: SpokeRun): PhaseGraph {
+  const graph: PhaseGraph = { inPhase: new Map(members.map((c) => [c.address, c])), waitingOn: new Map(), dependents: new Map(), ready: [] };
   for (const change of members) {
     let blocked: string | undefined;
     let pending = 0;
     for (const address of deps.get(change.address) ?? []) {
-      if (inPhase.has(address)) {
+      if (graph.inPhase.has(address)) {
         pending++;
-        const list = dependents.get(address) ?? [];
+        const list = graph.dependents.get(address) ?? [];
         list.push(change);
-        dependents.set(address, list);
+        graph.dependents.set(address, list);
       } else {
-        blocked ??= blockerOf(address);
+        blocked ??= blockerOf(address, run);
       }
     }
-    if (blocked !== undefined) {
-      waitingOn.set(change.address, -1);
-      continue;
-    }
-    waitingOn.set(change.address, pending);
-    if (pending === 0) ready.push(change);
+    graph.waitingOn.set(change.address, blocked !== undefined ? -1 : pending);
+    if (blocked === undefined && pending === 0) graph.ready.push(change);
   }
-  // Changes blocked by an earlier phase are skipped (with their in-phase dependents).
-  for (const change of members) {
-    if (waitingOn.get(change.address) === -1 && run.outcomeOf(change.address) === undefined) {
-      const address = (deps.get(change.address) ?? []).find((a) => !inPhase.has(a) && blockerOf(a) !== undefined);
-      skipWithDependents(change, `depends on ${blockerOf(address ?? '') ?? 'a change that did not apply'}`);
-    }
-  }
+  return graph;
+}
 
-  await new Promise<void>((resolve) => {
+/** Starts ready changes, at most `concurrency` at once, until none is running or ready. */
+function drainPhase(graph: PhaseGraph, run: SpokeRun, runner: ChangeRunner, skipWithDependents: (change: Change, reason: string) => void): Promise<void> {
+  const { ready, waitingOn, dependents } = graph;
+  return new Promise<void>((resolve) => {
     let next = 0;
     let inFlight = 0;
     const pump = (): void => {
@@ -273,7 +278,7 @@ async function runPhase(
           pump();
         };
         // execute() catches the op's errors itself; a throwing event listener must not hang the run.
-        void execute(change).then(finished, finished);
+        void runner.execute(change).then(finished, finished);
       }
       if (inFlight === 0 && next >= ready.length) resolve();
     };
