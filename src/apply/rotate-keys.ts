@@ -21,8 +21,10 @@ import {
   toPublicKey,
   type HubServiceApp,
   type PublicKey,
+  type SpokeKeys,
 } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
+import { findOrg2OrgApp } from '../state/find-app.js';
 
 export interface RotationStep {
   step: 1 | 2 | 3 | 4;
@@ -47,74 +49,84 @@ export interface RotateOptions {
 type Json = Record<string, unknown>;
 
 export async function rotateKeys(spoke: DesiredSpoke, spokeClient: OktaClient, hub: OktaClient | undefined, options: RotateOptions): Promise<RotationResult> {
+  const { hub: hubClient, appId, service, keys, inUse } = await rotationStart(spoke, spokeClient, hub);
+  const steps: RotationStep[] = [];
+  const record = (step: RotationStep): void => {
+    steps.push(step);
+    options.onStep?.(step);
+  };
+  const result: RotationResult = { clientId: service.clientId, oldKid: inUse.kid, newKid: undefined, steps };
+  const hubKeys = service.jwks ?? [];
+  const newer = newerKeys(keys.keys, inUse);
+
+  // Cut off after step 3: the Spoke signs with the new key and the Hub still holds the old one too.
+  if (newer.length === 0 && hubKeys.length > 1) {
+    result.oldKid = hubKeys.find((k) => !sameKey(k, inUse))?.kid;
+    result.newKid = inUse.kid;
+    for (const step of [1, 2, 3] as const) record({ step, outcome: 'skipped', message: `step ${step}: done before (the Spoke app signs with ${inUse.kid ?? 'the new key'})` });
+    await replaceHubKeys(hubClient, service, [inUse]);
+    record({ step: 4, outcome: 'done', message: `step 4: the Hub's service app holds only the key in use (${inUse.kid ?? '?'})` });
+    return result;
+  }
+
+  const fresh = newer.at(-1) ?? (await generateKey(spokeClient, appId, options.validityYears));
+  result.newKid = fresh.kid;
+  if (newer.length > 0) record({ step: 1, outcome: 'skipped', message: `step 1: the Spoke app already has a new key (${fresh.kid ?? '?'}) from a rotation that was cut off` });
+  else record({ step: 1, outcome: 'done', message: `step 1: a new key in the Spoke app (${fresh.kid ?? '?'}, valid ${options.validityYears} years)` });
+
+  if (hubKeys.some((k) => sameKey(k, fresh))) {
+    record({ step: 2, outcome: 'skipped', message: `step 2: the Hub's service app already holds the new key` });
+  } else {
+    await replaceHubKeys(hubClient, service, [inUse, fresh]);
+    record({ step: 2, outcome: 'done', message: `step 2: the Hub's service app holds the old and the new key (${inUse.kid ?? '?'}, ${fresh.kid ?? '?'})` });
+  }
+  await signWith(spokeClient, appId, fresh);
+  record({ step: 3, outcome: 'done', message: `step 3: the Spoke app signs with the new key (${fresh.kid ?? '?'})` });
+  await replaceHubKeys(hubClient, service, [fresh]);
+  record({ step: 4, outcome: 'done', message: `step 4: the Hub's service app dropped the old key (${inUse.kid ?? '?'})` });
+  return result;
+}
+
+/** The Spoke's app and its keys, the Hub's service app and the key in use, once it is known that the Hub trusts that key. */
+async function rotationStart(
+  spoke: DesiredSpoke,
+  spokeClient: OktaClient,
+  hub: OktaClient | undefined,
+): Promise<{ hub: OktaClient; appId: string; service: HubServiceApp; keys: SpokeKeys; inUse: PublicKey }> {
   const connection = spoke.connection;
   if (connection?.authScheme !== 'OAUTH2') throw new Org2OrgError(`spoke ${spoke.name} has no OAuth 2.0 connection in the config (authScheme OAUTH2): there are no connection keys to rotate`);
   if (connection.rotationMode !== 'MANUAL') {
     throw new Org2OrgError(`spoke ${spoke.name} uses rotationMode AUTO: Okta rotates the Spoke app's keys and the Hub's service app reads them from its jwks_uri; rotate-keys is for MANUAL`);
   }
   if (!hub) throw new Org2OrgError("rotate-keys changes the Hub's service app: the config needs Hub credentials (hub.auth) that may manage apps");
-  const appId = await findAppId(spoke, spokeClient);
+  const appId = await findAppId(spoke, spokeClient, hub.baseUrl);
   const name = connection.managed ? managedServiceAppName(spoke.name) : connection.clientId ?? '';
   const service = connection.managed ? await findServiceAppByName(hub, name) : await readHubServiceApp(hub, name);
   if (!service) throw new Org2OrgError(`the Hub has no service app ${name} for spoke ${spoke.name}: run \`org2org apply\` first`);
-  const steps: RotationStep[] = [];
-  const record = (step: RotationStep): void => {
-    steps.push(step);
-    options.onStep?.(step);
-  };
-
-  let keys = await readSpokeKeys(spokeClient, appId);
+  const keys = await readSpokeKeys(spokeClient, appId);
   const inUse = currentKey(keys);
   if (!inUse) throw new Org2OrgError(`the Spoke app ${appId} has no signing key in use (credentials.signing.kid ${keys.signingKid ?? 'unset'})`);
-  const hubKeys = service.jwks ?? [];
-  if (!hubKeys.some((k) => sameKey(k, inUse))) {
+  if (!(service.jwks ?? []).some((k) => sameKey(k, inUse))) {
     throw new Org2OrgError(
       `the Hub's service app ${service.clientId} does not trust the Spoke app's key in use (kid ${inUse.kid ?? '?'}): provisioning is failing now; run \`org2org apply\` to repair the trust, then rotate`,
     );
   }
-  const result: RotationResult = { clientId: service.clientId, oldKid: inUse.kid, newKid: undefined, steps };
+  return { hub, appId, service, keys, inUse };
+}
 
-  // Cut off after step 3: the Spoke signs with the new key and the Hub still holds the old one too.
-  const newer = newerKeys(keys.keys, inUse);
-  if (newer.length === 0 && hubKeys.length > 1) {
-    result.oldKid = hubKeys.find((k) => !sameKey(k, inUse))?.kid;
-    result.newKid = inUse.kid;
-    for (const step of [1, 2, 3] as const) record({ step, outcome: 'skipped', message: `step ${step}: done before (the Spoke app signs with ${inUse.kid ?? 'the new key'})` });
-    await replaceHubKeys(hub, service, [inUse]);
-    record({ step: 4, outcome: 'done', message: `step 4: the Hub's service app holds only the key in use (${inUse.kid ?? '?'})` });
-    return result;
-  }
+/** Step 1: a new key in the Spoke app. */
+async function generateKey(spokeClient: OktaClient, appId: string, validityYears: number): Promise<PublicKey> {
+  const res = await spokeClient.request<Json>('POST', `/api/v1/apps/${seg(appId)}/credentials/keys/generate`, { query: { validityYears } });
+  return toPublicKey(res.body);
+}
 
-  let fresh: PublicKey;
-  if (newer.length > 0) {
-    fresh = newer[newer.length - 1]!;
-    record({ step: 1, outcome: 'skipped', message: `step 1: the Spoke app already has a new key (${fresh.kid ?? '?'}) from a rotation that was cut off` });
-  } else {
-    const res = await spokeClient.request<Json>('POST', `/api/v1/apps/${seg(appId)}/credentials/keys/generate`, { query: { validityYears: options.validityYears } });
-    fresh = toPublicKey(res.body);
-    record({ step: 1, outcome: 'done', message: `step 1: a new key in the Spoke app (${fresh.kid ?? '?'}, valid ${options.validityYears} years)` });
-    keys = { ...keys, keys: [...keys.keys, fresh] };
-  }
-  result.newKid = fresh.kid;
-
-  if (hubKeys.some((k) => sameKey(k, fresh))) {
-    record({ step: 2, outcome: 'skipped', message: `step 2: the Hub's service app already holds the new key` });
-  } else {
-    await replaceHubKeys(hub, service, [inUse, fresh]);
-    record({ step: 2, outcome: 'done', message: `step 2: the Hub's service app holds the old and the new key (${inUse.kid ?? '?'}, ${fresh.kid ?? '?'})` });
-  }
-
+/** Step 3. Replace an Application takes the whole app; only the signing kid changes. */
+async function signWith(spokeClient: OktaClient, appId: string, key: PublicKey): Promise<void> {
   const appPath = `/api/v1/apps/${seg(appId)}`;
   const app = await spokeClient.get<Json>(appPath);
   const credentials = (app.credentials as Json | undefined) ?? {};
-  // Replace an Application takes the whole app; only the signing kid changes.
   const { _links, _embedded, ...body } = app;
-  await spokeClient.request('PUT', appPath, { body: { ...body, credentials: { ...credentials, signing: { ...((credentials.signing as Json | undefined) ?? {}), kid: fresh.kid } } } });
-  record({ step: 3, outcome: 'done', message: `step 3: the Spoke app signs with the new key (${fresh.kid ?? '?'})` });
-
-  await replaceHubKeys(hub, service, [fresh]);
-  record({ step: 4, outcome: 'done', message: `step 4: the Hub's service app dropped the old key (${inUse.kid ?? '?'})` });
-  return result;
+  await spokeClient.request('PUT', appPath, { body: { ...body, credentials: { ...credentials, signing: { ...((credentials.signing as Json | undefined) ?? {}), kid: key.kid } } } });
 }
 
 /** Keys of the Spoke app created after the one in use (a rotation's new key), oldest first. */
@@ -131,10 +143,9 @@ async function replaceHubKeys(hub: OktaClient, service: HubServiceApp, keys: Pub
   await hub.request('PUT', path, { body: { ...rest, jwks: { keys: keys.map(publicJwk) } } });
 }
 
-async function findAppId(spoke: DesiredSpoke, client: OktaClient): Promise<string> {
-  const apps = await client.get<Json[]>('/api/v1/apps', { filter: 'name eq "okta_org2org"', limit: 200 });
-  const matching = (Array.isArray(apps) ? apps : []).filter((a) => a.label === spoke.app.label);
-  const app = matching.find((a) => a.status === 'ACTIVE') ?? matching[0];
+async function findAppId(spoke: DesiredSpoke, client: OktaClient, hubUrl: string): Promise<string> {
+  const { app, problem } = await findOrg2OrgApp(client, spoke, hubUrl);
+  if (problem !== undefined) throw new Org2OrgError(problem);
   if (!app) throw new Org2OrgError(`spoke ${spoke.name} has no Org2Org app labelled "${spoke.app.label}": run \`org2org apply\` first`);
   return String(app.id);
 }

@@ -8,6 +8,7 @@ import { identifyApp, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
 import { connectionJwksUri, currentKey, publicJwk, readSpokeKeys } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import type { PlanOp } from '../plan/types.js';
+import { readOrg2OrgApps } from '../state/find-app.js';
 
 export interface OpContext {
   client: OktaClient;
@@ -85,8 +86,7 @@ async function createApp(op: OpOf<'app.create'>, client: OktaClient): Promise<st
   // Read again right before posting: another apply (or a person) may have made the app since
   // the plan. What remains is the gap between this read and the POST; two applies racing
   // through it make two apps, which the next plan reports as an error listing both.
-  const existing = await client.get<Record<string, unknown>[]>('/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"`, limit: 200 });
-  const identity = identifyApp(existing, op.label, op.baseUrl, true);
+  const identity = identifyApp(await readOrg2OrgApps(client), op.label, op.baseUrl, true);
   if (identity.kind === 'found' || identity.kind === 'duplicate') {
     const ids = identity.kind === 'found' ? String(identity.app.id) : identity.apps.map((a) => a.id).join(', ');
     throw new OpInputError(`an Org2Org app labelled "${op.label}" appeared since the plan (${ids}); not creating another. Plan again`);

@@ -10,7 +10,6 @@ import type { OrgAuth } from '../credentials.js';
 import { Org2OrgError } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
 import { OktaApiError } from '../okta/errors.js';
-import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
 import {
   connectionJwksUri,
   findServiceAppByName,
@@ -21,7 +20,9 @@ import {
   type ServiceAppWanted,
 } from '../okta/service-app.js';
 import type { ClientEvent, OktaClient, OktaClientOptions, RateLimitSnapshot } from '../okta/types.js';
-import { sameOktaOrg } from './types.js';
+import { appRef, pointsAtHub } from '../okta/org2org-app.js';
+import { probeProvisioningToken } from './check-provisioning-token.js';
+import { findOrg2OrgApp } from './find-app.js';
 
 export interface CredentialCheck {
   /** Login of the token's owner, or `service app <clientId>`. */
@@ -111,21 +112,18 @@ async function checkSpoke(
     if (spoke.mode === 'managed' && roles && !roles.some((r) => APP_MANAGER_ROLES.includes(r))) {
       result.problems.push(`the credential's owner has no role that can manage apps (has ${roles.join(', ') || 'none'}; needs Super, Org or Application Administrator)`);
     }
-    const apps = await measureAppsBucket(client, result, () => client.get<OktaApp[]>('/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"`, limit: 200 }));
-    const identity = identifyApp(apps as unknown as Record<string, unknown>[], spoke.app.label, desired.hub.url, spoke.app.create === true);
-    const problem = identityProblem(identity, spoke.name, spoke.app.label);
-    const app = identity.kind === 'found' ? (identity.app as unknown as OktaApp) : undefined;
-    if (problem !== undefined) {
+    const found = await measureAppsBucket(client, result, () => findOrg2OrgApp(client, spoke, desired.hub.url));
+    const app = found.app ? appRef(found.app) : undefined;
+    if (found.problem !== undefined) {
       result.app = { found: false };
-      result.problems.push(problem);
+      result.problems.push(found.problem);
     } else if (!app) {
       result.app = { found: false };
       result.notes.push(`no Org2Org app labelled "${spoke.app.label}" yet (apply creates it)`);
     } else {
-      const baseUrl = app.settings?.app?.baseUrl;
-      const matches = baseUrl !== undefined && sameOktaOrg(baseUrl, desired.hub.url);
-      result.app = { found: true, id: app.id, ...(baseUrl !== undefined ? { baseUrl } : {}), baseUrlMatchesHub: matches };
-      if (!matches) result.problems.push(`the Org2Org app "${spoke.app.label}" points at ${baseUrl ?? '(no base URL)'}, not the Hub ${desired.hub.url}`);
+      const matches = pointsAtHub(app.baseUrl, desired.hub.url);
+      result.app = { found: true, id: app.id, ...(app.baseUrl !== undefined ? { baseUrl: app.baseUrl } : {}), baseUrlMatchesHub: matches };
+      if (!matches) result.problems.push(`the Org2Org app "${spoke.app.label}" points at ${app.baseUrl ?? '(no base URL)'}, not the Hub ${desired.hub.url}`);
     }
     if (spoke.connection) result.connection = await checkConnection(client, app?.id, spoke.connection, desired, hubClient, make, result);
   });
@@ -155,24 +153,12 @@ async function checkConnection(
       result.problems.push(`the provisioning token ${connection.token.envVar} is not set`);
       return out;
     }
-    // Okta requires the provisioning token to belong to a Hub Super Administrator.
-    const hubAsProvisioner = make(`${result.org} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token });
-    try {
-      const me = await hubAsProvisioner.get<OktaUser>('/api/v1/users/me');
-      out.tokenOwner = me.profile?.login ?? me.id;
-      out.tokenRoles = await readRoles(hubAsProvisioner, me.id);
-      if (out.tokenRoles && !out.tokenRoles.includes('SUPER_ADMIN')) {
-        result.problems.push(`the provisioning token ${connection.token.envVar} belongs to ${out.tokenOwner}, who is not a Hub Super Administrator (has ${out.tokenRoles.join(', ') || 'no admin role'}); Okta requires one`);
-      }
-      if (!out.tokenRoles) result.notes.push(`could not read the roles of the provisioning token's owner ${out.tokenOwner}`);
-    } catch (err) {
-      if (!(err instanceof OktaApiError)) throw err;
-      result.problems.push(
-        err.status === 401
-          ? `the provisioning token ${connection.token.envVar} is not valid in the Hub ${desired.hub.url} (${err.errorCode ?? err.status})`
-          : `the provisioning token ${connection.token.envVar} could not be tested against the Hub: ${err.errorSummary ?? err.status}`,
-      );
-    }
+    // Okta requires the provisioning token to belong to a Hub Super Administrator. Check fails on
+    // a token it could not test too: it is there to say the credentials work.
+    const probe = await probeProvisioningToken(connection.token.envVar, make(`${result.org} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token }));
+    if (probe.owner !== undefined) out.tokenOwner = probe.owner;
+    if (probe.roles !== undefined) out.tokenRoles = probe.roles;
+    if (probe.finding) result.problems.push(probe.finding.message);
     return out;
   }
   if (!hubClient) {
@@ -237,13 +223,6 @@ async function checkServiceApp(
 interface OktaUser {
   id: string;
   profile?: { login?: string };
-}
-
-interface OktaApp {
-  id: string;
-  label?: string;
-  status?: string;
-  settings?: { app?: { baseUrl?: string } };
 }
 
 async function whoAmI(client: OktaClient, auth: OrgAuth, result: OrgCheck): Promise<CredentialCheck> {

@@ -8,7 +8,7 @@ import type { DesiredSpoke, DesiredState } from '../config/types.js';
 import { Org2OrgError } from '../errors.js';
 import { OktaApiError } from '../okta/errors.js';
 import { suggestClosest } from '../config/did-you-mean.js';
-import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
+import { ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
 import type { OktaClient } from '../okta/types.js';
 import {
   normalizeApp,
@@ -21,6 +21,7 @@ import {
   normalizeToApp,
 } from './normalize.js';
 import { checkProvisioningToken } from './check-provisioning-token.js';
+import { findOrg2OrgApp } from './find-app.js';
 import { readServiceApp } from './read-service-app.js';
 import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
@@ -109,10 +110,10 @@ type AppUsersSink = (appUsers: LiveAppUser[]) => void;
 async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined, onAppUsers: AppUsersSink): Promise<LiveSpoke> {
   const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
   const groupsRead = readConfigGroups(client, spoke, configGroupNames, onEvent);
-  // Awaited below; until then a failure must not count as unhandled (findApp may fail first).
+  // Awaited below; until then a failure must not count as unhandled (the app lookup may fail first).
   groupsRead.catch(() => undefined);
 
-  const { app, problem } = await findApp(spoke, client, hubUrl, onEvent);
+  const { app, problem } = await findOrg2OrgApp(client, spoke, hubUrl, onEvent);
   const live: LiveSpoke = { ...emptyLiveSpoke(spoke.name), app: app ? normalizeApp(app) : null };
   if (problem !== undefined) live.appProblem = problem;
   if (!app) {
@@ -247,18 +248,6 @@ async function readAppUsers(
   }
   onEvent?.({ type: 'read-done', org: client.org, collection, count: appUsers.length, ms: Date.now() - started });
   return { appUsers, users };
-}
-
-/**
- * The Org2Org app with the config's label (`filter=name eq "okta_org2org"`, then the label, any
- * case). Several with the label, or none while another points at the Hub: a problem, no app.
- */
-async function findApp(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, onEvent: ReadEventSink | undefined): Promise<{ app?: Json; problem?: string }> {
-  const apps = await readAll<Json>(client, '/api/v1/apps', { filter: `name eq ${quote(ORG2ORG_APP_NAME)}` }, 'apps', onEvent);
-  const identity = identifyApp(apps, spoke.app.label, hubUrl, spoke.app.create === true);
-  if (identity.kind === 'found') return { app: identity.app };
-  const problem = identityProblem(identity, spoke.name, spoke.app.label);
-  return problem !== undefined ? { problem } : {};
 }
 
 /**

@@ -31,7 +31,7 @@ test('checkOrgs: identities, roles, headroom, app base URL and provisioning toke
     const apac = by.apac!;
     assert.equal(apac.ok, false);
     assert.ok(apac.problems.some((p) => /points at .* not the Hub/.test(p)), apac.problems.join('; '));
-    assert.ok(apac.problems.some((p) => /OKTA_HUB_APP_ADMIN_TOKEN belongs to appadmin@hub.example.com, who is not a Hub Super Administrator/.test(p)));
+    assert.ok(apac.problems.some((p) => /OKTA_HUB_APP_ADMIN_TOKEN belongs to appadmin@hub.example.com, who is not a Super Administrator in the Hub/.test(p)));
 
     const latam = by.latam!;
     assert.equal(latam.ok, false);

@@ -1,0 +1,30 @@
+/**
+ * The Spoke's Org2Org app the config means, looked up one way for plan, check, apply and
+ * rotate-keys: every okta_org2org app of the Spoke (all pages), then the identity rules of
+ * ../okta/org2org-app.ts (the label in any case; two with the label, or none while another
+ * points at the Hub, is a problem, never a silent pick).
+ */
+import type { DesiredSpoke } from '../config/types.js';
+import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
+import type { OktaClient } from '../okta/types.js';
+import { quote, readAll, type ReadEventSink } from './read-directory.js';
+
+type Json = Record<string, unknown>;
+
+/** Every okta_org2org app of the org, as Okta's JSON. */
+export function readOrg2OrgApps(client: OktaClient, onEvent?: ReadEventSink): Promise<Json[]> {
+  return readAll<Json>(client, '/api/v1/apps', { filter: `name eq ${quote(ORG2ORG_APP_NAME)}` }, 'apps', onEvent);
+}
+
+/** The app with the config's label; no app and a problem when the rules can't tell which is meant. */
+export async function findOrg2OrgApp(
+  client: OktaClient,
+  spoke: Pick<DesiredSpoke, 'name' | 'app'>,
+  hubUrl: string,
+  onEvent?: ReadEventSink,
+): Promise<{ app?: Json; problem?: string }> {
+  const identity = identifyApp(await readOrg2OrgApps(client, onEvent), spoke.app.label, hubUrl, spoke.app.create === true);
+  if (identity.kind === 'found') return { app: identity.app };
+  const problem = identityProblem(identity, spoke.name, spoke.app.label);
+  return problem !== undefined ? { problem } : {};
+}
