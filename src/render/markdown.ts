@@ -124,70 +124,81 @@ function escapeMarkdown(text: string): string {
   return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Lines that fit in a character budget: `fits` before `add`. */
+class Budgeted {
+  readonly lines: string[] = [];
+  private used = 0;
+  constructor(private readonly limit: number) {}
+  fits(text: string): boolean {
+    return this.used + text.length + 1 <= this.limit;
+  }
+  add(...texts: string[]): void {
+    for (const text of texts) {
+      this.lines.push(text);
+      this.used += text.length + 1;
+    }
+  }
+}
+
 /** Diagnostics, then the details block, cut to `budget` characters with a note when cut. */
 function spokeBody(spoke: SpokePlan, budget: number, hint: string): { text: string } {
-  const limit = Math.max(0, budget - CLOSING_RESERVE);
-  const out: string[] = [];
-  let used = 0;
-  const fits = (text: string): boolean => used + text.length + 1 <= limit;
-  const add = (text: string): void => {
-    out.push(text);
-    used += text.length + 1;
-  };
-
-  const diagnostics = [...spoke.diagnostics.filter((d) => d.severity === 'error'), ...spoke.diagnostics.filter((d) => d.severity !== 'error')];
-  let shownDiagnostics = 0;
-  for (const d of diagnostics) {
-    const item = diagnosticItem(d);
-    if (!fits(item)) break;
-    add(item);
-    shownDiagnostics++;
-  }
-  if (shownDiagnostics < diagnostics.length) add(`- _… ${diagnostics.length - shownDiagnostics} more not shown (comment size limit)._`);
-
+  const out = new Budgeted(Math.max(0, budget - CLOSING_RESERVE));
+  addDiagnostics(out, spoke.diagnostics);
   // Manual steps are work for a person: shown outside the folded details.
   for (const change of spoke.changes.filter((c) => c.action === 'manual')) {
     const steps = [`- ❗ **Manual:** ${escapeMarkdown(change.name)} (\`${localAddress(change)}\`)`, ...(change.instructions ?? []).map((s, i) => `  ${i + 1}. ${escapeMarkdown(s)}`)];
     const item = steps.join('\n');
-    if (fits(item)) add(item);
+    if (out.fits(item)) out.add(item);
   }
-
   for (const note of spoke.notes ?? []) {
     const item = `- ℹ️ ${escapeMarkdown(note)}`;
-    if (fits(item)) add(item);
+    if (out.fits(item)) out.add(item);
   }
+  addDetails(out, spoke, hint);
+  return { text: out.lines.join('\n') };
+}
 
+/** Errors first, then warnings, and how many did not fit. */
+function addDiagnostics(out: Budgeted, all: Diagnostic[]): void {
+  const diagnostics = [...all.filter((d) => d.severity === 'error'), ...all.filter((d) => d.severity !== 'error')];
+  let shown = 0;
+  for (const d of diagnostics) {
+    const item = diagnosticItem(d);
+    if (!out.fits(item)) break;
+    out.add(item);
+    shown++;
+  }
+  if (shown < diagnostics.length) out.add(`- _… ${diagnostics.length - shown} more not shown (comment size limit)._`);
+}
+
+/** The folded diff of the Spoke's changes, as many as fit, and how many did not. */
+function addDetails(out: Budgeted, spoke: SpokePlan, hint: string): void {
   const changes = listedChanges(spoke.changes);
-  if (changes.length === 0) return { text: out.join('\n') };
-  if (out.length > 0) add('');
+  if (changes.length === 0) return;
+  if (out.lines.length > 0) out.add('');
   const real = changes.filter((c) => c.action !== 'noop').length;
   const summary = real === 0 ? `Notes on ${spoke.name}` : `Details: ${real} ${real === 1 ? 'change' : 'changes'} in ${spoke.name}`;
   const open = [`<details><summary>${summary}</summary>`, '', '```diff'];
-  if (!fits(open.join('\n'))) {
-    add(`_${changes.length} changes not shown (comment size limit): ${hint}._`);
-    return { text: out.join('\n') };
+  if (!out.fits(open.join('\n'))) {
+    out.add(`_${changes.length} changes not shown (comment size limit): ${hint}._`);
+    return;
   }
-  open.forEach(add);
+  for (const line of open) out.add(line);
   const repeated = repeatedNotes(changes);
   for (const [note, addresses] of repeated) {
     const line = `# ${repeatedNoteText(note, addresses).replace(/```/g, "'''")}`;
-    if (fits(line)) add(line);
+    if (out.fits(line)) out.add(line);
   }
   let shown = 0;
   for (const change of changes) {
     // The diff block's first column is the line's kind: `+`/`-`/`!` so GitHub colours them.
     // A value with a code fence in it must not end the diff block early.
     const block = changeLines(change, '', repeated).map((l) => l.text.replace(/```/g, "'''")).join('\n');
-    if (!fits(block)) break;
-    add(block);
+    if (!out.fits(block)) break;
+    out.add(block);
     shown++;
   }
-  add('```');
-  if (shown < changes.length) {
-    add('');
-    add(`_… ${changes.length - shown} more changes not shown (comment size limit): ${hint}._`);
-  }
-  add('');
-  add('</details>');
-  return { text: out.join('\n') };
+  out.add('```');
+  if (shown < changes.length) out.add('', `_… ${changes.length - shown} more changes not shown (comment size limit): ${hint}._`);
+  out.add('', '</details>');
 }

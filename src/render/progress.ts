@@ -70,29 +70,12 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
     stream.write(`${text}\n`);
   };
   const waits = new RateLimitWaits();
-  let applyStartedAt: number | undefined;
-  let summarized = false;
-  let lastWait: { phase: string; at: number; message: string } | undefined;
-
   const noteWait = (wait: RateLimitWait): void => {
     const at = now();
     if (waits.note(wait, at) && !wait.concurrency && wait.until - at >= WAIT_LINE_MIN_MS) {
       line(paint(waitText(wait, at), 'wait', color));
     }
   };
-
-  const applyEnded = (result: ApplyResult): void => {
-    if (!summarized) {
-      summarized = true;
-      for (const text of summaryLines(result, applyStartedAt === undefined ? undefined : now() - applyStartedAt, color)) line(text);
-      return;
-    }
-    // The command reports once more after --wait, with what the Hub showed: only that is new.
-    if (result.verification) {
-      for (const text of summaryLines({ ...result, results: [] }, undefined, color).slice(1)) line(text);
-    }
-  };
-
   return {
     read(event) {
       if (event.type === 'read-done') line(readDoneText(event.org, event.collection, event.count, event.ms, color));
@@ -105,41 +88,65 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
         line(paint(`retrying ${event.method} ${event.path} on ${event.org} in ${formatDuration(event.delayMs)} (attempt ${event.attempt}): ${event.reason}`, 'dim', color));
       }
     },
-    apply(event) {
-      switch (event.type) {
-        case 'apply-start':
-          applyStartedAt = now();
-          summarized = false;
-          line(paint(`Applying ${formatCount(event.total)} ${event.total === 1 ? 'change' : 'changes'}…`, 'bold', color));
-          return;
-        case 'change-done':
-          return line(finishedRowText({ outcome: 'applied', change: event.change, ms: event.ms }, color));
-        case 'change-failed':
-          return line(finishedRowText({ outcome: 'failed', change: event.change, message: event.message }, color));
-        case 'change-skipped':
-          // Not started after Ctrl-C: counted in the summary, not a line each (there may be thousands).
-          if (event.reason === INTERRUPTED_REASON) return;
-          return line(finishedRowText({ outcome: 'skipped', change: event.change, reason: event.reason }, color));
-        case 'rate-limit-wait':
-          return noteWait({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' });
-        case 'wait-progress': {
-          const at = now();
-          const phase = event.message.replace(/\d[\d,]*/g, '#');
-          const due = !lastWait || lastWait.phase !== phase || event.done === event.total || at - lastWait.at >= WAIT_PROGRESS_EVERY_MS;
-          if (due && lastWait?.message !== event.message) {
-            lastWait = { phase, at, message: event.message };
-            line(event.message);
-          }
-          return;
-        }
-        case 'apply-end':
-          return applyEnded(event.result);
-        case 'change-start':
-          return;
-      }
-    },
+    apply: plainApplyLines(line, color, now, noteWait),
     message: line,
     stop: async () => {},
+  };
+}
+
+/** Apply events as plain lines: one per finished change, the summary, and `--wait`'s progress now and then. */
+function plainApplyLines(line: (text: string) => void, color: boolean, now: () => number, noteWait: (wait: RateLimitWait) => void): (event: ApplyEvent) => void {
+  let applyStartedAt: number | undefined;
+  let summarized = false;
+  const waitProgress = plainWaitProgress(line, now);
+  const applyEnded = (result: ApplyResult): void => {
+    if (!summarized) {
+      summarized = true;
+      for (const text of summaryLines(result, applyStartedAt === undefined ? undefined : now() - applyStartedAt, color)) line(text);
+      return;
+    }
+    // The command reports once more after --wait, with what the Hub showed: only that is new.
+    if (result.verification) {
+      for (const text of summaryLines({ ...result, results: [] }, undefined, color).slice(1)) line(text);
+    }
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'apply-start':
+        applyStartedAt = now();
+        summarized = false;
+        return line(paint(`Applying ${formatCount(event.total)} ${event.total === 1 ? 'change' : 'changes'}…`, 'bold', color));
+      case 'change-done':
+        return line(finishedRowText({ outcome: 'applied', change: event.change, ms: event.ms }, color));
+      case 'change-failed':
+        return line(finishedRowText({ outcome: 'failed', change: event.change, message: event.message }, color));
+      case 'change-skipped':
+        // Not started after Ctrl-C: counted in the summary, not a line each (there may be thousands).
+        if (event.reason === INTERRUPTED_REASON) return;
+        return line(finishedRowText({ outcome: 'skipped', change: event.change, reason: event.reason }, color));
+      case 'rate-limit-wait':
+        return noteWait({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' });
+      case 'wait-progress':
+        return waitProgress(event.message, event.done === event.total);
+      case 'apply-end':
+        return applyEnded(event.result);
+      case 'change-start':
+        return;
+    }
+  };
+}
+
+/** A `--wait` progress message when its phase changes, when it is done, or every WAIT_PROGRESS_EVERY_MS; never the same twice. */
+function plainWaitProgress(line: (text: string) => void, now: () => number): (message: string, done: boolean) => void {
+  let last: { phase: string; at: number; message: string } | undefined;
+  return (message, done) => {
+    const at = now();
+    const phase = message.replace(/\d[\d,]*/g, '#');
+    const due = !last || last.phase !== phase || done || at - last.at >= WAIT_PROGRESS_EVERY_MS;
+    if (due && last?.message !== message) {
+      last = { phase, at, message };
+      line(message);
+    }
   };
 }
 

@@ -16,6 +16,23 @@ export interface ConfirmPromptProps {
 }
 
 export function ConfirmPrompt({ question, color, onAnswer }: ConfirmPromptProps): React.JSX.Element {
+  const { value, answer } = useTypedAnswer(onAnswer);
+  return (
+    <Box flexDirection="column">
+      <Text>{paint(question, 'bold', color)}</Text>
+      <Text>{"  Only 'yes' will be accepted to approve."}</Text>
+      <Text>
+        {'  Enter a value: '}
+        {value}
+        {answer === undefined ? paint('█', 'dim', color) : ''}
+      </Text>
+      {answer === false ? <Text>{paint(CANCELLED, 'fail', color)}</Text> : null}
+    </Box>
+  );
+}
+
+/** What has been typed, and the answer once given (then the app exits). */
+function useTypedAnswer(onAnswer: (approved: boolean) => void): { value: string; answer: boolean | undefined } {
   const { exit } = useApp();
   // The typed text lives in a ref, not only in state: keys typed fast (or pasted with the Enter)
   // reach the handler before React re-renders, and must see every earlier key.
@@ -28,7 +45,6 @@ export function ConfirmPrompt({ question, color, onAnswer }: ConfirmPromptProps)
     typed.current = next;
     setValue(next);
   };
-
   const finish = (approved: boolean): void => {
     if (answered.current) return;
     answered.current = true;
@@ -53,27 +69,18 @@ export function ConfirmPrompt({ question, color, onAnswer }: ConfirmPromptProps)
       // chunk, Enter included: what comes before the first line break is the answer.
       const lineBreak = input.search(/[\r\n]/);
       if (lineBreak >= 0) {
-        const before = input.slice(0, lineBreak).replace(/[\u0000-\u001f\u007f]/g, '');
-        type(typed.current + before);
+        type(typed.current + printable(input.slice(0, lineBreak)));
         return finish(typed.current === 'yes');
       }
-      // Keep printable characters only.
-      const printable = input.replace(/[\u0000-\u001f\u007f]/g, '');
-      if (printable !== '') type(typed.current + printable);
+      const text = printable(input);
+      if (text !== '') type(typed.current + text);
     },
     { isActive: answer === undefined },
   );
+  return { value, answer };
+}
 
-  return (
-    <Box flexDirection="column">
-      <Text>{paint(question, 'bold', color)}</Text>
-      <Text>{"  Only 'yes' will be accepted to approve."}</Text>
-      <Text>
-        {'  Enter a value: '}
-        {value}
-        {answer === undefined ? paint('█', 'dim', color) : ''}
-      </Text>
-      {answer === false ? <Text>{paint(CANCELLED, 'fail', color)}</Text> : null}
-    </Box>
-  );
+/** Printable characters only. */
+function printable(input: string): string {
+  return input.replace(/[\u0000-\u001f\u007f]/g, '');
 }

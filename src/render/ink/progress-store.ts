@@ -82,75 +82,18 @@ export function createProgressStore(now: () => number = Date.now): ProgressStore
   const append = (entry: LogEntry): void => {
     state.log.push({ ...entry, id: nextId++ });
   };
-
-  /** Reads end when writes begin: their per-org totals move up into the log, above the rows. */
-  const closeReads = (): void => {
-    for (const line of readSummaryLines(state.orgs)) append({ kind: 'message', text: line });
-    state.orgs.clear();
-  };
-
   return {
     state,
     now,
     read(event) {
-      let org = state.orgs.get(event.org);
-      if (!org) {
-        org = { org: event.org, collections: new Map() };
-        state.orgs.set(event.org, org);
-      }
-      const done = event.type === 'read-done';
-      const count = event.type === 'read-start' ? 0 : event.count;
-      org.collections.set(event.collection, { collection: event.collection, count, done });
+      noteRead(state, event);
       changed();
     },
     client(event) {
-      if (event.type === 'response') state.requests += 1;
-      else if (event.type === 'retry') state.retries += 1;
-      else if (event.type === 'rate-limit-wait') {
-        state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());
-      } else return;
-      changed();
+      if (noteClientEvent(state, event, now)) changed();
     },
     apply(event) {
-      switch (event.type) {
-        case 'apply-start':
-          closeReads();
-          state.apply = { total: event.total, startedAt: now(), applied: 0, failed: 0, skipped: 0 };
-          state.result = undefined;
-          break;
-        case 'change-start':
-          state.running.set(event.change.address, { change: event.change, startedAt: now() });
-          break;
-        case 'change-done':
-          state.running.delete(event.change.address);
-          if (state.apply) state.apply.applied += 1;
-          append({ kind: 'row', row: { outcome: 'applied', change: event.change, ms: event.ms } });
-          break;
-        case 'change-failed':
-          state.running.delete(event.change.address);
-          if (state.apply) state.apply.failed += 1;
-          append({ kind: 'row', row: { outcome: 'failed', change: event.change, message: event.message } });
-          break;
-        case 'change-skipped':
-          // Skipped for a failed dependency: it never started. A manual change did.
-          state.running.delete(event.change.address);
-          if (state.apply) state.apply.skipped += 1;
-          if (event.reason !== INTERRUPTED_REASON) append({ kind: 'row', row: { outcome: 'skipped', change: event.change, reason: event.reason } });
-          break;
-        case 'rate-limit-wait':
-          state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());
-          break;
-        case 'wait-progress':
-          state.waitProgress = { message: event.message, done: event.done, total: event.total };
-          break;
-        case 'apply-end':
-          state.running.clear();
-          state.waitProgress = undefined;
-          // apply-end may come again after --wait (with the Hub's verification): the apply took
-          // as long as the first one said.
-          state.result = { result: event.result, elapsedMs: state.result?.elapsedMs ?? (state.apply ? now() - state.apply.startedAt : undefined) };
-          break;
-      }
+      noteApplyEvent(state, event, now, append);
       changed();
     },
     message(text) {
@@ -167,6 +110,66 @@ export function createProgressStore(now: () => number = Date.now): ProgressStore
     },
     version: () => version,
   };
+}
+
+function noteRead(state: ProgressSnapshot, event: ReadEvent): void {
+  let org = state.orgs.get(event.org);
+  if (!org) {
+    org = { org: event.org, collections: new Map() };
+    state.orgs.set(event.org, org);
+  }
+  const count = event.type === 'read-start' ? 0 : event.count;
+  org.collections.set(event.collection, { collection: event.collection, count, done: event.type === 'read-done' });
+}
+
+/** Whether the event changed what is shown (requests, retries and rate-limit waits do). */
+function noteClientEvent(state: ProgressSnapshot, event: ClientEvent, now: () => number): boolean {
+  if (event.type === 'response') state.requests += 1;
+  else if (event.type === 'retry') state.retries += 1;
+  else if (event.type === 'rate-limit-wait') {
+    state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());
+  } else return false;
+  return true;
+}
+
+function noteApplyEvent(state: ProgressSnapshot, event: ApplyEvent, now: () => number, append: (entry: LogEntry) => void): void {
+  const finished = (row: FinishedRow, count: 'applied' | 'failed' | 'skipped', shown = true): void => {
+    state.running.delete(row.change.address);
+    if (state.apply) state.apply[count] += 1;
+    if (shown) append({ kind: 'row', row });
+  };
+  switch (event.type) {
+    case 'apply-start':
+      // Reads end when writes begin: their per-org totals move up into the log, above the rows.
+      for (const line of readSummaryLines(state.orgs)) append({ kind: 'message', text: line });
+      state.orgs.clear();
+      state.apply = { total: event.total, startedAt: now(), applied: 0, failed: 0, skipped: 0 };
+      state.result = undefined;
+      return;
+    case 'change-start':
+      state.running.set(event.change.address, { change: event.change, startedAt: now() });
+      return;
+    case 'change-done':
+      return finished({ outcome: 'applied', change: event.change, ms: event.ms }, 'applied');
+    case 'change-failed':
+      return finished({ outcome: 'failed', change: event.change, message: event.message }, 'failed');
+    case 'change-skipped':
+      // Skipped for a failed dependency: it never started. A manual change did.
+      return finished({ outcome: 'skipped', change: event.change, reason: event.reason }, 'skipped', event.reason !== INTERRUPTED_REASON);
+    case 'rate-limit-wait':
+      state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());
+      return;
+    case 'wait-progress':
+      state.waitProgress = { message: event.message, done: event.done, total: event.total };
+      return;
+    case 'apply-end':
+      state.running.clear();
+      state.waitProgress = undefined;
+      // apply-end may come again after --wait (with the Hub's verification): the apply took
+      // as long as the first one said.
+      state.result = { result: event.result, elapsedMs: state.result?.elapsedMs ?? (state.apply ? now() - state.apply.startedAt : undefined) };
+      return;
+  }
 }
 
 export interface OrgTotals {
