@@ -63,10 +63,34 @@ export async function waitForProvisioning(
   options: WaitOptions,
 ): Promise<HubVerification[]> {
   const emit = options.onEvent ?? (() => {});
+  const { users, groups } = touchedByApply(plan, result);
+  const total = users.length + groups.length;
+  if (total === 0) return [];
+  await pollUntilSettled(users, groups, clients, options, emit);
+
+  const waited = options.timeoutMs >= 1000 ? `${Math.round(options.timeoutMs / 1000)} s` : `${options.timeoutMs} ms`;
+  for (const user of users) {
+    user.settled ??= { ok: false, detail: `not provisioned after ${waited} (still pending in ${user.spoke})` };
+  }
+  for (const group of groups) {
+    group.settled ??= { ok: false, detail: `not pushed after ${waited}` };
+  }
+
+  if (!clients.hub) {
+    return [
+      ...users.map((u) => verification('user', u.spoke, u.login, u.settled!.ok, `${u.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
+      ...groups.map((g) => verification('group', g.spoke, g.targetName, g.settled!.ok, `${g.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
+    ];
+  }
+  emit({ type: 'wait-progress', message: 'reading the Hub', done: total, total });
+  return [...(await verifyHubUsers(users, clients.hub)), ...(await verifyHubGroups(groups, clients))];
+}
+
+/** The users assigned and the groups pushed (ACTIVE) by changes that applied, with their app's id. */
+function touchedByApply(plan: Plan, result: ApplyResult): { users: TouchedUser[]; groups: PushedGroup[] } {
   const applied = new Set(result.results.filter((r) => r.outcome === 'applied').map((r) => r.address));
   const changes = plan.spokes.flatMap((s) => s.changes).filter((c) => applied.has(c.address));
   const appIdOf = (change: Change, planned: string | null): string | undefined => planned ?? result.appIds?.[change.spoke];
-
   const users: TouchedUser[] = [];
   const groups: PushedGroup[] = [];
   for (const change of changes) {
@@ -85,34 +109,20 @@ export async function waitForProvisioning(
       groups.push({ spoke: change.spoke, appId, sourceGroupId: op.sourceGroupId, sourceName: change.name, targetName: op.targetGroupName });
     }
   }
-  const total = users.length + groups.length;
-  if (total === 0) return [];
+  return { users, groups };
+}
 
+/** Reads the Spokes every `pollMs` until every user and group has settled or the next round would pass the timeout. */
+async function pollUntilSettled(users: TouchedUser[], groups: PushedGroup[], clients: ApplyClients, options: WaitOptions, emit: (event: ApplyEvent) => void): Promise<void> {
+  const total = users.length + groups.length;
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     await pollSpokes(users, groups, clients);
     const done = users.filter((u) => u.settled).length + groups.filter((g) => g.settled).length;
     emit({ type: 'wait-progress', message: `provisioning: ${done} of ${total} settled`, done, total });
-    if (done === total || Date.now() + options.pollMs > deadline) break;
+    if (done === total || Date.now() + options.pollMs > deadline) return;
     await sleep(options.pollMs);
   }
-
-  const waited = options.timeoutMs >= 1000 ? `${Math.round(options.timeoutMs / 1000)} s` : `${options.timeoutMs} ms`;
-  for (const user of users) {
-    user.settled ??= { ok: false, detail: `not provisioned after ${waited} (still pending in ${user.spoke})` };
-  }
-  for (const group of groups) {
-    group.settled ??= { ok: false, detail: `not pushed after ${waited}` };
-  }
-
-  if (!clients.hub) {
-    return [
-      ...users.map((u) => verification('user', u.spoke, u.login, u.settled!.ok, `${u.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
-      ...groups.map((g) => verification('group', g.spoke, g.targetName, g.settled!.ok, `${g.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
-    ];
-  }
-  emit({ type: 'wait-progress', message: 'reading the Hub', done: total, total });
-  return [...(await verifyHubUsers(users, clients.hub)), ...(await verifyHubGroups(groups, clients))];
 }
 
 /** One round of reads: every app with pending users or mappings is listed once. */
