@@ -24,7 +24,7 @@ Options:
 
 ${GLOBAL_HELP}
 
-Exit: 0 every org passes, 1 one or more fail (one line per failing org on stderr).`;
+Exit: 0 every org passes, 1 one or more fail (one line per failing org on stderr), 130 interrupted (Ctrl-C).`;
 
 export async function run(argv: string[]): Promise<number> {
   return runCheck(argv);

@@ -47,7 +47,7 @@ Options:
 
 ${GLOBAL_HELP}
 
-Exit: 0 written, 1 error (nothing written).`;
+Exit: 0 written, 1 error (nothing written), 130 interrupted (Ctrl-C; nothing written).`;
 
 export async function run(argv: string[]): Promise<number> {
   return runExport(argv);

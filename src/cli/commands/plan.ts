@@ -34,7 +34,7 @@ Options:
 ${GLOBAL_HELP}
 
 Under GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY as Markdown.
-Exit: 0 ok, 1 error (or a plan with errors), 2 changes (with --detailed-exitcode).`;
+Exit: 0 ok, 1 error (or a plan with errors), 2 changes (with --detailed-exitcode), 130 interrupted (Ctrl-C).`;
 
 export interface PlanIo extends SessionIo {
   now?: () => Date;

@@ -34,6 +34,8 @@ export function mountProgress(store: ProgressStore, options: MountOptions): Moun
     unmount() {
       unmounting ??= (async () => {
         store.stop();
+        // Let React draw the stopped frame ("…" where spinners were) before Ink's last frame is kept.
+        await new Promise((resolve) => setImmediate(resolve));
         instance.unmount();
         await exited;
       })();
