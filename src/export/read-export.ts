@@ -53,7 +53,9 @@ export async function readExportInput(all: ExportSource, generatedAt: string): P
 
   const spokes: ObservedSpoke[] = await Promise.all(
     source.spokes.map(async (s) => {
-      const spoke = live.spokes[s.name]!;
+      const spoke = live.spokes[s.name];
+      // The reader keeps going past a Spoke it can't read (plan shows that as the Spoke's error).
+      if (!spoke) throw new Org2OrgError(`spoke ${s.name}: could not be read: ${live.unreadable?.[s.name] ?? 'no answer'}; nothing was written`);
       if (!spoke.app) throw new Org2OrgError(`spoke ${s.name}: the okta_org2org app "${labels[source.spokes.indexOf(s)]}" disappeared while it was read; run export again`);
       const managed = source.hub ? await managedServiceApp(source.hub.client, s.name, spoke.connection, live.notes) : undefined;
       const observed = observeSpoke(spoke, {

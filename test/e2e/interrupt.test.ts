@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startSim } from '../../src/sim/index.js';
+import { startSim, type Sim } from '../../src/sim/index.js';
 import { cliEnv, countRequests, countWrites, runCli, seedWithApacRemovals, type CliResult } from './cli.js';
 
 const EXTRA = 80;
@@ -81,12 +81,12 @@ test('a second Ctrl-C exits at once with 130', async () => {
 });
 
 /** Runs the CLI and sends SIGINT `times` times: first once the simulator has answered a request, again after "Stopping:". */
-async function interrupted(args: string[], times: 1 | 2, latencyMs: number): Promise<{ result: CliResult; sent: number; requestsAtStop: number; requests: number }> {
+async function interrupted(args: (sim: Sim) => string[], times: 1 | 2, latencyMs: number): Promise<{ result: CliResult; sent: number; requestsAtStop: number; requests: number }> {
   const sim = await startSim(seedWithApacRemovals(EXTRA), { timeScale: 60, latencyMs });
   try {
     let sent = 0;
     let requestsAtStop = 0;
-    const result = await runCli(args, cliEnv(sim), {
+    const result = await runCli(args(sim), cliEnv(sim), {
       onChild: (child) => {
         const poll = setInterval(() => {
           if (sent === 0 && countRequests(sim) > 0) {
@@ -110,15 +110,21 @@ async function interrupted(args: string[], times: 1 | 2, latencyMs: number): Pro
   }
 }
 
-for (const command of ['plan', 'check'] as const) {
+const READERS: Record<string, (sim: Sim) => string[]> = {
+  plan: () => ['plan'],
+  check: () => ['check'],
+  export: (sim) => ['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`, '--spoke', `apac=${sim.orgs.apac!.url}`],
+};
+
+for (const [command, args] of Object.entries(READERS)) {
   test(`first Ctrl-C while ${command} reads: what is in flight finishes, nothing new is sent, "Interrupted", exit 130`, async () => {
-    const { result, sent, requestsAtStop, requests } = await interrupted([command], 1, 300);
+    const { result, sent, requestsAtStop, requests } = await interrupted(args, 1, 300);
     assert.equal(sent, 1);
     assert.equal(result.code, 130, result.stdout + result.stderr);
     assert.match(result.stderr, /Stopping: requests in flight finish, nothing new is sent\. Ctrl-C again to exit at once\./);
     assert.match(result.stderr, /^Interrupted: /m);
     assert.doesNotMatch(result.stderr, /error:|internal error/);
-    assert.equal(result.stdout, '', 'no plan or table from a partial read');
+    assert.equal(result.stdout, '', 'no plan, table or config from a partial read');
     // At most what was in flight when the signal landed: 3 orgs (and the provisioning-token
     // checks) at the clients' starting limit of 8 in flight each.
     assert.ok(requests - requestsAtStop <= 5 * 8, `${requests - requestsAtStop} requests after Ctrl-C`);
@@ -126,7 +132,7 @@ for (const command of ['plan', 'check'] as const) {
 }
 
 test('a second Ctrl-C while plan reads exits at once with 130', async () => {
-  const { result, sent } = await interrupted(['plan'], 2, 1500);
+  const { result, sent } = await interrupted(READERS.plan!, 2, 1500);
   assert.equal(sent, 2, result.stderr);
   assert.equal(result.code, 130, result.stdout + result.stderr);
   assert.match(result.stderr, /Interrupted again: exiting now/);

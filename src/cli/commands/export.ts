@@ -143,14 +143,18 @@ async function readExport(session: Session, args: ExportArgs, spokes: Omit<Expor
     progress.message(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)`);
   }
   progress.message(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)`);
+  // A Spoke cut off mid-read (Ctrl-C) fails or would be written with lists missing.
+  const interrupted = 'the orgs were not read to the end; nothing was written.';
   let input: ExportInput;
   try {
     input = await readExportInput({ hubUrl: args.hubUrl, spokes: sources, hub, label: args.label, onEvent: (e) => progress.read(e) }, generatedAt);
+  } catch (error) {
+    session.throwIfInterrupted(interrupted);
+    throw error;
   } finally {
     await progress.stop();
   }
-  // A Spoke cut off mid-read would be written as a stub or with lists missing.
-  session.throwIfInterrupted('the orgs were not read to the end; nothing was written.');
+  session.throwIfInterrupted(interrupted);
   return input;
 }
 
