@@ -4,7 +4,7 @@ import { applyEventOfClientEvent, applyPlan } from '../../src/apply/apply-plan.j
 import type { ApplyEvent } from '../../src/apply/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { MemoryOrg } from './memory-org.js';
-import { change, plan } from './plan-builders.js';
+import { change, plan } from '../builders/plan.js';
 
 const CANARY_TOKEN = 'canary-provisioning-token-7f3e';
 const CANARY_ANSWER = 'canary-security-answer-91ab';

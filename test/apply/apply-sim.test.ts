@@ -11,7 +11,7 @@ import type { InitialStatus } from '../../src/config/types.js';
 import type { ClientEvent } from '../../src/okta/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
-import { change, plan } from './plan-builders.js';
+import { change, plan } from '../builders/plan.js';
 import { clientFor } from './sim-client.js';
 
 const CANARY_PROVISIONING_TOKEN = 'canary-hub-provisioning-token-5d1c';

@@ -9,7 +9,7 @@ import { SafetyError } from '../../src/errors.js';
 import { loadSeed, seedUsers, startSim, type SimSeed } from '../../src/sim/index.js';
 import { checkSafety } from '../../src/apply/safety.js';
 import { cliEnv, countWrites } from '../e2e/cli.js';
-import { change, plan } from './plan-builders.js';
+import { change, plan } from '../builders/plan.js';
 
 /** The demo seed plus an apac Acme Hub app that 30 people reach only through the group "APAC Temps". */
 function groupSeed(): SimSeed {

@@ -16,7 +16,7 @@ import { startSim } from '../../src/sim/index.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan } from '../../src/plan/types.js';
 import { cliEnv, countWrites, findLeaks } from '../e2e/cli.js';
 import { MemoryOrg } from './memory-org.js';
-import { change, plan as planOf } from './plan-builders.js';
+import { change, plan as planOf } from '../builders/plan.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { checkSafety } from '../../src/apply/safety.js';
 import { checkStale } from '../../src/apply/stale.js';
 import { parseAddress } from '../../src/plan/address.js';
-import { appUser, change, desired, liveSpoke, liveState, plan } from './plan-builders.js';
+import { desiredState } from '../builders/desired.js';
+import { liveAppUser, liveSpoke, liveState } from '../builders/live.js';
+import { change, plan } from '../builders/plan.js';
 
 const APP = { id: '0oaAPP', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: 'http://127.0.0.1:1', features: [], fingerprint: 'fp-app' };
 
@@ -26,13 +28,13 @@ describe('checkStale', () => {
   const saved = plan([bobUpdate], { fingerprints });
 
   it('finds nothing when the live objects and the config are as planned', () => {
-    const live = liveState([liveSpoke('emea', { app: APP, appUsers: [appUser('Bob@acme.com', 'fp-bob'), appUser('carol@acme.com', 'fp-carol')] })]);
-    assert.deepEqual(checkStale(saved, desired(), live), []);
+    const live = liveState([liveSpoke('emea', { app: APP, appUsers: [liveAppUser('Bob@acme.com', { fingerprint: 'fp-bob' }), liveAppUser('carol@acme.com', { fingerprint: 'fp-carol' })] })]);
+    assert.deepEqual(checkStale(saved, desiredState('http://127.0.0.1:1'), live), []);
   });
 
   it('names each live object that changed or went away, and a changed config', () => {
-    const live = liveState([liveSpoke('emea', { app: APP, appUsers: [appUser('bob@acme.com', 'fp-bob-2')] })]);
-    const differences = checkStale(saved, desired('e'.repeat(64)), live);
+    const live = liveState([liveSpoke('emea', { app: APP, appUsers: [liveAppUser('bob@acme.com', { fingerprint: 'fp-bob-2' })] })]);
+    const differences = checkStale(saved, desiredState('http://127.0.0.1:1', [], { digest: 'e'.repeat(64) }), live);
     assert.equal(differences.length, 3);
     assert.match(differences[0]!, /config file org2org\.config\.yaml changed since the plan/);
     assert.ok(differences.includes('spoke.emea.assignment.user["bob@acme.com"] changed since the plan'));
@@ -41,23 +43,23 @@ describe('checkStale', () => {
 
   it('calls a create stale when the object appeared meanwhile', () => {
     const dave = change('emea', 'assignment.user', 'dave@acme.com', 'create', { type: 'none' });
-    const live = liveState([liveSpoke('emea', { appUsers: [appUser('dave@acme.com', 'fp-dave')] })]);
-    assert.deepEqual(checkStale(plan([dave]), desired(), live), ['spoke.emea.assignment.user["dave@acme.com"] was created since the plan']);
-    assert.deepEqual(checkStale(plan([dave]), desired(), liveState([liveSpoke('emea')])), []);
+    const live = liveState([liveSpoke('emea', { appUsers: [liveAppUser('dave@acme.com', { fingerprint: 'fp-dave' })] })]);
+    assert.deepEqual(checkStale(plan([dave]), desiredState('http://127.0.0.1:1'), live), ['spoke.emea.assignment.user["dave@acme.com"] was created since the plan']);
+    assert.deepEqual(checkStale(plan([dave]), desiredState('http://127.0.0.1:1'), liveState([liveSpoke('emea')])), []);
   });
 
   it('checks 100,000 assignments and finds the one that changed (indexed lookups, not a scan per address)', () => {
     const n = 100_000;
-    const users = Array.from({ length: n }, (_, i) => appUser(`user${i}@acme.com`, `fp-${i}`));
+    const users = Array.from({ length: n }, (_, i) => liveAppUser(`user${i}@acme.com`, { fingerprint: `fp-${i}` }));
     const big = plan([], { fingerprints: Object.fromEntries(users.map((u) => [`spoke.emea.assignment.user[${JSON.stringify(u.loginKey)}]`, u.fingerprint])) });
     big.spokes.push({ name: 'emea', url: 'http://127.0.0.1:2', mode: 'managed', changes: [], diagnostics: [] });
     users[77_777] = { ...users[77_777]!, fingerprint: 'fp-changed' };
-    const differences = checkStale(big, desired(), liveState([liveSpoke('emea', { appUsers: users })]));
+    const differences = checkStale(big, desiredState('http://127.0.0.1:1'), liveState([liveSpoke('emea', { appUsers: users })]));
     assert.deepEqual(differences, ['spoke.emea.assignment.user["user77777@acme.com"] changed since the plan']);
   });
 
   it('reports a spoke of the plan that was not read', () => {
-    assert.deepEqual(checkStale(saved, desired(), liveState([])), ['spoke emea is in the plan but was not read now']);
+    assert.deepEqual(checkStale(saved, desiredState('http://127.0.0.1:1'), liveState([])), ['spoke emea is in the plan but was not read now']);
   });
 });
 

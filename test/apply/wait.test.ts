@@ -5,7 +5,7 @@ import { hubStatusFor, waitForProvisioning } from '../../src/apply/wait.js';
 import type { InitialStatus } from '../../src/config/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { MemoryOrg } from './memory-org.js';
-import { change, plan } from './plan-builders.js';
+import { change, plan } from '../builders/plan.js';
 
 function assign(login: string, userId: string, initialStatus: InitialStatus): Change {
   return change('emea', 'assignment.user', login, 'create', {

@@ -8,7 +8,7 @@ import { appendStepSummary, buildClients, gitCommit, selectSpokes, useColor } fr
 import { Secret } from '../../src/credentials.js';
 import { UsageError } from '../../src/errors.js';
 import type { OktaClientOptions } from '../../src/okta/types.js';
-import { desiredSpoke, desiredState } from '../state/builders.js';
+import { desiredSpoke, desiredState } from '../builders/desired.js';
 
 test('parseCapacity: shares and percentages; out of range is a usage error', () => {
   assert.equal(parseCapacity('0.25'), 0.25);
@@ -22,7 +22,7 @@ test('selectSpokes keeps the named Spokes, in config order', () => {
   const desired = desiredState('https://hub.example.com', [desiredSpoke('emea', 'https://e'), desiredSpoke('apac', 'https://a'), desiredSpoke('us', 'https://u')]);
   assert.deepEqual(selectSpokes(desired, ['us', 'emea']).spokes.map((s) => s.name), ['emea', 'us']);
   assert.equal(selectSpokes(desired, []), desired);
-  assert.throws(() => selectSpokes(desired, ['eu', 'emea']), /no spoke named "eu" in test\.yaml \(spokes: emea, apac, us\)/);
+  assert.throws(() => selectSpokes(desired, ['eu', 'emea']), /no spoke named "eu" in org2org\.config\.yaml \(spokes: emea, apac, us\)/);
 });
 
 test('buildClients: one per Spoke, the Hub only with credentials, a provisioning client per set TOKEN connection', () => {

@@ -8,7 +8,7 @@ import { Secret } from '../../src/credentials.js';
 import type { DesiredSpoke, DesiredState } from '../../src/config/types.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 import { UsageError } from '../../src/errors.js';
-import { desiredSpoke, desiredState } from '../state/builders.js';
+import { desiredSpoke, desiredState } from '../builders/desired.js';
 
 const CANARY_ANSWER = 'canary-answer-7f3e';
 

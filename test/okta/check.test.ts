@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../../src/cli/commands/check.js';
 import { checkOrgs } from '../../src/state/check-orgs.js';
+import { desiredSpoke, desiredState } from '../builders/desired.js';
 import { CANARIES, startCheckWorld } from './fixtures/check-world.js';
 
 test('checkOrgs: identities, roles, headroom, app base URL and provisioning tokens, per org', async () => {
@@ -127,7 +128,6 @@ test('checkOrgs: an OAUTH2 connection looks for the Hub service app; a missing o
 
 test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are checked', async () => {
   const { startServer, json, tokenAuth } = await import('./servers.js');
-  const { createHash } = await import('node:crypto');
   let grants = [{ scopeId: 'okta.users.manage', status: 'ACTIVE' }, { scopeId: 'okta.groups.read', status: 'ACTIVE' }];
   const hub = await startServer((req, res) => {
     if (req.url === '/api/v1/users/me') return json(res, 200, { id: '00uhub', profile: { login: 'reader@hub' } });
@@ -149,17 +149,11 @@ test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are c
     json(res, 404, { errorCode: 'E0000007', errorSummary: 'Not found' });
   });
   try {
-    const desired = {
-      file: 'x.yaml',
-      digest: createHash('sha256').update('x').digest('hex'),
-      hub: { url: hub.url, auth: tokenAuth('fake-hub-token', 'HUB_T') },
-      spokes: [{
-        name: 'emea', url: spoke.url, auth: tokenAuth('fake-spoke-token', 'EMEA_T'), mode: 'managed' as const,
-        app: { label: 'Acme Hub', signOnMode: 'SAML_2_0' as const },
-        connection: { authScheme: 'OAUTH2' as const, clientId: '0oasvc', rotationMode: 'AUTO' as const, enabled: true },
-        provisioning: {}, assignments: { mode: 'additive' as const, users: [], groups: [] }, pushGroups: { mode: 'additive' as const, groups: [] },
-      }],
-    };
+    const emeaSpoke = desiredSpoke('emea', spoke.url, {
+      auth: tokenAuth('fake-spoke-token', 'EMEA_T'),
+      connection: { authScheme: 'OAUTH2', clientId: '0oasvc', rotationMode: 'AUTO', enabled: true },
+    });
+    const desired = desiredState(hub.url, [emeaSpoke], { hub: { url: hub.url, auth: tokenAuth('fake-hub-token', 'HUB_T') } });
     const [, emea] = await checkOrgs(desired);
     assert.equal(emea!.app?.baseUrlMatchesHub, true, 'a trailing slash still matches');
     assert.deepEqual(emea!.connection, {

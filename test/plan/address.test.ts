@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fingerprintsByAddress, formatAddress, parseAddress, type ResourceKey } from '../../src/plan/address.js';
-import { liveAppUser, liveSpoke } from './builders.js';
+import { liveAppUser, liveSpoke } from '../builders/live.js';
 
 const KEYS: [ResourceKey, string][] = [
   [{ spoke: 'emea', kind: 'app' }, 'spoke.emea.app'],

@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import { createPlan } from '../../src/plan/create-plan.js';
 import { MemoryOrg } from '../apply/memory-org.js';
-import { CANARY, desiredFromJson, liveFromJson } from './builders.js';
+import { CANARY, desiredFromJson } from '../builders/desired.js';
+import { liveFromJson } from '../builders/live.js';
 
 const fixture = (name: string, file: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/plan/${name}/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;

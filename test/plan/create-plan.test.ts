@@ -7,7 +7,8 @@ import { createPlan } from '../../src/plan/create-plan.js';
 import { formatAddress, parseAddress } from '../../src/plan/address.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import type { LiveState } from '../../src/state/types.js';
-import { desiredFromJson, liveAppUser, liveSpoke } from './builders.js';
+import { desiredFromJson } from '../builders/desired.js';
+import { liveAppUser, liveSpoke } from '../builders/live.js';
 import { largeCase } from './large.js';
 
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };

@@ -6,7 +6,8 @@
  */
 import type { LiveAppUser, DirectoryUser, LiveState } from '../../src/state/types.js';
 import type { DesiredState } from '../../src/config/types.js';
-import { desiredFromJson, liveAppUser, liveSpoke } from './builders.js';
+import { desiredFromJson } from '../builders/desired.js';
+import { liveAppUser, liveSpoke } from '../builders/live.js';
 
 export const DRIFT_CHANGES = 1000;
 

@@ -12,7 +12,8 @@ import { createPlan } from '../../src/plan/create-plan.js';
 import { renderPlanJson } from '../../src/render/json.js';
 import { renderPlanMarkdown } from '../../src/render/markdown.js';
 import { renderPlanText } from '../../src/render/text.js';
-import { CANARY, desiredFromJson, liveFromJson } from './builders.js';
+import { CANARY, desiredFromJson } from '../builders/desired.js';
+import { liveFromJson } from '../builders/live.js';
 import { driftCase, DRIFT_CHANGES } from './drift-large.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/plan/', import.meta.url));

@@ -5,7 +5,8 @@
 import { Secret } from '../../src/credentials.js';
 import type { DesiredState, DesiredUserAssignment } from '../../src/config/types.js';
 import type { DirectoryUser, LiveAppUser, LiveState } from '../../src/state/types.js';
-import { liveSpoke } from './builders.js';
+import { desiredSpoke, desiredState } from '../builders/desired.js';
+import { liveSpoke } from '../builders/live.js';
 
 export function largeCase(count: number): { desired: DesiredState; live: LiveState } {
   const users: DesiredUserAssignment[] = [];
@@ -33,23 +34,8 @@ export function largeCase(count: number): { desired: DesiredState; live: LiveSta
     const login = `former${i}@acme.com`;
     appUsers.push({ userId: `00uf${i}`, login, loginKey: login, scope: 'USER', status: 'PROVISIONED', profile: {}, fingerprint: `ff${i}` });
   }
-  const desired: DesiredState = {
-    file: 'org2org.config.yaml',
-    digest: 'e'.repeat(64),
-    hub: { url: 'https://acme.okta.com' },
-    spokes: [
-      {
-        name: 'big',
-        url: 'https://acme-big.okta.com',
-        auth: { kind: 'token', token: new Secret('OKTA_BIG_TOKEN', 'fake-token-big') },
-        mode: 'managed',
-        app: { label: 'Acme Hub', signOnMode: 'SAML_2_0' },
-        provisioning: {},
-        assignments: { mode: 'authoritative', users, groups: [] },
-        pushGroups: { mode: 'additive', groups: [] },
-      },
-    ],
-  };
+  const spoke = desiredSpoke('big', 'https://acme-big.okta.com', { auth: { kind: 'token', token: new Secret('OKTA_BIG_TOKEN', 'fake-token-big') }, usersMode: 'authoritative', users });
+  const desired = desiredState('https://acme.okta.com', [spoke], { digest: 'e'.repeat(64) });
   const live: LiveState = {
     spokes: {
       big: liveSpoke('big', {

@@ -1,26 +1,8 @@
-/** Small builders for progress tests: Changes and results as apply reports them, clocks, fake terminals. */
+/** Small builders for progress tests: results as apply reports them, clocks, fake terminals (changes: test/builders/plan.ts). */
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import type { ApplyResult, ChangeResult } from '../../src/apply/types.js';
-import { formatAddress } from '../../src/plan/address.js';
-import type { Action, Change, ResourceKind } from '../../src/plan/types.js';
-
-export function change(spoke: string, kind: ResourceKind, name: string, action: Action = 'create'): Change {
-  return {
-    address: formatAddress({ spoke, kind, key: name }),
-    resource: { spoke, kind, key: name },
-    spoke,
-    kind,
-    action,
-    name,
-    before: action === 'create' ? null : {},
-    after: action === 'delete' ? null : {},
-    attributes: [],
-    dependsOn: [],
-    writes: 1,
-    op: { type: 'none' },
-  };
-}
+import type { Change } from '../../src/plan/types.js';
 
 export function result(outcomes: ChangeResult[], extra: Partial<ApplyResult> = {}): ApplyResult {
   return {

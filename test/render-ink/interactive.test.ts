@@ -5,7 +5,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { confirmApply, createProgress } from '../../src/render/progress.js';
-import { change, clock, eventually, FakeStdin, fakeTty, outcome, result, stripAnsi } from './builders.js';
+import { change } from '../builders/plan.js';
+import { clock, eventually, FakeStdin, fakeTty, outcome, result, stripAnsi } from './builders.js';
 
 const terminal = { interactive: true, color: false };
 

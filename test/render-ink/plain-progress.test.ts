@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createProgress, confirmApply } from '../../src/render/progress.js';
 import { detectTerminal } from '../../src/render/terminal.js';
-import { ANSI_PATTERN, change, clock, outcome, result } from './builders.js';
+import { change } from '../builders/plan.js';
+import { ANSI_PATTERN, clock, outcome, result } from './builders.js';
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string; lines: () => string[] } {
   let text = '';

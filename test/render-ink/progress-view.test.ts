@@ -4,7 +4,8 @@ import React from 'react';
 import { cleanup, render } from 'ink-testing-library';
 import { createProgressStore, type ProgressStore } from '../../src/render/ink/progress-store.js';
 import { MAX_RUNNING_ROWS, ProgressView } from '../../src/render/ink/progress-view.js';
-import { ANSI_PATTERN, change, clock, eventually, outcome, result } from './builders.js';
+import { change } from '../builders/plan.js';
+import { ANSI_PATTERN, clock, eventually, outcome, result } from './builders.js';
 
 // The test clock starts on a multiple of the spinner's frame time: every spinner shows its first frame.
 const SPIN = '⠋';

@@ -8,7 +8,8 @@ import type { Plan } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/render/json.js';
 import { renderPlanMarkdown } from '../../src/render/markdown.js';
 import { renderPlanText } from '../../src/render/text.js';
-import { CANARY, desiredFromJson, liveFromJson } from '../plan/builders.js';
+import { CANARY, desiredFromJson } from '../builders/desired.js';
+import { liveFromJson } from '../builders/live.js';
 import { largeCase } from '../plan/large.js';
 
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };

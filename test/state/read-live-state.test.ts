@@ -6,7 +6,8 @@ import { canonicalJson, fingerprintOf, withFingerprint } from '../../src/state/f
 import type { ReadEvent } from '../../src/state/types.js';
 import { Secret } from '../../src/credentials.js';
 import { OktaApiError } from '../../src/okta/errors.js';
-import { desiredSpoke, desiredState, simClient } from './builders.js';
+import { clientFor } from '../apply/sim-client.js';
+import { desiredSpoke, desiredState } from '../builders/desired.js';
 
 test('reads the example seed: app, connection, features, schema, assignments, push targets, Hub', async () => {
   const sim = await startSim('examples/sim/seed.yaml');
@@ -22,10 +23,10 @@ test('reads the example seed: app, connection, features, schema, assignments, pu
     const live = await readLiveState(
       desired,
       {
-        hub: simClient('hub', sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN!),
+        hub: clientFor('hub', sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN!),
         spokes: {
-          emea: simClient('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!),
-          apac: simClient('apac', sim.orgs.apac!.url, sim.env.OKTA_APAC_TOKEN!),
+          emea: clientFor('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!),
+          apac: clientFor('apac', sim.orgs.apac!.url, sim.env.OKTA_APAC_TOKEN!),
         },
       },
       { onEvent: (e) => events.push(e) },
@@ -66,7 +67,7 @@ test('reads the example seed: app, connection, features, schema, assignments, pu
     assert.ok(events.some((ev) => ev.type === 'read-done' && ev.org === 'hub'));
 
     // Same world read again: same fingerprints; a change behind the API changes only that object's.
-    const again = await readLiveState(desired, { spokes: { emea: simClient('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!) } });
+    const again = await readLiveState(desired, { spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!) } });
     assert.equal(again.spokes.emea!.appUsers[0]!.fingerprint, e.appUsers[0]!.fingerprint);
     assert.equal(again.spokes.emea!.app!.fingerprint, e.app!.fingerprint);
     assert.equal(again.hub, undefined, 'no Hub client, no Hub state');
@@ -89,7 +90,7 @@ test('provisioning not enabled: features read as provisioningEnabled false, no p
   const sim = await startSim(seed);
   try {
     const desired = desiredState(sim.orgs.hub!.url, [desiredSpoke('s', sim.orgs.s!.url, { users: ['x@s.example.com'] })]);
-    const live = await readLiveState(desired, { spokes: { s: simClient('s', sim.orgs.s!.url, sim.orgs.s!.tokens.OKTA_S_TOKEN!) } });
+    const live = await readLiveState(desired, { spokes: { s: clientFor('s', sim.orgs.s!.url, sim.orgs.s!.tokens.OKTA_S_TOKEN!) } });
     const s = live.spokes.s!;
     assert.equal(s.features?.provisioningEnabled, false);
     assert.equal(s.features?.toApp, undefined);
@@ -111,8 +112,8 @@ test('5,000 assigned users, 300 app groups, 200 push mappings: app users in 10 c
     const spoke = desiredSpoke('big', sim.orgs.big!.url, { users, groups: groupNames, push: groupNames.slice(0, 200) });
     sim.resetStats();
     const live = await readLiveState(desiredState(sim.orgs.hub!.url, [spoke]), {
-      hub: simClient('hub', sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN!),
-      spokes: { big: simClient('big', sim.orgs.big!.url, sim.env.OKTA_BIG_TOKEN!) },
+      hub: clientFor('hub', sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN!),
+      spokes: { big: clientFor('big', sim.orgs.big!.url, sim.env.OKTA_BIG_TOKEN!) },
     });
     // The Hub: the 5,000 assigned users are PROVISIONED + SYNCHRONIZED in the Spoke (confirmed
     // pushes), so only the 100 unassigned logins are searched: 2 searches of 50. 200 target
@@ -168,8 +169,8 @@ test('the provisioning token is tested against the Hub: a Super Administrator pa
     };
     const notesWith = async (tokenVar: string, token: string): Promise<string[]> => {
       const live = await readLiveState(desiredState(hubUrl, [spokeFor(tokenVar)]), {
-        spokes: { emea: simClient('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!) },
-        provisioning: { emea: simClient('emea provisioning token', hubUrl, token) },
+        spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!) },
+        provisioning: { emea: clientFor('emea provisioning token', hubUrl, token) },
       });
       return live.notes.map((n) => `${n.severity}: ${n.message}`);
     };
@@ -189,7 +190,7 @@ test('a Spoke that refuses the token is unreadable (with the Okta error), nothin
   const sim = await startSim('examples/sim/seed.yaml');
   try {
     const desired = desiredState(sim.orgs.hub!.url, [desiredSpoke('emea', sim.orgs.emea!.url, { users: ['alice@acme.com'], push: ['EMEA Sales'] })]);
-    const live = await readLiveState(desired, { spokes: { emea: simClient('emea', sim.orgs.emea!.url, 'fake-token-refused') } });
+    const live = await readLiveState(desired, { spokes: { emea: clientFor('emea', sim.orgs.emea!.url, 'fake-token-refused') } });
     assert.equal(live.spokes.emea, undefined);
     assert.match(live.unreadable?.emea ?? '', /401/);
     assert.ok(!live.unreadable!.emea!.includes('fake-token-refused'));

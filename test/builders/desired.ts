@@ -1,17 +1,60 @@
 /**
- * Small in-memory builders for planner tests: a DesiredState from a compact JSON form (the
- * golden fixtures' config.json) and LiveState pieces with sensible empty defaults.
- * Secrets are written `{ "$secret": "ENV_NAME" }` and get a canary value, so tests can prove
- * no secret value reaches any output.
+ * DesiredState for tests, built in memory (the config loader has tests of its own): a Spoke from
+ * a few names (`desiredSpoke`), or from the golden fixtures' compact JSON form (`desiredFromJson`).
+ * Fixture secrets are written `{ "$secret": "ENV_NAME" }` and hold a canary value, so tests can
+ * prove no secret value reaches any output.
  */
-import { Secret } from '../../src/credentials.js';
-import type { DesiredSpoke, DesiredState, DesiredUserAssignment, InitialStatus } from '../../src/config/types.js';
-import { emptyLiveSpoke, type LiveAppUser, type LiveSpoke, type LiveState } from '../../src/state/types.js';
+import { Secret, type OrgAuth } from '../../src/credentials.js';
+import type { DesiredConnection, DesiredSpoke, DesiredState, DesiredUserAssignment, InitialStatus, OwnershipMode } from '../../src/config/types.js';
 
 /** The value every fixture secret holds: it must never appear in any rendered output. */
 export const CANARY = 'canary-secret-value-7f3a9c';
 
 type Json = Record<string, any>;
+
+export function desiredState(hubUrl: string, spokes: DesiredSpoke[] = [], extra: Partial<DesiredState> = {}): DesiredState {
+  return { file: 'org2org.config.yaml', digest: 'd'.repeat(64), hub: { url: hubUrl }, spokes, ...extra };
+}
+
+type UserPart = string | (Partial<DesiredUserAssignment> & { login: string });
+
+/** A managed Spoke with the app `Acme Hub` (SAML_2_0) and the lists given; its token's value is unused unless `auth` is given. */
+export function desiredSpoke(name: string, url: string, parts: {
+  auth?: OrgAuth;
+  connection?: DesiredConnection;
+  usersMode?: OwnershipMode;
+  users?: UserPart[];
+  groups?: string[];
+  push?: (string | { name: string; targetName?: string; link?: boolean })[];
+} = {}): DesiredSpoke {
+  return {
+    name,
+    url,
+    auth: parts.auth ?? { kind: 'token', token: new Secret(`OKTA_${name.toUpperCase()}_TOKEN`, 'unused') },
+    mode: 'managed',
+    app: { label: 'Acme Hub', signOnMode: 'SAML_2_0' },
+    ...(parts.connection ? { connection: parts.connection } : {}),
+    provisioning: {},
+    assignments: {
+      mode: parts.usersMode ?? 'additive',
+      users: (parts.users ?? []).map(userOf),
+      groups: (parts.groups ?? []).map((g) => ({ name: g, profile: {} })),
+    },
+    pushGroups: {
+      mode: 'additive',
+      groups: (parts.push ?? []).map((p) => {
+        const g = typeof p === 'string' ? { name: p } : p;
+        return { name: g.name, targetName: g.targetName ?? g.name, link: g.link ?? false, status: 'ACTIVE' as const, remove: false, onRemove: 'keepTarget' as const };
+      }),
+    },
+  };
+}
+
+/** In the loader's property order, so that planning it costs what planning a loaded file does. */
+function userOf(part: UserPart): DesiredUserAssignment {
+  const { login, ...rest } = typeof part === 'string' ? { login: part } : part;
+  return { login, loginKey: login.toLowerCase(), initialStatus: 'active_without_pass', profile: {}, ...rest };
+}
 
 function secret(value: unknown): Secret {
   const envVar = (value as { $secret?: string })?.$secret;
@@ -19,13 +62,12 @@ function secret(value: unknown): Secret {
   return new Secret(envVar, `${CANARY}-${envVar}`);
 }
 
+/** The golden fixtures' config.json: what the file would say, with positions for diagnostics. */
 export function desiredFromJson(json: Json): DesiredState {
-  return {
+  return desiredState(json.hub?.url ?? 'https://hub.example.com', (json.spokes ?? []).map(spokeFromJson), {
     file: json.file ?? 'org2org.config.yaml',
     digest: json.digest ?? 'c'.repeat(64),
-    hub: { url: json.hub?.url ?? 'https://hub.example.com' },
-    spokes: (json.spokes ?? []).map(spokeFromJson),
-  };
+  });
 }
 
 function spokeFromJson(s: Json, index: number): DesiredSpoke {
@@ -85,32 +127,4 @@ function userFromJson(u: Json, defaults: Json, i: number): DesiredUserAssignment
   if (u.securityQuestion !== undefined) user.securityQuestion = u.securityQuestion;
   if (u.securityAnswer !== undefined) user.securityAnswer = secret(u.securityAnswer);
   return user;
-}
-
-/** LiveState from its JSON form, every spoke completed with empty defaults. */
-export function liveFromJson(json: Json): LiveState {
-  const spokes: Record<string, LiveSpoke> = {};
-  for (const [name, s] of Object.entries<Json>(json.spokes ?? {})) spokes[name] = liveSpoke(name, s);
-  const state: LiveState = { spokes, notes: json.notes ?? [] };
-  if (json.hub) state.hub = { users: json.hub.users ?? {}, groups: json.hub.groups ?? {} };
-  return state;
-}
-
-export function liveSpoke(name: string, extra: Partial<LiveSpoke> = {}): LiveSpoke {
-  return { ...emptyLiveSpoke(name), ...extra };
-}
-
-export function liveAppUser(login: string, extra: Partial<LiveAppUser> = {}): LiveAppUser {
-  return {
-    userId: `00u-${login}`,
-    login,
-    loginKey: login.toLowerCase(),
-    scope: 'USER',
-    status: 'PROVISIONED',
-    syncState: 'SYNCHRONIZED',
-    initialStatus: 'active_without_pass',
-    profile: { initialStatus: 'active_without_pass' },
-    fingerprint: `fp-${login}`,
-    ...extra,
-  };
 }
