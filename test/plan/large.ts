@@ -34,7 +34,9 @@ export function largeCase(count: number): { desired: DesiredState; live: LiveSta
     const login = `former${i}@acme.com`;
     appUsers.push({ userId: `00uf${i}`, login, loginKey: login, scope: 'USER', status: 'PROVISIONED', profile: {}, fingerprint: `ff${i}` });
   }
-  const spoke = desiredSpoke('big', 'https://acme-big.okta.com', { auth: { kind: 'token', token: new Secret('OKTA_BIG_TOKEN', 'fake-token-big') }, usersMode: 'authoritative', users });
+  const spoke = desiredSpoke('big', 'https://acme-big.okta.com', { auth: { kind: 'token', token: new Secret('OKTA_BIG_TOKEN', 'fake-token-big') }, usersMode: 'authoritative' });
+  // The users as built above, in the loader's shape: the bench plans exactly these objects.
+  spoke.assignments.users = users;
   const desired = desiredState('https://acme.okta.com', [spoke], { digest: 'e'.repeat(64) });
   const live: LiveState = {
     spokes: {
