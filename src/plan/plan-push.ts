@@ -79,6 +79,7 @@ function planListedPush(ctx: SpokeContext, group: DesiredPushGroup, mapping: Liv
       before: { ...identity, status: mapping.status },
       after: { ...identity, status: group.status },
       attributes: [{ name: 'status', before: mapping.status, after: group.status }],
+      hubEffects: activationEffects(ctx, group, identity.targetName, assignedKeys),
       dependsOn: pushDependsOn(ctx),
       liveFingerprint: mapping.fingerprint,
       writes: 1,
@@ -121,14 +122,27 @@ function linkEffects(ctx: SpokeContext, group: DesiredPushGroup, assignedKeys: (
   // An INACTIVE mapping pushes nothing until it is activated.
   if (group.status === 'INACTIVE' || (!hubGroup && (ctx.hub || !group.link))) return [];
   const replaces = `replaces the members of the Hub group "${group.targetName}" with the pushed ones`;
-  const hubMembers = hubGroup?.memberLoginKeys;
-  const sourceMembers = ctx.live.groups[group.name]?.memberLoginKeys;
-  if (!hubMembers || !sourceMembers) return [`${replaces}: Hub-only members are dropped`];
-  const assigned = assignedKeys();
-  const pushed = new Set(sourceMembers.filter((key) => assigned.has(key)));
-  const hubOnly = hubMembers.filter((key) => !pushed.has(key));
+  const hubOnly = hubOnlyMembers(ctx, group.name, group.targetName, assignedKeys);
+  if (!hubOnly) return [`${replaces}: Hub-only members are dropped`];
   if (hubOnly.length === 0) return [`${replaces} (every Hub member is pushed: none is dropped)`];
   return [`${replaces}: ${countOf(hubOnly.length, 'Hub-only member is', 'Hub-only members are')} dropped (${sample(hubOnly)})`];
+}
+
+/** Activating a mapping pushes it whole again: members added in the Hub meanwhile are dropped (said when the Hub shows some). */
+function activationEffects(ctx: SpokeContext, group: DesiredPushGroup, targetName: string, assignedKeys: () => Set<string>): string[] {
+  const hubOnly = group.status === 'ACTIVE' ? hubOnlyMembers(ctx, group.name, targetName, assignedKeys) : undefined;
+  if (!hubOnly || hubOnly.length === 0) return [];
+  return [`replaces the members of the Hub group "${targetName}" with the pushed ones: ${countOf(hubOnly.length, 'Hub-only member is', 'Hub-only members are')} dropped (${sample(hubOnly)})`];
+}
+
+/** Hub group members the push won't bring (not assigned members of the source group); undefined when either side's members weren't read. */
+function hubOnlyMembers(ctx: SpokeContext, sourceName: string, targetName: string, assignedKeys: () => Set<string>): string[] | undefined {
+  const hubMembers = ctx.hub?.groups[targetName]?.memberLoginKeys;
+  const sourceMembers = ctx.live.groups[sourceName]?.memberLoginKeys;
+  if (!hubMembers || !sourceMembers) return undefined;
+  const assigned = assignedKeys();
+  const pushed = new Set(sourceMembers.filter((key) => assigned.has(key)));
+  return hubMembers.filter((key) => !pushed.has(key));
 }
 
 function warnLiveMapping(ctx: SpokeContext, group: DesiredPushGroup, mapping: LivePushMapping, address: string): void {

@@ -99,7 +99,7 @@ test('golden: removals with Deactivate Users on say what happens in the Hub, and
   assert.doesNotMatch(readFileSync(join(FIXTURES, 'drift', 'plan.md'), 'utf8'), /\[!WARNING\]/);
 });
 
-test('golden: a linked push, a deleteTarget removal and a deactivation each carry their Hub consequence, counted and bannered', () => {
+test('golden: a linked push, a re-activated push, a deleteTarget removal and a deactivation each carry their Hub consequence, counted and bannered', () => {
   const dir = join(FIXTURES, 'hub-effects');
   const txt = readFileSync(join(dir, 'plan.txt'), 'utf8');
   const md = readFileSync(join(dir, 'plan.md'), 'utf8');
@@ -107,12 +107,13 @@ test('golden: a linked push, a deleteTarget removal and a deactivation each carr
   assert.match(txt, /\+ pushMapping\["Finance"\]\n(?: {6}.*\n)*? {6}in the Hub: replaces the members of the Hub group "Finance" with the pushed ones: 2 Hub-only members are dropped \(frank@acme\.com, gina@acme\.com\)/);
   assert.match(txt, /- pushMapping\["Old Team"\]\n(?: {6}.*\n)*? {6}in the Hub: deletes the Hub group "Old Team" and its memberships \(3 members lose it\)/);
   assert.match(txt, /- pushMapping\["Retired"\]\n(?: {6}.*\n)*? {6}note: The Hub group is kept \(onRemove: keepTarget\)\./);
+  assert.match(txt, /~ pushMapping\["Paused"\]\n(?: {6}.*\n)*? {6}in the Hub: replaces the members of the Hub group "Paused" with the pushed ones: 1 Hub-only member is dropped \(zed@acme\.com\)/);
   assert.match(txt, /in the Hub: deactivates dave@acme\.com's Hub user/);
   // "Long Gone" is marked remove: true and has no mapping: done, nothing planned.
   assert.doesNotMatch(txt, /Long Gone/);
-  assert.match(txt, /^3 changes act on the Hub through Okta's provisioning/m);
-  assert.match(md, /^## org2org plan\n\n> \[!WARNING\]\n> This plan \*\*removes 3 objects\*\* and \*\*3 changes act on the Hub/);
+  assert.match(txt, /^4 changes act on the Hub through Okta's provisioning/m);
+  assert.match(md, /^## org2org plan\n\n> \[!WARNING\]\n> This plan \*\*removes 3 objects\*\* and \*\*4 changes act on the Hub/);
   const ops = json.spokes[0].changes.map((c: { op: { type: string; deleteTargetGroup?: boolean } }) => c.op).filter((op: { type: string }) => op.type === 'pushMapping.delete');
   assert.deepEqual(ops.map((op: { deleteTargetGroup: boolean }) => op.deleteTargetGroup), [true, false]);
-  assert.equal(json.summary.hubEffects, 3);
+  assert.equal(json.summary.hubEffects, 4);
 });
