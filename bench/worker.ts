@@ -116,7 +116,7 @@ function windowRecorder(client: OktaClient, windows: ApplyFigures['windows'], re
     rateLimits: () => client.rateLimits(),
     ...(client.concurrency ? { concurrency: () => client.concurrency!() } : {}),
     get: (path, query) => client.get(path, query),
-    pages: (path, query) => client.pages(path, query),
+    pages: (path, query, options) => client.pages(path, query, options),
     request: async <T>(method: HttpMethod, path: string, options?: RequestOptions) => {
       const res = await client.request<T>(method, path, options);
       if (recording.on) {

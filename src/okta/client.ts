@@ -14,7 +14,7 @@ import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody }
 import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
 import { nextLink, pageChain } from './page-chain.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
-import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, OktaResponse, Query, RateLimitSnapshot, RequestOptions } from './types.js';
+import type { ClientEvent, HttpMethod, ListOptions, OktaClient, OktaClientOptions, OktaResponse, Query, RateLimitSnapshot, RequestOptions } from './types.js';
 
 export { OktaApiError } from './errors.js';
 
@@ -156,7 +156,7 @@ class Client implements OktaClient {
   }
 
   /** See pageChain: the next page is asked for as soon as this one's headers name it. */
-  async *pages<T = unknown>(path: string, query: Query = {}): AsyncGenerator<T[], void, undefined> {
+  async *pages<T = unknown>(path: string, query: Query = {}, options: ListOptions = {}): AsyncGenerator<T[], void, undefined> {
     const listed = this.resolve(path);
     const first = this.resolve(path);
     const limit = query.limit ?? largestPage(first.pathname);
@@ -165,6 +165,7 @@ class Client implements OktaClient {
       org: this.org,
       first,
       listed,
+      urgent: options.urgent === true,
       maxPages: this.maxPages,
       get: (url, urgent, onHeaders) => this.send({ method: 'GET', url, idempotent: true, ...(urgent ? { urgent } : {}), onHeaders }),
       resolve: (link) => this.resolve(link),

@@ -24,6 +24,8 @@ export interface PageChainOptions {
   first: URL;
   /** The list as messages name it (its path, without the query the client adds). */
   listed: URL;
+  /** The first page is urgent too (the next pages always are). */
+  urgent: boolean;
   maxPages: number;
   /** Sends a GET; calls `onHeaders` when a 2xx answer's headers are in (maybe again on a retry). */
   get: (url: URL, urgent: boolean, onHeaders: (headers: Headers) => void) => Promise<RawPage>;
@@ -85,7 +87,7 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
     tail.advanced = true;
     request(tail.next, true);
   };
-  request(first, false);
+  request(first, options.urgent);
   while (waiting.length > 0) {
     const slot = waiting[0]!;
     const { text, headers } = await slot.answer;

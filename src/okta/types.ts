@@ -19,6 +19,11 @@ export interface RequestOptions {
   idempotent?: boolean;
 }
 
+export interface ListOptions {
+  /** The list finishes a read that others wait on (the last link of its longest chain). */
+  urgent?: boolean;
+}
+
 export interface OktaResponse<T> {
   status: number;
   body: T;
@@ -96,8 +101,9 @@ export interface OktaClient {
   /**
    * Pages of a list endpoint: follows `Link: <…>; rel="next"` (same origin only), asks for the
    * endpoint's largest page unless `query.limit` is given, and yields each page as it arrives.
+   * `urgent`: the list's first page goes ahead of other queued requests too (its next pages always do).
    */
-  pages<T = unknown>(path: string, query?: Query): AsyncGenerator<T[], void, undefined>;
+  pages<T = unknown>(path: string, query?: Query, options?: ListOptions): AsyncGenerator<T[], void, undefined>;
   /** What the client has learnt of the org's buckets so far. */
   rateLimits(): RateLimitSnapshot[];
   /** Requests allowed in flight now, the highest allowed so far, and the ceiling. */

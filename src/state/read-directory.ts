@@ -5,7 +5,7 @@
  */
 import { OktaApiError } from '../okta/errors.js';
 import { shared } from './normalize.js';
-import type { OktaClient } from '../okta/types.js';
+import type { ListOptions, OktaClient } from '../okta/types.js';
 import type { DirectoryGroup, DirectoryUser, ReadEvent } from './types.js';
 
 /** Terms per search: keeps the URL around 3–4 KB even with long logins. */
@@ -51,6 +51,7 @@ async function readBatches(
   queries: Record<string, string>[],
   collection: string,
   onEvent: ReadEventSink | undefined,
+  options: ListOptions = {},
 ): Promise<Json[]> {
   if (queries.length === 0) return [];
   const started = Date.now();
@@ -59,7 +60,7 @@ async function readBatches(
   const results = await Promise.all(
     queries.map(async (query) => {
       const items: Json[] = [];
-      for await (const page of client.pages<Json>(path, query)) {
+      for await (const page of client.pages<Json>(path, query, options)) {
         items.push(...page);
         count += page.length;
         onEvent?.({ type: 'read-progress', org: client.org, collection, count });
@@ -82,11 +83,14 @@ function toDirectoryGroup(group: Json): DirectoryGroup {
   return { id: String(group.id), name: String(profile.name ?? '') };
 }
 
-/** Users by login (`search=profile.login eq "a" or …`), keyed by login key; missing logins are absent. */
-export async function findUsersByLogin(client: OktaClient, logins: string[], onEvent?: ReadEventSink): Promise<Record<string, DirectoryUser>> {
+/**
+ * Users by login (`search=profile.login eq "a" or …`), keyed by login key; missing logins are
+ * absent. `options.urgent` when the lookup is the last step of a read (see OktaClient.pages).
+ */
+export async function findUsersByLogin(client: OktaClient, logins: string[], onEvent?: ReadEventSink, options: ListOptions = {}): Promise<Record<string, DirectoryUser>> {
   const unique = [...new Map(logins.map((l) => [l.toLowerCase(), l])).values()];
   const queries = chunk(unique, BATCH).map((part) => ({ search: part.map((l) => `profile.login eq ${quote(l)}`).join(' or ') }));
-  const found = await readBatches(client, '/api/v1/users', queries, 'users', onEvent);
+  const found = await readBatches(client, '/api/v1/users', queries, 'users', onEvent, options);
   const wanted = new Set(unique.map((l) => l.toLowerCase()));
   const out: Record<string, DirectoryUser> = {};
   for (const raw of found) {

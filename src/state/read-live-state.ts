@@ -127,15 +127,19 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   }
   const { users, rawGroups, rawMappings } = await readAppCollections(client, spoke, String(app.id), live, onEvent);
   onAppUsers(live.appUsers);
-  // Assigned users came with their Okta user: only the config's unassigned logins need a search.
+  // Assigned users came with their Okta user: only the config's unassigned logins need a search,
+  // the last step of the Spoke's longest chain (app list → app users → this): urgent, and not
+  // waiting for the groups' member lists.
   const unassigned = spoke.assignments.users.map((u) => u.login).filter((l) => !(l.toLowerCase() in users));
+  const usersFound = findUsersByLogin(client, unassigned, onEvent, { urgent: true });
+  usersFound.catch(() => undefined); // awaited below, after the groups
   const groups = await groupsRead;
   const knownById = new Map(Object.values(groups).map((g) => [g.id, g]));
   // A mapping's targetGroupId is a group of the Spoke (the APP_GROUP standing for the Hub group,
   // as recorded traffic shows): its name, read here, is the Hub group's name.
   const targetIds = rawMappings.map((m) => m.targetGroupId).filter((id): id is string => typeof id === 'string' && id !== '');
   const unknownIds = [...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds])].filter((id) => !knownById.has(id));
-  const [foundUsers, byId] = await Promise.all([findUsersByLogin(client, unassigned, onEvent), findGroupsById(client, unknownIds, onEvent)]);
+  const [foundUsers, byId] = await Promise.all([usersFound, findGroupsById(client, unknownIds, onEvent)]);
   Object.assign(users, foundUsers);
   for (const [id, g] of byId) knownById.set(id, g);
   live.users = sortRecord(users);
@@ -336,7 +340,8 @@ async function readHub(
         const confirmed = new Set(appUsersOf[i]!.filter(pushConfirmedBySpoke).map((u) => u.loginKey));
         return s.assignments.users.filter((u) => !confirmed.has(u.loginKey)).map((u) => u.login);
       });
-      return findUsersByLogin(client, logins, onEvent);
+      // After the Spokes' app users: the last step of the Hub's longest chain, ahead of member lists.
+      return findUsersByLogin(client, logins, onEvent, { urgent: true });
     }),
     findGroupsByName(client, targets, onEvent).then(async (found) => {
       await fillMembers(client, Object.values(found), onEvent);
