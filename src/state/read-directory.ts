@@ -52,19 +52,22 @@ async function readBatches(
   collection: string,
   onEvent: ReadEventSink | undefined,
   options: ListOptions = {},
+  /** Told each search's results (and its index in `queries`) once all its pages are in. */
+  onQuery?: (items: Json[], index: number) => void,
 ): Promise<Json[]> {
   if (queries.length === 0) return [];
   const started = Date.now();
   onEvent?.({ type: 'read-start', org: client.org, collection });
   let count = 0;
   const results = await Promise.all(
-    queries.map(async (query) => {
+    queries.map(async (query, index) => {
       const items: Json[] = [];
       for await (const page of client.pages<Json>(path, query, options)) {
         items.push(...page);
         count += page.length;
         onEvent?.({ type: 'read-progress', org: client.org, collection, count });
       }
+      onQuery?.(items, index);
       return items;
     }),
   );
@@ -120,17 +123,39 @@ export async function getUserByLogin(client: OktaClient, login: string): Promise
 
 /** Groups by exact name (`search=profile.name eq "…" or …`), keyed by name. */
 export async function findGroupsByName(client: OktaClient, names: string[], onEvent?: ReadEventSink): Promise<Record<string, DirectoryGroup>> {
+  return findGroupsWithMembers(client, names, () => false, onEvent);
+}
+
+/**
+ * Groups by exact name, keyed by name, with the members of those `withMembers` picks: each
+ * search's groups have their members asked for as soon as that search answers, not after the last.
+ */
+export async function findGroupsWithMembers(
+  client: OktaClient,
+  names: string[],
+  withMembers: (group: DirectoryGroup) => boolean,
+  onEvent?: ReadEventSink,
+): Promise<Record<string, DirectoryGroup>> {
   const unique = [...new Set(names)];
   const queries = chunk(unique, BATCH).map((part) => ({ search: part.map((n) => `profile.name eq ${quote(n)}`).join(' or ') }));
-  const found = await readBatches(client, '/api/v1/groups', queries, 'groups', onEvent);
   const wanted = new Set(unique);
-  const out: Record<string, DirectoryGroup> = {};
-  for (const raw of found) {
-    const group = toDirectoryGroup(raw);
-    // An OKTA_GROUP wins over an APP_GROUP of the same name (that is what config names mean).
-    if (wanted.has(group.name) && (!(group.name in out) || raw.type === 'OKTA_GROUP')) out[group.name] = group;
-  }
-  return out;
+  const byQuery: Record<string, DirectoryGroup>[] = [];
+  const members = memberReader(client, onEvent);
+  // A name is searched by one query only, so each query's answer settles its names.
+  const settle = (found: Json[], index: number): void => {
+    const mine: Record<string, DirectoryGroup> = {};
+    for (const raw of found) {
+      const group = toDirectoryGroup(raw);
+      // An OKTA_GROUP wins over an APP_GROUP of the same name (that is what config names mean).
+      if (wanted.has(group.name) && (!(group.name in mine) || raw.type === 'OKTA_GROUP')) mine[group.name] = group;
+    }
+    byQuery[index] = mine;
+    members.add(Object.values(mine).filter(withMembers));
+  };
+  await readBatches(client, '/api/v1/groups', queries, 'groups', onEvent, {}, settle);
+  await members.done();
+  // In the order of the searches, whichever answered first.
+  return Object.assign({}, ...byQuery) as Record<string, DirectoryGroup>;
 }
 
 /** Groups by id (`filter=id eq "…" or …`), keyed by id. */
@@ -152,16 +177,35 @@ export async function readMemberLoginKeys(client: OktaClient, groupId: string): 
 
 /** Members of several groups, concurrently, reported as one collection. */
 export async function fillMembers(client: OktaClient, groups: DirectoryGroup[], onEvent?: ReadEventSink): Promise<void> {
-  if (groups.length === 0) return;
-  const started = Date.now();
-  onEvent?.({ type: 'read-start', org: client.org, collection: 'group members' });
+  const members = memberReader(client, onEvent);
+  members.add(groups);
+  await members.done();
+}
+
+/** Fills `memberLoginKeys` of the groups it is given, as they come, reported as one collection 'group members'. */
+function memberReader(client: OktaClient, onEvent: ReadEventSink | undefined): { add: (groups: DirectoryGroup[]) => void; done: () => Promise<void> } {
+  let started: number | undefined;
   let count = 0;
-  await Promise.all(
-    groups.map(async (group) => {
-      group.memberLoginKeys = await readMemberLoginKeys(client, group.id);
-      count += group.memberLoginKeys.length;
-      onEvent?.({ type: 'read-progress', org: client.org, collection: 'group members', count });
-    }),
-  );
-  onEvent?.({ type: 'read-done', org: client.org, collection: 'group members', count, ms: Date.now() - started });
+  const reads: Promise<void>[] = [];
+  const add = (groups: DirectoryGroup[]): void => {
+    if (groups.length === 0) return;
+    if (started === undefined) {
+      started = Date.now();
+      onEvent?.({ type: 'read-start', org: client.org, collection: 'group members' });
+    }
+    for (const group of groups) {
+      const read = readMemberLoginKeys(client, group.id).then((keys) => {
+        group.memberLoginKeys = keys;
+        count += keys.length;
+        onEvent?.({ type: 'read-progress', org: client.org, collection: 'group members', count });
+      });
+      read.catch(() => undefined); // awaited by done()
+      reads.push(read);
+    }
+  };
+  const done = async (): Promise<void> => {
+    await Promise.all(reads);
+    if (started !== undefined) onEvent?.({ type: 'read-done', org: client.org, collection: 'group members', count, ms: Date.now() - started });
+  };
+  return { add, done };
 }

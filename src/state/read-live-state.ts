@@ -23,7 +23,7 @@ import {
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
 import { readServiceApp } from './read-service-app.js';
-import { fillMembers, findGroupsById, findGroupsByName, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
+import { findGroupsById, findGroupsWithMembers, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
 import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
 
@@ -153,10 +153,7 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
 /** Config-named groups don't depend on the app: read at once, the pushed ones' members after them. */
 function readConfigGroups(client: OktaClient, spoke: DesiredSpoke, names: string[], onEvent: ReadEventSink | undefined): Promise<Record<string, DirectoryGroup>> {
   const pushedNames = new Set(spoke.pushGroups.groups.map((g) => g.name));
-  return findGroupsByName(client, names, onEvent).then(async (groups) => {
-    await fillMembers(client, Object.values(groups).filter((g) => pushedNames.has(g.name)), onEvent);
-    return groups;
-  });
+  return findGroupsWithMembers(client, names, (g) => pushedNames.has(g.name), onEvent);
 }
 
 /**
@@ -343,10 +340,7 @@ async function readHub(
       // After the Spokes' app users: the last step of the Hub's longest chain, ahead of member lists.
       return findUsersByLogin(client, logins, onEvent, { urgent: true });
     }),
-    findGroupsByName(client, targets, onEvent).then(async (found) => {
-      await fillMembers(client, Object.values(found), onEvent);
-      return found;
-    }),
+    findGroupsWithMembers(client, targets, () => true, onEvent),
   ]);
   return { users: sortRecord(users), groups: sortRecord(groups) };
 }
