@@ -15,8 +15,11 @@ import type { ClientEvent, RateLimitSnapshot } from './types.js';
 
 /** Default ceiling of requests in flight per org: under half of Okta's usual 75, the rest left to other integrations. */
 export const DEFAULT_MAX_IN_FLIGHT = 32;
-/** Where the adaptive limit starts: low enough for any org (free orgs allow 35 in flight). */
-export const INITIAL_IN_FLIGHT = 8;
+/**
+ * Where the adaptive limit starts: under half of what any org allows (free orgs: 35 in flight),
+ * and enough that a read of a few hundred lists reaches the ceiling in two round trips.
+ */
+export const INITIAL_IN_FLIGHT = 16;
 
 export interface SchedulerOptions {
   org: string;

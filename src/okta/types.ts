@@ -58,7 +58,7 @@ export interface OktaClientOptions {
   maxApiCapacity?: number;
   /**
    * Ceiling of requests in flight to this org (`--max-in-flight`). Default 32, under half of
-   * Okta's usual per-org limit of 75. Below it the limit adapts: it starts at 8, grows while
+   * Okta's usual per-org limit of 75. Below it the limit adapts: it starts at 16, grows while
    * answers are clean, and is cut on a concurrency 429 or a latency rise.
    */
   maxInFlight?: number;

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdaptiveLimit } from '../../src/okta/adaptive-concurrency.js';
-import { RateLimitScheduler, type Release } from '../../src/okta/scheduler.js';
+import { INITIAL_IN_FLIGHT, RateLimitScheduler, type Release } from '../../src/okta/scheduler.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import { routeOf } from '../../src/okta/routes.js';
 import { buildSeed, startSim } from '../../src/sim/index.js';
@@ -115,12 +115,13 @@ test('scheduler: grows while requests queue and the bucket has room; the budget 
   const s = new RateLimitScheduler({ org: 'hub', capacity: 0.5, maxInFlight: 32, now: () => now, random: () => 0, onEvent: (e) => events.push(e) });
   s.observe('group', { limit: 1000, remaining: 1000, reset: (now + 60_000) / 1000 });
   const granted = await acquireMany(s, 'group', 100);
-  assert.equal(granted.length, 8, 'starts at 8 in flight');
-  // Each clean answer frees its slot and adds one: 8 answers → 16 in flight.
+  assert.equal(INITIAL_IN_FLIGHT, 16);
+  assert.equal(granted.length, 16, 'starts at 16 in flight');
+  // Each clean answer frees its slot and adds one: 8 answers → 24 in flight.
   for (const release of granted.splice(0, 8)) release(ok);
   await new Promise((r) => setImmediate(r));
-  assert.equal(s.concurrency().limit, 16);
-  assert.equal(granted.length, 16);
+  assert.equal(s.concurrency().limit, 24);
+  assert.equal(granted.length, 24);
   for (let round = 0; round < 3; round++) {
     for (const release of granted.splice(0, granted.length)) release(ok);
     await new Promise((r) => setImmediate(r));
@@ -133,10 +134,10 @@ test('scheduler: grows while requests queue and the bucket has room; the budget 
   const t = new RateLimitScheduler({ org: 'emea', capacity: 0.5, maxInFlight: 32, now: () => now, random: () => 0 });
   t.observe('apps', { limit: 100, remaining: 60, reset: (now + 60_000) / 1000 });
   const apps = await acquireMany(t, 'apps', 30);
-  assert.equal(apps.length, 8);
+  assert.equal(apps.length, 10, '50 allowed, 40 used: 10 may go');
   for (const release of apps.splice(0, 8)) release({ ...ok, observed: { limit: 100, remaining: 52, reset: (now + 60_000) / 1000 } });
   await new Promise((r) => setImmediate(r));
-  assert.equal(t.concurrency().limit, 8, '50 allowed, 40 used and sent: no room for more than 8 in flight');
+  assert.equal(t.concurrency().limit, 16, '50 allowed, 50 sent: no room for more in flight, so no growth');
   t.dispose();
 });
 
@@ -200,7 +201,7 @@ test('against the simulator: backs off at the org concurrency limit; every reque
   }
 });
 
-test('against the simulator: where the org allows, the limit grows from 8 to the ceiling with no 429', async () => {
+test('against the simulator: where the org allows, the limit grows from its start to the ceiling with no 429', async () => {
   const sim = await startSim(buildSeed({ spokes: [{ name: 'emea', users: 20, assigned: 20 }] }), { timeScale: 60, rateLimits: { apps: 100_000 }, latencyMs: 20 });
   try {
     const { url, tokens } = sim.orgs.emea!;
@@ -208,12 +209,12 @@ test('against the simulator: where the org allows, the limit grows from 8 to the
     const client = createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxInFlight: 24, onEvent: (e) => events.push(e) });
     const [app] = await client.get<{ id: string }[]>('/api/v1/apps');
     sim.resetStats();
-    assert.equal(client.concurrency!().limit, 8);
+    assert.equal(client.concurrency!().limit, INITIAL_IN_FLIGHT);
     await Promise.all(Array.from({ length: 300 }, (_, i) => client.get(`/api/v1/apps/${app!.id}/users`, { limit: 5, n: i })));
     const grown = events.filter((e) => e.type === 'concurrency' && e.reason === 'grow').length;
     process.stderr.write(`# adaptive against the default limit of 75: peak limit ${client.concurrency!().peak}, ${grown} steps up, sim peak in flight ${sim.stats('emea').peakInFlight}\n`);
     assert.equal(sim.stats('emea').status429, 0);
-    assert.ok(client.concurrency!().peak > 8, 'the limit grew');
+    assert.ok(client.concurrency!().peak > INITIAL_IN_FLIGHT, 'the limit grew');
     assert.ok(sim.stats('emea').peakInFlight <= 24, 'never above the ceiling');
   } finally {
     await sim.close();

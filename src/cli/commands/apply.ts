@@ -47,7 +47,7 @@ Options:
       --allow-delete-service-apps allow removing a Hub service app org2org made for a Spoke
       --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N           ceiling of requests in flight per org, 1–75 (default 32;
-                                  adaptive below it: starts at 8, grows, backs off)
+                                  adaptive below it: starts at 16, grows, backs off)
       --format FORMAT             text (default) or json (the result on stdout)
 
 ${GLOBAL_HELP}

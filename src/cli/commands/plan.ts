@@ -29,7 +29,7 @@ Options:
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N      ceiling of requests in flight per org, 1–75 (default 32;
-                             adaptive below it: starts at 8, grows, backs off)
+                             adaptive below it: starts at 16, grows, backs off)
 
 ${GLOBAL_HELP}
 
