@@ -58,6 +58,8 @@ export async function run(argv: string[]): Promise<number> {
 
     banner('2/3  org2org apply --auto-approve --wait — make it so, then check the users and groups arrived in the Hub');
     const applied = await runApply([...common, '--auto-approve', '--wait', '--wait-timeout', '60s']);
+    // Ctrl-C: apply said what was and wasn't made; a plan after it would only be cut off too.
+    if (applied === 130) return 130;
 
     banner('3/3  org2org plan — after the apply');
     const second = await runPlan([...common, '--detailed-exitcode']);
