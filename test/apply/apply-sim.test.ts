@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { applyEventOfClientEvent, applyPlan } from '../../src/apply/apply-plan.js';
-import type { ApplyEvent } from '../../src/apply/types.js';
+import { INTERRUPTED_REASON, type ApplyEvent } from '../../src/apply/types.js';
 import { waitForProvisioning } from '../../src/apply/wait.js';
 import type { InitialStatus } from '../../src/config/types.js';
 import type { ClientEvent } from '../../src/okta/types.js';
@@ -210,6 +210,48 @@ describe('applyPlan under a tight rate limit', () => {
     assert.deepEqual([result.applied, result.failed], [45, 0], JSON.stringify(result.results.find((r) => r.outcome === 'failed')));
     assert.equal(sim.stats('emea').byRoute['POST /api/v1/apps/{appId}/users'], 45 + sim.stats('emea').status429);
     assert.ok(events.some((e) => e.type === 'rate-limit-wait'), 'rate-limit waits reach the apply event stream');
+  });
+
+  it('Ctrl-C while assignments wait for the next window: the waiting ones are dropped and reported as not made, none fails', async () => {
+    const emea = sim.org('emea');
+    const app = emea.apps.values()[0]!;
+    const stop = new AbortController();
+    // Interrupted as soon as the scheduler holds requests for the next window.
+    let sent = 0;
+    let sentBeforeStop: number | undefined;
+    const onEvent = (e: ClientEvent): void => {
+      if (e.type === 'request') sent++;
+      // Next turn: requests granted in the scheduler's pass that saw the wait are sent by then (in flight).
+      if (e.type === 'rate-limit-wait' && sentBeforeStop === undefined) {
+        sentBeforeStop = -1;
+        setImmediate(() => {
+          sentBeforeStop = sent;
+          stop.abort();
+        });
+      }
+    };
+    const clients = { spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!, { onEvent, signal: stop.signal }) } };
+    const extra = Array.from({ length: 45 }, (_, i) => `stopped${i}@emea.example.com`);
+    for (const login of extra) emea.addUser(login, { login, email: login, firstName: 'x', lastName: 'y' }, 'ACTIVE');
+    const changes = extra.map((login) =>
+      change('emea', 'assignment.user', login, 'create', {
+        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_without_pass' }, initialStatus: 'active_without_pass',
+      }),
+    );
+    // POSTs the Spoke answered with anything but a 429 (the earlier test's included).
+    const posts = (): number => (sim.stats('emea').byRoute['POST /api/v1/apps/{appId}/users'] ?? 0) - sim.stats('emea').status429;
+    const before = posts();
+    const result = await applyPlan(plan(changes), clients, { signal: stop.signal });
+    assert.equal(result.interrupted, true);
+    assert.equal(result.failed, 0, JSON.stringify(result.results.find((r) => r.outcome === 'failed')));
+    const assigned = extra.filter((login) => app.users.has(emea.findUser(login)!.id)).length;
+    assert.equal(result.applied, assigned, 'applied is what reached the Spoke');
+    assert.ok(result.skipped > 0 && result.applied + result.skipped === 45, `${result.applied} applied, ${result.skipped} not made`);
+    assert.ok(result.results.filter((r) => r.outcome === 'skipped').every((r) => r.message === INTERRUPTED_REASON));
+    // applyPlan settles every change it started: the dropped ones never went out.
+    assert.equal(posts() - before, result.applied);
+    assert.equal(sent, sentBeforeStop, 'no request was sent after Ctrl-C');
+    assert.ok(result.applied <= sentBeforeStop!, `${result.applied} applied, ${sentBeforeStop} sent before Ctrl-C`);
   });
 });
 

@@ -3,7 +3,7 @@ import { Secret } from '../../src/credentials.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import type { ClientEvent, OktaClient } from '../../src/okta/types.js';
 
-export function clientFor(org: string, baseUrl: string, token: string, options: { maxInFlight?: number; onEvent?: (e: ClientEvent) => void } = {}): OktaClient {
+export function clientFor(org: string, baseUrl: string, token: string, options: { maxInFlight?: number; onEvent?: (e: ClientEvent) => void; signal?: AbortSignal } = {}): OktaClient {
   return createOktaClient({
     org,
     baseUrl,
@@ -11,5 +11,6 @@ export function clientFor(org: string, baseUrl: string, token: string, options: 
     maxInFlight: options.maxInFlight ?? 40,
     maxApiCapacity: 1,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
