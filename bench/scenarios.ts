@@ -12,6 +12,7 @@
  * changes: 80 % new assignments, 10 % initial-status updates, 10 % removals.
  */
 import { buildSeed, type SeedApp, type SimSeed } from '../src/sim/index.js';
+import { spokeHeaderLines } from '../scripts/gen-multi-spoke.js';
 
 export interface PlanScenario {
   name: 'S' | 'M' | 'L';
@@ -178,20 +179,7 @@ function configYaml(spokes: string[], hubRead: boolean): string {
 function spokeYaml(name: string, mode: 'additive' | 'authoritative', lists: { users: string[]; groups: string[]; pushed: string[] }): string {
   const E = envName(name);
   const lines = [
-    `  - name: ${name}`,
-    `    url: \${OKTA_${E}_URL}`,
-    '    auth:',
-    `      token: \${OKTA_${E}_TOKEN}`,
-    '    app:',
-    '      label: Acme Hub',
-    '    connection:',
-    '      authScheme: TOKEN',
-    '      token: ${OKTA_HUB_PROVISIONING_TOKEN}',
-    '    provisioning:',
-    '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: false }',
-    '    assignments:',
-    `      mode: ${mode}`,
-    '      defaults: { initialStatus: active_without_pass }',
+    ...spokeHeaderLines({ name, url: `\${OKTA_${E}_URL}`, tokenVar: `OKTA_${E}_TOKEN`, mode }),
     lists.users.length > 0 ? '      users:' : '      users: []',
     ...lists.users.map((u) => `        - ${u}`),
     lists.groups.length > 0 ? '      groups:' : '      groups: []',

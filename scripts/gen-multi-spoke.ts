@@ -5,6 +5,29 @@
  */
 import { writeFileSync } from 'node:fs';
 
+/**
+ * The lines of a generated Spoke from its name down to `assignments.defaults`: a TOKEN
+ * connection, To App provisioning on, the lists left to the caller.
+ */
+export function spokeHeaderLines(spoke: { name: string; url: string; tokenVar: string; mode: 'additive' | 'authoritative' }): string[] {
+  return [
+    `  - name: ${spoke.name}`,
+    `    url: ${spoke.url}`,
+    '    auth:',
+    `      token: \${${spoke.tokenVar}}`,
+    '    app:',
+    '      label: Acme Hub',
+    '    connection:',
+    '      authScheme: TOKEN',
+    '      token: ${OKTA_HUB_PROVISIONING_TOKEN}',
+    '    provisioning:',
+    '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: false }',
+    '    assignments:',
+    `      mode: ${spoke.mode}`,
+    '      defaults: { initialStatus: active_without_pass }',
+  ];
+}
+
 export function renderMultiSpokeConfig(total: number, spokeNames: readonly string[] = ['emea', 'apac', 'amer', 'latam']): string {
   const lines = [
     '# yaml-language-server: $schema=../schemas/org2org.schema.json',
@@ -19,23 +42,7 @@ export function renderMultiSpokeConfig(total: number, spokeNames: readonly strin
   spokeNames.forEach((name, s) => {
     const count = Math.floor(total / spokeNames.length) + (s < total % spokeNames.length ? 1 : 0);
     const env = name.toUpperCase().replace(/-/g, '_');
-    lines.push(
-      `  - name: ${name}`,
-      `    url: https://acme-${name}.okta.com`,
-      '    auth:',
-      `      token: \${OKTA_${env}_TOKEN}`,
-      '    app:',
-      '      label: Acme Hub',
-      '    connection:',
-      '      authScheme: TOKEN',
-      '      token: ${OKTA_HUB_PROVISIONING_TOKEN}',
-      '    provisioning:',
-      '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: false }',
-      '    assignments:',
-      '      mode: authoritative',
-      '      defaults: { initialStatus: active_without_pass }',
-      '      users:',
-    );
+    lines.push(...spokeHeaderLines({ name, url: `https://acme-${name}.okta.com`, tokenVar: `OKTA_${env}_TOKEN`, mode: 'authoritative' }), '      users:');
     for (let i = 0; i < count; i++) {
       const login = `user${String(i).padStart(5, '0')}.${name}@acme.com`;
       lines.push(i % 10 === 0 ? `        - { login: ${login}, initialStatus: ${statuses[i % statuses.length]} }` : `        - login: ${login}`);
