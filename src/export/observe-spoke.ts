@@ -6,7 +6,7 @@
  */
 import { INITIAL_STATUSES, type InboundImport, type InitialStatus, type ToAppFeatures } from '../config/types.js';
 import { compareKeys } from '../plan/pair.js';
-import { sameOktaOrg, type LiveInbound, type LiveSpoke } from '../state/types.js';
+import { predates, sameOktaOrg, type LiveInbound, type LiveSpoke } from '../state/types.js';
 import type { ObservedConnection, ObservedPushMapping, ObservedSpoke } from './types.js';
 
 export interface ExportFacts {
@@ -19,21 +19,6 @@ export interface ExportFacts {
   notes: string[];
   /** The Hub URL given to export, to compare with the app's base URL. */
   hubUrl?: string;
-}
-
-/**
- * A Hub group made by its mapping's first push is stamped within moments of the mapping (before
- * or after it, depending on whose clock and which request came first); only a group that is
- * clearly older was there before, i.e. was linked.
- */
-export const LINK_MARGIN_MS = 5_000;
-
-export function predates(hubGroupCreated: unknown, mappingCreated: unknown): boolean | undefined {
-  if (typeof hubGroupCreated !== 'string' || typeof mappingCreated !== 'string') return undefined;
-  const g = Date.parse(hubGroupCreated);
-  const m = Date.parse(mappingCreated);
-  if (Number.isNaN(g) || Number.isNaN(m)) return undefined;
-  return g < m - LINK_MARGIN_MS;
 }
 
 export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke {

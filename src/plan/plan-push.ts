@@ -3,7 +3,7 @@
  * what a push will and won't bring into the Hub.
  */
 import type { DesiredPushGroup } from '../config/types.js';
-import { pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
+import { predates, pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
 import { formatAddress, type ResourceKey } from './address.js';
 import { planUnlisted } from './pair.js';
 import { countOf, diagnose, didYouMean, makeChange, sample, type SpokeContext } from './spoke-context.js';
@@ -170,6 +170,7 @@ function removalChange(ctx: SpokeContext, mapping: LivePushMapping, entry: Desir
   const deleteTargetGroup = entry?.onRemove === 'deleteTarget';
   const targetName = mapping.targetGroupName ?? entry?.targetName;
   const key = entry?.name ?? mappingKey(mapping);
+  if (deleteTargetGroup) checkDeleteTarget(ctx, mapping, entry, targetName);
   return makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'pushMapping', key },
     kind: 'pushMapping',
@@ -195,6 +196,27 @@ function removalChange(ctx: SpokeContext, mapping: LivePushMapping, entry: Desir
 }
 
 const UNLISTED_KEEPS_TARGET = 'The Hub group is kept (to delete it too, list the group with remove: true and onRemove: deleteTarget).';
+
+/**
+ * A Hub group older than its mapping was linked, not made by the push (`link: true` is refused
+ * by the config rules, but Okta also links when the file didn't say so): org2org won't delete it.
+ */
+function checkDeleteTarget(ctx: SpokeContext, mapping: LivePushMapping, entry: DesiredPushGroup, targetName: string | undefined): void {
+  const where = { address: formatAddress({ spoke: ctx.desired.name, kind: 'pushMapping', key: entry.name }), pos: entry.pos };
+  if (!ctx.hub) {
+    diagnose(ctx, 'warning', `${entry.name}: onRemove: deleteTarget, but the Hub is not read (no hub.auth): the plan can't tell whether the Hub group predates the push, nor count its members`, where);
+    return;
+  }
+  const hubGroup = targetName === undefined ? undefined : ctx.hub.groups[targetName];
+  if (predates(hubGroup?.created, mapping.created)) {
+    diagnose(
+      ctx,
+      'error',
+      `${entry.name}: the Hub group "${targetName}" existed before this push mapping (made ${hubGroup!.created}, the mapping ${mapping.created}): Okta linked to it, and org2org won't delete a Hub group the push didn't create — use onRemove: keepTarget`,
+      where,
+    );
+  }
+}
 
 function deleteTargetEffect(ctx: SpokeContext, targetName: string | undefined): string {
   const name = targetName === undefined ? 'the Hub group this mapping pushes to' : `the Hub group "${targetName}"`;

@@ -83,7 +83,7 @@ export function toDirectoryUser(user: Json): DirectoryUser {
 
 function toDirectoryGroup(group: Json): DirectoryGroup {
   const profile = (group.profile ?? {}) as Json;
-  return { id: String(group.id), name: String(profile.name ?? '') };
+  return { id: String(group.id), name: String(profile.name ?? ''), ...(typeof group.created === 'string' ? { created: group.created } : {}) };
 }
 
 /**

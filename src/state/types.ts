@@ -132,6 +132,8 @@ export interface DirectoryUser {
 export interface DirectoryGroup {
   id: string;
   name: string;
+  /** When Okta made the group (a Hub group older than its push mapping was linked, see predates). */
+  created?: string;
   /** Member login keys, when they were read (pushed groups only). */
   memberLoginKeys?: string[];
 }
@@ -258,3 +260,19 @@ export type ReadEvent =
   | { type: 'read-start'; org: string; collection: string }
   | { type: 'read-progress'; org: string; collection: string; count: number }
   | { type: 'read-done'; org: string; collection: string; count: number; ms: number };
+
+/**
+ * A Hub group made by its mapping's first push is stamped within moments of the mapping (before
+ * or after it, depending on whose clock and which request came first); only a group that is
+ * clearly older was there before, i.e. was linked.
+ */
+export const LINK_MARGIN_MS = 5_000;
+
+/** Whether a Hub group was there before its push mapping; undefined when a time is missing. */
+export function predates(hubGroupCreated: unknown, mappingCreated: unknown): boolean | undefined {
+  if (typeof hubGroupCreated !== 'string' || typeof mappingCreated !== 'string') return undefined;
+  const g = Date.parse(hubGroupCreated);
+  const m = Date.parse(mappingCreated);
+  if (Number.isNaN(g) || Number.isNaN(m)) return undefined;
+  return g < m - LINK_MARGIN_MS;
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { renderExport, spokeTokenVar } from '../../src/export/build-document.js';
-import { predates } from '../../src/export/observe-spoke.js';
+import { predates } from '../../src/state/types.js';
 import type { ExportInput, ObservedSpoke } from '../../src/export/types.js';
 import { schemaErrors } from './schema.js';
 

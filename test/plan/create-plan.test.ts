@@ -371,6 +371,33 @@ describe('createPlan: group assignments and push mappings', () => {
     assert.deepEqual(sales.op, { type: 'assignment.group.assign', appId: '0oa1', groupId: 'g-sales', priority: 2, profile: {}, mergeLive: true });
   });
 
+  test('remove: true with onRemove: deleteTarget: the Hub group is deleted unless it predates the mapping (Okta linked it); without the Hub, a warning', () => {
+    const config = spokeConfig({ pushGroups: { groups: [{ name: 'Old', remove: true, onRemove: 'deleteTarget' }] } });
+    const mappings = base.pushMappings.map((m) => (m.id === 'm-old' ? { ...m, created: '2026-02-01T10:00:00.000Z' } : m));
+    const withHub = (created: string): LiveState =>
+      state({ ...base, pushMappings: mappings }, { hub: { users: {}, groups: { Old: { id: 'h-old', name: 'Old', created, memberLoginKeys: ['a@x.com', 'b@x.com'] } } } });
+
+    const made = plan(config, withHub('2026-02-01T10:00:01.000Z'));
+    assert.equal(made.errored, false, JSON.stringify(made.spokes[0]!.diagnostics));
+    const removal = at(made, 'spoke.emea.pushMapping["Old"]');
+    assert.equal(removal.action, 'delete');
+    assert.deepEqual(removal.hubEffects, ['deletes the Hub group "Old" and its memberships (2 members lose it)']);
+    assert.equal(removal.op.type === 'pushMapping.delete' && removal.op.deleteTargetGroup, true);
+
+    const linked = plan(config, withHub('2026-01-01T00:00:00.000Z'));
+    assert.equal(linked.errored, true);
+    assert.match(linked.spokes[0]!.diagnostics[0]!.message, /^Old: the Hub group "Old" existed before this push mapping .*Okta linked to it, and org2org won't delete a Hub group the push didn't create — use onRemove: keepTarget$/);
+
+    const unread = plan(config, state({ ...base, pushMappings: mappings }));
+    assert.equal(unread.errored, false);
+    assert.match(unread.spokes[0]!.diagnostics[0]!.message, /^Old: onRemove: deleteTarget, but the Hub is not read/);
+    assert.deepEqual(at(unread, 'spoke.emea.pushMapping["Old"]').hubEffects, ['deletes the Hub group "Old" and its memberships']);
+
+    // Once it is gone, the entry plans nothing.
+    const done = plan(config, state({ ...base, pushMappings: base.pushMappings.filter((m) => m.id !== 'm-old') }));
+    assert.equal(changes(done).filter((c) => c.action !== 'noop').length, 0);
+  });
+
   test('authoritative removals come after additions, push mappings first', () => {
     const p = plan(
       spokeConfig({
