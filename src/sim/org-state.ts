@@ -198,6 +198,11 @@ export class SimOrg {
   readonly accessTokens = new Map<string, AccessGrant>();
   /** Assertion `jti`s already used (replay protection). */
   readonly usedJtis = new Set<string>();
+  /**
+   * Logins (lower case) that user searches don't find yet: Okta's search index trails a write
+   * (its spec says so), while a GET of the user by id or login finds it at once.
+   */
+  readonly searchLag = new Set<string>();
   private counter = 0;
   private readonly tag: string;
   /** The id of the default user type (one per org). */

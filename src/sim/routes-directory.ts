@@ -43,9 +43,11 @@ function listUsers(ctx: RequestContext): Reply {
           return true;
         }
       : undefined;
+  const lagging = search && ctx.org.searchLag.size > 0 ? (u: SimUser): boolean => ctx.org.searchLag.has(String(u.profile.login).toLowerCase()) : undefined;
+  const found = lagging ? (u: SimUser): boolean => !lagging(u) && (match ? match(u) : true) : match;
   const byLogin = !filter && !q ? loginsOf(ctx.query.get('search')) : undefined;
-  const subset = byLogin?.map((login) => ctx.org.findUser(login)).filter((u): u is SimUser => u !== undefined);
-  return pageReply(ctx, ctx.org.users, { fallback: 200, cap: 200 }, (u) => userJson(ctx.org, u), match, subset);
+  const subset = byLogin?.map((login) => ctx.org.findUser(login)).filter((u): u is SimUser => u !== undefined && !lagging?.(u));
+  return pageReply(ctx, ctx.org.users, { fallback: 200, cap: 200 }, (u) => userJson(ctx.org, u), found, subset);
 }
 
 /**

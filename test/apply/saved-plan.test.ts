@@ -15,8 +15,8 @@ import { Org2OrgError, StalePlanError } from '../../src/errors.js';
 import { startSim } from '../../src/sim/index.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan } from '../../src/plan/types.js';
 import { cliEnv, countWrites, findLeaks } from '../e2e/cli.js';
-import { MemoryOrg } from './memory-org.js';
 import { change, plan as planOf } from '../builders/plan.js';
+import { clientFor } from './sim-client.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -137,13 +137,19 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
 });
 
 test('a plan whose dependencies form a cycle is refused whole before anything is written', async () => {
-  const org = new MemoryOrg('emea');
-  org.addApp('0oa1');
-  const a = change('emea', 'assignment.user', 'a@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ua', login: 'a@acme.com', profile: {}, initialStatus: 'active_with_pass' });
-  const b = change('emea', 'assignment.user', 'b@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ub', login: 'b@acme.com', profile: {}, initialStatus: 'active_with_pass' }, { dependsOn: [a.address] });
-  const independent = change('emea', 'assignment.user', 'c@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00uc', login: 'c@acme.com', profile: {}, initialStatus: 'active_with_pass' });
-  (a as Change).dependsOn = [b.address];
-  const cyclic: Plan = planOf([a, b, independent]);
-  await assert.rejects(applyPlan(cyclic, { spokes: { emea: org } }), (err: unknown) => err instanceof Org2OrgError && /cycle/.test(err.message) && /Nothing was written/.test(err.message));
-  assert.equal(org.calls.length, 0);
+  const sim = await startSim({
+    orgs: { hub: {}, emea: { tokens: { ADMIN: { value: 'fake-emea-admin-token-for-tests', user: 'admin@emea.example.com', roles: ['SUPER_ADMIN'] } } } },
+  });
+  try {
+    const emea = clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!);
+    const a = change('emea', 'assignment.user', 'a@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ua', login: 'a@acme.com', profile: {}, initialStatus: 'active_with_pass' });
+    const b = change('emea', 'assignment.user', 'b@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ub', login: 'b@acme.com', profile: {}, initialStatus: 'active_with_pass' }, { dependsOn: [a.address] });
+    const independent = change('emea', 'assignment.user', 'c@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00uc', login: 'c@acme.com', profile: {}, initialStatus: 'active_with_pass' });
+    (a as Change).dependsOn = [b.address];
+    const cyclic: Plan = planOf([a, b, independent]);
+    await assert.rejects(applyPlan(cyclic, { spokes: { emea } }), (err: unknown) => err instanceof Org2OrgError && /cycle/.test(err.message) && /Nothing was written/.test(err.message));
+    assert.equal(sim.stats('emea').total, 0, 'no request reached the org');
+  } finally {
+    await sim.close();
+  }
 });

@@ -3,13 +3,14 @@ import { Secret } from '../../src/credentials.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import type { ClientEvent, OktaClient } from '../../src/okta/types.js';
 
-export function clientFor(org: string, baseUrl: string, token: string, options: { maxInFlight?: number; onEvent?: (e: ClientEvent) => void; signal?: AbortSignal } = {}): OktaClient {
+export function clientFor(org: string, baseUrl: string, token: string, options: { maxInFlight?: number; adaptive?: boolean; onEvent?: (e: ClientEvent) => void; signal?: AbortSignal } = {}): OktaClient {
   return createOktaClient({
     org,
     baseUrl,
     auth: { kind: 'token', token: new Secret(`TEST_${org.toUpperCase()}_TOKEN`, token) },
     maxInFlight: options.maxInFlight ?? 40,
     maxApiCapacity: 1,
+    ...(options.adaptive !== undefined ? { adaptiveConcurrency: options.adaptive } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -1,15 +1,101 @@
+/**
+ * waitForProvisioning against the simulator: the Spoke's app users and push mappings are set to
+ * the states Okta reports while it provisions (pending, errored, settled), the Hub holds what
+ * arrived, and the reads are counted by the simulator itself.
+ */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import type { ApplyEvent, ApplyResult } from '../../src/apply/types.js';
 import { hubStatusFor, waitForProvisioning } from '../../src/apply/wait.js';
 import type { InitialStatus } from '../../src/config/types.js';
 import type { Change } from '../../src/plan/types.js';
-import { MemoryOrg } from './memory-org.js';
+import { startSim, type Sim, type SimApp, type SimOrg } from '../../src/sim/index.js';
 import { change, plan } from '../builders/plan.js';
+import { clientFor } from './sim-client.js';
 
-function assign(login: string, userId: string, initialStatus: InitialStatus): Change {
+const LOGINS = ['alice', 'bob', 'carol', 'dave', 'erin', 'gone'].map((n) => `${n}@acme.com`);
+
+interface World {
+  sim: Sim;
+  emea: SimOrg;
+  hub: SimOrg;
+  app: SimApp;
+  clients: { hub: ReturnType<typeof clientFor>; spokes: { emea: ReturnType<typeof clientFor> } };
+}
+
+let sim: Sim | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+/** A Spoke with a connected Org2Org app and no app users: what provisions is what a test sets. */
+async function world(): Promise<World> {
+  sim = await startSim({
+    orgs: {
+      hub: {
+        tokens: {
+          READ: { value: 'fake-hub-read-token-for-tests', user: 'reader@hub.example.com', roles: ['READ_ONLY_ADMIN'] },
+          PROV: { value: 'fake-hub-provisioning-token-for-tests', user: 'provisioner@hub.example.com', roles: ['SUPER_ADMIN'] },
+        },
+      },
+      emea: {
+        users: LOGINS.map((login) => ({ login })),
+        groups: [{ name: 'Engineering', members: ['alice@acme.com', 'bob@acme.com', 'dave@acme.com'] }, { name: 'Empty' }],
+        tokens: { ADMIN: { value: 'fake-emea-admin-token-for-tests', user: 'admin@emea.example.com', roles: ['SUPER_ADMIN'] } },
+        apps: [{ label: 'Acme Hub', hub: 'hub', connection: { token: 'hub/PROV' }, provisioning: { createUsers: true } }],
+      },
+    },
+  });
+  const emea = sim.org('emea');
+  return {
+    sim,
+    emea,
+    hub: sim.org('hub'),
+    app: emea.apps.values()[0]!,
+    clients: {
+      hub: clientFor('hub', sim.orgs.hub!.url, sim.orgs.hub!.tokens.READ!),
+      spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!) },
+    },
+  };
+}
+
+/** The Spoke's app user of `login`, as Okta reports it while (or after) provisioning. */
+function setAppUser(w: World, login: string, status: string, syncState: string, errorSummary: string | null = null): void {
+  const user = w.emea.findUser(login)!;
+  const now = new Date().toISOString();
+  const existing = w.app.users.get(user.id);
+  if (existing) {
+    Object.assign(existing, { status, syncState, errorSummary });
+    return;
+  }
+  w.app.users.add({
+    id: user.id, seq: 0, scope: 'USER', status, syncState, externalId: null, userName: login, profile: {},
+    created: now, lastUpdated: now, statusChanged: now, lastSync: null, passwordChanged: null, errorSummary,
+  });
+}
+
+/** A push mapping of the Spoke group `source` into the Hub group `target` (made in the Hub when missing). */
+function addMapping(w: World, source: string, target: string, lastPush: string | null): { sourceGroupId: string } {
+  const hubGroup = w.hub.findGroupByName(target) ?? w.hub.addGroup(target);
+  const sourceGroupId = w.emea.findGroupByName(source)!.id;
+  const now = new Date().toISOString();
+  w.app.pushMappings.add({
+    id: w.emea.newId('gpm'), seq: 0, sourceGroupId, targetGroupId: w.emea.newId('00g'), hubGroupId: hubGroup.id, targetOrg: 'hub',
+    status: 'ACTIVE', errorSummary: null, lastPush, created: now, lastUpdated: now,
+  });
+  return { sourceGroupId };
+}
+
+function assign(w: World, login: string, initialStatus: InitialStatus): Change {
   return change('emea', 'assignment.user', login, 'create', {
-    type: 'assignment.user.assign', appId: '0oa1', userId, login, profile: { initialStatus }, initialStatus,
+    type: 'assignment.user.assign', appId: w.app.id, userId: w.emea.findUser(login)!.id, login, profile: { initialStatus }, initialStatus,
+  });
+}
+
+function push(w: World, source: string, target: string, sourceGroupId: string): Change {
+  return change('emea', 'pushMapping', source, 'create', {
+    type: 'pushMapping.create', appId: w.app.id, sourceGroupId, targetGroupName: target, status: 'ACTIVE',
   });
 }
 
@@ -20,11 +106,6 @@ function appliedAll(changes: Change[]): ApplyResult {
     failed: 0,
     skipped: 0,
   };
-}
-
-function setAppUser(org: MemoryOrg, id: string, login: string, status: string, syncState: string, errorSummary?: string): void {
-  const record = { id, scope: 'USER', status, syncState, credentials: { userName: login }, profile: {}, ...(errorSummary ? { errorSummary } : {}) };
-  org.apps.get('0oa1')!.users.set(id, record);
 }
 
 describe('hubStatusFor', () => {
@@ -38,43 +119,34 @@ describe('hubStatusFor', () => {
 
 describe('waitForProvisioning', () => {
   it('waits for pending app users, then checks users and pushed groups in the Hub with batched reads', async () => {
-    const spoke = new MemoryOrg('emea');
-    spoke.addApp('0oa1');
-    const hub = new MemoryOrg('hub');
-    setAppUser(spoke, '00uA', 'alice@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
-    setAppUser(spoke, '00uB', 'bob@acme.com', 'STAGED', 'SYNCING');
-    setAppUser(spoke, '00uC', 'carol@acme.com', 'STAGED', 'ERROR', 'Matching user not found in the Hub');
-    setAppUser(spoke, '00uE', 'erin@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
-    spoke.addMapping('0oa1', 'gpm1', '00gEng', 'ACTIVE');
-    spoke.apps.get('0oa1')!.mappings.get('gpm1')!.lastPush = '2026-01-01T00:00:00.000Z';
-    for (const [id, login] of [['00uA', 'alice@acme.com'], ['00uB', 'bob@acme.com'], ['00uD', 'dave@acme.com']] as const) {
-      spoke.users.set(id, { id, status: 'ACTIVE', profile: { login } });
-    }
-    spoke.groups.set('00gEng', { id: '00gEng', profile: { name: 'Engineering' }, members: new Set(['00uA', '00uB', '00uD']) });
-
-    hub.users.set('h1', { id: 'h1', status: 'ACTIVE', profile: { login: 'Alice@acme.com' } });
-    hub.users.set('h2', { id: 'h2', status: 'PROVISIONED', profile: { login: 'bob@acme.com' } });
-    hub.users.set('h5', { id: 'h5', status: 'ACTIVE', profile: { login: 'erin@acme.com' } });
-    hub.groups.set('hg', { id: 'hgEng', profile: { name: 'Eng' }, members: new Set(['h1']) });
+    const w = await world();
+    setAppUser(w, 'alice@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    setAppUser(w, 'bob@acme.com', 'STAGED', 'SYNCING');
+    setAppUser(w, 'carol@acme.com', 'STAGED', 'ERROR', 'Matching user not found in the Hub');
+    setAppUser(w, 'erin@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    const { sourceGroupId } = addMapping(w, 'Engineering', 'Eng', '2026-01-01T00:00:00.000Z');
+    const alice = w.hub.addUser('Alice@acme.com', { login: 'Alice@acme.com' }, 'ACTIVE');
+    w.hub.addUser('bob@acme.com', { login: 'bob@acme.com' }, 'PROVISIONED');
+    w.hub.addUser('erin@acme.com', { login: 'erin@acme.com' }, 'ACTIVE');
+    w.hub.addMember(w.hub.findGroupByName('Eng')!, alice);
 
     const changes = [
-      assign('alice@acme.com', '00uA', 'active_with_pass'),
-      assign('bob@acme.com', '00uB', 'active_without_pass'),
-      assign('carol@acme.com', '00uC', 'active_with_pass'),
-      assign('erin@acme.com', '00uE', 'pending_without_pass'),
-      change('emea', 'pushMapping', 'Engineering', 'create', {
-        type: 'pushMapping.create', appId: '0oa1', sourceGroupId: '00gEng', targetGroupName: 'Eng', status: 'ACTIVE',
-      }),
+      assign(w, 'alice@acme.com', 'active_with_pass'),
+      assign(w, 'bob@acme.com', 'active_without_pass'),
+      assign(w, 'carol@acme.com', 'active_with_pass'),
+      assign(w, 'erin@acme.com', 'pending_without_pass'),
+      push(w, 'Engineering', 'Eng', sourceGroupId),
     ];
     // Bob's provisioning finishes after the first poll has seen him pending.
     let polls = 0;
     const events: ApplyEvent[] = [];
-    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), { hub, spokes: { emea: spoke } }, {
+    w.sim.resetStats();
+    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), w.clients, {
       timeoutMs: 10_000,
       pollMs: 1,
       onEvent: (e) => {
         events.push(e);
-        if (e.type === 'wait-progress' && ++polls === 1) setAppUser(spoke, '00uB', 'bob@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+        if (e.type === 'wait-progress' && ++polls === 1) setAppUser(w, 'bob@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
       },
     });
 
@@ -89,76 +161,68 @@ describe('waitForProvisioning', () => {
     assert.equal(byName.get('Eng')!.ok, false);
     assert.match(byName.get('Eng')!.detail, /missing 1 of 2 members: bob@acme\.com/);
 
-    assert.equal(hub.callsMatching('GET', /^\/api\/v1\/users$/).length, 1, 'one batched Hub user search');
-    assert.equal(spoke.callsMatching('GET', /\/apps\/0oa1\/users$/).length, 3, 'two polls, then one read of assignees');
+    assert.equal(w.sim.stats('hub').byRoute['GET /api/v1/users'], 1, 'one batched Hub user search');
+    assert.equal(w.sim.stats('emea').byRoute['GET /api/v1/apps/{appId}/users'], 3, 'two polls, then one read of assignees');
     assert.ok(events.some((e) => e.type === 'wait-progress' && e.done === 5 && e.total === 5));
   });
 
   it('gives up at the timeout and says what is still pending', async () => {
-    const spoke = new MemoryOrg('emea');
-    spoke.addApp('0oa1');
-    setAppUser(spoke, '00uB', 'bob@acme.com', 'STAGED', 'SYNCING');
-    const changes = [assign('bob@acme.com', '00uB', 'active_with_pass')];
-    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), { spokes: { emea: spoke } }, { timeoutMs: 30, pollMs: 5 });
+    const w = await world();
+    setAppUser(w, 'bob@acme.com', 'STAGED', 'SYNCING');
+    const changes = [assign(w, 'bob@acme.com', 'active_with_pass')];
+    w.sim.resetStats();
+    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), { spokes: w.clients.spokes }, { timeoutMs: 30, pollMs: 5 });
     assert.equal(verification.length, 1);
     assert.equal(verification[0]!.ok, false);
     assert.match(verification[0]!.detail, /not provisioned after 30 ms .*the Hub was not checked/);
-    assert.ok(spoke.calls.length >= 1);
+    assert.ok(w.sim.stats('emea').total >= 1);
   });
 
   it('settles an ACTIVE mapping that has no lastPush (real Okta sends none for an empty group) without waiting out the timeout', async () => {
-    const spoke = new MemoryOrg('emea');
-    spoke.addApp('0oa1');
-    const hub = new MemoryOrg('hub');
-    spoke.addMapping('0oa1', 'gpm1', '00gEmpty', 'ACTIVE');
-    assert.equal(spoke.apps.get('0oa1')!.mappings.get('gpm1')!.lastPush, undefined);
-    spoke.groups.set('00gEmpty', { id: '00gEmpty', profile: { name: 'Empty' }, members: new Set() });
-    hub.groups.set('hgE', { id: 'hgE', profile: { name: 'Empty' }, members: new Set() });
-    const push = change('emea', 'pushMapping', 'Empty', 'create', {
-      type: 'pushMapping.create', appId: '0oa1', sourceGroupId: '00gEmpty', targetGroupName: 'Empty', status: 'ACTIVE',
-    });
-    const [group] = await waitForProvisioning(plan([push]), appliedAll([push]), { hub, spokes: { emea: spoke } }, { timeoutMs: 60_000, pollMs: 60_000 });
+    const w = await world();
+    const { sourceGroupId } = addMapping(w, 'Empty', 'Empty', null);
+    const pushed = push(w, 'Empty', 'Empty', sourceGroupId);
+    w.sim.resetStats();
+    const [group] = await waitForProvisioning(plan([pushed]), appliedAll([pushed]), w.clients, { timeoutMs: 60_000, pollMs: 60_000 });
     assert.equal(group!.ok, true, group!.detail);
     assert.match(group!.detail, /in the Hub with all 0 expected members/);
-    assert.equal(spoke.callsMatching('GET', /\/group-push\/mappings$/).length, 1, 'settled on the first poll');
+    assert.equal(w.sim.stats('emea').byRoute['GET /api/v1/apps/{appId}/group-push/mappings'], 1, 'settled on the first poll');
   });
 
   it('a login the Hub search misses right after the write is looked up by login before it is called missing', async () => {
-    const spoke = new MemoryOrg('emea');
-    spoke.addApp('0oa1');
-    const hub = new MemoryOrg('hub');
-    setAppUser(spoke, '00uA', 'alice@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
-    setAppUser(spoke, '00uG', 'gone@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
-    hub.users.set('h1', { id: 'h1', status: 'ACTIVE', profile: { login: 'alice@acme.com' } });
-    hub.searchLag.add('alice@acme.com');
-    const changes = [assign('alice@acme.com', '00uA', 'active_with_pass'), assign('gone@acme.com', '00uG', 'active_with_pass')];
-    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), { hub, spokes: { emea: spoke } }, { timeoutMs: 1000, pollMs: 1 });
+    const w = await world();
+    setAppUser(w, 'alice@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    setAppUser(w, 'gone@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    w.hub.addUser('alice@acme.com', { login: 'alice@acme.com' }, 'ACTIVE');
+    w.hub.searchLag.add('alice@acme.com');
+    const changes = [assign(w, 'alice@acme.com', 'active_with_pass'), assign(w, 'gone@acme.com', 'active_with_pass')];
+    w.sim.resetStats();
+    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), w.clients, { timeoutMs: 1000, pollMs: 1 });
     const byName = new Map(verification.map((v) => [v.name, v]));
     assert.deepEqual(byName.get('alice@acme.com')!.ok, true, byName.get('alice@acme.com')!.detail);
     assert.equal(byName.get('gone@acme.com')!.ok, false);
     assert.match(byName.get('gone@acme.com')!.detail, /not in the Hub/);
-    assert.deepEqual(hub.callsMatching('GET', /^\/api\/v1\/users\/.+/).map((c) => c.path).sort(), ['/api/v1/users/alice%40acme.com', '/api/v1/users/gone%40acme.com']);
+    assert.equal(w.sim.stats('hub').byRoute['GET /api/v1/users/{userId}'], 2, 'each miss looked up by login once');
   });
 
   it('checks only presence for an updated assignment: initialStatus acts when the Hub user is created', async () => {
-    const spoke = new MemoryOrg('emea');
-    spoke.addApp('0oa1');
-    const hub = new MemoryOrg('hub');
-    setAppUser(spoke, '00uB', 'bob@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
-    hub.users.set('h2', { id: 'h2', status: 'ACTIVE', profile: { login: 'bob@acme.com' } });
+    const w = await world();
+    setAppUser(w, 'bob@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    w.hub.addUser('bob@acme.com', { login: 'bob@acme.com' }, 'ACTIVE');
     const update = change('emea', 'assignment.user', 'bob@acme.com', 'update', {
-      type: 'assignment.user.update', appId: '0oa1', userId: '00uB', login: 'bob@acme.com', profile: { initialStatus: 'active_without_pass' },
+      type: 'assignment.user.update', appId: w.app.id, userId: w.emea.findUser('bob@acme.com')!.id, login: 'bob@acme.com', profile: { initialStatus: 'active_without_pass' },
     });
-    const [bob] = await waitForProvisioning(plan([update]), appliedAll([update]), { hub, spokes: { emea: spoke } }, { timeoutMs: 1000, pollMs: 1 });
+    const [bob] = await waitForProvisioning(plan([update]), appliedAll([update]), w.clients, { timeoutMs: 1000, pollMs: 1 });
     assert.equal(bob!.ok, true);
     assert.match(bob!.detail, /^ACTIVE in the Hub \(initialStatus acts only when the Hub user is created\)$/);
   });
 
   it('does nothing when no user or push mapping was applied', async () => {
-    const spoke = new MemoryOrg('emea');
-    const changes = [assign('bob@acme.com', '00uB', 'active_with_pass')];
+    const w = await world();
+    const changes = [assign(w, 'bob@acme.com', 'active_with_pass')];
     const none: ApplyResult = { results: [], applied: 0, failed: 0, skipped: 0 };
-    assert.deepEqual(await waitForProvisioning(plan(changes), none, { spokes: { emea: spoke } }, { timeoutMs: 10, pollMs: 1 }), []);
-    assert.equal(spoke.calls.length, 0);
+    w.sim.resetStats();
+    assert.deepEqual(await waitForProvisioning(plan(changes), none, { spokes: w.clients.spokes }, { timeoutMs: 10, pollMs: 1 }), []);
+    assert.equal(w.sim.stats('emea').total, 0);
   });
 });
