@@ -22,19 +22,10 @@ export interface PlanLiveOptions {
 
 /** The plan, stamped with its time and commit, and the live state it was made from. */
 export async function planLive(session: Session, desired: DesiredState, clients: LiveClients, options: PlanLiveOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
-  const progress = session.startProgress();
   // An interrupted read is incomplete: planning from it would show removals that aren't.
-  const interrupted = 'the orgs were not read to the end, so no plan was made; nothing was written.';
-  let live: LiveState;
-  try {
-    live = await readLiveState(desired, clients, { onEvent: (e) => progress.read(e) });
-  } catch (error) {
-    session.throwIfInterrupted(interrupted);
-    throw error;
-  } finally {
-    await progress.stop();
-  }
-  session.throwIfInterrupted(interrupted);
+  const live = await session.readWithProgress('the orgs were not read to the end, so no plan was made; nothing was written.', (progress) =>
+    readLiveState(desired, clients, { onEvent: (e) => progress.read(e) }),
+  );
   const plan = createPlan(desired, live, { maxApiCapacity: options.maxApiCapacity ?? 0.5, toolVersion: VERSION });
   plan.createdAt = (options.now?.() ?? new Date()).toISOString();
   const git = gitCommit(options.cwd);

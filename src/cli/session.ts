@@ -32,6 +32,8 @@ export interface SessionIo {
   loadConfig?: LoadConfig;
   /** Client factory; defaults to createOktaClient. */
   createClient?: (options: OktaClientOptions) => OktaClient;
+  /** Clock for the timestamps of plans and exported files. */
+  now?: () => Date;
   /** Sees every client's events (API calls, waits, retries), after the progress. */
   onEvent?: (event: ClientEvent) => void;
   /** Ctrl-C; defaults to the one the CLI's entry point installs (none in tests). */
@@ -39,6 +41,8 @@ export interface SessionIo {
 }
 
 export interface Session {
+  /** Prints a command's help on stdout; its exit code (0). */
+  help(text: string): number;
   out: (text: string) => void;
   err: (text: string) => void;
   env: Env;
@@ -52,6 +56,11 @@ export interface Session {
   loadConfig(file: string, spokes: readonly string[]): Promise<DesiredState>;
   /** New progress on stderr; from now on the clients report their waits and retries to it. */
   startProgress(): Progress;
+  /**
+   * `read` with progress on stderr, released before anything reaches stdout (or an error stderr).
+   * A read cut short by Ctrl-C is an InterruptedError saying `interrupted`, never a partial result.
+   */
+  readWithProgress<T>(interrupted: string, read: (progress: Progress) => Promise<T>): Promise<T>;
   /** One client per Spoke (and provisioning token, and the Hub when it has credentials). */
   clients(desired: DesiredState, pacing?: Pacing, onEvent?: (event: ClientEvent) => void): LiveClients;
   /** One client of one org, paced and logged like the others. */
@@ -69,26 +78,22 @@ const STOPPING = 'Stopping: requests in flight finish, nothing new is sent. Ctrl
 export function startSession(io: SessionIo, global: GlobalArgs): Session {
   const { out, err, env } = commandIo(io);
   const term = io.stderr ? { interactive: false, color: false } : detectTerminal({ noTty: global.noTty, env: env as NodeJS.ProcessEnv });
-  // An injected stderr gets the plain lines through its function.
-  const stream = io.stderr ? ({ write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream) : undefined;
   const debug = debugRequested(global, env);
-  let progress: Progress | undefined;
   const signal = io.signal ?? interruptSignal() ?? new AbortController().signal;
-  let stopping = STOPPING;
-  signal.addEventListener('abort', () => (progress ? progress.message(stopping) : err(`${stopping}\n`)), { once: true });
-  const reportTo = (onEvent?: (event: ClientEvent) => void) => (event: ClientEvent): void => {
-    progress?.client(event);
-    onEvent?.(event);
-    io.onEvent?.(event);
-  };
+  const progress = progressOfSession(io, term, err, signal);
   const settings = (pacing: Pacing, onEvent?: (event: ClientEvent) => void): ClientSettings => ({
     ...pacing,
     ...(debug ? { debug: true } : {}),
-    onEvent: reportTo(onEvent),
+    onEvent: (event) => {
+      progress.current()?.client(event);
+      onEvent?.(event);
+      io.onEvent?.(event);
+    },
     createClient: io.createClient,
     signal,
   });
   return {
+    help: (text) => (out(text + '\n'), 0),
     out,
     err,
     env,
@@ -100,26 +105,57 @@ export function startSession(io: SessionIo, global: GlobalArgs): Session {
       for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
       return selectSpokes(desired, [...spokes]);
     },
-    startProgress() {
-      const started = createProgress(term, { stream });
-      const current: Progress = {
-        ...started,
-        stop: () => {
-          if (progress === current) progress = undefined;
-          return started.stop();
-        },
-      };
-      progress = current;
-      return current;
-    },
+    startProgress: progress.start,
+    readWithProgress: progress.read,
     clients: (desired, pacing = {}, onEvent) => buildClients(desired, settings(pacing, onEvent)),
     client: (org, baseUrl, auth, onEvent) => clientFactory(settings({}, onEvent))(org, baseUrl, auth),
     signal,
-    whenStopping(message) {
-      stopping = message;
-    },
-    throwIfInterrupted(what) {
-      if (signal.aborted) throw new InterruptedError(`Interrupted: ${what}`);
-    },
+    whenStopping: progress.whenStopping,
+    throwIfInterrupted: progress.throwIfInterrupted,
+  };
+}
+
+/** The session's progress (one at a time, the one the clients report to) and what Ctrl-C says and stops. */
+function progressOfSession(io: SessionIo, term: Terminal, err: (text: string) => void, signal: AbortSignal) {
+  // An injected stderr gets the plain lines through its function.
+  const stream = io.stderr ? ({ write: (text: string) => (err(text), true) } as unknown as NodeJS.WriteStream) : undefined;
+  let progress: Progress | undefined;
+  let stopping = STOPPING;
+  signal.addEventListener('abort', () => (progress ? progress.message(stopping) : err(`${stopping}\n`)), { once: true });
+  const start = (): Progress => {
+    const started = createProgress(term, { stream });
+    const current: Progress = {
+      ...started,
+      stop: () => {
+        if (progress === current) progress = undefined;
+        return started.stop();
+      },
+    };
+    progress = current;
+    return current;
+  };
+  const throwIfInterrupted = (what: string): void => {
+    if (signal.aborted) throw new InterruptedError(`Interrupted: ${what}`);
+  };
+  const read = async <T>(interrupted: string, reader: (progress: Progress) => Promise<T>): Promise<T> => {
+    const reading = start();
+    let value: T;
+    try {
+      value = await reader(reading);
+    } catch (error) {
+      throwIfInterrupted(interrupted);
+      throw error;
+    } finally {
+      await reading.stop();
+    }
+    throwIfInterrupted(interrupted);
+    return value;
+  };
+  return {
+    current: (): Progress | undefined => progress,
+    start,
+    read,
+    whenStopping: (message: string): void => void (stopping = message),
+    throwIfInterrupted,
   };
 }

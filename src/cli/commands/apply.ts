@@ -57,22 +57,14 @@ Ctrl-C exits at once. Running apply again finishes the job.
 Exit: 0 everything applied (or nothing to do), 1 on error, refusal or any failed change, 130 interrupted.`;
 
 export interface ApplyIo extends SessionIo {
-  now?: () => Date;
   /** --wait polling interval (tests). */
   pollMs?: number;
-}
-
-export async function run(argv: string[]): Promise<number> {
-  return runApply(argv);
 }
 
 export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number> {
   const args = parseApplyArgs(argv);
   const session = startSession(io, args.global);
-  if (args.global.help) {
-    session.out(HELP + '\n');
-    return 0;
-  }
+  if (args.global.help) return session.help(HELP);
   // Refuse before reading anything: nobody can answer the question.
   if (!args.autoApprove && !session.term.interactive) {
     throw new SafetyError('apply needs a `yes` and there is no interactive terminal to ask in: review the plan, then run again with --auto-approve.');
@@ -262,3 +254,6 @@ export function parseDuration(text: string): number {
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
   return Math.round(n * factor);
 }
+
+/** The entry point main.ts calls. */
+export { runApply as run };

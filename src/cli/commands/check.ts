@@ -26,17 +26,10 @@ ${GLOBAL_HELP}
 
 Exit: 0 every org passes, 1 one or more fail (one line per failing org on stderr), 130 interrupted (Ctrl-C).`;
 
-export async function run(argv: string[]): Promise<number> {
-  return runCheck(argv);
-}
-
 export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number> {
   const parsed = parseCommandArgs('check', argv, { ...SPOKE_FLAGS, format: { type: 'string' }, 'max-api-capacity': { type: 'string' } });
   const session = startSession(io, parsed.global);
-  if (parsed.global.help) {
-    session.out(HELP + '\n');
-    return 0;
-  }
+  if (parsed.global.help) return session.help(HELP);
   const format = parsed.choice('format', ['table', 'json'], 'table');
   const { maxApiCapacity } = pacingOf(parsed);
   const desired = await session.loadConfig(parsed.global.config, parsed.strings('spoke'));
@@ -84,3 +77,6 @@ function connectionCell(r: OrgCheck): string {
   if (!app.found) return `OAUTH2: service app ${app.clientId ?? ''} not found${live}`;
   return `OAUTH2: service app ${app.clientId ?? ''} ${app.status ?? ''}, scopes ${app.scopes?.join(' ') || 'none'}, roles ${app.roles?.join(' ') || 'none'}${live}`;
 }
+
+/** The entry point main.ts calls. */
+export { runCheck as run };

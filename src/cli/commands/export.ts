@@ -19,10 +19,7 @@ import { HUB_PROVISIONING_TOKEN_VAR, HUB_READ_TOKEN_VAR, renderExport, spokeToke
 import { readExportInput, type ExportSource } from '../../export/read-export.js';
 import type { ExportInput } from '../../export/types.js';
 
-export interface ExportIo extends SessionIo {
-  /** Clock for the header's timestamp (golden tests). */
-  now?: () => Date;
-}
+export type ExportIo = SessionIo;
 
 const HELP = `Usage: org2org export --hub-url URL --spoke NAME=URL [--spoke NAME=URL …] [--label LABEL] [-o FILE] [--force] [--format yaml]
 
@@ -49,10 +46,6 @@ ${GLOBAL_HELP}
 
 Exit: 0 written, 1 error (nothing written), 130 interrupted (Ctrl-C; nothing written).`;
 
-export async function run(argv: string[]): Promise<number> {
-  return runExport(argv);
-}
-
 interface SpokeArg {
   name: string;
   url: string;
@@ -76,10 +69,7 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
     format: { type: 'string' },
   });
   const session = startSession(io, parsed.global);
-  if (parsed.global.help) {
-    session.out(HELP + '\n');
-    return 0;
-  }
+  if (parsed.global.help) return session.help(HELP);
   const args = exportArgs(parsed);
   const input = await readExport(session, args, spokeSources(session, args.spokes), (io.now ?? (() => new Date()))().toISOString());
   const text = renderExport(input);
@@ -128,34 +118,24 @@ function spokeSources(session: Session, spokes: SpokeArg[]): Omit<ExportSource['
 
 /** What the orgs hold, read with progress on stderr; the terminal is released before anything goes to stdout. */
 async function readExport(session: Session, args: ExportArgs, spokes: Omit<ExportSource['spokes'][number], 'client'>[], generatedAt: string): Promise<ExportInput> {
-  const progress = session.startProgress();
-  const clientOf = (org: string, url: string, tokenVar: string): OktaClient =>
-    session.client(org, url, { kind: 'token', token: new Secret(tokenVar, session.env[tokenVar]!) });
-  const sources = spokes.map((s) => {
-    progress.message(`read ${s.tokenVar} for spoke ${s.name}`);
-    return { ...s, client: clientOf(s.name, s.url, s.tokenVar) };
-  });
-  let hub: ExportSource['hub'];
-  if (session.env[HUB_READ_TOKEN_VAR]) {
-    progress.message(`read ${HUB_READ_TOKEN_VAR} for the Hub`);
-    hub = { client: clientOf('hub', args.hubUrl, HUB_READ_TOKEN_VAR), tokenVar: HUB_READ_TOKEN_VAR };
-  } else {
-    progress.message(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)`);
-  }
-  progress.message(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)`);
   // A Spoke cut off mid-read (Ctrl-C) fails or would be written with lists missing.
-  const interrupted = 'the orgs were not read to the end; nothing was written.';
-  let input: ExportInput;
-  try {
-    input = await readExportInput({ hubUrl: args.hubUrl, spokes: sources, hub, label: args.label, onEvent: (e) => progress.read(e) }, generatedAt);
-  } catch (error) {
-    session.throwIfInterrupted(interrupted);
-    throw error;
-  } finally {
-    await progress.stop();
-  }
-  session.throwIfInterrupted(interrupted);
-  return input;
+  return session.readWithProgress('the orgs were not read to the end; nothing was written.', (progress) => {
+    const clientOf = (org: string, url: string, tokenVar: string): OktaClient =>
+      session.client(org, url, { kind: 'token', token: new Secret(tokenVar, session.env[tokenVar]!) });
+    const sources = spokes.map((s) => {
+      progress.message(`read ${s.tokenVar} for spoke ${s.name}`);
+      return { ...s, client: clientOf(s.name, s.url, s.tokenVar) };
+    });
+    let hub: ExportSource['hub'];
+    if (session.env[HUB_READ_TOKEN_VAR]) {
+      progress.message(`read ${HUB_READ_TOKEN_VAR} for the Hub`);
+      hub = { client: clientOf('hub', args.hubUrl, HUB_READ_TOKEN_VAR), tokenVar: HUB_READ_TOKEN_VAR };
+    } else {
+      progress.message(`${HUB_READ_TOKEN_VAR} not set: the Hub is not read (push targets get their source's name; link unknown)`);
+    }
+    progress.message(`the file refers to ${HUB_PROVISIONING_TOKEN_VAR} for each TOKEN connection (write-only in Okta, not read)`);
+    return readExportInput({ hubUrl: args.hubUrl, spokes: sources, hub, label: args.label, onEvent: (e) => progress.read(e) }, generatedAt);
+  });
 }
 
 /** `wx` refuses a file that appeared while the orgs were read. */
@@ -201,3 +181,6 @@ async function validateExport(text: string, env: Env, load: LoadConfig): Promise
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The entry point main.ts calls. */
+export { runExport as run };

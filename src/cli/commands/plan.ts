@@ -36,22 +36,13 @@ ${GLOBAL_HELP}
 Under GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY as Markdown.
 Exit: 0 ok, 1 error (or a plan with errors), 2 changes (with --detailed-exitcode), 130 interrupted (Ctrl-C).`;
 
-export interface PlanIo extends SessionIo {
-  now?: () => Date;
-  cwd?: string;
-}
-
-export async function run(argv: string[]): Promise<number> {
-  return runPlan(argv);
-}
+/** `cwd`: where the git commit the plan is made at is read (tests). */
+export type PlanIo = SessionIo & { cwd?: string };
 
 export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> {
   const args = parsePlanArgs(argv);
   const session = startSession(io, args.global);
-  if (args.global.help) {
-    session.out(HELP + '\n');
-    return 0;
-  }
+  if (args.global.help) return session.help(HELP);
   const desired = await session.loadConfig(args.global.config, args.spokes);
   const clients = session.clients(desired, args.pacing);
   const { plan } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, cwd: io.cwd });
@@ -113,3 +104,6 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     pacing: pacingOf(parsed),
   };
 }
+
+/** The entry point main.ts calls. */
+export { runPlan as run };

@@ -30,17 +30,10 @@ ${GLOBAL_HELP}
 
 Exit: 0 rotated (or finished), 1 on error (what was done so far is listed).`;
 
-export async function run(argv: string[]): Promise<number> {
-  return runRotateKeys(argv);
-}
-
 export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Promise<number> {
   const parsed = parseCommandArgs('rotate-keys', argv, { spoke: { type: 'string' }, 'validity-years': { type: 'string' }, format: { type: 'string' } });
   const session = startSession(io, parsed.global);
-  if (parsed.global.help) {
-    session.out(HELP + '\n');
-    return 0;
-  }
+  if (parsed.global.help) return session.help(HELP);
   const name = parsed.string('spoke');
   if (!name) throw new UsageError('rotate-keys needs --spoke NAME: the Spoke whose connection key to rotate.');
   const format = parsed.choice('format', ['text', 'json'], 'text');
@@ -56,3 +49,6 @@ export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Prom
   else session.out(`Rotated the connection key of ${spoke.name}: ${result.oldKid ?? '?'} → ${result.newKid ?? '?'} (Hub service app ${result.clientId}).\n`);
   return 0;
 }
+
+/** The entry point main.ts calls. */
+export { runRotateKeys as run };
