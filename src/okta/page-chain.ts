@@ -50,27 +50,15 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
   const seen = new Set<string>();
   const waiting: Slot[] = [];
   let created = 0;
+  /** The caller stopped reading (or the list ended in an error): nothing more is asked for. */
+  let stopped = false;
   let tail: Slot;
   const link = (slot: Slot, headers: Headers): void => {
     if (slot.linked) return;
     slot.linked = true;
-    const next = nextLink(headers.get('link'));
+    const next = nextPage(headers, options, seen, created);
     if (next === undefined) return;
-    try {
-      // The next link carries the cursor and the query.
-      const url = options.resolve(next);
-      if (seen.has(url.href)) {
-        throw new Org2OrgError(`${org}: GET ${describePath(listed)} links back to a page it already answered (${describePath(url)}); stopped reading a list that never ends.`);
-      }
-      if (created >= options.maxPages) {
-        throw new Org2OrgError(`${org}: GET ${describePath(listed)} still had a next page after ${created} pages; stopped reading a list longer than any org has.`);
-      }
-      seen.add(url.href);
-      slot.next = url;
-    } catch (err) {
-      if (!(err instanceof Org2OrgError)) throw err;
-      slot.next = err;
-    }
+    slot.next = next;
     advance();
   };
   const request = (url: URL, urgent: boolean): Slot => {
@@ -83,22 +71,51 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
     return slot;
   };
   const advance = (): void => {
-    if (!(tail.next instanceof URL) || tail.advanced || waiting.length >= AHEAD) return;
+    if (stopped || !(tail.next instanceof URL) || tail.advanced || waiting.length >= AHEAD) return;
     tail.advanced = true;
     request(tail.next, true);
   };
   request(first, options.urgent);
-  while (waiting.length > 0) {
-    const slot = waiting[0]!;
-    const { text, headers } = await slot.answer;
-    waiting.shift();
-    link(slot, headers); // when no 2xx headers were reported first
-    advance();
-    const body = options.parse(text);
-    if (!Array.isArray(body)) throw new Org2OrgError(`${org}: GET ${describePath(slot.url === first ? listed : slot.url)} did not answer a list.`);
-    yield body as T[];
-    // A bad next link ends the list after this page, which the caller still gets.
-    if (slot.next instanceof Org2OrgError) throw slot.next;
+  try {
+    while (waiting.length > 0) {
+      const slot = waiting[0]!;
+      const { text, headers } = await slot.answer;
+      waiting.shift();
+      link(slot, headers); // when no 2xx headers were reported first
+      advance();
+      const body = options.parse(text);
+      if (!Array.isArray(body)) throw new Org2OrgError(`${org}: GET ${describePath(slot.url === first ? listed : slot.url)} did not answer a list.`);
+      yield body as T[];
+      // A bad next link ends the list after this page, which the caller still gets.
+      if (slot.next instanceof Org2OrgError) throw slot.next;
+    }
+  } finally {
+    stopped = true;
+  }
+}
+
+/**
+ * From a page's headers: the next page's URL (noted as seen), an error that ends the list after
+ * this page (a link back to a page already read, one page too many, another origin), or nothing.
+ */
+function nextPage(headers: Headers, options: PageChainOptions, seen: Set<string>, pages: number): URL | Org2OrgError | undefined {
+  const next = nextLink(headers.get('link'));
+  if (next === undefined) return undefined;
+  const { org, listed } = options;
+  try {
+    // The next link carries the cursor and the query.
+    const url = options.resolve(next);
+    if (seen.has(url.href)) {
+      return new Org2OrgError(`${org}: GET ${describePath(listed)} links back to a page it already answered (${describePath(url)}); stopped reading a list that never ends.`);
+    }
+    if (pages >= options.maxPages) {
+      return new Org2OrgError(`${org}: GET ${describePath(listed)} still had a next page after ${pages} pages; stopped reading a list longer than any org has.`);
+    }
+    seen.add(url.href);
+    return url;
+  } catch (err) {
+    if (!(err instanceof Org2OrgError)) throw err;
+    return err;
   }
 }
 
