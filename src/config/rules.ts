@@ -166,7 +166,7 @@ export const deleteTargetNeedsRemove: Rule = ({ desired }, report) => {
       if (push.onRemove !== 'deleteTarget') return;
       const at = `/spokes/${i}/pushGroups/groups/${j}/onRemove`;
       if (push.link) {
-        report(at, `group "${push.name}" links to the existing Hub group "${push.targetName}": org2org won't delete a Hub group it didn't create — remove onRemove (the Hub group is kept), or delete that group in the Hub yourself`);
+        report(at, `group "${push.name}" links to the existing Hub group "${push.targetName}": org2org won't delete a Hub group it didn't create — drop onRemove (the Hub group is kept), or delete that group in the Hub yourself`);
       } else if (!push.remove) {
         report(at, `onRemove: deleteTarget acts only when the mapping is removed — add remove: true to remove the push of "${push.name}" together with its Hub group, or drop onRemove`);
       }

@@ -12,8 +12,11 @@ import type { Change } from './types.js';
 export function planPushMappings(ctx: SpokeContext): void {
   const byName = new Map<string, LivePushMapping>();
   const bySourceId = new Map<string, LivePushMapping>();
+  // A mapping whose source group was deleted has no source name: an entry removing it finds it by its Hub group.
+  const orphanByTarget = new Map<string, LivePushMapping>();
   for (const mapping of ctx.live.pushMappings) {
     if (mapping.sourceGroupName !== undefined) byName.set(mapping.sourceGroupName, mapping);
+    else if (mapping.targetGroupName !== undefined) orphanByTarget.set(mapping.targetGroupName, mapping);
     bySourceId.set(mapping.sourceGroupId, mapping);
   }
   const paired = new Set<LivePushMapping>();
@@ -22,7 +25,7 @@ export function planPushMappings(ctx: SpokeContext): void {
   const assignedKeys = (): Set<string> => (assigned ??= assignedLoginKeys(ctx));
   for (const group of ctx.desired.pushGroups.groups) {
     const source = ctx.live.groups[group.name];
-    const mapping = byName.get(group.name) ?? (source ? bySourceId.get(source.id) : undefined);
+    const mapping = byName.get(group.name) ?? (source ? bySourceId.get(source.id) : undefined) ?? (group.remove ? orphanByTarget.get(group.targetName) : undefined);
     if (mapping) paired.add(mapping);
     planListedPush(ctx, group, mapping, assignedKeys);
   }

@@ -109,7 +109,7 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   {
     name: 'onRemove: deleteTarget on a linked mapping (the Hub group was not made by the push)',
     text: withLine(24, '        - { name: Engineering, link: true, remove: true, onRemove: deleteTarget }'),
-    errors: ['24:68 group "Engineering" links to the existing Hub group "Engineering": org2org won\'t delete a Hub group it didn\'t create — remove onRemove (the Hub group is kept), or delete that group in the Hub yourself'],
+    errors: ['24:68 group "Engineering" links to the existing Hub group "Engineering": org2org won\'t delete a Hub group it didn\'t create — drop onRemove (the Hub group is kept), or delete that group in the Hub yourself'],
   },
   {
     name: 'http outside loopback',

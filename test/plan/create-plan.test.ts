@@ -393,6 +393,14 @@ describe('createPlan: group assignments and push mappings', () => {
     assert.match(unread.spokes[0]!.diagnostics[0]!.message, /^Old: onRemove: deleteTarget, but the Hub is not read/);
     assert.deepEqual(at(unread, 'spoke.emea.pushMapping["Old"]').hubEffects, ['deletes the Hub group "Old" and its memberships']);
 
+    // A mapping whose source group was deleted in the Spoke is found by its Hub group.
+    const orphan = plan(
+      spokeConfig({ pushGroups: { groups: [{ name: 'Gone Team', targetName: 'Gone', remove: true }] } }),
+      state({ ...base, pushMappings: [...base.pushMappings, { id: 'm-orphan', sourceGroupId: 'g-deleted', targetGroupName: 'Gone', status: 'INACTIVE', fingerprint: 'fm-orphan' }] }),
+    );
+    const orphanRemoval = at(orphan, 'spoke.emea.pushMapping["Gone Team"]');
+    assert.equal(orphanRemoval.op.type === 'pushMapping.delete' && orphanRemoval.op.mappingId, 'm-orphan');
+
     // Once it is gone, the entry plans nothing.
     const done = plan(config, state({ ...base, pushMappings: base.pushMappings.filter((m) => m.id !== 'm-old') }));
     assert.equal(changes(done).filter((c) => c.action !== 'noop').length, 0);
