@@ -60,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand(name, [...leading, ...rest]);
 }
 
+const STOPS_CLEANLY = new Set(['check', 'plan', 'apply', 'export', 'rotate-keys', 'demo']);
+
 const LEADING_GLOBAL = new Set(['--no-color', '--no-tty', '--debug', '-c', '--config', '--help', '-h']);
 
 async function runCommand(name: string, argv: string[]): Promise<number> {
@@ -70,7 +72,8 @@ async function runCommand(name: string, argv: string[]): Promise<number> {
     process.stderr.write(`org2org: unknown command "${name}".${hint} Run \`org2org help\` for the list.\n`);
     return 1;
   }
-  const unwatch = watchInterrupts((text) => process.stderr.write(text));
+  // Commands that talk to orgs stop cleanly on Ctrl-C; the others keep Node's default (sim has its own).
+  const unwatch = STOPS_CLEANLY.has(name) ? watchInterrupts((text) => process.stderr.write(text)) : () => {};
   try {
     const mod = await command.load();
     return await mod.run(argv);
