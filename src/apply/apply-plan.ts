@@ -186,7 +186,7 @@ function changeRunner(spoke: string, run: SpokeRun): ChangeRunner {
         run.onAppCreated(outcome.createdAppId);
       }
       const ms = Math.round(performance.now() - started);
-      record(change, outcome.wrote ? 'applied' : 'unchanged', undefined, ms);
+      record(change, 'applied', undefined, ms);
       emit({ type: 'change-done', change, ms });
     } catch (error) {
       // Ctrl-C dropped its request before it was sent: not made, like the changes not started.

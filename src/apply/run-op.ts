@@ -28,8 +28,6 @@ export interface OpOutcome {
   createdAppId?: string;
   /** Set by `serviceApp.create`: the client id of the Hub service app Okta created. */
   createdServiceAppId?: string;
-  /** False for `none`: nothing was sent. */
-  wrote: boolean;
 }
 
 /** Thrown for problems found before anything is sent (missing env var, missing app id). */
@@ -37,14 +35,15 @@ export class OpInputError extends Error {
   override name = 'OpInputError';
 }
 
-const WROTE: OpOutcome = { wrote: true };
+const WROTE: OpOutcome = {};
 
 export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
   switch (op.type) {
     case 'none':
-      return { wrote: false };
+      // Only manual changes carry no op, and apply skips those before it gets here.
+      throw new OpInputError('this change has no operation: it is made by hand, as the plan says');
     case 'app.create':
-      return { createdAppId: await createApp(op, ctx.client), wrote: true };
+      return { createdAppId: await createApp(op, ctx.client) };
     case 'app.update':
     case 'app.activate':
       return runAppOp(op, ctx.client);
@@ -251,7 +250,7 @@ async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext)
       const res = await hub.request<{ client_id?: string }>('POST', '/oauth2/v1/clients', { body: { ...serviceAppBody(op.clientName), ...trust } });
       const id = res.body?.client_id;
       if (typeof id !== 'string' || id === '') throw new Error("Okta created the Hub's service app but returned no client_id");
-      return { createdServiceAppId: id, wrote: true };
+      return { createdServiceAppId: id };
     }
     case 'serviceApp.update': {
       const trust = await serviceAppTrust(op.rotationMode, resolveAppId(op.appId, ctx), ctx);
@@ -261,18 +260,18 @@ async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext)
       const { jwks: _jwks, jwks_uri: _uri, _links, client_secret: _secret, ...rest } = current;
       await hub.request('PUT', path, { body: { ...rest, ...serviceAppBody(op.clientName), ...trust } });
       if (op.activate) await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/activate`, { idempotent: true });
-      return { wrote: true };
+      return WROTE;
     }
     case 'serviceApp.delete':
       if (op.currentStatus === 'ACTIVE') await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/deactivate`, { idempotent: true });
       await hub.request('DELETE', `/oauth2/v1/clients/${seg(op.clientId)}`);
-      return { wrote: true };
+      return WROTE;
     case 'serviceApp.grant':
       await hub.request('POST', `/api/v1/apps/${seg(resolveClientId(op.clientId, ctx))}/grants`, { body: { scopeId: op.scopeId, issuer: hub.baseUrl } });
-      return { wrote: true };
+      return WROTE;
     case 'serviceApp.revokeGrant':
       await hub.request('DELETE', `/api/v1/apps/${seg(op.clientId)}/grants/${seg(op.grantId)}`);
-      return { wrote: true };
+      return WROTE;
     case 'serviceApp.assignRole':
       try {
         await hub.request('POST', `/oauth2/v1/clients/${seg(resolveClientId(op.clientId, ctx))}/roles`, { body: { type: op.roleType } });
@@ -280,10 +279,10 @@ async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext)
         // Already assigned (a resend after a lost answer): the role is there, which is what was asked.
         if (!(err instanceof OktaApiError && err.status === 409)) throw err;
       }
-      return { wrote: true };
+      return WROTE;
     case 'serviceApp.unassignRole':
       await hub.request('DELETE', `/oauth2/v1/clients/${seg(op.clientId)}/roles/${seg(op.roleAssignmentId)}`);
-      return { wrote: true };
+      return WROTE;
   }
 }
 

@@ -5,7 +5,7 @@
 import type { RateLimitReason } from '../okta/types.js';
 import type { Change } from '../plan/types.js';
 
-export type Outcome = 'applied' | 'failed' | 'skipped' | 'unchanged';
+export type Outcome = 'applied' | 'failed' | 'skipped';
 
 export interface ChangeResult {
   address: string;

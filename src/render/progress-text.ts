@@ -116,9 +116,7 @@ export class RateLimitWaits {
 
 /** The apply's closing lines: counts, time, the failures again (a long log scrolls), the Hub check. */
 export function summaryLines(result: ApplyResult, elapsedMs: number | undefined, color: boolean): string[] {
-  const unchanged = result.results.filter((r) => r.outcome === 'unchanged').length;
   const counts = [`${formatCount(result.applied)} applied`, `${formatCount(result.failed)} failed`, `${formatCount(result.skipped)} skipped`];
-  if (unchanged > 0) counts.push(`${formatCount(unchanged)} already in place`);
   const time = elapsedMs === undefined ? '' : ` in ${formatDuration(elapsedMs)}`;
   const lines: string[] = [];
   if (result.interrupted) {
