@@ -9,6 +9,7 @@
  *   const progress = session.startProgress();
  *   const clients = session.clients(desired, args.pacing);
  */
+import { setMaxListeners } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import { InterruptedError } from '../errors.js';
 import type { DesiredState } from '../config/types.js';
@@ -80,6 +81,9 @@ export function startSession(io: SessionIo, global: GlobalArgs): Session {
   const term = io.stderr ? { interactive: false, color: false } : detectTerminal({ noTty: global.noTty, env: env as NodeJS.ProcessEnv });
   const debug = debugRequested(global, env);
   const signal = io.signal ?? interruptSignal() ?? new AbortController().signal;
+  // Each client listens to it, one per org and provisioning token (and the demo runs three
+  // sessions): many listeners are the design, not a leak for Node to warn about.
+  setMaxListeners(0, signal);
   const progress = progressOfSession(io, term, err, signal);
   const settings = (pacing: Pacing, onEvent?: (event: ClientEvent) => void): ClientSettings => ({
     ...pacing,
