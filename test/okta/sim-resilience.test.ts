@@ -33,7 +33,10 @@ test('faults: 429 storms, 5xx bursts, resets and slow answers; no unsafe resend'
     const client = createOktaClient({
       // A fixed 5 in flight (no adaptation), one over the org's 4: the storm stays a storm.
       org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxInFlight: 5, adaptiveConcurrency: false,
-      timeoutMs: 1000, retryBaseMs: 5, maxRetries: 8, random: () => 0, onEvent: (e) => events.push(e),
+      // Enough retries that a GET can't run out of them: with 503s, resets, slow answers and the
+      // concurrency 429s together about half its attempts fail, and which ones fail depends on the
+      // order the requests arrive in, which load decides (with 8, a GET ran out once in a full run under load).
+      timeoutMs: 1000, retryBaseMs: 5, maxRetries: 24, random: () => 0, onEvent: (e) => events.push(e),
     });
     const appId = await client.get<{ id: string }[]>('/api/v1/apps').then((apps) => apps[0]!.id);
     const users = await client.get<{ id: string; profile: { login: string } }[]>('/api/v1/users', { limit: 200 });
