@@ -1,11 +1,10 @@
 /**
- * createOktaClient: one org's management API over ofetch — credentials, the rate-limit
+ * createOktaClient: one org's management API over node:http(s) (src/okta/transport.ts) — credentials, the rate-limit
  * scheduler, bounded retries that never resend an unsafe request, Link paging that stays on
  * the org's origin, Okta errors turned into OktaApiError, and --debug logging without secrets.
  */
 import { isLoopback } from '../loopback.js';
 import { parseUrl } from '../org-url.js';
-import { ofetch } from 'ofetch';
 import { InterruptedError, Org2OrgError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
 import { holdSecret, type OrgAuth } from '../credentials.js';
@@ -14,6 +13,7 @@ import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody }
 import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
 import { nextLink, pageChain } from './page-chain.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
+import { AnswerTooLarge, TimedOut, createTransport, type HeaderReader, type Transport } from './transport.js';
 import type { ClientEvent, HttpMethod, ListOptions, OktaClient, OktaClientOptions, OktaResponse, Query, RateLimitSnapshot, RequestOptions } from './types.js';
 
 export { OktaApiError } from './errors.js';
@@ -24,35 +24,25 @@ export { OktaApiError } from './errors.js';
  * refused connection gets one more try. Once an org is unreachable, its other requests fail at
  * once instead of each spending its own retries.
  */
-const UNREACHABLE_RETRIES: Record<string, number> = { ENOTFOUND: 0, 'port blocked by fetch': 0, EAI_AGAIN: 1, ECONNREFUSED: 1 };
+const UNREACHABLE_RETRIES: Record<string, number> = { ENOTFOUND: 0, EAI_AGAIN: 1, ECONNREFUSED: 1 };
 
 /** Errors raised before the connection was made: the request provably never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /** Pages one list may have: far above any real org (100,000 users at 200 a page is 500 pages). */
 const DEFAULT_MAX_PAGES = 10_000;
 /** Largest answer read: a full page of users with big profiles is a few MB. */
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
-/** An answer bigger than the client reads; never retried (the server would send it again). */
-class AnswerTooLarge extends Error {}
-
-/** The exchange's deadline passed before the whole answer was read. */
-class TimedOut extends Error {
-  constructor(readonly original: unknown) {
-    super('timeout');
-  }
-}
-
 /** One answer, read whole, with what its rate-limit headers said. */
 interface Answer {
   status: number;
   text: string;
-  headers: Headers;
+  headers: HeaderReader;
   observed: RateObservation;
 }
 
-type Fetched = { res: Awaited<ReturnType<typeof ofetch.raw<ReadableStream<Uint8Array>, 'stream'>>>; text: string; headersMs: number };
+type Fetched = { status: number; headers: HeaderReader; text: string; headersMs: number };
 
 /** What the attempts of one logical request share. */
 interface Tries {
@@ -79,7 +69,7 @@ interface Outgoing {
   /** The next page of a list being read: served before requests that start something new. */
   urgent?: boolean;
   /** Told a 2xx answer's headers before its body is read (a list's next link). */
-  onHeaders?: (headers: Headers) => void;
+  onHeaders?: (headers: HeaderReader) => void;
 }
 
 export function createOktaClient(options: OktaClientOptions): OktaClient {
@@ -105,6 +95,7 @@ class Client implements OktaClient {
   private accessToken: AccessToken | undefined;
   private pendingToken: Promise<AccessToken> | undefined;
   private serviceAppKey: ServiceAppKey | undefined;
+  private readonly transport: Transport;
 
   constructor(private readonly options: OktaClientOptions) {
     this.org = options.org;
@@ -117,6 +108,8 @@ class Client implements OktaClient {
     if (!(capacity > 0 && capacity <= 1)) throw new Org2OrgError(`--max-api-capacity must be a share between 0 and 1 (got ${capacity}).`);
     this.capacity = capacity;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    // A few sockets over the ceiling: a slot is released just before its socket returns to the pool.
+    this.transport = createTransport(base, this.maxInFlight + 4);
     this.scheduler = new RateLimitScheduler({
       org: options.org,
       capacity,
@@ -237,56 +230,41 @@ class Client implements OktaClient {
       release();
       return this.failedExchange(out, tries, attempt, err, started);
     }
-    const { res, text, headersMs } = fetched;
-    const observed = readRateHeaders(res.headers);
+    const { status, text, headersMs } = fetched;
+    const observed = readRateHeaders(fetched.headers);
     this.scheduler.observe(bucket, observed);
     const ms = this.scheduler.now() - started;
     // The adaptive limit judges Okta's latency by the time to the headers: reading a large body
     // also measures this process's own busy event loop, which more or fewer requests in flight won't change.
-    release({ status: res.status, ms: headersMs, route: tries.route, observed });
+    release({ status, ms: headersMs, route: tries.route, observed });
     this.options.onEvent?.({
-      type: 'response', org: this.org, method: out.method, path: shown, status: res.status, ms, bucket,
+      type: 'response', org: this.org, method: out.method, path: shown, status, ms, bucket,
       ...(observed.remaining !== undefined ? { remaining: observed.remaining } : {}),
       ...(observed.limit !== undefined ? { limit: observed.limit } : {}),
     });
     this.debug?.(
-      `[org2org] ${this.org} ${out.method} ${shown} -> ${res.status} ${ms}ms ${bucket}` +
+      `[org2org] ${this.org} ${out.method} ${shown} -> ${status} ${ms}ms ${bucket}` +
         (observed.remaining !== undefined ? ` remaining=${observed.remaining}/${observed.limit ?? '?'}` : ''),
     );
-    return { status: res.status, text, headers: res.headers, observed };
+    return { status, text, headers: fetched.headers, observed };
   }
 
-  /**
-   * The answer's headers and whole body, under one deadline: a server that sends its headers and
-   * then drips the body must not hold the run (ofetch's own timeout stops at the headers).
-   */
+  /** The answer's headers and whole body, under one deadline: a body that drips must not hold the run. */
   private async fetchWhole(out: Outgoing, headers: Record<string, string>, payload: string | undefined, started: number): Promise<Fetched> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => {
-      const reason = new Error(`no complete answer within ${this.timeoutMs} ms`);
-      reason.name = 'TimeoutError';
-      deadline.abort(reason);
-    }, this.timeoutMs);
-    try {
-      const res = await ofetch.raw(out.url.href, {
-        method: out.method,
-        headers,
-        ...(payload !== undefined ? { body: payload } : {}),
-        retry: 0,
-        signal: deadline.signal,
-        ignoreResponseError: true,
-        redirect: 'manual',
-        responseType: 'stream',
-      });
-      const headersMs = this.scheduler.now() - started;
-      if (res.status >= 200 && res.status < 300) out.onHeaders?.(res.headers);
-      const text = await readBody(res._data, this.maxResponseBytes);
-      return { res, text, headersMs };
-    } catch (err) {
-      throw deadline.signal.aborted && !(err instanceof AnswerTooLarge) ? new TimedOut(err) : err;
-    } finally {
-      clearTimeout(timer);
-    }
+    let headersMs = 0;
+    const reply = await this.transport.send({
+      method: out.method,
+      url: out.url,
+      headers,
+      ...(payload !== undefined ? { payload } : {}),
+      timeoutMs: this.timeoutMs,
+      maxBytes: this.maxResponseBytes,
+      onHeaders: (status, answered) => {
+        headersMs = this.scheduler.now() - started;
+        if (status >= 200 && status < 300) out.onHeaders?.(answered);
+      },
+    });
+    return { ...reply, headersMs };
   }
 
   /** After an exchange that got no answer: back off and 'retry' when that is safe, else throw. */
@@ -453,7 +431,7 @@ export { isLoopback };
 
 export { nextLink };
 
-function readRateHeaders(headers: Headers): RateObservation {
+function readRateHeaders(headers: HeaderReader): RateObservation {
   const num = (name: string): number | undefined => {
     const v = headers.get(name);
     if (v === null || v.trim() === '') return undefined;
@@ -483,25 +461,6 @@ export function parseRetryAfter(value: string | null, serverNow: number): number
   return Number.isFinite(at) ? Math.max(0, at - serverNow) : undefined;
 }
 
-/** The body as text, refusing to hold more than `max` bytes. */
-async function readBody(body: ReadableStream<Uint8Array> | undefined, max: number): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new AnswerTooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -519,20 +478,16 @@ function parseErrorBody(text: string): OktaErrorBody | undefined {
 /** Classify a failure without an answer: did the request possibly reach the server? */
 function networkFailure(err: unknown): { code: string; maybeSent: boolean } {
   const codes: string[] = [];
-  let innermost: string | undefined;
   let e: unknown = err;
   for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const o = e as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
-    // undici's innermost messages ("bad port", "other side closed") carry no URL or header.
-    if (depth >= 2 && typeof o.message === 'string' && o.message.length < 80) innermost = o.message;
+    const o = e as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
     if (typeof o.code === 'string') codes.push(o.code);
     if (o.name === 'TimeoutError' || o.name === 'AbortError') codes.push('timeout');
+    // A host with several addresses (localhost: ::1 and 127.0.0.1) fails with one error per address.
     if (Array.isArray(o.errors)) for (const inner of o.errors as { code?: unknown }[]) if (typeof inner?.code === 'string') codes.push(inner.code);
     e = o.cause;
   }
   const notSent = codes.find((c) => NOT_SENT_CODES.has(c));
   if (notSent) return { code: notSent, maybeSent: false };
-  // fetch refuses some ports (the spec's "bad port" list) before connecting.
-  if (codes.length === 0 && innermost === 'bad port') return { code: 'port blocked by fetch', maybeSent: false };
-  return { code: codes.find((c) => c !== 'UND_ERR_SOCKET') ?? codes[0] ?? innermost ?? 'network error', maybeSent: true };
+  return { code: codes[0] ?? 'network error', maybeSent: true };
 }

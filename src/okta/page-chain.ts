@@ -8,6 +8,7 @@
  */
 import { Org2OrgError } from '../errors.js';
 import { describePath } from './routes.js';
+import { AnswerHeaders, type HeaderReader } from './transport.js';
 
 /** Pages read ahead of the one the caller is handling. */
 const AHEAD = 2;
@@ -15,7 +16,7 @@ const AHEAD = 2;
 /** One page's answer, its body not yet parsed. */
 export interface RawPage {
   text: string;
-  headers: Headers;
+  headers: HeaderReader;
 }
 
 export interface PageChainOptions {
@@ -28,7 +29,7 @@ export interface PageChainOptions {
   urgent: boolean;
   maxPages: number;
   /** Sends a GET; calls `onHeaders` when a 2xx answer's headers are in (maybe again on a retry). */
-  get: (url: URL, urgent: boolean, onHeaders: (headers: Headers) => void) => Promise<RawPage>;
+  get: (url: URL, urgent: boolean, onHeaders: (headers: HeaderReader) => void) => Promise<RawPage>;
   /** A next link as a URL of the org's own origin; throws Org2OrgError otherwise. */
   resolve: (link: string) => URL;
   parse: (text: string) => unknown;
@@ -53,7 +54,7 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
   /** The caller stopped reading (or the list ended in an error): nothing more is asked for. */
   let stopped = false;
   let tail: Slot;
-  const link = (slot: Slot, headers: Headers): void => {
+  const link = (slot: Slot, headers: HeaderReader): void => {
     if (slot.linked) return;
     slot.linked = true;
     const next = nextPage(headers, options, seen, created);
@@ -62,7 +63,7 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
     advance();
   };
   const request = (url: URL, urgent: boolean): Slot => {
-    const slot: Slot = { url, answer: Promise.resolve({ text: '', headers: new Headers() }), linked: false, advanced: false };
+    const slot: Slot = { url, answer: Promise.resolve({ text: '', headers: new AnswerHeaders() }), linked: false, advanced: false };
     created++;
     slot.answer = options.get(url, urgent, (headers) => link(slot, headers));
     slot.answer.catch(() => undefined); // awaited below, unless the caller stops reading first
@@ -98,7 +99,7 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
  * From a page's headers: the next page's URL (noted as seen), an error that ends the list after
  * this page (a link back to a page already read, one page too many, another origin), or nothing.
  */
-function nextPage(headers: Headers, options: PageChainOptions, seen: Set<string>, pages: number): URL | Org2OrgError | undefined {
+function nextPage(headers: HeaderReader, options: PageChainOptions, seen: Set<string>, pages: number): URL | Org2OrgError | undefined {
   const next = nextLink(headers.get('link'));
   if (next === undefined) return undefined;
   const { org, listed } = options;

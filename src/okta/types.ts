@@ -4,6 +4,7 @@
  * (callers type what they read); src/state normalizes them.
  */
 import type { OrgAuth } from '../credentials.js';
+import type { HeaderReader } from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -27,7 +28,7 @@ export interface ListOptions {
 export interface OktaResponse<T> {
   status: number;
   body: T;
-  headers: Headers;
+  headers: HeaderReader;
 }
 
 /**
