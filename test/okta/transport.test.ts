@@ -1,11 +1,13 @@
 /**
  * The client's node:http transport: connections are kept and reused, the body goes out whole,
- * headers read like fetch's, and a connection cut mid-body is a reset, not a short answer.
+ * headers read like fetch's, a gzip answer is read decompressed (the cap counting what it expands
+ * to), and a connection cut mid-body is a reset, not a short answer.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { createOktaClient } from '../../src/okta/client.js';
 import { createTransport } from '../../src/okta/transport.js';
 import { json, startServer, tokenAuth } from './servers.js';
@@ -59,6 +61,24 @@ test('a connection closed before the whole body is a reset, never a short answer
     const transport = createTransport(new URL(server.url), 4);
     const sent = transport.send({ method: 'GET', url: new URL('/api/v1/apps', server.url), headers: {}, timeoutMs: 60_000, maxBytes: 1 << 20 });
     await assert.rejects(sent, (err: { code?: string }) => err.code === 'ECONNRESET');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a gzip answer is read decompressed, and the size cap counts what it expands to', async () => {
+  const small = gzipSync(JSON.stringify([{ id: 'a' }]));
+  const bomb = gzipSync(Buffer.alloc(1 << 20, 0x20));
+  const server = await startServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(req.url.startsWith('/api/v1/apps') ? small : bomb);
+  });
+  try {
+    const client = createOktaClient({ org: 'hub', baseUrl: server.url, auth: tokenAuth(), maxResponseBytes: 64 * 1024 });
+    assert.deepEqual(await client.get('/api/v1/apps'), [{ id: 'a' }]);
+    assert.match(server.received[0]!.headers['accept-encoding'] ?? '', /gzip/);
+    await assert.rejects(client.get('/api/v1/users'), /answered more than 0 MB; stopped reading it/);
+    assert.ok(bomb.length < 64 * 1024);
   } finally {
     await server.close();
   }
