@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './figures.js';
@@ -56,8 +56,8 @@ try {
     cloneHelpTsx: clone,
     target: { name: 'org2org --help from the installed package', goal: `≤ ${TARGET_MS} ms (median)`, measured: installed.medianMs, met: installed.medianMs <= TARGET_MS },
   };
-  mkdirSync(dirname(join(root, args.out!)), { recursive: true });
-  writeFileSync(join(root, args.out!), JSON.stringify(results, null, 2) + '\n');
+  mkdirSync(dirname(resolve(root, args.out!)), { recursive: true });
+  writeFileSync(resolve(root, args.out!), JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(
     [
       `### org2org startup (${runs} runs, load average ${results.machine.loadAverageAtStart[0]})`,
