@@ -42,6 +42,9 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
   let criticalPathPages = 0;
   const hubLogins: string[] = [];
   const hubTargets: string[] = [];
+  /** Push targets whose Hub members a plan can speak of: those of a push that isn't ACTIVE already. */
+  const hubMemberTargets: string[] = [];
+  let hubMembersAfter = 0;
   for (const shape of spokes) {
     const org = sim.org(shape.name);
     const apps = org.apps.values().filter((a) => a.name === 'okta_org2org');
@@ -81,6 +84,10 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
     criticalPathPages = Math.max(criticalPathPages, appChain, groupChain);
     hubLogins.push(...unconfirmed);
     hubTargets.push(...pushed);
+    const activeSources = new Set(app.pushMappings.values().filter((m) => m.status === 'ACTIVE').map((m) => org.groups.get(m.sourceGroupId)?.profile.name));
+    hubMemberTargets.push(...pushed.filter((name) => !activeSources.has(name)));
+    // Which targets need members is known once the Spoke's mappings are read: apps → mappings.
+    hubMembersAfter = Math.max(hubMembersAfter, 1 + pages(app.pushMappings.size, LARGEST_PAGE.pushMappings));
     if (config.tokenCheck) {
       add(`${shape.name} provisioning token`, 'users/me', 1, 1);
       add(`${shape.name} provisioning token`, 'roles', 1, 1);
@@ -94,12 +101,13 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
       add(config.hub, 'groups (push targets)', hubTargets.length, LARGEST_PAGE.groups);
       let memberChain = 0;
       const byName = new Map(hub.groups.values().map((g) => [g.profile.name, g]));
-      for (const name of hubTargets) {
+      for (const name of hubMemberTargets) {
         const size = byName.get(name)?.members.size ?? 0;
         add(config.hub, `members of ${name}`, size, LARGEST_PAGE.members);
         memberChain = Math.max(memberChain, pages(size, LARGEST_PAGE.members));
       }
-      criticalPathPages = Math.max(criticalPathPages, pages(hubTargets.length, LARGEST_PAGE.groups) + memberChain);
+      const membersStart = memberChain > 0 ? Math.max(pages(hubTargets.length, LARGEST_PAGE.groups), hubMembersAfter) : pages(hubTargets.length, LARGEST_PAGE.groups);
+      criticalPathPages = Math.max(criticalPathPages, membersStart + memberChain);
     }
   }
   return { collections, calls: collections.reduce((n, c) => n + c.pages, 0), criticalPathPages };

@@ -183,7 +183,7 @@ export async function fillMembers(client: OktaClient, groups: DirectoryGroup[], 
 }
 
 /** Fills `memberLoginKeys` of the groups it is given, as they come, reported as one collection 'group members'. */
-function memberReader(client: OktaClient, onEvent: ReadEventSink | undefined): { add: (groups: DirectoryGroup[]) => void; done: () => Promise<void> } {
+export function memberReader(client: OktaClient, onEvent: ReadEventSink | undefined): { add: (groups: DirectoryGroup[]) => void; done: () => Promise<void> } {
   let started: number | undefined;
   let count = 0;
   const reads: Promise<void>[] = [];

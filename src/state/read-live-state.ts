@@ -23,9 +23,9 @@ import {
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
 import { readServiceApp } from './read-service-app.js';
-import { findGroupsById, findGroupsWithMembers, findUsersByLogin, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
+import { findGroupsById, findGroupsWithMembers, findUsersByLogin, memberReader, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
-import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
+import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LivePushMapping, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -59,11 +59,16 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   const unreadable: Record<string, string> = {};
   // The Hub's lookups need each Spoke's app users only, not the rest of its read: they overlap.
   const appUsersRead = new Map(chosen.map((spoke) => [spoke.name, promiseWithResolve<LiveAppUser[]>()]));
+  // The Hub's member lists are needed only where a push will replace or delete a Hub group's members.
+  const mappingsRead = new Map(chosen.map((spoke) => [spoke.name, promiseWithResolve<LivePushMapping[]>()]));
   // One Spoke that can't be read (down, typo'd URL, revoked token) must not cost the others' plans.
   const readOrNote = (spoke: DesiredSpoke): Promise<LiveSpoke | undefined> => {
     const appUsers = appUsersRead.get(spoke.name)!;
-    return readSpoke(spoke, clients.spokes[spoke.name]!, desired.hub.url, notes, options.onEvent, appUsers.resolve).catch((err: unknown) => {
+    const mappings = mappingsRead.get(spoke.name)!;
+    const sinks: SpokeSinks = { onAppUsers: appUsers.resolve, onMappings: mappings.resolve };
+    return readSpoke(spoke, clients.spokes[spoke.name]!, desired.hub.url, notes, options.onEvent, sinks).catch((err: unknown) => {
       appUsers.resolve([]);
+      mappings.resolve([]);
       if (!(err instanceof Org2OrgError)) throw err;
       unreadable[spoke.name] = err.message;
       return undefined;
@@ -71,7 +76,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   };
   const spokesRead = Promise.all(chosen.map(readOrNote)).then((read) => read.filter((s): s is LiveSpoke => s !== undefined));
   const hubRead = clients.hub
-    ? readHub(clients.hub, chosen, appUsersRead, options.onEvent).catch((err: unknown) => {
+    ? readHub(clients.hub, chosen, { appUsers: appUsersRead, mappings: mappingsRead }, options.onEvent).catch((err: unknown) => {
         // The Hub's read access is optional: without it the plan still stands, minus the Hub-side checks.
         if (!(err instanceof Org2OrgError)) throw err;
         notes.push({ severity: 'warning', message: `the Hub could not be read, so Hub-side checks are skipped: ${err.message}` });
@@ -104,10 +109,16 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   return state;
 }
 
-/** Each Spoke's app users, as soon as they are read: what the Hub read waits for (none when the Spoke has no app or failed). */
-type AppUsersSink = (appUsers: LiveAppUser[]) => void;
+/**
+ * What the Hub read waits for, each as soon as the Spoke has it (empty when the Spoke has no app
+ * or failed): its app users, and its push mappings named.
+ */
+interface SpokeSinks {
+  onAppUsers: (appUsers: LiveAppUser[]) => void;
+  onMappings: (mappings: LivePushMapping[]) => void;
+}
 
-async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined, onAppUsers: AppUsersSink): Promise<LiveSpoke> {
+async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined, sinks: SpokeSinks): Promise<LiveSpoke> {
   const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
   const groupsRead = readConfigGroups(client, spoke, configGroupNames, onEvent);
   // Awaited below; until then a failure must not count as unhandled (the app lookup may fail first).
@@ -117,7 +128,8 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   const live: LiveSpoke = { ...emptyLiveSpoke(spoke.name), app: app ? normalizeApp(app) : null };
   if (problem !== undefined) live.appProblem = problem;
   if (!app) {
-    onAppUsers([]);
+    sinks.onAppUsers([]);
+    sinks.onMappings([]);
     const [users, groups] = await Promise.all([findUsersByLogin(client, spoke.assignments.users.map((u) => u.login), onEvent), groupsRead]);
     live.users = users;
     live.groups = groups;
@@ -126,7 +138,7 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
     return live;
   }
   const { users, rawGroups, rawMappings } = await readAppCollections(client, spoke, String(app.id), live, onEvent);
-  onAppUsers(live.appUsers);
+  sinks.onAppUsers(live.appUsers);
   // Assigned users came with their Okta user: only the config's unassigned logins need a search,
   // the last step of the Spoke's longest chain (app list → app users → this): urgent, and not
   // waiting for the groups' member lists.
@@ -146,6 +158,7 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   live.groups = sortRecord(groups);
   await suggestGroups(client, configGroupNames, live);
   nameAppGroupsAndMappings(spoke, live, rawGroups, rawMappings, knownById, notes);
+  sinks.onMappings(live.pushMappings);
   live.rateLimits = client.rateLimits();
   return live;
 }
@@ -320,19 +333,21 @@ async function readPushMappings(client: OktaClient, appPath: string, onEvent: Re
   }
 }
 
+/** Each Spoke's reads the Hub read waits for, by Spoke name. */
+interface SpokeReads {
+  appUsers: Map<string, { promise: Promise<LiveAppUser[]> }>;
+  mappings: Map<string, { promise: Promise<LivePushMapping[]> }>;
+}
+
 /**
- * Hub groups for every pushed target (with members), at once; Hub users for the listed logins
- * whose push the Spoke does not confirm, once the Spokes' app users are read (pushConfirmedBySpoke).
+ * Hub groups for every pushed target, at once, and the members of those a push will act on
+ * (hubMembersNeeded); Hub users for the listed logins whose push the Spoke does not confirm,
+ * once the Spokes' app users are read (pushConfirmedBySpoke).
  */
-async function readHub(
-  client: OktaClient,
-  spokes: DesiredSpoke[],
-  appUsersRead: Map<string, { promise: Promise<LiveAppUser[]> }>,
-  onEvent: ReadEventSink | undefined,
-): Promise<LiveHub> {
+async function readHub(client: OktaClient, spokes: DesiredSpoke[], reads: SpokeReads, onEvent: ReadEventSink | undefined): Promise<LiveHub> {
   const targets = spokes.flatMap((s) => s.pushGroups.groups.map((g) => g.targetName));
   const [users, groups] = await Promise.all([
-    Promise.all(spokes.map((s) => appUsersRead.get(s.name)!.promise)).then((appUsersOf) => {
+    Promise.all(spokes.map((s) => reads.appUsers.get(s.name)!.promise)).then((appUsersOf) => {
       const logins = spokes.flatMap((s, i) => {
         const confirmed = new Set(appUsersOf[i]!.filter(pushConfirmedBySpoke).map((u) => u.loginKey));
         return s.assignments.users.filter((u) => !confirmed.has(u.loginKey)).map((u) => u.login);
@@ -340,9 +355,42 @@ async function readHub(
       // After the Spokes' app users: the last step of the Hub's longest chain, ahead of member lists.
       return findUsersByLogin(client, logins, onEvent, { urgent: true });
     }),
-    findGroupsWithMembers(client, targets, () => true, onEvent),
+    readHubGroups(client, spokes, targets, reads, onEvent),
   ]);
   return { users: sortRecord(users), groups: sortRecord(groups) };
+}
+
+/** The target groups by name; then, once the Spokes' mappings are in, the members of those that need them. */
+async function readHubGroups(client: OktaClient, spokes: DesiredSpoke[], targets: string[], reads: SpokeReads, onEvent: ReadEventSink | undefined): Promise<Record<string, DirectoryGroup>> {
+  const [groups, mappingsOf] = await Promise.all([
+    findGroupsWithMembers(client, targets, () => false, onEvent),
+    Promise.all(spokes.map((s) => reads.mappings.get(s.name)!.promise)),
+  ]);
+  const needed = hubMembersNeeded(spokes, mappingsOf);
+  const members = memberReader(client, onEvent);
+  members.add(Object.values(groups).filter((g) => needed.has(g.name)));
+  await members.done();
+  return groups;
+}
+
+/**
+ * The Hub groups whose members the plan can speak of: every target except those of an ACTIVE
+ * mapping that stays as it is. A new or linked push replaces the Hub group's members, activating
+ * one pushes it whole again, and a removal with deleteTarget deletes them; an ACTIVE mapping that
+ * stays changes nothing in the Hub, so its members (usually most of a steady state's requests)
+ * are not read.
+ */
+function hubMembersNeeded(spokes: DesiredSpoke[], mappingsOf: LivePushMapping[][]): Set<string> {
+  const needed = new Set<string>();
+  spokes.forEach((spoke, i) => {
+    // Source and target both: a mapping whose Hub group the file now names differently is not "as it is".
+    const pair = (source: string, target: string): string => `${source}\u0000${target}`;
+    const active = new Set(mappingsOf[i]!.filter((m) => m.status === 'ACTIVE').map((m) => pair(m.sourceGroupName ?? '', m.targetGroupName ?? '')));
+    for (const g of spoke.pushGroups.groups) {
+      if (g.remove || g.status !== 'ACTIVE' || !active.has(pair(g.name, g.targetName))) needed.add(g.targetName);
+    }
+  });
+  return needed;
 }
 
 /** A promise and its resolve function (Promise.withResolvers is Node 22). */

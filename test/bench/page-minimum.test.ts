@@ -24,10 +24,24 @@ test('page minimum and critical path of a small world, from the simulator state'
     assert.equal(hubUsers?.size, 12);
     assert.equal(hubUsers?.pages, 1);
     // Per spoke: apps, connection, features, schema, app users ×2, app groups, mappings, users, groups = 10,
-    // + 20 member lists, + 2 token checks; Hub: 1 user page, 1 group page, 40 member lists.
-    assert.equal(min.calls, 2 * (10 + 20 + 2) + 1 + 1 + 40);
+    // + 20 member lists, + 2 token checks; Hub: 1 user page, 1 group page, and no member lists:
+    // every push is ACTIVE already, so none can change a Hub group's members.
+    assert.equal(min.calls, 2 * (10 + 20 + 2) + 1 + 1);
     // apps → 2 app-user pages → the new users' lookup (Spoke and Hub).
     assert.equal(min.criticalPathPages, 4);
+
+    // A push that isn't ACTIVE (activating it replaces the Hub group's members): its target's members count.
+    const mapping = sim.org('emea').apps.values().find((a) => a.name === 'okta_org2org')!.pushMappings.values()[0]!;
+    mapping.status = 'INACTIVE';
+    const after = computePageMinimum(sim, world.spokes, {
+      hub: 'hub',
+      hubRead: true,
+      tokenCheck: true,
+      configLogins: Object.fromEntries(world.spokes.map((s) => [s.name, configLogins(s)])),
+      pushedNames: Object.fromEntries(world.spokes.map((s) => [s.name, pushedGroupNames(s)])),
+    });
+    assert.equal(after.calls, min.calls + 1);
+    assert.equal(after.collections.filter((c) => c.org === 'hub' && c.name.startsWith('members of ')).length, 1);
   } finally {
     await sim.close();
   }
