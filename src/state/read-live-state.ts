@@ -85,28 +85,30 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     : Promise.resolve(undefined);
   const [spokes, hub, tokenNotes] = await Promise.all([spokesRead, hubRead, Promise.all(tokenChecks)]);
   notes.push(...tokenNotes.flat());
-  if (clients.hub) {
-    const hub = clients.hub;
-    const readByName = new Map(spokes.map((s) => [s.name, s]));
-    await Promise.all(
-      chosen.map(async (spoke) => {
-        const live = readByName.get(spoke.name);
-        if (!live) return; // unreadable: its plan is that error
-        try {
-          const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, live, options.onEvent);
-          if (serviceApp !== undefined) live.serviceApp = serviceApp;
-        } catch (err) {
-          // Left unread: the planner then refuses to plan a managed service app it can't see.
-          if (!(err instanceof Org2OrgError)) throw err;
-          notes.push({ spoke: spoke.name, severity: 'warning', message: `the Hub's service app of ${spoke.name} could not be read: ${err.message}` });
-        }
-      }),
-    );
-  }
+  if (clients.hub) await readServiceApps(clients.hub, clients, chosen, spokes, notes, options.onEvent);
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes };
   if (Object.keys(unreadable).length > 0) state.unreadable = unreadable;
   if (hub) state.hub = hub;
   return state;
+}
+
+/** Each read Spoke's service app in the Hub (OAuth connections), into its LiveSpoke; one that can't be read is a note. */
+async function readServiceApps(hub: OktaClient, clients: LiveClients, chosen: DesiredSpoke[], spokes: LiveSpoke[], notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<void> {
+  const readByName = new Map(spokes.map((s) => [s.name, s]));
+  await Promise.all(
+    chosen.map(async (spoke) => {
+      const live = readByName.get(spoke.name);
+      if (!live) return; // unreadable: its plan is that error
+      try {
+        const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, live, onEvent);
+        if (serviceApp !== undefined) live.serviceApp = serviceApp;
+      } catch (err) {
+        // Left unread: the planner then refuses to plan a managed service app it can't see.
+        if (!(err instanceof Org2OrgError)) throw err;
+        notes.push({ spoke: spoke.name, severity: 'warning', message: `the Hub's service app of ${spoke.name} could not be read: ${err.message}` });
+      }
+    }),
+  );
 }
 
 /**
