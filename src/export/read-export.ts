@@ -12,12 +12,11 @@ import { OktaApiError } from '../okta/errors.js';
 import { readHubServiceApp } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import type { LiveSpoke, LiveState, ReadEvent } from '../state/types.js';
-import { readLiveState, ORG2ORG_APP_NAME } from '../state/read-live-state.js';
-import { readAll } from '../state/read-directory.js';
+import { readOrg2OrgAppLabels } from '../state/find-app.js';
+import { readLiveState } from '../state/read-live-state.js';
+import { readGroupsByName } from '../state/read-directory.js';
 import { observeSpoke } from './observe-spoke.js';
 import type { ExportInput, ObservedSpoke } from './types.js';
-
-type Json = Record<string, any>;
 
 export interface ExportSpokeSource {
   name: string;
@@ -39,7 +38,7 @@ export interface ExportSource {
 export async function readExportInput(all: ExportSource, generatedAt: string): Promise<ExportInput> {
   const [allLabels, hubGroups] = await Promise.all([
     Promise.all(all.spokes.map((s) => pickLabel(s, all.label, all.onEvent))),
-    all.hub ? readHubGroups(all.hub.client, all.onEvent) : Promise.resolve(undefined),
+    all.hub ? readGroupsByName(all.hub.client, all.onEvent) : Promise.resolve(undefined),
   ]);
   // A Spoke with no Org2Org app yet doesn't stop the others: it becomes a stub to fill in.
   const withoutApp = all.spokes.filter((_, i) => allLabels[i] === undefined).map((s) => ({ name: s.name, url: s.url, tokenVar: s.tokenVar }));
@@ -103,15 +102,14 @@ function exportDesiredState(source: ExportSource, labels: string[]): DesiredStat
 
 /** The label to export; undefined when the Spoke has no Org2Org app at all (and none was named). */
 async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEvent?: (e: ReadEvent) => void): Promise<string | undefined> {
-  const apps = (await readAll<Json>(s.client, '/api/v1/apps', { filter: `name eq "${ORG2ORG_APP_NAME}"` }, 'apps (label)', onEvent)).filter((a) => a.name === ORG2ORG_APP_NAME);
+  const labels = await readOrg2OrgAppLabels(s.client, onEvent);
   if (label !== undefined) {
-    if (apps.some((a) => a.label === label)) return label;
-    const found = apps.map((a) => `"${String(a.label)}"`).join(', ') || 'none';
+    if (labels.includes(label)) return label;
+    const found = labels.map((l) => `"${l}"`).join(', ') || 'none';
     throw new Org2OrgError(`spoke ${s.name}: no okta_org2org app labelled "${label}" (found: ${found}); pass --label with one of them`);
   }
-  if (apps.length === 0) return undefined;
-  // Okta lists apps by creation: the first is the oldest, the one the console shows first.
-  return String(apps[0]!.label);
+  // The oldest app, the one the console shows first.
+  return labels[0];
 }
 
 /**
@@ -130,17 +128,3 @@ async function managedServiceApp(hub: OktaClient, spoke: string, connection: Liv
     return undefined;
   }
 }
-
-/** Every Hub group by name (an OKTA_GROUP before any other of that name): its `created` tells a linked group. */
-export async function readHubGroups(hub: OktaClient, onEvent?: (e: ReadEvent) => void): Promise<Map<string, { name: string; created?: string }>> {
-  const groups = await readAll<Json>(hub, '/api/v1/groups', { limit: 200 }, 'groups', onEvent);
-  const byName = new Map<string, { name: string; created?: string }>();
-  for (const g of groups) {
-    const name = String(g.profile?.name ?? '');
-    if (byName.has(name) && g.type !== 'OKTA_GROUP') continue;
-    byName.set(name, { name, ...(typeof g.created === 'string' ? { created: g.created } : {}) });
-  }
-  return byName;
-}
-
-

@@ -12,8 +12,15 @@ import { quote, readAll, type ReadEventSink } from './read-directory.js';
 type Json = Record<string, unknown>;
 
 /** Every okta_org2org app of the org, as Okta's JSON. */
-export function readOrg2OrgApps(client: OktaClient, onEvent?: ReadEventSink): Promise<Json[]> {
-  return readAll<Json>(client, '/api/v1/apps', { filter: `name eq ${quote(ORG2ORG_APP_NAME)}` }, 'apps', onEvent);
+export function readOrg2OrgApps(client: OktaClient, onEvent?: ReadEventSink, collection = 'apps'): Promise<Json[]> {
+  return readAll<Json>(client, '/api/v1/apps', { filter: `name eq ${quote(ORG2ORG_APP_NAME)}` }, collection, onEvent);
+}
+
+/** The labels of the org's okta_org2org apps, oldest first (Okta lists apps by creation). */
+export async function readOrg2OrgAppLabels(client: OktaClient, onEvent?: ReadEventSink): Promise<string[]> {
+  const apps = await readOrg2OrgApps(client, onEvent, 'apps (label)');
+  // The filter is Okta's to honour: an answer that ignored it must not offer another app's label.
+  return apps.filter((a) => a.name === ORG2ORG_APP_NAME).map((a) => String(a.label));
 }
 
 /** The app with the config's label; no app and a problem when the rules can't tell which is meant. */

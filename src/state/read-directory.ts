@@ -81,6 +81,17 @@ export function toDirectoryUser(user: Json): DirectoryUser {
   return { id: String(user.id), login: String(profile.login ?? ''), status: shared(String(user.status ?? 'UNKNOWN')) };
 }
 
+/** Every group of the org by name; of two with one name, an OKTA_GROUP wins over other types. */
+export async function readGroupsByName(client: OktaClient, onEvent?: ReadEventSink): Promise<Map<string, DirectoryGroup>> {
+  const byName = new Map<string, DirectoryGroup>();
+  for (const raw of await readAll<Json>(client, '/api/v1/groups', { limit: 200 }, 'groups', onEvent)) {
+    const group = toDirectoryGroup(raw);
+    if (byName.has(group.name) && raw.type !== 'OKTA_GROUP') continue;
+    byName.set(group.name, group);
+  }
+  return byName;
+}
+
 function toDirectoryGroup(group: Json): DirectoryGroup {
   const profile = (group.profile ?? {}) as Json;
   return { id: String(group.id), name: String(profile.name ?? ''), ...(typeof group.created === 'string' ? { created: group.created } : {}) };
