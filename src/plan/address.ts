@@ -7,7 +7,7 @@
  *   hub.serviceApp["emea"]                    hub.serviceApp["emea"].grant["okta.users.manage"]
  * A Spoke's Hub service app lives in the Hub, so its addresses start there.
  */
-import { liveFingerprints, type LiveSpoke } from '../state/types.js';
+import { liveFingerprints, pushMappingKey, type LiveSpoke } from '../state/types.js';
 import type { ResourceKind } from './types.js';
 
 /** `app.status` is the app's activation: a change of its own, made to the app's live object. */
@@ -89,7 +89,7 @@ export function fingerprintsByAddress(spoke: LiveSpoke, out: Record<string, stri
   const groups = `${prefix}assignment.group[`;
   for (const g of spoke.appGroups) out[groups + JSON.stringify(g.name) + ']'] = g.fingerprint;
   const mappings = `${prefix}pushMapping[`;
-  for (const m of spoke.pushMappings) out[mappings + JSON.stringify(m.sourceGroupName ?? m.id) + ']'] = m.fingerprint;
+  for (const m of spoke.pushMappings) out[mappings + JSON.stringify(pushMappingKey(m)) + ']'] = m.fingerprint;
   if (spoke.serviceApp) out[formatAddress({ spoke: spoke.name, kind: 'serviceApp' })] = spoke.serviceApp.fingerprint;
   return out;
 }

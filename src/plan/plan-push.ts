@@ -3,7 +3,7 @@
  * what a push will and won't bring into the Hub.
  */
 import type { DesiredPushGroup } from '../config/types.js';
-import { predates, pushConfirmedBySpoke, type LivePushMapping } from '../state/types.js';
+import { predates, pushConfirmedBySpoke, pushMappingKey, type LivePushMapping } from '../state/types.js';
 import { formatAddress, type ResourceKey } from './address.js';
 import { planUnlisted } from './pair.js';
 import { countOf, diagnose, didYouMean, makeChange, sample, type SpokeContext } from './spoke-context.js';
@@ -36,7 +36,7 @@ export function planPushMappings(ctx: SpokeContext): void {
     noun: ['group', 'groups'],
     state: 'pushed',
     list: 'pushGroups.groups',
-    nameOf: mappingKey,
+    nameOf: pushMappingKey,
     removal: (mapping) => removalChange(ctx, mapping, undefined),
     removals: ctx.removals.pushMapping,
   });
@@ -172,7 +172,7 @@ function removalChange(ctx: SpokeContext, mapping: LivePushMapping, entry: Desir
   if (mapping.targetGroupName !== undefined) before.targetName = mapping.targetGroupName;
   const deleteTargetGroup = entry?.onRemove === 'deleteTarget';
   const targetName = mapping.targetGroupName ?? entry?.targetName;
-  const key = entry?.name ?? mappingKey(mapping);
+  const key = entry?.name ?? pushMappingKey(mapping);
   if (deleteTargetGroup) checkDeleteTarget(ctx, mapping, entry, targetName);
   return makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'pushMapping', key },
@@ -236,10 +236,6 @@ export function linkInstruction(appLabel: string): string {
   return `Okta links to an existing Hub group only after the Hub's groups have been imported into the Spoke: Admin Console → Applications → ${appLabel} → Import → Import Now.`;
 }
 
-/** The natural key of a live mapping: its source group's name, or its id when the source is gone. */
-function mappingKey(mapping: LivePushMapping): string {
-  return mapping.sourceGroupName ?? mapping.id;
-}
 
 function warnHubTarget(ctx: SpokeContext, group: DesiredPushGroup, exists: boolean, address: string): void {
   if (!ctx.hub) return;

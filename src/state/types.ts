@@ -211,6 +211,14 @@ export interface LiveFingerprints {
   pushMappings: Map<string, string>;
 }
 
+/**
+ * The natural key of a live push mapping, in its plan address and its fingerprint entry alike:
+ * its source group's name, or its id when the source group is gone.
+ */
+export function pushMappingKey(mapping: LivePushMapping): string {
+  return mapping.sourceGroupName ?? mapping.id;
+}
+
 const fingerprintsRead = new WeakMap<LiveSpoke, LiveFingerprints>();
 
 /** Built once per LiveSpoke: a plan may list 100,000 assignments. */
@@ -220,7 +228,7 @@ export function liveFingerprints(spoke: LiveSpoke): LiveFingerprints {
     fingerprints = {
       users: new Map(spoke.appUsers.map((u) => [u.loginKey, u.fingerprint])),
       groups: new Map(spoke.appGroups.map((g) => [g.name, g.fingerprint])),
-      pushMappings: new Map(spoke.pushMappings.map((m) => [m.sourceGroupName ?? m.id, m.fingerprint])),
+      pushMappings: new Map(spoke.pushMappings.map((m) => [pushMappingKey(m), m.fingerprint])),
     };
     if (spoke.app) fingerprints.app = spoke.app.fingerprint;
     if (spoke.connection) fingerprints.connection = spoke.connection.fingerprint;
