@@ -9,6 +9,11 @@ import { planUnlisted } from './pair.js';
 import { countOf, diagnose, didYouMean, makeChange, sample, type SpokeContext } from './spoke-context.js';
 import type { Change } from './types.js';
 
+/**
+ * Not pairByKey: a mapping has no one key to pair on. It pairs by its source group's name, else by
+ * that group's id (the group was renamed in the Spoke), else, for an entry marked remove, by its
+ * Hub target (the source group was deleted). The tail is planUnlisted, as for the other lists.
+ */
 export function planPushMappings(ctx: SpokeContext): void {
   const byName = new Map<string, LivePushMapping>();
   const bySourceId = new Map<string, LivePushMapping>();
