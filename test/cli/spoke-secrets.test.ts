@@ -53,23 +53,25 @@ describe('--spoke apac with the whole environment present', () => {
   });
   after(() => sim.close());
 
-  test('check reads no emea variable', async () => {
+  /** Runs `command --spoke apac` with every variable set, checks its exit code and that it read no emea variable; its output and what it read. */
+  async function runApacOnly(command: typeof runCheck | typeof runPlan, args: string[], expectedCode: number): Promise<{ text: string; read: Set<string> }> {
     const { env, read } = recordingEnv(allVars);
     const out = sink();
-    const code = await runCheck(['-c', 'org2org.config.yaml', '--spoke', 'apac', '--format', 'json'], { ...out.io, env });
-    assert.equal(code, 0, out.text());
+    const code = await command(['-c', 'org2org.config.yaml', '--spoke', 'apac', ...args], { ...out.io, env });
+    assert.equal(code, expectedCode, out.text());
     assert.deepEqual(EMEA_VARS.filter((v) => read.has(v)), []);
+    return { text: out.text(), read };
+  }
+
+  test('check reads no emea variable', async () => {
+    const { read } = await runApacOnly(runCheck, ['--format', 'json'], 0);
     assert.ok(read.has('OKTA_APAC_TOKEN') && read.has('OKTA_HUB_ADMIN_TOKEN'));
   });
 
   test('plan reads no emea variable, and plans apac only', async () => {
-    const { env, read } = recordingEnv(allVars);
-    const out = sink();
-    const code = await runPlan(['-c', 'org2org.config.yaml', '--spoke', 'apac', '--no-color', '--detailed-exitcode'], { ...out.io, env });
-    assert.equal(code, 2, out.text());
-    assert.deepEqual(EMEA_VARS.filter((v) => read.has(v)), []);
-    assert.match(out.text(), /apac/);
-    assert.doesNotMatch(out.text(), /emea/);
+    const { text } = await runApacOnly(runPlan, ['--no-color', '--detailed-exitcode'], 2);
+    assert.match(text, /apac/);
+    assert.doesNotMatch(text, /emea/);
   });
 
   test('apply reads no emea variable; a saved apac plan applies without them too', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import okta from '@okta/okta-sdk-nodejs';
 import { startSim, type Sim } from '../../src/sim/index.js';
-import { call, q } from './helpers.js';
+import { call, q, simPerSuite } from './helpers.js';
 import { loadSpecValidator, specAvailable, SPEC_PATH, type SpecValidator } from './openapi.js';
 
 const SEED = fileURLToPath(new URL('../../examples/sim/seed.yaml', import.meta.url));
@@ -28,13 +28,10 @@ async function collect<T>(c: { each(fn: (x: T) => void): Promise<unknown> }): Pr
 }
 
 describe("sim: driven by Okta's Node SDK", () => {
-  let sim: Sim;
-  before(async () => {
-    sim = await startSim(SEED);
-  });
-  after(() => sim.close());
+  const suiteSim = simPerSuite(SEED);
 
   it('lists apps, reads and updates features, sets and activates a connection, pages app users', async () => {
+    const sim = suiteSim();
     const apac = sdk(sim.orgs.apac!.url, sim.env.OKTA_APAC_TOKEN!);
     // The SDK serializes apps by their signOnMode discriminator (SAML_2_0 → SamlApplication),
     // which drops Org2Org's settings.app.baseUrl; against real Okta too. So create it over HTTP.
@@ -83,6 +80,7 @@ describe("sim: driven by Okta's Node SDK", () => {
   });
 
   it('creates, lists, updates and deletes group push mappings; searches users and groups', async () => {
+    const sim = suiteSim();
     const emea = sdk(sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!);
     const app = (await collect(await emea.applicationApi.listApplications({ q: 'Acme' })))[0]!;
     const groups = await collect(await emea.groupApi.listGroups({ search: 'profile.name eq "Engineering"' }));
@@ -108,6 +106,7 @@ describe("sim: driven by Okta's Node SDK", () => {
   });
 
   it("surfaces the simulator's Okta errors through the SDK's error type", async () => {
+    const sim = suiteSim();
     const emea = sdk(sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!);
     await assert.rejects(emea.applicationApi.getApplication({ appId: '0oanothere' }), (err: any) => err.status === 404 && err.errorCode === 'E0000007');
   });

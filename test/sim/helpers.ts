@@ -1,4 +1,20 @@
 /** Small HTTP helpers for simulator tests: they talk to it as a client would, over loopback. */
+import { after, before } from 'node:test';
+import { startSim, type Sim } from '../../src/sim/index.js';
+
+/**
+ * One simulator of `seed` shared by the tests of the enclosing describe: started before them,
+ * closed after. Call the returned function inside a test (the simulator exists only from then).
+ */
+export function simPerSuite(seed: string): () => Sim {
+  let sim: Sim | undefined;
+  before(async () => {
+    sim = await startSim(seed);
+  });
+  after(() => sim?.close());
+  return () => sim!;
+}
+
 export interface Response {
   status: number;
   headers: Headers;

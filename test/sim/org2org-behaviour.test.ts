@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startSim, type Sim } from '../../src/sim/index.js';
-import { call, q } from './helpers.js';
+import { call, q, simPerSuite } from './helpers.js';
 
 const SEED = fileURLToPath(new URL('../../examples/sim/seed.yaml', import.meta.url));
 
@@ -259,13 +259,10 @@ describe('sim: provisioning delay', () => {
 });
 
 describe('sim: shapes settled by recorded Okta traffic', () => {
-  let sim: Sim;
-  before(async () => {
-    sim = await startSim(SEED);
-  });
-  after(() => sim.close());
+  const suiteSim = simPerSuite(SEED);
 
   it("keeps Org2Org's app-user attributes in definitions.base; custom is left to admins", async () => {
+    const sim = suiteSim();
     const emea = sim.orgs.emea!.url;
     const tok = sim.env.OKTA_EMEA_TOKEN!;
     const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
@@ -275,6 +272,7 @@ describe('sim: shapes settled by recorded Okta traffic', () => {
   });
 
   it("links to an existing Hub group by name only once the Hub's groups are imported; the refusal names that step", async () => {
+    const sim = suiteSim();
     const emea = sim.orgs.emea!.url;
     const tok = sim.env.OKTA_EMEA_TOKEN!;
     const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
@@ -298,6 +296,7 @@ describe('sim: shapes settled by recorded Okta traffic', () => {
   });
 
   it('a connection POST without ?activate leaves an ENABLED connection DISABLED; with activate=true it is enabled', async () => {
+    const sim = suiteSim();
     const emea = sim.orgs.emea!.url;
     const tok = sim.env.OKTA_EMEA_TOKEN!;
     const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
