@@ -19,7 +19,10 @@ export interface ApplyClients {
 
 export interface ApplyOptions {
   onEvent?: (event: ApplyEvent) => void;
-  /** Where `tokenEnv` and `{ "$env": … }` values are read. Default: process.env. */
+  /**
+   * Where `tokenEnv` and `{ "$env": … }` values are read: the caller's environment (the CLI
+   * passes its session's), never the process's behind its back. Default: none.
+   */
   env?: Record<string, string | undefined>;
   /** Changes in flight per spoke. Default 32: enough to keep a rate-limit bucket busy. */
   concurrency?: number;
@@ -51,7 +54,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
   const appIds: Record<string, string> = {};
   const run: Omit<SpokeRun, 'client' | 'onAppCreated'> = {
     hub: clients.hub,
-    env: options.env ?? process.env,
+    env: options.env ?? {},
     concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULT_APPLY_CONCURRENCY)),
     secrets: new Set<string>(),
     emit,
