@@ -260,22 +260,23 @@ describe('sim: provisioning delay', () => {
 
 describe('sim: shapes settled by recorded Okta traffic', () => {
   const suiteSim = simPerSuite(SEED);
-
-  it("keeps Org2Org's app-user attributes in definitions.base; custom is left to admins", async () => {
+  /** The simulator, emea's URL and token, and emea's Org2Org app as Okta lists it. */
+  const emeaApp = async () => {
     const sim = suiteSim();
     const emea = sim.orgs.emea!.url;
     const tok = sim.env.OKTA_EMEA_TOKEN!;
-    const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
+    return { sim, emea, tok, app: (await call(emea, tok, 'GET', '/api/v1/apps')).body[0] };
+  };
+
+  it("keeps Org2Org's app-user attributes in definitions.base; custom is left to admins", async () => {
+    const { emea, tok, app } = await emeaApp();
     const schema = (await call(emea, tok, 'GET', `/api/v1/meta/schemas/apps/${app.id}/default`)).body;
     assert.deepEqual(Object.keys(schema.definitions.base.properties).sort(), ['initialStatus', 'securityAnswer', 'securityQuestion', 'userName']);
     assert.deepEqual(schema.definitions.custom.properties, {});
   });
 
   it("links to an existing Hub group by name only once the Hub's groups are imported; the refusal names that step", async () => {
-    const sim = suiteSim();
-    const emea = sim.orgs.emea!.url;
-    const tok = sim.env.OKTA_EMEA_TOKEN!;
-    const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
+    const { sim, emea, tok, app } = await emeaApp();
     // A Hub group made after emea's import, and a new Spoke group to push into it.
     assert.equal((await call(sim.orgs.hub!.url, sim.env.OKTA_HUB_PROVISIONING_TOKEN, 'POST', '/api/v1/groups', { profile: { name: 'Late Hub Group' } })).status, 200);
     const source = (await call(emea, tok, 'POST', '/api/v1/groups', { profile: { name: 'Late Source' } })).body;
@@ -296,10 +297,7 @@ describe('sim: shapes settled by recorded Okta traffic', () => {
   });
 
   it('a connection POST without ?activate leaves an ENABLED connection DISABLED; with activate=true it is enabled', async () => {
-    const sim = suiteSim();
-    const emea = sim.orgs.emea!.url;
-    const tok = sim.env.OKTA_EMEA_TOKEN!;
-    const app = (await call(emea, tok, 'GET', '/api/v1/apps')).body[0];
+    const { sim, emea, tok, app } = await emeaApp();
     const path = `/api/v1/apps/${app.id}/connections/default`;
     assert.equal((await call(emea, tok, 'GET', path)).body.status, 'ENABLED');
     const body = { profile: { authScheme: 'TOKEN', token: sim.env.OKTA_HUB_PROVISIONING_TOKEN } };
