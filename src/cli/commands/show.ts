@@ -8,7 +8,8 @@ import { renderPlanJson } from '../../render/json.js';
 import { renderPlanMarkdown } from '../../render/markdown.js';
 import { renderPlanText } from '../../render/text.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { commandIo, markdownOptions, useColor, type Env } from '../shared.js';
+import { commandIo, markdownOptions, useColor } from '../shared.js';
+import type { SessionIo } from '../session.js';
 import { readSavedPlan } from '../saved-plan-file.js';
 
 const HELP = `Usage: org2org show PLAN.json [--format text|markdown|json]
@@ -23,12 +24,8 @@ ${GLOBAL_HELP}
 
 Exit: 0 shown (whatever the plan holds), 1 when the file is not a readable plan.`;
 
-export interface ShowIo {
-  env?: Env;
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
-  stdoutIsTTY?: boolean;
-}
+/** What a test may put in place of the process's own: show needs no config, client or clock. */
+export type ShowIo = Pick<SessionIo, 'env' | 'stdout' | 'stderr' | 'stdoutIsTTY'>;
 
 export async function run(argv: string[]): Promise<number> {
   return runShow(argv);
