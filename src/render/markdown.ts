@@ -7,7 +7,7 @@
  * details, with a note wherever something was cut.
  */
 import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
-import { changeLines, costLine, countsOf, hubEffectsLine, diagnosticText, listedChanges, localAddress, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine } from './plan-lines.js';
+import { changeLines, costLine, countsOf, hubEffectsCount, diagnosticText, listedChanges, localAddress, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine } from './plan-lines.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the output's length; default 65,000 (GitHub's limit is 65,536). */
@@ -69,12 +69,12 @@ function headLines(plan: Plan): string[] {
   const lines = ['## org2org plan', ''];
   if (plan.errored) lines.push('**The plan has errors and cannot be applied.**', '');
   const { remove } = plan.summary;
-  const hub = hubEffectsLine(plan.summary);
+  const hub = hubEffectsCount(plan.summary);
   if (remove > 0 || hub) {
     // GitHub renders this as a yellow alert box: removals and Hub effects must not hide in a fold.
     const parts = [];
     if (remove > 0) parts.push(`**removes ${remove} ${remove === 1 ? 'object' : 'objects'}**`);
-    if (hub) parts.push(`**${hub.replace(/ \(marked[^)]*\)/, '').replace(/: review.*$/, '')}** (see "in the Hub:" below)`);
+    if (hub) parts.push(`**${hub}** (see "in the Hub:" below)`);
     lines.push('> [!WARNING]', `> This plan ${parts.join(' and ')}.`, '');
   }
   lines.push(plan.empty && !plan.errored ? NO_CHANGES : `**${summaryLine(plan.summary)}** ${costLine(plan.summary)}`);

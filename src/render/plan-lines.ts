@@ -93,9 +93,11 @@ export function repeatedNoteText(note: string, addresses: string[]): string {
   return `note on ${formatCount(addresses.length)} changes (${shown}${more}): ${note}`;
 }
 
-/** 1486 → "1,486". */
+const numberFormat = new Intl.NumberFormat('en-US');
+
+/** 1486 → "1,486": every count the plan and the progress print. */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return numberFormat.format(n);
 }
 
 /** A change as lines: symbol and address, attributes, notes or console steps. Notes in `said` are left out (said once elsewhere). */
@@ -133,11 +135,18 @@ export function summaryLine(summary: PlanSummary): string {
   return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.remove} to remove, ${summary.manual} manual.`;
 }
 
-/** The Hub-side consequences, counted; undefined when there are none. */
-export function hubEffectsLine(summary: PlanSummary): string | undefined {
+/** "2 changes act on the Hub through Okta's provisioning"; undefined when none do. */
+export function hubEffectsCount(summary: PlanSummary): string | undefined {
   const n = summary.hubEffects ?? 0;
   if (n === 0) return undefined;
-  return `${n} ${n === 1 ? 'change acts' : 'changes act'} on the Hub through Okta's provisioning (marked "in the Hub:"): review ${n === 1 ? 'it' : 'them'} before applying.`;
+  return `${n} ${n === 1 ? 'change acts' : 'changes act'} on the Hub through Okta's provisioning`;
+}
+
+/** The Hub-side consequences, counted, with where to look; undefined when there are none. */
+export function hubEffectsLine(summary: PlanSummary): string | undefined {
+  const count = hubEffectsCount(summary);
+  if (count === undefined) return undefined;
+  return `${count} (marked "in the Hub:"): review ${summary.hubEffects === 1 ? 'it' : 'them'} before applying.`;
 }
 
 export function costLine(summary: PlanSummary): string {
