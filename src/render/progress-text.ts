@@ -6,6 +6,7 @@
 import type { ApplyResult, HubVerification } from '../apply/types.js';
 import type { Action, Change } from '../plan/types.js';
 import { colorize, type Tone } from './ansi.js';
+import { formatCount } from './plan-lines.js';
 
 export type Style = 'ok' | 'fail' | 'skip' | 'wait' | 'dim' | 'bold';
 
@@ -13,13 +14,6 @@ const TONE: Record<Style, Tone> = { ok: 'green', fail: 'red', skip: 'yellow', wa
 
 export function paint(text: string, style: Style, color: boolean): string {
   return colorize(text, TONE[style], color);
-}
-
-const numberFormat = new Intl.NumberFormat('en-US');
-
-/** 1234 → "1,234". */
-export function formatCount(n: number): string {
-  return numberFormat.format(n);
 }
 
 /** 80 → "80 ms", 1234 → "1.2 s", 75000 → "1 min 15 s". */

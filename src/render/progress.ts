@@ -12,7 +12,8 @@ import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult } from '../apply/
 import type { ClientEvent } from '../okta/types.js';
 import type { ReadEvent } from '../state/types.js';
 import { createProgressStore } from './ink/progress-store.js';
-import { finishedRowText, formatCount, formatDuration, paint, RateLimitWaits, readDoneText, summaryLines, waitText, type RateLimitWait } from './progress-text.js';
+import { formatCount } from './plan-lines.js';
+import { finishedRowText, formatDuration, paint, RateLimitWaits, readDoneText, summaryLines, waitText, type RateLimitWait } from './progress-text.js';
 import type { Terminal } from './terminal.js';
 
 export interface Progress {

@@ -6,7 +6,8 @@
  */
 import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Box, Static, Text } from 'ink';
-import { finishedRowText, formatCount, paint, runningText, summaryLines, waitText } from '../progress-text.js';
+import { formatCount } from '../plan-lines.js';
+import { finishedRowText, paint, runningText, summaryLines, waitText } from '../progress-text.js';
 import { orgTotals, type LogItem, type OrgRead, type ProgressStore } from './progress-store.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
