@@ -14,6 +14,21 @@ export const BATCH = 50;
 type Json = Record<string, unknown>;
 export type ReadEventSink = (e: ReadEvent) => void;
 
+/** One read reported as one collection: 'read-start' now, then progress and one 'read-done' timed from now. */
+export interface CollectionRead {
+  progress(count: number): void;
+  done(count: number): void;
+}
+
+export function startRead(org: string, collection: string, onEvent: ReadEventSink | undefined): CollectionRead {
+  const started = Date.now();
+  onEvent?.({ type: 'read-start', org, collection });
+  return {
+    progress: (count) => onEvent?.({ type: 'read-progress', org, collection, count }),
+    done: (count) => onEvent?.({ type: 'read-done', org, collection, count, ms: Date.now() - started }),
+  };
+}
+
 /** An Okta expression string literal. */
 export function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -33,14 +48,13 @@ export async function readAll<T>(
   collection: string,
   onEvent: ReadEventSink | undefined,
 ): Promise<T[]> {
-  const started = Date.now();
-  onEvent?.({ type: 'read-start', org: client.org, collection });
+  const read = startRead(client.org, collection, onEvent);
   const items: T[] = [];
   for await (const page of client.pages<T>(path, query)) {
     items.push(...page);
-    onEvent?.({ type: 'read-progress', org: client.org, collection, count: items.length });
+    read.progress(items.length);
   }
-  onEvent?.({ type: 'read-done', org: client.org, collection, count: items.length, ms: Date.now() - started });
+  read.done(items.length);
   return items;
 }
 
@@ -56,8 +70,7 @@ async function readBatches(
   onQuery?: (items: Json[], index: number) => void,
 ): Promise<Json[]> {
   if (queries.length === 0) return [];
-  const started = Date.now();
-  onEvent?.({ type: 'read-start', org: client.org, collection });
+  const read = startRead(client.org, collection, onEvent);
   let count = 0;
   const results = await Promise.all(
     queries.map(async (query, index) => {
@@ -65,14 +78,14 @@ async function readBatches(
       for await (const page of client.pages<Json>(path, query, options)) {
         items.push(...page);
         count += page.length;
-        onEvent?.({ type: 'read-progress', org: client.org, collection, count });
+        read.progress(count);
       }
       onQuery?.(items, index);
       return items;
     }),
   );
   const all = results.flat();
-  onEvent?.({ type: 'read-done', org: client.org, collection, count: all.length, ms: Date.now() - started });
+  read.done(all.length);
   return all;
 }
 
@@ -195,28 +208,26 @@ export async function fillMembers(client: OktaClient, groups: DirectoryGroup[], 
 
 /** Fills `memberLoginKeys` of the groups it is given, as they come, reported as one collection 'group members'. */
 export function memberReader(client: OktaClient, onEvent: ReadEventSink | undefined): { add: (groups: DirectoryGroup[]) => void; done: () => Promise<void> } {
-  let started: number | undefined;
+  // Reported from the first group given: a config that reads no members shows no such collection.
+  let read: CollectionRead | undefined;
   let count = 0;
   const reads: Promise<void>[] = [];
   const add = (groups: DirectoryGroup[]): void => {
     if (groups.length === 0) return;
-    if (started === undefined) {
-      started = Date.now();
-      onEvent?.({ type: 'read-start', org: client.org, collection: 'group members' });
-    }
+    const members = (read ??= startRead(client.org, 'group members', onEvent));
     for (const group of groups) {
-      const read = readMemberLoginKeys(client, group.id).then((keys) => {
+      const reading = readMemberLoginKeys(client, group.id).then((keys) => {
         group.memberLoginKeys = keys;
         count += keys.length;
-        onEvent?.({ type: 'read-progress', org: client.org, collection: 'group members', count });
+        members.progress(count);
       });
-      read.catch(() => undefined); // awaited by done()
-      reads.push(read);
+      reading.catch(() => undefined); // awaited by done()
+      reads.push(reading);
     }
   };
   const done = async (): Promise<void> => {
     await Promise.all(reads);
-    if (started !== undefined) onEvent?.({ type: 'read-done', org: client.org, collection: 'group members', count, ms: Date.now() - started });
+    read?.done(count);
   };
   return { add, done };
 }

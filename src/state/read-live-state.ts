@@ -23,7 +23,7 @@ import {
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
 import { readServiceApp } from './read-service-app.js';
-import { findGroupsById, findGroupsWithMembers, findUsersByLogin, memberReader, quote, readAll, toDirectoryUser, type ReadEventSink } from './read-directory.js';
+import { findGroupsById, findGroupsWithMembers, findUsersByLogin, memberReader, quote, readAll, startRead, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
 import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LivePushMapping, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
 
@@ -238,9 +238,7 @@ async function readAppUsers(
   wanted: Set<string>,
   onEvent: ReadEventSink | undefined,
 ): Promise<{ appUsers: LiveAppUser[]; users: Record<string, DirectoryUser> }> {
-  const started = Date.now();
-  const collection = 'app users';
-  onEvent?.({ type: 'read-start', org: client.org, collection });
+  const read = startRead(client.org, 'app users', onEvent);
   const appUsers: LiveAppUser[] = [];
   const users: Record<string, DirectoryUser> = {};
   let names: Partial<AppUserAttributeNames> | undefined;
@@ -260,9 +258,9 @@ async function readAppUsers(
       if (user.login === appUser.login) user.login = appUser.login;
       users[key] = user;
     }
-    onEvent?.({ type: 'read-progress', org: client.org, collection, count: appUsers.length });
+    read.progress(appUsers.length);
   }
-  onEvent?.({ type: 'read-done', org: client.org, collection, count: appUsers.length, ms: Date.now() - started });
+  read.done(appUsers.length);
   return { appUsers, users };
 }
 
@@ -289,15 +287,14 @@ async function suggestGroups(client: OktaClient, names: string[], live: LiveSpok
 
 /** One object; undefined when Okta says it doesn't exist (404). */
 async function readOne<T>(client: OktaClient, path: string, collection: string, onEvent: ReadEventSink | undefined): Promise<T | undefined> {
-  const started = Date.now();
-  onEvent?.({ type: 'read-start', org: client.org, collection });
+  const read = startRead(client.org, collection, onEvent);
   try {
     const body = await client.get<T>(path);
-    onEvent?.({ type: 'read-done', org: client.org, collection, count: 1, ms: Date.now() - started });
+    read.done(1);
     return body;
   } catch (err) {
     if (err instanceof OktaApiError && err.status === 404) {
-      onEvent?.({ type: 'read-done', org: client.org, collection, count: 0, ms: Date.now() - started });
+      read.done(0);
       return undefined;
     }
     throw err;

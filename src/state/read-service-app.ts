@@ -17,7 +17,7 @@ import {
 } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import { withFingerprint } from './fingerprint.js';
-import type { ReadEventSink } from './read-directory.js';
+import { startRead, type ReadEventSink } from './read-directory.js';
 import type { LiveServiceApp, LiveSpoke } from './types.js';
 
 export async function readServiceApp(
@@ -31,8 +31,7 @@ export async function readServiceApp(
   const managed = connection?.authScheme === 'OAUTH2' && connection.managed !== undefined;
   const liveClientId = live.connection?.authScheme === 'OAUTH2' ? live.connection.clientId : undefined;
   if (!managed && liveClientId === undefined) return undefined;
-  const started = Date.now();
-  onEvent?.({ type: 'read-start', org: hub.org, collection: `service app of ${desired.name}` });
+  const read = startRead(hub.org, `service app of ${desired.name}`, onEvent);
   let app: HubServiceApp | undefined;
   if (managed) {
     app = await findServiceAppByName(hub, managedServiceAppName(desired.name));
@@ -40,7 +39,7 @@ export async function readServiceApp(
     app = await readHubServiceApp(hub, liveClientId!);
     if (app && app.name !== managedServiceAppName(desired.name)) app = undefined;
     if (!app) {
-      onEvent?.({ type: 'read-done', org: hub.org, collection: `service app of ${desired.name}`, count: 0, ms: Date.now() - started });
+      read.done(0);
       return undefined;
     }
   }
@@ -64,6 +63,6 @@ export async function readServiceApp(
       roles: app.roles,
     } as LiveServiceApp);
   }
-  onEvent?.({ type: 'read-done', org: hub.org, collection: `service app of ${desired.name}`, count: result ? 1 : 0, ms: Date.now() - started });
+  read.done(result ? 1 : 0);
   return result;
 }
