@@ -11,7 +11,7 @@ import { holdSecret, type OrgAuth } from '../credentials.js';
 import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
 import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
 import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
-import { nextLink, pageChain } from './page-chain.js';
+import { pageChain } from './page-chain.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
 import { AnswerTooLarge, TimedOut, createTransport, type HeaderReader, type Transport } from './transport.js';
 import type { ClientEvent, HttpMethod, ListOptions, OktaClient, OktaClientOptions, OktaResponse, Query, RateLimitSnapshot, RequestOptions } from './types.js';
@@ -426,10 +426,6 @@ function parseBaseUrl(org: string, baseUrl: string): URL {
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
   throw new Org2OrgError(`${org}: ${url.origin} must use https (plain http is allowed only on loopback).`);
 }
-
-export { isLoopback };
-
-export { nextLink };
 
 function readRateHeaders(headers: HeaderReader): RateObservation {
   const num = (name: string): number | undefined => {

@@ -140,7 +140,6 @@ export function adviceFor(d: OktaApiErrorDetails, auth: OrgAuth, baseUrl: string
     const check = urlSource ? `check ${urlSource}` : `check ${d.org}'s URL in the config`;
     if (d.networkCause === 'ENOTFOUND' || d.networkCause === 'EAI_AGAIN') return `DNS knows no host ${new URL(baseUrl).hostname}: ${check} (a typo?).`;
     if (d.networkCause === 'ECONNREFUSED') return `${baseUrl} refused the connection: ${check}, and that the org is reachable from here.`;
-    if (d.networkCause === 'port blocked by fetch') return `Node's fetch never connects to port ${new URL(baseUrl).port}: ${check}.`;
     return `Check that ${d.org}'s URL ${baseUrl} is reachable from here${urlSource ? `; it comes from ${urlSource}` : ''}.`;
   }
   if (d.status >= 500) return 'Okta failed on every retry; run again later (check status.okta.com).';

@@ -120,7 +120,7 @@ function nextPage(headers: HeaderReader, options: PageChainOptions, seen: Set<st
   }
 }
 
-export function nextLink(link: string | null): string | undefined {
+function nextLink(link: string | null): string | undefined {
   if (!link) return undefined;
   for (const part of link.split(',')) {
     const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
