@@ -25,6 +25,7 @@ import {
 } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import { findOrg2OrgApp } from '../state/find-app.js';
+import { appPutBody, seg } from './run-op.js';
 
 export interface RotationStep {
   step: 1 | 2 | 3 | 4;
@@ -120,12 +121,11 @@ async function generateKey(spokeClient: OktaClient, appId: string, validityYears
   return toPublicKey(res.body);
 }
 
-/** Step 3. Replace an Application takes the whole app; only the signing kid changes. */
+/** Step 3. Replace an Application takes the whole app, sent back as an update sends it; only the signing kid changes. */
 async function signWith(spokeClient: OktaClient, appId: string, key: PublicKey): Promise<void> {
   const appPath = `/api/v1/apps/${seg(appId)}`;
-  const app = await spokeClient.get<Json>(appPath);
-  const credentials = (app.credentials as Json | undefined) ?? {};
-  const { _links, _embedded, ...body } = app;
+  const body = appPutBody(await spokeClient.get<Json>(appPath));
+  const credentials = (body.credentials as Json | undefined) ?? {};
   await spokeClient.request('PUT', appPath, { body: { ...body, credentials: { ...credentials, signing: { ...((credentials.signing as Json | undefined) ?? {}), kid: key.kid } } } });
 }
 
@@ -148,8 +148,4 @@ async function findAppId(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   if (problem !== undefined) throw new Org2OrgError(problem);
   if (!app) throw new Org2OrgError(`spoke ${spoke.name} has no Org2Org app labelled "${spoke.app.label}": run \`org2org apply\` first`);
   return String(app.id);
-}
-
-function seg(id: string): string {
-  return encodeURIComponent(id);
 }

@@ -208,11 +208,20 @@ const IMPORT_HINT = (name: string): string =>
 /** The app fields a PUT carries (as in every recorded PUT); the rest of a GET's answer is Okta's own. */
 const APP_PUT_FIELDS = ['name', 'label', 'signOnMode', 'accessibility', 'visibility', 'credentials', 'settings', 'profile'] as const;
 
-/** The app as read, with the plan's changes laid over it. */
-export function replacedApp(current: Record<string, unknown>, op: { label: string; signOnMode?: string; baseUrl?: string }): Record<string, unknown> {
+/**
+ * What a PUT of the app sends back from its GET: the fields every recorded PUT carries, copied.
+ * Every replace of an Org2Org app (the plan's updates, a key rotation's signing kid) starts here.
+ */
+export function appPutBody(current: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const field of APP_PUT_FIELDS) if (current[field] !== undefined) body[field] = structuredClone(current[field]);
   body.name ??= ORG2ORG_APP_NAME;
+  return body;
+}
+
+/** The app as read, with the plan's changes laid over it. */
+export function replacedApp(current: Record<string, unknown>, op: { label: string; signOnMode?: string; baseUrl?: string }): Record<string, unknown> {
+  const body = appPutBody(current);
   body.label = op.label;
   if (op.signOnMode !== undefined) body.signOnMode = op.signOnMode;
   if (op.baseUrl !== undefined) {
@@ -348,6 +357,7 @@ function isEnvRef(value: unknown): value is { $env: string } {
 }
 
 /** Ids come from Okta, but a path segment is still encoded: nothing in a plan file may steer the URL. */
-function seg(id: string): string {
+/** An id as one URL path segment. */
+export function seg(id: string): string {
   return encodeURIComponent(id);
 }
