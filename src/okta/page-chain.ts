@@ -8,7 +8,7 @@
  */
 import { Org2OrgError } from '../errors.js';
 import { describePath } from './routes.js';
-import { AnswerHeaders, type HeaderReader } from './transport.js';
+import type { HeaderReader } from './transport.js';
 
 /** Pages read ahead of the one the caller is handling. */
 const AHEAD = 2;
@@ -63,7 +63,8 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
     advance();
   };
   const request = (url: URL, urgent: boolean): Slot => {
-    const slot: Slot = { url, answer: Promise.resolve({ text: '', headers: new AnswerHeaders() }), linked: false, advanced: false };
+    // The slot exists before `get` so its headers callback can link it; nothing reads `answer` before it is set.
+    const slot = { url, linked: false, advanced: false } as Slot;
     created++;
     slot.answer = options.get(url, urgent, (headers) => link(slot, headers));
     slot.answer.catch(() => undefined); // awaited below, unless the caller stops reading first
