@@ -15,7 +15,7 @@ import { buildClients } from '../src/cli/shared.js';
 import { loadConfig } from '../src/config/load.js';
 import { createOktaClient } from '../src/okta/client.js';
 import { classifyBucket } from '../src/okta/routes.js';
-import type { ClientEvent, HttpMethod, OktaClient, OktaClientOptions, RequestOptions } from '../src/okta/types.js';
+import type { ClientEvent, HttpMethod, OktaClient, RequestOptions } from '../src/okta/types.js';
 import { createPlan } from '../src/plan/create-plan.js';
 import type { Plan } from '../src/plan/types.js';
 import { renderPlanText } from '../src/render/text.js';

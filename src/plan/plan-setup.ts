@@ -253,7 +253,6 @@ export function planToOkta(ctx: SpokeContext): void {
   const wanted = ctx.desired.provisioning.toOkta?.import;
   if (!wanted || IMPORT_SECTIONS.every((s) => wanted[s] === undefined)) return;
   const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'features.toOkta' };
-  const address = formatAddress(resource);
   const live = ctx.live.features?.inbound;
   const attributes: AttributeChange[] = [];
   for (const section of IMPORT_SECTIONS) {

@@ -69,7 +69,7 @@ export function connectionProblem(world: SimWorld, app: SimApp, token: string | 
   const grant = hub.tokens.get(token);
   if (!grant) return 'Invalid API token: the target org rejected it.';
   const owner = hub.users.get(grant.userId);
-  if (!owner || !owner.roles.includes('SUPER_ADMIN')) {
+  if (!owner?.roles.includes('SUPER_ADMIN')) {
     return 'The API token must belong to a Super Administrator of the target org.';
   }
   return null;

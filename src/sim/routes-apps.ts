@@ -2,7 +2,7 @@
  * `/api/v1/apps/**`: apps, provisioning connection, features, app users, app groups and
  * group-push mappings, with the Org2Org behaviour of ./provisioning.ts.
  */
-import { compileExpression, ExpressionError, type Predicate } from './filter-expression.js';
+import { compileExpression, type ExpressionError, type Predicate } from './filter-expression.js';
 import type { SimApp, SimAppKey, SimGroup, SimOrg, SimPushMapping } from './org-state.js';
 import { isOrg2Org, keyPair, nowIso } from './org-state.js';
 import { connectionKeys } from './oauth.js';

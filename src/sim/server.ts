@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultInjector } from './faults.js';
+import type { FaultInjector } from './faults.js';
 import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import { matchRoute, OktaError, type Principal, type Reply, type Route } from './router.js';

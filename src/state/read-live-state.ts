@@ -23,7 +23,7 @@ import {
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
 import { readServiceApp } from './read-service-app.js';
-import { findGroupsById, findGroupsWithMembers, findUsersByLogin, memberReader, quote, readAll, startRead, toDirectoryUser, type ReadEventSink } from './read-directory.js';
+import { findGroupsById, findGroupsWithMembers, findUsersByLogin, memberReader, readAll, startRead, toDirectoryUser, type ReadEventSink } from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
 import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LivePushMapping, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
 

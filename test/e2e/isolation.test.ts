@@ -55,7 +55,7 @@ test('a revoked token in one Spoke and a bad Hub read token: the other Spoke is 
     const hubOnly = await runCli(['plan'], { ...cliEnv(sim), OKTA_HUB_ADMIN_TOKEN: 'not-a-valid-token-either' });
     assert.equal(hubOnly.code, 1, hubOnly.stdout + hubOnly.stderr);
     assert.match(hubOnly.stdout, /warning: the Hub could not be read/);
-    assert.match(hubOnly.stdout, /Spoke emea \([^)]*\)\n(?:  .*\n)*  [+~] /, 'emea is planned');
+    assert.match(hubOnly.stdout, /Spoke emea \([^)]*\)\n(?: {2}.*\n)* {2}[+~] /, 'emea is planned');
     assert.match(hubOnly.stdout, /error: the Hub's service app for apac was not read/);
   } finally {
     await sim.close();

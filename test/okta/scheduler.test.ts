@@ -13,7 +13,7 @@ async function grantedNow(s: RateLimitScheduler, bucket: string, n: number): Pro
 }
 
 test('unknown bucket: one probe at a time; then capacity × limit per window; budget waits reported once', async () => {
-  let now = 1_000_000;
+  const now = 1_000_000;
   const events: ClientEvent[] = [];
   const s = new RateLimitScheduler({ org: 'emea', capacity: 0.5, maxInFlight: 100, adaptive: false, now: () => now, random: () => 0, onEvent: (e) => events.push(e) });
   const first = await grantedNow(s, 'apps', 3);

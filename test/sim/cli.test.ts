@@ -43,6 +43,6 @@ describe('org2org sim', () => {
     assert.match(unknown.stderr, /unknown option "--bogus"/);
     const missing = await run(['--seed', 'no/such/seed.yaml']);
     assert.notEqual(missing.code, 0);
-    assert.match(missing.stderr, /invalid simulator seed no\/such\/seed\.yaml:\n  - cannot read the file: ENOENT/);
+    assert.match(missing.stderr, /invalid simulator seed no\/such\/seed\.yaml:\n {2}- cannot read the file: ENOENT/);
   });
 });

@@ -5,7 +5,6 @@ import { readLiveState } from '../../src/state/read-live-state.js';
 import { canonicalJson, fingerprintOf, withFingerprint } from '../../src/state/fingerprint.js';
 import type { ReadEvent } from '../../src/state/types.js';
 import { Secret } from '../../src/credentials.js';
-import { OktaApiError } from '../../src/okta/errors.js';
 import { clientFor } from '../apply/sim-client.js';
 import { desiredSpoke, desiredState } from '../builders/desired.js';
 
@@ -53,7 +52,7 @@ test('reads the example seed: app, connection, features, schema, assignments, pu
     assert.deepEqual(Object.keys(e.users), ['alice@acme.com', 'bob@acme.com', 'chloe@acme.com'], 'unknown logins are absent');
     assert.deepEqual(Object.keys(e.groups), ['EMEA Sales', 'Engineering', 'Legacy Ops']);
     assert.deepEqual(e.groups['EMEA Sales']!.memberLoginKeys, ['alice@acme.com', 'eva@acme.com']);
-    assert.equal(e.groups['EMEA Sales']!.memberLoginKeys !== undefined && e.groups['Engineering']!.memberLoginKeys !== undefined, true);
+    assert.equal(e.groups['EMEA Sales']!.memberLoginKeys !== undefined && e.groups.Engineering!.memberLoginKeys !== undefined, true);
 
     const a = live.spokes.apac!;
     assert.equal(a.app, null);

@@ -2,7 +2,8 @@
  * The apply confirmation, as Terraform asks it: only the exact word `yes` approves. Enter with
  * anything else, Escape, Ctrl+C or Ctrl+D all mean no, and say "Apply cancelled.".
  */
-import React, { useEffect, useRef, useState } from 'react';
+import type React from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
 import { paint } from '../progress-text.js';
 

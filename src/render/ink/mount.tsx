@@ -2,7 +2,6 @@
  * The only places that start Ink. Commands never write JSX: they call createProgress and
  * confirmApply (../progress.ts), which load this module only when the terminal is interactive.
  */
-import React from 'react';
 import { render } from 'ink';
 import { ConfirmPrompt } from './confirm-prompt.js';
 import { ProgressView } from './progress-view.js';

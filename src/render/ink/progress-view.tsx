@@ -4,7 +4,8 @@
  * flight, rate-limit waits counting down — and the summary last. Colour is our own ANSI (see
  * progress-text), never Ink's guess, so `color: false` means none at all.
  */
-import React, { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type React from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Box, Static, Text } from 'ink';
 import { formatCount } from '../plan-lines.js';
 import { finishedRowText, paint, runningText, summaryLines, waitText } from '../progress-text.js';
@@ -51,6 +52,7 @@ export function ProgressView({ store, color, tickMs = SPINNER_FRAME_MS }: Progre
   const s = store.state;
   // <Static> memoizes on the array's identity: hand it a new one when rows were added.
   const logLength = s.log.length;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the log is appended in place, so its length is what changes
   const log = useMemo(() => s.log.slice(), [s.log, logLength]);
   const orgWidth = Math.max(0, ...[...s.orgs.keys()].map((name) => name.length));
   return (
