@@ -19,7 +19,9 @@ const cpuTimes: number[] = [];
 const coldCpu = process.cpuUsage();
 const coldStart = performance.now();
 let plan = createPlan(desired, live, { maxApiCapacity: 0.5, toolVersion: 'bench' });
-console.log(`createPlan: first (cold) run ${(performance.now() - coldStart).toFixed(0)} ms, ${(process.cpuUsage(coldCpu).user / 1000).toFixed(0)} ms CPU`);
+console.log(
+  `createPlan: first (cold) run ${(performance.now() - coldStart).toFixed(0)} ms, ${(process.cpuUsage(coldCpu).user / 1000).toFixed(0)} ms CPU`,
+);
 for (let i = 0; i < runs; i++) {
   const start = performance.now();
   const cpu = process.cpuUsage();

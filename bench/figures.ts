@@ -83,7 +83,13 @@ export interface WindowUse {
  * (`X-Rate-Limit-Reset`) they were counted in, over every window from the first to the last —
  * idle windows in between count against it.
  */
-export function windowUse(byReset: Record<string, number>, limit: number, capacity: number, windowSeconds: number, usedBefore = 0): WindowUse {
+export function windowUse(
+  byReset: Record<string, number>,
+  limit: number,
+  capacity: number,
+  windowSeconds: number,
+  usedBefore = 0,
+): WindowUse {
   const resets = Object.keys(byReset).map(Number).filter(Number.isFinite);
   const requests = Object.values(byReset).reduce((a, b) => a + b, 0);
   const allowedPerWindow = Math.max(1, Math.floor(limit * capacity));

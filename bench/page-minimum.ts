@@ -11,7 +11,15 @@
 import type { Sim } from '../src/sim/index.js';
 import type { SpokeShape } from './scenarios.js';
 
-export const LARGEST_PAGE = { apps: 200, appUsers: 500, appGroups: 200, pushMappings: 1000, users: 200, groups: 200, members: 1000 } as const;
+export const LARGEST_PAGE = {
+  apps: 200,
+  appUsers: 500,
+  appGroups: 200,
+  pushMappings: 1000,
+  users: 200,
+  groups: 200,
+  members: 1000,
+} as const;
 
 export interface Collection {
   org: string;
@@ -34,7 +42,17 @@ const pages = (size: number, largest: number): number => Math.max(1, Math.ceil(s
  * `hubRead`: the config gives the Hub a read token (Hub users and pushed groups are checked);
  * `tokenCheck`: each Spoke's TOKEN connection is tested against the Hub (`/users/me`, its roles).
  */
-export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub: string; hubRead: boolean; tokenCheck: boolean; pushedNames: Record<string, string[]>; configLogins: Record<string, string[]> }): PageMinimum {
+export function computePageMinimum(
+  sim: Sim,
+  spokes: SpokeShape[],
+  config: {
+    hub: string;
+    hubRead: boolean;
+    tokenCheck: boolean;
+    pushedNames: Record<string, string[]>;
+    configLogins: Record<string, string[]>;
+  },
+): PageMinimum {
   const collections: Collection[] = [];
   const add = (org: string, name: string, size: number, largest: number): void => {
     collections.push({ org, name, size, pages: pages(size, largest) });
@@ -60,7 +78,12 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
     const assignedIds = new Set(app.users.values().map((u) => u.id));
     // The Spoke vouches for a push it reports PROVISIONED + SYNCHRONIZED with the Hub user's id:
     // only the other listed users need a Hub lookup (src/state/types.ts, pushConfirmedBySpoke).
-    const confirmedIds = new Set(app.users.values().filter((u) => u.status === 'PROVISIONED' && u.syncState === 'SYNCHRONIZED' && u.externalId !== null).map((u) => u.id));
+    const confirmedIds = new Set(
+      app.users
+        .values()
+        .filter((u) => u.status === 'PROVISIONED' && u.syncState === 'SYNCHRONIZED' && u.externalId !== null)
+        .map((u) => u.id),
+    );
     const logins = config.configLogins[shape.name] ?? [];
     const unassigned = logins.filter((l) => !assignedIds.has(org.findUser(l)?.id ?? ''));
     if (unassigned.length > 0) add(shape.name, 'users (config logins not assigned)', unassigned.length, LARGEST_PAGE.users);
@@ -79,12 +102,24 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
     // config group names → their members' pages.
     const unconfirmed = logins.filter((l) => !confirmedIds.has(org.findUser(l)?.id ?? ''));
     const lookupAfter = unassigned.length > 0 || (config.hubRead && unconfirmed.length > 0);
-    const appChain = 1 + Math.max(pages(app.users.size, LARGEST_PAGE.appUsers), pages(app.groups.size, LARGEST_PAGE.appGroups), pages(app.pushMappings.size, LARGEST_PAGE.pushMappings)) + (lookupAfter ? 1 : 0);
+    const appChain =
+      1 +
+      Math.max(
+        pages(app.users.size, LARGEST_PAGE.appUsers),
+        pages(app.groups.size, LARGEST_PAGE.appGroups),
+        pages(app.pushMappings.size, LARGEST_PAGE.pushMappings),
+      ) +
+      (lookupAfter ? 1 : 0);
     const groupChain = groupNames.size > 0 ? pages(groupNames.size, LARGEST_PAGE.groups) + memberChain : 0;
     criticalPathPages = Math.max(criticalPathPages, appChain, groupChain);
     hubLogins.push(...unconfirmed);
     hubTargets.push(...pushed);
-    const activeSources = new Set(app.pushMappings.values().filter((m) => m.status === 'ACTIVE').map((m) => org.groups.get(m.sourceGroupId)?.profile.name));
+    const activeSources = new Set(
+      app.pushMappings
+        .values()
+        .filter((m) => m.status === 'ACTIVE')
+        .map((m) => org.groups.get(m.sourceGroupId)?.profile.name),
+    );
     hubMemberTargets.push(...pushed.filter((name) => !activeSources.has(name)));
     // Which targets need members is known once the Spoke's mappings are read: apps → mappings.
     hubMembersAfter = Math.max(hubMembersAfter, 1 + pages(app.pushMappings.size, LARGEST_PAGE.pushMappings));
@@ -106,7 +141,10 @@ export function computePageMinimum(sim: Sim, spokes: SpokeShape[], config: { hub
         add(config.hub, `members of ${name}`, size, LARGEST_PAGE.members);
         memberChain = Math.max(memberChain, pages(size, LARGEST_PAGE.members));
       }
-      const membersStart = memberChain > 0 ? Math.max(pages(hubTargets.length, LARGEST_PAGE.groups), hubMembersAfter) : pages(hubTargets.length, LARGEST_PAGE.groups);
+      const membersStart =
+        memberChain > 0
+          ? Math.max(pages(hubTargets.length, LARGEST_PAGE.groups), hubMembersAfter)
+          : pages(hubTargets.length, LARGEST_PAGE.groups);
       criticalPathPages = Math.max(criticalPathPages, membersStart + memberChain);
     }
   }

@@ -65,7 +65,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const under = process.argv[4];
   const busyMs = topFrames(profile, Infinity, under).reduce((ms, f) => ms + f.selfMs, 0);
-  console.log(`${file}: ${Math.round((profile.endTime - profile.startTime) / 1000)} ms profiled, ${Math.round(busyMs)} ms busy${under ? ` inside ${under}` : ''} (idle and (program) left out)`);
+  console.log(
+    `${file}: ${Math.round((profile.endTime - profile.startTime) / 1000)} ms profiled, ${Math.round(busyMs)} ms busy${under ? ` inside ${under}` : ''} (idle and (program) left out)`,
+  );
   console.log('| self | share | frame |\n|---:|---:|---|');
-  for (const f of topFrames(profile, Number(process.argv[3] ?? 15), under)) console.log(`| ${f.selfMs} ms | ${(f.share * 100).toFixed(1)} % | \`${f.frame}\` |`);
+  for (const f of topFrames(profile, Number(process.argv[3] ?? 15), under))
+    console.log(`| ${f.selfMs} ms | ${(f.share * 100).toFixed(1)} % | \`${f.frame}\` |`);
 }

@@ -31,7 +31,12 @@ export function buildWorker(): void {
 }
 
 /** `nodeArgs`: flags for Node itself (`--cpu-prof`, which NODE_OPTIONS refuses). */
-export function runWorker(job: Job, env: Record<string, string>, nodeArgs: string[] = [], runtime: Runtime = 'compiled'): Promise<WorkerResult> {
+export function runWorker(
+  job: Job,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  runtime: Runtime = 'compiled',
+): Promise<WorkerResult> {
   const entry = runtime === 'tsx' ? ['--import', 'tsx', SOURCE] : [COMPILED];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, ...entry, JSON.stringify(job)], {

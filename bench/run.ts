@@ -21,11 +21,28 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startSim, type BucketId, type Sim } from '../src/sim/index.js';
-import { callsByBucket, median, minutesAcrossOrgs, perResourceCalls, rateLimitFloorWindows, totalCalls, usedBeforeFirstWindow, windowUse } from './figures.js';
+import {
+  callsByBucket,
+  median,
+  minutesAcrossOrgs,
+  perResourceCalls,
+  rateLimitFloorWindows,
+  totalCalls,
+  usedBeforeFirstWindow,
+  windowUse,
+} from './figures.js';
 import { computePageMinimum, summarizeCollections } from './page-minimum.js';
 import { buildWorker, runWorker, type Runtime } from './run-worker.js';
 import { DEFAULT_MAX_IN_FLIGHT, INITIAL_IN_FLIGHT } from '../src/okta/scheduler.js';
-import { buildApplyWorld, buildPlanWorld, configLogins, PLAN_SCENARIOS, pushedGroupNames, type PlanScenario, type World } from './scenarios.js';
+import {
+  buildApplyWorld,
+  buildPlanWorld,
+  configLogins,
+  PLAN_SCENARIOS,
+  pushedGroupNames,
+  type PlanScenario,
+  type World,
+} from './scenarios.js';
 import type { ApplyFigures, PlanFigures, Timings } from './worker.js';
 
 const { values: args } = parseArgs({
@@ -122,7 +139,19 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixe
     const minimum = computePageMinimum(sim, world.spokes, configFacts(world, true));
     // This process only serves the simulator while the worker runs: its CPU time is the simulator's.
     const simCpu = process.cpuUsage();
-    const result = await runWorker({ mode: 'plan', configFile, orgUrls: orgUrls(sim), capacity, fixedInFlight, ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}) }, sim.env, nodeArgs, run);
+    const result = await runWorker(
+      {
+        mode: 'plan',
+        configFile,
+        orgUrls: orgUrls(sim),
+        capacity,
+        fixedInFlight,
+        ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}),
+      },
+      sim.env,
+      nodeArgs,
+      run,
+    );
     const simCpuUsed = process.cpuUsage(simCpu);
     const f = result.figures as PlanFigures;
     if (f.errored) throw new Error(`bench: plan ${scenario.name} has errors`);
@@ -135,7 +164,12 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixe
       scenario: scenario.name,
       shape: { ...scenario, spokeShapes: world.spokes },
       calls,
-      callsByOrg: Object.fromEntries(Object.entries(f.stats).map(([org, s]) => [org, { total: s.total, byRoute: s.byRoute, status429: s.status429, peakInFlight: s.peakInFlight }])),
+      callsByOrg: Object.fromEntries(
+        Object.entries(f.stats).map(([org, s]) => [
+          org,
+          { total: s.total, byRoute: s.byRoute, status429: s.status429, peakInFlight: s.peakInFlight },
+        ]),
+      ),
       minimumCalls: minimum.calls,
       callsRatio: calls / minimum.calls,
       collections: summarizeCollections(minimum.collections),
@@ -173,7 +207,12 @@ async function applyScenario() {
   const sim = await startSim(world.seed, simOptions);
   try {
     const configFile = writeConfig('apply', world);
-    const result = await runWorker({ mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes }, sim.env, nodeArgs, runtime);
+    const result = await runWorker(
+      { mode: 'apply', configFile, orgUrls: orgUrls(sim), capacity, maxRemovals: world.shape.deletes },
+      sim.env,
+      nodeArgs,
+      runtime,
+    );
     const f = result.figures as ApplyFigures;
     const apps = f.windows['emea apps'];
     // The plan's reads may have spent part of the first window's share: that part was not the apply's to use.
@@ -218,13 +257,23 @@ async function applyScenario() {
 async function createPlanBench() {
   const scenario: PlanScenario = { name: 'L', spokes: 1, assignments: CREATE_PLAN_ASSIGNMENTS, groups: 0, pushMappings: 0 };
   const world = buildPlanWorld(scenario, { newShare: 0.1, driftShare: 0.1, hubRead: false });
-  const unlimited = Object.fromEntries(['apps', 'app', 'groups', 'group', 'users', 'user', 'oauth', 'default'].map((b) => [b, 1e9])) as Record<BucketId, number>;
+  const unlimited = Object.fromEntries(
+    ['apps', 'app', 'groups', 'group', 'users', 'user', 'oauth', 'default'].map((b) => [b, 1e9]),
+  ) as Record<BucketId, number>;
   const sim = await startSim(world.seed, { rateLimits: unlimited, concurrencyLimit: 10_000 });
   try {
     const configFile = writeConfig('create-plan', world);
     const result = await runWorker({ mode: 'create-plan', configFile, runs: 5, capacity }, sim.env, nodeArgs, runtime);
     const f = result.figures as Timings;
-    return { assignments: f.size, changes: f.changes, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), firstCpuMs: Math.round(f.runsCpuMs[0]!), runsCpuMs: f.runsCpuMs.map(Math.round) };
+    return {
+      assignments: f.size,
+      changes: f.changes,
+      firstMs: Math.round(f.runsMs[0]!),
+      medianMs: Math.round(median(f.runsMs)),
+      runsMs: f.runsMs.map(Math.round),
+      firstCpuMs: Math.round(f.runsCpuMs[0]!),
+      runsCpuMs: f.runsCpuMs.map(Math.round),
+    };
   } finally {
     await sim.close();
   }
@@ -236,7 +285,16 @@ async function validateBench() {
   const configFile = writeConfig('validate', world);
   const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {}, nodeArgs, runtime);
   const f = result.figures as Timings;
-  return { users: f.size, bytes: statSync(configFile).size, firstMs: Math.round(f.runsMs[0]!), medianMs: Math.round(median(f.runsMs)), runsMs: f.runsMs.map(Math.round), firstCpuMs: Math.round(f.runsCpuMs[0]!), runsCpuMs: f.runsCpuMs.map(Math.round), peakRssMb: result.peakRssMb };
+  return {
+    users: f.size,
+    bytes: statSync(configFile).size,
+    firstMs: Math.round(f.runsMs[0]!),
+    medianMs: Math.round(median(f.runsMs)),
+    runsMs: f.runsMs.map(Math.round),
+    firstCpuMs: Math.round(f.runsCpuMs[0]!),
+    runsCpuMs: f.runsCpuMs.map(Math.round),
+    peakRssMb: result.peakRssMb,
+  };
 }
 
 interface StartupFigures {
@@ -250,7 +308,9 @@ interface StartupFigures {
 async function startupBench(): Promise<StartupFigures> {
   const out = join(mkdtempSync(join(tmpdir(), 'org2org-bench-startup-')), 'startup.json');
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', new URL('./startup.ts', import.meta.url).pathname, '--runs', '10', '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, ['--import', 'tsx', new URL('./startup.ts', import.meta.url).pathname, '--runs', '10', '--out', out], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const r = JSON.parse(readFileSync(out, 'utf8')) as StartupFigures;
     return { runs: r.runs, nodeE0: r.nodeE0, installedHelp: r.installedHelp, cloneHelpTsx: r.cloneHelpTsx };
   } finally {
@@ -271,7 +331,16 @@ function machine() {
   const dirty = commit !== undefined ? git('status', '--porcelain', '--untracked-files=no') !== '' : undefined;
   // Other work on the machine slows every figure but the call counts: the load average says how much.
   const load = loadavg().map((l) => Math.round(l * 100) / 100);
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, commit, dirty, loadAverageAtStart: load };
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    commit,
+    dirty,
+    loadAverageAtStart: load,
+  };
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -280,7 +349,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const host = machine();
   if (runtime === 'compiled') await step('compiling src and the worker (tsc, as the package is built)', async () => buildWorker());
-  const scenarios = (quick ? [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M] : [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]).filter((s) => wanted(s.name));
+  const scenarios = (quick ? [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M] : [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]).filter((s) =>
+    wanted(s.name),
+  );
   const plans = [];
   for (const s of scenarios) {
     const title = `plan ${s.name} (${s.spokes} spoke${s.spokes > 1 ? 's' : ''}, ${fmt(s.assignments)} assignments, ${s.groups} groups, ${s.pushMappings} push mappings)`;
@@ -290,7 +361,9 @@ async function main(): Promise<void> {
   const experiments = [];
   if (!quick && wanted('experiments') && maxInFlight === undefined) {
     for (const s of [PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]) {
-      const p = await step(`experiment: plan ${s.name} with a fixed ${EXPERIMENT_IN_FLIGHT} requests in flight per org`, () => planScenario(s, EXPERIMENT_IN_FLIGHT, true));
+      const p = await step(`experiment: plan ${s.name} with a fixed ${EXPERIMENT_IN_FLIGHT} requests in flight per org`, () =>
+        planScenario(s, EXPERIMENT_IN_FLIGHT, true),
+      );
       experiments.push({
         name: `plan ${s.name}, a fixed ${EXPERIMENT_IN_FLIGHT} in flight (the former default)`,
         wallMs: p.wallMs,
@@ -305,22 +378,52 @@ async function main(): Promise<void> {
       });
     }
     if (runtime === 'compiled' && wanted('L')) {
-      const p = await step('experiment: plan L through tsx (as bin/org2org.js runs in a clone)', () => planScenario(PLAN_SCENARIOS.L, maxInFlight, false, 'tsx'));
-      experiments.push({ name: 'plan L through tsx, as from a clone', wallMs: p.wallMs, criticalPathMs: p.criticalPathMs, wallRatio: p.wallRatio, rateLimitFloorMs: p.rateLimitFloorMs, readMs: p.readMs, readCpuMs: p.readCpuMs, simulatorCpuMs: p.simulatorCpuMs, calls: p.calls, peakRssMb: p.peakRssMb });
+      const p = await step('experiment: plan L through tsx (as bin/org2org.js runs in a clone)', () =>
+        planScenario(PLAN_SCENARIOS.L, maxInFlight, false, 'tsx'),
+      );
+      experiments.push({
+        name: 'plan L through tsx, as from a clone',
+        wallMs: p.wallMs,
+        criticalPathMs: p.criticalPathMs,
+        wallRatio: p.wallRatio,
+        rateLimitFloorMs: p.rateLimitFloorMs,
+        readMs: p.readMs,
+        readCpuMs: p.readCpuMs,
+        simulatorCpuMs: p.simulatorCpuMs,
+        calls: p.calls,
+        peakRssMb: p.peakRssMb,
+      });
     }
   }
   const apply = wanted('apply') ? await step(`apply of ${APPLY_CHANGES} changes`, applyScenario) : undefined;
-  const createPlanFigures = wanted('create-plan') ? await step(`createPlan on ${fmt(CREATE_PLAN_ASSIGNMENTS)} assignments`, createPlanBench) : undefined;
+  const createPlanFigures = wanted('create-plan')
+    ? await step(`createPlan on ${fmt(CREATE_PLAN_ASSIGNMENTS)} assignments`, createPlanBench)
+    : undefined;
   const validate = wanted('validate') ? await step(`validate on a ${fmt(VALIDATE_USERS)}-user config`, validateBench) : undefined;
-  const startup = !quick && wanted('startup') ? await step('org2org --help from the installed package (npm run bench:startup)', startupBench) : undefined;
+  const startup =
+    !quick && wanted('startup') ? await step('org2org --help from the installed package (npm run bench:startup)', startupBench) : undefined;
 
   for (const p of plans) {
     const goal = 1.1 * p.minimumCalls + 5;
-    targets.push({ name: `plan calls (${p.scenario})`, goal: `≤ 1.1 × ${p.minimumCalls} + 5 = ${fmt(goal, 1)}`, value: `${p.calls} (${fmt(p.callsRatio, 2)} × minimum)`, met: p.calls <= goal, measured: p.calls, limit: goal });
+    targets.push({
+      name: `plan calls (${p.scenario})`,
+      goal: `≤ 1.1 × ${p.minimumCalls} + 5 = ${fmt(goal, 1)}`,
+      value: `${p.calls} (${fmt(p.callsRatio, 2)} × minimum)`,
+      met: p.calls <= goal,
+      measured: p.calls,
+      limit: goal,
+    });
   }
   for (const p of plans) {
     const goal = 1.5 * p.criticalPathMs;
-    targets.push({ name: `plan wall time (${p.scenario})`, goal: `≤ 1.5 × ${fmt(p.criticalPathMs)} ms = ${fmt(goal)} ms`, value: `${fmt(p.wallMs)} ms (${fmt(p.wallRatio, 2)} × critical path)`, met: p.wallMs <= goal, measured: p.wallMs, limit: goal });
+    targets.push({
+      name: `plan wall time (${p.scenario})`,
+      goal: `≤ 1.5 × ${fmt(p.criticalPathMs)} ms = ${fmt(goal)} ms`,
+      value: `${fmt(p.wallMs)} ms (${fmt(p.wallRatio, 2)} × critical path)`,
+      met: p.wallMs <= goal,
+      measured: p.wallMs,
+      limit: goal,
+    });
   }
   if (apply) {
     targets.push({
@@ -371,7 +474,11 @@ async function main(): Promise<void> {
     targets.push({
       name: `adaptive concurrency reached (${p.scenario})`,
       goal: `grows above the start (${INITIAL_IN_FLIGHT}) on the busiest org, 0 concurrency 429s`,
-      value: `${Object.entries(p.concurrency).map(([org, c]) => `${org} ${c.peak}`).join(', ')} (ceiling ${Object.values(p.concurrency)[0]?.ceiling ?? '?'}); ${concurrency429} cuts on a 429, ${p.concurrencyChanges.latency ?? 0} on latency`,
+      value: `${Object.entries(p.concurrency)
+        .map(([org, c]) => `${org} ${c.peak}`)
+        .join(
+          ', ',
+        )} (ceiling ${Object.values(p.concurrency)[0]?.ceiling ?? '?'}); ${concurrency429} cuts on a 429, ${p.concurrencyChanges.latency ?? 0} on latency`,
       met: reached > INITIAL_IN_FLIGHT && concurrency429 === 0,
       measured: reached,
       limit: INITIAL_IN_FLIGHT + 1,
@@ -379,7 +486,14 @@ async function main(): Promise<void> {
   }
   const planL = plans.find((p) => p.scenario === 'L');
   if (planL) {
-    targets.push({ name: 'peak RSS of plan (L)', goal: `≤ ${PEAK_RSS_GOAL_MB} MB on L`, value: `${fmt(planL.peakRssMb)} MB`, met: planL.peakRssMb <= PEAK_RSS_GOAL_MB, measured: planL.peakRssMb, limit: PEAK_RSS_GOAL_MB });
+    targets.push({
+      name: 'peak RSS of plan (L)',
+      goal: `≤ ${PEAK_RSS_GOAL_MB} MB on L`,
+      value: `${fmt(planL.peakRssMb)} MB`,
+      met: planL.peakRssMb <= PEAK_RSS_GOAL_MB,
+      measured: planL.peakRssMb,
+      limit: PEAK_RSS_GOAL_MB,
+    });
   }
   // Targets this run could not judge (--quick, --only): listed, never reported as met.
   const notJudged = [
@@ -394,7 +508,13 @@ async function main(): Promise<void> {
     runtime: runtime === 'tsx' ? 'the sources through tsx (--tsx)' : 'the JavaScript compiled by tsc, as the installed package runs',
     date: new Date().toISOString(),
     machine: host,
-    settings: { latency: `${latencyMs} ms + random(0..${jitterMs}) ms (mean ${meanLatencyMs} ms)`, timeScale, windowSeconds, capacity, maxInFlightPerOrg: maxInFlight ?? `client default: adaptive from ${INITIAL_IN_FLIGHT} up to ${DEFAULT_MAX_IN_FLIGHT}` },
+    settings: {
+      latency: `${latencyMs} ms + random(0..${jitterMs}) ms (mean ${meanLatencyMs} ms)`,
+      timeScale,
+      windowSeconds,
+      capacity,
+      maxInFlightPerOrg: maxInFlight ?? `client default: adaptive from ${INITIAL_IN_FLIGHT} up to ${DEFAULT_MAX_IN_FLIGHT}`,
+    },
     plan: plans,
     apply,
     createPlan: createPlanFigures,
@@ -428,7 +548,16 @@ type Results = {
   validate: Awaited<ReturnType<typeof validateBench>> | undefined;
   targets: Target[];
   notJudged: string[];
-  experiments: { name: string; wallMs: number; criticalPathMs: number; wallRatio: number; readMs: number; readCpuMs: number; simulatorCpuMs: number; peakRssMb: number }[];
+  experiments: {
+    name: string;
+    wallMs: number;
+    criticalPathMs: number;
+    wallRatio: number;
+    readMs: number;
+    readCpuMs: number;
+    simulatorCpuMs: number;
+    peakRssMb: number;
+  }[];
 };
 
 function renderTable(r: Results): string {
@@ -455,23 +584,41 @@ function renderTable(r: Results): string {
       '',
       '| apply | changes | applied | failed | 429s | requests (apps bucket) | windows | allowed | achieved | wall | plan text per change |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${Object.entries(a.byOp).map(([op, n]) => `${n} ${op.replace('assignment.user.', '')}`).join(', ')} | ${a.changes} | ${a.applied} | ${a.failed} | ${a.status429} | ${a.bucketRequests} | ${a.windows} × ${fmt(a.windowSeconds, 1)} s | ${a.allowedPerWindow}/window | ${fmt(a.achievedShare * 100, 1)} % | ${fmt(a.applyMs / 1000, 1)} s | ${fmt(a.planTextBytesPerChange)} bytes |`,
+      `| ${Object.entries(a.byOp)
+        .map(([op, n]) => `${n} ${op.replace('assignment.user.', '')}`)
+        .join(
+          ', ',
+        )} | ${a.changes} | ${a.applied} | ${a.failed} | ${a.status429} | ${a.bucketRequests} | ${a.windows} × ${fmt(a.windowSeconds, 1)} s | ${a.allowedPerWindow}/window | ${fmt(a.achievedShare * 100, 1)} % | ${fmt(a.applyMs / 1000, 1)} s | ${fmt(a.planTextBytesPerChange)} bytes |`,
     );
   }
   if (r.createPlan || r.validate) {
     lines.push('', '| CPU | size | first run | first run, CPU time | median |', '|---|---:|---:|---:|---:|');
-    if (r.createPlan) lines.push(`| createPlan | ${fmt(r.createPlan.assignments)} assignments (${fmt(r.createPlan.changes ?? 0)} changes) | ${fmt(r.createPlan.firstMs)} ms | ${fmt(r.createPlan.firstCpuMs)} ms | ${fmt(r.createPlan.medianMs)} ms |`);
-    if (r.validate) lines.push(`| validate (loadConfig) | ${fmt(r.validate.users)} users | ${fmt(r.validate.firstMs)} ms | ${fmt(r.validate.firstCpuMs)} ms | ${fmt(r.validate.medianMs)} ms |`);
+    if (r.createPlan)
+      lines.push(
+        `| createPlan | ${fmt(r.createPlan.assignments)} assignments (${fmt(r.createPlan.changes ?? 0)} changes) | ${fmt(r.createPlan.firstMs)} ms | ${fmt(r.createPlan.firstCpuMs)} ms | ${fmt(r.createPlan.medianMs)} ms |`,
+      );
+    if (r.validate)
+      lines.push(
+        `| validate (loadConfig) | ${fmt(r.validate.users)} users | ${fmt(r.validate.firstMs)} ms | ${fmt(r.validate.firstCpuMs)} ms | ${fmt(r.validate.medianMs)} ms |`,
+      );
   }
   if (r.experiments.length > 0) {
     lines.push(
       '',
       '| experiment | wall | critical path | ratio | org2org CPU in the read | simulator CPU | peak RSS |',
       '|---|---:|---:|---:|---:|---:|---:|',
-      ...r.experiments.map((e) => `| ${e.name} | ${fmt(e.wallMs)} ms | ${fmt(e.criticalPathMs)} ms | ${fmt(e.wallRatio, 2)} | ${fmt(e.readCpuMs)} ms in ${fmt(e.readMs)} ms | ${fmt(e.simulatorCpuMs)} ms | ${fmt(e.peakRssMb)} MB |`),
+      ...r.experiments.map(
+        (e) =>
+          `| ${e.name} | ${fmt(e.wallMs)} ms | ${fmt(e.criticalPathMs)} ms | ${fmt(e.wallRatio, 2)} | ${fmt(e.readCpuMs)} ms in ${fmt(e.readMs)} ms | ${fmt(e.simulatorCpuMs)} ms | ${fmt(e.peakRssMb)} MB |`,
+      ),
     );
   }
-  lines.push('', '| target | goal | value | met |', '|---|---|---|---|', ...r.targets.map((t) => `| ${t.name} | ${t.goal} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`));
+  lines.push(
+    '',
+    '| target | goal | value | met |',
+    '|---|---|---|---|',
+    ...r.targets.map((t) => `| ${t.name} | ${t.goal} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
+  );
   if (r.notJudged.length > 0) lines.push('', `Not judged in this run: ${r.notJudged.join('; ')}.`);
   return lines.join('\n');
 }

@@ -117,7 +117,9 @@ export function buildPlanWorld(scenario: PlanScenario, options: WorldOptions = {
     return spokeYaml(s.name, 'additive', {
       // Drifted users come last among the assigned ones, after every group's members.
       users: Array.from({ length: s.configUsers }, (_, k) =>
-        k >= s.liveAssigned - drifted && k < s.liveAssigned ? `{ login: ${login(s.name, k + 1)}, initialStatus: active_with_pass }` : `{ login: ${login(s.name, k + 1)} }`,
+        k >= s.liveAssigned - drifted && k < s.liveAssigned
+          ? `{ login: ${login(s.name, k + 1)}, initialStatus: active_with_pass }`
+          : `{ login: ${login(s.name, k + 1)} }`,
       ),
       groups: Array.from({ length: s.groups }, (_, g) => groupName(s.name, g + 1)),
       pushed: Array.from({ length: s.pushed }, (_, g) => groupName(s.name, g + 1)),
@@ -176,7 +178,11 @@ function configYaml(spokes: string[], hubRead: boolean): string {
   ].join('\n');
 }
 
-function spokeYaml(name: string, mode: 'additive' | 'authoritative', lists: { users: string[]; groups: string[]; pushed: string[] }): string {
+function spokeYaml(
+  name: string,
+  mode: 'additive' | 'authoritative',
+  lists: { users: string[]; groups: string[]; pushed: string[] },
+): string {
   const E = envName(name);
   const lines = [
     ...spokeHeaderLines({ name, url: `\${OKTA_${E}_URL}`, tokenVar: `OKTA_${E}_TOKEN`, mode }),

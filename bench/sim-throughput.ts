@@ -16,7 +16,9 @@ const seedMs = performance.now() - seedStart;
 await big.close();
 console.log(`seed: 100,000 users in ${seedMs.toFixed(0)} ms`);
 
-const unlimited = Object.fromEntries(['apps', 'app', 'groups', 'group', 'users', 'user', 'oauth', 'default'].map((b) => [b, 1e9])) as Record<BucketId, number>;
+const unlimited = Object.fromEntries(
+  ['apps', 'app', 'groups', 'group', 'users', 'user', 'oauth', 'default'].map((b) => [b, 1e9]),
+) as Record<BucketId, number>;
 const sim = await startSim(buildSeed({ spokes: [{ name: 'emea', users: 2_000, assigned: 2_000, groups: 20, pushed: 10 }] }), {
   rateLimits: unlimited,
   concurrencyLimit: 10_000,
@@ -24,7 +26,11 @@ const sim = await startSim(buildSeed({ spokes: [{ name: 'emea', users: 2_000, as
 const { url, tokens } = sim.orgs.emea!;
 const headers = { authorization: `SSWS ${tokens.OKTA_EMEA_TOKEN}`, accept: 'application/json' };
 const appId = sim.org('emea').apps.values()[0]!.id;
-const userIds = sim.org('emea').apps.values()[0]!.users.values().map((u) => u.id);
+const userIds = sim
+  .org('emea')
+  .apps.values()[0]!
+  .users.values()
+  .map((u) => u.id);
 // A read-heavy mix like a plan: single users, small pages of app users, app user reads.
 const paths = [
   (i: number) => `/api/v1/users/${userIds[i % userIds.length]}`,
@@ -60,4 +66,6 @@ await Promise.all(
 const elapsed = (performance.now() - started) / 1000;
 agent.destroy();
 await sim.close();
-console.log(`throughput: ${(done / elapsed).toFixed(0)} req/s (${done} ok, ${failed} failed, ${concurrency} concurrent, ${elapsed.toFixed(1)} s, no latency)`);
+console.log(
+  `throughput: ${(done / elapsed).toFixed(0)} req/s (${done} ok, ${failed} failed, ${concurrency} concurrent, ${elapsed.toFixed(1)} s, no latency)`,
+);

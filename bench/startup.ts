@@ -16,7 +16,9 @@ import { parseArgs } from 'node:util';
 import { median } from './figures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '15' }, out: { type: 'string', default: 'bench/results/startup.json' } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '15' }, out: { type: 'string', default: 'bench/results/startup.json' } },
+});
 const runs = Number(args.runs);
 const TARGET_MS = 250;
 
@@ -35,7 +37,13 @@ function time(command: string, argv: string[]): { medianMs: number; minMs: numbe
 const work = mkdtempSync(join(tmpdir(), 'org2org-startup-'));
 try {
   process.stderr.write('bench: npm pack (builds dist/)…\n');
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ filename: string }>;
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  ) as Array<{ filename: string }>;
   const pkg = join(work, 'node_modules', 'org2org');
   mkdirSync(pkg, { recursive: true });
   execFileSync('tar', ['xzf', join(work, packed[0]!.filename.split('/').pop()!), '-C', pkg, '--strip-components=1']);
@@ -49,12 +57,22 @@ try {
   const results = {
     command: 'npm run bench:startup',
     date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
     runs,
     nodeE0: node,
     installedHelp: installed,
     cloneHelpTsx: clone,
-    target: { name: 'org2org --help from the installed package', goal: `≤ ${TARGET_MS} ms (median)`, measured: installed.medianMs, met: installed.medianMs <= TARGET_MS },
+    target: {
+      name: 'org2org --help from the installed package',
+      goal: `≤ ${TARGET_MS} ms (median)`,
+      measured: installed.medianMs,
+      met: installed.medianMs <= TARGET_MS,
+    },
   };
   mkdirSync(dirname(resolve(root, args.out!)), { recursive: true });
   writeFileSync(resolve(root, args.out!), JSON.stringify(results, null, 2) + '\n');

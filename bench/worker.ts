@@ -220,7 +220,10 @@ async function main(): Promise<WorkerResult> {
       applied: result.applied,
       failed: result.failed,
       skipped: result.skipped,
-      failures: result.results.filter((r) => r.outcome !== 'applied').slice(0, 5).map((r) => `${r.address}: ${r.outcome} ${r.message ?? ''}`),
+      failures: result.results
+        .filter((r) => r.outcome !== 'applied')
+        .slice(0, 5)
+        .map((r) => `${r.address}: ${r.outcome} ${r.message ?? ''}`),
       stats,
       client: structuredClone(counts),
       windows,

@@ -42,10 +42,15 @@ export function renderMultiSpokeConfig(total: number, spokeNames: readonly strin
   spokeNames.forEach((name, s) => {
     const count = Math.floor(total / spokeNames.length) + (s < total % spokeNames.length ? 1 : 0);
     const env = name.toUpperCase().replace(/-/g, '_');
-    lines.push(...spokeHeaderLines({ name, url: `https://acme-${name}.okta.com`, tokenVar: `OKTA_${env}_TOKEN`, mode: 'authoritative' }), '      users:');
+    lines.push(
+      ...spokeHeaderLines({ name, url: `https://acme-${name}.okta.com`, tokenVar: `OKTA_${env}_TOKEN`, mode: 'authoritative' }),
+      '      users:',
+    );
     for (let i = 0; i < count; i++) {
       const login = `user${String(i).padStart(5, '0')}.${name}@acme.com`;
-      lines.push(i % 10 === 0 ? `        - { login: ${login}, initialStatus: ${statuses[i % statuses.length]} }` : `        - login: ${login}`);
+      lines.push(
+        i % 10 === 0 ? `        - { login: ${login}, initialStatus: ${statuses[i % statuses.length]} }` : `        - login: ${login}`,
+      );
     }
     lines.push('    pushGroups:', '      groups:', `        - { name: ${name.toUpperCase()} Everyone }`);
   });

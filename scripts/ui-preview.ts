@@ -44,22 +44,46 @@ function scriptedChanges(): Change[] {
   const changes: Change[] = [];
   for (const spoke of ['emea', 'apac']) {
     const app = change(spoke, 'app', 'Acme Hub');
-    changes.push(app, change(spoke, 'connection', 'default', [app.address]), change(spoke, 'features.toApp', 'USER_PROVISIONING', [app.address]));
+    changes.push(
+      app,
+      change(spoke, 'connection', 'default', [app.address]),
+      change(spoke, 'features.toApp', 'USER_PROVISIONING', [app.address]),
+    );
     const users = spoke === 'emea' ? 12 : 10;
     for (let i = 1; i <= users; i++) changes.push(change(spoke, 'assignment.user', `user${i}@${spoke}.acme.com`, [app.address]));
     changes.push(change(spoke, 'assignment.group', `${spoke.toUpperCase()} Sales`, [app.address]));
     changes.push(change(spoke, 'pushMapping', 'Engineering', [app.address]));
     changes.push(change(spoke, 'pushMapping', 'Support', [app.address]));
   }
-  while (changes.length < 40) changes.push(change('apac', 'assignment.user', `extra${changes.length}@apac.acme.com`, [changes[0]!.address]));
+  while (changes.length < 40)
+    changes.push(change('apac', 'assignment.user', `extra${changes.length}@apac.acme.com`, [changes[0]!.address]));
   return changes.slice(0, 40);
 }
 
 async function read(progress: ReturnType<typeof createProgress>): Promise<void> {
   const orgs: Record<string, [string, number][]> = {
-    emea: [['apps', 1], ['app users', 1830], ['app groups', 12], ['features', 2], ['push mappings', 40], ['users', 1830], ['groups', 52]],
-    apac: [['apps', 1], ['app users', 920], ['app groups', 4], ['features', 2], ['push mappings', 9], ['users', 920], ['groups', 13]],
-    hub: [['users', 2750], ['groups', 61]],
+    emea: [
+      ['apps', 1],
+      ['app users', 1830],
+      ['app groups', 12],
+      ['features', 2],
+      ['push mappings', 40],
+      ['users', 1830],
+      ['groups', 52],
+    ],
+    apac: [
+      ['apps', 1],
+      ['app users', 920],
+      ['app groups', 4],
+      ['features', 2],
+      ['push mappings', 9],
+      ['users', 920],
+      ['groups', 13],
+    ],
+    hub: [
+      ['users', 2750],
+      ['groups', 61],
+    ],
   };
   await Promise.all(
     Object.entries(orgs).map(async ([org, collections]) => {
@@ -132,12 +156,23 @@ async function apply(progress: ReturnType<typeof createProgress>, changes: Chang
   // --wait: follow provisioning into the Hub, then report what the Hub shows.
   const users = changes.filter((c) => c.kind === 'assignment.user' && c !== failing);
   for (let done = 0; done <= users.length; done += 4) {
-    progress.apply({ type: 'wait-progress', message: `provisioning: ${Math.min(done, users.length)} of ${users.length} settled`, done, total: users.length });
+    progress.apply({
+      type: 'wait-progress',
+      message: `provisioning: ${Math.min(done, users.length)} of ${users.length} settled`,
+      done,
+      total: users.length,
+    });
     await sleep(150);
   }
   progress.apply({ type: 'wait-progress', message: 'reading the Hub', done: users.length, total: users.length });
   await sleep(400);
-  result.verification = users.map((c) => ({ kind: 'user' as const, spoke: c.spoke, name: c.name, ok: c.name !== 'user9@apac.acme.com', detail: c.name === 'user9@apac.acme.com' ? 'not in the Hub (provisioning: ERROR, "Hub token revoked")' : 'ACTIVE' }));
+  result.verification = users.map((c) => ({
+    kind: 'user' as const,
+    spoke: c.spoke,
+    name: c.name,
+    ok: c.name !== 'user9@apac.acme.com',
+    detail: c.name === 'user9@apac.acme.com' ? 'not in the Hub (provisioning: ERROR, "Hub token revoked")' : 'ACTIVE',
+  }));
   progress.apply({ type: 'apply-end', result });
   void started;
   return result;

@@ -16,7 +16,8 @@ export function oktaOrgOrigin(url: string): string {
   if (parsed === undefined) return url.trim().replace(/\/+$/, '').toLowerCase();
   let host = parsed.hostname.toLowerCase();
   const dot = host.indexOf('.');
-  if (dot > 0 && OKTA_DOMAINS.test(host) && host.slice(0, dot).endsWith('-admin')) host = host.slice(0, dot - '-admin'.length) + host.slice(dot);
+  if (dot > 0 && OKTA_DOMAINS.test(host) && host.slice(0, dot).endsWith('-admin'))
+    host = host.slice(0, dot - '-admin'.length) + host.slice(dot);
   return `${parsed.protocol}//${host}${parsed.port ? `:${parsed.port}` : ''}`;
 }
 

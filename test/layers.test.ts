@@ -80,11 +80,26 @@ test('every import in src/ runs down the stack', () => {
 });
 
 test('the check catches a back-edge of each kind', () => {
-  assert.deepEqual(backEdges('okta/client.ts', "import type { X } from '../state/types.js';"), ['okta/client.ts → state/types.js (okta may not import state)']);
-  assert.deepEqual(backEdges('okta/auth.ts', "import type { OrgAuth } from '../config/types.js';"), ['okta/auth.ts → config/types.js (okta may not import config)']);
-  assert.deepEqual(backEdges('export/read.ts', "export { a } from '../apply/types.js';"), ['export/read.ts → apply/types.js (export may not import apply)']);
-  assert.deepEqual(backEdges('plan/p.ts', "const m = await import('../render/text.js');"), ['plan/p.ts → render/text.js (plan may not import render)']);
-  assert.deepEqual(backEdges('cli/commands/apply.ts', "import { progressFor } from './plan.js';"), ['cli/commands/apply.ts → cli/commands/plan.js (one command importing another)']);
-  assert.deepEqual(backEdges('sim/server.ts', "import { isLoopback } from '../loopback.js';"), ['sim/server.ts → loopback.js (sim may not import shared)']);
-  assert.deepEqual(backEdges('render/ink/view.tsx', "import { paint } from '../progress-text.js';\nimport type { Plan } from '../../plan/types.js';"), []);
+  assert.deepEqual(backEdges('okta/client.ts', "import type { X } from '../state/types.js';"), [
+    'okta/client.ts → state/types.js (okta may not import state)',
+  ]);
+  assert.deepEqual(backEdges('okta/auth.ts', "import type { OrgAuth } from '../config/types.js';"), [
+    'okta/auth.ts → config/types.js (okta may not import config)',
+  ]);
+  assert.deepEqual(backEdges('export/read.ts', "export { a } from '../apply/types.js';"), [
+    'export/read.ts → apply/types.js (export may not import apply)',
+  ]);
+  assert.deepEqual(backEdges('plan/p.ts', "const m = await import('../render/text.js');"), [
+    'plan/p.ts → render/text.js (plan may not import render)',
+  ]);
+  assert.deepEqual(backEdges('cli/commands/apply.ts', "import { progressFor } from './plan.js';"), [
+    'cli/commands/apply.ts → cli/commands/plan.js (one command importing another)',
+  ]);
+  assert.deepEqual(backEdges('sim/server.ts', "import { isLoopback } from '../loopback.js';"), [
+    'sim/server.ts → loopback.js (sim may not import shared)',
+  ]);
+  assert.deepEqual(
+    backEdges('render/ink/view.tsx', "import { paint } from '../progress-text.js';\nimport type { Plan } from '../../plan/types.js';"),
+    [],
+  );
 });

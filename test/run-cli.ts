@@ -16,7 +16,11 @@ export interface CliResult {
 }
 
 /** `onChild` gets the child process (the kill tests). */
-export function runCli(args: string[], env: Record<string, string>, options: { onChild?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { onChild?: (child: ChildProcess) => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: ROOT,

@@ -64,7 +64,11 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
   };
   await Promise.all(
     [...bySpoke].map(([spoke, changes]) =>
-      applySpoke(spoke, changes, phasesBySpoke.get(spoke)!, { ...run, client: clients.spokes[spoke], onAppCreated: (id) => (appIds[spoke] = id) }),
+      applySpoke(spoke, changes, phasesBySpoke.get(spoke)!, {
+        ...run,
+        client: clients.spokes[spoke],
+        onAppCreated: (id) => (appIds[spoke] = id),
+      }),
     ),
   );
 
@@ -148,7 +152,10 @@ function failureDependencies(changes: Change[]): Map<string, string[]> {
   const appCreate = changes.find((c) => c.op.type === 'app.create');
   const deps = new Map<string, string[]>();
   for (const change of changes) {
-    deps.set(change.address, failureDependenciesOf(change, appCreate).filter((a) => inPlan.has(a) && a !== change.address));
+    deps.set(
+      change.address,
+      failureDependenciesOf(change, appCreate).filter((a) => inPlan.has(a) && a !== change.address),
+    );
   }
   return deps;
 }
@@ -244,7 +251,12 @@ function blockerOf(address: string, run: SpokeRun): string | undefined {
 }
 
 function phaseGraph(members: Change[], deps: Map<string, string[]>, run: SpokeRun): PhaseGraph {
-  const graph: PhaseGraph = { inPhase: new Map(members.map((c) => [c.address, c])), waitingOn: new Map(), dependents: new Map(), ready: [] };
+  const graph: PhaseGraph = {
+    inPhase: new Map(members.map((c) => [c.address, c])),
+    waitingOn: new Map(),
+    dependents: new Map(),
+    ready: [],
+  };
   for (const change of members) {
     let blocked: string | undefined;
     let pending = 0;
@@ -265,7 +277,12 @@ function phaseGraph(members: Change[], deps: Map<string, string[]>, run: SpokeRu
 }
 
 /** Starts ready changes, at most `concurrency` at once, until none is running or ready. */
-function drainPhase(graph: PhaseGraph, run: SpokeRun, runner: ChangeRunner, skipWithDependents: (change: Change, reason: string) => void): Promise<void> {
+function drainPhase(
+  graph: PhaseGraph,
+  run: SpokeRun,
+  runner: ChangeRunner,
+  skipWithDependents: (change: Change, reason: string) => void,
+): Promise<void> {
   const { ready, waitingOn, dependents } = graph;
   return new Promise<void>((resolve) => {
     let next = 0;

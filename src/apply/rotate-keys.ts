@@ -49,7 +49,12 @@ export interface RotateOptions {
 
 type Json = Record<string, unknown>;
 
-export async function rotateKeys(spoke: DesiredSpoke, spokeClient: OktaClient, hub: OktaClient | undefined, options: RotateOptions): Promise<RotationResult> {
+export async function rotateKeys(
+  spoke: DesiredSpoke,
+  spokeClient: OktaClient,
+  hub: OktaClient | undefined,
+  options: RotateOptions,
+): Promise<RotationResult> {
   const { hub: hubClient, appId, service, keys, inUse } = await rotationStart(spoke, spokeClient, hub);
   const steps: RotationStep[] = [];
   const record = (step: RotationStep): void => {
@@ -64,7 +69,8 @@ export async function rotateKeys(spoke: DesiredSpoke, spokeClient: OktaClient, h
   if (newer.length === 0 && hubKeys.length > 1) {
     result.oldKid = hubKeys.find((k) => !sameKey(k, inUse))?.kid;
     result.newKid = inUse.kid;
-    for (const step of [1, 2, 3] as const) record({ step, outcome: 'skipped', message: `step ${step}: done before (the Spoke app signs with ${inUse.kid ?? 'the new key'})` });
+    for (const step of [1, 2, 3] as const)
+      record({ step, outcome: 'skipped', message: `step ${step}: done before (the Spoke app signs with ${inUse.kid ?? 'the new key'})` });
     await replaceHubKeys(hubClient, service, [inUse]);
     record({ step: 4, outcome: 'done', message: `step 4: the Hub's service app holds only the key in use (${inUse.kid ?? '?'})` });
     return result;
@@ -72,14 +78,28 @@ export async function rotateKeys(spoke: DesiredSpoke, spokeClient: OktaClient, h
 
   const fresh = newer.at(-1) ?? (await generateKey(spokeClient, appId, options.validityYears));
   result.newKid = fresh.kid;
-  if (newer.length > 0) record({ step: 1, outcome: 'skipped', message: `step 1: the Spoke app already has a new key (${fresh.kid ?? '?'}) from a rotation that was cut off` });
-  else record({ step: 1, outcome: 'done', message: `step 1: a new key in the Spoke app (${fresh.kid ?? '?'}, valid ${options.validityYears} years)` });
+  if (newer.length > 0)
+    record({
+      step: 1,
+      outcome: 'skipped',
+      message: `step 1: the Spoke app already has a new key (${fresh.kid ?? '?'}) from a rotation that was cut off`,
+    });
+  else
+    record({
+      step: 1,
+      outcome: 'done',
+      message: `step 1: a new key in the Spoke app (${fresh.kid ?? '?'}, valid ${options.validityYears} years)`,
+    });
 
   if (hubKeys.some((k) => sameKey(k, fresh))) {
     record({ step: 2, outcome: 'skipped', message: `step 2: the Hub's service app already holds the new key` });
   } else {
     await replaceHubKeys(hubClient, service, [inUse, fresh]);
-    record({ step: 2, outcome: 'done', message: `step 2: the Hub's service app holds the old and the new key (${inUse.kid ?? '?'}, ${fresh.kid ?? '?'})` });
+    record({
+      step: 2,
+      outcome: 'done',
+      message: `step 2: the Hub's service app holds the old and the new key (${inUse.kid ?? '?'}, ${fresh.kid ?? '?'})`,
+    });
   }
   await signWith(spokeClient, appId, fresh);
   record({ step: 3, outcome: 'done', message: `step 3: the Spoke app signs with the new key (${fresh.kid ?? '?'})` });
@@ -95,18 +115,25 @@ async function rotationStart(
   hub: OktaClient | undefined,
 ): Promise<{ hub: OktaClient; appId: string; service: HubServiceApp; keys: SpokeKeys; inUse: PublicKey }> {
   const connection = spoke.connection;
-  if (connection?.authScheme !== 'OAUTH2') throw new Org2OrgError(`spoke ${spoke.name} has no OAuth 2.0 connection in the config (authScheme OAUTH2): there are no connection keys to rotate`);
+  if (connection?.authScheme !== 'OAUTH2')
+    throw new Org2OrgError(
+      `spoke ${spoke.name} has no OAuth 2.0 connection in the config (authScheme OAUTH2): there are no connection keys to rotate`,
+    );
   if (connection.rotationMode !== 'MANUAL') {
-    throw new Org2OrgError(`spoke ${spoke.name} uses rotationMode AUTO: Okta rotates the Spoke app's keys and the Hub's service app reads them from its jwks_uri; rotate-keys is for MANUAL`);
+    throw new Org2OrgError(
+      `spoke ${spoke.name} uses rotationMode AUTO: Okta rotates the Spoke app's keys and the Hub's service app reads them from its jwks_uri; rotate-keys is for MANUAL`,
+    );
   }
-  if (!hub) throw new Org2OrgError("rotate-keys changes the Hub's service app: the config needs Hub credentials (hub.auth) that may manage apps");
+  if (!hub)
+    throw new Org2OrgError("rotate-keys changes the Hub's service app: the config needs Hub credentials (hub.auth) that may manage apps");
   const appId = await findAppId(spoke, spokeClient, hub.baseUrl);
-  const name = connection.managed ? managedServiceAppName(spoke.name) : connection.clientId ?? '';
+  const name = connection.managed ? managedServiceAppName(spoke.name) : (connection.clientId ?? '');
   const service = connection.managed ? await findServiceAppByName(hub, name) : await readHubServiceApp(hub, name);
   if (!service) throw new Org2OrgError(`the Hub has no service app ${name} for spoke ${spoke.name}: run \`org2org apply\` first`);
   const keys = await readSpokeKeys(spokeClient, appId);
   const inUse = currentKey(keys);
-  if (!inUse) throw new Org2OrgError(`the Spoke app ${appId} has no signing key in use (credentials.signing.kid ${keys.signingKid ?? 'unset'})`);
+  if (!inUse)
+    throw new Org2OrgError(`the Spoke app ${appId} has no signing key in use (credentials.signing.kid ${keys.signingKid ?? 'unset'})`);
   if (!(service.jwks ?? []).some((k) => sameKey(k, inUse))) {
     throw new Org2OrgError(
       `the Hub's service app ${service.clientId} does not trust the Spoke app's key in use (kid ${inUse.kid ?? '?'}): provisioning is failing now; run \`org2org apply\` to repair the trust, then rotate`,
@@ -126,7 +153,9 @@ async function signWith(spokeClient: OktaClient, appId: string, key: PublicKey):
   const appPath = `/api/v1/apps/${seg(appId)}`;
   const body = appPutBody(await spokeClient.get<Json>(appPath));
   const credentials = (body.credentials as Json | undefined) ?? {};
-  await spokeClient.request('PUT', appPath, { body: { ...body, credentials: { ...credentials, signing: { ...((credentials.signing as Json | undefined) ?? {}), kid: key.kid } } } });
+  await spokeClient.request('PUT', appPath, {
+    body: { ...body, credentials: { ...credentials, signing: { ...((credentials.signing as Json | undefined) ?? {}), kid: key.kid } } },
+  });
 }
 
 /** Keys of the Spoke app created after the one in use (a rotation's new key), oldest first. */

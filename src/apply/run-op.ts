@@ -117,9 +117,17 @@ async function runConnectionOp(op: OpOf<`connection.${string}` | `features.${str
       const profile =
         op.profile.authScheme === 'TOKEN'
           ? { authScheme: 'TOKEN', token: readEnv(op.profile.tokenEnv, ctx) }
-          : { authScheme: 'OAUTH2', clientId: resolveClientId(op.profile.clientId, ctx), signing: { rotationMode: op.profile.rotationMode } };
+          : {
+              authScheme: 'OAUTH2',
+              clientId: resolveClientId(op.profile.clientId, ctx),
+              signing: { rotationMode: op.profile.rotationMode },
+            };
       // Setting the same connection twice leaves the same state: safe to resend.
-      await ctx.client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default`, { query: { activate: op.activate }, body: { profile }, idempotent: true });
+      await ctx.client.request('POST', `/api/v1/apps/${seg(appId)}/connections/default`, {
+        query: { activate: op.activate },
+        body: { profile },
+        idempotent: true,
+      });
       return WROTE;
     }
     case 'connection.activate':
@@ -183,13 +191,17 @@ async function runPushMappingOp(op: OpOf<`pushMapping.${string}`>, ctx: OpContex
       } catch (err) {
         // What Okta answers when the Hub has the group but the Spoke never imported it is not
         // documented: any refusal of a link by name gets the step that fixes that case.
-        if (err instanceof OktaApiError && err.status === 400) throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
+        if (err instanceof OktaApiError && err.status === 400)
+          throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
         throw err;
       }
       return WROTE;
     }
     case 'pushMapping.update':
-      await client.request('PATCH', `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`, { body: { status: op.status }, idempotent: true });
+      await client.request('PATCH', `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`, {
+        body: { status: op.status },
+        idempotent: true,
+      });
       return WROTE;
     case 'pushMapping.delete': {
       const path = `/api/v1/apps/${seg(op.appId)}/group-push/mappings/${seg(op.mappingId)}`;
@@ -203,7 +215,7 @@ async function runPushMappingOp(op: OpOf<`pushMapping.${string}`>, ctx: OpContex
 
 const IMPORT_HINT = (name: string): string =>
   `If the Hub already has a group named "${name}", Okta links to it only after the Hub's groups have been imported into the Spoke: ` +
-  'in the Spoke\'s Admin Console open Applications → the Org2Org app → Import → Import Now, then run `org2org apply` again.';
+  "in the Spoke's Admin Console open Applications → the Org2Org app → Import → Import Now, then run `org2org apply` again.";
 
 /** The app fields a PUT carries (as in every recorded PUT); the rest of a GET's answer is Okta's own. */
 const APP_PUT_FIELDS = ['name', 'label', 'signOnMode', 'accessibility', 'visibility', 'credentials', 'settings', 'profile'] as const;
@@ -220,7 +232,10 @@ export function appPutBody(current: Record<string, unknown>): Record<string, unk
 }
 
 /** The app as read, with the plan's changes laid over it. */
-export function replacedApp(current: Record<string, unknown>, op: { label: string; signOnMode?: string; baseUrl?: string }): Record<string, unknown> {
+export function replacedApp(
+  current: Record<string, unknown>,
+  op: { label: string; signOnMode?: string; baseUrl?: string },
+): Record<string, unknown> {
   const body = appPutBody(current);
   body.label = op.label;
   if (op.signOnMode !== undefined) body.signOnMode = op.signOnMode;
@@ -256,7 +271,9 @@ async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext)
     case 'serviceApp.create': {
       const trust = await serviceAppTrust(op.rotationMode, resolveAppId(op.appId, ctx), ctx);
       // Not idempotent: a lost answer shows up in the next plan as the app found by its name.
-      const res = await hub.request<{ client_id?: string }>('POST', '/oauth2/v1/clients', { body: { ...serviceAppBody(op.clientName), ...trust } });
+      const res = await hub.request<{ client_id?: string }>('POST', '/oauth2/v1/clients', {
+        body: { ...serviceAppBody(op.clientName), ...trust },
+      });
       const id = res.body?.client_id;
       if (typeof id !== 'string' || id === '') throw new Error("Okta created the Hub's service app but returned no client_id");
       return { createdServiceAppId: id };
@@ -272,11 +289,14 @@ async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext)
       return WROTE;
     }
     case 'serviceApp.delete':
-      if (op.currentStatus === 'ACTIVE') await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/deactivate`, { idempotent: true });
+      if (op.currentStatus === 'ACTIVE')
+        await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/deactivate`, { idempotent: true });
       await hub.request('DELETE', `/oauth2/v1/clients/${seg(op.clientId)}`);
       return WROTE;
     case 'serviceApp.grant':
-      await hub.request('POST', `/api/v1/apps/${seg(resolveClientId(op.clientId, ctx))}/grants`, { body: { scopeId: op.scopeId, issuer: hub.baseUrl } });
+      await hub.request('POST', `/api/v1/apps/${seg(resolveClientId(op.clientId, ctx))}/grants`, {
+        body: { scopeId: op.scopeId, issuer: hub.baseUrl },
+      });
       return WROTE;
     case 'serviceApp.revokeGrant':
       await hub.request('DELETE', `/api/v1/apps/${seg(op.clientId)}/grants/${seg(op.grantId)}`);

@@ -55,7 +55,9 @@ export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}, li
   if (!options.allowDeleteServiceApps) {
     for (const change of changes) {
       if (change.op.type === 'serviceApp.delete') {
-        reasons.push(`${change.address}: the plan removes the Hub's service app ${change.name} (${change.op.clientId}); allow it with --allow-delete-service-apps`);
+        reasons.push(
+          `${change.address}: the plan removes the Hub's service app ${change.name} (${change.op.clientId}); allow it with --allow-delete-service-apps`,
+        );
       }
     }
   }
@@ -90,7 +92,8 @@ function peopleRemoved(changes: Change[], live: LiveState | undefined): { people
       groups++;
       const members = spoke.groups[change.name]?.memberLoginKeys;
       const inGroup = members ? new Set(members) : undefined;
-      for (const u of spoke.appUsers) if (u.scope === 'GROUP' && (!inGroup || inGroup.has(u.loginKey))) people.add(`${change.spoke}\u0000${u.loginKey}`);
+      for (const u of spoke.appUsers)
+        if (u.scope === 'GROUP' && (!inGroup || inGroup.has(u.loginKey))) people.add(`${change.spoke}\u0000${u.loginKey}`);
     } else if (disablesConnection(change) && spoke) {
       connections++;
       for (const u of spoke.appUsers) people.add(`${change.spoke}\u0000${u.loginKey}`);

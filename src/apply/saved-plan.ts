@@ -31,7 +31,8 @@ export function savedPlanProblems(value: unknown): string[] {
   }
   need(typeof plan.hubUrl === 'string', 'hubUrl', 'must be a string');
   if (need(isObject(plan.fingerprints), 'fingerprints', 'must be an object')) {
-    for (const [address, fp] of Object.entries(plan.fingerprints as Record<string, unknown>)) need(typeof fp === 'string', `fingerprints[${JSON.stringify(address)}]`, 'must be a string');
+    for (const [address, fp] of Object.entries(plan.fingerprints as Record<string, unknown>))
+      need(typeof fp === 'string', `fingerprints[${JSON.stringify(address)}]`, 'must be a string');
   }
   if (!need(Array.isArray(plan.spokes), 'spokes', 'must be a list')) return problems;
   const names = new Set<string>();
@@ -52,17 +53,27 @@ export function savedPlanProblems(value: unknown): string[] {
       const cat = `${at}.changes[${j}]`;
       if (!need(isObject(change), cat, 'must be an object')) return;
       const c = change as Record<string, unknown>;
-      for (const field of ['address', 'spoke', 'kind', 'action', 'name']) need(typeof c[field] === 'string', `${cat}.${field}`, 'must be a string');
+      for (const field of ['address', 'spoke', 'kind', 'action', 'name'])
+        need(typeof c[field] === 'string', `${cat}.${field}`, 'must be a string');
       if (typeof c.address === 'string') {
         need(!addresses.has(c.address), `${cat}.address`, `repeats ${JSON.stringify(c.address)}`);
         need(parseAddress(c.address) !== undefined, `${cat}.address`, `${JSON.stringify(c.address)} is not an address org2org makes`);
         addresses.add(c.address);
       }
       need(c.spoke === s.name, `${cat}.spoke`, `must be its spoke's name ${JSON.stringify(s.name)}`);
-      need(['create', 'update', 'delete', 'noop', 'manual'].includes(c.action as string), `${cat}.action`, 'must be create, update, delete, noop or manual');
-      need(Array.isArray(c.dependsOn) && c.dependsOn.every((d) => typeof d === 'string'), `${cat}.dependsOn`, 'must be a list of addresses');
+      need(
+        ['create', 'update', 'delete', 'noop', 'manual'].includes(c.action as string),
+        `${cat}.action`,
+        'must be create, update, delete, noop or manual',
+      );
+      need(
+        Array.isArray(c.dependsOn) && c.dependsOn.every((d) => typeof d === 'string'),
+        `${cat}.dependsOn`,
+        'must be a list of addresses',
+      );
       need(c.liveFingerprint === undefined || typeof c.liveFingerprint === 'string', `${cat}.liveFingerprint`, 'must be a string');
-      if (need(isObject(c.op), `${cat}.op`, 'must be an object')) need(typeof (c.op as Record<string, unknown>).type === 'string', `${cat}.op.type`, 'must be a string');
+      if (need(isObject(c.op), `${cat}.op`, 'must be an object'))
+        need(typeof (c.op as Record<string, unknown>).type === 'string', `${cat}.op.type`, 'must be a string');
     });
   });
   if (problems.length > 0) return problems;
@@ -90,8 +101,10 @@ export function savedPlanDifferences(saved: Plan, now: Plan): string[] {
       differences.push(`spoke ${show(spoke.name)} is in the plan but not in the config`);
       continue;
     }
-    if (spoke.url !== current.url) differences.push(`spoke ${spoke.name}: the plan's url is ${show(spoke.url)}, the config's ${show(current.url)}`);
-    if (spoke.mode !== current.mode) differences.push(`spoke ${spoke.name}: the plan's mode is ${show(spoke.mode)}, the config's ${show(current.mode)}`);
+    if (spoke.url !== current.url)
+      differences.push(`spoke ${spoke.name}: the plan's url is ${show(spoke.url)}, the config's ${show(current.url)}`);
+    if (spoke.mode !== current.mode)
+      differences.push(`spoke ${spoke.name}: the plan's mode is ${show(spoke.mode)}, the config's ${show(current.mode)}`);
     const savedChanges = writing(spoke.changes);
     const nowChanges = writing(current.changes);
     for (const [address, change] of savedChanges) {
@@ -100,15 +113,21 @@ export function savedPlanDifferences(saved: Plan, now: Plan): string[] {
         differences.push(`${address}: the plan would ${change.action} it, but the config and the live orgs call for no such change now`);
         continue;
       }
-      const paths = differingPaths({ kind: change.kind, action: change.action, op: change.op }, { kind: other.kind, action: other.action, op: other.op }, '');
+      const paths = differingPaths(
+        { kind: change.kind, action: change.action, op: change.op },
+        { kind: other.kind, action: other.action, op: other.op },
+        '',
+      );
       if (paths.length > 0) differences.push(`${address}: ${paths.join('; ')}`);
     }
     for (const [address, change] of nowChanges) {
-      if (!savedChanges.has(address)) differences.push(`${address}: the config and the live orgs now call for a ${change.action} the plan does not have`);
+      if (!savedChanges.has(address))
+        differences.push(`${address}: the config and the live orgs now call for a ${change.action} the plan does not have`);
     }
   }
   const savedNames = new Set(saved.spokes.map((s) => s.name));
-  for (const spoke of now.spokes) if (!savedNames.has(spoke.name)) differences.push(`spoke ${spoke.name} is in the config but not in the plan`);
+  for (const spoke of now.spokes)
+    if (!savedNames.has(spoke.name)) differences.push(`spoke ${spoke.name} is in the config but not in the plan`);
   if (differences.length <= MAX_LISTED) return differences;
   return [...differences.slice(0, MAX_LISTED), `… and ${differences.length - MAX_LISTED} more differences`];
 }

@@ -24,7 +24,9 @@ export function liveFingerprintAt(address: string, live: LiveState): string | nu
 export function checkStale(plan: Plan, desired: DesiredState, live: LiveState): string[] {
   const differences: string[] = [];
   if (plan.config.digest !== desired.digest) {
-    differences.push(`the config file ${desired.file} changed since the plan (digest ${short(plan.config.digest)} → ${short(desired.digest)})`);
+    differences.push(
+      `the config file ${desired.file} changed since the plan (digest ${short(plan.config.digest)} → ${short(desired.digest)})`,
+    );
   }
   for (const spoke of plan.spokes) {
     if (!live.spokes[spoke.name]) differences.push(`spoke ${spoke.name} is in the plan but was not read now`);

@@ -78,8 +78,18 @@ export async function waitForProvisioning(
 
   if (!clients.hub) {
     return [
-      ...users.map((u) => verification('user', u.spoke, u.login, u.settled!.ok, `${u.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
-      ...groups.map((g) => verification('group', g.spoke, g.targetName, g.settled!.ok, `${g.settled!.detail}; the Hub was not checked (no hub.auth in the config)`)),
+      ...users.map((u) =>
+        verification('user', u.spoke, u.login, u.settled!.ok, `${u.settled!.detail}; the Hub was not checked (no hub.auth in the config)`),
+      ),
+      ...groups.map((g) =>
+        verification(
+          'group',
+          g.spoke,
+          g.targetName,
+          g.settled!.ok,
+          `${g.settled!.detail}; the Hub was not checked (no hub.auth in the config)`,
+        ),
+      ),
     ];
   }
   emit({ type: 'wait-progress', message: 'reading the Hub', done: total, total });
@@ -113,7 +123,13 @@ function touchedByApply(plan: Plan, result: ApplyResult): { users: TouchedUser[]
 }
 
 /** Reads the Spokes every `pollMs` until every user and group has settled or the next round would pass the timeout. */
-async function pollUntilSettled(users: TouchedUser[], groups: PushedGroup[], clients: ApplyClients, options: WaitOptions, emit: (event: ApplyEvent) => void): Promise<void> {
+async function pollUntilSettled(
+  users: TouchedUser[],
+  groups: PushedGroup[],
+  clients: ApplyClients,
+  options: WaitOptions,
+  emit: (event: ApplyEvent) => void,
+): Promise<void> {
   const total = users.length + groups.length;
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
@@ -143,7 +159,11 @@ async function pollSpokes(users: TouchedUser[], groups: PushedGroup[], clients: 
       }
       if (pendingGroups.length > 0) {
         const mappings = await listPushMappings(client, appId);
-        for (const group of pendingGroups) settleGroup(group, mappings.find((m) => m.sourceGroupId === group.sourceGroupId));
+        for (const group of pendingGroups)
+          settleGroup(
+            group,
+            mappings.find((m) => m.sourceGroupId === group.sourceGroupId),
+          );
       }
     }),
   );
@@ -173,7 +193,10 @@ function settleGroup(group: PushedGroup, mapping: LivePushMapping | undefined): 
 
 async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<HubVerification[]> {
   // Batched, OR-ed login searches (the same reader plan uses): a few calls for many users.
-  const found = await findUsersByLogin(hub, users.map((u) => u.login));
+  const found = await findUsersByLogin(
+    hub,
+    users.map((u) => u.login),
+  );
   // A search can trail a write (Okta's spec says so): a miss is looked up by login before it counts.
   const missed = [...new Set(users.map((u) => u.login.toLowerCase()).filter((key) => !found[key]))];
   const rechecked = await Promise.all(missed.map((key) => getUserByLogin(hub, key)));
@@ -184,12 +207,24 @@ async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<Hu
     const hubUser = found[user.login.toLowerCase()];
     if (!hubUser) return verification('user', user.spoke, user.login, false, `not in the Hub (${user.settled!.detail})`);
     if (!user.initialStatus) {
-      return verification('user', user.spoke, user.login, user.settled!.ok, `${hubUser.status} in the Hub (initialStatus acts only when the Hub user is created)`);
+      return verification(
+        'user',
+        user.spoke,
+        user.login,
+        user.settled!.ok,
+        `${hubUser.status} in the Hub (initialStatus acts only when the Hub user is created)`,
+      );
     }
     const expected = hubStatusFor(user.initialStatus);
     return hubUser.status === expected
       ? verification('user', user.spoke, user.login, true, `${hubUser.status} as asked by ${user.initialStatus}`)
-      : verification('user', user.spoke, user.login, false, `${hubUser.status} in the Hub, but ${user.initialStatus} asks for ${expected} (a Hub user that existed before keeps its status: Okta matches it)`);
+      : verification(
+          'user',
+          user.spoke,
+          user.login,
+          false,
+          `${hubUser.status} in the Hub, but ${user.initialStatus} asks for ${expected} (a Hub user that existed before keeps its status: Okta matches it)`,
+        );
   });
 }
 
@@ -201,7 +236,10 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
   const hub = clients.hub!;
   const assignedBySpokeApp = new Map<string, Set<string>>();
   const out: HubVerification[] = [];
-  const hubGroups = await findGroupsByName(hub, groups.map((g) => g.targetName));
+  const hubGroups = await findGroupsByName(
+    hub,
+    groups.map((g) => g.targetName),
+  );
   for (const group of groups) {
     const spokeClient = clients.spokes[group.spoke];
     const hubGroup = hubGroups[group.targetName];
@@ -225,7 +263,13 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
     out.push(
       missing.length === 0
         ? verification('group', group.spoke, group.targetName, true, `in the Hub with all ${expected.length} expected members`)
-        : verification('group', group.spoke, group.targetName, false, `in the Hub, missing ${missing.length} of ${expected.length} members: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`),
+        : verification(
+            'group',
+            group.spoke,
+            group.targetName,
+            false,
+            `in the Hub, missing ${missing.length} of ${expected.length} members: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+          ),
     );
   }
   return out;

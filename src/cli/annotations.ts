@@ -21,7 +21,10 @@ function escapeProperty(s: string): string {
 }
 
 export function githubAnnotation(p: Annotated): string {
-  const where = p.file === undefined ? '' : ` file=${escapeProperty(p.file)}${p.line !== undefined ? `,line=${p.line}` : ''}${p.col !== undefined ? `,col=${p.col}` : ''}`;
+  const where =
+    p.file === undefined
+      ? ''
+      : ` file=${escapeProperty(p.file)}${p.line !== undefined ? `,line=${p.line}` : ''}${p.col !== undefined ? `,col=${p.col}` : ''}`;
   return `::${p.severity}${where}::${escapeData(p.message)}`;
 }
 

@@ -79,9 +79,14 @@ export function parseCommandArgs(command: string, argv: string[], flags: FlagSpe
   const max = options.maxPositionals ?? 0;
   if (positionals.length > max) {
     const extra = positionals[max]!;
-    const what = max === 0 ? `\`org2org ${command}\` takes no arguments` : `\`org2org ${command}\` takes at most ${max} ${options.positionalName ?? 'argument'}${max === 1 ? '' : 's'}`;
+    const what =
+      max === 0
+        ? `\`org2org ${command}\` takes no arguments`
+        : `\`org2org ${command}\` takes at most ${max} ${options.positionalName ?? 'argument'}${max === 1 ? '' : 's'}`;
     const hint = suggestCommandFlag(extra, all);
-    throw new UsageError(`unexpected argument "${extra}": ${what}.${hint ? ` Did you mean ${hint}?` : ''} Run \`org2org help ${command}\`.`);
+    throw new UsageError(
+      `unexpected argument "${extra}": ${what}.${hint ? ` Did you mean ${hint}?` : ''} Run \`org2org help ${command}\`.`,
+    );
   }
   const value = (name: string): string | boolean | (string | boolean)[] | undefined => values[name];
   const string = (name: string): string | undefined => {
@@ -151,14 +156,16 @@ export function parseCapacity(text: string): number {
     const n = Number(m[1]);
     value = m[2] || n > 1 ? n / 100 : n;
   }
-  if (!(value > 0 && value <= 1)) throw new UsageError(`--max-api-capacity must be a share in (0, 1] or a percentage such as 50% (got "${text}").`);
+  if (!(value > 0 && value <= 1))
+    throw new UsageError(`--max-api-capacity must be a share in (0, 1] or a percentage such as 50% (got "${text}").`);
   return value;
 }
 
 /** `--max-in-flight`: the ceiling of the adaptive in-flight limit per org, 1–75 (Okta's concurrency limit per org). */
 export function parseMaxInFlight(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 75) throw new UsageError(`--max-in-flight must be a whole number from 1 to 75, Okta's concurrency limit per org (got "${text}").`);
+  if (!Number.isInteger(n) || n < 1 || n > 75)
+    throw new UsageError(`--max-in-flight must be a whole number from 1 to 75, Okta's concurrency limit per org (got "${text}").`);
   return n;
 }
 

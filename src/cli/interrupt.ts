@@ -20,7 +20,9 @@ export function watchInterrupts(err: (text: string) => void): () => void {
       controller.abort();
       return;
     }
-    err('\nInterrupted again: exiting now. Requests that were in flight may or may not have reached Okta; `org2org plan` shows where things stand.\n');
+    err(
+      '\nInterrupted again: exiting now. Requests that were in flight may or may not have reached Okta; `org2org plan` shows where things stand.\n',
+    );
     process.exit(130);
   };
   process.on('SIGINT', onSigint);

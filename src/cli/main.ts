@@ -19,7 +19,10 @@ export const COMMANDS: Record<string, Command> = {
   apply: { summary: 'make the live orgs match the config (or a saved plan)', load: () => import('./commands/apply.js') },
   show: { summary: 'print a saved plan (plan --out) as text, Markdown or JSON', load: () => import('./commands/show.js') },
   export: { summary: 'write a config from a live setup, to adopt it', load: () => import('./commands/export.js') },
-  'rotate-keys': { summary: "rotate a Spoke's OAuth 2.0 connection key (MANUAL), with no failed push", load: () => import('./commands/rotate-keys.js') },
+  'rotate-keys': {
+    summary: "rotate a Spoke's OAuth 2.0 connection key (MANUAL), with no failed push",
+    load: () => import('./commands/rotate-keys.js'),
+  },
   sim: { summary: 'run the embedded Okta simulator (hub and spoke orgs on loopback)', load: () => import('./commands/sim.js') },
   demo: { summary: 'plan → apply → plan against the simulator (what `npm start` runs)', load: () => import('./commands/demo.js') },
 };

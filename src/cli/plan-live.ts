@@ -21,7 +21,12 @@ export interface PlanLiveOptions {
 }
 
 /** The plan, stamped with its time and commit, and the live state it was made from. */
-export async function planLive(session: Session, desired: DesiredState, clients: LiveClients, options: PlanLiveOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
+export async function planLive(
+  session: Session,
+  desired: DesiredState,
+  clients: LiveClients,
+  options: PlanLiveOptions = {},
+): Promise<{ plan: Plan; live: LiveState }> {
   // An interrupted read is incomplete: planning from it would show removals that aren't.
   const live = await session.readWithProgress('the orgs were not read to the end, so no plan was made; nothing was written.', (progress) =>
     readLiveState(desired, clients, { onEvent: (e) => progress.read(e) }),

@@ -15,7 +15,9 @@ export function readSavedPlan(file: string): Plan {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Org2OrgError(`cannot read the saved plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Make one with \`org2org plan --out ${file}\`.`);
+    throw new Org2OrgError(
+      `cannot read the saved plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Make one with \`org2org plan --out ${file}\`.`,
+    );
   }
   let plan: Partial<Plan>;
   try {
@@ -27,13 +29,17 @@ export function readSavedPlan(file: string): Plan {
     throw new Org2OrgError(`${file} is not an org2org plan file. Make one with \`org2org plan --out ${file}\`.`);
   }
   if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
-    throw new Org2OrgError(`${file} has plan format ${JSON.stringify(plan.formatVersion) ?? 'none'}; this org2org (${VERSION}) reads format ${PLAN_FORMAT_VERSION}. Plan again with this version.`);
+    throw new Org2OrgError(
+      `${file} has plan format ${JSON.stringify(plan.formatVersion) ?? 'none'}; this org2org (${VERSION}) reads format ${PLAN_FORMAT_VERSION}. Plan again with this version.`,
+    );
   }
   const problems = savedPlanProblems(plan);
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).map((p) => `  - ${p}`);
     if (problems.length > 10) shown.push(`  - … and ${problems.length - 10} more`);
-    throw new Org2OrgError(`${file} is not a well-formed plan file; nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`);
+    throw new Org2OrgError(
+      `${file} is not a well-formed plan file; nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`,
+    );
   }
   // The file keeps each change's resource in its address only; put the typed key back.
   const whole = plan as Plan;

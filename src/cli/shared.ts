@@ -57,7 +57,9 @@ export interface ClientSettings {
 }
 
 /** Makes the client of one org with the same settings as every other. */
-export function clientFactory(settings: ClientSettings): (org: string, baseUrl: string, auth: OktaClientOptions['auth'], urlSource?: string) => OktaClient {
+export function clientFactory(
+  settings: ClientSettings,
+): (org: string, baseUrl: string, auth: OktaClientOptions['auth'], urlSource?: string) => OktaClient {
   return (org, baseUrl, auth, urlSource) =>
     (settings.createClient ?? createOktaClient)({
       org,
@@ -82,7 +84,12 @@ export function buildClients(desired: DesiredState, settings: ClientSettings = {
     // The provisioning token is tested against the Hub (it can't be read back from the Spoke).
     const connection = spoke.connection;
     if (connection?.authScheme === 'TOKEN' && connection.token.isSet) {
-      provisioning[spoke.name] = make(`${spoke.name} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token }, desired.hub.urlSource);
+      provisioning[spoke.name] = make(
+        `${spoke.name} provisioning token`,
+        desired.hub.url,
+        { kind: 'token', token: connection.token },
+        desired.hub.urlSource,
+      );
     }
   }
   const clients: LiveClients = { spokes, provisioning };
@@ -93,7 +100,8 @@ export function buildClients(desired: DesiredState, settings: ClientSettings = {
 /** The commit checked out in `cwd` and whether the tree has uncommitted changes; undefined outside git. */
 export function gitCommit(cwd: string = process.cwd()): { commit: string; dirty: boolean } | undefined {
   try {
-    const run = (args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const run = (args: string[]): string =>
+      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const commit = run(['rev-parse', 'HEAD']);
     if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
     return { commit, dirty: run(['status', '--porcelain', '--untracked-files=no']) !== '' };

@@ -25,10 +25,30 @@ import type {
 } from './types.js';
 
 /* Raw shapes as the schema guarantees them (before defaults). */
-interface RawAuth { token?: string; oauth?: { clientId: string; privateKey: string; keyId?: string; scopes: string[] } }
-interface RawUser { login: string; initialStatus?: InitialStatus; securityQuestion?: string; securityAnswer?: string; profile?: Record<string, unknown> }
-interface RawGroup { name: string; priority?: number; profile?: Record<string, unknown> }
-interface RawPush { name: string; targetName?: string; link?: boolean; status?: 'ACTIVE' | 'INACTIVE'; remove?: boolean; onRemove?: 'keepTarget' | 'deleteTarget' }
+interface RawAuth {
+  token?: string;
+  oauth?: { clientId: string; privateKey: string; keyId?: string; scopes: string[] };
+}
+interface RawUser {
+  login: string;
+  initialStatus?: InitialStatus;
+  securityQuestion?: string;
+  securityAnswer?: string;
+  profile?: Record<string, unknown>;
+}
+interface RawGroup {
+  name: string;
+  priority?: number;
+  profile?: Record<string, unknown>;
+}
+interface RawPush {
+  name: string;
+  targetName?: string;
+  link?: boolean;
+  status?: 'ACTIVE' | 'INACTIVE';
+  remove?: boolean;
+  onRemove?: 'keepTarget' | 'deleteTarget';
+}
 interface RawSpoke {
   name: string;
   url: string;
@@ -56,7 +76,11 @@ interface RawSpoke {
   };
   pushGroups?: { mode?: OwnershipMode; groups?: RawPush[] };
 }
-export interface RawConfig { version: 1; hub: { url: string; auth?: RawAuth }; spokes: RawSpoke[] }
+export interface RawConfig {
+  version: 1;
+  hub: { url: string; auth?: RawAuth };
+  spokes: RawSpoke[];
+}
 
 export interface BuildOptions {
   env: Record<string, string | undefined>;
@@ -167,7 +191,11 @@ class ValueReader {
     const ref = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.exec(value);
     if (ref && !this.warnedLiteral) {
       this.warnedLiteral = true;
-      this.report(pointer, `${ref[0]} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets`, 'warning');
+      this.report(
+        pointer,
+        `${ref[0]} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets`,
+        'warning',
+      );
     }
     return value;
   }
@@ -180,7 +208,10 @@ class ValueReader {
     const name = wholeReference(value);
     if (name === undefined) {
       // Never echo the value: it may be a real secret pasted by mistake.
-      this.report(pointer, `${pointer.split('/').pop()} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`);
+      this.report(
+        pointer,
+        `${pointer.split('/').pop()} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`,
+      );
       return new Secret('(literal)', undefined);
     }
     const v = this.scope.env[name];
@@ -231,9 +262,18 @@ function desiredSpoke(read: ValueReader, s: RawSpoke, i: number): DesiredSpoke {
     url: normalizeOrigin(read.text(`${at}/url`, s.url)),
     auth: read.auth(`${at}/auth`, s.auth),
     mode: s.mode ?? 'managed',
-    app: { label: read.literal(`${at}/app/label`, s.app.label), ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}), ...(s.app.create === true ? { create: true } : {}) },
+    app: {
+      label: read.literal(`${at}/app/label`, s.app.label),
+      ...(s.app.signOnMode !== undefined ? { signOnMode: s.app.signOnMode } : {}),
+      ...(s.app.create === true ? { create: true } : {}),
+    },
     provisioning: {},
-    assignments: { mode: assignments.mode ?? 'additive', users, groups, ...(assignments.missingUsers === 'skip' ? { missingUsers: 'skip' as const } : {}) },
+    assignments: {
+      mode: assignments.mode ?? 'additive',
+      users,
+      groups,
+      ...(assignments.missingUsers === 'skip' ? { missingUsers: 'skip' as const } : {}),
+    },
     pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },
     pos: read.pos(at),
   };
@@ -248,7 +288,11 @@ function desiredSpoke(read: ValueReader, s: RawSpoke, i: number): DesiredSpoke {
 function desiredConnection(read: ValueReader, c: NonNullable<RawSpoke['connection']>, at: string): DesiredConnection {
   const enabled = c.enabled ?? true;
   if (c.authScheme === 'TOKEN') {
-    return { authScheme: 'TOKEN', token: c.token === undefined ? new Secret('(missing)', undefined) : read.secret(`${at}/connection/token`, c.token), enabled };
+    return {
+      authScheme: 'TOKEN',
+      token: c.token === undefined ? new Secret('(missing)', undefined) : read.secret(`${at}/connection/token`, c.token),
+      enabled,
+    };
   }
   const connection: DesiredConnection = { authScheme: 'OAUTH2', rotationMode: c.rotationMode ?? 'AUTO', enabled };
   if (c.hubServiceApp === 'managed') {
@@ -280,7 +324,11 @@ function desiredUsers(read: ValueReader, assignments: NonNullable<RawSpoke['assi
 function desiredGroups(read: ValueReader, groups: RawGroup[], at: string): DesiredGroupAssignment[] {
   return groups.map((g, j) => {
     const gp = `${at}/assignments/groups/${j}`;
-    const group: DesiredGroupAssignment = { name: read.literal(`${gp}/name`, g.name), profile: { ...(g.profile ?? {}) }, pos: read.pos(gp) };
+    const group: DesiredGroupAssignment = {
+      name: read.literal(`${gp}/name`, g.name),
+      profile: { ...(g.profile ?? {}) },
+      pos: read.pos(gp),
+    };
     if (g.priority !== undefined) group.priority = g.priority;
     return group;
   });

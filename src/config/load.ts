@@ -74,7 +74,15 @@ function literalSecrets(source: ConfigSource): SourceProblem[] {
       if (SENSITIVE_POINTER.test(at) && typeof value === 'string' && wholeReference(value) === undefined) {
         const { line, col } = positionOf(source, at);
         // Never echo the value: it may be a real secret pasted by mistake.
-        found.push(problemAt(source.file, line, col, at, `${key} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`));
+        found.push(
+          problemAt(
+            source.file,
+            line,
+            col,
+            at,
+            `${key} is a sensitive field and must be a \${NAME} environment variable reference, not a literal value — move the value to an environment variable and write \${NAME}`,
+          ),
+        );
       } else {
         visit(value, at);
       }

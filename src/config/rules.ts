@@ -19,7 +19,8 @@ export const uniqueSpokeNames: Rule = ({ desired }, report) => {
   const seen = new Map<string, number>();
   desired.spokes.forEach((spoke, i) => {
     const first = seen.get(spoke.name);
-    if (first !== undefined) report(`/spokes/${i}/name`, `spoke name "${spoke.name}" is already used by spokes[${first}] — give each spoke its own name`);
+    if (first !== undefined)
+      report(`/spokes/${i}/name`, `spoke name "${spoke.name}" is already used by spokes[${first}] — give each spoke its own name`);
     else seen.set(spoke.name, i);
   });
 };
@@ -30,7 +31,10 @@ export const uniqueLoginsPerSpoke: Rule = ({ desired }, report) => {
     spoke.assignments.users.forEach((user, j) => {
       const first = seen.get(user.loginKey);
       if (first !== undefined) {
-        report(`/spokes/${i}/assignments/users/${j}/login`, `login "${user.login}" is already assigned in users[${first}] of spoke "${spoke.name}" (logins compare case-insensitively) — remove one`);
+        report(
+          `/spokes/${i}/assignments/users/${j}/login`,
+          `login "${user.login}" is already assigned in users[${first}] of spoke "${spoke.name}" (logins compare case-insensitively) — remove one`,
+        );
       } else seen.set(user.loginKey, j);
     });
   });
@@ -42,7 +46,11 @@ export const uniqueGroupNamesPerSpoke: Rule = ({ desired }, report) => {
     spoke.assignments.groups.forEach((group, j) => {
       const key = group.name.toLowerCase();
       const first = assigned.get(key);
-      if (first !== undefined) report(`/spokes/${i}/assignments/groups/${j}/name`, `group "${group.name}" is already assigned in groups[${first}] of spoke "${spoke.name}" — remove one`);
+      if (first !== undefined)
+        report(
+          `/spokes/${i}/assignments/groups/${j}/name`,
+          `group "${group.name}" is already assigned in groups[${first}] of spoke "${spoke.name}" — remove one`,
+        );
       else assigned.set(key, j);
     });
     const pushed = new Map<string, number>();
@@ -50,12 +58,19 @@ export const uniqueGroupNamesPerSpoke: Rule = ({ desired }, report) => {
     spoke.pushGroups.groups.forEach((push, j) => {
       const key = push.name.toLowerCase();
       const first = pushed.get(key);
-      if (first !== undefined) report(`/spokes/${i}/pushGroups/groups/${j}/name`, `group "${push.name}" is already pushed by groups[${first}] of spoke "${spoke.name}" — a group has one push mapping; remove one`);
+      if (first !== undefined)
+        report(
+          `/spokes/${i}/pushGroups/groups/${j}/name`,
+          `group "${push.name}" is already pushed by groups[${first}] of spoke "${spoke.name}" — a group has one push mapping; remove one`,
+        );
       else pushed.set(key, j);
       const target = push.targetName.toLowerCase();
       const firstTarget = targets.get(target);
       if (first === undefined && firstTarget !== undefined) {
-        report(`/spokes/${i}/pushGroups/groups/${j}`, `Hub group "${push.targetName}" is already the target of groups[${firstTarget}] of spoke "${spoke.name}" — push each Spoke group to its own Hub group`);
+        report(
+          `/spokes/${i}/pushGroups/groups/${j}`,
+          `Hub group "${push.targetName}" is already the target of groups[${firstTarget}] of spoke "${spoke.name}" — push each Spoke group to its own Hub group`,
+        );
       } else targets.set(target, j);
     });
   });
@@ -73,7 +88,10 @@ function checkOrgUrl(pointer: string, url: string, unresolved: ReadonlySet<strin
   }
   if (parsed.protocol === 'http:' && isLoopback(parsed.hostname)) return;
   if (parsed.protocol !== 'https:') {
-    report(pointer, `"${url}" must use https (http is allowed only on loopback, for the simulator) — write https://${parsed.host || 'your-org.okta.com'}`);
+    report(
+      pointer,
+      `"${url}" must use https (http is allowed only on loopback, for the simulator) — write https://${parsed.host || 'your-org.okta.com'}`,
+    );
     return;
   }
   if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
@@ -99,7 +117,10 @@ export const spokeIsNotHub: Rule = ({ desired, unresolved }, report) => {
   desired.spokes.forEach((spoke, i) => {
     if (unresolved.has(`/spokes/${i}/url`)) return;
     if (sameHost(spoke.url, desired.hub.url)) {
-      report(`/spokes/${i}/url`, `spoke "${spoke.name}" has the Hub's URL — a Spoke is a different org from the Hub; use the Spoke org's address`);
+      report(
+        `/spokes/${i}/url`,
+        `spoke "${spoke.name}" has the Hub's URL — a Spoke is a different org from the Hub; use the Spoke org's address`,
+      );
     }
   });
 };
@@ -117,20 +138,36 @@ export function connectionCredentials(connections: RawConnectionFields[]): Rule 
       const at = `/spokes/${c.spokeIndex}/connection`;
       if (c.authScheme === 'OAUTH2') {
         if (!c.has.clientId && !c.has.managed) {
-          report(at, 'authScheme OAUTH2 needs the Hub\'s service app — add hubServiceApp: managed (org2org builds it), or clientId: the client ID of an existing one');
+          report(
+            at,
+            "authScheme OAUTH2 needs the Hub's service app — add hubServiceApp: managed (org2org builds it), or clientId: the client ID of an existing one",
+          );
         }
-        if (c.has.clientId && c.has.managed) report(`${at}/clientId`, 'clientId and hubServiceApp: managed exclude each other — a managed service app gets its client ID from the Hub; remove one');
-        if (c.has.scopesOrRoles && !c.has.managed) report(at, 'scopes and roles are only used with hubServiceApp: managed — org2org does not change a service app it does not manage');
+        if (c.has.clientId && c.has.managed)
+          report(
+            `${at}/clientId`,
+            'clientId and hubServiceApp: managed exclude each other — a managed service app gets its client ID from the Hub; remove one',
+          );
+        if (c.has.scopesOrRoles && !c.has.managed)
+          report(
+            at,
+            'scopes and roles are only used with hubServiceApp: managed — org2org does not change a service app it does not manage',
+          );
         if (c.has.managed && !c.has.hubAuth) {
-          report(`${at}/hubServiceApp`, 'hubServiceApp: managed needs Hub credentials — add hub.auth with a token (or service app) that may manage apps and assign admin roles (a Super Administrator)');
+          report(
+            `${at}/hubServiceApp`,
+            'hubServiceApp: managed needs Hub credentials — add hub.auth with a token (or service app) that may manage apps and assign admin roles (a Super Administrator)',
+          );
         }
         if (c.has.token) report(`${at}/token`, 'token is only used with authScheme TOKEN — remove it, or set authScheme: TOKEN');
       } else {
         if (!c.has.token) report(at, 'authScheme TOKEN needs a token — add token: ${HUB_TOKEN_VARIABLE} (a Hub API token)');
         if (c.has.clientId) report(`${at}/clientId`, 'clientId is only used with authScheme OAUTH2 — remove it, or set authScheme: OAUTH2');
         if (c.has.rotationMode) report(`${at}/rotationMode`, 'rotationMode is only used with authScheme OAUTH2 — remove it');
-        if (c.has.managed) report(`${at}/hubServiceApp`, 'hubServiceApp is only used with authScheme OAUTH2 — remove it, or set authScheme: OAUTH2');
-        if (c.has.scopesOrRoles) report(at, 'scopes and roles are only used with authScheme OAUTH2 and hubServiceApp: managed — remove them');
+        if (c.has.managed)
+          report(`${at}/hubServiceApp`, 'hubServiceApp is only used with authScheme OAUTH2 — remove it, or set authScheme: OAUTH2');
+        if (c.has.scopesOrRoles)
+          report(at, 'scopes and roles are only used with authScheme OAUTH2 and hubServiceApp: managed — remove them');
       }
     }
   };
@@ -140,7 +177,10 @@ export const securityAnswerNeedsQuestion: Rule = ({ desired }, report) => {
   desired.spokes.forEach((spoke, i) => {
     spoke.assignments.users.forEach((user, j) => {
       if (user.securityAnswer && !user.securityQuestion) {
-        report(`/spokes/${i}/assignments/users/${j}/securityAnswer`, `user "${user.login}" has a securityAnswer but no securityQuestion — add securityQuestion`);
+        report(
+          `/spokes/${i}/assignments/users/${j}/securityAnswer`,
+          `user "${user.login}" has a securityAnswer but no securityQuestion — add securityQuestion`,
+        );
       }
     });
   });
@@ -150,7 +190,10 @@ export const customUsernameNeedsExpression: Rule = ({ desired }, report) => {
   desired.spokes.forEach((spoke, i) => {
     const username = spoke.provisioning.toOkta?.import?.username;
     if (username?.userNameFormat === 'CUSTOM' && !username.userNameExpression) {
-      report(`/spokes/${i}/provisioning/toOkta/import/username`, 'userNameFormat CUSTOM needs a userNameExpression — add one, e.g. userNameExpression: source.login');
+      report(
+        `/spokes/${i}/provisioning/toOkta/import/username`,
+        'userNameFormat CUSTOM needs a userNameExpression — add one, e.g. userNameExpression: source.login',
+      );
     }
   });
 };
@@ -166,9 +209,15 @@ export const deleteTargetNeedsRemove: Rule = ({ desired }, report) => {
       if (push.onRemove !== 'deleteTarget') return;
       const at = `/spokes/${i}/pushGroups/groups/${j}/onRemove`;
       if (push.link) {
-        report(at, `group "${push.name}" links to the existing Hub group "${push.targetName}": org2org won't delete a Hub group it didn't create — drop onRemove (the Hub group is kept), or delete that group in the Hub yourself`);
+        report(
+          at,
+          `group "${push.name}" links to the existing Hub group "${push.targetName}": org2org won't delete a Hub group it didn't create — drop onRemove (the Hub group is kept), or delete that group in the Hub yourself`,
+        );
       } else if (!push.remove) {
-        report(at, `onRemove: deleteTarget acts only when the mapping is removed — add remove: true to remove the push of "${push.name}" together with its Hub group, or drop onRemove`);
+        report(
+          at,
+          `onRemove: deleteTarget acts only when the mapping is removed — add remove: true to remove the push of "${push.name}" together with its Hub group, or drop onRemove`,
+        );
       }
     });
   });

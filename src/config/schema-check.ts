@@ -71,12 +71,19 @@ function explain(error: ErrorObject): { pointer: string; atKey: boolean; message
       const allowed = Object.keys((error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
       const suggestion = suggestClosest(key, allowed);
       const hint = suggestion ? `did you mean "${suggestion}"?` : allowed.length ? `allowed keys here: ${allowed.join(', ')}` : 'remove it';
-      return { pointer: `${where}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, atKey: true, message: `unknown key "${key}" in ${path} — ${hint}` };
+      return {
+        pointer: `${where}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        atKey: true,
+        message: `unknown key "${key}" in ${path} — ${hint}`,
+      };
     }
     case 'required':
       return { pointer: where, atKey: true, message: `${path} is missing "${String(params.missingProperty)}" — add it` };
     case 'type': {
-      const wanted = String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+      const wanted = String(params.type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(' or ');
       return { pointer: where, atKey: false, message: `${path} must be ${wanted}, not ${yamlType(value)} — fix its value` };
     }
     case 'enum': {
@@ -86,16 +93,32 @@ function explain(error: ErrorObject): { pointer: string; atKey: boolean; message
       return { pointer: where, atKey: false, message: `${quoted(where, value)} is not a valid ${path} — ${hint}` };
     }
     case 'const':
-      return { pointer: where, atKey: false, message: `${path} must be ${JSON.stringify(params.allowedValue)}, not ${quoted(where, value)} — set it to ${JSON.stringify(params.allowedValue)}` };
+      return {
+        pointer: where,
+        atKey: false,
+        message: `${path} must be ${JSON.stringify(params.allowedValue)}, not ${quoted(where, value)} — set it to ${JSON.stringify(params.allowedValue)}`,
+      };
     case 'not':
       // The only `not` in the schema: syncPassword, which is `false` or an object.
-      return { pointer: where, atKey: false, message: `${path} cannot be true — use false, or { seed: OKTA | RANDOM, change: CHANGE | KEEP_EXISTING }` };
+      return {
+        pointer: where,
+        atKey: false,
+        message: `${path} cannot be true — use false, or { seed: OKTA | RANDOM, change: CHANGE | KEEP_EXISTING }`,
+      };
     case 'pattern':
       if (/\/name$/.test(where) && /^\/spokes\/\d+\/name$/.test(where)) {
-        return { pointer: where, atKey: false, message: `${quoted(where, value)} is not a valid spoke name — use lowercase letters, digits and dashes, e.g. "emea"` };
+        return {
+          pointer: where,
+          atKey: false,
+          message: `${quoted(where, value)} is not a valid spoke name — use lowercase letters, digits and dashes, e.g. "emea"`,
+        };
       }
       if (/\/scopes\/\d+$/.test(where)) {
-        return { pointer: where, atKey: false, message: `${quoted(where, value)} is not an Okta scope — write it like okta.users.read or okta.apps.manage` };
+        return {
+          pointer: where,
+          atKey: false,
+          message: `${quoted(where, value)} is not an Okta scope — write it like okta.users.read or okta.apps.manage`,
+        };
       }
       return { pointer: where, atKey: false, message: `${path} has the wrong format — it must match ${String(params.pattern)}` };
     case 'minLength':
@@ -134,7 +157,11 @@ export function checkSchema(source: ConfigSource): SourceProblem[] {
       }),
   );
   for (const error of errors) {
-    if (error.keyword === 'required' && misspelt.has(`${error.instancePath}\0${String((error.params as Record<string, unknown>).missingProperty)}`)) continue;
+    if (
+      error.keyword === 'required' &&
+      misspelt.has(`${error.instancePath}\0${String((error.params as Record<string, unknown>).missingProperty)}`)
+    )
+      continue;
     const { pointer, atKey, message } = explain(error);
     const { line, col } = positionOf(source, pointer, { key: atKey });
     const id = `${line}:${col}:${message}`;

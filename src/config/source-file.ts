@@ -46,7 +46,14 @@ export interface SourcePositions {
   runs: Map<string, ItemRun>;
 }
 
-export function problemAt(file: string, line: number, col: number, pointer: string, message: string, severity: SourceProblem['severity'] = 'error'): SourceProblem {
+export function problemAt(
+  file: string,
+  line: number,
+  col: number,
+  pointer: string,
+  message: string,
+  severity: SourceProblem['severity'] = 'error',
+): SourceProblem {
   return { file, line, col, severity, pointer, message };
 }
 
@@ -67,7 +74,10 @@ export async function readConfigSource(file: string): Promise<ConfigSource> {
   if (info.isDirectory()) fail(file, 'this is a directory, not a file — pass the YAML file inside it, e.g. -c DIR/org2org.config.yaml');
   if (!info.isFile()) fail(file, 'not a regular file — pass a YAML file');
   if (info.size > MAX_CONFIG_BYTES) {
-    fail(file, `file is ${(info.size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit for a config file — split it or remove generated content`);
+    fail(
+      file,
+      `file is ${(info.size / 1024 / 1024).toFixed(1)} MB, over the 5 MB limit for a config file — split it or remove generated content`,
+    );
   }
   let bytes: Buffer;
   try {
@@ -127,7 +137,12 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
     const line = text.slice(0, deep).split('\n').length;
-    fail(file, `brackets nested more than ${MAX_FLOW_DEPTH} levels deep — a config is a few levels deep; check the file`, line, deep - text.lastIndexOf('\n', deep - 1));
+    fail(
+      file,
+      `brackets nested more than ${MAX_FLOW_DEPTH} levels deep — a config is a few levels deep; check the file`,
+      line,
+      deep - text.lastIndexOf('\n', deep - 1),
+    );
   }
   let doc: Document.Parsed;
   try {
@@ -143,7 +158,12 @@ function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSourc
   const loop = recursionIn(data);
   if (loop !== undefined) {
     const { line, col } = positionOf({ positions }, loop);
-    fail(file, `a YAML alias refers to a node that contains it (at ${loop || '/'}), so the value never ends — write the value out instead`, line, col);
+    fail(
+      file,
+      `a YAML alias refers to a node that contains it (at ${loop || '/'}), so the value never ends — write the value out instead`,
+      line,
+      col,
+    );
   }
   return { file, bytes, text, positions, data };
 }
@@ -167,7 +187,9 @@ function yamlSyntaxProblems(file: string, doc: Document.Parsed, lineCounter: Lin
       if (seenLines.has(line)) continue;
       seenLines.add(line);
       const refCol = ref.index + ref[1]!.length + 1;
-      problems.push(problemAt(file, line, refCol, '', `${ref[2]} inside a flow mapping { … } or list [ … ] must be quoted — quote it: "${ref[2]}"`));
+      problems.push(
+        problemAt(file, line, refCol, '', `${ref[2]} inside a flow mapping { … } or list [ … ] must be quoted — quote it: "${ref[2]}"`),
+      );
       continue;
     }
     problems.push(problemAt(file, line, col, '', explainYamlError(err.code, err.message, lineText)));
@@ -183,7 +205,10 @@ function documentData(file: string, doc: Document.Parsed): unknown {
   } catch (err) {
     if (err instanceof RangeError) fail(file, 'YAML nested too deeply to read — a config is a few levels deep; check the file');
     if (err instanceof ReferenceError && /^Unresolved alias/.test(err.message)) {
-      fail(file, `an alias (*name) refers to an anchor (&name) that is not defined before it — define the anchor first, or write the value out`);
+      fail(
+        file,
+        `an alias (*name) refers to an anchor (&name) that is not defined before it — define the anchor first, or write the value out`,
+      );
     }
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
       fail(file, `too many YAML aliases (over ${MAX_ALIAS_COUNT} expanded) — this looks like an alias bomb; write the values out instead`);
@@ -431,6 +456,10 @@ function positionInRun(positions: SourcePositions, run: ItemRun, index: number, 
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(lineText, { lineCounter, prettyErrors: false });
-  const inner = positionOf({ positions: { doc, lineCounter, text: lineText, runs: new Map() } }, `/0/${rest.map((r) => r.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`, options);
+  const inner = positionOf(
+    { positions: { doc, lineCounter, text: lineText, runs: new Map() } },
+    `/0/${rest.map((r) => r.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`,
+    options,
+  );
   return { line, col: inner.col };
 }

@@ -88,7 +88,10 @@ function spokeObject(s: ObservedSpoke): Record<string, unknown> {
       syncPassword: s.toApp.syncPassword === false ? false : { seed: s.toApp.syncPassword.seed, change: s.toApp.syncPassword.change },
     };
   }
-  provisioning.toOkta = { profileSourcing: s.profileSourcing, ...(s.inbound && Object.keys(s.inbound).length > 0 ? { import: s.inbound } : {}) };
+  provisioning.toOkta = {
+    profileSourcing: s.profileSourcing,
+    ...(s.inbound && Object.keys(s.inbound).length > 0 ? { import: s.inbound } : {}),
+  };
 
   const users = [...s.users].sort((a, b) => compareKeys(a.login.toLowerCase(), b.login.toLowerCase()));
   const groups = [...s.groups].sort((a, b) => compareKeys(a.name, b.name));
@@ -133,7 +136,8 @@ function connectionObject(s: ObservedSpoke): Record<string, unknown> {
   if (c.authScheme === 'TOKEN') return { authScheme: 'TOKEN', token: `\${${HUB_PROVISIONING_TOKEN_VAR}}`, ...enabled };
   if (c.managed) {
     // Only what differs from the defaults is written; an empty list can't be configured, so it is left to the defaults.
-    const differs = (list: string[], defaults: string[]): boolean => list.length > 0 && [...list].sort().join() !== [...defaults].sort().join();
+    const differs = (list: string[], defaults: string[]): boolean =>
+      list.length > 0 && [...list].sort().join() !== [...defaults].sort().join();
     return {
       authScheme: 'OAUTH2',
       hubServiceApp: 'managed',
@@ -158,7 +162,8 @@ function annotateSpoke(node: YAMLMap, s: ObservedSpoke): void {
   if (isMap(connection)) {
     const token = pairOf(connection, 'token');
     if (token) {
-      (token.value as Scalar).comment = ` write-only in Okta: can't be read back; set ${HUB_PROVISIONING_TOKEN_VAR} to the Hub token this connection uses`;
+      (token.value as Scalar).comment =
+        ` write-only in Okta: can't be read back; set ${HUB_PROVISIONING_TOKEN_VAR} to the Hub token this connection uses`;
     }
   } else {
     const auth = pairOf(node, 'auth');
@@ -172,7 +177,10 @@ function annotateSpoke(node: YAMLMap, s: ObservedSpoke): void {
   const notes: string[] = [];
   if (s.groupScopeUsers > 0) notes.push(` ${s.groupScopeUsers} more users are assigned through groups (scope GROUP) and are not listed.`);
   if (s.users.some((u) => u.securityQuestion)) {
-    notes.push(" Security answers are write-only in Okta and can't be read back: none is exported. Leaving", ' securityAnswer out keeps the live answers; add `securityAnswer: ${VAR}` to set one.');
+    notes.push(
+      " Security answers are write-only in Okta and can't be read back: none is exported. Leaving",
+      ' securityAnswer out keeps the live answers; add `securityAnswer: ${VAR}` to set one.',
+    );
   }
   if (!s.attributeNames.initialStatus) notes.push(' The app-user schema has no initialStatus attribute: statuses could not be read.');
   const usersPair = pairOf(assignments, 'users');
@@ -186,7 +194,8 @@ function annotateSpoke(node: YAMLMap, s: ObservedSpoke): void {
     (pushGroups.items as YAMLMap[]).forEach((item, i) => {
       item.flow = true;
       const m = [...s.pushMappings].sort((a, b) => compareKeys(a.name, b.name))[i]!;
-      if (m.targetName !== undefined && m.link === undefined) item.comment = ' link unknown: the Hub group has no creation time to compare with the mapping';
+      if (m.targetName !== undefined && m.link === undefined)
+        item.comment = ' link unknown: the Hub group has no creation time to compare with the mapping';
     });
     const groupsPair = pairOf(push, 'groups');
     if (groupsPair && s.pushMappings.length > 0) {

@@ -63,7 +63,9 @@ function observedUsers(live: LiveSpoke): { users: ObservedSpoke['users']; groupS
     const profile = Object.fromEntries(Object.entries(u.profile).filter(([, v]) => v !== null && v !== undefined));
     users.push({
       login: u.login,
-      ...(u.initialStatus !== undefined && (INITIAL_STATUSES as readonly string[]).includes(u.initialStatus) ? { initialStatus: u.initialStatus as InitialStatus } : {}),
+      ...(u.initialStatus !== undefined && (INITIAL_STATUSES as readonly string[]).includes(u.initialStatus)
+        ? { initialStatus: u.initialStatus as InitialStatus }
+        : {}),
       ...(u.securityQuestion ? { securityQuestion: u.securityQuestion } : {}),
       profile,
     });
@@ -99,7 +101,10 @@ function observedPushMappings(live: LiveSpoke, facts: ExportFacts, notes: string
     // The target's name is read in the Spoke (targetGroupId is a Spoke group); the Hub is
     // checked by that name, and its group's `created` tells whether the mapping linked to it.
     if (m.targetGroupName !== undefined) mapping.targetName = m.targetGroupName;
-    else notes.push(`push mapping of ${m.sourceGroupName}: its target group ${m.targetGroupId ?? '(none)'} could not be read in the Spoke; targetName assumed to be the source's name`);
+    else
+      notes.push(
+        `push mapping of ${m.sourceGroupName}: its target group ${m.targetGroupId ?? '(none)'} could not be read in the Spoke; targetName assumed to be the source's name`,
+      );
     const hubGroup = m.targetGroupName !== undefined ? facts.hubGroups?.get(m.targetGroupName) : undefined;
     if (hubGroup) {
       const link = predates(hubGroup.created, m.created);
@@ -143,7 +148,10 @@ function toAppOf(t: NonNullable<NonNullable<LiveSpoke['features']>['toApp']>): T
     syncPassword:
       t.syncPassword === false
         ? false
-        : { seed: t.syncPassword.seed === 'OKTA' ? 'OKTA' : 'RANDOM', change: t.syncPassword.change === 'CHANGE' ? 'CHANGE' : 'KEEP_EXISTING' },
+        : {
+            seed: t.syncPassword.seed === 'OKTA' ? 'OKTA' : 'RANDOM',
+            change: t.syncPassword.change === 'CHANGE' ? 'CHANGE' : 'KEEP_EXISTING',
+          },
   };
 }
 
@@ -163,7 +171,13 @@ function inboundOf(inbound: LiveInbound): { inbound?: InboundImport } {
   const m = i.match;
   if (m && (m.exactMatchCriteria === 'EMAIL' || m.exactMatchCriteria === 'USERNAME')) {
     out.match = { exactMatchCriteria: m.exactMatchCriteria };
-    for (const k of ['allowPartialMatch', 'autoConfirmExactMatch', 'autoConfirmNewUsers', 'autoConfirmPartialMatch', 'autoActivateNewUsers'] as const) {
+    for (const k of [
+      'allowPartialMatch',
+      'autoConfirmExactMatch',
+      'autoConfirmNewUsers',
+      'autoConfirmPartialMatch',
+      'autoActivateNewUsers',
+    ] as const) {
       if (typeof m[k] === 'boolean') out.match[k] = m[k];
     }
   }

@@ -41,21 +41,31 @@ export async function readExportInput(all: ExportSource, generatedAt: string): P
     all.hub ? readGroupsByName(all.hub.client, all.onEvent) : Promise.resolve(undefined),
   ]);
   // A Spoke with no Org2Org app yet doesn't stop the others: it becomes a stub to fill in.
-  const withoutApp = all.spokes.filter((_, i) => allLabels[i] === undefined).map((s) => ({ name: s.name, url: s.url, tokenVar: s.tokenVar }));
+  const withoutApp = all.spokes
+    .filter((_, i) => allLabels[i] === undefined)
+    .map((s) => ({ name: s.name, url: s.url, tokenVar: s.tokenVar }));
   if (withoutApp.length === all.spokes.length) {
     throw new Org2OrgError(`no okta_org2org app found in ${withoutApp.map((s) => `${s.name} (${s.url})`).join(', ')}; nothing to export`);
   }
   const source: ExportSource = { ...all, spokes: all.spokes.filter((_, i) => allLabels[i] !== undefined) };
   const labels = allLabels.filter((l): l is string => l !== undefined);
   const desired = exportDesiredState(source, labels);
-  const live = await readLiveState(desired, { spokes: Object.fromEntries(source.spokes.map((s) => [s.name, s.client])) }, { ...(source.onEvent ? { onEvent: source.onEvent } : {}) });
+  const live = await readLiveState(
+    desired,
+    { spokes: Object.fromEntries(source.spokes.map((s) => [s.name, s.client])) },
+    { ...(source.onEvent ? { onEvent: source.onEvent } : {}) },
+  );
 
   const spokes: ObservedSpoke[] = await Promise.all(
     source.spokes.map(async (s) => {
       const spoke = live.spokes[s.name];
       // The reader keeps going past a Spoke it can't read (plan shows that as the Spoke's error).
-      if (!spoke) throw new Org2OrgError(`spoke ${s.name}: could not be read: ${live.unreadable?.[s.name] ?? 'no answer'}; nothing was written`);
-      if (!spoke.app) throw new Org2OrgError(`spoke ${s.name}: the okta_org2org app "${labels[source.spokes.indexOf(s)]}" disappeared while it was read; run export again`);
+      if (!spoke)
+        throw new Org2OrgError(`spoke ${s.name}: could not be read: ${live.unreadable?.[s.name] ?? 'no answer'}; nothing was written`);
+      if (!spoke.app)
+        throw new Org2OrgError(
+          `spoke ${s.name}: the okta_org2org app "${labels[source.spokes.indexOf(s)]}" disappeared while it was read; run export again`,
+        );
       const managed = source.hub ? await managedServiceApp(source.hub.client, s.name, spoke.connection, live.notes) : undefined;
       const observed = observeSpoke(spoke, {
         name: s.name,
@@ -116,7 +126,12 @@ async function pickLabel(s: ExportSpokeSource, label: string | undefined, onEven
  * An OAuth 2.0 connection's Hub service app looks org2org-managed when it carries the name org2org
  * gives the ones it manages; then its scopes and roles are what the config will keep.
  */
-async function managedServiceApp(hub: OktaClient, spoke: string, connection: LiveSpoke['connection'], notes: LiveState['notes']): Promise<{ scopes: string[]; roles: string[] } | undefined> {
+async function managedServiceApp(
+  hub: OktaClient,
+  spoke: string,
+  connection: LiveSpoke['connection'],
+  notes: LiveState['notes'],
+): Promise<{ scopes: string[]; roles: string[] } | undefined> {
   if (connection?.authScheme !== 'OAUTH2' || !connection.clientId) return undefined;
   try {
     const app = await readHubServiceApp(hub, connection.clientId);
@@ -124,7 +139,11 @@ async function managedServiceApp(hub: OktaClient, spoke: string, connection: Liv
     return { scopes: app.grants.map((g) => g.scopeId), roles: app.roles.map((r) => r.type) };
   } catch (err) {
     if (!(err instanceof OktaApiError)) throw err;
-    notes.push({ spoke, severity: 'warning', message: `the Hub's service app ${connection.clientId} could not be read (${err.errorSummary ?? err.status}): exported with its clientId, not as org2org-managed` });
+    notes.push({
+      spoke,
+      severity: 'warning',
+      message: `the Hub's service app ${connection.clientId} could not be read (${err.errorSummary ?? err.status}): exported with its clientId, not as org2org-managed`,
+    });
     return undefined;
   }
 }

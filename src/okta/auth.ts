@@ -33,8 +33,11 @@ export function readServiceAppKey(auth: Extract<OrgAuth, { kind: 'oauth' }>): Se
     throw new Org2OrgError(`The private key in ${auth.privateKey.envVar} is not a valid PEM or JWK private key.`);
   }
   if (key.asymmetricKeyType === 'rsa') return { key, alg: 'RS256', ...(kid ? { kid } : {}) };
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return { key, alg: 'ES256', ...(kid ? { kid } : {}) };
-  throw new Org2OrgError(`The private key in ${auth.privateKey.envVar} must be an RSA or EC P-256 key (Okta signs client assertions with RS256 or ES256).`);
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+    return { key, alg: 'ES256', ...(kid ? { kid } : {}) };
+  throw new Org2OrgError(
+    `The private key in ${auth.privateKey.envVar} must be an RSA or EC P-256 key (Okta signs client assertions with RS256 or ES256).`,
+  );
 }
 
 /** A signed client assertion for `POST {baseUrl}/oauth2/v1/token`, valid for five minutes. */

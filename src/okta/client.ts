@@ -8,13 +8,30 @@ import { parseUrl } from '../org-url.js';
 import { InterruptedError, Org2OrgError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
 import { holdSecret, type OrgAuth } from '../credentials.js';
-import { CLIENT_ASSERTION_TYPE, readServiceAppKey, signClientAssertion, usableUntil, type AccessToken, type ServiceAppKey } from './auth.js';
+import {
+  CLIENT_ASSERTION_TYPE,
+  readServiceAppKey,
+  signClientAssertion,
+  usableUntil,
+  type AccessToken,
+  type ServiceAppKey,
+} from './auth.js';
 import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
 import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
 import { pageChain } from './page-chain.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
 import { AnswerTooLarge, TimedOut, createTransport, type HeaderReader, type Transport } from './transport.js';
-import type { ClientEvent, HttpMethod, ListOptions, OktaClient, OktaClientOptions, OktaResponse, Query, RateLimitSnapshot, RequestOptions } from './types.js';
+import type {
+  ClientEvent,
+  HttpMethod,
+  ListOptions,
+  OktaClient,
+  OktaClientOptions,
+  OktaResponse,
+  Query,
+  RateLimitSnapshot,
+  RequestOptions,
+} from './types.js';
 
 export { OktaApiError } from './errors.js';
 
@@ -153,7 +170,8 @@ class Client implements OktaClient {
     const listed = this.resolve(path);
     const first = this.resolve(path);
     const limit = query.limit ?? largestPage(first.pathname);
-    for (const [k, v] of Object.entries({ ...query, ...(limit !== undefined ? { limit } : {}) })) if (v !== undefined) first.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries({ ...query, ...(limit !== undefined ? { limit } : {}) }))
+      if (v !== undefined) first.searchParams.set(k, String(v));
     yield* pageChain<T>({
       org: this.org,
       first,
@@ -197,7 +215,12 @@ class Client implements OktaClient {
 
   /** One logical request: scheduling, retries and the final answer or error. */
   private async send(out: Outgoing): Promise<Answer> {
-    const tries: Tries = { bucket: classifyBucket(out.method, out.url.pathname), route: routeOf(out.method, out.url.pathname), shown: describePath(out.url), refreshedToken: false };
+    const tries: Tries = {
+      bucket: classifyBucket(out.method, out.url.pathname),
+      route: routeOf(out.method, out.url.pathname),
+      shown: describePath(out.url),
+      refreshedToken: false,
+    };
     for (let attempt = 0; ; attempt++) {
       if (this.unreachable) throw this.unreachable;
       const answer = await this.exchange(out, tries, attempt);
@@ -238,7 +261,13 @@ class Client implements OktaClient {
     // also measures this process's own busy event loop, which more or fewer requests in flight won't change.
     release({ status, ms: headersMs, route: tries.route, observed });
     this.options.onEvent?.({
-      type: 'response', org: this.org, method: out.method, path: shown, status, ms, bucket,
+      type: 'response',
+      org: this.org,
+      method: out.method,
+      path: shown,
+      status,
+      ms,
+      bucket,
       ...(observed.remaining !== undefined ? { remaining: observed.remaining } : {}),
       ...(observed.limit !== undefined ? { limit: observed.limit } : {}),
     });
@@ -271,7 +300,9 @@ class Client implements OktaClient {
   private async failedExchange(out: Outgoing, tries: Tries, attempt: number, err: unknown, started: number): Promise<'retry'> {
     const { bucket, shown } = tries;
     if (err instanceof AnswerTooLarge) {
-      throw new Org2OrgError(`${this.org}: ${out.method} ${shown} answered more than ${Math.round(this.maxResponseBytes / 1048576)} MB; stopped reading it.`);
+      throw new Org2OrgError(
+        `${this.org}: ${out.method} ${shown} answered more than ${Math.round(this.maxResponseBytes / 1048576)} MB; stopped reading it.`,
+      );
     }
     const timedOut = err instanceof TimedOut;
     const failure = timedOut ? { code: 'timeout', maybeSent: true } : networkFailure(err);
@@ -300,12 +331,27 @@ class Client implements OktaClient {
     const body = parseErrorBody(answer.text);
     if (status === 429) {
       // Okta refused before acting: always safe to send again once the bucket opens.
-      const limits = { limitKind: limitHit(observed), maxInFlight: this.maxInFlight, capacity: this.capacity, ...(observed.reset !== undefined ? { resetAt: observed.reset } : {}) };
+      const limits = {
+        limitKind: limitHit(observed),
+        maxInFlight: this.maxInFlight,
+        capacity: this.capacity,
+        ...(observed.reset !== undefined ? { resetAt: observed.reset } : {}),
+      };
       if (attempt >= this.maxRetries) throw this.error(out, shown, bucket, status, { ...body, errorCode: 'E0000047' }, limits);
       const { until, reason, refusedMs } = this.scheduler.blockAfter429(bucket, observed, attempt);
-      if (refusedMs !== undefined) throw this.error(out, shown, bucket, status, { ...body, errorCode: 'E0000047' }, { ...limits, waitRefusedMs: refusedMs });
+      if (refusedMs !== undefined)
+        throw this.error(out, shown, bucket, status, { ...body, errorCode: 'E0000047' }, { ...limits, waitRefusedMs: refusedMs });
       const delayMs = Math.max(0, Math.round(until - this.scheduler.now()));
-      this.options.onEvent?.({ type: 'retry', org: this.org, method: out.method, path: shown, attempt: attempt + 1, reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)', delayMs, rateLimit: reason });
+      this.options.onEvent?.({
+        type: 'retry',
+        org: this.org,
+        method: out.method,
+        path: shown,
+        attempt: attempt + 1,
+        reason: reason === '429' ? 'rate limit (429)' : 'concurrency limit (429)',
+        delayMs,
+        rateLimit: reason,
+      });
       return 'retry';
     }
     if (status === 401 && this.auth.kind === 'oauth' && !out.anonymous && !tries.refreshedToken) {
@@ -343,7 +389,14 @@ class Client implements OktaClient {
     });
   }
 
-  private error(out: Outgoing, shown: string, bucket: string, status: number, body: OktaErrorBody | undefined, extra: Partial<OktaApiErrorDetails>): OktaApiError {
+  private error(
+    out: Outgoing,
+    shown: string,
+    bucket: string,
+    status: number,
+    body: OktaErrorBody | undefined,
+    extra: Partial<OktaApiErrorDetails>,
+  ): OktaApiError {
     const details: OktaApiErrorDetails = {
       org: this.org,
       method: out.method,
@@ -401,7 +454,12 @@ class Client implements OktaClient {
 }
 
 /** The headers and body of one attempt (the Authorization value, never logged, is passed in). */
-function requestHeaders(out: Outgoing, authorization: string | undefined, attempt: number, retryFor: string | undefined): { headers: Record<string, string>; payload?: string } {
+function requestHeaders(
+  out: Outgoing,
+  authorization: string | undefined,
+  attempt: number,
+  retryFor: string | undefined,
+): { headers: Record<string, string>; payload?: string } {
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT };
   if (authorization) headers.authorization = authorization;
   if (attempt > 0) {
@@ -480,7 +538,8 @@ function networkFailure(err: unknown): { code: string; maybeSent: boolean } {
     if (typeof o.code === 'string') codes.push(o.code);
     if (o.name === 'TimeoutError' || o.name === 'AbortError') codes.push('timeout');
     // A host with several addresses (localhost: ::1 and 127.0.0.1) fails with one error per address.
-    if (Array.isArray(o.errors)) for (const inner of o.errors as { code?: unknown }[]) if (typeof inner?.code === 'string') codes.push(inner.code);
+    if (Array.isArray(o.errors))
+      for (const inner of o.errors as { code?: unknown }[]) if (typeof inner?.code === 'string') codes.push(inner.code);
     e = o.cause;
   }
   const notSent = codes.find((c) => NOT_SENT_CODES.has(c));

@@ -138,7 +138,8 @@ export function adviceFor(d: OktaApiErrorDetails, auth: OrgAuth, baseUrl: string
   }
   if (d.status === 0) {
     const check = urlSource ? `check ${urlSource}` : `check ${d.org}'s URL in the config`;
-    if (d.networkCause === 'ENOTFOUND' || d.networkCause === 'EAI_AGAIN') return `DNS knows no host ${new URL(baseUrl).hostname}: ${check} (a typo?).`;
+    if (d.networkCause === 'ENOTFOUND' || d.networkCause === 'EAI_AGAIN')
+      return `DNS knows no host ${new URL(baseUrl).hostname}: ${check} (a typo?).`;
     if (d.networkCause === 'ECONNREFUSED') return `${baseUrl} refused the connection: ${check}, and that the org is reachable from here.`;
     return `Check that ${d.org}'s URL ${baseUrl} is reachable from here${urlSource ? `; it comes from ${urlSource}` : ''}.`;
   }
@@ -169,7 +170,13 @@ function requiredRole(method: HttpMethod, path: string, auth: OrgAuth): string {
   let area: 'apps' | 'users' | 'groups' = 'apps';
   if (path.startsWith('/api/v1/users')) area = 'users';
   else if (path.startsWith('/api/v1/groups')) area = 'groups';
-  if (auth.kind === 'oauth') return `grant the scope okta.${area}.${write ? 'manage' : 'read'} to service app ${auth.clientId} and list it in the config's scopes`;
-  const role = area === 'apps' ? 'Application Administrator (or Super Administrator)' : area === 'groups' ? 'Group Administrator (or Super Administrator)' : 'Organization Administrator (or Super Administrator)';
+  if (auth.kind === 'oauth')
+    return `grant the scope okta.${area}.${write ? 'manage' : 'read'} to service app ${auth.clientId} and list it in the config's scopes`;
+  const role =
+    area === 'apps'
+      ? 'Application Administrator (or Super Administrator)'
+      : area === 'groups'
+        ? 'Group Administrator (or Super Administrator)'
+        : 'Organization Administrator (or Super Administrator)';
   return write ? `give the token's owner the ${role} role` : `give the token's owner at least Read-only Administrator`;
 }

@@ -49,7 +49,12 @@ export function pointsAtHub(baseUrl: string | undefined, hubUrl: string): boolea
 }
 
 /** `apps`: the Spoke's apps (any name; only okta_org2org ones count). */
-export function identifyApp<T extends Record<string, unknown>>(apps: T[], label: string, hubUrl: string, allowCreate: boolean): AppIdentity<T> {
+export function identifyApp<T extends Record<string, unknown>>(
+  apps: T[],
+  label: string,
+  hubUrl: string,
+  allowCreate: boolean,
+): AppIdentity<T> {
   const org2org = apps.filter((a) => a.name === ORG2ORG_APP_NAME);
   const labelled = org2org.filter((a) => typeof a.label === 'string' && sameLabel(a.label, label));
   if (labelled.length === 1) return { kind: 'found', app: labelled[0]! };

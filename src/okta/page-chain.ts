@@ -86,7 +86,8 @@ export async function* pageChain<T>(options: PageChainOptions): AsyncGenerator<T
       link(slot, headers); // when no 2xx headers were reported first
       advance();
       const body = options.parse(text);
-      if (!Array.isArray(body)) throw new Org2OrgError(`${org}: GET ${describePath(slot.url === first ? listed : slot.url)} did not answer a list.`);
+      if (!Array.isArray(body))
+        throw new Org2OrgError(`${org}: GET ${describePath(slot.url === first ? listed : slot.url)} did not answer a list.`);
       yield body as T[];
       // A bad next link ends the list after this page, which the caller still gets.
       if (slot.next instanceof Org2OrgError) throw slot.next;
@@ -108,10 +109,14 @@ function nextPage(headers: HeaderReader, options: PageChainOptions, seen: Set<st
     // The next link carries the cursor and the query.
     const url = options.resolve(next);
     if (seen.has(url.href)) {
-      return new Org2OrgError(`${org}: GET ${describePath(listed)} links back to a page it already answered (${describePath(url)}); stopped reading a list that never ends.`);
+      return new Org2OrgError(
+        `${org}: GET ${describePath(listed)} links back to a page it already answered (${describePath(url)}); stopped reading a list that never ends.`,
+      );
     }
     if (pages >= options.maxPages) {
-      return new Org2OrgError(`${org}: GET ${describePath(listed)} still had a next page after ${pages} pages; stopped reading a list longer than any org has.`);
+      return new Org2OrgError(
+        `${org}: GET ${describePath(listed)} still had a next page after ${pages} pages; stopped reading a list longer than any org has.`,
+      );
     }
     seen.add(url.href);
     return url;

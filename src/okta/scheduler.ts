@@ -387,10 +387,13 @@ export class RateLimitScheduler {
     if (this.timer && this.timerAt <= wakeAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = wakeAt;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, wakeAt - this.now())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, wakeAt - this.now())),
+    );
   }
 }

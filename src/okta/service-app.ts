@@ -153,14 +153,22 @@ export function serviceAppGaps(app: HubServiceApp | undefined, clientId: string,
   const gaps: string[] = [];
   const label = `the Hub's service app ${app.name || clientId} (${clientId})`;
   if (app.status !== 'ACTIVE') gaps.push(`step 3 (the Hub's service app): ${label} is ${app.status}`);
-  if (app.tokenEndpointAuthMethod !== 'private_key_jwt') gaps.push(`step 3 (the Hub's service app): ${label} authenticates with ${app.tokenEndpointAuthMethod || '(none)'}, not private_key_jwt`);
-  if (!app.grantTypes.includes('client_credentials')) gaps.push(`step 3 (the Hub's service app): ${label} may not use the client_credentials grant`);
+  if (app.tokenEndpointAuthMethod !== 'private_key_jwt')
+    gaps.push(
+      `step 3 (the Hub's service app): ${label} authenticates with ${app.tokenEndpointAuthMethod || '(none)'}, not private_key_jwt`,
+    );
+  if (!app.grantTypes.includes('client_credentials'))
+    gaps.push(`step 3 (the Hub's service app): ${label} may not use the client_credentials grant`);
   if (!trustsSpoke(app, wanted)) {
     if (wanted.rotationMode === 'AUTO') {
-      gaps.push(`step 3 (the Hub's service app): ${label} does not read the Spoke's keys from ${wanted.jwksUri ?? 'the Spoke connection JWKS'} (jwks_uri is ${app.jwksUri ?? 'not set'})`);
+      gaps.push(
+        `step 3 (the Hub's service app): ${label} does not read the Spoke's keys from ${wanted.jwksUri ?? 'the Spoke connection JWKS'} (jwks_uri is ${app.jwksUri ?? 'not set'})`,
+      );
     } else {
       const key = wanted.spokeKeys ? currentKey(wanted.spokeKeys) : undefined;
-      gaps.push(`step 3 (the Hub's service app): ${label} does not hold the Spoke app's key in use${key?.kid ? ` (kid ${key.kid})` : ''}; it holds ${(app.jwks ?? []).map((k) => k.kid ?? '(no kid)').join(', ') || 'no keys'}`);
+      gaps.push(
+        `step 3 (the Hub's service app): ${label} does not hold the Spoke app's key in use${key?.kid ? ` (kid ${key.kid})` : ''}; it holds ${(app.jwks ?? []).map((k) => k.kid ?? '(no kid)').join(', ') || 'no keys'}`,
+      );
     }
   }
   const granted = new Set(app.grants.map((g) => g.scopeId));
@@ -168,7 +176,8 @@ export function serviceAppGaps(app: HubServiceApp | undefined, clientId: string,
   if (missingScopes.length > 0) gaps.push(`step 4 (scope grants): ${label} is not granted ${missingScopes.join(', ')}`);
   const assigned = new Set(app.roles.map((r) => r.type));
   const missingRoles = wanted.roles.filter((r) => !assigned.has(r));
-  if (missingRoles.length > 0) gaps.push(`step 5 (admin roles): ${label} lacks the role${missingRoles.length > 1 ? 's' : ''} ${missingRoles.join(', ')}`);
+  if (missingRoles.length > 0)
+    gaps.push(`step 5 (admin roles): ${label} lacks the role${missingRoles.length > 1 ? 's' : ''} ${missingRoles.join(', ')}`);
   return gaps;
 }
 

@@ -7,7 +7,14 @@
  * cap (counted decompressed, as fetch did) is not read further; redirects are never followed (a 3xx is an answer like any other); TLS is
  * Node's default verification; idle sockets never keep the process alive (the agent unrefs them).
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -129,7 +136,13 @@ function readAnswer(res: IncomingMessage, ex: Exchange, fail: (err: unknown) => 
 function decoded(res: IncomingMessage, fail: (err: unknown) => void): Readable {
   const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
   const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : undefined;
   if (!decoder) return res;
   decoder.on('error', fail);
   return res.pipe(decoder);

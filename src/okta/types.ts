@@ -41,12 +41,31 @@ export type RateLimitReason = 'budget' | '429' | 'concurrency';
 /** Progress the client reports, for the terminal UI and --debug. Never contains secrets. */
 export type ClientEvent =
   | { type: 'request'; org: string; method: HttpMethod; path: string; bucket: string }
-  | { type: 'response'; org: string; method: HttpMethod; path: string; status: number; ms: number; bucket: string; remaining?: number; limit?: number }
+  | {
+      type: 'response';
+      org: string;
+      method: HttpMethod;
+      path: string;
+      status: number;
+      ms: number;
+      bucket: string;
+      remaining?: number;
+      limit?: number;
+    }
   | { type: 'rate-limit-wait'; org: string; bucket: string; until: number; reason: RateLimitReason }
   /** The adaptive in-flight limit changed: grown on clean answers, or cut on a concurrency 429 or a latency rise. */
   | { type: 'concurrency'; org: string; limit: number; reason: 'grow' | 'concurrency-429' | 'latency' }
   /** `rateLimit` is set when the retry waits out a 429, which the UI already shows as a wait. */
-  | { type: 'retry'; org: string; method: HttpMethod; path: string; attempt: number; reason: string; delayMs: number; rateLimit?: Exclude<RateLimitReason, 'budget'> };
+  | {
+      type: 'retry';
+      org: string;
+      method: HttpMethod;
+      path: string;
+      attempt: number;
+      reason: string;
+      delayMs: number;
+      rateLimit?: Exclude<RateLimitReason, 'budget'>;
+    };
 
 export interface OktaClientOptions {
   /** Name used in messages: the spoke's name or "hub". */

@@ -100,7 +100,8 @@ export function fingerprintsByAddress(spoke: LiveSpoke, out: Record<string, stri
  */
 export function liveFingerprintOf(spoke: LiveSpoke, { kind, key }: ResourceKey): string | null | undefined {
   const live = liveFingerprints(spoke);
-  const keyed = (map: Map<string, string>, k: string | undefined): string | null | undefined => (k === undefined ? undefined : (map.get(k) ?? null));
+  const keyed = (map: Map<string, string>, k: string | undefined): string | null | undefined =>
+    k === undefined ? undefined : (map.get(k) ?? null);
   switch (kind) {
     case 'app':
     case 'app.status':

@@ -21,7 +21,15 @@ import { planApp, planConnection, planProfileSourcing, planToApp, planToOkta } f
 import { planServiceApp } from './plan-service-app.js';
 import { fingerprintsByAddress } from './address.js';
 import { diagnose, type SpokeContext } from './spoke-context.js';
-import { PLAN_FORMAT_VERSION, type Change, type Diagnostic, type Plan, type PlanOptions, type PlanSummary, type SpokePlan } from './types.js';
+import {
+  PLAN_FORMAT_VERSION,
+  type Change,
+  type Diagnostic,
+  type Plan,
+  type PlanOptions,
+  type PlanSummary,
+  type SpokePlan,
+} from './types.js';
 
 /** Okta's documented per-minute limit for /api/v1/apps/* when no response told us otherwise. */
 export const DEFAULT_APPS_LIMIT_PER_MINUTE = 100;
@@ -41,7 +49,9 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
         url: spoke.url,
         mode: spoke.mode,
         changes: [],
-        diagnostics: [{ severity: 'error', spoke: spoke.name, message: `could not read the ${spoke.name} Spoke, so it is not planned: ${unreadable}` }],
+        diagnostics: [
+          { severity: 'error', spoke: spoke.name, message: `could not read the ${spoke.name} Spoke, so it is not planned: ${unreadable}` },
+        ],
       });
       continue;
     }
@@ -136,21 +146,42 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
   planPushMappings(ctx);
   warnAppUsers(ctx);
 
-  let changes: Change[] = [...ctx.forward, ...ctx.removals.pushMapping, ...ctx.removals.group, ...ctx.removals.user, ...ctx.removals.connection, ...ctx.removals.serviceApp];
+  let changes: Change[] = [
+    ...ctx.forward,
+    ...ctx.removals.pushMapping,
+    ...ctx.removals.group,
+    ...ctx.removals.user,
+    ...ctx.removals.connection,
+    ...ctx.removals.serviceApp,
+  ];
   const observed = (change: Change): boolean =>
     change.action !== 'noop' &&
     (desired.mode === 'observe' ||
-      (change.kind === 'pushMapping' ? desired.pushGroups.mode === 'observe' : isAssignment(change) && desired.assignments.mode === 'observe'));
+      (change.kind === 'pushMapping'
+        ? desired.pushGroups.mode === 'observe'
+        : isAssignment(change) && desired.assignments.mode === 'observe'));
   if (changes.some(observed)) {
     for (const change of changes) {
       if (observed(change)) {
-        ctx.diagnostics.push({ severity: 'warning', spoke: desired.name, address: change.address, message: `observe: would ${describe(change)}` });
+        ctx.diagnostics.push({
+          severity: 'warning',
+          spoke: desired.name,
+          address: change.address,
+          message: `observe: would ${describe(change)}`,
+        });
       }
     }
     changes = changes.filter((c) => !observed(c));
   }
   return {
-    plan: { name: desired.name, url: desired.url, mode: desired.mode, changes, diagnostics: ctx.diagnostics, ...(ctx.notes.length > 0 ? { notes: ctx.notes } : {}) },
+    plan: {
+      name: desired.name,
+      url: desired.url,
+      mode: desired.mode,
+      changes,
+      diagnostics: ctx.diagnostics,
+      ...(ctx.notes.length > 0 ? { notes: ctx.notes } : {}),
+    },
     noops: ctx.noops,
   };
 }
@@ -177,12 +208,16 @@ function isAssignment(change: Change): boolean {
   return change.kind === 'assignment.user' || change.kind === 'assignment.group';
 }
 
-const VERB: Record<Change['action'], string> = { create: 'create', update: 'update', delete: 'remove', manual: 'need a manual change to', noop: 'keep' };
+const VERB: Record<Change['action'], string> = {
+  create: 'create',
+  update: 'update',
+  delete: 'remove',
+  manual: 'need a manual change to',
+  noop: 'keep',
+};
 
 function describe(change: Change): string {
-  const attributes = change.attributes
-    .map((a) => `${a.name}: ${brief(a.before)} → ${brief(a.after)}`)
-    .join(', ');
+  const attributes = change.attributes.map((a) => `${a.name}: ${brief(a.before)} → ${brief(a.after)}`).join(', ');
   return `${VERB[change.action]} ${change.address}${attributes ? ` (${attributes})` : ''}`;
 }
 
@@ -198,7 +233,8 @@ function brief(value: unknown): string {
 function secondsFor(writes: number, live: LiveSpoke, maxApiCapacity: number): number {
   if (writes === 0) return 0;
   const limits = live.rateLimits.filter((r) => r.bucket === 'apps' && r.limit > 0).map((r) => r.limit);
-  const perMinute = (limits.length > 0 ? limits.reduce((a, b) => Math.min(a, b)) : DEFAULT_APPS_LIMIT_PER_MINUTE) * clampShare(maxApiCapacity);
+  const perMinute =
+    (limits.length > 0 ? limits.reduce((a, b) => Math.min(a, b)) : DEFAULT_APPS_LIMIT_PER_MINUTE) * clampShare(maxApiCapacity);
   return Math.ceil((writes / perMinute) * 60);
 }
 
@@ -207,7 +243,18 @@ function clampShare(share: number): number {
 }
 
 function summarize(spokes: SpokePlan[], planDiagnostics: Diagnostic[], noops: number, minSeconds: number): PlanSummary {
-  const summary: PlanSummary = { add: 0, change: 0, remove: 0, manual: 0, noop: noops, errors: 0, warnings: 0, apiWrites: 0, hubEffects: 0, minSeconds };
+  const summary: PlanSummary = {
+    add: 0,
+    change: 0,
+    remove: 0,
+    manual: 0,
+    noop: noops,
+    errors: 0,
+    warnings: 0,
+    apiWrites: 0,
+    hubEffects: 0,
+    minSeconds,
+  };
   for (const spoke of spokes) {
     for (const change of spoke.changes) {
       summary.apiWrites += change.writes;

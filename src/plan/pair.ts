@@ -66,7 +66,11 @@ export function planUnlisted<L>(ctx: SpokeContext, list: UnlistedList<L>): void 
   if (list.mode === 'observe') {
     if (unlisted.length > 0) {
       const [one, many] = list.noun;
-      diagnose(ctx, 'warning', `${countOf(unlisted.length, `${one} is`, `${many} are`)} ${list.state} but not listed in ${list.list} (observe: left as is): ${sample(unlisted.map(list.nameOf))}`);
+      diagnose(
+        ctx,
+        'warning',
+        `${countOf(unlisted.length, `${one} is`, `${many} are`)} ${list.state} but not listed in ${list.list} (observe: left as is): ${sample(unlisted.map(list.nameOf))}`,
+      );
     }
     return;
   }

@@ -11,7 +11,18 @@ import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
 import { formatAddress, type ResourceKey } from './address.js';
 import { compareKeys, pairByKey, planUnlisted } from './pair.js';
-import { countOf, deactivatesUsers, diagnose, didYouMean, makeChange, orNull, sameValue, sample, sides, type SpokeContext } from './spoke-context.js';
+import {
+  countOf,
+  deactivatesUsers,
+  diagnose,
+  didYouMean,
+  makeChange,
+  orNull,
+  sameValue,
+  sample,
+  sides,
+  type SpokeContext,
+} from './spoke-context.js';
 import type { AttributeChange, Change, PlanOp } from './types.js';
 
 /** Okta's name for the initial status; the other two are what a new app's schema is assumed to use. */
@@ -21,7 +32,8 @@ const CONVENTIONAL_NAMES: AppUserAttributeNames = {
   securityAnswer: 'securityAnswer',
 };
 
-const STATUS_NOTE = 'initialStatus takes effect when the Hub user is created: this user is already provisioned, so its Hub status stays as it is.';
+const STATUS_NOTE =
+  'initialStatus takes effect when the Hub user is created: this user is already provisioned, so its Hub status stays as it is.';
 
 const ANSWER_NOTE = 'The security answer is write-only in Okta: it is sent on assignment and when the question changes, never compared.';
 
@@ -79,7 +91,11 @@ export function planUserAssignments(ctx: SpokeContext): void {
   planUnlisted(ctx, {
     mode: ctx.desired.assignments.mode,
     // Group-scoped app users are never touched: their group assignment decides.
-    unlisted: () => pairing.liveOnly().filter((u) => u.scope === 'USER').sort((a, b) => compareKeys(a.loginKey, b.loginKey)),
+    unlisted: () =>
+      pairing
+        .liveOnly()
+        .filter((u) => u.scope === 'USER')
+        .sort((a, b) => compareKeys(a.loginKey, b.loginKey)),
     noun: ['user', 'users'],
     state: 'assigned directly',
     list: 'assignments.users',
@@ -99,10 +115,15 @@ function planUnassignedUser(run: UserPlanning, user: DesiredUserAssignment): voi
       run.skipped.push(user.login);
       return;
     }
-    diagnose(ctx, 'error', `${user.login}: no such user in the ${ctx.desired.name} Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip`, {
-      address: formatAddress({ spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey }),
-      pos: user.pos,
-    });
+    diagnose(
+      ctx,
+      'error',
+      `${user.login}: no such user in the ${ctx.desired.name} Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip`,
+      {
+        address: formatAddress({ spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey }),
+        pos: user.pos,
+      },
+    );
     return;
   }
   if (!fitsSchema(run, user)) return;
@@ -129,15 +150,26 @@ function fitsSchema(run: UserPlanning, user: DesiredUserAssignment): boolean {
   if (user.securityQuestion !== undefined || user.securityAnswer !== undefined) run.usesSecurity = true;
   const unknown = run.known ? unknownKeys(user.profile, run.known) : undefined;
   if (unknown === undefined) return true;
-  diagnose(run.ctx, 'error', `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${run.ctx.desired.name}`, {
-    address: formatAddress({ spoke: run.ctx.desired.name, kind: 'assignment.user', key: user.loginKey }),
-    pos: user.pos,
-  });
+  diagnose(
+    run.ctx,
+    'error',
+    `${user.login}: profile attribute${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} not in the app-user schema of ${run.ctx.desired.name}`,
+    {
+      address: formatAddress({ spoke: run.ctx.desired.name, kind: 'assignment.user', key: user.loginKey }),
+      pos: user.pos,
+    },
+  );
   return false;
 }
 
 /** The change that assigns a user directly (scope USER): new, or over an assignment through a group. */
-function directAssignment(run: UserPlanning, user: DesiredUserAssignment, wanted: WantedProfile, userId: string, appUser: LiveAppUser | undefined): Change {
+function directAssignment(
+  run: UserPlanning,
+  user: DesiredUserAssignment,
+  wanted: WantedProfile,
+  userId: string,
+  appUser: LiveAppUser | undefined,
+): Change {
   const { ctx, names } = run;
   const attributes: AttributeChange[] = Object.entries(wanted.display).map(([name, after]) => ({
     name,
@@ -157,7 +189,14 @@ function directAssignment(run: UserPlanning, user: DesiredUserAssignment, wanted
     dependsOn: [ctx.appCreate, ctx.createUsersChange],
     ...(appUser ? { liveFingerprint: appUser.fingerprint } : {}),
     writes: 1,
-    op: { type: 'assignment.user.assign', appId: ctx.appId, userId, login: user.login, profile: wanted.op, initialStatus: user.initialStatus },
+    op: {
+      type: 'assignment.user.assign',
+      appId: ctx.appId,
+      userId,
+      login: user.login,
+      profile: wanted.op,
+      initialStatus: user.initialStatus,
+    },
   });
 }
 
@@ -197,7 +236,17 @@ function planProfileUpdate(run: UserPlanning, user: DesiredUserAssignment, appUs
     delete opProfile[names.securityAnswer];
   }
   const op: PlanOp = { type: 'assignment.user.update', appId: ctx.appId, userId: appUser.userId, login: user.login, profile: opProfile };
-  ctx.forward.push(assignmentUpdate(ctx, { spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey }, user.login, attributes, appUser.fingerprint, op, notes));
+  ctx.forward.push(
+    assignmentUpdate(
+      ctx,
+      { spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey },
+      user.login,
+      attributes,
+      appUser.fingerprint,
+      op,
+      notes,
+    ),
+  );
 }
 
 /** What planning the users found that is said once, however many users it concerns. */
@@ -205,10 +254,16 @@ function reportUserPlanning(run: UserPlanning): void {
   const { ctx } = run;
   const spoke = ctx.desired.name;
   for (const name of run.missingNames) {
-    diagnose(ctx, 'error', `the app-user schema of ${spoke} has no ${name} attribute: set assignments.attributeNames.${name} to the attribute that holds it`, { pos: ctx.desired.pos });
+    diagnose(
+      ctx,
+      'error',
+      `the app-user schema of ${spoke} has no ${name} attribute: set assignments.attributeNames.${name} to the attribute that holds it`,
+      { pos: ctx.desired.pos },
+    );
   }
   const configured = ctx.desired.assignments.attributeNames ?? {};
-  const assumedNames = ctx.live.appUserSchema === null && ctx.live.app === null && (!configured.securityQuestion || !configured.securityAnswer);
+  const assumedNames =
+    ctx.live.appUserSchema === null && ctx.live.app === null && (!configured.securityQuestion || !configured.securityAnswer);
   if (assumedNames && run.usesSecurity) {
     diagnose(
       ctx,
@@ -238,7 +293,8 @@ function reportUserPlanning(run: UserPlanning): void {
 function matches(user: DesiredUserAssignment, appUser: LiveAppUser, names: Partial<AppUserAttributeNames>): boolean {
   if (names.initialStatus === undefined || liveAttribute(appUser, names.initialStatus, names) !== user.initialStatus) return false;
   if (user.securityQuestion !== undefined) {
-    if (names.securityQuestion === undefined || liveAttribute(appUser, names.securityQuestion, names) !== user.securityQuestion) return false;
+    if (names.securityQuestion === undefined || liveAttribute(appUser, names.securityQuestion, names) !== user.securityQuestion)
+      return false;
   }
   if (user.securityAnswer !== undefined && names.securityAnswer === undefined) return false;
   for (const key in user.profile) if (!sameValue(appUser.profile[key], user.profile[key])) return false;
@@ -308,9 +364,18 @@ function userRemoval(ctx: SpokeContext, appUser: LiveAppUser, deactivates: boole
   const before: Record<string, unknown> = { login: appUser.login, status: appUser.status };
   if (appUser.initialStatus !== undefined) before.initialStatus = appUser.initialStatus;
   // Okta deactivates the pushed Hub user when the assignment goes and Deactivate Users is on.
-  const hubEffects = deactivates && appUser.externalId !== undefined ? [`deactivates ${appUser.login}'s Hub user (Deactivate Users is on)`] : [];
+  const hubEffects =
+    deactivates && appUser.externalId !== undefined ? [`deactivates ${appUser.login}'s Hub user (Deactivate Users is on)`] : [];
   const op: PlanOp = { type: 'assignment.user.unassign', appId: ctx.appId ?? '', userId: appUser.userId, login: appUser.login };
-  return assignmentRemoval(ctx, { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey }, appUser.login, before, hubEffects, appUser.fingerprint, op);
+  return assignmentRemoval(
+    ctx,
+    { spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey },
+    appUser.login,
+    before,
+    hubEffects,
+    appUser.fingerprint,
+    op,
+  );
 }
 
 const GROUP_KEYS = { desired: (group: DesiredGroupAssignment) => group.name, live: (appGroup: LiveAppGroup) => appGroup.name };
@@ -334,7 +399,13 @@ export function planGroupAssignments(ctx: SpokeContext): void {
 }
 
 function groupAssignOp(ctx: SpokeContext, group: DesiredGroupAssignment, groupId: string): PlanOp & { type: 'assignment.group.assign' } {
-  return { type: 'assignment.group.assign', appId: ctx.appId, groupId, profile: group.profile, ...(group.priority !== undefined ? { priority: group.priority } : {}) };
+  return {
+    type: 'assignment.group.assign',
+    appId: ctx.appId,
+    groupId,
+    profile: group.profile,
+    ...(group.priority !== undefined ? { priority: group.priority } : {}),
+  };
 }
 
 /** A listed group the app isn't assigned to: assigned when the Spoke org has the group. */
@@ -342,10 +413,15 @@ function planNewGroupAssignment(ctx: SpokeContext, group: DesiredGroupAssignment
   const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'assignment.group', key: group.name };
   const groupId = ctx.live.groups[group.name]?.id;
   if (groupId === undefined) {
-    diagnose(ctx, 'error', `${group.name}: no such group in the ${ctx.desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from assignments.groups`, {
-      address: formatAddress(resource),
-      pos: group.pos,
-    });
+    diagnose(
+      ctx,
+      'error',
+      `${group.name}: no such group in the ${ctx.desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from assignments.groups`,
+      {
+        address: formatAddress(resource),
+        pos: group.pos,
+      },
+    );
     return;
   }
   const after: Record<string, unknown> = { name: group.name };
@@ -358,7 +434,9 @@ function planNewGroupAssignment(ctx: SpokeContext, group: DesiredGroupAssignment
       action: 'create',
       name: group.name,
       after,
-      attributes: Object.entries(after).filter(([k]) => k !== 'name').map(([name, value]) => ({ name, before: null, after: value })),
+      attributes: Object.entries(after)
+        .filter(([k]) => k !== 'name')
+        .map(([name, value]) => ({ name, before: null, after: value })),
       dependsOn: [ctx.appCreate, ctx.createUsersChange],
       writes: 1,
       op: groupAssignOp(ctx, group, groupId),
@@ -382,7 +460,17 @@ function planGroupUpdate(ctx: SpokeContext, group: DesiredGroupAssignment, appGr
   }
   const keptPriority = group.priority === undefined && appGroup.priority !== undefined ? { priority: appGroup.priority } : {};
   const op: PlanOp = { ...groupAssignOp(ctx, group, appGroup.groupId), mergeLive: true, ...keptPriority };
-  ctx.forward.push(assignmentUpdate(ctx, { spoke: ctx.desired.name, kind: 'assignment.group', key: group.name }, group.name, attributes, appGroup.fingerprint, op, []));
+  ctx.forward.push(
+    assignmentUpdate(
+      ctx,
+      { spoke: ctx.desired.name, kind: 'assignment.group', key: group.name },
+      group.name,
+      attributes,
+      appGroup.fingerprint,
+      op,
+      [],
+    ),
+  );
 }
 
 /** The update of a live assignment: before/after are its changed attributes; it waits for nothing but a new app. */
@@ -396,7 +484,20 @@ function assignmentUpdate(
   instructions: string[],
 ): Change {
   const { before, after } = sides(attributes);
-  return makeChange(ctx, { resource, kind: resource.kind, action: 'update', name, before, after, attributes, instructions, dependsOn: [ctx.appCreate], liveFingerprint, writes: 1, op });
+  return makeChange(ctx, {
+    resource,
+    kind: resource.kind,
+    action: 'update',
+    name,
+    before,
+    after,
+    attributes,
+    instructions,
+    dependsOn: [ctx.appCreate],
+    liveFingerprint,
+    writes: 1,
+    op,
+  });
 }
 
 /** Whether some app user is in the Hub through a group assignment alone (unassigning a group reaches such users). */
@@ -413,7 +514,15 @@ function groupRemoval(ctx: SpokeContext, appGroup: LiveAppGroup, groupProvisione
       ? [`members assigned only through ${appGroup.name} lose the app; Deactivate Users is on, so their Hub users are deactivated`]
       : [];
   const op: PlanOp = { type: 'assignment.group.unassign', appId: ctx.appId ?? '', groupId: appGroup.groupId };
-  return assignmentRemoval(ctx, { spoke: ctx.desired.name, kind: 'assignment.group', key: appGroup.name }, appGroup.name, before, hubEffects, appGroup.fingerprint, op);
+  return assignmentRemoval(
+    ctx,
+    { spoke: ctx.desired.name, kind: 'assignment.group', key: appGroup.name },
+    appGroup.name,
+    before,
+    hubEffects,
+    appGroup.fingerprint,
+    op,
+  );
 }
 
 /** The removal of a live assignment (one write); `before` is what goes, `hubEffects` what it does in the Hub. */

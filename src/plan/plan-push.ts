@@ -30,7 +30,10 @@ export function planPushMappings(ctx: SpokeContext): void {
   const assignedKeys = (): Set<string> => (assigned ??= assignedLoginKeys(ctx));
   for (const group of ctx.desired.pushGroups.groups) {
     const source = ctx.live.groups[group.name];
-    const mapping = byName.get(group.name) ?? (source ? bySourceId.get(source.id) : undefined) ?? (group.remove ? orphanByTarget.get(group.targetName) : undefined);
+    const mapping =
+      byName.get(group.name) ??
+      (source ? bySourceId.get(source.id) : undefined) ??
+      (group.remove ? orphanByTarget.get(group.targetName) : undefined);
     if (mapping) paired.add(mapping);
     planListedPush(ctx, group, mapping, assignedKeys);
   }
@@ -48,7 +51,12 @@ export function planPushMappings(ctx: SpokeContext): void {
 }
 
 /** One pushGroups.groups entry against its live mapping (undefined when there is none). */
-function planListedPush(ctx: SpokeContext, group: DesiredPushGroup, mapping: LivePushMapping | undefined, assignedKeys: () => Set<string>): void {
+function planListedPush(
+  ctx: SpokeContext,
+  group: DesiredPushGroup,
+  mapping: LivePushMapping | undefined,
+  assignedKeys: () => Set<string>,
+): void {
   const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'pushMapping', key: group.name };
   const address = formatAddress(resource);
   if (group.remove) {
@@ -59,10 +67,15 @@ function planListedPush(ctx: SpokeContext, group: DesiredPushGroup, mapping: Liv
   }
   const source = ctx.live.groups[group.name];
   if (!source && !mapping) {
-    diagnose(ctx, 'error', `${group.name}: no such group in the ${ctx.desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from pushGroups.groups`, {
-      address,
-      pos: group.pos,
-    });
+    diagnose(
+      ctx,
+      'error',
+      `${group.name}: no such group in the ${ctx.desired.name} Spoke org${didYouMean(ctx, group.name)}; create it there or remove it from pushGroups.groups`,
+      {
+        address,
+        pos: group.pos,
+      },
+    );
     return;
   }
   warnUnassignedMembers(ctx, group, assignedKeys, address);
@@ -91,7 +104,14 @@ function planListedPush(ctx: SpokeContext, group: DesiredPushGroup, mapping: Liv
       dependsOn: pushDependsOn(ctx),
       liveFingerprint: mapping.fingerprint,
       writes: 1,
-      op: { type: 'pushMapping.update', appId: ctx.appId ?? '', mappingId: mapping.id, sourceGroupId: identity.sourceGroupId, targetGroupName: identity.targetName, status: group.status },
+      op: {
+        type: 'pushMapping.update',
+        appId: ctx.appId ?? '',
+        mappingId: mapping.id,
+        sourceGroupId: identity.sourceGroupId,
+        targetGroupName: identity.targetName,
+        status: group.status,
+      },
     }),
   );
 }
@@ -100,7 +120,13 @@ function pushDependsOn(ctx: SpokeContext): (string | undefined)[] {
   return [ctx.appCreate, ctx.provisioningChange, ctx.createUsersChange];
 }
 
-function createChange(ctx: SpokeContext, group: DesiredPushGroup, sourceGroupId: string, resource: ResourceKey, assignedKeys: () => Set<string>): Change {
+function createChange(
+  ctx: SpokeContext,
+  group: DesiredPushGroup,
+  sourceGroupId: string,
+  resource: ResourceKey,
+  assignedKeys: () => Set<string>,
+): Change {
   return makeChange(ctx, {
     resource,
     kind: 'pushMapping',
@@ -140,7 +166,9 @@ function linkEffects(ctx: SpokeContext, group: DesiredPushGroup, assignedKeys: (
 function activationEffects(ctx: SpokeContext, group: DesiredPushGroup, targetName: string, assignedKeys: () => Set<string>): string[] {
   const hubOnly = group.status === 'ACTIVE' ? hubOnlyMembers(ctx, group.name, targetName, assignedKeys) : undefined;
   if (!hubOnly || hubOnly.length === 0) return [];
-  return [`replaces the members of the Hub group "${targetName}" with the pushed ones: ${countOf(hubOnly.length, 'Hub-only member is', 'Hub-only members are')} dropped (${sample(hubOnly)})`];
+  return [
+    `replaces the members of the Hub group "${targetName}" with the pushed ones: ${countOf(hubOnly.length, 'Hub-only member is', 'Hub-only members are')} dropped (${sample(hubOnly)})`,
+  ];
 }
 
 /** Hub group members the push won't bring (not assigned members of the source group); undefined when either side's members weren't read. */
@@ -155,7 +183,10 @@ function hubOnlyMembers(ctx: SpokeContext, sourceName: string, targetName: strin
 
 function warnLiveMapping(ctx: SpokeContext, group: DesiredPushGroup, mapping: LivePushMapping, address: string): void {
   if (mapping.status === 'ERROR') {
-    diagnose(ctx, 'warning', `${group.name}: the push mapping is in ERROR: ${mapping.errorSummary ?? 'Okta gave no reason'}`, { address, pos: group.pos });
+    diagnose(ctx, 'warning', `${group.name}: the push mapping is in ERROR: ${mapping.errorSummary ?? 'Okta gave no reason'}`, {
+      address,
+      pos: group.pos,
+    });
   }
   if (mapping.targetGroupName !== undefined && mapping.targetGroupName !== group.targetName) {
     diagnose(
@@ -212,7 +243,12 @@ const UNLISTED_KEEPS_TARGET = 'The Hub group is kept (to delete it too, list the
 function checkDeleteTarget(ctx: SpokeContext, mapping: LivePushMapping, entry: DesiredPushGroup, targetName: string | undefined): void {
   const where = { address: formatAddress({ spoke: ctx.desired.name, kind: 'pushMapping', key: entry.name }), pos: entry.pos };
   if (!ctx.hub) {
-    diagnose(ctx, 'warning', `${entry.name}: onRemove: deleteTarget, but the Hub is not read (no hub.auth): the plan can't tell whether the Hub group predates the push, nor count its members`, where);
+    diagnose(
+      ctx,
+      'warning',
+      `${entry.name}: onRemove: deleteTarget, but the Hub is not read (no hub.auth): the plan can't tell whether the Hub group predates the push, nor count its members`,
+      where,
+    );
     return;
   }
   const hubGroup = targetName === undefined ? undefined : ctx.hub.groups[targetName];
@@ -241,7 +277,6 @@ export function linkInstruction(appLabel: string): string {
   return `Okta links to an existing Hub group only after the Hub's groups have been imported into the Spoke: Admin Console → Applications → ${appLabel} → Import → Import Now.`;
 }
 
-
 function warnHubTarget(ctx: SpokeContext, group: DesiredPushGroup, exists: boolean, address: string): void {
   if (!ctx.hub) return;
   if (exists && !group.link) {
@@ -252,7 +287,10 @@ function warnHubTarget(ctx: SpokeContext, group: DesiredPushGroup, exists: boole
       { address, pos: group.pos },
     );
   } else if (!exists && group.link) {
-    diagnose(ctx, 'warning', `${group.name}: link: true, but the Hub has no group named "${group.targetName}"; Okta will create it`, { address, pos: group.pos });
+    diagnose(ctx, 'warning', `${group.name}: link: true, but the Hub has no group named "${group.targetName}"; Okta will create it`, {
+      address,
+      pos: group.pos,
+    });
   }
 }
 
@@ -298,14 +336,24 @@ export function warnAppUsers(ctx: SpokeContext): void {
   const missingInHub: string[] = [];
   for (const appUser of ctx.live.appUsers) {
     if (appUser.syncState === 'ERROR') {
-      diagnose(ctx, 'warning', `${appUser.login}: provisioning to the Hub failed: ${appUser.errorSummary ?? 'syncState ERROR, Okta gave no reason'}`, {
-        address: formatAddress({ spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey }),
-      });
+      diagnose(
+        ctx,
+        'warning',
+        `${appUser.login}: provisioning to the Hub failed: ${appUser.errorSummary ?? 'syncState ERROR, Okta gave no reason'}`,
+        {
+          address: formatAddress({ spoke: ctx.desired.name, kind: 'assignment.user', key: appUser.loginKey }),
+        },
+      );
     }
     // The Hub was searched only for users whose push the Spoke does not confirm (see pushConfirmedBySpoke).
-    if (ctx.hub && listed?.has(appUser.loginKey) && !pushConfirmedBySpoke(appUser) && !ctx.hub.users[appUser.loginKey]) missingInHub.push(appUser.login);
+    if (ctx.hub && listed?.has(appUser.loginKey) && !pushConfirmedBySpoke(appUser) && !ctx.hub.users[appUser.loginKey])
+      missingInHub.push(appUser.login);
   }
   if (missingInHub.length > 0) {
-    diagnose(ctx, 'warning', `${countOf(missingInHub.length, 'assigned user is', 'assigned users are')} not in the Hub: ${sample(missingInHub)}`);
+    diagnose(
+      ctx,
+      'warning',
+      `${countOf(missingInHub.length, 'assigned user is', 'assigned users are')} not in the Hub: ${sample(missingInHub)}`,
+    );
   }
 }

@@ -20,12 +20,18 @@ export function planServiceApp(ctx: SpokeContext): void {
   const live = ctx.live.serviceApp;
   if (wanted?.authScheme !== 'OAUTH2' || !wanted.managed) {
     // A service app org2org made for this Spoke that the config no longer uses.
-    if (live && !(wanted?.authScheme === 'OAUTH2' && wanted.clientId === live.clientId)) ctx.removals.serviceApp.push(unusedServiceAppRemoval(ctx, live));
+    if (live && !(wanted?.authScheme === 'OAUTH2' && wanted.clientId === live.clientId))
+      ctx.removals.serviceApp.push(unusedServiceAppRemoval(ctx, live));
     return;
   }
   if (live === undefined) {
     const address = formatAddress({ spoke: ctx.desired.name, kind: 'serviceApp' });
-    diagnose(ctx, 'error', `the Hub's service app for ${ctx.desired.name} was not read, so its OAuth connection can't be planned: hubServiceApp: managed needs Hub credentials (hub.auth) that may read and manage apps`, { address });
+    diagnose(
+      ctx,
+      'error',
+      `the Hub's service app for ${ctx.desired.name} was not read, so its OAuth connection can't be planned: hubServiceApp: managed needs Hub credentials (hub.auth) that may read and manage apps`,
+      { address },
+    );
     return;
   }
   if (live === null) {
@@ -101,7 +107,14 @@ function planServiceAppUpdate(ctx: SpokeContext, live: LiveServiceApp, rotationM
     dependsOn: [ctx.appCreate],
     liveFingerprint: live.fingerprint,
     writes: 1 + (live.status !== 'ACTIVE' ? 1 : 0),
-    op: { type: 'serviceApp.update', clientId: live.clientId, clientName: name, rotationMode, appId: ctx.appId, activate: live.status !== 'ACTIVE' },
+    op: {
+      type: 'serviceApp.update',
+      clientId: live.clientId,
+      clientName: name,
+      rotationMode,
+      appId: ctx.appId,
+      activate: live.status !== 'ACTIVE',
+    },
   });
   ctx.forward.push(change);
   ctx.serviceAppChanges.push(change.address);
@@ -112,12 +125,15 @@ function planServiceAppUpdate(ctx: SpokeContext, live: LiveServiceApp, rotationM
 function serviceAppDrift(live: LiveServiceApp, rotationMode: RotationMode): AttributeChange[] {
   const attributes: AttributeChange[] = [];
   if (live.status !== 'ACTIVE') attributes.push({ name: 'status', before: live.status, after: 'ACTIVE' });
-  if (live.tokenEndpointAuthMethod !== 'private_key_jwt') attributes.push({ name: 'tokenEndpointAuthMethod', before: live.tokenEndpointAuthMethod, after: 'private_key_jwt' });
-  if (!live.grantTypes.includes('client_credentials') || live.grantTypes.length !== 1) attributes.push({ name: 'grantTypes', before: live.grantTypes, after: ['client_credentials'] });
+  if (live.tokenEndpointAuthMethod !== 'private_key_jwt')
+    attributes.push({ name: 'tokenEndpointAuthMethod', before: live.tokenEndpointAuthMethod, after: 'private_key_jwt' });
+  if (!live.grantTypes.includes('client_credentials') || live.grantTypes.length !== 1)
+    attributes.push({ name: 'grantTypes', before: live.grantTypes, after: ['client_credentials'] });
   if (!live.trustsSpoke) {
     const trust = trustOf(rotationMode);
     const before = live.jwksUri !== null ? `jwks_uri ${live.jwksUri}` : `keys ${live.keyIds.join(', ') || '(none)'}`;
-    const after = rotationMode === 'AUTO' ? trust : live.spokeKid !== undefined ? `key ${live.spokeKid} (the Spoke app's key in use)` : trust;
+    const after =
+      rotationMode === 'AUTO' ? trust : live.spokeKid !== undefined ? `key ${live.spokeKid} (the Spoke app's key in use)` : trust;
     attributes.push({ name: 'trusts', before, after });
   }
   return attributes;
@@ -140,7 +156,12 @@ function planPermissions(ctx: SpokeContext, live: LiveServiceApp, managed: Manag
   }
 }
 
-function permissionRemoval(ctx: SpokeContext, live: LiveServiceApp, kind: 'serviceApp.grant' | 'serviceApp.role', held: { key: string; id: string }): Change {
+function permissionRemoval(
+  ctx: SpokeContext,
+  live: LiveServiceApp,
+  kind: 'serviceApp.grant' | 'serviceApp.role',
+  held: { key: string; id: string },
+): Change {
   const name = managedServiceAppName(ctx.desired.name);
   const grant = kind === 'serviceApp.grant';
   const what = grant ? `the scope ${held.key} is granted to ${name}` : `${name} has the admin role ${held.key}`;
@@ -160,7 +181,13 @@ function permissionRemoval(ctx: SpokeContext, live: LiveServiceApp, kind: 'servi
 }
 
 /** A scope grant or an admin role for the service app (`clientId: null`: the one this apply creates). */
-function addPermission(ctx: SpokeContext, kind: 'serviceApp.grant' | 'serviceApp.role', clientId: string | null, key: string, after: string | undefined): void {
+function addPermission(
+  ctx: SpokeContext,
+  kind: 'serviceApp.grant' | 'serviceApp.role',
+  clientId: string | null,
+  key: string,
+  after: string | undefined,
+): void {
   const attribute = kind === 'serviceApp.grant' ? 'scopeId' : 'type';
   const change = makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind, key },
@@ -171,7 +198,10 @@ function addPermission(ctx: SpokeContext, kind: 'serviceApp.grant' | 'serviceApp
     attributes: [{ name: attribute, before: null, after: key }],
     dependsOn: [after],
     writes: 1,
-    op: kind === 'serviceApp.grant' ? { type: 'serviceApp.grant', clientId, scopeId: key } : { type: 'serviceApp.assignRole', clientId, roleType: key },
+    op:
+      kind === 'serviceApp.grant'
+        ? { type: 'serviceApp.grant', clientId, scopeId: key }
+        : { type: 'serviceApp.assignRole', clientId, roleType: key },
   });
   ctx.forward.push(change);
   ctx.serviceAppChanges.push(change.address);

@@ -63,7 +63,8 @@ function planAppUpdate(ctx: SpokeContext, app: LiveApp): void {
   const attributes: AttributeChange[] = [];
   const set: { label: string; signOnMode?: string; baseUrl?: string } = { label: desired.app.label };
   // The app was found by its label in any case: a case-only difference is the same app, not a rename.
-  if (app.label.trim().toLowerCase() !== desired.app.label.trim().toLowerCase()) attributes.push({ name: 'label', before: app.label, after: desired.app.label });
+  if (app.label.trim().toLowerCase() !== desired.app.label.trim().toLowerCase())
+    attributes.push({ name: 'label', before: app.label, after: desired.app.label });
   // Unmanaged unless the file sets it: real Org2Org apps use other modes too (OPENID_CONNECT, recorded).
   const signOnMode = desired.app.signOnMode;
   if (signOnMode !== undefined && app.signOnMode !== signOnMode) {
@@ -99,7 +100,7 @@ export function planConnection(ctx: SpokeContext): void {
   if (!wanted) return;
   const live = ctx.live.connection;
   // A managed service app's client id is the live one, or the one this apply creates (null).
-  const clientId = wanted.authScheme === 'OAUTH2' ? (wanted.managed ? ctx.serviceAppClientId ?? null : wanted.clientId ?? null) : null;
+  const clientId = wanted.authScheme === 'OAUTH2' ? (wanted.managed ? (ctx.serviceAppClientId ?? null) : (wanted.clientId ?? null)) : null;
   if (live && live.authScheme === wanted.authScheme && sameSettings(wanted, clientId, live)) {
     if (live.status === (wanted.enabled ? 'ENABLED' : 'DISABLED')) {
       // A matching connection is silent: Okta never returns the token, which is tested against
@@ -118,7 +119,10 @@ export function planConnection(ctx: SpokeContext): void {
 }
 
 /** What every change of the connection shares. */
-function connectionChange(ctx: SpokeContext, live: LiveConnection | null): Pick<ChangeInit, 'resource' | 'kind' | 'name' | 'dependsOn' | 'liveFingerprint'> {
+function connectionChange(
+  ctx: SpokeContext,
+  live: LiveConnection | null,
+): Pick<ChangeInit, 'resource' | 'kind' | 'name' | 'dependsOn' | 'liveFingerprint'> {
   return {
     resource: { spoke: ctx.desired.name, kind: 'connection' },
     kind: 'connection',
@@ -166,14 +170,22 @@ function planConnectionSet(ctx: SpokeContext, wanted: DesiredConnection, clientI
     profile = { authScheme: 'OAUTH2', clientId, rotationMode: wanted.rotationMode };
   }
   // The token is always set again (it can't be compared); a client id Okta didn't return is shown too.
-  const changed = live ? attributes.filter((a) => a.sensitive || (a.name === 'clientId' && a.before === null) || !sameValue(a.before, a.after)) : attributes;
+  const changed = live
+    ? attributes.filter((a) => a.sensitive || (a.name === 'clientId' && a.before === null) || !sameValue(a.before, a.after))
+    : attributes;
   const change = makeChange(ctx, {
     ...connectionChange(ctx, live),
     action: live && live.authScheme !== 'UNKNOWN' ? 'update' : 'create',
     ...(live ? sides(changed) : { after: sides(changed).after }),
     attributes: changed,
     writes: 1,
-    op: { type: 'connection.set', appId: ctx.appId, profile, activate: wanted.enabled, disables: liveStatus === 'ENABLED' && !wanted.enabled },
+    op: {
+      type: 'connection.set',
+      appId: ctx.appId,
+      profile,
+      activate: wanted.enabled,
+      disables: liveStatus === 'ENABLED' && !wanted.enabled,
+    },
   });
   if (wanted.enabled) ctx.provisioningChange = change.address;
   ctx.forward.push(change);
@@ -201,10 +213,16 @@ export function planToApp(ctx: SpokeContext): void {
   const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'features.toApp' };
   const address = formatAddress(resource);
   const live = ctx.live.features?.toApp;
-  const current: Omit<LiveToApp, 'fingerprint'> = live ?? { createUsers: false, updateUserAttributes: false, deactivateUsers: false, syncPassword: false };
+  const current: Omit<LiveToApp, 'fingerprint'> = live ?? {
+    createUsers: false,
+    updateUserAttributes: false,
+    deactivateUsers: false,
+    syncPassword: false,
+  };
   const attributes: AttributeChange[] = [];
   for (const field of TO_APP_FIELDS) {
-    if (!sameValue(current[field], wanted[field])) attributes.push({ name: field, before: live ? current[field] : null, after: wanted[field] });
+    if (!sameValue(current[field], wanted[field]))
+      attributes.push({ name: field, before: live ? current[field] : null, after: wanted[field] });
   }
   if (attributes.length === 0 && live) {
     ctx.noops++;
@@ -231,7 +249,10 @@ export function planToApp(ctx: SpokeContext): void {
 /** The USER_PROVISIONING capabilities object (the Features API's shape). */
 export function toAppCapabilities(wanted: ToAppFeatures): Record<string, unknown> {
   const status = (on: boolean): string => (on ? 'ENABLED' : 'DISABLED');
-  const password = wanted.syncPassword === false ? { status: 'DISABLED' } : { status: 'ENABLED', seed: wanted.syncPassword.seed, change: wanted.syncPassword.change };
+  const password =
+    wanted.syncPassword === false
+      ? { status: 'DISABLED' }
+      : { status: 'ENABLED', seed: wanted.syncPassword.seed, change: wanted.syncPassword.change };
   return {
     create: { lifecycleCreate: { status: status(wanted.createUsers) } },
     update: {

@@ -55,7 +55,14 @@ export type PlanOp =
    * use, AUTO points `jwks_uri` at the Spoke connection's JWKS.
    */
   | { type: 'serviceApp.create'; clientName: string; rotationMode: 'AUTO' | 'MANUAL'; appId: string | null }
-  | { type: 'serviceApp.update'; clientId: string; clientName: string; rotationMode: 'AUTO' | 'MANUAL'; appId: string | null; activate: boolean }
+  | {
+      type: 'serviceApp.update';
+      clientId: string;
+      clientName: string;
+      rotationMode: 'AUTO' | 'MANUAL';
+      appId: string | null;
+      activate: boolean;
+    }
   | { type: 'serviceApp.delete'; clientId: string; currentStatus: string }
   | { type: 'serviceApp.grant'; clientId: string | null; scopeId: string }
   | { type: 'serviceApp.revokeGrant'; clientId: string; grantId: string; scopeId: string }
@@ -93,8 +100,20 @@ export type PlanOp =
       targetGroupName: string;
       status: 'ACTIVE' | 'INACTIVE';
     }
-  | (PushMappingIdentity & { type: 'pushMapping.update'; appId: string; mappingId: string; targetGroupName: string; status: 'ACTIVE' | 'INACTIVE' })
-  | (PushMappingIdentity & { type: 'pushMapping.delete'; appId: string; mappingId: string; deleteTargetGroup: boolean; currentStatus: string })
+  | (PushMappingIdentity & {
+      type: 'pushMapping.update';
+      appId: string;
+      mappingId: string;
+      targetGroupName: string;
+      status: 'ACTIVE' | 'INACTIVE';
+    })
+  | (PushMappingIdentity & {
+      type: 'pushMapping.delete';
+      appId: string;
+      mappingId: string;
+      deleteTargetGroup: boolean;
+      currentStatus: string;
+    })
   | { type: 'none' };
 
 interface UserAssignmentOp {

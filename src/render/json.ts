@@ -6,9 +6,36 @@
 import type { Plan } from '../plan/types.js';
 import { sortKeys } from './plan-lines.js';
 
-const PLAN_KEYS = ['formatVersion', 'tool', 'createdAt', 'config', 'git', 'hubUrl', 'summary', 'errored', 'empty', 'diagnostics', 'spokes', 'fingerprints'];
+const PLAN_KEYS = [
+  'formatVersion',
+  'tool',
+  'createdAt',
+  'config',
+  'git',
+  'hubUrl',
+  'summary',
+  'errored',
+  'empty',
+  'diagnostics',
+  'spokes',
+  'fingerprints',
+];
 const SPOKE_KEYS = ['name', 'url', 'mode', 'changes', 'diagnostics'];
-const CHANGE_KEYS = ['address', 'spoke', 'kind', 'action', 'name', 'before', 'after', 'attributes', 'instructions', 'dependsOn', 'liveFingerprint', 'writes', 'op'];
+const CHANGE_KEYS = [
+  'address',
+  'spoke',
+  'kind',
+  'action',
+  'name',
+  'before',
+  'after',
+  'attributes',
+  'instructions',
+  'dependsOn',
+  'liveFingerprint',
+  'writes',
+  'op',
+];
 
 export function renderPlanJson(plan: Plan): string {
   const spokes = plan.spokes.map((spoke) =>

@@ -7,7 +7,19 @@
  * details, with a note wherever something was cut.
  */
 import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
-import { changeLines, costLine, countsOf, hubEffectsCount, diagnosticText, listedChanges, localAddress, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine } from './plan-lines.js';
+import {
+  changeLines,
+  costLine,
+  countsOf,
+  hubEffectsCount,
+  diagnosticText,
+  listedChanges,
+  localAddress,
+  NO_CHANGES,
+  repeatedNotes,
+  repeatedNoteText,
+  summaryLine,
+} from './plan-lines.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the output's length; default 65,000 (GitHub's limit is 65,536). */
@@ -18,7 +30,9 @@ export interface MarkdownOptions {
 
 /** Where the rest of a cut plan is: the run's artifacts when known (reviewers can't run `org2org plan`). */
 function fullPlanHint(options: MarkdownOptions): string {
-  return options.fullPlanUrl ? `the full plan is in [this run's artifacts](${options.fullPlanUrl})` : 'the full plan is in the CI job that made this comment (`--out plan.json`)';
+  return options.fullPlanUrl
+    ? `the full plan is in [this run's artifacts](${options.fullPlanUrl})`
+    : 'the full plan is in the CI job that made this comment (`--out plan.json`)';
 }
 
 export const DEFAULT_MARKDOWN_MAX_CHARS = 65000;
@@ -146,7 +160,10 @@ function spokeBody(spoke: SpokePlan, budget: number, hint: string): { text: stri
   addDiagnostics(out, spoke.diagnostics);
   // Manual steps are work for a person: shown outside the folded details.
   for (const change of spoke.changes.filter((c) => c.action === 'manual')) {
-    const steps = [`- ❗ **Manual:** ${escapeMarkdown(change.name)} (\`${localAddress(change)}\`)`, ...(change.instructions ?? []).map((s, i) => `  ${i + 1}. ${escapeMarkdown(s)}`)];
+    const steps = [
+      `- ❗ **Manual:** ${escapeMarkdown(change.name)} (\`${localAddress(change)}\`)`,
+      ...(change.instructions ?? []).map((s, i) => `  ${i + 1}. ${escapeMarkdown(s)}`),
+    ];
     const item = steps.join('\n');
     if (out.fits(item)) out.add(item);
   }
@@ -193,7 +210,9 @@ function addDetails(out: Budgeted, spoke: SpokePlan, hint: string): void {
   for (const change of changes) {
     // The diff block's first column is the line's kind: `+`/`-`/`!` so GitHub colours them.
     // A value with a code fence in it must not end the diff block early.
-    const block = changeLines(change, '', repeated).map((l) => l.text.replace(/```/g, "'''")).join('\n');
+    const block = changeLines(change, '', repeated)
+      .map((l) => l.text.replace(/```/g, "'''"))
+      .join('\n');
     if (!out.fits(block)) break;
     out.add(block);
     shown++;

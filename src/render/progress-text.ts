@@ -29,7 +29,13 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 const DONE_VERB: Record<Action, string> = { create: 'created', update: 'updated', delete: 'deleted', manual: 'done', noop: 'unchanged' };
-const RUNNING_VERB: Record<Action, string> = { create: 'creating', update: 'updating', delete: 'deleting', manual: 'waiting on', noop: 'checking' };
+const RUNNING_VERB: Record<Action, string> = {
+  create: 'creating',
+  update: 'updating',
+  delete: 'deleting',
+  manual: 'waiting on',
+  noop: 'checking',
+};
 
 /** A finished change, as one row: what happened, to which address, and why when it did not. */
 export type FinishedRow =
@@ -110,13 +116,19 @@ export class RateLimitWaits {
 
 /** The apply's closing lines: counts, time, the failures again (a long log scrolls), the Hub check. */
 export function summaryLines(result: ApplyResult, elapsedMs: number | undefined, color: boolean): string[] {
-  const counts = [`${formatCount(result.applied)} applied`, `${formatCount(result.failed)} failed`, `${formatCount(result.skipped)} skipped`];
+  const counts = [
+    `${formatCount(result.applied)} applied`,
+    `${formatCount(result.failed)} failed`,
+    `${formatCount(result.skipped)} skipped`,
+  ];
   const time = elapsedMs === undefined ? '' : ` in ${formatDuration(elapsedMs)}`;
   const lines: string[] = [];
   if (result.interrupted) {
     const notStarted = result.results.filter((r) => r.outcome === 'skipped').length;
     lines.push(paint(`Apply interrupted: ${counts.join(', ')}${time}; the changes in flight were let finish.`, 'fail', color));
-    lines.push(`  ${formatCount(notStarted)} ${notStarted === 1 ? 'change was' : 'changes were'} not made. Run \`org2org apply\` again: it plans what is left.`);
+    lines.push(
+      `  ${formatCount(notStarted)} ${notStarted === 1 ? 'change was' : 'changes were'} not made. Run \`org2org apply\` again: it plans what is left.`,
+    );
   } else if (result.failed > 0) {
     lines.push(paint(`Apply finished with errors: ${counts.join(', ')}${time}.`, 'fail', color));
   } else {
@@ -124,7 +136,8 @@ export function summaryLines(result: ApplyResult, elapsedMs: number | undefined,
   }
   if (result.failed > 0) {
     const failures = result.results.filter((r) => r.outcome === 'failed');
-    for (const r of failures.slice(0, MAX_LISTED)) lines.push(`  ${paint('✗', 'fail', color)} ${r.address}: ${oneLine(r.message ?? 'failed')}`);
+    for (const r of failures.slice(0, MAX_LISTED))
+      lines.push(`  ${paint('✗', 'fail', color)} ${r.address}: ${oneLine(r.message ?? 'failed')}`);
     if (failures.length > MAX_LISTED) lines.push(`  … and ${formatCount(failures.length - MAX_LISTED)} more failures (listed above)`);
   }
   if (result.verification) lines.push(...verificationLines(result.verification, color));
@@ -146,7 +159,8 @@ function verificationLines(checks: HubVerification[], color: boolean): string[] 
   const head = `Hub: ${parts.join(' and ')} as expected.`;
   const lines = [allOk ? `${paint('✓', 'ok', color)} ${head}` : `${paint('✗', 'fail', color)} ${head}`];
   const problems = checks.filter((c) => !c.ok);
-  for (const c of problems.slice(0, MAX_LISTED)) lines.push(`  ${paint('✗', 'fail', color)} ${c.kind} ${c.name} (${c.spoke}): ${oneLine(c.detail)}`);
+  for (const c of problems.slice(0, MAX_LISTED))
+    lines.push(`  ${paint('✗', 'fail', color)} ${c.kind} ${c.name} (${c.spoke}): ${oneLine(c.detail)}`);
   if (problems.length > MAX_LISTED) lines.push(`  … and ${formatCount(problems.length - MAX_LISTED)} more`);
   return lines;
 }

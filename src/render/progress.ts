@@ -13,7 +13,16 @@ import type { ClientEvent } from '../okta/types.js';
 import type { ReadEvent } from '../state/types.js';
 import { createProgressStore } from './ink/progress-store.js';
 import { formatCount } from './plan-lines.js';
-import { finishedRowText, formatDuration, paint, RateLimitWaits, readDoneText, summaryLines, waitText, type RateLimitWait } from './progress-text.js';
+import {
+  finishedRowText,
+  formatDuration,
+  paint,
+  RateLimitWaits,
+  readDoneText,
+  summaryLines,
+  waitText,
+  type RateLimitWait,
+} from './progress-text.js';
 import type { Terminal } from './terminal.js';
 
 export interface Progress {
@@ -45,7 +54,12 @@ export function createProgress(term: Terminal, options: ProgressOptions = {}): P
   const store = createProgressStore(now);
   // Ink (and React, and Yoga) load only for a terminal; events that come first wait in the store.
   const mounted = import('./ink/mount.js').then((ink) =>
-    ink.mountProgress(store, { stream, color: term.color, ...(options.stdin ? { stdin: options.stdin } : {}), ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}) }),
+    ink.mountProgress(store, {
+      stream,
+      color: term.color,
+      ...(options.stdin ? { stdin: options.stdin } : {}),
+      ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
+    }),
   );
   mounted.catch(() => {}); // reported by stop()
   let stopped: Promise<void> | undefined;
@@ -86,7 +100,13 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
         noteWait({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' });
       } else if (event.type === 'retry' && !event.rateLimit) {
         // 429s show as waits; other retries (5xx, resets, timeouts) are worth seeing in a CI log.
-        line(paint(`retrying ${event.method} ${event.path} on ${event.org} in ${formatDuration(event.delayMs)} (attempt ${event.attempt}): ${event.reason}`, 'dim', color));
+        line(
+          paint(
+            `retrying ${event.method} ${event.path} on ${event.org} in ${formatDuration(event.delayMs)} (attempt ${event.attempt}): ${event.reason}`,
+            'dim',
+            color,
+          ),
+        );
       }
     },
     apply: plainApplyLines(line, color, now, noteWait),
@@ -96,7 +116,12 @@ function createPlainProgress(stream: NodeJS.WritableStream, color: boolean, now:
 }
 
 /** Apply events as plain lines: one per finished change, the summary, and `--wait`'s progress now and then. */
-function plainApplyLines(line: (text: string) => void, color: boolean, now: () => number, noteWait: (wait: RateLimitWait) => void): (event: ApplyEvent) => void {
+function plainApplyLines(
+  line: (text: string) => void,
+  color: boolean,
+  now: () => number,
+  noteWait: (wait: RateLimitWait) => void,
+): (event: ApplyEvent) => void {
   let applyStartedAt: number | undefined;
   let summarized = false;
   const waitProgress = plainWaitProgress(line, now);

@@ -5,7 +5,18 @@
  */
 import type { Diagnostic, Plan } from '../plan/types.js';
 import { colorize, type Tone } from './ansi.js';
-import { changeLines, costLine, diagnosticText, hubEffectsLine, listedChanges, NO_CHANGES, repeatedNotes, repeatedNoteText, summaryLine, type Line } from './plan-lines.js';
+import {
+  changeLines,
+  costLine,
+  diagnosticText,
+  hubEffectsLine,
+  listedChanges,
+  NO_CHANGES,
+  repeatedNotes,
+  repeatedNoteText,
+  summaryLine,
+  type Line,
+} from './plan-lines.js';
 
 export interface TextOptions {
   color: boolean;

@@ -71,7 +71,11 @@ export function buildSeed(options: BuildSeedOptions): SimSeed {
       for (let k = 0; k < per && users.length > 0; k++) members.push(users[(g * per + k) % users.length]!.login);
       groups.push({ name: `${s.name} group ${g + 1}`, members });
     }
-    const org: SeedOrg = { users, groups, tokens: { [`OKTA_${S}_TOKEN`]: { user: `admin@${s.name}.example.com`, roles: ['SUPER_ADMIN'] } } };
+    const org: SeedOrg = {
+      users,
+      groups,
+      tokens: { [`OKTA_${S}_TOKEN`]: { user: `admin@${s.name}.example.com`, roles: ['SUPER_ADMIN'] } },
+    };
     if (s.app !== false) {
       const app: SeedApp = {
         label: 'Acme Hub',

@@ -27,11 +27,19 @@ export function parseFaultSpec(spec: string): FaultRule[] {
     .filter(Boolean)
     .map((text) => {
       const m = /^(\d{3}|reset|slow=(\d+))(?:@([0-9.]+))?(?:x(\d+))?(?::\s*(?:([A-Za-z]+)\s+)?(\S+))?$/.exec(text);
-      if (!m) throw new Error(`bad fault rule "${text}": expected KIND[@PROBABILITY][xTIMES][:[METHOD ]PATH], KIND = 500|502|503|504|reset|slow=MS`);
+      if (!m)
+        throw new Error(
+          `bad fault rule "${text}": expected KIND[@PROBABILITY][xTIMES][:[METHOD ]PATH], KIND = 500|502|503|504|reset|slow=MS`,
+        );
       const [, kind, slowMs, prob, times, method, path] = m;
       const rule: FaultRule =
-        kind === 'reset' ? { kind: 'reset' } : slowMs !== undefined ? { kind: 'slow', delayMs: Number(slowMs) } : { kind: 'error', status: Number(kind) };
-      if (rule.kind === 'error' && (rule.status! < 500 || rule.status! > 599)) throw new Error(`bad fault rule "${text}": status must be 5xx`);
+        kind === 'reset'
+          ? { kind: 'reset' }
+          : slowMs !== undefined
+            ? { kind: 'slow', delayMs: Number(slowMs) }
+            : { kind: 'error', status: Number(kind) };
+      if (rule.kind === 'error' && (rule.status! < 500 || rule.status! > 599))
+        throw new Error(`bad fault rule "${text}": status must be 5xx`);
       if (prob !== undefined) {
         const p = Number(prob);
         if (!(p >= 0 && p <= 1)) throw new Error(`bad fault rule "${text}": probability must be between 0 and 1`);

@@ -82,20 +82,32 @@ export function clientCredentials(
     return failure(401, 'invalid_client', `The client authenticates with ${app.oauth.tokenEndpointAuthMethod}, not private_key_jwt.`);
   }
   if (!app.oauth.grantTypes.includes('client_credentials')) {
-    return failure(400, 'unauthorized_client', 'The client is not authorized to use the provided grant type. Configured grant types: ' + app.oauth.grantTypes.join(', ') + '.');
+    return failure(
+      400,
+      'unauthorized_client',
+      'The client is not authorized to use the provided grant type. Configured grant types: ' + app.oauth.grantTypes.join(', ') + '.',
+    );
   }
   const audience = `${org.url}/oauth2/v1/token`;
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!aud.includes(audience)) return failure(401, 'invalid_client', `The audience of the client_assertion must be ${audience}.`);
   const nowSec = Date.now() / 1000;
-  if (typeof claims.exp !== 'number' || claims.exp < nowSec) return failure(401, 'invalid_client', 'The client_assertion token is expired.');
-  if (typeof claims.jti === 'string' && org.usedJtis.has(claims.jti)) return failure(401, 'invalid_client', 'The client_assertion token has already been used.');
+  if (typeof claims.exp !== 'number' || claims.exp < nowSec)
+    return failure(401, 'invalid_client', 'The client_assertion token is expired.');
+  if (typeof claims.jti === 'string' && org.usedJtis.has(claims.jti))
+    return failure(401, 'invalid_client', 'The client_assertion token has already been used.');
   const alg = header.alg;
   if (alg !== 'RS256' && alg !== 'ES256') return failure(401, 'invalid_client', 'The client_assertion must be signed with RS256 or ES256.');
   const keys = trustedKeys(world, app.oauth);
   const candidates = typeof header.kid === 'string' ? keys.filter((k) => k.kid === undefined || k.kid === header.kid) : keys;
   if (candidates.length === 0) {
-    return failure(401, 'invalid_client', typeof header.kid === 'string' ? `The client_assertion was signed with a key (kid ${header.kid}) the client does not have.` : 'The client has no keys.');
+    return failure(
+      401,
+      'invalid_client',
+      typeof header.kid === 'string'
+        ? `The client_assertion was signed with a key (kid ${header.kid}) the client does not have.`
+        : 'The client has no keys.',
+    );
   }
   const signed = Buffer.from(`${h}.${p}`);
   const signature = Buffer.from(s, 'base64url');

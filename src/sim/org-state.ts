@@ -294,7 +294,14 @@ export class SimOrg {
     return true;
   }
 
-  addApp(fields: { id?: string; name: string; label: string; signOnMode?: string; status?: 'ACTIVE' | 'INACTIVE'; settings?: Record<string, unknown> }): SimApp {
+  addApp(fields: {
+    id?: string;
+    name: string;
+    label: string;
+    signOnMode?: string;
+    status?: 'ACTIVE' | 'INACTIVE';
+    settings?: Record<string, unknown>;
+  }): SimApp {
     const now = nowIso();
     const key = this.newKey();
     const app: SimApp = {
@@ -359,7 +366,10 @@ function capitalize(s: string): string {
 export function keyPair(key: SimAppKey): NonNullable<SimAppKey['pair']> {
   if (!key.pair) {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    key.pair = { publicJwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: key.kid, use: 'sig', alg: 'RS256' }, privateKey };
+    key.pair = {
+      publicJwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: key.kid, use: 'sig', alg: 'RS256' },
+      privateKey,
+    };
   }
   return key.pair;
 }

@@ -58,7 +58,15 @@ function listApps(ctx: RequestContext): Reply {
   const filter = compileSearch(ctx.query.get('filter'));
   const q = ctx.query.get('q')?.toLowerCase();
   const match = (app: SimApp): boolean => {
-    if (q && !app.label.toLowerCase().split(/\s+/).some((w) => w.startsWith(q)) && !app.name.toLowerCase().startsWith(q) && !app.label.toLowerCase().startsWith(q)) {
+    if (
+      q &&
+      !app.label
+        .toLowerCase()
+        .split(/\s+/)
+        .some((w) => w.startsWith(q)) &&
+      !app.name.toLowerCase().startsWith(q) &&
+      !app.label.toLowerCase().startsWith(q)
+    ) {
       return false;
     }
     return !filter || filter({ id: app.id, name: app.name, label: app.label, status: app.status, signOnMode: app.signOnMode });
@@ -157,13 +165,22 @@ function setConnection(ctx: RequestContext): Reply {
   const profile = (body.profile ?? {}) as Record<string, unknown>;
   const scheme = profile.authScheme;
   if (scheme === 'TOKEN') {
-    if (typeof profile.token !== 'string' || profile.token === '') throw invalid('token is required.', ['token: The field cannot be left blank']);
+    if (typeof profile.token !== 'string' || profile.token === '')
+      throw invalid('token is required.', ['token: The field cannot be left blank']);
     app.connection = { ...app.connection, authScheme: 'TOKEN', token: profile.token, clientId: null, rotationMode: null };
   } else if (scheme === 'OAUTH2') {
-    if (typeof profile.clientId !== 'string' || profile.clientId === '') throw invalid('clientId is required.', ['clientId: The field cannot be left blank']);
+    if (typeof profile.clientId !== 'string' || profile.clientId === '')
+      throw invalid('clientId is required.', ['clientId: The field cannot be left blank']);
     const rotation = (profile.signing as Record<string, unknown> | undefined)?.rotationMode;
-    if (rotation !== undefined && rotation !== 'AUTO' && rotation !== 'MANUAL') throw invalid('signing.rotationMode', ['rotationMode: must be AUTO or MANUAL']);
-    app.connection = { ...app.connection, authScheme: 'OAUTH2', token: null, clientId: profile.clientId, rotationMode: (rotation as 'AUTO' | 'MANUAL' | undefined) ?? 'AUTO' };
+    if (rotation !== undefined && rotation !== 'AUTO' && rotation !== 'MANUAL')
+      throw invalid('signing.rotationMode', ['rotationMode: must be AUTO or MANUAL']);
+    app.connection = {
+      ...app.connection,
+      authScheme: 'OAUTH2',
+      token: null,
+      clientId: profile.clientId,
+      rotationMode: (rotation as 'AUTO' | 'MANUAL' | undefined) ?? 'AUTO',
+    };
   } else {
     throw invalid('profile.authScheme', ['authScheme: must be TOKEN or OAUTH2']);
   }
@@ -255,9 +272,11 @@ function updateFeature(ctx: RequestContext): Reply {
     // Real answers and the spec's examples spell it userNameFormat; what Okta does with the spec
     // schema's usernameFormat is unknown, so the simulator refuses it rather than guess.
     const username = ((body.importSettings as Record<string, unknown> | undefined)?.username ?? {}) as Record<string, unknown>;
-    if ('usernameFormat' in username) throw invalid('importSettings.username', ['usernameFormat: unknown property (Okta spells it userNameFormat)']);
+    if ('usernameFormat' in username)
+      throw invalid('importSettings.username', ['usernameFormat: unknown property (Okta spells it userNameFormat)']);
     for (const key of ['importSettings', 'importRules']) {
-      if (body[key] !== undefined) p.inbound[key] = mergeDeep((p.inbound[key] ?? {}) as Record<string, unknown>, body[key] as Record<string, unknown>);
+      if (body[key] !== undefined)
+        p.inbound[key] = mergeDeep((p.inbound[key] ?? {}) as Record<string, unknown>, body[key] as Record<string, unknown>);
     }
   } else {
     const causes: string[] = [];
@@ -271,7 +290,8 @@ function updateFeature(ctx: RequestContext): Reply {
     };
     const pw = update?.password as Record<string, unknown> | undefined;
     if (pw?.seed !== undefined && pw.seed !== 'OKTA' && pw.seed !== 'RANDOM') causes.push('update.password.seed: must be OKTA or RANDOM');
-    if (pw?.change !== undefined && pw.change !== 'CHANGE' && pw.change !== 'KEEP_EXISTING') causes.push('update.password.change: must be CHANGE or KEEP_EXISTING');
+    if (pw?.change !== undefined && pw.change !== 'CHANGE' && pw.change !== 'KEEP_EXISTING')
+      causes.push('update.password.change: must be CHANGE or KEEP_EXISTING');
     if (causes.length > 0) throw invalid(causes.join('; '), causes);
     if (next.create !== undefined) p.create = next.create;
     if (next.deactivate !== undefined) p.deactivate = next.deactivate;
@@ -288,7 +308,10 @@ function mergeDeep(target: Record<string, unknown>, source: Record<string, unkno
   const out: Record<string, unknown> = { ...target };
   for (const [k, v] of Object.entries(source)) {
     const t = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && t && typeof t === 'object' ? mergeDeep(t as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && t && typeof t === 'object'
+        ? mergeDeep(t as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -310,7 +333,13 @@ function listAppUsers(ctx: RequestContext): Reply {
   const expandUser = ctx.query.get('expand') === 'user';
   const q = ctx.query.get('q')?.toLowerCase();
   const match = q ? (au: { userName: string }) => au.userName.toLowerCase().startsWith(q) : undefined;
-  return pageReply(ctx, app.users, { fallback: 50, cap: 500 }, (au) => appUserJson(ctx.org, app, au, expandUser ? ctx.org.users.get(au.id) : undefined), match);
+  return pageReply(
+    ctx,
+    app.users,
+    { fallback: 50, cap: 500 },
+    (au) => appUserJson(ctx.org, app, au, expandUser ? ctx.org.users.get(au.id) : undefined),
+    match,
+  );
 }
 
 function assignAppUser(ctx: RequestContext): Reply {
@@ -448,7 +477,8 @@ function createPushMapping(ctx: RequestContext): Reply {
     // targetGroupId names the Spoke's APP_GROUP that stands for a Hub group, never a Hub group.
     mirror = ctx.org.groups.get(body.targetGroupId as string);
     hubGroup = mirror?.mirrorOf?.appId === app.id ? hub.groups.get(mirror.mirrorOf.hubGroupId) : undefined;
-    if (!hubGroup) throw invalid('targetGroupId', [`targetGroupId: ${String(body.targetGroupId)} is not a group this app imported from the target org`]);
+    if (!hubGroup)
+      throw invalid('targetGroupId', [`targetGroupId: ${String(body.targetGroupId)} is not a group this app imported from the target org`]);
   } else {
     const name = body.targetGroupName as string;
     hubGroup = hub.findGroupByName(name);
@@ -514,8 +544,10 @@ function deletePushMapping(ctx: RequestContext): Reply {
   requireProvisioning(app);
   const m = findMapping(ctx, app);
   const flag = ctx.query.get('deleteTargetGroup');
-  if (flag !== 'true' && flag !== 'false') throw invalid('deleteTargetGroup', ['deleteTargetGroup: query parameter is required (true or false)']);
-  if (m.status === 'ACTIVE') throw invalid('The group push mapping must be INACTIVE before it can be deleted.', ['status: deactivate the mapping first']);
+  if (flag !== 'true' && flag !== 'false')
+    throw invalid('deleteTargetGroup', ['deleteTargetGroup: query parameter is required (true or false)']);
+  if (m.status === 'ACTIVE')
+    throw invalid('The group push mapping must be INACTIVE before it can be deleted.', ['status: deactivate the mapping first']);
   app.pushMappings.delete(m.id);
   if (flag === 'true') {
     const hub = ctx.world.orgs.get(m.targetOrg);
@@ -577,5 +609,12 @@ export const APP_ROUTES: RouteSpec[] = [
   route('GET', `${A}/{appId}/group-push/mappings/{mappingId}`, getPushMapping),
   route('PATCH', `${A}/{appId}/group-push/mappings/{mappingId}`, patchPushMapping),
   route('DELETE', `${A}/{appId}/group-push/mappings/{mappingId}`, deletePushMapping),
-  { method: 'GET', template: '/api/v1/meta/schemas/apps/{appId}/default', handler: appUserSchema, write: false, resource: 'schemas', bucket: 'default' },
+  {
+    method: 'GET',
+    template: '/api/v1/meta/schemas/apps/{appId}/default',
+    handler: appUserSchema,
+    write: false,
+    resource: 'schemas',
+    bucket: 'default',
+  },
 ];

@@ -42,18 +42,30 @@ function strings(value: unknown): string[] | undefined {
 /** Reads a whole client from a create or replace body; every setting must be there. */
 function readClient(body: Record<string, unknown>, existing?: SimOAuthClient): SimOAuthClient {
   const missing = (name: string): never => {
-    throw new ClientMetadataError(`${name} is required${existing ? ': a client is replaced whole, partial updates are not supported' : ''}.`);
+    throw new ClientMetadataError(
+      `${name} is required${existing ? ': a client is replaced whole, partial updates are not supported' : ''}.`,
+    );
   };
   const clientName = typeof body.client_name === 'string' && body.client_name !== '' ? body.client_name : missing('client_name');
-  const applicationType = typeof body.application_type === 'string' ? body.application_type : existing ? missing('application_type') : 'web';
-  if (!APPLICATION_TYPES.includes(applicationType)) throw new ClientMetadataError(`application_type must be one of ${APPLICATION_TYPES.join(', ')}.`);
+  const applicationType =
+    typeof body.application_type === 'string' ? body.application_type : existing ? missing('application_type') : 'web';
+  if (!APPLICATION_TYPES.includes(applicationType))
+    throw new ClientMetadataError(`application_type must be one of ${APPLICATION_TYPES.join(', ')}.`);
   const grantTypes = strings(body.grant_types) ?? (existing ? missing('grant_types') : ['authorization_code']);
   const responseTypes = strings(body.response_types) ?? (existing ? missing('response_types') : ['code']);
-  const method = typeof body.token_endpoint_auth_method === 'string' ? body.token_endpoint_auth_method : existing ? missing('token_endpoint_auth_method') : 'client_secret_basic';
-  if (!AUTH_METHODS.includes(method)) throw new ClientMetadataError(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}.`);
+  const method =
+    typeof body.token_endpoint_auth_method === 'string'
+      ? body.token_endpoint_auth_method
+      : existing
+        ? missing('token_endpoint_auth_method')
+        : 'client_secret_basic';
+  if (!AUTH_METHODS.includes(method))
+    throw new ClientMetadataError(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}.`);
   if (applicationType === 'service') {
-    if (grantTypes.length !== 1 || grantTypes[0] !== 'client_credentials') throw new ClientMetadataError('A service application must use the client_credentials grant type only.');
-    if (!responseTypes.every((t) => t === 'token')) throw new ClientMetadataError('A service application may only use the token response type.');
+    if (grantTypes.length !== 1 || grantTypes[0] !== 'client_credentials')
+      throw new ClientMetadataError('A service application must use the client_credentials grant type only.');
+    if (!responseTypes.every((t) => t === 'token'))
+      throw new ClientMetadataError('A service application may only use the token response type.');
     if (method === 'none') throw new ClientMetadataError('A service application must authenticate to the token endpoint.');
   }
   const jwksBody = body.jwks as Record<string, unknown> | undefined;
@@ -62,7 +74,9 @@ function readClient(body: Record<string, unknown>, existing?: SimOAuthClient): S
   const jwksUri = typeof body.jwks_uri === 'string' && body.jwks_uri !== '' ? body.jwks_uri : null;
   if (keys && jwksUri) throw new ClientMetadataError('jwks and jwks_uri cannot both be set.');
   if (method === 'private_key_jwt' && !jwksUri && (!keys || keys.length === 0)) {
-    throw new ClientMetadataError(`private_key_jwt needs the client's public keys: jwks or jwks_uri${existing ? ' (a replace must repeat them)' : ''}.`);
+    throw new ClientMetadataError(
+      `private_key_jwt needs the client's public keys: jwks or jwks_uri${existing ? ' (a replace must repeat them)' : ''}.`,
+    );
   }
   const kids = new Set<string>();
   for (const [i, key] of (keys ?? []).entries()) {
@@ -201,7 +215,8 @@ function createGrant(ctx: RequestContext): Reply {
   const app = findApp(ctx);
   const body = objectBody(ctx);
   const causes: string[] = [];
-  if (typeof body.scopeId !== 'string' || !GRANTABLE_SCOPE.test(body.scopeId)) causes.push(`scopeId: ${JSON.stringify(body.scopeId ?? null)} is not an Okta scope (okta.<resource>.read|manage)`);
+  if (typeof body.scopeId !== 'string' || !GRANTABLE_SCOPE.test(body.scopeId))
+    causes.push(`scopeId: ${JSON.stringify(body.scopeId ?? null)} is not an Okta scope (okta.<resource>.read|manage)`);
   const issuer = typeof body.issuer === 'string' ? body.issuer.replace(/\/+$/, '') : undefined;
   if (issuer === undefined) causes.push('issuer: The field cannot be left blank');
   else if (issuer.toLowerCase() !== ctx.org.url.toLowerCase()) causes.push(`issuer: must be this org's URL (${ctx.org.url})`);

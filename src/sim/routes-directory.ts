@@ -43,7 +43,10 @@ function listUsers(ctx: RequestContext): Reply {
           return true;
         }
       : undefined;
-  const lagging = search && ctx.org.searchLag.size > 0 ? (u: SimUser): boolean => ctx.org.searchLag.has(String(u.profile.login).toLowerCase()) : undefined;
+  const lagging =
+    search && ctx.org.searchLag.size > 0
+      ? (u: SimUser): boolean => ctx.org.searchLag.has(String(u.profile.login).toLowerCase())
+      : undefined;
   const found = lagging ? (u: SimUser): boolean => !lagging(u) && (match ? match(u) : true) : match;
   const byLogin = !filter && !q ? loginsOf(ctx.query.get('search')) : undefined;
   const subset = byLogin?.map((login) => ctx.org.findUser(login)).filter((u): u is SimUser => u !== undefined && !lagging?.(u));
@@ -186,7 +189,13 @@ function membership(add: boolean) {
   };
 }
 
-const route = (method: string, template: string, handler: RouteSpec['handler'], resource: RouteSpec['resource'], bucket: RouteSpec['bucket']): RouteSpec => ({
+const route = (
+  method: string,
+  template: string,
+  handler: RouteSpec['handler'],
+  resource: RouteSpec['resource'],
+  bucket: RouteSpec['bucket'],
+): RouteSpec => ({
   method,
   template,
   handler,

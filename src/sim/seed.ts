@@ -92,7 +92,8 @@ export function validateSeed(doc: unknown, source = 'seed'): asserts doc is SimS
         if (!isObject(g) || typeof g.name !== 'string') return add(`${p}.groups[${i}].name`, 'required (a string)');
         groups.add(g.name.toLowerCase());
         for (const m of (g.members as unknown[] | undefined) ?? []) {
-          if (typeof m !== 'string' || !logins.has(m.toLowerCase())) add(`${p}.groups[${i}].members`, `no user "${String(m)}" in org ${name}`);
+          if (typeof m !== 'string' || !logins.has(m.toLowerCase()))
+            add(`${p}.groups[${i}].members`, `no user "${String(m)}" in org ${name}`);
         }
       });
     for (const [i, sa] of ((raw.serviceApps as unknown[] | undefined) ?? []).entries()) {
@@ -100,11 +101,13 @@ export function validateSeed(doc: unknown, source = 'seed'): asserts doc is SimS
         add(`${p}.serviceApps[${i}]`, 'needs clientId, publicJwk (a JWK object) and scopes (a list)');
       } else {
         for (const r of (sa.roles as unknown[] | undefined) ?? []) {
-          if (!ROLES.includes(r as AdminRole)) add(`${p}.serviceApps[${i}].roles`, `unknown role "${String(r)}" (one of ${ROLES.join(', ')})`);
+          if (!ROLES.includes(r as AdminRole))
+            add(`${p}.serviceApps[${i}].roles`, `unknown role "${String(r)}" (one of ${ROLES.join(', ')})`);
         }
       }
     }
-    if (raw.aliases !== undefined && (!Array.isArray(raw.aliases) || raw.aliases.some((a) => typeof a !== 'string'))) add(`${p}.aliases`, 'must be a list of URLs');
+    if (raw.aliases !== undefined && (!Array.isArray(raw.aliases) || raw.aliases.some((a) => typeof a !== 'string')))
+      add(`${p}.aliases`, 'must be a list of URLs');
     const apps = raw.apps ?? [];
     if (!Array.isArray(apps)) add(`${p}.apps`, 'must be a list');
     else apps.forEach((a: unknown, i) => validateApp(a, `${p}.apps[${i}]`, name, logins, groups, tokenNames, add));
@@ -142,21 +145,24 @@ function validateApp(
   }
   for (const [i, u] of ((a.users as unknown[] | undefined) ?? []).entries()) {
     const login = isObject(u) ? u.login : undefined;
-    if (typeof login !== 'string' || !logins.has(login.toLowerCase())) add(`${p}.users[${i}].login`, `no user "${String(login)}" in org ${orgName}`);
+    if (typeof login !== 'string' || !logins.has(login.toLowerCase()))
+      add(`${p}.users[${i}].login`, `no user "${String(login)}" in org ${orgName}`);
     const st = isObject(u) ? u.initialStatus : undefined;
-    if (st !== undefined && !INITIAL_STATUSES.includes(st as never)) add(`${p}.users[${i}].initialStatus`, `must be one of ${INITIAL_STATUSES.join(', ')}`);
+    if (st !== undefined && !INITIAL_STATUSES.includes(st as never))
+      add(`${p}.users[${i}].initialStatus`, `must be one of ${INITIAL_STATUSES.join(', ')}`);
   }
   for (const [i, g] of ((a.groups as unknown[] | undefined) ?? []).entries()) {
     if (typeof g !== 'string' || !groups.has(g.toLowerCase())) add(`${p}.groups[${i}]`, `no group "${String(g)}" in org ${orgName}`);
   }
   for (const [i, m] of ((a.pushMappings as unknown[] | undefined) ?? []).entries()) {
-    if (!isObject(m) || typeof m.source !== 'string' || typeof m.target !== 'string') add(`${p}.pushMappings[${i}]`, 'needs source and target (group names)');
+    if (!isObject(m) || typeof m.source !== 'string' || typeof m.target !== 'string')
+      add(`${p}.pushMappings[${i}]`, 'needs source and target (group names)');
     else if (!groups.has(m.source.toLowerCase())) add(`${p}.pushMappings[${i}].source`, `no group "${m.source}" in org ${orgName}`);
   }
   if ((a.pushMappings as unknown[] | undefined)?.length && a.hub === undefined) add(`${p}.hub`, 'required when the app has push mappings');
   if (a.baseUrl !== undefined && typeof a.baseUrl !== 'string') add(`${p}.baseUrl`, 'must be a URL');
   if (a.importHubGroups !== undefined && typeof a.importHubGroups !== 'boolean') add(`${p}.importHubGroups`, 'must be true or false');
-  if (a.importHubGroups === true && a.hub === undefined) add(`${p}.hub`, 'required when the app imports the Hub\'s groups');
+  if (a.importHubGroups === true && a.hub === undefined) add(`${p}.hub`, "required when the app imports the Hub's groups");
 }
 
 function fakeToken(org: string, name: string): string {
@@ -214,7 +220,13 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
     name: a.name ?? 'okta_org2org',
     label: a.label,
     status: a.status ?? 'ACTIVE',
-    settings: { app: { baseUrl: a.baseUrl ?? hub?.url ?? null, acsUrl: hub ? `${hub.url}/sso/saml2/0oasim` : null, audRestriction: hub ? `https://www.okta.com/saml2/service-provider/sim${hub.name}` : null } },
+    settings: {
+      app: {
+        baseUrl: a.baseUrl ?? hub?.url ?? null,
+        acsUrl: hub ? `${hub.url}/sso/saml2/0oasim` : null,
+        audRestriction: hub ? `https://www.okta.com/saml2/service-provider/sim${hub.name}` : null,
+      },
+    },
   });
   const p = a.provisioning ?? {};
   app.provisioning.create = p.createUsers ?? false;

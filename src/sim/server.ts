@@ -66,7 +66,10 @@ export class OrgServer {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
-          this.write(res, { status: 500, body: new OktaError(500, 'E0000009', 'Internal Server Error', [String((err as Error)?.message ?? err)]).body() });
+          this.write(res, {
+            status: 500,
+            body: new OktaError(500, 'E0000009', 'Internal Server Error', [String((err as Error)?.message ?? err)]).body(),
+          });
         }
       });
     });
@@ -126,12 +129,20 @@ export class OrgServer {
       const failure = faults.find((f) => f.kind === 'error');
       if (failure) {
         const status = failure.status ?? 500;
-        return this.write(res, { status, body: new OktaError(status, 'E0000009', status === 503 ? 'Service Unavailable' : 'Internal Server Error').body() }, bucket);
+        return this.write(
+          res,
+          { status, body: new OktaError(status, 'E0000009', status === 503 ? 'Service Unavailable' : 'Internal Server Error').body() },
+          bucket,
+        );
       }
       if (!route) {
         const reply =
           'allowed' in found && found.allowed.length > 0
-            ? { status: 405, body: new OktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method').body(), headers: { allow: found.allowed.join(', ') } }
+            ? {
+                status: 405,
+                body: new OktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method').body(),
+                headers: { allow: found.allowed.join(', ') },
+              }
             : { status: 404, body: new OktaError(404, 'E0000007', `Not found: Resource not found: ${path} (Resource)`).body() };
         return this.write(res, reply, bucket);
       }
@@ -146,10 +157,21 @@ export class OrgServer {
           throw new OktaError(400, 'E0000003', 'The request body was not well-formed.');
         }
       }
-      const reply = await route.handler({ world: this.world, org: this.org, method, path, query: url.searchParams, params: 'params' in found ? found.params : {}, body, principal, rawBody });
+      const reply = await route.handler({
+        world: this.world,
+        org: this.org,
+        method,
+        path,
+        query: url.searchParams,
+        params: 'params' in found ? found.params : {},
+        body,
+        principal,
+        rawBody,
+      });
       this.write(res, reply, bucket);
     } catch (err) {
-      if (err instanceof OktaError) this.write(res, { status: err.status, body: err.body(), headers: err.headers }, route?.bucket ?? 'default');
+      if (err instanceof OktaError)
+        this.write(res, { status: err.status, body: err.body(), headers: err.headers }, route?.bucket ?? 'default');
       else throw err;
     } finally {
       this.inFlight--;
@@ -177,7 +199,10 @@ export class OrgServer {
       if (grant && grant.expiresAt > Date.now()) return { kind: 'oauth', clientId: grant.clientId, scopes: grant.scopes };
     }
     throw new OktaError(401, 'E0000011', 'Invalid token provided', [], {
-      'www-authenticate': scheme === 'Bearer' ? 'Bearer authorization_uri="", realm="", scope="", error="invalid_token", error_description="The token is not valid."' : '',
+      'www-authenticate':
+        scheme === 'Bearer'
+          ? 'Bearer authorization_uri="", realm="", scope="", error="invalid_token", error_description="The token is not valid."'
+          : '',
     });
   }
 
@@ -190,8 +215,16 @@ export class OrgServer {
       const scopes = principal.scopes ?? new Set<string>();
       const manage = `okta.${route.resource}.manage`;
       const read = `okta.${route.resource}.read`;
-      const scoped = route.write ? scopes.has(manage) : scopes.has(manage) || scopes.has(read) || (route.resource === 'schemas' && (scopes.has('okta.apps.read') || scopes.has('okta.apps.manage')));
-      const roles = this.org.apps.get(principal.clientId ?? '')?.roles.values().map((r) => r.type) ?? [];
+      const scoped = route.write
+        ? scopes.has(manage)
+        : scopes.has(manage) ||
+          scopes.has(read) ||
+          (route.resource === 'schemas' && (scopes.has('okta.apps.read') || scopes.has('okta.apps.manage')));
+      const roles =
+        this.org.apps
+          .get(principal.clientId ?? '')
+          ?.roles.values()
+          .map((r) => r.type) ?? [];
       allowed = scoped && roles.some((r) => accepted.includes(r));
     } else {
       const roles = this.org.users.get(principal.userId!)?.roles ?? [];

@@ -26,13 +26,7 @@ export const INITIAL_STATUSES: readonly InitialStatus[] = [
   'pending_without_pass',
 ];
 
-export type AdminRole =
-  | 'SUPER_ADMIN'
-  | 'ORG_ADMIN'
-  | 'APP_ADMIN'
-  | 'USER_ADMIN'
-  | 'GROUP_MEMBERSHIP_ADMIN'
-  | 'READ_ONLY_ADMIN';
+export type AdminRole = 'SUPER_ADMIN' | 'ORG_ADMIN' | 'APP_ADMIN' | 'USER_ADMIN' | 'GROUP_MEMBERSHIP_ADMIN' | 'READ_ONLY_ADMIN';
 
 export interface SeedUser {
   login: string;

@@ -73,7 +73,16 @@ function settingsWithDefaults(settings: Record<string, unknown>, signOnMode: str
     emOptInStatus: 'NONE',
     notes: { admin: null, enduser: null },
     ...(signOnMode === 'SAML_2_0'
-      ? { signOn: { defaultRelayState: null, ssoAcsUrlOverride: null, audienceOverride: null, recipientOverride: null, destinationOverride: null, attributeStatements: [] } }
+      ? {
+          signOn: {
+            defaultRelayState: null,
+            ssoAcsUrlOverride: null,
+            audienceOverride: null,
+            recipientOverride: null,
+            destinationOverride: null,
+            attributeStatements: [],
+          },
+        }
       : {}),
     ...settings,
     app: { acsUrl: null, audRestriction: null, baseUrl: null, idpId: null, ...app },
@@ -98,11 +107,22 @@ export function appJson(org: SimOrg, app: SimApp): Record<string, unknown> {
     credentials: {
       userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
       signing: { kid: app.signingKid },
-      ...(app.oauth ? { oauthClient: { client_id: app.id, token_endpoint_auth_method: app.oauth.tokenEndpointAuthMethod, autoKeyRotation: true } } : {}),
+      ...(app.oauth
+        ? { oauthClient: { client_id: app.id, token_endpoint_auth_method: app.oauth.tokenEndpointAuthMethod, autoKeyRotation: true } }
+        : {}),
     },
     universalLogout: { status: 'UNSUPPORTED' },
     settings: app.oauth
-      ? { ...settings, oauthClient: { application_type: app.oauth.applicationType, grant_types: app.oauth.grantTypes, response_types: app.oauth.responseTypes, ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}), ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}) } }
+      ? {
+          ...settings,
+          oauthClient: {
+            application_type: app.oauth.applicationType,
+            grant_types: app.oauth.grantTypes,
+            response_types: app.oauth.responseTypes,
+            ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}),
+            ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}),
+          },
+        }
       : settings,
     _links: {
       self: { href: base },

@@ -74,7 +74,9 @@ const APP_MANAGER_ROLES = ['SUPER_ADMIN', 'ORG_ADMIN', 'APP_ADMIN'];
 export async function checkOrgs(desired: DesiredState, options: CheckOptions = {}): Promise<OrgCheck[]> {
   const make = (org: string, baseUrl: string, auth: OrgAuth): OktaClient =>
     (options.createClient ?? createOktaClient)({
-      org, baseUrl, auth,
+      org,
+      baseUrl,
+      auth,
       ...(options.maxApiCapacity !== undefined ? { maxApiCapacity: options.maxApiCapacity } : {}),
       ...(options.debug !== undefined ? { debug: options.debug } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -110,7 +112,9 @@ async function checkSpoke(
     result.credential = await whoAmI(client, spoke.auth, result);
     const roles = result.credential.roles;
     if (spoke.mode === 'managed' && roles && !roles.some((r) => APP_MANAGER_ROLES.includes(r))) {
-      result.problems.push(`the credential's owner has no role that can manage apps (has ${roles.join(', ') || 'none'}; needs Super, Org or Application Administrator)`);
+      result.problems.push(
+        `the credential's owner has no role that can manage apps (has ${roles.join(', ') || 'none'}; needs Super, Org or Application Administrator)`,
+      );
     }
     const found = await measureAppsBucket(client, result, () => findOrg2OrgApp(client, spoke, desired.hub.url));
     const app = found.app ? appRef(found.app) : undefined;
@@ -123,7 +127,10 @@ async function checkSpoke(
     } else {
       const matches = pointsAtHub(app.baseUrl, desired.hub.url);
       result.app = { found: true, id: app.id, ...(app.baseUrl !== undefined ? { baseUrl: app.baseUrl } : {}), baseUrlMatchesHub: matches };
-      if (!matches) result.problems.push(`the Org2Org app "${spoke.app.label}" points at ${app.baseUrl ?? '(no base URL)'}, not the Hub ${desired.hub.url}`);
+      if (!matches)
+        result.problems.push(
+          `the Org2Org app "${spoke.app.label}" points at ${app.baseUrl ?? '(no base URL)'}, not the Hub ${desired.hub.url}`,
+        );
     }
     if (spoke.connection) result.connection = await checkConnection(client, app?.id, spoke.connection, desired, hubClient, make, result);
   });
@@ -143,7 +150,9 @@ async function checkConnection(
   const out: NonNullable<OrgCheck['connection']> = { authScheme: connection.authScheme };
   let liveClientId: string | undefined;
   if (appId) {
-    const live = await client.get<{ status?: string; profile?: { authScheme?: string; clientId?: string } }>(`/api/v1/apps/${appId}/connections/default`);
+    const live = await client.get<{ status?: string; profile?: { authScheme?: string; clientId?: string } }>(
+      `/api/v1/apps/${appId}/connections/default`,
+    );
     if (live.status) out.liveStatus = live.status;
     if (live.profile?.authScheme) out.liveAuthScheme = live.profile.authScheme;
     if (live.profile?.authScheme === 'OAUTH2' && typeof live.profile.clientId === 'string') liveClientId = live.profile.clientId;
@@ -155,14 +164,19 @@ async function checkConnection(
     }
     // Okta requires the provisioning token to belong to a Hub Super Administrator. Check fails on
     // a token it could not test too: it is there to say the credentials work.
-    const probe = await probeProvisioningToken(connection.token.envVar, make(`${result.org} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token }));
+    const probe = await probeProvisioningToken(
+      connection.token.envVar,
+      make(`${result.org} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token }),
+    );
     if (probe.owner !== undefined) out.tokenOwner = probe.owner;
     if (probe.roles !== undefined) out.tokenRoles = probe.roles;
     if (probe.finding) result.problems.push(probe.finding.message);
     return out;
   }
   if (!hubClient) {
-    result.notes.push(`the Hub has no credentials in the config: the OAuth service app ${connection.clientId ?? `(${managedServiceAppName(result.org)})`} can't be looked up`);
+    result.notes.push(
+      `the Hub has no credentials in the config: the OAuth service app ${connection.clientId ?? `(${managedServiceAppName(result.org)})`} can't be looked up`,
+    );
     return out;
   }
   await checkServiceApp(client, appId, connection, liveClientId, hubClient, result, out);
@@ -190,7 +204,9 @@ async function checkServiceApp(
     app = connection.managed ? await findServiceAppByName(hubClient, name) : await readHubServiceApp(hubClient, connection.clientId ?? '');
   } catch (err) {
     if (!(err instanceof OktaApiError)) throw err;
-    result.notes.push(`the Hub's service app ${connection.clientId ?? name} could not be read with the Hub credential: ${err.errorSummary ?? err.status} (reading clients, grants and roles needs a Super Administrator)`);
+    result.notes.push(
+      `the Hub's service app ${connection.clientId ?? name} could not be read with the Hub credential: ${err.errorSummary ?? err.status} (reading clients, grants and roles needs a Super Administrator)`,
+    );
     return;
   }
   const clientId = app?.clientId ?? connection.clientId ?? name;
@@ -216,7 +232,9 @@ async function checkServiceApp(
   const fix = connection.managed ? ' — `org2org apply` repairs it' : '';
   for (const gap of serviceAppGaps(app, clientId, wanted)) result.problems.push(gap + fix);
   if (app && liveClientId !== undefined && liveClientId !== app.clientId) {
-    result.problems.push(`step 6 (the Spoke's connection): it uses the client ${liveClientId}, not the Hub's service app ${app.clientId}${fix}`);
+    result.problems.push(
+      `step 6 (the Spoke's connection): it uses the client ${liveClientId}, not the Hub's service app ${app.clientId}${fix}`,
+    );
   }
 }
 
@@ -241,7 +259,10 @@ async function whoAmI(client: OktaClient, auth: OrgAuth, result: OrgCheck): Prom
 async function readRoles(client: OktaClient, userId: string): Promise<string[] | undefined> {
   try {
     const roles = await client.get<{ type?: string }[]>(`/api/v1/users/${encodeURIComponent(userId)}/roles`);
-    return roles.map((r) => r.type ?? '').filter(Boolean).sort();
+    return roles
+      .map((r) => r.type ?? '')
+      .filter(Boolean)
+      .sort();
   } catch (err) {
     if (err instanceof OktaApiError && (err.status === 403 || err.status === 404)) return undefined;
     throw err;
@@ -253,7 +274,10 @@ async function measureAppsBucket<T>(client: OktaClient, result: OrgCheck, call: 
   const apps = client.rateLimits().find((r) => r.bucket === 'apps');
   if (apps) {
     result.headroom = apps;
-    if (apps.remaining < apps.limit * 0.2) result.notes.push(`only ${apps.remaining} of ${apps.limit} calls left in the apps bucket until ${new Date(apps.reset * 1000).toISOString()}`);
+    if (apps.remaining < apps.limit * 0.2)
+      result.notes.push(
+        `only ${apps.remaining} of ${apps.limit} calls left in the apps bucket until ${new Date(apps.reset * 1000).toISOString()}`,
+      );
   }
   return value;
 }

@@ -27,7 +27,10 @@ export async function probeProvisioningToken(tokenName: string, hubAsProvisioner
     const me = await hubAsProvisioner.get<{ id?: string; profile?: { login?: string } }>('/api/v1/users/me');
     probe.owner = me.profile?.login ?? String(me.id);
     const roles = await hubAsProvisioner.get<{ type?: string }[]>(`/api/v1/users/${encodeURIComponent(String(me.id))}/roles`);
-    probe.roles = roles.map((r) => r.type).filter((t): t is string => typeof t === 'string').sort();
+    probe.roles = roles
+      .map((r) => r.type)
+      .filter((t): t is string => typeof t === 'string')
+      .sort();
     if (!probe.roles.includes('SUPER_ADMIN')) {
       const message = `the provisioning token ${tokenName} belongs to ${probe.owner}, who is not a Super Administrator in the Hub (roles: ${probe.roles.join(', ') || 'none'}); Okta only accepts a Super Administrator's token`;
       probe.finding = { severity: 'error', message };
@@ -40,11 +43,17 @@ export async function probeProvisioningToken(tokenName: string, hubAsProvisioner
 
 function failedProbe(tokenName: string, err: unknown): NonNullable<ProvisioningTokenProbe['finding']> {
   if (err instanceof OktaApiError && err.status === 401) {
-    return { severity: 'error', message: `the provisioning token ${tokenName} is not valid in the Hub (401): create a new token as a Hub Super Administrator` };
+    return {
+      severity: 'error',
+      message: `the provisioning token ${tokenName} is not valid in the Hub (401): create a new token as a Hub Super Administrator`,
+    };
   }
   if (err instanceof OktaApiError && err.status === 403) {
     // A token whose owner may not read their own roles is not a Super Administrator's.
-    return { severity: 'error', message: `the provisioning token ${tokenName} may not read its owner's roles in the Hub (403): it is not a Super Administrator's token` };
+    return {
+      severity: 'error',
+      message: `the provisioning token ${tokenName} may not read its owner's roles in the Hub (403): it is not a Super Administrator's token`,
+    };
   }
   const why = err instanceof Error ? err.message : String(err);
   return { severity: 'warning', message: `the provisioning token ${tokenName} could not be tested against the Hub: ${why}` };

@@ -34,7 +34,9 @@ function write(value: unknown, skip: string | undefined): string {
 
 /** One-shot `crypto.hash` where Node has it (20.12+), the same sha256 through createHash before. */
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 const digest = (text: string): string => sha256Hex(text).slice(0, 16);
 
 /** 16 hex characters (64 bits): plenty to tell two states of one object apart. */

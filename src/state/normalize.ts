@@ -55,7 +55,9 @@ export function normalizeToApp(feature: Json): LiveToApp {
     createUsers: enabled(obj(caps.create).lifecycleCreate),
     updateUserAttributes: enabled(update.profile),
     deactivateUsers: enabled(update.lifecycleDeactivate),
-    syncPassword: enabled(password) ? { seed: str(password.seed) ?? 'RANDOM', change: str(password.change) ?? 'KEEP_EXISTING' } : (false as const),
+    syncPassword: enabled(password)
+      ? { seed: str(password.seed) ?? 'RANDOM', change: str(password.change) ?? 'KEEP_EXISTING' }
+      : (false as const),
   });
 }
 
@@ -153,7 +155,8 @@ export function normalizeAppUser(appUser: Json, names: Partial<AppUserAttributeN
   // in V8's slower, larger dictionary form.
   const profile: Json = {};
   for (const key in source) {
-    if (key === names.initialStatus || key === names.securityQuestion || key === names.securityAnswer || !Object.hasOwn(source, key)) continue;
+    if (key === names.initialStatus || key === names.securityQuestion || key === names.securityAnswer || !Object.hasOwn(source, key))
+      continue;
     // Okta can return an answer or a secret in clear text: never kept (see isSecretLike).
     if (isSecretLike(key)) continue;
     profile[key] = source[key];

@@ -107,14 +107,23 @@ export async function readGroupsByName(client: OktaClient, onEvent?: ReadEventSi
 
 function toDirectoryGroup(group: Json): DirectoryGroup {
   const profile = (group.profile ?? {}) as Json;
-  return { id: String(group.id), name: String(profile.name ?? ''), ...(typeof group.created === 'string' ? { created: group.created } : {}) };
+  return {
+    id: String(group.id),
+    name: String(profile.name ?? ''),
+    ...(typeof group.created === 'string' ? { created: group.created } : {}),
+  };
 }
 
 /**
  * Users by login (`search=profile.login eq "a" or …`), keyed by login key; missing logins are
  * absent. `options.urgent` when the lookup is the last step of a read (see OktaClient.pages).
  */
-export async function findUsersByLogin(client: OktaClient, logins: string[], onEvent?: ReadEventSink, options: ListOptions = {}): Promise<Record<string, DirectoryUser>> {
+export async function findUsersByLogin(
+  client: OktaClient,
+  logins: string[],
+  onEvent?: ReadEventSink,
+  options: ListOptions = {},
+): Promise<Record<string, DirectoryUser>> {
   const unique = [...new Map(logins.map((l) => [l.toLowerCase(), l])).values()];
   const queries = chunk(unique, BATCH).map((part) => ({ search: part.map((l) => `profile.login eq ${quote(l)}`).join(' or ') }));
   const found = await readBatches(client, '/api/v1/users', queries, 'users', onEvent, options);
@@ -146,7 +155,11 @@ export async function getUserByLogin(client: OktaClient, login: string): Promise
 }
 
 /** Groups by exact name (`search=profile.name eq "…" or …`), keyed by name. */
-export async function findGroupsByName(client: OktaClient, names: string[], onEvent?: ReadEventSink): Promise<Record<string, DirectoryGroup>> {
+export async function findGroupsByName(
+  client: OktaClient,
+  names: string[],
+  onEvent?: ReadEventSink,
+): Promise<Record<string, DirectoryGroup>> {
   return findGroupsWithMembers(client, names, () => false, onEvent);
 }
 
@@ -207,7 +220,10 @@ export async function fillMembers(client: OktaClient, groups: DirectoryGroup[], 
 }
 
 /** Fills `memberLoginKeys` of the groups it is given, as they come, reported as one collection 'group members'. */
-export function memberReader(client: OktaClient, onEvent: ReadEventSink | undefined): { add: (groups: DirectoryGroup[]) => void; done: () => Promise<void> } {
+export function memberReader(
+  client: OktaClient,
+  onEvent: ReadEventSink | undefined,
+): { add: (groups: DirectoryGroup[]) => void; done: () => Promise<void> } {
   // Reported from the first group given: a config that reads no members shows no such collection.
   let read: CollectionRead | undefined;
   let count = 0;

@@ -23,9 +23,31 @@ import {
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
 import { readServiceApp } from './read-service-app.js';
-import { findGroupsById, findGroupsWithMembers, findUsersByLogin, memberReader, readAll, startRead, toDirectoryUser, type ReadEventSink } from './read-directory.js';
+import {
+  findGroupsById,
+  findGroupsWithMembers,
+  findUsersByLogin,
+  memberReader,
+  readAll,
+  startRead,
+  toDirectoryUser,
+  type ReadEventSink,
+} from './read-directory.js';
 import type { AppUserAttributeNames } from '../config/types.js';
-import { emptyLiveSpoke, pushConfirmedBySpoke, type DirectoryGroup, type DirectoryUser, type LiveAppUser, type LiveAppUserSchema, type LiveFeatures, type LiveHub, type LivePushMapping, type LiveSpoke, type LiveState, type ReadEvent } from './types.js';
+import {
+  emptyLiveSpoke,
+  pushConfirmedBySpoke,
+  type DirectoryGroup,
+  type DirectoryUser,
+  type LiveAppUser,
+  type LiveAppUserSchema,
+  type LiveFeatures,
+  type LiveHub,
+  type LivePushMapping,
+  type LiveSpoke,
+  type LiveState,
+  type ReadEvent,
+} from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -93,7 +115,14 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
 }
 
 /** Each read Spoke's service app in the Hub (OAuth connections), into its LiveSpoke; one that can't be read is a note. */
-async function readServiceApps(hub: OktaClient, clients: LiveClients, chosen: DesiredSpoke[], spokes: LiveSpoke[], notes: LiveState['notes'], onEvent: ReadEventSink | undefined): Promise<void> {
+async function readServiceApps(
+  hub: OktaClient,
+  clients: LiveClients,
+  chosen: DesiredSpoke[],
+  spokes: LiveSpoke[],
+  notes: LiveState['notes'],
+  onEvent: ReadEventSink | undefined,
+): Promise<void> {
   const readByName = new Map(spokes.map((s) => [s.name, s]));
   await Promise.all(
     chosen.map(async (spoke) => {
@@ -105,7 +134,11 @@ async function readServiceApps(hub: OktaClient, clients: LiveClients, chosen: De
       } catch (err) {
         // Left unread: the planner then refuses to plan a managed service app it can't see.
         if (!(err instanceof Org2OrgError)) throw err;
-        notes.push({ spoke: spoke.name, severity: 'warning', message: `the Hub's service app of ${spoke.name} could not be read: ${err.message}` });
+        notes.push({
+          spoke: spoke.name,
+          severity: 'warning',
+          message: `the Hub's service app of ${spoke.name} could not be read: ${err.message}`,
+        });
       }
     }),
   );
@@ -120,7 +153,14 @@ interface SpokeSinks {
   onMappings: (mappings: LivePushMapping[]) => void;
 }
 
-async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string, notes: LiveState['notes'], onEvent: ReadEventSink | undefined, sinks: SpokeSinks): Promise<LiveSpoke> {
+async function readSpoke(
+  spoke: DesiredSpoke,
+  client: OktaClient,
+  hubUrl: string,
+  notes: LiveState['notes'],
+  onEvent: ReadEventSink | undefined,
+  sinks: SpokeSinks,
+): Promise<LiveSpoke> {
   const configGroupNames = [...new Set([...spoke.assignments.groups.map((g) => g.name), ...spoke.pushGroups.groups.map((g) => g.name)])];
   const groupsRead = readConfigGroups(client, spoke, configGroupNames, onEvent);
   // Awaited below; until then a failure must not count as unhandled (the app lookup may fail first).
@@ -132,7 +172,14 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   if (!app) {
     sinks.onAppUsers([]);
     sinks.onMappings([]);
-    const [users, groups] = await Promise.all([findUsersByLogin(client, spoke.assignments.users.map((u) => u.login), onEvent), groupsRead]);
+    const [users, groups] = await Promise.all([
+      findUsersByLogin(
+        client,
+        spoke.assignments.users.map((u) => u.login),
+        onEvent,
+      ),
+      groupsRead,
+    ]);
     live.users = users;
     live.groups = groups;
     await suggestGroups(client, configGroupNames, live);
@@ -152,7 +199,9 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
   // A mapping's targetGroupId is a group of the Spoke (the APP_GROUP standing for the Hub group,
   // as recorded traffic shows): its name, read here, is the Hub group's name.
   const targetIds = rawMappings.map((m) => m.targetGroupId).filter((id): id is string => typeof id === 'string' && id !== '');
-  const unknownIds = [...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds])].filter((id) => !knownById.has(id));
+  const unknownIds = [
+    ...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds]),
+  ].filter((id) => !knownById.has(id));
   const [foundUsers, byId] = await Promise.all([usersFound, findGroupsById(client, unknownIds, onEvent)]);
   Object.assign(users, foundUsers);
   for (const [id, g] of byId) knownById.set(id, g);
@@ -166,7 +215,12 @@ async function readSpoke(spoke: DesiredSpoke, client: OktaClient, hubUrl: string
 }
 
 /** Config-named groups don't depend on the app: read at once, the pushed ones' members after them. */
-function readConfigGroups(client: OktaClient, spoke: DesiredSpoke, names: string[], onEvent: ReadEventSink | undefined): Promise<Record<string, DirectoryGroup>> {
+function readConfigGroups(
+  client: OktaClient,
+  spoke: DesiredSpoke,
+  names: string[],
+  onEvent: ReadEventSink | undefined,
+): Promise<Record<string, DirectoryGroup>> {
   const pushedNames = new Set(spoke.pushGroups.groups.map((g) => g.name));
   return findGroupsWithMembers(client, names, (g) => pushedNames.has(g.name), onEvent);
 }
@@ -184,9 +238,12 @@ async function readAppCollections(
   onEvent: ReadEventSink | undefined,
 ): Promise<{ users: Record<string, DirectoryUser>; rawGroups: Json[]; rawMappings: Json[] }> {
   const appPath = `/api/v1/apps/${encodeURIComponent(appId)}`;
-  const schemaRead = readOne<Json>(client, `/api/v1/meta/schemas/apps/${encodeURIComponent(appId)}/default`, 'app-user schema', onEvent).then((schema) =>
-    schema ? normalizeAppUserSchema(schema) : null,
-  );
+  const schemaRead = readOne<Json>(
+    client,
+    `/api/v1/meta/schemas/apps/${encodeURIComponent(appId)}/default`,
+    'app-user schema',
+    onEvent,
+  ).then((schema) => (schema ? normalizeAppUserSchema(schema) : null));
   schemaRead.catch(() => undefined); // awaited by readAppUsers and below
   const wanted = new Set(spoke.assignments.users.map((u) => u.login.toLowerCase()));
   const [connection, features, appUserSchema, assigned, rawGroups, rawMappings] = await Promise.all([
@@ -201,7 +258,10 @@ async function readAppCollections(
   live.appUserSchema = appUserSchema;
   const toApp = features?.find((f) => f.name === 'USER_PROVISIONING');
   const inbound = features?.find((f) => f.name === 'INBOUND_PROVISIONING');
-  const liveFeatures: LiveFeatures = { provisioningEnabled: features !== undefined, profileSourcing: live.app!.features.includes('PROFILE_MASTERING') };
+  const liveFeatures: LiveFeatures = {
+    provisioningEnabled: features !== undefined,
+    profileSourcing: live.app!.features.includes('PROFILE_MASTERING'),
+  };
   if (toApp) liveFeatures.toApp = normalizeToApp(toApp);
   if (inbound) liveFeatures.inbound = normalizeInbound(inbound);
   live.features = liveFeatures;
@@ -210,9 +270,18 @@ async function readAppCollections(
 }
 
 /** App groups and push mappings normalized with their groups' names (a group the API can't read is shown by id, with a warning). */
-function nameAppGroupsAndMappings(spoke: DesiredSpoke, live: LiveSpoke, rawGroups: Json[], rawMappings: Json[], knownById: Map<string, DirectoryGroup>, notes: LiveState['notes']): void {
+function nameAppGroupsAndMappings(
+  spoke: DesiredSpoke,
+  live: LiveSpoke,
+  rawGroups: Json[],
+  rawMappings: Json[],
+  knownById: Map<string, DirectoryGroup>,
+  notes: LiveState['notes'],
+): void {
   const answerName = spoke.assignments.attributeNames?.securityAnswer ?? live.appUserSchema?.securityAnswer;
-  live.appGroups = rawGroups.map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id), answerName)).sort((a, b) => cmp(a.name, b.name));
+  live.appGroups = rawGroups
+    .map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id), answerName))
+    .sort((a, b) => cmp(a.name, b.name));
   live.pushMappings = rawMappings
     .map((m) => {
       const source = knownById.get(String(m.sourceGroupId))?.name;
@@ -221,7 +290,12 @@ function nameAppGroupsAndMappings(spoke: DesiredSpoke, live: LiveSpoke, rawGroup
     })
     .sort((a, b) => cmp(a.sourceGroupName ?? a.id, b.sourceGroupName ?? b.id));
   for (const g of rawGroups) {
-    if (!knownById.has(String(g.id))) notes.push({ spoke: spoke.name, severity: 'warning', message: `app group ${String(g.id)} of ${spoke.name} is not a group the API can read; it is shown by id` });
+    if (!knownById.has(String(g.id)))
+      notes.push({
+        spoke: spoke.name,
+        severity: 'warning',
+        message: `app group ${String(g.id)} of ${spoke.name} is not a group the API can read; it is shown by id`,
+      });
   }
 }
 
@@ -286,7 +360,12 @@ async function suggestGroups(client: OktaClient, names: string[], live: LiveSpok
 }
 
 /** One object; undefined when Okta says it doesn't exist (404). */
-async function readOne<T>(client: OktaClient, path: string, collection: string, onEvent: ReadEventSink | undefined): Promise<T | undefined> {
+async function readOne<T>(
+  client: OktaClient,
+  path: string,
+  collection: string,
+  onEvent: ReadEventSink | undefined,
+): Promise<T | undefined> {
   const read = startRead(client.org, collection, onEvent);
   try {
     const body = await client.get<T>(path);
@@ -343,7 +422,12 @@ interface SpokeReads {
  * (hubMembersNeeded); Hub users for the listed logins whose push the Spoke does not confirm,
  * once the Spokes' app users are read (pushConfirmedBySpoke).
  */
-async function readHub(client: OktaClient, spokes: DesiredSpoke[], reads: SpokeReads, onEvent: ReadEventSink | undefined): Promise<LiveHub> {
+async function readHub(
+  client: OktaClient,
+  spokes: DesiredSpoke[],
+  reads: SpokeReads,
+  onEvent: ReadEventSink | undefined,
+): Promise<LiveHub> {
   const targets = spokes.flatMap((s) => s.pushGroups.groups.map((g) => g.targetName));
   const [users, groups] = await Promise.all([
     Promise.all(spokes.map((s) => reads.appUsers.get(s.name)!.promise)).then((appUsersOf) => {
@@ -360,7 +444,13 @@ async function readHub(client: OktaClient, spokes: DesiredSpoke[], reads: SpokeR
 }
 
 /** The target groups by name; then, once the Spokes' mappings are in, the members of those that need them. */
-async function readHubGroups(client: OktaClient, spokes: DesiredSpoke[], targets: string[], reads: SpokeReads, onEvent: ReadEventSink | undefined): Promise<Record<string, DirectoryGroup>> {
+async function readHubGroups(
+  client: OktaClient,
+  spokes: DesiredSpoke[],
+  targets: string[],
+  reads: SpokeReads,
+  onEvent: ReadEventSink | undefined,
+): Promise<Record<string, DirectoryGroup>> {
   const [groups, mappingsOf] = await Promise.all([
     findGroupsWithMembers(client, targets, () => false, onEvent),
     Promise.all(spokes.map((s) => reads.mappings.get(s.name)!.promise)),
@@ -384,7 +474,9 @@ function hubMembersNeeded(spokes: DesiredSpoke[], mappingsOf: LivePushMapping[][
   spokes.forEach((spoke, i) => {
     // Source and target both: a mapping whose Hub group the file now names differently is not "as it is".
     const pair = (source: string, target: string): string => `${source}\u0000${target}`;
-    const active = new Set(mappingsOf[i]!.filter((m) => m.status === 'ACTIVE').map((m) => pair(m.sourceGroupName ?? '', m.targetGroupName ?? '')));
+    const active = new Set(
+      mappingsOf[i]!.filter((m) => m.status === 'ACTIVE').map((m) => pair(m.sourceGroupName ?? '', m.targetGroupName ?? '')),
+    );
     for (const g of spoke.pushGroups.groups) {
       if (g.remove || g.status !== 'ACTIVE' || !active.has(pair(g.name, g.targetName))) needed.add(g.targetName);
     }

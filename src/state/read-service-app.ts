@@ -47,7 +47,11 @@ export async function readServiceApp(
   if (app) {
     const rotationMode = connection?.authScheme === 'OAUTH2' ? connection.rotationMode : 'AUTO';
     const keys: SpokeKeys | undefined = live.app && rotationMode === 'MANUAL' ? await readSpokeKeys(spokeClient, live.app.id) : undefined;
-    const wanted = { rotationMode, ...(keys ? { spokeKeys: keys } : {}), ...(live.app ? { jwksUri: connectionJwksUri(spokeClient.baseUrl, live.app.id) } : {}) };
+    const wanted = {
+      rotationMode,
+      ...(keys ? { spokeKeys: keys } : {}),
+      ...(live.app ? { jwksUri: connectionJwksUri(spokeClient.baseUrl, live.app.id) } : {}),
+    };
     const spokeKid = keys ? currentKey(keys)?.kid : undefined;
     result = withFingerprint({
       clientId: app.clientId,

@@ -38,7 +38,11 @@ export interface LiveToApp {
 export interface LiveInbound {
   /** Normalized INBOUND_PROVISIONING capabilities, in the config's vocabulary (see config InboundImport). */
   import: {
-    schedule?: { status: string; fullImport?: { expression: string; timezone?: string }; incrementalImport?: { expression: string; timezone?: string } };
+    schedule?: {
+      status: string;
+      fullImport?: { expression: string; timezone?: string };
+      incrementalImport?: { expression: string; timezone?: string };
+    };
     username?: { userNameFormat: string; userNameExpression?: string };
     match?: Record<string, string | boolean>;
   };
@@ -190,7 +194,19 @@ export interface LiveServiceApp {
 
 /** A Spoke with nothing read yet (or no Org2Org app): the start of every LiveSpoke. */
 export function emptyLiveSpoke(name: string): LiveSpoke {
-  return { name, app: null, connection: null, features: null, appUserSchema: null, appUsers: [], appGroups: [], pushMappings: [], users: {}, groups: {}, rateLimits: [] };
+  return {
+    name,
+    app: null,
+    connection: null,
+    features: null,
+    appUserSchema: null,
+    appUsers: [],
+    appGroups: [],
+    pushMappings: [],
+    users: {},
+    groups: {},
+    rateLimits: [],
+  };
 }
 
 /**

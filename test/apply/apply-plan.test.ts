@@ -27,7 +27,15 @@ afterEach(async () => {
  * A and B, and, with `app`, an Org2Org app holding `pushes` (group → status) and `assigned` users.
  */
 async function world(
-  options: { spokes?: string[]; users?: number; app?: boolean; pushes?: Record<string, 'ACTIVE' | 'INACTIVE'>; assigned?: number[]; faults?: FaultRule[]; latencyMs?: number } = {},
+  options: {
+    spokes?: string[];
+    users?: number;
+    app?: boolean;
+    pushes?: Record<string, 'ACTIVE' | 'INACTIVE'>;
+    assigned?: number[];
+    faults?: FaultRule[];
+    latencyMs?: number;
+  } = {},
 ): Promise<Sim> {
   const logins = Array.from({ length: options.users ?? 10 }, (_, i) => `u${i}@acme.com`);
   const spoke = () => ({
@@ -66,7 +74,10 @@ function clientsOf(s: Sim, names: string[] = ['emea']): { spokes: Record<string,
   const onEvent = (e: ClientEvent): void => {
     if (e.type === 'request') sent.push(`${e.method} ${e.path}`);
   };
-  return { spokes: Object.fromEntries(names.map((name) => [name, clientFor(name, s.orgs[name]!.url, ADMIN, { onEvent, adaptive: false })])), sent };
+  return {
+    spokes: Object.fromEntries(names.map((name) => [name, clientFor(name, s.orgs[name]!.url, ADMIN, { onEvent, adaptive: false })])),
+    sent,
+  };
 }
 
 function appOf(org: SimOrg) {
@@ -75,27 +86,71 @@ function appOf(org: SimOrg) {
 
 function assign(s: Sim, spoke: string, n: number, appId: string | null, extra: Partial<Change> = {}): Change {
   const login = `u${n}@acme.com`;
-  return change(spoke, 'assignment.user', login, 'create', {
-    type: 'assignment.user.assign', appId, userId: s.org(spoke).findUser(login)!.id, login, profile: { initialStatus: 'active_with_pass' }, initialStatus: 'active_with_pass',
-  }, extra);
+  return change(
+    spoke,
+    'assignment.user',
+    login,
+    'create',
+    {
+      type: 'assignment.user.assign',
+      appId,
+      userId: s.org(spoke).findUser(login)!.id,
+      login,
+      profile: { initialStatus: 'active_with_pass' },
+      initialStatus: 'active_with_pass',
+    },
+    extra,
+  );
 }
 
 function freshAppChanges(s: Sim, spoke: string, users: number): Change[] {
-  const app = change(spoke, 'app', null, 'create', { type: 'app.create', label: 'Acme Hub', signOnMode: 'SAML_2_0', baseUrl: s.orgs.hub!.url });
-  const connection = change(spoke, 'connection', null, 'create', {
-    type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false,
-  }, { dependsOn: [app.address] });
-  const features = change(spoke, 'features.toApp', null, 'update', {
-    type: 'features.toApp', appId: null, capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } } },
-  }, { dependsOn: [connection.address] });
+  const app = change(spoke, 'app', null, 'create', {
+    type: 'app.create',
+    label: 'Acme Hub',
+    signOnMode: 'SAML_2_0',
+    baseUrl: s.orgs.hub!.url,
+  });
+  const connection = change(
+    spoke,
+    'connection',
+    null,
+    'create',
+    {
+      type: 'connection.set',
+      appId: null,
+      profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' },
+      activate: true,
+      disables: false,
+    },
+    { dependsOn: [app.address] },
+  );
+  const features = change(
+    spoke,
+    'features.toApp',
+    null,
+    'update',
+    {
+      type: 'features.toApp',
+      appId: null,
+      capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } } },
+    },
+    { dependsOn: [connection.address] },
+  );
   const assignments = Array.from({ length: users }, (_, i) => assign(s, spoke, i, null, { dependsOn: [features.address] }));
   return [...assignments.reverse(), features, connection, app]; // listed out of order on purpose
 }
 
 function removal(s: Sim, source: string, currentStatus: string): Change {
-  const mapping = appOf(s.org('emea')).pushMappings.values().find((m) => m.sourceGroupId === s.org('emea').findGroupByName(source)!.id)!;
+  const mapping = appOf(s.org('emea'))
+    .pushMappings.values()
+    .find((m) => m.sourceGroupId === s.org('emea').findGroupByName(source)!.id)!;
   return change('emea', 'pushMapping', source, 'delete', {
-    type: 'pushMapping.delete', appId: appOf(s.org('emea')).id, mappingId: mapping.id, sourceGroupId: mapping.sourceGroupId, deleteTargetGroup: false, currentStatus,
+    type: 'pushMapping.delete',
+    appId: appOf(s.org('emea')).id,
+    mappingId: mapping.id,
+    sourceGroupId: mapping.sourceGroupId,
+    deleteTargetGroup: false,
+    currentStatus,
   });
 }
 
@@ -104,7 +159,11 @@ describe('applyPlan', () => {
     const s = await world();
     const { spokes, sent } = clientsOf(s);
     const events: ApplyEvent[] = [];
-    const result = await applyPlan(plan(freshAppChanges(s, 'emea', 5)), { spokes }, { env: { HUB_TOKEN: CANARY_TOKEN }, onEvent: (e) => events.push(e) });
+    const result = await applyPlan(
+      plan(freshAppChanges(s, 'emea', 5)),
+      { spokes },
+      { env: { HUB_TOKEN: CANARY_TOKEN }, onEvent: (e) => events.push(e) },
+    );
     assert.deepEqual([result.applied, result.failed, result.skipped], [8, 0, 0], JSON.stringify(result.results));
     const apps = s.org('emea').apps.values();
     assert.equal(apps.length, 1);
@@ -118,7 +177,10 @@ describe('applyPlan', () => {
       `PUT /api/v1/apps/${app.id}/features/USER_PROVISIONING`,
     ]);
     assert.equal(sent.slice(4).filter((p) => p === `POST /api/v1/apps/${app.id}/users`).length, 5);
-    assert.deepEqual([app.name, app.label, app.signOnMode, app.status, (app.settings.app as { baseUrl?: string }).baseUrl], ['okta_org2org', 'Acme Hub', 'SAML_2_0', 'ACTIVE', s.orgs.hub!.url]);
+    assert.deepEqual(
+      [app.name, app.label, app.signOnMode, app.status, (app.settings.app as { baseUrl?: string }).baseUrl],
+      ['okta_org2org', 'Acme Hub', 'SAML_2_0', 'ACTIVE', s.orgs.hub!.url],
+    );
     assert.equal(app.users.get(s.org('emea').findUser('u3@acme.com')!.id)!.userName, 'u3@acme.com');
     assert.equal(events[0]!.type, 'apply-start');
     assert.equal(events.at(-1)!.type, 'apply-end');
@@ -126,18 +188,43 @@ describe('applyPlan', () => {
 
   it('fails one assignment, applies the independent ones, skips what depends on it', async () => {
     // The first POST of an assignment fails; with one change in flight, that is the first one.
-    const s = await world({ app: true, faults: [{ kind: 'error', status: 500, method: 'POST', path: '/api/v1/apps/{appId}/users', times: 1 }] });
+    const s = await world({
+      app: true,
+      faults: [{ kind: 'error', status: 500, method: 'POST', path: '/api/v1/apps/{appId}/users', times: 1 }],
+    });
     const appId = appOf(s.org('emea')).id;
     const changes = Array.from({ length: 10 }, (_, i) => assign(s, 'emea', i, appId));
     // A push mapping that (for this test) depends on the first assignment, and one that depends on that mapping.
     const failing = changes[0]!;
     const group = (name: string) => s.org('emea').findGroupByName(name)!.id;
-    const push = change('emea', 'pushMapping', 'A', 'create', {
-      type: 'pushMapping.create', appId, sourceGroupId: group('A'), targetGroupName: 'A', status: 'ACTIVE',
-    }, { dependsOn: [failing.address] });
-    const pushTwo = change('emea', 'pushMapping', 'B', 'create', {
-      type: 'pushMapping.create', appId, sourceGroupId: group('B'), targetGroupName: 'B', status: 'ACTIVE',
-    }, { dependsOn: [push.address] });
+    const push = change(
+      'emea',
+      'pushMapping',
+      'A',
+      'create',
+      {
+        type: 'pushMapping.create',
+        appId,
+        sourceGroupId: group('A'),
+        targetGroupName: 'A',
+        status: 'ACTIVE',
+      },
+      { dependsOn: [failing.address] },
+    );
+    const pushTwo = change(
+      'emea',
+      'pushMapping',
+      'B',
+      'create',
+      {
+        type: 'pushMapping.create',
+        appId,
+        sourceGroupId: group('B'),
+        targetGroupName: 'B',
+        status: 'ACTIVE',
+      },
+      { dependsOn: [push.address] },
+    );
     const events: ApplyEvent[] = [];
     const result = await applyPlan(plan([...changes, push, pushTwo]), clientsOf(s), { onEvent: (e) => events.push(e), concurrency: 1 });
 
@@ -161,7 +248,11 @@ describe('applyPlan', () => {
     const { spokes, sent } = clientsOf(s);
     const result = await applyPlan(plan(changes), { spokes }, { env: { HUB_TOKEN: CANARY_TOKEN } });
     assert.deepEqual([result.applied, result.failed, result.skipped], [0, 1, 5]);
-    assert.deepEqual(sent, ['GET /api/v1/apps?filter=name eq "okta_org2org"&limit=200', 'POST /api/v1/apps?activate=true'], 'the create is not resent, nothing else is sent');
+    assert.deepEqual(
+      sent,
+      ['GET /api/v1/apps?filter=name eq "okta_org2org"&limit=200', 'POST /api/v1/apps?activate=true'],
+      'the create is not resent, nothing else is sent',
+    );
   });
 
   it('sets an ACTIVE push mapping INACTIVE before deleting it, and runs removals after additions', async () => {
@@ -175,7 +266,10 @@ describe('applyPlan', () => {
     assert.equal(appOf(s.org('emea')).pushMappings.size, 0);
     const paths = sent.map((p) => p.replace(`/api/v1/apps/${appOf(s.org('emea')).id}`, ''));
     assert.equal(paths[0], 'POST /users');
-    assert.ok(paths.indexOf(`PATCH /group-push/mappings/${gpmA}`) < paths.indexOf(`DELETE /group-push/mappings/${gpmA}?deleteTargetGroup=false`), paths.join(', '));
+    assert.ok(
+      paths.indexOf(`PATCH /group-push/mappings/${gpmA}`) < paths.indexOf(`DELETE /group-push/mappings/${gpmA}?deleteTargetGroup=false`),
+      paths.join(', '),
+    );
     assert.equal(paths.filter((p) => p === `PATCH /group-push/mappings/${gpmB}`).length, 0);
     assert.equal(s.org('hub').groups.size, hubGroups, 'deleteTargetGroup=false kept the Hub groups');
   });
@@ -185,23 +279,37 @@ describe('applyPlan', () => {
     const app = appOf(s.org('emea'));
     const userId = s.org('emea').findUser('u1@acme.com')!.id;
     const deactivate = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: app.id, disables: true });
-    const unassign = change('emea', 'assignment.user', 'u1@acme.com', 'delete', { type: 'assignment.user.unassign', appId: app.id, userId, login: 'u1@acme.com' });
+    const unassign = change('emea', 'assignment.user', 'u1@acme.com', 'delete', {
+      type: 'assignment.user.unassign',
+      appId: app.id,
+      userId,
+      login: 'u1@acme.com',
+    });
     const unpush = removal(s, 'A', 'INACTIVE');
     const { spokes, sent } = clientsOf(s);
     const result = await applyPlan(plan([deactivate, unassign, unpush]), { spokes });
     assert.equal(result.applied, 3, JSON.stringify(result.results));
-    assert.deepEqual(sent.map((p) => p.replace(`/api/v1/apps/${app.id}`, '')), [
-      `DELETE /group-push/mappings/${(unpush.op as { mappingId: string }).mappingId}?deleteTargetGroup=false`,
-      `DELETE /users/${userId}?sendEmail=false`,
-      'POST /connections/default/lifecycle/deactivate',
-    ]);
+    assert.deepEqual(
+      sent.map((p) => p.replace(`/api/v1/apps/${app.id}`, '')),
+      [
+        `DELETE /group-push/mappings/${(unpush.op as { mappingId: string }).mappingId}?deleteTargetGroup=false`,
+        `DELETE /users/${userId}?sendEmail=false`,
+        'POST /connections/default/lifecycle/deactivate',
+      ],
+    );
     assert.equal(app.connection.status, 'DISABLED');
   });
 
   it('fails the changes of a spoke it has no client for, and still applies the others', async () => {
     const s = await world({ app: true });
-    const result = await applyPlan(plan([assign(s, 'emea', 1, appOf(s.org('emea')).id), { ...assign(s, 'emea', 2, '0oa2'), spoke: 'apac' }]), clientsOf(s));
-    assert.deepEqual(result.results.map((r) => `${r.spoke} ${r.outcome} ${r.message ?? ''}`.trim()), ['emea applied', 'apac failed no API client for spoke apac']);
+    const result = await applyPlan(
+      plan([assign(s, 'emea', 1, appOf(s.org('emea')).id), { ...assign(s, 'emea', 2, '0oa2'), spoke: 'apac' }]),
+      clientsOf(s),
+    );
+    assert.deepEqual(
+      result.results.map((r) => `${r.spoke} ${r.outcome} ${r.message ?? ''}`.trim()),
+      ['emea applied', 'apac failed no API client for spoke apac'],
+    );
   });
 
   it('keeps many assignments in flight at once, within the bound', async () => {
@@ -223,28 +331,50 @@ describe('applyPlan', () => {
     const result = await applyPlan(plan(changes), clientsOf(s, ['emea', 'apac']), { onEvent: (e) => events.push(e) });
     assert.equal(result.applied, 2);
     const kinds = events.map((e) => e.type);
-    assert.ok(kinds.lastIndexOf('change-start') < kinds.indexOf('change-done'), `both spokes start before either finishes: ${kinds.join(', ')}`);
+    assert.ok(
+      kinds.lastIndexOf('change-start') < kinds.indexOf('change-done'),
+      `both spokes start before either finishes: ${kinds.join(', ')}`,
+    );
   });
 
   it('sends env secrets to Okta and nowhere else', async () => {
     const s = await world({ app: true });
     const app = appOf(s.org('emea'));
     const connection = change('emea', 'connection', null, 'create', {
-      type: 'connection.set', appId: app.id, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false,
+      type: 'connection.set',
+      appId: app.id,
+      profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' },
+      activate: true,
+      disables: false,
     });
     const alice = change('emea', 'assignment.user', 'u1@acme.com', 'create', {
-      type: 'assignment.user.assign', appId: app.id, userId: s.org('emea').findUser('u1@acme.com')!.id, login: 'u1@acme.com',
-      profile: { initialStatus: 'active_with_pass', securityQuestion: 'First pet?', securityAnswer: { $env: 'ALICE_ANSWER' } }, initialStatus: 'active_with_pass',
+      type: 'assignment.user.assign',
+      appId: app.id,
+      userId: s.org('emea').findUser('u1@acme.com')!.id,
+      login: 'u1@acme.com',
+      profile: { initialStatus: 'active_with_pass', securityQuestion: 'First pet?', securityAnswer: { $env: 'ALICE_ANSWER' } },
+      initialStatus: 'active_with_pass',
     });
     const bob = change('emea', 'assignment.user', 'u2@acme.com', 'create', {
-      type: 'assignment.user.assign', appId: app.id, userId: s.org('emea').findUser('u2@acme.com')!.id, login: 'u2@acme.com',
-      profile: { securityAnswer: { $env: 'UNSET_ANSWER' } }, initialStatus: 'active_with_pass',
+      type: 'assignment.user.assign',
+      appId: app.id,
+      userId: s.org('emea').findUser('u2@acme.com')!.id,
+      login: 'u2@acme.com',
+      profile: { securityAnswer: { $env: 'UNSET_ANSWER' } },
+      initialStatus: 'active_with_pass',
     });
     const events: ApplyEvent[] = [];
-    const result = await applyPlan(plan([connection, alice, bob]), clientsOf(s), { env: { HUB_TOKEN: CANARY_TOKEN, ALICE_ANSWER: CANARY_ANSWER }, onEvent: (e) => events.push(e) });
+    const result = await applyPlan(plan([connection, alice, bob]), clientsOf(s), {
+      env: { HUB_TOKEN: CANARY_TOKEN, ALICE_ANSWER: CANARY_ANSWER },
+      onEvent: (e) => events.push(e),
+    });
     assert.deepEqual([result.applied, result.failed], [2, 1], JSON.stringify(result.results));
     assert.equal(app.connection.token, CANARY_TOKEN, 'the token reached Okta');
-    assert.equal(app.users.get(s.org('emea').findUser('u1@acme.com')!.id)!.profile.securityAnswer, CANARY_ANSWER, 'the answer reached Okta');
+    assert.equal(
+      app.users.get(s.org('emea').findUser('u1@acme.com')!.id)!.profile.securityAnswer,
+      CANARY_ANSWER,
+      'the answer reached Okta',
+    );
     const seen = JSON.stringify({ events, result });
     assert.ok(!seen.includes(CANARY_TOKEN), 'no token in events or result');
     assert.ok(!seen.includes(CANARY_ANSWER), 'no answer in events or result');
@@ -265,9 +395,17 @@ describe('applyPlan', () => {
         }),
     });
     const connection = change('emea', 'connection', null, 'create', {
-      type: 'connection.set', appId: app.id, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false,
+      type: 'connection.set',
+      appId: app.id,
+      profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' },
+      activate: true,
+      disables: false,
     });
-    const result = await applyPlan(plan([connection]), { spokes: { emea: echoing } }, { env: { HUB_TOKEN: 'canary-not-a-hub-token-44c1' } });
+    const result = await applyPlan(
+      plan([connection]),
+      { spokes: { emea: echoing } },
+      { env: { HUB_TOKEN: 'canary-not-a-hub-token-44c1' } },
+    );
     assert.equal(result.failed, 1);
     assert.match(result.results[0]!.message!, /\(sensitive\)/);
     assert.ok(!JSON.stringify(result).includes('canary-not-a-hub-token-44c1'));
@@ -288,9 +426,16 @@ describe('applyPlan', () => {
 
 describe('applyEventOfClientEvent', () => {
   it('passes rate-limit waits on and drops the rest', () => {
-    assert.deepEqual(applyEventOfClientEvent({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: 1_700_000_012_000, reason: '429' }), {
-      type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: 1_700_000_012_000, reason: '429',
-    });
+    assert.deepEqual(
+      applyEventOfClientEvent({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: 1_700_000_012_000, reason: '429' }),
+      {
+        type: 'rate-limit-wait',
+        org: 'emea',
+        bucket: 'apps',
+        until: 1_700_000_012_000,
+        reason: '429',
+      },
+    );
     assert.equal(applyEventOfClientEvent({ type: 'request', org: 'emea', method: 'GET', path: '/api/v1/apps', bucket: 'apps' }), undefined);
   });
 });

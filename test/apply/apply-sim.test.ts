@@ -61,26 +61,76 @@ function clientsOf(sim: Sim) {
 /** The changes a plan makes for a Spoke without the app: app, connection, features, users, a pushed group. */
 function freshSpokeChanges(sim: Sim): Change[] {
   const emea = sim.org('emea');
-  const app = change('emea', 'app', null, 'create', { type: 'app.create', label: 'Acme Hub', signOnMode: 'SAML_2_0', baseUrl: sim.orgs.hub!.url });
-  const connection = change('emea', 'connection', null, 'create', {
-    type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_PROVISIONING_TOKEN' }, activate: true, disables: false,
-  }, { dependsOn: [app.address] });
-  const features = change('emea', 'features.toApp', null, 'update', {
-    type: 'features.toApp', appId: null,
-    capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } }, update: { profile: { status: 'ENABLED' }, lifecycleDeactivate: { status: 'ENABLED' } } },
-  }, { dependsOn: [connection.address] });
+  const app = change('emea', 'app', null, 'create', {
+    type: 'app.create',
+    label: 'Acme Hub',
+    signOnMode: 'SAML_2_0',
+    baseUrl: sim.orgs.hub!.url,
+  });
+  const connection = change(
+    'emea',
+    'connection',
+    null,
+    'create',
+    {
+      type: 'connection.set',
+      appId: null,
+      profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_PROVISIONING_TOKEN' },
+      activate: true,
+      disables: false,
+    },
+    { dependsOn: [app.address] },
+  );
+  const features = change(
+    'emea',
+    'features.toApp',
+    null,
+    'update',
+    {
+      type: 'features.toApp',
+      appId: null,
+      capabilities: {
+        create: { lifecycleCreate: { status: 'ENABLED' } },
+        update: { profile: { status: 'ENABLED' }, lifecycleDeactivate: { status: 'ENABLED' } },
+      },
+    },
+    { dependsOn: [connection.address] },
+  );
   const users = Array.from({ length: USERS }, (_, i) => {
     const login = `user${i + 1}@emea.example.com`;
     const initialStatus: InitialStatus = i === 0 ? 'active_with_pass' : i % 2 === 0 ? 'active_without_pass' : 'pending_without_pass';
     const profile: Record<string, unknown> =
       i === 0 ? { initialStatus, securityQuestion: 'First pet?', securityAnswer: { $env: 'USER1_ANSWER' } } : { initialStatus };
-    return change('emea', 'assignment.user', login, 'create', {
-      type: 'assignment.user.assign', appId: null, userId: emea.findUser(login)!.id, login, profile, initialStatus,
-    }, { dependsOn: [features.address] });
+    return change(
+      'emea',
+      'assignment.user',
+      login,
+      'create',
+      {
+        type: 'assignment.user.assign',
+        appId: null,
+        userId: emea.findUser(login)!.id,
+        login,
+        profile,
+        initialStatus,
+      },
+      { dependsOn: [features.address] },
+    );
   });
-  const push = change('emea', 'pushMapping', 'Engineering', 'create', {
-    type: 'pushMapping.create', appId: null, sourceGroupId: emea.findGroupByName('Engineering')!.id, targetGroupName: 'Engineering', status: 'ACTIVE',
-  }, { dependsOn: [features.address] });
+  const push = change(
+    'emea',
+    'pushMapping',
+    'Engineering',
+    'create',
+    {
+      type: 'pushMapping.create',
+      appId: null,
+      sourceGroupId: emea.findGroupByName('Engineering')!.id,
+      targetGroupName: 'Engineering',
+      status: 'ACTIVE',
+    },
+    { dependsOn: [features.address] },
+  );
   return [app, connection, features, ...users, push];
 }
 
@@ -100,7 +150,11 @@ describe('applyPlan against the simulator', () => {
     const p = plan(freshSpokeChanges(sim));
     const result = await applyPlan(p, clients, { env, onEvent: (e) => events.push(e) });
 
-    assert.deepEqual([result.applied, result.failed, result.skipped], [USERS + 4, 0, 0], JSON.stringify(result.results.filter((r) => r.outcome !== 'applied')));
+    assert.deepEqual(
+      [result.applied, result.failed, result.skipped],
+      [USERS + 4, 0, 0],
+      JSON.stringify(result.results.filter((r) => r.outcome !== 'applied')),
+    );
     const apps = sim.org('emea').apps.values();
     assert.equal(apps.length, 1);
     const app = apps[0]!;
@@ -150,15 +204,35 @@ describe('applyPlan with a failing assignment and an existing push mapping', () 
     const assigns = [4, 5, 6, 7, 8, 9].map((n) => {
       const login = `user${n}@emea.example.com`;
       return change('emea', 'assignment.user', login, 'create', {
-        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_with_pass' }, initialStatus: 'active_with_pass',
+        type: 'assignment.user.assign',
+        appId: app.id,
+        userId: emea.findUser(login)!.id,
+        login,
+        profile: { initialStatus: 'active_with_pass' },
+        initialStatus: 'active_with_pass',
       });
     });
     // The first POST fails (fault `times: 1`); with one change in flight, that is the first assignment.
-    const dependent = change('emea', 'assignment.group', 'Engineering', 'create', {
-      type: 'assignment.group.assign', appId: app.id, groupId: emea.findGroupByName('Engineering')!.id, profile: {},
-    }, { dependsOn: [assigns[0]!.address] });
+    const dependent = change(
+      'emea',
+      'assignment.group',
+      'Engineering',
+      'create',
+      {
+        type: 'assignment.group.assign',
+        appId: app.id,
+        groupId: emea.findGroupByName('Engineering')!.id,
+        profile: {},
+      },
+      { dependsOn: [assigns[0]!.address] },
+    );
     const removal = change('emea', 'pushMapping', 'Engineering', 'delete', {
-      type: 'pushMapping.delete', appId: app.id, mappingId: mapping.id, sourceGroupId: mapping.sourceGroupId, deleteTargetGroup: false, currentStatus: 'ACTIVE',
+      type: 'pushMapping.delete',
+      appId: app.id,
+      mappingId: mapping.id,
+      sourceGroupId: mapping.sourceGroupId,
+      deleteTargetGroup: false,
+      currentStatus: 'ACTIVE',
     });
     const events: ApplyEvent[] = [];
     const result = await applyPlan(plan([...assigns, dependent, removal]), clients, { concurrency: 1, onEvent: (e) => events.push(e) });
@@ -203,13 +277,21 @@ describe('applyPlan under a tight rate limit', () => {
     for (const login of extra) emea.addUser(login, { login, email: login, firstName: 'x', lastName: 'y' }, 'ACTIVE');
     const changes = extra.map((login) =>
       change('emea', 'assignment.user', login, 'create', {
-        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_without_pass' }, initialStatus: 'active_without_pass',
+        type: 'assignment.user.assign',
+        appId: app.id,
+        userId: emea.findUser(login)!.id,
+        login,
+        profile: { initialStatus: 'active_without_pass' },
+        initialStatus: 'active_without_pass',
       }),
     );
     const result = await applyPlan(plan(changes), clients, { onEvent: (e) => events.push(e) });
     assert.deepEqual([result.applied, result.failed], [45, 0], JSON.stringify(result.results.find((r) => r.outcome === 'failed')));
     assert.equal(sim.stats('emea').byRoute['POST /api/v1/apps/{appId}/users'], 45 + sim.stats('emea').status429);
-    assert.ok(events.some((e) => e.type === 'rate-limit-wait'), 'rate-limit waits reach the apply event stream');
+    assert.ok(
+      events.some((e) => e.type === 'rate-limit-wait'),
+      'rate-limit waits reach the apply event stream',
+    );
   });
 
   it('Ctrl-C while assignments wait for the next window: the waiting ones are dropped and reported as not made, none fails', async () => {
@@ -230,12 +312,19 @@ describe('applyPlan under a tight rate limit', () => {
         });
       }
     };
-    const clients = { spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!, { onEvent, signal: stop.signal }) } };
+    const clients = {
+      spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!, { onEvent, signal: stop.signal }) },
+    };
     const extra = Array.from({ length: 45 }, (_, i) => `stopped${i}@emea.example.com`);
     for (const login of extra) emea.addUser(login, { login, email: login, firstName: 'x', lastName: 'y' }, 'ACTIVE');
     const changes = extra.map((login) =>
       change('emea', 'assignment.user', login, 'create', {
-        type: 'assignment.user.assign', appId: app.id, userId: emea.findUser(login)!.id, login, profile: { initialStatus: 'active_without_pass' }, initialStatus: 'active_without_pass',
+        type: 'assignment.user.assign',
+        appId: app.id,
+        userId: emea.findUser(login)!.id,
+        login,
+        profile: { initialStatus: 'active_without_pass' },
+        initialStatus: 'active_without_pass',
       }),
     );
     // POSTs the Spoke answered with anything but a 429 (the earlier test's included).
@@ -255,7 +344,7 @@ describe('applyPlan under a tight rate limit', () => {
   });
 });
 
-describe('applyPlan: an app update replaces the whole app, as Okta\'s PUT does', () => {
+describe("applyPlan: an app update replaces the whole app, as Okta's PUT does", () => {
   let sim: Sim;
   before(async () => {
     sim = await startSim(seed(true));
@@ -269,10 +358,23 @@ describe('applyPlan: an app update replaces the whole app, as Okta\'s PUT does',
     const app = emea.apps.values()[0]!;
     const before = structuredClone(app.settings);
     const engineering = emea.findGroupByName('Engineering')!;
-    app.groups.add({ id: engineering.id, seq: 0, priority: 0, profile: { region: 'emea', securityAnswer: 'canary-group-answer' }, lastUpdated: '' });
+    app.groups.add({
+      id: engineering.id,
+      seq: 0,
+      priority: 0,
+      profile: { region: 'emea', securityAnswer: 'canary-group-answer' },
+      lastUpdated: '',
+    });
     const changes = [
       change('emea', 'app', null, 'update', { type: 'app.update', appId: app.id, label: 'Acme Hub', baseUrl: sim.orgs.hub!.url + '/' }),
-      change('emea', 'assignment.group', 'Engineering', 'update', { type: 'assignment.group.assign', appId: app.id, groupId: engineering.id, priority: 3, profile: { role: 'eng' }, mergeLive: true }),
+      change('emea', 'assignment.group', 'Engineering', 'update', {
+        type: 'assignment.group.assign',
+        appId: app.id,
+        groupId: engineering.id,
+        priority: 3,
+        profile: { role: 'eng' },
+        mergeLive: true,
+      }),
     ];
     const result = await applyPlan(plan(changes), clientsOf(sim), {});
     assert.deepEqual([result.applied, result.failed], [2, 0], JSON.stringify(result.results));
@@ -303,11 +405,18 @@ describe('applyPlan: linking a push to a Hub group the Spoke never imported', ()
     const app = emea.apps.values()[0]!;
     emea.addGroup('Legacy Ops');
     const link = change('emea', 'pushMapping', 'Legacy Ops', 'create', {
-      type: 'pushMapping.create', appId: app.id, sourceGroupId: emea.findGroupByName('Legacy Ops')!.id, targetGroupName: 'Ops', status: 'ACTIVE',
+      type: 'pushMapping.create',
+      appId: app.id,
+      sourceGroupId: emea.findGroupByName('Legacy Ops')!.id,
+      targetGroupName: 'Ops',
+      status: 'ACTIVE',
     });
     const refused = await applyPlan(plan([link]), clientsOf(sim), {});
     assert.equal(refused.failed, 1);
-    assert.match(refused.results[0]!.message ?? '', /Okta links to it only after the Hub's groups have been imported into the Spoke: .*Import → Import Now, then run `org2org apply` again/);
+    assert.match(
+      refused.results[0]!.message ?? '',
+      /Okta links to it only after the Hub's groups have been imported into the Spoke: .*Import → Import Now, then run `org2org apply` again/,
+    );
     sim.importHubGroups('emea', 'Acme Hub');
     const linked = await applyPlan(plan([link]), clientsOf(sim), {});
     assert.equal(linked.applied, 1, JSON.stringify(linked.results));

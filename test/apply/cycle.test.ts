@@ -55,7 +55,10 @@ describe('plan → apply → plan on the demo setup', () => {
       assert.deepEqual(checkStale(plan, desired, await readLiveState(desired, clients)), [
         'spoke.emea.assignment.user["bob@acme.com"] changed since the plan',
       ]);
-      assert.match(checkStale(plan, { ...desired, digest: '0'.repeat(64) }, await readLiveState(desired, clients))[0]!, /config file .* changed/);
+      assert.match(
+        checkStale(plan, { ...desired, digest: '0'.repeat(64) }, await readLiveState(desired, clients))[0]!,
+        /config file .* changed/,
+      );
     } finally {
       bob.profile.initialStatus = saved;
     }
@@ -77,10 +80,19 @@ describe('plan → apply → plan on the demo setup', () => {
     assert.ok(result.appIds?.apac, 'the apac app was created');
 
     const verification = await waitForProvisioning(plan, result, clients, { timeoutMs: 5_000, pollMs: 20 });
-    assert.deepEqual(verification.filter((v) => !v.ok), []);
+    assert.deepEqual(
+      verification.filter((v) => !v.ok),
+      [],
+    );
     // bob is in the Hub already and only his initialStatus differs: no effect in Okta, so not planned but noted.
-    assert.equal(plan.spokes.flatMap((s) => s.changes).some((c) => c.name === 'bob@acme.com'), false);
-    assert.match(plan.spokes.find((s) => s.name === 'emea')!.notes![0]!, /1 provisioned user differs only in initialStatus \(bob@acme\.com\)/);
+    assert.equal(
+      plan.spokes.flatMap((s) => s.changes).some((c) => c.name === 'bob@acme.com'),
+      false,
+    );
+    assert.match(
+      plan.spokes.find((s) => s.name === 'emea')!.notes![0]!,
+      /1 provisioned user differs only in initialStatus \(bob@acme\.com\)/,
+    );
     assert.ok(verification.some((v) => v.kind === 'user' && v.name === 'kenji@acme.com'));
     assert.ok(verification.some((v) => v.kind === 'group' && v.name === 'Ops'));
 
@@ -122,13 +134,17 @@ describe('re-running apply converges after a connection reset on an assignment',
     const failed = result.results.filter((r) => r.outcome === 'failed');
     assert.equal(failed.length, 1, JSON.stringify(failed));
     assert.match(failed[0]!.address, /assignment\.user/);
-    const posts = (): number => ['emea', 'apac'].reduce((n, org) => n + (sim.stats(org).byRoute['POST /api/v1/apps/{appId}/users'] ?? 0), 0);
+    const posts = (): number =>
+      ['emea', 'apac'].reduce((n, org) => n + (sim.stats(org).byRoute['POST /api/v1/apps/{appId}/users'] ?? 0), 0);
     const assignsPlanned = first.spokes.flatMap((s) => s.changes).filter((c) => c.op.type === 'assignment.user.assign').length;
     assert.equal(posts(), assignsPlanned, 'the reset POST was not resent blindly');
 
     const second = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
     const pending = second.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop'));
-    assert.ok(pending.some((c) => c.address === failed[0]!.address), 'the next plan shows the change as not done');
+    assert.ok(
+      pending.some((c) => c.address === failed[0]!.address),
+      'the next plan shows the change as not done',
+    );
     const retry = await applyPlan(second, clients, { env: sim.env });
     assert.equal(retry.failed, 0, JSON.stringify(retry.results));
 

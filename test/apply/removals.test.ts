@@ -30,10 +30,15 @@ function groupSeed(): SimSeed {
   return seed;
 }
 
-test('unassigning one group counts its 30 members against --max-removals: refused, nothing written; allowed when raised', { timeout: 120_000 }, async () => {
+test('unassigning one group counts its 30 members against --max-removals: refused, nothing written; allowed when raised', {
+  timeout: 120_000,
+}, async () => {
   const sim = await startSim(groupSeed(), { timeScale: 60 });
   try {
-    const app = sim.org('apac').apps.values().find((a) => a.label === 'Acme Hub')!;
+    const app = sim
+      .org('apac')
+      .apps.values()
+      .find((a) => a.label === 'Acme Hub')!;
     assert.equal(app.users.size, 30, 'the seed assigns the group members');
     const sink = { out: '', err: '' };
     const io = { env: cliEnv(sim), stdout: (t: string) => void (sink.out += t), stderr: (t: string) => void (sink.err += t) };
@@ -56,14 +61,38 @@ test('a connection switched off counts every app user; people are counted once a
     hub: { users: {}, groups: {}, pushConfirmedBySpoke: false },
     spokes: {
       emea: {
-        name: 'emea', app: null, connection: null, features: null, appUserSchema: null, appGroups: [], pushMappings: [], users: {}, rateLimits: [],
+        name: 'emea',
+        app: null,
+        connection: null,
+        features: null,
+        appUserSchema: null,
+        appGroups: [],
+        pushMappings: [],
+        users: {},
+        rateLimits: [],
         groups: { Eng: { id: '00g1', name: 'Eng', memberLoginKeys: ['u0@acme.com', 'u1@acme.com'] } },
-        appUsers: Array.from({ length: 4 }, (_, i) => ({ userId: `00u${i}`, login: `u${i}@acme.com`, loginKey: `u${i}@acme.com`, scope: i < 3 ? 'GROUP' : 'USER', status: 'PROVISIONED', fingerprint: 'f' })),
+        appUsers: Array.from({ length: 4 }, (_, i) => ({
+          userId: `00u${i}`,
+          login: `u${i}@acme.com`,
+          loginKey: `u${i}@acme.com`,
+          scope: i < 3 ? 'GROUP' : 'USER',
+          status: 'PROVISIONED',
+          fingerprint: 'f',
+        })),
       },
     },
   } as never;
-  const unassignUser = change('emea', 'assignment.user', 'u3@acme.com', 'delete', { type: 'assignment.user.unassign', appId: '0oa1', userId: '00u3', login: 'u3@acme.com' });
-  const unassignGroup = change('emea', 'assignment.group', 'Eng', 'delete', { type: 'assignment.group.unassign', appId: '0oa1', groupId: '00g1' });
+  const unassignUser = change('emea', 'assignment.user', 'u3@acme.com', 'delete', {
+    type: 'assignment.user.unassign',
+    appId: '0oa1',
+    userId: '00u3',
+    login: 'u3@acme.com',
+  });
+  const unassignGroup = change('emea', 'assignment.group', 'Eng', 'delete', {
+    type: 'assignment.group.unassign',
+    appId: '0oa1',
+    groupId: '00g1',
+  });
   const off = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1', disables: true });
   // The group's read members (u0, u1) plus u3: 3 people.
   assert.match(checkSafety(plan([unassignUser, unassignGroup]), { maxRemovals: 2 }, live)[0]!, /unprovisions 3 people/);

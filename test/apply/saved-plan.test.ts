@@ -34,7 +34,11 @@ const TAMPERS: [string, (p: Json) => void][] = [
   ['app label', (p) => void (find(p, 'spoke.apac.app').op.label = 'Other')],
   ['groupId', (p) => void (find(p, 'spoke.emea.assignment.group["EMEA Sales"]').op.groupId = '00g0b000000000000008')],
   ['push target', (p) => void (find(p, 'spoke.emea.pushMapping["Legacy Ops"]').op.targetGroupName = 'Everyone Hub')],
-  ['capabilities', (p) => void (find(p, 'spoke.emea.features.toApp').op.capabilities.update.password = { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' })],
+  [
+    'capabilities',
+    (p) =>
+      void (find(p, 'spoke.emea.features.toApp').op.capabilities.update.password = { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' }),
+  ],
   ['activate', (p) => void (find(p, 'spoke.apac.connection').op.activate = false)],
   ['appId', (p) => void (find(p, CHLOE).op.appId = '0oa0b0000000000000ff')],
   ['op type', (p) => void (find(p, CHLOE).op.type = 'assignment.user.unassign')],
@@ -50,18 +54,30 @@ const TAMPERS: [string, (p: Json) => void][] = [
       // Bob is assigned and the config keeps him: a forged unassignment, with the digest left as it was.
       const chloe = find(p, CHLOE);
       const address = 'spoke.emea.assignment.user["bob@acme.com"]';
-      const forged = { ...chloe, address, name: 'bob@acme.com', action: 'delete', op: { type: 'assignment.user.unassign', appId: chloe.op.appId, userId: '00u0b000000000000002', login: 'bob@acme.com' } };
+      const forged = {
+        ...chloe,
+        address,
+        name: 'bob@acme.com',
+        action: 'delete',
+        op: { type: 'assignment.user.unassign', appId: chloe.op.appId, userId: '00u0b000000000000002', login: 'bob@acme.com' },
+      };
       p.spokes = [{ ...p.spokes[0], changes: [forged] }];
     },
   ],
 ];
 
-test('a saved plan edited in any field is refused with the difference listed and nothing written; the untouched plan applies', { timeout: 120_000 }, async () => {
+test('a saved plan edited in any field is refused with the difference listed and nothing written; the untouched plan applies', {
+  timeout: 120_000,
+}, async () => {
   const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60 });
   const dir = mkdtempSync(join(tmpdir(), 'org2org-saved-plan-'));
   try {
     const env = cliEnv(sim);
-    const io = (sink: { out: string; err: string }) => ({ env, stdout: (t: string) => void (sink.out += t), stderr: (t: string) => void (sink.err += t) });
+    const io = (sink: { out: string; err: string }) => ({
+      env,
+      stdout: (t: string) => void (sink.out += t),
+      stderr: (t: string) => void (sink.err += t),
+    });
     const planFile = join(dir, 'plan.json');
     assert.equal(await runPlan(['--out', planFile], io({ out: '', err: '' })), 0);
     const original = readFileSync(planFile, 'utf8');
@@ -72,13 +88,17 @@ test('a saved plan edited in any field is refused with the difference listed and
       const file = join(dir, `${what.replace(/\W+/g, '-')}.json`);
       writeFileSync(file, JSON.stringify(edited));
       const sink = { out: '', err: '' };
-      await assert.rejects(runApply([file, '--auto-approve'], io(sink)), (err: unknown) => {
-        assert.ok(err instanceof StalePlanError, `${what}: ${String(err)}`);
-        assert.match(err.message, /Nothing was written/, what);
-        assert.ok(err.differences.length > 0, what);
-        assert.deepEqual(findLeaks(sim, err.message + sink.out + sink.err), [], what);
-        return true;
-      }, what);
+      await assert.rejects(
+        runApply([file, '--auto-approve'], io(sink)),
+        (err: unknown) => {
+          assert.ok(err instanceof StalePlanError, `${what}: ${String(err)}`);
+          assert.match(err.message, /Nothing was written/, what);
+          assert.ok(err.differences.length > 0, what);
+          assert.deepEqual(findLeaks(sim, err.message + sink.out + sink.err), [], what);
+          return true;
+        },
+        what,
+      );
       assert.equal(countWrites(sim), 0, `${what}: something was written`);
     }
 
@@ -101,9 +121,30 @@ test('a saved plan edited in any field is refused with the difference listed and
 
 test('a malformed plan file is a clear error naming what is wrong, never an internal one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'org2org-bad-plan-'));
-  const head = { formatVersion: PLAN_FORMAT_VERSION, tool: { name: 'org2org', version: '0' }, config: { file: 'x.yaml', digest: 'd' }, hubUrl: 'http://127.0.0.1:1', fingerprints: {}, summary: {}, errored: false, empty: false };
+  const head = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    tool: { name: 'org2org', version: '0' },
+    config: { file: 'x.yaml', digest: 'd' },
+    hubUrl: 'http://127.0.0.1:1',
+    fingerprints: {},
+    summary: {},
+    errored: false,
+    empty: false,
+  };
   const spoke = (changes: unknown): Json => ({ name: 'emea', url: 'http://127.0.0.1:2', mode: 'managed', diagnostics: [], changes });
-  const good = { address: 'spoke.emea.app', spoke: 'emea', kind: 'app', action: 'create', name: 'a', before: null, after: {}, attributes: [], dependsOn: [], writes: 1, op: { type: 'app.create' } };
+  const good = {
+    address: 'spoke.emea.app',
+    spoke: 'emea',
+    kind: 'app',
+    action: 'create',
+    name: 'a',
+    before: null,
+    after: {},
+    attributes: [],
+    dependsOn: [],
+    writes: 1,
+    op: { type: 'app.create' },
+  };
   const cases: [string, string, RegExp][] = [
     ['not JSON', '{', /not JSON/],
     ['a list', '[]', /not an org2org plan file/],
@@ -112,13 +153,33 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
     ['a null spoke', JSON.stringify({ ...head, spokes: [null] }), /spokes\[0\] must be an object/],
     ['changes not a list', JSON.stringify({ ...head, spokes: [spoke('x')] }), /spokes\[0\]\.changes must be a list/],
     ['a change without op', JSON.stringify({ ...head, spokes: [spoke([{ ...good, op: null }])] }), /changes\[0\]\.op must be an object/],
-    ['numbers for strings', JSON.stringify({ ...head, spokes: [spoke([{ ...good, address: 5, dependsOn: 'x' }])] }), /address must be a string/],
+    [
+      'numbers for strings',
+      JSON.stringify({ ...head, spokes: [spoke([{ ...good, address: 5, dependsOn: 'x' }])] }),
+      /address must be a string/,
+    ],
     ['fingerprints a number', JSON.stringify({ ...head, fingerprints: 5, spokes: [] }), /fingerprints must be an object/],
     ['a repeated address', JSON.stringify({ ...head, spokes: [spoke([good, good])] }), /repeats "spoke\.emea\.app"/],
-    ['a cycle', JSON.stringify({ ...head, spokes: [spoke([{ ...good, dependsOn: ['spoke.emea.connection'] }, { ...good, address: 'spoke.emea.connection', kind: 'connection', dependsOn: ['spoke.emea.app'] }])] }), /cycle/],
+    [
+      'a cycle',
+      JSON.stringify({
+        ...head,
+        spokes: [
+          spoke([
+            { ...good, dependsOn: ['spoke.emea.connection'] },
+            { ...good, address: 'spoke.emea.connection', kind: 'connection', dependsOn: ['spoke.emea.app'] },
+          ]),
+        ],
+      }),
+      /cycle/,
+    ],
     ['another format', JSON.stringify({ ...head, formatVersion: 99, spokes: [] }), /plan format 99/],
     // Format 1 had apply read before/after for data its ops now carry: such a file is planned again, never guessed at.
-    ['format 1', JSON.stringify({ ...head, formatVersion: 1, spokes: [] }), /has plan format 1; this org2org \(.+\) reads format 2\. Plan again with this version/],
+    [
+      'format 1',
+      JSON.stringify({ ...head, formatVersion: 1, spokes: [] }),
+      /has plan format 1; this org2org \(.+\) reads format 2\. Plan again with this version/,
+    ],
   ];
   try {
     for (const [what, text, message] of cases) {
@@ -126,7 +187,12 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
       writeFileSync(file, text);
       // No config is loaded and no org is read: the file is refused first.
       await assert.rejects(
-        runApply([file, '--auto-approve'], { env: {}, stdout: () => {}, stderr: () => {}, loadConfig: () => assert.fail('the config was loaded') }),
+        runApply([file, '--auto-approve'], {
+          env: {},
+          stdout: () => {},
+          stderr: () => {},
+          loadConfig: () => assert.fail('the config was loaded'),
+        }),
         (err: unknown) => err instanceof Org2OrgError && message.test(err.message) && err.message.includes(file),
         what,
       );
@@ -138,16 +204,50 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
 
 test('a plan whose dependencies form a cycle is refused whole before anything is written', async () => {
   const sim = await startSim({
-    orgs: { hub: {}, emea: { tokens: { ADMIN: { value: 'fake-emea-admin-token-for-tests', user: 'admin@emea.example.com', roles: ['SUPER_ADMIN'] } } } },
+    orgs: {
+      hub: {},
+      emea: { tokens: { ADMIN: { value: 'fake-emea-admin-token-for-tests', user: 'admin@emea.example.com', roles: ['SUPER_ADMIN'] } } },
+    },
   });
   try {
     const emea = clientFor('emea', sim.orgs.emea!.url, sim.orgs.emea!.tokens.ADMIN!);
-    const a = change('emea', 'assignment.user', 'a@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ua', login: 'a@acme.com', profile: {}, initialStatus: 'active_with_pass' });
-    const b = change('emea', 'assignment.user', 'b@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00ub', login: 'b@acme.com', profile: {}, initialStatus: 'active_with_pass' }, { dependsOn: [a.address] });
-    const independent = change('emea', 'assignment.user', 'c@acme.com', 'create', { type: 'assignment.user.assign', appId: '0oa1', userId: '00uc', login: 'c@acme.com', profile: {}, initialStatus: 'active_with_pass' });
+    const a = change('emea', 'assignment.user', 'a@acme.com', 'create', {
+      type: 'assignment.user.assign',
+      appId: '0oa1',
+      userId: '00ua',
+      login: 'a@acme.com',
+      profile: {},
+      initialStatus: 'active_with_pass',
+    });
+    const b = change(
+      'emea',
+      'assignment.user',
+      'b@acme.com',
+      'create',
+      {
+        type: 'assignment.user.assign',
+        appId: '0oa1',
+        userId: '00ub',
+        login: 'b@acme.com',
+        profile: {},
+        initialStatus: 'active_with_pass',
+      },
+      { dependsOn: [a.address] },
+    );
+    const independent = change('emea', 'assignment.user', 'c@acme.com', 'create', {
+      type: 'assignment.user.assign',
+      appId: '0oa1',
+      userId: '00uc',
+      login: 'c@acme.com',
+      profile: {},
+      initialStatus: 'active_with_pass',
+    });
     (a as Change).dependsOn = [b.address];
     const cyclic: Plan = planOf([a, b, independent]);
-    await assert.rejects(applyPlan(cyclic, { spokes: { emea } }), (err: unknown) => err instanceof Org2OrgError && /cycle/.test(err.message) && /Nothing was written/.test(err.message));
+    await assert.rejects(
+      applyPlan(cyclic, { spokes: { emea } }),
+      (err: unknown) => err instanceof Org2OrgError && /cycle/.test(err.message) && /Nothing was written/.test(err.message),
+    );
     assert.equal(sim.stats('emea').total, 0, 'no request reached the org');
   } finally {
     await sim.close();

@@ -3,7 +3,12 @@ import { Secret } from '../../src/credentials.js';
 import { createOktaClient } from '../../src/okta/client.js';
 import type { ClientEvent, OktaClient } from '../../src/okta/types.js';
 
-export function clientFor(org: string, baseUrl: string, token: string, options: { maxInFlight?: number; adaptive?: boolean; onEvent?: (e: ClientEvent) => void; signal?: AbortSignal } = {}): OktaClient {
+export function clientFor(
+  org: string,
+  baseUrl: string,
+  token: string,
+  options: { maxInFlight?: number; adaptive?: boolean; onEvent?: (e: ClientEvent) => void; signal?: AbortSignal } = {},
+): OktaClient {
   return createOktaClient({
     org,
     baseUrl,

@@ -7,11 +7,23 @@ import { desiredState } from '../builders/desired.js';
 import { liveAppUser, liveSpoke, liveState } from '../builders/live.js';
 import { change, plan } from '../builders/plan.js';
 
-const APP = { id: '0oaAPP', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: 'http://127.0.0.1:1', features: [], fingerprint: 'fp-app' };
+const APP = {
+  id: '0oaAPP',
+  label: 'Acme Hub',
+  status: 'ACTIVE',
+  signOnMode: 'SAML_2_0',
+  baseUrl: 'http://127.0.0.1:1',
+  features: [],
+  fingerprint: 'fp-app',
+};
 
 describe('parseAddress', () => {
   it('takes a keyed address apart, quotes and dots in the key included', () => {
-    assert.deepEqual(parseAddress('spoke.emea.assignment.user["bob@acme.com"]'), { spoke: 'emea', kind: 'assignment.user', key: 'bob@acme.com' });
+    assert.deepEqual(parseAddress('spoke.emea.assignment.user["bob@acme.com"]'), {
+      spoke: 'emea',
+      kind: 'assignment.user',
+      key: 'bob@acme.com',
+    });
     assert.deepEqual(parseAddress('spoke.emea.pushMapping["A \\"b\\" c.d"]'), { spoke: 'emea', kind: 'pushMapping', key: 'A "b" c.d' });
     assert.deepEqual(parseAddress('spoke.emea.features.toApp'), { spoke: 'emea', kind: 'features.toApp' });
     assert.equal(parseAddress('hub.group["x"]'), undefined);
@@ -28,7 +40,12 @@ describe('checkStale', () => {
   const saved = plan([bobUpdate], { fingerprints });
 
   it('finds nothing when the live objects and the config are as planned', () => {
-    const live = liveState([liveSpoke('emea', { app: APP, appUsers: [liveAppUser('Bob@acme.com', { fingerprint: 'fp-bob' }), liveAppUser('carol@acme.com', { fingerprint: 'fp-carol' })] })]);
+    const live = liveState([
+      liveSpoke('emea', {
+        app: APP,
+        appUsers: [liveAppUser('Bob@acme.com', { fingerprint: 'fp-bob' }), liveAppUser('carol@acme.com', { fingerprint: 'fp-carol' })],
+      }),
+    ]);
     assert.deepEqual(checkStale(saved, desiredState('http://127.0.0.1:1'), live), []);
   });
 
@@ -44,14 +61,18 @@ describe('checkStale', () => {
   it('calls a create stale when the object appeared meanwhile', () => {
     const dave = change('emea', 'assignment.user', 'dave@acme.com', 'create', { type: 'none' });
     const live = liveState([liveSpoke('emea', { appUsers: [liveAppUser('dave@acme.com', { fingerprint: 'fp-dave' })] })]);
-    assert.deepEqual(checkStale(plan([dave]), desiredState('http://127.0.0.1:1'), live), ['spoke.emea.assignment.user["dave@acme.com"] was created since the plan']);
+    assert.deepEqual(checkStale(plan([dave]), desiredState('http://127.0.0.1:1'), live), [
+      'spoke.emea.assignment.user["dave@acme.com"] was created since the plan',
+    ]);
     assert.deepEqual(checkStale(plan([dave]), desiredState('http://127.0.0.1:1'), liveState([liveSpoke('emea')])), []);
   });
 
   it('checks 100,000 assignments and finds the one that changed (indexed lookups, not a scan per address)', () => {
     const n = 100_000;
     const users = Array.from({ length: n }, (_, i) => liveAppUser(`user${i}@acme.com`, { fingerprint: `fp-${i}` }));
-    const big = plan([], { fingerprints: Object.fromEntries(users.map((u) => [`spoke.emea.assignment.user[${JSON.stringify(u.loginKey)}]`, u.fingerprint])) });
+    const big = plan([], {
+      fingerprints: Object.fromEntries(users.map((u) => [`spoke.emea.assignment.user[${JSON.stringify(u.loginKey)}]`, u.fingerprint])),
+    });
     big.spokes.push({ name: 'emea', url: 'http://127.0.0.1:2', mode: 'managed', changes: [], diagnostics: [] });
     users[77_777] = { ...users[77_777]!, fingerprint: 'fp-changed' };
     const differences = checkStale(big, desiredState('http://127.0.0.1:1'), liveState([liveSpoke('emea', { appUsers: users })]));
@@ -59,13 +80,20 @@ describe('checkStale', () => {
   });
 
   it('reports a spoke of the plan that was not read', () => {
-    assert.deepEqual(checkStale(saved, desiredState('http://127.0.0.1:1'), liveState([])), ['spoke emea is in the plan but was not read now']);
+    assert.deepEqual(checkStale(saved, desiredState('http://127.0.0.1:1'), liveState([])), [
+      'spoke emea is in the plan but was not read now',
+    ]);
   });
 });
 
 describe('checkSafety', () => {
   const unassign = (n: number) =>
-    change('emea', 'assignment.user', `u${n}@acme.com`, 'delete', { type: 'assignment.user.unassign', appId: '0oa1', userId: `00u${n}`, login: `u${n}@acme.com` });
+    change('emea', 'assignment.user', `u${n}@acme.com`, 'delete', {
+      type: 'assignment.user.unassign',
+      appId: '0oa1',
+      userId: `00u${n}`,
+      login: `u${n}@acme.com`,
+    });
 
   it('allows up to maxRemovals unassignments and refuses one more', () => {
     const at = plan(Array.from({ length: 25 }, (_, i) => unassign(i)));
@@ -79,10 +107,20 @@ describe('checkSafety', () => {
 
   it('refuses deleting a Hub group and deactivating the connection unless allowed', () => {
     const deleteGroup = change('emea', 'pushMapping', 'Eng', 'delete', {
-      type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpm1', sourceGroupId: '00g1', deleteTargetGroup: true, currentStatus: 'ACTIVE',
+      type: 'pushMapping.delete',
+      appId: '0oa1',
+      mappingId: 'gpm1',
+      sourceGroupId: '00g1',
+      deleteTargetGroup: true,
+      currentStatus: 'ACTIVE',
     });
     const keepGroup = change('emea', 'pushMapping', 'Ops', 'delete', {
-      type: 'pushMapping.delete', appId: '0oa1', mappingId: 'gpm2', sourceGroupId: '00g2', deleteTargetGroup: false, currentStatus: 'ACTIVE',
+      type: 'pushMapping.delete',
+      appId: '0oa1',
+      mappingId: 'gpm2',
+      sourceGroupId: '00g2',
+      deleteTargetGroup: false,
+      currentStatus: 'ACTIVE',
     });
     const deactivate = change('emea', 'connection', null, 'update', { type: 'connection.deactivate', appId: '0oa1', disables: true });
     const p = plan([deleteGroup, keepGroup, deactivate]);

@@ -70,8 +70,20 @@ function setAppUser(w: World, login: string, status: string, syncState: string, 
     return;
   }
   w.app.users.add({
-    id: user.id, seq: 0, scope: 'USER', status, syncState, externalId: null, userName: login, profile: {},
-    created: now, lastUpdated: now, statusChanged: now, lastSync: null, passwordChanged: null, errorSummary,
+    id: user.id,
+    seq: 0,
+    scope: 'USER',
+    status,
+    syncState,
+    externalId: null,
+    userName: login,
+    profile: {},
+    created: now,
+    lastUpdated: now,
+    statusChanged: now,
+    lastSync: null,
+    passwordChanged: null,
+    errorSummary,
   });
 }
 
@@ -81,21 +93,39 @@ function addMapping(w: World, source: string, target: string, lastPush: string |
   const sourceGroupId = w.emea.findGroupByName(source)!.id;
   const now = new Date().toISOString();
   w.app.pushMappings.add({
-    id: w.emea.newId('gpm'), seq: 0, sourceGroupId, targetGroupId: w.emea.newId('00g'), hubGroupId: hubGroup.id, targetOrg: 'hub',
-    status: 'ACTIVE', errorSummary: null, lastPush, created: now, lastUpdated: now,
+    id: w.emea.newId('gpm'),
+    seq: 0,
+    sourceGroupId,
+    targetGroupId: w.emea.newId('00g'),
+    hubGroupId: hubGroup.id,
+    targetOrg: 'hub',
+    status: 'ACTIVE',
+    errorSummary: null,
+    lastPush,
+    created: now,
+    lastUpdated: now,
   });
   return { sourceGroupId };
 }
 
 function assign(w: World, login: string, initialStatus: InitialStatus): Change {
   return change('emea', 'assignment.user', login, 'create', {
-    type: 'assignment.user.assign', appId: w.app.id, userId: w.emea.findUser(login)!.id, login, profile: { initialStatus }, initialStatus,
+    type: 'assignment.user.assign',
+    appId: w.app.id,
+    userId: w.emea.findUser(login)!.id,
+    login,
+    profile: { initialStatus },
+    initialStatus,
   });
 }
 
 function push(w: World, source: string, target: string, sourceGroupId: string): Change {
   return change('emea', 'pushMapping', source, 'create', {
-    type: 'pushMapping.create', appId: w.app.id, sourceGroupId, targetGroupName: target, status: 'ACTIVE',
+    type: 'pushMapping.create',
+    appId: w.app.id,
+    sourceGroupId,
+    targetGroupName: target,
+    status: 'ACTIVE',
   });
 }
 
@@ -151,7 +181,13 @@ describe('waitForProvisioning', () => {
     });
 
     const byName = new Map(verification.map((v) => [v.name, v]));
-    assert.deepEqual(byName.get('alice@acme.com'), { kind: 'user', spoke: 'emea', name: 'alice@acme.com', ok: true, detail: 'ACTIVE as asked by active_with_pass' });
+    assert.deepEqual(byName.get('alice@acme.com'), {
+      kind: 'user',
+      spoke: 'emea',
+      name: 'alice@acme.com',
+      ok: true,
+      detail: 'ACTIVE as asked by active_with_pass',
+    });
     assert.equal(byName.get('bob@acme.com')!.ok, true);
     assert.equal(byName.get('carol@acme.com')!.ok, false);
     assert.match(byName.get('carol@acme.com')!.detail, /Matching user not found in the Hub/);
@@ -171,7 +207,12 @@ describe('waitForProvisioning', () => {
     setAppUser(w, 'bob@acme.com', 'STAGED', 'SYNCING');
     const changes = [assign(w, 'bob@acme.com', 'active_with_pass')];
     w.sim.resetStats();
-    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), { spokes: w.clients.spokes }, { timeoutMs: 30, pollMs: 5 });
+    const verification = await waitForProvisioning(
+      plan(changes),
+      appliedAll(changes),
+      { spokes: w.clients.spokes },
+      { timeoutMs: 30, pollMs: 5 },
+    );
     assert.equal(verification.length, 1);
     assert.equal(verification[0]!.ok, false);
     assert.match(verification[0]!.detail, /not provisioned after 30 ms .*the Hub was not checked/);
@@ -210,7 +251,11 @@ describe('waitForProvisioning', () => {
     setAppUser(w, 'bob@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
     w.hub.addUser('bob@acme.com', { login: 'bob@acme.com' }, 'ACTIVE');
     const update = change('emea', 'assignment.user', 'bob@acme.com', 'update', {
-      type: 'assignment.user.update', appId: w.app.id, userId: w.emea.findUser('bob@acme.com')!.id, login: 'bob@acme.com', profile: { initialStatus: 'active_without_pass' },
+      type: 'assignment.user.update',
+      appId: w.app.id,
+      userId: w.emea.findUser('bob@acme.com')!.id,
+      login: 'bob@acme.com',
+      profile: { initialStatus: 'active_without_pass' },
     });
     const [bob] = await waitForProvisioning(plan([update]), appliedAll([update]), w.clients, { timeoutMs: 1000, pollMs: 1 });
     assert.equal(bob!.ok, true);

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsByBucket, minutesAcrossOrgs, minutesAtLimits, perResourceCalls, rateLimitFloorWindows, totalCalls, usedBeforeFirstWindow, windowUse } from '../../bench/figures.js';
+import {
+  callsByBucket,
+  minutesAcrossOrgs,
+  minutesAtLimits,
+  perResourceCalls,
+  rateLimitFloorWindows,
+  totalCalls,
+  usedBeforeFirstWindow,
+  windowUse,
+} from '../../bench/figures.js';
 import { split, applyShape } from '../../bench/scenarios.js';
 
 test('calls are put in the bucket Okta counts them in', () => {
@@ -8,7 +17,12 @@ test('calls are put in the bucket Okta counts them in', () => {
     total: 9,
     status429: 0,
     peakInFlight: 1,
-    byRoute: { 'GET /api/v1/apps/{appId}/users': 4, 'GET /api/v1/apps/{appId}': 1, 'GET /api/v1/users': 2, 'GET /api/v1/groups/{groupId}/users': 2 },
+    byRoute: {
+      'GET /api/v1/apps/{appId}/users': 4,
+      'GET /api/v1/apps/{appId}': 1,
+      'GET /api/v1/users': 2,
+      'GET /api/v1/groups/{groupId}/users': 2,
+    },
   });
   assert.deepEqual(calls, { apps: 4, app: 1, users: 2, group: 2 });
 });
@@ -38,7 +52,13 @@ test('the per-resource reader spends 2 GETs per assigned user and 1 per push map
 });
 
 test('window use counts idle windows between the first and the last', () => {
-  assert.deepEqual(windowUse({ '100': 50, '101': 50, '102': 50 }, 100, 0.5, 1), { requests: 150, windows: 3, allowedPerWindow: 50, usedBefore: 0, share: 1 });
+  assert.deepEqual(windowUse({ '100': 50, '101': 50, '102': 50 }, 100, 0.5, 1), {
+    requests: 150,
+    windows: 3,
+    allowedPerWindow: 50,
+    usedBefore: 0,
+    share: 1,
+  });
   const gap = windowUse({ '100': 50, '103': 50 }, 100, 0.5, 1);
   assert.equal(gap.windows, 4);
   assert.equal(gap.share, 0.5);

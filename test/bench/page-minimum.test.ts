@@ -34,7 +34,11 @@ test('page minimum and critical path of a small world, from the simulator state'
     assert.equal(min.criticalPathPages, 4);
 
     // A push that isn't ACTIVE (activating it replaces the Hub group's members): its target's members count.
-    const mapping = sim.org('emea').apps.values().find((a) => a.name === 'okta_org2org')!.pushMappings.values()[0]!;
+    const mapping = sim
+      .org('emea')
+      .apps.values()
+      .find((a) => a.name === 'okta_org2org')!
+      .pushMappings.values()[0]!;
     mapping.status = 'INACTIVE';
     const after = pageMinimum();
     assert.equal(after.calls, min.calls + 1);

@@ -5,7 +5,14 @@
  * prove no secret value reaches any output.
  */
 import { Secret, type OrgAuth } from '../../src/credentials.js';
-import type { DesiredConnection, DesiredSpoke, DesiredState, DesiredUserAssignment, InitialStatus, OwnershipMode } from '../../src/config/types.js';
+import type {
+  DesiredConnection,
+  DesiredSpoke,
+  DesiredState,
+  DesiredUserAssignment,
+  InitialStatus,
+  OwnershipMode,
+} from '../../src/config/types.js';
 
 /** The value every fixture secret holds: it must never appear in any rendered output. */
 export const CANARY = 'canary-secret-value-7f3a9c';
@@ -19,14 +26,18 @@ export function desiredState(hubUrl: string, spokes: DesiredSpoke[] = [], extra:
 type UserPart = string | (Partial<DesiredUserAssignment> & { login: string });
 
 /** A managed Spoke with the app `Acme Hub` (SAML_2_0) and the lists given; its token's value is unused unless `auth` is given. */
-export function desiredSpoke(name: string, url: string, parts: {
-  auth?: OrgAuth;
-  connection?: DesiredConnection;
-  usersMode?: OwnershipMode;
-  users?: UserPart[];
-  groups?: string[];
-  push?: (string | { name: string; targetName?: string; link?: boolean })[];
-} = {}): DesiredSpoke {
+export function desiredSpoke(
+  name: string,
+  url: string,
+  parts: {
+    auth?: OrgAuth;
+    connection?: DesiredConnection;
+    usersMode?: OwnershipMode;
+    users?: UserPart[];
+    groups?: string[];
+    push?: (string | { name: string; targetName?: string; link?: boolean })[];
+  } = {},
+): DesiredSpoke {
   return {
     name,
     url,
@@ -44,7 +55,14 @@ export function desiredSpoke(name: string, url: string, parts: {
       mode: 'additive',
       groups: (parts.push ?? []).map((p) => {
         const g = typeof p === 'string' ? { name: p } : p;
-        return { name: g.name, targetName: g.targetName ?? g.name, link: g.link ?? false, status: 'ACTIVE' as const, remove: false, onRemove: 'keepTarget' as const };
+        return {
+          name: g.name,
+          targetName: g.targetName ?? g.name,
+          link: g.link ?? false,
+          status: 'ACTIVE' as const,
+          remove: false,
+          onRemove: 'keepTarget' as const,
+        };
       }),
     },
   };
@@ -108,7 +126,12 @@ function spokeFromJson(s: Json, index: number): DesiredSpoke {
   if (s.connection) {
     spoke.connection =
       s.connection.authScheme === 'OAUTH2'
-        ? { authScheme: 'OAUTH2', clientId: s.connection.clientId, rotationMode: s.connection.rotationMode ?? 'AUTO', enabled: s.connection.enabled ?? true }
+        ? {
+            authScheme: 'OAUTH2',
+            clientId: s.connection.clientId,
+            rotationMode: s.connection.rotationMode ?? 'AUTO',
+            enabled: s.connection.enabled ?? true,
+          }
         : { authScheme: 'TOKEN', token: secret(s.connection.token), enabled: s.connection.enabled ?? true };
   }
   if (s.provisioning?.toApp) spoke.provisioning.toApp = s.provisioning.toApp;

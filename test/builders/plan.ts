@@ -3,7 +3,14 @@ import { formatAddress, type ResourceKey } from '../../src/plan/address.js';
 import { PLAN_FORMAT_VERSION, type Action, type Change, type Plan, type PlanOp, type ResourceKind } from '../../src/plan/types.js';
 
 /** A change of `kind` (keyed by `key`, or the Spoke's one object of that kind when null), one write. */
-export function change(spoke: string, kind: ResourceKind, key: string | null, action: Action = 'create', op: PlanOp = { type: 'none' }, extra: Partial<Change> = {}): Change {
+export function change(
+  spoke: string,
+  kind: ResourceKind,
+  key: string | null,
+  action: Action = 'create',
+  op: PlanOp = { type: 'none' },
+  extra: Partial<Change> = {},
+): Change {
   const resource: ResourceKey = key === null ? { spoke, kind } : { spoke, kind, key };
   return {
     address: formatAddress(resource),

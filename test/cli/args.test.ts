@@ -31,28 +31,52 @@ describe('parseCommandArgs', () => {
   });
 
   it("names Terraform's single-dash spelling and the option meant", () => {
-    assert.match(usageMessage(() => parseCommandArgs('apply', ['-auto-approve'], flags)), /"-auto-approve": org2org's options take two dashes .*Did you mean "--auto-approve"\?/);
-    assert.match(usageMessage(() => parseCommandArgs('apply', ['-out=plan.json'], flags)), /Did you mean "--out=plan.json"\?/);
-    assert.match(usageMessage(() => parseCommandArgs('apply', ['-no-color'], flags)), /Did you mean "--no-color"\?/);
+    assert.match(
+      usageMessage(() => parseCommandArgs('apply', ['-auto-approve'], flags)),
+      /"-auto-approve": org2org's options take two dashes .*Did you mean "--auto-approve"\?/,
+    );
+    assert.match(
+      usageMessage(() => parseCommandArgs('apply', ['-out=plan.json'], flags)),
+      /Did you mean "--out=plan.json"\?/,
+    );
+    assert.match(
+      usageMessage(() => parseCommandArgs('apply', ['-no-color'], flags)),
+      /Did you mean "--no-color"\?/,
+    );
   });
 
   it('suggests the nearest option for a typo and points at the help', () => {
     const message = usageMessage(() => parseCommandArgs('apply', ['--auto-aprove'], flags));
-    assert.match(message, /unknown option "--auto-aprove" for `org2org apply`\. Did you mean "--auto-approve"\? Run `org2org help apply`\./);
+    assert.match(
+      message,
+      /unknown option "--auto-aprove" for `org2org apply`\. Did you mean "--auto-approve"\? Run `org2org help apply`\./,
+    );
     assert.doesNotMatch(message, /positional/);
   });
 
   it('accepts a short string option with its value attached, and refuses a value for a boolean', () => {
     assert.equal(parseCommandArgs('plan', ['-cfile.yaml'], flags).global.config, 'file.yaml');
-    assert.match(usageMessage(() => parseCommandArgs('plan', ['--debug=yes'], flags)), /"--debug" takes no value/);
+    assert.match(
+      usageMessage(() => parseCommandArgs('plan', ['--debug=yes'], flags)),
+      /"--debug" takes no value/,
+    );
   });
 
   it('refuses positionals beyond what the command takes, and spots a flag without dashes', () => {
-    assert.match(usageMessage(() => parseCommandArgs('plan', ['extra'], flags)), /unexpected argument "extra": `org2org plan` takes no arguments/);
-    assert.match(usageMessage(() => parseCommandArgs('apply', ['auto-approve'], flags)), /Did you mean "--auto-approve"\?/);
+    assert.match(
+      usageMessage(() => parseCommandArgs('plan', ['extra'], flags)),
+      /unexpected argument "extra": `org2org plan` takes no arguments/,
+    );
+    assert.match(
+      usageMessage(() => parseCommandArgs('apply', ['auto-approve'], flags)),
+      /Did you mean "--auto-approve"\?/,
+    );
     const parsed = parseCommandArgs('apply', ['plan.json'], flags, { maxPositionals: 1, positionalName: 'saved plan file' });
     assert.deepEqual(parsed.positionals, ['plan.json']);
-    assert.match(usageMessage(() => parseCommandArgs('apply', ['a', 'b'], flags, { maxPositionals: 1, positionalName: 'saved plan file' })), /at most 1 saved plan file/);
+    assert.match(
+      usageMessage(() => parseCommandArgs('apply', ['a', 'b'], flags, { maxPositionals: 1, positionalName: 'saved plan file' })),
+      /at most 1 saved plan file/,
+    );
   });
 });
 

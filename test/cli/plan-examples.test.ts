@@ -3,10 +3,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-type Workflow = { on: Record<string, unknown>; jobs: Record<string, { concurrency?: { group: string; 'cancel-in-progress': boolean }; strategy?: { matrix: { spoke: string[] } }; steps: { run?: string; with?: { script?: string } }[] }> };
+type Workflow = {
+  on: Record<string, unknown>;
+  jobs: Record<
+    string,
+    {
+      concurrency?: { group: string; 'cancel-in-progress': boolean };
+      strategy?: { matrix: { spoke: string[] } };
+      steps: { run?: string; with?: { script?: string } }[];
+    }
+  >;
+};
 const load = (name: string): Workflow => parse(readFileSync(`examples/github-actions/${name}.yml`, 'utf8')) as Workflow;
 
-test('plan-on-pr: plans per Spoke and updates the comment that carries the renderer\'s marker', () => {
+test("plan-on-pr: plans per Spoke and updates the comment that carries the renderer's marker", () => {
   const wf = load('plan-on-pr');
   assert.ok('pull_request' in wf.on);
   const job = wf.jobs.plan!;

@@ -25,7 +25,10 @@ test('plan on the root config against examples/sim/seed.yaml: changes (exit 2), 
     const plan = JSON.parse(planFile) as { empty: boolean; errored: boolean; spokes: { name: string }[] };
     assert.equal(plan.empty, false);
     assert.equal(plan.errored, false, planFile.slice(0, 2000));
-    assert.deepEqual(plan.spokes.map((s) => s.name), ['emea', 'apac']);
+    assert.deepEqual(
+      plan.spokes.map((s) => s.name),
+      ['emea', 'apac'],
+    );
     for (const text of [planFile, r.stdout, r.stderr]) {
       assert.ok(!text.includes(CANARY_ANSWER), 'the security answer leaked');
       for (const [name, value] of Object.entries(sim.env)) {

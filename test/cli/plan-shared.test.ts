@@ -19,8 +19,15 @@ test('parseCapacity: shares and percentages; out of range is a usage error', () 
 });
 
 test('selectSpokes keeps the named Spokes, in config order', () => {
-  const desired = desiredState('https://hub.example.com', [desiredSpoke('emea', 'https://e'), desiredSpoke('apac', 'https://a'), desiredSpoke('us', 'https://u')]);
-  assert.deepEqual(selectSpokes(desired, ['us', 'emea']).spokes.map((s) => s.name), ['emea', 'us']);
+  const desired = desiredState('https://hub.example.com', [
+    desiredSpoke('emea', 'https://e'),
+    desiredSpoke('apac', 'https://a'),
+    desiredSpoke('us', 'https://u'),
+  ]);
+  assert.deepEqual(
+    selectSpokes(desired, ['us', 'emea']).spokes.map((s) => s.name),
+    ['emea', 'us'],
+  );
   assert.equal(selectSpokes(desired, []), desired);
   assert.throws(() => selectSpokes(desired, ['eu', 'emea']), /no spoke named "eu" in org2org\.config\.yaml \(spokes: emea, apac, us\)/);
 });

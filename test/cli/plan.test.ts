@@ -16,8 +16,15 @@ const CANARY_ANSWER = 'canary-answer-7f3e';
 function matchingEmea(sim: Sim): DesiredSpoke {
   const spoke = desiredSpoke('emea', sim.orgs.emea!.url, { users: [{ login: 'bob@acme.com', initialStatus: 'active_with_pass' }] });
   spoke.auth = { kind: 'token', token: new Secret('OKTA_EMEA_TOKEN', sim.env.OKTA_EMEA_TOKEN!) };
-  spoke.connection = { authScheme: 'TOKEN', token: new Secret('OKTA_HUB_PROVISIONING_TOKEN', sim.env.OKTA_HUB_PROVISIONING_TOKEN!), enabled: true };
-  spoke.provisioning = { toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false }, toOkta: { profileSourcing: false } };
+  spoke.connection = {
+    authScheme: 'TOKEN',
+    token: new Secret('OKTA_HUB_PROVISIONING_TOKEN', sim.env.OKTA_HUB_PROVISIONING_TOKEN!),
+    enabled: true,
+  };
+  spoke.provisioning = {
+    toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false },
+    toOkta: { profileSourcing: false },
+  };
   return spoke;
 }
 
@@ -46,7 +53,11 @@ test('a config that matches the live orgs plans "No changes": exit 0 under --det
     assert.equal(code, 0, c.out + c.err);
     assert.match(c.out, /No changes/);
     assert.match(c.err, /read emea app users: 1/);
-    const saved = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { empty: boolean; fingerprints: Record<string, string>; createdAt: string };
+    const saved = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as {
+      empty: boolean;
+      fingerprints: Record<string, string>;
+      createdAt: string;
+    };
     assert.equal(saved.empty, true);
     assert.ok(saved.fingerprints['spoke.emea.assignment.user["bob@acme.com"]']);
     assert.ok(!Number.isNaN(Date.parse(saved.createdAt)));
@@ -86,7 +97,8 @@ test('drift: exit 2 with --detailed-exitcode, 0 without; --out and the step summ
     assert.match(summaryText, /<!-- org2org:spoke=emea -->/);
     for (const text of [c.out, c.err, planFile, summaryText]) {
       assert.ok(!text.includes(CANARY_ANSWER), 'the security answer leaked');
-      for (const token of [sim.env.OKTA_EMEA_TOKEN!, sim.env.OKTA_HUB_PROVISIONING_TOKEN!, sim.env.OKTA_HUB_READ_TOKEN!]) assert.ok(!text.includes(token), 'a token leaked');
+      for (const token of [sim.env.OKTA_EMEA_TOKEN!, sim.env.OKTA_HUB_PROVISIONING_TOKEN!, sim.env.OKTA_HUB_READ_TOKEN!])
+        assert.ok(!text.includes(token), 'a token leaked');
     }
 
     const plain = capture();
@@ -131,10 +143,19 @@ test('a plan with errors (a login that is not in the Spoke) exits 1 and says why
   const sim = await startSim('examples/sim/seed.yaml');
   try {
     const emea = matchingEmea(sim);
-    emea.assignments.users.push({ login: 'nobody@acme.com', loginKey: 'nobody@acme.com', initialStatus: 'active_without_pass', profile: {} });
+    emea.assignments.users.push({
+      login: 'nobody@acme.com',
+      loginKey: 'nobody@acme.com',
+      initialStatus: 'active_without_pass',
+      profile: {},
+    });
     const desired = withHub(sim, [emea]);
     const c = capture();
-    const code = await runPlan(['--detailed-exitcode', '--no-color'], { ...c.io, env: {}, loadConfig: async () => ({ desired, warnings: [] }) });
+    const code = await runPlan(['--detailed-exitcode', '--no-color'], {
+      ...c.io,
+      env: {},
+      loadConfig: async () => ({ desired, warnings: [] }),
+    });
     assert.equal(code, 1);
     assert.match(c.out, /nobody@acme\.com: no such user in the emea Spoke org/);
     assert.match(c.err, /error: the plan has 1 error \(listed above\)/);

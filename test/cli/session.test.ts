@@ -17,7 +17,10 @@ test('a config with many Spokes: each client listens to the Ctrl-C signal, and N
     const clients = session.clients(desiredState('http://127.0.0.1:8999', spokes));
     assert.equal(Object.keys(clients.spokes).length, 12);
     await new Promise((resolve) => setImmediate(resolve)); // Node emits the warning on a later tick
-    assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
+    assert.deepEqual(
+      warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+      [],
+    );
   } finally {
     process.off('warning', onWarning);
   }

@@ -54,12 +54,19 @@ describe('--spoke apac with the whole environment present', () => {
   after(() => sim.close());
 
   /** Runs `command --spoke apac` with every variable set, checks its exit code and that it read no emea variable; its output and what it read. */
-  async function runApacOnly(command: typeof runCheck | typeof runPlan, args: string[], expectedCode: number): Promise<{ text: string; read: Set<string> }> {
+  async function runApacOnly(
+    command: typeof runCheck | typeof runPlan,
+    args: string[],
+    expectedCode: number,
+  ): Promise<{ text: string; read: Set<string> }> {
     const { env, read } = recordingEnv(allVars);
     const out = sink();
     const code = await command(['-c', 'org2org.config.yaml', '--spoke', 'apac', ...args], { ...out.io, env });
     assert.equal(code, expectedCode, out.text());
-    assert.deepEqual(EMEA_VARS.filter((v) => read.has(v)), []);
+    assert.deepEqual(
+      EMEA_VARS.filter((v) => read.has(v)),
+      [],
+    );
     return { text: out.text(), read };
   }
 
@@ -80,11 +87,18 @@ describe('--spoke apac with the whole environment present', () => {
       const planned = recordingEnv(allVars);
       const planFile = join(dir, 'plan.json');
       const out = sink();
-      assert.equal(await runPlan(['-c', 'org2org.config.yaml', '--spoke', 'apac', '--out', planFile], { ...out.io, env: planned.env }), 0, out.text());
+      assert.equal(
+        await runPlan(['-c', 'org2org.config.yaml', '--spoke', 'apac', '--out', planFile], { ...out.io, env: planned.env }),
+        0,
+        out.text(),
+      );
       const applied = recordingEnv(allVars);
       const code = await runApply([planFile, '-c', 'org2org.config.yaml', '--auto-approve', '--no-tty'], { ...out.io, env: applied.env });
       assert.equal(code, 0, out.text());
-      assert.deepEqual(EMEA_VARS.filter((v) => planned.read.has(v) || applied.read.has(v)), []);
+      assert.deepEqual(
+        EMEA_VARS.filter((v) => planned.read.has(v) || applied.read.has(v)),
+        [],
+      );
       assert.doesNotMatch(out.text(), /canary-emea-answer/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -92,7 +106,7 @@ describe('--spoke apac with the whole environment present', () => {
   });
 });
 
-describe('--spoke from the command line, with only the selected Spoke\'s and the Hub\'s variables set', () => {
+describe("--spoke from the command line, with only the selected Spoke's and the Hub's variables set", () => {
   let sim: Sim;
   let hubAndApac: Record<string, string>;
   let dir: string;
@@ -118,10 +132,12 @@ describe('--spoke from the command line, with only the selected Spoke\'s and the
     assert.doesNotMatch(all.stderr, /OKTA_APAC_TOKEN is not set/);
   });
 
-  test('check --spoke apac runs; --spoke emea names only emea\'s missing variables', async () => {
+  test("check --spoke apac runs; --spoke emea names only emea's missing variables", async () => {
     const apac = await runCli(['check', '-c', 'org2org.config.yaml', '--spoke', 'apac'], hubAndApac);
     assert.equal(apac.code, 0, apac.stdout + apac.stderr);
-    const emeaOnly = Object.fromEntries(Object.entries(sim.env).filter(([name]) => !name.startsWith('OKTA_APAC_') && name !== 'ALICE_ANSWER'));
+    const emeaOnly = Object.fromEntries(
+      Object.entries(sim.env).filter(([name]) => !name.startsWith('OKTA_APAC_') && name !== 'ALICE_ANSWER'),
+    );
     const emea = await runCli(['check', '-c', 'org2org.config.yaml', '--spoke', 'emea'], emeaOnly);
     assert.equal(emea.code, 1);
     assert.match(emea.stderr, /ALICE_ANSWER is not set/);
@@ -131,12 +147,20 @@ describe('--spoke from the command line, with only the selected Spoke\'s and the
   test('the other Spokes are still checked against the schema and the rules', async () => {
     const config = readFileSync('org2org.config.yaml', 'utf8');
     const broken = join(dir, 'broken-emea.yaml');
-    writeFileSync(broken, config.replace('      label: Acme Hub\n', '      label: Acme Hub\n      colour: blue\n').replace('        - login: bob@acme.com\n', '        - login: bob@acme.com\n        - login: BOB@acme.com\n'));
+    writeFileSync(
+      broken,
+      config
+        .replace('      label: Acme Hub\n', '      label: Acme Hub\n      colour: blue\n')
+        .replace('        - login: bob@acme.com\n', '        - login: bob@acme.com\n        - login: BOB@acme.com\n'),
+    );
     const run = await runCli(['plan', '-c', broken, '--spoke', 'apac'], hubAndApac);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /colour/);
     const rules = join(dir, 'rules-emea.yaml');
-    writeFileSync(rules, config.replace('        - login: bob@acme.com\n', '        - login: bob@acme.com\n        - login: BOB@acme.com\n'));
+    writeFileSync(
+      rules,
+      config.replace('        - login: bob@acme.com\n', '        - login: bob@acme.com\n        - login: BOB@acme.com\n'),
+    );
     const dup = await runCli(['plan', '-c', rules, '--spoke', 'apac'], hubAndApac);
     assert.equal(dup.code, 1);
     assert.match(dup.stderr, /already assigned/);

@@ -46,7 +46,10 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   },
   {
     name: 'mapping where a list belongs',
-    text: withLine(17, '      users: { login: alice@acme.com }').replace('        - login: alice@acme.com\n        - login: bob@acme.com\n', ''),
+    text: withLine(17, '      users: { login: alice@acme.com }').replace(
+      '        - login: alice@acme.com\n        - login: bob@acme.com\n',
+      '',
+    ),
     errors: ['17:14 spokes[0].assignments.users must be a list (- item lines), not a mapping — fix its value'],
   },
   {
@@ -66,7 +69,9 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   {
     name: 'syncPassword true',
     text: withLine(15, '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: true }'),
-    errors: ['15:100 spokes[0].provisioning.toApp.syncPassword cannot be true — use false, or { seed: OKTA | RANDOM, change: CHANGE | KEEP_EXISTING }'],
+    errors: [
+      '15:100 spokes[0].provisioning.toApp.syncPassword cannot be true — use false, or { seed: OKTA | RANDOM, change: CHANGE | KEEP_EXISTING }',
+    ],
   },
   {
     name: 'auth with both token and oauth',
@@ -86,11 +91,16 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   {
     name: 'duplicate logins compare case-insensitively',
     text: withLine(19, '        - login: ALICE@acme.com'),
-    errors: ['19:18 login "ALICE@acme.com" is already assigned in users[0] of spoke "emea" (logins compare case-insensitively) — remove one'],
+    errors: [
+      '19:18 login "ALICE@acme.com" is already assigned in users[0] of spoke "emea" (logins compare case-insensitively) — remove one',
+    ],
   },
   {
     name: 'duplicate assigned and pushed groups',
-    text: withLine(21, '        - name: EMEA Sales\n        - name: emea sales').replace('        - name: Engineering', '        - name: Engineering\n        - { name: Engineering }'),
+    text: withLine(21, '        - name: EMEA Sales\n        - name: emea sales').replace(
+      '        - name: Engineering',
+      '        - name: Engineering\n        - { name: Engineering }',
+    ),
     errors: [
       '22:17 group "emea sales" is already assigned in groups[0] of spoke "emea" — remove one',
       '26:19 group "Engineering" is already pushed by groups[0] of spoke "emea" — a group has one push mapping; remove one',
@@ -99,22 +109,30 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   {
     name: 'two push mappings to the same Hub group',
     text: withLine(24, '        - name: Engineering\n        - { name: Eng, targetName: Engineering }'),
-    errors: ['25:11 Hub group "Engineering" is already the target of groups[0] of spoke "emea" — push each Spoke group to its own Hub group'],
+    errors: [
+      '25:11 Hub group "Engineering" is already the target of groups[0] of spoke "emea" — push each Spoke group to its own Hub group',
+    ],
   },
   {
     name: 'onRemove: deleteTarget without remove: true (a listed mapping is kept, so it would do nothing)',
     text: withLine(24, '        - { name: Engineering, onRemove: deleteTarget }'),
-    errors: ['24:42 onRemove: deleteTarget acts only when the mapping is removed — add remove: true to remove the push of "Engineering" together with its Hub group, or drop onRemove'],
+    errors: [
+      '24:42 onRemove: deleteTarget acts only when the mapping is removed — add remove: true to remove the push of "Engineering" together with its Hub group, or drop onRemove',
+    ],
   },
   {
     name: 'onRemove: deleteTarget on a linked mapping (the Hub group was not made by the push)',
     text: withLine(24, '        - { name: Engineering, link: true, remove: true, onRemove: deleteTarget }'),
-    errors: ['24:68 group "Engineering" links to the existing Hub group "Engineering": org2org won\'t delete a Hub group it didn\'t create — drop onRemove (the Hub group is kept), or delete that group in the Hub yourself'],
+    errors: [
+      '24:68 group "Engineering" links to the existing Hub group "Engineering": org2org won\'t delete a Hub group it didn\'t create — drop onRemove (the Hub group is kept), or delete that group in the Hub yourself',
+    ],
   },
   {
     name: 'http outside loopback',
     text: withLine(3, '  url: http://acme.okta.com'),
-    errors: ['3:8 "http://acme.okta.com" must use https (http is allowed only on loopback, for the simulator) — write https://acme.okta.com'],
+    errors: [
+      '3:8 "http://acme.okta.com" must use https (http is allowed only on loopback, for the simulator) — write https://acme.okta.com',
+    ],
   },
   {
     name: 'a URL with a path',
@@ -129,7 +147,9 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   {
     name: 'OAUTH2 connection without clientId',
     text: withLine(12, '      authScheme: OAUTH2').replace('      token: ${HUB_TOKEN}\n', ''),
-    errors: ["12:7 authScheme OAUTH2 needs the Hub's service app — add hubServiceApp: managed (org2org builds it), or clientId: the client ID of an existing one"],
+    errors: [
+      "12:7 authScheme OAUTH2 needs the Hub's service app — add hubServiceApp: managed (org2org builds it), or clientId: the client ID of an existing one",
+    ],
   },
   {
     name: 'TOKEN connection without token',
@@ -148,7 +168,9 @@ const INVALID: Array<{ name: string; text: string; errors: string[] }> = [
   },
   {
     name: 'several problems at once, in file order',
-    text: withLine(3, '  url: http://acme.okta.com').replace('label: Acme Hub', 'labl: Acme Hub').replace('authScheme: TOKEN', 'authScheme: token'),
+    text: withLine(3, '  url: http://acme.okta.com')
+      .replace('label: Acme Hub', 'labl: Acme Hub')
+      .replace('authScheme: TOKEN', 'authScheme: token'),
     errors: [
       '10:7 unknown key "labl" in spokes[0].app — did you mean "label"?',
       '12:19 "token" is not a valid spokes[0].connection.authScheme — did you mean "TOKEN"?',
@@ -193,18 +215,34 @@ test('valid: BASE builds a DesiredState with defaults, positions and the digest'
       ['bob@acme.com', 'bob@acme.com', 'active_without_pass', { line: 19, col: 11 }],
     ],
   );
-  assert.deepEqual(spoke.pushGroups.groups, [{ name: 'Engineering', targetName: 'Engineering', link: false, status: 'ACTIVE', remove: false, onRemove: 'keepTarget', pos: { line: 24, col: 11 } }]);
+  assert.deepEqual(spoke.pushGroups.groups, [
+    {
+      name: 'Engineering',
+      targetName: 'Engineering',
+      link: false,
+      status: 'ACTIVE',
+      remove: false,
+      onRemove: 'keepTarget',
+      pos: { line: 24, col: 11 },
+    },
+  ]);
   assert.deepEqual(spoke.pos, { line: 5, col: 5 });
   assert.equal(spoke.provisioning.toOkta, undefined);
 });
 
 test('valid: ${VAR} expands in URLs (normalized); in a name it is literal, with one warning', async () => {
   const text = withLine(3, '  url: ${HUB_URL}').replace('label: Acme Hub', 'label: Acme ${REGION} Hub');
-  const outcome = await loadText(text, { env: { HUB_URL: 'http://127.0.0.1:4010/', REGION: 'EU', EMEA_TOKEN: 't1', HUB_TOKEN: 't2' }, requireSecrets: true });
+  const outcome = await loadText(text, {
+    env: { HUB_URL: 'http://127.0.0.1:4010/', REGION: 'EU', EMEA_TOKEN: 't1', HUB_TOKEN: 't2' },
+    requireSecrets: true,
+  });
   assert.ok(outcome.ok);
   assert.equal(outcome.result.desired.hub.url, 'http://127.0.0.1:4010');
   assert.equal(outcome.result.desired.spokes[0]?.app.label, 'Acme ${REGION} Hub');
-  assert.deepEqual(outcome.result.warnings.map((w) => w.message), ['${REGION} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets']);
+  assert.deepEqual(
+    outcome.result.warnings.map((w) => w.message),
+    ['${REGION} is taken literally here: environment variables are expanded only in URLs, OAuth client and key ids and secrets'],
+  );
 });
 
 test('http is fine on any loopback address the client accepts, and nowhere else', async () => {
@@ -238,19 +276,28 @@ test('unset variables: warnings once per variable for validate, errors at every 
 test('valid: OAuth auth, OAUTH2 connection, syncPassword object and import settings', async () => {
   const text = withLine(8, '      oauth: { clientId: 0oa1, privateKey: "${KEY}", keyId: k1, scopes: [okta.apps.manage] }')
     .replace('      authScheme: TOKEN\n      token: ${HUB_TOKEN}', '      authScheme: OAUTH2\n      clientId: 0oa2\n      enabled: false')
-    .replace('syncPassword: false }', 'syncPassword: { seed: RANDOM, change: CHANGE } }\n      toOkta: { import: { username: { userNameFormat: EMAIL } } }');
+    .replace(
+      'syncPassword: false }',
+      'syncPassword: { seed: RANDOM, change: CHANGE } }\n      toOkta: { import: { username: { userNameFormat: EMAIL } } }',
+    );
   const outcome = await loadText(text, { env: { KEY: 'fake-pem' }, requireSecrets: true });
   assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
   const spoke = outcome.result.desired.spokes[0]!;
   assert.equal(spoke.auth.kind, 'oauth');
-  assert.deepEqual(spoke.auth.kind === 'oauth' && [spoke.auth.clientId, spoke.auth.keyId, spoke.auth.scopes, spoke.auth.privateKey.envVar], ['0oa1', 'k1', ['okta.apps.manage'], 'KEY']);
+  assert.deepEqual(
+    spoke.auth.kind === 'oauth' && [spoke.auth.clientId, spoke.auth.keyId, spoke.auth.scopes, spoke.auth.privateKey.envVar],
+    ['0oa1', 'k1', ['okta.apps.manage'], 'KEY'],
+  );
   assert.deepEqual(spoke.connection, { authScheme: 'OAUTH2', clientId: '0oa2', rotationMode: 'AUTO', enabled: false });
   assert.deepEqual(spoke.provisioning.toApp?.syncPassword, { seed: 'RANDOM', change: 'CHANGE' });
   assert.deepEqual(spoke.provisioning.toOkta, { import: { username: { userNameFormat: 'EMAIL' } } });
 });
 
 test('valid: Profile Sourcing together with To App features, as real Org2Org apps have them (recorded: PROFILE_MASTERING beside PUSH_NEW_USERS)', async () => {
-  const text = withLine(15, '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false }\n      toOkta: { profileSourcing: true }');
+  const text = withLine(
+    15,
+    '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false }\n      toOkta: { profileSourcing: true }',
+  );
   const outcome = await loadText(text, { env: { EMEA_TOKEN: 'fake-emea', HUB_TOKEN: 'fake-hub' }, requireSecrets: true });
   assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
   assert.equal(outcome.result.desired.spokes[0]!.provisioning.toOkta?.profileSourcing, true);

@@ -8,10 +8,13 @@ import { renderMultiSpokeConfig } from '../../scripts/gen-multi-spoke.js';
 import { loadText } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const examples = readdirSync(`${root}examples`).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
+const examples = readdirSync(`${root}examples`)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `examples/${f}`);
 
 test('the examples are there', () => {
-  for (const name of ['examples/minimal.yaml', 'examples/full.yaml', 'examples/multi-spoke-1000.yaml']) assert.ok(examples.includes(name), name);
+  for (const name of ['examples/minimal.yaml', 'examples/full.yaml', 'examples/multi-spoke-1000.yaml'])
+    assert.ok(examples.includes(name), name);
 });
 
 for (const file of [...examples, 'org2org.config.yaml']) {
@@ -46,12 +49,31 @@ test('multi-spoke-1000.yaml has 1,000 assignments and matches its generator', as
   assert.equal(text, renderMultiSpokeConfig(1000), 'regenerate with: npx tsx scripts/gen-multi-spoke.ts');
   const outcome = await loadText(text);
   assert.ok(outcome.ok);
-  assert.equal(outcome.result.desired.spokes.reduce((n, s) => n + s.assignments.users.length, 0), 1000);
+  assert.equal(
+    outcome.result.desired.spokes.reduce((n, s) => n + s.assignments.users.length, 0),
+    1000,
+  );
 });
 
 test('the root config keeps the spokes, users and groups the simulator seed mirrors', async () => {
   const { desired } = await loadConfig(`${root}org2org.config.yaml`, { env: {}, requireSecrets: false });
-  assert.deepEqual(desired.spokes.map((s) => s.name), ['emea', 'apac']);
-  assert.deepEqual(desired.spokes.map((s) => s.assignments.users.map((u) => u.login)), [['alice@acme.com', 'bob@acme.com', 'chloe@acme.com'], ['kenji@acme.com', 'mei@acme.com']]);
-  assert.deepEqual(desired.spokes[0]!.pushGroups.groups.map((g) => [g.name, g.targetName, g.link]), [['EMEA Sales', 'EMEA Sales', false], ['Engineering', 'Engineering', false], ['Legacy Ops', 'Ops', true]]);
+  assert.deepEqual(
+    desired.spokes.map((s) => s.name),
+    ['emea', 'apac'],
+  );
+  assert.deepEqual(
+    desired.spokes.map((s) => s.assignments.users.map((u) => u.login)),
+    [
+      ['alice@acme.com', 'bob@acme.com', 'chloe@acme.com'],
+      ['kenji@acme.com', 'mei@acme.com'],
+    ],
+  );
+  assert.deepEqual(
+    desired.spokes[0]!.pushGroups.groups.map((g) => [g.name, g.targetName, g.link]),
+    [
+      ['EMEA Sales', 'EMEA Sales', false],
+      ['Engineering', 'Engineering', false],
+      ['Legacy Ops', 'Ops', true],
+    ],
+  );
 });

@@ -20,7 +20,9 @@ export function tempDir(): string {
   return dir;
 }
 
-export type Outcome = { ok: true; result: LoadResult; file: string } | { ok: false; error: ConfigError; problems: SourceProblem[]; file: string };
+export type Outcome =
+  | { ok: true; result: LoadResult; file: string }
+  | { ok: false; error: ConfigError; problems: SourceProblem[]; file: string };
 
 export async function loadText(
   text: string | Buffer,
@@ -30,7 +32,10 @@ export async function loadText(
   return loadFile(file, options);
 }
 
-export async function loadFile(file: string, options: { env?: Record<string, string | undefined>; requireSecrets?: boolean } = {}): Promise<Outcome> {
+export async function loadFile(
+  file: string,
+  options: { env?: Record<string, string | undefined>; requireSecrets?: boolean } = {},
+): Promise<Outcome> {
   try {
     const result = await loadConfig(file, { env: options.env ?? {}, requireSecrets: options.requireSecrets ?? false });
     return { ok: true, result, file };

@@ -11,10 +11,23 @@ import { positionOf, readConfigSource, type ConfigSource } from '../../src/confi
 import { loadText, writeTemp } from './helpers.js';
 
 /** A valid config of `n` users per Spoke (over the size where pieces are used), one line each. */
-function bigConfig(n: number, spokes = ['emea', 'apac'], item = (s: string, k: number) => `        - { login: user${k}@${s}.example.com }`): string {
+function bigConfig(
+  n: number,
+  spokes = ['emea', 'apac'],
+  item = (s: string, k: number) => `        - { login: user${k}@${s}.example.com }`,
+): string {
   const lines = ['version: 1', 'hub:', '  url: https://hub.okta.com', '  auth:', '    token: ${HUB_TOKEN}', 'spokes:'];
   for (const s of spokes) {
-    lines.push(`  - name: ${s}`, `    url: https://${s}.okta.com`, '    auth:', `      token: \${${s.toUpperCase()}_TOKEN}`, '    app:', '      label: Hub', '    assignments:', '      users:');
+    lines.push(
+      `  - name: ${s}`,
+      `    url: https://${s}.okta.com`,
+      '    auth:',
+      `      token: \${${s.toUpperCase()}_TOKEN}`,
+      '    app:',
+      '      label: Hub',
+      '    assignments:',
+      '      users:',
+    );
     for (let k = 0; k < n; k++) lines.push(item(s, k));
     lines.push('      groups:', '        - { name: Everyone }');
   }
@@ -32,32 +45,50 @@ test('pieces: the same data and positions as one whole-document parse', async ()
   const text = bigConfig(6000);
   const file = writeTemp(text);
   const source = await readConfigSource(file);
-  assert.equal(source.positions.runs.size, 2, 'each Spoke\'s users are a run parsed apart');
+  assert.equal(source.positions.runs.size, 2, "each Spoke's users are a run parsed apart");
   const reference = whole(text);
   assert.deepEqual(source.data, reference.data);
   const pointers = [
-    '', '/spokes/0/assignments/users/0', '/spokes/0/assignments/users/0/login', '/spokes/0/assignments/users/5999/login',
-    '/spokes/1/assignments/users/2500', '/spokes/1/assignments/users/6000', '/spokes/1/assignments/groups/0/name',
-    '/spokes/0/assignments/users/17/unknown', '/spokes/1/app/label', '/spokes/1/assignments/users/5999',
+    '',
+    '/spokes/0/assignments/users/0',
+    '/spokes/0/assignments/users/0/login',
+    '/spokes/0/assignments/users/5999/login',
+    '/spokes/1/assignments/users/2500',
+    '/spokes/1/assignments/users/6000',
+    '/spokes/1/assignments/groups/0/name',
+    '/spokes/0/assignments/users/17/unknown',
+    '/spokes/1/app/label',
+    '/spokes/1/assignments/users/5999',
   ];
   for (const pointer of pointers) {
-    for (const key of [false, true]) assert.deepEqual(positionOf(source, pointer, { key }), positionOf(reference, pointer, { key }), `${pointer} (key: ${key})`);
+    for (const key of [false, true])
+      assert.deepEqual(positionOf(source, pointer, { key }), positionOf(reference, pointer, { key }), `${pointer} (key: ${key})`);
   }
 });
 
 test('pieces: runs broken by multi-line items, comments and anchors give the same data', async () => {
   const item = (s: string, k: number): string =>
-    k === 300 ? `        - login: multi${k}@${s}.example.com\n          initialStatus: active_with_pass`
-    : k === 900 ? `        - { login: "flow${k}@${s}.example.com",\n            initialStatus: active_with_pass }`
-    : k === 1500 ? '        # a comment between items'
-    : k === 2000 ? `        - &anchored { login: anchor@${s}.example.com }`
-    : k === 2001 ? '        - *anchored'
-    : `        - { login: user${k}@${s}.example.com }`;
+    k === 300
+      ? `        - login: multi${k}@${s}.example.com\n          initialStatus: active_with_pass`
+      : k === 900
+        ? `        - { login: "flow${k}@${s}.example.com",\n            initialStatus: active_with_pass }`
+        : k === 1500
+          ? '        # a comment between items'
+          : k === 2000
+            ? `        - &anchored { login: anchor@${s}.example.com }`
+            : k === 2001
+              ? '        - *anchored'
+              : `        - { login: user${k}@${s}.example.com }`;
   const text = bigConfig(6000, ['emea'], item).replace('- *anchored', '- { login: alias@emea.example.com }');
   const source = await readConfigSource(writeTemp(text));
   assert.ok(source.positions.runs.size >= 3, `runs around the irregular items (${source.positions.runs.size})`);
   assert.deepEqual(source.data, whole(text).data);
-  for (const pointer of ['/spokes/0/assignments/users/299', '/spokes/0/assignments/users/300/initialStatus', '/spokes/0/assignments/users/899/login', '/spokes/0/assignments/users/4000']) {
+  for (const pointer of [
+    '/spokes/0/assignments/users/299',
+    '/spokes/0/assignments/users/300/initialStatus',
+    '/spokes/0/assignments/users/899/login',
+    '/spokes/0/assignments/users/4000',
+  ]) {
     assert.deepEqual(positionOf(source, pointer), positionOf(whole(text), pointer), pointer);
   }
 });
@@ -73,15 +104,24 @@ test('pieces: item-like lines inside a block scalar are text, not items (whole-d
 });
 
 test('pieces: an error inside a run is reported at its line, as for a small file', async () => {
-  const text = bigConfig(6000).replace('- { login: user4321@apac.example.com }', '- { login: user4321@apac.example.com, login: again@apac.example.com }');
+  const text = bigConfig(6000).replace(
+    '- { login: user4321@apac.example.com }',
+    '- { login: user4321@apac.example.com, login: again@apac.example.com }',
+  );
   const outcome = await loadText(text, { env: { HUB_TOKEN: 'x', EMEA_TOKEN: 'y', APAC_TOKEN: 'z' } });
   assert.equal(outcome.ok, false);
   const line = text.split('\n').findIndex((l) => l.includes('again@apac')) + 1;
-  assert.ok(!outcome.ok && outcome.problems.some((p) => p.line === line && /duplicate key/.test(p.message)), JSON.stringify(!outcome.ok && outcome.problems));
+  assert.ok(
+    !outcome.ok && outcome.problems.some((p) => p.line === line && /duplicate key/.test(p.message)),
+    JSON.stringify(!outcome.ok && outcome.problems),
+  );
 });
 
-test('pieces: a schema problem in one item of a run points at that item\'s key', async () => {
-  const text = bigConfig(6000).replace('- { login: user4321@emea.example.com }', '- { login: user4321@emea.example.com, intialStatus: active_with_pass }');
+test("pieces: a schema problem in one item of a run points at that item's key", async () => {
+  const text = bigConfig(6000).replace(
+    '- { login: user4321@emea.example.com }',
+    '- { login: user4321@emea.example.com, intialStatus: active_with_pass }',
+  );
   const outcome = await loadText(text, { env: { HUB_TOKEN: 'x', EMEA_TOKEN: 'y', APAC_TOKEN: 'z' } });
   assert.equal(outcome.ok, false);
   const lineText = text.split('\n').find((l) => l.includes('intialStatus'))!;

@@ -19,7 +19,9 @@ import { writeTemp } from './helpers.js';
 
 const NAME = '${OKTA_HUB_PROVISIONING_TOKEN}';
 
-test('a group named ${VAR} is exported, planned and searched for literally; the variable never appears or is sent', { timeout: 120_000 }, async () => {
+test('a group named ${VAR} is exported, planned and searched for literally; the variable never appears or is sent', {
+  timeout: 120_000,
+}, async () => {
   const seed = loadSeed('examples/sim/seed.yaml');
   const emea = seed.orgs.emea!;
   emea.groups = [...(emea.groups ?? []), { name: NAME, members: ['alice@acme.com'] }];
@@ -33,14 +35,22 @@ test('a group named ${VAR} is exported, planned and searched for literally; the 
     const file = join(dir, 'org2org.config.yaml');
     const exported = { out: '', err: '' };
     const code = await runExport(['--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`, '-o', file], {
-      env: sim.env, stdout: (t) => void (exported.out += t), stderr: (t) => void (exported.err += t),
+      env: sim.env,
+      stdout: (t) => void (exported.out += t),
+      stderr: (t) => void (exported.err += t),
     });
     assert.equal(code, 0, exported.err);
     const doc = parse(readFileSync(file, 'utf8')) as { spokes: { assignments: { groups: { name: string }[] } }[] };
-    assert.ok(doc.spokes[0]!.assignments.groups.some((g) => g.name === NAME), 'the name is written as it is');
+    assert.ok(
+      doc.spokes[0]!.assignments.groups.some((g) => g.name === NAME),
+      'the name is written as it is',
+    );
 
     const { desired } = await loadConfig(file, { env: sim.env, requireSecrets: true });
-    assert.ok(desired.spokes[0]!.assignments.groups.some((g) => g.name === NAME), 'and read back literally');
+    assert.ok(
+      desired.spokes[0]!.assignments.groups.some((g) => g.name === NAME),
+      'and read back literally',
+    );
 
     const sent: string[] = [];
     const debug: string[] = [];
@@ -52,13 +62,25 @@ test('a group named ${VAR} is exported, planned and searched for literally; the 
         env: sim.env,
         stdout: (t) => void (sink.out += t),
         stderr: (t) => void (sink.err += t),
-        createClient: (o) => createOktaClient({ ...o, debug: true, log: (l) => debug.push(l), onEvent: (e) => { if (e.type === 'request') sent.push(e.path); o.onEvent?.(e); } }),
+        createClient: (o) =>
+          createOktaClient({
+            ...o,
+            debug: true,
+            log: (l) => debug.push(l),
+            onEvent: (e) => {
+              if (e.type === 'request') sent.push(e.path);
+              o.onEvent?.(e);
+            },
+          }),
       });
       assert.equal(exit, 0, `${format}: an exported file plans no changes\n${sink.out}${sink.err}`);
       outputs.push(sink.out, sink.err, readFileSync(planFile, 'utf8'));
       if (format === 'json') {
         const plan = JSON.parse(sink.out) as Plan;
-        assert.ok(Object.keys(plan.fingerprints).includes(`spoke.emea.assignment.group[${JSON.stringify(NAME)}]`), 'the plan names the group literally');
+        assert.ok(
+          Object.keys(plan.fingerprints).includes(`spoke.emea.assignment.group[${JSON.stringify(NAME)}]`),
+          'the plan names the group literally',
+        );
       }
     }
     // The Hub search for an added push would carry the name too: plan one.
@@ -67,15 +89,28 @@ test('a group named ${VAR} is exported, planned and searched for literally; the 
     const pushedFile = writeTemp(String(edited), 'pushed.yaml');
     const sink = { out: '', err: '' };
     await runPlan(['-c', pushedFile, '--format', 'markdown'], {
-      env: sim.env, stdout: (t) => void (sink.out += t), stderr: (t) => void (sink.err += t),
-      createClient: (o) => createOktaClient({ ...o, onEvent: (e) => { if (e.type === 'request') sent.push(e.path); o.onEvent?.(e); } }),
+      env: sim.env,
+      stdout: (t) => void (sink.out += t),
+      stderr: (t) => void (sink.err += t),
+      createClient: (o) =>
+        createOktaClient({
+          ...o,
+          onEvent: (e) => {
+            if (e.type === 'request') sent.push(e.path);
+            o.onEvent?.(e);
+          },
+        }),
     });
     outputs.push(sink.out, sink.err);
     assert.ok(sink.out.includes(NAME), sink.out);
 
     const encoded = [token, encodeURIComponent(token)];
-    for (const text of [...outputs, ...debug, ...sent]) for (const t of encoded) assert.ok(!text.includes(t), `the token appeared in: ${text.slice(0, 200)}`);
-    assert.ok(sent.some((p) => decodeURIComponent(p.replace(/\+/g, ' ')).includes(NAME)), 'the literal name was searched for');
+    for (const text of [...outputs, ...debug, ...sent])
+      for (const t of encoded) assert.ok(!text.includes(t), `the token appeared in: ${text.slice(0, 200)}`);
+    assert.ok(
+      sent.some((p) => decodeURIComponent(p.replace(/\+/g, ' ')).includes(NAME)),
+      'the literal name was searched for',
+    );
     writeFileSync(join(dir, 'done'), '');
   } finally {
     rmSync(dir, { recursive: true, force: true });

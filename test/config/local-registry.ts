@@ -56,7 +56,17 @@ export async function startLocalRegistry(projectRoot: string): Promise<LocalRegi
       const onDisk = existsSync(join(dir, 'package.json'));
       const manifest: Record<string, unknown> = onDisk
         ? (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>)
-        : { name, version, dependencies: entry.dependencies, optionalDependencies: entry.optionalDependencies, peerDependencies: entry.peerDependencies, os: entry.os, cpu: entry.cpu, engines: entry.engines, bin: entry.bin };
+        : {
+            name,
+            version,
+            dependencies: entry.dependencies,
+            optionalDependencies: entry.optionalDependencies,
+            peerDependencies: entry.peerDependencies,
+            os: entry.os,
+            cpu: entry.cpu,
+            engines: entry.engines,
+            bin: entry.bin,
+          };
       const file = `${name.replace('/', '-')}-${version}.tgz`;
       const dist: Record<string, string> = { tarball: `${base}/-/tarballs/${file}` };
       if (onDisk) {

@@ -69,7 +69,8 @@ describe('the packed package, installed from its tarball into a folder holding o
   let registry: LocalRegistry | undefined;
   let npmEnv: NodeJS.ProcessEnv = {};
   let shipped: string[] = [];
-  const npx = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> => run('npx', ['--no-install', 'org2org', ...args], app, { ...npmEnv, ...env });
+  const npx = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
+    run('npx', ['--no-install', 'org2org', ...args], app, { ...npmEnv, ...env });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'org2org-pack-'));
@@ -92,11 +93,27 @@ describe('the packed package, installed from its tarball into a folder holding o
   });
 
   test('the install came from the loopback registry and ships compiled JavaScript, no TypeScript, tests or tsx', () => {
-    assert.ok(registry!.requested.includes('ink'), `dependencies come from the local registry (asked for: ${registry!.requested.join(', ')})`);
-    for (const needed of ['bin/org2org.js', 'dist/cli/main.js', 'dist/cli/commands/sim.js', 'dist/sim/index.js', 'schemas/org2org.schema.json', 'examples/sim/seed.yaml', 'org2org.config.yaml', 'LICENSE', 'package.json']) {
+    assert.ok(
+      registry!.requested.includes('ink'),
+      `dependencies come from the local registry (asked for: ${registry!.requested.join(', ')})`,
+    );
+    for (const needed of [
+      'bin/org2org.js',
+      'dist/cli/main.js',
+      'dist/cli/commands/sim.js',
+      'dist/sim/index.js',
+      'schemas/org2org.schema.json',
+      'examples/sim/seed.yaml',
+      'org2org.config.yaml',
+      'LICENSE',
+      'package.json',
+    ]) {
       assert.ok(shipped.includes(needed), `${needed} is not in the package`);
     }
-    assert.deepEqual(shipped.filter((p) => p.endsWith('.ts') || p.endsWith('.tsx') || p.startsWith('src/') || p.startsWith('test/')), []);
+    assert.deepEqual(
+      shipped.filter((p) => p.endsWith('.ts') || p.endsWith('.tsx') || p.startsWith('src/') || p.startsWith('test/')),
+      [],
+    );
     assert.match(readFileSync(join(app, 'node_modules/org2org/LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
     const installed = readdirSync(join(app, 'node_modules'));
     assert.ok(!installed.includes('tsx') && !installed.includes('typescript'), `no build tools installed: ${installed.join(' ')}`);
@@ -117,9 +134,13 @@ describe('the packed package, installed from its tarball into a folder holding o
     assert.match(validate.stdout, /✓ valid: 1 spoke, 3 assignments/);
   });
 
-  test('npx org2org sim, then plan → apply → plan against it with the folder\'s config; Ctrl-C stops it', async (t) => {
+  test("npx org2org sim, then plan → apply → plan against it with the folder's config; Ctrl-C stops it", async (t) => {
     // Its own process group, as in a terminal: Ctrl-C reaches npx and the CLI it started alike.
-    const sim: ChildProcess = spawn('npx', ['--no-install', 'org2org', 'sim', '--json', '--time-scale', '60', '--provisioning-delay', '0'], { cwd: app, env: npmEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const sim: ChildProcess = spawn(
+      'npx',
+      ['--no-install', 'org2org', 'sim', '--json', '--time-scale', '60', '--provisioning-delay', '0'],
+      { cwd: app, env: npmEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
     const signalGroup = (signal: NodeJS.Signals): void => {
       try {
         process.kill(-sim.pid!, signal);

@@ -26,6 +26,9 @@ test('10,000 assignments with one duplicate: found at its exact line', async () 
   assert.equal(outcome.ok, false);
   const line = text.split('\n').findIndex((l) => l.includes('USER00000')) + 1;
   assert.deepEqual(!outcome.ok && outcome.problems.filter((p) => p.severity === 'error').map((p) => [p.line, p.message]), [
-    [line, 'login "USER00000.emea@acme.com" is already assigned in users[0] of spoke "emea" (logins compare case-insensitively) — remove one'],
+    [
+      line,
+      'login "USER00000.emea@acme.com" is already assigned in users[0] of spoke "emea" (logins compare case-insensitively) — remove one',
+    ],
   ]);
 });

@@ -11,8 +11,16 @@ const LITERALS: Array<{ name: string; text: string; error: string }> = [
   { name: 'spoke API token', text: withLine(8, `      token: ${CANARY}`), error: '8:14' },
   { name: 'connection token', text: withLine(13, `      token: "${CANARY}"`), error: '13:14' },
   { name: 'hub token', text: withLine(3, `  url: https://acme.okta.com\n  auth: { token: ${CANARY} }`), error: '4:18' },
-  { name: 'OAuth private key', text: withLine(8, `      oauth: { clientId: a, privateKey: "-----BEGIN ${CANARY}", scopes: [okta.users.read] }`), error: '8:41' },
-  { name: 'security answer', text: withLine(18, `        - login: alice@acme.com\n          securityQuestion: Pet?\n          securityAnswer: ${CANARY}`), error: '20:27' },
+  {
+    name: 'OAuth private key',
+    text: withLine(8, `      oauth: { clientId: a, privateKey: "-----BEGIN ${CANARY}", scopes: [okta.users.read] }`),
+    error: '8:41',
+  },
+  {
+    name: 'security answer',
+    text: withLine(18, `        - login: alice@acme.com\n          securityQuestion: Pet?\n          securityAnswer: ${CANARY}`),
+    error: '20:27',
+  },
   { name: 'a reference inside a literal', text: withLine(8, `      token: ${CANARY}\${X}`), error: '8:14' },
 ];
 
@@ -21,7 +29,10 @@ for (const c of LITERALS) {
     const outcome = await loadText(c.text);
     const lines = errorLines(outcome);
     assert.equal(lines.length, 1, lines.join('\n'));
-    assert.match(lines[0]!, new RegExp(`^${c.error} \\w+ is a sensitive field and must be a \\$\\{NAME\\} environment variable reference, not a literal value`));
+    assert.match(
+      lines[0]!,
+      new RegExp(`^${c.error} \\w+ is a sensitive field and must be a \\$\\{NAME\\} environment variable reference, not a literal value`),
+    );
     assert.ok(!JSON.stringify(outcome).includes('CANARY'), 'the canary leaked into the outcome');
   });
 }
@@ -39,8 +50,14 @@ test('validate prints nothing of a literal secret, in any format', async () => {
 test('a literal secret is reported in the same run as schema errors', async () => {
   const outcome = await loadText(withLine(8, `      token: ${CANARY}\n      tokn: x`));
   const lines = errorLines(outcome);
-  assert.ok(lines.some((l) => /^8:14 token is a sensitive field/.test(l)), lines.join('\n'));
-  assert.ok(lines.some((l) => /unknown key "tokn"/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /^8:14 token is a sensitive field/.test(l)),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => /unknown key "tokn"/.test(l)),
+    lines.join('\n'),
+  );
   assert.ok(!JSON.stringify(outcome).includes('CANARY'));
 });
 
@@ -50,7 +67,10 @@ test('a wrong-typed secret field is reported without its value', async () => {
 });
 
 test('secrets from the environment print as (sensitive) everywhere', async () => {
-  const outcome = await loadText(withLine(3, '  url: https://acme.okta.com'), { env: { EMEA_TOKEN: CANARY, HUB_TOKEN: CANARY }, requireSecrets: true });
+  const outcome = await loadText(withLine(3, '  url: https://acme.okta.com'), {
+    env: { EMEA_TOKEN: CANARY, HUB_TOKEN: CANARY },
+    requireSecrets: true,
+  });
   assert.ok(outcome.ok);
   const { desired } = outcome.result;
   assert.ok(!JSON.stringify(desired).includes('CANARY'));

@@ -70,9 +70,19 @@ test('github: ::error annotations, chosen automatically under GITHUB_ACTIONS=tru
 test('json: valid, errors, warnings', async () => {
   const bad = await runValidate(['-c', writeTemp(BROKEN), '--format', 'json']);
   assert.equal(bad.code, 1);
-  const report = JSON.parse(bad.out) as { valid: boolean; errors: Array<{ line: number; col: number; pointer: string }>; warnings: unknown[] };
+  const report = JSON.parse(bad.out) as {
+    valid: boolean;
+    errors: Array<{ line: number; col: number; pointer: string }>;
+    warnings: unknown[];
+  };
   assert.equal(report.valid, false);
-  assert.deepEqual(report.errors.map((e) => [e.line, e.col, e.pointer]), [[10, 7, '/spokes/0/app/lable'], [12, 19, '/spokes/0/connection/authScheme']]);
+  assert.deepEqual(
+    report.errors.map((e) => [e.line, e.col, e.pointer]),
+    [
+      [10, 7, '/spokes/0/app/lable'],
+      [12, 19, '/spokes/0/connection/authScheme'],
+    ],
+  );
   const good = await runValidate(['-c', writeTemp(BASE), '--format', 'json']);
   assert.equal(good.code, 0);
   const ok = JSON.parse(good.out) as { valid: boolean; errors: unknown[]; warnings: unknown[] };
@@ -80,8 +90,14 @@ test('json: valid, errors, warnings', async () => {
 });
 
 test('unknown flags and formats are usage errors with a hint; --help prints the usage', async () => {
-  await assert.rejects(runValidate(['--bogus']), (err: unknown) => err instanceof UsageError && /--bogus/.test(err.message) && /org2org help validate/.test(err.message));
-  await assert.rejects(runValidate(['--format', 'xml']), (err: unknown) => err instanceof UsageError && /use text, json or github/.test(err.message));
+  await assert.rejects(
+    runValidate(['--bogus']),
+    (err: unknown) => err instanceof UsageError && /--bogus/.test(err.message) && /org2org help validate/.test(err.message),
+  );
+  await assert.rejects(
+    runValidate(['--format', 'xml']),
+    (err: unknown) => err instanceof UsageError && /use text, json or github/.test(err.message),
+  );
   await assert.rejects(runValidate(['extra']), UsageError);
   const help = await runValidate(['--help']);
   assert.equal(help.code, 0);
@@ -95,6 +111,9 @@ test('through the real binary: the root config is valid, a missing file exits 1 
   assert.match(ok.stdout, /✓ valid: 2 spokes, 6 assignments/);
   const missing = spawnSync(process.execPath, ['bin/org2org.js', 'validate', '-c', 'no/such.yaml'], { cwd: root, encoding: 'utf8', env });
   assert.equal(missing.status, 1);
-  assert.equal(missing.stdout, 'no/such.yaml:1:1 error: file not found — check the path, or pass another one with -c FILE\n✗ invalid: 1 error in no/such.yaml\n');
+  assert.equal(
+    missing.stdout,
+    'no/such.yaml:1:1 error: file not found — check the path, or pass another one with -c FILE\n✗ invalid: 1 error in no/such.yaml\n',
+  );
   assert.doesNotMatch(missing.stderr, /at \S+ \(/);
 });

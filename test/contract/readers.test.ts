@@ -8,7 +8,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OktaApiError } from '../../src/okta/errors.js';
 import type { OktaClient } from '../../src/okta/types.js';
-import { normalizeApp, normalizeAppGroup, normalizeAppUserSchema, normalizeConnection, normalizeInbound, normalizeToApp } from '../../src/state/normalize.js';
+import {
+  normalizeApp,
+  normalizeAppGroup,
+  normalizeAppUserSchema,
+  normalizeConnection,
+  normalizeInbound,
+  normalizeToApp,
+} from '../../src/state/normalize.js';
 import { listAppUsers, listPushMappings } from '../../src/state/read-app.js';
 import { findGroupsByName, findUsersByLogin, readMemberLoginKeys } from '../../src/state/read-directory.js';
 import { sameOktaOrg } from '../../src/state/types.js';
@@ -33,7 +40,9 @@ async function replay(): Promise<{ url: string; server: Server }> {
     }
     if (!sample) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ errorCode: 'E0000007', errorSummary: 'Not found', errorLink: 'E0000007', errorId: 'oaereplay', errorCauses: [] }));
+      return res.end(
+        JSON.stringify({ errorCode: 'E0000007', errorSummary: 'Not found', errorLink: 'E0000007', errorId: 'oaereplay', errorCauses: [] }),
+      );
     }
     // Only rel="self" links, as recorded: a "next" link would point at a page nobody recorded.
     const link = sample.link.filter((l) => l.includes('rel="self"')).map((l) => l.replace('{org}', url));
@@ -47,7 +56,7 @@ async function replay(): Promise<{ url: string; server: Server }> {
 
 const response = (kind: string, i = 0): Record<string, unknown> => recorded.kinds[kind]!.samples[i]!.response as Record<string, unknown>;
 
-describe('contract (a): recorded Okta answers through org2org\'s readers', () => {
+describe("contract (a): recorded Okta answers through org2org's readers", () => {
   let server: Server;
   let client: OktaClient;
   before(async () => {
@@ -70,7 +79,11 @@ describe('contract (a): recorded Okta answers through org2org\'s readers', () =>
     assert.ok(sameOktaOrg(sourcing.baseUrl, 'https://dcp-sep25.oktapreview.com'));
     assert.equal(byId.get('0oaqbf3tn6BH5HS3n1d7')!.signOnMode, 'OPENID_CONNECT');
     const other = (recorded.kinds['GET /api/v1/apps']!.samples[1]!.response as Record<string, unknown>[]).map(normalizeApp);
-    assert.equal(other.find((a) => a.id === '0oatu5okoj9eWUjp01d7')!.baseUrl, '', 'an app without settings.app.baseUrl reads as no base URL');
+    assert.equal(
+      other.find((a) => a.id === '0oatu5okoj9eWUjp01d7')!.baseUrl,
+      '',
+      'an app without settings.app.baseUrl reads as no base URL',
+    );
   });
 
   it('the connection: scheme and status; a POST without ?activate answered DISABLED', async () => {
@@ -80,9 +93,18 @@ describe('contract (a): recorded Okta answers through org2org\'s readers', () =>
     assert.deepEqual([posted.authScheme, posted.status], ['TOKEN', 'DISABLED']);
   });
 
-  it('features: To App in the console\'s words; INBOUND with userNameFormat', async () => {
+  it("features: To App in the console's words; INBOUND with userNameFormat", async () => {
     const toApp = normalizeToApp(await client.get('/api/v1/apps/0oarblaf7hWdLawNg1d7/features/USER_PROVISIONING'));
-    assert.deepEqual({ ...toApp, fingerprint: undefined }, { createUsers: true, updateUserAttributes: false, deactivateUsers: true, syncPassword: { seed: 'RANDOM', change: 'KEEP_EXISTING' }, fingerprint: undefined });
+    assert.deepEqual(
+      { ...toApp, fingerprint: undefined },
+      {
+        createUsers: true,
+        updateUserAttributes: false,
+        deactivateUsers: true,
+        syncPassword: { seed: 'RANDOM', change: 'KEEP_EXISTING' },
+        fingerprint: undefined,
+      },
+    );
     const inbound = normalizeInbound(await client.get('/api/v1/apps/0oarblaf7hWdLawNg1d7/features/INBOUND_PROVISIONING'));
     assert.deepEqual(inbound.import.username, { userNameFormat: 'EMAIL' });
     assert.deepEqual(inbound.import.schedule, { status: 'DISABLED' });
@@ -97,8 +119,17 @@ describe('contract (a): recorded Okta answers through org2org\'s readers', () =>
   });
 
   it('app groups: priority and profile', () => {
-    const groups = (recorded.kinds['GET /api/v1/apps/{appId}/groups']!.samples[0]!.response as Record<string, unknown>[]).map((g) => normalizeAppGroup(g, String(g.id)));
-    assert.deepEqual(groups.map((g) => [g.priority, g.profile]), [[1, {}], [2, {}], [3, {}]]);
+    const groups = (recorded.kinds['GET /api/v1/apps/{appId}/groups']!.samples[0]!.response as Record<string, unknown>[]).map((g) =>
+      normalizeAppGroup(g, String(g.id)),
+    );
+    assert.deepEqual(
+      groups.map((g) => [g.priority, g.profile]),
+      [
+        [1, {}],
+        [2, {}],
+        [3, {}],
+      ],
+    );
   });
 
   it('push mappings through listPushMappings: targetGroupId is kept as a Spoke group id, no lastPush, created kept', async () => {
@@ -109,7 +140,7 @@ describe('contract (a): recorded Okta answers through org2org\'s readers', () =>
       assert.equal(m.status, 'ACTIVE');
       assert.match(m.targetGroupId!, /^00g/);
       assert.ok(m.created);
-      assert.equal(m.targetGroupName, undefined, 'named only from the Spoke\'s own groups, never guessed');
+      assert.equal(m.targetGroupName, undefined, "named only from the Spoke's own groups, never guessed");
     }
   });
 

@@ -40,7 +40,10 @@ test('a plan against a real-shaped Spoke (-admin base URL, schema attributes in 
   // names in base URLs only; the config gives the Hub no credentials, so nothing is sent there.
   const sim = await startSim({
     orgs: {
-      hub: { aliases: ['https://acme.okta.com', 'https://acme-admin.okta.com'], tokens: { PROV: { user: 'prov@hub.acme.com', roles: ['SUPER_ADMIN'] } } },
+      hub: {
+        aliases: ['https://acme.okta.com', 'https://acme-admin.okta.com'],
+        tokens: { PROV: { user: 'prov@hub.acme.com', roles: ['SUPER_ADMIN'] } },
+      },
       emea: {
         users: [{ login: 'alice@acme.com' }],
         tokens: { OKTA_EMEA_TOKEN: { user: 'admin@emea.acme.com', roles: ['SUPER_ADMIN'] } },
@@ -63,7 +66,8 @@ test('a plan against a real-shaped Spoke (-admin base URL, schema attributes in 
   try {
     const emea = sim.orgs.emea!.url;
     const token = sim.env.OKTA_EMEA_TOKEN!;
-    const get = async (path: string): Promise<any> => (await fetch(`${emea}${path}`, { headers: { authorization: `SSWS ${token}` } })).json();
+    const get = async (path: string): Promise<any> =>
+      (await fetch(`${emea}${path}`, { headers: { authorization: `SSWS ${token}` } })).json();
     // The shapes the test is about really are there.
     const [app] = await get('/api/v1/apps');
     assert.equal(app.settings.app.baseUrl, 'https://acme-admin.okta.com');

@@ -20,7 +20,12 @@ const DOCUMENTED: Record<string, string[]> = {
   'POST /api/v1/apps': ['name', 'label', 'signOnMode', 'settings.app.baseUrl'],
   // Guides (app-provisioning-connection, secure-oauth-between-orgs) and the spec's
   // ProvisioningConnectionOAuthOrg2OrgWithRotationRequestEx.
-  'POST /api/v1/apps/{appId}/connections/default': ['profile.authScheme', 'profile.token', 'profile.clientId', 'profile.signing.rotationMode'],
+  'POST /api/v1/apps/{appId}/connections/default': [
+    'profile.authScheme',
+    'profile.token',
+    'profile.clientId',
+    'profile.signing.rotationMode',
+  ],
   // Spec UpdateInboundProvisioningFeatureRequestEx and the app-provisioning-connection guide; the
   // schedule's cron objects as the spec's UpdateInboundProvisioningFeatureResponseEx spells them.
   'PUT /api/v1/apps/{appId}/features/INBOUND_PROVISIONING': [
@@ -80,9 +85,20 @@ test('contract (c): every body apply sends uses only recorded or documented keys
       hub: { tokens: { PROV: { user: 'prov@hub.example.com', roles: ['SUPER_ADMIN'] } } },
       emea: {
         users: [{ login: 'alice@emea.example.com' }, { login: 'bob@emea.example.com' }],
-        groups: [{ name: 'Engineering', members: ['alice@emea.example.com'] }, { name: 'Sales', members: [] }],
+        groups: [
+          { name: 'Engineering', members: ['alice@emea.example.com'] },
+          { name: 'Sales', members: [] },
+        ],
         tokens: { ADMIN: { user: 'admin@emea.example.com', roles: ['SUPER_ADMIN'] } },
-        apps: [{ label: 'Acme Hub', hub: 'hub', connection: { token: 'hub/PROV' }, provisioning: { createUsers: true }, groups: ['Engineering'] }],
+        apps: [
+          {
+            label: 'Acme Hub',
+            hub: 'hub',
+            connection: { token: 'hub/PROV' },
+            provisioning: { createUsers: true },
+            groups: ['Engineering'],
+          },
+        ],
       },
     },
   });
@@ -104,10 +120,44 @@ test('contract (c): every body apply sends uses only recorded or documented keys
       { type: 'connection.set', appId, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false },
       { type: 'connection.deactivate', appId, disables: true },
       { type: 'connection.activate', appId, disables: false },
-      { type: 'features.toApp', appId, capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } }, update: { lifecycleDeactivate: { status: 'ENABLED' }, profile: { status: 'ENABLED' }, password: { status: 'ENABLED', seed: 'RANDOM', change: 'KEEP_EXISTING' } } } },
-      { type: 'features.toOkta', appId, capabilities: { importSettings: { username: { userNameFormat: 'CUSTOM', userNameExpression: 'source.login' }, schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } } }, importRules: { userCreateAndMatch: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true } } } },
-      { type: 'assignment.user.assign', appId, userId: bob, login: 'bob@emea.example.com', profile: { initialStatus: 'active_with_pass', securityQuestion: 'Pet?', securityAnswer: { $env: 'ANSWER' } }, initialStatus: 'active_with_pass' },
-      { type: 'assignment.user.update', appId, userId: bob, login: 'bob@emea.example.com', profile: { initialStatus: 'active_without_pass' } },
+      {
+        type: 'features.toApp',
+        appId,
+        capabilities: {
+          create: { lifecycleCreate: { status: 'ENABLED' } },
+          update: {
+            lifecycleDeactivate: { status: 'ENABLED' },
+            profile: { status: 'ENABLED' },
+            password: { status: 'ENABLED', seed: 'RANDOM', change: 'KEEP_EXISTING' },
+          },
+        },
+      },
+      {
+        type: 'features.toOkta',
+        appId,
+        capabilities: {
+          importSettings: {
+            username: { userNameFormat: 'CUSTOM', userNameExpression: 'source.login' },
+            schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
+          },
+          importRules: { userCreateAndMatch: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true } },
+        },
+      },
+      {
+        type: 'assignment.user.assign',
+        appId,
+        userId: bob,
+        login: 'bob@emea.example.com',
+        profile: { initialStatus: 'active_with_pass', securityQuestion: 'Pet?', securityAnswer: { $env: 'ANSWER' } },
+        initialStatus: 'active_with_pass',
+      },
+      {
+        type: 'assignment.user.update',
+        appId,
+        userId: bob,
+        login: 'bob@emea.example.com',
+        profile: { initialStatus: 'active_without_pass' },
+      },
       { type: 'assignment.user.unassign', appId, userId: alice, login: 'alice@emea.example.com' },
       { type: 'assignment.group.assign', appId, groupId: sales, priority: 1, profile: {} },
       { type: 'assignment.group.assign', appId, groupId: engineering, priority: 0, profile: { costCenter: 'x' }, mergeLive: true },
@@ -116,13 +166,54 @@ test('contract (c): every body apply sends uses only recorded or documented keys
     ];
     for (const op of ops) await runOp(op, ctx);
     const mapping = emea.apps.get(appId)!.pushMappings.values()[0]!;
-    await runOp({ type: 'pushMapping.update', appId, mappingId: mapping.id, sourceGroupId: engineering, targetGroupName: 'Engineering', status: 'ACTIVE' }, ctx);
-    await runOp({ type: 'pushMapping.delete', appId, mappingId: mapping.id, sourceGroupId: engineering, targetGroupName: 'Engineering', deleteTargetGroup: false, currentStatus: 'ACTIVE' }, ctx);
+    await runOp(
+      {
+        type: 'pushMapping.update',
+        appId,
+        mappingId: mapping.id,
+        sourceGroupId: engineering,
+        targetGroupName: 'Engineering',
+        status: 'ACTIVE',
+      },
+      ctx,
+    );
+    await runOp(
+      {
+        type: 'pushMapping.delete',
+        appId,
+        mappingId: mapping.id,
+        sourceGroupId: engineering,
+        targetGroupName: 'Engineering',
+        deleteTargetGroup: false,
+        currentStatus: 'ACTIVE',
+      },
+      ctx,
+    );
     // An OAuth 2.0 connection's body (its activation needs the Hub side, which is not this test's).
-    await runOp({ type: 'connection.set', appId, profile: { authScheme: 'OAUTH2', clientId: '0oaHubServiceApp', rotationMode: 'AUTO' }, activate: false, disables: false }, ctx);
+    await runOp(
+      {
+        type: 'connection.set',
+        appId,
+        profile: { authScheme: 'OAUTH2', clientId: '0oaHubServiceApp', rotationMode: 'AUTO' },
+        activate: false,
+        disables: false,
+      },
+      ctx,
+    );
 
     const endpoints = new Set(sent.map((s) => s.endpoint));
-    for (const e of ['POST /api/v1/apps', 'PUT /api/v1/apps/{appId}', 'POST /api/v1/apps/{appId}/connections/default', 'PUT /api/v1/apps/{appId}/features/USER_PROVISIONING', 'PUT /api/v1/apps/{appId}/features/INBOUND_PROVISIONING', 'POST /api/v1/apps/{appId}/users', 'POST /api/v1/apps/{appId}/users/{userId}', 'PUT /api/v1/apps/{appId}/groups/{groupId}', 'POST /api/v1/apps/{appId}/group-push/mappings', 'PATCH /api/v1/apps/{appId}/group-push/mappings/{mappingId}']) {
+    for (const e of [
+      'POST /api/v1/apps',
+      'PUT /api/v1/apps/{appId}',
+      'POST /api/v1/apps/{appId}/connections/default',
+      'PUT /api/v1/apps/{appId}/features/USER_PROVISIONING',
+      'PUT /api/v1/apps/{appId}/features/INBOUND_PROVISIONING',
+      'POST /api/v1/apps/{appId}/users',
+      'POST /api/v1/apps/{appId}/users/{userId}',
+      'PUT /api/v1/apps/{appId}/groups/{groupId}',
+      'POST /api/v1/apps/{appId}/group-push/mappings',
+      'PATCH /api/v1/apps/{appId}/group-push/mappings/{mappingId}',
+    ]) {
       assert.ok(endpoints.has(e), `no body captured for ${e}`);
     }
     const problems: string[] = [];
@@ -130,7 +221,8 @@ test('contract (c): every body apply sends uses only recorded or documented keys
       const allowed = allowedFor(endpoint);
       if (allowed.length === 0) problems.push(`${endpoint}: no recorded or documented body to compare with`);
       // A path is allowed when a recorded or documented body has it, or has keys under it.
-      for (const path of keyPaths(body)) if (!covered(path, allowed) && !allowed.some((a) => a.startsWith(`${path}.`))) problems.push(`${endpoint}: ${path}`);
+      for (const path of keyPaths(body))
+        if (!covered(path, allowed) && !allowed.some((a) => a.startsWith(`${path}.`))) problems.push(`${endpoint}: ${path}`);
     }
     assert.deepEqual(problems, [], problems.join('\n'));
     const mappingBody = sent.find((s) => s.endpoint === 'POST /api/v1/apps/{appId}/group-push/mappings')!.body as Record<string, unknown>;

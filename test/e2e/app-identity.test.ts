@@ -52,7 +52,10 @@ test('a near-miss label: plan and check fail with "did you mean", nothing is wri
     const config = configWithEmeaLabel(dir, 'Acme Hubb');
     const plan = await runCli(['plan', '-c', config], env);
     assert.equal(plan.code, 1, plan.stdout + plan.stderr);
-    assert.match(plan.stdout, /no Org2Org app in emea is labelled "Acme Hubb", but "Acme Hub" \(0oa\w+\) already points at the same Hub: did you mean that label\?/);
+    assert.match(
+      plan.stdout,
+      /no Org2Org app in emea is labelled "Acme Hubb", but "Acme Hub" \(0oa\w+\) already points at the same Hub: did you mean that label\?/,
+    );
     assert.doesNotMatch(plan.stdout.slice(0, plan.stdout.indexOf('Spoke apac')), /\+ app/);
     const check = await runCli(['check', '-c', config], env);
     assert.equal(check.code, 1, check.stdout + check.stderr);
@@ -72,7 +75,10 @@ test('two Org2Org apps with the label (two applies raced): plan exits 1 listing 
     const env = cliEnv(sim);
     // Two applies at once against apac, which has no app yet: each re-reads the apps right
     // before its create, so at most the window between that read and the POST lets both through.
-    const [a, b] = await Promise.all([runCli(['apply', '--auto-approve', '--spoke', 'apac'], env), runCli(['apply', '--auto-approve', '--spoke', 'apac'], env)]);
+    const [a, b] = await Promise.all([
+      runCli(['apply', '--auto-approve', '--spoke', 'apac'], env),
+      runCli(['apply', '--auto-approve', '--spoke', 'apac'], env),
+    ]);
     const apps = [...sim.org('apac').apps.values()].filter((app) => app.label === 'Acme Hub');
     assert.ok(apps.length >= 1, a.stderr + b.stderr);
     if (apps.length === 1) {
@@ -84,7 +90,12 @@ test('two Org2Org apps with the label (two applies raced): plan exits 1 listing 
       const res = await fetch(`${sim.orgs.apac!.url}/api/v1/apps?activate=true`, {
         method: 'POST',
         headers: { authorization: `SSWS ${sim.env.OKTA_APAC_TOKEN}`, accept: 'application/json', 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'okta_org2org', label: 'acme hub', signOnMode: 'SAML_2_0', settings: { app: { baseUrl: sim.orgs.hub!.url } } }),
+        body: JSON.stringify({
+          name: 'okta_org2org',
+          label: 'acme hub',
+          signOnMode: 'SAML_2_0',
+          settings: { app: { baseUrl: sim.orgs.hub!.url } },
+        }),
       });
       assert.equal(res.status, 200);
     }

@@ -35,7 +35,12 @@ test('remove: true with onRemove: deleteTarget: planned with its Hub consequence
 
     const plan = await runCli(['plan', '-c', config, '--spoke', 'emea'], env);
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
-    assert.match(plan.stdout, new RegExp(`- pushMapping\\["Engineering"\\]\\n(?: {6}.*\\n)*? {6}in the Hub: deletes the Hub group "Engineering" and its memberships \\(${members} members? lose it\\)`));
+    assert.match(
+      plan.stdout,
+      new RegExp(
+        `- pushMapping\\["Engineering"\\]\\n(?: {6}.*\\n)*? {6}in the Hub: deletes the Hub group "Engineering" and its memberships \\(${members} members? lose it\\)`,
+      ),
+    );
     assert.match(plan.stdout, /1 change acts on the Hub/);
     const md = await runCli(['plan', '-c', config, '--spoke', 'emea', '--format', 'markdown'], env);
     assert.match(md.stdout, /> \[!WARNING\]\n> This plan \*\*removes 1 object\*\* and \*\*1 change acts on the Hub/);
@@ -43,7 +48,10 @@ test('remove: true with onRemove: deleteTarget: planned with its Hub consequence
     const writes = countWrites(sim);
     const refused = await runCli(['apply', '-c', config, '--auto-approve'], env);
     assert.equal(refused.code, 1, refused.stdout + refused.stderr);
-    assert.match(refused.stderr, /pushMapping\["Engineering"\]: removing this push mapping deletes its Hub group; allow it with --allow-delete-target-groups/);
+    assert.match(
+      refused.stderr,
+      /pushMapping\["Engineering"\]: removing this push mapping deletes its Hub group; allow it with --allow-delete-target-groups/,
+    );
     assert.equal(countWrites(sim), writes, 'a refused apply wrote something');
     assert.ok(hub.findGroupByName('Engineering'));
 
@@ -51,12 +59,16 @@ test('remove: true with onRemove: deleteTarget: planned with its Hub consequence
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.equal(hub.findGroupByName('Engineering'), undefined, 'the Hub group is deleted');
     assert.equal(hub.groups.get(sales.id), undefined);
-    const emeaApp = sim.org('emea').apps.values().find((a) => a.label === 'Acme Hub')!;
+    const emeaApp = sim
+      .org('emea')
+      .apps.values()
+      .find((a) => a.label === 'Acme Hub')!;
     assert.ok(!emeaApp.pushMappings.values().some((m) => m.hubGroupId === sales.id), 'the mapping is gone');
 
     const after = await runCli(['plan', '-c', config, '--detailed-exitcode'], env);
     assert.equal(after.code, 0, after.stdout + after.stderr);
-    for (const r of [plan, md, refused, applied, after]) for (const text of [r.stdout, r.stderr]) assert.deepEqual(findLeaks(sim, text), []);
+    for (const r of [plan, md, refused, applied, after])
+      for (const text of [r.stdout, r.stderr]) assert.deepEqual(findLeaks(sim, text), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await sim.close();

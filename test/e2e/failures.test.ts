@@ -11,7 +11,10 @@ import { startSim, type FaultRule, type Sim } from '../../src/sim/index.js';
 import { cliEnv, countWrites, findLeaks, runCli } from './cli.js';
 
 function acmeHub(sim: Sim, org: string) {
-  const app = sim.org(org).apps.values().find((a) => a.label === 'Acme Hub');
+  const app = sim
+    .org(org)
+    .apps.values()
+    .find((a) => a.label === 'Acme Hub');
   assert.ok(app, `no Acme Hub app in ${org}`);
   return app;
 }
@@ -38,7 +41,10 @@ test('a 5xx on one assignment: exit 1, the failure named, every independent chan
     assert.equal(missing.length, 1, `exactly one assignment failed, not ${missing.length}`);
     const [loser] = missing as [string];
     const failures = failed.stderr.split('\n').filter((l) => l.includes('✗'));
-    assert.ok(failures.length > 0 && failures.every((l) => l.includes(`assignment.user["${loser}"]`) && / 500 /.test(l)), `stderr names ${loser} and the 500:\n${failed.stderr}`);
+    assert.ok(
+      failures.length > 0 && failures.every((l) => l.includes(`assignment.user["${loser}"]`) && / 500 /.test(l)),
+      `stderr names ${loser} and the 500:\n${failed.stderr}`,
+    );
     // emea and apac (with apac's Hub service app, its 2 grants and 2 roles): 17 of 18 changes apply.
     assert.match(failed.stderr, /17 applied, 1 failed, 0 skipped/);
     // A failed request's message carries no secret (alice's answer may be in the failed body).
@@ -72,7 +78,10 @@ test('a 5xx on one assignment: exit 1, the failure named, every independent chan
 /** Nothing doubled: one Acme Hub per Spoke, one push mapping per source group, unique Hub users and groups. */
 function assertNoDuplicates(sim: Sim, { converged }: { converged: boolean }): void {
   for (const spoke of ['emea', 'apac']) {
-    const apps = sim.org(spoke).apps.values().filter((a) => a.label === 'Acme Hub');
+    const apps = sim
+      .org(spoke)
+      .apps.values()
+      .filter((a) => a.label === 'Acme Hub');
     // Killed before apac's app was created, there is none yet; never more than one.
     assert.ok(converged ? apps.length === 1 : apps.length <= 1, `${spoke} has ${apps.length} Acme Hub apps`);
     for (const app of apps) {
@@ -91,7 +100,10 @@ function assertNoDuplicates(sim: Sim, { converged }: { converged: boolean }): vo
  * SIGKILL the child once the simulator has received its k-th write (k seeded in 1..13 of the
  * apply's 14), plus a seeded 0–50 ms: the kill lands with that write in flight or just answered.
  */
-function killDuringWrites(sim: Sim, rng: () => number): { onChild: (child: ChildProcess) => void; target: number; killedAtWrites: () => number } {
+function killDuringWrites(
+  sim: Sim,
+  rng: () => number,
+): { onChild: (child: ChildProcess) => void; target: number; killedAtWrites: () => number } {
   const target = 1 + Math.floor(rng() * 13);
   const delayMs = Math.floor(rng() * 50);
   let killedAt = -1;

@@ -12,7 +12,6 @@ import { cliEnv, countRequests, countWrites, runCli, seedWithApacRemovals, type 
 
 const EXTRA = 80;
 
-
 const APPLY = ['apply', '--auto-approve', '--max-removals', '200'];
 
 test('first Ctrl-C mid-apply: in-flight changes finish, the rest are reported as not made, exit 130; the next apply converges', async () => {
@@ -42,7 +41,10 @@ test('first Ctrl-C mid-apply: in-flight changes finish, the rest are reported as
     // Each change not made is in the summary, not a line of its own.
     assert.doesNotMatch(stopped.stderr, /not started: apply was interrupted/);
     // The writes match the report: what was in flight finished, nothing more started.
-    const apacApp = sim.org('apac').apps.values().find((a) => a.label === 'Acme Hub')!;
+    const apacApp = sim
+      .org('apac')
+      .apps.values()
+      .find((a) => a.label === 'Acme Hub')!;
     assert.ok(apacApp.users.size > 2, 'some removals were not made');
 
     const again = await runCli(APPLY, env);
@@ -82,7 +84,11 @@ test('a second Ctrl-C exits at once with 130', async () => {
 });
 
 /** Runs the CLI and sends SIGINT `times` times: first once the simulator has answered a request, again after "Stopping:". */
-async function interrupted(args: (sim: Sim) => string[], times: 1 | 2, latencyMs: number): Promise<{ result: CliResult; sent: number; requestsAtStop: number; requests: number }> {
+async function interrupted(
+  args: (sim: Sim) => string[],
+  times: 1 | 2,
+  latencyMs: number,
+): Promise<{ result: CliResult; sent: number; requestsAtStop: number; requests: number }> {
   const sim = await startSim(seedWithApacRemovals(EXTRA), { timeScale: 60, latencyMs });
   try {
     let sent = 0;
@@ -114,7 +120,15 @@ async function interrupted(args: (sim: Sim) => string[], times: 1 | 2, latencyMs
 const READERS: Record<string, (sim: Sim) => string[]> = {
   plan: () => ['plan'],
   check: () => ['check'],
-  export: (sim) => ['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`, '--spoke', `apac=${sim.orgs.apac!.url}`],
+  export: (sim) => [
+    'export',
+    '--hub-url',
+    sim.orgs.hub!.url,
+    '--spoke',
+    `emea=${sim.orgs.emea!.url}`,
+    '--spoke',
+    `apac=${sim.orgs.apac!.url}`,
+  ],
 };
 
 for (const [command, args] of Object.entries(READERS)) {

@@ -11,7 +11,6 @@ import { startSim } from '../../src/sim/index.js';
 import { closedPort } from '../okta/servers.js';
 import { cliEnv, findLeaks, runCli } from './cli.js';
 
-
 test('one dead Spoke beside a live one: the live one is planned and printed, the dead one is an error naming its URL variable; exit 1', async () => {
   const sim = await startSim('examples/sim/seed.yaml', { timeScale: 60 });
   try {
@@ -23,7 +22,12 @@ test('one dead Spoke beside a live one: the live one is planned and printed, the
     assert.match(r.stdout, /Spoke emea \(/);
     assert.match(r.stdout, /\+ assignment\.user\["alice@acme\.com"\]/);
     // apac is an error that says what to fix.
-    assert.match(r.stdout, new RegExp(`error: could not read the apac Spoke, so it is not planned: .*http://127\\.0\\.0\\.1:${port} refused the connection: check spokes\\[1\\]\\.url \\(\\$\\{OKTA_APAC_URL\\}\\)`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `error: could not read the apac Spoke, so it is not planned: .*http://127\\.0\\.0\\.1:${port} refused the connection: check spokes\\[1\\]\\.url \\(\\$\\{OKTA_APAC_URL\\}\\)`,
+      ),
+    );
     // A refused connection is tried twice at most, and once the org is known unreachable its other reads don't try at all.
     const attempts = r.stderr.split('\n').filter((l) => /\[org2org\] apac .* -> ECONNREFUSED/.test(l)).length;
     assert.ok(attempts >= 1 && attempts <= 6, `${attempts} connection attempts to the dead Spoke:\n${r.stderr}`);

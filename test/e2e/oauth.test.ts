@@ -50,29 +50,43 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
   const run = (...args: string[]) => runCli([...args, '-c', config], env);
   const writeConfig = (extraUsers: string[] = []) =>
     writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', extraUsers.map((l) => `        - login: ${l}\n`).join('')));
-  const hubApp = (): SimApp => sim.org('hub').apps.values().find((a) => a.oauth?.clientName === 'org2org-nordics')!;
-  const spokeApp = (): SimApp => sim.org('nordics').apps.values().find((a) => a.name === 'okta_org2org')!;
-  const allSynchronized = () => spokeApp().users.values().every((au) => au.syncState === 'SYNCHRONIZED' && au.status === 'PROVISIONED');
+  const hubApp = (): SimApp =>
+    sim
+      .org('hub')
+      .apps.values()
+      .find((a) => a.oauth?.clientName === 'org2org-nordics')!;
+  const spokeApp = (): SimApp =>
+    sim
+      .org('nordics')
+      .apps.values()
+      .find((a) => a.name === 'okta_org2org')!;
+  const allSynchronized = () =>
+    spokeApp()
+      .users.values()
+      .every((au) => au.syncState === 'SYNCHRONIZED' && au.status === 'PROVISIONED');
 
   before(async () => {
-    sim = await startSim({
-      orgs: {
-        hub: { tokens: { HUB_ADMIN_TOKEN: { user: 'admin@hub.acme.com', roles: ['SUPER_ADMIN'] } } },
-        nordics: {
-          users: ['astrid', 'bjorn', 'cecilia', 'dag'].map((n) => ({ login: `${n}@acme.com` })),
-          groups: [{ name: 'Nordics Sales', members: ['astrid@acme.com', 'cecilia@acme.com'] }],
-          tokens: { NORDICS_TOKEN: { user: 'admin@nordics.acme.com', roles: ['SUPER_ADMIN'] } },
+    sim = await startSim(
+      {
+        orgs: {
+          hub: { tokens: { HUB_ADMIN_TOKEN: { user: 'admin@hub.acme.com', roles: ['SUPER_ADMIN'] } } },
+          nordics: {
+            users: ['astrid', 'bjorn', 'cecilia', 'dag'].map((n) => ({ login: `${n}@acme.com` })),
+            groups: [{ name: 'Nordics Sales', members: ['astrid@acme.com', 'cecilia@acme.com'] }],
+            tokens: { NORDICS_TOKEN: { user: 'admin@nordics.acme.com', roles: ['SUPER_ADMIN'] } },
+          },
         },
+        env: {
+          HUB_URL: '${orgs.hub.url}',
+          NORDICS_URL: '${orgs.nordics.url}',
+          HUB_ADMIN_TOKEN: '${orgs.hub.tokens.HUB_ADMIN_TOKEN}',
+          NORDICS_TOKEN: '${orgs.nordics.tokens.NORDICS_TOKEN}',
+        },
+        // Minute windows pass in a second: the repeated check → plan → apply rounds fill the apps
+        // bucket, and waiting out real minutes would only make the suite slow.
       },
-      env: {
-        HUB_URL: '${orgs.hub.url}',
-        NORDICS_URL: '${orgs.nordics.url}',
-        HUB_ADMIN_TOKEN: '${orgs.hub.tokens.HUB_ADMIN_TOKEN}',
-        NORDICS_TOKEN: '${orgs.nordics.tokens.NORDICS_TOKEN}',
-      },
-      // Minute windows pass in a second: the repeated check → plan → apply rounds fill the apps
-      // bucket, and waiting out real minutes would only make the suite slow.
-    }, { timeScale: 60 });
+      { timeScale: 60 },
+    );
     env = sim.env;
     dir = mkdtempSync(join(tmpdir(), 'org2org-oauth-'));
     config = join(dir, 'org2org.config.yaml');
@@ -88,7 +102,11 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.equal(plan.code, 0, plan.stderr);
     const addresses: string[] = JSON.parse(plan.stdout).spokes[0].changes.map((c: { address: string }) => c.address);
     const at = (a: string) => addresses.indexOf(a);
-    for (const a of ['hub.serviceApp["nordics"]', 'hub.serviceApp["nordics"].grant["okta.users.manage"]', 'hub.serviceApp["nordics"].role["GROUP_MEMBERSHIP_ADMIN"]']) {
+    for (const a of [
+      'hub.serviceApp["nordics"]',
+      'hub.serviceApp["nordics"].grant["okta.users.manage"]',
+      'hub.serviceApp["nordics"].role["GROUP_MEMBERSHIP_ADMIN"]',
+    ]) {
       assert.ok(at(a) >= 0, `${a} in ${addresses.join(', ')}`);
     }
     assert.ok(at('spoke.nordics.app') < at('hub.serviceApp["nordics"]'));
@@ -100,9 +118,25 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
     const app = hubApp();
     assert.equal(app.oauth!.tokenEndpointAuthMethod, 'private_key_jwt');
-    assert.deepEqual(app.oauth!.jwks!.map((k) => k.kid), [spokeApp().signingKid], 'MANUAL: the Hub holds the Spoke key in use');
-    assert.deepEqual(app.grants.values().map((g) => g.scopeId).sort(), ['okta.groups.manage', 'okta.users.manage']);
-    assert.deepEqual(app.roles.values().map((r) => r.type).sort(), ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN']);
+    assert.deepEqual(
+      app.oauth!.jwks!.map((k) => k.kid),
+      [spokeApp().signingKid],
+      'MANUAL: the Hub holds the Spoke key in use',
+    );
+    assert.deepEqual(
+      app.grants
+        .values()
+        .map((g) => g.scopeId)
+        .sort(),
+      ['okta.groups.manage', 'okta.users.manage'],
+    );
+    assert.deepEqual(
+      app.roles
+        .values()
+        .map((r) => r.type)
+        .sort(),
+      ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN'],
+    );
     assert.equal(spokeApp().connection.clientId, app.id);
     const hub = sim.org('hub');
     assert.equal(hub.findUser('astrid@acme.com')?.status, 'ACTIVE');
@@ -120,18 +154,34 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
 
   const breakages: [string, RegExp, () => void][] = [
     ['step 3: the Hub app deactivated', /step 3 .* is INACTIVE/, () => void (hubApp().status = 'INACTIVE')],
-    ['step 3: the Hub app trusts another key', /step 3 .* does not hold the Spoke app's key in use/, () => {
-      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
-      hubApp().oauth!.jwks = [{ ...other, kid: 'someone-elses' }];
-    }],
-    ['step 4: a grant revoked', /step 4 .* is not granted okta\.groups\.manage/, () => {
-      const grant = hubApp().grants.values().find((g) => g.scopeId === 'okta.groups.manage')!;
-      hubApp().grants.delete(grant.id);
-    }],
-    ['step 5: a role removed', /step 5 .* lacks the role USER_ADMIN/, () => {
-      const role = hubApp().roles.values().find((r) => r.type === 'USER_ADMIN')!;
-      hubApp().roles.delete(role.id);
-    }],
+    [
+      'step 3: the Hub app trusts another key',
+      /step 3 .* does not hold the Spoke app's key in use/,
+      () => {
+        const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+        hubApp().oauth!.jwks = [{ ...other, kid: 'someone-elses' }];
+      },
+    ],
+    [
+      'step 4: a grant revoked',
+      /step 4 .* is not granted okta\.groups\.manage/,
+      () => {
+        const grant = hubApp()
+          .grants.values()
+          .find((g) => g.scopeId === 'okta.groups.manage')!;
+        hubApp().grants.delete(grant.id);
+      },
+    ],
+    [
+      'step 5: a role removed',
+      /step 5 .* lacks the role USER_ADMIN/,
+      () => {
+        const role = hubApp()
+          .roles.values()
+          .find((r) => r.type === 'USER_ADMIN')!;
+        hubApp().roles.delete(role.id);
+      },
+    ],
   ];
   for (const [name, expected, breakIt] of breakages) {
     it(`${name} behind org2org's back: check names the step, the next apply repairs it`, async () => {
@@ -158,8 +208,20 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.match(plan.stdout, /hub\.serviceApp\["nordics"\]\.grant\["okta\.apps\.manage"\]/);
     assert.match(plan.stdout, /hub\.serviceApp\["nordics"\]\.role\["SUPER_ADMIN"\]/);
     assert.equal((await run('apply', '--auto-approve')).code, 0);
-    assert.deepEqual(hubApp().roles.values().map((r) => r.type).sort(), ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN']);
-    assert.deepEqual(hubApp().grants.values().map((g) => g.scopeId).sort(), ['okta.groups.manage', 'okta.users.manage']);
+    assert.deepEqual(
+      hubApp()
+        .roles.values()
+        .map((r) => r.type)
+        .sort(),
+      ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN'],
+    );
+    assert.deepEqual(
+      hubApp()
+        .grants.values()
+        .map((g) => g.scopeId)
+        .sort(),
+      ['okta.groups.manage', 'okta.users.manage'],
+    );
   });
 
   it('rotate-keys rotates in overlap order: the Hub trusts the new key before the Spoke signs with it; no push fails', async () => {
@@ -167,10 +229,17 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     const rotated = await run('rotate-keys', '--spoke', 'nordics');
     assert.equal(rotated.code, 0, rotated.stdout + rotated.stderr);
     const order = ['step 1', 'step 2', 'step 3', 'step 4'].map((s) => rotated.stderr.indexOf(`✓ ${s}`));
-    assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!)), rotated.stderr);
+    assert.ok(
+      order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!)),
+      rotated.stderr,
+    );
     const newKid = spokeApp().signingKid;
     assert.notEqual(newKid, oldKid);
-    assert.deepEqual(hubApp().oauth!.jwks!.map((k) => k.kid), [newKid], 'the old key is gone from the Hub');
+    assert.deepEqual(
+      hubApp().oauth!.jwks!.map((k) => k.kid),
+      [newKid],
+      'the old key is gone from the Hub',
+    );
     writeConfig(['cecilia@acme.com']);
     const apply = await run('apply', '--auto-approve', '--wait');
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
@@ -183,7 +252,8 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     const nordics = sim.org('nordics');
     // Cut off after step 2: a new Spoke key, both on the Hub; the Spoke still signs with the old one.
     const keys = await fetch(`${sim.orgs.nordics!.url}/api/v1/apps/${spokeApp().id}/credentials/keys/generate?validityYears=2`, {
-      method: 'POST', headers: { authorization: `SSWS ${env.NORDICS_TOKEN}`, accept: 'application/json' },
+      method: 'POST',
+      headers: { authorization: `SSWS ${env.NORDICS_TOKEN}`, accept: 'application/json' },
     }).then((r) => r.json() as Promise<Record<string, unknown>>);
     const oldJwk = hubApp().oauth!.jwks![0]!;
     hubApp().oauth!.jwks = [oldJwk, keys];
@@ -192,7 +262,10 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.match(resumed.stderr, /· step 1: the Spoke app already has a new key/);
     assert.match(resumed.stderr, /· step 2/);
     assert.equal(spokeApp().signingKid, keys.kid);
-    assert.deepEqual(hubApp().oauth!.jwks!.map((k) => k.kid), [keys.kid]);
+    assert.deepEqual(
+      hubApp().oauth!.jwks!.map((k) => k.kid),
+      [keys.kid],
+    );
 
     // Cut off after step 3: the Spoke signs with the new key, the Hub still holds the old one too.
     const previous = hubApp().oauth!.jwks![0]!;
@@ -207,15 +280,23 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.equal(finished.code, 0, finished.stderr);
     assert.match(finished.stderr, /✓ step 4/);
     assert.doesNotMatch(finished.stderr, /✓ step [123]/);
-    assert.deepEqual(hubApp().oauth!.jwks!.map((k) => k.kid), [fresh.kid]);
+    assert.deepEqual(
+      hubApp().oauth!.jwks!.map((k) => k.kid),
+      [fresh.kid],
+    );
     assert.equal((await run('check')).code, 0);
   });
 
   it("a missing role on a Hub app org2org doesn't manage: the push fails on the Spoke app user, and apply --wait reports it", async () => {
     const clientId = hubApp().id;
-    const role = hubApp().roles.values().find((r) => r.type === 'USER_ADMIN')!;
+    const role = hubApp()
+      .roles.values()
+      .find((r) => r.type === 'USER_ADMIN')!;
     hubApp().roles.delete(role.id);
-    writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', '        - login: dag@acme.com\n').replace('hubServiceApp: managed', `clientId: ${clientId}`));
+    writeFileSync(
+      config,
+      CONFIG.replace('USERS_EXTRA\n', '        - login: dag@acme.com\n').replace('hubServiceApp: managed', `clientId: ${clientId}`),
+    );
     const apply = await run('apply', '--auto-approve', '--wait');
     assert.equal(apply.code, 1, apply.stdout + apply.stderr);
     assert.match(apply.stdout + apply.stderr, /dag@acme\.com/);
@@ -242,7 +323,10 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
 
   it('a managed service app the config stops using is a removal that apply refuses without --allow-delete-service-apps', async () => {
     const clientId = hubApp().id;
-    writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', '').replace(/authScheme: OAUTH2\n.*\n.*\n/, 'authScheme: TOKEN\n      token: ${HUB_ADMIN_TOKEN}\n'));
+    writeFileSync(
+      config,
+      CONFIG.replace('USERS_EXTRA\n', '').replace(/authScheme: OAUTH2\n.*\n.*\n/, 'authScheme: TOKEN\n      token: ${HUB_ADMIN_TOKEN}\n'),
+    );
     const plan = await run('plan');
     assert.match(plan.stdout, /- hub\.serviceApp\["nordics"\]/);
     const refused = await run('apply', '--auto-approve');

@@ -53,12 +53,14 @@ test('a live change between plan --out and apply plan.json: refused as stale, th
   }
 });
 
-
 test('mass unassignment: refused without --max-removals, nothing written; with --max-removals 100 it goes through', async () => {
   const sim = await startSim(seedWithApacRemovals(30), { timeScale: 60 });
   try {
     const env = cliEnv(sim);
-    const apacApp = sim.org('apac').apps.values().find((a) => a.label === 'Acme Hub')!;
+    const apacApp = sim
+      .org('apac')
+      .apps.values()
+      .find((a) => a.label === 'Acme Hub')!;
     assert.equal(apacApp.users.size, 30);
 
     // No terminal and no --auto-approve: refused before anything is read.
@@ -77,7 +79,10 @@ test('mass unassignment: refused without --max-removals, nothing written; with -
 
     const allowed = await runCli(['apply', '--auto-approve', '--max-removals', '100'], env);
     assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
-    const logins = apacApp.users.values().map((u) => sim.org('apac').findUser(u.id)!.profile.login).sort();
+    const logins = apacApp.users
+      .values()
+      .map((u) => sim.org('apac').findUser(u.id)!.profile.login)
+      .sort();
     assert.deepEqual(logins, ['kenji@acme.com', 'mei@acme.com']);
     const plan = await runCli(['plan', '--detailed-exitcode'], env);
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);

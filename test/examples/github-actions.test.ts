@@ -8,7 +8,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +30,9 @@ import { countWrites } from '../e2e/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'examples/github-actions');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yml')).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 interface Step {
   name?: string;
@@ -51,9 +64,15 @@ test('the workflows pass actionlint', async () => {
   assert.deepEqual(FILES, ['apply-after-merge.yml', 'drift-check.yml', 'plan-on-pr.yml']);
   for (const file of FILES) {
     const problems = await runLint(readFileSync(join(DIR, file), 'utf8'), file);
-    assert.deepEqual(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`), []);
+    assert.deepEqual(
+      problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`),
+      [],
+    );
   }
-  const broken = await runLint('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n', 'broken.yml');
+  const broken = await runLint(
+    'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n',
+    'broken.yml',
+  );
   assert.ok(broken.length > 0, 'actionlint reports problems (it is not a no-op)');
 });
 
@@ -70,7 +89,8 @@ describe('what the workflows hand to whom', () => {
       for (const job of Object.values(workflow(file).jobs)) {
         for (const step of job.steps) {
           if (step.run) assert.doesNotMatch(step.run, /\$\{\{/, `${step.name}: expressions go through env, not into the script`);
-          if (step.uses?.startsWith('actions/upload-artifact@')) assert.equal(step.with?.overwrite, true, `${step.name}: a re-run must be able to replace the artifact`);
+          if (step.uses?.startsWith('actions/upload-artifact@'))
+            assert.equal(step.with?.overwrite, true, `${step.name}: a re-run must be able to replace the artifact`);
         }
       }
     });
@@ -83,12 +103,19 @@ describe('what the workflows hand to whom', () => {
         for (const step of job.steps) {
           const secretNames = Object.values(step.env ?? {}).filter((v) => /secrets\./.test(v) && !/github\.token/.test(v));
           assert.doesNotMatch(JSON.stringify(step.with ?? {}), /secrets\./, `${step.name}: no secret handed to an action`);
-          if (secretNames.length > 0) assert.match(step.run ?? '', /\borg2org (plan|apply)\b/, `${step.name} holds secrets but doesn't run org2org`);
+          if (secretNames.length > 0)
+            assert.match(step.run ?? '', /\borg2org (plan|apply)\b/, `${step.name} holds secrets but doesn't run org2org`);
           if (!step.env || secretNames.length === 0) continue;
           for (const spoke of job.strategy?.matrix?.spoke ?? []) {
             const env = evaluateEnv(step.env, context({ spoke, vars: FAKE_VARS, secrets: FAKE_SECRETS }));
-            const set = Object.entries(env).filter(([k, v]) => v !== '' && k.startsWith('OKTA_') && !k.startsWith('OKTA_HUB_')).map(([k]) => k);
-            assert.deepEqual(set.sort(), [`OKTA_${spoke.toUpperCase()}_TOKEN`, `OKTA_${spoke.toUpperCase()}_URL`], `${name}/${spoke}: ${step.name}`);
+            const set = Object.entries(env)
+              .filter(([k, v]) => v !== '' && k.startsWith('OKTA_') && !k.startsWith('OKTA_HUB_'))
+              .map(([k]) => k);
+            assert.deepEqual(
+              set.sort(),
+              [`OKTA_${spoke.toUpperCase()}_TOKEN`, `OKTA_${spoke.toUpperCase()}_URL`],
+              `${name}/${spoke}: ${step.name}`,
+            );
             assert.equal(env.ALICE_ANSWER !== '', spoke === 'emea', `${name}/${spoke}: emea's security answer`);
           }
         }
@@ -98,17 +125,35 @@ describe('what the workflows hand to whom', () => {
 });
 
 const FAKE_VARS = { OKTA_HUB_URL: 'https://hub', OKTA_EMEA_URL: 'https://emea', OKTA_APAC_URL: 'https://apac' };
-const FAKE_SECRETS = { OKTA_HUB_ADMIN_TOKEN: 'r', OKTA_HUB_PROVISIONING_TOKEN: 'p', OKTA_EMEA_TOKEN: 'e', OKTA_APAC_TOKEN: 'a', ALICE_ANSWER: 'x' };
+const FAKE_SECRETS = {
+  OKTA_HUB_ADMIN_TOKEN: 'r',
+  OKTA_HUB_PROVISIONING_TOKEN: 'p',
+  OKTA_EMEA_TOKEN: 'e',
+  OKTA_APAC_TOKEN: 'a',
+  ALICE_ANSWER: 'x',
+};
 
 type Context = Record<string, unknown>;
 
-function context(c: { spoke: string; vars: Record<string, string>; secrets: Record<string, string>; steps?: Record<string, { outputs: Record<string, string> }> }): Context {
+function context(c: {
+  spoke: string;
+  vars: Record<string, string>;
+  secrets: Record<string, string>;
+  steps?: Record<string, { outputs: Record<string, string> }>;
+}): Context {
   return {
     matrix: { spoke: c.spoke },
     vars: c.vars,
     secrets: c.secrets,
     steps: c.steps ?? {},
-    github: { token: 'fake-github-token', sha: 'mergesha', repository: 'acme/okta', server_url: 'https://github.example', run_id: '42', event: { pull_request: { number: 7 } } },
+    github: {
+      token: 'fake-github-token',
+      sha: 'mergesha',
+      repository: 'acme/okta',
+      server_url: 'https://github.example',
+      run_id: '42',
+      event: { pull_request: { number: 7 } },
+    },
   };
 }
 
@@ -128,7 +173,9 @@ function evaluate(expression: string, ctx: Context): string {
 }
 
 function evaluateEnv(env: Record<string, string>, ctx: Context): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{\{(.*?)\}\}/g, (_, expr: string) => evaluate(expr, ctx))]));
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{\{(.*?)\}\}/g, (_, expr: string) => evaluate(expr, ctx))]),
+  );
 }
 
 /** A `gh` that answers the API calls the workflows make from a JSON state file; `--jq` through jq. */
@@ -172,12 +219,20 @@ interface Runner {
   ghState: () => { comments: Array<{ id: number; body: string; user: { login: string } }>; calls: string[] };
   setGh: (patch: Record<string, unknown>) => void;
   /** Run one step's script as the runner would; returns its exit code, stdout+stderr and outputs. */
-  runStep: (file: string, job: string, stepName: string, spoke: string, extra?: { steps?: Record<string, { outputs: Record<string, string> }> }) => Promise<{ code: number | null; log: string; outputs: Record<string, string>; summary: string }>;
+  runStep: (
+    file: string,
+    job: string,
+    stepName: string,
+    spoke: string,
+    extra?: { steps?: Record<string, { outputs: Record<string, string> }> },
+  ) => Promise<{ code: number | null; log: string; outputs: Record<string, string>; summary: string }>;
 }
 
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 
-describe('the workflows\' shell steps, run against the simulator', { skip: hasJq ? false : 'jq is not installed (the fake gh evaluates --jq with it)' }, () => {
+describe("the workflows' shell steps, run against the simulator", {
+  skip: hasJq ? false : 'jq is not installed (the fake gh evaluates --jq with it)',
+}, () => {
   let sim: Sim;
   let tmp: string;
   let runner: Runner;
@@ -200,7 +255,17 @@ describe('the workflows\' shell steps, run against the simulator', { skip: hasJq
     mkdirSync(work);
     copyFileSync(join(ROOT, 'org2org.config.yaml'), join(work, 'org2org.config.yaml'));
     const stateFile = join(tmp, 'gh-state.json');
-    writeFileSync(stateFile, JSON.stringify({ calls: [], comments: [{ id: 1, body: 'LGTM <!-- org2org:spoke=apac -->', user: { login: 'octocat' } }], nextId: 100, pulls: {}, runs: [], artifacts: {} }));
+    writeFileSync(
+      stateFile,
+      JSON.stringify({
+        calls: [],
+        comments: [{ id: 1, body: 'LGTM <!-- org2org:spoke=apac -->', user: { login: 'octocat' } }],
+        nextId: 100,
+        pulls: {},
+        runs: [],
+        artifacts: {},
+      }),
+    );
     let n = 0;
     runner = {
       work,
@@ -232,7 +297,11 @@ describe('the workflows\' shell steps, run against the simulator', { skip: hasJq
         const script = join(tmp, `step-${n}.sh`);
         writeFileSync(script, step.run!);
         const { code, log } = await new Promise<{ code: number | null; log: string }>((resolve, reject) => {
-          const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+            cwd: work,
+            env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
           let out = '';
           child.stdout.on('data', (d: Buffer) => (out += d.toString()));
           child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -254,14 +323,19 @@ describe('the workflows\' shell steps, run against the simulator', { skip: hasJq
     await sim.close();
   });
 
-  const comment = (marker: string) => runner.ghState().comments.filter((c) => c.body.includes(marker) && c.user.login === 'github-actions[bot]');
+  const comment = (marker: string) =>
+    runner.ghState().comments.filter((c) => c.body.includes(marker) && c.user.login === 'github-actions[bot]');
 
   test('install: a tarball whose sha256 is not the pinned one is refused before npm runs', async () => {
     const tgz = join(tmp, 'org2org-0.1.0.tgz');
     writeFileSync(tgz, 'not the release');
     const wfEnv = { ORG2ORG_TARBALL: `file://${tgz}`, ORG2ORG_SHA256: 'a'.repeat(64) };
     const step = workflow('plan-on-pr.yml').jobs.plan!.steps.find((s) => s.name?.startsWith('Install org2org'))!;
-    const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: tmp, env: { PATH: process.env.PATH ?? '', RUNNER_TEMP: tmp, GITHUB_PATH: join(tmp, 'gp'), ...wfEnv }, encoding: 'utf8' });
+    const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+      cwd: tmp,
+      env: { PATH: process.env.PATH ?? '', RUNNER_TEMP: tmp, GITHUB_PATH: join(tmp, 'gp'), ...wfEnv },
+      encoding: 'utf8',
+    });
     assert.notEqual(run.status, 0);
     assert.match(run.stderr + run.stdout, /FAILED/);
     assert.ok(!existsSync(join(tmp, 'org2org', 'node_modules')), 'npm never ran');
@@ -283,12 +357,19 @@ describe('the workflows\' shell steps, run against the simulator', { skip: hasJq
     const mine = comment('<!-- org2org:spoke=apac -->');
     assert.equal(mine.length, 1, 'updated, not added');
     assert.ok(runner.ghState().calls.some((c) => c.startsWith('api --method PATCH')));
-    assert.equal(runner.ghState().comments.find((c) => c.user.login === 'octocat')?.body, 'LGTM <!-- org2org:spoke=apac -->', "a person's comment quoting the marker is left alone");
+    assert.equal(
+      runner.ghState().comments.find((c) => c.user.login === 'octocat')?.body,
+      'LGTM <!-- org2org:spoke=apac -->',
+      "a person's comment quoting the marker is left alone",
+    );
     // Kept as the reviewed plan of run 1001 on head commit "headsha".
     const artifact = join(tmp, 'artifact-apac');
     mkdirSync(artifact);
     cpSync(join(runner.work, 'plan.json'), join(artifact, 'plan.json'));
-    runner.setGh({ runs: [{ id: 1001, workflow: 'plan-on-pr.yml', head_sha: 'headsha' }], artifacts: { 1001: { 'org2org-plan-apac': artifact } } });
+    runner.setGh({
+      runs: [{ id: 1001, workflow: 'plan-on-pr.yml', head_sha: 'headsha' }],
+      artifacts: { 1001: { 'org2org-plan-apac': artifact } },
+    });
   });
 
   test('plan-on-pr: a failing plan replaces the comment with its errors, pointing at the config lines', async () => {
@@ -300,7 +381,9 @@ describe('the workflows\' shell steps, run against the simulator', { skip: hasJq
       assert.equal(plan.code, 1, plan.log);
       assert.equal(plan.outputs.exitcode, '1');
       assert.match(plan.log, /^::error file=org2org\.config\.yaml,line=\d+,col=\d+::environment variable OKTA_APAC_TOKEN is not set/m);
-      const posted = await runner.runStep('plan-on-pr.yml', 'plan', 'Comment on the pull request (success and failure)', 'apac', { steps: { plan: { outputs: plan.outputs } } });
+      const posted = await runner.runStep('plan-on-pr.yml', 'plan', 'Comment on the pull request (success and failure)', 'apac', {
+        steps: { plan: { outputs: plan.outputs } },
+      });
       assert.equal(posted.code, 0, posted.log);
       const [only, ...more] = comment('<!-- org2org:spoke=apac -->');
       assert.equal(more.length, 0);
@@ -332,7 +415,9 @@ describe('the workflows\' shell steps, run against the simulator', { skip: hasJq
     const applied = await runner.runStep('apply-after-merge.yml', 'apply', 'Apply the reviewed plan', 'apac');
     assert.equal(applied.code, 0, applied.log);
     assert.ok(countWrites(sim) > writes, 'the reviewed plan was applied');
-    const report = await runner.runStep('apply-after-merge.yml', 'apply', 'Report on the pull request and in the step summary', 'apac', { steps: { reviewed: { outputs: fetched.outputs }, apply: { outputs: applied.outputs } } });
+    const report = await runner.runStep('apply-after-merge.yml', 'apply', 'Report on the pull request and in the step summary', 'apac', {
+      steps: { reviewed: { outputs: fetched.outputs }, apply: { outputs: applied.outputs } },
+    });
     assert.equal(report.code, 0, report.log);
     assert.match(comment('<!-- org2org:apply:spoke=apac -->').at(-1)!.body, /applied the reviewed plan to `apac`/);
     assert.match(report.summary, /applied the reviewed plan/);
@@ -343,8 +428,13 @@ describe('the workflows\' shell steps, run against the simulator', { skip: hasJq
     assert.equal(stale.code, 1, stale.log);
     assert.match(stale.log, /stale/);
     assert.equal(countWrites(sim), writesBefore, 'nothing written');
-    await runner.runStep('apply-after-merge.yml', 'apply', 'Report on the pull request and in the step summary', 'apac', { steps: { reviewed: { outputs: fetched.outputs }, apply: { outputs: stale.outputs } } });
-    assert.match(comment('<!-- org2org:apply:spoke=apac -->').at(-1)!.body, /apply failed or was refused for `apac` \(exit 1\)[\s\S]*stale/);
+    await runner.runStep('apply-after-merge.yml', 'apply', 'Report on the pull request and in the step summary', 'apac', {
+      steps: { reviewed: { outputs: fetched.outputs }, apply: { outputs: stale.outputs } },
+    });
+    assert.match(
+      comment('<!-- org2org:apply:spoke=apac -->').at(-1)!.body,
+      /apply failed or was refused for `apac` \(exit 1\)[\s\S]*stale/,
+    );
   });
 
   test('apply-after-merge without a reviewed plan applies nothing and says why', async () => {

@@ -20,12 +20,22 @@ function emea(): ObservedSpoke {
     tokenVar: 'OKTA_EMEA_TOKEN',
     app: { label: 'Acme Hub', signOnMode: 'SAML_2_0' },
     connection: { authScheme: 'TOKEN', enabled: true },
-    toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: { seed: 'RANDOM', change: 'KEEP_EXISTING' } },
+    toApp: {
+      createUsers: true,
+      updateUserAttributes: true,
+      deactivateUsers: true,
+      syncPassword: { seed: 'RANDOM', change: 'KEEP_EXISTING' },
+    },
     profileSourcing: false,
     inbound: { schedule: { status: 'DISABLED' }, username: { userNameFormat: 'EMAIL' } },
     users: [
       { login: 'zoe@acme.com', initialStatus: 'pending_without_pass', profile: {} },
-      { login: 'Alice@acme.com', initialStatus: 'active_with_pass', securityQuestion: 'First pet?', profile: { costCenter: 'EU-1', badge: 7 } },
+      {
+        login: 'Alice@acme.com',
+        initialStatus: 'active_with_pass',
+        securityQuestion: 'First pet?',
+        profile: { costCenter: 'EU-1', badge: 7 },
+      },
       { login: 'bob@acme.com', initialStatus: 'active_without_pass', profile: {} },
     ],
     attributeNames: { initialStatus: 'initialStatus', securityQuestion: 'securityQuestion', securityAnswer: 'securityAnswer' },
@@ -61,7 +71,12 @@ function apac(): ObservedSpoke {
 }
 
 function smallInput(): ExportInput {
-  return { hubUrl: 'https://acme.okta.com', hubReadTokenVar: 'OKTA_HUB_READ_TOKEN', generatedAt: '2026-05-01T12:00:00.000Z', spokes: [apac(), emea()] };
+  return {
+    hubUrl: 'https://acme.okta.com',
+    hubReadTokenVar: 'OKTA_HUB_READ_TOKEN',
+    generatedAt: '2026-05-01T12:00:00.000Z',
+    spokes: [apac(), emea()],
+  };
 }
 
 test('a small export matches its golden file', () => {
@@ -91,9 +106,18 @@ test('input order does not change the output; only the timestamp line varies', (
 
 test('users sort case-insensitively, lists are authoritative, write-only values are comments only', () => {
   const text = renderExport(smallInput());
-  const doc = parse(text) as { spokes: { name: string; assignments: { mode: string; users: { login: string; securityAnswer?: string }[] }; pushGroups: { mode: string } }[] };
+  const doc = parse(text) as {
+    spokes: {
+      name: string;
+      assignments: { mode: string; users: { login: string; securityAnswer?: string }[] };
+      pushGroups: { mode: string };
+    }[];
+  };
   const e = doc.spokes.find((s) => s.name === 'emea')!;
-  assert.deepEqual(e.assignments.users.map((u) => u.login), ['Alice@acme.com', 'bob@acme.com', 'zoe@acme.com']);
+  assert.deepEqual(
+    e.assignments.users.map((u) => u.login),
+    ['Alice@acme.com', 'bob@acme.com', 'zoe@acme.com'],
+  );
   assert.equal(e.assignments.mode, 'authoritative');
   assert.equal(e.pushGroups.mode, 'authoritative');
   assert.ok(e.assignments.users.every((u) => u.securityAnswer === undefined));

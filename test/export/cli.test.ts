@@ -9,12 +9,14 @@ import { startSim } from '../../src/sim/index.js';
 import { runCli } from '../run-cli.js';
 import { adoptionSeed } from './setup.js';
 
-
 test('export in a child process: YAML to stdout, progress and env var names to stderr, no secrets', async () => {
   const seed = adoptionSeed([{ name: 'emea', users: 60, direct: 20, assignedGroups: 1, pushed: 3, linked: 1 }]);
   const sim = await startSim(seed, { timeScale: 60 });
   try {
-    const { code, stdout, stderr } = await runCli(['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`], sim.env);
+    const { code, stdout, stderr } = await runCli(
+      ['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`],
+      sim.env,
+    );
     assert.equal(code, 0, stderr);
     assert.match(stderr, /read OKTA_EMEA_TOKEN for spoke emea/);
     assert.match(stderr, /read emea app users: 60 \(/);
@@ -40,7 +42,10 @@ test('export of several Spokes writes every one it can: a Spoke with no Org2Org 
     );
     assert.equal(code, 0, stderr);
     const config = parse(stdout) as { spokes: { name: string }[] };
-    assert.deepEqual(config.spokes.map((s) => s.name), ['emea']);
+    assert.deepEqual(
+      config.spokes.map((s) => s.name),
+      ['emea'],
+    );
     assert.match(stdout, /# Spoke apac \(http:\/\/127\.0\.0\.1:\d+\) has no Org2Org app yet/);
     assert.match(stdout, /# {3}- name: apac\n# {5}url: /);
     assert.match(stderr, /warning: spoke apac \(.*\) has no Org2Org app yet: it is a commented stub/);

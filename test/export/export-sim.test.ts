@@ -21,7 +21,11 @@ interface ExportedSpoke {
   url: string;
   auth: { token: string };
   connection: { authScheme: string; token: string };
-  assignments: { mode: string; users: { login: string; initialStatus: string; securityQuestion?: string; securityAnswer?: string }[]; groups: { name: string; priority?: number }[] };
+  assignments: {
+    mode: string;
+    users: { login: string; initialStatus: string; securityQuestion?: string; securityAnswer?: string }[];
+    groups: { name: string; priority?: number }[];
+  };
   pushGroups: { mode: string; groups: { name: string; targetName?: string; link?: boolean; status?: string }[] };
 }
 
@@ -46,7 +50,10 @@ function exportArgs(...extra: string[]): string[] {
   return ['--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`, '--spoke', `apac=${sim.orgs.apac!.url}`, ...extra];
 }
 
-async function exportToText(env: Record<string, string | undefined> = sim.env, ...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function exportToText(
+  env: Record<string, string | undefined> = sim.env,
+  ...extra: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runExport(exportArgs(...extra), { env, now: NOW, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
@@ -68,7 +75,10 @@ test('exports both Spokes completely: USER-scope assignments, group assignments,
   const config = parse(stdout) as { hub: { url: string; auth: { token: string } }; spokes: ExportedSpoke[] };
   assert.deepEqual(schemaErrors(config), []);
   assert.equal(config.hub.auth.token, '${OKTA_HUB_READ_TOKEN}');
-  assert.deepEqual(config.spokes.map((s) => s.name), ['apac', 'emea']);
+  assert.deepEqual(
+    config.spokes.map((s) => s.name),
+    ['apac', 'emea'],
+  );
 
   let assignments = 0;
   for (const shape of SHAPES) {
@@ -90,19 +100,28 @@ test('exports both Spokes completely: USER-scope assignments, group assignments,
     }
     const logins = s.assignments.users.map((u) => u.login);
     assert.deepEqual(logins, [...logins].sort());
-    assert.deepEqual(s.assignments.groups, Array.from({ length: shape.assignedGroups }, (_, g) => ({ name: `${shape.name} staff ${g + 1}`, priority: g })));
+    assert.deepEqual(
+      s.assignments.groups,
+      Array.from({ length: shape.assignedGroups }, (_, g) => ({ name: `${shape.name} staff ${g + 1}`, priority: g })),
+    );
     assignments += s.assignments.users.length + shape.assignedGroups * 100;
 
     assert.equal(s.pushGroups.groups.length, shape.pushed);
     const linked = s.pushGroups.groups.filter((g) => g.link === true);
-    assert.deepEqual(linked.map((g) => g.targetName), Array.from({ length: shape.linked }, (_, i) => `Legacy ${shape.name} ${i + 1}`));
+    assert.deepEqual(
+      linked.map((g) => g.targetName),
+      Array.from({ length: shape.linked }, (_, i) => `Legacy ${shape.name} ${i + 1}`),
+    );
     // A mapping that created its own Hub group is not a link, and keeps its source's name.
     const created = s.pushGroups.groups.filter((g) => g.link !== true);
     assert.ok(created.every((g) => g.targetName === undefined));
     assert.equal(s.pushGroups.groups.filter((g) => g.status === 'INACTIVE').length, Math.floor(shape.pushed / 10));
   }
   assert.equal(assignments, 2_000);
-  assert.equal(config.spokes.reduce((n, s) => n + s.pushGroups.groups.length, 0), 50);
+  assert.equal(
+    config.spokes.reduce((n, s) => n + s.pushGroups.groups.length, 0),
+    50,
+  );
 
   // List pages, not one call per assignment: apps, connection, features, schema, app users
   // (1,100 at 500 a page), app groups, push mappings, groups by id (batched, 50 a search: the 3
@@ -118,9 +137,17 @@ test('exports both Spokes completely: USER-scope assignments, group assignments,
 test('two exports of the same orgs differ only in the timestamp line', async () => {
   const a = (await exportToText()).stdout;
   let b = '';
-  await runExport(exportArgs(), { env: sim.env, now: () => new Date('2027-01-01T00:00:00.000Z'), stdout: (t) => (b += t), stderr: () => {} });
+  await runExport(exportArgs(), {
+    env: sim.env,
+    now: () => new Date('2027-01-01T00:00:00.000Z'),
+    stdout: (t) => (b += t),
+    stderr: () => {},
+  });
   const bLines = b.split('\n');
-  assert.deepEqual(a.split('\n').filter((line, i) => line !== bLines[i]), ['# Exported at: 2026-06-01T08:00:00.000Z']);
+  assert.deepEqual(
+    a.split('\n').filter((line, i) => line !== bLines[i]),
+    ['# Exported at: 2026-06-01T08:00:00.000Z'],
+  );
 });
 
 test('without a Hub read token: no hub auth, targets named from the Spoke, links unknown, said in a note', async () => {
@@ -133,7 +160,10 @@ test('without a Hub read token: no hub auth, targets named from the Spoke, links
   assert.ok(config.spokes.every((s) => s.pushGroups.groups.every((g) => g.link === undefined)));
   // The targets are named by the Spoke's own groups (a mapping's targetGroupId is one), Hub or not.
   const emea = config.spokes.find((s) => s.name === 'emea')!;
-  assert.deepEqual(emea.pushGroups.groups.filter((g) => g.targetName !== undefined).map((g) => g.targetName), Array.from({ length: 5 }, (_, i) => `Legacy emea ${i + 1}`));
+  assert.deepEqual(
+    emea.pushGroups.groups.filter((g) => g.targetName !== undefined).map((g) => g.targetName),
+    Array.from({ length: 5 }, (_, i) => `Legacy emea ${i + 1}`),
+  );
   assert.match(stdout, /# note: Hub not read/);
   assert.deepEqual(schemaErrors(config), []);
 });
@@ -149,7 +179,10 @@ test('-o writes the file; an existing file is refused without --force and kept i
   const file = join(dir, 'org2org.config.yaml');
   await writeFile(file, 'precious: true\n');
   sim.resetStats();
-  await assert.rejects(exportToText(sim.env, '-o', file), (e: unknown) => e instanceof UsageError && /exists; pass --force/.test(e.message));
+  await assert.rejects(
+    exportToText(sim.env, '-o', file),
+    (e: unknown) => e instanceof UsageError && /exists; pass --force/.test(e.message),
+  );
   assert.equal(await readFile(file, 'utf8'), 'precious: true\n');
   assert.equal(sim.stats('emea').total, 0, 'refused before reading anything');
 
@@ -175,12 +208,17 @@ test('an export that fails its own validation is reported as a bug and nothing i
   const failingLoader = async (f: string) => {
     loaded++;
     assert.match(await readFile(f, 'utf8'), /^# yaml-language-server/);
-    throw new ConfigError('config is invalid', [{ file: f, line: 3, col: 1, severity: 'error', pointer: '/hub', message: 'hub: broken on purpose' }]);
+    throw new ConfigError('config is invalid', [
+      { file: f, line: 3, col: 1, severity: 'error', pointer: '/hub', message: 'hub: broken on purpose' },
+    ]);
   };
   for (const extra of [[], ['-o', file]]) {
     await assert.rejects(
       runExport(exportArgs(...extra), { env: sim.env, stdout: (t) => (stdout += t), stderr: () => {}, loadConfig: failingLoader }),
-      (e: unknown) => e instanceof Org2OrgError && /does not pass validation, so nothing was written. This is a bug/.test(e.message) && /hub: broken on purpose/.test(e.message),
+      (e: unknown) =>
+        e instanceof Org2OrgError &&
+        /does not pass validation, so nothing was written. This is a bug/.test(e.message) &&
+        /hub: broken on purpose/.test(e.message),
     );
   }
   assert.equal(loaded, 2);
@@ -191,7 +229,10 @@ test('an export that fails its own validation is reported as a bug and nothing i
 test('usage errors: a Spoke that is the Hub, a bad name, a second --spoke with the same name', async () => {
   const run = (args: string[]) => runExport(args, { env: sim.env, stdout: () => {}, stderr: () => {} });
   const hub = sim.orgs.hub!.url;
-  await assert.rejects(run(['--hub-url', hub, '--spoke', `emea=${hub}`]), (e: unknown) => e instanceof UsageError && /is the Hub/.test(e.message));
+  await assert.rejects(
+    run(['--hub-url', hub, '--spoke', `emea=${hub}`]),
+    (e: unknown) => e instanceof UsageError && /is the Hub/.test(e.message),
+  );
   await assert.rejects(run(['--hub-url', hub, '--spoke', 'Emea_1=https://x.example.com']), /a Spoke name is \[a-z0-9-\]\+/);
   await assert.rejects(run(['--hub-url', hub, '--spoke', 'a=https://x.example.com', '--spoke', 'a=https://y.example.com']), /given twice/);
   await assert.rejects(run(['--hub-url', hub]), /at least one --spoke/);

@@ -5,20 +5,49 @@ import { observeSpoke, type ExportFacts } from '../../src/export/observe-spoke.j
 import type { LiveAppUser, LiveSpoke } from '../../src/state/types.js';
 
 function appUser(login: string, scope: 'USER' | 'GROUP', extra: Partial<LiveAppUser> = {}): LiveAppUser {
-  return { userId: `00u${login}`, login, loginKey: login.toLowerCase(), scope, status: 'PROVISIONED', profile: {}, fingerprint: 'f', ...extra };
+  return {
+    userId: `00u${login}`,
+    login,
+    loginKey: login.toLowerCase(),
+    scope,
+    status: 'PROVISIONED',
+    profile: {},
+    fingerprint: 'f',
+    ...extra,
+  };
 }
 
 function liveSpoke(over: Partial<LiveSpoke> = {}): LiveSpoke {
   return {
     name: 'emea',
-    app: { id: '0oa1', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: 'https://hub', features: ['GROUP_PUSH'], fingerprint: 'f' },
+    app: {
+      id: '0oa1',
+      label: 'Acme Hub',
+      status: 'ACTIVE',
+      signOnMode: 'SAML_2_0',
+      baseUrl: 'https://hub',
+      features: ['GROUP_PUSH'],
+      fingerprint: 'f',
+    },
     connection: { authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'f' },
     features: {
       provisioningEnabled: true,
       profileSourcing: false,
-      toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: true, syncPassword: { seed: 'OKTA', change: 'CHANGE' }, fingerprint: 'f' },
+      toApp: {
+        createUsers: true,
+        updateUserAttributes: false,
+        deactivateUsers: true,
+        syncPassword: { seed: 'OKTA', change: 'CHANGE' },
+        fingerprint: 'f',
+      },
     },
-    appUserSchema: { initialStatus: 'initialStatus', securityQuestion: 'securityQuestion', securityAnswer: 'securityAnswer', initialStatusValues: [], attributes: [] },
+    appUserSchema: {
+      initialStatus: 'initialStatus',
+      securityQuestion: 'securityQuestion',
+      securityAnswer: 'securityAnswer',
+      initialStatusValues: [],
+      attributes: [],
+    },
     appUsers: [],
     appGroups: [],
     pushMappings: [],
@@ -29,7 +58,13 @@ function liveSpoke(over: Partial<LiveSpoke> = {}): LiveSpoke {
   };
 }
 
-const facts = (over: Partial<ExportFacts> = {}): ExportFacts => ({ name: 'emea', url: 'https://emea', tokenVar: 'OKTA_EMEA_TOKEN', notes: [], ...over });
+const facts = (over: Partial<ExportFacts> = {}): ExportFacts => ({
+  name: 'emea',
+  url: 'https://emea',
+  tokenVar: 'OKTA_EMEA_TOKEN',
+  notes: [],
+  ...over,
+});
 
 test('only USER-scope app users are listed; GROUP-scope ones are counted', () => {
   const o = observeSpoke(
@@ -47,7 +82,12 @@ test('only USER-scope app users are listed; GROUP-scope ones are counted', () =>
     { login: 'C@x.com', securityQuestion: 'Pet?', profile: {} },
   ]);
   assert.equal(o.groupScopeUsers, 1);
-  assert.deepEqual(o.toApp, { createUsers: true, updateUserAttributes: false, deactivateUsers: true, syncPassword: { seed: 'OKTA', change: 'CHANGE' } });
+  assert.deepEqual(o.toApp, {
+    createUsers: true,
+    updateUserAttributes: false,
+    deactivateUsers: true,
+    syncPassword: { seed: 'OKTA', change: 'CHANGE' },
+  });
 });
 
 test('groups and push mappings the API can not name are left out with a note', () => {
@@ -84,9 +124,36 @@ test('targetName from the Spoke group the mapping names; link from the creation 
   const o = observeSpoke(
     liveSpoke({
       pushMappings: [
-        { id: 'm1', sourceGroupId: 'a', sourceGroupName: 'Legacy Ops', targetGroupId: '00gS1', targetGroupName: 'Ops', status: 'ACTIVE', created, fingerprint: 'f' },
-        { id: 'm2', sourceGroupId: 'b', sourceGroupName: 'Eng', targetGroupId: '00gS2', targetGroupName: 'Eng', status: 'INACTIVE', created, fingerprint: 'f' },
-        { id: 'm3', sourceGroupId: 'c', sourceGroupName: 'Old', targetGroupId: '00gS3', targetGroupName: 'Old', status: 'ACTIVE', created, fingerprint: 'f' },
+        {
+          id: 'm1',
+          sourceGroupId: 'a',
+          sourceGroupName: 'Legacy Ops',
+          targetGroupId: '00gS1',
+          targetGroupName: 'Ops',
+          status: 'ACTIVE',
+          created,
+          fingerprint: 'f',
+        },
+        {
+          id: 'm2',
+          sourceGroupId: 'b',
+          sourceGroupName: 'Eng',
+          targetGroupId: '00gS2',
+          targetGroupName: 'Eng',
+          status: 'INACTIVE',
+          created,
+          fingerprint: 'f',
+        },
+        {
+          id: 'm3',
+          sourceGroupId: 'c',
+          sourceGroupName: 'Old',
+          targetGroupId: '00gS3',
+          targetGroupName: 'Old',
+          status: 'ACTIVE',
+          created,
+          fingerprint: 'f',
+        },
       ],
     }),
     facts({ hubGroups }),
@@ -100,11 +167,21 @@ test('targetName from the Spoke group the mapping names; link from the creation 
 });
 
 test('connection: OAuth needs its clientId; none configured stays unmanaged; no provisioning, no toApp', () => {
-  const oauth = liveSpoke({ connection: { authScheme: 'OAUTH2', status: 'DISABLED', rotationMode: 'MANUAL', clientId: '0oaSvc', fingerprint: 'f' } });
-  assert.deepEqual(observeSpoke(oauth, facts()).connection, { authScheme: 'OAUTH2', enabled: false, clientId: '0oaSvc', rotationMode: 'MANUAL' });
+  const oauth = liveSpoke({
+    connection: { authScheme: 'OAUTH2', status: 'DISABLED', rotationMode: 'MANUAL', clientId: '0oaSvc', fingerprint: 'f' },
+  });
+  assert.deepEqual(observeSpoke(oauth, facts()).connection, {
+    authScheme: 'OAUTH2',
+    enabled: false,
+    clientId: '0oaSvc',
+    rotationMode: 'MANUAL',
+  });
   const noClientId = liveSpoke({ connection: { authScheme: 'OAUTH2', status: 'DISABLED', rotationMode: 'MANUAL', fingerprint: 'f' } });
   assert.equal(observeSpoke(noClientId, facts()).connection, null);
-  const none = liveSpoke({ connection: { authScheme: 'UNKNOWN', status: 'UNKNOWN', fingerprint: 'f' }, features: { provisioningEnabled: false, profileSourcing: true } });
+  const none = liveSpoke({
+    connection: { authScheme: 'UNKNOWN', status: 'UNKNOWN', fingerprint: 'f' },
+    features: { provisioningEnabled: false, profileSourcing: true },
+  });
   const o = observeSpoke(none, facts());
   assert.equal(o.connection, null);
   assert.equal(o.toApp, undefined);
@@ -118,7 +195,11 @@ test('import settings outside the config vocabulary stay unmanaged instead of in
         provisioningEnabled: true,
         profileSourcing: false,
         inbound: {
-          import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { userNameFormat: 'CUSTOM' }, match: { exactMatchCriteria: 'SOMETHING' } },
+          import: {
+            schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
+            username: { userNameFormat: 'CUSTOM' },
+            match: { exactMatchCriteria: 'SOMETHING' },
+          },
           fingerprint: 'f',
         },
       },
@@ -131,5 +212,7 @@ test('import settings outside the config vocabulary stay unmanaged instead of in
 test("an app whose base URL isn't the Hub is exported as it is, with a note", () => {
   assert.deepEqual(observeSpoke(liveSpoke(), facts({ hubUrl: 'https://hub' })).notes, []);
   const o = observeSpoke(liveSpoke(), facts({ hubUrl: 'https://other-hub.example.com' }));
-  assert.deepEqual(o.notes, ["the app's base URL is https://hub, not the Hub URL https://other-hub.example.com: the first plan will show it"]);
+  assert.deepEqual(o.notes, [
+    "the app's base URL is https://hub, not the Hub URL https://other-hub.example.com: the first plan will show it",
+  ]);
 });

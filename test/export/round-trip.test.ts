@@ -39,7 +39,11 @@ after(async () => {
 
 async function plan(configFile: string): Promise<{ code: number; plan: Plan }> {
   let stdout = '';
-  const code = await runPlan(['-c', configFile, '--format', 'json', '--detailed-exitcode'], { env: sim.env, stdout: (t) => (stdout += t), stderr: () => {} });
+  const code = await runPlan(['-c', configFile, '--format', 'json', '--detailed-exitcode'], {
+    env: sim.env,
+    stdout: (t) => (stdout += t),
+    stderr: () => {},
+  });
   return { code, plan: JSON.parse(stdout) as Plan };
 }
 
@@ -48,10 +52,13 @@ const changesOf = (p: Plan) => p.spokes.flatMap((s) => s.changes.filter((c) => c
 test('the exported file loads with the config loader (schema and rules)', async () => {
   const { desired, warnings } = await loadConfig(file, { env: sim.env, requireSecrets: true });
   assert.deepEqual(warnings, []);
-  assert.deepEqual(desired.spokes.map((s) => [s.name, s.assignments.mode, s.assignments.users.length, s.pushGroups.groups.length]), [
-    ['apac', 'authoritative', 600, 20],
-    ['emea', 'authoritative', 800, 30],
-  ]);
+  assert.deepEqual(
+    desired.spokes.map((s) => [s.name, s.assignments.mode, s.assignments.users.length, s.pushGroups.groups.length]),
+    [
+      ['apac', 'authoritative', 600, 20],
+      ['emea', 'authoritative', 800, 30],
+    ],
+  );
 });
 
 test('the first plan of an export is a no-op (exit 0 with --detailed-exitcode)', async () => {
@@ -73,6 +80,9 @@ test('two reviewed edits → exactly two changes: one unassignment, one new push
   await writeFile(edited, doc.toString({ lineWidth: 0 }));
 
   const { code, plan: p } = await plan(edited);
-  assert.deepEqual(changesOf(p).sort(), ['create spoke.apac.pushMapping["apac staff 1"]', 'delete spoke.emea.assignment.user["user42@emea.example.com"]']);
+  assert.deepEqual(changesOf(p).sort(), [
+    'create spoke.apac.pushMapping["apac staff 1"]',
+    'delete spoke.emea.assignment.user["user42@emea.example.com"]',
+  ]);
   assert.equal(code, 2);
 });

@@ -72,7 +72,12 @@ export function adoptionSeed(shapes: SpokeShape[] = SHAPES): SimSeed {
       groups: groups.slice(0, s.assignedGroups).map((g) => g.name),
       pushMappings,
     };
-    orgs[s.name] = { users, groups, tokens: { [`OKTA_${U}_TOKEN`]: { user: `admin@${s.name}.example.com`, roles: ['SUPER_ADMIN'] } }, apps: [app] };
+    orgs[s.name] = {
+      users,
+      groups,
+      tokens: { [`OKTA_${U}_TOKEN`]: { user: `admin@${s.name}.example.com`, roles: ['SUPER_ADMIN'] } },
+      apps: [app],
+    };
     env[`OKTA_${U}_URL`] = `\${orgs.${s.name}.url}`;
     env[`OKTA_${U}_TOKEN`] = `\${orgs.${s.name}.tokens.OKTA_${U}_TOKEN}`;
   }
@@ -94,6 +99,7 @@ export function ageLegacyHubGroups(sim: Sim): number {
 /** Every secret the sim knows: none of them may appear in export's output. */
 export function secretValues(sim: Sim, seed: SimSeed): string[] {
   const values = Object.values(sim.orgs).flatMap((o) => Object.values(o.tokens));
-  for (const org of Object.values(seed.orgs)) for (const app of org.apps ?? []) for (const u of app.users ?? []) if (u.securityAnswer) values.push(u.securityAnswer);
+  for (const org of Object.values(seed.orgs))
+    for (const app of org.apps ?? []) for (const u of app.users ?? []) if (u.securityAnswer) values.push(u.securityAnswer);
   return values;
 }

@@ -79,7 +79,10 @@ test('AdaptiveLimit: a latency rise on one route cuts to three quarters, never b
     const c = limit.answered(++seq, ROUTE, 160, true);
     if (c) changes.push(c);
   }
-  assert.deepEqual(changes, [{ limit: 18, reason: 'latency' }, { limit: 13, reason: 'latency' }]);
+  assert.deepEqual(changes, [
+    { limit: 18, reason: 'latency' },
+    { limit: 13, reason: 'latency' },
+  ]);
   limit.markCut(seq);
   // Jitter within 100 ms of the best is not a rise.
   for (let i = 0; i < 50; i++) limit.answered(++seq, ROUTE, 120, true);
@@ -112,7 +115,14 @@ test('routeOf: ids replaced, so latency compares like requests', () => {
 test('scheduler: grows while requests queue and the bucket has room; the budget holds growth back', async () => {
   const now = 1_000_000_000;
   const events: ClientEvent[] = [];
-  const s = new RateLimitScheduler({ org: 'hub', capacity: 0.5, maxInFlight: 32, now: () => now, random: () => 0, onEvent: (e) => events.push(e) });
+  const s = new RateLimitScheduler({
+    org: 'hub',
+    capacity: 0.5,
+    maxInFlight: 32,
+    now: () => now,
+    random: () => 0,
+    onEvent: (e) => events.push(e),
+  });
   s.observe('group', { limit: 1000, remaining: 1000, reset: (now + 60_000) / 1000 });
   const granted = await acquireMany(s, 'group', 100);
   assert.equal(INITIAL_IN_FLIGHT, 16);
@@ -182,7 +192,15 @@ test('against the simulator: backs off at the org concurrency limit; every reque
   try {
     const { url, tokens } = sim.orgs.emea!;
     const events: ClientEvent[] = [];
-    const client = createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxInFlight: 32, retryBaseMs: 5, onEvent: (e) => events.push(e) });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: url,
+      auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!),
+      maxApiCapacity: 1,
+      maxInFlight: 32,
+      retryBaseMs: 5,
+      onEvent: (e) => events.push(e),
+    });
     const [app] = await client.get<{ id: string }[]>('/api/v1/apps');
     sim.resetStats();
     const N = 300;
@@ -190,7 +208,9 @@ test('against the simulator: backs off at the org concurrency limit; every reque
     const stats = sim.stats('emea');
     const cuts = events.filter((e) => e.type === 'concurrency' && e.reason === 'concurrency-429');
     const { limit, peak } = client.concurrency!();
-    process.stderr.write(`# adaptive against a limit of 6: ${N} requests, ${stats.status429} 429s, ${cuts.length} cuts, peak limit ${peak}, final ${limit}\n`);
+    process.stderr.write(
+      `# adaptive against a limit of 6: ${N} requests, ${stats.status429} 429s, ${cuts.length} cuts, peak limit ${peak}, final ${limit}\n`,
+    );
     assert.equal(stats.total - stats.status429, N, 'every request answered once');
     assert.ok(cuts.length > 0, 'the client cut its limit on concurrency 429s');
     // A fixed 32 in flight would have most of each round refused.
@@ -202,17 +222,30 @@ test('against the simulator: backs off at the org concurrency limit; every reque
 });
 
 test('against the simulator: where the org allows, the limit grows from its start to the ceiling with no 429', async () => {
-  const sim = await startSim(buildSeed({ spokes: [{ name: 'emea', users: 20, assigned: 20 }] }), { timeScale: 60, rateLimits: { apps: 100_000 }, latencyMs: 20 });
+  const sim = await startSim(buildSeed({ spokes: [{ name: 'emea', users: 20, assigned: 20 }] }), {
+    timeScale: 60,
+    rateLimits: { apps: 100_000 },
+    latencyMs: 20,
+  });
   try {
     const { url, tokens } = sim.orgs.emea!;
     const events: ClientEvent[] = [];
-    const client = createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxInFlight: 24, onEvent: (e) => events.push(e) });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: url,
+      auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!),
+      maxApiCapacity: 1,
+      maxInFlight: 24,
+      onEvent: (e) => events.push(e),
+    });
     const [app] = await client.get<{ id: string }[]>('/api/v1/apps');
     sim.resetStats();
     assert.equal(client.concurrency!().limit, INITIAL_IN_FLIGHT);
     await Promise.all(Array.from({ length: 300 }, (_, i) => client.get(`/api/v1/apps/${app!.id}/users`, { limit: 5, n: i })));
     const grown = events.filter((e) => e.type === 'concurrency' && e.reason === 'grow').length;
-    process.stderr.write(`# adaptive against the default limit of 75: peak limit ${client.concurrency!().peak}, ${grown} steps up, sim peak in flight ${sim.stats('emea').peakInFlight}\n`);
+    process.stderr.write(
+      `# adaptive against the default limit of 75: peak limit ${client.concurrency!().peak}, ${grown} steps up, sim peak in flight ${sim.stats('emea').peakInFlight}\n`,
+    );
     assert.equal(sim.stats('emea').status429, 0);
     assert.ok(client.concurrency!().peak > INITIAL_IN_FLIGHT, 'the limit grew');
     assert.ok(sim.stats('emea').peakInFlight <= 24, 'never above the ceiling');

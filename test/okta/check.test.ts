@@ -31,8 +31,15 @@ test('checkOrgs: identities, roles, headroom, app base URL and provisioning toke
 
     const apac = by.apac!;
     assert.equal(apac.ok, false);
-    assert.ok(apac.problems.some((p) => /points at .* not the Hub/.test(p)), apac.problems.join('; '));
-    assert.ok(apac.problems.some((p) => /OKTA_HUB_APP_ADMIN_TOKEN belongs to appadmin@hub.example.com, who is not a Super Administrator in the Hub/.test(p)));
+    assert.ok(
+      apac.problems.some((p) => /points at .* not the Hub/.test(p)),
+      apac.problems.join('; '),
+    );
+    assert.ok(
+      apac.problems.some((p) =>
+        /OKTA_HUB_APP_ADMIN_TOKEN belongs to appadmin@hub.example.com, who is not a Super Administrator in the Hub/.test(p),
+      ),
+    );
 
     const latam = by.latam!;
     assert.equal(latam.ok, false);
@@ -53,10 +60,18 @@ test('runCheck: table for people, JSON for machines, exit 1 with one line per fa
   try {
     let out = '';
     let err = '';
-    const io = { loadConfig: async () => ({ desired, warnings: [] }), stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), env: {} };
+    const io = {
+      loadConfig: async () => ({ desired, warnings: [] }),
+      stdout: (t: string) => void (out += t),
+      stderr: (t: string) => void (err += t),
+      env: {},
+    };
     assert.equal(await runCheck([], io), 1);
     assert.match(out, /^ORG\s+CREDENTIAL\s+ROLES\s+APPS BUCKET\s+ORG2ORG APP\s+CONNECTION\s+RESULT/);
-    assert.match(out, /emea\s+admin@emea\.example\.com\s+SUPER_ADMIN\s+\d+\/100 left\s+ok, points at hub\s+TOKEN: provisioner@hub\.example\.com super admin \(TOKEN ENABLED\)\s+ok/);
+    assert.match(
+      out,
+      /emea\s+admin@emea\.example\.com\s+SUPER_ADMIN\s+\d+\/100 left\s+ok, points at hub\s+TOKEN: provisioner@hub\.example\.com super admin \(TOKEN ENABLED\)\s+ok/,
+    );
     const failing = err.trim().split('\n');
     assert.deepEqual(failing.map((l) => l.split(':')[1]!.trim()).sort(), ['apac', 'latam']);
 
@@ -65,7 +80,10 @@ test('runCheck: table for people, JSON for machines, exit 1 with one line per fa
     assert.equal(await runCheck(['--format', 'json', '--spoke', 'emea'], io), 0);
     const doc = JSON.parse(out) as { ok: boolean; orgs: { org: string }[] };
     assert.equal(doc.ok, true);
-    assert.deepEqual(doc.orgs.map((o) => o.org), ['hub', 'emea']);
+    assert.deepEqual(
+      doc.orgs.map((o) => o.org),
+      ['hub', 'emea'],
+    );
     assert.equal(err, '');
     await assert.rejects(runCheck(['--spoke', 'nope'], io), /no spoke named "nope"/);
     await assert.rejects(runCheck(['--format', 'xml'], io), /--format must be/);
@@ -78,7 +96,11 @@ test('runCheck: table for people, JSON for machines, exit 1 with one line per fa
 test('canary secrets never reach stdout or stderr, even with ORG2ORG_DEBUG=1', () => {
   const script = fileURLToPath(new URL('./fixtures/run-check.ts', import.meta.url));
   for (const format of ['table', 'json']) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, format], { env: { ...process.env, ORG2ORG_DEBUG: '1' }, encoding: 'utf8', timeout: 30_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, format], {
+      env: { ...process.env, ORG2ORG_DEBUG: '1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(child.status, 1, child.stderr);
     assert.match(child.stderr, /\[org2org\] emea GET \/api\/v1\/users\/me -> 200 \d+ms user remaining=\d+\/600/, 'debug lines are written');
     assert.match(child.stderr, /latam GET \/api\/v1\/users\/me -> 401/);
@@ -94,10 +116,20 @@ test('org2org check on the root config against the example simulator: every org 
   try {
     let out = '';
     let err = '';
-    const code = await runCheck(['-c', 'org2org.config.yaml', '--format', 'json'], { env: { ...sim.env }, stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
-    const doc = JSON.parse(out) as { ok: boolean; orgs: { org: string; ok: boolean; problems: string[]; connection?: { tokenRoles?: string[] } }[] };
+    const code = await runCheck(['-c', 'org2org.config.yaml', '--format', 'json'], {
+      env: { ...sim.env },
+      stdout: (t) => void (out += t),
+      stderr: (t) => void (err += t),
+    });
+    const doc = JSON.parse(out) as {
+      ok: boolean;
+      orgs: { org: string; ok: boolean; problems: string[]; connection?: { tokenRoles?: string[] } }[];
+    };
     assert.equal(code, 0, `${err}\n${doc.orgs.map((o) => `${o.org}: ${o.problems.join('; ')}`).join('\n')}`);
-    assert.deepEqual(doc.orgs.map((o) => o.org), ['hub', 'emea', 'apac']);
+    assert.deepEqual(
+      doc.orgs.map((o) => o.org),
+      ['hub', 'emea', 'apac'],
+    );
     assert.ok(doc.orgs.every((o) => o.ok));
     assert.deepEqual(doc.orgs[1]!.connection?.tokenRoles, ['SUPER_ADMIN']);
     const secrets = Object.entries(sim.env).filter(([k]) => /TOKEN|ANSWER/.test(k));
@@ -128,7 +160,10 @@ test('checkOrgs: an OAUTH2 connection looks for the Hub service app; a missing o
 
 test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are checked', async () => {
   const { startServer, json, tokenAuth } = await import('./servers.js');
-  let grants = [{ scopeId: 'okta.users.manage', status: 'ACTIVE' }, { scopeId: 'okta.groups.read', status: 'ACTIVE' }];
+  let grants = [
+    { scopeId: 'okta.users.manage', status: 'ACTIVE' },
+    { scopeId: 'okta.groups.read', status: 'ACTIVE' },
+  ];
   const hub = await startServer((req, res) => {
     if (req.url === '/api/v1/users/me') return json(res, 200, { id: '00uhub', profile: { login: 'reader@hub' } });
     if (req.url === '/api/v1/users/00uhub/roles') return json(res, 200, [{ type: 'READ_ONLY_ADMIN' }]);
@@ -136,16 +171,28 @@ test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are c
     if (req.url === '/api/v1/apps/0oasvc') return json(res, 200, { id: '0oasvc', status: 'ACTIVE' });
     if (req.url === '/api/v1/apps/0oasvc/grants') return json(res, 200, grants);
     if (req.url === '/oauth2/v1/clients/0oasvc') {
-      return json(res, 200, { client_id: '0oasvc', client_name: 'provisioner', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: `${spoke.url}/api/v1/apps/0oa1/connections/default/jwks` });
+      return json(res, 200, {
+        client_id: '0oasvc',
+        client_name: 'provisioner',
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: `${spoke.url}/api/v1/apps/0oa1/connections/default/jwks`,
+      });
     }
-    if (req.url === '/oauth2/v1/clients/0oasvc/roles') return json(res, 200, [{ id: 'ra1', type: 'USER_ADMIN' }, { id: 'ra2', type: 'GROUP_MEMBERSHIP_ADMIN' }]);
+    if (req.url === '/oauth2/v1/clients/0oasvc/roles')
+      return json(res, 200, [
+        { id: 'ra1', type: 'USER_ADMIN' },
+        { id: 'ra2', type: 'GROUP_MEMBERSHIP_ADMIN' },
+      ]);
     json(res, 404, { errorCode: 'E0000007', errorSummary: 'Not found' });
   });
   const spoke = await startServer((req, res) => {
     if (req.url === '/api/v1/users/me') return json(res, 200, { id: '00usp', profile: { login: 'admin@spoke' } });
     if (req.url === '/api/v1/users/00usp/roles') return json(res, 200, [{ type: 'SUPER_ADMIN' }]);
-    if (req.url.startsWith('/api/v1/apps?')) return json(res, 200, [{ id: '0oa1', name: 'okta_org2org', label: 'Acme Hub', settings: { app: { baseUrl: `${hub.url}/` } } }]);
-    if (req.url === '/api/v1/apps/0oa1/connections/default') return json(res, 200, { status: 'ENABLED', profile: { authScheme: 'OAUTH2' } });
+    if (req.url.startsWith('/api/v1/apps?'))
+      return json(res, 200, [{ id: '0oa1', name: 'okta_org2org', label: 'Acme Hub', settings: { app: { baseUrl: `${hub.url}/` } } }]);
+    if (req.url === '/api/v1/apps/0oa1/connections/default')
+      return json(res, 200, { status: 'ENABLED', profile: { authScheme: 'OAUTH2' } });
     json(res, 404, { errorCode: 'E0000007', errorSummary: 'Not found' });
   });
   try {
@@ -157,11 +204,21 @@ test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are c
     const [, emea] = await checkOrgs(desired);
     assert.equal(emea!.app?.baseUrlMatchesHub, true, 'a trailing slash still matches');
     assert.deepEqual(emea!.connection, {
-      authScheme: 'OAUTH2', liveStatus: 'ENABLED', liveAuthScheme: 'OAUTH2',
-      serviceApp: { found: true, clientId: '0oasvc', status: 'ACTIVE', scopes: ['okta.groups.read', 'okta.users.manage'], roles: ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN'] },
+      authScheme: 'OAUTH2',
+      liveStatus: 'ENABLED',
+      liveAuthScheme: 'OAUTH2',
+      serviceApp: {
+        found: true,
+        clientId: '0oasvc',
+        status: 'ACTIVE',
+        scopes: ['okta.groups.read', 'okta.users.manage'],
+        roles: ['GROUP_MEMBERSHIP_ADMIN', 'USER_ADMIN'],
+      },
     });
     assert.equal(emea!.ok, false);
-    assert.deepEqual(emea!.problems, ["step 4 (scope grants): the Hub's service app provisioner (0oasvc) is not granted okta.groups.manage"]);
+    assert.deepEqual(emea!.problems, [
+      "step 4 (scope grants): the Hub's service app provisioner (0oasvc) is not granted okta.groups.manage",
+    ]);
     grants = [...grants, { scopeId: 'okta.groups.manage', status: 'ACTIVE' }];
     const [, again] = await checkOrgs(desired);
     assert.equal(again!.ok, true, again!.problems.join('; '));

@@ -67,7 +67,8 @@ test('pages asks for the next page while the caller is still handling this one',
     }
     // While page i is handled, page i + 1 has been asked for, and page i + 2 perhaps (at most two ahead).
     assert.equal(seenWhileHandling.length, 3);
-    for (const [i, seen] of seenWhileHandling.entries()) assert.ok(seen >= Math.min(i + 2, 3) && seen <= Math.min(i + 3, 3), `page ${i}: ${seen} requests`);
+    for (const [i, seen] of seenWhileHandling.entries())
+      assert.ok(seen >= Math.min(i + 2, 3) && seen <= Math.min(i + 3, 3), `page ${i}: ${seen} requests`);
   } finally {
     await srv.close();
   }
@@ -83,7 +84,10 @@ test('a next link to another origin is refused and that server receives nothing'
       async () => {
         for await (const page of client.pages('/api/v1/users')) pages.push(page);
       },
-      (err: unknown) => err instanceof Org2OrgError && /refused to follow a link to http:\/\/127\.0\.0\.1:\d+/.test(err.message) && !err.message.includes(CANARY),
+      (err: unknown) =>
+        err instanceof Org2OrgError &&
+        /refused to follow a link to http:\/\/127\.0\.0\.1:\d+/.test(err.message) &&
+        !err.message.includes(CANARY),
     );
     assert.equal(pages.length, 1);
     assert.equal(evil.received.length, 0);
@@ -121,20 +125,31 @@ test('plain http is refused except on loopback', () => {
 
 test('GET is retried on 5xx with X-Okta-Retry-For and -Count; gives up after maxRetries', async () => {
   const srv = await startServer((req, res, i) => {
-    if (req.url.startsWith('/api/v1/apps/ok') && i < 2) return oktaError(res, 503, 'E0000009', 'Service Unavailable', { 'x-okta-request-id': 'req-first' });
+    if (req.url.startsWith('/api/v1/apps/ok') && i < 2)
+      return oktaError(res, 503, 'E0000009', 'Service Unavailable', { 'x-okta-request-id': 'req-first' });
     if (req.url.startsWith('/api/v1/apps/ok')) return json(res, 200, { id: 'ok' });
     oktaError(res, 500, 'E0000009', 'Internal Server Error');
   });
   try {
     const events: ClientEvent[] = [];
-    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxRetries: 3, onEvent: (e) => events.push(e), ...fast });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: srv.url,
+      auth: tokenAuth(),
+      maxRetries: 3,
+      onEvent: (e) => events.push(e),
+      ...fast,
+    });
     assert.deepEqual(await client.get('/api/v1/apps/ok'), { id: 'ok' });
     assert.equal(srv.received.length, 3);
     assert.equal(srv.received[0]!.headers['x-okta-retry-count'], undefined);
     assert.equal(srv.received[1]!.headers['x-okta-retry-for'], 'req-first');
     assert.equal(srv.received[2]!.headers['x-okta-retry-count'], '2');
     assert.equal(events.filter((e) => e.type === 'retry').length, 2);
-    await assert.rejects(client.get('/api/v1/apps/down'), (err: unknown) => err instanceof OktaApiError && err.status === 500 && /every retry/.test(err.message));
+    await assert.rejects(
+      client.get('/api/v1/apps/down'),
+      (err: unknown) => err instanceof OktaApiError && err.status === 500 && /every retry/.test(err.message),
+    );
     assert.equal(srv.received.length, 3 + 4);
   } finally {
     await srv.close();
@@ -149,10 +164,16 @@ test('a POST is not resent after a 5xx or a reset, unless marked idempotent', as
   });
   try {
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
-    await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' } }), (err: unknown) => err instanceof OktaApiError && err.outcomeUnknown && /plan/.test(err.message));
+    await assert.rejects(
+      client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' } }),
+      (err: unknown) => err instanceof OktaApiError && err.outcomeUnknown && /plan/.test(err.message),
+    );
     assert.equal(srv.received.length, 1);
     mode = 'reset';
-    await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' } }), (err: unknown) => err instanceof OktaApiError && err.status === 0 && err.outcomeUnknown);
+    await assert.rejects(
+      client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' } }),
+      (err: unknown) => err instanceof OktaApiError && err.status === 0 && err.outcomeUnknown,
+    );
     assert.equal(srv.received.length, 2);
     await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: { id: 'u1' }, idempotent: true }));
     assert.equal(srv.received.length, 2 + 7);
@@ -171,8 +192,19 @@ test('a POST that never reached the server (connection refused) is retried once 
   await srv.close();
   const events: ClientEvent[] = [];
   const client = createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(), maxRetries: 2, onEvent: (e) => events.push(e), ...fast });
-  await assert.rejects(client.request('POST', '/api/v1/apps', { body: {} }), (err: unknown) => err instanceof OktaApiError && err.status === 0 && !err.outcomeUnknown && /ECONNREFUSED/.test(err.message) && /refused the connection/.test(err.message));
-  assert.deepEqual(events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason), ['ECONNREFUSED']);
+  await assert.rejects(
+    client.request('POST', '/api/v1/apps', { body: {} }),
+    (err: unknown) =>
+      err instanceof OktaApiError &&
+      err.status === 0 &&
+      !err.outcomeUnknown &&
+      /ECONNREFUSED/.test(err.message) &&
+      /refused the connection/.test(err.message),
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'retry').map((e) => (e as { reason: string }).reason),
+    ['ECONNREFUSED'],
+  );
 });
 
 test('a slow answer times out; a GET is retried and succeeds', async () => {
@@ -188,7 +220,10 @@ test('a slow answer times out; a GET is retried and succeeds', async () => {
     const post = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 1000, ...fast });
     srv.received.length = 0;
     // Index 0 again: slow; a POST must not be resent.
-    await assert.rejects(post.request('POST', '/api/v1/users', { body: {} }), (err: unknown) => err instanceof OktaApiError && err.outcomeUnknown);
+    await assert.rejects(
+      post.request('POST', '/api/v1/users', { body: {} }),
+      (err: unknown) => err instanceof OktaApiError && err.outcomeUnknown,
+    );
     assert.equal(srv.received.length, 1);
   } finally {
     await srv.close();
@@ -199,19 +234,39 @@ test('429: waits for the reset, then retries; E0000047 after all retries names t
   let refuse = 1;
   const srv = await startServer((req, res) => {
     const reset = Math.ceil(Date.now() / 1000);
-    const headers = { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(reset), date: new Date().toUTCString() };
-    if (req.url.includes('always') || refuse-- > 0) return oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', headers);
+    const headers = {
+      'x-rate-limit-limit': '100',
+      'x-rate-limit-remaining': '0',
+      'x-rate-limit-reset': String(reset),
+      date: new Date().toUTCString(),
+    };
+    if (req.url.includes('always') || refuse-- > 0)
+      return oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', headers);
     json(res, 200, [], { ...headers, 'x-rate-limit-remaining': '99' });
   });
   try {
     const events: ClientEvent[] = [];
-    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxRetries: 1, onEvent: (e) => events.push(e), ...fast });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: srv.url,
+      auth: tokenAuth(),
+      maxRetries: 1,
+      onEvent: (e) => events.push(e),
+      ...fast,
+    });
     const res = await client.request('GET', '/api/v1/apps/0oa1/users');
     assert.equal(res.status, 200);
     assert.equal(srv.received.length, 2);
     const waits = events.filter((e) => e.type === 'rate-limit-wait');
     assert.ok(waits.some((e) => e.type === 'rate-limit-wait' && e.reason === '429' && e.bucket === 'apps'));
-    await assert.rejects(client.get('/api/v1/apps/0oa1/groups/always'), (err: unknown) => err instanceof OktaApiError && err.errorCode === 'E0000047' && /"apps" rate-limit bucket/.test(err.message) && /resets at \d{4}-/.test(err.message));
+    await assert.rejects(
+      client.get('/api/v1/apps/0oa1/groups/always'),
+      (err: unknown) =>
+        err instanceof OktaApiError &&
+        err.errorCode === 'E0000047' &&
+        /"apps" rate-limit bucket/.test(err.message) &&
+        /resets at \d{4}-/.test(err.message),
+    );
   } finally {
     await srv.close();
   }
@@ -224,16 +279,35 @@ test('error messages say what to do: E0000011 names the env var, E0000006 the ro
   });
   try {
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(CANARY, 'OKTA_EMEA_TOKEN'), ...fast });
-    await assert.rejects(client.get('/api/v1/users/me'), (err: unknown) => err instanceof OktaApiError && err.status === 401 && err.errorCode === 'E0000011' && /OKTA_EMEA_TOKEN/.test(err.message) && /"emea"/.test(err.message) && !err.message.includes(CANARY));
+    await assert.rejects(
+      client.get('/api/v1/users/me'),
+      (err: unknown) =>
+        err instanceof OktaApiError &&
+        err.status === 401 &&
+        err.errorCode === 'E0000011' &&
+        /OKTA_EMEA_TOKEN/.test(err.message) &&
+        /"emea"/.test(err.message) &&
+        !err.message.includes(CANARY),
+    );
     assert.equal(srv.received.length, 1, '401 is not retried');
-    await assert.rejects(client.request('POST', '/api/v1/apps/0oa1/users', { body: {} }), (err: unknown) => err instanceof OktaApiError && /Application Administrator/.test(err.message) && err.errorId === 'oae-test-1');
+    await assert.rejects(
+      client.request('POST', '/api/v1/apps/0oa1/users', { body: {} }),
+      (err: unknown) => err instanceof OktaApiError && /Application Administrator/.test(err.message) && err.errorId === 'oae-test-1',
+    );
   } finally {
     await srv.close();
   }
 });
 
 test('--debug logs method, path, status, ms and remaining, never the token or secret query values', async () => {
-  const srv = await startServer((_req, res) => json(res, 200, {}, { 'x-rate-limit-limit': '600', 'x-rate-limit-remaining': '599', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 60) }));
+  const srv = await startServer((_req, res) =>
+    json(
+      res,
+      200,
+      {},
+      { 'x-rate-limit-limit': '600', 'x-rate-limit-remaining': '599', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 60) },
+    ),
+  );
   try {
     const lines: string[] = [];
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), debug: true, log: (l) => lines.push(l), ...fast });
@@ -242,7 +316,10 @@ test('--debug logs method, path, status, ms and remaining, never the token or se
     assert.match(lines[0]!, /emea GET \/api\/v1\/users\/me\?token=\(sensitive\)&q=x -> 200 \d+ms user remaining=599\/600/);
     assert.ok(!lines.join('\n').includes(CANARY));
     assert.ok(!/SSWS/.test(lines.join('\n')));
-    assert.deepEqual(client.rateLimits().map((r) => [r.bucket, r.limit, r.remaining]), [['user', 600, 599]]);
+    assert.deepEqual(
+      client.rateLimits().map((r) => [r.bucket, r.limit, r.remaining]),
+      [['user', 600, 599]],
+    );
   } finally {
     await srv.close();
   }

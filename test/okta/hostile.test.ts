@@ -23,13 +23,24 @@ async function drain(pages: AsyncGenerator<unknown[]>): Promise<number> {
 test('a next link that resolves to another origin is refused, however it is spelt', bounded, async () => {
   const evil = await startServer((_req, res) => json(res, 200, []));
   const host = evil.url.replace('http://', '');
-  const spellings = [`${evil.url}/api/v1/users?after=x`, `//${host}/api/v1/users`, `/\\${host}/api/v1/users`, `\\\\${host}/api/v1/users`, `/\t/${host}/api/v1/users`, `http://${host}@127.0.0.1:1/x`];
+  const spellings = [
+    `${evil.url}/api/v1/users?after=x`,
+    `//${host}/api/v1/users`,
+    `/\\${host}/api/v1/users`,
+    `\\\\${host}/api/v1/users`,
+    `/\t/${host}/api/v1/users`,
+    `http://${host}@127.0.0.1:1/x`,
+  ];
   try {
     for (const link of spellings) {
       const srv = await startServer((_req, res) => json(res, 200, [{ id: 1 }], { link: `<${link}>; rel="next"` }));
       try {
         const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
-        await assert.rejects(drain(client.pages('/api/v1/users')), (err: unknown) => err instanceof Org2OrgError && /refused to follow a link/.test(err.message) && !err.message.includes(CANARY), JSON.stringify(link));
+        await assert.rejects(
+          drain(client.pages('/api/v1/users')),
+          (err: unknown) => err instanceof Org2OrgError && /refused to follow a link/.test(err.message) && !err.message.includes(CANARY),
+          JSON.stringify(link),
+        );
         assert.equal(srv.received.length, 1, JSON.stringify(link));
       } finally {
         await srv.close();
@@ -46,7 +57,8 @@ test('a Link loop is detected and an endless list stops at the page cap', bounde
     const url = new URL(req.url, 'http://x');
     const after = Number(url.searchParams.get('after') ?? 0);
     if (url.pathname.endsWith('/self')) return json(res, 200, [{ id: 1 }], { link: `<${srv.url}/api/v1/self?after=1>; rel="next"` });
-    if (url.pathname.endsWith('/pingpong')) return json(res, 200, [{ id: 1 }], { link: `<${srv.url}/api/v1/pingpong?after=${after === 1 ? 2 : 1}>; rel="next"` });
+    if (url.pathname.endsWith('/pingpong'))
+      return json(res, 200, [{ id: 1 }], { link: `<${srv.url}/api/v1/pingpong?after=${after === 1 ? 2 : 1}>; rel="next"` });
     json(res, 200, [{ id: after }], { link: `<${srv.url}/api/v1/endless?after=${after + 1}>; rel="next"` });
   });
   try {
@@ -73,7 +85,10 @@ test('an answer whose body drips ends at the deadline with a clear error', bound
   });
   try {
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 300, maxRetries: 1, ...fast });
-    await assert.rejects(client.get('/api/v1/users/me'), (err: unknown) => err instanceof OktaApiError && err.status === 0 && /no complete answer within 300 ms/.test(err.message));
+    await assert.rejects(
+      client.get('/api/v1/users/me'),
+      (err: unknown) => err instanceof OktaApiError && err.status === 0 && /no complete answer within 300 ms/.test(err.message),
+    );
     assert.equal(srv.received.length, 2, 'a GET is tried again once, then given up');
   } finally {
     for (const t of timers) clearInterval(t);
@@ -88,8 +103,14 @@ test('a huge answer is not read past the cap; a long error text is cut', bounded
   });
   try {
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxResponseBytes: 1024 * 1024, ...fast });
-    await assert.rejects(client.get('/api/v1/huge'), (err: unknown) => err instanceof Org2OrgError && /answered more than 1 MB/.test(err.message));
-    await assert.rejects(client.get('/api/v1/long'), (err: unknown) => err instanceof OktaApiError && err.message.length < 1000 && /more characters/.test(err.message));
+    await assert.rejects(
+      client.get('/api/v1/huge'),
+      (err: unknown) => err instanceof Org2OrgError && /answered more than 1 MB/.test(err.message),
+    );
+    await assert.rejects(
+      client.get('/api/v1/long'),
+      (err: unknown) => err instanceof OktaApiError && err.message.length < 1000 && /more characters/.test(err.message),
+    );
   } finally {
     await srv.close();
   }
@@ -105,7 +126,8 @@ test('a far-future or hour-long reset, or a long Retry-After, is a clear error a
   };
   const srv = await startServer((req, res) => {
     const kind = new URL(req.url, 'http://x').pathname.split('/').pop()!;
-    if (kind === 'after') return oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', { 'retry-after': '7200' });
+    if (kind === 'after')
+      return oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', { 'retry-after': '7200' });
     if (kind === 'busy') return oktaError(res, 503, 'E0000009', 'Service Unavailable', { 'retry-after': '7200' });
     const headers = { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': resets[kind]!() };
     oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', headers);
@@ -114,7 +136,11 @@ test('a far-future or hour-long reset, or a long Retry-After, is a clear error a
     for (const kind of ['far', 'hour', 'after', 'busy']) {
       const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), ...fast });
       const before = srv.received.length;
-      await assert.rejects(client.get(`/api/v1/users/${kind}`), (err: unknown) => err instanceof OktaApiError && /asked to wait \d+ s/.test(err.message) && /Run again later/.test(err.message), kind);
+      await assert.rejects(
+        client.get(`/api/v1/users/${kind}`),
+        (err: unknown) => err instanceof OktaApiError && /asked to wait \d+ s/.test(err.message) && /Run again later/.test(err.message),
+        kind,
+      );
       assert.equal(srv.received.length - before, 1, kind);
     }
     assert.deepEqual(warnings, [], 'no timer overflow');
@@ -125,10 +151,19 @@ test('a far-future or hour-long reset, or a long Retry-After, is a clear error a
 });
 
 test('a far-future reset on a successful answer holds the bucket no longer than the cap', bounded, async () => {
-  const srv = await startServer((_req, res) => json(res, 200, {}, { 'x-rate-limit-limit': '2', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': '99999999999' }));
+  const srv = await startServer((_req, res) =>
+    json(res, 200, {}, { 'x-rate-limit-limit': '2', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': '99999999999' }),
+  );
   try {
     const events: ClientEvent[] = [];
-    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxRateLimitWaitMs: 200, onEvent: (e) => events.push(e), ...fast });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: srv.url,
+      auth: tokenAuth(),
+      maxRateLimitWaitMs: 200,
+      onEvent: (e) => events.push(e),
+      ...fast,
+    });
     await client.get('/api/v1/users/me');
     const sent = Date.now();
     await client.get('/api/v1/users/me');
@@ -146,7 +181,12 @@ test('Retry-After is honoured on a 429 and a 503', bounded, async () => {
     if (i++ % 2 === 1) return json(res, 200, {});
     if (req.url.includes('busy')) return oktaError(res, 503, 'E0000009', 'Service Unavailable', { 'retry-after': '1' });
     const reset = String(Math.floor(Date.now() / 1000));
-    oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', { 'retry-after': '1', 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });
+    oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', {
+      'retry-after': '1',
+      'x-rate-limit-limit': '100',
+      'x-rate-limit-remaining': '0',
+      'x-rate-limit-reset': reset,
+    });
   });
   try {
     const events: ClientEvent[] = [];
@@ -193,12 +233,38 @@ test('a 429 says whether the rate or the concurrency limit was hit, and which fl
   const srv = await startServer((req, res) => {
     const reset = String(Math.floor(Date.now() / 1000));
     const remaining = req.url.includes('concurrent') ? '80' : '0';
-    oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': remaining, 'x-rate-limit-reset': reset });
+    oktaError(res, 429, 'E0000047', 'API call exceeded rate limit due to too many requests.', {
+      'x-rate-limit-limit': '100',
+      'x-rate-limit-remaining': remaining,
+      'x-rate-limit-reset': reset,
+    });
   });
   try {
-    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxRetries: 0, maxInFlight: 12, maxApiCapacity: 0.4, ...fast });
-    await assert.rejects(client.get('/api/v1/users/concurrent'), (err: unknown) => err instanceof OktaApiError && /concurrency limit/.test(err.message) && /--max-in-flight \(now 12\)/.test(err.message) && !/--max-api-capacity/.test(err.message));
-    await assert.rejects(client.get('/api/v1/users/rate'), (err: unknown) => err instanceof OktaApiError && /rate-limit bucket/.test(err.message) && /--max-api-capacity \(now 40%\)/.test(err.message) && !/--max-in-flight/.test(err.message));
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: srv.url,
+      auth: tokenAuth(),
+      maxRetries: 0,
+      maxInFlight: 12,
+      maxApiCapacity: 0.4,
+      ...fast,
+    });
+    await assert.rejects(
+      client.get('/api/v1/users/concurrent'),
+      (err: unknown) =>
+        err instanceof OktaApiError &&
+        /concurrency limit/.test(err.message) &&
+        /--max-in-flight \(now 12\)/.test(err.message) &&
+        !/--max-api-capacity/.test(err.message),
+    );
+    await assert.rejects(
+      client.get('/api/v1/users/rate'),
+      (err: unknown) =>
+        err instanceof OktaApiError &&
+        /rate-limit bucket/.test(err.message) &&
+        /--max-api-capacity \(now 40%\)/.test(err.message) &&
+        !/--max-in-flight/.test(err.message),
+    );
   } finally {
     await srv.close();
   }

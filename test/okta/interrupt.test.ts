@@ -29,19 +29,35 @@ test('an aborted signal: the request in flight finishes, the queued ones are nev
   });
   const stop = new AbortController();
   try {
-    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), maxInFlight: 1, adaptiveConcurrency: false, signal: stop.signal });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: srv.url,
+      auth: tokenAuth(),
+      maxInFlight: 1,
+      adaptiveConcurrency: false,
+      signal: stop.signal,
+    });
     // Unmetered answers (no rate-limit headers) leave only the in-flight cap of 1.
     await client.request('GET', '/api/v1/users/warm');
     const inFlight = client.request('GET', '/api/v1/users/slow');
     // Settled at once (handled): they reject while the test waits for the one in flight.
-    const queued = [1, 2, 3].map((i) => client.request('DELETE', `/api/v1/apps/0oa1/users/u${i}`).then(() => 'sent', (e: unknown) => e));
+    const queued = [1, 2, 3].map((i) =>
+      client.request('DELETE', `/api/v1/apps/0oa1/users/u${i}`).then(
+        () => 'sent',
+        (e: unknown) => e,
+      ),
+    );
     while (!answer) await new Promise((r) => setImmediate(r));
     stop.abort();
     answer();
     assert.deepEqual((await inFlight).body, { ok: '/api/v1/users/slow' });
-    for (const outcome of await Promise.all(queued)) assert.ok(outcome instanceof InterruptedError && /emea: interrupted/.test(outcome.message), String(outcome));
+    for (const outcome of await Promise.all(queued))
+      assert.ok(outcome instanceof InterruptedError && /emea: interrupted/.test(outcome.message), String(outcome));
     await assert.rejects(client.request('GET', '/api/v1/users/later'), InterruptedError);
-    assert.deepEqual(srv.received.map((r) => r.method + ' ' + r.url), ['GET /api/v1/users/warm', 'GET /api/v1/users/slow']);
+    assert.deepEqual(
+      srv.received.map((r) => r.method + ' ' + r.url),
+      ['GET /api/v1/users/warm', 'GET /api/v1/users/slow'],
+    );
   } finally {
     await srv.close();
   }
@@ -51,7 +67,14 @@ test('an abort during a retry back-off ends the wait at once and sends nothing m
   const srv = await startServer((_req, res) => json(res, 503, { errorCode: 'E0000009', errorSummary: 'down' }));
   const stop = new AbortController();
   try {
-    const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), retryBaseMs: 60_000, signal: stop.signal, onEvent: (e) => e.type === 'retry' && stop.abort() });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: srv.url,
+      auth: tokenAuth(),
+      retryBaseMs: 60_000,
+      signal: stop.signal,
+      onEvent: (e) => e.type === 'retry' && stop.abort(),
+    });
     await assert.rejects(client.request('GET', '/api/v1/users/me'), InterruptedError);
     assert.equal(srv.received.length, 1);
   } finally {

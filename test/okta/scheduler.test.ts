@@ -15,7 +15,15 @@ async function grantedNow(s: RateLimitScheduler, bucket: string, n: number): Pro
 test('unknown bucket: one probe at a time; then capacity × limit per window; budget waits reported once', async () => {
   const now = 1_000_000;
   const events: ClientEvent[] = [];
-  const s = new RateLimitScheduler({ org: 'emea', capacity: 0.5, maxInFlight: 100, adaptive: false, now: () => now, random: () => 0, onEvent: (e) => events.push(e) });
+  const s = new RateLimitScheduler({
+    org: 'emea',
+    capacity: 0.5,
+    maxInFlight: 100,
+    adaptive: false,
+    now: () => now,
+    random: () => 0,
+    onEvent: (e) => events.push(e),
+  });
   const first = await grantedNow(s, 'apps', 3);
   assert.equal(first.granted, 1, 'a single probe until the limit is known');
   s.observe('apps', { limit: 100, remaining: 99, reset: (now + 30_000) / 1000, date: now });
@@ -107,7 +115,10 @@ test('on a simulated clock: exactly capacity × limit per window, window after w
   assert.equal(answered, N);
   const counts = [...perWindow.values()];
   assert.equal(counts.length, 20, `1000 calls at 50 a window take 20 windows (${counts.join(', ')})`);
-  assert.ok(counts.every((c) => c === 50), `every window used exactly its 50 (${counts.join(', ')})`);
+  assert.ok(
+    counts.every((c) => c === 50),
+    `every window used exactly its 50 (${counts.join(', ')})`,
+  );
 });
 
 test('a next page (urgent) is served before requests that were queued earlier for other work, in any bucket', async () => {
@@ -132,7 +143,11 @@ test('a next page (urgent) is served before requests that were queued earlier fo
   releases.shift()!();
   releases.shift()!();
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(order.slice(2), ['next page A', 'next page B'], 'the urgent ones, in their own order, ahead of the five queued before them');
+  assert.deepEqual(
+    order.slice(2),
+    ['next page A', 'next page B'],
+    'the urgent ones, in their own order, ahead of the five queued before them',
+  );
   releases.shift()!();
   await new Promise((r) => setImmediate(r));
   assert.equal(order[4], 'members 0', 'then the others, oldest first');

@@ -25,7 +25,12 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: Received = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(r);
       void handler(r, res, received.length - 1);
     });
@@ -49,7 +54,13 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.end(payload);
 }
 
-export function oktaError(res: ServerResponse, status: number, errorCode: string, errorSummary: string, headers: Record<string, string> = {}): void {
+export function oktaError(
+  res: ServerResponse,
+  status: number,
+  errorCode: string,
+  errorSummary: string,
+  headers: Record<string, string> = {},
+): void {
   json(res, status, { errorCode, errorSummary, errorLink: errorCode, errorId: 'oae-test-1', errorCauses: [] }, headers);
 }
 

@@ -35,17 +35,30 @@ test('faults: 429 storms, 5xx bursts, resets and slow answers; no unsafe resend'
     const events: ClientEvent[] = [];
     const client = createOktaClient({
       // A fixed 5 in flight (no adaptation), one over the org's 4: the storm stays a storm.
-      org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxInFlight: 5, adaptiveConcurrency: false,
+      org: 'emea',
+      baseUrl: url,
+      auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!),
+      maxApiCapacity: 1,
+      maxInFlight: 5,
+      adaptiveConcurrency: false,
       // Enough retries that a GET can't run out of them: with 503s, resets, slow answers and the
       // concurrency 429s together about half its attempts fail, and which ones fail depends on the
       // order the requests arrive in, which load decides (with 8, a GET ran out once in a full run under load).
-      timeoutMs: 1000, retryBaseMs: 5, maxRetries: 24, random: () => 0, onEvent: (e) => events.push(e),
+      timeoutMs: 1000,
+      retryBaseMs: 5,
+      maxRetries: 24,
+      random: () => 0,
+      onEvent: (e) => events.push(e),
     });
     const appId = await client.get<{ id: string }[]>('/api/v1/apps').then((apps) => apps[0]!.id);
     const users = await client.get<{ id: string; profile: { login: string } }[]>('/api/v1/users', { limit: 200 });
     const outcomes = await Promise.allSettled([
       // Writes: one path per user so attempts can be counted per logical request.
-      ...users.slice(0, 80).map((u) => client.request('POST', `/api/v1/apps/${appId}/users`, { body: { id: u.id, scope: 'USER', credentials: { userName: u.profile.login } } })),
+      ...users.slice(0, 80).map((u) =>
+        client.request('POST', `/api/v1/apps/${appId}/users`, {
+          body: { id: u.id, scope: 'USER', credentials: { userName: u.profile.login } },
+        }),
+      ),
       ...Array.from({ length: 80 }, (_, i) => client.request('GET', `/api/v1/apps/${appId}/users`, { query: { limit: 5, n: i } })),
     ]);
     let failed = 0;
@@ -63,10 +76,18 @@ test('faults: 429 storms, 5xx bursts, resets and slow answers; no unsafe resend'
     assert.equal(posts - post429, 80, 'each POST reached Okta at most once');
     const stats = sim.stats('emea');
     assert.ok(stats.status429 > 20, `a 429 storm happened (${stats.status429})`);
-    assert.ok(events.some((e) => e.type === 'retry' && /HTTP 503/.test(e.reason)), '5xx retried');
-    assert.ok(events.some((e) => e.type === 'retry' && e.reason === 'timeout'), 'slow answers time out and are retried');
+    assert.ok(
+      events.some((e) => e.type === 'retry' && /HTTP 503/.test(e.reason)),
+      '5xx retried',
+    );
+    assert.ok(
+      events.some((e) => e.type === 'retry' && e.reason === 'timeout'),
+      'slow answers time out and are retried',
+    );
     assert.ok(failed > 0 && failed < 32, `some writes fail clearly (${failed})`);
-    process.stderr.write(`# faults: ${stats.total} requests, ${stats.status429} 429s, ${events.filter((e) => e.type === 'retry').length} retries, ${failed} of 80 writes failed clearly\n`);
+    process.stderr.write(
+      `# faults: ${stats.total} requests, ${stats.status429} 429s, ${events.filter((e) => e.type === 'retry').length} retries, ${failed} of 80 writes failed clearly\n`,
+    );
     const assigned = sim.org('emea').apps.get(appId)!.users.size;
     assert.ok(assigned >= 80 - failed, 'every write that succeeded is in the org');
   } finally {
@@ -80,7 +101,15 @@ test('a 429 storm on an exhausted bucket: waits for the reset and every request 
     const { url, tokens } = sim.orgs.emea!;
     const events: ClientEvent[] = [];
     // Two runs share the org, each believing it may use all of it: 429s are inevitable.
-    const mk = () => createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 1, maxRetries: 10, onEvent: (e) => events.push(e) });
+    const mk = () =>
+      createOktaClient({
+        org: 'emea',
+        baseUrl: url,
+        auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!),
+        maxApiCapacity: 1,
+        maxRetries: 10,
+        onEvent: (e) => events.push(e),
+      });
     const a = mk();
     const b = mk();
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).get('/api/v1/apps', { n: i })));
@@ -100,7 +129,11 @@ test('OAuth 2.0 service app: private_key_jwt (RS256 PEM, ES256 JWK), token cache
       hub: {
         users: [{ login: 'a@hub.example.com' }],
         serviceApps: [
-          { clientId: '0oarsa', publicJwk: rsa.publicKey.export({ format: 'jwk' }) as Record<string, unknown>, scopes: ['okta.users.read', 'okta.apps.read'] },
+          {
+            clientId: '0oarsa',
+            publicJwk: rsa.publicKey.export({ format: 'jwk' }) as Record<string, unknown>,
+            scopes: ['okta.users.read', 'okta.apps.read'],
+          },
           { clientId: '0oaec', publicJwk: ec.publicKey.export({ format: 'jwk' }) as Record<string, unknown>, scopes: ['okta.users.read'] },
         ],
       },
@@ -111,7 +144,12 @@ test('OAuth 2.0 service app: private_key_jwt (RS256 PEM, ES256 JWK), token cache
     const url = sim.orgs.hub!.url;
     const pem = rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     let offset = 0;
-    const rsaClient = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', pem), scopes: ['okta.users.read'] }, now: () => Date.now() + offset });
+    const rsaClient = createOktaClient({
+      org: 'hub',
+      baseUrl: url,
+      auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', pem), scopes: ['okta.users.read'] },
+      now: () => Date.now() + offset,
+    });
     for (let i = 0; i < 3; i++) assert.equal((await rsaClient.get<unknown[]>('/api/v1/users')).length, 1);
     assert.equal(sim.stats('hub').byRoute['POST /oauth2/v1/token'], 1, 'one token for all calls');
     offset = 3600_000 - 30_000; // inside the last minute of the token's hour: fetch a new one
@@ -120,14 +158,37 @@ test('OAuth 2.0 service app: private_key_jwt (RS256 PEM, ES256 JWK), token cache
     offset = 0;
     sim.resetStats();
     const jwk = JSON.stringify(ec.privateKey.export({ format: 'jwk' }));
-    const ecClient = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oaec', privateKey: new Secret('HUB_EC_KEY', jwk), scopes: ['okta.users.read'] } });
+    const ecClient = createOktaClient({
+      org: 'hub',
+      baseUrl: url,
+      auth: { kind: 'oauth', clientId: '0oaec', privateKey: new Secret('HUB_EC_KEY', jwk), scopes: ['okta.users.read'] },
+    });
     await Promise.all([ecClient.get('/api/v1/users'), ecClient.get('/api/v1/users')]);
     assert.equal(sim.stats('hub').byRoute['POST /oauth2/v1/token'], 1, 'concurrent calls share one token request');
-    const denied = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oaec', privateKey: new Secret('HUB_EC_KEY', jwk), scopes: ['okta.apps.manage'] } });
-    await assert.rejects(denied.get('/api/v1/users'), (err: unknown) => err instanceof OktaApiError && err.errorCode === 'invalid_scope' && /HUB_EC_KEY/.test(err.message) && !err.message.includes('"d"'));
-    const wrongKey = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', jwk), scopes: ['okta.users.read'] } });
-    await assert.rejects(wrongKey.get('/api/v1/users'), (err: unknown) => err instanceof OktaApiError && err.errorCode === 'invalid_client');
-    const garbage = createOktaClient({ org: 'hub', baseUrl: url, auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', 'not a key'), scopes: ['okta.users.read'] } });
+    const denied = createOktaClient({
+      org: 'hub',
+      baseUrl: url,
+      auth: { kind: 'oauth', clientId: '0oaec', privateKey: new Secret('HUB_EC_KEY', jwk), scopes: ['okta.apps.manage'] },
+    });
+    await assert.rejects(
+      denied.get('/api/v1/users'),
+      (err: unknown) =>
+        err instanceof OktaApiError && err.errorCode === 'invalid_scope' && /HUB_EC_KEY/.test(err.message) && !err.message.includes('"d"'),
+    );
+    const wrongKey = createOktaClient({
+      org: 'hub',
+      baseUrl: url,
+      auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', jwk), scopes: ['okta.users.read'] },
+    });
+    await assert.rejects(
+      wrongKey.get('/api/v1/users'),
+      (err: unknown) => err instanceof OktaApiError && err.errorCode === 'invalid_client',
+    );
+    const garbage = createOktaClient({
+      org: 'hub',
+      baseUrl: url,
+      auth: { kind: 'oauth', clientId: '0oarsa', privateKey: new Secret('HUB_KEY', 'not a key'), scopes: ['okta.users.read'] },
+    });
     await assert.rejects(garbage.get('/api/v1/users'), /HUB_KEY is not a valid PEM or JWK/);
   } finally {
     await sim.close();

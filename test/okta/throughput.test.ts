@@ -14,12 +14,23 @@ import type { ClientEvent } from '../../src/okta/types.js';
 import { tokenAuth } from './servers.js';
 
 test('1,000 apps-bucket requests at 100/min and 50 %: zero 429s, in-flight ≤ cap, ≥ 90 % of the allowed rate', async () => {
-  const sim = await startSim(buildSeed({ spokes: [{ name: 'emea', users: 10, assigned: 10 }] }), { timeScale: 60, rateLimits: { apps: 100 }, latencyMs: 2 });
+  const sim = await startSim(buildSeed({ spokes: [{ name: 'emea', users: 10, assigned: 10 }] }), {
+    timeScale: 60,
+    rateLimits: { apps: 100 },
+    latencyMs: 2,
+  });
   try {
     const { url, tokens } = sim.orgs.emea!;
     const events: ClientEvent[] = [];
     const cap = 8;
-    const client = createOktaClient({ org: 'emea', baseUrl: url, auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!), maxApiCapacity: 0.5, maxInFlight: cap, onEvent: (e) => events.push(e) });
+    const client = createOktaClient({
+      org: 'emea',
+      baseUrl: url,
+      auth: tokenAuth(tokens.OKTA_EMEA_TOKEN!),
+      maxApiCapacity: 0.5,
+      maxInFlight: cap,
+      onEvent: (e) => events.push(e),
+    });
     const [app] = await client.get<{ id: string }[]>('/api/v1/apps', { filter: 'name eq "okta_org2org"' });
     sim.resetStats();
     const resets = new Map<number, number>();
@@ -42,8 +53,13 @@ test('1,000 apps-bucket requests at 100/min and 50 %: zero 429s, in-flight ≤ c
     const mostUsed = Math.max(...[...minRemaining.values()].map((remaining) => 100 - remaining));
     const windows = Math.max(...resets.keys()) - Math.min(...resets.keys()) + 1; // windows are 1 s at ×60
     const rate = N / (windows * perWindow);
-    process.stderr.write(`# throughput: ${N} requests over ${windows} windows of ${perWindow} allowed = ${(rate * 100).toFixed(1)} % of the allowed rate; most used in one window ${mostUsed}\n`);
-    assert.ok(events.some((e) => e.type === 'rate-limit-wait' && e.reason === 'budget' && e.bucket === 'apps'), 'budget waits are reported');
+    process.stderr.write(
+      `# throughput: ${N} requests over ${windows} windows of ${perWindow} allowed = ${(rate * 100).toFixed(1)} % of the allowed rate; most used in one window ${mostUsed}\n`,
+    );
+    assert.ok(
+      events.some((e) => e.type === 'rate-limit-wait' && e.reason === 'budget' && e.bucket === 'apps'),
+      'budget waits are reported',
+    );
     assert.equal(events.filter((e) => e.type === 'retry').length, 0);
     const apps = client.rateLimits().find((r) => r.bucket === 'apps');
     assert.equal(apps?.limit, 100);

@@ -59,7 +59,13 @@ test('a connection closed before the whole body is a reset, never a short answer
   });
   try {
     const transport = createTransport(new URL(server.url), 4);
-    const sent = transport.send({ method: 'GET', url: new URL('/api/v1/apps', server.url), headers: {}, timeoutMs: 60_000, maxBytes: 1 << 20 });
+    const sent = transport.send({
+      method: 'GET',
+      url: new URL('/api/v1/apps', server.url),
+      headers: {},
+      timeoutMs: 60_000,
+      maxBytes: 1 << 20,
+    });
     await assert.rejects(sent, (err: { code?: string }) => err.code === 'ECONNRESET');
   } finally {
     await server.close();

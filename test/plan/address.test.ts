@@ -26,7 +26,14 @@ test('formatAddress and parseAddress are inverses for every kind', () => {
 });
 
 test('parseAddress refuses what formatAddress never makes', () => {
-  for (const address of ['hub.group["x"]', 'spoke.emea.widget', 'spoke.emea.assignment.user[bob]', 'spoke.emea.assignment.user[1]', 'hub.serviceApp["emea"].owner["x"]', '']) {
+  for (const address of [
+    'hub.group["x"]',
+    'spoke.emea.widget',
+    'spoke.emea.assignment.user[bob]',
+    'spoke.emea.assignment.user[1]',
+    'hub.serviceApp["emea"].owner["x"]',
+    '',
+  ]) {
     assert.equal(parseAddress(address), undefined, address);
   }
 });

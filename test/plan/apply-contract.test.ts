@@ -36,7 +36,11 @@ async function startWorld(app?: SeedApp, extra: { users?: string[]; groups?: { n
       },
       emea: {
         users: ['alice@acme.com', 'Bob@acme.com', ...(extra.users ?? [])].map((login) => ({ login })),
-        groups: [{ name: 'EMEA Sales', members: ['alice@acme.com', 'Bob@acme.com'] }, { name: 'Legacy Ops', members: ['Bob@acme.com'] }, ...(extra.groups ?? [])],
+        groups: [
+          { name: 'EMEA Sales', members: ['alice@acme.com', 'Bob@acme.com'] },
+          { name: 'Legacy Ops', members: ['Bob@acme.com'] },
+          ...(extra.groups ?? []),
+        ],
         tokens: { ADMIN: { value: 'fake-emea-admin-token-for-tests', user: 'admin@emea.example.com', roles: ['SUPER_ADMIN'] } },
         ...(app ? { apps: [app] } : {}),
       },
@@ -64,7 +68,9 @@ async function planAndApply(sim: Sim, desired: DesiredState) {
   assert.equal(plan.errored, false, JSON.stringify(plan.spokes[0]!.diagnostics));
   sim.resetStats();
   const result = await applyPlan(plan, clients, { env: ENV });
-  const writes = Object.entries(sim.stats('emea').byRoute).filter(([route]) => !route.startsWith('GET ')).reduce((n, [, count]) => n + count, 0);
+  const writes = Object.entries(sim.stats('emea').byRoute)
+    .filter(([route]) => !route.startsWith('GET '))
+    .reduce((n, [, count]) => n + count, 0);
   return { plan, result, writes };
 }
 
@@ -73,8 +79,14 @@ test('an empty-spoke plan applies completely, with exactly the planned number of
   try {
     // A link to an existing Hub group needs the Hub's groups imported into the new app first (a
     // step in the Admin Console, which the plan names): left out of a run that must apply whole.
-    const { plan, result, writes } = await planAndApply(sim, desiredFor(sim, 'empty-spoke', (push) => push.name !== 'Legacy Ops'));
-    assert.deepEqual(result.results.filter((r) => r.outcome !== 'applied').map((r) => `${r.address}: ${r.outcome} ${r.message ?? ''}`), []);
+    const { plan, result, writes } = await planAndApply(
+      sim,
+      desiredFor(sim, 'empty-spoke', (push) => push.name !== 'Legacy Ops'),
+    );
+    assert.deepEqual(
+      result.results.filter((r) => r.outcome !== 'applied').map((r) => `${r.address}: ${r.outcome} ${r.message ?? ''}`),
+      [],
+    );
     assert.equal(result.applied, plan.summary.add + plan.summary.change);
     assert.equal(writes, plan.summary.apiWrites);
     // The secrets went to Okta (and only there): the answer as the profile attribute, the token in the connection.
@@ -94,7 +106,12 @@ test('authoritative removals apply in order, an active push mapping deactivated 
       hub: 'hub',
       connection: { token: 'hub/PROV' },
       provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: true },
-      users: [{ login: 'alice@acme.com', initialStatus: 'active_with_pass' }, { login: 'Bob@acme.com' }, { login: 'dave@acme.com' }, { login: 'carl@acme.com' }],
+      users: [
+        { login: 'alice@acme.com', initialStatus: 'active_with_pass' },
+        { login: 'Bob@acme.com' },
+        { login: 'dave@acme.com' },
+        { login: 'carl@acme.com' },
+      ],
       groups: ['EMEA Sales', 'Contractors'],
       pushMappings: [
         { source: 'EMEA Sales', target: 'EMEA Sales', status: 'ACTIVE' },
@@ -102,7 +119,10 @@ test('authoritative removals apply in order, an active push mapping deactivated 
       ],
       importHubGroups: true,
     },
-    { users: ['dave@acme.com', 'carl@acme.com', 'erin@acme.com'], groups: [{ name: 'Contractors', members: ['erin@acme.com'] }, { name: 'Old Team' }] },
+    {
+      users: ['dave@acme.com', 'carl@acme.com', 'erin@acme.com'],
+      groups: [{ name: 'Contractors', members: ['erin@acme.com'] }, { name: 'Old Team' }],
+    },
   );
   try {
     const emea = sim.org('emea');

@@ -14,8 +14,22 @@ import { largeCase } from './large.js';
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };
 const HUB = 'https://acme.okta.com';
 
-const LIVE_APP = { id: '0oa1', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: HUB, features: [], fingerprint: 'fp-app' };
-const SCHEMA = { initialStatus: 'initialStatus', securityQuestion: 'securityQuestion', securityAnswer: 'securityAnswer', initialStatusValues: [], attributes: ['initialStatus', 'securityQuestion', 'securityAnswer', 'costCenter'] };
+const LIVE_APP = {
+  id: '0oa1',
+  label: 'Acme Hub',
+  status: 'ACTIVE',
+  signOnMode: 'SAML_2_0',
+  baseUrl: HUB,
+  features: [],
+  fingerprint: 'fp-app',
+};
+const SCHEMA = {
+  initialStatus: 'initialStatus',
+  securityQuestion: 'securityQuestion',
+  securityAnswer: 'securityAnswer',
+  initialStatusValues: [],
+  attributes: ['initialStatus', 'securityQuestion', 'securityAnswer', 'costCenter'],
+};
 
 function spokeConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { hub: { url: HUB }, spokes: [{ name: 'emea', ...extra }] };
@@ -31,7 +45,12 @@ function changes(p: Plan): Change[] {
 
 function at(p: Plan, address: string): Change {
   const found = changes(p).find((c) => c.address === address);
-  assert.ok(found, `no change at ${address}; have ${changes(p).map((c) => c.address).join(', ')}`);
+  assert.ok(
+    found,
+    `no change at ${address}; have ${changes(p)
+      .map((c) => c.address)
+      .join(', ')}`,
+  );
   return found;
 }
 
@@ -42,8 +61,13 @@ function state(spoke: ReturnType<typeof liveSpoke>, extra: Partial<LiveState> = 
 describe('createPlan: a spoke with no app', () => {
   const config = spokeConfig({
     connection: { authScheme: 'TOKEN', token: { $secret: 'HUB_TOKEN' } },
-    provisioning: { toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: true, syncPassword: { seed: 'OKTA', change: 'CHANGE' } } },
-    assignments: { users: [{ login: 'Alice@Acme.com', securityQuestion: 'Pet?', securityAnswer: { $secret: 'ALICE_ANSWER' } }], groups: [{ name: 'Sales' }] },
+    provisioning: {
+      toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: true, syncPassword: { seed: 'OKTA', change: 'CHANGE' } },
+    },
+    assignments: {
+      users: [{ login: 'Alice@Acme.com', securityQuestion: 'Pet?', securityAnswer: { $secret: 'ALICE_ANSWER' } }],
+      groups: [{ name: 'Sales' }],
+    },
     pushGroups: { groups: [{ name: 'Sales', targetName: 'Hub Sales', link: true }] },
   });
   const live = state(
@@ -71,17 +95,37 @@ describe('createPlan: a spoke with no app', () => {
   test('orders app → connection → features → user → group → push, with provisioning dependencies', () => {
     assert.deepEqual(
       changes(p).map((c) => c.address),
-      ['spoke.emea.app', 'spoke.emea.connection', 'spoke.emea.features.toApp', 'spoke.emea.assignment.user["alice@acme.com"]', 'spoke.emea.assignment.group["Sales"]', 'spoke.emea.pushMapping["Sales"]'],
+      [
+        'spoke.emea.app',
+        'spoke.emea.connection',
+        'spoke.emea.features.toApp',
+        'spoke.emea.assignment.user["alice@acme.com"]',
+        'spoke.emea.assignment.group["Sales"]',
+        'spoke.emea.pushMapping["Sales"]',
+      ],
     );
     assert.ok(at(p, 'spoke.emea.features.toApp').dependsOn.includes('spoke.emea.connection'));
-    assert.deepEqual(at(p, 'spoke.emea.pushMapping["Sales"]').dependsOn, ['spoke.emea.app', 'spoke.emea.connection', 'spoke.emea.features.toApp']);
+    assert.deepEqual(at(p, 'spoke.emea.pushMapping["Sales"]').dependsOn, [
+      'spoke.emea.app',
+      'spoke.emea.connection',
+      'spoke.emea.features.toApp',
+    ]);
     assert.doesNotThrow(() => computePhases(changes(p)));
   });
 
   test('the connection carries the env var name, never the token', () => {
     const connection = at(p, 'spoke.emea.connection');
-    assert.deepEqual(connection.op, { type: 'connection.set', appId: null, profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' }, activate: true, disables: false });
-    assert.deepEqual(connection.attributes.find((a) => a.name === 'token'), { name: 'token', before: null, after: '(sensitive)', sensitive: true });
+    assert.deepEqual(connection.op, {
+      type: 'connection.set',
+      appId: null,
+      profile: { authScheme: 'TOKEN', tokenEnv: 'HUB_TOKEN' },
+      activate: true,
+      disables: false,
+    });
+    assert.deepEqual(
+      connection.attributes.find((a) => a.name === 'token'),
+      { name: 'token', before: null, after: '(sensitive)', sensitive: true },
+    );
   });
 
   test('To App capabilities are the USER_PROVISIONING object', () => {
@@ -90,7 +134,11 @@ describe('createPlan: a spoke with no app', () => {
       appId: null,
       capabilities: {
         create: { lifecycleCreate: { status: 'ENABLED' } },
-        update: { lifecycleDeactivate: { status: 'ENABLED' }, profile: { status: 'DISABLED' }, password: { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' } },
+        update: {
+          lifecycleDeactivate: { status: 'ENABLED' },
+          profile: { status: 'DISABLED' },
+          password: { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' },
+        },
       },
     });
   });
@@ -111,7 +159,13 @@ describe('createPlan: a spoke with no app', () => {
 
   test('link: true links by targetGroupName, never by the Hub group id (Okta reads targetGroupId as a Spoke group), and says what linking needs', () => {
     const push = at(p, 'spoke.emea.pushMapping["Sales"]');
-    assert.deepEqual(push.op, { type: 'pushMapping.create', appId: null, sourceGroupId: '00g-sales', targetGroupName: 'Hub Sales', status: 'ACTIVE' });
+    assert.deepEqual(push.op, {
+      type: 'pushMapping.create',
+      appId: null,
+      sourceGroupId: '00g-sales',
+      targetGroupName: 'Hub Sales',
+      status: 'ACTIVE',
+    });
     assert.ok(!JSON.stringify(push.op).includes('00g-hub-sales'), 'no Hub id is sent');
     assert.match(push.instructions?.join(' ') ?? '', /imported into the Spoke: Admin Console → Applications → .* → Import → Import Now/);
   });
@@ -131,7 +185,10 @@ describe('createPlan: connections', () => {
     state(liveSpoke('emea', { app: LIVE_APP, connection }));
 
   test('a TOKEN connection that is ENABLED is a silent noop (the token cannot be read; it is tested against the Hub instead)', () => {
-    const p = plan(spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' } } }), live({ authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' }));
+    const p = plan(
+      spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' } } }),
+      live({ authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' }),
+    );
     assert.deepEqual(p.spokes[0]!.changes, []);
     assert.equal(p.summary.noop, 2);
     assert.equal(p.spokes[0]!.notes, undefined);
@@ -140,8 +197,17 @@ describe('createPlan: connections', () => {
   });
 
   test('a disabled TOKEN connection is set again with the token (it was never readable)', () => {
-    const p = plan(spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' } } }), live({ authScheme: 'TOKEN', status: 'DISABLED', fingerprint: 'c' }));
-    assert.deepEqual(at(p, 'spoke.emea.connection').op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'TOKEN', tokenEnv: 'T' }, activate: true, disables: false });
+    const p = plan(
+      spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' } } }),
+      live({ authScheme: 'TOKEN', status: 'DISABLED', fingerprint: 'c' }),
+    );
+    assert.deepEqual(at(p, 'spoke.emea.connection').op, {
+      type: 'connection.set',
+      appId: '0oa1',
+      profile: { authScheme: 'TOKEN', tokenEnv: 'T' },
+      activate: true,
+      disables: false,
+    });
   });
 
   test('an OAUTH2 connection with the same rotation mode is only activated', () => {
@@ -154,9 +220,15 @@ describe('createPlan: connections', () => {
 
   test('an OAUTH2 connection whose client id Okta returns: the same id is a noop, another one is set again', () => {
     const wanted = spokeConfig({ connection: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' } });
-    const same = plan(wanted, live({ authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: '0oa-svc', fingerprint: 'c' }));
+    const same = plan(
+      wanted,
+      live({ authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: '0oa-svc', fingerprint: 'c' }),
+    );
     assert.equal(same.empty, true);
-    const other = plan(wanted, live({ authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: '0oa-old', fingerprint: 'c' }));
+    const other = plan(
+      wanted,
+      live({ authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: '0oa-old', fingerprint: 'c' }),
+    );
     const connection = at(other, 'spoke.emea.connection');
     assert.equal(connection.action, 'update');
     assert.deepEqual(connection.attributes, [{ name: 'clientId', before: '0oa-old', after: '0oa-svc' }]);
@@ -165,8 +237,18 @@ describe('createPlan: connections', () => {
 
   test('switching a connection off is a removal, listed after everything else', () => {
     const p = plan(
-      spokeConfig({ connection: { authScheme: 'TOKEN', token: { $secret: 'T' }, enabled: false }, assignments: { users: [{ login: 'a@x.com' }] } }),
-      state(liveSpoke('emea', { app: LIVE_APP, connection: { authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' }, appUserSchema: SCHEMA, users: { 'a@x.com': { id: 'u1', login: 'a@x.com', status: 'ACTIVE' } } })),
+      spokeConfig({
+        connection: { authScheme: 'TOKEN', token: { $secret: 'T' }, enabled: false },
+        assignments: { users: [{ login: 'a@x.com' }] },
+      }),
+      state(
+        liveSpoke('emea', {
+          app: LIVE_APP,
+          connection: { authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' },
+          appUserSchema: SCHEMA,
+          users: { 'a@x.com': { id: 'u1', login: 'a@x.com', status: 'ACTIVE' } },
+        }),
+      ),
     );
     const list = changes(p);
     assert.equal(list.at(-1)!.op.type, 'connection.deactivate');
@@ -175,15 +257,31 @@ describe('createPlan: connections', () => {
 
   test('an op that leaves an ENABLED connection off says it disables it; apply guards on that, not on before/after', () => {
     const off = (connection: Record<string, unknown>) =>
-      at(plan(spokeConfig({ connection: { ...connection, enabled: false } }), live({ authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' })), 'spoke.emea.connection').op;
-    assert.deepEqual(off({ authScheme: 'TOKEN', token: { $secret: 'T' } }), { type: 'connection.deactivate', appId: '0oa1', disables: true });
+      at(
+        plan(
+          spokeConfig({ connection: { ...connection, enabled: false } }),
+          live({ authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'c' }),
+        ),
+        'spoke.emea.connection',
+      ).op;
+    assert.deepEqual(off({ authScheme: 'TOKEN', token: { $secret: 'T' } }), {
+      type: 'connection.deactivate',
+      appId: '0oa1',
+      disables: true,
+    });
     const set = off({ authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' });
     assert.equal(set.type === 'connection.set' && set.activate === false && set.disables, true);
     const stillOff = plan(
       spokeConfig({ connection: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO', enabled: false } }),
       live({ authScheme: 'TOKEN', status: 'DISABLED', fingerprint: 'c' }),
     );
-    assert.deepEqual(at(stillOff, 'spoke.emea.connection').op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' }, activate: false, disables: false });
+    assert.deepEqual(at(stillOff, 'spoke.emea.connection').op, {
+      type: 'connection.set',
+      appId: '0oa1',
+      profile: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'AUTO' },
+      activate: false,
+      disables: false,
+    });
   });
 
   test('a scheme change sets the new scheme', () => {
@@ -193,7 +291,13 @@ describe('createPlan: connections', () => {
     );
     const connection = at(p, 'spoke.emea.connection');
     assert.equal(connection.action, 'update');
-    assert.deepEqual(connection.op, { type: 'connection.set', appId: '0oa1', profile: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'MANUAL' }, activate: true, disables: false });
+    assert.deepEqual(connection.op, {
+      type: 'connection.set',
+      appId: '0oa1',
+      profile: { authScheme: 'OAUTH2', clientId: '0oa-svc', rotationMode: 'MANUAL' },
+      activate: true,
+      disables: false,
+    });
     assert.deepEqual(connection.before, { authScheme: 'TOKEN', clientId: null, rotationMode: null });
   });
 });
@@ -201,10 +305,13 @@ describe('createPlan: connections', () => {
 describe('createPlan: the app', () => {
   test('an INACTIVE app with another base URL gets an update and an activation at separate addresses', () => {
     const p = plan(spokeConfig(), state(liveSpoke('emea', { app: { ...LIVE_APP, status: 'INACTIVE', baseUrl: 'https://old.okta.com' } })));
-    assert.deepEqual(changes(p).map((c) => [c.address, c.op.type]), [
-      ['spoke.emea.app', 'app.update'],
-      ['spoke.emea.app.status', 'app.activate'],
-    ]);
+    assert.deepEqual(
+      changes(p).map((c) => [c.address, c.op.type]),
+      [
+        ['spoke.emea.app', 'app.update'],
+        ['spoke.emea.app.status', 'app.activate'],
+      ],
+    );
     assert.equal(at(p, 'spoke.emea.app').liveFingerprint, 'fp-app');
   });
 
@@ -235,7 +342,11 @@ describe('createPlan: user assignments', () => {
     appUserSchema: SCHEMA,
     users: { 'a@x.com': { id: 'u-a', login: 'a@x.com', status: 'ACTIVE' }, 'b@x.com': { id: 'u-b', login: 'b@x.com', status: 'ACTIVE' } },
     appUsers: [
-      liveAppUser('a@x.com', { userId: 'u-a', securityQuestion: 'Q1', profile: { initialStatus: 'active_without_pass', securityQuestion: 'Q1', costCenter: 'X' } }),
+      liveAppUser('a@x.com', {
+        userId: 'u-a',
+        securityQuestion: 'Q1',
+        profile: { initialStatus: 'active_without_pass', securityQuestion: 'Q1', costCenter: 'X' },
+      }),
       liveAppUser('b@x.com', { userId: 'u-b' }),
       liveAppUser('g@x.com', { userId: 'u-g', scope: 'GROUP' }),
       liveAppUser('old@x.com', { userId: 'u-old' }),
@@ -243,7 +354,10 @@ describe('createPlan: user assignments', () => {
   });
 
   test('the answer is never diffed: a matching user with an answer is a noop', () => {
-    const p = plan(spokeConfig({ assignments: { users: [{ login: 'a@x.com', securityQuestion: 'Q1', securityAnswer: { $secret: 'A' } }] } }), state(base));
+    const p = plan(
+      spokeConfig({ assignments: { users: [{ login: 'a@x.com', securityQuestion: 'Q1', securityAnswer: { $secret: 'A' } }] } }),
+      state(base),
+    );
     assert.equal(changes(p).length, 0);
     assert.equal(p.summary.noop, 2); // app + user
   });
@@ -261,22 +375,40 @@ describe('createPlan: user assignments', () => {
       state(base),
     );
     const a = at(p, 'spoke.emea.assignment.user["a@x.com"]');
-    assert.deepEqual(a.op, { type: 'assignment.user.update', appId: '0oa1', userId: 'u-a', login: 'a@x.com', profile: { initialStatus: 'active_without_pass', securityQuestion: 'Q2', securityAnswer: { $env: 'A' } } });
-    assert.deepEqual(a.attributes.map((x) => x.name), ['securityQuestion', 'securityAnswer']);
+    assert.deepEqual(a.op, {
+      type: 'assignment.user.update',
+      appId: '0oa1',
+      userId: 'u-a',
+      login: 'a@x.com',
+      profile: { initialStatus: 'active_without_pass', securityQuestion: 'Q2', securityAnswer: { $env: 'A' } },
+    });
+    assert.deepEqual(
+      a.attributes.map((x) => x.name),
+      ['securityQuestion', 'securityAnswer'],
+    );
     const b = at(p, 'spoke.emea.assignment.user["b@x.com"]');
     assert.deepEqual(b.attributes, [{ name: 'initialStatus', before: 'active_without_pass', after: 'active_with_pass' }]);
     assert.deepEqual(b.before, { initialStatus: 'active_without_pass' });
   });
 
   test('profile attributes are compared one by one', () => {
-    const p = plan(spokeConfig({ assignments: { users: [{ login: 'a@x.com', securityQuestion: 'Q1', profile: { costCenter: 'Y' } }] } }), state(base));
+    const p = plan(
+      spokeConfig({ assignments: { users: [{ login: 'a@x.com', securityQuestion: 'Q1', profile: { costCenter: 'Y' } }] } }),
+      state(base),
+    );
     assert.deepEqual(at(p, 'spoke.emea.assignment.user["a@x.com"]').attributes, [{ name: 'costCenter', before: 'X', after: 'Y' }]);
   });
 
   test('authoritative removes unlisted direct assignments, never group-scoped ones', () => {
-    const p = plan(spokeConfig({ assignments: { mode: 'authoritative', users: [{ login: 'a@x.com', securityQuestion: 'Q1' }] } }), state(base));
+    const p = plan(
+      spokeConfig({ assignments: { mode: 'authoritative', users: [{ login: 'a@x.com', securityQuestion: 'Q1' }] } }),
+      state(base),
+    );
     const removed = changes(p).filter((c) => c.action === 'delete');
-    assert.deepEqual(removed.map((c) => c.address), ['spoke.emea.assignment.user["b@x.com"]', 'spoke.emea.assignment.user["old@x.com"]']);
+    assert.deepEqual(
+      removed.map((c) => c.address),
+      ['spoke.emea.assignment.user["b@x.com"]', 'spoke.emea.assignment.user["old@x.com"]'],
+    );
     assert.deepEqual(removed[1]!.op, { type: 'assignment.user.unassign', appId: '0oa1', userId: 'u-old', login: 'old@x.com' });
     assert.equal(removed[1]!.liveFingerprint, 'fp-old@x.com');
   });
@@ -287,7 +419,10 @@ describe('createPlan: user assignments', () => {
     assert.equal(additive.summary.warnings, 0);
     const observe = plan(spokeConfig({ assignments: { mode: 'observe', users: [] } }), state(base));
     assert.equal(changes(observe).length, 0);
-    assert.match(observe.spokes[0]!.diagnostics[0]!.message, /^3 users are assigned directly but not listed .*a@x\.com, b@x\.com, old@x\.com$/);
+    assert.match(
+      observe.spokes[0]!.diagnostics[0]!.message,
+      /^3 users are assigned directly but not listed .*a@x\.com, b@x\.com, old@x\.com$/,
+    );
   });
 
   test('a login missing from the Spoke directory is an error at its config position, with no change', () => {
@@ -298,7 +433,8 @@ describe('createPlan: user assignments', () => {
       severity: 'error',
       spoke: 'emea',
       address: 'spoke.emea.assignment.user["nobody@x.com"]',
-      message: 'nobody@x.com: no such user in the emea Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip',
+      message:
+        'nobody@x.com: no such user in the emea Spoke org; create the user there, remove it from assignments.users, or set assignments.missingUsers: skip',
       file: 'org2org.config.yaml',
       line: 100,
       col: 11,
@@ -306,9 +442,22 @@ describe('createPlan: user assignments', () => {
   });
 
   test('a login listed twice (in any case) is an error', () => {
-    const p = plan(spokeConfig({ assignments: { users: [{ login: 'a@x.com', securityQuestion: 'Q1' }, { login: 'A@X.com', securityQuestion: 'Q1' }] } }), state(base));
+    const p = plan(
+      spokeConfig({
+        assignments: {
+          users: [
+            { login: 'a@x.com', securityQuestion: 'Q1' },
+            { login: 'A@X.com', securityQuestion: 'Q1' },
+          ],
+        },
+      }),
+      state(base),
+    );
     assert.equal(p.errored, true);
-    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => [d.line, d.message]), [[101, 'a@x.com is listed twice in assignments.users; keep one entry']]);
+    assert.deepEqual(
+      p.spokes[0]!.diagnostics.map((d) => [d.line, d.message]),
+      [[101, 'a@x.com is listed twice in assignments.users; keep one entry']],
+    );
   });
 
   test('a group-scoped user listed in the file is assigned directly', () => {
@@ -321,22 +470,47 @@ describe('createPlan: user assignments', () => {
 
   test('attribute names: the config wins over the schema; neither is an error', () => {
     // As the reader leaves it: the value of the configured attribute moved to `initialStatus`.
-    const renamedLive = { ...base, appUsers: [liveAppUser('b@x.com', { userId: 'u-b', initialStatus: 'pending_with_pass', profile: { initialStatus: 'active_without_pass' } })] };
-    const renamed = plan(spokeConfig({ assignments: { attributeNames: { initialStatus: 'o2oStatus' }, users: [{ login: 'b@x.com' }] } }), state(renamedLive));
+    const renamedLive = {
+      ...base,
+      appUsers: [
+        liveAppUser('b@x.com', { userId: 'u-b', initialStatus: 'pending_with_pass', profile: { initialStatus: 'active_without_pass' } }),
+      ],
+    };
+    const renamed = plan(
+      spokeConfig({ assignments: { attributeNames: { initialStatus: 'o2oStatus' }, users: [{ login: 'b@x.com' }] } }),
+      state(renamedLive),
+    );
     const b = at(renamed, 'spoke.emea.assignment.user["b@x.com"]');
     assert.deepEqual(b.attributes, [{ name: 'o2oStatus', before: 'pending_with_pass', after: 'active_without_pass' }]);
     assert.deepEqual((b.op as { profile: unknown }).profile, { o2oStatus: 'active_without_pass' });
-    const same = plan(spokeConfig({ assignments: { attributeNames: { initialStatus: 'o2oStatus' }, users: [{ login: 'b@x.com', initialStatus: 'pending_with_pass' }] } }), state(renamedLive));
+    const same = plan(
+      spokeConfig({
+        assignments: { attributeNames: { initialStatus: 'o2oStatus' }, users: [{ login: 'b@x.com', initialStatus: 'pending_with_pass' }] },
+      }),
+      state(renamedLive),
+    );
     assert.equal(changes(same).length, 0);
 
-    const noSchemaName = plan(spokeConfig({ assignments: { users: [{ login: 'b@x.com', securityQuestion: 'Q' }] } }), state({ ...base, appUserSchema: { ...SCHEMA, securityQuestion: undefined } }));
+    const noSchemaName = plan(
+      spokeConfig({ assignments: { users: [{ login: 'b@x.com', securityQuestion: 'Q' }] } }),
+      state({ ...base, appUserSchema: { ...SCHEMA, securityQuestion: undefined } }),
+    );
     assert.equal(noSchemaName.errored, true);
-    assert.match(noSchemaName.spokes[0]!.diagnostics[0]!.message, /no securityQuestion attribute: set assignments\.attributeNames\.securityQuestion/);
+    assert.match(
+      noSchemaName.spokes[0]!.diagnostics[0]!.message,
+      /no securityQuestion attribute: set assignments\.attributeNames\.securityQuestion/,
+    );
   });
 
-  test('syncState ERROR is a warning with Okta\'s message; listed users missing from the Hub are counted', () => {
+  test("syncState ERROR is a warning with Okta's message; listed users missing from the Hub are counted", () => {
     const live = state(
-      { ...base, appUsers: [liveAppUser('a@x.com', { userId: 'u-a', syncState: 'ERROR', errorSummary: 'E0000011 Invalid token' }), liveAppUser('b@x.com', { userId: 'u-b' })] },
+      {
+        ...base,
+        appUsers: [
+          liveAppUser('a@x.com', { userId: 'u-a', syncState: 'ERROR', errorSummary: 'E0000011 Invalid token' }),
+          liveAppUser('b@x.com', { userId: 'u-b' }),
+        ],
+      },
       { hub: { users: { 'a@x.com': { id: 'h', login: 'a@x.com', status: 'ACTIVE' } }, groups: {} } },
     );
     const p = plan(spokeConfig({ assignments: { users: [{ login: 'a@x.com' }, { login: 'b@x.com' }] } }), live);
@@ -359,23 +533,40 @@ describe('createPlan: group assignments and push mappings', () => {
       { groupId: 'g-old', name: 'Old', profile: {}, fingerprint: 'fg-old' },
     ],
     pushMappings: [
-      { id: 'm-sales', sourceGroupId: 'g-sales', sourceGroupName: 'Sales', targetGroupName: 'Sales', status: 'ACTIVE', fingerprint: 'fm-sales' },
+      {
+        id: 'm-sales',
+        sourceGroupId: 'g-sales',
+        sourceGroupName: 'Sales',
+        targetGroupName: 'Sales',
+        status: 'ACTIVE',
+        fingerprint: 'fm-sales',
+      },
       { id: 'm-old', sourceGroupId: 'g-old', sourceGroupName: 'Old', status: 'ACTIVE', fingerprint: 'fm-old' },
       { id: 'm-gone', sourceGroupId: 'g-gone', status: 'INACTIVE', fingerprint: 'fm-gone' },
     ],
   });
 
-  test('group priority differs → update through the same PUT, which apply lays over the live profile (the plan holds only the file\'s keys)', () => {
+  test("group priority differs → update through the same PUT, which apply lays over the live profile (the plan holds only the file's keys)", () => {
     const p = plan(spokeConfig({ assignments: { groups: [{ name: 'Sales', priority: 2 }] } }), state(base));
     const sales = at(p, 'spoke.emea.assignment.group["Sales"]');
-    assert.deepEqual(sales.op, { type: 'assignment.group.assign', appId: '0oa1', groupId: 'g-sales', priority: 2, profile: {}, mergeLive: true });
+    assert.deepEqual(sales.op, {
+      type: 'assignment.group.assign',
+      appId: '0oa1',
+      groupId: 'g-sales',
+      priority: 2,
+      profile: {},
+      mergeLive: true,
+    });
   });
 
   test('remove: true with onRemove: deleteTarget: the Hub group is deleted unless it predates the mapping (Okta linked it); without the Hub, a warning', () => {
     const config = spokeConfig({ pushGroups: { groups: [{ name: 'Old', remove: true, onRemove: 'deleteTarget' }] } });
     const mappings = base.pushMappings.map((m) => (m.id === 'm-old' ? { ...m, created: '2026-02-01T10:00:00.000Z' } : m));
     const withHub = (created: string): LiveState =>
-      state({ ...base, pushMappings: mappings }, { hub: { users: {}, groups: { Old: { id: 'h-old', name: 'Old', created, memberLoginKeys: ['a@x.com', 'b@x.com'] } } } });
+      state(
+        { ...base, pushMappings: mappings },
+        { hub: { users: {}, groups: { Old: { id: 'h-old', name: 'Old', created, memberLoginKeys: ['a@x.com', 'b@x.com'] } } } },
+      );
 
     const made = plan(config, withHub('2026-02-01T10:00:01.000Z'));
     assert.equal(made.errored, false, JSON.stringify(made.spokes[0]!.diagnostics));
@@ -386,7 +577,10 @@ describe('createPlan: group assignments and push mappings', () => {
 
     const linked = plan(config, withHub('2026-01-01T00:00:00.000Z'));
     assert.equal(linked.errored, true);
-    assert.match(linked.spokes[0]!.diagnostics[0]!.message, /^Old: the Hub group "Old" existed before this push mapping .*Okta linked to it, and org2org won't delete a Hub group the push didn't create — use onRemove: keepTarget$/);
+    assert.match(
+      linked.spokes[0]!.diagnostics[0]!.message,
+      /^Old: the Hub group "Old" existed before this push mapping .*Okta linked to it, and org2org won't delete a Hub group the push didn't create — use onRemove: keepTarget$/,
+    );
 
     const unread = plan(config, state({ ...base, pushMappings: mappings }));
     assert.equal(unread.errored, false);
@@ -396,7 +590,13 @@ describe('createPlan: group assignments and push mappings', () => {
     // A mapping whose source group was deleted in the Spoke is found by its Hub group.
     const orphan = plan(
       spokeConfig({ pushGroups: { groups: [{ name: 'Gone Team', targetName: 'Gone', remove: true }] } }),
-      state({ ...base, pushMappings: [...base.pushMappings, { id: 'm-orphan', sourceGroupId: 'g-deleted', targetGroupName: 'Gone', status: 'INACTIVE', fingerprint: 'fm-orphan' }] }),
+      state({
+        ...base,
+        pushMappings: [
+          ...base.pushMappings,
+          { id: 'm-orphan', sourceGroupId: 'g-deleted', targetGroupName: 'Gone', status: 'INACTIVE', fingerprint: 'fm-orphan' },
+        ],
+      }),
     );
     const orphanRemoval = at(orphan, 'spoke.emea.pushMapping["Gone Team"]');
     assert.equal(orphanRemoval.op.type === 'pushMapping.delete' && orphanRemoval.op.mappingId, 'm-orphan');
@@ -414,15 +614,25 @@ describe('createPlan: group assignments and push mappings', () => {
       }),
       state(base),
     );
-    assert.deepEqual(changes(p).map((c) => `${c.action} ${c.address}`), [
-      'create spoke.emea.assignment.group["Eng"]',
-      'create spoke.emea.pushMapping["Eng"]',
-      'delete spoke.emea.pushMapping["Old"]',
-      'delete spoke.emea.pushMapping["m-gone"]',
-      'delete spoke.emea.assignment.group["Old"]',
-    ]);
+    assert.deepEqual(
+      changes(p).map((c) => `${c.action} ${c.address}`),
+      [
+        'create spoke.emea.assignment.group["Eng"]',
+        'create spoke.emea.pushMapping["Eng"]',
+        'delete spoke.emea.pushMapping["Old"]',
+        'delete spoke.emea.pushMapping["m-gone"]',
+        'delete spoke.emea.assignment.group["Old"]',
+      ],
+    );
     const old = at(p, 'spoke.emea.pushMapping["Old"]');
-    assert.deepEqual(old.op, { type: 'pushMapping.delete', appId: '0oa1', mappingId: 'm-old', sourceGroupId: 'g-old', deleteTargetGroup: false, currentStatus: 'ACTIVE' });
+    assert.deepEqual(old.op, {
+      type: 'pushMapping.delete',
+      appId: '0oa1',
+      mappingId: 'm-old',
+      sourceGroupId: 'g-old',
+      deleteTargetGroup: false,
+      currentStatus: 'ACTIVE',
+    });
     assert.equal(old.writes, 2); // deactivate, then delete
     assert.equal(at(p, 'spoke.emea.pushMapping["m-gone"]').writes, 1);
     assert.equal(p.summary.apiWrites, 6);
@@ -431,22 +641,36 @@ describe('createPlan: group assignments and push mappings', () => {
   test('push status differs → an update whose op carries the mapping identity for apply --wait', () => {
     const p = plan(spokeConfig({ pushGroups: { groups: [{ name: 'Sales', status: 'INACTIVE' }] } }), state(base));
     const sales = at(p, 'spoke.emea.pushMapping["Sales"]');
-    assert.deepEqual(sales.op, { type: 'pushMapping.update', appId: '0oa1', mappingId: 'm-sales', sourceGroupId: 'g-sales', targetGroupName: 'Sales', status: 'INACTIVE' });
+    assert.deepEqual(sales.op, {
+      type: 'pushMapping.update',
+      appId: '0oa1',
+      mappingId: 'm-sales',
+      sourceGroupId: 'g-sales',
+      targetGroupName: 'Sales',
+      status: 'INACTIVE',
+    });
     assert.deepEqual(sales.before, { sourceGroupId: 'g-sales', targetName: 'Sales', status: 'ACTIVE' });
   });
 
   test('members of a pushed group that are not assigned are counted in a warning', () => {
     const p = plan(spokeConfig({ pushGroups: { groups: [{ name: 'Sales' }] } }), state(base));
-    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => d.message), [
-      'Sales: 1 member is not assigned to the app, so won\'t appear in the Hub group "Sales": z@x.com',
-    ]);
+    assert.deepEqual(
+      p.spokes[0]!.diagnostics.map((d) => d.message),
+      ['Sales: 1 member is not assigned to the app, so won\'t appear in the Hub group "Sales": z@x.com'],
+    );
   });
 
   test('a pushed name that exists in the Hub without link: true is a warning; a link without a Hub group too', () => {
     const live = state(base, { hub: { users: {}, groups: { Eng: { id: 'h-eng', name: 'Eng' } } } });
     const p = plan(spokeConfig({ pushGroups: { groups: [{ name: 'Eng' }] } }), live);
     assert.match(p.spokes[0]!.diagnostics[0]!.message, /^Eng: a group named "Eng" already exists in the Hub/);
-    assert.deepEqual(at(p, 'spoke.emea.pushMapping["Eng"]').op, { type: 'pushMapping.create', appId: '0oa1', sourceGroupId: 'g-eng', targetGroupName: 'Eng', status: 'ACTIVE' });
+    assert.deepEqual(at(p, 'spoke.emea.pushMapping["Eng"]').op, {
+      type: 'pushMapping.create',
+      appId: '0oa1',
+      sourceGroupId: 'g-eng',
+      targetGroupName: 'Eng',
+      status: 'ACTIVE',
+    });
     const linked = plan(spokeConfig({ pushGroups: { groups: [{ name: 'Eng', targetName: 'Engineering', link: true }] } }), live);
     assert.match(linked.spokes[0]!.diagnostics[0]!.message, /link: true, but the Hub has no group named "Engineering"/);
     assert.equal((at(linked, 'spoke.emea.pushMapping["Eng"]').op as { targetGroupName?: string }).targetGroupName, 'Engineering');
@@ -454,10 +678,13 @@ describe('createPlan: group assignments and push mappings', () => {
 
   test('unknown groups are errors at their positions', () => {
     const p = plan(spokeConfig({ assignments: { groups: [{ name: 'Nope' }] }, pushGroups: { groups: [{ name: 'Nada' }] } }), state(base));
-    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => [d.severity, d.line, d.message.split(':')[0]]), [
-      ['error', 200, 'Nope'],
-      ['error', 300, 'Nada'],
-    ]);
+    assert.deepEqual(
+      p.spokes[0]!.diagnostics.map((d) => [d.severity, d.line, d.message.split(':')[0]]),
+      [
+        ['error', 200, 'Nope'],
+        ['error', 300, 'Nada'],
+      ],
+    );
   });
 });
 
@@ -470,7 +697,10 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
   };
 
   test('profile sourcing drift is a manual change with console steps and no writes', () => {
-    const p = plan(spokeConfig({ provisioning: { toOkta: { profileSourcing: false } } }), state(liveSpoke('emea', { app: LIVE_APP, features })));
+    const p = plan(
+      spokeConfig({ provisioning: { toOkta: { profileSourcing: false } } }),
+      state(liveSpoke('emea', { app: LIVE_APP, features })),
+    );
     const manual = at(p, 'spoke.emea.profileSourcing');
     assert.equal(manual.action, 'manual');
     assert.equal(manual.writes, 0);
@@ -481,10 +711,16 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
   });
 
   test('import settings: only the given fields are compared and sent', () => {
-    const config = spokeConfig({ provisioning: { toOkta: { import: { match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true } } } } });
+    const config = spokeConfig({
+      provisioning: { toOkta: { import: { match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true } } } },
+    });
     const p = plan(config, state(liveSpoke('emea', { app: LIVE_APP, features })));
     const toOkta = at(p, 'spoke.emea.features.toOkta');
-    assert.deepEqual(toOkta.op, { type: 'features.toOkta', appId: '0oa1', capabilities: { importRules: { userCreateAndMatch: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true } } } });
+    assert.deepEqual(toOkta.op, {
+      type: 'features.toOkta',
+      appId: '0oa1',
+      capabilities: { importRules: { userCreateAndMatch: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true } } },
+    });
     const same = plan(
       spokeConfig({ provisioning: { toOkta: { import: { match: { exactMatchCriteria: 'EMAIL' } } } } }),
       state(liveSpoke('emea', { app: LIVE_APP, features })),
@@ -493,8 +729,12 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
   });
 
   test('import settings: a nested field the config leaves out is not a difference', () => {
-    const live = { ...features, inbound: { import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 2 * * *', timezone: 'UTC' } } }, fingerprint: 'fi' } };
-    const config = (expression: string) => spokeConfig({ provisioning: { toOkta: { import: { schedule: { status: 'ENABLED', fullImport: { expression } } } } } });
+    const live = {
+      ...features,
+      inbound: { import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 2 * * *', timezone: 'UTC' } } }, fingerprint: 'fi' },
+    };
+    const config = (expression: string) =>
+      spokeConfig({ provisioning: { toOkta: { import: { schedule: { status: 'ENABLED', fullImport: { expression } } } } } });
     assert.equal(changes(plan(config('0 2 * * *'), state(liveSpoke('emea', { app: LIVE_APP, features: live })))).length, 0);
     const drift = at(plan(config('0 3 * * *'), state(liveSpoke('emea', { app: LIVE_APP, features: live }))), 'spoke.emea.features.toOkta');
     assert.deepEqual(drift.attributes, [
@@ -508,12 +748,24 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
 
   test('an observe spoke lists no change: differences are warnings', () => {
     const p = plan(
-      { hub: { url: HUB }, spokes: [{ name: 'emea', mode: 'observe', provisioning: { toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: false, syncPassword: false } } }] },
+      {
+        hub: { url: HUB },
+        spokes: [
+          {
+            name: 'emea',
+            mode: 'observe',
+            provisioning: { toApp: { createUsers: true, updateUserAttributes: false, deactivateUsers: false, syncPassword: false } },
+          },
+        ],
+      },
       state(liveSpoke('emea', { app: LIVE_APP, features })),
     );
     assert.equal(changes(p).length, 0);
     assert.equal(p.empty, true);
-    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => d.message), ['observe: would update spoke.emea.features.toApp (createUsers: false → true)']);
+    assert.deepEqual(
+      p.spokes[0]!.diagnostics.map((d) => d.message),
+      ['observe: would update spoke.emea.features.toApp (createUsers: false → true)'],
+    );
   });
 
   test('an observed list is reported, not planned, while the rest of the spoke is', () => {
@@ -524,19 +776,26 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
       }),
       state(liveSpoke('emea', { app: LIVE_APP, features, groups: { G: { id: 'g', name: 'G' } } })),
     );
-    assert.deepEqual(changes(p).map((c) => c.address), ['spoke.emea.features.toApp']);
-    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => d.message), [
-      'observe: would create spoke.emea.pushMapping["G"] (targetName: (none) → G, link: (none) → false, status: (none) → ACTIVE)',
-    ]);
+    assert.deepEqual(
+      changes(p).map((c) => c.address),
+      ['spoke.emea.features.toApp'],
+    );
+    assert.deepEqual(
+      p.spokes[0]!.diagnostics.map((d) => d.message),
+      ['observe: would create spoke.emea.pushMapping["G"] (targetName: (none) → G, link: (none) → false, status: (none) → ACTIVE)'],
+    );
   });
 
   test('live notes are carried over, to their spoke or to the plan', () => {
-    const p = plan(spokeConfig(), state(liveSpoke('emea', { app: LIVE_APP }), {
-      notes: [
-        { spoke: 'emea', severity: 'warning', message: 'token untestable' },
-        { severity: 'error', message: 'Hub unreadable' },
-      ],
-    }));
+    const p = plan(
+      spokeConfig(),
+      state(liveSpoke('emea', { app: LIVE_APP }), {
+        notes: [
+          { spoke: 'emea', severity: 'warning', message: 'token untestable' },
+          { severity: 'error', message: 'Hub unreadable' },
+        ],
+      }),
+    );
     assert.deepEqual(p.spokes[0]!.diagnostics, [{ severity: 'warning', spoke: 'emea', message: 'token untestable' }]);
     assert.deepEqual(p.diagnostics, [{ severity: 'error', message: 'Hub unreadable' }]);
     assert.equal(p.errored, true);
@@ -617,18 +876,27 @@ test('createPlan on 100,000 assignments (time printed, not asserted)', () => {
 });
 
 describe('createPlan: changes with no effect in Okta', () => {
-  const users = [{ login: 'old@x.com', initialStatus: 'active_with_pass' }, { login: 'new@x.com', initialStatus: 'active_with_pass' }];
+  const users = [
+    { login: 'old@x.com', initialStatus: 'active_with_pass' },
+    { login: 'new@x.com', initialStatus: 'active_with_pass' },
+  ];
   const live = state(
     liveSpoke('emea', {
       app: LIVE_APP,
       appUserSchema: SCHEMA,
-      appUsers: [liveAppUser('old@x.com', { userId: 'u-old', externalId: '00uhub-old' }), liveAppUser('new@x.com', { userId: 'u-new', status: 'STAGED', syncState: 'PENDING' })],
+      appUsers: [
+        liveAppUser('old@x.com', { userId: 'u-old', externalId: '00uhub-old' }),
+        liveAppUser('new@x.com', { userId: 'u-new', status: 'STAGED', syncState: 'PENDING' }),
+      ],
     }),
   );
   const p = plan(spokeConfig({ assignments: { users } }), live);
 
   test('initialStatus of a provisioned user is not planned (Okta reads it only to create the Hub user): a noop, said in one note', () => {
-    assert.equal(p.spokes[0]!.changes.some((c) => c.address.includes('old@x.com')), false);
+    assert.equal(
+      p.spokes[0]!.changes.some((c) => c.address.includes('old@x.com')),
+      false,
+    );
     assert.equal(p.summary.apiWrites, 1);
     assert.deepEqual(p.spokes[0]!.notes, [
       '1 provisioned user differs only in initialStatus (old@x.com): Okta uses initialStatus only when it creates the Hub user, so nothing is written for them; new assignments get it.',
@@ -636,12 +904,20 @@ describe('createPlan: changes with no effect in Okta', () => {
   });
 
   test('initialStatus of a user not yet provisioned still counts: it decides the Hub user about to be created', () => {
-    assert.deepEqual(at(p, 'spoke.emea.assignment.user["new@x.com"]').attributes, [{ name: 'initialStatus', before: 'active_without_pass', after: 'active_with_pass' }]);
+    assert.deepEqual(at(p, 'spoke.emea.assignment.user["new@x.com"]').attributes, [
+      { name: 'initialStatus', before: 'active_without_pass', after: 'active_with_pass' },
+    ]);
   });
 });
 
 describe('createPlan: users missing from the Spoke', () => {
-  const live = state(liveSpoke('emea', { app: LIVE_APP, appUserSchema: SCHEMA, users: { 'here@x.com': { id: 'u-here', login: 'here@x.com', status: 'ACTIVE' } } }));
+  const live = state(
+    liveSpoke('emea', {
+      app: LIVE_APP,
+      appUserSchema: SCHEMA,
+      users: { 'here@x.com': { id: 'u-here', login: 'here@x.com', status: 'ACTIVE' } },
+    }),
+  );
   const users = [{ login: 'here@x.com' }, { login: 'gone1@x.com' }, { login: 'gone2@x.com' }];
 
   test('are errors by default, each naming the way out', () => {
@@ -654,9 +930,18 @@ describe('createPlan: users missing from the Spoke', () => {
   test('with missingUsers: skip, one warning names them and the others are planned', () => {
     const p = plan(spokeConfig({ assignments: { missingUsers: 'skip', users } }), live);
     assert.equal(p.errored, false);
-    assert.deepEqual(p.spokes[0]!.diagnostics.map((d) => [d.severity, d.message]), [
-      ['warning', '2 listed users are not in the emea Spoke org and are skipped (assignments.missingUsers: skip): gone1@x.com, gone2@x.com'],
-    ]);
-    assert.deepEqual(changes(p).map((c) => c.address), ['spoke.emea.assignment.user["here@x.com"]']);
+    assert.deepEqual(
+      p.spokes[0]!.diagnostics.map((d) => [d.severity, d.message]),
+      [
+        [
+          'warning',
+          '2 listed users are not in the emea Spoke org and are skipped (assignments.missingUsers: skip): gone1@x.com, gone2@x.com',
+        ],
+      ],
+    );
+    assert.deepEqual(
+      changes(p).map((c) => c.address),
+      ['spoke.emea.assignment.user["here@x.com"]'],
+    );
   });
 });

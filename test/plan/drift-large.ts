@@ -23,21 +23,48 @@ export function driftCase(): { desired: DesiredState; live: LiveState } {
       appUsers.push(liveAppUser(login, { externalId: `00uhub${i}` }));
     } else if (i < 990) {
       users.push({ login, securityQuestion: 'First pet?', securityAnswer: { $secret: 'ANSWER' } });
-      appUsers.push(liveAppUser(login, { externalId: `00uhub${i}`, securityQuestion: 'Favourite colour?', profile: { initialStatus: 'active_without_pass', securityQuestion: 'Favourite colour?' } }));
+      appUsers.push(
+        liveAppUser(login, {
+          externalId: `00uhub${i}`,
+          securityQuestion: 'Favourite colour?',
+          profile: { initialStatus: 'active_without_pass', securityQuestion: 'Favourite colour?' },
+        }),
+      );
     } else {
       users.push({ login });
     }
   }
   const desired = desiredFromJson({
     hub: { url: 'https://acme.okta.com' },
-    spokes: [{ name: 'big', url: 'https://acme-big.okta.com', connection: { authScheme: 'TOKEN', token: { $secret: 'OKTA_HUB_PROVISIONING_TOKEN' } }, assignments: { users } }],
+    spokes: [
+      {
+        name: 'big',
+        url: 'https://acme-big.okta.com',
+        connection: { authScheme: 'TOKEN', token: { $secret: 'OKTA_HUB_PROVISIONING_TOKEN' } },
+        assignments: { users },
+      },
+    ],
   });
   const live: LiveState = {
     spokes: {
       big: liveSpoke('big', {
-        app: { id: '0oabig', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: 'https://acme.okta.com', features: [], fingerprint: 'fpapp' },
+        app: {
+          id: '0oabig',
+          label: 'Acme Hub',
+          status: 'ACTIVE',
+          signOnMode: 'SAML_2_0',
+          baseUrl: 'https://acme.okta.com',
+          features: [],
+          fingerprint: 'fpapp',
+        },
         connection: { authScheme: 'TOKEN', status: 'ENABLED', fingerprint: 'fpconn' },
-        appUserSchema: { initialStatus: 'initialStatus', securityQuestion: 'securityQuestion', securityAnswer: 'securityAnswer', initialStatusValues: [], attributes: ['initialStatus', 'securityQuestion', 'securityAnswer'] },
+        appUserSchema: {
+          initialStatus: 'initialStatus',
+          securityQuestion: 'securityQuestion',
+          securityAnswer: 'securityAnswer',
+          initialStatusValues: [],
+          attributes: ['initialStatus', 'securityQuestion', 'securityAnswer'],
+        },
         appUsers,
         users: directory,
         rateLimits: [{ bucket: 'apps', limit: 100, remaining: 100, reset: 0 }],

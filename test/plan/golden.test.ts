@@ -69,7 +69,10 @@ test('golden: a 1,000-change drift plan says each repeated thing once (under 10 
     'drift-1000.md': renderPlanMarkdown(plan),
   };
   const textBytes = Buffer.byteLength(outputs['drift-1000.txt']!);
-  assert.ok(textBytes / DRIFT_CHANGES < (TEXT_BYTES_BEFORE / DRIFT_CHANGES) * 0.1, `${textBytes} bytes of text for ${DRIFT_CHANGES} changes`);
+  assert.ok(
+    textBytes / DRIFT_CHANGES < (TEXT_BYTES_BEFORE / DRIFT_CHANGES) * 0.1,
+    `${textBytes} bytes of text for ${DRIFT_CHANGES} changes`,
+  );
   // And against the issue's own figure: a 380 KB plan for 1,486 changes, 256 bytes each.
   assert.ok(textBytes / DRIFT_CHANGES < ((380 * 1024) / 1486) * 0.1, `${textBytes} bytes of text for ${DRIFT_CHANGES} changes`);
   // The no-effect status changes are neither changes nor API writes, and are said in one note.
@@ -92,7 +95,10 @@ test('golden: removals with Deactivate Users on say what happens in the Hub, and
   const dir = join(FIXTURES, 'authoritative');
   const txt = readFileSync(join(dir, 'plan.txt'), 'utf8');
   const md = readFileSync(join(dir, 'plan.md'), 'utf8');
-  assert.match(txt, /- assignment\.user\["dave@acme\.com"\]\n(?: {6}.*\n)*? {6}in the Hub: deactivates dave@acme\.com's Hub user \(Deactivate Users is on\)/);
+  assert.match(
+    txt,
+    /- assignment\.user\["dave@acme\.com"\]\n(?: {6}.*\n)*? {6}in the Hub: deactivates dave@acme\.com's Hub user \(Deactivate Users is on\)/,
+  );
   assert.match(txt, /^3 changes act on the Hub through Okta's provisioning/m);
   assert.match(md, /^## org2org plan\n\n> \[!WARNING\]\n> This plan \*\*removes 5 objects\*\* and \*\*3 changes act on the Hub/);
   // A plan that removes nothing and touches nothing in the Hub has no box.
@@ -104,16 +110,30 @@ test('golden: a linked push, a re-activated push, a deleteTarget removal and a d
   const txt = readFileSync(join(dir, 'plan.txt'), 'utf8');
   const md = readFileSync(join(dir, 'plan.md'), 'utf8');
   const json = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'));
-  assert.match(txt, /\+ pushMapping\["Finance"\]\n(?: {6}.*\n)*? {6}in the Hub: replaces the members of the Hub group "Finance" with the pushed ones: 2 Hub-only members are dropped \(frank@acme\.com, gina@acme\.com\)/);
-  assert.match(txt, /- pushMapping\["Old Team"\]\n(?: {6}.*\n)*? {6}in the Hub: deletes the Hub group "Old Team" and its memberships \(3 members lose it\)/);
+  assert.match(
+    txt,
+    /\+ pushMapping\["Finance"\]\n(?: {6}.*\n)*? {6}in the Hub: replaces the members of the Hub group "Finance" with the pushed ones: 2 Hub-only members are dropped \(frank@acme\.com, gina@acme\.com\)/,
+  );
+  assert.match(
+    txt,
+    /- pushMapping\["Old Team"\]\n(?: {6}.*\n)*? {6}in the Hub: deletes the Hub group "Old Team" and its memberships \(3 members lose it\)/,
+  );
   assert.match(txt, /- pushMapping\["Retired"\]\n(?: {6}.*\n)*? {6}note: The Hub group is kept \(onRemove: keepTarget\)\./);
-  assert.match(txt, /~ pushMapping\["Paused"\]\n(?: {6}.*\n)*? {6}in the Hub: replaces the members of the Hub group "Paused" with the pushed ones: 1 Hub-only member is dropped \(zed@acme\.com\)/);
+  assert.match(
+    txt,
+    /~ pushMapping\["Paused"\]\n(?: {6}.*\n)*? {6}in the Hub: replaces the members of the Hub group "Paused" with the pushed ones: 1 Hub-only member is dropped \(zed@acme\.com\)/,
+  );
   assert.match(txt, /in the Hub: deactivates dave@acme\.com's Hub user/);
   // "Long Gone" is marked remove: true and has no mapping: done, nothing planned.
   assert.doesNotMatch(txt, /Long Gone/);
   assert.match(txt, /^4 changes act on the Hub through Okta's provisioning/m);
   assert.match(md, /^## org2org plan\n\n> \[!WARNING\]\n> This plan \*\*removes 3 objects\*\* and \*\*4 changes act on the Hub/);
-  const ops = json.spokes[0].changes.map((c: { op: { type: string; deleteTargetGroup?: boolean } }) => c.op).filter((op: { type: string }) => op.type === 'pushMapping.delete');
-  assert.deepEqual(ops.map((op: { deleteTargetGroup: boolean }) => op.deleteTargetGroup), [true, false]);
+  const ops = json.spokes[0].changes
+    .map((c: { op: { type: string; deleteTargetGroup?: boolean } }) => c.op)
+    .filter((op: { type: string }) => op.type === 'pushMapping.delete');
+  assert.deepEqual(
+    ops.map((op: { deleteTargetGroup: boolean }) => op.deleteTargetGroup),
+    [true, false],
+  );
   assert.equal(json.summary.hubEffects, 4);
 });

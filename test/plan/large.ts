@@ -34,14 +34,25 @@ export function largeCase(count: number): { desired: DesiredState; live: LiveSta
     const login = `former${i}@acme.com`;
     appUsers.push({ userId: `00uf${i}`, login, loginKey: login, scope: 'USER', status: 'PROVISIONED', profile: {}, fingerprint: `ff${i}` });
   }
-  const spoke = desiredSpoke('big', 'https://acme-big.okta.com', { auth: { kind: 'token', token: new Secret('OKTA_BIG_TOKEN', 'fake-token-big') }, usersMode: 'authoritative' });
+  const spoke = desiredSpoke('big', 'https://acme-big.okta.com', {
+    auth: { kind: 'token', token: new Secret('OKTA_BIG_TOKEN', 'fake-token-big') },
+    usersMode: 'authoritative',
+  });
   // The users as built above, in the loader's shape: the bench plans exactly these objects.
   spoke.assignments.users = users;
   const desired = desiredState('https://acme.okta.com', [spoke], { digest: 'e'.repeat(64) });
   const live: LiveState = {
     spokes: {
       big: liveSpoke('big', {
-        app: { id: '0oabig', label: 'Acme Hub', status: 'ACTIVE', signOnMode: 'SAML_2_0', baseUrl: 'https://acme.okta.com', features: [], fingerprint: 'fpapp' },
+        app: {
+          id: '0oabig',
+          label: 'Acme Hub',
+          status: 'ACTIVE',
+          signOnMode: 'SAML_2_0',
+          baseUrl: 'https://acme.okta.com',
+          features: [],
+          fingerprint: 'fpapp',
+        },
         appUserSchema: { initialStatus: 'initialStatus', initialStatusValues: [], attributes: ['initialStatus'] },
         appUsers,
         users: directory,

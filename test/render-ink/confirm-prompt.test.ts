@@ -13,7 +13,9 @@ const PROMPT = "Apply these 3 changes?\n  Only 'yes' will be accepted to approve
  */
 async function answer(...keys: string[]): Promise<{ answers: boolean[]; frame: string }> {
   const answers: boolean[] = [];
-  const app = render(React.createElement(ConfirmPrompt, { question: 'Apply these 3 changes?', color: false, onAnswer: (a: boolean) => answers.push(a) }));
+  const app = render(
+    React.createElement(ConfirmPrompt, { question: 'Apply these 3 changes?', color: false, onAnswer: (a: boolean) => answers.push(a) }),
+  );
   // The prompt's last frame: under CI, Ink writes one more (empty) frame when the prompt exits.
   const frame = (): string => app.frames.findLast((f) => f.startsWith('Apply these')) ?? '';
   // Ink starts reading stdin in an effect after the first render; keys sent before would be lost.
@@ -23,7 +25,11 @@ async function answer(...keys: string[]): Promise<{ answers: boolean[]; frame: s
     const count = answers.length;
     app.stdin.write(key);
     // Every key either changes what is shown or answers; wait for that before the next one.
-    await eventually(() => [frame(), answers.length] as const, ([f, n]) => f !== before || n !== count, 40);
+    await eventually(
+      () => [frame(), answers.length] as const,
+      ([f, n]) => f !== before || n !== count,
+      40,
+    );
   }
   const last = answers.length > 0 ? await eventually(frame, (f) => !f.endsWith('█')) : frame();
   return { answers, frame: last };

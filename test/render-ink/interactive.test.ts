@@ -18,7 +18,12 @@ describe('createProgress in a terminal (Ink)', () => {
   it('draws reads and an apply on stderr, writes each finished row once, and lets go on stop()', async () => {
     const err = fakeTty();
     const t = clock();
-    const progress = createProgress(terminal, { stream: err.stream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream, tickMs: 0, now: t.now });
+    const progress = createProgress(terminal, {
+      stream: err.stream,
+      stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+      tickMs: 0,
+      now: t.now,
+    });
     // Fed at once, before Ink has even loaded: nothing may be lost.
     progress.read({ type: 'read-start', org: 'emea', collection: 'app users' });
     progress.read({ type: 'read-done', org: 'emea', collection: 'app users', count: 1234, ms: 50 });
@@ -27,7 +32,10 @@ describe('createProgress in a terminal (Ink)', () => {
     progress.apply({ type: 'apply-start', total: 2 });
     progress.apply({ type: 'change-start', change: app });
     progress.apply({ type: 'change-done', change: app, ms: 120 });
-    await eventually(() => stripAnsi(err.text()), (t) => t.includes('Acme Hub'));
+    await eventually(
+      () => stripAnsi(err.text()),
+      (t) => t.includes('Acme Hub'),
+    );
     progress.apply({ type: 'change-start', change: alice });
     progress.apply({ type: 'change-failed', change: alice, message: 'Okta answered 500' });
     t.advance(2000);
@@ -48,7 +56,10 @@ describe('createProgress in a terminal (Ink)', () => {
   it('writes no ANSI colour when colour is off, and colours when on', async () => {
     const draw = async (color: boolean): Promise<string> => {
       const err = fakeTty();
-      const progress = createProgress({ interactive: true, color }, { stream: err.stream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream, tickMs: 0 });
+      const progress = createProgress(
+        { interactive: true, color },
+        { stream: err.stream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream, tickMs: 0 },
+      );
       progress.apply({ type: 'change-done', change: change('emea', 'app', 'Acme Hub'), ms: 1 });
       await progress.stop();
       return err.text();
@@ -66,10 +77,16 @@ describe('confirmApply in a terminal (Ink)', () => {
     const stdin = new FakeStdin();
     const answer = confirmApply(terminal, 'Apply 2 changes to emea?', { stdin: stdin as unknown as NodeJS.ReadStream, stderr: err.stream });
     // Keys count once the prompt is drawn and reading.
-    await eventually(() => stdin.listenerCount('readable'), (n) => n > 0);
+    await eventually(
+      () => stdin.listenerCount('readable'),
+      (n) => n > 0,
+    );
     for (const key of keys) {
       stdin.type(key);
-      await eventually(() => stripAnsi(err.text()), (t) => t.includes(key.trim()) || key === '\r');
+      await eventually(
+        () => stripAnsi(err.text()),
+        (t) => t.includes(key.trim()) || key === '\r',
+      );
     }
     const approved = await answer;
     return { approved, text: stripAnsi(err.text()) };

@@ -48,7 +48,12 @@ describe('plain progress (not a terminal)', () => {
     t.advance(2500);
     progress.apply({
       type: 'apply-end',
-      result: result([outcome(app, 'applied'), outcome(alice, 'failed', 'Okta answered 500\n(E0000009)'), outcome(bob, 'applied'), outcome(push, 'skipped')]),
+      result: result([
+        outcome(app, 'applied'),
+        outcome(alice, 'failed', 'Okta answered 500\n(E0000009)'),
+        outcome(bob, 'applied'),
+        outcome(push, 'skipped'),
+      ]),
     });
     await progress.stop();
     assert.deepEqual(out.lines(), [
@@ -108,8 +113,25 @@ describe('plain progress (not a terminal)', () => {
   it('writes retries other than 429s (those show as waits)', () => {
     const out = capture();
     const progress = createProgress(plain, { stream: out.stream });
-    progress.client({ type: 'retry', org: 'emea', method: 'GET', path: '/api/v1/apps', attempt: 1, reason: 'rate limit (429)', delayMs: 5000, rateLimit: '429' });
-    progress.client({ type: 'retry', org: 'emea', method: 'POST', path: '/api/v1/apps/0oa1/users', attempt: 2, reason: 'HTTP 503', delayMs: 500 });
+    progress.client({
+      type: 'retry',
+      org: 'emea',
+      method: 'GET',
+      path: '/api/v1/apps',
+      attempt: 1,
+      reason: 'rate limit (429)',
+      delayMs: 5000,
+      rateLimit: '429',
+    });
+    progress.client({
+      type: 'retry',
+      org: 'emea',
+      method: 'POST',
+      path: '/api/v1/apps/0oa1/users',
+      attempt: 2,
+      reason: 'HTTP 503',
+      delayMs: 500,
+    });
     progress.client({ type: 'request', org: 'emea', method: 'GET', path: '/api/v1/apps', bucket: 'apps' });
     progress.client({ type: 'response', org: 'emea', method: 'GET', path: '/api/v1/apps', bucket: 'apps', status: 200, ms: 40 });
     assert.deepEqual(out.lines(), ['retrying POST /api/v1/apps/0oa1/users on emea in 500 ms (attempt 2): HTTP 503']);
@@ -119,7 +141,8 @@ describe('plain progress (not a terminal)', () => {
     const out = capture();
     const t = clock();
     const progress = createProgress(plain, { stream: out.stream, now: t.now });
-    const poll = (done: number): void => progress.apply({ type: 'wait-progress', message: `provisioning: ${done} of 40 settled`, done, total: 40 });
+    const poll = (done: number): void =>
+      progress.apply({ type: 'wait-progress', message: `provisioning: ${done} of 40 settled`, done, total: 40 });
     poll(0);
     t.advance(2000);
     poll(5);
@@ -131,7 +154,12 @@ describe('plain progress (not a terminal)', () => {
     poll(40);
     progress.apply({ type: 'wait-progress', message: 'reading the Hub', done: 40, total: 40 });
     progress.apply({ type: 'wait-progress', message: 'reading the Hub', done: 40, total: 40 });
-    assert.deepEqual(out.lines(), ['provisioning: 0 of 40 settled', 'provisioning: 20 of 40 settled', 'provisioning: 40 of 40 settled', 'reading the Hub']);
+    assert.deepEqual(out.lines(), [
+      'provisioning: 0 of 40 settled',
+      'provisioning: 20 of 40 settled',
+      'provisioning: 40 of 40 settled',
+      'reading the Hub',
+    ]);
   });
 
   it('adds what the Hub showed when apply ends again after --wait', () => {

@@ -26,7 +26,10 @@ function mount(store: ProgressStore, color = false): View {
   return {
     frame: (ok) => eventually(() => app.lastFrame() ?? '', ok),
     expect: async (expected) => {
-      const frame = await eventually(() => app.lastFrame() ?? '', (f) => f === expected);
+      const frame = await eventually(
+        () => app.lastFrame() ?? '',
+        (f) => f === expected,
+      );
       assert.equal(frame, expected);
       return frame;
     },
@@ -51,7 +54,14 @@ describe('Ink progress view', () => {
     store.read({ type: 'read-start', org: 'emea', collection: 'app users' });
     store.read({ type: 'read-progress', org: 'emea', collection: 'app users', count: 1500 });
     store.read({ type: 'read-start', org: 'hub', collection: 'users' });
-    await view.expect([`${SPIN} emea  1,501 objects · 1 of 2 collections`, `    ${SPIN} app users 1,500`, `${SPIN} hub   0 objects · 0 of 1 collections`, `    ${SPIN} users`].join('\n'));
+    await view.expect(
+      [
+        `${SPIN} emea  1,501 objects · 1 of 2 collections`,
+        `    ${SPIN} app users 1,500`,
+        `${SPIN} hub   0 objects · 0 of 1 collections`,
+        `    ${SPIN} users`,
+      ].join('\n'),
+    );
 
     store.read({ type: 'read-done', org: 'emea', collection: 'app users', count: 1834, ms: 900 });
     store.read({ type: 'read-done', org: 'hub', collection: 'users', count: 1, ms: 900 });
@@ -156,7 +166,7 @@ describe('Ink progress view', () => {
     assert.doesNotMatch(frame, /Applying/);
   });
 
-  it('adds the Hub check when apply ends again after --wait, keeping the apply\'s own time', async () => {
+  it("adds the Hub check when apply ends again after --wait, keeping the apply's own time", async () => {
     const t = clock();
     const store = createProgressStore(t.now);
     const view = mount(store);
@@ -166,7 +176,10 @@ describe('Ink progress view', () => {
     t.advance(1000);
     store.apply({ type: 'apply-end', result: done });
     t.advance(30_000);
-    store.apply({ type: 'apply-end', result: { ...done, verification: [{ kind: 'user', spoke: 'emea', name: 'alice@acme.com', ok: true, detail: 'ACTIVE' }] } });
+    store.apply({
+      type: 'apply-end',
+      result: { ...done, verification: [{ kind: 'user', spoke: 'emea', name: 'alice@acme.com', ok: true, detail: 'ACTIVE' }] },
+    });
     store.stop();
     await view.expect(['Apply complete: 1 applied, 0 failed, 0 skipped in 1.0 s.', '✓ Hub: 1 of 1 user as expected.'].join('\n'));
   });
@@ -176,7 +189,9 @@ describe('Ink progress view', () => {
     const view = mount(store);
     store.read({ type: 'read-start', org: 'emea', collection: 'apps' });
     store.message('emea: reading with a read-only token');
-    await view.expect(['emea: reading with a read-only token', `${SPIN} emea  0 objects · 0 of 1 collections`, `    ${SPIN} apps`].join('\n'));
+    await view.expect(
+      ['emea: reading with a read-only token', `${SPIN} emea  0 objects · 0 of 1 collections`, `    ${SPIN} apps`].join('\n'),
+    );
   });
 
   it('colours only when asked', async () => {

@@ -37,7 +37,10 @@ describe('detectTerminal', () => {
 
   it('turns colour on under FORCE_COLOR when piped or in CI, and off for FORCE_COLOR=0', () => {
     assert.deepEqual(detectTerminal({ env: { FORCE_COLOR: '1' }, stdin: pipe, stderr: pipe }), { interactive: false, color: true });
-    assert.deepEqual(detectTerminal({ env: { FORCE_COLOR: '', CI: 'true' }, stdin: tty, stderr: tty }), { interactive: false, color: true });
+    assert.deepEqual(detectTerminal({ env: { FORCE_COLOR: '', CI: 'true' }, stdin: tty, stderr: tty }), {
+      interactive: false,
+      color: true,
+    });
     assert.equal(detectTerminal({ env: { FORCE_COLOR: '0' }, stdin: tty, stderr: tty }).color, false);
   });
 });

@@ -13,16 +13,24 @@ import { liveFromJson } from '../builders/live.js';
 import { largeCase } from '../plan/large.js';
 
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };
-const fixture = (name: string, file: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/plan/${name}/${file}`, import.meta.url), 'utf8'));
+const fixture = (name: string, file: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/plan/${name}/${file}`, import.meta.url), 'utf8'));
 const planOf = (name: string): Plan =>
-  createPlan(desiredFromJson(fixture(name, 'config.json') as Record<string, unknown>), liveFromJson(fixture(name, 'live.json') as Record<string, unknown>), OPTIONS);
+  createPlan(
+    desiredFromJson(fixture(name, 'config.json') as Record<string, unknown>),
+    liveFromJson(fixture(name, 'live.json') as Record<string, unknown>),
+    OPTIONS,
+  );
 
 describe('secrets', () => {
   test('a canary secret in the DesiredState reaches no output, no plan JSON and no inspect of the plan', () => {
     for (const name of ['empty-spoke', 'drift', 'warnings']) {
       const desired = desiredFromJson(fixture(name, 'config.json') as Record<string, unknown>);
       // The canary really is in the input: the check below could fail.
-      assert.equal(desired.spokes[0]!.connection?.authScheme === 'TOKEN' && desired.spokes[0]!.connection.token.reveal().startsWith(CANARY), true);
+      assert.equal(
+        desired.spokes[0]!.connection?.authScheme === 'TOKEN' && desired.spokes[0]!.connection.token.reveal().startsWith(CANARY),
+        true,
+      );
       const plan = createPlan(desired, liveFromJson(fixture(name, 'live.json') as Record<string, unknown>), OPTIONS);
       for (const out of [
         renderPlanText(plan, { color: false }),
@@ -64,7 +72,8 @@ describe('text', () => {
   test('width wraps diagnostics and notes with a hanging indent, never structured diff lines', () => {
     const text = renderPlanText(planOf('warnings'), { color: false, width: 60 });
     for (const line of text.split('\n')) {
-      if (/^\s*(warning|error|note|\d+\.)/.test(line) || /^ {6}\S/.test(line)) assert.ok(line.length <= 60 || !line.slice(8).includes(' '), line);
+      if (/^\s*(warning|error|note|\d+\.)/.test(line) || /^ {6}\S/.test(line))
+        assert.ok(line.length <= 60 || !line.slice(8).includes(' '), line);
     }
     assert.ok(text.includes('  warning: org2org.config.yaml:301:11: Legacy Ops: the push\n      mapping is in ERROR'));
   });
@@ -104,7 +113,10 @@ describe('markdown', () => {
     const { desired, live } = largeCase(20_000);
     const plan = createPlan(desired, live, OPTIONS);
     const linked = renderPlanMarkdown(plan, { fullPlanUrl: 'https://github.com/acme/idp/actions/runs/42' });
-    assert.match(linked, /not shown \(comment size limit\): the full plan is in \[this run's artifacts\]\(https:\/\/github\.com\/acme\/idp\/actions\/runs\/42\)/);
+    assert.match(
+      linked,
+      /not shown \(comment size limit\): the full plan is in \[this run's artifacts\]\(https:\/\/github\.com\/acme\/idp\/actions\/runs\/42\)/,
+    );
     assert.doesNotMatch(linked, /run `org2org plan`/);
     assert.match(renderPlanMarkdown(plan), /the full plan is in the CI job that made this comment/);
   });
@@ -113,7 +125,10 @@ describe('markdown', () => {
     const plan = planOf('drift');
     plan.git = { commit: 'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0', dirty: false };
     plan.createdAt = '2026-11-30T05:20:31.123Z';
-    assert.match(renderPlanMarkdown(plan), /<sub>org2org \S+ · config org2org\.config\.yaml \([0-9a-f]{12}\) · commit a1b2c3d4e5f6 · planned 2026-11-30 05:20:31 UTC<\/sub>/);
+    assert.match(
+      renderPlanMarkdown(plan),
+      /<sub>org2org \S+ · config org2org\.config\.yaml \([0-9a-f]{12}\) · commit a1b2c3d4e5f6 · planned 2026-11-30 05:20:31 UTC<\/sub>/,
+    );
     plan.git.dirty = true;
     assert.match(renderPlanMarkdown(plan), /commit a1b2c3d4e5f6 with uncommitted changes/);
   });

@@ -15,7 +15,9 @@ const SEED = fileURLToPath(new URL('../../examples/sim/seed.yaml', import.meta.u
 function sdk(orgUrl: string, token: string): okta.Client {
   // Okta's client refuses http:// unless told this is a test; its GET cache is turned off (a
   // documented option) so every call reaches the server. Nothing else is changed.
-  return new okta.Client({ orgUrl, token, testing: { disableHttpsCheck: true }, cacheMiddleware: null } as unknown as ConstructorParameters<typeof okta.Client>[0]);
+  return new okta.Client({ orgUrl, token, testing: { disableHttpsCheck: true }, cacheMiddleware: null } as unknown as ConstructorParameters<
+    typeof okta.Client
+  >[0]);
 }
 
 /** Drains one of the SDK's Collections (which follows `Link: rel="next"` itself). */
@@ -47,7 +49,10 @@ describe("sim: driven by Okta's Node SDK", () => {
     assert.equal(fetched.label, 'Acme Hub');
     const appId: string = created.id;
     const apps = await collect(await apac.applicationApi.listApplications({ filter: 'name eq "okta_org2org"' }));
-    assert.deepEqual(apps.map((a) => a.label), ['Acme Hub']);
+    assert.deepEqual(
+      apps.map((a) => a.label),
+      ['Acme Hub'],
+    );
 
     await apac.applicationApi.updateDefaultProvisioningConnectionForApplication({
       appId,
@@ -69,7 +74,10 @@ describe("sim: driven by Okta's Node SDK", () => {
     const users = await collect(await apac.userApi.listUsers({ search: 'profile.login sw "kenji" or profile.login sw "mei"' }));
     assert.equal(users.length, 2);
     for (const u of users) {
-      await apac.applicationApi.assignUserToApplication({ appId, appUser: { id: u.id!, scope: 'USER', credentials: { userName: u.profile!.login } } as never });
+      await apac.applicationApi.assignUserToApplication({
+        appId,
+        appUser: { id: u.id!, scope: 'USER', credentials: { userName: u.profile!.login } } as never,
+      });
     }
     // limit 1 forces the SDK to follow Link rel="next".
     const appUsers = await collect(await apac.applicationApi.listApplicationUsers({ appId, limit: 1, expand: 'user' }));
@@ -91,10 +99,21 @@ describe("sim: driven by Okta's Node SDK", () => {
     });
     assert.equal(mapping.status, 'INACTIVE');
     const listed = await collect(await emea.groupPushMappingApi.listGroupPushMappings({ appId: app.id! }));
-    assert.deepEqual(listed.map((m) => m.id), [mapping.id]);
-    const active = await emea.groupPushMappingApi.updateGroupPushMapping({ appId: app.id!, mappingId: mapping.id!, body: { status: 'ACTIVE' } as never });
+    assert.deepEqual(
+      listed.map((m) => m.id),
+      [mapping.id],
+    );
+    const active = await emea.groupPushMappingApi.updateGroupPushMapping({
+      appId: app.id!,
+      mappingId: mapping.id!,
+      body: { status: 'ACTIVE' } as never,
+    });
     assert.equal(active.status, 'ACTIVE');
-    await emea.groupPushMappingApi.updateGroupPushMapping({ appId: app.id!, mappingId: mapping.id!, body: { status: 'INACTIVE' } as never });
+    await emea.groupPushMappingApi.updateGroupPushMapping({
+      appId: app.id!,
+      mappingId: mapping.id!,
+      body: { status: 'INACTIVE' } as never,
+    });
     await emea.groupPushMappingApi.deleteGroupPushMapping({ appId: app.id!, mappingId: mapping.id!, deleteTargetGroup: false });
     assert.equal((await collect(await emea.groupPushMappingApi.listGroupPushMappings({ appId: app.id! }))).length, 0);
 
@@ -108,7 +127,10 @@ describe("sim: driven by Okta's Node SDK", () => {
   it("surfaces the simulator's Okta errors through the SDK's error type", async () => {
     const sim = suiteSim();
     const emea = sdk(sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!);
-    await assert.rejects(emea.applicationApi.getApplication({ appId: '0oanothere' }), (err: any) => err.status === 404 && err.errorCode === 'E0000007');
+    await assert.rejects(
+      emea.applicationApi.getApplication({ appId: '0oanothere' }),
+      (err: any) => err.status === 404 && err.errorCode === 'E0000007',
+    );
   });
 });
 
@@ -142,7 +164,11 @@ describe("sim: rate-limit headers that Okta's SDK can act on", () => {
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
 }
 
 /** Status codes real Okta answered (recorded) that the spec lists otherwise → the spec's code for the same body. */
@@ -150,7 +176,9 @@ const RECORDED_STATUS: Record<string, number> = {
   'POST /api/v1/apps/{appId}/group-push/mappings 200': 201,
 };
 
-describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: specAvailable ? false : `spec not found at ${SPEC_PATH}` }, () => {
+describe('sim: responses match the OpenAPI schemas of management.yaml', {
+  skip: specAvailable ? false : `spec not found at ${SPEC_PATH}`,
+}, () => {
   let sim: Sim;
   let spec: SpecValidator;
   before(async () => {
@@ -167,7 +195,9 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
       checked.push(`${method} ${template} ${r.status}`);
       // Where recorded traffic disagrees with the spec's status code, the recording wins (and the body is the spec's).
       const specStatus = RECORDED_STATUS[`${method} ${template} ${r.status}`] ?? r.status;
-      if (r.status !== 204 && r.body !== undefined) for (const p of spec.check(template, method, specStatus, withoutNulls(r.body))) problems.push(`${method} ${template} ${r.status}: ${p}`);
+      if (r.status !== 204 && r.body !== undefined)
+        for (const p of spec.check(template, method, specStatus, withoutNulls(r.body)))
+          problems.push(`${method} ${template} ${r.status}: ${p}`);
       return r;
     };
     const E = sim.env.OKTA_EMEA_TOKEN!;
@@ -183,31 +213,62 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
     await hit('emea', E, 'GET', `${A}/{appId}/connections/default/jwks`, `${A}/${appId}/connections/default/jwks`);
     await hit('emea', E, 'GET', `${A}/{appId}/features`, `${A}/${appId}/features`);
     await hit('emea', E, 'GET', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`);
-    await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`, { update: { lifecycleDeactivate: { status: 'ENABLED' } } });
+    await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/USER_PROVISIONING`, {
+      update: { lifecycleDeactivate: { status: 'ENABLED' } },
+    });
     await hit('emea', E, 'PUT', `${A}/{appId}/features/{featureName}`, `${A}/${appId}/features/INBOUND_PROVISIONING`, {
       importSettings: { username: { userNameFormat: 'EMAIL' } },
     });
     const alice = (await call(sim.orgs.emea!.url, E, 'GET', '/api/v1/users/alice@acme.com')).body;
-    await hit('emea', E, 'POST', `${A}/{appId}/users`, `${A}/${appId}/users`, { id: alice.id, scope: 'USER', profile: { initialStatus: 'active_with_pass' } });
+    await hit('emea', E, 'POST', `${A}/{appId}/users`, `${A}/${appId}/users`, {
+      id: alice.id,
+      scope: 'USER',
+      profile: { initialStatus: 'active_with_pass' },
+    });
     await hit('emea', E, 'GET', `${A}/{appId}/users`, `${A}/${appId}/users?limit=500&expand=user`);
     await hit('emea', E, 'GET', `${A}/{appId}/users/{userId}`, `${A}/${appId}/users/${alice.id}`);
-    await hit('emea', E, 'POST', `${A}/{appId}/users/{userId}`, `${A}/${appId}/users/${alice.id}`, { profile: { initialStatus: 'active_without_pass' } });
+    await hit('emea', E, 'POST', `${A}/{appId}/users/{userId}`, `${A}/${appId}/users/${alice.id}`, {
+      profile: { initialStatus: 'active_without_pass' },
+    });
     const sales = (await call(sim.orgs.emea!.url, E, 'GET', `/api/v1/groups?search=${q('profile.name eq "EMEA Sales"')}`)).body[0];
     await hit('emea', E, 'PUT', `${A}/{appId}/groups/{groupId}`, `${A}/${appId}/groups/${sales.id}`, { priority: 0 });
     await hit('emea', E, 'GET', `${A}/{appId}/groups`, `${A}/${appId}/groups?limit=200`);
     await hit('emea', E, 'GET', `${A}/{appId}/groups/{groupId}`, `${A}/${appId}/groups/${sales.id}`);
-    const m = await hit('emea', E, 'POST', `${A}/{appId}/group-push/mappings`, `${A}/${appId}/group-push/mappings`, { sourceGroupId: sales.id, targetGroupName: 'EMEA Sales' });
+    const m = await hit('emea', E, 'POST', `${A}/{appId}/group-push/mappings`, `${A}/${appId}/group-push/mappings`, {
+      sourceGroupId: sales.id,
+      targetGroupName: 'EMEA Sales',
+    });
     await hit('emea', E, 'GET', `${A}/{appId}/group-push/mappings`, `${A}/${appId}/group-push/mappings?limit=1000`);
     await hit('emea', E, 'GET', `${A}/{appId}/group-push/mappings/{mappingId}`, `${A}/${appId}/group-push/mappings/${m.body.id}`);
-    await hit('emea', E, 'PATCH', `${A}/{appId}/group-push/mappings/{mappingId}`, `${A}/${appId}/group-push/mappings/${m.body.id}`, { status: 'INACTIVE' });
-    await hit('emea', E, 'DELETE', `${A}/{appId}/group-push/mappings/{mappingId}`, `${A}/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=false`);
+    await hit('emea', E, 'PATCH', `${A}/{appId}/group-push/mappings/{mappingId}`, `${A}/${appId}/group-push/mappings/${m.body.id}`, {
+      status: 'INACTIVE',
+    });
+    await hit(
+      'emea',
+      E,
+      'DELETE',
+      `${A}/{appId}/group-push/mappings/{mappingId}`,
+      `${A}/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=false`,
+    );
     await hit('emea', E, 'GET', '/api/v1/meta/schemas/apps/{appId}/default', `/api/v1/meta/schemas/apps/${appId}/default`);
     await hit('emea', E, 'DELETE', `${A}/{appId}/users/{userId}`, `${A}/${appId}/users/${alice.id}`);
-    await hit('hub', H, 'GET', '/api/v1/users', `/api/v1/users?search=${q('profile.login eq "bob@acme.com" or profile.login eq "alice@acme.com"')}&limit=200`);
+    await hit(
+      'hub',
+      H,
+      'GET',
+      '/api/v1/users',
+      `/api/v1/users?search=${q('profile.login eq "bob@acme.com" or profile.login eq "alice@acme.com"')}&limit=200`,
+    );
     await hit('hub', H, 'GET', '/api/v1/users/{userId}', '/api/v1/users/me');
     const me = (await call(sim.orgs.hub!.url, H, 'GET', '/api/v1/users/me')).body;
     await hit('hub', H, 'GET', '/api/v1/users/{userId}/roles', `/api/v1/users/${me.id}/roles`);
-    const groups = await hit('hub', H, 'GET', '/api/v1/groups', `/api/v1/groups?search=${q('profile.name eq "Ops" and type eq "OKTA_GROUP"')}&limit=200`);
+    const groups = await hit(
+      'hub',
+      H,
+      'GET',
+      '/api/v1/groups',
+      `/api/v1/groups?search=${q('profile.name eq "Ops" and type eq "OKTA_GROUP"')}&limit=200`,
+    );
     await hit('hub', H, 'GET', '/api/v1/groups/{groupId}', `/api/v1/groups/${groups.body[0].id}`);
     await hit('hub', H, 'GET', '/api/v1/groups/{groupId}/users', `/api/v1/groups/${groups.body[0].id}/users?limit=200`);
     // The OAuth 2.0 connection's pieces: Spoke keys, and the Hub service app's grants and roles.
@@ -219,13 +280,22 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', { skip: 
     const P = sim.env.OKTA_HUB_PROVISIONING_TOKEN!;
     const client = (
       await call(sim.orgs.hub!.url, P, 'POST', '/oauth2/v1/clients', {
-        client_name: 'org2org emea', application_type: 'service', grant_types: ['client_credentials'], response_types: ['token'],
-        token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [keys.body[0]] },
+        client_name: 'org2org emea',
+        application_type: 'service',
+        grant_types: ['client_credentials'],
+        response_types: ['token'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [keys.body[0]] },
       })
     ).body;
-    await hit('hub', P, 'POST', `${A}/{appId}/grants`, `${A}/${client.client_id}/grants`, { scopeId: 'okta.users.manage', issuer: sim.orgs.hub!.url });
+    await hit('hub', P, 'POST', `${A}/{appId}/grants`, `${A}/${client.client_id}/grants`, {
+      scopeId: 'okta.users.manage',
+      issuer: sim.orgs.hub!.url,
+    });
     await hit('hub', P, 'GET', `${A}/{appId}/grants`, `${A}/${client.client_id}/grants`);
-    await hit('hub', P, 'POST', '/oauth2/v1/clients/{clientId}/roles', `/oauth2/v1/clients/${client.client_id}/roles`, { type: 'USER_ADMIN' });
+    await hit('hub', P, 'POST', '/oauth2/v1/clients/{clientId}/roles', `/oauth2/v1/clients/${client.client_id}/roles`, {
+      type: 'USER_ADMIN',
+    });
     await hit('hub', P, 'GET', '/oauth2/v1/clients/{clientId}/roles', `/oauth2/v1/clients/${client.client_id}/roles`);
     await hit('hub', P, 'GET', `${A}/{appId}`, `${A}/${client.client_id}`);
     // Errors have Okta's error shape.

@@ -42,14 +42,31 @@ describe('sim: searches', () => {
     try {
       const { url, tokens } = sim.orgs.emea!;
       const tok = tokens.OKTA_EMEA_TOKEN!;
-      const logins = ['user7@emea.example.com', 'USER3@emea.example.com', 'nobody@x', 'user1200@emea.example.com', 'user7@emea.example.com'];
+      const logins = [
+        'user7@emea.example.com',
+        'USER3@emea.example.com',
+        'nobody@x',
+        'user1200@emea.example.com',
+        'user7@emea.example.com',
+      ];
       const search = encodeURIComponent(logins.map((l) => `profile.login eq "${l}"`).join(' or '));
       const first = await call(url, tok, 'GET', `/api/v1/users?search=${search}&limit=2`);
-      assert.deepEqual(first.body.map((u: any) => u.profile.login), ['user3@emea.example.com', 'user7@emea.example.com']);
+      assert.deepEqual(
+        first.body.map((u: any) => u.profile.login),
+        ['user3@emea.example.com', 'user7@emea.example.com'],
+      );
       const second = await call(url, tok, 'GET', nextLink(first.headers)!);
-      assert.deepEqual(second.body.map((u: any) => u.profile.login), ['user1200@emea.example.com']);
+      assert.deepEqual(
+        second.body.map((u: any) => u.profile.login),
+        ['user1200@emea.example.com'],
+      );
       assert.equal(nextLink(second.headers), undefined);
-      const scan = await call(url, tok, 'GET', `/api/v1/users?search=${encodeURIComponent('profile.login sw "user12" and status eq "ACTIVE"')}`);
+      const scan = await call(
+        url,
+        tok,
+        'GET',
+        `/api/v1/users?search=${encodeURIComponent('profile.login sw "user12" and status eq "ACTIVE"')}`,
+      );
       assert.equal(scan.body.length, 1 + 10 + 35, 'user12, user120-129, user1200-1234');
       const bad = await call(url, tok, 'GET', `/api/v1/users?search=${encodeURIComponent('profile.login eq')}`);
       assert.equal(bad.status, 400);

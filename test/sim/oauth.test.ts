@@ -12,7 +12,8 @@ function assertion(alg: 'RS256' | 'ES256', key: KeyObject, clientId: string, aud
   const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const input = `${enc({ alg, typ: 'JWT' })}.${enc({ iss: clientId, sub: clientId, aud, iat: now, exp: now + 300, jti: randomUUID() })}`;
-  const sig = alg === 'RS256' ? sign('sha256', Buffer.from(input), key) : sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+  const sig =
+    alg === 'RS256' ? sign('sha256', Buffer.from(input), key) : sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
   return `${input}.${sig.toString('base64url')}`;
 }
 
@@ -39,8 +40,16 @@ describe('sim: OAuth 2.0 service apps (private_key_jwt)', () => {
         hub: {
           users: [{ login: 'a@hub.example.com' }],
           serviceApps: [
-            { clientId: '0oarsa', publicJwk: rsa.publicKey.export({ format: 'jwk' }) as Record<string, unknown>, scopes: ['okta.users.read', 'okta.groups.read'] },
-            { clientId: '0oaec', publicJwk: ec.publicKey.export({ format: 'jwk' }) as Record<string, unknown>, scopes: ['okta.apps.manage'] },
+            {
+              clientId: '0oarsa',
+              publicJwk: rsa.publicKey.export({ format: 'jwk' }) as Record<string, unknown>,
+              scopes: ['okta.users.read', 'okta.groups.read'],
+            },
+            {
+              clientId: '0oaec',
+              publicJwk: ec.publicKey.export({ format: 'jwk' }) as Record<string, unknown>,
+              scopes: ['okta.apps.manage'],
+            },
           ],
         },
       },
@@ -81,7 +90,10 @@ describe('sim: OAuth 2.0 service apps (private_key_jwt)', () => {
     const jwt = assertion('RS256', rsa.privateKey, '0oarsa', `${hub}/oauth2/v1/token`);
     assert.equal((await token(hub, jwt, 'okta.users.read')).status, 200);
     assert.equal((await token(hub, jwt, 'okta.users.read')).status, 401);
-    assert.equal((await token(hub, assertion('RS256', rsa.privateKey, '0oanobody', `${hub}/oauth2/v1/token`), 'okta.users.read')).status, 401);
+    assert.equal(
+      (await token(hub, assertion('RS256', rsa.privateKey, '0oanobody', `${hub}/oauth2/v1/token`), 'okta.users.read')).status,
+      401,
+    );
     assert.equal((await call(hub, 'sim.at.forged', 'GET', '/api/v1/users', undefined, 'Bearer')).status, 401);
   });
 });
@@ -104,7 +116,11 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
   const hubUser = (login: string) => sim.org('hub').findUser(login);
   const assign = async (login: string) => {
     const user = sim.org('spoke').findUser(login)!;
-    const r = await S('POST', `/api/v1/apps/${appId}/users`, { id: user.id, scope: 'USER', profile: { initialStatus: 'active_with_pass' } });
+    const r = await S('POST', `/api/v1/apps/${appId}/users`, {
+      id: user.id,
+      scope: 'USER',
+      profile: { initialStatus: 'active_with_pass' },
+    });
     assert.equal(r.status, 200);
     return r.body;
   };
@@ -112,7 +128,12 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
   before(async () => {
     sim = await startSim({
       orgs: {
-        hub: { tokens: { ADMIN: { user: 'admin@hub.example.com', roles: ['SUPER_ADMIN'] }, APPS: { user: 'apps@hub.example.com', roles: ['APP_ADMIN'] } } },
+        hub: {
+          tokens: {
+            ADMIN: { user: 'admin@hub.example.com', roles: ['SUPER_ADMIN'] },
+            APPS: { user: 'apps@hub.example.com', roles: ['APP_ADMIN'] },
+          },
+        },
         spoke: {
           users: ['a', 'b', 'c', 'd', 'e'].map((n) => ({ login: `${n}@spoke.example.com` })),
           tokens: { T: { user: 'admin@spoke.example.com', roles: ['SUPER_ADMIN'] } },
@@ -131,10 +152,13 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
     assert.equal(keys.status, 200);
     assert.equal(keys.body.length, 1);
     const app = await S('GET', `/api/v1/apps/${appId}`);
-    assert.equal(app.body.credentials.signing.kid, keys.body[0].kid, 'the key in use is the app\'s signing kid');
+    assert.equal(app.body.credentials.signing.kid, keys.body[0].kid, "the key in use is the app's signing kid");
     assert.equal(createPublicKey({ key: keys.body[0], format: 'jwk' }).asymmetricKeyType, 'rsa');
 
-    const connect = () => S('POST', `/api/v1/apps/${appId}/connections/default?activate=true`, { profile: { authScheme: 'OAUTH2', clientId, signing: { rotationMode: 'MANUAL' } } });
+    const connect = () =>
+      S('POST', `/api/v1/apps/${appId}/connections/default?activate=true`, {
+        profile: { authScheme: 'OAUTH2', clientId, signing: { rotationMode: 'MANUAL' } },
+      });
     let clientId = '0oanothere';
     assert.match((await connect()).body.errorCauses[0].errorSummary, /No service app with client ID 0oanothere/);
 
@@ -142,7 +166,10 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
     assert.equal(created.status, 201);
     clientId = created.body.client_id;
     assert.equal(created.body.token_endpoint_auth_method, 'private_key_jwt');
-    assert.deepEqual(created.body.jwks.keys.map((k: any) => k.kid), [keys.body[0].kid]);
+    assert.deepEqual(
+      created.body.jwks.keys.map((k: any) => k.kid),
+      [keys.body[0].kid],
+    );
     assert.equal((await H('GET', `/api/v1/apps/${clientId}`)).body.status, 'ACTIVE', 'a client is an app of the Hub');
 
     let refused = await connect();
@@ -153,8 +180,16 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
       assert.equal(g.status, 201);
       assert.equal(g.body.scopeId, scopeId);
     }
-    assert.equal((await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId: 'okta.users.manage', issuer: hub.url })).status, 400, 'granted twice');
-    assert.equal((await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId: 'okta.apps.read', issuer: 'https://elsewhere.example.com' })).status, 400, 'issuer is the Hub');
+    assert.equal(
+      (await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId: 'okta.users.manage', issuer: hub.url })).status,
+      400,
+      'granted twice',
+    );
+    assert.equal(
+      (await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId: 'okta.apps.read', issuer: 'https://elsewhere.example.com' })).status,
+      400,
+      'issuer is the Hub',
+    );
 
     refused = await connect();
     assert.match(refused.body.errorCauses[0].errorSummary, /no admin role that may manage users/);
@@ -215,7 +250,10 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
     assert.equal((await S('POST', `/api/v1/apps/${appId}/credentials/keys/generate?validityYears=1`)).status, 400);
     const app = (await S('GET', `/api/v1/apps/${appId}`)).body;
     const oldKid = app.credentials.signing.kid;
-    const put = await S('PUT', `/api/v1/apps/${appId}`, { ...app, credentials: { ...app.credentials, signing: { kid: generated.body.kid } } });
+    const put = await S('PUT', `/api/v1/apps/${appId}`, {
+      ...app,
+      credentials: { ...app.credentials, signing: { kid: generated.body.kid } },
+    });
     assert.equal(put.status, 200);
     au = await assign('d@spoke.example.com');
     assert.match(au.errorSummary, new RegExp(`kid ${generated.body.kid}`));
@@ -238,13 +276,17 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
     assert.equal(served[0].kid, (await S('GET', `/api/v1/apps/${appId}`)).body.credentials.signing.kid);
   });
 
-  it('a service app\'s access token needs an admin role as well as the scope', async () => {
+  it("a service app's access token needs an admin role as well as the scope", async () => {
     const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const jwk = { ...(key.publicKey.export({ format: 'jwk' }) as object), kid: 'k1' };
     const created = (await H('POST', '/oauth2/v1/clients', service({ jwks: { keys: [jwk] } }))).body;
     await H('POST', `/api/v1/apps/${created.client_id}/grants`, { scopeId: 'okta.users.read', issuer: hub.url });
     const get = async () => {
-      const t = await token(hub.url, assertion('RS256', key.privateKey, created.client_id, `${hub.url}/oauth2/v1/token`), 'okta.users.read');
+      const t = await token(
+        hub.url,
+        assertion('RS256', key.privateKey, created.client_id, `${hub.url}/oauth2/v1/token`),
+        'okta.users.read',
+      );
       assert.equal(t.status, 200);
       return (await call(hub.url, t.body.access_token, 'GET', '/api/v1/users', undefined, 'Bearer')).status;
     };

@@ -69,7 +69,10 @@ export function loadSpecValidator(): SpecValidator {
         if (!op) return [`the spec has no ${method} ${template}`];
         const responses = op.responses as Json;
         // Some operations omit their 401/403/429 responses; those bodies are Okta's Error.
-        const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default ??
+        const response =
+          responses[String(status)] ??
+          responses[`${String(status)[0]}XX`] ??
+          responses.default ??
           (status >= 400 ? { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } : undefined);
         if (!response) return [`the spec has no ${status} response for ${method} ${template}`];
         const schema = (resolveRef(response as Json).content as Json | undefined)?.['application/json'] as Json | undefined;
@@ -77,7 +80,9 @@ export function loadSpecValidator(): SpecValidator {
         validate = ajv.compile(convert(schema.schema) as Json);
         compiled.set(key, validate);
       }
-      return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
+      return validate(body)
+        ? []
+        : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
     },
   };
 }

@@ -44,7 +44,10 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     const me = await call(hub, hubRead, 'GET', '/api/v1/users/me');
     assert.equal(me.body.profile.login, 'reader@hub.acme.com');
     const roles = await call(hub, hubRead, 'GET', `/api/v1/users/${me.body.id}/roles`);
-    assert.deepEqual(roles.body.map((r: any) => r.type), ['READ_ONLY_ADMIN']);
+    assert.deepEqual(
+      roles.body.map((r: any) => r.type),
+      ['READ_ONLY_ADMIN'],
+    );
   });
 
   it('seeds emea with its connected app, bob provisioned into the Hub, and the wrong initialStatus', async () => {
@@ -109,7 +112,11 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
 
     const kenji = (await call(apac, apacTok, 'GET', '/api/v1/users/kenji@acme.com')).body;
     const mei = (await call(apac, apacTok, 'GET', '/api/v1/users/mei@acme.com')).body;
-    const badStatus = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/users`, { id: kenji.id, scope: 'USER', profile: { initialStatus: 'nope' } });
+    const badStatus = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/users`, {
+      id: kenji.id,
+      scope: 'USER',
+      profile: { initialStatus: 'nope' },
+    });
     assert.equal(badStatus.status, 400);
     const a1 = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/users`, {
       id: kenji.id,
@@ -134,9 +141,17 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
 
     // Push APAC Support: the Hub group is created and gets the provisioned members.
     const support = (await call(apac, apacTok, 'GET', `/api/v1/groups?search=${q('profile.name eq "APAC Support"')}`)).body[0];
-    const both = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/group-push/mappings`, { sourceGroupId: support.id, targetGroupId: 'x', targetGroupName: 'y' });
+    const both = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/group-push/mappings`, {
+      sourceGroupId: support.id,
+      targetGroupId: 'x',
+      targetGroupName: 'y',
+    });
     assert.equal(both.status, 400);
-    const m = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/group-push/mappings`, { sourceGroupId: support.id, targetGroupName: 'APAC Support', status: 'ACTIVE' });
+    const m = await call(apac, apacTok, 'POST', `/api/v1/apps/${appId}/group-push/mappings`, {
+      sourceGroupId: support.id,
+      targetGroupName: 'APAC Support',
+      status: 'ACTIVE',
+    });
     assert.equal(m.status, 200, 'recorded: POST answers 200');
     const target = (await call(hub, hubRead, 'GET', `/api/v1/groups?search=${q('profile.name eq "APAC Support"')}`)).body;
     assert.equal(target.length, 1);
@@ -151,10 +166,20 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     assert.deepEqual(members.body.map((u: any) => u.profile.login).sort(), ['kenji@acme.com', 'mei@acme.com']);
 
     // Deleting needs INACTIVE and the deleteTargetGroup parameter.
-    assert.equal((await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=false`)).status, 400);
-    assert.equal((await call(apac, apacTok, 'PATCH', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}`, { status: 'INACTIVE' })).status, 200);
+    assert.equal(
+      (await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=false`)).status,
+      400,
+    );
+    assert.equal(
+      (await call(apac, apacTok, 'PATCH', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}`, { status: 'INACTIVE' })).status,
+      200,
+    );
     assert.equal((await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}`)).status, 400);
-    assert.equal((await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=true`)).status, 200, 'recorded: DELETE answers 200');
+    assert.equal(
+      (await call(apac, apacTok, 'DELETE', `/api/v1/apps/${appId}/group-push/mappings/${m.body.id}?deleteTargetGroup=true`)).status,
+      200,
+      'recorded: DELETE answers 200',
+    );
     assert.equal((await call(hub, hubRead, 'GET', `/api/v1/groups/${target[0].id}`)).status, 404);
 
     // Unassigning without Deactivate Users leaves the Hub user as it is.
@@ -166,11 +191,22 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     const app = (await call(emea, emeaTok, 'GET', `/api/v1/apps?q=Acme`)).body[0];
     const legacy = (await call(emea, emeaTok, 'GET', `/api/v1/groups?q=Legacy`)).body[0];
     const ops = (await call(hub, hubRead, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)).body[0];
-    const m = await call(emea, emeaTok, 'POST', `/api/v1/apps/${app.id}/group-push/mappings`, { sourceGroupId: legacy.id, targetGroupName: 'Ops' });
+    const m = await call(emea, emeaTok, 'POST', `/api/v1/apps/${app.id}/group-push/mappings`, {
+      sourceGroupId: legacy.id,
+      targetGroupName: 'Ops',
+    });
     assert.equal(m.status, 200, 'recorded: POST answers 200');
     const standIn = (await call(emea, emeaTok, 'GET', `/api/v1/groups/${m.body.targetGroupId}`)).body;
-    assert.deepEqual([standIn.type, standIn.profile.name], ['APP_GROUP', 'Ops'], 'the target is the Spoke group imported for the Hub group Ops');
-    assert.equal((await call(hub, hubRead, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)).body.length, 1, 'links the existing group instead of creating one');
+    assert.deepEqual(
+      [standIn.type, standIn.profile.name],
+      ['APP_GROUP', 'Ops'],
+      'the target is the Spoke group imported for the Hub group Ops',
+    );
+    assert.equal(
+      (await call(hub, hubRead, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)).body.length,
+      1,
+      'links the existing group instead of creating one',
+    );
     const opsMembers = async (): Promise<string[]> =>
       (await call(hub, hubRead, 'GET', `/api/v1/groups/${ops.id}/users`)).body.map((u: any) => u.profile.login).sort();
     // Members become the provisioned members of Legacy Ops (bob): omar, not pushed, is removed.
@@ -179,7 +215,11 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     const alice = (await call(emea, emeaTok, 'GET', '/api/v1/users/alice@acme.com')).body;
     assert.equal((await call(emea, emeaTok, 'PUT', `/api/v1/groups/${legacy.id}/users/${alice.id}`)).status, 204);
     assert.deepEqual(await opsMembers(), ['bob@acme.com'], 'alice is not assigned, so not pushed');
-    await call(emea, emeaTok, 'POST', `/api/v1/apps/${app.id}/users`, { id: alice.id, scope: 'USER', profile: { initialStatus: 'active_with_pass' } });
+    await call(emea, emeaTok, 'POST', `/api/v1/apps/${app.id}/users`, {
+      id: alice.id,
+      scope: 'USER',
+      profile: { initialStatus: 'active_with_pass' },
+    });
     assert.deepEqual(await opsMembers(), ['alice@acme.com', 'bob@acme.com']);
     assert.equal((await hubUser('alice@acme.com')).status, 'ACTIVE');
 
@@ -187,7 +227,9 @@ describe('sim: Org2Org behaviour over HTTP (example seed)', () => {
     await call(emea, emeaTok, 'POST', `/api/v1/users/${alice.id}`, { profile: { lastName: 'Renamed' } });
     assert.equal((await hubUser('alice@acme.com')).profile.lastName, 'Renamed');
 
-    await call(emea, emeaTok, 'PUT', `/api/v1/apps/${app.id}/features/USER_PROVISIONING`, { update: { lifecycleDeactivate: { status: 'ENABLED' } } });
+    await call(emea, emeaTok, 'PUT', `/api/v1/apps/${app.id}/features/USER_PROVISIONING`, {
+      update: { lifecycleDeactivate: { status: 'ENABLED' } },
+    });
     assert.equal((await call(emea, emeaTok, 'DELETE', `/api/v1/apps/${app.id}/users/${alice.id}`)).status, 204);
     assert.equal((await hubUser('alice@acme.com')).status, 'DEPROVISIONED');
     assert.deepEqual(await opsMembers(), ['bob@acme.com']);
@@ -271,14 +313,26 @@ describe('sim: shapes settled by recorded Okta traffic', () => {
   it("keeps Org2Org's app-user attributes in definitions.base; custom is left to admins", async () => {
     const { emea, tok, app } = await emeaApp();
     const schema = (await call(emea, tok, 'GET', `/api/v1/meta/schemas/apps/${app.id}/default`)).body;
-    assert.deepEqual(Object.keys(schema.definitions.base.properties).sort(), ['initialStatus', 'securityAnswer', 'securityQuestion', 'userName']);
+    assert.deepEqual(Object.keys(schema.definitions.base.properties).sort(), [
+      'initialStatus',
+      'securityAnswer',
+      'securityQuestion',
+      'userName',
+    ]);
     assert.deepEqual(schema.definitions.custom.properties, {});
   });
 
   it("links to an existing Hub group by name only once the Hub's groups are imported; the refusal names that step", async () => {
     const { sim, emea, tok, app } = await emeaApp();
     // A Hub group made after emea's import, and a new Spoke group to push into it.
-    assert.equal((await call(sim.orgs.hub!.url, sim.env.OKTA_HUB_PROVISIONING_TOKEN, 'POST', '/api/v1/groups', { profile: { name: 'Late Hub Group' } })).status, 200);
+    assert.equal(
+      (
+        await call(sim.orgs.hub!.url, sim.env.OKTA_HUB_PROVISIONING_TOKEN, 'POST', '/api/v1/groups', {
+          profile: { name: 'Late Hub Group' },
+        })
+      ).status,
+      200,
+    );
     const source = (await call(emea, tok, 'POST', '/api/v1/groups', { profile: { name: 'Late Source' } })).body;
     const path = `/api/v1/apps/${app.id}/group-push/mappings`;
     const refused = await call(emea, tok, 'POST', path, { sourceGroupId: source.id, targetGroupName: 'Late Hub Group', status: 'ACTIVE' });
@@ -288,10 +342,12 @@ describe('sim: shapes settled by recorded Okta traffic', () => {
     assert.equal(sim.importHubGroups('emea', 'Acme Hub') > 0, true);
     const linked = await call(emea, tok, 'POST', path, { sourceGroupId: source.id, targetGroupName: 'Late Hub Group', status: 'ACTIVE' });
     assert.equal(linked.status, 200);
-    assert.equal(linked.body.lastPush, undefined, 'recorded: an empty group\'s new mapping has no lastPush');
+    assert.equal(linked.body.lastPush, undefined, "recorded: an empty group's new mapping has no lastPush");
     assert.equal((await call(emea, tok, 'GET', `/api/v1/groups/${linked.body.targetGroupId}`)).body.profile.name, 'Late Hub Group');
     // A Hub group id is not a target id: Okta reads targetGroupId in the Spoke.
-    const hubGroup = (await call(sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)).body[0];
+    const hubGroup = (
+      await call(sim.orgs.hub!.url, sim.env.OKTA_HUB_READ_TOKEN, 'GET', `/api/v1/groups?search=${q('profile.name eq "Ops"')}`)
+    ).body[0];
     const other = (await call(emea, tok, 'POST', '/api/v1/groups', { profile: { name: 'Other Source' } })).body;
     assert.equal((await call(emea, tok, 'POST', path, { sourceGroupId: other.id, targetGroupId: hubGroup.id })).status, 400);
   });

@@ -16,7 +16,15 @@ describe('sim: seed validation', () => {
         hub: { users: [{ login: 'a@x' }, { login: 'a@x' }], tokens: { T: { roles: ['GOD'] } } },
         spoke: {
           groups: [{ name: 'G', members: ['ghost@x'] }],
-          apps: [{ label: 'Acme Hub', hub: 'nowhere', connection: { token: 'hub/NOPE' }, users: [{ login: 'ghost@x', initialStatus: 'active' }], pushMappings: [{ source: 'Missing', target: 'T' }] }],
+          apps: [
+            {
+              label: 'Acme Hub',
+              hub: 'nowhere',
+              connection: { token: 'hub/NOPE' },
+              users: [{ login: 'ghost@x', initialStatus: 'active' }],
+              pushMappings: [{ source: 'Missing', target: 'T' }],
+            },
+          ],
         },
       },
       env: { X: '${orgs.mars.url}', Y: '${orgs.hub.tokens.NONE}' },
@@ -42,7 +50,11 @@ describe('sim: seed validation', () => {
       'env.X: no org "mars"',
       'env.Y: no token "NONE" in org hub',
     ];
-    for (const e of expected) assert.ok(err.problems.some((p) => p.startsWith(e)), `missing problem: ${e}\n${err.problems.join('\n')}`);
+    for (const e of expected)
+      assert.ok(
+        err.problems.some((p) => p.startsWith(e)),
+        `missing problem: ${e}\n${err.problems.join('\n')}`,
+      );
   });
 
   it('says what is wrong with an unreadable or malformed file', () => {
@@ -73,7 +85,8 @@ describe('sim: example seed matches the root org2org.config.yaml', () => {
       for (const spoke of config.spokes) {
         const org = sim.org(spoke.name);
         for (const u of spoke.assignments.users) assert.ok(org.findUser(u.login), `${spoke.name}: ${u.login}`);
-        for (const g of [...spoke.assignments.groups, ...spoke.pushGroups.groups]) assert.ok(org.findGroupByName(g.name), `${spoke.name}: ${g.name}`);
+        for (const g of [...spoke.assignments.groups, ...spoke.pushGroups.groups])
+          assert.ok(org.findGroupByName(g.name), `${spoke.name}: ${g.name}`);
       }
       // Tokens and their roles as the config expects them.
       const roleOf = (org: string, token: string): string[] => {

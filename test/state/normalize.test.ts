@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeAppGroup, normalizeAppUser, normalizeAppUserSchema, normalizeConnection, normalizeInbound, normalizePushMapping, normalizeToApp } from '../../src/state/normalize.js';
+import {
+  normalizeAppGroup,
+  normalizeAppUser,
+  normalizeAppUserSchema,
+  normalizeConnection,
+  normalizeInbound,
+  normalizePushMapping,
+  normalizeToApp,
+} from '../../src/state/normalize.js';
 import { oktaOrgOrigin, sameOktaOrg } from '../../src/state/types.js';
 
 const strip = <T extends { fingerprint: string }>(v: T): Omit<T, 'fingerprint'> => {
@@ -13,7 +21,11 @@ test('USER_PROVISIONING capabilities → the console checkboxes', () => {
     name: 'USER_PROVISIONING',
     capabilities: {
       create: { lifecycleCreate: { status: 'ENABLED' } },
-      update: { lifecycleDeactivate: { status: 'DISABLED' }, profile: { status: 'ENABLED' }, password: { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' } },
+      update: {
+        lifecycleDeactivate: { status: 'DISABLED' },
+        profile: { status: 'ENABLED' },
+        password: { status: 'ENABLED', seed: 'OKTA', change: 'CHANGE' },
+      },
     },
   };
   assert.deepEqual(strip(normalizeToApp(feature)), {
@@ -27,7 +39,10 @@ test('USER_PROVISIONING capabilities → the console checkboxes', () => {
 test('INBOUND_PROVISIONING → the config vocabulary: userNameFormat as Okta answers; the spec schema spelling usernameFormat is read too', () => {
   const live = normalizeInbound({
     capabilities: {
-      importSettings: { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } }, username: { userNameFormat: 'EMAIL' } },
+      importSettings: {
+        schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
+        username: { userNameFormat: 'EMAIL' },
+      },
       importRules: { userCreateAndMatch: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true, ignored: 3 } },
     },
   });
@@ -36,14 +51,28 @@ test('INBOUND_PROVISIONING → the config vocabulary: userNameFormat as Okta ans
     username: { userNameFormat: 'EMAIL' },
     match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true },
   });
-  const schemaSpelling = normalizeInbound({ capabilities: { importSettings: { username: { usernameFormat: 'CUSTOM', userNameExpression: 'source.login' } } } });
+  const schemaSpelling = normalizeInbound({
+    capabilities: { importSettings: { username: { usernameFormat: 'CUSTOM', userNameExpression: 'source.login' } } },
+  });
   assert.deepEqual(schemaSpelling.import.username, { userNameFormat: 'CUSTOM', userNameExpression: 'source.login' });
 });
 
 test('OAuth connection keeps scheme, status, rotation mode and client id; _links do not change the fingerprint', () => {
-  const a = normalizeConnection({ authScheme: 'OAUTH2', profile: { authScheme: 'OAUTH2', clientId: 'c', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED', _links: { x: 1 } });
-  const b = normalizeConnection({ profile: { authScheme: 'OAUTH2', clientId: 'c', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED', _links: { y: 2 } });
-  const other = normalizeConnection({ profile: { authScheme: 'OAUTH2', clientId: 'd', signing: { rotationMode: 'AUTO' } }, status: 'ENABLED' });
+  const a = normalizeConnection({
+    authScheme: 'OAUTH2',
+    profile: { authScheme: 'OAUTH2', clientId: 'c', signing: { rotationMode: 'AUTO' } },
+    status: 'ENABLED',
+    _links: { x: 1 },
+  });
+  const b = normalizeConnection({
+    profile: { authScheme: 'OAUTH2', clientId: 'c', signing: { rotationMode: 'AUTO' } },
+    status: 'ENABLED',
+    _links: { y: 2 },
+  });
+  const other = normalizeConnection({
+    profile: { authScheme: 'OAUTH2', clientId: 'd', signing: { rotationMode: 'AUTO' } },
+    status: 'ENABLED',
+  });
   assert.deepEqual(strip(a), { authScheme: 'OAUTH2', status: 'ENABLED', rotationMode: 'AUTO', clientId: 'c' });
   assert.equal(a.fingerprint, b.fingerprint);
   assert.notEqual(a.fingerprint, other.fingerprint, 'another service app is another connection');
@@ -69,7 +98,7 @@ test('app-user schema: initialStatus found by its enum when named otherwise; cus
   assert.deepEqual(schema.attributes, ['costCenter', 'hubStatus', 'recoveryAnswer', 'recoveryQuestion']);
 });
 
-test('app-user schema: the app\'s own attributes in definitions.base are found, and base wins over custom', () => {
+test("app-user schema: the app's own attributes in definitions.base are found, and base wins over custom", () => {
   const schema = normalizeAppUserSchema({
     definitions: {
       base: {
@@ -125,11 +154,34 @@ test('push mapping: lastPush shown but not fingerprinted; names resolved by the 
 
 test('secret-looking profile values Okta returns are never kept: the spec example group profile carries a clear-text securityAnswer', () => {
   // components.examples.EmbeddedGroupAssignmentSampleResponse (management.yaml), abridged.
-  const group = normalizeAppGroup({ id: '00g15acRUy0SYb9GT0g4', priority: 0, profile: { securityQuestion: 'Who is the footballer to have played the game', securityAnswer: 'Ronaldinho', initialStatus: 'active_with_pass', department: 'marketing' } }, 'Football Group');
-  assert.deepEqual(group.profile, { securityQuestion: 'Who is the footballer to have played the game', initialStatus: 'active_with_pass', department: 'marketing' });
+  const group = normalizeAppGroup(
+    {
+      id: '00g15acRUy0SYb9GT0g4',
+      priority: 0,
+      profile: {
+        securityQuestion: 'Who is the footballer to have played the game',
+        securityAnswer: 'Ronaldinho',
+        initialStatus: 'active_with_pass',
+        department: 'marketing',
+      },
+    },
+    'Football Group',
+  );
+  assert.deepEqual(group.profile, {
+    securityQuestion: 'Who is the footballer to have played the game',
+    initialStatus: 'active_with_pass',
+    department: 'marketing',
+  });
   const renamed = normalizeAppGroup({ id: 'g', profile: { hubRecoveryText: 'x', keep: 1 } }, 'G', 'hubRecoveryText');
   assert.deepEqual(renamed.profile, { keep: 1 }, "the schema's answer attribute is dropped whatever its name");
-  const user = normalizeAppUser({ id: '00u1', credentials: { userName: 'a@x.com' }, profile: { password: 'p', apiToken: 't', clientSecret: 's', recoveryAnswer: 'r', costCenter: 'cc' } }, {});
+  const user = normalizeAppUser(
+    {
+      id: '00u1',
+      credentials: { userName: 'a@x.com' },
+      profile: { password: 'p', apiToken: 't', clientSecret: 's', recoveryAnswer: 'r', costCenter: 'cc' },
+    },
+    {},
+  );
   assert.deepEqual(user.profile, { costCenter: 'cc' });
   for (const secret of ['Ronaldinho', '"p"', '"t"', '"s"', '"r"']) assert.ok(!JSON.stringify([group, user]).includes(secret));
 });
@@ -138,7 +190,7 @@ test("one Hub, two names: an Okta org's -admin domain is the org itself; a custo
   assert.equal(sameOktaOrg('https://integrator-8357679-admin.okta.com', 'https://integrator-8357679.okta.com'), true);
   assert.equal(sameOktaOrg('https://dcp-sep25-admin.oktapreview.com/', 'https://DCP-SEP25.oktapreview.com'), true);
   assert.equal(sameOktaOrg('https://acme-admin.okta.com', 'https://acmecorp.okta.com'), false);
-  assert.equal(sameOktaOrg('https://login-admin.acme.com', 'https://login.acme.com'), false, 'only Okta\'s own domains have -admin twins');
+  assert.equal(sameOktaOrg('https://login-admin.acme.com', 'https://login.acme.com'), false, "only Okta's own domains have -admin twins");
   assert.equal(sameOktaOrg('http://127.0.0.1:4010', 'http://127.0.0.1:4011'), false);
   assert.equal(oktaOrgOrigin('https://acme-admin.okta.com/app/x'), 'https://acme.okta.com');
 });

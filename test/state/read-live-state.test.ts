@@ -124,7 +124,11 @@ test('5,000 assigned users, 300 app groups, 200 push mappings: app users in 10 c
     assert.equal(hubStats.byRoute['GET /api/v1/groups/{groupId}/users'] ?? 0, 0);
     assert.ok(Object.values(live.hub!.groups).every((g) => g.memberLoginKeys === undefined));
     assert.equal(Object.keys(live.hub!.users).length, 0, 'the 100 unassigned users are not in the Hub');
-    assert.equal(live.spokes.big!.appUsers.filter((u) => u.externalId !== undefined).length, 5000, 'the 5,000 assigned users were pushed to the Hub');
+    assert.equal(
+      live.spokes.big!.appUsers.filter((u) => u.externalId !== undefined).length,
+      5000,
+      'the 5,000 assigned users were pushed to the Hub',
+    );
     assert.equal(Object.keys(live.hub!.groups).length, 200);
     assert.ok(live.spokes.big!.pushMappings.every((m) => m.targetGroupName === m.sourceGroupName));
     const stats = sim.stats('big');
@@ -139,7 +143,10 @@ test('5,000 assigned users, 300 app groups, 200 push mappings: app users in 10 c
     // mappings 1, group members 200 (one pushed group each), group names ceil(300/50) = 6,
     // unassigned logins ceil(100/50) = 2.
     const minimum = 1 + 1 + 1 + 1 + 10 + 2 + 1 + 200 + 6 + 2;
-    assert.ok(stats.total <= Math.ceil(1.1 * minimum) + 5, `total ${stats.total} calls (minimum ${minimum}): ${JSON.stringify(stats.byRoute)}`);
+    assert.ok(
+      stats.total <= Math.ceil(1.1 * minimum) + 5,
+      `total ${stats.total} calls (minimum ${minimum}): ${JSON.stringify(stats.byRoute)}`,
+    );
     assert.equal(stats.status429, 0);
   } finally {
     await sim.close();
@@ -153,10 +160,17 @@ test('fingerprintOf ignores key order and undefined members', () => {
 });
 
 test('the canonical form and the fingerprints of saved plans stay what they were (sha256 of sorted-key JSON)', () => {
-  assert.equal(canonicalJson({ b: { z: [1, { y: 'x', w: undefined }], a: null }, 'k"': 'v\n', a: true }), '{"a":true,"b":{"a":null,"z":[1,{"y":"x"}]},"k\\"":"v\\n"}');
+  assert.equal(
+    canonicalJson({ b: { z: [1, { y: 'x', w: undefined }], a: null }, 'k"': 'v\n', a: true }),
+    '{"a":true,"b":{"a":null,"z":[1,{"y":"x"}]},"k\\"":"v\\n"}',
+  );
   assert.equal(fingerprintOf({ userId: '00u1', login: 'alice@acme.com', status: 'PROVISIONED', profile: {} }), 'ea3612818c56a6e1');
   const fingerprinted = withFingerprint({ b: 2, a: 1, fingerprint: 'stale' });
-  assert.deepEqual(fingerprinted, { b: 2, a: 1, fingerprint: fingerprintOf({ a: 1, b: 2 }) }, 'the old fingerprint is not part of the new one');
+  assert.deepEqual(
+    fingerprinted,
+    { b: 2, a: 1, fingerprint: fingerprintOf({ a: 1, b: 2 }) },
+    'the old fingerprint is not part of the new one',
+  );
 });
 
 test('the provisioning token is tested against the Hub: a Super Administrator passes, others are plan errors', async () => {
@@ -178,7 +192,10 @@ test('the provisioning token is tested against the Hub: a Super Administrator pa
     assert.deepEqual(await notesWith('OKTA_HUB_PROVISIONING_TOKEN', sim.env.OKTA_HUB_PROVISIONING_TOKEN!), []);
     const readOnly = await notesWith('OKTA_HUB_READ_TOKEN', sim.env.OKTA_HUB_READ_TOKEN!);
     assert.equal(readOnly.length, 1);
-    assert.match(readOnly[0]!, /^error: the provisioning token OKTA_HUB_READ_TOKEN belongs to reader@hub\.acme\.com, who is not a Super Administrator/);
+    assert.match(
+      readOnly[0]!,
+      /^error: the provisioning token OKTA_HUB_READ_TOKEN belongs to reader@hub\.acme\.com, who is not a Super Administrator/,
+    );
     const bogus = await notesWith('BOGUS_TOKEN', 'fake-token-not-valid-anywhere');
     assert.match(bogus[0]!, /^error: the provisioning token BOGUS_TOKEN is not valid in the Hub \(401\)/);
     assert.ok(!bogus[0]!.includes('fake-token-not-valid-anywhere'));
@@ -190,7 +207,9 @@ test('the provisioning token is tested against the Hub: a Super Administrator pa
 test('a Spoke that refuses the token is unreadable (with the Okta error), nothing left unhandled', async () => {
   const sim = await startSim('examples/sim/seed.yaml');
   try {
-    const desired = desiredState(sim.orgs.hub!.url, [desiredSpoke('emea', sim.orgs.emea!.url, { users: ['alice@acme.com'], push: ['EMEA Sales'] })]);
+    const desired = desiredState(sim.orgs.hub!.url, [
+      desiredSpoke('emea', sim.orgs.emea!.url, { users: ['alice@acme.com'], push: ['EMEA Sales'] }),
+    ]);
     const live = await readLiveState(desired, { spokes: { emea: clientFor('emea', sim.orgs.emea!.url, 'fake-token-refused') } });
     assert.equal(live.spokes.emea, undefined);
     assert.match(live.unreadable?.emea ?? '', /401/);

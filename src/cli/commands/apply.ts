@@ -67,11 +67,16 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   if (args.global.help) return session.help(HELP);
   // Refuse before reading anything: nobody can answer the question.
   if (!args.autoApprove && !session.term.interactive) {
-    throw new SafetyError('apply needs a `yes` and there is no interactive terminal to ask in: review the plan, then run again with --auto-approve.');
+    throw new SafetyError(
+      'apply needs a `yes` and there is no interactive terminal to ask in: review the plan, then run again with --auto-approve.',
+    );
   }
   const saved = readSavedPlanToApply(args);
   // A saved plan names the config it was made from (and its Spokes); -c overrides the file.
-  const desired = await session.loadConfig(saved?.configFile ?? args.global.config, saved ? saved.plan.spokes.map((s) => s.name) : args.spokes);
+  const desired = await session.loadConfig(
+    saved?.configFile ?? args.global.config,
+    saved ? saved.plan.spokes.map((s) => s.name) : args.spokes,
+  );
   let applying: Progress | undefined;
   const clients = session.clients(desired, args.pacing, (e) => {
     const waiting = applyEventOfClientEvent(e);
@@ -79,7 +84,10 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   });
   const { plan, live } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now });
   if (saved) refuseStalePlan(saved.plan, args.planFile!, desired, live, plan);
-  if (saved) session.err(`The saved plan ${args.planFile} is up to date with the live orgs and the config: planning again gave exactly its changes.\n`);
+  if (saved)
+    session.err(
+      `The saved plan ${args.planFile} is up to date with the live orgs and the config: planning again gave exactly its changes.\n`,
+    );
   else if (args.format === 'text') session.out(renderPlanText(plan, { color: session.color }));
   refuseErroredPlan(plan);
   if (plan.empty) {
@@ -124,8 +132,13 @@ function refuseStalePlan(saved: Plan, planFile: string, desired: DesiredState, l
 function refuseErroredPlan(plan: Plan): void {
   if (!plan.errored) return;
   const healthy = plan.spokes.filter((s) => !s.diagnostics.some((d) => d.severity === 'error')).map((s) => s.name);
-  const others = healthy.length > 0 && healthy.length < plan.spokes.length ? ` To apply the Spokes without errors now: --spoke ${healthy.join(' --spoke ')}.` : '';
-  throw new Org2OrgError(`the plan has ${plan.summary.errors} error${plan.summary.errors === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again. Nothing was written.${others}`);
+  const others =
+    healthy.length > 0 && healthy.length < plan.spokes.length
+      ? ` To apply the Spokes without errors now: --spoke ${healthy.join(' --spoke ')}.`
+      : '';
+  throw new Org2OrgError(
+    `the plan has ${plan.summary.errors} error${plan.summary.errors === 1 ? '' : 's'} (listed above): fix the config or the orgs, then plan again. Nothing was written.${others}`,
+  );
 }
 
 function refuseUnsafePlan(plan: Plan, args: ApplyArgs, live: LiveState): void {
@@ -136,7 +149,10 @@ function refuseUnsafePlan(plan: Plan, args: ApplyArgs, live: LiveState): void {
 /** Whether the person at the terminal typed `yes`. */
 function approved(session: Session, plan: Plan): Promise<boolean> {
   const s = plan.summary;
-  return confirmApply(session.term, `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API ${s.apiWrites === 1 ? 'write' : 'writes'})?`);
+  return confirmApply(
+    session.term,
+    `Apply ${s.add} to add, ${s.change} to change, ${s.remove} to remove (${s.apiWrites} API ${s.apiWrites === 1 ? 'write' : 'writes'})?`,
+  );
 }
 
 /**
@@ -144,7 +160,14 @@ function approved(session: Session, plan: Plan): Promise<boolean> {
  * starting changes and lets those in flight finish (a request cut off mid-way leaves its outcome
  * unknown), then reports what was and wasn't done; a second exits now.
  */
-async function applyUntilInterrupted(session: Session, progress: Progress, plan: Plan, clients: LiveClients, args: ApplyArgs, pollMs: number): Promise<ApplyResult> {
+async function applyUntilInterrupted(
+  session: Session,
+  progress: Progress,
+  plan: Plan,
+  clients: LiveClients,
+  args: ApplyArgs,
+  pollMs: number,
+): Promise<ApplyResult> {
   // The session's Ctrl-C (see ../interrupt.ts): the clients drop requests not yet sent, and
   // applyPlan starts no new change.
   const signal = session.signal;
@@ -153,7 +176,11 @@ async function applyUntilInterrupted(session: Session, progress: Progress, plan:
     const result = await applyPlan(plan, clients, { onEvent: (e) => progress.apply(e), env: session.env, signal });
     if (args.wait && !signal.aborted) {
       try {
-        result.verification = await waitForProvisioning(plan, result, clients, { timeoutMs: args.waitTimeoutMs, pollMs, onEvent: (e) => progress.apply(e) });
+        result.verification = await waitForProvisioning(plan, result, clients, {
+          timeoutMs: args.waitTimeoutMs,
+          pollMs,
+          onEvent: (e) => progress.apply(e),
+        });
       } catch (error) {
         // Ctrl-C while following provisioning: every change was made, only the check stopped.
         if (!(error instanceof InterruptedError)) throw error;
@@ -186,7 +213,10 @@ function refuseChangedConfig(saved: Plan, planFile: string, configFile: string, 
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (digest !== saved.config.digest) {
     const difference = `the config file ${configFile} changed since the plan (digest ${saved.config.digest.slice(0, 12)} → ${digest.slice(0, 12)})`;
-    throw new StalePlanError(`the saved plan ${planFile} is stale: ${difference}. Nothing was written, and no org was read; plan again and review the new plan.`, [difference]);
+    throw new StalePlanError(
+      `the saved plan ${planFile} is stale: ${difference}. Nothing was written, and no org was read; plan again and review the new plan.`,
+      [difference],
+    );
   }
 }
 
@@ -225,7 +255,8 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
   const format = parsed.choice('format', ['text', 'json'], 'text');
   const removals = parsed.string('max-removals');
   const maxRemovals = removals === undefined ? DEFAULT_MAX_REMOVALS : Number(removals);
-  if (!Number.isInteger(maxRemovals) || maxRemovals < 0) throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${removals}").`);
+  if (!Number.isInteger(maxRemovals) || maxRemovals < 0)
+    throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${removals}").`);
   return {
     global: parsed.global,
     planFile: parsed.positionals[0],

@@ -33,7 +33,13 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   const format = parsed.choice('format', ['table', 'json'], 'table');
   const { maxApiCapacity } = pacingOf(parsed);
   const desired = await session.loadConfig(parsed.global.config, parsed.strings('spoke'));
-  const results = await checkOrgs(desired, { maxApiCapacity, debug: session.debug, onEvent: io.onEvent, createClient: io.createClient, signal: session.signal });
+  const results = await checkOrgs(desired, {
+    maxApiCapacity,
+    debug: session.debug,
+    onEvent: io.onEvent,
+    createClient: io.createClient,
+    signal: session.signal,
+  });
   session.throwIfInterrupted('the check did not finish.');
   const ok = results.every((r) => r.ok);
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
@@ -50,12 +56,24 @@ export function renderCheckTable(results: OrgCheck[]): string {
     r.credential?.identity ?? '-',
     r.credential?.roles ? r.credential.roles.join(',') || 'none' : r.credential?.scopes ? r.credential.scopes.join(' ') : '-',
     r.headroom ? `${r.headroom.remaining}/${r.headroom.limit} left` : '-',
-    r.kind === 'hub' ? '(hub)' : !r.app ? '-' : !r.app.found ? 'not found' : r.app.baseUrlMatchesHub ? 'ok, points at hub' : 'WRONG base URL',
+    r.kind === 'hub'
+      ? '(hub)'
+      : !r.app
+        ? '-'
+        : !r.app.found
+          ? 'not found'
+          : r.app.baseUrlMatchesHub
+            ? 'ok, points at hub'
+            : 'WRONG base URL',
     connectionCell(r),
     r.ok ? (r.notes.length ? 'ok (see notes)' : 'ok') : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const lines = [line(header), ...rows.map(line)];
   for (const r of results) {
     for (const p of r.problems) lines.push(`  ${r.org}: error: ${p}`);

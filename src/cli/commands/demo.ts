@@ -42,15 +42,26 @@ export async function run(argv: string[]): Promise<number> {
   }
   const latencyMs = Number(values.latency);
   const provisioningDelayMs = Number(values['provisioning-delay']);
-  if (!(latencyMs >= 0) || !(provisioningDelayMs >= 0)) throw new UsageError('--latency and --provisioning-delay take a number of milliseconds ≥ 0.');
+  if (!(latencyMs >= 0) || !(provisioningDelayMs >= 0))
+    throw new UsageError('--latency and --provisioning-delay take a number of milliseconds ≥ 0.');
 
   const say = (text: string): void => void process.stderr.write(text + '\n');
   const sim = await startSim(DEFAULT_SEED, { latencyMs, jitterMs: Math.round(latencyMs / 2), provisioningDelayMs, timeScale: 60 });
   try {
     // The root config reads its URLs and tokens from these variables; they live only in this process.
     for (const [name, value] of Object.entries(sim.env)) process.env[name] = value;
-    say(`Okta simulator running: ${Object.entries(sim.orgs).map(([name, org]) => `${name} ${org.url}`).join(', ')}`);
-    const common = ['-c', relative(process.cwd(), ROOT_CONFIG) || ROOT_CONFIG, ...(parsed.global.noTty ? ['--no-tty'] : []), ...(parsed.global.noColor ? ['--no-color'] : []), ...(parsed.global.debug ? ['--debug'] : [])];
+    say(
+      `Okta simulator running: ${Object.entries(sim.orgs)
+        .map(([name, org]) => `${name} ${org.url}`)
+        .join(', ')}`,
+    );
+    const common = [
+      '-c',
+      relative(process.cwd(), ROOT_CONFIG) || ROOT_CONFIG,
+      ...(parsed.global.noTty ? ['--no-tty'] : []),
+      ...(parsed.global.noColor ? ['--no-color'] : []),
+      ...(parsed.global.debug ? ['--debug'] : []),
+    ];
 
     banner('1/3  org2org plan — what differs between org2org.config.yaml and the live orgs');
     const first = await runPlan(common);

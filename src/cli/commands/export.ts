@@ -74,7 +74,10 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
   const input = await readExport(session, args, spokeSources(session, args.spokes), (io.now ?? (() => new Date()))().toISOString());
   const text = renderExport(input);
   await validateExport(text, session.env, io.loadConfig ?? loadConfig);
-  for (const s of input.withoutApp ?? []) session.err(`warning: spoke ${s.name} (${s.url}) has no Org2Org app yet: it is a commented stub at the end of the file, not exported.\n`);
+  for (const s of input.withoutApp ?? [])
+    session.err(
+      `warning: spoke ${s.name} (${s.url}) has no Org2Org app yet: it is a commented stub at the end of the file, not exported.\n`,
+    );
   if (args.output === undefined) {
     session.out(text);
     return 0;
@@ -117,7 +120,12 @@ function spokeSources(session: Session, spokes: SpokeArg[]): Omit<ExportSource['
 }
 
 /** What the orgs hold, read with progress on stderr; the terminal is released before anything goes to stdout. */
-async function readExport(session: Session, args: ExportArgs, spokes: Omit<ExportSource['spokes'][number], 'client'>[], generatedAt: string): Promise<ExportInput> {
+async function readExport(
+  session: Session,
+  args: ExportArgs,
+  spokes: Omit<ExportSource['spokes'][number], 'client'>[],
+  generatedAt: string,
+): Promise<ExportInput> {
   // A Spoke cut off mid-read (Ctrl-C) fails or would be written with lists missing.
   return session.readWithProgress('the orgs were not read to the end; nothing was written.', (progress) => {
     const clientOf = (org: string, url: string, tokenVar: string): OktaClient =>

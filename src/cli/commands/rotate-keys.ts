@@ -31,14 +31,19 @@ ${GLOBAL_HELP}
 Exit: 0 rotated (or finished), 1 on error (what was done so far is listed).`;
 
 export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Promise<number> {
-  const parsed = parseCommandArgs('rotate-keys', argv, { spoke: { type: 'string' }, 'validity-years': { type: 'string' }, format: { type: 'string' } });
+  const parsed = parseCommandArgs('rotate-keys', argv, {
+    spoke: { type: 'string' },
+    'validity-years': { type: 'string' },
+    format: { type: 'string' },
+  });
   const session = startSession(io, parsed.global);
   if (parsed.global.help) return session.help(HELP);
   const name = parsed.string('spoke');
   if (!name) throw new UsageError('rotate-keys needs --spoke NAME: the Spoke whose connection key to rotate.');
   const format = parsed.choice('format', ['text', 'json'], 'text');
   const years = Number(parsed.string('validity-years') ?? '5');
-  if (!Number.isInteger(years) || years < 2 || years > 10) throw new UsageError(`--validity-years must be a whole number from 2 to 10 (got "${parsed.string('validity-years')}").`);
+  if (!Number.isInteger(years) || years < 2 || years > 10)
+    throw new UsageError(`--validity-years must be a whole number from 2 to 10 (got "${parsed.string('validity-years')}").`);
 
   const desired = await session.loadConfig(parsed.global.config, [name]);
   const spoke = desired.spokes[0]!;
@@ -46,7 +51,10 @@ export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Prom
   const onStep = (s: RotationStep): void => session.err(`${s.outcome === 'done' ? '✓' : '·'} ${s.message}\n`);
   const result = await rotateKeys(spoke, clients.spokes[spoke.name]!, clients.hub, { validityYears: years, onStep });
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, spoke: spoke.name, ...result }, null, 2) + '\n');
-  else session.out(`Rotated the connection key of ${spoke.name}: ${result.oldKid ?? '?'} → ${result.newKid ?? '?'} (Hub service app ${result.clientId}).\n`);
+  else
+    session.out(
+      `Rotated the connection key of ${spoke.name}: ${result.oldKid ?? '?'} → ${result.newKid ?? '?'} (Hub service app ${result.clientId}).\n`,
+    );
   return 0;
 }
 

@@ -40,7 +40,8 @@ export async function runShow(argv: string[], io: ShowIo = {}): Promise<number> 
   }
   const format = parsed.choice('format', ['text', 'markdown', 'json'], 'text');
   const file = parsed.positionals[0];
-  if (file === undefined) throw new UsageError('show needs the saved plan file: `org2org show plan.json` (make one with `org2org plan --out plan.json`).');
+  if (file === undefined)
+    throw new UsageError('show needs the saved plan file: `org2org show plan.json` (make one with `org2org plan --out plan.json`).');
   const plan = readSavedPlan(file);
   if (format === 'json') out(renderPlanJson(plan));
   else if (format === 'markdown') out(renderPlanMarkdown(plan, markdownOptions(env)) + '\n');

@@ -37,7 +37,9 @@ export interface SimArgs {
 function numberFlag(flag: string, value: string | undefined, min = 0): number {
   const n = Number(value);
   if (value === undefined || value === '' || !Number.isFinite(n) || n < min) {
-    throw new UsageError(`${flag} needs a number${min > 0 ? ` ≥ ${min}` : ' ≥ 0'} (got ${value === undefined ? 'nothing' : `"${value}"`}).`);
+    throw new UsageError(
+      `${flag} needs a number${min > 0 ? ` ≥ ${min}` : ' ≥ 0'} (got ${value === undefined ? 'nothing' : `"${value}"`}).`,
+    );
   }
   return n;
 }

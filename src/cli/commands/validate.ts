@@ -60,7 +60,9 @@ export async function validateConfigFile(argv: string[], write: (text: string) =
     problems = warnings;
     valid = true;
     const assignments = desired.spokes.reduce((n, s) => n + s.assignments.users.length + s.assignments.groups.length, 0);
-    summary = `✓ valid: ${plural(desired.spokes.length, 'spoke')}, ${plural(assignments, 'assignment')}` + (warnings.length ? `, ${plural(warnings.length, 'warning')}` : '');
+    summary =
+      `✓ valid: ${plural(desired.spokes.length, 'spoke')}, ${plural(assignments, 'assignment')}` +
+      (warnings.length ? `, ${plural(warnings.length, 'warning')}` : '');
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems = err.problems;

@@ -168,7 +168,10 @@ function noteApplyEvent(state: ProgressSnapshot, event: ApplyEvent, now: () => n
       state.waitProgress = undefined;
       // apply-end may come again after --wait (with the Hub's verification): the apply took
       // as long as the first one said.
-      state.result = { result: event.result, elapsedMs: state.result?.elapsedMs ?? (state.apply ? now() - state.apply.startedAt : undefined) };
+      state.result = {
+        result: event.result,
+        elapsedMs: state.result?.elapsedMs ?? (state.apply ? now() - state.apply.startedAt : undefined),
+      };
       return;
   }
 }

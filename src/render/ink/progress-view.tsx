@@ -65,12 +65,15 @@ export function ProgressView({ store, color, tickMs = SPINNER_FRAME_MS }: Progre
         {s.apply && !s.result ? <ApplyStatus store={store} at={at} color={color} /> : null}
         {/* The apply's summary stays above what --wait does next. */}
         {s.result ? <Text>{summaryLines(s.result.result, s.result.elapsedMs, color).join('\n')}</Text> : null}
-        {s.waits.active(at).filter((w) => !w.concurrency || w.until - at >= 1000).map((w) => (
-          <Box key={`${w.org}/${w.bucket}`}>
-            {s.stopped ? null : <Spinner at={at} color={color} />}
-            <Text>{`${s.stopped ? '' : ' '}${paint(waitText(w, at), 'wait', color)}`}</Text>
-          </Box>
-        ))}
+        {s.waits
+          .active(at)
+          .filter((w) => !w.concurrency || w.until - at >= 1000)
+          .map((w) => (
+            <Box key={`${w.org}/${w.bucket}`}>
+              {s.stopped ? null : <Spinner at={at} color={color} />}
+              <Text>{`${s.stopped ? '' : ' '}${paint(waitText(w, at), 'wait', color)}`}</Text>
+            </Box>
+          ))}
         {s.waitProgress ? (
           <Box>
             {s.stopped ? null : <Spinner at={at} color={color} />}
@@ -86,7 +89,19 @@ function logText(item: LogItem, color: boolean): string {
   return item.kind === 'row' ? finishedRowText(item.row, color) : item.text;
 }
 
-function OrgReading({ org, width, at, color, stopped }: { org: OrgRead; width: number; at: number; color: boolean; stopped: boolean }): React.JSX.Element {
+function OrgReading({
+  org,
+  width,
+  at,
+  color,
+  stopped,
+}: {
+  org: OrgRead;
+  width: number;
+  at: number;
+  color: boolean;
+  stopped: boolean;
+}): React.JSX.Element {
   const t = orgTotals(org);
   const finished = t.running.length === 0;
   const mark = finished ? paint('✓', 'ok', color) : stopped ? paint('…', 'dim', color) : spinnerFrame(at);
@@ -97,7 +112,10 @@ function OrgReading({ org, width, at, color, stopped }: { org: OrgRead; width: n
     <Box flexDirection="column">
       <Text>{`${finished ? mark : paint(mark, 'wait', color)} ${paint(org.org.padEnd(width), 'bold', color)}  ${counts}`}</Text>
       {t.running.map((c) => (
-        <Text key={c.collection} wrap="truncate-end">{`    ${stopped ? paint('…', 'dim', color) : paint(spinnerFrame(at), 'wait', color)} ${c.collection}${c.count > 0 ? ` ${formatCount(c.count)}` : ''}`}</Text>
+        <Text
+          key={c.collection}
+          wrap="truncate-end"
+        >{`    ${stopped ? paint('…', 'dim', color) : paint(spinnerFrame(at), 'wait', color)} ${c.collection}${c.count > 0 ? ` ${formatCount(c.count)}` : ''}`}</Text>
       ))}
     </Box>
   );
@@ -111,7 +129,14 @@ function ApplyStatus({ store, at, color }: { store: ProgressStore; at: number; c
   if (a.failed > 0) parts.push(paint(`${formatCount(a.failed)} failed`, 'fail', color));
   if (a.skipped > 0) parts.push(paint(`${formatCount(a.skipped)} skipped`, 'skip', color));
   parts.push(`${Math.floor(Math.max(0, at - a.startedAt) / 1000)} s`);
-  const requests = s.requests > 0 ? paint(` (${formatCount(s.requests)} ${s.requests === 1 ? 'request' : 'requests'}${s.retries > 0 ? `, ${formatCount(s.retries)} retried` : ''})`, 'dim', color) : '';
+  const requests =
+    s.requests > 0
+      ? paint(
+          ` (${formatCount(s.requests)} ${s.requests === 1 ? 'request' : 'requests'}${s.retries > 0 ? `, ${formatCount(s.retries)} retried` : ''})`,
+          'dim',
+          color,
+        )
+      : '';
   const running = [...s.running.values()];
   const shown = running.slice(0, MAX_RUNNING_ROWS);
   const spin = s.stopped ? paint('…', 'dim', color) : paint(spinnerFrame(at), 'wait', color);
@@ -121,7 +146,9 @@ function ApplyStatus({ store, at, color }: { store: ProgressStore; at: number; c
       {shown.map((r) => (
         <Text key={r.change.address} wrap="truncate-end">{`  ${spin} ${runningText(r.change)}`}</Text>
       ))}
-      {running.length > shown.length ? <Text>{paint(`    … and ${formatCount(running.length - shown.length)} more in flight`, 'dim', color)}</Text> : null}
+      {running.length > shown.length ? (
+        <Text>{paint(`    … and ${formatCount(running.length - shown.length)} more in flight`, 'dim', color)}</Text>
+      ) : null}
     </Box>
   );
 }
