@@ -13,71 +13,28 @@ import { computePhases } from './order.js';
 const MAX_LISTED = 20;
 
 /**
- * Problems with the shape of a parsed plan file, as `path: what is wrong`; empty when every
- * field apply reads has the type it expects (so a hand-made file can't crash it).
+ * What the plan file's schema can't say, for a plan that passed it (schemas/plan.schema.json):
+ * each Spoke once, each address once and one org2org makes, under its own Spoke, dependencies
+ * without a cycle. As `path: what is wrong`; empty when consistent.
  */
-export function savedPlanProblems(value: unknown): string[] {
+export function savedPlanInconsistencies(plan: Plan): string[] {
   const problems: string[] = [];
-  const need = (ok: boolean, path: string, what: string): boolean => {
-    if (!ok) problems.push(`${path} ${what}`);
-    return ok;
-  };
-  if (!need(isObject(value), 'the file', 'must be a JSON object')) return problems;
-  const plan = value as Record<string, unknown>;
-  if (need(isObject(plan.config), 'config', 'must be an object')) {
-    const config = plan.config as Record<string, unknown>;
-    need(typeof config.file === 'string', 'config.file', 'must be a string');
-    need(typeof config.digest === 'string', 'config.digest', 'must be a string');
-  }
-  need(typeof plan.hubUrl === 'string', 'hubUrl', 'must be a string');
-  if (need(isObject(plan.fingerprints), 'fingerprints', 'must be an object')) {
-    for (const [address, fp] of Object.entries(plan.fingerprints as Record<string, unknown>))
-      need(typeof fp === 'string', `fingerprints[${JSON.stringify(address)}]`, 'must be a string');
-  }
-  if (!need(Array.isArray(plan.spokes), 'spokes', 'must be a list')) return problems;
   const names = new Set<string>();
   const addresses = new Set<string>();
-  (plan.spokes as unknown[]).forEach((spoke, i) => {
-    const at = `spokes[${i}]`;
-    if (!need(isObject(spoke), at, 'must be an object')) return;
-    const s = spoke as Record<string, unknown>;
-    if (need(typeof s.name === 'string', `${at}.name`, 'must be a string')) {
-      need(!names.has(s.name as string), `${at}.name`, `repeats the spoke ${JSON.stringify(s.name)}`);
-      names.add(s.name as string);
+  for (const [i, spoke] of plan.spokes.entries()) {
+    if (names.has(spoke.name)) problems.push(`spokes[${i}].name repeats the spoke ${JSON.stringify(spoke.name)}`);
+    names.add(spoke.name);
+    for (const [j, change] of spoke.changes.entries()) {
+      const at = `spokes[${i}].changes[${j}]`;
+      if (addresses.has(change.address)) problems.push(`${at}.address repeats ${JSON.stringify(change.address)}`);
+      addresses.add(change.address);
+      if (parseAddress(change.address) === undefined)
+        problems.push(`${at}.address ${JSON.stringify(change.address)} is not an address org2org makes`);
+      if (change.spoke !== spoke.name) problems.push(`${at}.spoke must be its spoke's name ${JSON.stringify(spoke.name)}`);
     }
-    need(typeof s.url === 'string', `${at}.url`, 'must be a string');
-    need(s.mode === 'managed' || s.mode === 'observe', `${at}.mode`, 'must be "managed" or "observe"');
-    need(Array.isArray(s.diagnostics), `${at}.diagnostics`, 'must be a list');
-    if (!need(Array.isArray(s.changes), `${at}.changes`, 'must be a list')) return;
-    (s.changes as unknown[]).forEach((change, j) => {
-      const cat = `${at}.changes[${j}]`;
-      if (!need(isObject(change), cat, 'must be an object')) return;
-      const c = change as Record<string, unknown>;
-      for (const field of ['address', 'spoke', 'kind', 'action', 'name'])
-        need(typeof c[field] === 'string', `${cat}.${field}`, 'must be a string');
-      if (typeof c.address === 'string') {
-        need(!addresses.has(c.address), `${cat}.address`, `repeats ${JSON.stringify(c.address)}`);
-        need(parseAddress(c.address) !== undefined, `${cat}.address`, `${JSON.stringify(c.address)} is not an address org2org makes`);
-        addresses.add(c.address);
-      }
-      need(c.spoke === s.name, `${cat}.spoke`, `must be its spoke's name ${JSON.stringify(s.name)}`);
-      need(
-        ['create', 'update', 'delete', 'noop', 'manual'].includes(c.action as string),
-        `${cat}.action`,
-        'must be create, update, delete, noop or manual',
-      );
-      need(
-        Array.isArray(c.dependsOn) && c.dependsOn.every((d) => typeof d === 'string'),
-        `${cat}.dependsOn`,
-        'must be a list of addresses',
-      );
-      need(c.liveFingerprint === undefined || typeof c.liveFingerprint === 'string', `${cat}.liveFingerprint`, 'must be a string');
-      if (need(isObject(c.op), `${cat}.op`, 'must be an object'))
-        need(typeof (c.op as Record<string, unknown>).type === 'string', `${cat}.op.type`, 'must be a string');
-    });
-  });
+  }
   if (problems.length > 0) return problems;
-  for (const [i, spoke] of (plan.spokes as { changes: Change[] }[]).entries()) {
+  for (const [i, spoke] of plan.spokes.entries()) {
     try {
       computePhases(spoke.changes);
     } catch (error) {

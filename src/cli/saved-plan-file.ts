@@ -1,13 +1,57 @@
 /**
  * Reading a saved plan file (`plan --out`), shared by the commands that take one (apply, show):
  * anything that isn't a well-formed plan of this format is a clear error, never an internal one.
+ * The shape is checked by ajv against schemas/plan.schema.json, the published truth of the format;
+ * what a schema can't say (one change per address, dependencies without a cycle) by
+ * savedPlanInconsistencies.
  */
 import { readFileSync } from 'node:fs';
-import { savedPlanProblems } from '../apply/saved-plan.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { savedPlanInconsistencies } from '../apply/saved-plan.js';
+import { describePointer } from '../config/schema-check.js';
 import { Org2OrgError } from '../errors.js';
 import { parseAddress } from '../plan/address.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.js';
 import { VERSION } from '../version.js';
+
+export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  compiled ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true }).compile(
+    JSON.parse(readFileSync(PLAN_SCHEMA_URL, 'utf8')) as Record<string, unknown>,
+  );
+  return compiled;
+}
+
+/** Where a parsed plan file departs from schemas/plan.schema.json, as `path: what is wrong`; empty when it doesn't. */
+export function planSchemaProblems(value: unknown): string[] {
+  const validate = validator();
+  if (validate(value)) return [];
+  return [...new Set((validate.errors ?? []).map(explain))];
+}
+
+function explain(error: ErrorObject): string {
+  const path = describePointer(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `${path} is missing "${String(params.missingProperty)}"`;
+    case 'additionalProperties':
+      return `${path} has "${String(params.additionalProperty)}", which a plan file does not have`;
+    case 'type':
+      return `${path} must be ${String(params.type).split(',').join(' or ')}`;
+    case 'enum':
+      return `${path} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${path} must be ${JSON.stringify(params.allowedValue)}`;
+    case 'discriminator':
+      return `${path}.${String(params.tag)} is not a change org2org makes`;
+    default:
+      return `${path} ${error.message ?? 'is invalid'}`;
+  }
+}
 
 /** A saved plan, checked for the shape apply relies on; a clear error for anything else. */
 export function readSavedPlan(file: string): Plan {
@@ -33,12 +77,13 @@ export function readSavedPlan(file: string): Plan {
       `${file} has plan format ${JSON.stringify(plan.formatVersion) ?? 'none'}; this org2org (${VERSION}) reads format ${PLAN_FORMAT_VERSION}. Plan again with this version.`,
     );
   }
-  const problems = savedPlanProblems(plan);
+  const schemaProblems = planSchemaProblems(plan);
+  const problems = schemaProblems.length > 0 ? schemaProblems : savedPlanInconsistencies(plan as Plan);
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).map((p) => `  - ${p}`);
     if (problems.length > 10) shown.push(`  - … and ${problems.length - 10} more`);
     throw new Org2OrgError(
-      `${file} is not a well-formed plan file; nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`,
+      `${file} is not a well-formed plan file (schemas/plan.schema.json); nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`,
     );
   }
   // The file keeps each change's resource in its address only; put the typed key back.

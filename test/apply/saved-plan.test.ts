@@ -29,7 +29,7 @@ const TAMPERS: [string, (p: Json) => void][] = [
   ['userId', (p) => void (find(p, CHLOE).op.userId = '00u0b000000000000001')],
   ['$env profile value', (p) => void (find(p, ALICE).op.profile.nickName = { $env: 'OKTA_HUB_PROVISIONING_TOKEN' })],
   ['$env secret variable', (p) => void (find(p, ALICE).op.profile.securityAnswer = { $env: 'OKTA_HUB_PROVISIONING_TOKEN' })],
-  ['tokenEnv', (p) => void (find(p, 'spoke.apac.connection').op.profile.tokenEnv = 'OKTA_EMEA_TOKEN')],
+  ['OAuth clientId', (p) => void (find(p, 'spoke.apac.connection').op.profile.clientId = '0oa0b0000000000000ff')],
   ['app baseUrl', (p) => void (find(p, 'spoke.apac.app').op.baseUrl = 'http://127.0.0.1:1')],
   ['app label', (p) => void (find(p, 'spoke.apac.app').op.label = 'Other')],
   ['groupId', (p) => void (find(p, 'spoke.emea.assignment.group["EMEA Sales"]').op.groupId = '00g0b000000000000008')],
@@ -41,7 +41,13 @@ const TAMPERS: [string, (p: Json) => void][] = [
   ],
   ['activate', (p) => void (find(p, 'spoke.apac.connection').op.activate = false)],
   ['appId', (p) => void (find(p, CHLOE).op.appId = '0oa0b0000000000000ff')],
-  ['op type', (p) => void (find(p, CHLOE).op.type = 'assignment.user.unassign')],
+  [
+    'op type',
+    (p) => {
+      const { appId, userId, login } = find(p, CHLOE).op;
+      find(p, CHLOE).op = { type: 'assignment.user.unassign', appId, userId, login };
+    },
+  ],
   ['action', (p) => void (find(p, CHLOE).action = 'delete')],
   ['a change dropped', (p) => void p.spokes[0].changes.splice(p.spokes[0].changes.indexOf(find(p, CHLOE)), 1)],
   ['hubUrl', (p) => void (p.hubUrl = 'http://127.0.0.1:1')],
@@ -127,7 +133,7 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
     config: { file: 'x.yaml', digest: 'd' },
     hubUrl: 'http://127.0.0.1:1',
     fingerprints: {},
-    summary: {},
+    summary: { add: 1, change: 0, remove: 0, manual: 0, noop: 0, errors: 0, warnings: 0, apiWrites: 1, hubEffects: 0, minSeconds: 1 },
     errored: false,
     empty: false,
   };
@@ -143,22 +149,42 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
     attributes: [],
     dependsOn: [],
     writes: 1,
-    op: { type: 'app.create' },
+    op: { type: 'app.create', label: 'a', signOnMode: 'AUTO_LOGIN', baseUrl: 'https://acme.okta.com' },
   };
   const cases: [string, string, RegExp][] = [
     ['not JSON', '{', /not JSON/],
     ['a list', '[]', /not an org2org plan file/],
     ['null', 'null', /not an org2org plan file/],
-    ['no spokes', JSON.stringify(head), /spokes must be a list/],
-    ['a null spoke', JSON.stringify({ ...head, spokes: [null] }), /spokes\[0\] must be an object/],
-    ['changes not a list', JSON.stringify({ ...head, spokes: [spoke('x')] }), /spokes\[0\]\.changes must be a list/],
-    ['a change without op', JSON.stringify({ ...head, spokes: [spoke([{ ...good, op: null }])] }), /changes\[0\]\.op must be an object/],
+    ['no spokes', JSON.stringify(head), /the file is missing "spokes"/],
+    ['a null spoke', JSON.stringify({ ...head, spokes: [null] }), /spokes\[0\] must be object/],
+    ['changes not a list', JSON.stringify({ ...head, spokes: [spoke('x')] }), /spokes\[0\]\.changes must be array/],
+    ['a change without op', JSON.stringify({ ...head, spokes: [spoke([{ ...good, op: null }])] }), /changes\[0\]\.op must be object/],
     [
       'numbers for strings',
       JSON.stringify({ ...head, spokes: [spoke([{ ...good, address: 5, dependsOn: 'x' }])] }),
-      /address must be a string/,
+      /address must be string/,
     ],
-    ['fingerprints a number', JSON.stringify({ ...head, fingerprints: 5, spokes: [] }), /fingerprints must be an object/],
+    ['fingerprints a number', JSON.stringify({ ...head, fingerprints: 5, spokes: [] }), /fingerprints must be object/],
+    [
+      'an op apply has no such type',
+      JSON.stringify({ ...head, spokes: [spoke([{ ...good, op: { type: 'app.explode' } }])] }),
+      /op\.type is not a change org2org makes/,
+    ],
+    [
+      'an op without its ids',
+      JSON.stringify({ ...head, spokes: [spoke([{ ...good, op: { type: 'app.activate' } }])] }),
+      /op is missing "appId"/,
+    ],
+    [
+      'a field no plan has',
+      JSON.stringify({ ...head, spokes: [spoke([{ ...good, run: 'rm -rf /' }])] }),
+      /changes\[0\] has "run", which a plan file does not have/,
+    ],
+    [
+      'an address org2org does not make',
+      JSON.stringify({ ...head, spokes: [spoke([{ ...good, address: 'spoke.emea.nope' }])] }),
+      /"spoke\.emea\.nope" is not an address org2org makes/,
+    ],
     ['a repeated address', JSON.stringify({ ...head, spokes: [spoke([good, good])] }), /repeats "spoke\.emea\.app"/],
     [
       'a cycle',
