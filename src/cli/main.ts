@@ -9,6 +9,7 @@ import { githubAnnotation, underGitHubActions } from './annotations.js';
 import { VERSION } from '../version.js';
 import { suggestClosest } from '../config/did-you-mean.js';
 import { watchInterrupts } from './interrupt.js';
+import { guardStream, inert, inertBlock } from '../inert.js';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
@@ -89,27 +90,35 @@ async function runCommand(name: string, argv: string[]): Promise<number> {
 
 export function reportError(err: unknown, debug = false): number {
   if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${inertBlock(err.message)}\n`);
     // Under GitHub Actions each problem is an annotation on its line of the config.
     const annotate = underGitHubActions(process.env);
     for (const p of err.problems) {
-      process.stderr.write(`${annotate ? githubAnnotation(p) : `${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}`}\n`);
+      process.stderr.write(
+        `${annotate ? githubAnnotation(p) : `${inert(p.file)}:${p.line}:${p.col} ${p.severity}: ${inert(p.message)}`}\n`,
+      );
     }
     return err.exitCode;
   }
   if (err instanceof Org2OrgError) {
     // Ctrl-C is the user's doing, not an error.
-    process.stderr.write(err instanceof InterruptedError ? `${err.message}\n` : `error: ${err.message}\n`);
+    const message = inertBlock(err.message);
+    process.stderr.write(err instanceof InterruptedError ? `${message}\n` : `error: ${message}\n`);
     return err.exitCode;
   }
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = inertBlock(err instanceof Error ? err.message : String(err));
   process.stderr.write(`org2org: internal error: ${detail}\nThis is a bug; please report it (run with --debug for details).\n`);
-  if ((debug || process.env.ORG2ORG_DEBUG === '1') && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  if ((debug || process.env.ORG2ORG_DEBUG === '1') && err instanceof Error && err.stack) process.stderr.write(inertBlock(err.stack) + '\n');
   return 70;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /(?:cli[\\/]main\.[jt]s|bin[\\/]org2org(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // Under GitHub Actions no line org2org prints can start a workflow command it did not write.
+  if (underGitHubActions(process.env)) {
+    guardStream(process.stdout);
+    guardStream(process.stderr);
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -12,6 +12,7 @@
 import { setMaxListeners } from 'node:events';
 import { loadConfig } from '../config/load.js';
 import { InterruptedError } from '../errors.js';
+import { inert } from '../inert.js';
 import type { DesiredState } from '../config/types.js';
 import type { OrgAuth } from '../credentials.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
@@ -115,7 +116,7 @@ export function startSession(io: SessionIo, global: GlobalArgs): Session {
     debug,
     async loadConfig(file, spokes) {
       const { desired, warnings } = await (io.loadConfig ?? loadConfig)(file, { env, requireSecrets: true, spokes });
-      for (const w of warnings) err(`${w.file}:${w.line}:${w.col} ${w.severity}: ${w.message}\n`);
+      for (const w of warnings) err(`${inert(w.file)}:${w.line}:${w.col} ${w.severity}: ${inert(w.message)}\n`);
       return selectSpokes(desired, [...spokes]);
     },
     startProgress: progress.start,

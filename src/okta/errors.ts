@@ -4,7 +4,8 @@
  * masked, tokens are named by their environment variable).
  */
 import { Org2OrgError } from '../errors.js';
-import { scrubSecrets, type OrgAuth } from '../credentials.js';
+import type { OrgAuth } from '../credentials.js';
+import { bound, inert } from '../inert.js';
 import type { HttpMethod } from './types.js';
 
 export interface OktaErrorBody {
@@ -55,12 +56,8 @@ const MAX_SERVER_TEXT = 300;
  * terminal tricks, no forged lines), whitespace collapsed, and cut to a readable length.
  */
 export function cleanServerText(text: string, max = MAX_SERVER_TEXT): string {
-  const clean = scrubSecrets(text)
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
+  // inert strips control characters before it scrubs: a token split by an ANSI sequence is caught.
+  return bound(inert(text, Number.POSITIVE_INFINITY).replace(/\s+/g, ' ').trim(), max);
 }
 
 export class OktaApiError extends Org2OrgError {

@@ -1,18 +1,29 @@
 /**
- * The plan as a pull-request comment. Per spoke: a hidden marker (`<!-- org2org:spoke=emea -->`)
- * a CI step can find to update its comment, a summary table by resource kind, errors and
- * warnings, then the changes folded in `<details>` as a diff block. GitHub refuses comments over
- * 65,536 characters, so the output is kept under `maxChars`: every spoke's marker and summary
- * are always there, and the remaining room is shared out among the spokes' diagnostics and
- * details, with a note wherever something was cut.
+ * The plan as a pull-request comment (and a step summary when the text plan is too big), built
+ * to a byte budget: GitHub refuses a comment over 65,536 characters and a UTF-8 byte count is
+ * never below the character count, so a comment within 65,536 bytes always posts. What matters
+ * comes first and is never cut for what matters less:
+ *   1. the marker (first line), the title, what failed (bounded), the summary per Spoke and kind
+ *      (counts, Hub effects, guards, manual steps);
+ *   2. per Spoke: errors, then warnings; every change that is not a bulk assignment (app,
+ *      connection, features, Profile Sourcing, service app, grants, roles, push mappings) in one
+ *      diff block — at least its header line, in full while room lasts;
+ *   3. bulk assignment lists, grouped by Spoke, kind and action and folded in `<details>`, cut
+ *      at whole entries with the count not shown and where it is (the artifact, `org2org show`).
+ * Every piece is a balanced block (a fence or a `<details>` is closed in the block that opens
+ * it), so cutting whole blocks or whole entries always leaves valid Markdown. Every untrusted
+ * string passes src/inert.ts: prose through mdText, names through mdCode, diff lines inert
+ * inside a fence no content can close.
  */
+import { createHash } from 'node:crypto';
+import { fenceFor, htmlText, inert, inertBlock, MAX_NAME, MAX_TEXT, mdCode, mdText } from '../inert.js';
 import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
 import {
   changeLines,
   costLine,
   countsOf,
+  formatCount,
   hubEffectsCount,
-  diagnosticText,
   listedChanges,
   localAddress,
   NO_CHANGES,
@@ -21,21 +32,48 @@ import {
   summaryLine,
 } from './plan-lines.js';
 
+/** GitHub's limit on one issue or pull-request comment. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+/** GitHub's limit on what one step writes to $GITHUB_STEP_SUMMARY. */
+export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+export const DEFAULT_MARKDOWN_MAX_CHARS = GITHUB_COMMENT_LIMIT;
+
 export interface MarkdownOptions {
-  /** Upper bound on the output's length; default 65,000 (GitHub's limit is 65,536). */
+  /** Upper bound on the output in UTF-8 bytes (so also in characters); default 65,536. */
   maxChars?: number;
-  /** Where reviewers find the whole plan (a CI run's page with its artifacts), named in truncation notes. */
+  /** The CI run's page (its artifacts hold the saved plan), linked where something was cut. */
   fullPlanUrl?: string;
+  /** Name of the CI artifact the saved plan is uploaded as (`plan --artifact`). */
+  artifact?: string;
+  /** The saved plan file (`plan --out`), for `org2org show FILE`. */
+  planFile?: string;
+  /** The comment's first line (`commentMarker`), so a workflow finds and updates its own comment. */
+  marker?: string;
+  /** Text of what failed (an error that stopped the run), shown first, bounded. */
+  failure?: string;
+  /** The Spokes the run was for, in the title when there is no plan to name them. */
+  spokes?: readonly string[];
+  /**
+   * `<!-- org2org:spoke=NAME -->` before each Spoke (`plan/show --format markdown`), for
+   * workflows that still find their comment that way; `marker` is the unforgeable one.
+   */
+  spokeMarkers?: boolean;
 }
 
-/** Where the rest of a cut plan is: the run's artifacts when known (reviewers can't run `org2org plan`). */
-function fullPlanHint(options: MarkdownOptions): string {
-  return options.fullPlanUrl
-    ? `the full plan is in [this run's artifacts](${options.fullPlanUrl})`
-    : 'the full plan is in the CI job that made this comment (`--out plan.json`)';
+/**
+ * The comment's first line, the same for every run of one config path and Spoke selection and
+ * nothing a name can write (names are escaped and this is matched at the start of a comment):
+ * `<!-- org2org:plan v1 DIGEST -->`, DIGEST the first 16 hex digits of the SHA-256 of
+ * `org2org-comment-v1\n<config path as given>\n<--spoke names sorted, joined by ",", or "*">`.
+ */
+export function commentMarker(configPath: string, spokes: readonly string[]): string {
+  const selection = spokes.length === 0 ? '*' : [...new Set(spokes)].sort().join(',');
+  const digest = createHash('sha256').update(`org2org-comment-v1\n${configPath}\n${selection}`).digest('hex').slice(0, 16);
+  return `<!-- org2org:plan v1 ${digest} -->`;
 }
 
-export const DEFAULT_MARKDOWN_MAX_CHARS = 65000;
+/** Changes folded into lists: one per assigned user or group, thousands in a large Spoke. */
+export const BULK_KINDS: ReadonlySet<Change['kind']> = new Set(['assignment.user', 'assignment.group']);
 
 const KIND_LABEL: Record<Change['kind'], string> = {
   app: 'App',
@@ -51,173 +89,406 @@ const KIND_LABEL: Record<Change['kind'], string> = {
   'serviceApp.role': 'Hub service app roles',
 };
 
-/** Room kept for the truncation notes and closing tags of one spoke's body. */
-const CLOSING_RESERVE = 400;
+const ACTION_LABEL: Record<Change['action'], string> = {
+  create: 'to add',
+  update: 'to change',
+  delete: 'to remove',
+  manual: 'manual',
+  noop: 'notes',
+};
 
-export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
-  const maxChars = options.maxChars ?? DEFAULT_MARKDOWN_MAX_CHARS;
-  const head = headLines(plan).join('\n');
-  const tail = tailLines(plan).join('\n');
-  const sections = plan.spokes.map((spoke) => ({ spoke, heading: spokeHeading(spoke).join('\n') }));
-
-  // Fixed parts first; what is left is shared out, and a spoke that needs less passes its share on.
-  const fixed = head.length + tail.length + sections.reduce((n, s) => n + s.heading.length + 4, 0) + 4;
-  let room = Math.max(0, maxChars - fixed);
-  const parts: string[] = [head];
-  sections.forEach((section, i) => {
-    const share = Math.floor(room / (sections.length - i));
-    // Each body notes its own cuts ("… not shown (comment size limit)").
-    const body = spokeBody(section.spoke, share, fullPlanHint(options));
-    room -= body.text.length;
-    parts.push(section.heading, body.text);
-  });
-  parts.push(tail);
-  const out = `${parts.filter((p) => p !== '').join('\n\n')}\n`;
-  if (out.length <= maxChars) return out;
-  // Only when even the fixed parts don't fit (a tiny maxChars or hundreds of spokes).
-  const note = `\n\n_Truncated: the plan is too long for one comment; ${fullPlanHint(options)}._\n`;
-  return out.slice(0, Math.max(0, maxChars - note.length)) + note;
+/** Bytes, the unit of the budget. */
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
 }
 
-function headLines(plan: Plan): string[] {
-  const lines = ['## org2org plan', ''];
-  if (plan.errored) lines.push('**The plan has errors and cannot be applied.**', '');
-  const { remove } = plan.summary;
-  const hub = hubEffectsCount(plan.summary);
-  if (remove > 0 || hub) {
-    // GitHub renders this as a yellow alert box: removals and Hub effects must not hide in a fold.
-    const parts = [];
-    if (remove > 0) parts.push(`**removes ${remove} ${remove === 1 ? 'object' : 'objects'}**`);
-    if (hub) parts.push(`**${hub}** (see "in the Hub:" below)`);
-    lines.push('> [!WARNING]', `> This plan ${parts.join(' and ')}.`, '');
-  }
-  lines.push(plan.empty && !plan.errored ? NO_CHANGES : `**${summaryLine(plan.summary)}** ${costLine(plan.summary)}`);
-  for (const d of plan.diagnostics ?? []) lines.push('', diagnosticItem(d));
-  return lines;
+/** Blocks are joined by a blank line. */
+const SEP = 2;
+
+/** The apply flag a change needs (apply refuses it without), for the summary's guard list. */
+export function guardOf(change: Change): string | undefined {
+  const op = change.op;
+  if (op.type === 'pushMapping.delete' && op.deleteTargetGroup) return '--allow-delete-target-groups';
+  if ('disables' in op && op.disables) return '--allow-disable-connection';
+  if (op.type === 'serviceApp.delete') return '--allow-delete-service-apps';
+  return undefined;
 }
 
-function tailLines(plan: Plan): string[] {
-  const parts = [`org2org ${plan.tool.version}`, `config ${plan.config.file} (${plan.config.digest.slice(0, 12)})`];
-  if (plan.git) parts.push(`commit ${plan.git.commit.slice(0, 12)}${plan.git.dirty ? ' with uncommitted changes' : ''}`);
-  if (plan.createdAt) parts.push(`planned ${plan.createdAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`);
-  return [`<sub>${parts.join(' · ')}</sub>`];
-}
-
-function spokeHeading(spoke: SpokePlan): string[] {
-  const changes = listedChanges(spoke.changes).filter((c) => c.action !== 'noop');
-  const counts = countsOf(changes);
-  const observe = spoke.mode === 'observe' ? ' (observe: read and report only)' : '';
-  const lines = [
-    `<!-- org2org:spoke=${spoke.name} -->`,
-    `### Spoke \`${spoke.name}\`${observe}`,
-    '',
-    `${spoke.url} — ${counts.add} to add, ${counts.change} to change, ${counts.remove} to remove, ${counts.manual} manual`,
-  ];
-  if (changes.length === 0) return lines;
-  lines.push('', '| Resource | Add | Change | Remove | Manual |', '|---|---:|---:|---:|---:|');
-  const byKind = new Map<Change['kind'], Change[]>();
-  for (const change of changes) {
-    const list = byKind.get(change.kind);
-    if (list) list.push(change);
-    else byKind.set(change.kind, [change]);
-  }
-  for (const [kind, list] of byKind) {
-    const c = countsOf(list);
-    lines.push(`| ${KIND_LABEL[kind]} | ${c.add} | ${c.change} | ${c.remove} | ${c.manual} |`);
-  }
-  return lines;
+/** Where the rest of a cut list is: the artifact and `org2org show`, and the run when known. */
+function whereHint(options: MarkdownOptions): string {
+  const file = options.planFile ?? 'plan.json';
+  const run = options.fullPlanUrl && /^https:\/\/[^\s()<>[\]]+$/.test(options.fullPlanUrl) ? ` of [this run](${options.fullPlanUrl})` : '';
+  const where = options.artifact ? `the artifact ${mdCode(options.artifact)}${run}` : `the saved plan${run}`;
+  return `${where}; \`org2org show ${file.replace(/`/g, '')}\` prints it all`;
 }
 
 function diagnosticItem(d: Diagnostic): string {
   const icon = d.severity === 'error' ? '❌' : '⚠️';
-  return `- ${icon} ${escapeMarkdown(diagnosticText(d))}`;
+  const where = d.file !== undefined && d.line !== undefined ? `${mdCode(`${inert(d.file, MAX_NAME)}:${d.line}:${d.col ?? 1}`)} ` : '';
+  return `- ${icon} ${d.severity}: ${where}${mdText(d.message)}`;
 }
 
-/** Keep Okta's and users' text from opening HTML or ending our markers. */
-function escapeMarkdown(text: string): string {
-  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Errors before warnings, each in the order found. */
+function ordered(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')];
 }
 
-/** Lines that fit in a character budget: `fits` before `add`. */
-class Budgeted {
-  readonly lines: string[] = [];
-  private used = 0;
-  constructor(private readonly limit: number) {}
-  fits(text: string): boolean {
-    return this.used + text.length + 1 <= this.limit;
+/**
+ * Lines taken while they fit `limit` bytes (each costs its length + 1), then a note saying how
+ * many did not. The note's room is kept back so it always fits.
+ */
+function takeLines(lines: readonly string[], limit: number, note: (left: number) => string): string[] {
+  const out: string[] = [];
+  let used = 0;
+  const reserve = bytes(note(lines.length)) + 1;
+  for (let i = 0; i < lines.length; i++) {
+    const cost = bytes(lines[i]!) + 1;
+    const last = i === lines.length - 1;
+    if (used + cost > limit - (last ? 0 : reserve)) {
+      out.push(note(lines.length - i));
+      return out;
+    }
+    out.push(lines[i]!);
+    used += cost;
   }
-  add(...texts: string[]): void {
-    for (const text of texts) {
-      this.lines.push(text);
-      this.used += text.length + 1;
+  return out;
+}
+
+/** A fenced block of `lines` (a fence none of them can close). */
+function fenced(info: string, lines: readonly string[]): string {
+  const fence = fenceFor(lines.join('\n'));
+  return [`${fence}${info}`, ...lines, fence].join('\n');
+}
+
+/** The failure text as a fenced block, cut at whole lines to `limit` bytes. */
+function failureBlock(text: string, limit: number): string {
+  const lines = inertBlock(text).split('\n');
+  const head = '**What failed:**\n\n';
+  const fence = fenceFor(lines.join('\n'));
+  const room = limit - bytes(head) - 2 * (fence.length + 5);
+  const kept = takeLines(lines, room, (n) => `… ${formatCount(n)} more ${n === 1 ? 'line' : 'lines'} (the job log has them)`);
+  return `${head}${fence}text\n${kept.join('\n')}\n${fence}`;
+}
+
+interface SpokeSection {
+  spoke: SpokePlan;
+  heading: string;
+  diagnostics: string[];
+  notes: string[];
+  /** Non-bulk changes: their header line and their full lines. */
+  changes: { header: string; full: string[] }[];
+  fence: string;
+  bulk: BulkGroup[];
+}
+
+interface BulkGroup {
+  summary: string;
+  /** One entry per change: its lines joined. */
+  entries: string[];
+  fence: string;
+  /** e.g. "user assignments to add in emea". */
+  what: string;
+}
+
+function spokeSection(spoke: SpokePlan, options: MarkdownOptions): SpokeSection {
+  const listed = listedChanges(spoke.changes);
+  const repeatedMap = repeatedNotes(listed);
+  const nonBulk = listed.filter((c) => !BULK_KINDS.has(c.kind));
+  const bulk = listed.filter((c) => BULK_KINDS.has(c.kind));
+  const changes = nonBulk.map((change) => {
+    const full = changeLines(change, '', repeatedMap).map((l) => l.text);
+    return { header: full[0]!, full };
+  });
+  const observe = spoke.mode === 'observe' ? ' (observe: read and report only)' : '';
+  const groups = new Map<string, Change[]>();
+  for (const change of bulk) {
+    const key = `${change.kind}\u0000${change.action}`;
+    const list = groups.get(key);
+    if (list) list.push(change);
+    else groups.set(key, [change]);
+  }
+  const bulkGroups = [...groups.values()].map((list) => {
+    const first = list[0]!;
+    const entries = list.map((c) =>
+      changeLines(c, '', repeatedMap)
+        .map((l) => l.text)
+        .join('\n'),
+    );
+    const what = `${KIND_LABEL[first.kind].toLowerCase()} ${ACTION_LABEL[first.action]} in ${mdCode(spoke.name)}`;
+    return {
+      summary: `${KIND_LABEL[first.kind]} ${ACTION_LABEL[first.action]} in ${htmlText(spoke.name, MAX_NAME)}: ${formatCount(list.length)}`,
+      entries,
+      fence: fenceFor(entries.join('\n')),
+      what,
+    };
+  });
+  return {
+    spoke,
+    heading: [
+      ...(options.spokeMarkers && /^[A-Za-z0-9_.-]+$/.test(spoke.name) ? [`<!-- org2org:spoke=${spoke.name} -->`] : []),
+      `### Spoke ${mdCode(spoke.name)}${observe}`,
+      '',
+      mdCode(spoke.url),
+    ].join('\n'),
+    diagnostics: ordered(spoke.diagnostics).map(diagnosticItem),
+    // A note many changes carry is said once, here, and left out of their entries.
+    notes: [
+      ...[...repeatedMap].map(([note, addresses]) => `- ℹ️ ${mdText(repeatedNoteText(note, addresses), 2 * MAX_TEXT)}`),
+      ...(spoke.notes ?? []).map((n) => `- ℹ️ ${mdText(n)}`),
+    ],
+    changes,
+    fence: fenceFor(changes.flatMap((c) => c.full).join('\n')),
+    bulk: bulkGroups,
+  };
+}
+
+/** The summary table: one row per Spoke and kind with changes. */
+function summaryRows(plan: Plan): string[] {
+  const rows: string[] = [];
+  for (const spoke of plan.spokes) {
+    const changes = listedChanges(spoke.changes).filter((c) => c.action !== 'noop');
+    const byKind = new Map<Change['kind'], Change[]>();
+    for (const change of changes) {
+      const list = byKind.get(change.kind);
+      if (list) list.push(change);
+      else byKind.set(change.kind, [change]);
+    }
+    for (const [kind, list] of byKind) {
+      const c = countsOf(list);
+      const hub = list.filter((x) => (x.hubEffects?.length ?? 0) > 0).length;
+      const guards = [...new Set(list.map(guardOf).filter((g): g is string => g !== undefined))];
+      const n = (v: number): string => (v === 0 ? '' : formatCount(v));
+      rows.push(
+        `| ${mdCode(spoke.name)} | ${KIND_LABEL[kind]} | ${n(c.add)} | ${n(c.change)} | ${n(c.remove)} | ${n(c.manual)} | ${n(hub)} | ${guards.map((g) => `\`${g}\``).join(' ')} |`,
+      );
     }
   }
+  return rows;
 }
 
-/** Diagnostics, then the details block, cut to `budget` characters with a note when cut. */
-function spokeBody(spoke: SpokePlan, budget: number, hint: string): { text: string } {
-  const out = new Budgeted(Math.max(0, budget - CLOSING_RESERVE));
-  addDiagnostics(out, spoke.diagnostics);
-  // Manual steps are work for a person: shown outside the folded details.
-  for (const change of spoke.changes.filter((c) => c.action === 'manual')) {
-    const steps = [
-      `- ❗ **Manual:** ${escapeMarkdown(change.name)} (\`${localAddress(change)}\`)`,
-      ...(change.instructions ?? []).map((s, i) => `  ${i + 1}. ${escapeMarkdown(s)}`),
-    ];
-    const item = steps.join('\n');
-    if (out.fits(item)) out.add(item);
-  }
-  for (const note of spoke.notes ?? []) {
-    const item = `- ℹ️ ${escapeMarkdown(note)}`;
-    if (out.fits(item)) out.add(item);
-  }
-  addDetails(out, spoke, hint);
-  return { text: out.lines.join('\n') };
+function titleOf(plan: Plan | undefined, options: MarkdownOptions): string {
+  const names = plan ? plan.spokes.map((s) => s.name) : [...(options.spokes ?? [])];
+  const which = names.length > 0 && names.length <= 5 ? ` for ${names.map((n) => mdCode(n)).join(', ')}` : '';
+  if (!plan) return `## ❌ org2org plan failed${which}`;
+  if (plan.errored) return `## ❌ org2org plan${which}: errors, cannot be applied`;
+  return `## org2org plan${which}`;
 }
 
-/** Errors first, then warnings, and how many did not fit. */
-function addDiagnostics(out: Budgeted, all: Diagnostic[]): void {
-  const diagnostics = [...all.filter((d) => d.severity === 'error'), ...all.filter((d) => d.severity !== 'error')];
-  let shown = 0;
-  for (const d of diagnostics) {
-    const item = diagnosticItem(d);
-    if (!out.fits(item)) break;
-    out.add(item);
-    shown++;
+/** The top of the comment: everything but the Spokes' sections and the footer. Each entry is a block. */
+function topBlocks(plan: Plan | undefined, options: MarkdownOptions, budget: number): string[] {
+  const blocks: string[] = [];
+  if (options.marker) blocks.push(`${options.marker}\n${titleOf(plan, options)}`);
+  else blocks.push(titleOf(plan, options));
+  if (options.failure !== undefined && options.failure.trim() !== '') blocks.push(failureBlock(options.failure, Math.floor(budget / 4)));
+  if (!plan) {
+    blocks.push('No plan was made, and nothing was written to any org.');
+    return blocks;
   }
-  if (shown < diagnostics.length) out.add(`- _… ${diagnostics.length - shown} more not shown (comment size limit)._`);
+  const { remove } = plan.summary;
+  const hub = hubEffectsCount(plan.summary);
+  if (remove > 0 || hub) {
+    // GitHub renders this as a yellow alert box: removals and Hub effects must not hide in a fold.
+    const removes = remove > 0 ? `This plan **removes ${formatCount(remove)} ${remove === 1 ? 'object' : 'objects'}**` : '';
+    const effects = hub ? `**${hub}** (see "in the Hub:" below)` : '';
+    blocks.push(`> [!WARNING]\n> ${removes && effects ? `${removes} and ${effects}` : removes || effects}.`);
+  }
+  blocks.push(plan.empty && !plan.errored ? NO_CHANGES : `**${summaryLine(plan.summary)}** ${costLine(plan.summary)}`);
+  const global = ordered(plan.diagnostics ?? []).map(diagnosticItem);
+  if (global.length > 0)
+    blocks.push(
+      takeLines(global, Math.floor(budget / 8), (n) => `- _… ${formatCount(n)} more not shown: ${whereHint(options)}._`).join('\n'),
+    );
+  const rows = summaryRows(plan);
+  if (rows.length > 0) {
+    const head = ['| Spoke | Resource | Add | Change | Remove | Manual | Hub effects | Apply needs |', '|---|---|--:|--:|--:|--:|--:|---|'];
+    const kept = takeLines(rows, Math.floor(budget / 6), (n) => `| _… ${formatCount(n)} more rows_ | | | | | | | |`);
+    blocks.push([...head, ...kept].join('\n'));
+  }
+  const manual = plan.spokes.flatMap((s) => s.changes.filter((c) => c.action === 'manual'));
+  if (manual.length > 0) {
+    const items = manual.map((change) =>
+      [
+        `- ❗ **Manual step** in ${mdCode(change.spoke)}: ${mdCode(localAddress(change))}`,
+        ...(change.instructions ?? []).map((s, i) => `  ${i + 1}. ${mdText(s)}`),
+      ].join('\n'),
+    );
+    blocks.push(
+      takeLines(items, Math.floor(budget / 8), (n) => `- _… ${formatCount(n)} more manual steps: ${whereHint(options)}._`).join('\n'),
+    );
+  }
+  return blocks;
 }
 
-/** The folded diff of the Spoke's changes, as many as fit, and how many did not. */
-function addDetails(out: Budgeted, spoke: SpokePlan, hint: string): void {
-  const changes = listedChanges(spoke.changes);
-  if (changes.length === 0) return;
-  if (out.lines.length > 0) out.add('');
-  const real = changes.filter((c) => c.action !== 'noop').length;
-  const summary = real === 0 ? `Notes on ${spoke.name}` : `Details: ${real} ${real === 1 ? 'change' : 'changes'} in ${spoke.name}`;
-  const open = [`<details><summary>${summary}</summary>`, '', '```diff'];
-  if (!out.fits(open.join('\n'))) {
-    out.add(`_${changes.length} changes not shown (comment size limit): ${hint}._`);
-    return;
+function footerOf(plan: Plan): string {
+  const parts = [
+    `org2org ${inert(plan.tool.version, 40)}`,
+    `config ${mdCode(plan.config.file)} (${inert(plan.config.digest.slice(0, 12), 12)})`,
+  ];
+  if (plan.git) parts.push(`commit ${inert(plan.git.commit.slice(0, 12), 12)}${plan.git.dirty ? ' with uncommitted changes' : ''}`);
+  if (plan.createdAt) parts.push(`planned ${inert(plan.createdAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC'), 40)}`);
+  return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+/** The non-bulk diff block of a Spoke: each change in full while `room` lasts, else its header line. */
+function changesBlock(section: SpokeSection, room: number, hint: string): { text: string; used: number } {
+  if (section.changes.length === 0) return { text: '', used: 0 };
+  const fence = section.fence;
+  const shell = fence.length + 5 + fence.length + 1;
+  const headers = section.changes.reduce((n, c) => n + bytes(c.header) + 1, 0);
+  let left = room - shell - headers;
+  const lines: string[] = [];
+  // When even the headers don't fit, as many as fit and a count of the rest.
+  if (left < 0) {
+    const all = section.changes.map((c) => c.header);
+    const kept = takeLines(all, Math.max(0, room - shell), (n) => `# … ${formatCount(n)} more changes not shown: see ${hint}`);
+    const text = fenced('diff', kept);
+    return { text, used: bytes(text) };
   }
-  for (const line of open) out.add(line);
-  const repeated = repeatedNotes(changes);
-  for (const [note, addresses] of repeated) {
-    const line = `# ${repeatedNoteText(note, addresses).replace(/```/g, "'''")}`;
-    if (out.fits(line)) out.add(line);
+  let cut = 0;
+  for (const change of section.changes) {
+    const extra = change.full.slice(1).reduce((n, l) => n + bytes(l) + 1, 0);
+    lines.push(change.header);
+    if (extra <= left) {
+      lines.push(...change.full.slice(1));
+      left -= extra;
+    } else if (change.full.length > 1) cut++;
   }
-  let shown = 0;
-  for (const change of changes) {
-    // The diff block's first column is the line's kind: `+`/`-`/`!` so GitHub colours them.
-    // A value with a code fence in it must not end the diff block early.
-    const block = changeLines(change, '', repeated)
-      .map((l) => l.text.replace(/```/g, "'''"))
-      .join('\n');
-    if (!out.fits(block)) break;
-    out.add(block);
-    shown++;
+  if (cut > 0) {
+    const note = `# details of ${formatCount(cut)} ${cut === 1 ? 'change' : 'changes'} not shown (comment size limit)`;
+    if (bytes(note) + 1 <= left) lines.push(note);
   }
-  out.add('```');
-  if (shown < changes.length) out.add('', `_… ${changes.length - shown} more changes not shown (comment size limit): ${hint}._`);
-  out.add('', '</details>');
+  const text = [`${fence}diff`, ...lines, fence].join('\n');
+  return { text, used: bytes(text) };
+}
+
+/** A bulk group folded in `<details>`, its entries cut to `room` bytes with an honest count. */
+function bulkBlock(group: BulkGroup, room: number, options: MarkdownOptions): string | undefined {
+  const open = `<details><summary>${group.summary}</summary>\n\n`;
+  const close = '\n\n</details>';
+  const note = (n: number): string => `_… ${formatCount(n)} more ${group.what} not shown (comment size limit): ${whereHint(options)}._`;
+  const longestNote = note(group.entries.length);
+  const fenceCost = 2 * (group.fence.length + 5);
+  let left = room - bytes(open) - bytes(close) - fenceCost - bytes(longestNote) - SEP;
+  if (left < 0) {
+    // Not even one entry: the fold with the note alone, when that fits.
+    const bare = `${open}${note(group.entries.length)}${close}`;
+    return bytes(bare) <= room ? bare : undefined;
+  }
+  const shown: string[] = [];
+  for (const entry of group.entries) {
+    const cost = bytes(entry) + 1;
+    if (cost > left) break;
+    shown.push(entry);
+    left -= cost;
+  }
+  if (shown.length === 0) return `${open}${note(group.entries.length)}${close}`;
+  const rest = group.entries.length - shown.length;
+  const list = `${group.fence}diff\n${shown.join('\n')}\n${group.fence}`;
+  return `${open}${list}${rest > 0 ? `\n\n${note(rest)}` : ''}${close}`;
+}
+
+/**
+ * The comment for `plan` (or for a run that made none: `failure` says why), within
+ * `options.maxChars` bytes.
+ */
+export function renderPlanMarkdown(plan: Plan | undefined, options: MarkdownOptions = {}): string {
+  const budget = options.maxChars ?? DEFAULT_MARKDOWN_MAX_CHARS;
+  const hint = whereHint(options);
+  const top = topBlocks(plan, options, budget);
+  const footer = plan ? footerOf(plan) : '';
+  const sections = plan ? plan.spokes.map((s) => spokeSection(s, options)) : [];
+
+  // 1. What is always shown: the top, the footer, each Spoke's heading.
+  let left = budget - 1 - [...top, footer].reduce((n, b) => n + bytes(b) + SEP, 0);
+  left -= sections.reduce((n, s) => n + bytes(s.heading) + SEP, 0);
+
+  // 2. Every non-bulk change at least as its header line: room kept for them all before anything else.
+  const headerRoom = sections.map((s) =>
+    s.changes.length === 0 ? 0 : s.changes.reduce((n, c) => n + bytes(c.header) + 1, 0) + 2 * (s.fence.length + 5) + SEP,
+  );
+  left -= headerRoom.reduce((a, b) => a + b, 0);
+
+  // 3. Diagnostics (errors first), up to half of what is left, shared among the Spokes.
+  const diagnostics = sections.map(() => '');
+  let diagRoom = Math.max(0, Math.floor(left / 2));
+  sections.forEach((s, i) => {
+    if (s.diagnostics.length === 0) return;
+    const share = Math.floor(diagRoom / sections.slice(i).filter((x) => x.diagnostics.length > 0).length);
+    const text = takeLines(s.diagnostics, share - SEP, (n) => `- _… ${formatCount(n)} more not shown: ${hint}._`).join('\n');
+    diagnostics[i] = text;
+    diagRoom -= bytes(text) + SEP;
+    left -= bytes(text) + SEP;
+  });
+
+  // 4. The non-bulk changes in full while room lasts (their header room is already counted).
+  const changeBlocks = sections.map((s, i) => {
+    if (s.changes.length === 0) return '';
+    const { text, used } = changesBlock(s, Math.max(0, left) + headerRoom[i]! - SEP, hint);
+    left -= used + SEP - headerRoom[i]!;
+    return text;
+  });
+
+  // 5. Notes, then the bulk lists sharing what is left (a list that needs less passes its share on).
+  const notes = sections.map((s) => {
+    if (s.notes.length === 0) return '';
+    const text = takeLines(s.notes, Math.max(0, Math.floor(left / 4)) - SEP, (n) => `- _… ${formatCount(n)} more notes_`).join('\n');
+    left -= bytes(text) + SEP;
+    return text;
+  });
+  const groups = sections.flatMap((s, i) => s.bulk.map((g) => ({ i, g })));
+  const bulkBlocks = sections.map((): string[] => []);
+  groups.forEach(({ i, g }, k) => {
+    const share = Math.floor(Math.max(0, left) / (groups.length - k));
+    const block = bulkBlock(g, share - SEP, options);
+    if (block === undefined) return;
+    bulkBlocks[i]!.push(block);
+    left -= bytes(block) + SEP;
+  });
+
+  const parts = [...top];
+  sections.forEach((s, i) => {
+    parts.push(s.heading, diagnostics[i]!, notes[i]!, changeBlocks[i]!, ...bulkBlocks[i]!);
+    // A bulk group with no room at all still says that it exists.
+    const dropped = s.bulk.length - bulkBlocks[i]!.length;
+    if (dropped > 0) parts.push(`_${formatCount(dropped)} assignment lists not shown (comment size limit): ${hint}._`);
+  });
+  parts.push(footer);
+  const out = `${parts.filter((p) => p !== '').join('\n\n')}\n`;
+  return bytes(out) <= budget
+    ? out
+    : lastResort(
+        parts.filter((p) => p !== ''),
+        budget,
+        hint,
+      );
+}
+
+/** Only when the fixed parts alone overflow (hundreds of Spokes in a tiny budget): whole blocks from the top. */
+function lastResort(blocks: string[], budget: number, hint: string): string {
+  const note = `_Cut: the plan is too long for one comment; ${hint}._`;
+  const kept: string[] = [];
+  let used = bytes(note) + 1;
+  for (const block of blocks) {
+    if (used + bytes(block) + SEP > budget) break;
+    kept.push(block);
+    used += bytes(block) + SEP;
+  }
+  return `${[...kept, note].join('\n\n')}\n`;
+}
+
+/**
+ * The step summary: the title, what failed, and the whole text plan in a fence when it fits
+ * GitHub's 1 MiB; otherwise the comment's Markdown built to that budget.
+ */
+export function renderStepSummary(plan: Plan | undefined, text: string | undefined, options: MarkdownOptions = {}): string {
+  const budget = options.maxChars ?? STEP_SUMMARY_LIMIT;
+  const base = { ...options, marker: undefined, maxChars: budget };
+  if (plan && text !== undefined) {
+    const lines = inertBlock(text, 10_000, Number.MAX_SAFE_INTEGER).replace(/\n+$/, '').split('\n');
+    const head = [titleOf(plan, base)];
+    if (options.failure !== undefined && options.failure.trim() !== '') head.push(failureBlock(options.failure, Math.floor(budget / 8)));
+    const out = `${[...head, fenced('text', lines)].join('\n\n')}\n`;
+    if (bytes(out) <= budget) return out;
+  }
+  return renderPlanMarkdown(plan, base);
 }

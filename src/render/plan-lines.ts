@@ -4,6 +4,7 @@
  * except to lay out a structured value as a line diff (made with the `diff` package).
  */
 import { diffLines } from 'diff';
+import { inert, MAX_NAME } from '../inert.js';
 import { addressInSpoke } from '../plan/address.js';
 import type { Action, AttributeChange, Change, Diagnostic, Plan, PlanSummary } from '../plan/types.js';
 
@@ -19,10 +20,10 @@ export interface Line {
 
 /** A scalar as the plan shows it: strings quoted, nothing as "(none)", sensitive values verbatim. */
 export function formatValue(value: unknown, sensitive = false): string {
-  if (sensitive) return String(value ?? '(none)');
+  if (sensitive) return inert(String(value ?? '(none)'));
   if (value === null || value === undefined) return '(none)';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return JSON.stringify(value);
+  // JSON escapes control characters; inert takes the bidi overrides JSON leaves and bounds it.
+  return inert(JSON.stringify(value));
 }
 
 function isStructured(value: unknown): boolean {
@@ -46,27 +47,34 @@ export function sortKeys(value: unknown): unknown {
 export function attributeLines(attribute: AttributeChange, action: Action, indent: string): Line[] {
   const { name, before, after } = attribute;
   if (!attribute.sensitive && (isStructured(before) || isStructured(after))) {
-    const lines: Line[] = [{ text: `${indent}${name}:` }];
+    const lines: Line[] = [{ text: `${indent}${inert(name, MAX_NAME)}:` }];
     const oldText = before === null || before === undefined ? '' : prettyJson(before);
     const newText = after === null || after === undefined ? '' : prettyJson(after);
     for (const part of diffLines(oldText, newText)) {
       const mark = part.added ? '+' : part.removed ? '-' : ' ';
       const role = part.added ? 'added' : part.removed ? 'removed' : undefined;
-      for (const text of part.value.replace(/\n$/, '').split('\n')) {
+      for (const text of part.value
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => inert(l))) {
         lines.push(role ? { text: `${indent}  ${mark} ${text}`, role } : { text: `${indent}  ${mark} ${text}` });
       }
     }
     return lines;
   }
   const shownAfter = formatValue(after, attribute.sensitive);
-  if (action === 'create' && (before === null || before === undefined)) return [{ text: `${indent}${name}: ${shownAfter}` }];
-  return [{ text: `${indent}${name}: ${formatValue(before, attribute.sensitive)} → ${shownAfter}` }];
+  const label = inert(name, MAX_NAME);
+  if (action === 'create' && (before === null || before === undefined)) return [{ text: `${indent}${label}: ${shownAfter}` }];
+  return [{ text: `${indent}${label}: ${formatValue(before, attribute.sensitive)} → ${shownAfter}` }];
 }
 
 /** Short resource path within its spoke: `assignment.user["alice@acme.com"]`. */
 export function localAddress(change: Change): string {
-  return addressInSpoke(change.resource);
+  return inert(addressInSpoke(change.resource), ADDRESS_MAX);
 }
+
+/** An address is a kind and a name: room for a bounded name and its quoting. */
+const ADDRESS_MAX = MAX_NAME + 100;
 
 /** A note given on this many changes of one spoke or more is said once, under the spoke. */
 export const REPEATED_NOTE_MIN = 3;
@@ -90,7 +98,7 @@ export function repeatedNotes(changes: Change[]): Map<string, string[]> {
 export function repeatedNoteText(note: string, addresses: string[]): string {
   const shown = addresses.slice(0, 3).join(', ');
   const more = addresses.length > 3 ? `, … ${formatCount(addresses.length - 3)} more` : '';
-  return `note on ${formatCount(addresses.length)} changes (${shown}${more}): ${note}`;
+  return `note on ${formatCount(addresses.length)} changes (${shown}${more}): ${inert(note)}`;
 }
 
 const numberFormat = new Intl.NumberFormat('en-US');
@@ -106,13 +114,14 @@ export function changeLines(change: Change, indent = '  ', said?: ReadonlyMap<st
   const inner = `${indent}    `;
   for (const attribute of change.attributes) lines.push(...attributeLines(attribute, change.action, inner));
   if (change.action === 'delete' && change.before) {
-    for (const [name, value] of Object.entries(change.before)) lines.push({ text: `${inner}${name}: ${formatValue(value)}` });
+    for (const [name, value] of Object.entries(change.before))
+      lines.push({ text: `${inner}${inert(name, MAX_NAME)}: ${formatValue(value)}` });
   }
-  for (const effect of change.hubEffects ?? []) lines.push({ text: `${inner}in the Hub: ${effect}`, role: 'removed', prose: true });
+  for (const effect of change.hubEffects ?? []) lines.push({ text: `${inner}in the Hub: ${inert(effect)}`, role: 'removed', prose: true });
   if (change.instructions) {
     change.instructions.forEach((step, i) => {
       if (change.action !== 'manual' && said?.has(step)) return;
-      const text = change.action === 'manual' ? `${inner}${i + 1}. ${step}` : `${inner}note: ${step}`;
+      const text = change.action === 'manual' ? `${inner}${i + 1}. ${inert(step)}` : `${inner}note: ${inert(step)}`;
       lines.push({ text, role: 'note' });
     });
   }
@@ -121,25 +130,26 @@ export function changeLines(change: Change, indent = '  ', said?: ReadonlyMap<st
 
 function headerDetail(change: Change): string {
   const key = localAddress(change);
-  if (key.includes(JSON.stringify(change.name))) return '';
-  if (change.kind === 'app') return ` (${change.name})`;
+  if (key.includes(inert(JSON.stringify(change.name), ADDRESS_MAX))) return '';
+  if (change.kind === 'app') return ` (${inert(change.name, MAX_NAME)})`;
   return '';
 }
 
 export function diagnosticText(d: Diagnostic): string {
-  const where = d.file !== undefined && d.line !== undefined ? `${d.file}:${d.line}:${d.col ?? 1}: ` : '';
-  return `${d.severity}: ${where}${d.message}`;
+  const where = d.file !== undefined && d.line !== undefined ? `${inert(d.file, MAX_NAME)}:${d.line}:${d.col ?? 1}: ` : '';
+  return `${d.severity}: ${where}${inert(d.message)}`;
 }
 
 export function summaryLine(summary: PlanSummary): string {
-  return `Plan: ${summary.add} to add, ${summary.change} to change, ${summary.remove} to remove, ${summary.manual} manual.`;
+  const n = formatCount;
+  return `Plan: ${n(summary.add)} to add, ${n(summary.change)} to change, ${n(summary.remove)} to remove, ${n(summary.manual)} manual.`;
 }
 
 /** "2 changes act on the Hub through Okta's provisioning"; undefined when none do. */
 export function hubEffectsCount(summary: PlanSummary): string | undefined {
   const n = summary.hubEffects ?? 0;
   if (n === 0) return undefined;
-  return `${n} ${n === 1 ? 'change acts' : 'changes act'} on the Hub through Okta's provisioning`;
+  return `${formatCount(n)} ${n === 1 ? 'change acts' : 'changes act'} on the Hub through Okta's provisioning`;
 }
 
 /** The Hub-side consequences, counted, with where to look; undefined when there are none. */
@@ -150,7 +160,7 @@ export function hubEffectsLine(summary: PlanSummary): string | undefined {
 }
 
 export function costLine(summary: PlanSummary): string {
-  const writes = `${summary.apiWrites} API ${summary.apiWrites === 1 ? 'write' : 'writes'}`;
+  const writes = `${formatCount(summary.apiWrites)} API ${summary.apiWrites === 1 ? 'write' : 'writes'}`;
   if (summary.apiWrites === 0) return `${writes}.`;
   return `${writes}, at least ${formatEstimate(summary.minSeconds)} at the orgs' current rate limits.`;
 }

@@ -5,6 +5,7 @@
  */
 import type { ApplyResult, HubVerification } from '../apply/types.js';
 import type { Action, Change } from '../plan/types.js';
+import { inert } from '../inert.js';
 import { colorize, type Tone } from './ansi.js';
 import { formatCount } from './plan-lines.js';
 
@@ -49,22 +50,22 @@ const VERB_WIDTH = 7;
 export function finishedRowText(row: FinishedRow, color: boolean): string {
   switch (row.outcome) {
     case 'applied':
-      return `${paint('✓', 'ok', color)} ${DONE_VERB[row.change.action].padEnd(VERB_WIDTH)} ${row.change.address} ${paint(`(${formatDuration(row.ms)})`, 'dim', color)}`;
+      return `${paint('✓', 'ok', color)} ${DONE_VERB[row.change.action].padEnd(VERB_WIDTH)} ${inert(row.change.address)} ${paint(`(${formatDuration(row.ms)})`, 'dim', color)}`;
     case 'failed':
-      return `${paint('✗', 'fail', color)} ${paint('failed'.padEnd(VERB_WIDTH), 'fail', color)} ${row.change.address}: ${oneLine(row.message)}`;
+      return `${paint('✗', 'fail', color)} ${paint('failed'.padEnd(VERB_WIDTH), 'fail', color)} ${inert(row.change.address)}: ${oneLine(row.message)}`;
     case 'skipped':
-      return `${paint('↷', 'skip', color)} ${'skipped'.padEnd(VERB_WIDTH)} ${row.change.address}: ${oneLine(row.reason)}`;
+      return `${paint('↷', 'skip', color)} ${'skipped'.padEnd(VERB_WIDTH)} ${inert(row.change.address)}: ${oneLine(row.reason)}`;
   }
 }
 
 /** A change in flight (after the spinner). */
 export function runningText(change: Change): string {
-  return `${RUNNING_VERB[change.action]} ${change.address}`;
+  return `${RUNNING_VERB[change.action]} ${inert(change.address)}`;
 }
 
-/** Okta messages can span lines; a row must stay one line in a log. */
+/** Okta messages can span lines and carry anything; a row must stay one inert line in a log. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return inert(text).replace(/\s+/g, ' ').trim();
 }
 
 /** A wait the client (or apply) reported: until when an org's bucket is held. */
@@ -137,7 +138,7 @@ export function summaryLines(result: ApplyResult, elapsedMs: number | undefined,
   if (result.failed > 0) {
     const failures = result.results.filter((r) => r.outcome === 'failed');
     for (const r of failures.slice(0, MAX_LISTED))
-      lines.push(`  ${paint('✗', 'fail', color)} ${r.address}: ${oneLine(r.message ?? 'failed')}`);
+      lines.push(`  ${paint('✗', 'fail', color)} ${inert(r.address)}: ${oneLine(r.message ?? 'failed')}`);
     if (failures.length > MAX_LISTED) lines.push(`  … and ${formatCount(failures.length - MAX_LISTED)} more failures (listed above)`);
   }
   if (result.verification) lines.push(...verificationLines(result.verification, color));
@@ -160,7 +161,7 @@ function verificationLines(checks: HubVerification[], color: boolean): string[] 
   const lines = [allOk ? `${paint('✓', 'ok', color)} ${head}` : `${paint('✗', 'fail', color)} ${head}`];
   const problems = checks.filter((c) => !c.ok);
   for (const c of problems.slice(0, MAX_LISTED))
-    lines.push(`  ${paint('✗', 'fail', color)} ${c.kind} ${c.name} (${c.spoke}): ${oneLine(c.detail)}`);
+    lines.push(`  ${paint('✗', 'fail', color)} ${c.kind} ${inert(c.name)} (${inert(c.spoke)}): ${oneLine(c.detail)}`);
   if (problems.length > MAX_LISTED) lines.push(`  … and ${formatCount(problems.length - MAX_LISTED)} more`);
   return lines;
 }

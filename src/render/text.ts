@@ -3,12 +3,14 @@
  * (`+` create, `~` update, `-` delete, `!` manual), diagnostics, then the summary line and the
  * API-write estimate. Colour is plain ANSI, only when asked for.
  */
+import { inert, MAX_NAME } from '../inert.js';
 import type { Diagnostic, Plan } from '../plan/types.js';
 import { colorize, type Tone } from './ansi.js';
 import {
   changeLines,
   costLine,
   diagnosticText,
+  formatCount,
   hubEffectsLine,
   listedChanges,
   NO_CHANGES,
@@ -49,7 +51,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
 
   for (const spoke of plan.spokes) {
     const observe = spoke.mode === 'observe' ? ' [observe: read and report only]' : '';
-    const heading = `Spoke ${spoke.name} (${spoke.url})${observe}`;
+    const heading = `Spoke ${inert(spoke.name, MAX_NAME)} (${inert(spoke.url, MAX_NAME)})${observe}`;
     const changes = listedChanges(spoke.changes);
     const notes = spoke.notes ?? [];
     if (changes.length === 0 && spoke.diagnostics.length === 0 && notes.length === 0) {
@@ -61,7 +63,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
     const repeated = repeatedNotes(changes);
     for (const change of changes) for (const line of changeLines(change, '  ', repeated)) push(line);
     for (const [note, addresses] of repeated) push({ text: `  ${repeatedNoteText(note, addresses)}`, role: 'note' });
-    for (const note of notes) push({ text: `  note: ${note}`, role: 'note' });
+    for (const note of notes) push({ text: `  note: ${inert(note)}`, role: 'note' });
     for (const diagnostic of ordered(spoke.diagnostics)) push(diagnosticLine(diagnostic, '  '));
     lines.push({ text: '' });
   }
@@ -77,7 +79,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
   }
   const { errors, warnings } = plan.summary;
   if (errors > 0 || warnings > 0) {
-    const text = `${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}.`;
+    const text = `${formatCount(errors)} ${errors === 1 ? 'error' : 'errors'}, ${formatCount(warnings)} ${warnings === 1 ? 'warning' : 'warnings'}.`;
     lines.push(errors > 0 ? { text: `${text} The plan has errors and cannot be applied.`, role: 'error' } : { text, role: 'warning' });
   }
   return `${lines.map((l) => paint(l, options.color)).join('\n')}\n`;

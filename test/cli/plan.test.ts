@@ -94,7 +94,9 @@ test('drift: exit 2 with --detailed-exitcode, 0 without; --out and the step summ
     assert.match(c.out, /Plan: 1 to add, 1 to change, 0 to remove/);
     const planFile = readFileSync(join(dir, 'plan.json'), 'utf8');
     const summaryText = readFileSync(summary, 'utf8');
-    assert.match(summaryText, /<!-- org2org:spoke=emea -->/);
+    // The summary holds the whole text plan once, in a fence.
+    assert.match(summaryText, /^```text\nSpoke emea /m);
+    assert.equal(summaryText.match(/Plan: 1 to add, 1 to change/g)?.length, 1);
     for (const text of [c.out, c.err, planFile, summaryText]) {
       assert.ok(!text.includes(CANARY_ANSWER), 'the security answer leaked');
       for (const token of [sim.env.OKTA_EMEA_TOKEN!, sim.env.OKTA_HUB_PROVISIONING_TOKEN!, sim.env.OKTA_HUB_READ_TOKEN!])

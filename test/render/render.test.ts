@@ -80,45 +80,50 @@ describe('text', () => {
 });
 
 describe('markdown', () => {
-  test('one hidden marker per spoke, a summary table, details folded', () => {
+  test('a summary table per Spoke and kind, non-bulk changes in full, the legacy per-Spoke markers only when asked', () => {
     const md = renderPlanMarkdown(planOf('warnings'));
-    assert.deepEqual(md.match(/<!-- org2org:spoke=[a-z0-9-]+ -->/g), ['<!-- org2org:spoke=emea -->', '<!-- org2org:spoke=apac -->']);
-    assert.ok(md.includes('| Push groups | 2 | 1 | 0 | 0 |'));
-    assert.ok(md.includes('<details><summary>Details: 3 changes in emea</summary>'));
+    assert.ok(md.includes('| `emea` | Push groups | 2 | 1 |  |  | 1 |  |'), md);
+    assert.match(md, /```diff\n~ pushMapping\["Legacy Ops"\]\n {4}status: "ERROR" → "ACTIVE"/);
+    assert.doesNotMatch(md, /org2org:spoke=/);
+    const legacy = renderPlanMarkdown(planOf('warnings'), { spokeMarkers: true });
+    assert.deepEqual(legacy.match(/<!-- org2org:spoke=[a-z0-9-]+ -->/g), ['<!-- org2org:spoke=emea -->', '<!-- org2org:spoke=apac -->']);
   });
 
-  test('a huge plan stays under the limit, keeps every spoke marker and says it was cut', () => {
+  test('a huge plan stays under the limit, names every Spoke and says what was cut and where it is', () => {
     const { desired, live } = largeCase(20_000);
     desired.spokes.push({ ...desired.spokes[0]!, name: 'second' });
     live.spokes.second = { ...live.spokes.big!, name: 'second' };
     const plan = createPlan(desired, live, OPTIONS);
     const full = renderPlanMarkdown(plan, { maxChars: 10_000_000 });
     assert.ok(full.length > 65_536);
-    for (const maxChars of [65_000, 20_000]) {
-      const md = renderPlanMarkdown(plan, { maxChars });
-      assert.ok(md.length <= maxChars, `${md.length} > ${maxChars}`);
-      assert.ok(md.includes('<!-- org2org:spoke=big -->') && md.includes('<!-- org2org:spoke=second -->'));
-      assert.match(md, /more changes not shown \(comment size limit\)/);
+    for (const maxChars of [65_536, 20_000]) {
+      const md = renderPlanMarkdown(plan, { maxChars, artifact: 'org2org-plan-big' });
+      assert.ok(Buffer.byteLength(md) <= maxChars, `${md.length} > ${maxChars}`);
+      assert.ok(md.includes('### Spoke `big`') && md.includes('### Spoke `second`'));
+      assert.match(
+        md,
+        /more user assignments to add in `big` not shown \(comment size limit\): the artifact `org2org-plan-big`; `org2org show plan\.json` prints it all/,
+      );
       // The details blocks are closed even when cut.
       assert.equal(md.match(/<details>/g)?.length, md.match(/<\/details>/g)?.length);
       assert.equal((md.match(/^```/gm)?.length ?? 0) % 2, 0);
     }
     // Both spokes get room: the second is not starved by the first.
     const md = renderPlanMarkdown(plan);
-    const second = md.slice(md.indexOf('<!-- org2org:spoke=second -->'));
+    const second = md.slice(md.indexOf('### Spoke `second`'));
     assert.match(second, /\+ assignment\.user\["user0@acme\.com"\]/);
   });
 
-  test('a cut comment sends reviewers to the run that holds the full plan, not to a command they cannot run', () => {
+  test('a cut comment sends reviewers to the run and the artifact that hold the full plan', () => {
     const { desired, live } = largeCase(20_000);
     const plan = createPlan(desired, live, OPTIONS);
-    const linked = renderPlanMarkdown(plan, { fullPlanUrl: 'https://github.com/acme/idp/actions/runs/42' });
+    const linked = renderPlanMarkdown(plan, { fullPlanUrl: 'https://github.com/acme/idp/actions/runs/42', artifact: 'org2org-plan-big' });
     assert.match(
       linked,
-      /not shown \(comment size limit\): the full plan is in \[this run's artifacts\]\(https:\/\/github\.com\/acme\/idp\/actions\/runs\/42\)/,
+      /not shown \(comment size limit\): the artifact `org2org-plan-big` of \[this run\]\(https:\/\/github\.com\/acme\/idp\/actions\/runs\/42\)/,
     );
     assert.doesNotMatch(linked, /run `org2org plan`/);
-    assert.match(renderPlanMarkdown(plan), /the full plan is in the CI job that made this comment/);
+    assert.match(renderPlanMarkdown(plan), /the saved plan; `org2org show plan\.json` prints it all/);
   });
 
   test('the footer names the commit and the time the plan was made', () => {
@@ -127,7 +132,7 @@ describe('markdown', () => {
     plan.createdAt = '2026-11-30T05:20:31.123Z';
     assert.match(
       renderPlanMarkdown(plan),
-      /<sub>org2org \S+ · config org2org\.config\.yaml \([0-9a-f]{12}\) · commit a1b2c3d4e5f6 · planned 2026-11-30 05:20:31 UTC<\/sub>/,
+      /<sub>org2org \S+ · config `org2org\.config\.yaml` \([0-9a-f]{12}\) · commit a1b2c3d4e5f6 · planned 2026-11-30 05:20:31 UTC<\/sub>/,
     );
     plan.git.dirty = true;
     assert.match(renderPlanMarkdown(plan), /commit a1b2c3d4e5f6 with uncommitted changes/);

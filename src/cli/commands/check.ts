@@ -3,6 +3,7 @@
  * required), checks each org's credential, roles, apps-bucket headroom, Org2Org app and
  * provisioning connection, then prints a table (or JSON). Exit 1, with one line per failing org.
  */
+import { inert } from '../../inert.js';
 import { GLOBAL_HELP, pacingOf, parseCommandArgs, SPOKE_FLAGS } from '../args.js';
 import { checkOrgs, type OrgCheck } from '../../state/check-orgs.js';
 import { startSession, type SessionIo } from '../session.js';
@@ -44,42 +45,61 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   const ok = results.every((r) => r.ok);
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
   else session.out(renderCheckTable(results));
-  for (const r of results) if (!r.ok) session.err(`check failed: ${r.org}: ${r.problems.join('; ')}\n`);
+  for (const r of results) if (!r.ok) session.err(`check failed: ${inert(r.org)}: ${r.problems.map((p) => inert(p)).join('; ')}\n`);
   return ok ? 0 : 1;
 }
 
-/** The table people read: one row per org, then its problems and notes. */
-export function renderCheckTable(results: OrgCheck[]): string {
+/** Widest output the table may take; wider, each org is a block of labelled lines instead. */
+export const CHECK_TABLE_WIDTH = 100;
+
+/** The table people read: one row per org, then its problems and notes (a list when the table is too wide). */
+export function renderCheckTable(results: OrgCheck[], maxWidth = CHECK_TABLE_WIDTH): string {
   const header = ['ORG', 'CREDENTIAL', 'ROLES', 'APPS BUCKET', 'ORG2ORG APP', 'CONNECTION', 'RESULT'];
-  const rows = results.map((r) => [
-    r.org,
-    r.credential?.identity ?? '-',
-    r.credential?.roles ? r.credential.roles.join(',') || 'none' : r.credential?.scopes ? r.credential.scopes.join(' ') : '-',
-    r.headroom ? `${r.headroom.remaining}/${r.headroom.limit} left` : '-',
-    r.kind === 'hub'
-      ? '(hub)'
-      : !r.app
-        ? '-'
-        : !r.app.found
-          ? 'not found'
-          : r.app.baseUrlMatchesHub
-            ? 'ok, points at hub'
-            : 'WRONG base URL',
-    connectionCell(r),
-    r.ok ? (r.notes.length ? 'ok (see notes)' : 'ok') : 'FAIL',
-  ]);
+  const rows = results.map((r) =>
+    [
+      r.org,
+      r.credential?.identity ?? '-',
+      r.credential?.roles ? r.credential.roles.join(',') || 'none' : r.credential?.scopes ? r.credential.scopes.join(' ') : '-',
+      r.headroom ? `${r.headroom.remaining}/${r.headroom.limit} left` : '-',
+      r.kind === 'hub'
+        ? '(hub)'
+        : !r.app
+          ? '-'
+          : !r.app.found
+            ? 'not found'
+            : r.app.baseUrlMatchesHub
+              ? 'ok, points at hub'
+              : 'WRONG base URL',
+      connectionCell(r),
+      r.ok ? (r.notes.length ? 'ok (see notes)' : 'ok') : 'FAIL',
+    ].map((cell) => inert(cell)),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const lines = [line(header), ...rows.map(line)];
-  for (const r of results) {
-    for (const p of r.problems) lines.push(`  ${r.org}: error: ${p}`);
-    for (const n of r.notes) lines.push(`  ${r.org}: note: ${n}`);
+  const table = [line(header), ...rows.map(line)];
+  if (table.every((l) => l.length <= maxWidth)) {
+    for (const r of results) {
+      for (const p of r.problems) table.push(`  ${inert(r.org)}: error: ${inert(p)}`);
+      for (const n of r.notes) table.push(`  ${inert(r.org)}: note: ${inert(n)}`);
+    }
+    return table.join('\n') + '\n';
   }
-  return lines.join('\n') + '\n';
+  // Too wide for a terminal or a CI log: one block per org, a cell per line.
+  const labels = header.slice(1).map((h) => h.toLowerCase());
+  const labelWidth = Math.max(...labels.map((l) => l.length)) + 1;
+  const blocks = results.map((r, i) => {
+    const row = rows[i]!;
+    const lines = [`${row[0]}  ${row[row.length - 1]}`];
+    labels.slice(0, -1).forEach((label, j) => lines.push(`  ${`${label}:`.padEnd(labelWidth)} ${row[j + 1]}`));
+    for (const p of r.problems) lines.push(`  error: ${inert(p)}`);
+    for (const n of r.notes) lines.push(`  note: ${inert(n)}`);
+    return lines.join('\n');
+  });
+  return blocks.join('\n\n') + '\n';
 }
 
 function connectionCell(r: OrgCheck): string {

@@ -7,7 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Plan } from '../../plan/types.js';
 import { renderPlanJson } from '../../render/json.js';
-import { renderPlanMarkdown } from '../../render/markdown.js';
+import { commentMarker, type MarkdownOptions, renderPlanMarkdown, renderStepSummary } from '../../render/markdown.js';
+import { inert } from '../../inert.js';
+import { errorText } from '../error-text.js';
 import { renderPlanText } from '../../render/text.js';
 import { githubAnnotation, underGitHubActions } from '../annotations.js';
 import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, type GlobalArgs, type Pacing } from '../args.js';
@@ -16,7 +18,7 @@ import { startSession, type Session, type SessionIo } from '../session.js';
 import { appendStepSummary, markdownOptions } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
-                    [--detailed-exitcode] [--max-api-capacity PCT] [--no-color]
+                    [--comment FILE [--artifact NAME]] [--detailed-exitcode] [--max-api-capacity PCT]
 
 Reads the live Spoke orgs (and the Hub, when the config gives it credentials), compares them with
 the config and shows what \`org2org apply\` would change. Nothing is written to any org.
@@ -26,6 +28,11 @@ Options:
                              and the Hub's variables are read, the others need not be set
       --out FILE             also save the plan as JSON, for \`org2org apply FILE\`
       --format FORMAT        text (default), markdown (for a pull-request comment) or json
+      --comment FILE         write the pull-request comment to FILE, whatever happens: the plan
+                             (at most 65,536 characters, what matters first) or what failed;
+                             its first line is a marker that finds the comment on the next run
+      --artifact NAME        the CI artifact the --out file is uploaded as, named in the comment
+                             where long lists are cut
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N      ceiling of requests in flight per org, 1–75 (default 32;
@@ -33,7 +40,8 @@ Options:
 
 ${GLOBAL_HELP}
 
-Under GitHub Actions the plan is also appended to $GITHUB_STEP_SUMMARY as Markdown.
+Under GitHub Actions the plan (or what failed) is also appended once to $GITHUB_STEP_SUMMARY:
+the whole text plan when it fits GitHub's 1 MiB, else the Markdown. Progress never goes there.
 Exit: 0 ok, 1 error (or a plan with errors), 2 changes (with --detailed-exitcode), 130 interrupted (Ctrl-C).`;
 
 /** `cwd`: where the git commit the plan is made at is read (tests). */
@@ -43,11 +51,27 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   const args = parsePlanArgs(argv);
   const session = startSession(io, args.global);
   if (args.global.help) return session.help(HELP);
-  const desired = await session.loadConfig(args.global.config, args.spokes);
-  const clients = session.clients(desired, args.pacing);
-  const { plan } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, cwd: io.cwd });
-  printPlan(session, plan, args);
-  appendStepSummary(renderPlanMarkdown(plan, markdownOptions(session.env)), session.env);
+  const markdown: MarkdownOptions = {
+    ...markdownOptions(session.env),
+    ...(args.artifact !== undefined ? { artifact: args.artifact } : {}),
+    ...(args.out !== undefined ? { planFile: args.out } : {}),
+    spokes: args.spokes,
+  };
+  let plan: Plan;
+  try {
+    const desired = await session.loadConfig(args.global.config, args.spokes);
+    const clients = session.clients(desired, args.pacing);
+    ({ plan } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, cwd: io.cwd }));
+  } catch (err) {
+    // The comment and the summary say what stopped the plan; main reports the error as always.
+    const failed = { ...markdown, failure: errorText(err) };
+    if (args.comment !== undefined) writeComment(args, renderPlanMarkdown(undefined, { ...failed, marker: marker(args) }));
+    appendStepSummary(renderStepSummary(undefined, undefined, failed), session.env);
+    throw err;
+  }
+  printPlan(session, plan, args, markdown);
+  if (args.comment !== undefined) writeComment(args, renderPlanMarkdown(plan, { ...markdown, marker: marker(args) }));
+  appendStepSummary(renderStepSummary(plan, renderPlanText(plan, { color: false }), markdown), session.env);
   if (plan.errored) {
     reportPlanErrors(session, plan);
     return 1;
@@ -56,15 +80,25 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
 }
 
 /** The plan on stdout in the format asked for, and saved with --out. */
-function printPlan(session: Session, plan: Plan, args: PlanArgs): void {
-  const { out, err, env } = session;
+function printPlan(session: Session, plan: Plan, args: PlanArgs, markdown: MarkdownOptions): void {
+  const { out, err } = session;
   if (args.format === 'json') out(renderPlanJson(plan));
-  else if (args.format === 'markdown') out(renderPlanMarkdown(plan, markdownOptions(env)) + '\n');
+  else if (args.format === 'markdown') out(renderPlanMarkdown(plan, { ...markdown, spokeMarkers: true }) + '\n');
   else out(renderPlanText(plan, { color: session.color }));
   if (args.out !== undefined) {
     writeFileSync(args.out, renderPlanJson(plan));
-    err(`Saved the plan to ${args.out}; apply it with: org2org apply ${args.out}\n`);
+    // A plan with errors is kept for review only: apply refuses it, so nothing invites applying it.
+    if (plan.errored) err(`Saved the plan to ${inert(args.out)} for review.\n`);
+    else err(`Saved the plan to ${inert(args.out)}; apply it with: org2org apply ${inert(args.out)}\n`);
   }
+}
+
+function marker(args: PlanArgs): string {
+  return commentMarker(args.global.config, args.spokes);
+}
+
+function writeComment(args: PlanArgs, text: string): void {
+  writeFileSync(args.comment!, text);
 }
 
 function reportPlanErrors(session: Session, plan: Plan): void {
@@ -82,6 +116,8 @@ interface PlanArgs {
   global: GlobalArgs;
   spokes: string[];
   out?: string;
+  comment?: string;
+  artifact?: string;
   format: 'text' | 'markdown' | 'json';
   detailedExitcode: boolean;
   pacing: Pacing;
@@ -92,6 +128,8 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     ...SPOKE_FLAGS,
     ...PACING_FLAGS,
     out: { type: 'string' },
+    comment: { type: 'string' },
+    artifact: { type: 'string' },
     format: { type: 'string' },
     'detailed-exitcode': { type: 'boolean' },
   });
@@ -99,6 +137,8 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     global: parsed.global,
     spokes: parsed.strings('spoke'),
     out: parsed.string('out'),
+    comment: parsed.string('comment'),
+    artifact: parsed.string('artifact'),
     format: parsed.choice('format', ['text', 'markdown', 'json'], 'text'),
     detailedExitcode: parsed.flag('detailed-exitcode'),
     pacing: pacingOf(parsed),

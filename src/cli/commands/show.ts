@@ -44,7 +44,7 @@ export async function runShow(argv: string[], io: ShowIo = {}): Promise<number> 
     throw new UsageError('show needs the saved plan file: `org2org show plan.json` (make one with `org2org plan --out plan.json`).');
   const plan = readSavedPlan(file);
   if (format === 'json') out(renderPlanJson(plan));
-  else if (format === 'markdown') out(renderPlanMarkdown(plan, markdownOptions(env)) + '\n');
+  else if (format === 'markdown') out(renderPlanMarkdown(plan, { ...markdownOptions(env), planFile: file, spokeMarkers: true }) + '\n');
   else out(renderPlanText(plan, { color: useColor(parsed.global.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true) }));
   return 0;
 }

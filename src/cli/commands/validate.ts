@@ -2,6 +2,7 @@
  * `org2org validate`: the config file checked offline (schema and rules), without secrets.
  * Problems are this command's data, so they go to stdout in the chosen format.
  */
+import { inert } from '../../inert.js';
 import { githubAnnotation } from '../annotations.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { loadConfig } from '../../config/load.js';
@@ -34,7 +35,7 @@ function parseValidateArgs(argv: string[]): { file: string; format: Format; help
 
 export function formatProblem(p: SourceProblem, format: 'text' | 'github'): string {
   if (format === 'github') return githubAnnotation(p);
-  return `${p.file}:${p.line}:${p.col} ${p.severity}: ${p.message}`;
+  return `${inert(p.file)}:${p.line}:${p.col} ${p.severity}: ${inert(p.message)}`;
 }
 
 function plural(n: number, word: string): string {

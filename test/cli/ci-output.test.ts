@@ -1,0 +1,106 @@
+/**
+ * What CI shows, produced by the CLI as a workflow runs it (a child process under
+ * GITHUB_ACTIONS=true, against the simulator): `plan --comment` writes the whole comment on
+ * success and on failure, the step summary holds the plan once and no progress, and a hostile
+ * name in the config starts no workflow command in the log.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startSim, type Sim } from '../../src/sim/index.js';
+import { commentMarker, GITHUB_COMMENT_LIMIT } from '../../src/render/markdown.js';
+import { assertValidMarkdown } from '../render/markdown-check.js';
+import { runCli } from '../run-cli.js';
+
+describe('plan under GitHub Actions', () => {
+  let sim: Sim;
+  let dir: string;
+  before(async () => {
+    sim = await startSim('examples/sim/seed.yaml');
+    dir = mkdtempSync(join(tmpdir(), 'org2org-ci-output-'));
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await sim.close();
+  });
+
+  const files = (name: string) => ({
+    comment: join(dir, `${name}.md`),
+    summary: join(dir, `${name}-summary.md`),
+    plan: join(dir, `${name}.json`),
+  });
+  const actions = (summary: string) => ({ GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, ALICE_ANSWER: 'canary-answer-3b1' });
+
+  test('--comment: the marker first, the plan once, no progress; the summary holds the text plan once', async () => {
+    const f = files('ok');
+    writeFileSync(f.summary, '');
+    const r = await runCli(
+      ['plan', '--spoke', 'emea', '--out', f.plan, '--comment', f.comment, '--artifact', 'org2org-plan-emea', '--detailed-exitcode'],
+      { ...sim.env, ...actions(f.summary) },
+    );
+    assert.equal(r.code, 2, r.stderr);
+    const comment = readFileSync(f.comment, 'utf8');
+    const marker = commentMarker('org2org.config.yaml', ['emea']);
+    assert.ok(comment.startsWith(`${marker}\n## org2org plan for \`emea\`\n`), comment.slice(0, 200));
+    assert.ok(Buffer.byteLength(comment) <= GITHUB_COMMENT_LIMIT);
+    assertValidMarkdown(comment, marker);
+    const summary = readFileSync(f.summary, 'utf8');
+    for (const text of [comment, summary]) {
+      assert.doesNotMatch(text, /read emea|waiting \d+ s/, 'progress in a comment or summary');
+      assert.ok(!text.includes('canary-answer-3b1'));
+    }
+    assert.equal(summary.match(/Plan: \d+ to add/g)?.length, 1, 'the summary holds the plan once');
+    assert.match(summary, /^```text\nSpoke emea/m);
+    // The progress is still on stderr, for the log.
+    assert.match(r.stderr, /read emea/);
+  });
+
+  test('--comment on failure: what failed, at the config line, and nothing about applying', async () => {
+    const f = files('failed');
+    writeFileSync(f.summary, '');
+    const { OKTA_APAC_TOKEN: _dropped, ...env } = sim.env;
+    const r = await runCli(['plan', '--spoke', 'apac', '--out', f.plan, '--comment', f.comment], { ...env, ...actions(f.summary) });
+    assert.equal(r.code, 1, r.stderr);
+    const comment = readFileSync(f.comment, 'utf8');
+    assert.ok(comment.startsWith(`${commentMarker('org2org.config.yaml', ['apac'])}\n## ❌ org2org plan failed for \`apac\`\n`));
+    assert.match(comment, /org2org\.config\.yaml:\d+:\d+ error: environment variable OKTA_APAC_TOKEN is not set/);
+    assert.doesNotMatch(comment, /apply|::error|read apac/i);
+    assert.match(readFileSync(f.summary, 'utf8'), /environment variable OKTA_APAC_TOKEN is not set/);
+    assert.ok(!existsSync(f.plan), 'no plan file for a plan that was never made');
+    // The log gets the annotation, as before.
+    assert.match(r.stderr, /^::error file=org2org\.config\.yaml,line=\d+,col=\d+::environment variable OKTA_APAC_TOKEN is not set/m);
+  });
+
+  test('a push group named `Ops\\n::add-mask::…` starts no workflow command in the log, the comment or the summary', async () => {
+    const f = files('hostile');
+    writeFileSync(f.summary, '');
+    const config = join(dir, 'hostile.yaml');
+    const source = readFileSync('org2org.config.yaml', 'utf8');
+    const hostile = '"Ops\\n::add-mask::hunter2\\n::warning::forged-by-a-name\\r::stop-commands::x"';
+    assert.ok(source.includes('- { name: Engineering }'));
+    writeFileSync(config, source.replace('- { name: Engineering }', `- { name: ${hostile} }`));
+    const r = await runCli(['plan', '-c', config, '--spoke', 'emea', '--comment', f.comment, '--no-color'], {
+      ...sim.env,
+      ...actions(f.summary),
+    });
+    assert.ok(r.code === 1 || r.code === 0 || r.code === 2, r.stderr);
+    const outputs = {
+      stdout: r.stdout,
+      stderr: r.stderr,
+      comment: readFileSync(f.comment, 'utf8'),
+      summary: readFileSync(f.summary, 'utf8'),
+    };
+    assert.ok(Object.values(outputs).join('').includes('add-mask'), 'the name is shown somewhere');
+    for (const [where, text] of Object.entries(outputs)) {
+      for (const line of text.split('\n')) {
+        if (!/^\s*::/.test(line)) continue;
+        // The only workflow commands are org2org's annotations, whose message is one escaped line.
+        assert.match(line, /^::(error|warning|notice)( file=[^:]*)?::/, `${where}: ${line}`);
+        assert.doesNotMatch(line, /^::(warning|error)::forged|^::add-mask|^::stop-commands/, `${where}: ${line}`);
+      }
+      assert.ok(!text.includes('\r'), `${where}: a bare CR`);
+    }
+  });
+});
