@@ -33,19 +33,35 @@ test('text: FILE:LINE:COL error lines, then a summary; exit 1', async () => {
   );
 });
 
-test('text: a valid file prints warnings and the ✓ line; exit 0', async () => {
+test('text: a valid file with unset variables is just valid (offline, they are expected); --strict makes them errors', async () => {
   const file = writeTemp(BASE);
   const { code, out } = await withoutGithub(() => runValidate(['--config', file]));
   assert.equal(code, 0);
+  assert.equal(out, '✓ valid: 1 spoke, 3 assignments\n');
+  const strict = await withoutGithub(() => runValidate(['--config', file, '--strict']));
+  assert.equal(strict.code, 1);
   assert.equal(
-    out,
+    strict.out,
     [
-      `${file}:8:14 warning: environment variable EMEA_TOKEN is not set — plan, apply and check will need it`,
-      `${file}:13:14 warning: environment variable HUB_TOKEN is not set — plan, apply and check will need it`,
-      '✓ valid: 1 spoke, 3 assignments, 2 warnings',
+      `${file}:8:14 error: environment variable EMEA_TOKEN is not set — export EMEA_TOKEN before running this command`,
+      `${file}:13:14 error: environment variable HUB_TOKEN is not set — export HUB_TOKEN before running this command`,
+      `✗ invalid: 2 errors in ${file}`,
       '',
     ].join('\n'),
   );
+});
+
+test('github: no annotation about unset variables in a fork job (nothing is set there)', async () => {
+  const saved = process.env.GITHUB_ACTIONS;
+  process.env.GITHUB_ACTIONS = 'true';
+  try {
+    const { code, out } = await runValidate(['-c', writeTemp(BASE)]);
+    assert.equal(code, 0);
+    assert.equal(out, '✓ valid: 1 spoke, 3 assignments\n');
+  } finally {
+    if (saved === undefined) delete process.env.GITHUB_ACTIONS;
+    else process.env.GITHUB_ACTIONS = saved;
+  }
 });
 
 test('github: ::error annotations, chosen automatically under GITHUB_ACTIONS=true', async () => {
@@ -86,7 +102,7 @@ test('json: valid, errors, warnings', async () => {
   const good = await runValidate(['-c', writeTemp(BASE), '--format', 'json']);
   assert.equal(good.code, 0);
   const ok = JSON.parse(good.out) as { valid: boolean; errors: unknown[]; warnings: unknown[] };
-  assert.deepEqual([ok.valid, ok.errors.length, ok.warnings.length], [true, 0, 2]);
+  assert.deepEqual([ok.valid, ok.errors.length, ok.warnings.length], [true, 0, 0]);
 });
 
 test('unknown flags and formats are usage errors with a hint; --help prints the usage', async () => {
@@ -101,7 +117,7 @@ test('unknown flags and formats are usage errors with a hint; --help prints the 
   await assert.rejects(runValidate(['extra']), UsageError);
   const help = await runValidate(['--help']);
   assert.equal(help.code, 0);
-  assert.match(help.out, /^Usage: org2org validate \[-c FILE\] \[--format text\|json\|github\]/);
+  assert.match(help.out, /^Usage: org2org validate \[-c FILE\] \[--format text\|json\|github\] \[--strict\]/);
 });
 
 test('through the real binary: the root config is valid, a missing file exits 1 without a stack trace', () => {
