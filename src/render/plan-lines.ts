@@ -108,6 +108,11 @@ export function formatCount(n: number): string {
   return numberFormat.format(n);
 }
 
+/** "1 object", "2,431 objects": a count and its noun, in agreement. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 /** A change as lines: symbol and address, attributes, notes or console steps. Notes in `said` are left out (said once elsewhere). */
 export function changeLines(change: Change, indent = '  ', said?: ReadonlyMap<string, unknown>): Line[] {
   const lines: Line[] = [{ text: `${indent}${SYMBOL[change.action]} ${localAddress(change)}${headerDetail(change)}`, role: change.action }];

@@ -58,7 +58,7 @@ describe('Ink progress view', () => {
       [
         `${SPIN} emea  1,501 objects · 1 of 2 collections`,
         `    ${SPIN} app users 1,500`,
-        `${SPIN} hub   0 objects · 0 of 1 collections`,
+        `${SPIN} hub   0 objects · 0 of 1 collection`,
         `    ${SPIN} users`,
       ].join('\n'),
     );
@@ -102,10 +102,41 @@ describe('Ink progress view', () => {
     const store = createProgressStore(clock().now);
     const view = mount(store);
     store.apply({ type: 'apply-start', total: 9 });
-    for (let i = 1; i <= 9; i++) store.apply({ type: 'change-start', change: change('apac', 'assignment.user', `u${i}@acme.com`) });
+    for (let i = 1; i <= 9; i++) {
+      store.apply({ type: 'change-start', change: change('apac', 'assignment.user', `u${i}@acme.com`) });
+      store.client({ type: 'request', org: 'apac', method: 'POST', path: '/api/v1/apps/0oa1/users', bucket: 'apps' });
+    }
     const lines = (await view.frame(has(/more in flight/))).split('\n');
     assert.equal(lines.filter((l) => l.includes('creating')).length, MAX_RUNNING_ROWS);
     assert.equal(lines.at(-1), '    … and 3 more in flight');
+  });
+
+  it('says queued, not in flight, for started changes whose requests wait for the rate limit', async () => {
+    const t = clock();
+    const store = createProgressStore(t.now);
+    const view = mount(store);
+    store.apply({ type: 'apply-start', total: 30 });
+    for (let i = 1; i <= 30; i++) store.apply({ type: 'change-start', change: change('apac', 'assignment.user', `u${i}@acme.com`) });
+    for (let i = 0; i < 4; i++)
+      store.client({ type: 'request', org: 'apac', method: 'POST', path: '/api/v1/apps/0oa1/users', bucket: 'apps' });
+    store.client({ type: 'response', org: 'apac', method: 'POST', path: '/api/v1/apps/0oa1/users', status: 200, ms: 5, bucket: 'apps' });
+    store.client({ type: 'rate-limit-wait', org: 'apac', bucket: 'apps', until: t.now() + 31_000, reason: '429' });
+    const frame = await view.frame(has(/queued/));
+    assert.match(frame, /^ {4}… and 24 more started: 3 requests in flight, the rest queued for the rate limit$/m);
+    assert.doesNotMatch(frame, /in flight$/m);
+  });
+
+  it('leaves no wait line behind once stopped (Ctrl-C during a rate-limit wait)', async () => {
+    const t = clock();
+    const store = createProgressStore(t.now);
+    const view = mount(store);
+    store.apply({ type: 'apply-start', total: 1 });
+    store.client({ type: 'rate-limit-wait', org: 'emea', bucket: 'apps', until: t.now() + 31_000, reason: '429' });
+    assert.match(await view.frame(has(/waiting 31 s/)), /waiting 31 s/);
+    store.apply({ type: 'apply-end', result: result([]) });
+    store.stop();
+    const frame = await view.frame((f) => f.includes('Apply complete'));
+    assert.doesNotMatch(frame, /waiting/);
   });
 
   it('shows a rate-limit wait counting down, and drops it once the reset has passed', async () => {
@@ -190,7 +221,7 @@ describe('Ink progress view', () => {
     store.read({ type: 'read-start', org: 'emea', collection: 'apps' });
     store.message('emea: reading with a read-only token');
     await view.expect(
-      ['emea: reading with a read-only token', `${SPIN} emea  0 objects · 0 of 1 collections`, `    ${SPIN} apps`].join('\n'),
+      ['emea: reading with a read-only token', `${SPIN} emea  0 objects · 0 of 1 collection`, `    ${SPIN} apps`].join('\n'),
     );
   });
 

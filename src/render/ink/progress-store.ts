@@ -7,7 +7,7 @@ import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult } from '../../app
 import type { ClientEvent } from '../../okta/types.js';
 import type { Change } from '../../plan/types.js';
 import type { ReadEvent } from '../../state/types.js';
-import { formatCount } from '../plan-lines.js';
+import { counted, formatCount } from '../plan-lines.js';
 import { RateLimitWaits, type FinishedRow } from '../progress-text.js';
 
 export interface CollectionRead {
@@ -42,6 +42,11 @@ export interface ProgressSnapshot {
   waitProgress: { message: string; done: number; total: number } | undefined;
   result: { result: ApplyResult; elapsedMs: number | undefined } | undefined;
   requests: number;
+  /**
+   * Requests sent and not yet answered (a slot was free and the bucket allowed it): the changes
+   * started beyond these are queued in the client, for a slot or the rate limit.
+   */
+  inFlight: number;
   retries: number;
   /** The run is over: draw the last frame without spinners. */
   stopped: boolean;
@@ -70,6 +75,7 @@ export function createProgressStore(now: () => number = Date.now): ProgressStore
     waitProgress: undefined,
     result: undefined,
     requests: 0,
+    inFlight: 0,
     retries: 0,
     stopped: false,
   };
@@ -125,9 +131,15 @@ function noteRead(state: ProgressSnapshot, event: ReadEvent): void {
 
 /** Whether the event changed what is shown (requests, retries and rate-limit waits do). */
 function noteClientEvent(state: ProgressSnapshot, event: ClientEvent, now: () => number): boolean {
-  if (event.type === 'response') state.requests += 1;
-  else if (event.type === 'retry') state.retries += 1;
-  else if (event.type === 'rate-limit-wait') {
+  if (event.type === 'request') state.inFlight += 1;
+  else if (event.type === 'response') {
+    state.requests += 1;
+    state.inFlight = Math.max(0, state.inFlight - 1);
+  } else if (event.type === 'retry') {
+    state.retries += 1;
+    // A retry after a network failure had no response: its request is no longer in flight.
+    if (!event.rateLimit && !/^HTTP \d/.test(event.reason)) state.inFlight = Math.max(0, state.inFlight - 1);
+  } else if (event.type === 'rate-limit-wait') {
     state.waits.note({ org: event.org, bucket: event.bucket, until: event.until, concurrency: event.reason === 'concurrency' }, now());
   } else return false;
   return true;
@@ -165,6 +177,7 @@ function noteApplyEvent(state: ProgressSnapshot, event: ApplyEvent, now: () => n
       return;
     case 'apply-end':
       state.running.clear();
+      state.inFlight = 0;
       state.waitProgress = undefined;
       // apply-end may come again after --wait (with the Hub's verification): the apply took
       // as long as the first one said.
@@ -201,6 +214,6 @@ export function readSummaryLines(orgs: Map<string, OrgRead>): string[] {
   return [...orgs.values()].map((org) => {
     const t = orgTotals(org);
     const tail = t.running.length > 0 ? ` (${t.running.length} unfinished)` : '';
-    return `read ${t.org}: ${formatCount(t.objects)} ${t.objects === 1 ? 'object' : 'objects'} in ${t.collections} ${t.collections === 1 ? 'collection' : 'collections'}${tail}`;
+    return `read ${t.org}: ${counted(t.objects, 'object')} in ${counted(t.collections, 'collection')}${tail}`;
   });
 }

@@ -7,7 +7,7 @@
 import type React from 'react';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Box, Static, Text } from 'ink';
-import { formatCount } from '../plan-lines.js';
+import { counted, formatCount } from '../plan-lines.js';
 import { finishedRowText, paint, runningText, summaryLines, waitText } from '../progress-text.js';
 import { orgTotals, type LogItem, type OrgRead, type ProgressStore } from './progress-store.js';
 
@@ -65,8 +65,8 @@ export function ProgressView({ store, color, tickMs = SPINNER_FRAME_MS }: Progre
         {s.apply && !s.result ? <ApplyStatus store={store} at={at} color={color} /> : null}
         {/* The apply's summary stays above what --wait does next. */}
         {s.result ? <Text>{summaryLines(s.result.result, s.result.elapsedMs, color).join('\n')}</Text> : null}
-        {s.waits
-          .active(at)
+        {/* A countdown means nothing once the run has stopped (Ctrl-C included): no stale wait line stays. */}
+        {(s.stopped ? [] : s.waits.active(at))
           .filter((w) => !w.concurrency || w.until - at >= 1000)
           .map((w) => (
             <Box key={`${w.org}/${w.bucket}`}>
@@ -83,6 +83,17 @@ export function ProgressView({ store, color, tickMs = SPINNER_FRAME_MS }: Progre
       </Box>
     </>
   );
+}
+
+/**
+ * The changes started beyond the rows shown, said truthfully: a change whose request waits in
+ * the client (for a free slot or the rate limit) is queued, not in flight.
+ */
+function moreRunning(more: number, s: ProgressStore['state'], at: number): string {
+  const running = s.running.size;
+  if (s.inFlight >= running) return `${formatCount(more)} more in flight`;
+  const why = s.waits.active(at).length > 0 ? ' for the rate limit' : '';
+  return `${formatCount(more)} more started: ${counted(s.inFlight, 'request')} in flight, the rest queued${why}`;
 }
 
 function logText(item: LogItem, color: boolean): string {
@@ -106,8 +117,8 @@ function OrgReading({
   const finished = t.running.length === 0;
   const mark = finished ? paint('✓', 'ok', color) : stopped ? paint('…', 'dim', color) : spinnerFrame(at);
   const counts = finished
-    ? `${formatCount(t.objects)} ${t.objects === 1 ? 'object' : 'objects'} in ${t.collections} ${t.collections === 1 ? 'collection' : 'collections'}`
-    : `${formatCount(t.objects)} objects · ${t.done} of ${t.collections} collections`;
+    ? `${counted(t.objects, 'object')} in ${counted(t.collections, 'collection')}`
+    : `${counted(t.objects, 'object')} · ${formatCount(t.done)} of ${counted(t.collections, 'collection')}`;
   return (
     <Box flexDirection="column">
       <Text>{`${finished ? mark : paint(mark, 'wait', color)} ${paint(org.org.padEnd(width), 'bold', color)}  ${counts}`}</Text>
@@ -147,7 +158,7 @@ function ApplyStatus({ store, at, color }: { store: ProgressStore; at: number; c
         <Text key={r.change.address} wrap="truncate-end">{`  ${spin} ${runningText(r.change)}`}</Text>
       ))}
       {running.length > shown.length ? (
-        <Text>{paint(`    … and ${formatCount(running.length - shown.length)} more in flight`, 'dim', color)}</Text>
+        <Text>{paint(`    … and ${moreRunning(running.length - shown.length, s, at)}`, 'dim', color)}</Text>
       ) : null}
     </Box>
   );
