@@ -4,6 +4,7 @@
  * provisioning connection, then prints a table (or JSON). Exit 1, with one line per failing org.
  */
 import { inert } from '../../inert.js';
+import { formatCount } from '../../render/plan-lines.js';
 import { GLOBAL_HELP, pacingOf, parseCommandArgs, SPOKE_FLAGS } from '../args.js';
 import { checkOrgs, type OrgCheck } from '../../state/check-orgs.js';
 import { startSession, type SessionIo } from '../session.js';
@@ -60,7 +61,7 @@ export function renderCheckTable(results: OrgCheck[], maxWidth = CHECK_TABLE_WID
       r.org,
       r.credential?.identity ?? '-',
       r.credential?.roles ? r.credential.roles.join(',') || 'none' : r.credential?.scopes ? r.credential.scopes.join(' ') : '-',
-      r.headroom ? `${r.headroom.remaining}/${r.headroom.limit} left` : '-',
+      r.headroom ? `${formatCount(r.headroom.remaining)}/${formatCount(r.headroom.limit)} left` : '-',
       r.kind === 'hub'
         ? '(hub)'
         : !r.app
@@ -94,12 +95,28 @@ export function renderCheckTable(results: OrgCheck[], maxWidth = CHECK_TABLE_WID
   const blocks = results.map((r, i) => {
     const row = rows[i]!;
     const lines = [`${row[0]}  ${row[row.length - 1]}`];
-    labels.slice(0, -1).forEach((label, j) => lines.push(`  ${`${label}:`.padEnd(labelWidth)} ${row[j + 1]}`));
-    for (const p of r.problems) lines.push(`  error: ${inert(p)}`);
-    for (const n of r.notes) lines.push(`  note: ${inert(n)}`);
+    labels.slice(0, -1).forEach((label, j) => lines.push(...wrapped(`  ${`${label}:`.padEnd(labelWidth)} `, row[j + 1]!, maxWidth)));
+    for (const p of r.problems) lines.push(...wrapped('  error: ', inert(p), maxWidth));
+    for (const n of r.notes) lines.push(...wrapped('  note: ', inert(n), maxWidth));
     return lines.join('\n');
   });
   return blocks.join('\n\n') + '\n';
+}
+
+/** `prefix` and `text` word-wrapped to `width`, continuation lines indented under the text. */
+function wrapped(prefix: string, text: string, width: number): string[] {
+  const indent = ' '.repeat(prefix.length);
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    const lead = lines.length === 0 ? prefix : indent;
+    if (current !== '' && lead.length + current.length + 1 + word.length > width) {
+      lines.push(lead + current);
+      current = word;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  lines.push((lines.length === 0 ? prefix : indent) + current);
+  return lines;
 }
 
 function connectionCell(r: OrgCheck): string {

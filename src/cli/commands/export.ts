@@ -4,6 +4,8 @@
  * Read (src/export/read-export, through readLiveState) → build the document (pure) → validate it with the config loader →
  * write it (stdout, or -o FILE which is never overwritten without --force).
  */
+import { inert } from '../../inert.js';
+import { counted } from '../../render/plan-lines.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,7 +87,9 @@ export async function runExport(argv: string[], io: ExportIo = {}): Promise<numb
   await writeExport(args.output, text, args.force);
   const users = input.spokes.reduce((n, s) => n + s.users.length, 0);
   const pushed = input.spokes.reduce((n, s) => n + s.pushMappings.length, 0);
-  session.err(`wrote ${args.output}: ${input.spokes.length} spoke(s), ${users} user assignment(s), ${pushed} push mapping(s)\n`);
+  session.err(
+    `wrote ${inert(args.output)}: ${counted(input.spokes.length, 'spoke')}, ${counted(users, 'user assignment')}, ${counted(pushed, 'push mapping')}\n`,
+  );
   return 0;
 }
 

@@ -3,6 +3,7 @@
  * Problems are this command's data, so they go to stdout in the chosen format.
  */
 import { inert } from '../../inert.js';
+import { counted } from '../../render/plan-lines.js';
 import { githubAnnotation } from '../annotations.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { loadConfig } from '../../config/load.js';
@@ -44,7 +45,7 @@ export function formatProblem(p: SourceProblem, format: 'text' | 'github'): stri
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  return counted(n, word);
 }
 
 export async function run(argv: string[]): Promise<number> {

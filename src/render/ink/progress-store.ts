@@ -7,7 +7,7 @@ import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult } from '../../app
 import type { ClientEvent } from '../../okta/types.js';
 import type { Change } from '../../plan/types.js';
 import type { ReadEvent } from '../../state/types.js';
-import { counted, formatCount } from '../plan-lines.js';
+import { counted } from '../plan-lines.js';
 import { RateLimitWaits, type FinishedRow } from '../progress-text.js';
 
 export interface CollectionRead {
