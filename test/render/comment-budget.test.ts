@@ -249,6 +249,7 @@ describe('the 5,020-change plan', () => {
     assert.match(md, /\*\*What failed:\*\*/);
     assert.match(md, /more lines \(the job log has them\)/);
     for (let i = 0; i < 20; i++) assert.ok(md.includes(`+ pushMapping["Team ${String(i).padStart(2, '0')}"]`));
+    console.log(`5,020-change failure comment: ${Buffer.byteLength(md)} bytes, ${md.match(/^\+ assignment\.user\[/gm)?.length ?? 0} user adds shown`);
     const noPlan = renderPlanMarkdown(undefined, { ...options, failure, spokes: ['emea'] });
     assert.ok(Buffer.byteLength(noPlan) <= GITHUB_COMMENT_LIMIT);
     assertValidMarkdown(noPlan, options.marker);
@@ -262,5 +263,6 @@ describe('the 5,020-change plan', () => {
     assert.equal(summary.match(/^ {2}\+ assignment\.user\[/gm)?.length, 5000);
     assert.equal(summary.match(/Plan: 5,020 to add/g)?.length, 1);
     assert.ok(!summary.includes('org2org:plan v1'), 'no marker in the summary');
+    console.log(`5,020-change step summary: ${Buffer.byteLength(summary)} bytes`);
   });
 });
