@@ -11,6 +11,7 @@ import {
   costLine,
   diagnosticText,
   formatCount,
+  hubEffectsCount,
   hubEffectsLine,
   listedChanges,
   NO_CHANGES,
@@ -73,8 +74,9 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
     lines.push({ text: NO_CHANGES, role: 'heading' });
   } else {
     lines.push({ text: summaryLine(plan.summary), role: 'heading' });
-    const hub = hubEffectsLine(plan.summary);
-    if (hub) lines.push({ text: hub, role: 'warning' });
+    // A plan with errors can't be applied: its Hub effects are counted, not put up for review.
+    const hub = plan.errored ? hubEffectsCount(plan.summary) : hubEffectsLine(plan.summary);
+    if (hub) lines.push({ text: plan.errored ? `${hub}.` : hub, role: 'warning' });
     lines.push({ text: costLine(plan.summary) });
   }
   const { errors, warnings } = plan.summary;
