@@ -3,6 +3,7 @@
  * overlap order (new Spoke key → Hub trusts both → Spoke signs with the new → Hub drops the old),
  * so no push fails; run it again to finish a rotation that was cut off.
  */
+import { inert } from '../../inert.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { UsageError } from '../../errors.js';
 import { rotateKeys, type RotationStep } from '../../apply/rotate-keys.js';
@@ -48,7 +49,7 @@ export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Prom
   const desired = await session.loadConfig(parsed.global.config, [name]);
   const spoke = desired.spokes[0]!;
   const clients = session.clients(desired);
-  const onStep = (s: RotationStep): void => session.err(`${s.outcome === 'done' ? '✓' : '·'} ${s.message}\n`);
+  const onStep = (s: RotationStep): void => session.err(`${s.outcome === 'done' ? '✓' : '·'} ${inert(s.message)}\n`);
   const result = await rotateKeys(spoke, clients.spokes[spoke.name]!, clients.hub, { validityYears: years, onStep });
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, spoke: spoke.name, ...result }, null, 2) + '\n');
   else
