@@ -43,6 +43,9 @@ describe('plan under GitHub Actions', () => {
     assert.equal(r.code, 2, r.stderr);
     const comment = readFileSync(f.comment, 'utf8');
     const marker = commentMarker('org2org.config.yaml', ['emea']);
+    // What a workflow asks for before it looks for its comment: the same line, no org read, no variable needed.
+    const printed = await runCli(['plan', '--spoke', 'emea', '--print-marker'], {});
+    assert.deepEqual([printed.code, printed.stdout], [0, `${marker}\n`]);
     assert.ok(comment.startsWith(`${marker}\n## org2org plan for \`emea\`\n`), comment.slice(0, 200));
     assert.ok(Buffer.byteLength(comment) <= GITHUB_COMMENT_LIMIT);
     assertValidMarkdown(comment, marker);

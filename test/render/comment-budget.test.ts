@@ -249,7 +249,9 @@ describe('the 5,020-change plan', () => {
     assert.match(md, /\*\*What failed:\*\*/);
     assert.match(md, /more lines \(the job log has them\)/);
     for (let i = 0; i < 20; i++) assert.ok(md.includes(`+ pushMapping["Team ${String(i).padStart(2, '0')}"]`));
-    console.log(`5,020-change failure comment: ${Buffer.byteLength(md)} bytes, ${md.match(/^\+ assignment\.user\[/gm)?.length ?? 0} user adds shown`);
+    console.log(
+      `5,020-change failure comment: ${Buffer.byteLength(md)} bytes, ${md.match(/^\+ assignment\.user\[/gm)?.length ?? 0} user adds shown`,
+    );
     const noPlan = renderPlanMarkdown(undefined, { ...options, failure, spokes: ['emea'] });
     assert.ok(Buffer.byteLength(noPlan) <= GITHUB_COMMENT_LIMIT);
     assertValidMarkdown(noPlan, options.marker);

@@ -33,6 +33,8 @@ Options:
                              its first line is a marker that finds the comment on the next run
       --artifact NAME        the CI artifact the --out file is uploaded as, named in the comment
                              where long lists are cut
+      --print-marker         print the --comment marker for this -c and --spoke selection and
+                             exit (reads nothing): a workflow finds its comment by it
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N      ceiling of requests in flight per org, 1–75 (default 32;
@@ -51,6 +53,10 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   const args = parsePlanArgs(argv);
   const session = startSession(io, args.global);
   if (args.global.help) return session.help(HELP);
+  if (args.printMarker) {
+    session.out(`${marker(args)}\n`);
+    return 0;
+  }
   const markdown: MarkdownOptions = {
     ...markdownOptions(session.env),
     ...(args.artifact !== undefined ? { artifact: args.artifact } : {}),
@@ -118,6 +124,7 @@ interface PlanArgs {
   out?: string;
   comment?: string;
   artifact?: string;
+  printMarker: boolean;
   format: 'text' | 'markdown' | 'json';
   detailedExitcode: boolean;
   pacing: Pacing;
@@ -130,6 +137,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     out: { type: 'string' },
     comment: { type: 'string' },
     artifact: { type: 'string' },
+    'print-marker': { type: 'boolean' },
     format: { type: 'string' },
     'detailed-exitcode': { type: 'boolean' },
   });
@@ -139,6 +147,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     out: parsed.string('out'),
     comment: parsed.string('comment'),
     artifact: parsed.string('artifact'),
+    printMarker: parsed.flag('print-marker'),
     format: parsed.choice('format', ['text', 'markdown', 'json'], 'text'),
     detailedExitcode: parsed.flag('detailed-exitcode'),
     pacing: pacingOf(parsed),
