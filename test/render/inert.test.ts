@@ -11,6 +11,9 @@ import type { Plan } from '../../src/plan/types.js';
 import { commentMarker, renderPlanMarkdown, renderStepSummary } from '../../src/render/markdown.js';
 import { finishedRowText } from '../../src/render/progress-text.js';
 import { renderPlanText } from '../../src/render/text.js';
+import { createPlan } from '../../src/plan/create-plan.js';
+import { desiredSpoke, desiredState } from '../builders/desired.js';
+import { liveAppUser, liveSpoke, liveState } from '../builders/live.js';
 import { change, plan as planOf } from '../builders/plan.js';
 import { assertValidMarkdown } from './markdown-check.js';
 
@@ -61,6 +64,20 @@ describe('control characters', () => {
       const longest = Math.max(...out.split('\n').map((l) => l.length));
       assert.ok(longest < 2000, `${where}: a ${longest}-character line`);
       assert.match(out, /more characters\)/, `${where}: the cut is said`);
+    }
+    // The same text as Okta gives it, through the planner: a live app user in ERROR whose login has a bare CR.
+    const desired = desiredState('https://acme.okta.com', [desiredSpoke('emea', 'https://acme-emea.okta.com')]);
+    const login = 'eve@acme.com\r::warning::approved';
+    const live = liveState([liveSpoke('emea', { appUsers: [liveAppUser(login, { syncState: 'ERROR', errorSummary: summary })] })]);
+    const planned = createPlan(desired, live, { maxApiCapacity: 0.5, toolVersion: '0.1.0' });
+    assert.ok(
+      planned.spokes[0]!.diagnostics.some((d) => d.message.includes('\u001b]0;owned')),
+      'the planner passes the raw text on',
+    );
+    for (const [where, out] of Object.entries(outputs(planned))) {
+      assert.ok(!/[\r\u001b\u0007\u009b]/.test(out.replace(/\u001b\[\d+m/g, '')), `${where}: a control character reached the output`);
+      assert.doesNotMatch(out, COMMAND_LINE, where);
+      assert.ok(Math.max(...out.split('\n').map((l) => l.length)) < 2000, where);
     }
     const row = finishedRowText({ outcome: 'failed', change: change('emea', 'assignment.user', 'alice'), message: summary }, false);
     assert.ok(!row.includes('\u001b') && row.length < 1200);
