@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { commentMarker, GITHUB_COMMENT_LIMIT } from '../../src/render/markdown.js';
 import { assertValidMarkdown } from '../render/markdown-check.js';
+import { startServer } from '../okta/servers.js';
 import { runCli } from '../run-cli.js';
 
 describe('plan under GitHub Actions', () => {
@@ -106,4 +107,41 @@ describe('plan under GitHub Actions', () => {
       assert.ok(!text.includes('\r'), `${where}: a bare CR`);
     }
   });
+});
+
+test('an Okta error body echoing the token split by an ANSI sequence, with a screen clear and a title: the CLI prints neither token nor escape', async () => {
+  const token = '00aSpokeToken-7d2f9c1e4b';
+  const hostile = `Invalid token ${token.slice(0, 9)}\u001b[0m${token.slice(9)}\u001b]0;owned\u0007\u001b[2J\n::add-mask::x ${'B'.repeat(20_077)}`;
+  // Three orgs (the config refuses one URL for two), each answering every call so.
+  const servers = await Promise.all(
+    [0, 1, 2].map(() =>
+      startServer((_req, res) => {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errorCode: 'E0000011', errorSummary: hostile, errorCauses: [{ errorSummary: hostile }] }));
+      }),
+    ),
+  );
+  try {
+    const env = {
+      OKTA_HUB_URL: servers[0]!.url,
+      OKTA_EMEA_URL: servers[1]!.url,
+      OKTA_APAC_URL: servers[2]!.url,
+      OKTA_HUB_ADMIN_TOKEN: token,
+      OKTA_HUB_PROVISIONING_TOKEN: token,
+      OKTA_EMEA_TOKEN: token,
+      OKTA_APAC_TOKEN: token,
+      ALICE_ANSWER: 'x-answer',
+      GITHUB_ACTIONS: 'true',
+    };
+    const r = await runCli(['plan', '--spoke', 'emea', '--no-color'], env);
+    assert.equal(r.code, 1, r.stderr);
+    const all = r.stdout + r.stderr;
+    assert.match(all, /Invalid token/, 'the error is reported');
+    assert.ok(!all.includes(token) && !all.includes(token.slice(9)), 'the token (or its tail) leaked');
+    assert.ok(!/[\u001b\u0007\r]/.test(all), 'an escape reached the terminal');
+    assert.ok(Math.max(...all.split('\n').map((l) => l.length)) < 2500, 'an unbounded line');
+    for (const line of all.split('\n')) if (/^\s*::/.test(line)) assert.match(line, /^::(error|warning)( file=[^:]*)?::/, line);
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
 });
