@@ -70,9 +70,18 @@ export function inertBlock(value: unknown, maxLine = 2000, maxLines = 200): stri
   return [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines)`].join('\n');
 }
 
-/** Safe inside HTML text or a double-quoted attribute (`<summary>`). */
+/** Safe inside HTML text or a double-quoted attribute (`<summary>`); GitHub's mentions and autolinks broken as in mdText. */
 export function htmlText(value: unknown, max = MAX_TEXT): string {
-  return inert(value, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return unlinked(inert(value, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+}
+
+/** GitHub links @mentions, #references and bare URLs after rendering: a zero-width space entity breaks each. */
+function unlinked(text: string): string {
+  return text
+    .replace(/#(?=\d)/g, '#&#8203;')
+    .replace(/@/g, '@&#8203;')
+    .replace(/:\/\//g, ':&#8203;//')
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}&#8203;.`);
 }
 
 // Punctuation that starts Markdown syntax inline: emphasis, code, links and images (`[`), tables, strikethrough.
@@ -85,20 +94,13 @@ const MD_PUNCTUATION = /[\\`*_[\]|~]/g;
  * space entity (what Renovate's comments do), not with a backslash.
  */
 export function mdText(value: unknown, max = MAX_TEXT): string {
-  return (
-    inert(value, max)
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(MD_PUNCTUATION, (c) => `\\${c}`)
-      .replace(/#(?=\d)/g, '#&#8203;')
-      .replace(/@/g, '@&#8203;')
-      .replace(/:\/\//g, ':&#8203;//')
-      .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}&#8203;.`)
-      // A line can't start a list, quote, heading or setext underline: it never starts a line, but a
-      // table cell or list item might begin with it.
-      .replace(/^([-+=]|\d+[.)])/, (m) => `\\${m}`)
-  );
+  const escaped = inert(value, max)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(MD_PUNCTUATION, (c) => `\\${c}`);
+  // It never starts a line, but a table cell or a list item might begin with it: no list, quote or underline.
+  return unlinked(escaped).replace(/^([-+=]|\d+[.)])/, (m) => `\\${m}`);
 }
 
 /** Untrusted text as inline code (`` `name` ``): nothing in it renders; backticks can't close it; `|` can't split a table cell. */

@@ -5,7 +5,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { holdSecret } from '../../src/credentials.js';
-import { annotation, fenceFor, guardWorkflowCommands, inert, inertBlock, mdCode, mdText, stripControls } from '../../src/inert.js';
+import {
+  annotation,
+  fenceFor,
+  htmlText,
+  guardWorkflowCommands,
+  inert,
+  inertBlock,
+  mdCode,
+  mdText,
+  stripControls,
+} from '../../src/inert.js';
 import { cleanServerText } from '../../src/okta/errors.js';
 import type { Plan } from '../../src/plan/types.js';
 import { commentMarker, renderPlanMarkdown, renderStepSummary } from '../../src/render/markdown.js';
@@ -156,6 +166,10 @@ describe('Markdown', () => {
     assert.notEqual(m, commentMarker('org2org.config.yaml', ['emea']));
     assert.notEqual(m, commentMarker('other.yaml', ['emea', 'apac']));
     assert.notEqual(commentMarker('org2org.config.yaml', []), commentMarker('org2org.config.yaml', ['emea']));
+  });
+
+  test('HTML text (a <summary>) holds no tag, mention or autolink either', () => {
+    assert.equal(htmlText('<b>@team</b> https://x "q" #12'), '&lt;b&gt;@&#8203;team&lt;/b&gt; https:&#8203;//x &quot;q&quot; #&#8203;12');
   });
 
   test('inline code and fences hold any backticks', () => {
