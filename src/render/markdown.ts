@@ -408,9 +408,18 @@ export function renderPlanMarkdown(plan: Plan | undefined, options: MarkdownOpti
   );
   left -= headerRoom.reduce((a, b) => a + b, 0);
 
-  // 3. Diagnostics (errors first), up to half of what is left, shared among the Spokes.
+  // 3. Diagnostics (errors first), shared among the Spokes: half of what is left, or more when
+  //    what comes after them (details, notes, lists) needs less than the other half.
   const diagnostics = sections.map(() => '');
-  let diagRoom = Math.max(0, Math.floor(left / 2));
+  const after = sections.reduce(
+    (n, s) =>
+      n +
+      s.changes.reduce((m, c) => m + bytes(c.full.join('\n')) - bytes(c.header), 0) +
+      s.notes.reduce((m, l) => m + bytes(l) + 1, 0) +
+      s.bulk.reduce((m, g) => m + g.entries.reduce((k, e) => k + bytes(e) + 1, 0) + 400, 0),
+    0,
+  );
+  let diagRoom = Math.max(0, Math.floor(left / 2), left - after);
   sections.forEach((s, i) => {
     if (s.diagnostics.length === 0) return;
     const share = Math.floor(diagRoom / sections.slice(i).filter((x) => x.diagnostics.length > 0).length);

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startSim, type Sim } from '../../src/sim/index.js';
+import { buildSeed, startSim, type Sim } from '../../src/sim/index.js';
 import { commentMarker, GITHUB_COMMENT_LIMIT } from '../../src/render/markdown.js';
 import { assertValidMarkdown } from '../render/markdown-check.js';
 import { startServer } from '../okta/servers.js';
@@ -143,5 +143,81 @@ test('an Okta error body echoing the token split by an ANSI sequence, with a scr
     for (const line of all.split('\n')) if (/^\s*::/.test(line)) assert.match(line, /^::(error|warning)( file=[^:]*)?::/, line);
   } finally {
     await Promise.all(servers.map((s) => s.close()));
+  }
+});
+
+test('the 5,020-change plan through the CLI: 5,000 users and 20 push groups in one Spoke; the comment fits and shows every push mapping, and so does its failure', async () => {
+  const seed = buildSeed({ spokes: [{ name: 'emea', users: 5000, groups: 20, membersPerGroup: 1, domain: 'example.com' }] });
+  const sim = await startSim(seed);
+  const dir = mkdtempSync(join(tmpdir(), 'org2org-ci-5020-'));
+  try {
+    const config = join(dir, 'org2org.config.yaml');
+    const write = (domain: string): void => {
+      const users = Array.from({ length: 5000 }, (_, i) => `        - login: user${i + 1}@${domain}`);
+      const groups = Array.from({ length: 20 }, (_, i) => `        - name: emea group ${i + 1}`);
+      writeFileSync(
+        config,
+        [
+          'version: 1',
+          'hub:',
+          '  url: ${OKTA_HUB_URL}',
+          'spokes:',
+          '  - name: emea',
+          '    url: ${OKTA_EMEA_URL}',
+          '    auth:',
+          '      token: ${OKTA_EMEA_TOKEN}',
+          '    app:',
+          '      label: Acme Hub',
+          '    assignments:',
+          '      users:',
+          ...users,
+          '    pushGroups:',
+          '      groups:',
+          ...groups,
+          '',
+        ].join('\n'),
+      );
+    };
+    const comment = join(dir, 'comment.md');
+    const summary = join(dir, 'summary.md');
+    const plan = async (): Promise<{ code: number | null; md: string }> => {
+      writeFileSync(summary, '');
+      const r = await runCli(
+        ['plan', '-c', config, '--spoke', 'emea', '--out', join(dir, 'plan.json'), '--comment', comment, '--artifact', 'org2org-plan-emea'],
+        { ...sim.env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+      );
+      return { code: r.code, md: readFileSync(comment, 'utf8') };
+    };
+
+    // Every login misspelt: 5,000 errors. The comment still fits and shows the push mappings.
+    write('exmaple.com');
+    const failed = await plan();
+    assert.equal(failed.code, 1);
+    assert.ok(Buffer.byteLength(failed.md) <= GITHUB_COMMENT_LIMIT, `${Buffer.byteLength(failed.md)} bytes`);
+    assertValidMarkdown(failed.md, commentMarker(config, ['emea']));
+    assert.match(failed.md, /^## ❌ org2org plan for `emea`: errors, cannot be applied$/m);
+    assert.match(failed.md, /more not shown/);
+    for (let i = 1; i <= 20; i++) assert.ok(failed.md.includes(`+ pushMapping["emea group ${i}"]`), `push mapping ${i}`);
+
+    write('example.com');
+    const { code, md } = await plan();
+    assert.equal(code, 0, md.slice(0, 2000));
+    assert.ok(Buffer.byteLength(md) <= GITHUB_COMMENT_LIMIT, `${Buffer.byteLength(md)} bytes`);
+    assertValidMarkdown(md, commentMarker(config, ['emea']));
+    assert.match(md, /\*\*Plan: 5,020 to add, 0 to change, 0 to remove, 0 manual\.\*\*/);
+    const list = md.indexOf('<details><summary>User assignments to add in emea: 5,000</summary>');
+    for (let i = 1; i <= 20; i++) {
+      const at = md.indexOf(`+ pushMapping["emea group ${i}"]`);
+      assert.ok(at > 0 && at < list, `push mapping ${i} shown before the user list`);
+    }
+    assert.match(md, /more user assignments to add in `emea` not shown \(comment size limit\): the artifact `org2org-plan-emea`/);
+    assert.equal(readFileSync(summary, 'utf8').match(/^ {2}\+ assignment\.user\[/gm)?.length, 5000, 'the summary holds every change');
+    const shown = (text: string): number => text.match(/^\+ assignment\.user\[/gm)?.length ?? 0;
+    console.log(
+      `CLI 5,020-change comment: ${Buffer.byteLength(md)} bytes, ${shown(md)} user adds shown; with 5,000 errors: ${Buffer.byteLength(failed.md)} bytes`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await sim.close();
   }
 });
