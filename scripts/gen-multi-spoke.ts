@@ -4,29 +4,7 @@
  * Usage: tsx scripts/gen-multi-spoke.ts [TOTAL] [OUT]
  */
 import { writeFileSync } from 'node:fs';
-
-/**
- * The lines of a generated Spoke from its name down to `assignments.defaults`: a TOKEN
- * connection, To App provisioning on, the lists left to the caller.
- */
-export function spokeHeaderLines(spoke: { name: string; url: string; tokenVar: string; mode: 'additive' | 'authoritative' }): string[] {
-  return [
-    `  - name: ${spoke.name}`,
-    `    url: ${spoke.url}`,
-    '    auth:',
-    `      token: \${${spoke.tokenVar}}`,
-    '    app:',
-    '      label: Acme Hub',
-    '    connection:',
-    '      authScheme: TOKEN',
-    '      token: ${OKTA_HUB_PROVISIONING_TOKEN}',
-    '    provisioning:',
-    '      toApp: { createUsers: true, updateUserAttributes: true, deactivateUsers: true, syncPassword: false }',
-    '    assignments:',
-    `      mode: ${spoke.mode}`,
-    '      defaults: { initialStatus: active_without_pass }',
-  ];
-}
+import { spokeHeaderLines } from '../src/sim/build-world.js';
 
 export function renderMultiSpokeConfig(total: number, spokeNames: readonly string[] = ['emea', 'apac', 'amer', 'latam']): string {
   const lines = [

@@ -39,7 +39,8 @@ export interface BuildSeedOptions {
   spokes: SpokeSpec[];
 }
 
-const envName = (org: string): string => org.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+/** An org's name as it appears in its variables: `emea` → `OKTA_EMEA_TOKEN`. */
+export const envName = (org: string): string => org.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 
 /**
  * Tokens: `OKTA_<ORG>_TOKEN` (SUPER_ADMIN) in every org, plus `OKTA_<HUB>_READ_TOKEN`

@@ -22,6 +22,7 @@ import { DEFAULT_RATE_LIMITS } from './types.js';
 export type * from './types.js';
 export { DEFAULT_RATE_LIMITS, INITIAL_STATUSES } from './types.js';
 export { buildSeed, seedUsers, type BuildSeedOptions, type SpokeSpec } from './build-seed.js';
+export { buildWorld, type World, type WorldSpec, type SpokeShape } from './build-world.js';
 export { loadSeed, validateSeed, SeedError } from './seed.js';
 export { parseFaultSpec } from './faults.js';
 export { HUB_STATUS_BY_INITIAL_STATUS } from './provisioning.js';

@@ -63,6 +63,46 @@ function isolatedNpmEnv(dir: string, registry: string): NodeJS.ProcessEnv {
   };
 }
 
+interface NpxSim {
+  info: { env: Record<string, string>; orgs: Record<string, { url: string }>; config?: string };
+  exited: Promise<void>;
+  stderr: () => string;
+  /** Signals npx and the CLI it started alike; nothing when they are gone. */
+  stop: (signal: NodeJS.Signals) => void;
+}
+
+/** `npx org2org sim …` in its own process group, as in a terminal; ready once its JSON line is out. */
+async function startNpxSim(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<NpxSim> {
+  const sim: ChildProcess = spawn('npx', ['--no-install', 'org2org', ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const stop = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-sim.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  let simErr = '';
+  sim.stderr!.on('data', (d: Buffer) => (simErr += d.toString()));
+  const exited = new Promise<void>((resolve) => sim.on('close', () => resolve()));
+  const first = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    sim.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+    });
+    void exited.then(() => reject(new Error(`sim exited before printing: ${simErr}`)));
+  }).catch((err: unknown) => {
+    stop('SIGKILL');
+    throw err;
+  });
+  return { info: JSON.parse(first) as NpxSim['info'], exited, stderr: () => simErr, stop };
+}
+
 describe('the packed package, installed from its tarball into a folder holding only a config', () => {
   let dir = '';
   let app = '';
@@ -135,32 +175,9 @@ describe('the packed package, installed from its tarball into a folder holding o
   });
 
   test("npx org2org sim, then plan → apply → plan against it with the folder's config; Ctrl-C stops it", async (t) => {
-    // Its own process group, as in a terminal: Ctrl-C reaches npx and the CLI it started alike.
-    const sim: ChildProcess = spawn(
-      'npx',
-      ['--no-install', 'org2org', 'sim', '--json', '--time-scale', '60', '--provisioning-delay', '0'],
-      { cwd: app, env: npmEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      try {
-        process.kill(-sim.pid!, signal);
-      } catch {
-        // already gone
-      }
-    };
-    t.after(() => signalGroup('SIGKILL'));
-    let simErr = '';
-    sim.stderr!.on('data', (d: Buffer) => (simErr += d.toString()));
-    const exited = new Promise<void>((resolve) => sim.on('close', () => resolve()));
-    const first = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      sim.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-      });
-      void exited.then(() => reject(new Error(`sim exited before printing: ${simErr}`)));
-    });
-    const { env: simEnv, orgs } = JSON.parse(first) as { env: Record<string, string>; orgs: Record<string, { url: string }> };
+    const sim = await startNpxSim(['sim', '--json', '--time-scale', '60', '--provisioning-delay', '0'], app, npmEnv);
+    t.after(() => sim.stop('SIGKILL'));
+    const { env: simEnv, orgs } = sim.info;
 
     const plan = await npx(['plan', '--detailed-exitcode'], simEnv);
     assert.equal(plan.status, 2, plan.stdout + plan.stderr);
@@ -171,10 +188,38 @@ describe('the packed package, installed from its tarball into a folder holding o
     assert.equal(again.status, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /No changes/);
 
-    signalGroup('SIGINT');
-    await exited;
+    sim.stop('SIGINT');
+    await sim.exited;
     await assert.rejects(fetch(`${orgs.hub!.url}/api/v1/users/me`), 'the simulator stopped listening');
-    assert.doesNotMatch(simErr, /internal error/);
+    assert.doesNotMatch(sim.stderr(), /internal error/);
+  });
+
+  test('in one line: npx org2org sim --users 5000 --groups 20 -- npx org2org plan (5,020 creates)', async () => {
+    mkdirSync(join(dir, 'scale'));
+    const config = join(dir, 'scale', 'org2org.sim.yaml');
+    const plan = await npx([
+      'sim',
+      '--users',
+      '5000',
+      '--groups',
+      '20',
+      '--config-out',
+      config,
+      '--',
+      'npx',
+      '--no-install',
+      'org2org',
+      'plan',
+      '-c',
+      config,
+      '--format',
+      'json',
+      '--detailed-exitcode',
+    ]);
+    assert.equal(plan.status, 2, plan.stderr);
+    const { summary } = JSON.parse(plan.stdout) as { summary: { add: number; change: number; remove: number } };
+    assert.deepEqual([summary.add, summary.change, summary.remove], [5020, 0, 0]);
+    assert.match(plan.stderr, /Wrote .*org2org\.sim\.yaml: 5,000 users and 20 groups in 1 Spoke\./);
   });
 
   test('npx org2org demo converges', async () => {
