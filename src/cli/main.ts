@@ -14,6 +14,7 @@ import { guardStream, inert, inertBlock } from '../inert.js';
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 export const COMMANDS: Record<string, Command> = {
+  init: { summary: 'make a config repository: config, schema, CI workflows, .gitignore', load: () => import('./commands/init.js') },
   validate: { summary: 'check the config file offline (schema and rules)', load: () => import('./commands/validate.js') },
   check: { summary: "test every org's API credentials and each provisioning connection", load: () => import('./commands/check.js') },
   plan: { summary: 'read the live orgs and show what would change', load: () => import('./commands/plan.js') },
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand(name, [...leading, ...rest]);
 }
 
-const STOPS_CLEANLY = new Set(['check', 'plan', 'apply', 'export', 'rotate-keys', 'demo']);
+const STOPS_CLEANLY = new Set(['check', 'plan', 'apply', 'export', 'init', 'rotate-keys', 'demo']);
 
 const LEADING_GLOBAL = new Set(['--no-color', '--no-tty', '--debug', '-c', '--config', '--help', '-h']);
 

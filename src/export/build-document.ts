@@ -17,10 +17,19 @@ export function spokeTokenVar(spoke: string): string {
   return `OKTA_${spoke.toUpperCase().replace(/-/g, '_')}_TOKEN`;
 }
 
-export function buildExportDocument(unsorted: ExportInput): Document {
+export interface RenderOptions {
+  /**
+   * The schema as the file should refer to it (relative to the file), for editors' completion;
+   * null when none resolves where the file goes (then the header says how to get one). Default
+   * `./schemas/org2org.schema.json`.
+   */
+  schemaRef?: string | null;
+}
+
+export function buildExportDocument(unsorted: ExportInput, options: RenderOptions = {}): Document {
   const input = { ...unsorted, spokes: [...unsorted.spokes].sort((a, b) => compareKeys(a.name, b.name)) };
   const doc = new Document(configObject(input));
-  doc.commentBefore = headerComment(input);
+  doc.commentBefore = headerComment(input, options.schemaRef === undefined ? './schemas/org2org.schema.json' : options.schemaRef);
   const spokes = doc.get('spokes') as unknown as YAMLSeq<YAMLMap>;
   input.spokes.forEach((spoke, i) => annotateSpoke(spokes.items[i]!, spoke));
   if (input.withoutApp && input.withoutApp.length > 0) doc.comment = stubComment(input.withoutApp);
@@ -45,13 +54,15 @@ function stubComment(spokes: NonNullable<ExportInput['withoutApp']>): string {
 }
 
 /** The file's text. `lineWidth: 0`: long values (expressions, labels) are never folded. */
-export function renderExport(input: ExportInput): string {
-  return buildExportDocument(input).toString({ lineWidth: 0, flowCollectionPadding: true });
+export function renderExport(input: ExportInput, options: RenderOptions = {}): string {
+  return buildExportDocument(input, options).toString({ lineWidth: 0, flowCollectionPadding: true });
 }
 
-function headerComment(input: ExportInput): string {
+function headerComment(input: ExportInput, schemaRef: string | null): string {
   const lines = [
-    ' yaml-language-server: $schema=./schemas/org2org.schema.json',
+    schemaRef === null
+      ? ' For completion in editors, `org2org init` in this directory copies the schema to ./schemas/ (and adds CI workflows).'
+      : ` yaml-language-server: $schema=${schemaRef}`,
     ' Written by `org2org export` from the live orgs; review it, then commit it.',
     ` Exported at: ${input.generatedAt}`,
     ` Hub: ${input.hubUrl}`,

@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,9 @@ describe('the packed package, installed from its tarball into a folder holding o
       'dist/sim/index.js',
       'schemas/org2org.schema.json',
       'examples/sim/seed.yaml',
+      'examples/github-actions/plan-on-pr.yml',
+      'examples/github-actions/apply-after-merge.yml',
+      'examples/github-actions/drift-check.yml',
       'org2org.config.yaml',
       'LICENSE',
       'package.json',
@@ -220,6 +223,22 @@ describe('the packed package, installed from its tarball into a folder holding o
     const { summary } = JSON.parse(plan.stdout) as { summary: { add: number; change: number; remove: number } };
     assert.deepEqual([summary.add, summary.change, summary.remove], [5020, 0, 0]);
     assert.match(plan.stderr, /Wrote .*org2org\.sim\.yaml: 5,000 users and 20 groups in 1 Spoke\./);
+  });
+
+  test('npx org2org init in an empty directory: a config that validates against the schema it copies, and the workflows', async () => {
+    const repo = join(dir, 'config-repo');
+    mkdirSync(repo);
+    const init = await run('npx', ['--prefix', app, '--no-install', 'org2org', 'init'], repo, npmEnv);
+    assert.equal(init.status, 0, init.stdout + init.stderr);
+    for (const file of ['org2org.config.yaml', 'schemas/org2org.schema.json', '.gitignore', '.github/workflows/plan-on-pr.yml']) {
+      assert.ok(existsSync(join(repo, file)), `${file} written`);
+    }
+    assert.match(
+      readFileSync(join(repo, 'org2org.config.yaml'), 'utf8'),
+      /^# yaml-language-server: \$schema=\.\/schemas\/org2org\.schema\.json$/m,
+    );
+    const validate = await run('npx', ['--prefix', app, '--no-install', 'org2org', 'validate'], repo, npmEnv);
+    assert.equal(validate.status, 0, validate.stdout + validate.stderr);
   });
 
   test('npx org2org demo converges', async () => {
