@@ -10,22 +10,28 @@ type Workflow = {
     {
       concurrency?: { group: string; 'cancel-in-progress': boolean };
       strategy?: { matrix: { spoke: string[] } };
-      steps: { run?: string; with?: { script?: string } }[];
+      steps: { run?: string; uses?: string; with?: { script?: string; command?: string } }[];
     }
   >;
 };
 const load = (name: string): Workflow => parse(readFileSync(`examples/github-actions/${name}.yml`, 'utf8')) as Workflow;
+/** The org2org Action's shell steps (action.yml), what a workflow's `uses:` of it runs. */
+const actionRuns = (parse(readFileSync('action.yml', 'utf8')) as { runs: { steps: { run?: string }[] } }).runs.steps
+  .map((s) => s.run ?? '')
+  .join('\n');
+const usesAction = (steps: Workflow['jobs'][string]['steps'], command: string): boolean =>
+  steps.some((s) => /^[^/]+\/org2org@/.test(s.uses ?? '') && s.with?.command === command);
 
 test("plan-on-pr: plans per Spoke and updates the comment that carries the renderer's marker", () => {
   const wf = load('plan-on-pr');
   assert.ok('pull_request' in wf.on);
   const job = wf.jobs.plan!;
   assert.deepEqual(job.strategy?.matrix.spoke, ['emea', 'apac']);
-  const runs = job.steps.map((s) => s.run ?? '').join('\n');
-  assert.match(runs, /org2org plan .*--spoke "\$SPOKE" --format markdown[\s\S]*--detailed-exitcode/);
+  assert.ok(usesAction(job.steps, 'plan'), 'the org2org Action plans');
+  assert.match(actionRuns, /org2org plan .*--spoke "\$SPOKE" --format markdown[\s\S]*--detailed-exitcode/);
   // The marker the Markdown renderer writes (src/render/markdown.ts), found and updated in place.
-  assert.match(runs, /marker="<!-- org2org:spoke=\$SPOKE -->"/);
-  assert.match(runs, /gh api --method PATCH/);
+  assert.match(actionRuns, /marker="<!-- org2org:spoke=\$SPOKE -->"/);
+  assert.match(actionRuns, /gh api --method PATCH/);
 });
 
 test('apply-after-merge: one concurrency group per org, never cancelled', () => {
@@ -38,5 +44,6 @@ test('apply-after-merge: one concurrency group per org, never cancelled', () => 
 test('drift-check: scheduled, fails on changes through --detailed-exitcode', () => {
   const wf = load('drift-check');
   assert.ok('schedule' in wf.on);
-  assert.match(wf.jobs.drift!.steps.map((s) => s.run ?? '').join('\n'), /org2org plan .*--detailed-exitcode/);
+  assert.ok(usesAction(wf.jobs.drift!.steps, 'drift'), 'the org2org Action checks drift');
+  assert.match(actionRuns, /drift\)\s+org2org plan .*--detailed-exitcode/);
 });
