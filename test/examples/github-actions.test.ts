@@ -19,6 +19,7 @@ import { parse } from 'yaml';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { runInit } from '../../src/cli/commands/init.js';
 import { countWrites } from '../e2e/cli.js';
+import { commentMarker } from '../../src/render/markdown.js';
 import { evaluateEnv, Runner, type ActionMetadata, type Context, type Workflow } from './runner.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -189,6 +190,9 @@ interface GhState {
   envs: string[];
 }
 
+/** The plan comment's marker for the workflows' `-c` (the default) and one Spoke. */
+const planMarker = (spoke: string): string => commentMarker('org2org.config.yaml', [spoke]);
+
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 
 /** A repository checkout with a runner, a fake gh and npm, and a simulator behind the config. */
@@ -226,7 +230,7 @@ class Fixture {
       JSON.stringify({
         calls: [],
         envs: [],
-        comments: [{ id: 1, body: 'LGTM <!-- org2org:spoke=apac -->', user: { login: 'octocat' } }],
+        comments: [{ id: 1, body: `${planMarker('apac')}\nquoting the bot`, user: { login: 'octocat' } }],
         nextId: 100,
         pulls: {},
         runs: [],
@@ -251,7 +255,7 @@ class Fixture {
   }
 
   comments(marker: string): GhState['comments'] {
-    return this.gh().comments.filter((c) => c.body.includes(marker) && c.user.login === 'github-actions[bot]');
+    return this.gh().comments.filter((c) => c.body.startsWith(marker) && c.user.login === 'github-actions[bot]');
   }
 
   context(spoke: string, overrides: { secrets?: Record<string, string>; fork?: boolean } = {}): Context {
@@ -322,16 +326,16 @@ describe("the workflows' jobs, run against the simulator", {
     assert.equal(plan.outputs.exitcode, '2');
     assert.equal(plan.outputs.changes, 'true');
     assert.ok(job.artifacts['org2org-plan-apac'], 'the plan is kept as an artifact');
-    assert.equal(f.comments('<!-- org2org:spoke=apac -->').length, 1);
+    assert.equal(f.comments(planMarker('apac')).length, 1);
 
     const again = await f.run('plan-on-pr.yml', 'plan', 'apac');
     assert.equal(again.failed, false, again.log);
-    assert.equal(f.comments('<!-- org2org:spoke=apac -->').length, 1, 'updated, not added');
+    assert.equal(f.comments(planMarker('apac')).length, 1, 'updated, not added');
     assert.ok(f.gh().calls.some((c) => c.startsWith('api --method PATCH')));
     assert.equal(
       f.gh().comments.find((c) => c.user.login === 'octocat')?.body,
-      'LGTM <!-- org2org:spoke=apac -->',
-      "a person's comment quoting the marker is left alone",
+      `${planMarker('apac')}\nquoting the bot`,
+      "a person's comment starting with the marker is left alone",
     );
     f.keepAsReviewed({ 'org2org-plan-apac': again.artifacts['org2org-plan-apac']! });
   });
@@ -342,7 +346,7 @@ describe("the workflows' jobs, run against the simulator", {
     assert.equal(job.failed, true);
     assert.equal(job.step('org2org plan').outputs.exitcode, '1');
     assert.match(job.log, /^::error file=org2org\.config\.yaml,line=\d+,col=\d+::environment variable OKTA_APAC_TOKEN is not set/m);
-    const [only, ...more] = f.comments('<!-- org2org:spoke=apac -->');
+    const [only, ...more] = f.comments(planMarker('apac'));
     assert.equal(more.length, 0);
     assert.match(only!.body, /org2org plan failed for `apac`/);
     assert.match(only!.body, /org2org\.config\.yaml:\d+:\d+ error: environment variable OKTA_APAC_TOKEN is not set/);
@@ -427,7 +431,7 @@ describe("the workflows' jobs, run against the simulator", {
     const emea = await f.run('drift-check.yml', 'drift', 'emea');
     assert.equal(emea.failed, true);
     assert.equal(emea.step('org2org drift (exit 2 = drift)').outputs.exitcode, '2');
-    assert.match(emea.summary, /org2org:spoke=emea/);
+    assert.match(emea.summary, /^## org2org plan for `emea`\n[\s\S]*^Spoke emea /m);
   });
 });
 
@@ -482,7 +486,7 @@ describe('a config repository made by `org2org init` from live orgs: its workflo
     const plan = await f.run('plan-on-pr.yml', 'plan', 'emea', { dir: workflows });
     assert.equal(plan.failed, false, plan.log);
     assert.equal(plan.step('org2org plan').outputs.exitcode, '2');
-    assert.match(f.comments('<!-- org2org:spoke=emea -->')[0]!.body, /dieter@acme\.com/);
+    assert.match(f.comments(planMarker('emea'))[0]!.body, /dieter@acme\.com/);
     f.keepAsReviewed({ 'org2org-plan-emea': plan.artifacts['org2org-plan-emea']! });
 
     f.setGh({ pulls: { mergesha: [{ number: 7, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'headsha' } }] } });
