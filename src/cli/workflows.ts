@@ -4,8 +4,11 @@
  * to a config: the matrix lists its Spokes, and the step environments hand each job exactly the
  * variables the config refers to — the Hub's and those several Spokes share to every job, a
  * Spoke's own only to its own job (`matrix.spoke == 'emea' && secrets.X || ''`). URLs come from
- * repository variables (`vars.`), everything else from secrets.
+ * repository variables (`vars.`), everything else from secrets. A step environment of a template
+ * that hands no apply-only secret (the plan and drift jobs) hands none of the config's either, and
+ * one that maps credentials onto read-only secrets maps the config's the same way.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMap, isPair, isScalar, isSeq, parse, parseDocument, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { referencedNames } from '../config/env-refs.js';
@@ -18,6 +21,11 @@ export interface Variable {
   name: string;
   /** Where CI keeps it: URLs are repository variables, the rest secrets. */
   from: 'vars' | 'secrets';
+  /**
+   * What it is for: an org's URL, org2org's own credential for an org (`auth`: what a read needs),
+   * or something only apply uses (a connection's provisioning token, a security answer, a key).
+   */
+  role: 'url' | 'auth' | 'apply';
 }
 
 export interface ConfigVariables {
@@ -39,30 +47,52 @@ export function configVariables(text: string): ConfigVariables {
   const merged = new Map([...hub, ...spokes.flatMap((s) => [...s.vars])]);
   return {
     spokes: spokes.map((s) => s.name),
-    shared: [...sharedNames].map((name) => ({ name, from: merged.get(name)! })),
-    bySpoke: Object.fromEntries(
-      spokes.map((s) => [s.name, [...s.vars].filter(([name]) => !sharedNames.has(name)).map(([name, from]) => ({ name, from }))]),
-    ),
+    shared: [...sharedNames].map((name) => merged.get(name)!),
+    bySpoke: Object.fromEntries(spokes.map((s) => [s.name, [...s.vars.values()].filter((v) => !sharedNames.has(v.name))])),
   };
 }
 
-/** name → where it comes from, in the order of first reference; a name used for a URL anywhere is a variable. */
-function collect(node: unknown, key = '', into = new Map<string, Variable['from']>()): Map<string, Variable['from']> {
+/**
+ * name → the variable, in the order of first reference. A name used for a URL anywhere is a
+ * repository variable; a name used under `auth` (and nowhere only apply reads) is a credential.
+ */
+function collect(node: unknown, path: string[] = [], into = new Map<string, Variable>()): Map<string, Variable> {
   if (typeof node === 'string') {
+    const key = path.at(-1);
+    const role: Variable['role'] = key === 'url' ? 'url' : path.includes('auth') ? 'auth' : 'apply';
     for (const name of referencedNames(node)) {
-      const from = key === 'url' ? 'vars' : 'secrets';
-      if (!into.has(name) || from === 'vars') into.set(name, from);
+      const seen = into.get(name);
+      // url beats everything; apply beats auth (a read can't be handed what apply needs).
+      const rank = { url: 2, apply: 1, auth: 0 } as const;
+      if (!seen || rank[role] > rank[seen.role]) into.set(name, { name, from: role === 'url' ? 'vars' : 'secrets', role });
     }
   } else if (Array.isArray(node)) {
-    for (const item of node) collect(item, key, into);
+    for (const item of node) collect(item, path, into);
   } else if (node !== null && typeof node === 'object') {
-    for (const [k, v] of Object.entries(node)) collect(v, k, into);
+    for (const [k, v] of Object.entries(node)) collect(v, [...path, k], into);
   }
   return into;
 }
 
-/** `${{ vars.X }}`, `${{ secrets.X }}` or `${{ matrix.spoke == 'S' && secrets.X || '' }}` (the forms the templates use). */
-const CONFIG_VARIABLE = /^\$\{\{\s*(?:matrix\.spoke == '[^']*' && )?(?:vars|secrets)\.[A-Za-z_][A-Za-z0-9_]*(?: \|\| '')?\s*\}\}$/;
+/**
+ * The secret a read-only job hands an org credential from: OKTA_HUB_ADMIN_TOKEN → OKTA_HUB_READ_TOKEN,
+ * OKTA_EMEA_TOKEN → OKTA_EMEA_READ_TOKEN; a name that already says READ stays.
+ */
+export function readOnlySecret(name: string): string {
+  if (/(^|_)READ(_|$)/.test(name)) return name;
+  if (name.endsWith('_ADMIN_TOKEN')) return `${name.slice(0, -'_ADMIN_TOKEN'.length)}_READ_TOKEN`;
+  if (name.endsWith('_TOKEN')) return `${name.slice(0, -'_TOKEN'.length)}_READ_TOKEN`;
+  return `${name}_READ`;
+}
+
+/**
+ * `${{ vars.X }}`, `${{ secrets.X }}` or `${{ matrix.spoke == 'S' && secrets.X || '' }}` (the forms the
+ * templates use); group 1 is X.
+ */
+const CONFIG_VARIABLE = /^\$\{\{\s*(?:matrix\.spoke == '[^']*' && )?(?:vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)(?: \|\| '')?\s*\}\}$/;
+
+/** The variables the root org2org.config.yaml refers to: the templates are written for it. */
+const TEMPLATE_CONFIG_FILE = fileURLToPath(new URL('../../org2org.config.yaml', import.meta.url));
 
 export interface RenderWorkflowOptions {
   /** `owner/repo@ref` of the org2org Action, replacing the templates' own reference to it. */
@@ -102,17 +132,45 @@ export function renderWorkflow(template: string, vars: ConfigVariables, options:
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
+/**
+ * How a template's step environment hands the config's variables over, learnt from the template
+ * itself (written for the root config): whether it hands apply-only secrets at all, and whether it
+ * maps credentials onto read-only secrets (`OKTA_EMEA_TOKEN: secrets.OKTA_EMEA_READ_TOKEN`).
+ */
+interface EnvPolicy {
+  apply: boolean;
+  readOnly: boolean;
+}
+
+function envPolicy(entries: Array<{ key: string; source: string }>, template: ConfigVariables): EnvPolicy {
+  const roles = new Map([...template.shared, ...Object.values(template.bySpoke).flat()].map((v) => [v.name, v.role]));
+  return {
+    apply: entries.some((e) => roles.get(e.key) === 'apply'),
+    readOnly: entries.some((e) => e.key !== e.source),
+  };
+}
+
+let templateVariables: ConfigVariables | undefined;
+
 function replaceConfigVariables(doc: ReturnType<typeof parseDocument>, env: YAMLMap<Scalar, Scalar>, vars: ConfigVariables): void {
-  const isConfigVariable = (p: Pair<Scalar, Scalar>): boolean => isScalar(p.value) && CONFIG_VARIABLE.test(String(p.value.value));
-  const at = env.items.findIndex((p) => isPair(p) && isConfigVariable(p));
+  const sourceOf = (p: Pair<Scalar, Scalar>): string | undefined =>
+    isScalar(p.value) ? CONFIG_VARIABLE.exec(String(p.value.value))?.[1] : undefined;
+  const at = env.items.findIndex((p) => isPair(p) && sourceOf(p) !== undefined);
   if (at < 0) return;
-  const kept = env.items.filter((p) => !isConfigVariable(p));
+  templateVariables ??= configVariables(readFileSync(TEMPLATE_CONFIG_FILE, 'utf8'));
+  const policy = envPolicy(
+    env.items.filter((p) => sourceOf(p) !== undefined).map((p) => ({ key: String(p.key.value), source: sourceOf(p)! })),
+    templateVariables,
+  );
+  const handed = (v: Variable): boolean => v.role !== 'apply' || policy.apply;
+  const source = (v: Variable): string => `${v.from}.${policy.readOnly && v.role === 'auth' ? readOnlySecret(v.name) : v.name}`;
+  const kept = env.items.filter((p) => sourceOf(p) === undefined);
   const entry = (key: string, value: string): Pair<Scalar, Scalar> => doc.createPair(key, value) as Pair<Scalar, Scalar>;
-  const fresh: Pair<Scalar, Scalar>[] = vars.shared.map((v) => entry(v.name, `\${{ ${v.from}.${v.name} }}`));
+  const fresh: Pair<Scalar, Scalar>[] = vars.shared.filter(handed).map((v) => entry(v.name, `\${{ ${source(v)} }}`));
   let first = true;
   for (const spoke of vars.spokes) {
-    for (const v of vars.bySpoke[spoke] ?? []) {
-      const pair = entry(v.name, `\${{ matrix.spoke == '${spoke}' && ${v.from}.${v.name} || '' }}`);
+    for (const v of (vars.bySpoke[spoke] ?? []).filter(handed)) {
+      const pair = entry(v.name, `\${{ matrix.spoke == '${spoke}' && ${source(v)} || '' }}`);
       if (first)
         (pair.key as Scalar).commentBefore = " A Spoke's own variables reach only its own job; elsewhere they are empty and unread.";
       first = false;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runInit, TEMPLATE_CONFIG } from '../../src/cli/commands/init.js';
-import { configVariables } from '../../src/cli/workflows.js';
+import { configVariables, readOnlySecret, renderWorkflow } from '../../src/cli/workflows.js';
 import { loadConfig } from '../../src/config/load.js';
 import { UsageError } from '../../src/errors.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
@@ -112,7 +112,7 @@ describe('org2org init', () => {
       ]);
     }
     assert.match(stderr, /repository variables: OKTA_HUB_URL, OKTA_EMEA_URL/);
-    assert.match(stderr, /repository secrets: OKTA_HUB_READ_TOKEN, OKTA_EMEA_TOKEN, OKTA_HUB_PROVISIONING_TOKEN/);
+    assert.match(stderr, /secrets: OKTA_HUB_READ_TOKEN, OKTA_EMEA_TOKEN, OKTA_HUB_PROVISIONING_TOKEN/);
 
     // Again: everything exists, nothing is overwritten; --force writes the same files again.
     writeFileSync(join(dir, '.github/workflows/plan-on-pr.yml'), 'mine\n');
@@ -198,4 +198,42 @@ describe('org2org init --hub-url --spoke: the config exported from live orgs', (
     // The config exists now: exporting again needs --force.
     await assert.rejects(init(args, { OKTA_EMEA_TOKEN: sim.env.OKTA_EMEA_TOKEN }), /org2org\.config\.yaml.*exist/);
   });
+});
+
+test('a template job that maps credentials onto read-only secrets and hands no apply-only secret is fitted the same way', () => {
+  const template = [
+    'on: pull_request',
+    'jobs:',
+    '  plan:',
+    '    runs-on: ubuntu-latest',
+    '    strategy: { matrix: { spoke: [emea, apac] } }',
+    '    steps:',
+    '      - uses: OWNER/org2org@v0.1.0',
+    '        with: { command: plan, spoke: "${{ matrix.spoke }}" }',
+    '        env:',
+    '          OKTA_HUB_URL: ${{ vars.OKTA_HUB_URL }}',
+    '          OKTA_HUB_ADMIN_TOKEN: ${{ secrets.OKTA_HUB_READ_TOKEN }}',
+    "          OKTA_EMEA_URL: ${{ matrix.spoke == 'emea' && vars.OKTA_EMEA_URL || '' }}",
+    "          OKTA_EMEA_TOKEN: ${{ matrix.spoke == 'emea' && secrets.OKTA_EMEA_READ_TOKEN || '' }}",
+    '          OTHER: kept',
+    '',
+  ].join('\n');
+  const out = parse(renderWorkflow(template, configVariables(TEMPLATE_CONFIG), { action: 'acme/org2org@v1.0.0' })) as {
+    jobs: { plan: { strategy: { matrix: { spoke: string[] } }; steps: Array<{ uses: string; env: Record<string, string> }> } };
+  };
+  assert.deepEqual(out.jobs.plan.strategy.matrix.spoke, ['emea']);
+  assert.equal(out.jobs.plan.steps[0]!.uses, 'acme/org2org@v1.0.0');
+  assert.deepEqual(out.jobs.plan.steps[0]!.env, {
+    OKTA_HUB_URL: '${{ vars.OKTA_HUB_URL }}',
+    OKTA_HUB_READ_TOKEN: '${{ secrets.OKTA_HUB_READ_TOKEN }}',
+    OKTA_EMEA_URL: "${{ matrix.spoke == 'emea' && vars.OKTA_EMEA_URL || '' }}",
+    OKTA_EMEA_TOKEN: "${{ matrix.spoke == 'emea' && secrets.OKTA_EMEA_READ_TOKEN || '' }}",
+    OTHER: 'kept',
+  });
+  assert.deepEqual(['OKTA_HUB_ADMIN_TOKEN', 'OKTA_EMEA_TOKEN', 'OKTA_HUB_READ_TOKEN', 'KEY'].map(readOnlySecret), [
+    'OKTA_HUB_READ_TOKEN',
+    'OKTA_EMEA_READ_TOKEN',
+    'OKTA_HUB_READ_TOKEN',
+    'KEY_READ',
+  ]);
 });

@@ -17,7 +17,7 @@ import { renderExport } from '../../export/build-document.js';
 import { VERSION } from '../../version.js';
 import { originOf, parseSpokeArg, readExport, spokeSources, validateExport, type ExportTarget } from '../export-read.js';
 import { PACKAGED_SCHEMA, REPO_SCHEMA } from '../schema-ref.js';
-import { configVariables, renderWorkflow, WORKFLOW_FILES, WORKFLOW_TEMPLATES_DIR, type ConfigVariables } from '../workflows.js';
+import { configVariables, renderWorkflow, WORKFLOW_FILES, WORKFLOW_TEMPLATES_DIR } from '../workflows.js';
 
 export type InitIo = SessionIo;
 
@@ -164,7 +164,7 @@ export async function runInit(argv: string[], io: InitIo = {}): Promise<number> 
     });
   }
   const ignored = await extendGitignore(join(args.dir, '.gitignore'));
-  session.err(report(args, files, keepConfig, ignored, vars));
+  session.err(report(args, files, keepConfig, ignored));
   return 0;
 }
 
@@ -205,7 +205,7 @@ async function extendGitignore(file: string): Promise<string[]> {
   return missing;
 }
 
-function report(args: InitArgs, files: Array<[string, string]>, keptConfig: boolean, ignored: string[], vars: ConfigVariables): string {
+function report(args: InitArgs, files: Array<[string, string]>, keptConfig: boolean, ignored: string[]): string {
   const rel = (f: string): string => relative(process.cwd(), f) || f;
   const lines = [
     ...(keptConfig ? [`kept ${rel(join(args.dir, CONFIG_FILE))} (the workflows are fitted to it)`] : []),
@@ -217,10 +217,15 @@ function report(args: InitArgs, files: Array<[string, string]>, keptConfig: bool
   if (args.action === DEFAULT_ACTION && files.some(([, text]) => text.includes(`uses: ${DEFAULT_ACTION}`))) {
     lines.push(`  - the workflows use ${DEFAULT_ACTION}: replace OWNER with where org2org lives (or run init with --action).`);
   }
-  const all = [...vars.shared, ...vars.spokes.flatMap((s) => vars.bySpoke[s] ?? [])];
-  const names = (from: 'vars' | 'secrets'): string => [...new Set(all.filter((v) => v.from === from).map((v) => v.name))].join(', ');
-  if (names('vars')) lines.push(`  - repository variables: ${names('vars')}`);
-  if (names('secrets')) lines.push(`  - repository secrets: ${names('secrets')}`);
+  // What the workflows read, as written (a read-only job may read other secrets than apply).
+  const read = (from: 'vars' | 'secrets'): string =>
+    [
+      ...new Set(
+        files.flatMap(([, text]) => [...text.matchAll(new RegExp(`\\b${from}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map((m) => m[1]!)),
+      ),
+    ].join(', ');
+  if (read('vars')) lines.push(`  - repository variables: ${read('vars')}`);
+  if (read('secrets')) lines.push(`  - secrets: ${read('secrets')}`);
   lines.push(`  - check it: org2org validate -c ${rel(join(args.dir, CONFIG_FILE))}; then commit and open a pull request.`);
   return lines.join('\n') + '\n';
 }
