@@ -379,8 +379,9 @@ describe("the workflows' jobs, run against the simulator", {
       ['          command: destroy\n          spoke: emea\n', /command must be plan, apply, drift or validate/],
       ['          command: plan\n          spoke: "emea; rm -rf /"\n', /spoke must be one Spoke name/],
       ['          command: plan\n          spoke: emea\n          allow: everything\n', /unknown allowance "everything"/],
-      ['          command: plan\n          spoke: emea\n          allow: max-removals=lots\n', /max-removals=N needs a number/],
-      ['          command: drift\n          spoke: emea\n          allow: hub-change\n', /allow goes with command: plan/],
+      ['          command: plan\n          spoke: emea\n          allow: --max-removals lots\n', /--max-removals needs a number/],
+      ['          command: plan\n          spoke: emea\n          allow: --allow-hub-change --config x\n', /unknown allowance "--config"/],
+      ['          command: drift\n          spoke: emea\n          allow: --allow-hub-change\n', /allow goes with command: plan/],
     ];
     for (const [inputs, message] of cases) {
       const job = await f.runner.runJob({ workflowFile: wf(inputs), job: 'j', context: f.context('emea') });
