@@ -4,7 +4,7 @@
  *   npx tsx bench/create-plan.ts [users=100000] [runs=5]
  */
 import { performance } from 'node:perf_hooks';
-import { createPlan } from '../src/plan/create-plan.js';
+import { createPlan, toPlanFile } from '../src/plan/create-plan.js';
 import { renderPlanJson } from '../src/render/json.js';
 import { renderPlanMarkdown } from '../src/render/markdown.js';
 import { renderPlanText } from '../src/render/text.js';
@@ -41,7 +41,7 @@ console.log(
 for (const [name, render] of [
   ['text', () => renderPlanText(plan, { color: false })],
   ['markdown', () => renderPlanMarkdown(plan)],
-  ['json', () => renderPlanJson(plan)],
+  ['json (with the fingerprints)', () => renderPlanJson(toPlanFile(plan, live))],
 ] as const) {
   const start = performance.now();
   const out = render();

@@ -5,7 +5,7 @@
  */
 import type { DesiredState } from '../config/types.js';
 import { liveFingerprintOf, parseAddress } from '../plan/address.js';
-import type { Plan } from '../plan/types.js';
+import type { PlanFile } from '../plan/types.js';
 import type { LiveState } from '../state/types.js';
 
 /**
@@ -21,7 +21,7 @@ export function liveFingerprintAt(address: string, live: LiveState): string | nu
   return liveFingerprintOf(spoke, resource);
 }
 
-export function checkStale(plan: Plan, desired: DesiredState, live: LiveState): string[] {
+export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveState): string[] {
   const differences: string[] = [];
   if (plan.config.digest !== desired.digest) {
     differences.push(

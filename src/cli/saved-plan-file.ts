@@ -11,7 +11,7 @@ import { savedPlanInconsistencies } from '../apply/saved-plan.js';
 import { describePointer } from '../config/schema-check.js';
 import { Org2OrgError } from '../errors.js';
 import { parseAddress } from '../plan/address.js';
-import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.js';
+import { PLAN_FORMAT_VERSION, type Plan, type PlanFile } from '../plan/types.js';
 import { VERSION } from '../version.js';
 
 export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
@@ -54,7 +54,7 @@ function explain(error: ErrorObject): string {
 }
 
 /** A saved plan, checked for the shape apply relies on; a clear error for anything else. */
-export function readSavedPlan(file: string): Plan {
+export function readSavedPlan(file: string): PlanFile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -87,7 +87,7 @@ export function readSavedPlan(file: string): Plan {
     );
   }
   // The file keeps each change's resource in its address only; put the typed key back.
-  const whole = plan as Plan;
+  const whole = plan as PlanFile;
   for (const spoke of whole.spokes) {
     for (const change of spoke.changes) change.resource = parseAddress(change.address)!;
   }

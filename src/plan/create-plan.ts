@@ -26,6 +26,7 @@ import {
   type Change,
   type Diagnostic,
   type Plan,
+  type PlanFile,
   type PlanOptions,
   type PlanSummary,
   type SpokePlan,
@@ -36,7 +37,6 @@ export const DEFAULT_APPS_LIMIT_PER_MINUTE = 100;
 
 export function createPlan(desired: DesiredState, live: LiveState, options: PlanOptions): Plan {
   const spokes: SpokePlan[] = [];
-  const fingerprinted: LiveSpoke[] = [];
   const planDiagnostics: Diagnostic[] = [];
   let noops = 0;
   let minSeconds = 0;
@@ -61,7 +61,6 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     for (const note of live.notes) {
       if (note.spoke === spoke.name) planned.plan.diagnostics.push({ severity: note.severity, spoke: spoke.name, message: note.message });
     }
-    fingerprinted.push(liveSpoke);
     noops += planned.noops;
     spokes.push(planned.plan);
     const writes = planned.plan.changes.reduce((n, c) => n + c.writes, 0);
@@ -85,32 +84,25 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     hubUrl: desired.hub.url,
     spokes,
     summary,
-    fingerprints: {},
     errored: summary.errors > 0,
     empty: summary.add + summary.change + summary.remove + summary.manual === 0,
   };
   if (planDiagnostics.length > 0) plan.diagnostics = planDiagnostics;
-  fingerprintsWhenRead(plan, fingerprinted);
   return plan;
 }
 
 /**
- * `plan.fingerprints` is built the first time it is read, then kept: it has an entry per live
- * object (100,000 on a large Spoke) and only a saved or JSON plan needs it, not the text a person
- * reads. Reading it gives the same record whenever it is read, since the live state is not changed
- * after it is planned; assigning it replaces it, as for any property.
+ * The plan as a file records it: with the fingerprint of every live object read for its planned
+ * Spokes (those createPlan planned from a read, in the plan's order). Called only where a plan
+ * is written as JSON, so a plan only printed as text never pays for 100,000 entries.
  */
-function fingerprintsWhenRead(plan: Plan, spokes: LiveSpoke[]): void {
-  const settle = (value: Record<string, string>): Record<string, string> => {
-    Object.defineProperty(plan, 'fingerprints', { value, enumerable: true, writable: true, configurable: true });
-    return value;
-  };
-  Object.defineProperty(plan, 'fingerprints', {
-    enumerable: true,
-    configurable: true,
-    get: () => settle(spokes.reduce((out, spoke) => fingerprintsByAddress(spoke, out), {} as Record<string, string>)),
-    set: settle,
-  });
+export function toPlanFile(plan: Plan, live: LiveState): PlanFile {
+  const fingerprints: Record<string, string> = {};
+  for (const { name } of plan.spokes) {
+    const spoke = live.spokes[name];
+    if (spoke && live.unreadable?.[name] === undefined) fingerprintsByAddress(spoke, fingerprints);
+  }
+  return { ...plan, fingerprints };
 }
 
 function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, liveState: LiveState): { plan: SpokePlan; noops: number } {

@@ -220,14 +220,22 @@ export interface Plan {
   hubUrl: string;
   spokes: SpokePlan[];
   summary: PlanSummary;
-  /** address → fingerprint of every live object the plan read and may touch (noops included). */
-  fingerprints: Record<string, string>;
   /** True when some diagnostic is an error: such a plan can't be applied. */
   errored: boolean;
   /** True when the plan has no change to make (noops and warnings only). */
   empty: boolean;
   /** Diagnostics that belong to no single spoke (e.g. Hub read notes); absent when none. */
   diagnostics?: Diagnostic[];
+}
+
+/**
+ * A plan as written to a file or as JSON (`plan --out`, `--format json`) and read back: the plan
+ * and the fingerprint of every live object it read and may touch, by address (noops included),
+ * which apply's stale check compares with a fresh read. Made by toPlanFile, only where a plan is
+ * written: a large Spoke has 100,000 of them and the text a person reads needs none.
+ */
+export interface PlanFile extends Plan {
+  fingerprints: Record<string, string>;
 }
 
 export interface PlanOptions {

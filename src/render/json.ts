@@ -3,7 +3,7 @@
  * order — the plan's and each change's keys in a fixed reading order, everything nested in
  * alphabetical order — so the same plan always gives the same bytes.
  */
-import type { Plan } from '../plan/types.js';
+import type { PlanFile } from '../plan/types.js';
 import { sortKeys } from './plan-lines.js';
 
 const PLAN_KEYS = [
@@ -37,7 +37,7 @@ const CHANGE_KEYS = [
   'op',
 ];
 
-export function renderPlanJson(plan: Plan): string {
+export function renderPlanJson(plan: PlanFile): string {
   const spokes = plan.spokes.map((spoke) =>
     ordered({ ...spoke, changes: spoke.changes.map(({ resource: _inAddress, ...c }) => ordered(c, CHANGE_KEYS)) }, SPOKE_KEYS),
   );

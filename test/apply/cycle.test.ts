@@ -13,7 +13,7 @@ import type { ApplyEvent } from '../../src/apply/types.js';
 import { waitForProvisioning } from '../../src/apply/wait.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { DesiredState } from '../../src/config/types.js';
-import { createPlan } from '../../src/plan/create-plan.js';
+import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
 import { clientFor } from './sim-client.js';
@@ -41,7 +41,8 @@ describe('plan → apply → plan on the demo setup', () => {
   });
 
   it('a saved plan is fresh until a live object it read changes', async () => {
-    const plan = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
+    const read = await readLiveState(desired, clients);
+    const plan = toPlanFile(createPlan(desired, read, PLAN_OPTIONS), read);
     assert.ok(Object.keys(plan.fingerprints).length > 0);
     assert.deepEqual(checkStale(plan, desired, await readLiveState(desired, clients)), []);
 

@@ -1,6 +1,6 @@
 /** Plans and their changes for apply's and the renderers' tests, addressed as the planner addresses them. */
 import { formatAddress, type ResourceKey } from '../../src/plan/address.js';
-import { PLAN_FORMAT_VERSION, type Action, type Change, type Plan, type PlanOp, type ResourceKind } from '../../src/plan/types.js';
+import { PLAN_FORMAT_VERSION, type Action, type Change, type PlanFile, type PlanOp, type ResourceKind } from '../../src/plan/types.js';
 
 /** A change of `kind` (keyed by `key`, or the Spoke's one object of that kind when null), one write. */
 export function change(
@@ -30,7 +30,7 @@ export function change(
 }
 
 /** A plan of these changes, one managed Spoke per Spoke they name, on loopback addresses. */
-export function plan(changes: Change[], extra: Partial<Plan> = {}): Plan {
+export function plan(changes: Change[], extra: Partial<PlanFile> = {}): PlanFile {
   const spokeNames = [...new Set(changes.map((c) => c.spoke))];
   return {
     formatVersion: PLAN_FORMAT_VERSION,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startSim } from '../../src/sim/index.js';
 import { loadConfig } from '../../src/config/load.js';
 import { applyPlan } from '../../src/apply/apply-plan.js';
-import { createPlan } from '../../src/plan/create-plan.js';
+import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
 import { checkStale } from '../../src/apply/stale.js';
 import { buildClients } from '../../src/cli/shared.js';
@@ -20,7 +20,8 @@ test('root config: plan, apply, then plan again shows no changes', async () => {
     const env = { ...sim.env, ALICE_ANSWER: 'canary-roundtrip-answer' };
     const { desired } = await loadConfig('org2org.config.yaml', { env, requireSecrets: true });
     const clients = buildClients(desired, { maxApiCapacity: 1 });
-    const first = createPlan(desired, await readLiveState(desired, clients), { maxApiCapacity: 1, toolVersion: 'test' });
+    const read = await readLiveState(desired, clients);
+    const first = toPlanFile(createPlan(desired, read, { maxApiCapacity: 1, toolVersion: 'test' }), read);
     assert.equal(first.empty, false);
     // A saved plan's stale check re-reads its Spokes: nothing moved, so nothing differs.
     const touched = first.spokes.map((s) => s.name);

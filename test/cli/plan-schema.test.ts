@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { planSchemaProblems } from '../../src/cli/saved-plan-file.js';
-import { createPlan } from '../../src/plan/create-plan.js';
+import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import type { PlanOp } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/render/json.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
@@ -22,8 +22,9 @@ const SCHEMA = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json',
 
 function goldenPlanJson(name: string): string {
   const read = (file: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`${name}/${file}`, FIXTURES), 'utf8'));
+  const live = liveFromJson(read('live.json'));
   return renderPlanJson(
-    createPlan(desiredFromJson(read('config.json')), liveFromJson(read('live.json')), { maxApiCapacity: 0.5, toolVersion: '0' }),
+    toPlanFile(createPlan(desiredFromJson(read('config.json')), live, { maxApiCapacity: 0.5, toolVersion: '0' }), live),
   );
 }
 

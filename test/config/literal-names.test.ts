@@ -14,7 +14,7 @@ import { runExport } from '../../src/cli/commands/export.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createOktaClient } from '../../src/okta/client.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { PlanFile } from '../../src/plan/types.js';
 import { writeTemp } from './helpers.js';
 
 const NAME = '${OKTA_HUB_PROVISIONING_TOKEN}';
@@ -76,7 +76,7 @@ test('a group named ${VAR} is exported, planned and searched for literally; the 
       assert.equal(exit, 0, `${format}: an exported file plans no changes\n${sink.out}${sink.err}`);
       outputs.push(sink.out, sink.err, readFileSync(planFile, 'utf8'));
       if (format === 'json') {
-        const plan = JSON.parse(sink.out) as Plan;
+        const plan = JSON.parse(sink.out) as PlanFile;
         assert.ok(
           Object.keys(plan.fingerprints).includes(`spoke.emea.assignment.group[${JSON.stringify(NAME)}]`),
           'the plan names the group literally',

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createPlan } from '../../src/plan/create-plan.js';
+import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { renderPlanJson } from '../../src/render/json.js';
 import { renderPlanMarkdown } from '../../src/render/markdown.js';
 import { renderPlanText } from '../../src/render/text.js';
@@ -37,7 +37,7 @@ for (const name of cases) {
     const outputs: Record<string, string> = {
       'plan.txt': renderPlanText(plan, { color: false }),
       'plan.md': renderPlanMarkdown(plan),
-      'plan.json': renderPlanJson(plan),
+      'plan.json': renderPlanJson(toPlanFile(plan, live)),
     };
     for (const [file, actual] of Object.entries(outputs)) {
       assert.ok(!actual.includes(CANARY), `${name}/${file} leaks a secret value`);

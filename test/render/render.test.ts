@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
-import { createPlan } from '../../src/plan/create-plan.js';
+import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { parseAddress } from '../../src/plan/address.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { PlanFile } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/render/json.js';
 import { renderPlanMarkdown } from '../../src/render/markdown.js';
 import { renderPlanText } from '../../src/render/text.js';
@@ -15,12 +15,10 @@ import { largeCase } from '../plan/large.js';
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };
 const fixture = (name: string, file: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/plan/${name}/${file}`, import.meta.url), 'utf8'));
-const planOf = (name: string): Plan =>
-  createPlan(
-    desiredFromJson(fixture(name, 'config.json') as Record<string, unknown>),
-    liveFromJson(fixture(name, 'live.json') as Record<string, unknown>),
-    OPTIONS,
-  );
+const planOf = (name: string): PlanFile => {
+  const live = liveFromJson(fixture(name, 'live.json') as Record<string, unknown>);
+  return toPlanFile(createPlan(desiredFromJson(fixture(name, 'config.json') as Record<string, unknown>), live, OPTIONS), live);
+};
 
 describe('secrets', () => {
   test('a canary secret in the DesiredState reaches no output, no plan JSON and no inspect of the plan', () => {
@@ -31,7 +29,8 @@ describe('secrets', () => {
         desired.spokes[0]!.connection?.authScheme === 'TOKEN' && desired.spokes[0]!.connection.token.reveal().startsWith(CANARY),
         true,
       );
-      const plan = createPlan(desired, liveFromJson(fixture(name, 'live.json') as Record<string, unknown>), OPTIONS);
+      const live = liveFromJson(fixture(name, 'live.json') as Record<string, unknown>);
+      const plan = toPlanFile(createPlan(desired, live, OPTIONS), live);
       for (const out of [
         renderPlanText(plan, { color: false }),
         renderPlanText(plan, { color: true, width: 60 }),
@@ -156,7 +155,7 @@ describe('json', () => {
     const shuffled = JSON.parse(JSON.stringify(plan), function (this: unknown, _key, value: unknown) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
       return Object.fromEntries(Object.entries(value).reverse());
-    }) as Plan;
+    }) as PlanFile;
     assert.notEqual(JSON.stringify(shuffled), JSON.stringify(plan));
     assert.equal(renderPlanJson(shuffled), renderPlanJson(plan));
     const json = renderPlanJson(plan);

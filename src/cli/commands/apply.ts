@@ -14,7 +14,7 @@ import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
 import type { DesiredState } from '../../config/types.js';
 import { InterruptedError, Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
-import type { Plan } from '../../plan/types.js';
+import type { Plan, PlanFile } from '../../plan/types.js';
 import { confirmApply, type Progress } from '../../render/progress.js';
 import { renderPlanText } from '../../render/text.js';
 import type { LiveClients } from '../../state/read-live-state.js';
@@ -109,7 +109,7 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
 }
 
 /** The saved plan named on the command line, once its config is known to be the one it was made from. */
-function readSavedPlanToApply(args: ApplyArgs): { plan: Plan; configFile: string } | undefined {
+function readSavedPlanToApply(args: ApplyArgs): { plan: PlanFile; configFile: string } | undefined {
   if (args.planFile === undefined) return undefined;
   const plan = readSavedPlan(args.planFile);
   if (args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
@@ -119,7 +119,7 @@ function readSavedPlanToApply(args: ApplyArgs): { plan: Plan; configFile: string
 }
 
 /** What runs is the plan just computed; the saved one only has to agree with it. */
-function refuseStalePlan(saved: Plan, planFile: string, desired: DesiredState, live: LiveState, plan: Plan): void {
+function refuseStalePlan(saved: PlanFile, planFile: string, desired: DesiredState, live: LiveState, plan: Plan): void {
   const differences = [...checkStale(saved, desired, live), ...savedPlanDifferences(saved, plan)];
   if (differences.length === 0) return;
   throw new StalePlanError(

@@ -5,7 +5,9 @@
  * --detailed-exitcode when there are changes.
  */
 import { writeFileSync } from 'node:fs';
+import { toPlanFile } from '../../plan/create-plan.js';
 import type { Plan } from '../../plan/types.js';
+import type { LiveState } from '../../state/types.js';
 import { renderPlanJson } from '../../render/json.js';
 import { commentMarker, type MarkdownOptions, renderPlanMarkdown, renderStepSummary } from '../../render/markdown.js';
 import { inert } from '../../inert.js';
@@ -64,10 +66,11 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
     spokes: args.spokes,
   };
   let plan: Plan;
+  let live: LiveState;
   try {
     const desired = await session.loadConfig(args.global.config, args.spokes);
     const clients = session.clients(desired, args.pacing);
-    ({ plan } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, cwd: io.cwd }));
+    ({ plan, live } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, cwd: io.cwd }));
   } catch (err) {
     // The comment and the summary say what stopped the plan; main reports the error as always.
     const failed = { ...markdown, failure: errorText(err) };
@@ -75,7 +78,7 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
     appendStepSummary(renderStepSummary(undefined, undefined, failed), session.env);
     throw err;
   }
-  printPlan(session, plan, args, markdown);
+  printPlan(session, plan, args, markdown, live);
   if (args.comment !== undefined) writeComment(args, renderPlanMarkdown(plan, { ...markdown, marker: marker(args) }));
   appendStepSummary(renderStepSummary(plan, renderPlanText(plan, { color: false }), markdown), session.env);
   if (plan.errored) {
@@ -85,14 +88,15 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   return args.detailedExitcode && !plan.empty ? 2 : 0;
 }
 
-/** The plan on stdout in the format asked for, and saved with --out. */
-function printPlan(session: Session, plan: Plan, args: PlanArgs, markdown: MarkdownOptions): void {
+/** The plan on stdout in the format asked for, and saved with --out; the live fingerprints only where JSON is written. */
+function printPlan(session: Session, plan: Plan, args: PlanArgs, markdown: MarkdownOptions, live: LiveState): void {
   const { out, err } = session;
-  if (args.format === 'json') out(renderPlanJson(plan));
+  const json = args.format === 'json' || args.out !== undefined ? renderPlanJson(toPlanFile(plan, live)) : undefined;
+  if (args.format === 'json') out(json!);
   else if (args.format === 'markdown') out(renderPlanMarkdown(plan, { ...markdown, spokeMarkers: true }) + '\n');
   else out(renderPlanText(plan, { color: session.color }));
   if (args.out !== undefined) {
-    writeFileSync(args.out, renderPlanJson(plan));
+    writeFileSync(args.out, json!);
     // A plan with errors is kept for review only: apply refuses it, so nothing invites applying it.
     if (plan.errored) err(`Saved the plan to ${inert(args.out)} for review.\n`);
     else err(`Saved the plan to ${inert(args.out)}; apply it with: org2org apply ${inert(args.out)}\n`);
