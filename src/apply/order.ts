@@ -3,26 +3,8 @@
  * its roles → connection → features → assignments → push mappings), removals afterwards in reverse, and the plan's own `dependsOn`
  * edges on top. A change never runs before the phase of everything it depends on.
  */
-import type { Change, ResourceKind } from '../plan/types.js';
-
-// Across orgs for an OAuth 2.0 connection: the Spoke app (and its keys) → the Hub's service app →
-// its grants → its roles → the Spoke's connection, which Okta tests against all of them.
-const KIND_RANK: Record<ResourceKind, number> = {
-  app: 0,
-  serviceApp: 1,
-  'serviceApp.grant': 2,
-  'serviceApp.role': 3,
-  connection: 4,
-  'features.toApp': 5,
-  'features.toOkta': 5,
-  profileSourcing: 5,
-  'assignment.user': 6,
-  'assignment.group': 6,
-  pushMapping: 7,
-};
-
-/** Highest forward rank; removals get ranks above it, mirrored. */
-const LAST_FORWARD_RANK = 7;
+import { KINDS, lastForwardRank } from '../plan/kinds.js';
+import type { Change } from '../plan/types.js';
 
 /**
  * A removal takes something away that later phases may rely on, so it runs after every
@@ -35,8 +17,10 @@ export function isRemoval(change: Change): boolean {
 
 /** The phase a change belongs to by its kind alone. */
 export function kindPhaseOf(change: Change): number {
-  const rank = KIND_RANK[change.kind] ?? LAST_FORWARD_RANK;
-  return isRemoval(change) ? 2 * LAST_FORWARD_RANK + 1 - rank : rank;
+  // A kind's rank is in the kinds table; removals get ranks above the last, mirrored.
+  const last = lastForwardRank();
+  const rank = KINDS[change.kind]?.rank ?? last;
+  return isRemoval(change) ? 2 * last + 1 - rank : rank;
 }
 
 /**

@@ -15,11 +15,9 @@
  */
 import type { DesiredSpoke, DesiredState, SourcePos } from '../config/types.js';
 import type { LiveSpoke, LiveState } from '../state/types.js';
-import { planGroupAssignments, planUserAssignments } from './plan-assignments.js';
-import { planPushMappings, warnAppUsers } from './plan-push.js';
-import { planApp, planConnection, planProfileSourcing, planToApp, planToOkta } from './plan-setup.js';
-import { planServiceApp } from './plan-service-app.js';
 import { fingerprintsByAddress } from './address.js';
+import { KINDS, plannersInOrder } from './kinds.js';
+import { warnAppUsers } from './plan-push.js';
 import { diagnose, type SpokeContext } from './spoke-context.js';
 import {
   PLAN_FORMAT_VERSION,
@@ -115,7 +113,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     appId: live.app?.id ?? null,
     forward: [],
     serviceAppChanges: [],
-    removals: { pushMapping: [], group: [], user: [], connection: [], serviceApp: [] },
+    removals: [],
     diagnostics: [],
     noops: 0,
     statusOnly: [],
@@ -127,25 +125,10 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     return { plan: { name: desired.name, url: desired.url, mode: desired.mode, changes: [], diagnostics: ctx.diagnostics }, noops: 0 };
   }
   reportDuplicates(ctx);
-  planApp(ctx);
-  planServiceApp(ctx);
-  planConnection(ctx);
-  planToApp(ctx);
-  planToOkta(ctx);
-  planProfileSourcing(ctx);
-  planUserAssignments(ctx);
-  planGroupAssignments(ctx);
-  planPushMappings(ctx);
+  for (const planner of plannersInOrder()) planner(ctx);
   warnAppUsers(ctx);
 
-  let changes: Change[] = [
-    ...ctx.forward,
-    ...ctx.removals.pushMapping,
-    ...ctx.removals.group,
-    ...ctx.removals.user,
-    ...ctx.removals.connection,
-    ...ctx.removals.serviceApp,
-  ];
+  let changes: Change[] = [...ctx.forward, ...inRemovalOrder(ctx.removals)];
   const observed = (change: Change): boolean =>
     change.action !== 'noop' &&
     (desired.mode === 'observe' ||
@@ -176,6 +159,15 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     },
     noops: ctx.noops,
   };
+}
+
+/** Removals by their kind's place among removals (the kinds table); a kind's own in the order planned. */
+function inRemovalOrder(removals: Change[]): Change[] {
+  const place = (change: Change): number => KINDS[change.kind].removal ?? Number.MAX_SAFE_INTEGER;
+  return removals
+    .map((change, i) => ({ change, i }))
+    .sort((a, b) => place(a.change) - place(b.change) || a.i - b.i)
+    .map(({ change }) => change);
 }
 
 /**

@@ -101,7 +101,7 @@ export function planUserAssignments(ctx: SpokeContext): void {
     list: 'assignments.users',
     nameOf: (appUser) => appUser.login,
     removal: (appUser) => userRemoval(ctx, appUser, deactivates),
-    removals: ctx.removals.user,
+    removals: ctx.removals,
   });
 }
 
@@ -394,7 +394,7 @@ export function planGroupAssignments(ctx: SpokeContext): void {
     list: 'assignments.groups',
     nameOf: (appGroup) => appGroup.name,
     removal: (appGroup) => groupRemoval(ctx, appGroup, (groupProvisioned ??= someProvisionedThroughGroups(ctx))),
-    removals: ctx.removals.group,
+    removals: ctx.removals,
   });
 }
 

@@ -46,7 +46,7 @@ export function planPushMappings(ctx: SpokeContext): void {
     list: 'pushGroups.groups',
     nameOf: pushMappingKey,
     removal: (mapping) => removalChange(ctx, mapping, undefined),
-    removals: ctx.removals.pushMapping,
+    removals: ctx.removals,
   });
 }
 
@@ -61,7 +61,7 @@ function planListedPush(
   const address = formatAddress(resource);
   if (group.remove) {
     // Gone already (or never made): the entry has done its job and may leave the file.
-    if (mapping) ctx.removals.pushMapping.push(removalChange(ctx, mapping, group));
+    if (mapping) ctx.removals.push(removalChange(ctx, mapping, group));
     else ctx.noops++;
     return;
   }

@@ -21,7 +21,7 @@ export function planServiceApp(ctx: SpokeContext): void {
   if (wanted?.authScheme !== 'OAUTH2' || !wanted.managed) {
     // A service app org2org made for this Spoke that the config no longer uses.
     if (live && !(wanted?.authScheme === 'OAUTH2' && wanted.clientId === live.clientId))
-      ctx.removals.serviceApp.push(unusedServiceAppRemoval(ctx, live));
+      ctx.removals.push(unusedServiceAppRemoval(ctx, live));
     return;
   }
   if (live === undefined) {
@@ -152,7 +152,7 @@ function planPermissions(ctx: SpokeContext, live: LiveServiceApp, managed: Manag
       both: () => ctx.noops++,
       desiredOnly: (key) => addPermission(ctx, kind, live.clientId, key, update),
     });
-    for (const permission of pairing.liveOnly()) ctx.removals.serviceApp.push(permissionRemoval(ctx, live, kind, permission));
+    for (const permission of pairing.liveOnly()) ctx.removals.push(permissionRemoval(ctx, live, kind, permission));
   }
 }
 

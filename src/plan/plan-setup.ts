@@ -26,7 +26,7 @@ export function planApp(ctx: SpokeContext): void {
     ctx.forward.push(
       makeChange(ctx, {
         resource: { spoke: ctx.desired.name, kind: 'app.status' },
-        kind: 'app',
+        kind: 'app.status',
         action: 'update',
         name: ctx.desired.app.label,
         before: { status: app.status },
@@ -148,7 +148,7 @@ function planConnectionSwitch(ctx: SpokeContext, enabled: boolean, live: LiveCon
     ctx.provisioningChange = change.address;
     ctx.forward.push(change);
   } else {
-    ctx.removals.connection.push(change);
+    ctx.removals.push(change);
   }
 }
 

@@ -30,8 +30,8 @@ export interface SpokeContext {
   createUsersChange?: string;
   /** Additions and updates, in apply order (app → connection → features → assignments → push). */
   forward: Change[];
-  /** Removals per kind, emitted after everything else in reverse kind order. */
-  removals: { pushMapping: Change[]; group: Change[]; user: Change[]; connection: Change[]; serviceApp: Change[] };
+  /** Removals, listed after everything else in their kinds' removal order (the kinds table). */
+  removals: Change[];
   diagnostics: Diagnostic[];
   /** Matching objects: counted in the summary, not listed (100k of them would bloat the plan file). */
   noops: number;

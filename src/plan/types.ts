@@ -13,13 +13,18 @@
 import type { InitialStatus } from '../config/types.js';
 import type { ResourceKey } from './address.js';
 
-/** 2: ops carry what apply reads (initialStatus, a mapping's identity, `disables`); 1 had apply read before/after. */
-export const PLAN_FORMAT_VERSION = 2;
+/**
+ * 3: a change's `kind` is its address's (the app's activation is `app.status`, not `app`).
+ * 2: ops carry what apply reads (initialStatus, a mapping's identity, `disables`); 1 had apply read before/after.
+ */
+export const PLAN_FORMAT_VERSION = 3;
 
 export type Action = 'create' | 'update' | 'delete' | 'noop' | 'manual';
 
+/** Every kind has its entry in the kinds table (src/plan/kinds.ts). */
 export type ResourceKind =
   | 'app'
+  | 'app.status'
   | 'connection'
   | 'features.toApp'
   | 'features.toOkta'

@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fenceFor, htmlText, inert, inertBlock, MAX_NAME, MAX_TEXT, mdCode, mdText } from '../inert.js';
+import { KINDS } from '../plan/kinds.js';
 import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
 import {
   changeLines,
@@ -74,20 +75,6 @@ export function commentMarker(configPath: string, spokes: readonly string[]): st
 
 /** Changes folded into lists: one per assigned user or group, thousands in a large Spoke. */
 export const BULK_KINDS: ReadonlySet<Change['kind']> = new Set(['assignment.user', 'assignment.group']);
-
-const KIND_LABEL: Record<Change['kind'], string> = {
-  app: 'App',
-  connection: 'Provisioning connection',
-  'features.toApp': 'To App features',
-  'features.toOkta': 'To Okta import',
-  profileSourcing: 'Profile Sourcing',
-  'assignment.user': 'User assignments',
-  'assignment.group': 'Group assignments',
-  pushMapping: 'Push groups',
-  serviceApp: 'Hub service app',
-  'serviceApp.grant': 'Hub service app grants',
-  'serviceApp.role': 'Hub service app roles',
-};
 
 const ACTION_LABEL: Record<Change['action'], string> = {
   create: 'to add',
@@ -214,9 +201,9 @@ function spokeSection(spoke: SpokePlan, options: MarkdownOptions): SpokeSection 
         .map((l) => l.text)
         .join('\n'),
     );
-    const what = `${KIND_LABEL[first.kind].toLowerCase()} ${ACTION_LABEL[first.action]} in ${mdCode(spoke.name)}`;
+    const what = `${KINDS[first.kind].label.toLowerCase()} ${ACTION_LABEL[first.action]} in ${mdCode(spoke.name)}`;
     return {
-      summary: `${KIND_LABEL[first.kind]} ${ACTION_LABEL[first.action]} in ${htmlText(spoke.name, MAX_NAME)}: ${formatCount(list.length)}`,
+      summary: `${KINDS[first.kind].label} ${ACTION_LABEL[first.action]} in ${htmlText(spoke.name, MAX_NAME)}: ${formatCount(list.length)}`,
       entries,
       fence: fenceFor(entries.join('\n')),
       what,
@@ -247,19 +234,21 @@ function summaryRows(plan: Plan): string[] {
   const rows: string[] = [];
   for (const spoke of plan.spokes) {
     const changes = listedChanges(spoke.changes).filter((c) => c.action !== 'noop');
-    const byKind = new Map<Change['kind'], Change[]>();
+    // By the kinds table's label: kinds of one object (the app and its activation) share a row.
+    const byLabel = new Map<string, Change[]>();
     for (const change of changes) {
-      const list = byKind.get(change.kind);
+      const label = KINDS[change.kind].label;
+      const list = byLabel.get(label);
       if (list) list.push(change);
-      else byKind.set(change.kind, [change]);
+      else byLabel.set(label, [change]);
     }
-    for (const [kind, list] of byKind) {
+    for (const [label, list] of byLabel) {
       const c = countsOf(list);
       const hub = list.filter((x) => (x.hubEffects?.length ?? 0) > 0).length;
       const guards = [...new Set(list.map(guardOf).filter((g): g is string => g !== undefined))];
       const n = (v: number): string => (v === 0 ? '' : formatCount(v));
       rows.push(
-        `| ${mdCode(spoke.name)} | ${KIND_LABEL[kind]} | ${n(c.add)} | ${n(c.change)} | ${n(c.remove)} | ${n(c.manual)} | ${n(hub)} | ${guards.map((g) => `\`${g}\``).join(' ')} |`,
+        `| ${mdCode(spoke.name)} | ${label} | ${n(c.add)} | ${n(c.change)} | ${n(c.remove)} | ${n(c.manual)} | ${n(hub)} | ${guards.map((g) => `\`${g}\``).join(' ')} |`,
       );
     }
   }

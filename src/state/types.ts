@@ -210,24 +210,6 @@ export function emptyLiveSpoke(name: string): LiveSpoke {
 }
 
 /**
- * The fingerprint of every object read for a Spoke that a change may touch, by natural key: what
- * a plan records and what apply's stale check compares against a fresh read.
- */
-export interface LiveFingerprints {
-  app?: string;
-  connection?: string;
-  toApp?: string;
-  toOkta?: string;
-  serviceApp?: string;
-  /** By login key. */
-  users: Map<string, string>;
-  /** By group name. */
-  groups: Map<string, string>;
-  /** By source group name; a mapping whose source group is gone by its id. */
-  pushMappings: Map<string, string>;
-}
-
-/**
  * The natural key of a live push mapping, in its plan address and its fingerprint entry alike:
  * its source group's name, or its id when the source group is gone.
  */
@@ -235,25 +217,37 @@ export function pushMappingKey(mapping: LivePushMapping): string {
   return mapping.sourceGroupName ?? mapping.id;
 }
 
-const fingerprintsRead = new WeakMap<LiveSpoke, LiveFingerprints>();
-
-/** Built once per LiveSpoke: a plan may list 100,000 assignments. */
-export function liveFingerprints(spoke: LiveSpoke): LiveFingerprints {
-  let fingerprints = fingerprintsRead.get(spoke);
-  if (!fingerprints) {
-    fingerprints = {
-      users: new Map(spoke.appUsers.map((u) => [u.loginKey, u.fingerprint])),
-      groups: new Map(spoke.appGroups.map((g) => [g.name, g.fingerprint])),
-      pushMappings: new Map(spoke.pushMappings.map((m) => [pushMappingKey(m), m.fingerprint])),
-    };
-    if (spoke.app) fingerprints.app = spoke.app.fingerprint;
-    if (spoke.connection) fingerprints.connection = spoke.connection.fingerprint;
-    if (spoke.features?.toApp) fingerprints.toApp = spoke.features.toApp.fingerprint;
-    if (spoke.features?.inbound) fingerprints.toOkta = spoke.features.inbound.fingerprint;
-    if (spoke.serviceApp) fingerprints.serviceApp = spoke.serviceApp.fingerprint;
-    fingerprintsRead.set(spoke, fingerprints);
+/**
+ * A Spoke's live objects of one collection by their natural key, the key of their plan address:
+ * built once per LiveSpoke and list (a Spoke may have 100,000 app users; the stale check looks
+ * one up per change). The LiveSpoke is not changed after it is read.
+ */
+function byKey<T>(memo: WeakMap<object, ReadonlyMap<string, T>>, list: T[], keyOf: (object: T) => string): ReadonlyMap<string, T> {
+  let map = memo.get(list);
+  if (!map) {
+    map = new Map(list.map((object) => [keyOf(object), object]));
+    memo.set(list, map);
   }
-  return fingerprints;
+  return map;
+}
+
+const usersByKey = new WeakMap<object, ReadonlyMap<string, LiveAppUser>>();
+const groupsByKey = new WeakMap<object, ReadonlyMap<string, LiveAppGroup>>();
+const mappingsByKey = new WeakMap<object, ReadonlyMap<string, LivePushMapping>>();
+
+/** App users by login key. */
+export function appUsersByKey(spoke: LiveSpoke): ReadonlyMap<string, LiveAppUser> {
+  return byKey(usersByKey, spoke.appUsers, (u) => u.loginKey);
+}
+
+/** Assigned groups by name. */
+export function appGroupsByKey(spoke: LiveSpoke): ReadonlyMap<string, LiveAppGroup> {
+  return byKey(groupsByKey, spoke.appGroups, (g) => g.name);
+}
+
+/** Push mappings by pushMappingKey. */
+export function pushMappingsByKey(spoke: LiveSpoke): ReadonlyMap<string, LivePushMapping> {
+  return byKey(mappingsByKey, spoke.pushMappings, pushMappingKey);
 }
 
 export interface LiveHub {

@@ -204,7 +204,7 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
     [
       'format 1',
       JSON.stringify({ ...head, formatVersion: 1, spokes: [] }),
-      /has plan format 1; this org2org \(.+\) reads format 2\. Plan again with this version/,
+      /has plan format 1; this org2org \(.+\) reads format 3\. Plan again with this version/,
     ],
   ];
   try {

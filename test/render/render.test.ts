@@ -159,7 +159,7 @@ describe('json', () => {
     assert.notEqual(JSON.stringify(shuffled), JSON.stringify(plan));
     assert.equal(renderPlanJson(shuffled), renderPlanJson(plan));
     const json = renderPlanJson(plan);
-    assert.ok(json.startsWith('{\n  "formatVersion": 2,\n  "tool": {'));
+    assert.ok(json.startsWith('{\n  "formatVersion": 3,\n  "tool": {'));
     // Every field is written but a change's resource key, which its address spells.
     const withoutKeys = { ...plan, spokes: plan.spokes.map((s) => ({ ...s, changes: s.changes.map(({ resource: _key, ...c }) => c) })) };
     assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(withoutKeys)));

@@ -1,0 +1,167 @@
+/**
+ * The kinds table: one entry per resource kind with everything the pipeline knows of the kind as
+ * such: its apply phase, its label, where its address lives, how its live objects are found by
+ * key with their fingerprints, where its removals go, and the planner that plans it. The other
+ * modules look kinds up here instead of keeping lists of their own, so a kind added to
+ * ResourceKind does not compile until its entry is complete (test/plan/kinds.test.ts proves it).
+ * What stays outside is the kind's logic: its planner, its ops in src/apply/run-op.ts, its reader
+ * in src/state and its lines in src/render.
+ */
+import { appGroupsByKey, appUsersByKey, type LiveSpoke, pushMappingsByKey } from '../state/types.js';
+import { planGroupAssignments, planUserAssignments } from './plan-assignments.js';
+import { planPushMappings } from './plan-push.js';
+import { planServiceApp } from './plan-service-app.js';
+import { planApp, planConnection, planProfileSourcing, planToApp, planToOkta } from './plan-setup.js';
+import type { SpokeContext } from './spoke-context.js';
+import type { ResourceKind } from './types.js';
+
+/**
+ * Where a kind's address lives. Under its Spoke: `spoke.NAME.KIND` (`["key"]` for a keyed kind).
+ * In the Hub, as the Hub's service app of a Spoke: `hub.serviceApp["NAME"]`, and its `part`s
+ * `hub.serviceApp["NAME"].part["key"]`.
+ */
+export type AddressForm = { in: 'spoke'; keyed: boolean } | { in: 'hub.serviceApp'; part: 'grant' | 'role' | null };
+
+/** A kind's live objects in one Spoke by key (the one object of an unkeyed kind under ''), each with its fingerprint. */
+export type LiveObjects = ReadonlyMap<string, { fingerprint: string }>;
+
+export interface KindSpec {
+  /** Its apply phase: lower runs first; removals run after every addition, in their own order (`removal`). */
+  rank: number;
+  /** What people call it (a plan's summary table). */
+  label: string;
+  address: AddressForm;
+  /**
+   * Its live objects by key, with the fingerprints a plan file records and a saved plan's stale
+   * check compares. `{ of }`: it changes another kind's object (the app's activation changes the
+   * app). null: nothing of it is fingerprinted (a manual change, compared through the recomputed plan).
+   */
+  live: ((spoke: LiveSpoke) => LiveObjects) | { of: ResourceKind } | null;
+  /** Its place among a Spoke's removals (lower first: pushes stop before people are unassigned); null: never removed. */
+  removal: number | null;
+  /** The planner that plans it: several kinds may share one, which then runs once, at the lowest rank of its kinds. */
+  planner: (ctx: SpokeContext) => void;
+}
+
+const NO_OBJECTS: LiveObjects = new Map();
+
+/** The one object of an unkeyed kind, under the key ''. */
+function one(object: { fingerprint: string } | null | undefined): LiveObjects {
+  return object ? new Map([['', object]]) : NO_OBJECTS;
+}
+
+export const KINDS: Record<ResourceKind, KindSpec> = {
+  app: { rank: 0, label: 'App', address: { in: 'spoke', keyed: false }, live: (s) => one(s.app), removal: null, planner: planApp },
+  'app.status': {
+    rank: 0,
+    label: 'App',
+    address: { in: 'spoke', keyed: false },
+    live: { of: 'app' },
+    removal: null,
+    planner: planApp,
+  },
+  // Across orgs for an OAuth 2.0 connection: the Spoke app (and its keys) → the Hub's service app →
+  // its grants → its roles → the Spoke's connection, which Okta tests against all of them.
+  serviceApp: {
+    rank: 1,
+    label: 'Hub service app',
+    address: { in: 'hub.serviceApp', part: null },
+    live: (s) => one(s.serviceApp),
+    removal: 4,
+    planner: planServiceApp,
+  },
+  'serviceApp.grant': {
+    rank: 2,
+    label: 'Hub service app grants',
+    address: { in: 'hub.serviceApp', part: 'grant' },
+    live: null,
+    removal: 4,
+    planner: planServiceApp,
+  },
+  'serviceApp.role': {
+    rank: 3,
+    label: 'Hub service app roles',
+    address: { in: 'hub.serviceApp', part: 'role' },
+    live: null,
+    removal: 4,
+    planner: planServiceApp,
+  },
+  connection: {
+    rank: 4,
+    label: 'Provisioning connection',
+    address: { in: 'spoke', keyed: false },
+    live: (s) => one(s.connection),
+    removal: 3,
+    planner: planConnection,
+  },
+  'features.toApp': {
+    rank: 5,
+    label: 'To App features',
+    address: { in: 'spoke', keyed: false },
+    live: (s) => one(s.features?.toApp),
+    removal: null,
+    planner: planToApp,
+  },
+  'features.toOkta': {
+    rank: 5,
+    label: 'To Okta import',
+    address: { in: 'spoke', keyed: false },
+    live: (s) => one(s.features?.inbound),
+    removal: null,
+    planner: planToOkta,
+  },
+  profileSourcing: {
+    rank: 5,
+    label: 'Profile Sourcing',
+    address: { in: 'spoke', keyed: false },
+    live: null,
+    removal: null,
+    planner: planProfileSourcing,
+  },
+  'assignment.user': {
+    rank: 6,
+    label: 'User assignments',
+    address: { in: 'spoke', keyed: true },
+    live: appUsersByKey,
+    removal: 2,
+    planner: planUserAssignments,
+  },
+  'assignment.group': {
+    rank: 6,
+    label: 'Group assignments',
+    address: { in: 'spoke', keyed: true },
+    live: appGroupsByKey,
+    removal: 1,
+    planner: planGroupAssignments,
+  },
+  pushMapping: {
+    rank: 7,
+    label: 'Push groups',
+    address: { in: 'spoke', keyed: true },
+    live: pushMappingsByKey,
+    removal: 0,
+    planner: planPushMappings,
+  },
+};
+
+/** Every kind, in apply order (rank, then the table's order). */
+export function kindsInOrder(): ResourceKind[] {
+  return (Object.keys(KINDS) as ResourceKind[]).sort((a, b) => KINDS[a].rank - KINDS[b].rank);
+}
+
+/** The planners, each once, in the order of its first kind: the order planSpoke runs them in. */
+export function plannersInOrder(): KindSpec['planner'][] {
+  return [...new Set(kindsInOrder().map((kind) => KINDS[kind].planner))];
+}
+
+/** The highest rank of an addition; removals are placed after it. */
+export function lastForwardRank(): number {
+  return Math.max(...Object.values(KINDS).map((k) => k.rank));
+}
+
+/** A kind's live objects in a Spoke, following `{ of }`; undefined when it has none fingerprinted. */
+export function liveObjectsOf(spoke: LiveSpoke, kind: ResourceKind): LiveObjects | undefined {
+  const { live } = KINDS[kind];
+  if (live === null) return undefined;
+  return typeof live === 'function' ? live(spoke) : liveObjectsOf(spoke, live.of);
+}
