@@ -8,10 +8,10 @@
  *   npx tsx scripts/ui-preview.ts --confirm    # ask for `yes` between the reads and the apply
  */
 import type { ApplyResult, ChangeResult } from '../src/apply/types.js';
-import { formatAddress } from '../src/plan/address.js';
 import type { Change, PlanOp, ResourceKind } from '../src/plan/types.js';
 import { confirmApply, createProgress } from '../src/render/progress.js';
 import { detectTerminal } from '../src/render/terminal.js';
+import { addressOf } from '../src/plan/address.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,10 +25,7 @@ const random = (): number => {
 function change(spoke: string, kind: ResourceKind, name: string, dependsOn: string[] = []): Change {
   const op: PlanOp = { type: 'none' };
   return {
-    address: formatAddress({ spoke, kind, key: name }),
     resource: { spoke, kind, key: name },
-    spoke,
-    kind,
     action: 'create',
     name,
     before: null,
@@ -46,17 +43,17 @@ function scriptedChanges(): Change[] {
     const app = change(spoke, 'app', 'Acme Hub');
     changes.push(
       app,
-      change(spoke, 'connection', 'default', [app.address]),
-      change(spoke, 'features.toApp', 'USER_PROVISIONING', [app.address]),
+      change(spoke, 'connection', 'default', [addressOf(app)]),
+      change(spoke, 'features.toApp', 'USER_PROVISIONING', [addressOf(app)]),
     );
     const users = spoke === 'emea' ? 12 : 10;
-    for (let i = 1; i <= users; i++) changes.push(change(spoke, 'assignment.user', `user${i}@${spoke}.acme.com`, [app.address]));
-    changes.push(change(spoke, 'assignment.group', `${spoke.toUpperCase()} Sales`, [app.address]));
-    changes.push(change(spoke, 'pushMapping', 'Engineering', [app.address]));
-    changes.push(change(spoke, 'pushMapping', 'Support', [app.address]));
+    for (let i = 1; i <= users; i++) changes.push(change(spoke, 'assignment.user', `user${i}@${spoke}.acme.com`, [addressOf(app)]));
+    changes.push(change(spoke, 'assignment.group', `${spoke.toUpperCase()} Sales`, [addressOf(app)]));
+    changes.push(change(spoke, 'pushMapping', 'Engineering', [addressOf(app)]));
+    changes.push(change(spoke, 'pushMapping', 'Support', [addressOf(app)]));
   }
   while (changes.length < 40)
-    changes.push(change('apac', 'assignment.user', `extra${changes.length}@apac.acme.com`, [changes[0]!.address]));
+    changes.push(change('apac', 'assignment.user', `extra${changes.length}@apac.acme.com`, [addressOf(changes[0]!)]));
   return changes.slice(0, 40);
 }
 
@@ -103,8 +100,8 @@ async function read(progress: ReturnType<typeof createProgress>): Promise<void> 
 async function apply(progress: ReturnType<typeof createProgress>, changes: Change[]): Promise<ApplyResult> {
   const failing = changes.find((c) => c.name === 'user4@emea.acme.com')!;
   // The group push that (in this script) needs the failed assignment: skipped, not attempted.
-  const dependent = changes.find((c) => c.spoke === 'emea' && c.name === 'Support')!;
-  dependent.dependsOn.push(failing.address);
+  const dependent = changes.find((c) => c.resource.spoke === 'emea' && c.name === 'Support')!;
+  dependent.dependsOn.push(addressOf(failing));
   const results: ChangeResult[] = [];
   const started = Date.now();
   progress.apply({ type: 'apply-start', total: changes.length });
@@ -117,15 +114,23 @@ async function apply(progress: ReturnType<typeof createProgress>, changes: Chang
       const c = changes[next++]!;
       if (Date.now() < heldUntil) await sleep(heldUntil - Date.now());
       if (c === dependent) {
-        const reason = `depends on ${failing.address}, which failed`;
+        const reason = `depends on ${addressOf(failing)}, which failed`;
         progress.apply({ type: 'change-skipped', change: c, reason });
-        results.push({ address: c.address, spoke: c.spoke, action: c.action, outcome: 'skipped', message: reason });
+        results.push({ address: addressOf(c), spoke: c.resource.spoke, action: c.action, outcome: 'skipped', message: reason });
         continue;
       }
       progress.apply({ type: 'change-start', change: c });
       const t0 = Date.now();
       await sleep(150 + random() * 350);
-      progress.client({ type: 'response', org: c.spoke, method: 'POST', path: '/api/v1/apps', status: 200, ms: 120, bucket: 'apps' });
+      progress.client({
+        type: 'response',
+        org: c.resource.spoke,
+        method: 'POST',
+        path: '/api/v1/apps',
+        status: 200,
+        ms: 120,
+        bucket: 'apps',
+      });
       if (!waited && results.length >= 20) {
         // Half-way through, the apps bucket of emea runs out: everyone waits for its reset.
         waited = true;
@@ -136,11 +141,11 @@ async function apply(progress: ReturnType<typeof createProgress>, changes: Chang
       if (c === failing) {
         const message = 'Okta answered 500 (E0000009, Internal Server Error) for POST /api/v1/apps/0oa1/users';
         progress.apply({ type: 'change-failed', change: c, message });
-        results.push({ address: c.address, spoke: c.spoke, action: c.action, outcome: 'failed', message });
+        results.push({ address: addressOf(c), spoke: c.resource.spoke, action: c.action, outcome: 'failed', message });
       } else {
         const ms = Date.now() - t0;
         progress.apply({ type: 'change-done', change: c, ms });
-        results.push({ address: c.address, spoke: c.spoke, action: c.action, outcome: 'applied', ms });
+        results.push({ address: addressOf(c), spoke: c.resource.spoke, action: c.action, outcome: 'applied', ms });
       }
     }
   };
@@ -154,7 +159,7 @@ async function apply(progress: ReturnType<typeof createProgress>, changes: Chang
   progress.apply({ type: 'apply-end', result });
 
   // --wait: follow provisioning into the Hub, then report what the Hub shows.
-  const users = changes.filter((c) => c.kind === 'assignment.user' && c !== failing);
+  const users = changes.filter((c) => c.resource.kind === 'assignment.user' && c !== failing);
   for (let done = 0; done <= users.length; done += 4) {
     progress.apply({
       type: 'wait-progress',
@@ -168,7 +173,7 @@ async function apply(progress: ReturnType<typeof createProgress>, changes: Chang
   await sleep(400);
   result.verification = users.map((c) => ({
     kind: 'user' as const,
-    spoke: c.spoke,
+    spoke: c.resource.spoke,
     name: c.name,
     ok: c.name !== 'user9@apac.acme.com',
     detail: c.name === 'user9@apac.acme.com' ? 'not in the Hub (provisioning: ERROR, "Hub token revoked")' : 'ACTIVE',

@@ -11,6 +11,7 @@ import type { Change, Plan } from '../plan/types.js';
 import { computePhases, failureDependenciesOf } from './order.js';
 import { runOp } from './run-op.js';
 import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult, type ChangeResult, type Outcome } from './types.js';
+import { addressOf } from '../plan/address.js';
 
 export interface ApplyClients {
   hub?: OktaClient;
@@ -58,7 +59,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
     concurrency: Math.max(1, Math.floor(options.concurrency ?? DEFAULT_APPLY_CONCURRENCY)),
     secrets: new Set<string>(),
     emit,
-    record: (change, outcome, message, ms) => outcomes.set(change.address, changeResult(change, outcome, message, ms)),
+    record: (change, outcome, message, ms) => outcomes.set(addressOf(change), changeResult(change, outcome, message, ms)),
     outcomeOf: (address) => outcomes.get(address),
     ...(options.signal ? { signal: options.signal } : {}),
   };
@@ -72,7 +73,7 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
     ),
   );
 
-  const result = applyResult(all.map((c) => outcomes.get(c.address)).filter((r): r is ChangeResult => r !== undefined));
+  const result = applyResult(all.map((c) => outcomes.get(addressOf(c))).filter((r): r is ChangeResult => r !== undefined));
   if (Object.keys(appIds).length > 0) result.appIds = appIds;
   if (options.signal?.aborted) result.interrupted = true;
   emit({ type: 'apply-end', result });
@@ -82,9 +83,9 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
 function changesBySpoke(changes: Change[]): Map<string, Change[]> {
   const bySpoke = new Map<string, Change[]>();
   for (const change of changes) {
-    const list = bySpoke.get(change.spoke) ?? [];
+    const list = bySpoke.get(change.resource.spoke) ?? [];
     list.push(change);
-    bySpoke.set(change.spoke, list);
+    bySpoke.set(change.resource.spoke, list);
   }
   return bySpoke;
 }
@@ -103,7 +104,7 @@ function phasesOrRefusal(bySpoke: Map<string, Change[]>): Map<string, Map<string
 }
 
 function changeResult(change: Change, outcome: Outcome, message?: string, ms?: number): ChangeResult {
-  const result: ChangeResult = { address: change.address, spoke: change.spoke, action: change.action, outcome };
+  const result: ChangeResult = { address: addressOf(change), spoke: change.resource.spoke, action: change.action, outcome };
   if (message !== undefined) result.message = message;
   if (ms !== undefined) result.ms = ms;
   return result;
@@ -141,20 +142,20 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
   const deps = failureDependencies(changes);
   const runner = changeRunner(spoke, run);
   for (const phase of [...new Set(phases.values())].sort((a, b) => a - b)) {
-    const members = changes.filter((c) => phases.get(c.address) === phase);
+    const members = changes.filter((c) => phases.get(addressOf(c)) === phase);
     await runPhase(members, deps, run, runner);
   }
 }
 
 /** Per change, the changes in the Spoke's plan whose failure must skip it. */
 function failureDependencies(changes: Change[]): Map<string, string[]> {
-  const inPlan = new Set(changes.map((c) => c.address));
+  const inPlan = new Set(changes.map((c) => addressOf(c)));
   const appCreate = changes.find((c) => c.op.type === 'app.create');
   const deps = new Map<string, string[]>();
   for (const change of changes) {
     deps.set(
-      change.address,
-      failureDependenciesOf(change, appCreate).filter((a) => inPlan.has(a) && a !== change.address),
+      addressOf(change),
+      failureDependenciesOf(change, appCreate).filter((a) => inPlan.has(a) && a !== addressOf(change)),
     );
   }
   return deps;
@@ -227,14 +228,15 @@ async function runPhase(members: Change[], deps: Map<string, string[]>, run: Spo
   // Skips cascade through the phase without running anything.
   const skipWithDependents = (change: Change, reason: string): void => {
     runner.skip(change, reason);
-    for (const dependent of graph.dependents.get(change.address) ?? []) {
-      if (run.outcomeOf(dependent.address) === undefined) skipWithDependents(dependent, `depends on ${change.address}, which was skipped`);
+    for (const dependent of graph.dependents.get(addressOf(change)) ?? []) {
+      if (run.outcomeOf(addressOf(dependent)) === undefined)
+        skipWithDependents(dependent, `depends on ${addressOf(change)}, which was skipped`);
     }
   };
   // Changes blocked by an earlier phase are skipped (with their in-phase dependents).
   for (const change of members) {
-    if (graph.waitingOn.get(change.address) === -1 && run.outcomeOf(change.address) === undefined) {
-      const address = (deps.get(change.address) ?? []).find((a) => !graph.inPhase.has(a) && blockerOf(a, run) !== undefined);
+    if (graph.waitingOn.get(addressOf(change)) === -1 && run.outcomeOf(addressOf(change)) === undefined) {
+      const address = (deps.get(addressOf(change)) ?? []).find((a) => !graph.inPhase.has(a) && blockerOf(a, run) !== undefined);
       skipWithDependents(change, `depends on ${blockerOf(address ?? '', run) ?? 'a change that did not apply'}`);
     }
   }
@@ -252,7 +254,7 @@ function blockerOf(address: string, run: SpokeRun): string | undefined {
 
 function phaseGraph(members: Change[], deps: Map<string, string[]>, run: SpokeRun): PhaseGraph {
   const graph: PhaseGraph = {
-    inPhase: new Map(members.map((c) => [c.address, c])),
+    inPhase: new Map(members.map((c) => [addressOf(c), c])),
     waitingOn: new Map(),
     dependents: new Map(),
     ready: [],
@@ -260,7 +262,7 @@ function phaseGraph(members: Change[], deps: Map<string, string[]>, run: SpokeRu
   for (const change of members) {
     let blocked: string | undefined;
     let pending = 0;
-    for (const address of deps.get(change.address) ?? []) {
+    for (const address of deps.get(addressOf(change)) ?? []) {
       if (graph.inPhase.has(address)) {
         pending++;
         const list = graph.dependents.get(address) ?? [];
@@ -270,7 +272,7 @@ function phaseGraph(members: Change[], deps: Map<string, string[]>, run: SpokeRu
         blocked ??= blockerOf(address, run);
       }
     }
-    graph.waitingOn.set(change.address, blocked !== undefined ? -1 : pending);
+    graph.waitingOn.set(addressOf(change), blocked !== undefined ? -1 : pending);
     if (blocked === undefined && pending === 0) graph.ready.push(change);
   }
   return graph;
@@ -290,7 +292,7 @@ function drainPhase(
     const pump = (): void => {
       while (inFlight < run.concurrency && next < ready.length) {
         const change = ready[next++]!;
-        if (run.outcomeOf(change.address) !== undefined) continue; // skipped meanwhile
+        if (run.outcomeOf(addressOf(change)) !== undefined) continue; // skipped meanwhile
         inFlight++;
         const finished = (): void => {
           inFlight--;
@@ -303,15 +305,15 @@ function drainPhase(
       if (inFlight === 0 && next >= ready.length) resolve();
     };
     const settle = (change: Change): void => {
-      const outcome = run.outcomeOf(change.address)?.outcome;
-      for (const dependent of dependents.get(change.address) ?? []) {
-        if (run.outcomeOf(dependent.address) !== undefined) continue;
+      const outcome = run.outcomeOf(addressOf(change))?.outcome;
+      for (const dependent of dependents.get(addressOf(change)) ?? []) {
+        if (run.outcomeOf(addressOf(dependent)) !== undefined) continue;
         if (outcome === 'failed' || outcome === 'skipped') {
-          skipWithDependents(dependent, `depends on ${change.address}, which ${outcome === 'failed' ? 'failed' : 'was skipped'}`);
+          skipWithDependents(dependent, `depends on ${addressOf(change)}, which ${outcome === 'failed' ? 'failed' : 'was skipped'}`);
           continue;
         }
-        const left = (waitingOn.get(dependent.address) ?? 1) - 1;
-        waitingOn.set(dependent.address, left);
+        const left = (waitingOn.get(addressOf(dependent)) ?? 1) - 1;
+        waitingOn.set(addressOf(dependent), left);
         if (left === 0) ready.push(dependent);
       }
     };

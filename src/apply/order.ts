@@ -5,6 +5,7 @@
  */
 import { KINDS, lastForwardRank } from '../plan/kinds.js';
 import type { Change } from '../plan/types.js';
+import { addressOf } from '../plan/address.js';
 
 /**
  * A removal takes something away that later phases may rely on, so it runs after every
@@ -19,7 +20,7 @@ export function isRemoval(change: Change): boolean {
 export function kindPhaseOf(change: Change): number {
   // A kind's rank is in the kinds table; removals get ranks above the last, mirrored.
   const last = lastForwardRank();
-  const rank = KINDS[change.kind]?.rank ?? last;
+  const rank = KINDS[change.resource.kind]?.rank ?? last;
   return isRemoval(change) ? 2 * last + 1 - rank : rank;
 }
 
@@ -29,23 +30,23 @@ export function kindPhaseOf(change: Change): number {
  * (a malformed plan: nothing can be applied in a meaningful order).
  */
 export function computePhases(changes: Change[]): Map<string, number> {
-  const byAddress = new Map(changes.map((c) => [c.address, c]));
+  const byAddress = new Map(changes.map((c) => [addressOf(c), c]));
   const phases = new Map<string, number>();
   const visiting = new Set<string>();
   const visit = (change: Change): number => {
-    const known = phases.get(change.address);
+    const known = phases.get(addressOf(change));
     if (known !== undefined) return known;
-    if (visiting.has(change.address)) {
-      throw new Error(`the plan's dependencies form a cycle through ${change.address}`);
+    if (visiting.has(addressOf(change))) {
+      throw new Error(`the plan's dependencies form a cycle through ${addressOf(change)}`);
     }
-    visiting.add(change.address);
+    visiting.add(addressOf(change));
     let phase = kindPhaseOf(change);
     for (const address of change.dependsOn) {
       const dependency = byAddress.get(address);
       if (dependency) phase = Math.max(phase, visit(dependency));
     }
-    visiting.delete(change.address);
-    phases.set(change.address, phase);
+    visiting.delete(addressOf(change));
+    phases.set(addressOf(change), phase);
     return phase;
   };
   for (const change of changes) visit(change);
@@ -59,8 +60,8 @@ export function computePhases(changes: Change[]): Map<string, number> {
 export function failureDependenciesOf(change: Change, appCreate: Change | undefined): string[] {
   const deps = [...change.dependsOn];
   const op = change.op as { appId?: string | null };
-  if (appCreate && appCreate !== change && op.appId === null && !deps.includes(appCreate.address)) {
-    deps.push(appCreate.address);
+  if (appCreate && appCreate !== change && op.appId === null && !deps.includes(addressOf(appCreate))) {
+    deps.push(addressOf(appCreate));
   }
   return deps;
 }

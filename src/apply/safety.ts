@@ -5,6 +5,7 @@
 import type { Change, Plan } from '../plan/types.js';
 import type { LiveState } from '../state/types.js';
 import { changesToApply } from './apply-plan.js';
+import { addressOf } from '../plan/address.js';
 
 export interface SafetyOptions {
   /** Most people one apply may unprovision (users unassigned, group members, users of a connection switched off). */
@@ -40,7 +41,7 @@ export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}, li
   if (!options.allowDeleteTargetGroups) {
     for (const change of changes) {
       if (change.op.type === 'pushMapping.delete' && change.op.deleteTargetGroup) {
-        reasons.push(`${change.address}: removing this push mapping deletes its Hub group; allow it with --allow-delete-target-groups`);
+        reasons.push(`${addressOf(change)}: removing this push mapping deletes its Hub group; allow it with --allow-delete-target-groups`);
       }
     }
   }
@@ -48,7 +49,7 @@ export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}, li
   if (!options.allowDisableConnection) {
     for (const change of changes) {
       if (disablesConnection(change)) {
-        reasons.push(`${change.address}: the plan deactivates the provisioning connection; allow it with --allow-disable-connection`);
+        reasons.push(`${addressOf(change)}: the plan deactivates the provisioning connection; allow it with --allow-disable-connection`);
       }
     }
   }
@@ -56,7 +57,7 @@ export function checkSafety(plan: Plan, options: Partial<SafetyOptions> = {}, li
     for (const change of changes) {
       if (change.op.type === 'serviceApp.delete') {
         reasons.push(
-          `${change.address}: the plan removes the Hub's service app ${change.name} (${change.op.clientId}); allow it with --allow-delete-service-apps`,
+          `${addressOf(change)}: the plan removes the Hub's service app ${change.name} (${change.op.clientId}); allow it with --allow-delete-service-apps`,
         );
       }
     }
@@ -83,22 +84,22 @@ function peopleRemoved(changes: Change[], live: LiveState | undefined): { people
   let groups = 0;
   let connections = 0;
   for (const change of changes) {
-    const spoke = live?.spokes[change.spoke];
+    const spoke = live?.spokes[change.resource.spoke];
     const before = people.size;
     if (change.op.type === 'assignment.user.unassign') {
       users++;
-      people.add(`${change.spoke}\u0000${change.op.login.toLowerCase()}`);
+      people.add(`${change.resource.spoke}\u0000${change.op.login.toLowerCase()}`);
     } else if (change.op.type === 'assignment.group.unassign' && spoke) {
       groups++;
       const members = spoke.groups[change.name]?.memberLoginKeys;
       const inGroup = members ? new Set(members) : undefined;
       for (const u of spoke.appUsers)
-        if (u.scope === 'GROUP' && (!inGroup || inGroup.has(u.loginKey))) people.add(`${change.spoke}\u0000${u.loginKey}`);
+        if (u.scope === 'GROUP' && (!inGroup || inGroup.has(u.loginKey))) people.add(`${change.resource.spoke}\u0000${u.loginKey}`);
     } else if (disablesConnection(change) && spoke) {
       connections++;
-      for (const u of spoke.appUsers) people.add(`${change.spoke}\u0000${u.loginKey}`);
+      for (const u of spoke.appUsers) people.add(`${change.resource.spoke}\u0000${u.loginKey}`);
     }
-    if (people.size > before) spokes.add(change.spoke);
+    if (people.size > before) spokes.add(change.resource.spoke);
   }
   const how: string[] = [];
   if (users > 0) how.push(`${users} user${users === 1 ? '' : 's'} unassigned`);

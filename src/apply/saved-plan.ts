@@ -5,43 +5,51 @@
  * file anyone edited — a user id, a profile value, a token variable, a base URL, a forged
  * change — therefore differs from the recomputation and is refused. Pure: no I/O.
  */
-import { parseAddress } from '../plan/address.js';
-import type { Change, Plan } from '../plan/types.js';
+import { addressOf, parseAddress } from '../plan/address.js';
+import type { Change, Plan, PlanFile, WrittenPlanFile } from '../plan/types.js';
 import { computePhases } from './order.js';
 
 /** Differences shown in full; the rest are counted. */
 const MAX_LISTED = 20;
 
 /**
- * What the plan file's schema can't say, for a plan that passed it (schemas/plan.schema.json):
- * each Spoke once, each address once and one org2org makes, under its own Spoke, dependencies
- * without a cycle. As `path: what is wrong`; empty when consistent.
+ * The plan a file holds, once it passed its schema (schemas/plan.schema.json): each change's
+ * address parsed into its resource, once, and checked for what a schema can't say: an address
+ * org2org makes, the `spoke` and `kind` beside it the ones it names, each Spoke and address once,
+ * dependencies without a cycle. Otherwise the problems, as `path: what is wrong`.
  */
-export function savedPlanInconsistencies(plan: Plan): string[] {
+export function planOfFile(file: WrittenPlanFile): { plan: PlanFile; problems?: undefined } | { problems: string[] } {
   const problems: string[] = [];
   const names = new Set<string>();
   const addresses = new Set<string>();
-  for (const [i, spoke] of plan.spokes.entries()) {
+  const spokes = file.spokes.map((spoke, i) => {
     if (names.has(spoke.name)) problems.push(`spokes[${i}].name repeats the spoke ${JSON.stringify(spoke.name)}`);
     names.add(spoke.name);
-    for (const [j, change] of spoke.changes.entries()) {
+    const changes = spoke.changes.flatMap(({ address, spoke: spokeName, kind, ...rest }, j): Change[] => {
       const at = `spokes[${i}].changes[${j}]`;
-      if (addresses.has(change.address)) problems.push(`${at}.address repeats ${JSON.stringify(change.address)}`);
-      addresses.add(change.address);
-      if (parseAddress(change.address) === undefined)
-        problems.push(`${at}.address ${JSON.stringify(change.address)} is not an address org2org makes`);
-      if (change.spoke !== spoke.name) problems.push(`${at}.spoke must be its spoke's name ${JSON.stringify(spoke.name)}`);
-    }
-  }
-  if (problems.length > 0) return problems;
-  for (const [i, spoke] of plan.spokes.entries()) {
+      if (addresses.has(address)) problems.push(`${at}.address repeats ${JSON.stringify(address)}`);
+      addresses.add(address);
+      const resource = parseAddress(address);
+      if (resource === undefined) {
+        problems.push(`${at}.address ${JSON.stringify(address)} is not an address org2org makes`);
+        return [];
+      }
+      if (resource.spoke !== spoke.name || spokeName !== spoke.name)
+        problems.push(`${at}: the address and spoke must name its spoke ${JSON.stringify(spoke.name)}`);
+      if (kind !== resource.kind) problems.push(`${at}.kind must be ${JSON.stringify(resource.kind)}, the kind its address names`);
+      return [{ resource, ...rest }];
+    });
+    return { ...spoke, changes };
+  });
+  if (problems.length > 0) return { problems };
+  for (const [i, spoke] of spokes.entries()) {
     try {
       computePhases(spoke.changes);
     } catch (error) {
       problems.push(`spokes[${i}].changes: ${(error as Error).message}`);
     }
   }
-  return problems;
+  return problems.length > 0 ? { problems } : { plan: { ...file, spokes } };
 }
 
 /**
@@ -71,8 +79,8 @@ export function savedPlanDifferences(saved: Plan, now: Plan): string[] {
         continue;
       }
       const paths = differingPaths(
-        { kind: change.kind, action: change.action, op: change.op },
-        { kind: other.kind, action: other.action, op: other.op },
+        { kind: change.resource.kind, action: change.action, op: change.op },
+        { kind: other.resource.kind, action: other.action, op: other.op },
         '',
       );
       if (paths.length > 0) differences.push(`${address}: ${paths.join('; ')}`);
@@ -90,7 +98,7 @@ export function savedPlanDifferences(saved: Plan, now: Plan): string[] {
 }
 
 function writing(changes: Change[]): Map<string, Change> {
-  return new Map(changes.filter((c) => c.action !== 'noop').map((c) => [c.address, c]));
+  return new Map(changes.filter((c) => c.action !== 'noop').map((c) => [addressOf(c), c]));
 }
 
 /** Paths (`op.userId`) where two JSON values differ, each with both values; at most three. */

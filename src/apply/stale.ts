@@ -4,7 +4,7 @@
  * list means the plan is stale and must be refused (StalePlanError).
  */
 import type { DesiredState } from '../config/types.js';
-import { liveFingerprintOf, parseAddress } from '../plan/address.js';
+import { addressOf, liveFingerprintOf, parseAddress } from '../plan/address.js';
 import type { PlanFile } from '../plan/types.js';
 import type { LiveState } from '../state/types.js';
 
@@ -46,15 +46,15 @@ export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveStat
   for (const spoke of plan.spokes) {
     if (!live.spokes[spoke.name]) continue;
     for (const change of spoke.changes) {
-      if (seen.has(change.address)) continue;
-      const now = liveFingerprintAt(change.address, live);
+      if (seen.has(addressOf(change))) continue;
+      const now = liveFingerprintAt(addressOf(change), live);
       if (now === undefined) continue;
       if (change.liveFingerprint === undefined) {
-        if (now !== null) differences.push(`${change.address} was created since the plan`);
+        if (now !== null) differences.push(`${addressOf(change)} was created since the plan`);
       } else if (now === null) {
-        differences.push(`${change.address} was removed since the plan`);
+        differences.push(`${addressOf(change)} was removed since the plan`);
       } else if (now !== change.liveFingerprint) {
-        differences.push(`${change.address} changed since the plan`);
+        differences.push(`${addressOf(change)} changed since the plan`);
       }
     }
   }

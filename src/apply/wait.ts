@@ -13,6 +13,7 @@ import { findGroupsByName, findUsersByLogin, getUserByLogin, readMemberLoginKeys
 import type { LiveAppUser, LivePushMapping } from '../state/types.js';
 import type { ApplyClients } from './apply-plan.js';
 import type { ApplyEvent, ApplyResult, HubVerification } from './types.js';
+import { addressOf } from '../plan/address.js';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -99,8 +100,8 @@ export async function waitForProvisioning(
 /** The users assigned and the groups pushed (ACTIVE) by changes that applied, with their app's id. */
 function touchedByApply(plan: Plan, result: ApplyResult): { users: TouchedUser[]; groups: PushedGroup[] } {
   const applied = new Set(result.results.filter((r) => r.outcome === 'applied').map((r) => r.address));
-  const changes = plan.spokes.flatMap((s) => s.changes).filter((c) => applied.has(c.address));
-  const appIdOf = (change: Change, planned: string | null): string | undefined => planned ?? result.appIds?.[change.spoke];
+  const changes = plan.spokes.flatMap((s) => s.changes).filter((c) => applied.has(addressOf(c)));
+  const appIdOf = (change: Change, planned: string | null): string | undefined => planned ?? result.appIds?.[change.resource.spoke];
   const users: TouchedUser[] = [];
   const groups: PushedGroup[] = [];
   for (const change of changes) {
@@ -108,7 +109,7 @@ function touchedByApply(plan: Plan, result: ApplyResult): { users: TouchedUser[]
     if (op.type === 'assignment.user.assign' || op.type === 'assignment.user.update') {
       const appId = appIdOf(change, op.appId);
       if (appId === undefined) continue;
-      const user: TouchedUser = { spoke: change.spoke, appId, userId: op.userId, login: op.login };
+      const user: TouchedUser = { spoke: change.resource.spoke, appId, userId: op.userId, login: op.login };
       // initialStatus acts only when the Hub user is created: an updated assignment keeps the
       // Hub user's status, so only its presence is checked.
       if (op.type === 'assignment.user.assign') user.initialStatus = op.initialStatus;
@@ -116,7 +117,13 @@ function touchedByApply(plan: Plan, result: ApplyResult): { users: TouchedUser[]
     } else if ((op.type === 'pushMapping.create' || op.type === 'pushMapping.update') && op.status === 'ACTIVE') {
       const appId = appIdOf(change, op.appId);
       if (appId === undefined) continue;
-      groups.push({ spoke: change.spoke, appId, sourceGroupId: op.sourceGroupId, sourceName: change.name, targetName: op.targetGroupName });
+      groups.push({
+        spoke: change.resource.spoke,
+        appId,
+        sourceGroupId: op.sourceGroupId,
+        sourceName: change.name,
+        targetName: op.targetGroupName,
+      });
     }
   }
   return { users, groups };

@@ -3,15 +3,14 @@
  * anything that isn't a well-formed plan of this format is a clear error, never an internal one.
  * The shape is checked by ajv against schemas/plan.schema.json, the published truth of the format;
  * what a schema can't say (one change per address, dependencies without a cycle) by
- * savedPlanInconsistencies.
+ * planOfFile.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { savedPlanInconsistencies } from '../apply/saved-plan.js';
+import { planOfFile } from '../apply/saved-plan.js';
 import { describePointer } from '../config/schema-check.js';
 import { Org2OrgError } from '../errors.js';
-import { parseAddress } from '../plan/address.js';
-import { PLAN_FORMAT_VERSION, type Plan, type PlanFile } from '../plan/types.js';
+import { PLAN_FORMAT_VERSION, type Plan, type PlanFile, type WrittenPlanFile } from '../plan/types.js';
 import { VERSION } from '../version.js';
 
 export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
@@ -78,18 +77,14 @@ export function readSavedPlan(file: string): PlanFile {
     );
   }
   const schemaProblems = planSchemaProblems(plan);
-  const problems = schemaProblems.length > 0 ? schemaProblems : savedPlanInconsistencies(plan as Plan);
-  if (problems.length > 0) {
+  const read = schemaProblems.length > 0 ? { problems: schemaProblems } : planOfFile(plan as unknown as WrittenPlanFile);
+  if (read.problems !== undefined) {
+    const { problems } = read;
     const shown = problems.slice(0, 10).map((p) => `  - ${p}`);
     if (problems.length > 10) shown.push(`  - … and ${problems.length - 10} more`);
     throw new Org2OrgError(
       `${file} is not a well-formed plan file (schemas/plan.schema.json); nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`,
     );
   }
-  // The file keeps each change's resource in its address only; put the typed key back.
-  const whole = plan as PlanFile;
-  for (const spoke of whole.spokes) {
-    for (const change of spoke.changes) change.resource = parseAddress(change.address)!;
-  }
-  return whole;
+  return read.plan;
 }

@@ -9,7 +9,7 @@
  */
 import type { LiveSpoke } from '../state/types.js';
 import { KINDS, kindsInOrder, liveObjectsOf } from './kinds.js';
-import type { ResourceKind } from './types.js';
+import type { Change, ResourceKind } from './types.js';
 
 /** @deprecated the kinds are one type now: ResourceKind (kept while colleagues rebase). */
 export type AddressKind = ResourceKind;
@@ -27,6 +27,11 @@ export function formatAddress({ spoke, kind, key }: ResourceKey): string {
   if (form.in === 'spoke') return keyed(`spoke.${spoke}.${kind}`, key);
   const serviceApp = keyed('hub.serviceApp', spoke);
   return form.part === null ? serviceApp : keyed(`${serviceApp}.${form.part}`, key ?? '');
+}
+
+/** A change's address: the string form of its resource key. */
+export function addressOf(change: Pick<Change, 'resource'>): string {
+  return formatAddress(change.resource);
 }
 
 /** The address within its Spoke's section of a rendered plan: `assignment.user["alice@acme.com"]`. */

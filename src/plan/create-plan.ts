@@ -15,7 +15,7 @@
  */
 import type { DesiredSpoke, DesiredState, SourcePos } from '../config/types.js';
 import type { LiveSpoke, LiveState } from '../state/types.js';
-import { fingerprintsByAddress } from './address.js';
+import { addressOf, fingerprintsByAddress } from './address.js';
 import { KINDS, plannersInOrder } from './kinds.js';
 import { warnAppUsers } from './plan-push.js';
 import { diagnose, type SpokeContext } from './spoke-context.js';
@@ -132,7 +132,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
   const observed = (change: Change): boolean =>
     change.action !== 'noop' &&
     (desired.mode === 'observe' ||
-      (change.kind === 'pushMapping'
+      (change.resource.kind === 'pushMapping'
         ? desired.pushGroups.mode === 'observe'
         : isAssignment(change) && desired.assignments.mode === 'observe'));
   if (changes.some(observed)) {
@@ -141,7 +141,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
         ctx.diagnostics.push({
           severity: 'warning',
           spoke: desired.name,
-          address: change.address,
+          address: addressOf(change),
           message: `observe: would ${describe(change)}`,
         });
       }
@@ -163,7 +163,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
 
 /** Removals by their kind's place among removals (the kinds table); a kind's own in the order planned. */
 function inRemovalOrder(removals: Change[]): Change[] {
-  const place = (change: Change): number => KINDS[change.kind].removal ?? Number.MAX_SAFE_INTEGER;
+  const place = (change: Change): number => KINDS[change.resource.kind].removal ?? Number.MAX_SAFE_INTEGER;
   return removals
     .map((change, i) => ({ change, i }))
     .sort((a, b) => place(a.change) - place(b.change) || a.i - b.i)
@@ -189,7 +189,7 @@ function reportDuplicates(ctx: SpokeContext): void {
 }
 
 function isAssignment(change: Change): boolean {
-  return change.kind === 'assignment.user' || change.kind === 'assignment.group';
+  return change.resource.kind === 'assignment.user' || change.resource.kind === 'assignment.group';
 }
 
 const VERB: Record<Change['action'], string> = {
@@ -202,7 +202,7 @@ const VERB: Record<Change['action'], string> = {
 
 function describe(change: Change): string {
   const attributes = change.attributes.map((a) => `${a.name}: ${brief(a.before)} → ${brief(a.after)}`).join(', ');
-  return `${VERB[change.action]} ${change.address}${attributes ? ` (${attributes})` : ''}`;
+  return `${VERB[change.action]} ${addressOf(change)}${attributes ? ` (${attributes})` : ''}`;
 }
 
 function brief(value: unknown): string {

@@ -180,7 +180,6 @@ function directAssignment(
   if (appUser) attributes.unshift({ name: 'scope', before: appUser.scope, after: 'USER' });
   return makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'assignment.user', key: user.loginKey },
-    kind: 'assignment.user',
     action: appUser ? 'update' : 'create',
     name: user.login,
     ...(appUser ? sides(attributes) : { after: { login: user.login, ...wanted.display } }),
@@ -430,7 +429,6 @@ function planNewGroupAssignment(ctx: SpokeContext, group: DesiredGroupAssignment
   ctx.forward.push(
     makeChange(ctx, {
       resource,
-      kind: 'assignment.group',
       action: 'create',
       name: group.name,
       after,
@@ -486,7 +484,6 @@ function assignmentUpdate(
   const { before, after } = sides(attributes);
   return makeChange(ctx, {
     resource,
-    kind: resource.kind,
     action: 'update',
     name,
     before,
@@ -535,5 +532,5 @@ function assignmentRemoval(
   liveFingerprint: string,
   op: PlanOp,
 ): Change {
-  return makeChange(ctx, { resource, kind: resource.kind, action: 'delete', name, before, hubEffects, liveFingerprint, writes: 1, op });
+  return makeChange(ctx, { resource, action: 'delete', name, before, hubEffects, liveFingerprint, writes: 1, op });
 }

@@ -93,7 +93,6 @@ function planListedPush(
   ctx.forward.push(
     makeChange(ctx, {
       resource,
-      kind: 'pushMapping',
       action: 'update',
       name: group.name,
       // Which groups the mapping joins, shown beside the changed status.
@@ -129,7 +128,6 @@ function createChange(
 ): Change {
   return makeChange(ctx, {
     resource,
-    kind: 'pushMapping',
     action: 'create',
     name: group.name,
     after: { sourceGroupId, targetName: group.targetName, link: group.link, status: group.status },
@@ -212,7 +210,6 @@ function removalChange(ctx: SpokeContext, mapping: LivePushMapping, entry: Desir
   if (deleteTargetGroup) checkDeleteTarget(ctx, mapping, entry, targetName);
   return makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'pushMapping', key },
-    kind: 'pushMapping',
     action: 'delete',
     name: key,
     before,

@@ -8,7 +8,7 @@
 import { managedServiceAppName, type ManagedServiceApp } from '../config/types.js';
 import type { LiveServiceApp } from '../state/types.js';
 import { KNOWN_AFTER_APPLY } from './plan-setup.js';
-import { formatAddress } from './address.js';
+import { addressOf, formatAddress } from './address.js';
 import { pairByKey } from './pair.js';
 import { diagnose, makeChange, sides, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange, Change } from './types.js';
@@ -52,7 +52,6 @@ function unusedServiceAppRemoval(ctx: SpokeContext, live: LiveServiceApp): Chang
   const name = managedServiceAppName(ctx.desired.name);
   return makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'serviceApp' },
-    kind: 'serviceApp',
     action: 'delete',
     name,
     before: { clientId: live.clientId, name: live.name, status: live.status },
@@ -70,7 +69,6 @@ function planNewServiceApp(ctx: SpokeContext, managed: ManagedServiceApp, rotati
   ctx.serviceAppClientId = null;
   const create = makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'serviceApp' },
-    kind: 'serviceApp',
     action: 'create',
     name,
     after: { name, applicationType: 'service', tokenEndpointAuthMethod: 'private_key_jwt', trusts: trust },
@@ -84,9 +82,9 @@ function planNewServiceApp(ctx: SpokeContext, managed: ManagedServiceApp, rotati
     op: { type: 'serviceApp.create', clientName: name, rotationMode, appId: ctx.appId },
   });
   ctx.forward.push(create);
-  ctx.serviceAppChanges.push(create.address);
-  for (const scopeId of managed.scopes) addPermission(ctx, 'serviceApp.grant', null, scopeId, create.address);
-  for (const roleType of managed.roles) addPermission(ctx, 'serviceApp.role', null, roleType, create.address);
+  ctx.serviceAppChanges.push(addressOf(create));
+  for (const scopeId of managed.scopes) addPermission(ctx, 'serviceApp.grant', null, scopeId, addressOf(create));
+  for (const roleType of managed.roles) addPermission(ctx, 'serviceApp.role', null, roleType, addressOf(create));
 }
 
 /** The address of the live service app's update, undefined when it already is as org2org keeps it. */
@@ -99,7 +97,6 @@ function planServiceAppUpdate(ctx: SpokeContext, live: LiveServiceApp, rotationM
   const name = managedServiceAppName(ctx.desired.name);
   const change = makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'serviceApp' },
-    kind: 'serviceApp',
     action: 'update',
     name,
     ...sides(attributes),
@@ -117,8 +114,8 @@ function planServiceAppUpdate(ctx: SpokeContext, live: LiveServiceApp, rotationM
     },
   });
   ctx.forward.push(change);
-  ctx.serviceAppChanges.push(change.address);
-  return change.address;
+  ctx.serviceAppChanges.push(addressOf(change));
+  return addressOf(change);
 }
 
 /** How the live service app differs from what org2org keeps: active, private_key_jwt, client_credentials only, trusting the Spoke. */
@@ -167,7 +164,6 @@ function permissionRemoval(
   const what = grant ? `the scope ${held.key} is granted to ${name}` : `${name} has the admin role ${held.key}`;
   return makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind, key: held.key },
-    kind,
     action: 'delete',
     name: held.key,
     before: grant ? { scopeId: held.key } : { type: held.key },
@@ -191,7 +187,6 @@ function addPermission(
   const attribute = kind === 'serviceApp.grant' ? 'scopeId' : 'type';
   const change = makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind, key },
-    kind,
     action: 'create',
     name: key,
     after: { [attribute]: key, clientId: clientId ?? KNOWN_AFTER_APPLY },
@@ -204,5 +199,5 @@ function addPermission(
         : { type: 'serviceApp.assignRole', clientId, roleType: key },
   });
   ctx.forward.push(change);
-  ctx.serviceAppChanges.push(change.address);
+  ctx.serviceAppChanges.push(addressOf(change));
 }

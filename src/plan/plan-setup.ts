@@ -5,7 +5,7 @@
 import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import { sameOktaOrg, type LiveApp, type LiveConnection, type LiveToApp } from '../state/types.js';
-import { formatAddress, type ResourceKey } from './address.js';
+import { addressOf, formatAddress, type ResourceKey } from './address.js';
 import { makeChange, orNull, sameValue, sides, type ChangeInit, type SpokeContext } from './spoke-context.js';
 import type { AttributeChange, PlanOp } from './types.js';
 
@@ -26,7 +26,6 @@ export function planApp(ctx: SpokeContext): void {
     ctx.forward.push(
       makeChange(ctx, {
         resource: { spoke: ctx.desired.name, kind: 'app.status' },
-        kind: 'app.status',
         action: 'update',
         name: ctx.desired.app.label,
         before: { status: app.status },
@@ -45,7 +44,6 @@ function planAppCreate(ctx: SpokeContext): void {
   const wanted = { label: desired.app.label, signOnMode: desired.app.signOnMode ?? DEFAULT_SIGN_ON_MODE, baseUrl: ctx.hubUrl };
   const change = makeChange(ctx, {
     resource: { spoke: desired.name, kind: 'app' },
-    kind: 'app',
     action: 'create',
     name: desired.app.label,
     after: { ...wanted },
@@ -53,7 +51,7 @@ function planAppCreate(ctx: SpokeContext): void {
     writes: 1,
     op: { type: 'app.create', ...wanted },
   });
-  ctx.appCreate = change.address;
+  ctx.appCreate = addressOf(change);
   ctx.forward.push(change);
 }
 
@@ -83,7 +81,6 @@ function planAppUpdate(ctx: SpokeContext, app: LiveApp): void {
   ctx.forward.push(
     makeChange(ctx, {
       resource: { spoke: desired.name, kind: 'app' },
-      kind: 'app',
       action: 'update',
       name: desired.app.label,
       ...sides(attributes),
@@ -122,10 +119,9 @@ export function planConnection(ctx: SpokeContext): void {
 function connectionChange(
   ctx: SpokeContext,
   live: LiveConnection | null,
-): Pick<ChangeInit, 'resource' | 'kind' | 'name' | 'dependsOn' | 'liveFingerprint'> {
+): Pick<ChangeInit, 'resource' | 'name' | 'dependsOn' | 'liveFingerprint'> {
   return {
     resource: { spoke: ctx.desired.name, kind: 'connection' },
-    kind: 'connection',
     name: 'provisioning connection',
     dependsOn: [ctx.appCreate, ...ctx.serviceAppChanges],
     ...(live ? { liveFingerprint: live.fingerprint } : {}),
@@ -145,7 +141,7 @@ function planConnectionSwitch(ctx: SpokeContext, enabled: boolean, live: LiveCon
     op: { type: enabled ? 'connection.activate' : 'connection.deactivate', appId: ctx.appId, disables: !enabled },
   });
   if (enabled) {
-    ctx.provisioningChange = change.address;
+    ctx.provisioningChange = addressOf(change);
     ctx.forward.push(change);
   } else {
     ctx.removals.push(change);
@@ -187,7 +183,7 @@ function planConnectionSet(ctx: SpokeContext, wanted: DesiredConnection, clientI
       disables: liveStatus === 'ENABLED' && !wanted.enabled,
     },
   });
-  if (wanted.enabled) ctx.provisioningChange = change.address;
+  if (wanted.enabled) ctx.provisioningChange = addressOf(change);
   ctx.forward.push(change);
 }
 
@@ -232,7 +228,6 @@ export function planToApp(ctx: SpokeContext): void {
   ctx.forward.push(
     makeChange(ctx, {
       resource,
-      kind: 'features.toApp',
       // No USER_PROVISIONING feature yet (new app, or provisioning not enabled): it comes into being.
       action: live ? 'update' : 'create',
       ...(live ? sides(attributes) : { after: { ...wanted } }),
@@ -290,7 +285,6 @@ export function planToOkta(ctx: SpokeContext): void {
   ctx.forward.push(
     makeChange(ctx, {
       resource,
-      kind: 'features.toOkta',
       action: live ? 'update' : 'create',
       ...(live ? sides(attributes) : { after: sides(attributes).after }),
       attributes,
@@ -343,7 +337,6 @@ export function planProfileSourcing(ctx: SpokeContext): void {
   ctx.forward.push(
     makeChange(ctx, {
       resource: { spoke: ctx.desired.name, kind: 'profileSourcing' },
-      kind: 'profileSourcing',
       action: 'manual',
       name: 'Profile Sourcing',
       before: { profileSourcing: current },

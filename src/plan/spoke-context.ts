@@ -5,7 +5,7 @@
  */
 import type { DesiredSpoke, SourcePos } from '../config/types.js';
 import type { LiveHub, LiveSpoke } from '../state/types.js';
-import type { AttributeChange, Change, Diagnostic, PlanOp, ResourceKind, Action } from './types.js';
+import type { AttributeChange, Change, Diagnostic, PlanOp, Action } from './types.js';
 import { formatAddress, type ResourceKey } from './address.js';
 
 export interface SpokeContext {
@@ -48,7 +48,6 @@ export function deactivatesUsers(ctx: SpokeContext): boolean {
 
 export interface ChangeInit {
   resource: ResourceKey;
-  kind: ResourceKind;
   action: Action;
   name: string;
   before?: Record<string, unknown> | null;
@@ -63,13 +62,12 @@ export interface ChangeInit {
 }
 
 export function makeChange(ctx: SpokeContext, init: ChangeInit): Change {
+  // Apply runs a Spoke's changes with that Spoke's client: a change belongs to the Spoke it names.
+  if (init.resource.spoke !== ctx.desired.name) throw new Error(`a change of ${init.resource.spoke} planned for ${ctx.desired.name}`);
   const address = formatAddress(init.resource);
   const dependsOn = [...new Set(init.dependsOn ?? [])].filter((a): a is string => a !== undefined && a !== address);
   const change: Change = {
-    address,
     resource: init.resource,
-    spoke: ctx.desired.name,
-    kind: init.kind,
     action: init.action,
     name: init.name,
     before: init.before ?? null,

@@ -144,15 +144,13 @@ export interface AttributeChange {
 }
 
 export interface Change {
-  /** e.g. `spoke.emea.assignment.user["alice@acme.com"]`: `resource` in the plan file's words. */
-  address: string;
   /**
-   * What the change is about. Not written to the plan file (its `address` is), so a plan read
-   * from a file has it only once parseAddress gives it back.
+   * What the change is about, its one identity: its address (`addressOf`, e.g.
+   * `spoke.emea.assignment.user["alice@acme.com"]`), Spoke and kind are derived from it where they
+   * are printed or written. The plan file writes those three and not this; reading the file
+   * parses the address back into it, once.
    */
   resource: ResourceKey;
-  spoke: string;
-  kind: ResourceKind;
   action: Action;
   /** Human name of the object (login, group name, app label). */
   name: string;
@@ -242,6 +240,15 @@ export interface Plan {
 export interface PlanFile extends Plan {
   fingerprints: Record<string, string>;
 }
+
+/**
+ * A change as a plan file writes it: its resource as its address, with its Spoke and kind beside
+ * it for whoever reads the JSON (all three derived from the resource, never set on their own).
+ */
+export type WrittenChange = Omit<Change, 'resource'> & { address: string; spoke: string; kind: ResourceKind };
+
+/** A plan file's JSON, as plan.schema.json describes it. */
+export type WrittenPlanFile = Omit<PlanFile, 'spokes'> & { spokes: (Omit<SpokePlan, 'changes'> & { changes: WrittenChange[] })[] };
 
 export interface PlanOptions {
   /** Share of each rate-limit bucket the run may use (0–1], for the time estimate. */

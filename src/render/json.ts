@@ -3,7 +3,8 @@
  * order — the plan's and each change's keys in a fixed reading order, everything nested in
  * alphabetical order — so the same plan always gives the same bytes.
  */
-import type { PlanFile } from '../plan/types.js';
+import { addressOf } from '../plan/address.js';
+import type { Change, PlanFile, WrittenChange } from '../plan/types.js';
 import { sortKeys } from './plan-lines.js';
 
 const PLAN_KEYS = [
@@ -39,9 +40,14 @@ const CHANGE_KEYS = [
 
 export function renderPlanJson(plan: PlanFile): string {
   const spokes = plan.spokes.map((spoke) =>
-    ordered({ ...spoke, changes: spoke.changes.map(({ resource: _inAddress, ...c }) => ordered(c, CHANGE_KEYS)) }, SPOKE_KEYS),
+    ordered({ ...spoke, changes: spoke.changes.map((c) => ordered(written(c), CHANGE_KEYS)) }, SPOKE_KEYS),
   );
   return `${JSON.stringify(ordered({ ...plan, spokes }, PLAN_KEYS), null, 2)}\n`;
+}
+
+/** A change as the file has it: its resource as its address, Spoke and kind, all made from it here. */
+function written({ resource, ...change }: Change): WrittenChange {
+  return { address: addressOf({ resource }), spoke: resource.spoke, kind: resource.kind, ...change };
 }
 
 /** Known keys first in the given order, unknown ones after them sorted; values sorted deeply. */

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { fenceFor, htmlText, inert, inertBlock, MAX_NAME, MAX_TEXT, mdCode, mdText } from '../inert.js';
 import { KINDS } from '../plan/kinds.js';
-import type { Change, Diagnostic, Plan, SpokePlan } from '../plan/types.js';
+import type { Change, Diagnostic, Plan, ResourceKind, SpokePlan } from '../plan/types.js';
 import {
   changeLines,
   costLine,
@@ -74,7 +74,7 @@ export function commentMarker(configPath: string, spokes: readonly string[]): st
 }
 
 /** Changes folded into lists: one per assigned user or group, thousands in a large Spoke. */
-export const BULK_KINDS: ReadonlySet<Change['kind']> = new Set(['assignment.user', 'assignment.group']);
+export const BULK_KINDS: ReadonlySet<ResourceKind> = new Set(['assignment.user', 'assignment.group']);
 
 const ACTION_LABEL: Record<Change['action'], string> = {
   create: 'to add',
@@ -180,8 +180,8 @@ interface BulkGroup {
 function spokeSection(spoke: SpokePlan, options: MarkdownOptions): SpokeSection {
   const listed = listedChanges(spoke.changes);
   const repeatedMap = repeatedNotes(listed);
-  const nonBulk = listed.filter((c) => !BULK_KINDS.has(c.kind));
-  const bulk = listed.filter((c) => BULK_KINDS.has(c.kind));
+  const nonBulk = listed.filter((c) => !BULK_KINDS.has(c.resource.kind));
+  const bulk = listed.filter((c) => BULK_KINDS.has(c.resource.kind));
   const changes = nonBulk.map((change) => {
     const full = changeLines(change, '', repeatedMap).map((l) => l.text);
     return { header: full[0]!, full };
@@ -189,7 +189,7 @@ function spokeSection(spoke: SpokePlan, options: MarkdownOptions): SpokeSection 
   const observe = spoke.mode === 'observe' ? ' (observe: read and report only)' : '';
   const groups = new Map<string, Change[]>();
   for (const change of bulk) {
-    const key = `${change.kind}\u0000${change.action}`;
+    const key = `${change.resource.kind}\u0000${change.action}`;
     const list = groups.get(key);
     if (list) list.push(change);
     else groups.set(key, [change]);
@@ -201,9 +201,9 @@ function spokeSection(spoke: SpokePlan, options: MarkdownOptions): SpokeSection 
         .map((l) => l.text)
         .join('\n'),
     );
-    const what = `${KINDS[first.kind].label.toLowerCase()} ${ACTION_LABEL[first.action]} in ${mdCode(spoke.name)}`;
+    const what = `${KINDS[first.resource.kind].label.toLowerCase()} ${ACTION_LABEL[first.action]} in ${mdCode(spoke.name)}`;
     return {
-      summary: `${KINDS[first.kind].label} ${ACTION_LABEL[first.action]} in ${htmlText(spoke.name, MAX_NAME)}: ${formatCount(list.length)}`,
+      summary: `${KINDS[first.resource.kind].label} ${ACTION_LABEL[first.action]} in ${htmlText(spoke.name, MAX_NAME)}: ${formatCount(list.length)}`,
       entries,
       fence: fenceFor(entries.join('\n')),
       what,
@@ -237,7 +237,7 @@ function summaryRows(plan: Plan): string[] {
     // By the kinds table's label: kinds of one object (the app and its activation) share a row.
     const byLabel = new Map<string, Change[]>();
     for (const change of changes) {
-      const label = KINDS[change.kind].label;
+      const label = KINDS[change.resource.kind].label;
       const list = byLabel.get(label);
       if (list) list.push(change);
       else byLabel.set(label, [change]);
@@ -297,7 +297,7 @@ function topBlocks(plan: Plan | undefined, options: MarkdownOptions, budget: num
   if (manual.length > 0) {
     const items = manual.map((change) =>
       [
-        `- ❗ **Manual step** in ${mdCode(change.spoke)}: ${mdCode(localAddress(change))}`,
+        `- ❗ **Manual step** in ${mdCode(change.resource.spoke)}: ${mdCode(localAddress(change))}`,
         ...(change.instructions ?? []).map((s, i) => `  ${i + 1}. ${mdText(s)}`),
       ].join('\n'),
     );

@@ -136,7 +136,7 @@ export function changeLines(change: Change, indent = '  ', said?: ReadonlyMap<st
 function headerDetail(change: Change): string {
   const key = localAddress(change);
   if (key.includes(inert(JSON.stringify(change.name), ADDRESS_MAX))) return '';
-  if (change.kind === 'app' || change.kind === 'app.status') return ` (${inert(change.name, MAX_NAME)})`;
+  if (change.resource.kind === 'app' || change.resource.kind === 'app.status') return ` (${inert(change.name, MAX_NAME)})`;
   return '';
 }
 

@@ -8,6 +8,7 @@ import type { Action, Change } from '../plan/types.js';
 import { inert } from '../inert.js';
 import { colorize, type Tone } from './ansi.js';
 import { formatCount } from './plan-lines.js';
+import { addressOf } from '../plan/address.js';
 
 export type Style = 'ok' | 'fail' | 'skip' | 'wait' | 'dim' | 'bold';
 
@@ -50,17 +51,17 @@ const VERB_WIDTH = 7;
 export function finishedRowText(row: FinishedRow, color: boolean): string {
   switch (row.outcome) {
     case 'applied':
-      return `${paint('✓', 'ok', color)} ${DONE_VERB[row.change.action].padEnd(VERB_WIDTH)} ${inert(row.change.address)} ${paint(`(${formatDuration(row.ms)})`, 'dim', color)}`;
+      return `${paint('✓', 'ok', color)} ${DONE_VERB[row.change.action].padEnd(VERB_WIDTH)} ${inert(addressOf(row.change))} ${paint(`(${formatDuration(row.ms)})`, 'dim', color)}`;
     case 'failed':
-      return `${paint('✗', 'fail', color)} ${paint('failed'.padEnd(VERB_WIDTH), 'fail', color)} ${inert(row.change.address)}: ${oneLine(row.message)}`;
+      return `${paint('✗', 'fail', color)} ${paint('failed'.padEnd(VERB_WIDTH), 'fail', color)} ${inert(addressOf(row.change))}: ${oneLine(row.message)}`;
     case 'skipped':
-      return `${paint('↷', 'skip', color)} ${'skipped'.padEnd(VERB_WIDTH)} ${inert(row.change.address)}: ${oneLine(row.reason)}`;
+      return `${paint('↷', 'skip', color)} ${'skipped'.padEnd(VERB_WIDTH)} ${inert(addressOf(row.change))}: ${oneLine(row.reason)}`;
   }
 }
 
 /** A change in flight (after the spinner). */
 export function runningText(change: Change): string {
-  return `${RUNNING_VERB[change.action]} ${inert(change.address)}`;
+  return `${RUNNING_VERB[change.action]} ${inert(addressOf(change))}`;
 }
 
 /** Okta messages can span lines and carry anything; a row must stay one inert line in a log. */

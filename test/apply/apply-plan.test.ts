@@ -11,6 +11,7 @@ import type { Change } from '../../src/plan/types.js';
 import { startSim, type FaultRule, type Sim, type SimOrg } from '../../src/sim/index.js';
 import { change, plan } from '../builders/plan.js';
 import { clientFor } from './sim-client.js';
+import { addressOf } from '../../src/plan/address.js';
 
 const CANARY_TOKEN = 'canary-provisioning-token-7f3e';
 const CANARY_ANSWER = 'canary-security-answer-91ab';
@@ -122,7 +123,7 @@ function freshAppChanges(s: Sim, spoke: string, users: number): Change[] {
       activate: true,
       disables: false,
     },
-    { dependsOn: [app.address] },
+    { dependsOn: [addressOf(app)] },
   );
   const features = change(
     spoke,
@@ -134,9 +135,9 @@ function freshAppChanges(s: Sim, spoke: string, users: number): Change[] {
       appId: null,
       capabilities: { create: { lifecycleCreate: { status: 'ENABLED' } } },
     },
-    { dependsOn: [connection.address] },
+    { dependsOn: [addressOf(connection)] },
   );
-  const assignments = Array.from({ length: users }, (_, i) => assign(s, spoke, i, null, { dependsOn: [features.address] }));
+  const assignments = Array.from({ length: users }, (_, i) => assign(s, spoke, i, null, { dependsOn: [addressOf(features)] }));
   return [...assignments.reverse(), features, connection, app]; // listed out of order on purpose
 }
 
@@ -209,7 +210,7 @@ describe('applyPlan', () => {
         targetGroupName: 'A',
         status: 'ACTIVE',
       },
-      { dependsOn: [failing.address] },
+      { dependsOn: [addressOf(failing)] },
     );
     const pushTwo = change(
       'emea',
@@ -223,19 +224,19 @@ describe('applyPlan', () => {
         targetGroupName: 'B',
         status: 'ACTIVE',
       },
-      { dependsOn: [push.address] },
+      { dependsOn: [addressOf(push)] },
     );
     const events: ApplyEvent[] = [];
     const result = await applyPlan(plan([...changes, push, pushTwo]), clientsOf(s), { onEvent: (e) => events.push(e), concurrency: 1 });
 
     assert.deepEqual([result.applied, result.failed, result.skipped], [9, 1, 2]);
     const byAddress = new Map(result.results.map((r) => [r.address, r]));
-    assert.equal(byAddress.get(failing.address)!.outcome, 'failed');
-    assert.match(byAddress.get(failing.address)!.message!, /500|E0000009|Internal/i);
-    assert.equal(byAddress.get(push.address)!.outcome, 'skipped');
-    assert.match(byAddress.get(push.address)!.message!, /u0@acme\.com.*failed/);
-    assert.equal(byAddress.get(pushTwo.address)!.outcome, 'skipped');
-    assert.match(byAddress.get(pushTwo.address)!.message!, /pushMapping\["A"\].*skipped/);
+    assert.equal(byAddress.get(addressOf(failing))!.outcome, 'failed');
+    assert.match(byAddress.get(addressOf(failing))!.message!, /500|E0000009|Internal/i);
+    assert.equal(byAddress.get(addressOf(push))!.outcome, 'skipped');
+    assert.match(byAddress.get(addressOf(push))!.message!, /u0@acme\.com.*failed/);
+    assert.equal(byAddress.get(addressOf(pushTwo))!.outcome, 'skipped');
+    assert.match(byAddress.get(addressOf(pushTwo))!.message!, /pushMapping\["A"\].*skipped/);
     assert.equal(appOf(s.org('emea')).users.size, 9);
     assert.equal(s.stats('emea').byRoute['POST /api/v1/apps/{appId}/group-push/mappings'], undefined, 'no push was sent');
     assert.equal(events.filter((e) => e.type === 'change-skipped').length, 2);
@@ -303,7 +304,10 @@ describe('applyPlan', () => {
   it('fails the changes of a spoke it has no client for, and still applies the others', async () => {
     const s = await world({ app: true });
     const result = await applyPlan(
-      plan([assign(s, 'emea', 1, appOf(s.org('emea')).id), { ...assign(s, 'emea', 2, '0oa2'), spoke: 'apac' }]),
+      plan([
+        assign(s, 'emea', 1, appOf(s.org('emea')).id),
+        (({ resource, ...c }) => ({ ...c, resource: { ...resource, spoke: 'apac' } }))(assign(s, 'emea', 2, '0oa2')),
+      ]),
       clientsOf(s),
     );
     assert.deepEqual(
@@ -378,7 +382,7 @@ describe('applyPlan', () => {
     const seen = JSON.stringify({ events, result });
     assert.ok(!seen.includes(CANARY_TOKEN), 'no token in events or result');
     assert.ok(!seen.includes(CANARY_ANSWER), 'no answer in events or result');
-    assert.match(result.results.find((r) => r.address === bob.address)!.message!, /environment variable UNSET_ANSWER is not set/);
+    assert.match(result.results.find((r) => r.address === addressOf(bob))!.message!, /environment variable UNSET_ANSWER is not set/);
     assert.equal(s.stats('emea').byRoute['POST /api/v1/apps/{appId}/users'], 1, 'nothing sent for the user whose answer is unset');
   });
 

@@ -13,6 +13,7 @@ import type { Change } from '../../src/plan/types.js';
 import { startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
 import { change, plan } from '../builders/plan.js';
 import { clientFor } from './sim-client.js';
+import { addressOf } from '../../src/plan/address.js';
 
 const CANARY_PROVISIONING_TOKEN = 'canary-hub-provisioning-token-5d1c';
 const CANARY_ANSWER = 'canary-security-answer-0b7e';
@@ -79,7 +80,7 @@ function freshSpokeChanges(sim: Sim): Change[] {
       activate: true,
       disables: false,
     },
-    { dependsOn: [app.address] },
+    { dependsOn: [addressOf(app)] },
   );
   const features = change(
     'emea',
@@ -94,7 +95,7 @@ function freshSpokeChanges(sim: Sim): Change[] {
         update: { profile: { status: 'ENABLED' }, lifecycleDeactivate: { status: 'ENABLED' } },
       },
     },
-    { dependsOn: [connection.address] },
+    { dependsOn: [addressOf(connection)] },
   );
   const users = Array.from({ length: USERS }, (_, i) => {
     const login = `user${i + 1}@emea.example.com`;
@@ -114,7 +115,7 @@ function freshSpokeChanges(sim: Sim): Change[] {
         profile,
         initialStatus,
       },
-      { dependsOn: [features.address] },
+      { dependsOn: [addressOf(features)] },
     );
   });
   const push = change(
@@ -129,7 +130,7 @@ function freshSpokeChanges(sim: Sim): Change[] {
       targetGroupName: 'Engineering',
       status: 'ACTIVE',
     },
-    { dependsOn: [features.address] },
+    { dependsOn: [addressOf(features)] },
   );
   return [app, connection, features, ...users, push];
 }
@@ -224,7 +225,7 @@ describe('applyPlan with a failing assignment and an existing push mapping', () 
         groupId: emea.findGroupByName('Engineering')!.id,
         profile: {},
       },
-      { dependsOn: [assigns[0]!.address] },
+      { dependsOn: [addressOf(assigns[0]!)] },
     );
     const removal = change('emea', 'pushMapping', 'Engineering', 'delete', {
       type: 'pushMapping.delete',
@@ -238,9 +239,9 @@ describe('applyPlan with a failing assignment and an existing push mapping', () 
     const result = await applyPlan(plan([...assigns, dependent, removal]), clients, { concurrency: 1, onEvent: (e) => events.push(e) });
 
     const outcome = new Map(result.results.map((r) => [r.address, r]));
-    assert.equal(outcome.get(assigns[0]!.address)!.outcome, 'failed');
-    assert.match(outcome.get(assigns[0]!.address)!.message!, /500|E0000009|Internal/i);
-    assert.equal(outcome.get(dependent.address)!.outcome, 'skipped');
+    assert.equal(outcome.get(addressOf(assigns[0]!))!.outcome, 'failed');
+    assert.match(outcome.get(addressOf(assigns[0]!))!.message!, /500|E0000009|Internal/i);
+    assert.equal(outcome.get(addressOf(dependent))!.outcome, 'skipped');
     assert.deepEqual([result.applied, result.failed, result.skipped], [6, 1, 1]);
     assert.equal(app.users.size, 3 + 5);
     assert.equal(app.groups.size, 0, 'the skipped group assignment was never sent');

@@ -17,6 +17,7 @@ import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
 import { clientFor } from './sim-client.js';
+import { addressOf } from '../../src/plan/address.js';
 
 const root = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const PLAN_OPTIONS = { maxApiCapacity: 0.5, toolVersion: 'test' };
@@ -99,7 +100,7 @@ describe('plan → apply → plan on the demo setup', () => {
 
     const again = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
     assert.deepEqual(
-      again.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`)),
+      again.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${addressOf(c)}`)),
       [],
     );
     assert.equal(again.empty, true);
@@ -143,14 +144,14 @@ describe('re-running apply converges after a connection reset on an assignment',
     const second = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
     const pending = second.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop'));
     assert.ok(
-      pending.some((c) => c.address === failed[0]!.address),
+      pending.some((c) => addressOf(c) === failed[0]!.address),
       'the next plan shows the change as not done',
     );
     const retry = await applyPlan(second, clients, { env: sim.env });
     assert.equal(retry.failed, 0, JSON.stringify(retry.results));
 
     const third = createPlan(desired, await readLiveState(desired, clients), PLAN_OPTIONS);
-    assert.equal(third.empty, true, JSON.stringify(third.spokes.flatMap((s) => s.changes.map((c) => c.address))));
+    assert.equal(third.empty, true, JSON.stringify(third.spokes.flatMap((s) => s.changes.map((c) => addressOf(c)))));
     // Nothing duplicated: one app per spoke, each user assigned once.
     for (const org of ['emea', 'apac']) {
       const apps = sim.org(org).apps.values();

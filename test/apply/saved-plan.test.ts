@@ -17,6 +17,7 @@ import { PLAN_FORMAT_VERSION, type Change, type Plan } from '../../src/plan/type
 import { cliEnv, countWrites, findLeaks } from '../e2e/cli.js';
 import { change, plan as planOf } from '../builders/plan.js';
 import { clientFor } from './sim-client.js';
+import { addressOf } from '../../src/plan/address.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -185,6 +186,11 @@ test('a malformed plan file is a clear error naming what is wrong, never an inte
       JSON.stringify({ ...head, spokes: [spoke([{ ...good, address: 'spoke.emea.nope' }])] }),
       /"spoke\.emea\.nope" is not an address org2org makes/,
     ],
+    [
+      'a kind its address does not name',
+      JSON.stringify({ ...head, spokes: [spoke([{ ...good, kind: 'connection' }])] }),
+      /kind must be "app"/,
+    ],
     ['a repeated address', JSON.stringify({ ...head, spokes: [spoke([good, good])] }), /repeats "spoke\.emea\.app"/],
     [
       'a cycle',
@@ -258,7 +264,7 @@ test('a plan whose dependencies form a cycle is refused whole before anything is
         profile: {},
         initialStatus: 'active_with_pass',
       },
-      { dependsOn: [a.address] },
+      { dependsOn: [addressOf(a)] },
     );
     const independent = change('emea', 'assignment.user', 'c@acme.com', 'create', {
       type: 'assignment.user.assign',
@@ -268,7 +274,7 @@ test('a plan whose dependencies form a cycle is refused whole before anything is
       profile: {},
       initialStatus: 'active_with_pass',
     });
-    (a as Change).dependsOn = [b.address];
+    (a as Change).dependsOn = [addressOf(b)];
     const cyclic: Plan = planOf([a, b, independent]);
     await assert.rejects(
       applyPlan(cyclic, { spokes: { emea } }),

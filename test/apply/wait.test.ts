@@ -12,6 +12,7 @@ import type { Change } from '../../src/plan/types.js';
 import { startSim, type Sim, type SimApp, type SimOrg } from '../../src/sim/index.js';
 import { change, plan } from '../builders/plan.js';
 import { clientFor } from './sim-client.js';
+import { addressOf } from '../../src/plan/address.js';
 
 const LOGINS = ['alice', 'bob', 'carol', 'dave', 'erin', 'gone'].map((n) => `${n}@acme.com`);
 
@@ -131,7 +132,7 @@ function push(w: World, source: string, target: string, sourceGroupId: string): 
 
 function appliedAll(changes: Change[]): ApplyResult {
   return {
-    results: changes.map((c) => ({ address: c.address, spoke: c.spoke, action: c.action, outcome: 'applied' as const })),
+    results: changes.map((c) => ({ address: addressOf(c), spoke: c.resource.spoke, action: c.action, outcome: 'applied' as const })),
     applied: changes.length,
     failed: 0,
     skipped: 0,

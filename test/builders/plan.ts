@@ -1,5 +1,5 @@
 /** Plans and their changes for apply's and the renderers' tests, addressed as the planner addresses them. */
-import { formatAddress, type ResourceKey } from '../../src/plan/address.js';
+import type { ResourceKey } from '../../src/plan/address.js';
 import { PLAN_FORMAT_VERSION, type Action, type Change, type PlanFile, type PlanOp, type ResourceKind } from '../../src/plan/types.js';
 
 /** A change of `kind` (keyed by `key`, or the Spoke's one object of that kind when null), one write. */
@@ -13,10 +13,7 @@ export function change(
 ): Change {
   const resource: ResourceKey = key === null ? { spoke, kind } : { spoke, kind, key };
   return {
-    address: formatAddress(resource),
     resource,
-    spoke,
-    kind,
     action,
     name: key ?? kind,
     before: null,
@@ -31,7 +28,7 @@ export function change(
 
 /** A plan of these changes, one managed Spoke per Spoke they name, on loopback addresses. */
 export function plan(changes: Change[], extra: Partial<PlanFile> = {}): PlanFile {
-  const spokeNames = [...new Set(changes.map((c) => c.spoke))];
+  const spokeNames = [...new Set(changes.map((c) => c.resource.spoke))];
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     tool: { name: 'org2org', version: '0.0.0-test' },
@@ -41,7 +38,7 @@ export function plan(changes: Change[], extra: Partial<PlanFile> = {}): PlanFile
       name,
       url: 'http://127.0.0.1:2',
       mode: 'managed' as const,
-      changes: changes.filter((c) => c.spoke === name),
+      changes: changes.filter((c) => c.resource.spoke === name),
       diagnostics: [],
     })),
     summary: { add: 0, change: 0, remove: 0, manual: 0, noop: 0, errors: 0, warnings: 0, apiWrites: 0, hubEffects: 0, minSeconds: 0 },

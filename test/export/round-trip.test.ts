@@ -15,6 +15,7 @@ import { runPlan } from '../../src/cli/commands/plan.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Plan } from '../../src/plan/types.js';
 import { adoptionSeed, ageLegacyHubGroups } from './setup.js';
+import { addressOf } from '../../src/plan/address.js';
 
 let sim: Sim;
 let dir: string;
@@ -47,7 +48,8 @@ async function plan(configFile: string): Promise<{ code: number; plan: Plan }> {
   return { code, plan: JSON.parse(stdout) as Plan };
 }
 
-const changesOf = (p: Plan) => p.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`));
+const changesOf = (p: Plan) =>
+  p.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${addressOf(c)}`));
 
 test('the exported file loads with the config loader (schema and rules)', async () => {
   const { desired, warnings } = await loadConfig(file, { env: sim.env, requireSecrets: true });

@@ -15,6 +15,7 @@ import { startSim, type SeedApp, type Sim } from '../../src/sim/index.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
 import { clientFor } from '../apply/sim-client.js';
 import { CANARY, desiredFromJson } from '../builders/desired.js';
+import { addressOf } from '../../src/plan/address.js';
 
 const PROVISIONING_TOKEN = `${CANARY}-token`;
 const ANSWER = `${CANARY}-answer`;
@@ -132,7 +133,7 @@ test('authoritative removals apply in order, an active push mapping deactivated 
     assert.equal(result.failed, 0, JSON.stringify(result.results));
     assert.equal(result.applied, plan.summary.add + plan.summary.change + plan.summary.remove);
     assert.equal(writes, plan.summary.apiWrites);
-    const removed = plan.spokes[0]!.changes.filter((c) => c.action === 'delete').map((c) => c.address);
+    const removed = plan.spokes[0]!.changes.filter((c) => c.action === 'delete').map((c) => addressOf(c));
     assert.ok(removed.some((a) => a.includes('Old Team')) && removed.some((a) => a.includes('carl@acme.com')), removed.join(', '));
     const stats = sim.stats('emea').byRoute;
     assert.equal(stats['PATCH /api/v1/apps/{appId}/group-push/mappings/{mappingId}'], 1, 'only the ACTIVE mapping is deactivated first');

@@ -10,6 +10,7 @@ import type { LiveState } from '../../src/state/types.js';
 import { desiredFromJson } from '../builders/desired.js';
 import { liveAppUser, liveSpoke } from '../builders/live.js';
 import { largeCase } from './large.js';
+import { addressOf } from '../../src/plan/address.js';
 
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };
 const HUB = 'https://acme.okta.com';
@@ -44,11 +45,11 @@ function changes(p: Plan): Change[] {
 }
 
 function at(p: Plan, address: string): Change {
-  const found = changes(p).find((c) => c.address === address);
+  const found = changes(p).find((c) => addressOf(c) === address);
   assert.ok(
     found,
     `no change at ${address}; have ${changes(p)
-      .map((c) => c.address)
+      .map((c) => addressOf(c))
       .join(', ')}`,
   );
   return found;
@@ -81,20 +82,20 @@ describe('createPlan: a spoke with no app', () => {
 
   test('creates the app with the Hub URL as base URL, first', () => {
     const first = changes(p)[0]!;
-    assert.equal(first.address, 'spoke.emea.app');
+    assert.equal(addressOf(first), 'spoke.emea.app');
     assert.deepEqual(first.op, { type: 'app.create', label: 'Acme Hub', signOnMode: 'SAML_2_0', baseUrl: HUB });
   });
 
   test('every later change uses appId null and depends on the app create', () => {
     for (const change of changes(p).slice(1)) {
-      assert.equal((change.op as { appId?: unknown }).appId, null, change.address);
-      assert.ok(change.dependsOn.includes('spoke.emea.app'), change.address);
+      assert.equal((change.op as { appId?: unknown }).appId, null, addressOf(change));
+      assert.ok(change.dependsOn.includes('spoke.emea.app'), addressOf(change));
     }
   });
 
   test('orders app → connection → features → user → group → push, with provisioning dependencies', () => {
     assert.deepEqual(
-      changes(p).map((c) => c.address),
+      changes(p).map((c) => addressOf(c)),
       [
         'spoke.emea.app',
         'spoke.emea.connection',
@@ -306,7 +307,7 @@ describe('createPlan: the app', () => {
   test('an INACTIVE app with another base URL gets an update and an activation at separate addresses', () => {
     const p = plan(spokeConfig(), state(liveSpoke('emea', { app: { ...LIVE_APP, status: 'INACTIVE', baseUrl: 'https://old.okta.com' } })));
     assert.deepEqual(
-      changes(p).map((c) => [c.address, c.op.type]),
+      changes(p).map((c) => [addressOf(c), c.op.type]),
       [
         ['spoke.emea.app', 'app.update'],
         ['spoke.emea.app.status', 'app.activate'],
@@ -406,7 +407,7 @@ describe('createPlan: user assignments', () => {
     );
     const removed = changes(p).filter((c) => c.action === 'delete');
     assert.deepEqual(
-      removed.map((c) => c.address),
+      removed.map((c) => addressOf(c)),
       ['spoke.emea.assignment.user["b@x.com"]', 'spoke.emea.assignment.user["old@x.com"]'],
     );
     assert.deepEqual(removed[1]!.op, { type: 'assignment.user.unassign', appId: '0oa1', userId: 'u-old', login: 'old@x.com' });
@@ -615,7 +616,7 @@ describe('createPlan: group assignments and push mappings', () => {
       state(base),
     );
     assert.deepEqual(
-      changes(p).map((c) => `${c.action} ${c.address}`),
+      changes(p).map((c) => `${c.action} ${addressOf(c)}`),
       [
         'create spoke.emea.assignment.group["Eng"]',
         'create spoke.emea.pushMapping["Eng"]',
@@ -777,7 +778,7 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
       state(liveSpoke('emea', { app: LIVE_APP, features, groups: { G: { id: 'g', name: 'G' } } })),
     );
     assert.deepEqual(
-      changes(p).map((c) => c.address),
+      changes(p).map((c) => addressOf(c)),
       ['spoke.emea.features.toApp'],
     );
     assert.deepEqual(
@@ -897,7 +898,7 @@ describe('createPlan: changes with no effect in Okta', () => {
 
   test('initialStatus of a provisioned user is not planned (Okta reads it only to create the Hub user): a noop, said in one note', () => {
     assert.equal(
-      p.spokes[0]!.changes.some((c) => c.address.includes('old@x.com')),
+      p.spokes[0]!.changes.some((c) => addressOf(c).includes('old@x.com')),
       false,
     );
     assert.equal(p.summary.apiWrites, 1);
@@ -943,7 +944,7 @@ describe('createPlan: users missing from the Spoke', () => {
       ],
     );
     assert.deepEqual(
-      changes(p).map((c) => c.address),
+      changes(p).map((c) => addressOf(c)),
       ['spoke.emea.assignment.user["here@x.com"]'],
     );
   });

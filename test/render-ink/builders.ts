@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import type { ApplyResult, ChangeResult } from '../../src/apply/types.js';
 import type { Change } from '../../src/plan/types.js';
+import { addressOf } from '../../src/plan/address.js';
 
 export function result(outcomes: ChangeResult[], extra: Partial<ApplyResult> = {}): ApplyResult {
   return {
@@ -15,7 +16,7 @@ export function result(outcomes: ChangeResult[], extra: Partial<ApplyResult> = {
 }
 
 export function outcome(c: Change, o: ChangeResult['outcome'], message?: string): ChangeResult {
-  return { address: c.address, spoke: c.spoke, action: c.action, outcome: o, ...(message !== undefined ? { message } : {}) };
+  return { address: addressOf(c), spoke: c.resource.spoke, action: c.action, outcome: o, ...(message !== undefined ? { message } : {}) };
 }
 
 /** A settable clock. */

@@ -5,6 +5,7 @@ import { createProgress, confirmApply } from '../../src/render/progress.js';
 import { detectTerminal } from '../../src/render/terminal.js';
 import { change } from '../builders/plan.js';
 import { ANSI_PATTERN, clock, outcome, result } from './builders.js';
+import { addressOf } from '../../src/plan/address.js';
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string; lines: () => string[] } {
   let text = '';
@@ -44,7 +45,7 @@ describe('plain progress (not a terminal)', () => {
     progress.apply({ type: 'change-done', change: app, ms: 420 });
     progress.apply({ type: 'change-failed', change: alice, message: 'Okta answered 500\n(E0000009)' });
     progress.apply({ type: 'change-done', change: bob, ms: 35 });
-    progress.apply({ type: 'change-skipped', change: push, reason: `depends on ${alice.address}, which failed` });
+    progress.apply({ type: 'change-skipped', change: push, reason: `depends on ${addressOf(alice)}, which failed` });
     t.advance(2500);
     progress.apply({
       type: 'apply-end',

@@ -17,6 +17,7 @@ import { desiredSpoke, desiredState } from '../builders/desired.js';
 import { liveSpoke } from '../builders/live.js';
 import { change, plan as planOf } from '../builders/plan.js';
 import { assertValidMarkdown } from './markdown-check.js';
+import { addressOf } from '../../src/plan/address.js';
 
 /** mulberry32: a small seeded generator, so every run draws the same plans. */
 function random(seed: number): () => number {
@@ -158,8 +159,8 @@ describe('the PR comment budget', () => {
       assert.ok(Buffer.byteLength(md) <= GITHUB_COMMENT_LIMIT, `${where}: ${Buffer.byteLength(md)} bytes`);
       assertValidMarkdown(md, marker);
       for (const spoke of plan.spokes) {
-        for (const c of spoke.changes.filter((x) => !BULK_KINDS.has(x.kind))) {
-          assert.ok(md.includes(`\n${SYMBOL[c.action]} ${localAddress(c)}`), `${where}: ${c.address} is not shown`);
+        for (const c of spoke.changes.filter((x) => !BULK_KINDS.has(x.resource.kind))) {
+          assert.ok(md.includes(`\n${SYMBOL[c.action]} ${localAddress(c)}`), `${where}: ${addressOf(c)} is not shown`);
         }
       }
       if (md.includes('not shown')) cut++;

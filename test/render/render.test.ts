@@ -4,13 +4,15 @@ import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { parseAddress } from '../../src/plan/address.js';
-import type { PlanFile } from '../../src/plan/types.js';
+import type { PlanFile, WrittenPlanFile } from '../../src/plan/types.js';
+import { planOfFile } from '../../src/apply/saved-plan.js';
 import { renderPlanJson } from '../../src/render/json.js';
 import { renderPlanMarkdown } from '../../src/render/markdown.js';
 import { renderPlanText } from '../../src/render/text.js';
 import { CANARY, desiredFromJson } from '../builders/desired.js';
 import { liveFromJson } from '../builders/live.js';
 import { largeCase } from '../plan/large.js';
+import { addressOf } from '../../src/plan/address.js';
 
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };
 const fixture = (name: string, file: string): unknown =>
@@ -160,9 +162,23 @@ describe('json', () => {
     assert.equal(renderPlanJson(shuffled), renderPlanJson(plan));
     const json = renderPlanJson(plan);
     assert.ok(json.startsWith('{\n  "formatVersion": 3,\n  "tool": {'));
-    // Every field is written but a change's resource key, which its address spells.
-    const withoutKeys = { ...plan, spokes: plan.spokes.map((s) => ({ ...s, changes: s.changes.map(({ resource: _key, ...c }) => c) })) };
-    assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(withoutKeys)));
-    for (const change of plan.spokes.flatMap((s) => s.changes)) assert.deepEqual(parseAddress(change.address), change.resource);
+    // Every field is written; a change's resource as its address, with the Spoke and kind it names beside it.
+    const written = {
+      ...plan,
+      spokes: plan.spokes.map((s) => ({
+        ...s,
+        changes: s.changes.map(({ resource, ...c }) => ({
+          address: addressOf({ resource }),
+          spoke: resource.spoke,
+          kind: resource.kind,
+          ...c,
+        })),
+      })),
+    };
+    assert.deepEqual(JSON.parse(json), JSON.parse(JSON.stringify(written)));
+    for (const change of plan.spokes.flatMap((s) => s.changes)) assert.deepEqual(parseAddress(addressOf(change)), change.resource);
+    // What a file says is what reading it gives back: the resource parsed from the address, once.
+    const read = planOfFile(JSON.parse(json) as WrittenPlanFile);
+    assert.deepEqual('plan' in read && read.plan, JSON.parse(JSON.stringify(plan)));
   });
 });

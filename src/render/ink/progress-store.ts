@@ -9,6 +9,7 @@ import type { Change } from '../../plan/types.js';
 import type { ReadEvent } from '../../state/types.js';
 import { counted } from '../plan-lines.js';
 import { RateLimitWaits, type FinishedRow } from '../progress-text.js';
+import { addressOf } from '../../plan/address.js';
 
 export interface CollectionRead {
   collection: string;
@@ -147,7 +148,7 @@ function noteClientEvent(state: ProgressSnapshot, event: ClientEvent, now: () =>
 
 function noteApplyEvent(state: ProgressSnapshot, event: ApplyEvent, now: () => number, append: (entry: LogEntry) => void): void {
   const finished = (row: FinishedRow, count: 'applied' | 'failed' | 'skipped', shown = true): void => {
-    state.running.delete(row.change.address);
+    state.running.delete(addressOf(row.change));
     if (state.apply) state.apply[count] += 1;
     if (shown) append({ kind: 'row', row });
   };
@@ -160,7 +161,7 @@ function noteApplyEvent(state: ProgressSnapshot, event: ApplyEvent, now: () => n
       state.result = undefined;
       return;
     case 'change-start':
-      state.running.set(event.change.address, { change: event.change, startedAt: now() });
+      state.running.set(addressOf(event.change), { change: event.change, startedAt: now() });
       return;
     case 'change-done':
       return finished({ outcome: 'applied', change: event.change, ms: event.ms }, 'applied');

@@ -10,6 +10,7 @@ import { Box, Static, Text } from 'ink';
 import { counted, formatCount } from '../plan-lines.js';
 import { finishedRowText, paint, runningText, summaryLines, waitText } from '../progress-text.js';
 import { orgTotals, type LogItem, type OrgRead, type ProgressStore } from './progress-store.js';
+import { addressOf } from '../../plan/address.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SPINNER_FRAME_MS = 80;
@@ -155,7 +156,7 @@ function ApplyStatus({ store, at, color }: { store: ProgressStore; at: number; c
     <Box flexDirection="column">
       <Text>{`${spin} ${paint('Applying', 'bold', color)}: ${parts.join(' · ')}${requests}`}</Text>
       {shown.map((r) => (
-        <Text key={r.change.address} wrap="truncate-end">{`  ${spin} ${runningText(r.change)}`}</Text>
+        <Text key={addressOf(r.change)} wrap="truncate-end">{`  ${spin} ${runningText(r.change)}`}</Text>
       ))}
       {running.length > shown.length ? (
         <Text>{paint(`    … and ${moreRunning(running.length - shown.length, s, at)}`, 'dim', color)}</Text>
