@@ -13,9 +13,8 @@ import { startSim, type Sim } from '../../src/sim/index.js';
 import { runExport } from '../../src/cli/commands/export.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { WrittenPlanFile } from '../../src/plan/types.js';
 import { adoptionSeed, ageLegacyHubGroups } from './setup.js';
-import { addressOf } from '../../src/plan/address.js';
 
 let sim: Sim;
 let dir: string;
@@ -38,18 +37,18 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function plan(configFile: string): Promise<{ code: number; plan: Plan }> {
+async function plan(configFile: string): Promise<{ code: number; plan: WrittenPlanFile }> {
   let stdout = '';
   const code = await runPlan(['-c', configFile, '--format', 'json', '--detailed-exitcode'], {
     env: sim.env,
     stdout: (t) => (stdout += t),
     stderr: () => {},
   });
-  return { code, plan: JSON.parse(stdout) as Plan };
+  return { code, plan: JSON.parse(stdout) as WrittenPlanFile };
 }
 
-const changesOf = (p: Plan) =>
-  p.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${addressOf(c)}`));
+const changesOf = (p: WrittenPlanFile) =>
+  p.spokes.flatMap((s) => s.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.address}`));
 
 test('the exported file loads with the config loader (schema and rules)', async () => {
   const { desired, warnings } = await loadConfig(file, { env: sim.env, requireSecrets: true });
