@@ -16,7 +16,7 @@ import type {
   DesiredSpoke,
   DesiredState,
   DesiredUserAssignment,
-  InboundImport,
+  ToOktaImport,
   InitialStatus,
   OwnershipMode,
   SourcePos,
@@ -368,7 +368,7 @@ function copyToApp(t: ToAppFeatures): ToAppFeatures {
 function copyToOkta(t: ToOkta): ToOkta {
   const out: ToOkta = {};
   if (t.profileSourcing !== undefined) out.profileSourcing = t.profileSourcing;
-  if (t.import) out.import = structuredClone(t.import) as InboundImport;
+  if (t.import) out.import = structuredClone(t.import) as ToOktaImport;
   return out;
 }
 

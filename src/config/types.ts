@@ -68,7 +68,7 @@ export interface ToAppFeatures {
 }
 
 /** Okta's INBOUND_PROVISIONING settings (To Okta), all optional: only what is given is managed. */
-export interface InboundImport {
+export interface ToOktaImport {
   schedule?: {
     status: 'ENABLED' | 'DISABLED';
     fullImport?: { expression: string; timezone?: string };
@@ -88,7 +88,7 @@ export interface InboundImport {
 export interface ToOkta {
   /** Verified only: the API can't switch Profile Sourcing; a mismatch is a manual change. */
   profileSourcing?: boolean;
-  import?: InboundImport;
+  import?: ToOktaImport;
 }
 
 export interface DesiredUserAssignment {

@@ -101,7 +101,7 @@ function spokeObject(s: ObservedSpoke): Record<string, unknown> {
   }
   provisioning.toOkta = {
     profileSourcing: s.profileSourcing,
-    ...(s.inbound && Object.keys(s.inbound).length > 0 ? { import: s.inbound } : {}),
+    ...(s.toOktaImport && Object.keys(s.toOktaImport).length > 0 ? { import: s.toOktaImport } : {}),
   };
 
   const users = [...s.users].sort((a, b) => compareKeys(a.login.toLowerCase(), b.login.toLowerCase()));

@@ -4,9 +4,9 @@
  * an OAuth connection's clientId) → what the config file will say. Pure: the reader and the
  * planner normalize the same way, so what is exported is what the first plan compares against.
  */
-import { INITIAL_STATUSES, type InboundImport, type InitialStatus, type ToAppFeatures } from '../config/types.js';
+import { INITIAL_STATUSES, type ToOktaImport, type InitialStatus, type ToAppFeatures } from '../config/types.js';
 import { compareKeys } from '../plan/pair.js';
-import { predates, sameOktaOrg, type LiveInbound, type LiveSpoke } from '../state/types.js';
+import { predates, sameOktaOrg, type LiveToOkta, type LiveSpoke } from '../state/types.js';
 import type { ObservedConnection, ObservedPushMapping, ObservedSpoke } from './types.js';
 
 export interface ExportFacts {
@@ -41,7 +41,7 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     connection: connectionOf(live),
     ...(features?.provisioningEnabled && features.toApp ? { toApp: toAppOf(features.toApp) } : {}),
     profileSourcing: features?.profileSourcing ?? app.features.includes('PROFILE_MASTERING'),
-    ...(features?.inbound ? inboundOf(features.inbound) : {}),
+    ...(features?.toOkta ? toOktaOf(features.toOkta) : {}),
     users,
     attributeNames: attributeNamesOf(live.appUserSchema),
     groupScopeUsers,
@@ -156,9 +156,9 @@ function toAppOf(t: NonNullable<NonNullable<LiveSpoke['features']>['toApp']>): T
 }
 
 /** Only what the config's vocabulary can say; anything else stays unmanaged rather than invalid. */
-function inboundOf(inbound: LiveInbound): { inbound?: InboundImport } {
-  const i = inbound.import;
-  const out: InboundImport = {};
+function toOktaOf(toOkta: LiveToOkta): { toOktaImport?: ToOktaImport } {
+  const i = toOkta.import;
+  const out: ToOktaImport = {};
   if (i.schedule && (i.schedule.status === 'ENABLED' || i.schedule.status === 'DISABLED')) {
     out.schedule = { status: i.schedule.status };
     if (i.schedule.fullImport) out.schedule.fullImport = { ...i.schedule.fullImport };
@@ -181,5 +181,5 @@ function inboundOf(inbound: LiveInbound): { inbound?: InboundImport } {
       if (typeof m[k] === 'boolean') out.match[k] = m[k];
     }
   }
-  return Object.keys(out).length > 0 ? { inbound: out } : {};
+  return Object.keys(out).length > 0 ? { toOktaImport: out } : {};
 }

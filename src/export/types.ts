@@ -5,7 +5,7 @@
  * OAuth connection's clientId); the pure document builder (./build-document.ts) turns it into a
  * config file.
  */
-import type { InboundImport, InitialStatus, ToAppFeatures } from '../config/types.js';
+import type { ToOktaImport, InitialStatus, ToAppFeatures } from '../config/types.js';
 
 export interface ObservedUserAssignment {
   login: string;
@@ -55,7 +55,8 @@ export interface ObservedSpoke {
   /** undefined: provisioning is not enabled on the app. */
   toApp?: ToAppFeatures;
   profileSourcing: boolean;
-  inbound?: InboundImport;
+  /** The To Okta import settings the config can say (provisioning.toOkta.import). */
+  toOktaImport?: ToOktaImport;
   /** USER-scope app users only, sorted by login (case-insensitive). */
   users: ObservedUserAssignment[];
   /** App-user attribute names that were found in the app-user schema. */

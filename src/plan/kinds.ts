@@ -106,7 +106,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     rank: 5,
     label: 'To Okta import',
     address: { in: 'spoke', keyed: false },
-    live: (s) => one(s.features?.inbound),
+    live: (s) => one(s.features?.toOkta),
     removal: null,
     planner: planToOkta,
   },

@@ -2,7 +2,7 @@
  * The app and its provisioning setup: app → connection → To App features → To Okta import →
  * Profile Sourcing (manual). Each planner appends to `ctx.forward` (or `ctx.removals`).
  */
-import type { DesiredConnection, InboundImport, ToAppFeatures } from '../config/types.js';
+import type { DesiredConnection, ToOktaImport, ToAppFeatures } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import { sameOktaOrg, type LiveApp, type LiveConnection, type LiveToApp } from '../state/types.js';
 import { addressOf, formatAddress, type ResourceKey } from './address.js';
@@ -269,7 +269,7 @@ export function planToOkta(ctx: SpokeContext): void {
   const wanted = ctx.desired.provisioning.toOkta?.import;
   if (!wanted || IMPORT_SECTIONS.every((s) => wanted[s] === undefined)) return;
   const resource: ResourceKey = { spoke: ctx.desired.name, kind: 'features.toOkta' };
-  const live = ctx.live.features?.inbound;
+  const live = ctx.live.features?.toOkta;
   const attributes: AttributeChange[] = [];
   for (const section of IMPORT_SECTIONS) {
     const given = wanted[section] as Record<string, unknown> | undefined;
@@ -292,7 +292,7 @@ export function planToOkta(ctx: SpokeContext): void {
       dependsOn: [ctx.appCreate, ctx.provisioningChange],
       ...(live ? { liveFingerprint: live.fingerprint } : {}),
       writes: 1,
-      op: { type: 'features.toOkta', appId: ctx.appId, capabilities: inboundCapabilities(wanted) },
+      op: { type: 'features.toOkta', appId: ctx.appId, capabilities: toOktaCapabilities(wanted) },
     }),
   );
 }
@@ -314,7 +314,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The INBOUND_PROVISIONING capabilities object, with only the sections the config gives. */
-export function inboundCapabilities(wanted: InboundImport): Record<string, unknown> {
+export function toOktaCapabilities(wanted: ToOktaImport): Record<string, unknown> {
   const capabilities: Record<string, unknown> = {};
   const importSettings: Record<string, unknown> = {};
   if (wanted.schedule) importSettings.schedule = wanted.schedule;

@@ -11,7 +11,7 @@ import type {
   LiveAppUser,
   LiveAppUserSchema,
   LiveConnection,
-  LiveInbound,
+  LiveToOkta,
   LivePushMapping,
   LiveToApp,
 } from './types.js';
@@ -61,11 +61,11 @@ export function normalizeToApp(feature: Json): LiveToApp {
   });
 }
 
-/** INBOUND_PROVISIONING capabilities in the config's vocabulary (InboundImport). */
-export function normalizeInbound(feature: Json): LiveInbound {
+/** INBOUND_PROVISIONING capabilities in the config's vocabulary (ToOktaImport). */
+export function normalizeToOkta(feature: Json): LiveToOkta {
   const caps = obj(feature.capabilities);
   const settings = obj(caps.importSettings);
-  const importPart: LiveInbound['import'] = {};
+  const importPart: LiveToOkta['import'] = {};
   const schedule = obj(settings.schedule);
   if (str(schedule.status) !== undefined) {
     const cron = (v: unknown): { expression: string; timezone?: string } | undefined => {

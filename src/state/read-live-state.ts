@@ -16,7 +16,7 @@ import {
   normalizeAppUser,
   normalizeAppUserSchema,
   normalizeConnection,
-  normalizeInbound,
+  normalizeToOkta,
   normalizePushMapping,
   normalizeToApp,
 } from './normalize.js';
@@ -263,7 +263,7 @@ async function readAppCollections(
     profileSourcing: live.app!.features.includes('PROFILE_MASTERING'),
   };
   if (toApp) liveFeatures.toApp = normalizeToApp(toApp);
-  if (inbound) liveFeatures.inbound = normalizeInbound(inbound);
+  if (inbound) liveFeatures.toOkta = normalizeToOkta(inbound);
   live.features = liveFeatures;
   live.appUsers = assigned.appUsers.sort((a, b) => cmp(a.loginKey, b.loginKey));
   return { users: assigned.users, rawGroups, rawMappings };

@@ -35,8 +35,8 @@ export interface LiveToApp {
   fingerprint: string;
 }
 
-export interface LiveInbound {
-  /** Normalized INBOUND_PROVISIONING capabilities, in the config's vocabulary (see config InboundImport). */
+export interface LiveToOkta {
+  /** Normalized INBOUND_PROVISIONING capabilities, in the config's vocabulary (see config ToOktaImport). */
   import: {
     schedule?: {
       status: string;
@@ -53,7 +53,7 @@ export interface LiveFeatures {
   /** False when Okta answers 400 "Provisioning is not enabled for the app instance". */
   provisioningEnabled: boolean;
   toApp?: LiveToApp;
-  inbound?: LiveInbound;
+  toOkta?: LiveToOkta;
   /** From the app's read-only `features` array: PROFILE_MASTERING present. */
   profileSourcing: boolean;
 }

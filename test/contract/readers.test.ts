@@ -13,7 +13,7 @@ import {
   normalizeAppGroup,
   normalizeAppUserSchema,
   normalizeConnection,
-  normalizeInbound,
+  normalizeToOkta,
   normalizeToApp,
 } from '../../src/state/normalize.js';
 import { listAppUsers, listPushMappings } from '../../src/state/read-app.js';
@@ -105,7 +105,7 @@ describe("contract (a): recorded Okta answers through org2org's readers", () => 
         fingerprint: undefined,
       },
     );
-    const inbound = normalizeInbound(await client.get('/api/v1/apps/0oarblaf7hWdLawNg1d7/features/INBOUND_PROVISIONING'));
+    const inbound = normalizeToOkta(await client.get('/api/v1/apps/0oarblaf7hWdLawNg1d7/features/INBOUND_PROVISIONING'));
     assert.deepEqual(inbound.import.username, { userNameFormat: 'EMAIL' });
     assert.deepEqual(inbound.import.schedule, { status: 'DISABLED' });
     assert.equal(inbound.import.match?.exactMatchCriteria, 'USERNAME');

@@ -27,7 +27,7 @@ function emea(): ObservedSpoke {
       syncPassword: { seed: 'RANDOM', change: 'KEEP_EXISTING' },
     },
     profileSourcing: false,
-    inbound: { schedule: { status: 'DISABLED' }, username: { userNameFormat: 'EMAIL' } },
+    toOktaImport: { schedule: { status: 'DISABLED' }, username: { userNameFormat: 'EMAIL' } },
     users: [
       { login: 'zoe@acme.com', initialStatus: 'pending_without_pass', profile: {} },
       {

@@ -194,7 +194,7 @@ test('import settings outside the config vocabulary stay unmanaged instead of in
       features: {
         provisioningEnabled: true,
         profileSourcing: false,
-        inbound: {
+        toOkta: {
           import: {
             schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
             username: { userNameFormat: 'CUSTOM' },
@@ -206,7 +206,7 @@ test('import settings outside the config vocabulary stay unmanaged instead of in
     }),
     facts(),
   );
-  assert.deepEqual(o.inbound, { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } } });
+  assert.deepEqual(o.toOktaImport, { schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } } });
 });
 
 test("an app whose base URL isn't the Hub is exported as it is, with a note", () => {

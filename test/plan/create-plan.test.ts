@@ -694,7 +694,7 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
     provisioningEnabled: true,
     profileSourcing: true,
     toApp: { createUsers: false, updateUserAttributes: false, deactivateUsers: false, syncPassword: false as const, fingerprint: 'ft' },
-    inbound: { import: { match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: false } }, fingerprint: 'fi' },
+    toOkta: { import: { match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: false } }, fingerprint: 'fi' },
   };
 
   test('profile sourcing drift is a manual change with console steps and no writes', () => {
@@ -732,7 +732,7 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
   test('import settings: a nested field the config leaves out is not a difference', () => {
     const live = {
       ...features,
-      inbound: { import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 2 * * *', timezone: 'UTC' } } }, fingerprint: 'fi' },
+      toOkta: { import: { schedule: { status: 'ENABLED', fullImport: { expression: '0 2 * * *', timezone: 'UTC' } } }, fingerprint: 'fi' },
     };
     const config = (expression: string) =>
       spokeConfig({ provisioning: { toOkta: { import: { schedule: { status: 'ENABLED', fullImport: { expression } } } } } });

@@ -5,7 +5,7 @@ import {
   normalizeAppUser,
   normalizeAppUserSchema,
   normalizeConnection,
-  normalizeInbound,
+  normalizeToOkta,
   normalizePushMapping,
   normalizeToApp,
 } from '../../src/state/normalize.js';
@@ -37,7 +37,7 @@ test('USER_PROVISIONING capabilities → the console checkboxes', () => {
 });
 
 test('INBOUND_PROVISIONING → the config vocabulary: userNameFormat as Okta answers; the spec schema spelling usernameFormat is read too', () => {
-  const live = normalizeInbound({
+  const live = normalizeToOkta({
     capabilities: {
       importSettings: {
         schedule: { status: 'ENABLED', fullImport: { expression: '0 3 * * *', timezone: 'UTC' } },
@@ -51,7 +51,7 @@ test('INBOUND_PROVISIONING → the config vocabulary: userNameFormat as Okta ans
     username: { userNameFormat: 'EMAIL' },
     match: { exactMatchCriteria: 'EMAIL', autoConfirmNewUsers: true },
   });
-  const schemaSpelling = normalizeInbound({
+  const schemaSpelling = normalizeToOkta({
     capabilities: { importSettings: { username: { usernameFormat: 'CUSTOM', userNameExpression: 'source.login' } } },
   });
   assert.deepEqual(schemaSpelling.import.username, { userNameFormat: 'CUSTOM', userNameExpression: 'source.login' });
