@@ -66,14 +66,14 @@ export async function readExportInput(all: ExportSource, generatedAt: string): P
         throw new Org2OrgError(
           `spoke ${s.name}: the okta_org2org app "${labels[source.spokes.indexOf(s)]}" disappeared while it was read; run export again`,
         );
-      const managed = source.hub ? await managedServiceApp(source.hub.client, s.name, spoke.connection, live.notes) : undefined;
+      const managed = source.hub ? await managedServiceApp(source.hub.client, s.name, spoke.connection, live.readProblems) : undefined;
       const observed = observeSpoke(spoke, {
         name: s.name,
         url: s.url,
         tokenVar: s.tokenVar,
         hubUrl: source.hubUrl,
         ...(hubGroups ? { hubGroups } : {}),
-        notes: live.notes.filter((n) => n.spoke === s.name).map((n) => n.message),
+        notes: live.readProblems.filter((n) => n.spoke === s.name).map((n) => n.message),
       });
       if (managed && observed.connection?.authScheme === 'OAUTH2') observed.connection.managed = managed;
       return observed;
@@ -130,7 +130,7 @@ async function managedServiceApp(
   hub: OktaClient,
   spoke: string,
   connection: LiveSpoke['connection'],
-  notes: LiveState['notes'],
+  notes: LiveState['readProblems'],
 ): Promise<{ scopes: string[]; roles: string[] } | undefined> {
   if (connection?.authScheme !== 'OAUTH2' || !connection.clientId) return undefined;
   try {

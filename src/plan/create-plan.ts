@@ -56,7 +56,7 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     const liveSpoke = live.spokes[spoke.name];
     if (!liveSpoke) continue; // not read (e.g. `--spoke` chose others): not part of this plan
     const planned = planSpoke(spoke, liveSpoke, desired, live);
-    for (const note of live.notes) {
+    for (const note of live.readProblems) {
       if (note.spoke === spoke.name) planned.plan.diagnostics.push({ severity: note.severity, spoke: spoke.name, message: note.message });
     }
     noops += planned.noops;
@@ -66,7 +66,7 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     minSeconds = Math.max(minSeconds, secondsFor(writes, liveSpoke, options.maxApiCapacity));
   }
   const readSpokes = new Set(spokes.map((s) => s.name));
-  for (const note of live.notes) {
+  for (const note of live.readProblems) {
     if (note.spoke === undefined || !readSpokes.has(note.spoke)) {
       const diagnostic: Diagnostic = { severity: note.severity, message: note.message };
       if (note.spoke !== undefined) diagnostic.spoke = note.spoke;

@@ -8,7 +8,7 @@ import { OktaApiError } from '../okta/errors.js';
 import type { OktaClient } from '../okta/types.js';
 import type { LiveState } from './types.js';
 
-type Note = LiveState['notes'][number];
+type Note = LiveState['readProblems'][number];
 
 /** What the Hub says of a provisioning token. */
 export interface ProvisioningTokenProbe {

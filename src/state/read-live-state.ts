@@ -71,7 +71,7 @@ export { ORG2ORG_APP_NAME };
 
 export async function readLiveState(desired: DesiredState, clients: LiveClients, options: ReadOptions = {}): Promise<LiveState> {
   const chosen = desired.spokes.filter((s) => clients.spokes[s.name] !== undefined && (!options.spokes || options.spokes.includes(s.name)));
-  const notes: LiveState['notes'] = [];
+  const notes: LiveState['readProblems'] = [];
   const tokenChecks = chosen.map((spoke) => {
     const client = clients.provisioning?.[spoke.name];
     const connection = spoke.connection;
@@ -108,7 +108,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   const [spokes, hub, tokenNotes] = await Promise.all([spokesRead, hubRead, Promise.all(tokenChecks)]);
   notes.push(...tokenNotes.flat());
   if (clients.hub) await readServiceApps(clients.hub, clients, chosen, spokes, notes, options.onEvent);
-  const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes };
+  const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), readProblems: notes };
   if (Object.keys(unreadable).length > 0) state.unreadable = unreadable;
   if (hub) state.hub = hub;
   return state;
@@ -120,7 +120,7 @@ async function readServiceApps(
   clients: LiveClients,
   chosen: DesiredSpoke[],
   spokes: LiveSpoke[],
-  notes: LiveState['notes'],
+  notes: LiveState['readProblems'],
   onEvent: ReadEventSink | undefined,
 ): Promise<void> {
   const readByName = new Map(spokes.map((s) => [s.name, s]));
@@ -157,7 +157,7 @@ async function readSpoke(
   spoke: DesiredSpoke,
   client: OktaClient,
   hubUrl: string,
-  notes: LiveState['notes'],
+  notes: LiveState['readProblems'],
   onEvent: ReadEventSink | undefined,
   sinks: SpokeSinks,
 ): Promise<LiveSpoke> {
@@ -276,7 +276,7 @@ function nameAppGroupsAndMappings(
   rawGroups: Json[],
   rawMappings: Json[],
   knownById: Map<string, DirectoryGroup>,
-  notes: LiveState['notes'],
+  notes: LiveState['readProblems'],
 ): void {
   const answerName = spoke.assignments.attributeNames?.securityAnswer ?? live.appUserSchema?.securityAnswer;
   live.appGroups = rawGroups

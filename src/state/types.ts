@@ -264,8 +264,12 @@ export interface LiveState {
   spokes: Record<string, LiveSpoke>;
   /** Undefined when the Hub has no credentials in the config. */
   hub?: LiveHub;
-  /** Problems met while reading that don't stop the plan (e.g. a provisioning token that can't be tested). */
-  notes: { spoke?: string; severity: 'warning' | 'error'; message: string }[];
+  /**
+   * Problems met while reading that don't stop the plan (e.g. a provisioning token that can't be
+   * tested): they become the plan's diagnostics, with their severity. (A plan's `SpokePlan.notes`
+   * are something else: facts about what is not changed.)
+   */
+  readProblems: { spoke?: string; severity: 'warning' | 'error'; message: string }[];
   /**
    * Spokes that could not be read (network, credentials), with why. They are errors in the plan;
    * the other Spokes are read and planned as usual.

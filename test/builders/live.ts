@@ -8,7 +8,7 @@ export function liveSpoke(name: string, extra: Partial<LiveSpoke> = {}): LiveSpo
 }
 
 export function liveState(spokes: LiveSpoke[], extra: Partial<LiveState> = {}): LiveState {
-  return { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), notes: [], ...extra };
+  return { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), readProblems: [], ...extra };
 }
 
 /** A direct assignment, provisioned and in sync, whose initial status is Okta's default. */
@@ -31,7 +31,7 @@ export function liveAppUser(login: string, extra: Partial<LiveAppUser> = {}): Li
 export function liveFromJson(json: Json): LiveState {
   const spokes: Record<string, LiveSpoke> = {};
   for (const [name, s] of Object.entries<Json>(json.spokes ?? {})) spokes[name] = liveSpoke(name, s);
-  const state: LiveState = { spokes, notes: json.notes ?? [] };
+  const state: LiveState = { spokes, readProblems: json.readProblems ?? [] };
   if (json.hub) state.hub = { users: json.hub.users ?? {}, groups: json.hub.groups ?? {} };
   return state;
 }

@@ -56,7 +56,7 @@ function at(p: Plan, address: string): Change {
 }
 
 function state(spoke: ReturnType<typeof liveSpoke>, extra: Partial<LiveState> = {}): LiveState {
-  return { spokes: { [spoke.name]: spoke }, notes: [], ...extra };
+  return { spokes: { [spoke.name]: spoke }, readProblems: [], ...extra };
 }
 
 describe('createPlan: a spoke with no app', () => {
@@ -791,7 +791,7 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
     const p = plan(
       spokeConfig(),
       state(liveSpoke('emea', { app: LIVE_APP }), {
-        notes: [
+        readProblems: [
           { spoke: 'emea', severity: 'warning', message: 'token untestable' },
           { severity: 'error', message: 'Hub unreadable' },
         ],
@@ -846,7 +846,7 @@ describe('createPlan: features, profile sourcing, observe, notes, fingerprints',
         a: liveSpoke('a', { rateLimits: [{ bucket: 'apps', limit: 20, remaining: 1, reset: 0 }] }),
         b: liveSpoke('b', { rateLimits: [{ bucket: 'apps', limit: 600, remaining: 1, reset: 0 }] }),
       },
-      notes: [],
+      readProblems: [],
     };
     const p = createPlan(desiredFromJson(config), live, { ...OPTIONS, maxApiCapacity: 0.25 });
     // each spoke: 1 write (app create); a: 20 × 0.25 = 5/min → 12 s; b: 150/min → 1 s

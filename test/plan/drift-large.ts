@@ -70,7 +70,7 @@ export function driftCase(): { desired: DesiredState; live: LiveState } {
         rateLimits: [{ bucket: 'apps', limit: 100, remaining: 100, reset: 0 }],
       }),
     },
-    notes: [],
+    readProblems: [],
   };
   return { desired, live };
 }

@@ -59,7 +59,7 @@ export function largeCase(count: number): { desired: DesiredState; live: LiveSta
         rateLimits: [{ bucket: 'apps', limit: 100, remaining: 100, reset: 0 }],
       }),
     },
-    notes: [],
+    readProblems: [],
   };
   return { desired, live };
 }

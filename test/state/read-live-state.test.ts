@@ -187,7 +187,7 @@ test('the provisioning token is tested against the Hub: a Super Administrator pa
         spokes: { emea: clientFor('emea', sim.orgs.emea!.url, sim.env.OKTA_EMEA_TOKEN!) },
         provisioning: { emea: clientFor('emea provisioning token', hubUrl, token) },
       });
-      return live.notes.map((n) => `${n.severity}: ${n.message}`);
+      return live.readProblems.map((n) => `${n.severity}: ${n.message}`);
     };
     assert.deepEqual(await notesWith('OKTA_HUB_PROVISIONING_TOKEN', sim.env.OKTA_HUB_PROVISIONING_TOKEN!), []);
     const readOnly = await notesWith('OKTA_HUB_READ_TOKEN', sim.env.OKTA_HUB_READ_TOKEN!);
