@@ -206,7 +206,7 @@ function case5020(): Plan {
         rateLimits: [{ bucket: 'apps', limit: 100, remaining: 100, reset: 0 }],
       }),
     },
-    notes: [],
+    readProblems: [],
   };
   return createPlan(desiredState('https://acme.okta.com', [spoke]), live, { maxApiCapacity: 0.5, toolVersion: '0.1.0' });
 }
