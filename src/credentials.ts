@@ -13,16 +13,23 @@ const MIN_SCRUBBED = 4;
 /** Remember a secret value the process obtained other than through a Secret (an OAuth access token). */
 export function holdSecret(value: string): void {
   if (value.length < MIN_SCRUBBED) return;
-  held.add(value);
-  // The same value as it appears inside a JSON string (a PEM key's newlines become \n).
-  const escaped = JSON.stringify(value).slice(1, -1);
-  if (escaped !== value) held.add(escaped);
+  // The value as it may appear in text: itself, inside a JSON string (a PEM key's newlines
+  // become \n), and percent- or form-encoded in a URL's path or query that echoes it.
+  for (const form of [
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+  ]) {
+    held.add(form);
+  }
 }
 
 /** `text` with every held secret replaced by "(sensitive)". */
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const value of held) if (out.includes(value)) out = out.split(value).join(SENSITIVE);
+  // Longest first: one form may contain another (a key inside its own JSON-escaped form).
+  for (const value of [...held].sort((a, b) => b.length - a.length)) if (out.includes(value)) out = out.split(value).join(SENSITIVE);
   return out;
 }
 

@@ -7,6 +7,7 @@ import type { SourceProblem } from '../errors.js';
 import { expandReferences, referencedNames, wholeReference } from './env-refs.js';
 import type { RawConnectionFields } from './rules.js';
 import { Secret, type OrgAuth } from '../credentials.js';
+import { describePointer, SENSITIVE_POINTER } from './schema-check.js';
 import { positionOf, problemAt, type ConfigSource } from './source-file.js';
 import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES } from './types.js';
 import type {
@@ -96,8 +97,10 @@ export interface BuildOptions {
 export interface BuildResult {
   desired: DesiredState;
   problems: SourceProblem[];
-  /** Pointers whose `${NAME}` references are unset. */
+  /** Pointers whose `${NAME}` references are unset (or refused). */
   unresolved: Set<string>;
+  /** The text as written, for pointers whose value had references expanded: messages quote this, never the value. */
+  written: Map<string, string>;
   connections: RawConnectionFields[];
 }
 
@@ -119,7 +122,29 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
     if (s.connection) connections.push(connectionFields(i, s.connection, raw.hub.auth !== undefined));
     desired.spokes.push(desiredSpoke(read, s, i));
   });
-  return { desired, problems: read.problems, unresolved: read.unresolved, connections };
+  return { desired, problems: read.problems, unresolved: read.unresolved, written: read.written, connections };
+}
+
+/**
+ * The variables the file uses as secrets (the whole value of a sensitive field), each with the
+ * first place it is used so. Read from the whole document, whichever Spokes are selected: a
+ * variable is a secret because of what the file says, not because of what this run reads.
+ */
+export function secretVariables(raw: unknown): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${pointer}/${i}`));
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (SENSITIVE_POINTER.test(at) && typeof value === 'string') {
+        const name = wholeReference(value);
+        if (name !== undefined && !found.has(name)) found.set(name, at);
+      } else visit(value, at);
+    }
+  };
+  visit(raw, '');
+  return found;
 }
 
 /**
@@ -130,6 +155,8 @@ class ValueReader {
   readonly problems: SourceProblem[] = [];
   /** Pointers whose `${NAME}` references are unset. */
   readonly unresolved = new Set<string>();
+  readonly written = new Map<string, string>();
+  private readonly secretVars: Map<string, string>;
   private readonly warnedVars = new Set<string>();
   private warnedLiteral = false;
   /** The environment references resolve against: options.env, or nothing for a Spoke not selected. */
@@ -140,6 +167,7 @@ class ValueReader {
     private readonly options: BuildOptions,
   ) {
     this.scope = { env: options.env, report: true };
+    this.secretVars = secretVariables(source.data);
   }
 
   selectSpoke(name: string): void {
@@ -172,7 +200,20 @@ class ValueReader {
 
   /** A value that may differ per environment (URL, OAuth client or key id): `${NAME}` expanded. */
   text(pointer: string, value: string): string {
+    // A secret's variable in a plain field would put the secret where plain values go: the plan,
+    // the PR comment, the plan file, a URL's path. Refused before its value is read, so nothing
+    // downstream (rules, messages, requests) ever holds it; reported whichever Spoke is selected.
+    const secret = referencedNames(value).find((name) => this.secretVars.has(name));
+    if (secret !== undefined) {
+      this.unresolved.add(pointer);
+      this.report(
+        pointer,
+        `\${${secret}} is used as a secret in ${describePointer(this.secretVars.get(secret)!)}; ${describePointer(pointer)} is not secret (it is shown in plans and sent as is) — use another variable here`,
+      );
+      return value;
+    }
     const { value: expanded, unset } = expandReferences(value, this.scope.env);
+    if (expanded !== value) this.written.set(pointer, value);
     if (unset.length > 0) this.reportUnset(pointer, unset);
     return expanded;
   }

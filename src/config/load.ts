@@ -55,7 +55,7 @@ export async function loadConfig(file: string, options: LoadOptions): Promise<Lo
     problems.push(problemAt(file, line, col, pointer, message));
   };
   for (const rule of [...RULES, connectionCredentials(built.connections)]) {
-    rule({ desired: built.desired, unresolved: built.unresolved }, report);
+    rule({ desired: built.desired, unresolved: built.unresolved, written: built.written }, report);
   }
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = sortProblems(problems.filter((p) => p.severity === 'warning'));

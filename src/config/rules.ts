@@ -3,6 +3,7 @@
  * DesiredState that reports problems at JSON pointers into the file.
  */
 import { isLoopback } from '../loopback.js';
+import { oktaOrgOrigin, sameOktaOrg } from '../org-url.js';
 import type { DesiredState } from './types.js';
 
 export type Report = (pointer: string, message: string) => void;
@@ -11,6 +12,8 @@ export interface RuleInput {
   desired: DesiredState;
   /** Pointers of fields whose `${NAME}` references are unset: their values can't be checked. */
   unresolved: ReadonlySet<string>;
+  /** The text as written where references were expanded: messages quote it, so no variable's value is echoed. */
+  written?: ReadonlyMap<string, string>;
 }
 
 export type Rule = (input: RuleInput, report: Report) => void;
@@ -76,47 +79,42 @@ export const uniqueGroupNamesPerSpoke: Rule = ({ desired }, report) => {
   });
 };
 
-function checkOrgUrl(pointer: string, url: string, unresolved: ReadonlySet<string>, report: Report): void {
+function checkOrgUrl(pointer: string, url: string, input: RuleInput, report: Report): void {
   // An unset `${NAME}` can't be checked offline; the missing variable is reported on its own.
-  if (unresolved.has(pointer)) return;
+  if (input.unresolved.has(pointer)) return;
+  // A URL built from variables is quoted as written: a path or query may hold what a variable held.
+  const written = input.written?.get(pointer);
+  const shown = JSON.stringify(written ?? url);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    report(pointer, `"${url}" is not a URL — write the org's address, e.g. https://acme.okta.com`);
+    report(pointer, `${shown} is not a URL — write the org's address, e.g. https://acme.okta.com`);
     return;
   }
   if (parsed.protocol === 'http:' && isLoopback(parsed.hostname)) return;
   if (parsed.protocol !== 'https:') {
     report(
       pointer,
-      `"${url}" must use https (http is allowed only on loopback, for the simulator) — write https://${parsed.host || 'your-org.okta.com'}`,
+      `${shown} must use https (http is allowed only on loopback, for the simulator) — write https://${written === undefined ? parsed.host || 'your-org.okta.com' : 'your-org.okta.com'}`,
     );
     return;
   }
-  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
-    report(pointer, `"${url}" has more than the org's address — keep only ${parsed.origin}`);
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    report(pointer, `${shown} has more than the org's address — keep only ${parsed.protocol}//${parsed.host}`);
   }
 }
 
-export const httpsOrgUrls: Rule = ({ desired, unresolved }, report) => {
-  checkOrgUrl('/hub/url', desired.hub.url, unresolved, report);
-  desired.spokes.forEach((spoke, i) => checkOrgUrl(`/spokes/${i}/url`, spoke.url, unresolved, report));
+export const httpsOrgUrls: Rule = (input, report) => {
+  checkOrgUrl('/hub/url', input.desired.hub.url, input, report);
+  input.desired.spokes.forEach((spoke, i) => checkOrgUrl(`/spokes/${i}/url`, spoke.url, input, report));
 };
-
-function sameHost(a: string, b: string): boolean {
-  try {
-    return new URL(a).host === new URL(b).host;
-  } catch {
-    return a.toLowerCase() === b.toLowerCase();
-  }
-}
 
 export const spokeIsNotHub: Rule = ({ desired, unresolved }, report) => {
   if (unresolved.has('/hub/url')) return;
   desired.spokes.forEach((spoke, i) => {
     if (unresolved.has(`/spokes/${i}/url`)) return;
-    if (sameHost(spoke.url, desired.hub.url)) {
+    if (sameOktaOrg(spoke.url, desired.hub.url)) {
       report(
         `/spokes/${i}/url`,
         `spoke "${spoke.name}" has the Hub's URL — a Spoke is a different org from the Hub; use the Spoke org's address`,
@@ -126,6 +124,26 @@ export const spokeIsNotHub: Rule = ({ desired, unresolved }, report) => {
 };
 
 /** Raw connection fields, to tell "OAUTH2 without clientId" from "TOKEN with a clientId". */
+/**
+ * One org, one Spoke: two entries for the same org (its `-admin` console name folded in, as
+ * everywhere else) would plan one org twice and send the second entry's token to the first's
+ * org. Being offline, this rule runs before any request, so no token goes anywhere.
+ */
+export const uniqueSpokeUrls: Rule = ({ desired, unresolved }, report) => {
+  const seen = new Map<string, number>();
+  desired.spokes.forEach((spoke, i) => {
+    if (unresolved.has(`/spokes/${i}/url`)) return;
+    const org = oktaOrgOrigin(spoke.url);
+    const first = seen.get(org);
+    if (first !== undefined) {
+      report(
+        `/spokes/${i}/url`,
+        `spoke "${spoke.name}" names the same org as spokes[${first}] ("${desired.spokes[first]!.name}") — an org is one Spoke; merge the two entries or fix the URL`,
+      );
+    } else seen.set(org, i);
+  });
+};
+
 export interface RawConnectionFields {
   spokeIndex: number;
   authScheme: 'TOKEN' | 'OAUTH2';
@@ -229,6 +247,7 @@ export const RULES: readonly Rule[] = [
   uniqueGroupNamesPerSpoke,
   httpsOrgUrls,
   spokeIsNotHub,
+  uniqueSpokeUrls,
   securityAnswerNeedsQuestion,
   customUsernameNeedsExpression,
   deleteTargetNeedsRemove,
