@@ -12,6 +12,7 @@
 import { managedServiceAppName, type DesiredSpoke } from '../config/types.js';
 import { Org2OrgError } from '../errors.js';
 import {
+  clientPutBody,
   currentKey,
   findServiceAppByName,
   publicJwk,
@@ -168,8 +169,7 @@ function newerKeys(keys: PublicKey[], inUse: PublicKey): PublicKey[] {
 async function replaceHubKeys(hub: OktaClient, service: HubServiceApp, keys: PublicKey[]): Promise<void> {
   const path = `/oauth2/v1/clients/${seg(service.clientId)}`;
   const current = await hub.get<Json>(path);
-  const { _links, client_secret: _secret, jwks_uri: _uri, ...rest } = current;
-  await hub.request('PUT', path, { body: { ...rest, jwks: { keys: keys.map(publicJwk) } } });
+  await hub.request('PUT', path, { body: clientPutBody(current, { jwks: { keys: keys.map(publicJwk) } }) });
 }
 
 async function findAppId(spoke: DesiredSpoke, client: OktaClient, hubUrl: string): Promise<string> {

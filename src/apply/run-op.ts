@@ -5,7 +5,7 @@
  */
 import { OktaApiError } from '../okta/errors.js';
 import { identifyApp, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
-import { connectionJwksUri, currentKey, publicJwk, readSpokeKeys } from '../okta/service-app.js';
+import { clientPutBody, connectionJwksUri, currentKey, publicJwk, readSpokeKeys } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import type { PlanOp } from '../plan/types.js';
 import { readOrg2OrgApps } from '../state/find-app.js';
@@ -283,23 +283,23 @@ async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext)
       const path = `/oauth2/v1/clients/${seg(op.clientId)}`;
       // Okta replaces a client whole (no partial updates): send back what it holds, with our settings over it.
       const current = await hub.get<Record<string, unknown>>(path);
-      const { jwks: _jwks, jwks_uri: _uri, _links, client_secret: _secret, ...rest } = current;
-      await hub.request('PUT', path, { body: { ...rest, ...serviceAppBody(op.clientName), ...trust } });
-      if (op.activate) await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/activate`, { idempotent: true });
+      await hub.request('PUT', path, { body: clientPutBody(current, { ...serviceAppBody(op.clientName), ...trust }) });
+      if (op.activate) await hub.request('POST', `/api/v1/apps/${seg(op.hubAppId)}/lifecycle/activate`, { idempotent: true });
       return WROTE;
     }
     case 'serviceApp.delete':
       if (op.currentStatus === 'ACTIVE')
-        await hub.request('POST', `/api/v1/apps/${seg(op.clientId)}/lifecycle/deactivate`, { idempotent: true });
+        await hub.request('POST', `/api/v1/apps/${seg(op.hubAppId)}/lifecycle/deactivate`, { idempotent: true });
       await hub.request('DELETE', `/oauth2/v1/clients/${seg(op.clientId)}`);
       return WROTE;
     case 'serviceApp.grant':
-      await hub.request('POST', `/api/v1/apps/${seg(resolveClientId(op.clientId, ctx))}/grants`, {
+      // Grants hang off the app (its id), not the client id; a client this apply created has one id for both.
+      await hub.request('POST', `/api/v1/apps/${seg(op.hubAppId ?? resolveClientId(op.clientId, ctx))}/grants`, {
         body: { scopeId: op.scopeId, issuer: hub.baseUrl },
       });
       return WROTE;
     case 'serviceApp.revokeGrant':
-      await hub.request('DELETE', `/api/v1/apps/${seg(op.clientId)}/grants/${seg(op.grantId)}`);
+      await hub.request('DELETE', `/api/v1/apps/${seg(op.hubAppId)}/grants/${seg(op.grantId)}`);
       return WROTE;
     case 'serviceApp.assignRole':
       try {

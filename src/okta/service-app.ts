@@ -5,6 +5,7 @@
  * step, what stops the Spoke from provisioning through it. Used by src/state (plan), `check`,
  * `rotate-keys` and `export`.
  */
+import { Org2OrgError } from '../errors.js';
 import { OktaApiError } from './errors.js';
 import type { OktaClient } from './types.js';
 
@@ -28,6 +29,12 @@ export interface SpokeKeys {
 
 export interface HubServiceApp {
   clientId: string;
+  /**
+   * The app's id in the Apps API (`/api/v1/apps/{appId}`: status, lifecycle, scope grants). Okta
+   * uses the app id as the client id of a client it names itself (DCR); a client created with a
+   * chosen `client_id` (the Apps API allows one) has an app id of its own.
+   */
+  appId: string;
   name: string;
   /** ACTIVE | INACTIVE, from the Apps API (a client is also an app). */
   status: string;
@@ -92,14 +99,13 @@ export async function readHubServiceApp(hub: OktaClient, clientId: string): Prom
     if (err instanceof OktaApiError && err.status === 404) return undefined;
     throw err;
   }
-  const [app, grants, roles] = await Promise.all([
-    hub.get<Json>(`/api/v1/apps/${id}`),
-    hub.get<Json[]>(`/api/v1/apps/${id}/grants`),
-    hub.get<Json[]>(`/oauth2/v1/clients/${id}/roles`),
-  ]);
+  const app = await findClientApp(hub, clientId, str(client.client_name));
+  const appPath = `/api/v1/apps/${encodeURIComponent(String(app.id))}`;
+  const [grants, roles] = await Promise.all([hub.get<Json[]>(`${appPath}/grants`), hub.get<Json[]>(`/oauth2/v1/clients/${id}/roles`)]);
   const jwks = (client.jwks as Json | undefined)?.keys;
   return {
     clientId,
+    appId: String(app.id),
     name: str(client.client_name) ?? '',
     status: str(app.status) ?? 'UNKNOWN',
     applicationType: str(client.application_type) ?? '',
@@ -119,6 +125,81 @@ export async function readHubServiceApp(hub: OktaClient, clientId: string): Prom
     raw: client,
   };
 }
+
+/** The client id an app of the Apps API answers to (`credentials.oauthClient.client_id`), if it is an OAuth client. */
+export function appClientId(app: Json): string | undefined {
+  return str(((app.credentials as Json | undefined)?.oauthClient as Json | undefined)?.client_id);
+}
+
+/**
+ * The Apps API's app of an OAuth client. Okta names a client it creates by its app id, so that is
+ * tried first (one GET); a client created with a chosen `client_id` (recorded: app `0oa…`, client
+ * `testclientid123456`) is found among the OAuth apps by `credentials.oauthClient.client_id`:
+ * those labelled with the client's name first (`q`), then all of them (`name eq "oidc_client"`).
+ * An app is taken only when its client id is the one asked for: never a guess.
+ */
+export async function findClientApp(hub: OktaClient, clientId: string, clientName: string | undefined): Promise<Json> {
+  try {
+    const app = await hub.get<Json>(`/api/v1/apps/${encodeURIComponent(clientId)}`);
+    if (appClientId(app) === clientId || (appClientId(app) === undefined && app.id === clientId)) return app;
+  } catch (err) {
+    if (!(err instanceof OktaApiError && err.status === 404)) throw err;
+  }
+  const searches: Record<string, string>[] = [];
+  if (clientName) searches.push({ q: clientName });
+  searches.push({ filter: 'name eq "oidc_client"' });
+  for (const query of searches) {
+    for await (const page of hub.pages<Json>('/api/v1/apps', { ...query, limit: 200 })) {
+      const found = page.find((a) => appClientId(a) === clientId);
+      if (found) return found;
+    }
+  }
+  throw new Org2OrgError(
+    `the Hub's OAuth client ${clientId} has no app the Hub credential can see in the Apps API (looked for credentials.oauthClient.client_id ${clientId}): its status, grants and roles can't be read`,
+  );
+}
+
+/**
+ * The body of `PUT /oauth2/v1/clients/{clientId}`, the one place that knows what a client
+ * replace may carry. Okta replaces a client whole (no partial updates), so every writable setting
+ * read is sent back; the spec says a request can't include `client_id_issued_at` or
+ * `client_secret_expires_at`, and `client_id`, `client_secret` and `_links` are Okta's own.
+ * `changes` are laid over what was read; `jwks` and `jwks_uri` exclude each other, so setting one
+ * drops the other.
+ */
+export function clientPutBody(current: Json, changes: Json = {}): Json {
+  const body: Json = {};
+  for (const field of CLIENT_WRITABLE_FIELDS) if (current[field] !== undefined) body[field] = structuredClone(current[field]);
+  if ('jwks' in changes) delete body.jwks_uri;
+  if ('jwks_uri' in changes) delete body.jwks;
+  for (const [field, value] of Object.entries(changes)) {
+    if (!(CLIENT_WRITABLE_FIELDS as readonly string[]).includes(field))
+      throw new Error(`${field} is not a writable field of an OAuth client`);
+    body[field] = value;
+  }
+  return body;
+}
+
+/** What a client replace may send (Okta's `Client` schema, less its read-only fields). */
+export const CLIENT_WRITABLE_FIELDS = [
+  'client_name',
+  'application_type',
+  'grant_types',
+  'response_types',
+  'token_endpoint_auth_method',
+  'jwks',
+  'jwks_uri',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'initiate_login_uri',
+  'client_uri',
+  'logo_uri',
+  'policy_uri',
+  'tos_uri',
+  'frontchannel_logout_uri',
+  'frontchannel_logout_session_required',
+  'request_object_signing_alg',
+] as const;
 
 /** The service app with this client name (org2org names the ones it manages); undefined when there is none. */
 export async function findServiceAppByName(hub: OktaClient, name: string): Promise<HubServiceApp | undefined> {

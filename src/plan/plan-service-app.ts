@@ -58,7 +58,7 @@ function unusedServiceAppRemoval(ctx: SpokeContext, live: LiveServiceApp): Chang
     instructions: [`the Hub's service app ${name} (${live.clientId}) was made by org2org for this Spoke and the config no longer uses it`],
     liveFingerprint: live.fingerprint,
     writes: live.status === 'ACTIVE' ? 2 : 1,
-    op: { type: 'serviceApp.delete', clientId: live.clientId, currentStatus: live.status },
+    op: { type: 'serviceApp.delete', clientId: live.clientId, hubAppId: live.appId, currentStatus: live.status },
   });
 }
 
@@ -107,6 +107,7 @@ function planServiceAppUpdate(ctx: SpokeContext, live: LiveServiceApp, rotationM
     op: {
       type: 'serviceApp.update',
       clientId: live.clientId,
+      hubAppId: live.appId,
       clientName: name,
       rotationMode,
       appId: ctx.appId,
@@ -147,7 +148,7 @@ function planPermissions(ctx: SpokeContext, live: LiveServiceApp, managed: Manag
   for (const { kind, wanted, held } of kinds) {
     const pairing = pairByKey(wanted, held, SCOPE_KEYS, {
       both: () => ctx.noops++,
-      desiredOnly: (key) => addPermission(ctx, kind, live.clientId, key, update),
+      desiredOnly: (key) => addPermission(ctx, kind, live, key, update),
     });
     for (const permission of pairing.liveOnly()) ctx.removals.push(permissionRemoval(ctx, live, kind, permission));
   }
@@ -171,19 +172,20 @@ function permissionRemoval(
     liveFingerprint: live.fingerprint,
     writes: 1,
     op: grant
-      ? { type: 'serviceApp.revokeGrant', clientId: live.clientId, grantId: held.id, scopeId: held.key }
+      ? { type: 'serviceApp.revokeGrant', clientId: live.clientId, hubAppId: live.appId, grantId: held.id, scopeId: held.key }
       : { type: 'serviceApp.unassignRole', clientId: live.clientId, roleAssignmentId: held.id, roleType: held.key },
   });
 }
 
-/** A scope grant or an admin role for the service app (`clientId: null`: the one this apply creates). */
+/** A scope grant or an admin role for the service app (`live: null`: the one this apply creates). */
 function addPermission(
   ctx: SpokeContext,
   kind: 'serviceApp.grant' | 'serviceApp.role',
-  clientId: string | null,
+  live: Pick<LiveServiceApp, 'clientId' | 'appId'> | null,
   key: string,
   after: string | undefined,
 ): void {
+  const clientId = live?.clientId ?? null;
   const attribute = kind === 'serviceApp.grant' ? 'scopeId' : 'type';
   const change = makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind, key },
@@ -195,7 +197,7 @@ function addPermission(
     writes: 1,
     op:
       kind === 'serviceApp.grant'
-        ? { type: 'serviceApp.grant', clientId, scopeId: key }
+        ? { type: 'serviceApp.grant', clientId, hubAppId: live?.appId ?? null, scopeId: key }
         : { type: 'serviceApp.assignRole', clientId, roleType: key },
   });
   ctx.forward.push(change);

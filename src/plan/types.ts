@@ -60,17 +60,23 @@ export type PlanOp =
    * use, AUTO points `jwks_uri` at the Spoke connection's JWKS.
    */
   | { type: 'serviceApp.create'; clientName: string; rotationMode: 'AUTO' | 'MANUAL'; appId: string | null }
+  /**
+   * `hubAppId`: the service app's id in the Apps API (lifecycle, grants), which is not its
+   * `clientId` when the client was created with a chosen one; null with `clientId: null` (created
+   * by this apply: Okta names a client it creates by its app id).
+   */
   | {
       type: 'serviceApp.update';
       clientId: string;
+      hubAppId: string;
       clientName: string;
       rotationMode: 'AUTO' | 'MANUAL';
       appId: string | null;
       activate: boolean;
     }
-  | { type: 'serviceApp.delete'; clientId: string; currentStatus: string }
-  | { type: 'serviceApp.grant'; clientId: string | null; scopeId: string }
-  | { type: 'serviceApp.revokeGrant'; clientId: string; grantId: string; scopeId: string }
+  | { type: 'serviceApp.delete'; clientId: string; hubAppId: string; currentStatus: string }
+  | { type: 'serviceApp.grant'; clientId: string | null; hubAppId: string | null; scopeId: string }
+  | { type: 'serviceApp.revokeGrant'; clientId: string; hubAppId: string; grantId: string; scopeId: string }
   | { type: 'serviceApp.assignRole'; clientId: string | null; roleType: string }
   | { type: 'serviceApp.unassignRole'; clientId: string; roleAssignmentId: string; roleType: string }
   | { type: 'connection.activate' | 'connection.deactivate'; appId: string | null; disables: boolean }

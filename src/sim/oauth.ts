@@ -128,7 +128,11 @@ export function clientCredentials(
   const denied = requested.filter((sc) => !granted.has(sc));
   if (denied.length > 0) return failure(400, 'invalid_scope', `The following scopes are not granted to the client: ${denied.join(' ')}`);
   const accessToken = `sim.at.${randomBytes(18).toString('base64url')}`;
-  org.accessTokens.set(accessToken, { clientId: app.id, scopes: new Set(requested), expiresAt: Date.now() + ACCESS_TOKEN_SECONDS * 1000 });
+  org.accessTokens.set(accessToken, {
+    clientId: app.oauth.clientId,
+    scopes: new Set(requested),
+    expiresAt: Date.now() + ACCESS_TOKEN_SECONDS * 1000,
+  });
   return { accessToken, scopes: requested };
 }
 

@@ -114,6 +114,11 @@ export interface SimAppKey {
 
 /** The OAuth 2.0 client side of an app (`/oauth2/v1/clients`), as Dynamic Client Registration names it. */
 export interface SimOAuthClient {
+  /**
+   * The client id: the app's id for a client Okta named itself (DCR, the spec); a client created
+   * with a chosen `client_id` (recorded: `testclientid123456` on app `0oa…`) keeps its own.
+   */
+  clientId: string;
   clientName: string;
   applicationType: string;
   grantTypes: string[];
@@ -124,6 +129,8 @@ export interface SimOAuthClient {
   jwksUri: string | null;
   clientSecret: string | null;
   issuedAt: number;
+  /** Requires DPoP-bound access tokens (RFC 9449; `dpop_bound_access_tokens`): a token request without a valid proof is refused. */
+  dpopBound?: boolean;
 }
 
 /** A scope consent grant (`/api/v1/apps/{appId}/grants`). */
@@ -133,6 +140,8 @@ export interface SimGrant {
   scopeId: string;
   issuer: string;
   created: string;
+  /** Who granted it (real grants carry `createdBy`): the admin user, or the service app, that made the request. */
+  createdBy?: { id: string; type: string };
 }
 
 /** An admin role assigned to a client (`/oauth2/v1/clients/{clientId}/roles`). */
@@ -342,10 +351,11 @@ export class SimOrg {
     return { kid: this.newId('kid'), created: now.toISOString(), lastUpdated: now.toISOString(), expiresAt: expires.toISOString() };
   }
 
-  /** OAuth 2.0 client apps (service apps), by client id = app id. */
+  /** OAuth 2.0 client apps (service apps), by client id (the app id unless the client was created with a chosen one). */
   oauthClient(clientId: string): (SimApp & { oauth: SimOAuthClient }) | undefined {
     const app = this.apps.get(clientId);
-    return app?.oauth ? (app as SimApp & { oauth: SimOAuthClient }) : undefined;
+    if (app?.oauth?.clientId === clientId) return app as SimApp & { oauth: SimOAuthClient };
+    return this.apps.values().find((a): a is SimApp & { oauth: SimOAuthClient } => a.oauth?.clientId === clientId);
   }
 
   addToken(name: string, value: string, userId: string): void {

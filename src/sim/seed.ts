@@ -100,6 +100,9 @@ export function validateSeed(doc: unknown, source = 'seed'): asserts doc is SimS
       if (!isObject(sa) || typeof sa.clientId !== 'string' || !isObject(sa.publicJwk) || !Array.isArray(sa.scopes)) {
         add(`${p}.serviceApps[${i}]`, 'needs clientId, publicJwk (a JWK object) and scopes (a list)');
       } else {
+        for (const field of ['appId', 'name'] as const)
+          if (sa[field] !== undefined && (typeof sa[field] !== 'string' || sa[field] === ''))
+            add(`${p}.serviceApps[${i}].${field}`, 'must be a non-empty string');
         for (const r of (sa.roles as unknown[] | undefined) ?? []) {
           if (!ROLES.includes(r as AdminRole))
             add(`${p}.serviceApps[${i}].roles`, `unknown role "${String(r)}" (one of ${ROLES.join(', ')})`);
@@ -184,9 +187,16 @@ export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
     for (const login of g.members ?? []) org.addMember(group, org.findUser(login)!);
   }
   for (const sa of seed.serviceApps ?? []) {
-    const app = org.addApp({ id: sa.clientId, name: 'oidc_client', label: sa.clientId, signOnMode: 'OPENID_CONNECT', settings: {} });
+    const app = org.addApp({
+      id: sa.appId ?? sa.clientId,
+      name: 'oidc_client',
+      label: sa.name ?? sa.clientId,
+      signOnMode: 'OPENID_CONNECT',
+      settings: {},
+    });
     app.oauth = {
-      clientName: sa.clientId,
+      clientId: sa.clientId,
+      clientName: sa.name ?? sa.clientId,
       applicationType: 'service',
       grantTypes: ['client_credentials'],
       responseTypes: ['token'],

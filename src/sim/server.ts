@@ -221,8 +221,8 @@ export class OrgServer {
           scopes.has(read) ||
           (route.resource === 'schemas' && (scopes.has('okta.apps.read') || scopes.has('okta.apps.manage')));
       const roles =
-        this.org.apps
-          .get(principal.clientId ?? '')
+        this.org
+          .oauthClient(principal.clientId ?? '')
           ?.roles.values()
           .map((r) => r.type) ?? [];
       allowed = scoped && roles.some((r) => accepted.includes(r));

@@ -58,6 +58,14 @@ export interface SeedToken {
 
 export interface SeedServiceApp {
   clientId: string;
+  /**
+   * The app's id when the client was created with a chosen `client_id` (the Apps API allows one;
+   * recorded: client `testclientid123456` on app `0oa…`). Default: the client id, as Okta names a
+   * client it creates itself.
+   */
+  appId?: string;
+  /** `client_name` (and the app's label); default: the client id. */
+  name?: string;
   /** Public JWK (RSA or EC P-256) that verifies the client's `private_key_jwt` assertions. */
   publicJwk: Record<string, unknown>;
   /** Scopes granted to the app. */

@@ -3,7 +3,7 @@
  * (User, Group, Application/Org2OrgApplication, AppUser, ApplicationGroupAssignment,
  * GroupPushMapping, ApplicationFeature, ProvisioningConnectionResponse, Role, UserSchema).
  */
-import type { SimApp, SimAppGroup, SimAppUser, SimGroup, SimOrg, SimPushMapping, SimUser } from './org-state.js';
+import type { SimApp, SimAppGroup, SimAppUser, SimGroup, SimOAuthClient, SimOrg, SimPushMapping, SimUser } from './org-state.js';
 import { isOrg2Org } from './org-state.js';
 import type { AdminRole } from './types.js';
 import { INITIAL_STATUSES } from './types.js';
@@ -63,6 +63,39 @@ function appFeatureNames(app: SimApp): string[] {
   return features;
 }
 
+/**
+ * An OAuth 2.0 client read through the Apps API (recorded: a service app made by the Terraform
+ * provider): its client settings under `settings.oauthClient`, an empty `settings.app`, none of
+ * an Org2Org app's settings.
+ */
+function oauthAppSettings(app: SimApp & { oauth: SimOAuthClient }): Record<string, unknown> {
+  const c = app.oauth;
+  return {
+    app: {},
+    notifications: { vpn: { network: { connection: 'DISABLED' }, message: null, helpUrl: null } },
+    manualProvisioning: false,
+    implicitAssignment: false,
+    emOptInStatus: 'NONE',
+    notes: { admin: null, enduser: null },
+    oauthClient: {
+      client_uri: null,
+      logo_uri: null,
+      redirect_uris: [],
+      response_types: c.responseTypes,
+      grant_types: c.grantTypes,
+      ...(c.jwksUri ? { jwks_uri: c.jwksUri } : {}),
+      ...(c.jwks ? { jwks: { keys: c.jwks } } : {}),
+      application_type: c.applicationType,
+      consent_method: 'TRUSTED',
+      issuer_mode: 'ORG_URL',
+      idp_initiated_login: { mode: 'DISABLED', default_scope: [] },
+      wildcard_redirect: 'DISABLED',
+      dpop_bound_access_tokens: c.dpopBound === true,
+      participate_slo: false,
+    },
+  };
+}
+
 /** Settings Okta fills in on every app it answers with (recorded `okta_org2org` apps). */
 function settingsWithDefaults(settings: Record<string, unknown>, signOnMode: string): Record<string, unknown> {
   const app = (settings.app as Record<string, unknown> | undefined) ?? {};
@@ -91,7 +124,9 @@ function settingsWithDefaults(settings: Record<string, unknown>, signOnMode: str
 
 export function appJson(org: SimOrg, app: SimApp): Record<string, unknown> {
   const base = `${org.url}/api/v1/apps/${app.id}`;
-  const settings = settingsWithDefaults(app.settings, app.signOnMode);
+  const settings = app.oauth
+    ? oauthAppSettings(app as SimApp & { oauth: SimOAuthClient })
+    : settingsWithDefaults(app.settings, app.signOnMode);
   return {
     id: app.id,
     orn: `orn:okta:idp:${org.name}:apps:${app.name}:${app.id}`,
@@ -108,22 +143,18 @@ export function appJson(org: SimOrg, app: SimApp): Record<string, unknown> {
       userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' },
       signing: { kid: app.signingKid },
       ...(app.oauth
-        ? { oauthClient: { client_id: app.id, token_endpoint_auth_method: app.oauth.tokenEndpointAuthMethod, autoKeyRotation: true } }
+        ? {
+            oauthClient: {
+              autoKeyRotation: true,
+              client_id: app.oauth.clientId,
+              token_endpoint_auth_method: app.oauth.tokenEndpointAuthMethod,
+              pkce_required: false,
+            },
+          }
         : {}),
     },
     universalLogout: { status: 'UNSUPPORTED' },
-    settings: app.oauth
-      ? {
-          ...settings,
-          oauthClient: {
-            application_type: app.oauth.applicationType,
-            grant_types: app.oauth.grantTypes,
-            response_types: app.oauth.responseTypes,
-            ...(app.oauth.jwks ? { jwks: { keys: app.oauth.jwks } } : {}),
-            ...(app.oauth.jwksUri ? { jwks_uri: app.oauth.jwksUri } : {}),
-          },
-        }
-      : settings,
+    settings,
     _links: {
       self: { href: base },
       users: { href: `${base}/users` },

@@ -55,6 +55,7 @@ export async function readServiceApp(
     const spokeKid = keys ? currentKey(keys)?.kid : undefined;
     result = withFingerprint({
       clientId: app.clientId,
+      appId: app.appId,
       name: app.name,
       status: app.status,
       tokenEndpointAuthMethod: app.tokenEndpointAuthMethod,

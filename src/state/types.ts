@@ -176,6 +176,8 @@ export interface LiveSpoke {
 /** The Hub's service app (OAuth 2.0 client) of one Spoke, normalized for the planner. */
 export interface LiveServiceApp {
   clientId: string;
+  /** Its id in the Apps API (status, lifecycle, grants): the client id unless the client was created with a chosen one. */
+  appId: string;
   name: string;
   status: string;
   tokenEndpointAuthMethod: string;

@@ -197,7 +197,7 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
     assert.equal(byAppAdmin.status, 403, 'only a Super Administrator assigns roles');
     for (const type of ['USER_ADMIN', 'GROUP_MEMBERSHIP_ADMIN']) {
       const r = await H('POST', `/oauth2/v1/clients/${clientId}/roles`, { type });
-      assert.equal(r.status, 200);
+      assert.equal(r.status, 201, 'recorded: a client role assignment answers 201');
       assert.equal(r.body.assignmentType, 'CLIENT');
     }
     assert.equal((await H('POST', `/oauth2/v1/clients/${clientId}/roles`, { type: 'USER_ADMIN' })).status, 409);
@@ -257,8 +257,10 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
     assert.equal(put.status, 200);
     au = await assign('d@spoke.example.com');
     assert.match(au.errorSummary, new RegExp(`kid ${generated.body.kid}`));
-    const client = (await H('GET', `/oauth2/v1/clients/${clientId}`)).body;
+    const { client_id_issued_at: issuedAt, ...client } = (await H('GET', `/oauth2/v1/clients/${clientId}`)).body;
     const oldKey = client.jwks.keys[0];
+    const refused = await H('PUT', `/oauth2/v1/clients/${clientId}`, { ...client, client_id_issued_at: issuedAt });
+    assert.equal(refused.status, 400, 'client_id_issued_at is read-only (the spec): a replace may not carry it');
     const replaced = await H('PUT', `/oauth2/v1/clients/${clientId}`, { ...client, jwks: { keys: [oldKey, generated.body] } });
     assert.equal(replaced.status, 200);
     assert.equal((await assign('d@spoke.example.com')).status, 'PROVISIONED');
@@ -268,7 +270,7 @@ describe('sim: OAuth provisioning connection (Org2Org), both sides', () => {
   it('a jwks_uri at the connection JWKS follows the Spoke key in use (AUTO)', async () => {
     const clientId = sim.org('spoke').apps.get(appId)!.connection.clientId!;
     const client = (await H('GET', `/oauth2/v1/clients/${clientId}`)).body;
-    const { jwks: _jwks, ...rest } = client;
+    const { jwks: _jwks, client_id_issued_at: _issued, ...rest } = client;
     const uri = `${spoke.url}/api/v1/apps/${appId}/connections/default/jwks`;
     assert.equal((await H('PUT', `/oauth2/v1/clients/${clientId}`, { ...rest, jwks_uri: uri })).status, 200);
     assert.equal((await assign('e@spoke.example.com')).status, 'PROVISIONED');
