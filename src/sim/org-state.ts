@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Collection } from './collection.js';
+import { certificateMembers, selfSignedCertificate } from './x509.js';
 import type { AdminRole } from './types.js';
 
 export interface SimUser {
@@ -109,7 +110,7 @@ export interface SimAppKey {
   created: string;
   lastUpdated: string;
   expiresAt: string;
-  pair?: { publicJwk: Record<string, unknown>; privateKey: KeyObject };
+  pair?: { publicJwk: Record<string, unknown>; privateKey: KeyObject; certificate: { x5c: string[]; 'x5t#S256': string } };
 }
 
 /** The OAuth 2.0 client side of an app (`/oauth2/v1/clients`), as Dynamic Client Registration names it. */
@@ -376,9 +377,11 @@ function capitalize(s: string): string {
 export function keyPair(key: SimAppKey): NonNullable<SimAppKey['pair']> {
   if (!key.pair) {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const der = selfSignedCertificate(publicKey, privateKey, key.kid, new Date(key.created), new Date(key.expiresAt));
     key.pair = {
       publicJwk: { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: key.kid, use: 'sig', alg: 'RS256' },
       privateKey,
+      certificate: certificateMembers(der),
     };
   }
   return key.pair;

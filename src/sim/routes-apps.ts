@@ -207,9 +207,21 @@ function connectionJwks(ctx: RequestContext): Reply {
 
 // ---- key credentials --------------------------------------------------------------------
 
+/** An app key as Okta answers it: the public JWK with the self-signed certificate it comes with (`x5c`, `x5t#S256`). */
 function keyJson(key: SimAppKey): Record<string, unknown> {
-  const { kty, e, n } = keyPair(key).publicJwk;
-  return { created: key.created, lastUpdated: key.lastUpdated, expiresAt: key.expiresAt, e, n, kid: key.kid, kty, use: 'sig' };
+  const { publicJwk, certificate } = keyPair(key);
+  const { kty, e, n } = publicJwk;
+  return {
+    created: key.created,
+    lastUpdated: key.lastUpdated,
+    expiresAt: key.expiresAt,
+    ...certificate,
+    e,
+    n,
+    kid: key.kid,
+    kty,
+    use: 'sig',
+  };
 }
 
 function listKeys(ctx: RequestContext): Reply {
@@ -231,7 +243,7 @@ function generateKey(ctx: RequestContext): Reply {
   }
   const key = ctx.org.newKey(years);
   app.keys.push(key);
-  return ok(keyJson(key), 201);
+  return { status: 201, body: keyJson(key), headers: { location: `${ctx.org.url}/api/v1/apps/${app.id}/credentials/keys/${key.kid}` } };
 }
 
 // ---- features ---------------------------------------------------------------------------

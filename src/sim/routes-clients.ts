@@ -99,6 +99,13 @@ function readClient(body: Record<string, unknown>, existing?: SimOAuthClient): O
       throw new ClientMetadataError('jwks_uri must be a URL.');
     }
   }
+  // Okta stores each key with an id and a status of its own (recorded); a key sent again (same kid
+  // and modulus) keeps its id.
+  const stored = (keys ?? []).map((k) => {
+    const jwk = k as Record<string, unknown>;
+    const same = existing?.jwks?.find((old) => old.kid === jwk.kid && old.n === jwk.n);
+    return { ...jwk, id: typeof same?.id === 'string' ? same.id : `pks${randomBytes(9).toString('base64url')}`, status: 'ACTIVE' };
+  });
   const needsSecret = method === 'client_secret_basic' || method === 'client_secret_post';
   return {
     clientName,
@@ -106,7 +113,7 @@ function readClient(body: Record<string, unknown>, existing?: SimOAuthClient): O
     grantTypes: [...grantTypes],
     responseTypes: [...responseTypes],
     tokenEndpointAuthMethod: method,
-    jwks: keys ? (keys as Record<string, unknown>[]).map((k) => ({ ...k })) : null,
+    jwks: keys ? stored : null,
     jwksUri,
     clientSecret: needsSecret ? (existing?.clientSecret ?? randomBytes(24).toString('base64url')) : null,
     issuedAt: existing?.issuedAt ?? Math.floor(Date.now() / 1000),
