@@ -14,7 +14,7 @@ import { Org2OrgError } from '../errors.js';
 import {
   clientPutBody,
   currentKey,
-  findServiceAppByName,
+  findManagedServiceApp,
   publicJwk,
   readHubServiceApp,
   readSpokeKeys,
@@ -129,7 +129,9 @@ async function rotationStart(
     throw new Org2OrgError("rotate-keys changes the Hub's service app: the config needs Hub credentials (hub.auth) that may manage apps");
   const appId = await findAppId(spoke, spokeClient, hub.baseUrl);
   const name = connection.managed ? managedServiceAppName(spoke.name) : (connection.clientId ?? '');
-  const service = connection.managed ? await findServiceAppByName(hub, name) : await readHubServiceApp(hub, name);
+  const service = connection.managed
+    ? (await findManagedServiceApp(hub, name, await connectionClientId(spokeClient, appId))).app
+    : await readHubServiceApp(hub, name);
   if (!service) throw new Org2OrgError(`the Hub has no service app ${name} for spoke ${spoke.name}: run \`org2org apply\` first`);
   const keys = await readSpokeKeys(spokeClient, appId);
   const inUse = currentKey(keys);
@@ -170,6 +172,14 @@ async function replaceHubKeys(hub: OktaClient, service: HubServiceApp, keys: Pub
   const path = `/oauth2/v1/clients/${seg(service.clientId)}`;
   const current = await hub.get<Json>(path);
   await hub.request('PUT', path, { body: clientPutBody(current, { jwks: { keys: keys.map(publicJwk) } }) });
+}
+
+/** The client id the Spoke app's OAuth 2.0 connection uses, if it has one. */
+async function connectionClientId(spokeClient: OktaClient, appId: string): Promise<string | undefined> {
+  const live = await spokeClient.get<{ profile?: { authScheme?: string; clientId?: unknown } }>(
+    `/api/v1/apps/${seg(appId)}/connections/default`,
+  );
+  return live.profile?.authScheme === 'OAUTH2' && typeof live.profile.clientId === 'string' ? live.profile.clientId : undefined;
 }
 
 async function findAppId(spoke: DesiredSpoke, client: OktaClient, hubUrl: string): Promise<string> {

@@ -185,15 +185,23 @@ async function runPushMappingOp(op: OpOf<`pushMapping.${string}`>, ctx: OpContex
   const { client } = ctx;
   switch (op.type) {
     case 'pushMapping.create': {
+      const path = `/api/v1/apps/${seg(resolveAppId(op.appId, ctx))}/group-push/mappings`;
+      // Planned while the mappings couldn't be read (connection off): the mapping may be there.
+      if (op.ifAbsent && (await mappingOf(client, path, op.sourceGroupId))) return WROTE;
       const body = { sourceGroupId: op.sourceGroupId, status: op.status, targetGroupName: op.targetGroupName };
       try {
-        await client.request('POST', `/api/v1/apps/${seg(resolveAppId(op.appId, ctx))}/group-push/mappings`, { body });
+        await client.request('POST', path, { body });
       } catch (err) {
+        if (!(err instanceof OktaApiError && err.status === 400)) throw err;
+        // A mapping of this group made since the plan is a stale plan, not a missing import.
+        const existing = await mappingOf(client, path, op.sourceGroupId).catch(() => undefined);
+        if (existing)
+          throw new Error(`${err.message} The group already has a push mapping (${existing}), made since the plan: plan again.`, {
+            cause: err,
+          });
         // What Okta answers when the Hub has the group but the Spoke never imported it is not
-        // documented: any refusal of a link by name gets the step that fixes that case.
-        if (err instanceof OktaApiError && err.status === 400)
-          throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
-        throw err;
+        // documented: any other refusal of a push by name gets the step that fixes that case.
+        throw new Error(`${err.message} ${IMPORT_HINT(op.targetGroupName)}`, { cause: err });
       }
       return WROTE;
     }
@@ -211,6 +219,13 @@ async function runPushMappingOp(op: OpOf<`pushMapping.${string}`>, ctx: OpContex
       return WROTE;
     }
   }
+}
+
+/** The id of the app's push mapping of this source group, if it has one (the list filters on `sourceGroupId`). */
+async function mappingOf(client: OktaClient, path: string, sourceGroupId: string): Promise<string | undefined> {
+  const found = await client.get<{ id?: string; sourceGroupId?: string }[]>(path, { sourceGroupId });
+  const mapping = (Array.isArray(found) ? found : []).find((m) => m.sourceGroupId === sourceGroupId);
+  return mapping ? String(mapping.id) : undefined;
 }
 
 const IMPORT_HINT = (name: string): string =>

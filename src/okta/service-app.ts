@@ -203,9 +203,48 @@ export const CLIENT_WRITABLE_FIELDS = [
 
 /** The service app with this client name (org2org names the ones it manages); undefined when there is none. */
 export async function findServiceAppByName(hub: OktaClient, name: string): Promise<HubServiceApp | undefined> {
+  const [clientId] = await clientIdsNamed(hub, name);
+  return clientId !== undefined ? readHubServiceApp(hub, clientId) : undefined;
+}
+
+/** Client ids of the Hub's clients with exactly this name, in Okta's order. */
+async function clientIdsNamed(hub: OktaClient, name: string): Promise<string[]> {
   const listed = await hub.get<Json[]>('/oauth2/v1/clients', { q: name, limit: 200 });
-  const match = (Array.isArray(listed) ? listed : []).find((c) => c.client_name === name);
-  return match ? readHubServiceApp(hub, String(match.client_id)) : undefined;
+  return (Array.isArray(listed) ? listed : []).filter((c) => c.client_name === name).map((c) => String(c.client_id));
+}
+
+/** The service app org2org manages for a Spoke, and how it was told apart. */
+export interface ManagedServiceAppLookup {
+  app?: HubServiceApp;
+  /**
+   * `connection`: the client the Spoke's connection uses (whatever its name now: a rename is drift);
+   * `name`: no live connection names a client that exists, so the one with the managed name.
+   */
+  identifiedBy?: 'connection' | 'name';
+  /** The client the connection uses when it is not the managed app (re-pointed at another client). */
+  repointedTo?: { clientId: string; name: string };
+}
+
+/**
+ * The managed service app is the client the Spoke's connection uses: that is what provisioning
+ * runs through, so a renamed app stays the same app. The managed name decides only when the
+ * connection names no client that exists (not yet connected, another scheme, a deleted client),
+ * or when the connection was re-pointed at another client while the managed one still exists:
+ * then the managed one is the app, and the connection is drift.
+ */
+export async function findManagedServiceApp(
+  hub: OktaClient,
+  name: string,
+  connectionClientId: string | undefined,
+): Promise<ManagedServiceAppLookup> {
+  const [used, named] = await Promise.all([
+    connectionClientId !== undefined ? readHubServiceApp(hub, connectionClientId) : Promise.resolve(undefined),
+    clientIdsNamed(hub, name),
+  ]);
+  if (used && (named.length === 0 || named.includes(used.clientId))) return { app: used, identifiedBy: 'connection' };
+  const app = named[0] !== undefined ? await readHubServiceApp(hub, named[0]) : undefined;
+  if (!app) return {};
+  return { app, identifiedBy: 'name', ...(used ? { repointedTo: { clientId: used.clientId, name: used.name } } : {}) };
 }
 
 export interface ServiceAppWanted {
@@ -216,6 +255,18 @@ export interface ServiceAppWanted {
   jwksUri?: string;
   scopes: string[];
   roles: string[];
+}
+
+/**
+ * Keys the Hub app holds beside the Spoke's key in use (MANUAL): each one lets whoever holds its
+ * private key get tokens as this app, with its roles in the Hub.
+ */
+export function extraKeys(app: HubServiceApp, wanted: Pick<ServiceAppWanted, 'rotationMode' | 'spokeKeys'>): PublicKey[] {
+  const held = app.jwks ?? [];
+  // AUTO trusts by jwks_uri, and Okta holds jwks or jwks_uri, never both: held keys fail the trust check instead.
+  if (wanted.rotationMode === 'AUTO') return [];
+  const key = wanted.spokeKeys ? currentKey(wanted.spokeKeys) : undefined;
+  return key ? held.filter((k) => !sameKey(k, key)) : [];
 }
 
 /** Whether the Hub app trusts the Spoke's key in use: by jwks_uri (AUTO) or by holding it (kid and modulus). */
@@ -251,6 +302,14 @@ export function serviceAppGaps(app: HubServiceApp | undefined, clientId: string,
         `step 3 (the Hub's service app): ${label} does not hold the Spoke app's key in use${key?.kid ? ` (kid ${key.kid})` : ''}; it holds ${(app.jwks ?? []).map((k) => k.kid ?? '(no kid)').join(', ') || 'no keys'}`,
       );
     }
+  }
+  const extra = extraKeys(app, wanted);
+  if (extra.length > 0) {
+    const newer = new Set((wanted.spokeKeys?.keys ?? []).map((k) => k.kid));
+    const rotation = extra.every((k) => k.kid !== undefined && newer.has(k.kid));
+    gaps.push(
+      `step 3 (the Hub's service app): ${label} also trusts ${extra.length === 1 ? 'the key' : 'the keys'} ${extra.map((k) => k.kid ?? '(no kid)').join(', ')} beside the Spoke app's key in use: whoever holds ${extra.length === 1 ? 'it' : 'them'} can get tokens as this app, with its roles in the Hub${rotation ? ' (keys of the Spoke app: a key rotation cut off after step 2? `org2org rotate-keys` finishes it)' : ''}`,
+    );
   }
   const granted = new Set(app.grants.map((g) => g.scopeId));
   const missingScopes = wanted.scopes.filter((s) => !granted.has(s));

@@ -37,6 +37,10 @@ export function planPushMappings(ctx: SpokeContext): void {
     if (mapping) paired.add(mapping);
     planListedPush(ctx, group, mapping, assignedKeys);
   }
+  if (ctx.live.pushMappingsUnread !== undefined) {
+    unreadMappingsNote(ctx);
+    return;
+  }
   // Live mappings the file doesn't list: an authoritative list removes them, keeping their Hub groups.
   planUnlisted(ctx, {
     mode: ctx.desired.pushGroups.mode,
@@ -48,6 +52,25 @@ export function planPushMappings(ctx: SpokeContext): void {
     removal: (mapping) => removalChange(ctx, mapping, undefined),
     removals: ctx.removals,
   });
+}
+
+/**
+ * The mappings could not be read (a DISABLED connection): the listed pushes are planned as creates
+ * that apply makes only where absent, once the connection is on, and the plan says so; nothing
+ * unlisted can be seen, so nothing is removed.
+ */
+function unreadMappingsNote(ctx: SpokeContext): void {
+  const listed = ctx.desired.pushGroups.groups.filter((g) => !g.remove).length;
+  if (listed === 0 && ctx.desired.pushGroups.mode !== 'authoritative') return;
+  diagnose(
+    ctx,
+    'warning',
+    `the push mappings of ${ctx.desired.name} could not be read: ${ctx.live.pushMappingsUnread}. ` +
+      (listed > 0
+        ? `The ${countOf(listed, 'listed push is', 'listed pushes are')} planned as creates: apply turns the connection on first, then reads the mappings again and creates only the missing ones. `
+        : '') +
+      'Pushes the file does not list (or marks remove) are not seen: run plan again after apply.',
+  );
 }
 
 /** One pushGroups.groups entry against its live mapping (undefined when there is none). */
@@ -62,6 +85,7 @@ function planListedPush(
   if (group.remove) {
     // Gone already (or never made): the entry has done its job and may leave the file.
     if (mapping) ctx.removals.push(removalChange(ctx, mapping, group));
+    else if (ctx.live.pushMappingsUnread !== undefined) return;
     else ctx.noops++;
     return;
   }
@@ -80,7 +104,8 @@ function planListedPush(
   }
   warnUnassignedMembers(ctx, group, assignedKeys, address);
   if (!mapping) {
-    warnHubTarget(ctx, group, ctx.hub?.groups[group.targetName] !== undefined, address);
+    // Mappings unread: the Hub group may well be this push's own, so there is nothing to warn of.
+    if (ctx.live.pushMappingsUnread === undefined) warnHubTarget(ctx, group, ctx.hub?.groups[group.targetName] !== undefined, address);
     ctx.forward.push(createChange(ctx, group, source!.id, resource, assignedKeys));
     return;
   }
@@ -136,11 +161,27 @@ function createChange(
       { name: 'link', before: null, after: group.link },
       { name: 'status', before: null, after: group.status },
     ],
-    ...(group.link ? { instructions: [linkInstruction(ctx.desired.app.label)] } : {}),
+    ...(group.link || ctx.live.pushMappingsUnread !== undefined
+      ? {
+          instructions: [
+            ...(group.link ? [linkInstruction(ctx.desired.app.label)] : []),
+            ...(ctx.live.pushMappingsUnread !== undefined
+              ? ['made only if the group has no push mapping yet: the mappings could not be read when planning']
+              : []),
+          ],
+        }
+      : {}),
     hubEffects: linkEffects(ctx, group, assignedKeys),
     dependsOn: pushDependsOn(ctx),
     writes: 1,
-    op: { type: 'pushMapping.create', appId: ctx.appId, sourceGroupId, targetGroupName: group.targetName, status: group.status },
+    op: {
+      type: 'pushMapping.create',
+      appId: ctx.appId,
+      sourceGroupId,
+      targetGroupName: group.targetName,
+      status: group.status,
+      ...(ctx.live.pushMappingsUnread !== undefined ? { ifAbsent: true as const } : {}),
+    },
   });
 }
 

@@ -39,6 +39,13 @@ export function planServiceApp(ctx: SpokeContext): void {
     return;
   }
   ctx.serviceAppClientId = live.clientId;
+  if (live.repointedTo)
+    diagnose(
+      ctx,
+      'warning',
+      `the ${ctx.desired.name} connection uses the Hub client ${live.repointedTo.name || live.repointedTo.clientId} (${live.repointedTo.clientId}), not the service app ${live.name} (${live.clientId}) org2org manages for it: the connection was re-pointed; apply points it back (the other client is left as it is)`,
+      { address: formatAddress({ spoke: ctx.desired.name, kind: 'connection' }) },
+    );
   const update = planServiceAppUpdate(ctx, live, wanted.rotationMode);
   planPermissions(ctx, live, wanted.managed, update);
 }
@@ -89,12 +96,12 @@ function planNewServiceApp(ctx: SpokeContext, managed: ManagedServiceApp, rotati
 
 /** The address of the live service app's update, undefined when it already is as org2org keeps it. */
 function planServiceAppUpdate(ctx: SpokeContext, live: LiveServiceApp, rotationMode: RotationMode): string | undefined {
-  const attributes = serviceAppDrift(live, rotationMode);
+  const name = managedServiceAppName(ctx.desired.name);
+  const attributes = serviceAppDrift(live, rotationMode, name);
   if (attributes.length === 0) {
     ctx.noops++;
     return undefined;
   }
-  const name = managedServiceAppName(ctx.desired.name);
   const change = makeChange(ctx, {
     resource: { spoke: ctx.desired.name, kind: 'serviceApp' },
     action: 'update',
@@ -120,14 +127,22 @@ function planServiceAppUpdate(ctx: SpokeContext, live: LiveServiceApp, rotationM
 }
 
 /** How the live service app differs from what org2org keeps: active, private_key_jwt, client_credentials only, trusting the Spoke. */
-function serviceAppDrift(live: LiveServiceApp, rotationMode: RotationMode): AttributeChange[] {
+function serviceAppDrift(live: LiveServiceApp, rotationMode: RotationMode, name: string): AttributeChange[] {
   const attributes: AttributeChange[] = [];
+  // Found by the client its connection uses: another name is a rename, not another app.
+  if (live.name !== name) attributes.push({ name: 'name', before: live.name, after: name });
   if (live.status !== 'ACTIVE') attributes.push({ name: 'status', before: live.status, after: 'ACTIVE' });
+  if (live.applicationType !== 'service') attributes.push({ name: 'applicationType', before: live.applicationType, after: 'service' });
+  if (live.responseTypes.length !== 1 || live.responseTypes[0] !== 'token')
+    attributes.push({ name: 'responseTypes', before: live.responseTypes, after: ['token'] });
   if (live.tokenEndpointAuthMethod !== 'private_key_jwt')
     attributes.push({ name: 'tokenEndpointAuthMethod', before: live.tokenEndpointAuthMethod, after: 'private_key_jwt' });
   if (!live.grantTypes.includes('client_credentials') || live.grantTypes.length !== 1)
     attributes.push({ name: 'grantTypes', before: live.grantTypes, after: ['client_credentials'] });
-  if (!live.trustsSpoke) {
+  if (live.trustsSpoke && live.extraKeyIds.length > 0) {
+    // Every key it holds can get tokens as this app: only the Spoke app's key in use belongs there.
+    attributes.push({ name: 'keys', before: live.keyIds, after: live.keyIds.filter((k) => !live.extraKeyIds.includes(k)) });
+  } else if (!live.trustsSpoke) {
     const trust = trustOf(rotationMode);
     const before = live.jwksUri !== null ? `jwks_uri ${live.jwksUri}` : `keys ${live.keyIds.join(', ') || '(none)'}`;
     const after =

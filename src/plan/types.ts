@@ -110,6 +110,11 @@ export type PlanOp =
        */
       targetGroupName: string;
       status: 'ACTIVE' | 'INACTIVE';
+      /**
+       * The Spoke's mappings could not be read when planning (provisioning off: a DISABLED
+       * connection): apply looks for this source group's mapping first and creates it only if absent.
+       */
+      ifAbsent?: true;
     }
   | (PushMappingIdentity & {
       type: 'pushMapping.update';

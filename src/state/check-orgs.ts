@@ -12,7 +12,7 @@ import { createOktaClient } from '../okta/client.js';
 import { OktaApiError } from '../okta/errors.js';
 import {
   connectionJwksUri,
-  findServiceAppByName,
+  findManagedServiceApp,
   readHubServiceApp,
   readSpokeKeys,
   serviceAppGaps,
@@ -201,7 +201,10 @@ async function checkServiceApp(
   const name = managedServiceAppName(result.org);
   let app: HubServiceApp | undefined;
   try {
-    app = connection.managed ? await findServiceAppByName(hubClient, name) : await readHubServiceApp(hubClient, connection.clientId ?? '');
+    if (connection.managed) {
+      const lookup = await findManagedServiceApp(hubClient, name, liveClientId);
+      app = lookup.app;
+    } else app = await readHubServiceApp(hubClient, connection.clientId ?? '');
   } catch (err) {
     if (!(err instanceof OktaApiError)) throw err;
     result.notes.push(

@@ -266,7 +266,9 @@ async function readAppCollections(
   if (inbound) liveFeatures.toOkta = normalizeToOkta(inbound);
   live.features = liveFeatures;
   live.appUsers = assigned.appUsers.sort((a, b) => cmp(a.loginKey, b.loginKey));
-  return { users: assigned.users, rawGroups, rawMappings };
+  if (rawMappings === undefined)
+    live.pushMappingsUnread = `Okta lists them only while provisioning is enabled, and the connection is ${live.connection?.status ?? 'not set'}`;
+  return { users: assigned.users, rawGroups, rawMappings: rawMappings ?? [] };
 }
 
 /** App groups and push mappings normalized with their groups' names (a group the API can't read is shown by id, with a warning). */
@@ -398,14 +400,16 @@ async function readFeatures(client: OktaClient, appPath: string, onEvent: ReadEv
   }
 }
 
-async function readPushMappings(client: OktaClient, appPath: string, onEvent: ReadEventSink | undefined): Promise<Json[]> {
+/** undefined: provisioning is off, so Okta won't list them (mappings made while it was on are still there). */
+async function readPushMappings(client: OktaClient, appPath: string, onEvent: ReadEventSink | undefined): Promise<Json[] | undefined> {
   try {
     return await readAll<Json>(client, `${appPath}/group-push/mappings`, {}, 'push mappings', onEvent);
   } catch (err) {
-    // No provisioning, no push mappings; 404 from orgs older than the mappings API (2025.08).
-    if (provisioningOff(err) || (err instanceof OktaApiError && err.status === 404)) {
+    // 404 from orgs older than the mappings API (2025.08): no mappings.
+    const off = provisioningOff(err);
+    if (off || (err instanceof OktaApiError && err.status === 404)) {
       onEvent?.({ type: 'read-done', org: client.org, collection: 'push mappings', count: 0, ms: 0 });
-      return [];
+      return off ? undefined : [];
     }
     throw err;
   }

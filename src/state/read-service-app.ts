@@ -1,6 +1,7 @@
 /**
  * The Hub side of each Spoke's OAuth 2.0 connection, for the planner: the service app org2org
- * manages for the Spoke (found by name), with its grants and roles, and whether it trusts the
+ * manages for the Spoke (the client its connection uses, else the one with the managed name:
+ * okta/service-app.ts findManagedServiceApp), with its grants and roles, and whether it trusts the
  * Spoke app's key in use. A Spoke whose config doesn't manage one is looked at only when its live
  * connection points at a client with the managed name (a leftover that the plan removes).
  */
@@ -8,11 +9,13 @@ import { managedServiceAppName, type DesiredSpoke } from '../config/types.js';
 import {
   connectionJwksUri,
   currentKey,
-  findServiceAppByName,
+  extraKeys,
+  findManagedServiceApp,
   readHubServiceApp,
   readSpokeKeys,
   trustsSpoke,
   type HubServiceApp,
+  type ManagedServiceAppLookup,
   type SpokeKeys,
 } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
@@ -33,8 +36,10 @@ export async function readServiceApp(
   if (!managed && liveClientId === undefined) return undefined;
   const read = startRead(hub.org, `service app of ${desired.name}`, onEvent);
   let app: HubServiceApp | undefined;
+  let lookup: ManagedServiceAppLookup = {};
   if (managed) {
-    app = await findServiceAppByName(hub, managedServiceAppName(desired.name));
+    lookup = await findManagedServiceApp(hub, managedServiceAppName(desired.name), liveClientId);
+    app = lookup.app;
   } else {
     app = await readHubServiceApp(hub, liveClientId!);
     if (app && app.name !== managedServiceAppName(desired.name)) app = undefined;
@@ -60,7 +65,12 @@ export async function readServiceApp(
       status: app.status,
       tokenEndpointAuthMethod: app.tokenEndpointAuthMethod,
       grantTypes: app.grantTypes,
+      applicationType: app.applicationType,
+      responseTypes: app.responseTypes,
       keyIds: (app.jwks ?? []).map((k) => k.kid ?? '(no kid)'),
+      extraKeyIds: live.app ? extraKeys(app, wanted).map((k) => k.kid ?? '(no kid)') : [],
+      identifiedBy: lookup.identifiedBy ?? 'connection',
+      ...(lookup.repointedTo ? { repointedTo: lookup.repointedTo } : {}),
       jwksUri: app.jwksUri,
       trustsSpoke: live.app !== null && trustsSpoke(app, wanted),
       ...(spokeKid !== undefined ? { spokeKid } : {}),

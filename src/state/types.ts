@@ -171,6 +171,12 @@ export interface LiveSpoke {
    * when not looked for (not managed, or the Hub has no credentials).
    */
   serviceApp?: LiveServiceApp | null;
+  /**
+   * Why the app's push mappings could not be read (Okta answers 400 "Provisioning is not enabled"
+   * while the connection is DISABLED); absent when they were read. `pushMappings` is then empty
+   * because it is unknown, not because there are none.
+   */
+  pushMappingsUnread?: string;
 }
 
 /** The Hub's service app (OAuth 2.0 client) of one Spoke, normalized for the planner. */
@@ -182,8 +188,16 @@ export interface LiveServiceApp {
   status: string;
   tokenEndpointAuthMethod: string;
   grantTypes: string[];
+  applicationType: string;
+  responseTypes: string[];
   /** MANUAL: kids of the keys it holds; AUTO: its jwks_uri. */
   keyIds: string[];
+  /** Kids of keys it holds beside the Spoke app's key in use (MANUAL): trust nobody asked for. */
+  extraKeyIds: string[];
+  /** How it was told apart: by the client the Spoke's connection uses, or (no such client) by the managed name. */
+  identifiedBy: 'connection' | 'name';
+  /** The client the Spoke's connection uses instead of this one (re-pointed), with its name. */
+  repointedTo?: { clientId: string; name: string };
   jwksUri: string | null;
   /** Trusts the Spoke app's key in use the way the config's rotation mode says (see okta/service-app.ts). */
   trustsSpoke: boolean;
