@@ -103,6 +103,8 @@ function planListedPush(
     return;
   }
   warnUnassignedMembers(ctx, group, assignedKeys, address);
+  warnAssignedAndPushed(ctx, group, address);
+  noteInactiveMembers(ctx, group);
   if (!mapping) {
     // Mappings unread: the Hub group may well be this push's own, so there is nothing to warn of.
     if (ctx.live.pushMappingsUnread === undefined) warnHubTarget(ctx, group, ctx.hub?.groups[group.targetName] !== undefined, address);
@@ -348,6 +350,31 @@ function assignedLoginKeys(ctx: SpokeContext): Set<string> {
     for (const key of ctx.live.groups[group.name]?.memberLoginKeys ?? []) keys.add(key);
   }
   return keys;
+}
+
+/**
+ * Okta's rule (help, "Troubleshooting Group Push"): the same group must not be used for assignment
+ * and for Group Push: memberships removed in the Spoke can stay in the Hub group.
+ */
+function warnAssignedAndPushed(ctx: SpokeContext, group: DesiredPushGroup, address: string): void {
+  const wanted = ctx.desired.assignments.groups.find((g) => g.name === group.name);
+  const live = ctx.live.appGroups.some((g) => g.name === group.name);
+  if (!wanted && !(live && ctx.desired.assignments.mode !== 'authoritative')) return;
+  diagnose(
+    ctx,
+    'warning',
+    `${group.name} is both assigned to the app and pushed: Okta does not support using the same group for assignment and Group Push (members removed from it in the Spoke can stay in the Hub group "${group.targetName}"; Okta help, "Troubleshooting Group Push"). Assign users through another group, or push a separate one`,
+    { address, ...((wanted?.pos ?? group.pos) ? { pos: (wanted?.pos ?? group.pos)! } : {}) },
+  );
+}
+
+/** Group Push skips inactive users (Okta help, "Troubleshooting Group Push"): said once per group, with the count. */
+function noteInactiveMembers(ctx: SpokeContext, group: DesiredPushGroup): void {
+  const inactive = ctx.live.groups[group.name]?.inactiveMemberLoginKeys;
+  if (!inactive || inactive.length === 0 || group.status !== 'ACTIVE') return;
+  ctx.notes.push(
+    `${group.name}: ${countOf(inactive.length, 'member is', 'members are')} inactive in the Spoke (deactivated or suspended) and Group Push skips inactive users, so the Hub group "${group.targetName}" won't have ${inactive.length === 1 ? 'it' : 'them'}: ${sample(inactive)}`,
+  );
 }
 
 function warnUnassignedMembers(ctx: SpokeContext, group: DesiredPushGroup, assignedKeys: () => Set<string>, address: string): void {

@@ -205,11 +205,24 @@ export async function findGroupsById(client: OktaClient, ids: string[], onEvent?
 
 /** Login keys of a group's members (`/groups/{id}/users`, 1000 a page). */
 export async function readMemberLoginKeys(client: OktaClient, groupId: string): Promise<string[]> {
+  return (await readMembers(client, groupId)).keys;
+}
+
+/** User statuses Okta's Group Push skips ("inactive users are skipped", Okta help "Troubleshooting Group Push"). */
+export const INACTIVE_USER_STATUSES: ReadonlySet<string> = new Set(['DEPROVISIONED', 'SUSPENDED']);
+
+/** A group's members: all login keys, and those of inactive users. */
+async function readMembers(client: OktaClient, groupId: string): Promise<{ keys: string[]; inactive: string[] }> {
   const keys: string[] = [];
+  const inactive: string[] = [];
   for await (const page of client.pages<Json>(`/api/v1/groups/${encodeURIComponent(groupId)}/users`)) {
-    for (const user of page) keys.push(toDirectoryUser(user).login.toLowerCase());
+    for (const raw of page) {
+      const user = toDirectoryUser(raw);
+      keys.push(user.login.toLowerCase());
+      if (INACTIVE_USER_STATUSES.has(user.status)) inactive.push(user.login.toLowerCase());
+    }
   }
-  return keys.sort();
+  return { keys: keys.sort(), inactive: inactive.sort() };
 }
 
 /** Members of several groups, concurrently, reported as one collection. */
@@ -232,8 +245,9 @@ export function memberReader(
     if (groups.length === 0) return;
     const members = (read ??= startRead(client.org, 'group members', onEvent));
     for (const group of groups) {
-      const reading = readMemberLoginKeys(client, group.id).then((keys) => {
+      const reading = readMembers(client, group.id).then(({ keys, inactive }) => {
         group.memberLoginKeys = keys;
+        group.inactiveMemberLoginKeys = inactive;
         count += keys.length;
         members.progress(count);
       });

@@ -140,6 +140,8 @@ export interface DirectoryGroup {
   created?: string;
   /** Member login keys, when they were read (pushed groups only). */
   memberLoginKeys?: string[];
+  /** Of those, the members Okta's Group Push skips as inactive (DEPROVISIONED or SUSPENDED), when members were read. */
+  inactiveMemberLoginKeys?: string[];
 }
 
 export interface LiveSpoke {
