@@ -24,6 +24,7 @@ import {
   type PublicKey,
   type SpokeKeys,
 } from '../okta/service-app.js';
+import { hubIdpsTrustingKey } from '../okta/saml-trust.js';
 import type { OktaClient } from '../okta/types.js';
 import { findOrg2OrgApp } from '../state/find-app.js';
 import { appPutBody, seg } from './run-op.js';
@@ -40,13 +41,20 @@ export interface RotationResult {
   oldKid: string | undefined;
   newKid: string | undefined;
   steps: RotationStep[];
+  /** Hub IdPs that trusted the old key as the Spoke's SAML signing certificate (rotated with --allow-saml-key-change): each needs the new one. */
+  samlFollowUp?: string[];
 }
 
 export interface RotateOptions {
   /** Validity of a generated key, 2–10 years (Okta's range). */
   validityYears: number;
   onStep?: (step: RotationStep) => void;
+  /** Rotate although a Hub IdP trusts the key as the Spoke's SAML signing certificate (or that could not be ruled out). */
+  allowSamlKeyChange?: boolean;
 }
+
+/** The flag that lets rotate-keys change a signing key a Hub IdP trusts for SAML. */
+export const ALLOW_SAML_KEY_CHANGE = '--allow-saml-key-change';
 
 type Json = Record<string, unknown>;
 
@@ -56,7 +64,7 @@ export async function rotateKeys(
   hub: OktaClient | undefined,
   options: RotateOptions,
 ): Promise<RotationResult> {
-  const { hub: hubClient, appId, service, keys, inUse } = await rotationStart(spoke, spokeClient, hub);
+  const { hub: hubClient, appId, signOnMode, service, keys, inUse } = await rotationStart(spoke, spokeClient, hub);
   const steps: RotationStep[] = [];
   const record = (step: RotationStep): void => {
     steps.push(step);
@@ -77,6 +85,9 @@ export async function rotateKeys(
     return result;
   }
 
+  // Step 3 changes the signing kid: on a SAML app that is the certificate a Hub IdP may trust.
+  const samlFollowUp = await samlGuard(hubClient, spoke.name, signOnMode, inUse, options.allowSamlKeyChange === true);
+  if (samlFollowUp.length > 0) result.samlFollowUp = samlFollowUp;
   const fresh = newer.at(-1) ?? (await generateKey(spokeClient, appId, options.validityYears));
   result.newKid = fresh.kid;
   if (newer.length > 0)
@@ -109,12 +120,41 @@ export async function rotateKeys(
   return result;
 }
 
+/**
+ * Before the signing kid changes: the Hub IdPs that trust the key in use as the Spoke's SAML
+ * signing certificate. Refuses (nothing written yet) when one does, or when the IdPs can't be
+ * read, unless allowed; allowed, returns the follow-up step for each such IdP.
+ */
+async function samlGuard(hub: OktaClient, spokeName: string, signOnMode: string, inUse: PublicKey, allowed: boolean): Promise<string[]> {
+  if (signOnMode !== 'SAML_2_0') return [];
+  const trust = await hubIdpsTrustingKey(hub, inUse);
+  const kid = inUse.kid ?? '?';
+  const followUp = (idp: string): string =>
+    `the Hub identity provider ${idp} still trusts the old certificate: upload the Spoke app's new key's certificate (x5c of GET /api/v1/apps/{appId}/credentials/keys/{newKid}) as an IdP key credential (POST /api/v1/idps/credentials/keys) and point the IdP at it (protocol.credentials.trust.kid), or SSO from ${spokeName} into the Hub fails`;
+  if ('unreadable' in trust) {
+    if (!allowed)
+      throw new Org2OrgError(
+        `the Spoke app of ${spokeName} signs SAML with the key it would rotate (kid ${kid}), and whether a Hub identity provider trusts that certificate could not be checked: ${trust.unreadable}. Rotating can break SSO from ${spokeName} into the Hub; run again with ${ALLOW_SAML_KEY_CHANGE} to rotate anyway, then check the Hub's identity providers`,
+      );
+    return [
+      `whether a Hub identity provider trusts the old certificate could not be checked (${trust.unreadable}): check the Hub's SAML identity providers and point any that trusted it at the new key's certificate`,
+    ];
+  }
+  if (trust.idps.length === 0) return [];
+  const names = trust.idps.map((i) => `${i.name} (${i.id}, ${i.status})`).join(', ');
+  if (!allowed)
+    throw new Org2OrgError(
+      `the Spoke app of ${spokeName} signs SAML with the key it would rotate (kid ${kid}), and the Hub identity provider${trust.idps.length > 1 ? 's' : ''} ${names} trust${trust.idps.length > 1 ? '' : 's'} that certificate for SSO from ${spokeName}: rotating breaks that sign-in until the IdP trusts the new certificate. Nothing was changed. Run again with ${ALLOW_SAML_KEY_CHANGE} to rotate, then (follow-up step) upload the new key's certificate to the IdP: POST /api/v1/idps/credentials/keys with its x5c, and set the IdP's protocol.credentials.trust.kid to it`,
+    );
+  return trust.idps.map((i) => followUp(`${i.name} (${i.id})`));
+}
+
 /** The Spoke's app and its keys, the Hub's service app and the key in use, once it is known that the Hub trusts that key. */
 async function rotationStart(
   spoke: DesiredSpoke,
   spokeClient: OktaClient,
   hub: OktaClient | undefined,
-): Promise<{ hub: OktaClient; appId: string; service: HubServiceApp; keys: SpokeKeys; inUse: PublicKey }> {
+): Promise<{ hub: OktaClient; appId: string; signOnMode: string; service: HubServiceApp; keys: SpokeKeys; inUse: PublicKey }> {
   const connection = spoke.connection;
   if (connection?.authScheme !== 'OAUTH2')
     throw new Org2OrgError(
@@ -127,7 +167,7 @@ async function rotationStart(
   }
   if (!hub)
     throw new Org2OrgError("rotate-keys changes the Hub's service app: the config needs Hub credentials (hub.auth) that may manage apps");
-  const appId = await findAppId(spoke, spokeClient, hub.baseUrl);
+  const { id: appId, signOnMode } = await findApp(spoke, spokeClient, hub.baseUrl);
   const name = connection.managed ? managedServiceAppName(spoke.name) : (connection.clientId ?? '');
   const service = connection.managed
     ? (await findManagedServiceApp(hub, name, await connectionClientId(spokeClient, appId))).app
@@ -142,7 +182,7 @@ async function rotationStart(
       `the Hub's service app ${service.clientId} does not trust the Spoke app's key in use (kid ${inUse.kid ?? '?'}): provisioning is failing now; run \`org2org apply\` to repair the trust, then rotate`,
     );
   }
-  return { hub, appId, service, keys, inUse };
+  return { hub, appId, signOnMode, service, keys, inUse };
 }
 
 /** Step 1: a new key in the Spoke app. */
@@ -182,9 +222,9 @@ async function connectionClientId(spokeClient: OktaClient, appId: string): Promi
   return live.profile?.authScheme === 'OAUTH2' && typeof live.profile.clientId === 'string' ? live.profile.clientId : undefined;
 }
 
-async function findAppId(spoke: DesiredSpoke, client: OktaClient, hubUrl: string): Promise<string> {
+async function findApp(spoke: DesiredSpoke, client: OktaClient, hubUrl: string): Promise<{ id: string; signOnMode: string }> {
   const { app, problem } = await findOrg2OrgApp(client, spoke, hubUrl);
   if (problem !== undefined) throw new Org2OrgError(problem);
   if (!app) throw new Org2OrgError(`spoke ${spoke.name} has no Org2Org app labelled "${spoke.app.label}": run \`org2org apply\` first`);
-  return String(app.id);
+  return { id: String(app.id), signOnMode: String(app.signOnMode ?? '') };
 }

@@ -14,6 +14,7 @@ import { APP_ROUTES } from './routes-apps.js';
 import { DIRECTORY_ROUTES } from './routes-directory.js';
 import { OAUTH_ROUTES } from './oauth.js';
 import { CLIENT_ROUTES } from './routes-clients.js';
+import { IDP_ROUTES } from './routes-idps.js';
 import { loadSeed, populateApps, populateDirectory, resolveEnv, validateSeed } from './seed.js';
 import { OrgServer } from './server.js';
 import type { BucketId, Sim, SimOptions, SimSeed, SimStats } from './types.js';
@@ -29,7 +30,7 @@ export { HUB_STATUS_BY_INITIAL_STATUS } from './provisioning.js';
 export { SimOrg } from './org-state.js';
 export type { SimApp, SimAppUser, SimGroup, SimPushMapping, SimUser } from './org-state.js';
 
-const ROUTES = compileRoutes([...APP_ROUTES, ...CLIENT_ROUTES, ...DIRECTORY_ROUTES, ...OAUTH_ROUTES]);
+const ROUTES = compileRoutes([...APP_ROUTES, ...CLIENT_ROUTES, ...IDP_ROUTES, ...DIRECTORY_ROUTES, ...OAUTH_ROUTES]);
 
 export async function startSim(seed: SimSeed | string, options: SimOptions = {}): Promise<Sim> {
   const doc = typeof seed === 'string' ? loadSeed(seed) : seed;

@@ -2,7 +2,7 @@
  * In-memory state of one simulated org, and the JSON views that the API returns.
  * Tests reach it through `sim.org(name)` to inspect or change things behind the API's back.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { Collection } from './collection.js';
 import { certificateMembers, selfSignedCertificate } from './x509.js';
 import type { AdminRole } from './types.js';
@@ -177,6 +177,26 @@ export interface SimApp {
   roles: Collection<SimRoleAssignment>;
 }
 
+/** A SAML 2.0 identity provider of the org (`/api/v1/idps`), trusting the IdP key credential `trustKid`. */
+export interface SimIdp {
+  id: string;
+  seq: number;
+  name: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  issuer: string;
+  ssoUrl: string;
+  trustKid: string;
+  created: string;
+  lastUpdated: string;
+}
+
+/** An IdP key credential (`/api/v1/idps/credentials/keys`): a certificate an IdP may trust. */
+export interface SimIdpKey {
+  kid: string;
+  x5c: string[];
+  created: string;
+}
+
 export interface TokenGrant {
   name: string;
   userId: string;
@@ -201,6 +221,8 @@ export class SimOrg {
   readonly usersByLogin = new Map<string, SimUser>();
   readonly groups = new Collection<SimGroup>();
   readonly apps = new Collection<SimApp>();
+  readonly idps = new Collection<SimIdp>();
+  readonly idpKeys = new Map<string, SimIdpKey>();
   /** Token value → grant. */
   readonly tokens = new Map<string, TokenGrant>();
   /** Token name → value, as the handle reports them. */
@@ -357,6 +379,29 @@ export class SimOrg {
     const app = this.apps.get(clientId);
     if (app?.oauth?.clientId === clientId) return app as SimApp & { oauth: SimOAuthClient };
     return this.apps.values().find((a): a is SimApp & { oauth: SimOAuthClient } => a.oauth?.clientId === clientId);
+  }
+
+  /** An IdP key credential holding this certificate chain. */
+  addIdpKey(x5c: string[]): SimIdpKey {
+    const key: SimIdpKey = { kid: randomUUID(), x5c: [...x5c], created: nowIso() };
+    this.idpKeys.set(key.kid, key);
+    return key;
+  }
+
+  /** A SAML IdP trusting `x5c` (e.g. a Spoke Org2Org app's signing certificate: SSO from that Spoke). */
+  addSamlIdp(name: string, issuer: string, x5c: string[]): SimIdp {
+    const now = nowIso();
+    return this.idps.add({
+      id: this.newId('0oa'),
+      seq: 0,
+      name,
+      status: 'ACTIVE',
+      issuer,
+      ssoUrl: `${issuer}/app/okta_org2org/sso/saml`,
+      trustKid: this.addIdpKey(x5c).kid,
+      created: now,
+      lastUpdated: now,
+    });
   }
 
   addToken(name: string, value: string, userId: string): void {

@@ -45,6 +45,7 @@ const WRITE_ROLES: Record<string, AdminRole[]> = {
   appGrants: ['SUPER_ADMIN', 'ORG_ADMIN', 'APP_ADMIN'],
   // Okta: only a Super Administrator may assign admin roles.
   roles: ['SUPER_ADMIN'],
+  idps: ['SUPER_ADMIN', 'ORG_ADMIN'],
 };
 
 export function emptyStats(): SimStats {

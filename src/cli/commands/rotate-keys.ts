@@ -11,7 +11,7 @@ import { startSession, type SessionIo } from '../session.js';
 
 export type RotateKeysIo = SessionIo;
 
-const HELP = `Usage: org2org rotate-keys --spoke NAME [-c FILE] [--validity-years N] [--format text|json]
+const HELP = `Usage: org2org rotate-keys --spoke NAME [-c FILE] [--validity-years N] [--allow-saml-key-change] [--format text|json]
 
 Rotates the key of a Spoke's OAuth 2.0 provisioning connection (rotationMode: MANUAL), in the
 order that keeps provisioning working throughout:
@@ -20,11 +20,16 @@ order that keeps provisioning working throughout:
   3. the Spoke app signs with the new key
   4. the Hub's service app drops the old key
 If it is cut off, run it again: it finds the steps already done and finishes the rest.
+On a SAML_2_0 Org2Org app the signing key is also the SAML certificate: if a Hub identity
+provider trusts it (SSO from the Spoke into the Hub), rotate-keys refuses before writing anything
+unless --allow-saml-key-change is given, and names the follow-up step for that IdP.
 Needs the Spoke's credential (manages apps) and the Hub's (hub.auth, manages the service app).
 
 Options:
       --spoke NAME           the Spoke whose connection key to rotate (required)
       --validity-years N     how long the new key is valid, 2–10 (default 5)
+      --allow-saml-key-change  rotate although a Hub identity provider trusts the key as
+                             the Spoke's SAML signing certificate (or that can't be checked)
       --format text|json     output format (default: text)
 
 ${GLOBAL_HELP}
@@ -35,6 +40,7 @@ export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Prom
   const parsed = parseCommandArgs('rotate-keys', argv, {
     spoke: { type: 'string' },
     'validity-years': { type: 'string' },
+    'allow-saml-key-change': { type: 'boolean' },
     format: { type: 'string' },
   });
   const session = startSession(io, parsed.global);
@@ -50,7 +56,13 @@ export async function runRotateKeys(argv: string[], io: RotateKeysIo = {}): Prom
   const spoke = desired.spokes[0]!;
   const clients = session.clients(desired);
   const onStep = (s: RotationStep): void => session.err(`${s.outcome === 'done' ? '✓' : '·'} ${inert(s.message)}\n`);
-  const result = await rotateKeys(spoke, clients.spokes[spoke.name]!, clients.hub, { validityYears: years, onStep });
+  const result = await rotateKeys(spoke, clients.spokes[spoke.name]!, clients.hub, {
+    validityYears: years,
+    onStep,
+    allowSamlKeyChange: parsed.flag('allow-saml-key-change'),
+  });
+  // IdP names come from Okta: inert like every other printed name.
+  for (const step of result.samlFollowUp ?? []) session.err(`! follow-up: ${inert(step, 2000)}\n`);
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, spoke: spoke.name, ...result }, null, 2) + '\n');
   else
     session.out(
