@@ -300,6 +300,12 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', {
     });
     await hit('hub', P, 'GET', '/oauth2/v1/clients/{clientId}/roles', `/oauth2/v1/clients/${client.client_id}/roles`);
     await hit('hub', P, 'GET', `${A}/{appId}`, `${A}/${client.client_id}`);
+    // The Hub's SAML identity providers and the IdP key credential one trusts (rotate-keys' SAML check).
+    const spokeKey = (await call(sim.orgs.emea!.url, E, 'GET', `${A}/${appId}/credentials/keys`)).body[0];
+    const idp = sim.org('hub').addSamlIdp('Emea SSO', sim.orgs.emea!.url, spokeKey.x5c);
+    await hit('hub', P, 'GET', '/api/v1/idps', '/api/v1/idps?type=SAML2');
+    await hit('hub', P, 'GET', '/api/v1/idps/{idpId}', `/api/v1/idps/${idp.id}`);
+    await hit('hub', P, 'GET', '/api/v1/idps/credentials/keys/{kid}', `/api/v1/idps/credentials/keys/${idp.trustKid}`);
     // Errors have Okta's error shape.
     await hit('emea', E, 'GET', `${A}/{appId}`, `${A}/0oamissing`);
     await hit('hub', 'bad-token', 'GET', '/api/v1/users', '/api/v1/users');
