@@ -86,4 +86,9 @@ export type OrgAuth =
       /** `kid` of the key, when the service app has several. */
       keyId?: string;
       scopes: string[];
+      /**
+       * DPoP-bound access tokens (RFC 9449): true sends a proof from the start; absent, org2org
+       * switches to DPoP when Okta's token endpoint answers `invalid_dpop_proof`.
+       */
+      dpop?: boolean;
     };

@@ -28,7 +28,7 @@ import type {
 /* Raw shapes as the schema guarantees them (before defaults). */
 interface RawAuth {
   token?: string;
-  oauth?: { clientId: string; privateKey: string; keyId?: string; scopes: string[] };
+  oauth?: { clientId: string; privateKey: string; keyId?: string; scopes: string[]; dpop?: boolean };
 }
 interface RawUser {
   login: string;
@@ -270,6 +270,7 @@ class ValueReader {
       scopes: [...o.scopes],
     };
     if (o.keyId !== undefined) result.keyId = this.text(`${pointer}/oauth/keyId`, o.keyId);
+    if (o.dpop !== undefined) result.dpop = o.dpop;
     return result;
   }
 }

@@ -3,7 +3,7 @@
  * a `private_key_jwt` client assertion (RS256 for RSA keys, ES256 for EC P-256), signed here with
  * node:crypto. Access tokens are cached until shortly before they expire.
  */
-import { createPrivateKey, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Org2OrgError } from '../errors.js';
 import type { OrgAuth } from '../credentials.js';
 
@@ -59,6 +59,8 @@ function b64(value: unknown): string {
 
 export interface AccessToken {
   value: string;
+  /** `token_type` as Okta answered: a DPoP-bound token goes out as `Authorization: DPoP …` with a proof. */
+  type: 'Bearer' | 'DPoP';
   /** Local epoch ms after which it must not be used. */
   usableUntil: number;
 }
@@ -67,4 +69,42 @@ export interface AccessToken {
 export function usableUntil(nowMs: number, expiresInSeconds: number): number {
   const lifetime = Math.max(0, expiresInSeconds) * 1000;
   return nowMs + lifetime - Math.min(60_000, lifetime / 10);
+}
+
+/**
+ * DPoP (RFC 9449) for a service app that requires DPoP-bound access tokens: one key pair per run
+ * (ES256, node:crypto), a fresh proof JWT for every request (the token request and each API call),
+ * bound to the method and URL, to the access token (`ath`) and to the server's nonce when it gave one.
+ */
+export interface DpopKey {
+  privateKey: KeyObject;
+  /** The public JWK carried in every proof's header. */
+  jwk: Record<string, string>;
+}
+
+export function newDpopKey(): DpopKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>;
+  return { privateKey, jwk: { kty: kty!, crv: crv!, x: x!, y: y! } };
+}
+
+/** `htu`: the request URL without query and fragment (RFC 9449 §4.2). */
+export function dpopTarget(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+export function dpopProof(
+  key: DpopKey,
+  method: string,
+  url: URL,
+  nowMs: number,
+  bound: { accessToken?: string; nonce?: string } = {},
+): string {
+  const header = { typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk };
+  const claims: Record<string, unknown> = { jti: randomUUID(), htm: method, htu: dpopTarget(url), iat: Math.floor(nowMs / 1000) };
+  if (bound.accessToken !== undefined) claims.ath = createHash('sha256').update(bound.accessToken).digest('base64url');
+  if (bound.nonce !== undefined) claims.nonce = bound.nonce;
+  const input = `${b64(header)}.${b64(claims)}`;
+  const signature = sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
 }

@@ -10,10 +10,13 @@ import { USER_AGENT } from '../version.js';
 import { holdSecret, type OrgAuth } from '../credentials.js';
 import {
   CLIENT_ASSERTION_TYPE,
+  dpopProof,
+  newDpopKey,
   readServiceAppKey,
   signClientAssertion,
   usableUntil,
   type AccessToken,
+  type DpopKey,
   type ServiceAppKey,
 } from './auth.js';
 import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody } from './errors.js';
@@ -71,6 +74,10 @@ interface Tries {
   /** The request id of the first refused answer (sent with retries, as Okta's SDK does). */
   retryFor?: string;
   refreshedToken: boolean;
+  /** A DPoP nonce was taken from an answer (`use_dpop_nonce`) and the request sent again: once. */
+  nonceRetried?: boolean;
+  /** The token endpoint asked for DPoP (`invalid_dpop_proof`) and org2org switched to it: once. */
+  dpopSwitched?: boolean;
 }
 
 interface Outgoing {
@@ -112,6 +119,10 @@ class Client implements OktaClient {
   private accessToken: AccessToken | undefined;
   private pendingToken: Promise<AccessToken> | undefined;
   private serviceAppKey: ServiceAppKey | undefined;
+  /** This run's DPoP key, once the service app is known to need DPoP (config, or Okta's answer). */
+  private dpop: DpopKey | undefined;
+  /** Nonces Okta gave (`DPoP-Nonce`), for the token endpoint and for API calls. */
+  private dpopNonce: { token?: string; api?: string } = {};
   private readonly transport: Transport;
 
   constructor(private readonly options: OktaClientOptions) {
@@ -120,6 +131,8 @@ class Client implements OktaClient {
     this.baseUrl = base.origin;
     this.origin = base.origin;
     this.auth = options.auth;
+    // Set in the config: proofs from the first token request on (else switched on by Okta's answer).
+    if (options.auth.kind === 'oauth' && options.auth.dpop === true) this.dpop = newDpopKey();
     const debugOn = options.debug ?? process.env.ORG2ORG_DEBUG === '1';
     const capacity = options.maxApiCapacity ?? 0.5;
     if (!(capacity > 0 && capacity <= 1)) throw new Org2OrgError(`--max-api-capacity must be a share between 0 and 1 (got ${capacity}).`);
@@ -244,6 +257,8 @@ class Client implements OktaClient {
     const authorization = out.anonymous ? undefined : await this.authorization();
     const release = await this.scheduler.acquire(bucket, out.urgent === true);
     const { headers, payload } = requestHeaders(out, authorization, attempt, tries.retryFor);
+    const proof = this.dpopProofFor(out);
+    if (proof) headers.dpop = proof;
     this.options.onEvent?.({ type: 'request', org: this.org, method: out.method, path: shown, bucket });
     const started = this.scheduler.now();
     let fetched: Fetched;
@@ -354,6 +369,8 @@ class Client implements OktaClient {
       });
       return 'retry';
     }
+    const dpop = this.dpopAnswer(out, tries, status, body?.error, answer.headers);
+    if (dpop) return dpop;
     if (status === 401 && this.auth.kind === 'oauth' && !out.anonymous && !tries.refreshedToken) {
       // The cached access token may have been revoked or expired early: fetch a fresh one once.
       tries.refreshedToken = true;
@@ -422,13 +439,68 @@ class Client implements OktaClient {
   private async authorization(): Promise<string> {
     if (this.auth.kind === 'token') return `SSWS ${this.auth.token.reveal()}`;
     const now = this.scheduler.now();
-    if (this.accessToken && now < this.accessToken.usableUntil) return `Bearer ${this.accessToken.value}`;
+    if (this.accessToken && now < this.accessToken.usableUntil) return `${this.accessToken.type} ${this.accessToken.value}`;
     // One token request at a time, shared by every request that needs it.
     this.pendingToken ??= this.fetchAccessToken().finally(() => {
       this.pendingToken = undefined;
     });
     this.accessToken = await this.pendingToken;
-    return `Bearer ${this.accessToken.value}`;
+    return `${this.accessToken.type} ${this.accessToken.value}`;
+  }
+
+  /** How this client authenticates: an API token, or a service app's Bearer or DPoP-bound access token (once one was issued). */
+  authMode(): 'SSWS' | 'Bearer' | 'DPoP' | undefined {
+    if (this.auth.kind === 'token') return 'SSWS';
+    return this.accessToken?.type ?? (this.dpop ? 'DPoP' : undefined);
+  }
+
+  /**
+   * The DPoP proof of one attempt (RFC 9449): for the token request once DPoP is on, and for every
+   * API call made with a DPoP-bound token (bound to it by `ath`); the latest nonce Okta gave.
+   */
+  private dpopProofFor(out: Outgoing): string | undefined {
+    if (!this.dpop) return undefined;
+    const now = this.scheduler.now();
+    if (out.anonymous) return dpopProof(this.dpop, out.method, out.url, now, optionalNonce(this.dpopNonce.token));
+    if (this.accessToken?.type !== 'DPoP') return undefined;
+    return dpopProof(this.dpop, out.method, out.url, now, { accessToken: this.accessToken.value, ...optionalNonce(this.dpopNonce.api) });
+  }
+
+  /**
+   * Okta's DPoP answers: the token endpoint's `invalid_dpop_proof` when no proof was sent (the app
+   * requires DPoP: switch to it, unless the config says `dpop: false`), and `use_dpop_nonce` with a
+   * `DPoP-Nonce` header (token endpoint: 400; API: 401 with `WWW-Authenticate: DPoP error="use_dpop_nonce"`):
+   * the same request again, with a fresh proof carrying the nonce. Each at most once per request.
+   */
+  private dpopAnswer(
+    out: Outgoing,
+    tries: Tries,
+    status: number,
+    error: string | undefined,
+    headers: HeaderReader,
+  ): 'same attempt' | undefined {
+    if (this.auth.kind !== 'oauth') return undefined;
+    const nonce = headers.get('dpop-nonce') ?? undefined;
+    if (out.anonymous && status === 400) {
+      if (error === 'invalid_dpop_proof' && !this.dpop && this.auth.dpop !== false && !tries.dpopSwitched) {
+        tries.dpopSwitched = true;
+        this.dpop = newDpopKey();
+        return 'same attempt';
+      }
+      if (error === 'use_dpop_nonce' && this.dpop && nonce && !tries.nonceRetried) {
+        tries.nonceRetried = true;
+        this.dpopNonce.token = nonce;
+        return 'same attempt';
+      }
+      return undefined;
+    }
+    const challenge = headers.get('www-authenticate') ?? '';
+    if (status === 401 && this.dpop && nonce && /use_dpop_nonce/.test(challenge) && !tries.nonceRetried) {
+      tries.nonceRetried = true;
+      this.dpopNonce.api = nonce;
+      return 'same attempt';
+    }
+    return undefined;
   }
 
   private async fetchAccessToken(): Promise<AccessToken> {
@@ -446,11 +518,18 @@ class Client implements OktaClient {
       });
     // Asking for a token changes nothing in the org: safe to retry, with a fresh assertion each time.
     const res = await this.send({ method: 'POST', url, form, idempotent: true, anonymous: true });
-    const body = parseJson(res.text) as { access_token?: string; expires_in?: number } | undefined;
+    const body = parseJson(res.text) as { access_token?: string; expires_in?: number; token_type?: string } | undefined;
     if (!body?.access_token) throw new Org2OrgError(`${this.org}: the token endpoint answered without an access token.`);
     holdSecret(body.access_token);
-    return { value: body.access_token, usableUntil: usableUntil(this.scheduler.now(), body.expires_in ?? 3600) };
+    const type = body.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+    if (type === 'DPoP' && !this.dpop)
+      throw new Org2OrgError(`${this.org}: the token endpoint answered a DPoP-bound token to a request without a proof.`);
+    return { value: body.access_token, type, usableUntil: usableUntil(this.scheduler.now(), body.expires_in ?? 3600) };
   }
+}
+
+function optionalNonce(nonce: string | undefined): { nonce?: string } {
+  return nonce !== undefined ? { nonce } : {};
 }
 
 /** The headers and body of one attempt (the Authorization value, never logged, is passed in). */

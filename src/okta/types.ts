@@ -128,6 +128,8 @@ export interface OktaClient {
   rateLimits(): RateLimitSnapshot[];
   /** Requests allowed in flight now, the highest allowed so far, and the ceiling. */
   concurrency?(): { limit: number; peak: number; ceiling: number };
+  /** How it authenticates: an API token (SSWS), or a service app's Bearer or DPoP-bound token (known once one was issued). */
+  authMode?(): 'SSWS' | 'Bearer' | 'DPoP' | undefined;
 }
 
 /** One rate-limit bucket as last seen in response headers. */

@@ -9,6 +9,7 @@ import type { SimApp, SimOAuthClient, SimOrg } from './org-state.js';
 import { keyPair, signingKey } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import type { RequestContext, Reply, RouteSpec } from './router.js';
+import { verifyDpopProof } from './dpop.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ACCESS_TOKEN_SECONDS = 3600;
@@ -147,6 +148,12 @@ export function appAssertion(app: SimApp, clientId: string, audience: string): s
   return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }
 
+/** The DPoP-bound client an assertion names (without verifying it: that comes after the proof). */
+function dpopClient(org: SimOrg, assertion: string): boolean {
+  const clientId = decodeSegment(assertion.split('.')[1])?.iss;
+  return typeof clientId === 'string' && org.oauthClient(clientId)?.oauth.dpopBound === true;
+}
+
 function issueToken(ctx: RequestContext): Reply {
   const form = new URLSearchParams(ctx.rawBody);
   const oauthError = (f: OAuthFailure): Reply => ({ status: f.status, body: { error: f.error, error_description: f.description } });
@@ -158,11 +165,33 @@ function issueToken(ctx: RequestContext): Reply {
     return oauthError(failure(401, 'invalid_client', 'Client authentication failed: a private_key_jwt client_assertion is required.'));
   }
   const requested = (form.get('scope') ?? '').split(/\s+/).filter(Boolean);
+  // A DPoP-bound service app (recorded: 400 invalid_dpop_proof without a proof) needs a valid proof
+  // carrying the server's nonce before its credentials are even looked at.
+  const bound = dpopClient(ctx.org, assertion);
+  let jkt: string | undefined;
+  if (bound) {
+    const proof = verifyDpopProof(ctx.dpop, { method: 'POST', url: `${ctx.org.url}/oauth2/v1/token`, usedJtis: ctx.org.usedJtis });
+    if (typeof proof === 'string') return oauthError(failure(400, 'invalid_dpop_proof', proof));
+    if (proof.nonce !== ctx.org.dpopNonce) {
+      return {
+        status: 400,
+        body: { error: 'use_dpop_nonce', error_description: 'Authorization server requires nonce in DPoP proof.' },
+        headers: { 'dpop-nonce': ctx.org.dpopNonce, 'cache-control': 'no-store' },
+      };
+    }
+    jkt = proof.jkt;
+  }
   const result = clientCredentials(ctx.world, ctx.org, assertion, requested);
   if ('error' in result) return oauthError(result);
+  if (jkt !== undefined) ctx.org.accessTokens.get(result.accessToken)!.jkt = jkt;
   return {
     status: 200,
-    body: { token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, access_token: result.accessToken, scope: result.scopes.join(' ') },
+    body: {
+      token_type: jkt !== undefined ? 'DPoP' : 'Bearer',
+      expires_in: ACCESS_TOKEN_SECONDS,
+      access_token: result.accessToken,
+      scope: result.scopes.join(' '),
+    },
     headers: { 'cache-control': 'no-store', pragma: 'no-cache' },
   };
 }

@@ -206,6 +206,8 @@ export interface AccessGrant {
   clientId: string;
   scopes: Set<string>;
   expiresAt: number;
+  /** DPoP-bound: the thumbprint of the key every use must prove (RFC 9449). */
+  jkt?: string;
 }
 
 /** Two letters that make ids of different orgs differ, so mixing a Hub id with a Spoke id shows. */
@@ -230,6 +232,8 @@ export class SimOrg {
   readonly accessTokens = new Map<string, AccessGrant>();
   /** Assertion `jti`s already used (replay protection). */
   readonly usedJtis = new Set<string>();
+  /** The nonce the token endpoint asks DPoP proofs to carry (`use_dpop_nonce`). */
+  dpopNonce = randomUUID();
   /**
    * Logins (lower case) that user searches don't find yet: Okta's search index trails a write
    * (its spec says so), while a GET of the user by id or login finds it at once.

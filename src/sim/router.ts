@@ -29,6 +29,8 @@ export interface RequestContext {
   principal: Principal | undefined;
   /** Raw body, for form-encoded endpoints. */
   rawBody: string;
+  /** The request's `DPoP` header (RFC 9449), when it has one. */
+  dpop?: string;
 }
 
 export interface Reply {

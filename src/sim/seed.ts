@@ -100,6 +100,8 @@ export function validateSeed(doc: unknown, source = 'seed'): asserts doc is SimS
       if (!isObject(sa) || typeof sa.clientId !== 'string' || !isObject(sa.publicJwk) || !Array.isArray(sa.scopes)) {
         add(`${p}.serviceApps[${i}]`, 'needs clientId, publicJwk (a JWK object) and scopes (a list)');
       } else {
+        if (sa.dpopBound !== undefined && typeof sa.dpopBound !== 'boolean')
+          add(`${p}.serviceApps[${i}].dpopBound`, 'must be true or false');
         for (const field of ['appId', 'name'] as const)
           if (sa[field] !== undefined && (typeof sa[field] !== 'string' || sa[field] === ''))
             add(`${p}.serviceApps[${i}].${field}`, 'must be a non-empty string');
@@ -205,6 +207,7 @@ export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
       jwksUri: null,
       clientSecret: null,
       issuedAt: Math.floor(Date.now() / 1000),
+      ...(sa.dpopBound === true ? { dpopBound: true } : {}),
     };
     const now = nowIso();
     for (const scopeId of sa.scopes) app.grants.add({ id: org.newId('oag'), seq: 0, scopeId, issuer: org.url, created: now });

@@ -13,6 +13,7 @@ import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import { matchRoute, OktaError, type Principal, type Reply, type Route } from './router.js';
 import type { AdminRole, BucketId, SimStats } from './types.js';
+import { verifyDpopProof } from './dpop.js';
 import { DEFAULT_RATE_LIMITS } from './types.js';
 
 export interface ServerSettings {
@@ -168,6 +169,7 @@ export class OrgServer {
         body,
         principal,
         rawBody,
+        ...(typeof req.headers.dpop === 'string' ? { dpop: req.headers.dpop } : {}),
       });
       this.write(res, reply, bucket);
     } catch (err) {
@@ -195,14 +197,28 @@ export class OrgServer {
     if (scheme === 'SSWS' && value) {
       const grant = this.org.tokens.get(value);
       if (grant && this.org.users.get(grant.userId)?.status === 'ACTIVE') return { kind: 'token', userId: grant.userId };
-    } else if (scheme === 'Bearer' && value) {
+    } else if ((scheme === 'Bearer' || scheme === 'DPoP') && value) {
       const grant = this.org.accessTokens.get(value);
-      if (grant && grant.expiresAt > Date.now()) return { kind: 'oauth', clientId: grant.clientId, scopes: grant.scopes };
+      // A DPoP-bound token is used only as `DPoP …` with a proof by its key (RFC 9449 §7); a Bearer token only as Bearer.
+      if (grant && grant.expiresAt > Date.now() && (grant.jkt !== undefined) === (scheme === 'DPoP')) {
+        if (grant.jkt === undefined) return { kind: 'oauth', clientId: grant.clientId, scopes: grant.scopes };
+        const url = new URL(req.url ?? '/', this.org.url);
+        const proof = verifyDpopProof(typeof req.headers.dpop === 'string' ? req.headers.dpop : undefined, {
+          method: (req.method ?? 'GET').toUpperCase(),
+          url: `${this.org.url}${url.pathname}`,
+          accessToken: value,
+          usedJtis: this.org.usedJtis,
+        });
+        if (typeof proof !== 'string' && proof.jkt === grant.jkt) return { kind: 'oauth', clientId: grant.clientId, scopes: grant.scopes };
+        throw new OktaError(401, 'E0000011', 'Invalid token provided', [], {
+          'www-authenticate': `DPoP algs="ES256 RS256", error="invalid_dpop_proof", error_description="${typeof proof === 'string' ? proof : 'The DPoP proof is not by the key the token is bound to.'}"`,
+        });
+      }
     }
     throw new OktaError(401, 'E0000011', 'Invalid token provided', [], {
       'www-authenticate':
-        scheme === 'Bearer'
-          ? 'Bearer authorization_uri="", realm="", scope="", error="invalid_token", error_description="The token is not valid."'
+        scheme === 'Bearer' || scheme === 'DPoP'
+          ? `${scheme} authorization_uri="", realm="", scope="", error="invalid_token", error_description="The token is not valid."`
           : '',
     });
   }

@@ -66,6 +66,8 @@ export interface SeedServiceApp {
   appId?: string;
   /** `client_name` (and the app's label); default: the client id. */
   name?: string;
+  /** Requires DPoP-bound access tokens (RFC 9449): a token request without a valid proof is refused (`invalid_dpop_proof`). */
+  dpopBound?: boolean;
   /** Public JWK (RSA or EC P-256) that verifies the client's `private_key_jwt` assertions. */
   publicJwk: Record<string, unknown>;
   /** Scopes granted to the app. */

@@ -31,6 +31,8 @@ export interface CredentialCheck {
   roles?: string[];
   /** OAuth scopes requested (and granted, since the token was issued). */
   scopes?: string[];
+  /** How org2org authenticated: an API token (SSWS), or the service app's Bearer or DPoP-bound (RFC 9449) access token. */
+  authMode?: 'SSWS' | 'Bearer' | 'DPoP';
 }
 
 export interface OrgCheck {
@@ -96,6 +98,7 @@ async function checkHub(client: OktaClient, desired: DesiredState): Promise<OrgC
     result.credential = await whoAmI(client, desired.hub.auth!, result);
     await measureAppsBucket(client, result, () => client.get('/api/v1/apps', { limit: 1 }));
   });
+  sayAuthMode(client, result);
   result.ok = result.problems.length === 0;
   return result;
 }
@@ -134,6 +137,7 @@ async function checkSpoke(
     }
     if (spoke.connection) result.connection = await checkConnection(client, app?.id, spoke.connection, desired, hubClient, make, result);
   });
+  sayAuthMode(client, result);
   result.ok = result.problems.length === 0;
   return result;
 }
@@ -239,6 +243,15 @@ async function checkServiceApp(
       `step 6 (the Spoke's connection): it uses the client ${liveClientId}, not the Hub's service app ${app.clientId}${fix}`,
     );
   }
+}
+
+/** Which mode the org's credential used, once its calls were made (a service app's token type is Okta's answer). */
+function sayAuthMode(client: OktaClient, result: OrgCheck): void {
+  const mode = client.authMode?.();
+  if (!mode || !result.credential) return;
+  result.credential.authMode = mode;
+  if (mode !== 'SSWS' && result.credential.identity?.startsWith('service app '))
+    result.credential.identity += mode === 'DPoP' ? ' (DPoP-bound token)' : ' (Bearer token)';
 }
 
 interface OktaUser {
