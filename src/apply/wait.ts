@@ -6,11 +6,10 @@
  * apply jobs stay inside the Hub's buckets.
  */
 import type { InitialStatus } from '../config/types.js';
-import type { OktaClient } from '../okta/types.js';
 import type { Change, Plan } from '../plan/types.js';
-import { listAppUsers, listPushMappings } from '../state/read-app.js';
+import { assignedGroupsOfUser, listAppUsers, listPushMappings } from '../state/read-app.js';
 import { findGroupsByName, findUsersByLogin, getUserByLogin, readMemberLoginKeys } from '../state/read-directory.js';
-import type { LiveAppUser, LivePushMapping } from '../state/types.js';
+import type { DirectoryUser, LiveAppUser, LivePushMapping } from '../state/types.js';
 import type { ApplyClients } from './apply-plan.js';
 import type { ApplyEvent, ApplyResult, HubVerification } from './types.js';
 import { addressOf } from '../plan/address.js';
@@ -19,6 +18,11 @@ export interface WaitOptions {
   timeoutMs: number;
   pollMs: number;
   onEvent?: (event: ApplyEvent) => void;
+  /**
+   * The Hub users the plan read (by login key), when it read the Hub: a user found there existed
+   * before this apply. Undefined when the Hub was not read, so nothing is known about before.
+   */
+  hubUsersBefore?: Record<string, DirectoryUser>;
 }
 
 /**
@@ -94,7 +98,7 @@ export async function waitForProvisioning(
     ];
   }
   emit({ type: 'wait-progress', message: 'reading the Hub', done: total, total });
-  return [...(await verifyHubUsers(users, clients.hub)), ...(await verifyHubGroups(groups, clients))];
+  return [...(await verifyHubUsers(users, clients, options.hubUsersBefore)), ...(await verifyHubGroups(groups, clients))];
 }
 
 /** The users assigned and the groups pushed (ACTIVE) by changes that applied, with their app's id. */
@@ -198,7 +202,12 @@ function settleGroup(group: PushedGroup, mapping: LivePushMapping | undefined): 
   }
 }
 
-async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<HubVerification[]> {
+async function verifyHubUsers(
+  users: TouchedUser[],
+  clients: ApplyClients,
+  before: Record<string, DirectoryUser> | undefined,
+): Promise<HubVerification[]> {
+  const hub = clients.hub!;
   // Batched, OR-ed login searches (the same reader plan uses): a few calls for many users.
   const found = await findUsersByLogin(
     hub,
@@ -210,29 +219,63 @@ async function verifyHubUsers(users: TouchedUser[], hub: OktaClient): Promise<Hu
   rechecked.forEach((user, i) => {
     if (user) found[missed[i]!] = user;
   });
-  return users.map((user) => {
-    const hubUser = found[user.login.toLowerCase()];
-    if (!hubUser) return verification('user', user.spoke, user.login, false, `not in the Hub (${user.settled!.detail})`);
-    if (!user.initialStatus) {
+  return Promise.all(
+    users.map(async (user) => {
+      const hubUser = found[user.login.toLowerCase()];
+      if (!hubUser) return verification('user', user.spoke, user.login, false, `not in the Hub (${user.settled!.detail})`);
+      if (!user.initialStatus) {
+        return verification(
+          'user',
+          user.spoke,
+          user.login,
+          user.settled!.ok,
+          `${hubUser.status} in the Hub (initialStatus acts only when the Hub user is created)`,
+        );
+      }
+      const expected = hubStatusFor(user.initialStatus);
+      if (hubUser.status === expected)
+        return verification('user', user.spoke, user.login, true, `${hubUser.status} as asked by ${user.initialStatus}`);
+      const cause = await statusCause(user, clients, before);
       return verification(
         'user',
         user.spoke,
         user.login,
-        user.settled!.ok,
-        `${hubUser.status} in the Hub (initialStatus acts only when the Hub user is created)`,
+        false,
+        `${hubUser.status} in the Hub, but ${user.initialStatus} asks for ${expected}: ${cause}`,
       );
-    }
-    const expected = hubStatusFor(user.initialStatus);
-    return hubUser.status === expected
-      ? verification('user', user.spoke, user.login, true, `${hubUser.status} as asked by ${user.initialStatus}`)
-      : verification(
-          'user',
-          user.spoke,
-          user.login,
-          false,
-          `${hubUser.status} in the Hub, but ${user.initialStatus} asks for ${expected} (a Hub user that existed before keeps its status: Okta matches it)`,
-        );
-  });
+    }),
+  );
+}
+
+/**
+ * Why a Hub user made for a new direct assignment has another status than its initialStatus asks,
+ * from what was read (Okta uses initialStatus only when it creates the Hub user): the plan found
+ * the Hub user already there; or a group of hers assigned to the app had Okta create it first; or,
+ * when neither is known, what was and wasn't seen.
+ */
+async function statusCause(user: TouchedUser, clients: ApplyClients, before: Record<string, DirectoryUser> | undefined): Promise<string> {
+  const existing = before?.[user.login.toLowerCase()];
+  if (existing) {
+    return `her Hub user existed before this apply (the plan read it, ${existing.status}), and Okta matches an existing Hub user and keeps its status`;
+  }
+  const spoke = clients.spokes[user.spoke];
+  let groups: string[] | undefined;
+  try {
+    groups = spoke ? await assignedGroupsOfUser(spoke, user.appId, user.userId) : undefined;
+  } catch {
+    groups = undefined; // the cause stays unknown; the mismatch itself is what matters
+  }
+  const viaGroups = groups && groups.length > 0 ? groups.map((g) => JSON.stringify(g)).join(', ') : undefined;
+  if (before && viaGroups) {
+    return `her Hub user was created through the group assignment of ${viaGroups} before her direct assignment landed (the plan found no Hub user), so without her initialStatus; Okta won't apply it now`;
+  }
+  if (before) {
+    return `her Hub user was created during this apply (the plan found none), though no group of hers is assigned to the app: something else created or matched it`;
+  }
+  if (viaGroups) {
+    return `she is also assigned through ${viaGroups}, which may have created her Hub user first (the plan couldn't read the Hub, so whether it existed before is unknown)`;
+  }
+  return 'the plan could not read the Hub, so a Hub user that existed before (Okta matches it and keeps its status) is the likely cause';
 }
 
 /**

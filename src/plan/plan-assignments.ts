@@ -9,7 +9,7 @@
 import type { AppUserAttributeNames, DesiredGroupAssignment, DesiredUserAssignment } from '../config/types.js';
 import { SENSITIVE } from '../credentials.js';
 import type { LiveAppGroup, LiveAppUser } from '../state/types.js';
-import { formatAddress, type ResourceKey } from './address.js';
+import { addressOf, formatAddress, type ResourceKey } from './address.js';
 import { compareKeys, pairByKey, planUnlisted } from './pair.js';
 import {
   countOf,
@@ -128,7 +128,10 @@ function planUnassignedUser(run: UserPlanning, user: DesiredUserAssignment): voi
   }
   if (!fitsSchema(run, user)) return;
   const wanted = wantedProfile(user, run.names, run.missingNames);
-  if (wanted !== undefined) ctx.forward.push(directAssignment(run, user, wanted, directoryUser.id, undefined));
+  if (wanted === undefined) return;
+  const change = directAssignment(run, user, wanted, directoryUser.id, undefined);
+  (ctx.newDirectAssignments ??= new Map()).set(user.loginKey, addressOf(change));
+  ctx.forward.push(change);
 }
 
 /** A listed user the app has: a noop, a direct assignment over a group one, or a profile update. */
@@ -426,20 +429,40 @@ function planNewGroupAssignment(ctx: SpokeContext, group: DesiredGroupAssignment
   const after: Record<string, unknown> = { name: group.name };
   if (group.priority !== undefined) after.priority = group.priority;
   if (Object.keys(group.profile).length > 0) after.profile = group.profile;
-  ctx.forward.push(
-    makeChange(ctx, {
-      resource,
-      action: 'create',
-      name: group.name,
-      after,
-      attributes: Object.entries(after)
-        .filter(([k]) => k !== 'name')
-        .map(([name, value]) => ({ name, before: null, after: value })),
-      dependsOn: [ctx.appCreate, ctx.createUsersChange],
-      writes: 1,
-      op: groupAssignOp(ctx, group, groupId),
-    }),
-  );
+  const change = makeChange(ctx, {
+    resource,
+    action: 'create',
+    name: group.name,
+    after,
+    attributes: Object.entries(after)
+      .filter(([k]) => k !== 'name')
+      .map(([name, value]) => ({ name, before: null, after: value })),
+    dependsOn: [ctx.appCreate, ctx.createUsersChange, ...membersAssignedDirectly(ctx, group.name)],
+    writes: 1,
+    op: groupAssignOp(ctx, group, groupId),
+  });
+  (ctx.newGroupAssignments ??= new Map()).set(group.name, formatAddress(resource));
+  ctx.forward.push(change);
+}
+
+/**
+ * The new direct assignments of a group's members. Whichever assignment reaches Okta first
+ * creates the Hub user, and only the direct one carries her initialStatus and security question
+ * (Okta uses them only at creation): a group assignment racing ahead would make her Hub user
+ * without them, for good. When the group's members weren't read, every new direct assignment is
+ * waited for (right, if coarser).
+ */
+function membersAssignedDirectly(ctx: SpokeContext, groupName: string): string[] {
+  const direct = ctx.newDirectAssignments;
+  if (!direct || direct.size === 0) return [];
+  const members = ctx.live.groups[groupName]?.memberLoginKeys;
+  if (!members) return [...direct.values()];
+  const out: string[] = [];
+  for (const key of members) {
+    const address = direct.get(key);
+    if (address !== undefined) out.push(address);
+  }
+  return out;
 }
 
 /** A listed group the app is assigned to: an update when its priority or given profile keys differ. */

@@ -127,7 +127,7 @@ function planListedPush(
       after: { ...identity, status: group.status },
       attributes: [{ name: 'status', before: mapping.status, after: group.status }],
       hubEffects: activationEffects(ctx, group, identity.targetName, assignedKeys),
-      dependsOn: pushDependsOn(ctx),
+      dependsOn: pushDependsOn(ctx, group.name),
       liveFingerprint: mapping.fingerprint,
       writes: 1,
       op: {
@@ -142,8 +142,9 @@ function planListedPush(
   );
 }
 
-function pushDependsOn(ctx: SpokeContext): (string | undefined)[] {
-  return [ctx.appCreate, ctx.provisioningChange, ctx.createUsersChange];
+/** A push waits for the setup it needs and for its own group's new assignment (whose members it pushes). */
+function pushDependsOn(ctx: SpokeContext, groupName: string): (string | undefined)[] {
+  return [ctx.appCreate, ctx.provisioningChange, ctx.createUsersChange, ctx.newGroupAssignments?.get(groupName)];
 }
 
 function createChange(
@@ -174,7 +175,7 @@ function createChange(
         }
       : {}),
     hubEffects: linkEffects(ctx, group, assignedKeys),
-    dependsOn: pushDependsOn(ctx),
+    dependsOn: pushDependsOn(ctx, group.name),
     writes: 1,
     op: {
       type: 'pushMapping.create',

@@ -28,6 +28,14 @@ export interface SpokeContext {
   provisioningChange?: string;
   /** Address of a To App features change that turns Create Users on, if any. */
   createUsersChange?: string;
+  /**
+   * New direct user assignments by login key → address. A group assignment planned later waits
+   * for those of its members: the first assignment to reach Okta creates the Hub user, and only a
+   * direct one carries the user's initialStatus and security question.
+   */
+  newDirectAssignments?: Map<string, string>;
+  /** New group assignments by group name → address (a push of that group waits for it). */
+  newGroupAssignments?: Map<string, string>;
   /** Additions and updates, in apply order (app → connection → features → assignments → push). */
   forward: Change[];
   /** Removals, listed after everything else in their kinds' removal order (the kinds table). */

@@ -179,6 +179,13 @@ function listMembers(ctx: RequestContext): Reply {
   return pageReply(ctx, ctx.org.users, { fallback: 1000, cap: 1000 }, (u) => userJson(ctx.org, u), undefined, members);
 }
 
+/** listUserGroups: the spec documents a plain array (no paging parameters). */
+function listUserGroups(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  const groups = [...user.groupIds].map((id) => ctx.org.groups.get(id)).filter((g) => g !== undefined);
+  return ok(groups.map((g) => groupJson(ctx.org, g)));
+}
+
 function membership(add: boolean) {
   return (ctx: RequestContext): Reply => {
     const group = findGroup(ctx);
@@ -212,6 +219,7 @@ export const DIRECTORY_ROUTES: RouteSpec[] = [
   route('GET', `${U}/me`, me, 'self', 'user'),
   route('GET', `${U}/{userId}`, (ctx) => ok(userJson(ctx.org, findUser(ctx))), 'users', 'user'),
   route('POST', `${U}/{userId}`, updateUser, 'users', 'user'),
+  route('GET', `${U}/{userId}/groups`, listUserGroups, 'users', 'user'),
   route('GET', `${U}/{userId}/roles`, (ctx) => ok(rolesJson(ctx.org, findUser(ctx))), 'users', 'user'),
   route('GET', G, listGroups, 'groups', 'groups'),
   route('POST', G, createGroup, 'groups', 'groups'),

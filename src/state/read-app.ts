@@ -1,7 +1,7 @@
 /**
  * One app's app users and push mappings, normalized as readLiveState normalizes them: for
  * callers that follow an app after a write (`apply --wait`) without reading the whole Spoke.
- * Okta's shapes stay here; callers see LiveAppUser and LivePushMapping.
+ * Okta's shapes stay here; callers see LiveAppUser, LivePushMapping and names.
  */
 import type { OktaClient } from '../okta/types.js';
 import { normalizeAppUser, normalizePushMapping } from './normalize.js';
@@ -25,4 +25,24 @@ export async function listPushMappings(client: OktaClient, appId: string): Promi
     for (const raw of page) mappings.push(normalizePushMapping(raw, {}));
   }
   return mappings;
+}
+
+/**
+ * The names of the user's groups that are assigned to the app: the group assignments through which
+ * Okta may have provisioned her (one page of her groups and the app's group assignments each).
+ */
+export async function assignedGroupsOfUser(client: OktaClient, appId: string, userId: string): Promise<string[]> {
+  const assigned = new Set<string>();
+  for await (const page of client.pages<Json>(`/api/v1/apps/${encodeURIComponent(appId)}/groups`)) {
+    for (const raw of page) assigned.add(String(raw.id));
+  }
+  // listUserGroups answers with a plain array (the spec documents no paging for it).
+  const groups = (await client.request<Json[]>('GET', `/api/v1/users/${encodeURIComponent(userId)}/groups`)).body;
+  const names: string[] = [];
+  for (const raw of Array.isArray(groups) ? groups : []) {
+    if (!assigned.has(String(raw.id))) continue;
+    const profile = raw.profile as Json | undefined;
+    names.push(typeof profile?.name === 'string' ? profile.name : String(raw.id));
+  }
+  return names.sort();
 }

@@ -25,6 +25,7 @@ import { findOrg2OrgApp } from './find-app.js';
 import { readServiceApp } from './read-service-app.js';
 import {
   findGroupsById,
+  fillMembers,
   findGroupsWithMembers,
   findUsersByLogin,
   memberReader,
@@ -182,7 +183,7 @@ async function readSpoke(
     ]);
     live.users = users;
     live.groups = groups;
-    await suggestGroups(client, configGroupNames, live);
+    await Promise.all([suggestGroups(client, configGroupNames, live), readNewAssigneesGroups(client, spoke, live, new Set(), onEvent)]);
     live.rateLimits = client.rateLimits();
     return live;
   }
@@ -207,11 +208,34 @@ async function readSpoke(
   for (const [id, g] of byId) knownById.set(id, g);
   live.users = sortRecord(users);
   live.groups = sortRecord(groups);
-  await suggestGroups(client, configGroupNames, live);
+  await Promise.all([
+    suggestGroups(client, configGroupNames, live),
+    readNewAssigneesGroups(client, spoke, live, new Set(rawGroups.map((g) => String(g.id))), onEvent),
+  ]);
   nameAppGroupsAndMappings(spoke, live, rawGroups, rawMappings, knownById, notes);
   sinks.onMappings(live.pushMappings);
   live.rateLimits = client.rateLimits();
   return live;
+}
+
+/**
+ * The members of the groups the plan will newly assign, when it may also assign someone directly:
+ * the plan orders each member's direct assignment before her group's (see plan-assignments). A
+ * steady state assigns no new group, so reads nothing here.
+ */
+async function readNewAssigneesGroups(
+  client: OktaClient,
+  spoke: DesiredSpoke,
+  live: LiveSpoke,
+  assignedGroupIds: Set<string>,
+  onEvent: ReadEventSink | undefined,
+): Promise<void> {
+  const direct = new Set(live.appUsers.filter((u) => u.scope === 'USER').map((u) => u.loginKey));
+  if (spoke.assignments.users.every((u) => direct.has(u.loginKey))) return;
+  const groups = spoke.assignments.groups
+    .map((g) => live.groups[g.name])
+    .filter((g): g is DirectoryGroup => g !== undefined && !assignedGroupIds.has(g.id) && g.memberLoginKeys === undefined);
+  if (groups.length > 0) await fillMembers(client, [...new Set(groups)], onEvent);
 }
 
 /** Config-named groups don't depend on the app: read at once, the pushed ones' members after them. */

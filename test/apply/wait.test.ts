@@ -263,6 +263,42 @@ describe('waitForProvisioning', () => {
     assert.match(bob!.detail, /^ACTIVE in the Hub \(initialStatus acts only when the Hub user is created\)$/);
   });
 
+  it('names the real cause of a status that differs, from what it read: existed before, or created through a group first', async () => {
+    const w = await world();
+    for (const login of ['alice@acme.com', 'erin@acme.com', 'carol@acme.com']) setAppUser(w, login, 'PROVISIONED', 'SYNCHRONIZED');
+    // Alice is in Engineering, which is assigned to the app; erin's Hub user was there when the plan read the Hub.
+    const engineering = w.emea.findGroupByName('Engineering')!;
+    w.app.groups.add({ id: engineering.id, seq: 0, priority: 0, profile: {}, lastUpdated: new Date().toISOString() });
+    w.hub.addUser('alice@acme.com', { login: 'alice@acme.com' }, 'PROVISIONED');
+    const erin = w.hub.addUser('erin@acme.com', { login: 'erin@acme.com' }, 'ACTIVE');
+    w.hub.addUser('carol@acme.com', { login: 'carol@acme.com' }, 'PROVISIONED');
+    const changes = [
+      assign(w, 'alice@acme.com', 'active_with_pass'),
+      assign(w, 'erin@acme.com', 'pending_without_pass'),
+      assign(w, 'carol@acme.com', 'active_with_pass'),
+    ];
+    const hubUsersBefore = { 'erin@acme.com': { id: erin.id, login: 'erin@acme.com', status: 'ACTIVE' } };
+    const found = await waitForProvisioning(plan(changes), appliedAll(changes), w.clients, { timeoutMs: 1000, pollMs: 1, hubUsersBefore });
+    const byName = new Map(found.map((v) => [v.name, v]));
+    assert.equal(byName.get('alice@acme.com')!.ok, false);
+    assert.match(
+      byName.get('alice@acme.com')!.detail,
+      /^PROVISIONED in the Hub, but active_with_pass asks for ACTIVE: her Hub user was created through the group assignment of "Engineering" before her direct assignment landed/,
+    );
+    assert.match(
+      byName.get('erin@acme.com')!.detail,
+      /asks for STAGED: her Hub user existed before this apply \(the plan read it, ACTIVE\)/,
+    );
+    assert.match(
+      byName.get('carol@acme.com')!.detail,
+      /created during this apply \(the plan found none\), though no group of hers is assigned/,
+    );
+    // Without the plan's Hub read, nothing is claimed about before.
+    const unknown = await waitForProvisioning(plan(changes), appliedAll(changes), w.clients, { timeoutMs: 1000, pollMs: 1 });
+    assert.match(unknown.find((v) => v.name === 'alice@acme.com')!.detail, /also assigned through "Engineering", which may have created/);
+    assert.match(unknown.find((v) => v.name === 'erin@acme.com')!.detail, /the plan could not read the Hub/);
+  });
+
   it('does nothing when no user or push mapping was applied', async () => {
     const w = await world();
     const changes = [assign(w, 'bob@acme.com', 'active_with_pass')];

@@ -29,15 +29,17 @@ const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--au
                      [--allow-delete-service-apps]
 
 Without PLAN.json: reads the live orgs, plans, shows the plan and asks for \`yes\` before writing.
-With PLAN.json (from \`org2org plan --out\`): plans again from the config and the live orgs and
-applies only when the new plan makes exactly the saved plan's changes; when the config or anything
-the plan touched changed since (stale), or the file was edited, it lists the differences and
-writes nothing. The file is a record of what was reviewed, never an instruction.
+With PLAN.json (from \`org2org plan --out\`): the reviewed plan is the approval, so nothing is
+asked. It plans again from the config and the live orgs and applies only when the new plan makes
+the saved plan's changes; when the config or anything the plan touched changed since (stale), or
+the file was edited, it lists the differences and writes nothing. The file is a record of what was
+reviewed, never an instruction.
 
 Options:
       --spoke NAME                apply only this Spoke (repeatable; fresh plans only); only its
                                   and the Hub's variables are read (a saved plan: its Spokes')
-      --auto-approve              don't ask (required without an interactive terminal)
+      --auto-approve              don't ask (required without an interactive terminal and a
+                                  saved plan; applying a saved plan never asks)
       --wait                      after the writes, follow provisioning and check the Hub
       --wait-timeout DURATION     how long --wait may take: 90s, 5m, … (default 10m)
       --max-removals N            most people one apply may unprovision: users unassigned, members of
@@ -65,8 +67,9 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   const args = parseApplyArgs(argv);
   const session = startSession(io, args.global);
   if (args.global.help) return session.help(HELP);
-  // Refuse before reading anything: nobody can answer the question.
-  if (!args.autoApprove && !session.term.interactive) {
+  // Refuse before reading anything: nobody can answer the question. A saved plan is the
+  // approval (it was reviewed), so applying one never asks.
+  if (!args.autoApprove && args.planFile === undefined && !session.term.interactive) {
     throw new SafetyError(
       'apply needs a `yes` and there is no interactive terminal to ask in: review the plan, then run again with --auto-approve.',
     );
@@ -96,12 +99,12 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
     return 0;
   }
   refuseUnsafePlan(plan, args, live);
-  if (!args.autoApprove && !(await approved(session, plan))) {
+  if (!saved && !args.autoApprove && !(await approved(session, plan))) {
     session.err('Nothing was written.\n');
     return 1;
   }
   applying = session.startProgress();
-  const result = await applyUntilInterrupted(session, applying, plan, clients, args, io.pollMs ?? 1000);
+  const result = await applyUntilInterrupted(session, applying, plan, live, clients, args, io.pollMs ?? 1000);
   if (args.format === 'json') session.out(JSON.stringify(result, null, 2) + '\n');
   if (result.interrupted) return 130;
   const unverified = (result.verification ?? []).filter((v) => !v.ok).length;
@@ -164,6 +167,7 @@ async function applyUntilInterrupted(
   session: Session,
   progress: Progress,
   plan: Plan,
+  live: LiveState,
   clients: LiveClients,
   args: ApplyArgs,
   pollMs: number,
@@ -180,6 +184,7 @@ async function applyUntilInterrupted(
           timeoutMs: args.waitTimeoutMs,
           pollMs,
           onEvent: (e) => progress.apply(e),
+          ...(live.hub ? { hubUsersBefore: live.hub.users } : {}),
         });
       } catch (error) {
         // Ctrl-C while following provisioning: every change was made, only the check stopped.
