@@ -247,7 +247,7 @@ async function runPhase(members: Change[], deps: Map<string, string[]>, run: Spo
 function blockerOf(address: string, run: SpokeRun): string | undefined {
   const result = run.outcomeOf(address);
   if (result && (result.outcome === 'failed' || result.outcome === 'skipped')) {
-    return `${address} ${result.outcome === 'failed' ? 'failed' : 'was skipped'}`;
+    return `${address}, which ${result.outcome === 'failed' ? 'failed' : 'was skipped'}`;
   }
   return undefined;
 }

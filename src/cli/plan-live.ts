@@ -4,7 +4,7 @@
  */
 import type { DesiredState } from '../config/types.js';
 import { createPlan } from '../plan/create-plan.js';
-import type { Plan } from '../plan/types.js';
+import type { Allowances, Plan } from '../plan/types.js';
 import { readLiveState, type LiveClients } from '../state/read-live-state.js';
 import type { LiveState } from '../state/types.js';
 import { VERSION } from '../version.js';
@@ -18,6 +18,8 @@ export interface PlanLiveOptions {
   now?: () => Date;
   /** Where to find the git commit the plan is made at. */
   cwd?: string;
+  /** What the guards allow (the plan records them). */
+  allowances?: Allowances;
 }
 
 /** The plan, stamped with its time and commit, and the live state it was made from. */
@@ -31,7 +33,11 @@ export async function planLive(
   const live = await session.readWithProgress('the orgs were not read to the end, so no plan was made; nothing was written.', (progress) =>
     readLiveState(desired, clients, { onEvent: (e) => progress.read(e) }),
   );
-  const plan = createPlan(desired, live, { maxApiCapacity: options.maxApiCapacity ?? 0.5, toolVersion: VERSION });
+  const plan = createPlan(desired, live, {
+    maxApiCapacity: options.maxApiCapacity ?? 0.5,
+    toolVersion: VERSION,
+    ...(options.allowances ? { allowances: options.allowances } : {}),
+  });
   plan.createdAt = (options.now?.() ?? new Date()).toISOString();
   const git = gitCommit(options.cwd);
   if (git) plan.git = git;

@@ -10,6 +10,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { planOfFile } from '../apply/saved-plan.js';
 import { describePointer } from '../config/schema-check.js';
 import { Org2OrgError } from '../errors.js';
+import { DEFAULT_ALLOWANCES } from '../plan/guards.js';
 import { PLAN_FORMAT_VERSION, type Plan, type PlanFile, type WrittenPlanFile } from '../plan/types.js';
 import { VERSION } from '../version.js';
 
@@ -86,5 +87,9 @@ export function readSavedPlan(file: string): PlanFile {
       `${file} is not a well-formed plan file (schemas/plan.schema.json); nothing was read or written:\n${shown.join('\n')}\nMake a new one with \`org2org plan --out ${file}\`.`,
     );
   }
-  return read.plan;
+  const whole = read.plan;
+  // A plan made before plans recorded allowances allowed nothing beyond the defaults.
+  whole.allowances = { ...DEFAULT_ALLOWANCES, ...(whole.allowances ?? {}) };
+  whole.guards ??= [];
+  return whole;
 }

@@ -64,7 +64,8 @@ export interface Session {
   /** `--debug` or ORG2ORG_DEBUG=1: every API call logged to stderr, secrets masked. */
   debug: boolean;
   /** The config (secrets required), its warnings printed, restricted to `spokes` (all when empty). */
-  loadConfig(file: string, spokes: readonly string[]): Promise<DesiredState>;
+  /** `applySecretsOptional`: plan's load, which needs only the names of the secrets apply sends. */
+  loadConfig(file: string, spokes: readonly string[], options?: { applySecretsOptional?: boolean }): Promise<DesiredState>;
   /** New progress on stderr; from now on the clients report their waits and retries to it. */
   startProgress(): Progress;
   /**
@@ -114,8 +115,13 @@ export function startSession(io: SessionIo, global: GlobalArgs): Session {
     term,
     color: useColor(global.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true),
     debug,
-    async loadConfig(file, spokes) {
-      const { desired, warnings } = await (io.loadConfig ?? loadConfig)(file, { env, requireSecrets: true, spokes });
+    async loadConfig(file, spokes, options = {}) {
+      const { desired, warnings } = await (io.loadConfig ?? loadConfig)(file, {
+        env,
+        requireSecrets: true,
+        spokes,
+        ...(options.applySecretsOptional ? { applySecretsOptional: true } : {}),
+      });
       for (const w of warnings) err(`${inert(w.file)}:${w.line}:${w.col} ${w.severity}: ${inert(w.message)}\n`);
       return selectSpokes(desired, [...spokes]);
     },

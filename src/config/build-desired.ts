@@ -87,6 +87,12 @@ export interface BuildOptions {
   env: Record<string, string | undefined>;
   requireSecrets: boolean;
   /**
+   * Secrets only apply sends (the connection's provisioning token, security answers) may be unset:
+   * `plan` needs only their variable names, so a pull request's plan job holds no secret that can
+   * write. Unset, each is a warning saying what is then left to check and apply.
+   */
+  applySecretsOptional?: boolean;
+  /**
    * The Spokes whose `${NAME}` references are read (all when absent). The others are built from
    * the document alone: their references stay unresolved and unreported, and `env` is never
    * consulted for them, so a job for one Spoke needs (and sees) no other Spoke's secrets.
@@ -184,11 +190,19 @@ class ValueReader {
     this.problems.push(problemAt(this.source.file, line, col, pointer, message, severity));
   }
 
-  private reportUnset(pointer: string, names: string[]): void {
+  private reportUnset(pointer: string, names: string[], applyOnly = false): void {
     this.unresolved.add(pointer);
     if (!this.scope.report) return;
     for (const name of names) {
-      if (this.options.requireSecrets) {
+      if (applyOnly && this.options.applySecretsOptional) {
+        if (this.warnedVars.has(name)) continue;
+        this.warnedVars.add(name);
+        this.report(
+          pointer,
+          `environment variable ${name} is not set: the plan doesn't need it (it holds only its name)${pointer.endsWith('/connection/token') ? ' and leaves testing the provisioning token to `org2org check`' : ''}; apply will need it`,
+          'warning',
+        );
+      } else if (this.options.requireSecrets) {
         this.report(pointer, `environment variable ${name} is not set — export ${name} before running this command`);
       } else if (!this.warnedVars.has(name)) {
         // Offline validation runs without secrets (CI on forks): one reminder per variable is enough.
@@ -245,7 +259,8 @@ class ValueReader {
     return value === undefined ? undefined : this.literal(pointer, value);
   }
 
-  secret(pointer: string, value: string): Secret {
+  /** `applyOnly`: a secret only apply sends (see BuildOptions.applySecretsOptional). */
+  secret(pointer: string, value: string, applyOnly = false): Secret {
     const name = wholeReference(value);
     if (name === undefined) {
       // Never echo the value: it may be a real secret pasted by mistake.
@@ -256,7 +271,7 @@ class ValueReader {
       return new Secret('(literal)', undefined);
     }
     const v = this.scope.env[name];
-    if (v === undefined || v === '') this.reportUnset(pointer, [name]);
+    if (v === undefined || v === '') this.reportUnset(pointer, [name], applyOnly);
     return new Secret(name, v);
   }
 
@@ -332,7 +347,7 @@ function desiredConnection(read: ValueReader, c: NonNullable<RawSpoke['connectio
   if (c.authScheme === 'TOKEN') {
     return {
       authScheme: 'TOKEN',
-      token: c.token === undefined ? new Secret('(missing)', undefined) : read.secret(`${at}/connection/token`, c.token),
+      token: c.token === undefined ? new Secret('(missing)', undefined) : read.secret(`${at}/connection/token`, c.token, true),
       enabled,
     };
   }
@@ -358,7 +373,7 @@ function desiredUsers(read: ValueReader, assignments: NonNullable<RawSpoke['assi
       pos: read.pos(up),
     };
     if (u.securityQuestion !== undefined) user.securityQuestion = read.literal(`${up}/securityQuestion`, u.securityQuestion);
-    if (u.securityAnswer !== undefined) user.securityAnswer = read.secret(`${up}/securityAnswer`, u.securityAnswer);
+    if (u.securityAnswer !== undefined) user.securityAnswer = read.secret(`${up}/securityAnswer`, u.securityAnswer, true);
     return user;
   });
 }

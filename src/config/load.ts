@@ -17,6 +17,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** plan/apply/check need every referenced variable set; validate (offline, maybe without secrets) doesn't. */
   requireSecrets: boolean;
+  /** `plan`: the secrets only apply sends may be unset (see BuildOptions.applySecretsOptional). */
+  applySecretsOptional?: boolean;
   /** Read the environment for these Spokes only (and the Hub); the others are checked without it. */
   spokes?: readonly string[];
 }
@@ -47,6 +49,7 @@ export async function loadConfig(file: string, options: LoadOptions): Promise<Lo
   const built = buildDesiredState(source, source.data as RawConfig, digest, {
     env: options.env ?? process.env,
     requireSecrets: options.requireSecrets,
+    ...(options.applySecretsOptional ? { applySecretsOptional: true } : {}),
     ...(options.spokes && options.spokes.length > 0 ? { spokes: options.spokes } : {}),
   });
   const problems = [...built.problems];

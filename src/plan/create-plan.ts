@@ -16,6 +16,7 @@
 import type { DesiredSpoke, DesiredState, SourcePos } from '../config/types.js';
 import type { LiveSpoke, LiveState } from '../state/types.js';
 import { addressOf, fingerprintsByAddress } from './address.js';
+import { DEFAULT_ALLOWANCES, evaluateGuards } from './guards.js';
 import { KINDS, plannersInOrder } from './kinds.js';
 import { warnAppUsers } from './plan-push.js';
 import { diagnose, type SpokeContext } from './spoke-context.js';
@@ -84,7 +85,10 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     summary,
     errored: summary.errors > 0,
     empty: summary.add + summary.change + summary.remove + summary.manual === 0,
+    allowances: { ...(options.allowances ?? DEFAULT_ALLOWANCES) },
+    guards: [],
   };
+  plan.guards = evaluateGuards(spokes, plan.allowances, live);
   if (planDiagnostics.length > 0) plan.diagnostics = planDiagnostics;
   return plan;
 }
@@ -148,6 +152,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     }
     changes = changes.filter((c) => !observed(c));
   }
+  if (liveState.hubUnreadable !== undefined) refuseHubIdentityChanges(ctx, changes, liveState.hubUnreadable);
   return {
     plan: {
       name: desired.name,
@@ -186,6 +191,33 @@ function reportDuplicates(ctx: SpokeContext): void {
   check('assignments.users', ctx.desired.assignments.users, (u) => u.loginKey);
   check('assignments.groups', ctx.desired.assignments.groups, (g) => g.name);
   check('pushGroups.groups', ctx.desired.pushGroups.groups, (g) => g.name);
+}
+
+/**
+ * Changes that decide which Hub a Spoke provisions into (the app's base URL), or that act in the
+ * Hub on its identity (its service app, a push linking to a Hub group by name): planned against a
+ * Hub that can't be read, a typo'd URL or an outage would re-point or cut the Spoke. Each is an
+ * error for its Spoke, so nothing of it is applied until the Hub answers.
+ */
+function refuseHubIdentityChanges(ctx: SpokeContext, changes: Change[], why: string): void {
+  for (const change of changes) {
+    const op = change.op;
+    const what =
+      op.type === 'app.create' || (op.type === 'app.update' && op.baseUrl !== undefined)
+        ? `sets the app's Hub (base URL ${op.baseUrl})`
+        : op.type.startsWith('serviceApp.')
+          ? "changes the Hub's service app"
+          : op.type === 'pushMapping.create' && change.after?.link === true
+            ? 'links a push to a Hub group by name'
+            : undefined;
+    if (what === undefined) continue;
+    diagnose(
+      ctx,
+      'error',
+      `${change.address} ${what}, but the Hub could not be read (${why}): check the Hub's URL and credentials (hub.url, hub.auth), then plan again`,
+      { address: change.address },
+    );
+  }
 }
 
 function isAssignment(change: Change): boolean {

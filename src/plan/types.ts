@@ -224,6 +224,44 @@ export interface PlanSummary {
   minSeconds: number;
 }
 
+/**
+ * What the person who made the plan allowed beyond the guards' defaults (plan's flags). Apply of
+ * the saved plan honours exactly these: the reviewers saw them.
+ */
+export interface Allowances {
+  /** Most people one apply may unprovision. */
+  maxRemovals: number;
+  allowDeleteTargetGroups: boolean;
+  allowDisableConnection: boolean;
+  allowDeleteServiceApps: boolean;
+  /** Pointing an existing Spoke app at another Hub (its base URL). */
+  allowHubChange: boolean;
+  /** Revoking a scope or role from the Hub's service app that provisioning needs. */
+  allowRemoveRequiredAccess: boolean;
+}
+
+export type GuardKind =
+  | 'max-removals'
+  | 'delete-target-groups'
+  | 'disable-connection'
+  | 'delete-service-apps'
+  | 'hub-change'
+  | 'remove-required-access';
+
+/** A change (or the plan's removals together) that apply refuses unless allowed. */
+export interface Guard {
+  guard: GuardKind;
+  /** Absent for max-removals, which counts across Spokes. */
+  spoke?: string;
+  address?: string;
+  /** What it does, in words (starting with the address when there is one). */
+  message: string;
+  /** The flag that allows it, e.g. `--max-removals 30`. */
+  allowWith: string;
+  /** Allowed by the plan's allowances; when false, apply refuses the plan. */
+  allowed: boolean;
+}
+
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   tool: { name: 'org2org'; version: string };
@@ -240,6 +278,10 @@ export interface Plan {
   empty: boolean;
   /** Diagnostics that belong to no single spoke (e.g. Hub read notes); absent when none. */
   diagnostics?: Diagnostic[];
+  /** The flags the plan was made with (see Allowances). */
+  allowances: Allowances;
+  /** Every guard the changes meet; one not allowed means apply will refuse this plan. */
+  guards: Guard[];
 }
 
 /**
@@ -265,4 +307,6 @@ export interface PlanOptions {
   /** Share of each rate-limit bucket the run may use (0–1], for the time estimate. */
   maxApiCapacity: number;
   toolVersion: string;
+  /** What the guards allow (default: nothing beyond the default removal limit). */
+  allowances?: Allowances;
 }

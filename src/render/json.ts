@@ -17,6 +17,8 @@ const PLAN_KEYS = [
   'summary',
   'errored',
   'empty',
+  'allowances',
+  'guards',
   'diagnostics',
   'spokes',
   'fingerprints',

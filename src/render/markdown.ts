@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fenceFor, htmlText, inert, inertBlock, MAX_NAME, MAX_TEXT, mdCode, mdText } from '../inert.js';
+import { REQUIRED_ROLES, REQUIRED_SCOPES } from '../plan/guards.js';
 import { KINDS } from '../plan/kinds.js';
 import type { Change, Diagnostic, Plan, ResourceKind, SpokePlan } from '../plan/types.js';
 import {
@@ -24,6 +25,7 @@ import {
   costLine,
   countsOf,
   formatCount,
+  guardLines,
   hubEffectsCount,
   listedChanges,
   localAddress,
@@ -98,6 +100,9 @@ export function guardOf(change: Change): string | undefined {
   if (op.type === 'pushMapping.delete' && op.deleteTargetGroup) return '--allow-delete-target-groups';
   if ('disables' in op && op.disables) return '--allow-disable-connection';
   if (op.type === 'serviceApp.delete') return '--allow-delete-service-apps';
+  if (op.type === 'app.update' && op.baseUrl !== undefined) return '--allow-hub-change';
+  if (op.type === 'serviceApp.revokeGrant' && REQUIRED_SCOPES.includes(op.scopeId)) return '--allow-remove-required-access';
+  if (op.type === 'serviceApp.unassignRole' && REQUIRED_ROLES.includes(op.roleType)) return '--allow-remove-required-access';
   return undefined;
 }
 
@@ -282,6 +287,17 @@ function topBlocks(plan: Plan | undefined, options: MarkdownOptions, budget: num
     blocks.push(`> [!WARNING]\n> ${removes && effects ? `${removes} and ${effects}` : removes || effects}.`);
   }
   blocks.push(plan.empty && !plan.errored ? NO_CHANGES : `**${summaryLine(plan.summary)}** ${costLine(plan.summary)}`);
+  // What apply will refuse, and what the plan's own flags allowed: in the summary, never cut (bounded by guardLines).
+  const guards = guardLines(plan);
+  if (guards.length > 0)
+    blocks.push(
+      guards
+        .map((line) => {
+          const icon = line.role === 'error' ? '⛔' : line.role === 'warning' ? '🔓' : 'ℹ️';
+          return `- ${icon} ${mdText(line.text, 2 * MAX_TEXT).replace(/(^|\s)(--[a-z-]+(?: \d+)?)(?=[\s;.,]|$)/g, '$1`$2`')}`;
+        })
+        .join('\n'),
+    );
   const global = ordered(plan.diagnostics ?? []).map(diagnosticItem);
   if (global.length > 0)
     blocks.push(

@@ -6,6 +6,7 @@
 import { diffLines } from 'diff';
 import { inert, MAX_NAME } from '../inert.js';
 import { addressInSpoke } from '../plan/address.js';
+import { allowanceFlags } from '../plan/guards.js';
 import type { Action, AttributeChange, Change, Diagnostic, Plan, PlanSummary } from '../plan/types.js';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', delete: '-', manual: '!', noop: '=' };
@@ -200,4 +201,34 @@ export function countsOf(changes: Change[]): { add: number; change: number; remo
 
 export function allDiagnostics(plan: Plan): Diagnostic[] {
   return [...(plan.diagnostics ?? []), ...plan.spokes.flatMap((s) => s.diagnostics)];
+}
+
+/** Guards listed one by one at most; the rest are counted (a plan may delete many Hub groups). */
+const MAX_GUARDS_LISTED = 20;
+
+/**
+ * The plan's guards, for the summary of every format: what apply will refuse and the flag that
+ * allows it, then what the plan's own flags allowed (the reviewers must see both). Empty when the
+ * plan meets no guard and allows nothing beyond the defaults.
+ */
+export function guardLines(plan: Plan): Line[] {
+  const guards = plan.guards ?? [];
+  const lines: Line[] = [];
+  const refused = guards.filter((g) => !g.allowed);
+  const allowed = guards.filter((g) => g.allowed);
+  for (const g of refused.slice(0, MAX_GUARDS_LISTED))
+    lines.push({ text: `apply will refuse this plan: ${g.message}; to allow it, plan with ${g.allowWith}`, role: 'error', prose: true });
+  if (refused.length > MAX_GUARDS_LISTED)
+    lines.push({
+      text: `apply will refuse this plan for ${refused.length - MAX_GUARDS_LISTED} more guarded changes (see the plan file)`,
+      role: 'error',
+    });
+  for (const g of allowed.slice(0, MAX_GUARDS_LISTED))
+    lines.push({ text: `allowed by ${g.allowWith} given to plan: ${g.message}`, role: 'warning', prose: true });
+  if (allowed.length > MAX_GUARDS_LISTED)
+    lines.push({ text: `… and ${allowed.length - MAX_GUARDS_LISTED} more guarded changes allowed (see the plan file)`, role: 'warning' });
+  const flags = plan.allowances ? allowanceFlags(plan.allowances) : [];
+  if (flags.length > 0)
+    lines.push({ text: `Allowances recorded in this plan (apply honours exactly these): ${flags.join(' ')}`, role: 'note' });
+  return lines;
 }

@@ -11,6 +11,7 @@ import {
   costLine,
   diagnosticText,
   formatCount,
+  guardLines,
   hubEffectsCount,
   hubEffectsLine,
   listedChanges,
@@ -79,6 +80,7 @@ export function renderPlanText(plan: Plan, options: TextOptions): string {
     if (hub) lines.push({ text: plan.errored ? `${hub}.` : hub, role: 'warning' });
     lines.push({ text: costLine(plan.summary) });
   }
+  for (const line of guardLines(plan)) push(line);
   const { errors, warnings } = plan.summary;
   if (errors > 0 || warnings > 0) {
     const text = `${formatCount(errors)} ${errors === 1 ? 'error' : 'errors'}, ${formatCount(warnings)} ${warnings === 1 ? 'warning' : 'warnings'}.`;

@@ -98,11 +98,14 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     });
   };
   const spokesRead = Promise.all(chosen.map(readOrNote)).then((read) => read.filter((s): s is LiveSpoke => s !== undefined));
+  let hubUnreadable: string | undefined;
   const hubRead = clients.hub
     ? readHub(clients.hub, chosen, { appUsers: appUsersRead, mappings: mappingsRead }, options.onEvent).catch((err: unknown) => {
-        // The Hub's read access is optional: without it the plan still stands, minus the Hub-side checks.
+        // The Hub's read access is optional: without it the plan still stands, minus the Hub-side
+        // checks, and minus any change that depends on which Hub it is (the planner's errors).
         if (!(err instanceof Org2OrgError)) throw err;
         notes.push({ severity: 'warning', message: `the Hub could not be read, so Hub-side checks are skipped: ${err.message}` });
+        hubUnreadable = err.message;
         return undefined;
       })
     : Promise.resolve(undefined);
@@ -112,6 +115,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), readProblems: notes };
   if (Object.keys(unreadable).length > 0) state.unreadable = unreadable;
   if (hub) state.hub = hub;
+  if (hubUnreadable !== undefined) state.hubUnreadable = hubUnreadable;
   return state;
 }
 

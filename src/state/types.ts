@@ -293,6 +293,11 @@ export interface LiveState {
    * the other Spokes are read and planned as usual.
    */
   unreadable?: Record<string, string>;
+  /**
+   * Why the Hub could not be read, when the config gives it credentials and reading it failed
+   * (down, a typo'd URL, a revoked token). Changes that depend on which Hub it is are then errors.
+   */
+  hubUnreadable?: string;
 }
 
 /** Progress of reading the live orgs, for the UI. */

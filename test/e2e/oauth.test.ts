@@ -321,6 +321,36 @@ describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', ()
     assert.deepEqual(findLeaks(sim, exported.stdout + exported.stderr), []);
   });
 
+  it('removing a scope or role provisioning needs is refused without --allow-remove-required-access, and the plan says so first', async () => {
+    const grants = () => hubApp().grants.size + hubApp().roles.size;
+    const before = grants();
+    writeFileSync(
+      config,
+      CONFIG.replace('USERS_EXTRA\n', '').replace(
+        'rotationMode: MANUAL\n',
+        'rotationMode: MANUAL\n      scopes: [okta.groups.manage]\n      roles: [GROUP_MEMBERSHIP_ADMIN]\n',
+      ),
+    );
+    try {
+      const plan = await run('plan', '--detailed-exitcode');
+      assert.equal(plan.code, 1, plan.stdout + plan.stderr);
+      assert.match(
+        plan.stdout,
+        /apply will refuse this plan: hub\.serviceApp\["nordics"\]\.grant\["okta\.users\.manage"\]: .*; to allow it, plan with --allow-remove-required-access/,
+      );
+      assert.match(plan.stdout, /apply will refuse this plan: hub\.serviceApp\["nordics"\]\.role\["USER_ADMIN"\]: /);
+      const refused = await run('apply', '--auto-approve');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /okta\.users\.manage.*allow it with --allow-remove-required-access/);
+      assert.equal(grants(), before, 'nothing was revoked');
+      const allowed = await run('plan', '--detailed-exitcode', '--allow-remove-required-access');
+      assert.equal(allowed.code, 2, allowed.stdout + allowed.stderr);
+      assert.match(allowed.stdout, /allowed by --allow-remove-required-access given to plan: hub\.serviceApp/);
+    } finally {
+      writeConfig();
+    }
+  });
+
   it('a managed service app the config stops using is a removal that apply refuses without --allow-delete-service-apps', async () => {
     const clientId = hubApp().id;
     writeFileSync(

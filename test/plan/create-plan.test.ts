@@ -106,10 +106,12 @@ describe('createPlan: a spoke with no app', () => {
       ],
     );
     assert.ok(at(p, 'spoke.emea.features.toApp').dependsOn.includes('spoke.emea.connection'));
+    // The push also waits for its group's new assignment (whose members it pushes).
     assert.deepEqual(at(p, 'spoke.emea.pushMapping["Sales"]').dependsOn, [
       'spoke.emea.app',
       'spoke.emea.connection',
       'spoke.emea.features.toApp',
+      'spoke.emea.assignment.group["Sales"]',
     ]);
     assert.doesNotThrow(() => computePhases(changes(p)));
   });

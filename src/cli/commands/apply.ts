@@ -7,33 +7,35 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
-import { checkSafety, DEFAULT_MAX_REMOVALS, type SafetyOptions } from '../../apply/safety.js';
+import { allowanceFlags } from '../../plan/guards.js';
 import { checkStale } from '../../apply/stale.js';
 import { savedPlanDifferences } from '../../apply/saved-plan.js';
 import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
 import type { DesiredState } from '../../config/types.js';
 import { InterruptedError, Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
-import type { Plan, PlanFile } from '../../plan/types.js';
+import type { Allowances, Plan, PlanFile } from '../../plan/types.js';
 import { confirmApply, type Progress } from '../../render/progress.js';
 import { renderPlanText } from '../../render/text.js';
 import type { LiveClients } from '../../state/read-live-state.js';
 import type { LiveState } from '../../state/types.js';
 import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, type GlobalArgs, type Pacing } from '../args.js';
+import { ALLOWANCE_FLAGS, ALLOWANCE_HELP, allowancesOf } from '../allowances.js';
 import { planLive } from '../plan-live.js';
 import { readSavedPlan } from '../saved-plan-file.js';
 import { startSession, type Session, type SessionIo } from '../session.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
                      [--max-removals N] [--allow-delete-target-groups] [--allow-disable-connection]
-                     [--allow-delete-service-apps]
+                     [--allow-delete-service-apps] [--allow-hub-change] [--allow-remove-required-access]
 
 Without PLAN.json: reads the live orgs, plans, shows the plan and asks for \`yes\` before writing.
 With PLAN.json (from \`org2org plan --out\`): the reviewed plan is the approval, so nothing is
 asked. It plans again from the config and the live orgs and applies only when the new plan makes
 the saved plan's changes; when the config or anything the plan touched changed since (stale), or
 the file was edited, it lists the differences and writes nothing. The file is a record of what was
-reviewed, never an instruction.
+reviewed, never an instruction. It is applied with the allowances recorded in it (the guard flags
+given to \`plan\`, which the reviewers saw), and takes no guard flag itself.
 
 Options:
       --spoke NAME                apply only this Spoke (repeatable; fresh plans only); only its
@@ -42,11 +44,7 @@ Options:
                                   saved plan; applying a saved plan never asks)
       --wait                      after the writes, follow provisioning and check the Hub
       --wait-timeout DURATION     how long --wait may take: 90s, 5m, … (default 10m)
-      --max-removals N            most people one apply may unprovision: users unassigned, members of
-                                  groups unassigned, users of a connection switched off (default ${DEFAULT_MAX_REMOVALS})
-      --allow-delete-target-groups  allow removing a push mapping together with its Hub group
-      --allow-disable-connection  allow switching a provisioning connection off
-      --allow-delete-service-apps allow removing a Hub service app org2org made for a Spoke
+${ALLOWANCE_HELP}
       --max-api-capacity N        share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N           ceiling of requests in flight per org, 1–75 (default 32;
                                   adaptive below it: starts at 16, grows, backs off)
@@ -85,7 +83,9 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
     const waiting = applyEventOfClientEvent(e);
     if (waiting) applying?.apply(waiting);
   });
-  const { plan, live } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now });
+  // A saved plan is applied with the allowances it was made (and reviewed) with, no others.
+  const allowances = saved ? saved.plan.allowances : args.allowances;
+  const { plan, live } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, allowances });
   if (saved) refuseStalePlan(saved.plan, args.planFile!, desired, live, plan);
   if (saved)
     session.err(
@@ -98,7 +98,9 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
     if (args.format === 'json') session.out(JSON.stringify({ applied: 0, failed: 0, skipped: 0, results: [] }, null, 2) + '\n');
     return 0;
   }
-  refuseUnsafePlan(plan, args, live);
+  refuseUnsafePlan(plan, saved ? args.planFile : undefined);
+  if (saved && allowanceFlags(allowances).length > 0)
+    session.err(`Applying with the allowances recorded in the plan: ${allowanceFlags(allowances).join(' ')}\n`);
   if (!saved && !args.autoApprove && !(await approved(session, plan))) {
     session.err('Nothing was written.\n');
     return 1;
@@ -116,6 +118,12 @@ function readSavedPlanToApply(args: ApplyArgs): { plan: PlanFile; configFile: st
   if (args.planFile === undefined) return undefined;
   const plan = readSavedPlan(args.planFile);
   if (args.spokes.length > 0) throw new UsageError('--spoke applies to fresh plans only: a saved plan already names its Spokes.');
+  if (args.allowanceFlagsGiven.length > 0) {
+    const recorded = allowanceFlags(plan.allowances);
+    throw new UsageError(
+      `${args.allowanceFlagsGiven.join(', ')}: a saved plan is applied with the allowances recorded in it (${recorded.length > 0 ? recorded.join(' ') : 'none'}), which its reviewers saw. To allow more, plan again with the flag, review that plan and apply it.`,
+    );
+  }
   const configFile = args.configGiven ? args.global.config : plan.config.file;
   refuseChangedConfig(plan, args.planFile, configFile, args.configGiven);
   return { plan, configFile };
@@ -144,9 +152,14 @@ function refuseErroredPlan(plan: Plan): void {
   );
 }
 
-function refuseUnsafePlan(plan: Plan, args: ApplyArgs, live: LiveState): void {
-  const refusals = checkSafety(plan, args.safety, live);
-  if (refusals.length > 0) throw new SafetyError(`apply refused, nothing was written:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
+/** The plan's guards its allowances leave standing (decided when it was computed, with the same allowances). */
+function refuseUnsafePlan(plan: Plan, planFile: string | undefined): void {
+  const refusals = plan.guards.filter((g) => !g.allowed);
+  if (refusals.length === 0) return;
+  const how = planFile
+    ? (g: { allowWith: string }) => `to allow it, plan again with ${g.allowWith}, review that plan and apply it`
+    : (g: { allowWith: string }) => `allow it with ${g.allowWith}`;
+  throw new SafetyError(`apply refused, nothing was written:\n${refusals.map((g) => `  - ${g.message}; ${how(g)}`).join('\n')}`);
 }
 
 /** Whether the person at the terminal typed `yes`. */
@@ -234,7 +247,9 @@ interface ApplyArgs {
   autoApprove: boolean;
   wait: boolean;
   waitTimeoutMs: number;
-  safety: SafetyOptions;
+  allowances: Allowances;
+  /** The guard flags given, as typed (a saved plan takes none). */
+  allowanceFlagsGiven: string[];
   pacing: Pacing;
   format: 'text' | 'json';
 }
@@ -249,19 +264,13 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
       'auto-approve': { type: 'boolean' },
       wait: { type: 'boolean' },
       'wait-timeout': { type: 'string' },
-      'max-removals': { type: 'string' },
-      'allow-delete-target-groups': { type: 'boolean' },
-      'allow-disable-connection': { type: 'boolean' },
-      'allow-delete-service-apps': { type: 'boolean' },
+      ...ALLOWANCE_FLAGS,
       format: { type: 'string' },
     },
     { maxPositionals: 1, positionalName: 'saved plan file' },
   );
   const format = parsed.choice('format', ['text', 'json'], 'text');
-  const removals = parsed.string('max-removals');
-  const maxRemovals = removals === undefined ? DEFAULT_MAX_REMOVALS : Number(removals);
-  if (!Number.isInteger(maxRemovals) || maxRemovals < 0)
-    throw new UsageError(`--max-removals must be a whole number ≥ 0 (got "${removals}").`);
+  const { allowances, given } = allowancesOf(parsed);
   return {
     global: parsed.global,
     planFile: parsed.positionals[0],
@@ -270,12 +279,8 @@ function parseApplyArgs(argv: string[]): ApplyArgs {
     autoApprove: parsed.flag('auto-approve'),
     wait: parsed.flag('wait'),
     waitTimeoutMs: parseDuration(parsed.string('wait-timeout') ?? '10m'),
-    safety: {
-      maxRemovals,
-      allowDeleteTargetGroups: parsed.flag('allow-delete-target-groups'),
-      allowDisableConnection: parsed.flag('allow-disable-connection'),
-      allowDeleteServiceApps: parsed.flag('allow-delete-service-apps'),
-    },
+    allowances,
+    allowanceFlagsGiven: given,
     pacing: pacingOf(parsed),
     format,
   };

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { toPlanFile } from '../../plan/create-plan.js';
-import type { Plan } from '../../plan/types.js';
+import type { Allowances, Plan } from '../../plan/types.js';
 import type { LiveState } from '../../state/types.js';
 import { renderPlanJson } from '../../render/json.js';
 import { commentMarker, type MarkdownOptions, renderPlanMarkdown, renderStepSummary } from '../../render/markdown.js';
@@ -15,12 +15,14 @@ import { errorText } from '../error-text.js';
 import { renderPlanText } from '../../render/text.js';
 import { githubAnnotation, underGitHubActions } from '../annotations.js';
 import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, type GlobalArgs, type Pacing } from '../args.js';
+import { ALLOWANCE_FLAGS, ALLOWANCE_HELP, allowancesOf } from '../allowances.js';
 import { planLive } from '../plan-live.js';
 import { startSession, type Session, type SessionIo } from '../session.js';
 import { appendStepSummary, markdownOptions } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--comment FILE [--artifact NAME]] [--detailed-exitcode] [--max-api-capacity PCT]
+                    [--max-removals N] [--allow-…]
 
 Reads the live Spoke orgs (and the Hub, when the config gives it credentials), compares them with
 the config and shows what \`org2org apply\` would change. Nothing is written to any org.
@@ -37,16 +39,22 @@ Options:
                              where long lists are cut
       --print-marker         print the --comment marker for this -c and --spoke selection and
                              exit (reads nothing): a workflow finds its comment by it
-      --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error)
+      --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error, or a plan apply
+                             would refuse)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
       --max-in-flight N      ceiling of requests in flight per org, 1–75 (default 32;
                              adaptive below it: starts at 16, grows, backs off)
+
+Guards: the plan says which of its changes apply will refuse and the flag that allows each. Given
+here, the flags are recorded in the plan (and shown with it): \`apply PLAN.json\` honours exactly them.
+${ALLOWANCE_HELP}
 
 ${GLOBAL_HELP}
 
 Under GitHub Actions the plan (or what failed) is also appended once to $GITHUB_STEP_SUMMARY:
 the whole text plan when it fits GitHub's 1 MiB, else the Markdown. Progress never goes there.
-Exit: 0 ok, 1 error (or a plan with errors), 2 changes (with --detailed-exitcode), 130 interrupted (Ctrl-C).`;
+Exit: 0 ok, 1 error (or a plan with errors; with --detailed-exitcode also a plan apply would refuse),
+2 changes (with --detailed-exitcode), 130 interrupted (Ctrl-C).`;
 
 /** `cwd`: where the git commit the plan is made at is read (tests). */
 export type PlanIo = SessionIo & { cwd?: string };
@@ -68,9 +76,15 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   let plan: Plan;
   let live: LiveState;
   try {
-    const desired = await session.loadConfig(args.global.config, args.spokes);
+    // The provisioning token and security answers are only sent by apply: a plan job needs no secret that can write.
+    const desired = await session.loadConfig(args.global.config, args.spokes, { applySecretsOptional: true });
     const clients = session.clients(desired, args.pacing);
-    ({ plan, live } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, cwd: io.cwd }));
+    ({ plan, live } = await planLive(session, desired, clients, {
+      maxApiCapacity: args.pacing.maxApiCapacity,
+      now: io.now,
+      cwd: io.cwd,
+      allowances: args.allowances,
+    }));
   } catch (err) {
     // The comment and the summary say what stopped the plan; main reports the error as always.
     const failed = { ...markdown, failure: errorText(err) };
@@ -84,6 +98,14 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   if (plan.errored) {
     reportPlanErrors(session, plan);
     return 1;
+  }
+  const refused = plan.guards.filter((g) => !g.allowed);
+  if (refused.length > 0) {
+    session.err(
+      `apply will refuse this plan (${refused.length} guard${refused.length === 1 ? '' : 's'}, listed above); to allow it, plan with ${[...new Set(refused.map((g) => g.allowWith))].join(' ')}.\n`,
+    );
+    // A plan nobody can apply as it stands is not a clean "changes" result for CI.
+    if (args.detailedExitcode) return 1;
   }
   return args.detailedExitcode && !plan.empty ? 2 : 0;
 }
@@ -132,6 +154,7 @@ interface PlanArgs {
   format: 'text' | 'markdown' | 'json';
   detailedExitcode: boolean;
   pacing: Pacing;
+  allowances: Allowances;
 }
 
 function parsePlanArgs(argv: string[]): PlanArgs {
@@ -144,6 +167,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     'print-marker': { type: 'boolean' },
     format: { type: 'string' },
     'detailed-exitcode': { type: 'boolean' },
+    ...ALLOWANCE_FLAGS,
   });
   return {
     global: parsed.global,
@@ -155,6 +179,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     format: parsed.choice('format', ['text', 'markdown', 'json'], 'text'),
     detailedExitcode: parsed.flag('detailed-exitcode'),
     pacing: pacingOf(parsed),
+    allowances: allowancesOf(parsed).allowances,
   };
 }
 
