@@ -53,8 +53,23 @@ export function planOfFile(file: WrittenPlanFile): { plan: PlanFile; problems?: 
 }
 
 /**
+ * How far along a saved plan is, judged by the recomputed one: the saved changes it still makes
+ * (`remaining`, the addresses), and those it no longer calls for (`inPlace`: the config, the same
+ * file by its digest, and the live orgs agree on those objects now, e.g. after a partial apply).
+ */
+export function savedPlanProgress(saved: Plan, now: Plan): { remaining: Set<string>; inPlace: number; total: number } {
+  const nowAddresses = new Set(now.spokes.flatMap((s) => [...writing(s.changes).keys()]));
+  const savedAddresses = saved.spokes.flatMap((s) => [...writing(s.changes).keys()]);
+  const remaining = new Set(savedAddresses.filter((a) => nowAddresses.has(a)));
+  return { remaining, inPlace: savedAddresses.length - remaining.size, total: savedAddresses.length };
+}
+
+/**
  * Every way the recomputed plan's changes differ from the saved plan's, in words; empty when
- * they are the same changes (noops aside: they write nothing).
+ * they are the saved changes or some of them (noops aside: they write nothing). A saved change the
+ * recomputation no longer calls for is in place already, not a difference: a plan applied in part
+ * can be finished, and one applied whole is done. A recomputed change the saved plan lacks, or makes
+ * otherwise, is a difference.
  */
 export function savedPlanDifferences(saved: Plan, now: Plan): string[] {
   const differences: string[] = [];
@@ -74,10 +89,7 @@ export function savedPlanDifferences(saved: Plan, now: Plan): string[] {
     const nowChanges = writing(current.changes);
     for (const [address, change] of savedChanges) {
       const other = nowChanges.get(address);
-      if (!other) {
-        differences.push(`${address}: the plan would ${change.action} it, but the config and the live orgs call for no such change now`);
-        continue;
-      }
+      if (!other) continue; // in place already (see savedPlanProgress)
       const paths = differingPaths(
         { kind: change.resource.kind, action: change.action, op: change.op },
         { kind: other.resource.kind, action: other.action, op: other.op },

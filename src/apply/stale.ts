@@ -21,7 +21,12 @@ export function liveFingerprintAt(address: string, live: LiveState): string | nu
   return liveFingerprintOf(spoke, resource);
 }
 
-export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveState): string[] {
+/**
+ * `remaining`: when finishing a saved plan, the addresses it still has to change (see
+ * savedPlanProgress). Only their objects must be as the plan read them: the others were changed by
+ * the plan's own apply (or agree with the config by now), and the recomputed plan judges those.
+ */
+export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveState, remaining?: ReadonlySet<string>): string[] {
   const differences: string[] = [];
   if (plan.config.digest !== desired.digest) {
     differences.push(
@@ -35,6 +40,7 @@ export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveStat
   const seen = new Set<string>();
   for (const [address, fingerprint] of Object.entries(plan.fingerprints)) {
     seen.add(address);
+    if (remaining && !remaining.has(address)) continue;
     const now = liveFingerprintAt(address, live);
     if (now === undefined || !live.spokes[parseAddress(address)!.spoke]) continue;
     if (now === null) differences.push(`${address} was removed since the plan`);
@@ -46,7 +52,7 @@ export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveStat
   for (const spoke of plan.spokes) {
     if (!live.spokes[spoke.name]) continue;
     for (const change of spoke.changes) {
-      if (seen.has(addressOf(change))) continue;
+      if (seen.has(addressOf(change)) || (remaining && !remaining.has(addressOf(change)))) continue;
       const now = liveFingerprintAt(addressOf(change), live);
       if (now === undefined) continue;
       if (change.liveFingerprint === undefined) {

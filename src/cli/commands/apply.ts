@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
 import { allowanceFlags } from '../../plan/guards.js';
 import { checkStale } from '../../apply/stale.js';
-import { savedPlanDifferences } from '../../apply/saved-plan.js';
+import { savedPlanDifferences, savedPlanProgress } from '../../apply/saved-plan.js';
 import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
 import type { DesiredState } from '../../config/types.js';
@@ -86,12 +86,22 @@ export async function runApply(argv: string[], io: ApplyIo = {}): Promise<number
   // A saved plan is applied with the allowances it was made (and reviewed) with, no others.
   const allowances = saved ? saved.plan.allowances : args.allowances;
   const { plan, live } = await planLive(session, desired, clients, { maxApiCapacity: args.pacing.maxApiCapacity, now: io.now, allowances });
-  if (saved) refuseStalePlan(saved.plan, args.planFile!, desired, live, plan);
-  if (saved)
+  if (saved) {
+    const progress = refuseStalePlan(saved.plan, args.planFile!, desired, live, plan);
+    if (progress.remaining.size === 0 && progress.inPlace > 0 && !plan.errored) {
+      // Done before (a re-run of a green job): one line, nothing written, nothing waited for.
+      const n = progress.inPlace;
+      if (args.format === 'json')
+        session.out(`${JSON.stringify({ applied: 0, failed: 0, skipped: 0, alreadyApplied: n, results: [] }, null, 2)}\n`);
+      else session.out(`already applied: ${n} ${n === 1 ? 'change' : 'changes'} of ${args.planFile} ${n === 1 ? 'is' : 'are'} in place\n`);
+      return 0;
+    }
     session.err(
-      `The saved plan ${args.planFile} is up to date with the live orgs and the config: planning again gave exactly its changes.\n`,
+      progress.inPlace > 0
+        ? `Finishing the saved plan ${args.planFile}: ${progress.inPlace} of its ${progress.total} changes are in place already; planning again gave the ${progress.remaining.size} that remain, exactly as saved.\n`
+        : `The saved plan ${args.planFile} is up to date with the live orgs and the config: planning again gave exactly its changes.\n`,
     );
-  else if (args.format === 'text') session.out(renderPlanText(plan, { color: session.color }));
+  } else if (args.format === 'text') session.out(renderPlanText(plan, { color: session.color }));
   refuseErroredPlan(plan);
   if (plan.empty) {
     if (saved) session.out('No changes. The live orgs match the config.\n');
@@ -129,10 +139,20 @@ function readSavedPlanToApply(args: ApplyArgs): { plan: PlanFile; configFile: st
   return { plan, configFile };
 }
 
-/** What runs is the plan just computed; the saved one only has to agree with it. */
-function refuseStalePlan(saved: PlanFile, planFile: string, desired: DesiredState, live: LiveState, plan: Plan): void {
-  const differences = [...checkStale(saved, desired, live), ...savedPlanDifferences(saved, plan)];
-  if (differences.length === 0) return;
+/**
+ * What runs is the plan just computed; the saved one only has to agree with it: the same changes,
+ * or those of them that remain. Returns how far along the saved plan is.
+ */
+function refuseStalePlan(
+  saved: PlanFile,
+  planFile: string,
+  desired: DesiredState,
+  live: LiveState,
+  plan: Plan,
+): ReturnType<typeof savedPlanProgress> {
+  const progress = savedPlanProgress(saved, plan);
+  const differences = [...checkStale(saved, desired, live, progress.remaining), ...savedPlanDifferences(saved, plan)];
+  if (differences.length === 0) return progress;
   throw new StalePlanError(
     `the saved plan ${planFile} is stale or was edited: it differs from what the config and the live orgs call for now in ${differences.length} thing${differences.length === 1 ? '' : 's'}. Nothing was written; plan again and review the new plan.\n` +
       differences.map((d) => `  - ${d}`).join('\n'),
