@@ -35,11 +35,16 @@ test("plan-on-pr: plans per Spoke and updates the comment that carries the rende
   assert.match(actionRuns, /gh api --method PATCH/);
 });
 
-test('apply-after-merge: one concurrency group per org, never cancelled', () => {
-  const job = load('apply-after-merge').jobs.apply!;
+test('apply-after-merge: one concurrency group per org, never cancelled; the saved plan is the approval; a manual run by PR number', () => {
+  const wf = load('apply-after-merge');
+  const job = wf.jobs.apply!;
   assert.equal(job.concurrency?.group, 'org2org-apply-${{ matrix.spoke }}');
   assert.equal(job.concurrency?.['cancel-in-progress'], false);
-  assert.match(job.steps.map((s) => s.run ?? '').join('\n'), /org2org apply reviewed\/plan\.json --auto-approve/);
+  const runs = job.steps.map((s) => s.run ?? '').join('\n');
+  assert.match(runs, /org2org apply reviewed\/plan\.json --wait/);
+  // No prompt to skip, and no guard flag: the plan's own allowances are the only ones.
+  assert.doesNotMatch(runs, /--auto-approve|--max-removals|--allow-/);
+  assert.ok('workflow_dispatch' in wf.on);
 });
 
 test('drift-check: scheduled, fails on changes through --detailed-exitcode', () => {
