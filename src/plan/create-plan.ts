@@ -214,8 +214,8 @@ function refuseHubIdentityChanges(ctx: SpokeContext, changes: Change[], why: str
     diagnose(
       ctx,
       'error',
-      `${change.address} ${what}, but the Hub could not be read (${why}): check the Hub's URL and credentials (hub.url, hub.auth), then plan again`,
-      { address: change.address },
+      `${addressOf(change)} ${what}, but the Hub could not be read (${why}): check the Hub's URL and credentials (hub.url, hub.auth), then plan again`,
+      { address: addressOf(change) },
     );
   }
 }

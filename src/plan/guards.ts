@@ -6,6 +6,7 @@
  * to `plan` are recorded in the plan as its allowances, and apply of that saved plan honours exactly
  * them. Pure: the plan's changes and the live state they were computed from.
  */
+import { addressOf } from './address.js';
 import type { LiveState } from '../state/types.js';
 import type { Allowances, Change, Guard, SpokePlan } from './types.js';
 
@@ -70,7 +71,14 @@ export function evaluateGuards(spokes: SpokePlan[], allowances: Allowances, live
   }
   for (const change of changes) {
     const at = (guard: Guard['guard'], message: string, allowWith: string, allowed: boolean): void => {
-      guards.push({ guard, spoke: change.spoke, address: change.address, message: `${change.address}: ${message}`, allowWith, allowed });
+      guards.push({
+        guard,
+        spoke: change.resource.spoke,
+        address: addressOf(change),
+        message: `${addressOf(change)}: ${message}`,
+        allowWith,
+        allowed,
+      });
     };
     const op = change.op;
     if (op.type === 'pushMapping.delete' && op.deleteTargetGroup) {
@@ -140,22 +148,22 @@ function peopleRemoved(changes: Change[], live: LiveState | undefined): { people
   let groups = 0;
   let connections = 0;
   for (const change of changes) {
-    const spoke = live?.spokes[change.spoke];
+    const spoke = live?.spokes[change.resource.spoke];
     const before = people.size;
     if (change.op.type === 'assignment.user.unassign') {
       users++;
-      people.add(`${change.spoke}\u0000${change.op.login.toLowerCase()}`);
+      people.add(`${change.resource.spoke}\u0000${change.op.login.toLowerCase()}`);
     } else if (change.op.type === 'assignment.group.unassign' && spoke) {
       groups++;
       const members = spoke.groups[change.name]?.memberLoginKeys;
       const inGroup = members ? new Set(members) : undefined;
       for (const u of spoke.appUsers)
-        if (u.scope === 'GROUP' && (!inGroup || inGroup.has(u.loginKey))) people.add(`${change.spoke}\u0000${u.loginKey}`);
+        if (u.scope === 'GROUP' && (!inGroup || inGroup.has(u.loginKey))) people.add(`${change.resource.spoke}\u0000${u.loginKey}`);
     } else if (disablesConnection(change) && spoke) {
       connections++;
-      for (const u of spoke.appUsers) people.add(`${change.spoke}\u0000${u.loginKey}`);
+      for (const u of spoke.appUsers) people.add(`${change.resource.spoke}\u0000${u.loginKey}`);
     }
-    if (people.size > before) spokes.add(change.spoke);
+    if (people.size > before) spokes.add(change.resource.spoke);
   }
   const how: string[] = [];
   if (users > 0) how.push(`${users} user${users === 1 ? '' : 's'} unassigned`);

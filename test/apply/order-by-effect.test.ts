@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runApply } from '../../src/cli/commands/apply.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 import { startSim, type Sim, type SimOptions } from '../../src/sim/index.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { WrittenPlanFile } from '../../src/plan/types.js';
 import { cliEnv } from '../e2e/cli.js';
 
 const ALICE = 'spoke.emea.assignment.user["alice@acme.com"]';
@@ -59,7 +59,7 @@ test('the plan makes a group assignment wait for the direct assignments of its m
     const { io: cliIo, sink } = io(sim);
     const file = join(dir, 'plan.json');
     assert.equal(await runPlan(['--spoke', 'emea', '--out', file], cliIo), 0, sink.err);
-    const plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
+    const plan = JSON.parse(readFileSync(file, 'utf8')) as WrittenPlanFile;
     const changes = new Map(plan.spokes[0]!.changes.map((c) => [c.address, c]));
     // Alice is in EMEA Sales; chloe is not (she is in Engineering, which is only pushed).
     assert.deepEqual(changes.get(SALES)!.dependsOn, [ALICE]);
