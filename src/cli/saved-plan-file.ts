@@ -13,6 +13,7 @@ import { Org2OrgError } from '../errors.js';
 import { DEFAULT_ALLOWANCES } from '../plan/guards.js';
 import { PLAN_FORMAT_VERSION, type Plan, type PlanFile, type WrittenPlanFile } from '../plan/types.js';
 import { VERSION } from '../version.js';
+import { MAX_PLAN_BYTES, readRegularFile } from './files.js';
 
 export const PLAN_SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
 
@@ -55,14 +56,8 @@ function explain(error: ErrorObject): string {
 
 /** A saved plan, checked for the shape apply relies on; a clear error for anything else. */
 export function readSavedPlan(file: string): PlanFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Org2OrgError(
-      `cannot read the saved plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Make one with \`org2org plan --out ${file}\`.`,
-    );
-  }
+  const bytes = readRegularFile(file, 'the saved plan', MAX_PLAN_BYTES, `Make one with \`org2org plan --out ${file}\`.`);
+  const text = bytes.toString('utf8');
   let plan: Partial<Plan>;
   try {
     plan = JSON.parse(text) as Partial<Plan>;
@@ -92,4 +87,20 @@ export function readSavedPlan(file: string): PlanFile {
   whole.allowances = { ...DEFAULT_ALLOWANCES, ...(whole.allowances ?? {}) };
   whole.guards ??= [];
   return whole;
+}
+
+/**
+ * Runs `use` on a plan read from `file` (rendering it, comparing it): a field the checks above
+ * let through in a shape the code can't use is that file's fault, and said so (exit 1), never an
+ * internal error. The plan schema says what a plan is; this covers what it can't.
+ */
+export function usingSavedPlan<T>(file: string, use: () => T): T {
+  try {
+    return use();
+  } catch (e) {
+    if (e instanceof Org2OrgError || !(e instanceof TypeError || e instanceof RangeError)) throw e;
+    throw new Org2OrgError(
+      `${file} is not a well-formed plan file (${e.message}); nothing was written. Make a new one with \`org2org plan --out ${file}\`.`,
+    );
+  }
 }

@@ -4,10 +4,10 @@
  * was made at, and GitHub Actions' step summary. ./session.ts puts them together.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
 import type { DesiredState } from '../config/types.js';
 import { UsageError, type SourceProblem } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
+import { writeOutputFile } from './files.js';
 import type { ClientEvent, OktaClient, OktaClientOptions } from '../okta/types.js';
 import type { MarkdownOptions } from '../render/markdown.js';
 import type { LiveClients } from '../state/read-live-state.js';
@@ -110,11 +110,22 @@ export function gitCommit(cwd: string = process.cwd()): { commit: string; dirty:
   }
 }
 
-/** Under GitHub Actions, append Markdown to the job's step summary. Returns whether it did. */
-export function appendStepSummary(markdown: string, env: Env): boolean {
+/** The step summary file under GitHub Actions, undefined elsewhere. */
+export function stepSummaryFile(env: Env): string | undefined {
   const file = env.GITHUB_STEP_SUMMARY;
-  if (env.GITHUB_ACTIONS !== 'true' || !file) return false;
-  appendFileSync(file, markdown.endsWith('\n') ? markdown : markdown + '\n');
+  return env.GITHUB_ACTIONS === 'true' && file ? file : undefined;
+}
+
+export const STEP_SUMMARY = 'the step summary ($GITHUB_STEP_SUMMARY)';
+
+/**
+ * Under GitHub Actions, append Markdown to the job's step summary (never through a link, onto an
+ * input or into anything but a regular file: see files.ts). Returns whether it did.
+ */
+export function appendStepSummary(markdown: string, env: Env, inputs: readonly string[] = []): boolean {
+  const file = stepSummaryFile(env);
+  if (file === undefined) return false;
+  writeOutputFile(file, markdown.endsWith('\n') ? markdown : markdown + '\n', { what: STEP_SUMMARY, append: true, inputs });
   return true;
 }
 

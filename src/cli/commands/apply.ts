@@ -5,13 +5,13 @@
  * provisioning into the Hub, and exit 1 when anything failed.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { applyEventOfClientEvent, applyPlan } from '../../apply/apply-plan.js';
 import { allowanceFlags } from '../../plan/guards.js';
 import { checkStale } from '../../apply/stale.js';
 import { savedPlanDifferences, savedPlanProgress } from '../../apply/saved-plan.js';
 import type { ApplyResult } from '../../apply/types.js';
 import { waitForProvisioning } from '../../apply/wait.js';
+import { MAX_CONFIG_BYTES } from '../../config/source-file.js';
 import type { DesiredState } from '../../config/types.js';
 import { InterruptedError, Org2OrgError, SafetyError, StalePlanError, UsageError } from '../../errors.js';
 import type { Allowances, Plan, PlanFile } from '../../plan/types.js';
@@ -21,8 +21,9 @@ import type { LiveClients } from '../../state/read-live-state.js';
 import type { LiveState } from '../../state/types.js';
 import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, type GlobalArgs, type Pacing } from '../args.js';
 import { ALLOWANCE_FLAGS, ALLOWANCE_HELP, allowancesOf } from '../allowances.js';
+import { readRegularFile } from '../files.js';
 import { planLive } from '../plan-live.js';
-import { readSavedPlan } from '../saved-plan-file.js';
+import { readSavedPlan, usingSavedPlan } from '../saved-plan-file.js';
 import { startSession, type Session, type SessionIo } from '../session.js';
 
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
@@ -151,7 +152,10 @@ function refuseStalePlan(
   plan: Plan,
 ): ReturnType<typeof savedPlanProgress> {
   const progress = savedPlanProgress(saved, plan);
-  const differences = [...checkStale(saved, desired, live, progress.remaining), ...savedPlanDifferences(saved, plan)];
+  const differences = usingSavedPlan(planFile, () => [
+    ...checkStale(saved, desired, live, progress.remaining),
+    ...savedPlanDifferences(saved, plan),
+  ]);
   if (differences.length === 0) return progress;
   throw new StalePlanError(
     `the saved plan ${planFile} is stale or was edited: it differs from what the config and the live orgs call for now in ${differences.length} thing${differences.length === 1 ? '' : 's'}. Nothing was written; plan again and review the new plan.\n` +
@@ -237,17 +241,17 @@ async function applyUntilInterrupted(
  * read: a plan made from another version of the file is refused for free.
  */
 function refuseChangedConfig(saved: Plan, planFile: string, configFile: string, configGiven: boolean): void {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(configFile);
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new Org2OrgError(
-      configGiven
-        ? `cannot read the config ${configFile}: ${why}.`
-        : `the saved plan ${planFile} was made from the config ${configFile}, which cannot be read from ${process.cwd()} (${why}): run apply where the plan was made, or pass the config with -c FILE.`,
-    );
-  }
+  // The path comes from the saved plan, a file anyone may have edited: a FIFO or a device named
+  // there must fail at once, not hang or fill memory.
+  const bytes = readRegularFile(
+    configFile,
+    'the config',
+    MAX_CONFIG_BYTES,
+    configGiven
+      ? ''
+      : (why) =>
+          `the saved plan ${planFile} was made from the config ${configFile}, which cannot be read from ${process.cwd()} (${why}): run apply where the plan was made, or pass the config with -c FILE.`,
+  );
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (digest !== saved.config.digest) {
     const difference = `the config file ${configFile} changed since the plan (digest ${saved.config.digest.slice(0, 12)} → ${digest.slice(0, 12)})`;

@@ -6,9 +6,8 @@
  */
 import { inert } from '../../inert.js';
 import { counted } from '../../render/plan-lines.js';
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { checkOutputFile, type WriteOptions, writeOutputFile } from '../files.js';
 import { GLOBAL_HELP, parseCommandArgs, type ParsedArgs } from '../args.js';
 import { startSession, type SessionIo } from '../session.js';
 import { Org2OrgError, UsageError } from '../../errors.js';
@@ -104,16 +103,24 @@ function exportArgs(parsed: ParsedArgs): ExportArgs {
   const output = parsed.string('output');
   const force = parsed.flag('force');
   // Checked before reading, and again when writing.
-  if (output !== undefined && !force && existsSync(output)) throw new UsageError(`${output} exists; pass --force to overwrite it.`);
+  // Checked before any org is read (and again when writing).
+  if (output !== undefined) checkOutputFile(output, outputOptions(output, force));
   return { hubUrl, spokes, label: parsed.string('label'), output, force };
 }
 
 /** `wx` refuses a file that appeared while the orgs were read. */
+/** Never through a link, never anything but a regular file; an existing one only with --force. */
+function outputOptions(output: string, force: boolean): WriteOptions {
+  return {
+    what: 'the config (-o)',
+    ...(force
+      ? {}
+      : { exclusive: { message: `${output} exists; pass --force to overwrite it.`, error: (m: string) => new UsageError(m) } }),
+  };
+}
+
 async function writeExport(output: string, text: string, force: boolean): Promise<void> {
-  await writeFile(output, text, { flag: force ? 'w' : 'wx' }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'EEXIST') throw new UsageError(`${output} exists; pass --force to overwrite it.`);
-    throw new Org2OrgError(`cannot write ${output}: ${e.message}`);
-  });
+  writeOutputFile(output, text, outputOptions(output, force));
 }
 
 /** The entry point main.ts calls. */

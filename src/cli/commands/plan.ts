@@ -4,7 +4,6 @@
  * it to the step summary. Exit 0; 1 on error or when the plan has errors; 2 with
  * --detailed-exitcode when there are changes.
  */
-import { writeFileSync } from 'node:fs';
 import { toPlanFile } from '../../plan/create-plan.js';
 import type { Allowances, Plan } from '../../plan/types.js';
 import type { LiveState } from '../../state/types.js';
@@ -18,7 +17,8 @@ import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, typ
 import { ALLOWANCE_FLAGS, ALLOWANCE_HELP, allowancesOf } from '../allowances.js';
 import { planLive } from '../plan-live.js';
 import { startSession, type Session, type SessionIo } from '../session.js';
-import { appendStepSummary, markdownOptions } from '../shared.js';
+import { checkOutputFile, writeOutputFile } from '../files.js';
+import { appendStepSummary, type Env, markdownOptions, STEP_SUMMARY, stepSummaryFile } from '../shared.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--comment FILE [--artifact NAME]] [--detailed-exitcode] [--max-api-capacity PCT]
@@ -75,9 +75,13 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   };
   let plan: Plan;
   let live: LiveState;
+  let inputs: readonly string[] = [args.global.config];
   try {
     // The provisioning token and security answers are only sent by apply: a plan job needs no secret that can write.
     const desired = await session.loadConfig(args.global.config, args.spokes, { applySecretsOptional: true });
+    // Where the plan goes is checked before any org is read: a long read isn't lost to a bad path.
+    inputs = [desired.file];
+    checkOutputs(args, session.env, inputs);
     const clients = session.clients(desired, args.pacing);
     ({ plan, live } = await planLive(session, desired, clients, {
       maxApiCapacity: args.pacing.maxApiCapacity,
@@ -86,15 +90,18 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
       allowances: args.allowances,
     }));
   } catch (err) {
-    // The comment and the summary say what stopped the plan; main reports the error as always.
+    // The comment and the summary say what stopped the plan; main reports the error as always
+    // (a file that can't be written then is no reason to hide it).
     const failed = { ...markdown, failure: errorText(err) };
-    if (args.comment !== undefined) writeComment(args, renderPlanMarkdown(undefined, { ...failed, marker: marker(args) }));
-    appendStepSummary(renderStepSummary(undefined, undefined, failed), session.env);
+    bestEffort(() => {
+      if (args.comment !== undefined) writeComment(args, renderPlanMarkdown(undefined, { ...failed, marker: marker(args) }), inputs);
+    });
+    bestEffort(() => appendStepSummary(renderStepSummary(undefined, undefined, failed), session.env, inputs));
     throw err;
   }
-  printPlan(session, plan, args, markdown, live);
-  if (args.comment !== undefined) writeComment(args, renderPlanMarkdown(plan, { ...markdown, marker: marker(args) }));
-  appendStepSummary(renderStepSummary(plan, renderPlanText(plan, { color: false }), markdown), session.env);
+  printPlan(session, plan, args, markdown, live, inputs);
+  if (args.comment !== undefined) writeComment(args, renderPlanMarkdown(plan, { ...markdown, marker: marker(args) }), inputs);
+  appendStepSummary(renderStepSummary(plan, renderPlanText(plan, { color: false }), markdown), session.env, inputs);
   if (plan.errored) {
     reportPlanErrors(session, plan);
     return 1;
@@ -110,15 +117,41 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
   return args.detailedExitcode && !plan.empty ? 2 : 0;
 }
 
+const OUT = 'the plan (--out)';
+const COMMENT = 'the comment (--comment)';
+
+/** --out, --comment and the step summary, checked before any org is read (see files.ts). */
+function checkOutputs(args: PlanArgs, env: Env, inputs: readonly string[]): void {
+  if (args.out !== undefined) checkOutputFile(args.out, { what: OUT, inputs });
+  if (args.comment !== undefined) checkOutputFile(args.comment, { what: COMMENT, inputs });
+  const summary = stepSummaryFile(env);
+  if (summary !== undefined) checkOutputFile(summary, { what: STEP_SUMMARY, append: true, inputs });
+}
+
+function bestEffort(write: () => unknown): void {
+  try {
+    write();
+  } catch {
+    // The error being reported is the one that stopped the plan.
+  }
+}
+
 /** The plan on stdout in the format asked for, and saved with --out; the live fingerprints only where JSON is written. */
-function printPlan(session: Session, plan: Plan, args: PlanArgs, markdown: MarkdownOptions, live: LiveState): void {
+function printPlan(
+  session: Session,
+  plan: Plan,
+  args: PlanArgs,
+  markdown: MarkdownOptions,
+  live: LiveState,
+  inputs: readonly string[],
+): void {
   const { out, err } = session;
   const json = args.format === 'json' || args.out !== undefined ? renderPlanJson(toPlanFile(plan, live)) : undefined;
   if (args.format === 'json') out(json!);
   else if (args.format === 'markdown') out(renderPlanMarkdown(plan, { ...markdown, spokeMarkers: true }) + '\n');
   else out(renderPlanText(plan, { color: session.color }));
   if (args.out !== undefined) {
-    writeFileSync(args.out, json!);
+    writeOutputFile(args.out, json!, { what: OUT, inputs });
     // A plan with errors is kept for review only: apply refuses it, so nothing invites applying it.
     if (plan.errored) err(`Saved the plan to ${inert(args.out)} for review.\n`);
     else err(`Saved the plan to ${inert(args.out)}; apply it with: org2org apply ${inert(args.out)}\n`);
@@ -129,8 +162,8 @@ function marker(args: PlanArgs): string {
   return commentMarker(args.global.config, args.spokes);
 }
 
-function writeComment(args: PlanArgs, text: string): void {
-  writeFileSync(args.comment!, text);
+function writeComment(args: PlanArgs, text: string, inputs: readonly string[]): void {
+  writeOutputFile(args.comment!, text, { what: COMMENT, inputs });
 }
 
 function reportPlanErrors(session: Session, plan: Plan): void {

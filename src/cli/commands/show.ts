@@ -10,7 +10,7 @@ import { renderPlanText } from '../../render/text.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
 import { commandIo, markdownOptions, useColor } from '../shared.js';
 import type { SessionIo } from '../session.js';
-import { readSavedPlan } from '../saved-plan-file.js';
+import { readSavedPlan, usingSavedPlan } from '../saved-plan-file.js';
 
 const HELP = `Usage: org2org show PLAN.json [--format text|markdown|json]
 
@@ -43,8 +43,12 @@ export async function runShow(argv: string[], io: ShowIo = {}): Promise<number> 
   if (file === undefined)
     throw new UsageError('show needs the saved plan file: `org2org show plan.json` (make one with `org2org plan --out plan.json`).');
   const plan = readSavedPlan(file);
-  if (format === 'json') out(renderPlanJson(plan));
-  else if (format === 'markdown') out(renderPlanMarkdown(plan, { ...markdownOptions(env), planFile: file, spokeMarkers: true }) + '\n');
-  else out(renderPlanText(plan, { color: useColor(parsed.global.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true) }));
+  // Rendered whole before a byte is printed: a malformed plan prints nothing but its error.
+  const text = usingSavedPlan(file, () => {
+    if (format === 'json') return renderPlanJson(plan);
+    if (format === 'markdown') return renderPlanMarkdown(plan, { ...markdownOptions(env), planFile: file, spokeMarkers: true }) + '\n';
+    return renderPlanText(plan, { color: useColor(parsed.global.noColor, env, io.stdoutIsTTY ?? process.stdout.isTTY === true) });
+  });
+  out(text);
   return 0;
 }
