@@ -9,6 +9,7 @@ import { clientPutBody, connectionJwksUri, currentKey, publicJwk, readSpokeKeys 
 import type { OktaClient } from '../okta/types.js';
 import type { PlanOp } from '../plan/types.js';
 import { readOrg2OrgApps } from '../state/find-app.js';
+import { settleAppCreate, settleServiceAppCreate } from './unique-create.js';
 
 export interface OpContext {
   client: OktaClient;
@@ -92,9 +93,11 @@ async function createApp(op: OpOf<'app.create'>, client: OktaClient): Promise<st
   }
   // Not idempotent: a retried create could make a second app. A lost answer shows up in the
   // next plan as an app with this label, which is found, not duplicated.
-  const res = await client.request<{ id?: string }>('POST', '/api/v1/apps', { query: { activate: true }, body: appBody(op) });
+  const res = await client.request<Record<string, unknown>>('POST', '/api/v1/apps', { query: { activate: true }, body: appBody(op) });
   const id = res.body?.id;
   if (typeof id !== 'string' || id === '') throw new Error('Okta created the app but returned no id');
+  // Two applies through the gap between the read above and the POST: one app stays (unique-create.ts).
+  await settleAppCreate(client, op.label, res.body!);
   return id;
 }
 
@@ -286,11 +289,13 @@ async function runServiceAppOp(op: OpOf<`serviceApp.${string}`>, ctx: OpContext)
     case 'serviceApp.create': {
       const trust = await serviceAppTrust(op.rotationMode, resolveAppId(op.appId, ctx), ctx);
       // Not idempotent: a lost answer shows up in the next plan as the app found by its name.
-      const res = await hub.request<{ client_id?: string }>('POST', '/oauth2/v1/clients', {
+      const res = await hub.request<Record<string, unknown>>('POST', '/oauth2/v1/clients', {
         body: { ...serviceAppBody(op.clientName), ...trust },
       });
       const id = res.body?.client_id;
       if (typeof id !== 'string' || id === '') throw new Error("Okta created the Hub's service app but returned no client_id");
+      // Two applies creating it at once: one stays, before any grant or role hangs off it (unique-create.ts).
+      await settleServiceAppCreate(hub, op.clientName, res.body!);
       return { createdServiceAppId: id };
     }
     case 'serviceApp.update': {

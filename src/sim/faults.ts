@@ -56,6 +56,8 @@ interface CompiledRule {
   rule: FaultRule;
   pathPattern: RegExp | undefined;
   used: number;
+  /** Requests held at a barrier rule, released together. */
+  held: (() => void)[];
 }
 
 /** Decides, per request, which fault (if any) applies. */
@@ -66,7 +68,26 @@ export class FaultInjector {
     rules: FaultRule[],
     private readonly rng: () => number,
   ) {
-    this.rules = rules.map((rule) => ({ rule, pathPattern: rule.path ? globToRegExp(rule.path) : undefined, used: 0 }));
+    this.rules = rules.map((rule) => ({ rule, pathPattern: rule.path ? globToRegExp(rule.path) : undefined, used: 0, held: [] }));
+  }
+
+  /** A request that hit barrier `rule`: resolves once `count` have arrived, or its longest hold passed. */
+  arrive(rule: FaultRule): Promise<void> {
+    const c = this.rules.find((r) => r.rule === rule);
+    if (!c) return Promise.resolve();
+    return new Promise((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        // Nobody else came: go on alone, and stop counting this request.
+        c.held.splice(c.held.indexOf(release), 1);
+        resolve();
+      }, rule.delayMs ?? 10_000);
+      c.held.push(release);
+      if (c.held.length >= (rule.count ?? 2)) for (const r of c.held.splice(0)) r();
+    });
   }
 
   pick(org: string, method: string, path: string, template: string | undefined): FaultRule[] {

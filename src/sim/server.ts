@@ -123,6 +123,8 @@ export class OrgServer {
       const extra = faults.reduce((ms, f) => (f.kind === 'slow' ? ms + (f.delayMs ?? 1000) : ms), 0);
       const delay = this.settings.latencyMs + this.settings.rng() * this.settings.jitterMs + extra;
       const rawBody = await readBody(req);
+      const barrier = faults.find((f) => f.kind === 'barrier');
+      if (barrier) await this.settings.faults.arrive(barrier);
       if (delay > 0) await sleep(delay);
       if (faults.some((f) => f.kind === 'reset')) {
         req.socket.destroy();

@@ -147,14 +147,21 @@ export interface SimSeed {
   env?: Record<string, string>;
 }
 
-export type FaultKind = 'error' | 'reset' | 'slow';
+/**
+ * `barrier`: matching requests are held, before the org handles them, until `count` of them have
+ * arrived (or `delayMs`, 10 s by default, passed); then all go on together. Forces an interleaving
+ * (two applies' creates both made before either lists) without betting on timing.
+ */
+export type FaultKind = 'error' | 'reset' | 'slow' | 'barrier';
 
 export interface FaultRule {
   kind: FaultKind;
   /** HTTP status for `error` (500 by default). */
   status?: number;
-  /** Extra delay for `slow`. */
+  /** Extra delay for `slow`; the longest hold of a `barrier`. */
   delayMs?: number;
+  /** Requests a `barrier` waits for (2 when omitted). */
+  count?: number;
   /** Chance per matching request, 0..1 (1 when omitted). */
   probability?: number;
   /** Method to match (any when omitted). */
