@@ -23,7 +23,7 @@ import { OktaApiError, adviceFor, type OktaApiErrorDetails, type OktaErrorBody }
 import { classifyBucket, describePath, largestPage, routeOf } from './routes.js';
 import { pageChain } from './page-chain.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_WAIT_MS, RateLimitScheduler, limitHit, type RateObservation } from './scheduler.js';
-import { AnswerTooLarge, TimedOut, createTransport, type HeaderReader, type Transport } from './transport.js';
+import { Aborted, AnswerTooLarge, TimedOut, createTransport, type HeaderReader, type Transport } from './transport.js';
 import type {
   ClientEvent,
   HttpMethod,
@@ -51,6 +51,13 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETU
 
 /** Pages one list may have: far above any real org (100,000 users at 200 a page is 500 pages). */
 const DEFAULT_MAX_PAGES = 10_000;
+/** One request's attempts and back-offs together (see OktaClientOptions.requestDeadlineMs). */
+const DEFAULT_REQUEST_DEADLINE_MS = 45_000;
+/**
+ * After Ctrl-C, a write in flight has this long to be answered before it is cut off: most are
+ * answered within it, and an answered write's outcome is known. Reads are cut off at once.
+ */
+const WRITE_GRACE_MS = 2_000;
 /** Largest answer read: a full page of users with big profiles is a few MB. */
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
@@ -78,6 +85,10 @@ interface Tries {
   nonceRetried?: boolean;
   /** The token endpoint asked for DPoP (`invalid_dpop_proof`) and org2org switched to it: once. */
   dpopSwitched?: boolean;
+  /** Time spent in attempts and back-offs so far (rate-limit waits excluded). */
+  spentMs: number;
+  /** The last answer was a concurrency 429: the retry goes after the brief hold, not the window's budget. */
+  afterConcurrency429?: boolean;
 }
 
 interface Outgoing {
@@ -110,6 +121,9 @@ class Client implements OktaClient {
   /** Set when a request found the org unreachable (see UNREACHABLE_RETRIES). */
   private unreachable: OktaApiError | undefined;
   private readonly timeoutMs: number;
+  private readonly requestDeadlineMs: number;
+  /** Aborted WRITE_GRACE_MS after the Ctrl-C signal: what cuts off writes in flight. */
+  private writeCutOff: AbortSignal | undefined;
   private readonly retryBaseMs: number;
   private readonly maxPages: number;
   private readonly maxResponseBytes: number;
@@ -152,6 +166,7 @@ class Client implements OktaClient {
     });
     this.maxRetries = options.maxRetries ?? 6;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.requestDeadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
     this.retryBaseMs = options.retryBaseMs ?? 250;
     this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -233,6 +248,7 @@ class Client implements OktaClient {
       route: routeOf(out.method, out.url.pathname),
       shown: describePath(out.url),
       refreshedToken: false,
+      spentMs: 0,
     };
     for (let attempt = 0; ; attempt++) {
       if (this.unreachable) throw this.unreachable;
@@ -255,7 +271,7 @@ class Client implements OktaClient {
   private async exchange(out: Outgoing, tries: Tries, attempt: number): Promise<Answer | 'retry'> {
     const { bucket, shown } = tries;
     const authorization = out.anonymous ? undefined : await this.authorization();
-    const release = await this.scheduler.acquire(bucket, out.urgent === true);
+    const release = await this.scheduler.acquire(bucket, out.urgent === true, tries.afterConcurrency429 === true);
     const { headers, payload } = requestHeaders(out, authorization, attempt, tries.retryFor);
     const proof = this.dpopProofFor(out);
     if (proof) headers.dpop = proof;
@@ -263,11 +279,15 @@ class Client implements OktaClient {
     const started = this.scheduler.now();
     let fetched: Fetched;
     try {
-      fetched = await this.fetchWhole(out, headers, payload, started);
+      // The attempt gets what is left of the request's deadline, at most one attempt's timeout.
+      const timeoutMs = Math.max(1, Math.min(this.timeoutMs, this.requestDeadlineMs - tries.spentMs));
+      fetched = await this.fetchWhole(out, headers, payload, started, timeoutMs);
     } catch (err) {
       release();
+      tries.spentMs += this.scheduler.now() - started;
       return this.failedExchange(out, tries, attempt, err, started);
     }
+    tries.spentMs += this.scheduler.now() - started;
     const { status, text, headersMs } = fetched;
     const observed = readRateHeaders(fetched.headers);
     this.scheduler.observe(bucket, observed);
@@ -294,14 +314,22 @@ class Client implements OktaClient {
   }
 
   /** The answer's headers and whole body, under one deadline: a body that drips must not hold the run. */
-  private async fetchWhole(out: Outgoing, headers: Record<string, string>, payload: string | undefined, started: number): Promise<Fetched> {
+  private async fetchWhole(
+    out: Outgoing,
+    headers: Record<string, string>,
+    payload: string | undefined,
+    started: number,
+    timeoutMs: number,
+  ): Promise<Fetched> {
     let headersMs = 0;
+    const signal = this.cutOff(out);
     const reply = await this.transport.send({
       method: out.method,
       url: out.url,
       headers,
       ...(payload !== undefined ? { payload } : {}),
-      timeoutMs: this.timeoutMs,
+      ...(signal ? { signal } : {}),
+      timeoutMs,
       maxBytes: this.maxResponseBytes,
       onHeaders: (status, answered) => {
         headersMs = this.scheduler.now() - started;
@@ -311,9 +339,31 @@ class Client implements OktaClient {
     return { ...reply, headersMs };
   }
 
+  /** What cuts an exchange off on Ctrl-C: the signal itself for reads, a short grace for writes. */
+  private cutOff(out: Outgoing): AbortSignal | undefined {
+    const signal = this.options.signal;
+    if (!signal) return undefined;
+    // A token request changes nothing in the org: cut off like a read.
+    if (out.method === 'GET' || out.anonymous) return signal;
+    if (!this.writeCutOff) {
+      const controller = new AbortController();
+      const start = (): void => void setTimeout(() => controller.abort(), WRITE_GRACE_MS).unref();
+      if (signal.aborted) start();
+      else signal.addEventListener('abort', start, { once: true });
+      this.writeCutOff = controller.signal;
+    }
+    return this.writeCutOff;
+  }
+
   /** After an exchange that got no answer: back off and 'retry' when that is safe, else throw. */
   private async failedExchange(out: Outgoing, tries: Tries, attempt: number, err: unknown, started: number): Promise<'retry'> {
     const { bucket, shown } = tries;
+    if (err instanceof Aborted) {
+      if (out.method === 'GET' || out.anonymous)
+        throw new InterruptedError(`${this.org}: interrupted: ${out.method} ${shown} was cut off.`);
+      // A write cut off mid-way may or may not have been made: said so, never retried.
+      throw this.error(out, shown, bucket, 0, undefined, { networkCause: 'cut off by Ctrl-C while in flight', outcomeUnknown: true });
+    }
     if (err instanceof AnswerTooLarge) {
       throw new Org2OrgError(
         `${this.org}: ${out.method} ${shown} answered more than ${Math.round(this.maxResponseBytes / 1048576)} MB; stopped reading it.`,
@@ -324,11 +374,16 @@ class Client implements OktaClient {
     this.debug?.(`[org2org] ${this.org} ${out.method} ${shown} -> ${failure.code} ${this.scheduler.now() - started}ms`);
     const safe = out.idempotent || !failure.maybeSent;
     const unreachableRetries = UNREACHABLE_RETRIES[failure.code];
-    if (safe && attempt < Math.min(this.maxRetries, unreachableRetries ?? Infinity)) {
-      await this.backoff(out, shown, attempt, failure.code);
+    const inTime = tries.spentMs < this.requestDeadlineMs;
+    if (safe && inTime && attempt < Math.min(this.maxRetries, unreachableRetries ?? Infinity)) {
+      await this.backoff(out, tries, attempt, failure.code);
       return 'retry';
     }
-    const cause = timedOut ? `no complete answer within ${this.timeoutMs} ms` : failure.code;
+    const cause = !inTime
+      ? `no complete answer in ${attempt + 1} attempt${attempt === 0 ? '' : 's'} within the request's deadline of ${Math.round(this.requestDeadlineMs / 1000)} s`
+      : timedOut
+        ? `no complete answer within ${this.timeoutMs} ms`
+        : failure.code;
     const error = this.error(out, shown, bucket, 0, undefined, { networkCause: cause, outcomeUnknown: !safe });
     if (unreachableRetries !== undefined) this.unreachable ??= error;
     throw error;
@@ -354,6 +409,7 @@ class Client implements OktaClient {
       };
       if (attempt >= this.maxRetries) throw this.error(out, shown, bucket, status, { ...body, errorCode: 'E0000047' }, limits);
       const { until, reason, refusedMs } = this.scheduler.blockAfter429(bucket, observed, attempt);
+      tries.afterConcurrency429 = reason === 'concurrency';
       if (refusedMs !== undefined)
         throw this.error(out, shown, bucket, status, { ...body, errorCode: 'E0000047' }, { ...limits, waitRefusedMs: refusedMs });
       const delayMs = Math.max(0, Math.round(until - this.scheduler.now()));
@@ -377,17 +433,27 @@ class Client implements OktaClient {
       this.accessToken = undefined;
       return 'same attempt';
     }
-    if (status >= 500 && out.idempotent && attempt < this.maxRetries) {
+    if (status >= 500 && out.idempotent && attempt < this.maxRetries && tries.spentMs < this.requestDeadlineMs) {
       if (observed.retryAfterMs !== undefined && observed.retryAfterMs > this.scheduler.maxWaitMs) {
         throw this.error(out, shown, bucket, status, body, { waitRefusedMs: observed.retryAfterMs });
       }
-      await this.backoff(out, shown, attempt, `HTTP ${status}`, observed.retryAfterMs);
+      await this.backoff(out, tries, attempt, `HTTP ${status}`, observed.retryAfterMs);
       return 'retry';
     }
     throw this.error(out, shown, bucket, status, body, status >= 500 && !out.idempotent ? { outcomeUnknown: true } : {});
   }
 
-  private async backoff(out: Outgoing, shown: string, attempt: number, reason: string, retryAfterMs = 0): Promise<void> {
+  private async backoff(out: Outgoing, tries: Tries, attempt: number, reason: string, retryAfterMs = 0): Promise<void> {
+    const { shown } = tries;
+    const started = this.scheduler.now();
+    try {
+      await this.sleepBeforeRetry(out, shown, attempt, reason, retryAfterMs);
+    } finally {
+      tries.spentMs += this.scheduler.now() - started;
+    }
+  }
+
+  private async sleepBeforeRetry(out: Outgoing, shown: string, attempt: number, reason: string, retryAfterMs: number): Promise<void> {
     // Exponential backoff with full jitter, capped, so retries from many requests spread out;
     // never sooner than the server's Retry-After.
     const cap = Math.min(10_000, this.retryBaseMs * 2 ** attempt);

@@ -94,6 +94,8 @@ export type Release = (outcome?: RequestOutcome) => void;
 interface Waiter {
   /** Order of service: urgent waiters (a list's next page) before the others, then by arrival. */
   order: number;
+  /** A retry after a concurrency 429: goes once the brief hold ends, whatever the budget says (see acquire). */
+  exempt: boolean;
   resolve: (release: Release) => void;
   reject: (reason: Error) => void;
 }
@@ -144,12 +146,12 @@ export class RateLimitScheduler {
    * new: a cursor chain is the longest wait of a read, and a flood of independent requests (member
    * lists, lookups) queued ahead of it would stretch every link of the chain.
    */
-  acquire(bucket: string, urgent = false): Promise<Release> {
+  acquire(bucket: string, urgent = false, exempt = false): Promise<Release> {
     return new Promise((resolve, reject) => {
       if (this.stopped) return reject(this.stopped);
       let queue = this.queues.get(bucket);
       if (!queue) this.queues.set(bucket, (queue = []));
-      const waiter = { order: this.seq++ + (urgent ? 0 : NOT_URGENT), resolve, reject };
+      const waiter = { order: this.seq++ + (urgent || exempt ? 0 : NOT_URGENT), exempt, resolve, reject };
       // Queues stay sorted by order; an urgent waiter goes after the urgent ones already waiting.
       let at = queue.length;
       while (at > 0 && queue[at - 1]!.order > waiter.order) at--;
@@ -309,7 +311,7 @@ export class RateLimitScheduler {
       if (queue.length === 0) continue;
       const b = this.state(bucket);
       this.rollOver(b, now);
-      const opensAt = this.opensAt(bucket, b, now);
+      const opensAt = this.exemptGoes(queue, b, now) ? now : this.opensAt(bucket, b, now);
       if (opensAt <= now) open.push(bucket);
       else if (Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
     }
@@ -321,7 +323,7 @@ export class RateLimitScheduler {
       const queue = this.queues.get(bucket)!;
       const b = this.state(bucket);
       this.grant(queue.shift()!, b);
-      const opensAt = queue.length === 0 ? Infinity : this.opensAt(bucket, b, now);
+      const opensAt = queue.length === 0 ? Infinity : this.exemptGoes(queue, b, now) ? now : this.opensAt(bucket, b, now);
       if (opensAt > now) {
         open.splice(best, 1);
         if (queue.length > 0 && Number.isFinite(opensAt)) wakeAt = Math.min(wakeAt, opensAt);
@@ -329,6 +331,16 @@ export class RateLimitScheduler {
     }
     this.heldByLimit = open.length > 0;
     this.arm(wakeAt);
+  }
+
+  /**
+   * A concurrency 429 says the window has budget left (Okta refused for requests in flight, not
+   * for calls spent): its retry waits out the brief hold, not the window. The budget counts every
+   * caller of the org's bucket, so when other integrations hold much of it the budget would
+   * otherwise keep each retry for a whole window. A bucket the org has spent still holds it.
+   */
+  private exemptGoes(queue: Waiter[], b: BucketState, now: number): boolean {
+    return queue[0]?.exempt === true && b.blockedUntil <= now && (b.limit === undefined || Math.max(b.used, b.sent) < b.limit);
   }
 
   /** When a request to the bucket may go: now, later (a time), or Infinity (after an answer arrives). */

@@ -30,6 +30,14 @@ export class TimedOut extends Error {
   }
 }
 
+/** The exchange was cut off by its abort signal (Ctrl-C). */
+export class Aborted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Aborted';
+  }
+}
+
 /** An answer's headers, read by name (case-insensitive); repeated ones joined by ", " as fetch does. */
 export class AnswerHeaders {
   constructor(private readonly raw: IncomingHttpHeaders = {}) {}
@@ -55,6 +63,8 @@ export interface Exchange {
   payload?: string;
   timeoutMs: number;
   maxBytes: number;
+  /** Cuts the exchange off (its socket destroyed) when aborted: Ctrl-C doesn't wait for a hung answer. */
+  signal?: AbortSignal;
   /** Told the status and headers as soon as they are in, before the body is read. */
   onHeaders?: (status: number, headers: AnswerHeaders) => void;
 }
@@ -86,12 +96,15 @@ function send(open: (options: RequestOptions) => ClientRequest, ex: Exchange): P
     // Compressed as fetch asked for it: a page of users is several times smaller over a real network.
     const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...ex.headers };
     if (ex.payload !== undefined) headers['content-length'] = String(Buffer.byteLength(ex.payload));
+    if (ex.signal?.aborted) return reject(new Aborted());
     const req = open({ method: ex.method, headers });
     let settled = false;
+    const onAbort = (): void => fail(new Aborted());
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      ex.signal?.removeEventListener('abort', onAbort);
       outcome();
     };
     const fail = (err: unknown): void =>
@@ -100,6 +113,7 @@ function send(open: (options: RequestOptions) => ClientRequest, ex: Exchange): P
         reject(err);
       });
     const timer = setTimeout(() => fail(new TimedOut(ex.timeoutMs)), ex.timeoutMs);
+    ex.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', fail);
     req.on('response', (res) => readAnswer(res, ex, fail, (reply) => settle(() => resolve(reply))));
     req.end(ex.payload);

@@ -88,6 +88,12 @@ export interface OktaClientOptions {
   maxRetries?: number;
   /** Deadline for one attempt in ms, the whole answer included. Default 30000. */
   timeoutMs?: number;
+  /**
+   * One logical request's time across all its attempts and back-offs (waits for a rate-limit
+   * window excluded: those are pacing, and bounded on their own): a server that drips or hangs
+   * can't hold a request for minutes through its retries. Default 45 s.
+   */
+  requestDeadlineMs?: number;
   /** Longest rate-limit wait (or Retry-After) accepted; a longer one is a clear error. Default 120000. */
   maxRateLimitWaitMs?: number;
   /** Pages one list may have before reading stops with an error. Default 10000. */
