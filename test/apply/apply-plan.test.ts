@@ -170,14 +170,16 @@ describe('applyPlan', () => {
     assert.equal(apps.length, 1);
     const app = apps[0]!;
     assert.deepEqual(result.appIds, { emea: app.id });
-    // The Spoke's Org2Org apps are read again right before the create (another apply may have made it).
-    assert.deepEqual(sent.slice(0, 4), [
+    // The Spoke's Org2Org apps are read again right before the create (another apply may have made
+    // it) and right after (another apply may have made one at the same time: unique-create.ts).
+    assert.deepEqual(sent.slice(0, 5), [
       'GET /api/v1/apps?filter=name eq "okta_org2org"&limit=200',
       'POST /api/v1/apps?activate=true',
+      'GET /api/v1/apps?filter=name eq "okta_org2org"&limit=200',
       `POST /api/v1/apps/${app.id}/connections/default?activate=true`,
       `PUT /api/v1/apps/${app.id}/features/USER_PROVISIONING`,
     ]);
-    assert.equal(sent.slice(4).filter((p) => p === `POST /api/v1/apps/${app.id}/users`).length, 5);
+    assert.equal(sent.slice(5).filter((p) => p === `POST /api/v1/apps/${app.id}/users`).length, 5);
     assert.deepEqual(
       [app.name, app.label, app.signOnMode, app.status, (app.settings.app as { baseUrl?: string }).baseUrl],
       ['okta_org2org', 'Acme Hub', 'SAML_2_0', 'ACTIVE', s.orgs.hub!.url],
