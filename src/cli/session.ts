@@ -85,7 +85,7 @@ export interface Session {
   throwIfInterrupted(what: string): void;
 }
 
-const STOPPING = 'Stopping: requests in flight finish, nothing new is sent. Ctrl-C again to exit at once.';
+const STOPPING = 'Stopping: reads in flight are cut off, nothing new is sent. Ctrl-C again to exit at once.';
 
 export function startSession(io: SessionIo, global: GlobalArgs): Session {
   const { out, err, env } = commandIo(io);

@@ -112,7 +112,7 @@ export interface OktaClientOptions {
   random?: () => number;
   /**
    * Ctrl-C: once aborted, requests not yet sent (queued for a slot or a rate-limit window, or
-   * waiting to retry) fail with InterruptedError; requests in flight finish.
+   * waiting to retry) fail with InterruptedError; reads in flight are cut off at once, writes after a 2 s grace.
    */
   signal?: AbortSignal;
 }
