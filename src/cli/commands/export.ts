@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { checkOutputFile, type WriteOptions, writeOutputFile } from '../files.js';
 import { GLOBAL_HELP, parseCommandArgs, type ParsedArgs } from '../args.js';
 import { startSession, type SessionIo } from '../session.js';
-import { Org2OrgError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import { renderExport } from '../../export/build-document.js';
 import { schemaReference } from '../schema-ref.js';
