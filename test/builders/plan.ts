@@ -1,15 +1,7 @@
 /** Plans and their changes for apply's and the renderers' tests, addressed as the planner addresses them. */
-import { formatAddress, type ResourceKey } from '../../src/plan/address.js';
+import type { ResourceKey } from '../../src/plan/address.js';
 import { DEFAULT_ALLOWANCES } from '../../src/plan/guards.js';
-import {
-  PLAN_FORMAT_VERSION,
-  type Action,
-  type Change,
-  type Plan,
-  type PlanFile,
-  type PlanOp,
-  type ResourceKind,
-} from '../../src/plan/types.js';
+import { PLAN_FORMAT_VERSION, type Action, type Change, type PlanFile, type PlanOp, type ResourceKind } from '../../src/plan/types.js';
 
 /** A change of `kind` (keyed by `key`, or the Spoke's one object of that kind when null), one write. */
 export function change(
