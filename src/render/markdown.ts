@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fenceFor, htmlText, inert, inertBlock, MAX_NAME, MAX_TEXT, mdCode, mdText } from '../inert.js';
-import { REQUIRED_ROLES, REQUIRED_SCOPES } from '../plan/guards.js';
+import { addressOf } from '../plan/address.js';
 import { KINDS } from '../plan/kinds.js';
 import type { Change, Diagnostic, Plan, ResourceKind, SpokePlan } from '../plan/types.js';
 import {
@@ -93,18 +93,6 @@ function bytes(text: string): number {
 
 /** Blocks are joined by a blank line. */
 const SEP = 2;
-
-/** The apply flag a change needs (apply refuses it without), for the summary's guard list. */
-export function guardOf(change: Change): string | undefined {
-  const op = change.op;
-  if (op.type === 'pushMapping.delete' && op.deleteTargetGroup) return '--allow-delete-target-groups';
-  if ('disables' in op && op.disables) return '--allow-disable-connection';
-  if (op.type === 'serviceApp.delete') return '--allow-delete-service-apps';
-  if (op.type === 'app.update' && op.baseUrl !== undefined) return '--allow-hub-change';
-  if (op.type === 'serviceApp.revokeGrant' && REQUIRED_SCOPES.includes(op.scopeId)) return '--allow-remove-required-access';
-  if (op.type === 'serviceApp.unassignRole' && REQUIRED_ROLES.includes(op.roleType)) return '--allow-remove-required-access';
-  return undefined;
-}
 
 /** Where the rest of a cut list is: the artifact and `org2org show`, and the run when known. */
 function whereHint(options: MarkdownOptions): string {
@@ -237,6 +225,8 @@ function spokeSection(spoke: SpokePlan, options: MarkdownOptions): SpokeSection 
 /** The summary table: one row per Spoke and kind with changes. */
 function summaryRows(plan: Plan): string[] {
   const rows: string[] = [];
+  // The flag each change's guard needs, as the planner decided it (plan.guards), not decided again here.
+  const flagAt = new Map((plan.guards ?? []).flatMap((g) => (g.address !== undefined ? [[g.address, g.allowWith] as const] : [])));
   for (const spoke of plan.spokes) {
     const changes = listedChanges(spoke.changes).filter((c) => c.action !== 'noop');
     // By the kinds table's label: kinds of one object (the app and its activation) share a row.
@@ -250,7 +240,7 @@ function summaryRows(plan: Plan): string[] {
     for (const [label, list] of byLabel) {
       const c = countsOf(list);
       const hub = list.filter((x) => (x.hubEffects?.length ?? 0) > 0).length;
-      const guards = [...new Set(list.map(guardOf).filter((g): g is string => g !== undefined))];
+      const guards = [...new Set(list.map((x) => flagAt.get(addressOf(x))).filter((g): g is string => g !== undefined))];
       const n = (v: number): string => (v === 0 ? '' : formatCount(v));
       rows.push(
         `| ${mdCode(spoke.name)} | ${label} | ${n(c.add)} | ${n(c.change)} | ${n(c.remove)} | ${n(c.manual)} | ${n(hub)} | ${guards.map((g) => `\`${g}\``).join(' ')} |`,
