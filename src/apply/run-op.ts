@@ -4,7 +4,7 @@
  * `secrets` only so that the caller can scrub them from any error text before it goes anywhere.
  */
 import { OktaApiError } from '../okta/errors.js';
-import { identifyApp, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
+import { identifyApp, ORG2ORG_APP_NAME } from '../state/app-identity.js';
 import { clientPutBody, connectionJwksUri, currentKey, publicJwk, readSpokeKeys } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import type { PlanOp } from '../plan/types.js';

@@ -10,7 +10,7 @@
  * create, which then fails and skips them), and says what happened. The survivor's apply goes on;
  * the next plan (or a second apply started mid-way) sees the survivor and builds on it.
  */
-import { sameLabel, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
+import { sameLabel, ORG2ORG_APP_NAME } from '../state/app-identity.js';
 import type { OktaClient } from '../okta/types.js';
 import { readOrg2OrgApps } from '../state/find-app.js';
 

@@ -20,7 +20,7 @@ import {
   type ServiceAppWanted,
 } from '../okta/service-app.js';
 import type { ClientEvent, OktaClient, OktaClientOptions, RateLimitSnapshot } from '../okta/types.js';
-import { appRef, pointsAtHub } from '../okta/org2org-app.js';
+import { appRef, pointsAtHub } from './app-identity.js';
 import { probeProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
 

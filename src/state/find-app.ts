@@ -1,11 +1,11 @@
 /**
  * The Spoke's Org2Org app the config means, looked up one way for plan, check, apply and
  * rotate-keys: every okta_org2org app of the Spoke (all pages), then the identity rules of
- * ../okta/org2org-app.ts (the label in any case; two with the label, or none while another
+ * ./app-identity.ts (the label in any case; two with the label, or none while another
  * points at the Hub, is a problem, never a silent pick).
  */
 import type { DesiredSpoke } from '../config/types.js';
-import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
+import { identifyApp, identityProblem, ORG2ORG_APP_NAME } from './app-identity.js';
 import type { OktaClient } from '../okta/types.js';
 import { quote, readAll, type ReadEventSink } from './read-directory.js';
 

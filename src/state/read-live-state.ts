@@ -8,7 +8,7 @@ import type { DesiredSpoke, DesiredState } from '../config/types.js';
 import { Org2OrgError } from '../errors.js';
 import { OktaApiError } from '../okta/errors.js';
 import { suggestClosest } from '../config/did-you-mean.js';
-import { ORG2ORG_APP_NAME } from '../okta/org2org-app.js';
+import { ORG2ORG_APP_NAME } from './app-identity.js';
 import type { OktaClient } from '../okta/types.js';
 import {
   normalizeApp,
