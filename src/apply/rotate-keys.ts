@@ -14,7 +14,6 @@ import { Org2OrgError } from '../errors.js';
 import {
   clientPutBody,
   currentKey,
-  findManagedServiceApp,
   publicJwk,
   readHubServiceApp,
   readSpokeKeys,
@@ -27,6 +26,7 @@ import {
 import { hubIdpsTrustingKey } from '../okta/saml-trust.js';
 import type { OktaClient } from '../okta/types.js';
 import { findOrg2OrgApp } from '../state/find-app.js';
+import { findManagedServiceApp } from '../state/service-app-rules.js';
 import { appPutBody, seg } from './run-op.js';
 
 export interface RotationStep {

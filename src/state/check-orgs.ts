@@ -10,19 +10,12 @@ import type { OrgAuth } from '../credentials.js';
 import { Org2OrgError } from '../errors.js';
 import { createOktaClient } from '../okta/client.js';
 import { OktaApiError } from '../okta/errors.js';
-import {
-  connectionJwksUri,
-  findManagedServiceApp,
-  readHubServiceApp,
-  readSpokeKeys,
-  serviceAppGaps,
-  type HubServiceApp,
-  type ServiceAppWanted,
-} from '../okta/service-app.js';
+import { connectionJwksUri, readHubServiceApp, readSpokeKeys, type HubServiceApp } from '../okta/service-app.js';
 import type { ClientEvent, OktaClient, OktaClientOptions, RateLimitSnapshot } from '../okta/types.js';
 import { appRef, pointsAtHub } from './app-identity.js';
 import { probeProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
+import { findManagedServiceApp, serviceAppGaps, type ServiceAppWanted } from './service-app-rules.js';
 
 export interface CredentialCheck {
   /** Login of the token's owner, or `service app <clientId>`. */

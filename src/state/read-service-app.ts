@@ -1,7 +1,7 @@
 /**
  * The Hub side of each Spoke's OAuth 2.0 connection, for the planner: the service app org2org
  * manages for the Spoke (the client its connection uses, else the one with the managed name:
- * okta/service-app.ts findManagedServiceApp), with its grants and roles, and whether it trusts the
+ * ./service-app-rules.ts findManagedServiceApp), with its grants and roles, and whether it trusts the
  * Spoke app's key in use. A Spoke whose config doesn't manage one is looked at only when its live
  * connection points at a client with the managed name (a leftover that the plan removes).
  */
@@ -9,17 +9,14 @@ import { managedServiceAppName, type DesiredSpoke } from '../config/types.js';
 import {
   connectionJwksUri,
   currentKey,
-  extraKeys,
-  findManagedServiceApp,
   readHubServiceApp,
   readSpokeKeys,
-  trustsSpoke,
   type HubServiceApp,
-  type ManagedServiceAppLookup,
   type SpokeKeys,
 } from '../okta/service-app.js';
 import type { OktaClient } from '../okta/types.js';
 import { withFingerprint } from './fingerprint.js';
+import { extraKeys, findManagedServiceApp, type ManagedServiceAppLookup, trustsSpoke } from './service-app-rules.js';
 import { startRead, type ReadEventSink } from './read-directory.js';
 import type { LiveServiceApp, LiveSpoke } from './types.js';
 

@@ -201,7 +201,7 @@ export interface LiveServiceApp {
   /** The client the Spoke's connection uses instead of this one (re-pointed), with its name. */
   repointedTo?: { clientId: string; name: string };
   jwksUri: string | null;
-  /** Trusts the Spoke app's key in use the way the config's rotation mode says (see okta/service-app.ts). */
+  /** Trusts the Spoke app's key in use the way the config's rotation mode says (see state/service-app-rules.ts). */
   trustsSpoke: boolean;
   /** The Spoke app's key in use, when read (what MANUAL trust must hold). */
   spokeKid?: string;
