@@ -1,6 +1,7 @@
 /**
- * Imports run down the stack only: cli → render → apply, export → plan → state → okta, config.
- * okta and config know nothing of each other; apply and export know nothing of each other;
+ * Imports run down the stack only: cli → render → apply, export → plan → state → okta, config;
+ * check (the `check` command's org checks) sits beside apply and export, on state, and only cli
+ * calls it. okta and config know nothing of each other; apply and export know nothing of each other;
  * render sits just above them because it draws what they report. The files at the top of src/
  * (errors, credentials, loopback, org-url, version) are the vocabulary every layer shares, and import
  * nothing above them. The simulator stands apart: only the CLI starts it, and it imports none
@@ -16,10 +17,11 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** Which layers each layer may import (besides itself). */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  cli: ['render', 'apply', 'export', 'plan', 'state', 'okta', 'config', 'sim', 'shared'],
+  cli: ['render', 'apply', 'export', 'check', 'plan', 'state', 'okta', 'config', 'sim', 'shared'],
   render: ['apply', 'export', 'plan', 'state', 'okta', 'config', 'shared'],
   apply: ['plan', 'state', 'okta', 'config', 'shared'],
   export: ['plan', 'state', 'okta', 'config', 'shared'],
+  check: ['state', 'okta', 'config', 'shared'],
   plan: ['state', 'config', 'shared'],
   state: ['okta', 'config', 'shared'],
   okta: ['shared'],

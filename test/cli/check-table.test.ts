@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CHECK_TABLE_WIDTH, renderCheckTable } from '../../src/cli/commands/check.js';
-import type { OrgCheck } from '../../src/state/check-orgs.js';
+import type { OrgCheck } from '../../src/check/check-orgs.js';
 
 const hub: OrgCheck = {
   org: 'hub',

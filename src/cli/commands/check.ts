@@ -6,7 +6,7 @@
 import { inert } from '../../inert.js';
 import { formatCount } from '../../render/plan-lines.js';
 import { GLOBAL_HELP, pacingOf, parseCommandArgs, SPOKE_FLAGS } from '../args.js';
-import { checkOrgs, type OrgCheck } from '../../state/check-orgs.js';
+import { checkOrgs, type OrgCheck } from '../../check/check-orgs.js';
 import { startSession, type SessionIo } from '../session.js';
 
 export type CheckIo = SessionIo;

@@ -12,10 +12,10 @@ import { createOktaClient } from '../okta/client.js';
 import { OktaApiError } from '../okta/errors.js';
 import { connectionJwksUri, readHubServiceApp, readSpokeKeys, type HubServiceApp } from '../okta/service-app.js';
 import type { ClientEvent, OktaClient, OktaClientOptions, RateLimitSnapshot } from '../okta/types.js';
-import { appRef, pointsAtHub } from './app-identity.js';
-import { probeProvisioningToken } from './check-provisioning-token.js';
-import { findOrg2OrgApp } from './find-app.js';
-import { findManagedServiceApp, serviceAppGaps, type ServiceAppWanted } from './service-app-rules.js';
+import { appRef, pointsAtHub } from '../state/app-identity.js';
+import { probeProvisioningToken } from '../state/check-provisioning-token.js';
+import { findOrg2OrgApp } from '../state/find-app.js';
+import { findManagedServiceApp, serviceAppGaps, type ServiceAppWanted } from '../state/service-app-rules.js';
 
 export interface CredentialCheck {
   /** Login of the token's owner, or `service app <clientId>`. */

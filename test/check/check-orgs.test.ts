@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCheck } from '../../src/cli/commands/check.js';
-import { checkOrgs } from '../../src/state/check-orgs.js';
+import { checkOrgs } from '../../src/check/check-orgs.js';
 import { desiredSpoke, desiredState } from '../builders/desired.js';
 import { CANARIES, startCheckWorld } from './fixtures/check-world.js';
 
@@ -161,7 +161,7 @@ test('checkOrgs: an OAUTH2 connection looks for the Hub service app; a missing o
 });
 
 test('checkOrgs: OAUTH2 service app visible in the Hub: its granted scopes are checked', async () => {
-  const { startServer, json, tokenAuth } = await import('./servers.js');
+  const { startServer, json, tokenAuth } = await import('../okta/servers.js');
   let grants = [
     { scopeId: 'okta.users.manage', status: 'ACTIVE' },
     { scopeId: 'okta.groups.read', status: 'ACTIVE' },
