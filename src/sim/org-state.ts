@@ -5,6 +5,7 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { Collection } from './collection.js';
 import { certificateMembers, selfSignedCertificate } from './x509.js';
+import { addAppMappings, type SchemaProperty, type SimProfileMapping } from './profile-schemas.js';
 import type { AdminRole } from './types.js';
 
 export interface SimUser {
@@ -175,6 +176,8 @@ export interface SimApp {
   oauth?: SimOAuthClient;
   grants: Collection<SimGrant>;
   roles: Collection<SimRoleAssignment>;
+  /** The app-user schema's `definitions.custom.properties` (what admins add; Org2Org carries them to the Hub). */
+  userSchemaCustom: Record<string, SchemaProperty>;
 }
 
 /** A SAML 2.0 identity provider of the org (`/api/v1/idps`), trusting the IdP key credential `trustKid`. */
@@ -225,6 +228,11 @@ export class SimOrg {
   readonly apps = new Collection<SimApp>();
   readonly idps = new Collection<SimIdp>();
   readonly idpKeys = new Map<string, SimIdpKey>();
+  /** The user schema's `definitions.custom.properties` (base attributes are Okta's, see profile-schemas.ts). */
+  readonly userSchemaCustom: Record<string, SchemaProperty> = {};
+  userSchemaUpdated = nowIso();
+  /** Profile mappings (`/api/v1/mappings`): two per Org2Org app. */
+  readonly mappings = new Collection<SimProfileMapping>();
   /** Token value → grant. */
   readonly tokens = new Map<string, TokenGrant>();
   /** Token name → value, as the handle reports them. */
@@ -240,6 +248,8 @@ export class SimOrg {
    */
   readonly searchLag = new Set<string>();
   private counter = 0;
+  /** Mapping ids have their own counter, so adding them left every other id as it was. */
+  private mappingCounter = 0;
   private readonly tag: string;
   /** The id of the default user type (one per org). */
   readonly userTypeId: string;
@@ -252,7 +262,8 @@ export class SimOrg {
     this.userTypeId = 'oty' + this.tag + '0'.repeat(15);
   }
 
-  newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt' | 'oag' | 'ira' | 'kid'): string {
+  newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt' | 'oag' | 'ira' | 'kid' | 'prm'): string {
+    if (prefix === 'prm') return prefix + this.tag + (++this.mappingCounter).toString(36).padStart(15, '0');
     return prefix + this.tag + (++this.counter).toString(36).padStart(15, '0');
   }
 
@@ -366,8 +377,11 @@ export class SimOrg {
       signingKid: key.kid,
       grants: new Collection<SimGrant>(),
       roles: new Collection<SimRoleAssignment>(),
+      userSchemaCustom: {},
     };
-    return this.apps.add(app);
+    this.apps.add(app);
+    if (isOrg2Org(app)) addAppMappings(this, app);
+    return app;
   }
 
   /** A new signing key entry (material made on first use), valid for `validityYears`. */

@@ -5,6 +5,7 @@
 import { appAssertion, clientCredentials } from './oauth.js';
 import type { SimApp, SimAppUser, SimGroup, SimOrg, SimPushMapping, SimUser } from './org-state.js';
 import { isOrg2Org, nowIso } from './org-state.js';
+import { carriedToHub, mappedValues } from './profile-schemas.js';
 import type { AdminRole, InitialStatus } from './types.js';
 
 export class SimWorld {
@@ -166,12 +167,16 @@ export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: 
     const status = HUB_STATUS_BY_INITIAL_STATUS[initial] ?? 'PROVISIONED';
     let hubUser = hub.findUser(au.userName);
     if (!hubUser) {
-      hubUser = hub.addUser(au.userName, pushedProfile(spokeUser, au.userName), status);
-    } else if (hubUser.status === 'DEPROVISIONED' && app.provisioning.deactivate) {
-      // REACTIVATE_USERS: a returning user is reactivated rather than left deactivated.
-      hubUser.status = status;
-      hubUser.statusChanged = nowIso();
-      hubUser.lastUpdated = hubUser.statusChanged;
+      hubUser = hub.addUser(au.userName, { ...carriedToHub(app, au, hub), ...pushedProfile(spokeUser, au.userName) }, status);
+    } else {
+      // A matched Hub user gets the carried attributes when the app updates profiles.
+      if (app.provisioning.profile) Object.assign(hubUser.profile, carriedToHub(app, au, hub));
+      if (hubUser.status === 'DEPROVISIONED' && app.provisioning.deactivate) {
+        // REACTIVATE_USERS: a returning user is reactivated rather than left deactivated.
+        hubUser.status = status;
+        hubUser.statusChanged = nowIso();
+        hubUser.lastUpdated = hubUser.statusChanged;
+      }
     }
     au.externalId = hubUser.id;
     au.errorSummary = null;
@@ -192,7 +197,17 @@ export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: 
   }
 }
 
-/** Update User Attributes: the Spoke user's profile goes to the Hub user. */
+/**
+ * A Spoke user's profile changed: the app user's PUSH-mapped attributes follow, and with Update
+ * User Attributes the change goes to the Hub user.
+ */
+export function onSpokeUserUpdated(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
+  const user = org.users.get(au.id);
+  if (user && isOrg2Org(app)) Object.assign(au.profile, mappedValues(org, app, user, 'update'));
+  pushProfile(world, org, app, au);
+}
+
+/** Update User Attributes: the Spoke user's profile (and the app user's carried attributes) go to the Hub user. */
 export function pushProfile(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
   const hub = pushing(world, app);
   if (!hub || !app.provisioning.profile || !au.externalId) return;
@@ -200,7 +215,7 @@ export function pushProfile(world: SimWorld, org: SimOrg, app: SimApp, au: SimAp
   const spokeUser = org.users.get(au.id);
   if (!hubUser || !spokeUser) return;
   const { login: _login, ...rest } = pushedProfile(spokeUser, au.userName);
-  Object.assign(hubUser.profile, rest);
+  Object.assign(hubUser.profile, carriedToHub(app, au, hub), rest);
   hubUser.lastUpdated = nowIso();
   au.lastSync = hubUser.lastUpdated;
 }
@@ -331,7 +346,10 @@ export function assignUser(
     else pushProfile(world, org, app, existing);
     return { appUser: existing, created: false };
   }
-  const profile: Record<string, unknown> = isOrg2Org(app) ? { initialStatus: 'active_without_pass' } : {};
+  // The "Okta User → app" mapping fills the app user's mapped attributes on create (PUSH and DONT_PUSH alike).
+  const profile: Record<string, unknown> = isOrg2Org(app)
+    ? { initialStatus: 'active_without_pass', ...mappedValues(org, app, user, 'create') }
+    : {};
   const appUser: SimAppUser = {
     id: user.id,
     seq: 0,

@@ -18,7 +18,7 @@ import {
   unassignUser,
 } from './provisioning.js';
 import { invalid, notFound, objectBody, OktaError, pageReply, type RequestContext, type Reply, type RouteSpec } from './router.js';
-import { appGroupJson, appJson, appUserJson, appUserSchemaJson, connectionJson, featuresJson, pushMappingJson } from './views.js';
+import { appGroupJson, appJson, appUserJson, connectionJson, featuresJson, pushMappingJson } from './views.js';
 import { INITIAL_STATUSES } from './types.js';
 
 export function compileSearch(expression: string | null): Predicate | undefined {
@@ -128,6 +128,7 @@ function deleteApp(ctx: RequestContext): Reply {
   const app = findApp(ctx);
   if (app.status === 'ACTIVE') throw new OktaError(403, 'E0000056', 'Delete application forbidden.', ['Deactivate the application first.']);
   ctx.org.apps.delete(app.id);
+  for (const m of ctx.org.mappings.values().filter((m) => m.source.id === app.id || m.target.id === app.id)) ctx.org.mappings.delete(m.id);
   return { status: 204 };
 }
 
@@ -574,10 +575,6 @@ function deletePushMapping(ctx: RequestContext): Reply {
   return { status: 200 };
 }
 
-function appUserSchema(ctx: RequestContext): Reply {
-  return ok(appUserSchemaJson(ctx.org, findApp(ctx)));
-}
-
 const A = '/api/v1/apps';
 const route = (method: string, template: string, handler: RouteSpec['handler'], write = method !== 'GET'): RouteSpec => ({
   method,
@@ -621,12 +618,4 @@ export const APP_ROUTES: RouteSpec[] = [
   route('GET', `${A}/{appId}/group-push/mappings/{mappingId}`, getPushMapping),
   route('PATCH', `${A}/{appId}/group-push/mappings/{mappingId}`, patchPushMapping),
   route('DELETE', `${A}/{appId}/group-push/mappings/{mappingId}`, deletePushMapping),
-  {
-    method: 'GET',
-    template: '/api/v1/meta/schemas/apps/{appId}/default',
-    handler: appUserSchema,
-    write: false,
-    resource: 'schemas',
-    bucket: 'default',
-  },
 ];

@@ -4,7 +4,7 @@
  */
 import type { SimGroup, SimUser } from './org-state.js';
 import { nowIso } from './org-state.js';
-import { onMembershipChanged, pushProfile } from './provisioning.js';
+import { onMembershipChanged, onSpokeUserUpdated } from './provisioning.js';
 import { invalid, notFound, objectBody, OktaError, pageReply, type RequestContext, type Reply, type RouteSpec } from './router.js';
 import { compileSearch } from './routes-apps.js';
 import { groupJson, rolesJson, userJson } from './views.js';
@@ -105,7 +105,7 @@ function updateUser(ctx: RequestContext): Reply {
     user.lastUpdated = nowIso();
     for (const app of ctx.org.apps.values()) {
       const au = app.users.get(user.id);
-      if (au) pushProfile(ctx.world, ctx.org, app, au);
+      if (au) onSpokeUserUpdated(ctx.world, ctx.org, app, au);
     }
   }
   return ok(userJson(ctx.org, user));

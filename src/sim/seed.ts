@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { SimOrg } from './org-state.js';
 import { nowIso } from './org-state.js';
+import { toAppMapping } from './profile-schemas.js';
 import { assignUser, importHubGroups, mirrorHubGroup, pushMapping, type SimWorld } from './provisioning.js';
 import type { AdminRole, SeedApp, SeedOrg, SeedUser, SimSeed } from './types.js';
 import { INITIAL_STATUSES } from './types.js';
@@ -177,6 +178,7 @@ function fakeToken(org: string, name: string): string {
 /** Users, groups, tokens and service apps of one org (apps come after, once every org exists). */
 export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
   org.aliases = [...(seed.aliases ?? [])];
+  for (const [name, type] of Object.entries(seed.userSchema ?? {})) org.userSchemaCustom[name] = customProperty(name, type);
   for (const u of seed.users ?? []) addSeedUser(org, u);
   for (const [name, t] of Object.entries(seed.tokens ?? {})) {
     let owner = org.findUser(t.user);
@@ -262,6 +264,13 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
       rotationMode: c.clientId ? 'AUTO' : null,
     };
   }
+  const toApp = toAppMapping(org, app);
+  for (const attr of a.attributes ?? []) {
+    app.userSchemaCustom[attr.name] = customProperty(attr.name, attr.type ?? 'string');
+    if (attr.expression !== undefined && toApp) {
+      toApp.properties[attr.name] = { expression: attr.expression, pushStatus: attr.pushStatus ?? 'PUSH' };
+    }
+  }
   for (const u of a.users ?? []) {
     const user = org.findUser(u.login)!;
     const profile: Record<string, unknown> = { ...(u.profile ?? {}) };
@@ -298,6 +307,16 @@ function populateApp(world: SimWorld, org: SimOrg, a: SeedApp): void {
     });
     pushMapping(world, org, app, mapping);
   }
+}
+
+function customProperty(name: string, type: string): Record<string, unknown> {
+  return {
+    title: name,
+    type,
+    scope: 'NONE',
+    permissions: [{ principal: 'SELF', action: 'READ_ONLY' }],
+    master: { type: 'PROFILE_MASTER' },
+  };
 }
 
 /** Fills `${orgs.NAME.url}` and `${orgs.NAME.tokens.TOKEN}` in the seed's env. */

@@ -119,10 +119,24 @@ export interface SeedApp {
   groups?: string[];
   pushMappings?: SeedPushMapping[];
   /**
+   * Custom attributes of the app-user schema (Profile Editor → the app), each optionally mapped
+   * from the Spoke's users by the "Okta User → app" mapping (`expression`, `pushStatus`).
+   */
+  attributes?: SeedAppAttribute[];
+  /**
    * The Hub's groups were imported into this org through the app (the console's Import), so a
    * push may link to an existing Hub group by name. Without it, linking fails as in Okta.
    */
   importHubGroups?: boolean;
+}
+
+export interface SeedAppAttribute {
+  name: string;
+  /** JSON Schema type; `string` when omitted. */
+  type?: 'string' | 'boolean' | 'number' | 'integer';
+  /** Okta EL over the Spoke user (`user.department`); no mapping property when omitted. */
+  expression?: string;
+  pushStatus?: 'PUSH' | 'DONT_PUSH';
 }
 
 export interface SeedOrg {
@@ -136,6 +150,8 @@ export interface SeedOrg {
   tokens?: Record<string, SeedToken>;
   serviceApps?: SeedServiceApp[];
   apps?: SeedApp[];
+  /** Custom attributes of the org's user schema (name → JSON Schema type). */
+  userSchema?: Record<string, 'string' | 'boolean' | 'number' | 'integer'>;
 }
 
 export interface SimSeed {

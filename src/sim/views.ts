@@ -357,7 +357,7 @@ export function appUserSchemaJson(org: SimOrg, app: SimApp): Record<string, unkn
     lastUpdated: app.lastUpdated,
     created: app.created,
     definitions: {
-      custom: { id: '#custom', type: 'object', properties: {}, required: [] },
+      custom: { id: '#custom', type: 'object', properties: structuredClone(app.userSchemaCustom), required: [] },
       base: {
         id: '#base',
         type: 'object',
