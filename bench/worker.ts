@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { applyPlan, changesToApply } from '../src/apply/apply-plan.js';
 import { checkSafety } from '../src/apply/safety.js';
-import { buildClients } from '../src/cli/shared.js';
+import { buildClients } from '../src/cli/clients.js';
 import { loadConfig } from '../src/config/load.js';
 import { createOktaClient } from '../src/okta/client.js';
 import { classifyBucket } from '../src/okta/routes.js';

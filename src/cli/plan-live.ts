@@ -9,7 +9,7 @@ import { readLiveState, type LiveClients } from '../state/read-live-state.js';
 import type { LiveState } from '../state/types.js';
 import { VERSION } from '../version.js';
 import type { Session } from './session.js';
-import { gitCommit } from './shared.js';
+import { gitCommit } from './git.js';
 
 export interface PlanLiveOptions {
   /** The share of each rate-limit bucket the plan's estimate assumes (the client's default, 50%). */

@@ -21,16 +21,9 @@ import { detectTerminal, type Terminal } from '../render/terminal.js';
 import type { LiveClients } from '../state/read-live-state.js';
 import { debugRequested, type GlobalArgs, type Pacing } from './args.js';
 import { interruptSignal } from './interrupt.js';
-import {
-  buildClients,
-  clientFactory,
-  commandIo,
-  selectSpokes,
-  useColor,
-  type ClientSettings,
-  type Env,
-  type LoadConfig,
-} from './shared.js';
+import { buildClients, clientFactory, type ClientSettings } from './clients.js';
+import { selectSpokes, type LoadConfig } from './config-selection.js';
+import { commandIo, type Env, useColor } from './io.js';
 
 /** What a test (or an embedding program) may put in place of the process's own. */
 export interface SessionIo {

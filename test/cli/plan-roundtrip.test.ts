@@ -11,7 +11,7 @@ import { applyPlan } from '../../src/apply/apply-plan.js';
 import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { readLiveState } from '../../src/state/read-live-state.js';
 import { checkStale } from '../../src/apply/stale.js';
-import { buildClients } from '../../src/cli/shared.js';
+import { buildClients } from '../../src/cli/clients.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 
 test('root config: plan, apply, then plan again shows no changes', async () => {

@@ -4,7 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCapacity } from '../../src/cli/args.js';
-import { appendStepSummary, buildClients, gitCommit, selectSpokes, useColor } from '../../src/cli/shared.js';
+import { buildClients } from '../../src/cli/clients.js';
+import { selectSpokes } from '../../src/cli/config-selection.js';
+import { gitCommit } from '../../src/cli/git.js';
+import { appendStepSummary } from '../../src/cli/github-actions.js';
+import { useColor } from '../../src/cli/io.js';
 import { Secret } from '../../src/credentials.js';
 import { UsageError } from '../../src/errors.js';
 import type { OktaClientOptions } from '../../src/okta/types.js';

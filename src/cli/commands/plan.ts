@@ -18,7 +18,8 @@ import { ALLOWANCE_FLAGS, ALLOWANCE_HELP, allowancesOf } from '../allowances.js'
 import { planLive } from '../plan-live.js';
 import { startSession, type Session, type SessionIo } from '../session.js';
 import { checkOutputFile, writeOutputFile } from '../files.js';
-import { appendStepSummary, type Env, markdownOptions, STEP_SUMMARY, stepSummaryFile } from '../shared.js';
+import { appendStepSummary, markdownOptions, STEP_SUMMARY, stepSummaryFile } from '../github-actions.js';
+import type { Env } from '../io.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--comment FILE [--artifact NAME]] [--detailed-exitcode] [--max-api-capacity PCT]

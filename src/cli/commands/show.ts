@@ -8,7 +8,8 @@ import { renderPlanJson } from '../../render/json.js';
 import { renderPlanMarkdown } from '../../render/markdown.js';
 import { renderPlanText } from '../../render/text.js';
 import { GLOBAL_HELP, parseCommandArgs } from '../args.js';
-import { commandIo, markdownOptions, useColor } from '../shared.js';
+import { markdownOptions } from '../github-actions.js';
+import { commandIo, useColor } from '../io.js';
 import type { SessionIo } from '../session.js';
 import { readSavedPlan, usingSavedPlan } from '../saved-plan-file.js';
 
