@@ -11,9 +11,6 @@ import type { LiveSpoke } from '../state/types.js';
 import { KINDS, kindsInOrder, liveObjectsOf } from './kinds.js';
 import type { Change, ResourceKind } from './types.js';
 
-/** @deprecated the kinds are one type now: ResourceKind (kept while colleagues rebase). */
-export type AddressKind = ResourceKind;
-
 export interface ResourceKey {
   spoke: string;
   kind: ResourceKind;
