@@ -4,21 +4,18 @@
  * list means the plan is stale and must be refused (StalePlanError).
  */
 import type { DesiredState } from '../config/types.js';
-import { addressOf, liveFingerprintOf, parseAddress } from '../plan/address.js';
+import { addressOf, liveFingerprintOf, parseAddress, type ResourceKey } from '../plan/address.js';
 import type { PlanFile } from '../plan/types.js';
 import type { LiveState } from '../state/types.js';
 
 /**
- * Fingerprint of the live object an address names, `null` when that object does not exist now,
- * `undefined` when the address is not one org2org makes or names no fingerprinted object (not
+ * Fingerprint of the live object a resource key names, `null` when that object does not exist now,
+ * `undefined` when its Spoke was not read now or the kind has no fingerprinted objects (not
  * compared, rather than refusing every plan over a naming detail).
  */
-export function liveFingerprintAt(address: string, live: LiveState): string | null | undefined {
-  const resource = parseAddress(address);
-  if (!resource) return undefined;
+function fingerprintNow(resource: ResourceKey, live: LiveState): string | null | undefined {
   const spoke = live.spokes[resource.spoke];
-  if (!spoke) return null;
-  return liveFingerprintOf(spoke, resource);
+  return spoke ? liveFingerprintOf(spoke, resource) : undefined;
 }
 
 /**
@@ -41,8 +38,10 @@ export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveStat
   for (const [address, fingerprint] of Object.entries(plan.fingerprints)) {
     seen.add(address);
     if (remaining && !remaining.has(address)) continue;
-    const now = liveFingerprintAt(address, live);
-    if (now === undefined || !live.spokes[parseAddress(address)!.spoke]) continue;
+    // An address that is not one org2org makes is not compared, rather than refusing the plan.
+    const resource = parseAddress(address);
+    const now = resource && fingerprintNow(resource, live);
+    if (now === undefined) continue;
     if (now === null) differences.push(`${address} was removed since the plan`);
     else if (now !== fingerprint) differences.push(`${address} changed since the plan`);
   }
@@ -52,15 +51,16 @@ export function checkStale(plan: PlanFile, desired: DesiredState, live: LiveStat
   for (const spoke of plan.spokes) {
     if (!live.spokes[spoke.name]) continue;
     for (const change of spoke.changes) {
-      if (seen.has(addressOf(change)) || (remaining && !remaining.has(addressOf(change)))) continue;
-      const now = liveFingerprintAt(addressOf(change), live);
+      const address = addressOf(change);
+      if (seen.has(address) || (remaining && !remaining.has(address))) continue;
+      const now = fingerprintNow(change.resource, live);
       if (now === undefined) continue;
       if (change.liveFingerprint === undefined) {
-        if (now !== null) differences.push(`${addressOf(change)} was created since the plan`);
+        if (now !== null) differences.push(`${address} was created since the plan`);
       } else if (now === null) {
-        differences.push(`${addressOf(change)} was removed since the plan`);
+        differences.push(`${address} was removed since the plan`);
       } else if (now !== change.liveFingerprint) {
-        differences.push(`${addressOf(change)} changed since the plan`);
+        differences.push(`${address} changed since the plan`);
       }
     }
   }
