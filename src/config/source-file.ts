@@ -423,15 +423,21 @@ export function positionOf(source: Pick<ConfigSource, 'positions'>, pointer: str
       keyNode = undefined;
       let index = Number(segment);
       let item: Node | undefined;
-      for (const candidate of node.items as Node[]) {
-        const run = runs.size > 0 && isScalar(candidate) && typeof candidate.value === 'string' ? runs.get(candidate.value) : undefined;
-        if (run) {
-          const count = run.starts.length - 1;
-          if (index < count) return positionInRun(source.positions, run, index, segments.slice(s + 1), options);
-          index -= count;
-        } else if (index-- === 0) {
-          item = candidate;
-          break;
+      // Without runs an item is where its index says (a scan per item would make a whole-document
+      // parse of a 50,000-user file quadratic); with runs, each marker stands for many items.
+      if (runs.size === 0) {
+        item = (node.items as Node[])[index];
+      } else {
+        for (const candidate of node.items as Node[]) {
+          const run = isScalar(candidate) && typeof candidate.value === 'string' ? runs.get(candidate.value) : undefined;
+          if (run) {
+            const count = run.starts.length - 1;
+            if (index < count) return positionInRun(source.positions, run, index, segments.slice(s + 1), options);
+            index -= count;
+          } else if (index-- === 0) {
+            item = candidate;
+            break;
+          }
         }
       }
       if (!item) break;
