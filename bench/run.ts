@@ -13,6 +13,8 @@
  *
  * Each measurement runs the JavaScript tsc compiles from src, as the installed package does
  * (`--tsx`: the sources through tsx, as a clone does; an experiment row shows L both ways).
+ * Full runs also measure L and validate with the config parsed whole by the yaml library, to
+ * show what parsing a large file's runs in pieces saves (src/config/source-file.ts).
  */
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
@@ -131,7 +133,13 @@ function configFacts(world: World, hubRead: boolean) {
   };
 }
 
-async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixedInFlight = false, run: Runtime = runtime) {
+async function planScenario(
+  scenario: PlanScenario,
+  inFlight = maxInFlight,
+  fixedInFlight = false,
+  run: Runtime = runtime,
+  parseWhole = false,
+) {
   const world = buildPlanWorld(scenario);
   const sim = await startSim(world.seed, simOptions);
   try {
@@ -147,6 +155,7 @@ async function planScenario(scenario: PlanScenario, inFlight = maxInFlight, fixe
         capacity,
         fixedInFlight,
         ...(inFlight !== undefined ? { maxInFlight: inFlight } : {}),
+        ...(parseWhole ? { parseWhole } : {}),
       },
       sim.env,
       nodeArgs,
@@ -273,6 +282,7 @@ async function createPlanBench() {
       runsMs: f.runsMs.map(Math.round),
       firstCpuMs: Math.round(f.runsCpuMs[0]!),
       runsCpuMs: f.runsCpuMs.map(Math.round),
+      peakRssMb: result.peakRssMb,
     };
   } finally {
     await sim.close();
@@ -285,6 +295,8 @@ async function validateBench() {
   const configFile = writeConfig('validate', world);
   const result = await runWorker({ mode: 'validate', configFile, runs: 3 }, {}, nodeArgs, runtime);
   const f = result.figures as Timings;
+  // The same file parsed whole by the library, as it would be without the pieces (full runs only).
+  const whole = quick ? undefined : await runWorker({ mode: 'validate', configFile, runs: 1, parseWhole: true }, {}, nodeArgs, runtime);
   return {
     users: f.size,
     bytes: statSync(configFile).size,
@@ -294,6 +306,15 @@ async function validateBench() {
     firstCpuMs: Math.round(f.runsCpuMs[0]!),
     runsCpuMs: f.runsCpuMs.map(Math.round),
     peakRssMb: result.peakRssMb,
+    ...(whole
+      ? {
+          parsedWhole: {
+            firstMs: Math.round((whole.figures as Timings).runsMs[0]!),
+            firstCpuMs: Math.round((whole.figures as Timings).runsCpuMs[0]!),
+            peakRssMb: whole.peakRssMb,
+          },
+        }
+      : {}),
   };
 }
 
@@ -394,6 +415,25 @@ async function main(): Promise<void> {
         peakRssMb: p.peakRssMb,
       });
     }
+  }
+  // What parsing a large config in pieces (src/config/source-file.ts) saves: L with the library's one whole-document parse.
+  if (!quick && wanted('experiments') && wanted('L')) {
+    const p = await step('experiment: plan L with the config parsed whole by the library (no pieces)', () =>
+      planScenario(PLAN_SCENARIOS.L, maxInFlight, false, runtime, true),
+    );
+    experiments.push({
+      name: 'plan L, the config parsed whole by the library (no pieces)',
+      wallMs: p.wallMs,
+      criticalPathMs: p.criticalPathMs,
+      wallRatio: p.wallRatio,
+      rateLimitFloorMs: p.rateLimitFloorMs,
+      readMs: p.readMs,
+      readCpuMs: p.readCpuMs,
+      simulatorCpuMs: p.simulatorCpuMs,
+      calls: p.calls,
+      peakRssMb: p.peakRssMb,
+      peakRssAfterLoadMb: p.peakRssSteps.load,
+    });
   }
   const apply = wanted('apply') ? await step(`apply of ${APPLY_CHANGES} changes`, applyScenario) : undefined;
   const createPlanFigures = wanted('create-plan')
@@ -592,15 +632,21 @@ function renderTable(r: Results): string {
     );
   }
   if (r.createPlan || r.validate) {
-    lines.push('', '| CPU | size | first run | first run, CPU time | median |', '|---|---:|---:|---:|---:|');
+    lines.push('', '| CPU | size | first run | first run, CPU time | median | peak RSS |', '|---|---:|---:|---:|---:|---:|');
     if (r.createPlan)
       lines.push(
-        `| createPlan | ${fmt(r.createPlan.assignments)} assignments (${fmt(r.createPlan.changes ?? 0)} changes) | ${fmt(r.createPlan.firstMs)} ms | ${fmt(r.createPlan.firstCpuMs)} ms | ${fmt(r.createPlan.medianMs)} ms |`,
+        `| createPlan | ${fmt(r.createPlan.assignments)} assignments (${fmt(r.createPlan.changes ?? 0)} changes) | ${fmt(r.createPlan.firstMs)} ms | ${fmt(r.createPlan.firstCpuMs)} ms | ${fmt(r.createPlan.medianMs)} ms | ${fmt(r.createPlan.peakRssMb)} MB |`,
       );
     if (r.validate)
       lines.push(
-        `| validate (loadConfig) | ${fmt(r.validate.users)} users | ${fmt(r.validate.firstMs)} ms | ${fmt(r.validate.firstCpuMs)} ms | ${fmt(r.validate.medianMs)} ms |`,
+        `| validate (loadConfig) | ${fmt(r.validate.users)} users | ${fmt(r.validate.firstMs)} ms | ${fmt(r.validate.firstCpuMs)} ms | ${fmt(r.validate.medianMs)} ms | ${fmt(r.validate.peakRssMb)} MB |`,
       );
+    if (r.validate?.parsedWhole) {
+      const w = r.validate.parsedWhole;
+      lines.push(
+        `| validate, the config parsed whole by the library (no pieces) | ${fmt(r.validate.users)} users | ${fmt(w.firstMs)} ms | ${fmt(w.firstCpuMs)} ms | (1 run) | ${fmt(w.peakRssMb)} MB |`,
+      );
+    }
   }
   if (r.experiments.length > 0) {
     lines.push(

@@ -23,10 +23,19 @@ import { readLiveState, type LiveClients } from '../src/state/read-live-state.js
 import type { SimStats } from '../src/sim/index.js';
 
 export type Job =
-  | { mode: 'plan'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number; fixedInFlight?: boolean }
+  | {
+      mode: 'plan';
+      configFile: string;
+      orgUrls: Record<string, string>;
+      capacity: number;
+      maxInFlight?: number;
+      fixedInFlight?: boolean;
+      /** Parse the config whole with the library, not a large file's runs in pieces (the experiment). */
+      parseWhole?: boolean;
+    }
   | { mode: 'apply'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxRemovals: number }
   | { mode: 'create-plan'; configFile: string; runs: number; capacity: number }
-  | { mode: 'validate'; configFile: string; runs: number };
+  | { mode: 'validate'; configFile: string; runs: number; parseWhole?: boolean };
 
 export interface ClientCounts {
   waits: Record<string, number>;
@@ -139,14 +148,25 @@ function concurrencyOf(clients: LiveClients): ConcurrencyFigures {
 }
 
 async function runPlanJob(
-  job: { configFile: string; orgUrls: Record<string, string>; capacity: number; maxInFlight?: number; fixedInFlight?: boolean },
+  job: {
+    configFile: string;
+    orgUrls: Record<string, string>;
+    capacity: number;
+    maxInFlight?: number;
+    fixedInFlight?: boolean;
+    parseWhole?: boolean;
+  },
   wrap: (client: OktaClient) => OktaClient = (c) => c,
 ) {
   await resetSimStats(job.orgUrls);
   const client: ClientCounts = { waits: {}, retries: 0, concurrencyChanges: {} };
   const rssStart = peakRssMb();
   const t0 = performance.now();
-  const { desired } = await loadConfig(job.configFile, { env: process.env, requireSecrets: true });
+  const { desired } = await loadConfig(job.configFile, {
+    env: process.env,
+    requireSecrets: true,
+    ...(job.parseWhole ? { parse: { whole: true } } : {}),
+  });
   const t1 = performance.now();
   const rssLoad = peakRssMb();
   const clients = buildClients(desired, {
@@ -239,7 +259,11 @@ async function main(): Promise<WorkerResult> {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
       // `validate` works offline and without secrets: unset variables are warnings there.
-      const { desired } = await loadConfig(job.configFile, { env: {}, requireSecrets: false });
+      const { desired } = await loadConfig(job.configFile, {
+        env: {},
+        requireSecrets: false,
+        ...(job.parseWhole ? { parse: { whole: true } } : {}),
+      });
       runsMs.push(performance.now() - t0);
       runsCpuMs.push(cpuMs(process.cpuUsage(c0)));
       size = desired.spokes.reduce((n, s) => n + s.assignments.users.length, 0);

@@ -10,7 +10,7 @@ import { buildDesiredState, type RawConfig } from './build-desired.js';
 import { connectionCredentials, RULES } from './rules.js';
 import { wholeReference } from './env-refs.js';
 import { checkSchema, SENSITIVE_POINTER } from './schema-check.js';
-import { positionOf, problemAt, readConfigSource, type ConfigSource } from './source-file.js';
+import { type ConfigSource, type ParseOptions, positionOf, problemAt, readConfigSource } from './source-file.js';
 import type { DesiredState } from './types.js';
 
 export interface LoadOptions {
@@ -21,6 +21,8 @@ export interface LoadOptions {
   applySecretsOptional?: boolean;
   /** Read the environment for these Spokes only (and the Hub); the others are checked without it. */
   spokes?: readonly string[];
+  /** How the YAML is parsed (tests and the bench only; see ParseOptions). */
+  parse?: ParseOptions;
 }
 
 export interface LoadResult {
@@ -37,7 +39,7 @@ function summarize(file: string, errors: SourceProblem[]): string {
 }
 
 export async function loadConfig(file: string, options: LoadOptions): Promise<LoadResult> {
-  const source = await readConfigSource(file);
+  const source = await readConfigSource(file, options.parse);
   const schemaProblems = checkSchema(source);
   if (schemaProblems.length > 0) {
     // The rules assume the schema's shapes; run them only on a well-formed document. Literal

@@ -61,7 +61,15 @@ function fail(file: string, message: string, line = 1, col = 1): never {
   throw new ConfigError(`${file} is not a usable config file.`, [problemAt(file, line, col, '', message)]);
 }
 
-export async function readConfigSource(file: string): Promise<ConfigSource> {
+export interface ParseOptions {
+  /**
+   * Parse the whole document with the library, whatever its size, instead of a large file's runs
+   * in pieces. The commands never set it: the tests and the bench compare the two ways with it.
+   */
+  whole?: boolean;
+}
+
+export async function readConfigSource(file: string, options: ParseOptions = {}): Promise<ConfigSource> {
   let info;
   try {
     info = await stat(file);
@@ -96,7 +104,7 @@ export async function readConfigSource(file: string): Promise<ConfigSource> {
   } catch {
     fail(file, 'file is not UTF-8 text — save it as UTF-8');
   }
-  return parseConfigText(file, bytes, text);
+  return parseConfigText(file, bytes, text, options);
 }
 
 /** Explains YAML errors in the config's terms; the yaml package's own words stay as the fallback. */
@@ -125,10 +133,10 @@ function tooDeepAt(text: string): number | undefined {
   return undefined;
 }
 
-function parseConfigText(file: string, bytes: Buffer, text: string): ConfigSource {
+function parseConfigText(file: string, bytes: Buffer, text: string, options: ParseOptions): ConfigSource {
   // A large file is parsed in pieces when it can be (peak memory a fraction of one syntax tree of
   // it); any doubt, and every error, goes the whole-document way below, which says what is wrong.
-  if (text.length >= LARGE_FILE_CHARS) {
+  if (text.length >= LARGE_FILE_CHARS && !options.whole) {
     const pieces = parseInPieces(text);
     // A recursive alias is reported by the whole-document way, with its position.
     if (pieces && recursionIn(pieces.data) === undefined) return { file, bytes, text, ...pieces };
@@ -219,7 +227,12 @@ function documentData(file: string, doc: Document.Parsed): unknown {
   return data;
 }
 
-/** Files below this size are parsed whole: their syntax tree is small. */
+/**
+ * Files below this size are parsed whole: their syntax tree is small. Above it, the pieces are
+ * what keeps plan L (50,000 users) under its 250 MB peak RSS: measured in `npm run bench`
+ * (experiment "config parsed whole"), the library alone takes it to about 350 MB, the pieces to
+ * about 210 MB (docs/benchmarks.md, "Parsing a large config").
+ */
 const LARGE_FILE_CHARS = 256 * 1024;
 /** Runs shorter than this stay in the document. */
 const MIN_RUN_ITEMS = 200;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { ConfigError, type SourceProblem } from '../../src/errors.js';
-import { loadConfig, type LoadResult } from '../../src/config/load.js';
+import { loadConfig, type LoadOptions, type LoadResult } from '../../src/config/load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'org2org-config-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ export type Outcome =
 
 export async function loadText(
   text: string | Buffer,
-  options: { env?: Record<string, string | undefined>; requireSecrets?: boolean } = {},
+  options: { env?: Record<string, string | undefined>; requireSecrets?: boolean; parse?: LoadOptions['parse'] } = {},
 ): Promise<Outcome> {
   const file = writeTemp(text);
   return loadFile(file, options);
@@ -34,10 +34,14 @@ export async function loadText(
 
 export async function loadFile(
   file: string,
-  options: { env?: Record<string, string | undefined>; requireSecrets?: boolean } = {},
+  options: { env?: Record<string, string | undefined>; requireSecrets?: boolean; parse?: LoadOptions['parse'] } = {},
 ): Promise<Outcome> {
   try {
-    const result = await loadConfig(file, { env: options.env ?? {}, requireSecrets: options.requireSecrets ?? false });
+    const result = await loadConfig(file, {
+      env: options.env ?? {},
+      requireSecrets: options.requireSecrets ?? false,
+      ...(options.parse ? { parse: options.parse } : {}),
+    });
     return { ok: true, result, file };
   } catch (err) {
     if (err instanceof ConfigError) return { ok: false, error: err, problems: err.problems, file };
