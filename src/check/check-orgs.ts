@@ -14,6 +14,7 @@ import { connectionJwksUri, readHubServiceApp, readSpokeKeys, type HubServiceApp
 import type { ClientEvent, OktaClient, OktaClientOptions, RateLimitSnapshot } from '../okta/types.js';
 import { appRef, pointsAtHub } from '../state/app-identity.js';
 import { probeProvisioningToken } from '../state/check-provisioning-token.js';
+import { describeApiToken, readApiToken, type ApiTokenReport } from './api-token.js';
 import { findOrg2OrgApp } from '../state/find-app.js';
 import { findManagedServiceApp, serviceAppGaps, type ServiceAppWanted } from '../state/service-app-rules.js';
 
@@ -26,6 +27,13 @@ export interface CredentialCheck {
   scopes?: string[];
   /** How org2org authenticated: an API token (SSWS), or the service app's Bearer or DPoP-bound (RFC 9449) access token. */
   authMode?: 'SSWS' | 'Bearer' | 'DPoP';
+  /** An API token's owner and expiry as Okta lists them (SSWS only). */
+  apiToken?: CheckedApiToken;
+}
+
+/** An API token's metadata, and the line `check` prints for it. */
+export interface CheckedApiToken extends ApiTokenReport {
+  summary: string;
 }
 
 export interface OrgCheck {
@@ -45,11 +53,15 @@ export interface OrgCheck {
     /** TOKEN: the provisioning token tested against the Hub. */
     tokenOwner?: string;
     tokenRoles?: string[];
+    /** TOKEN: the provisioning token's owner and expiry as the Hub lists them. */
+    apiToken?: CheckedApiToken;
     /** OAUTH2: the Hub's service app as the Hub credential sees it. */
     serviceApp?: { found: boolean; clientId?: string; status?: string; scopes?: string[]; roles?: string[] };
   };
   /** Why the org fails the check (each one line). */
   problems: string[];
+  /** What will fail soon unless someone acts (an API token about to expire); the check still passes. */
+  warnings: string[];
   /** What deserves attention but doesn't fail it. */
   notes: string[];
 }
@@ -62,7 +74,14 @@ export interface CheckOptions {
   createClient?: (options: OktaClientOptions) => OktaClient;
   /** Ctrl-C: requests not yet sent are dropped. */
   signal?: AbortSignal;
+  /** Warn about an API token that expires within this many days (default 14). */
+  tokenExpiryDays?: number;
+  /** Clock (tests); defaults to Date.now. */
+  now?: () => number;
 }
+
+/** Days before an API token's expiry that `check` starts warning: two weekly runs' notice. */
+export const DEFAULT_TOKEN_EXPIRY_DAYS = 14;
 
 const APP_MANAGER_ROLES = ['SUPER_ADMIN', 'ORG_ADMIN', 'APP_ADMIN'];
 
@@ -82,11 +101,28 @@ export async function checkOrgs(desired: DesiredState, options: CheckOptions = {
   const jobs: Promise<OrgCheck>[] = [];
   if (hubClient) jobs.push(checkHub(hubClient, desired));
   for (const spoke of desired.spokes) jobs.push(checkSpoke(make(spoke.name, spoke.url, spoke.auth), spoke, desired, hubClient, make));
-  return Promise.all(jobs);
+  const results = await Promise.all(jobs);
+  const now = (options.now ?? Date.now)();
+  const days = options.tokenExpiryDays ?? DEFAULT_TOKEN_EXPIRY_DAYS;
+  for (const r of results)
+    for (const token of [r.credential?.apiToken, r.connection?.apiToken]) if (token) sayApiToken(r, token, now, days);
+  return results;
+}
+
+function sayApiToken(result: OrgCheck, token: CheckedApiToken, now: number, days: number): void {
+  const said = describeApiToken(token, now, days);
+  token.summary = said.line;
+  if (said.warning) result.warnings.push(said.warning);
+  if (said.note) result.notes.push(said.note);
+}
+
+/** The owner and expiry of the API token `client` uses (its owner read from /users/me already). */
+async function apiTokenOf(client: OktaClient, envVar: string, owner: { id: string; login: string }): Promise<CheckedApiToken> {
+  return { ...(await readApiToken(client, envVar, owner)), summary: '' };
 }
 
 async function checkHub(client: OktaClient, desired: DesiredState): Promise<OrgCheck> {
-  const result: OrgCheck = { org: 'hub', kind: 'hub', url: desired.hub.url, ok: true, problems: [], notes: [] };
+  const result: OrgCheck = { org: 'hub', kind: 'hub', url: desired.hub.url, ok: true, problems: [], warnings: [], notes: [] };
   await guard(result, async () => {
     result.credential = await whoAmI(client, desired.hub.auth!, result);
     await measureAppsBucket(client, result, () => client.get('/api/v1/apps', { limit: 1 }));
@@ -103,7 +139,7 @@ async function checkSpoke(
   hubClient: OktaClient | undefined,
   make: (org: string, baseUrl: string, auth: OrgAuth) => OktaClient,
 ): Promise<OrgCheck> {
-  const result: OrgCheck = { org: spoke.name, kind: 'spoke', url: spoke.url, ok: true, problems: [], notes: [] };
+  const result: OrgCheck = { org: spoke.name, kind: 'spoke', url: spoke.url, ok: true, problems: [], warnings: [], notes: [] };
   await guard(result, async () => {
     result.credential = await whoAmI(client, spoke.auth, result);
     const roles = result.credential.roles;
@@ -161,13 +197,13 @@ async function checkConnection(
     }
     // Okta requires the provisioning token to belong to a Hub Super Administrator. Check fails on
     // a token it could not test too: it is there to say the credentials work.
-    const probe = await probeProvisioningToken(
-      connection.token.envVar,
-      make(`${result.org} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token }),
-    );
+    const asProvisioner = make(`${result.org} provisioning token`, desired.hub.url, { kind: 'token', token: connection.token });
+    const probe = await probeProvisioningToken(connection.token.envVar, asProvisioner);
     if (probe.owner !== undefined) out.tokenOwner = probe.owner;
     if (probe.roles !== undefined) out.tokenRoles = probe.roles;
     if (probe.finding) result.problems.push(probe.finding.message);
+    if (probe.ownerId !== undefined && probe.owner !== undefined)
+      out.apiToken = await apiTokenOf(asProvisioner, connection.token.envVar, { id: probe.ownerId, login: probe.owner });
     return out;
   }
   if (!hubClient) {
@@ -262,6 +298,7 @@ async function whoAmI(client: OktaClient, auth: OrgAuth, result: OrgCheck): Prom
   const roles = await readRoles(client, me.id);
   if (roles) check.roles = roles;
   else result.notes.push('the admin roles of the token owner could not be read');
+  check.apiToken = await apiTokenOf(client, auth.token.envVar, { id: me.id, login: check.identity! });
   return check;
 }
 

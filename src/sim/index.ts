@@ -16,6 +16,7 @@ import { OAUTH_ROUTES } from './oauth.js';
 import { CLIENT_ROUTES } from './routes-clients.js';
 import { IDP_ROUTES } from './routes-idps.js';
 import { META_ROUTES } from './routes-meta.js';
+import { API_TOKEN_ROUTES } from './routes-api-tokens.js';
 import { loadSeed, populateApps, populateDirectory, resolveEnv, validateSeed } from './seed.js';
 import { OrgServer } from './server.js';
 import type { BucketId, Sim, SimOptions, SimSeed, SimStats } from './types.js';
@@ -31,7 +32,15 @@ export { HUB_STATUS_BY_INITIAL_STATUS } from './provisioning.js';
 export { SimOrg } from './org-state.js';
 export type { SimApp, SimAppUser, SimGroup, SimPushMapping, SimUser } from './org-state.js';
 
-const ROUTES = compileRoutes([...APP_ROUTES, ...CLIENT_ROUTES, ...IDP_ROUTES, ...META_ROUTES, ...DIRECTORY_ROUTES, ...OAUTH_ROUTES]);
+const ROUTES = compileRoutes([
+  ...APP_ROUTES,
+  ...CLIENT_ROUTES,
+  ...IDP_ROUTES,
+  ...META_ROUTES,
+  ...API_TOKEN_ROUTES,
+  ...DIRECTORY_ROUTES,
+  ...OAUTH_ROUTES,
+]);
 
 export async function startSim(seed: SimSeed | string, options: SimOptions = {}): Promise<Sim> {
   const doc = typeof seed === 'string' ? loadSeed(seed) : seed;

@@ -200,9 +200,21 @@ export interface SimIdpKey {
   created: string;
 }
 
+/** An API token: the value is the map key (never in any answer); this is its metadata (`/api/v1/api-tokens`). */
 export interface TokenGrant {
   name: string;
   userId: string;
+  /** `00T…`, as Okta names tokens. */
+  id: string;
+  created: string;
+  /**
+   * Epoch ms of the token's last use. Okta renews a token's window each time it is used (guide:
+   * "valid 30 days from creation or last use"), so `expiresAt` = last use + window.
+   */
+  lastUsedMs: number;
+  /** ISO 8601 duration (`P30D` unless the org set another window). */
+  tokenWindow: string;
+  windowMs: number;
 }
 
 export interface AccessGrant {
@@ -262,7 +274,7 @@ export class SimOrg {
     this.userTypeId = 'oty' + this.tag + '0'.repeat(15);
   }
 
-  newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt' | 'oag' | 'ira' | 'kid' | 'prm'): string {
+  newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt' | 'oag' | 'ira' | 'kid' | 'prm' | '00T'): string {
     if (prefix === 'prm') return prefix + this.tag + (++this.mappingCounter).toString(36).padStart(15, '0');
     return prefix + this.tag + (++this.counter).toString(36).padStart(15, '0');
   }
@@ -422,14 +434,52 @@ export class SimOrg {
     });
   }
 
-  addToken(name: string, value: string, userId: string): void {
-    this.tokens.set(value, { name, userId });
+  addToken(name: string, value: string, userId: string, window: { tokenWindow?: string; idleMs?: number } = {}): void {
+    const tokenWindow = window.tokenWindow ?? 'P30D';
+    const now = Date.now();
+    const idle = window.idleMs ?? 0;
+    this.tokens.set(value, {
+      name,
+      userId,
+      id: this.newId('00T'),
+      created: secondsIso(now - idle),
+      lastUsedMs: now - idle,
+      tokenWindow,
+      windowMs: durationMs(tokenWindow),
+    });
     this.tokenValues[name] = value;
+  }
+
+  /**
+   * The grant of an API token Okta still honours: its window not run out since its last use, its
+   * owner ACTIVE (a token dies with its admin). `use` renews the window, as every API call does.
+   */
+  liveToken(value: string, use = false): TokenGrant | undefined {
+    const grant = this.tokens.get(value);
+    if (!grant || this.users.get(grant.userId)?.status !== 'ACTIVE') return undefined;
+    const now = Date.now();
+    if (now >= grant.lastUsedMs + grant.windowMs) return undefined;
+    if (use) grant.lastUsedMs = now;
+    return grant;
   }
 }
 
 export function nowIso(): string {
   return new Date().toISOString();
+}
+
+/** A time as Okta writes token times: whole seconds (`2025-12-02T14:47:13.000Z`, recorded). */
+export function secondsIso(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
+}
+
+/** Milliseconds of an ISO 8601 duration of days and time (`P30D`, `PT5M`, `P1DT12H`); throws on anything else. */
+export function durationMs(duration: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(duration);
+  if (!m || duration === 'P' || duration.endsWith('T'))
+    throw new Error(`not an ISO 8601 duration of days/hours/minutes/seconds: ${duration}`);
+  const [d, h, min, sec] = [m[1], m[2], m[3], m[4]].map((v) => Number(v ?? 0)) as [number, number, number, number];
+  return (((d * 24 + h) * 60 + min) * 60 + sec) * 1000;
 }
 
 function capitalize(s: string): string {

@@ -67,7 +67,8 @@ export function connectionProblem(world: SimWorld, app: SimApp, token: string | 
   const hub = hubOf(world, app);
   if (!hub) return 'Unable to connect to the target org: check the base URL (settings.app.baseUrl).';
   if (!token) return 'API token is required.';
-  const grant = hub.tokens.get(token);
+  // Okta uses the token for each push, which renews it like any other use.
+  const grant = hub.liveToken(token, true);
   if (!grant) return 'Invalid API token: the target org rejected it.';
   const owner = hub.users.get(grant.userId);
   if (!owner?.roles.includes('SUPER_ADMIN')) {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { SimOrg } from './org-state.js';
-import { nowIso } from './org-state.js';
+import { durationMs, nowIso } from './org-state.js';
 import { toAppMapping } from './profile-schemas.js';
 import { assignUser, importHubGroups, mirrorHubGroup, pushMapping, type SimWorld } from './provisioning.js';
 import type { AdminRole, SeedApp, SeedOrg, SeedUser, SimSeed } from './types.js';
@@ -83,6 +83,15 @@ export function validateSeed(doc: unknown, source = 'seed'): asserts doc is SimS
         for (const r of (tok.roles as unknown[] | undefined) ?? []) {
           if (!ROLES.includes(r as AdminRole)) add(`${p}.tokens.${t}.roles`, `unknown role "${String(r)}" (one of ${ROLES.join(', ')})`);
         }
+        if (tok.tokenWindow !== undefined) {
+          try {
+            if (typeof tok.tokenWindow !== 'string' || durationMs(tok.tokenWindow) <= 0) throw new Error();
+          } catch {
+            add(`${p}.tokens.${t}.tokenWindow`, 'must be an ISO 8601 duration such as P30D or PT5M');
+          }
+        }
+        if (tok.idleDays !== undefined && !(typeof tok.idleDays === 'number' && tok.idleDays >= 0))
+          add(`${p}.tokens.${t}.idleDays`, 'must be a number of days ≥ 0');
       }
     }
     const groups = new Set<string>();
@@ -184,7 +193,10 @@ export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
     let owner = org.findUser(t.user);
     owner ??= org.addUser(t.user, {}, 'ACTIVE');
     for (const r of t.roles ?? []) if (!owner.roles.includes(r)) owner.roles.push(r);
-    org.addToken(name, t.value ?? fakeToken(org.name, name), owner.id);
+    org.addToken(name, t.value ?? fakeToken(org.name, name), owner.id, {
+      ...(t.tokenWindow !== undefined ? { tokenWindow: t.tokenWindow } : {}),
+      ...(t.idleDays !== undefined ? { idleMs: t.idleDays * 86_400_000 } : {}),
+    });
   }
   for (const g of seed.groups ?? []) {
     const group = org.addGroup(g.name, g.description ?? null);

@@ -49,6 +49,15 @@ const WRITE_ROLES: Record<string, AdminRole[]> = {
   idps: ['SUPER_ADMIN', 'ORG_ADMIN'],
 };
 
+/**
+ * Reads only some roles may make. API token metadata: the spec asks `okta.apiTokens.read` of a
+ * service app; which admin roles may list tokens (and whether they then see others' tokens) is
+ * UNKNOWN, so the simulator lets only a Super Administrator read them and answers 403 otherwise.
+ */
+const READ_ROLES_OF: Record<string, AdminRole[]> = {
+  apiTokens: ['SUPER_ADMIN'],
+};
+
 export function emptyStats(): SimStats {
   return { total: 0, byRoute: {}, status429: 0, peakInFlight: 0 };
 }
@@ -197,8 +206,8 @@ export class OrgServer {
     const header = req.headers.authorization ?? '';
     const [scheme, value] = header.split(/\s+/, 2);
     if (scheme === 'SSWS' && value) {
-      const grant = this.org.tokens.get(value);
-      if (grant && this.org.users.get(grant.userId)?.status === 'ACTIVE') return { kind: 'token', userId: grant.userId };
+      const grant = this.org.liveToken(value, true);
+      if (grant) return { kind: 'token', userId: grant.userId };
     } else if ((scheme === 'Bearer' || scheme === 'DPoP') && value) {
       const grant = this.org.accessTokens.get(value);
       // A DPoP-bound token is used only as `DPoP …` with a proof by its key (RFC 9449 §7); a Bearer token only as Bearer.
@@ -228,7 +237,7 @@ export class OrgServer {
   private authorize(principal: Principal, route: Route): void {
     if (route.resource === 'self' || route.resource === 'none') return;
     let allowed: boolean;
-    const accepted = route.write ? (WRITE_ROLES[route.resource] ?? []) : READ_ROLES;
+    const accepted = route.write ? (WRITE_ROLES[route.resource] ?? []) : (READ_ROLES_OF[route.resource] ?? READ_ROLES);
     if (principal.kind === 'oauth') {
       // A service app needs both: the scope granted (and asked for) and an admin role that allows the call.
       const scopes = principal.scopes ?? new Set<string>();

@@ -54,6 +54,10 @@ export interface SeedToken {
   user: string;
   /** Admin roles of that user. */
   roles?: AdminRole[];
+  /** The token's window, an ISO 8601 duration (Okta's default `P30D`); each use renews it. */
+  tokenWindow?: string;
+  /** Days since the token was made or last used (default 0); a token idle for its whole window is dead. */
+  idleDays?: number;
 }
 
 export interface SeedServiceApp {

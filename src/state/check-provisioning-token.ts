@@ -14,6 +14,8 @@ type Note = LiveState['readProblems'][number];
 export interface ProvisioningTokenProbe {
   /** Login (or id) of the token's owner, when the token is valid. */
   owner?: string;
+  /** The owner's user id. */
+  ownerId?: string;
   /** The owner's admin role types, when they could be read. */
   roles?: string[];
   /** Why the token is refused (error) or could not be tested (warning); none for a Super Administrator's token. */
@@ -26,6 +28,7 @@ export async function probeProvisioningToken(tokenName: string, hubAsProvisioner
   try {
     const me = await hubAsProvisioner.get<{ id?: string; profile?: { login?: string } }>('/api/v1/users/me');
     probe.owner = me.profile?.login ?? String(me.id);
+    if (typeof me.id === 'string') probe.ownerId = me.id;
     const roles = await hubAsProvisioner.get<{ type?: string }[]>(`/api/v1/users/${encodeURIComponent(String(me.id))}/roles`);
     probe.roles = roles
       .map((r) => r.type)

@@ -12,6 +12,7 @@ const hub: OrgCheck = {
   credential: { identity: 'iam-admin@hub.acme.com', roles: ['SUPER_ADMIN'] },
   headroom: { bucket: 'apps', limit: 1200, remaining: 1187, reset: 0 },
   problems: [],
+  warnings: [],
   notes: [],
 };
 
@@ -31,6 +32,7 @@ const emea: OrgCheck = {
     tokenRoles: ['SUPER_ADMIN'],
   },
   problems: [],
+  warnings: [],
   notes: [],
 };
 

@@ -306,6 +306,10 @@ describe('sim: responses match the OpenAPI schemas of management.yaml', {
     await hit('hub', P, 'GET', '/api/v1/idps', '/api/v1/idps?type=SAML2');
     await hit('hub', P, 'GET', '/api/v1/idps/{idpId}', `/api/v1/idps/${idp.id}`);
     await hit('hub', P, 'GET', '/api/v1/idps/credentials/keys/{kid}', `/api/v1/idps/credentials/keys/${idp.trustKid}`);
+    // API token metadata (check): a Super Administrator's token reads it; a Read-Only Administrator's gets 403.
+    const tokens = await hit('hub', P, 'GET', '/api/v1/api-tokens', '/api/v1/api-tokens');
+    await hit('hub', P, 'GET', '/api/v1/api-tokens/{apiTokenId}', `/api/v1/api-tokens/${tokens.body[0].id}`);
+    assert.equal((await hit('hub', H, 'GET', '/api/v1/api-tokens', '/api/v1/api-tokens')).status, 403);
     // Errors have Okta's error shape.
     await hit('emea', E, 'GET', `${A}/{appId}`, `${A}/0oamissing`);
     await hit('hub', 'bad-token', 'GET', '/api/v1/users', '/api/v1/users');

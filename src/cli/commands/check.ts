@@ -6,34 +6,48 @@
 import { inert } from '../../inert.js';
 import { formatCount } from '../../render/plan-lines.js';
 import { GLOBAL_HELP, pacingOf, parseCommandArgs, SPOKE_FLAGS } from '../args.js';
-import { checkOrgs, type OrgCheck } from '../../check/check-orgs.js';
+import { checkOrgs, DEFAULT_TOKEN_EXPIRY_DAYS, type OrgCheck } from '../../check/check-orgs.js';
+import { UsageError } from '../../errors.js';
 import { startSession, type SessionIo } from '../session.js';
 
 export type CheckIo = SessionIo;
 
-const HELP = `Usage: org2org check [-c FILE] [--spoke NAME]… [--format table|json] [--max-api-capacity SHARE]
+const HELP = `Usage: org2org check [-c FILE] [--spoke NAME]… [--format table|json] [--max-api-capacity SHARE] [--token-expiry-days N]
 
 Tests every org's API credentials and each Spoke's provisioning connection, like the console's
 "Test API Credentials": who each token belongs to and its admin roles, the apps rate-limit bucket's
 headroom, whether each Spoke's Org2Org app exists and points at the Hub, and whether the
-provisioning token is valid in the Hub and belongs to a Super Administrator.
+provisioning token is valid in the Hub and belongs to a Super Administrator. For each API token
+(org2org's own and each provisioning token) it shows the owner and expiry Okta lists, or says the
+token may not read them, and warns when the token expires soon.
 
 Options:
       --spoke NAME           check only this Spoke (and the Hub); repeatable; only their
                              variables are read, the others need not be set
       --format table|json    output format (default: table)
       --max-api-capacity N   share of each rate-limit bucket to use, 0–1 or a percentage (default: 50%)
+      --token-expiry-days N  warn about an API token that expires within N days (default: ${DEFAULT_TOKEN_EXPIRY_DAYS});
+                             a warning doesn't fail the check
 
 ${GLOBAL_HELP}
 
 Exit: 0 every org passes, 1 one or more fail (one line per failing org on stderr), 130 interrupted (Ctrl-C).`;
 
 export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number> {
-  const parsed = parseCommandArgs('check', argv, { ...SPOKE_FLAGS, format: { type: 'string' }, 'max-api-capacity': { type: 'string' } });
+  const parsed = parseCommandArgs('check', argv, {
+    ...SPOKE_FLAGS,
+    format: { type: 'string' },
+    'max-api-capacity': { type: 'string' },
+    'token-expiry-days': { type: 'string' },
+  });
   const session = startSession(io, parsed.global);
   if (parsed.global.help) return session.help(HELP);
   const format = parsed.choice('format', ['table', 'json'], 'table');
   const { maxApiCapacity } = pacingOf(parsed);
+  const daysText = parsed.string('token-expiry-days');
+  const tokenExpiryDays = daysText === undefined ? DEFAULT_TOKEN_EXPIRY_DAYS : Number(daysText);
+  if (daysText !== undefined && !(/^\d+$/.test(daysText.trim()) && tokenExpiryDays <= 3650))
+    throw new UsageError(`--token-expiry-days takes a whole number of days from 0 to 3650, not "${daysText}".`);
   const desired = await session.loadConfig(parsed.global.config, parsed.strings('spoke'));
   const results = await checkOrgs(desired, {
     maxApiCapacity,
@@ -41,12 +55,14 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
     onEvent: io.onEvent,
     createClient: io.createClient,
     signal: session.signal,
+    tokenExpiryDays,
   });
   session.throwIfInterrupted('the check did not finish.');
   const ok = results.every((r) => r.ok);
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
   else session.out(renderCheckTable(results));
   for (const r of results) if (!r.ok) session.err(`check failed: ${inert(r.org)}: ${r.problems.map((p) => inert(p)).join('; ')}\n`);
+  for (const r of results) for (const w of r.warnings) session.err(`check warning: ${inert(r.org)}: ${inert(w)}\n`);
   return ok ? 0 : 1;
 }
 
@@ -72,7 +88,7 @@ export function renderCheckTable(results: OrgCheck[], maxWidth = CHECK_TABLE_WID
               ? 'ok, points at hub'
               : 'WRONG base URL',
       connectionCell(r),
-      r.ok ? (r.notes.length ? 'ok (see notes)' : 'ok') : 'FAIL',
+      r.ok ? (r.warnings.length ? 'ok (see warnings)' : r.notes.length ? 'ok (see notes)' : 'ok') : 'FAIL',
     ].map((cell) => inert(cell)),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -85,7 +101,9 @@ export function renderCheckTable(results: OrgCheck[], maxWidth = CHECK_TABLE_WID
   if (table.every((l) => l.length <= maxWidth)) {
     for (const r of results) {
       for (const p of r.problems) table.push(`  ${inert(r.org)}: error: ${inert(p)}`);
+      for (const w of r.warnings) table.push(`  ${inert(r.org)}: warning: ${inert(w)}`);
       for (const n of r.notes) table.push(`  ${inert(r.org)}: note: ${inert(n)}`);
+      for (const t of tokenLines(r)) table.push(`  ${inert(r.org)}: ${t.label}: ${inert(t.text)}`);
     }
     return table.join('\n') + '\n';
   }
@@ -97,7 +115,9 @@ export function renderCheckTable(results: OrgCheck[], maxWidth = CHECK_TABLE_WID
     const lines = [`${row[0]}  ${row[row.length - 1]}`];
     labels.slice(0, -1).forEach((label, j) => lines.push(...wrapped(`  ${`${label}:`.padEnd(labelWidth)} `, row[j + 1]!, maxWidth)));
     for (const p of r.problems) lines.push(...wrapped('  error: ', inert(p), maxWidth));
+    for (const w of r.warnings) lines.push(...wrapped('  warning: ', inert(w), maxWidth));
     for (const n of r.notes) lines.push(...wrapped('  note: ', inert(n), maxWidth));
+    for (const t of tokenLines(r)) lines.push(...wrapped(`  ${t.label}: `, inert(t.text), maxWidth));
     return lines.join('\n');
   });
   return blocks.join('\n\n') + '\n';
@@ -116,6 +136,14 @@ function wrapped(prefix: string, text: string, width: number): string[] {
     } else current = current === '' ? word : `${current} ${word}`;
   }
   lines.push((lines.length === 0 ? prefix : indent) + current);
+  return lines;
+}
+
+/** One line per API token the org's checks used: org2org's own credential, then the provisioning token. */
+function tokenLines(r: OrgCheck): { label: string; text: string }[] {
+  const lines: { label: string; text: string }[] = [];
+  if (r.credential?.apiToken) lines.push({ label: 'api token', text: r.credential.apiToken.summary });
+  if (r.connection?.apiToken) lines.push({ label: 'provisioning token', text: r.connection.apiToken.summary });
   return lines;
 }
 
