@@ -217,7 +217,8 @@ export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
       grantTypes: ['client_credentials'],
       responseTypes: ['token'],
       tokenEndpointAuthMethod: 'private_key_jwt',
-      jwks: [{ ...sa.publicJwk }],
+      // Stored as Okta stores every client key (recorded): with an id and a status of its own.
+      jwks: [{ ...sa.publicJwk, id: `pks${randomBytes(9).toString('base64url')}`, status: 'ACTIVE' }],
       jwksUri: null,
       clientSecret: null,
       issuedAt: Math.floor(Date.now() / 1000),

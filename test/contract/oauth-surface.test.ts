@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate, createPublicKey, type JsonWebKey } from 'node:crypto';
+import { X509Certificate, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { runOp } from '../../src/apply/run-op.js';
 import { Secret } from '../../src/credentials.js';
 import { createOktaClient } from '../../src/okta/client.js';
@@ -115,6 +115,31 @@ describe('contract: the OAuth surface of the Hub as recorded', () => {
     const again = await H('PUT', `/oauth2/v1/clients/${clientId}`, clientPutBody(client));
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.jwks.keys[0].id, before);
+  });
+
+  it('a seeded service app’s JWK is stored as an API-created one is: with an id and a status', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk: Record<string, unknown> = { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: 'seeded' };
+    const seeded = await startSim({
+      orgs: {
+        hub: {
+          tokens: { ADMIN: { user: 'admin@hub.example.com', roles: ['SUPER_ADMIN'] } },
+          serviceApps: [{ clientId: '0oaseeded', publicJwk: jwk, scopes: ['okta.users.read'] }],
+        },
+      },
+    });
+    try {
+      const res = await fetch(`${seeded.orgs.hub!.url}/oauth2/v1/clients/0oaseeded`, {
+        headers: { authorization: `SSWS ${seeded.orgs.hub!.tokens.ADMIN!}`, accept: 'application/json' },
+      });
+      const [key] = ((await res.json()) as any).jwks.keys;
+      assert.match(key.id, /^pks/);
+      assert.equal(key.status, 'ACTIVE');
+      assert.equal(key.kid, 'seeded');
+      assert.equal(key.n, jwk.n);
+    } finally {
+      await seeded.close();
+    }
   });
 
   it('app keys and generated keys carry x5c and x5t#S256 of a certificate for the same key; generate answers with Location', async () => {
