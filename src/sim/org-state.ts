@@ -260,8 +260,9 @@ export class SimOrg {
    */
   readonly searchLag = new Set<string>();
   private counter = 0;
-  /** Mapping ids have their own counter, so adding them left every other id as it was. */
+  /** Mapping and API token ids have counters of their own, so adding them left every other id as it was. */
   private mappingCounter = 0;
+  private tokenCounter = 0;
   private readonly tag: string;
   /** The id of the default user type (one per org). */
   readonly userTypeId: string;
@@ -276,6 +277,7 @@ export class SimOrg {
 
   newId(prefix: '00u' | '00g' | '0oa' | 'gpm' | 'irb' | 'cnt' | 'oag' | 'ira' | 'kid' | 'prm' | '00T'): string {
     if (prefix === 'prm') return prefix + this.tag + (++this.mappingCounter).toString(36).padStart(15, '0');
+    if (prefix === '00T') return prefix + this.tag + (++this.tokenCounter).toString(36).padStart(15, '0');
     return prefix + this.tag + (++this.counter).toString(36).padStart(15, '0');
   }
 
