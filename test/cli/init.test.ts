@@ -103,16 +103,20 @@ describe('org2org init', () => {
         problems.map((p) => `${file}:${p.line}:${p.column} ${p.message}`),
         [],
       );
+      // Only apply gets what only apply sends (the connection's provisioning token).
+      const applyOnly = file === 'apply-after-merge.yml' ? ['OKTA_HUB_PROVISIONING_TOKEN'] : [];
       assert.deepEqual(handedTo(dir, file, 'emea'), [
         'OKTA_EMEA_TOKEN',
         'OKTA_EMEA_URL',
-        'OKTA_HUB_PROVISIONING_TOKEN',
+        ...applyOnly,
         'OKTA_HUB_READ_TOKEN',
         'OKTA_HUB_URL',
       ]);
     }
     assert.match(stderr, /repository variables: OKTA_HUB_URL, OKTA_EMEA_URL/);
-    assert.match(stderr, /secrets: OKTA_HUB_READ_TOKEN, OKTA_EMEA_TOKEN, OKTA_HUB_PROVISIONING_TOKEN/);
+    assert.match(stderr, /secrets: [^\n]*OKTA_EMEA_READ_TOKEN/);
+    assert.match(stderr, /secrets: [^\n]*OKTA_HUB_PROVISIONING_TOKEN/);
+    assert.match(stderr, /_READ_TOKEN: a Read-Only Administrator's API token per org/);
 
     // Again: everything exists, nothing is overwritten; --force writes the same files again.
     writeFileSync(join(dir, '.github/workflows/plan-on-pr.yml'), 'mine\n');
@@ -142,14 +146,19 @@ describe('org2org init', () => {
       for (const job of Object.values(wf.jobs))
         if (job.strategy?.matrix?.spoke) assert.deepEqual(job.strategy.matrix.spoke, ['emea', 'apac']);
       assert.deepEqual(handedTo(dir, file, 'apac'), ['OKTA_APAC_TOKEN', 'OKTA_APAC_URL', 'OKTA_HUB_ADMIN_TOKEN', 'OKTA_HUB_URL']);
+      const apply = file === 'apply-after-merge.yml';
       assert.deepEqual(handedTo(dir, file, 'emea'), [
-        'ALICE_ANSWER',
+        ...(apply ? ['ALICE_ANSWER'] : []),
         'OKTA_EMEA_TOKEN',
         'OKTA_EMEA_URL',
         'OKTA_HUB_ADMIN_TOKEN',
-        'OKTA_HUB_PROVISIONING_TOKEN',
+        ...(apply ? ['OKTA_HUB_PROVISIONING_TOKEN'] : []),
         'OKTA_HUB_URL',
       ]);
+      // Plans and drift checks read with read-only tokens, under the names the config reads.
+      const text = readFileSync(join(dir, '.github/workflows', file), 'utf8');
+      assert.equal(/secrets\.OKTA_EMEA_READ_TOKEN\b/.test(text), !apply, file);
+      assert.equal(/secrets\.OKTA_EMEA_TOKEN\b/.test(text), apply, file);
     }
   });
 

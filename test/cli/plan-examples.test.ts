@@ -10,7 +10,7 @@ type Workflow = {
     {
       concurrency?: { group: string; 'cancel-in-progress': boolean };
       strategy?: { matrix: { spoke: string[] } };
-      steps: { run?: string; uses?: string; with?: { script?: string; command?: string } }[];
+      steps: { run?: string; uses?: string; with?: { script?: string; command?: string; pr?: string } }[];
     }
   >;
 };
@@ -40,11 +40,12 @@ test('apply-after-merge: one concurrency group per org, never cancelled; the sav
   const job = wf.jobs.apply!;
   assert.equal(job.concurrency?.group, 'org2org-apply-${{ matrix.spoke }}');
   assert.equal(job.concurrency?.['cancel-in-progress'], false);
-  const runs = job.steps.map((s) => s.run ?? '').join('\n');
-  assert.match(runs, /org2org apply reviewed\/plan\.json --wait/);
+  assert.ok(usesAction(job.steps, 'apply'), 'the org2org Action applies');
+  assert.match(actionRuns, /org2org apply "\$REVIEWED_PLAN" --wait/);
   // No prompt to skip, and no guard flag: the plan's own allowances are the only ones.
-  assert.doesNotMatch(runs, /--auto-approve|--max-removals|--allow-/);
+  assert.doesNotMatch(actionRuns, /org2org apply[^\n]*(--auto-approve|--max-removals|--allow-)/);
   assert.ok('workflow_dispatch' in wf.on);
+  assert.equal(job.steps.find((s) => /org2org@/.test(s.uses ?? ''))?.with?.pr, '${{ inputs.pr }}');
 });
 
 test('drift-check: scheduled, fails on changes through --detailed-exitcode', () => {

@@ -69,6 +69,8 @@ test('action.yml: a composite Action whose steps name their shell, use only decl
   }
   assert.deepEqual(Object.keys(ACTION.inputs).sort(), [
     'allow',
+    'allow-from-description',
+    'allowances-need-approval',
     'artifact',
     'command',
     'comment',
@@ -77,6 +79,7 @@ test('action.yml: a composite Action whose steps name their shell, use only decl
     'max-api-capacity',
     'node-version',
     'plan-workflow',
+    'pr',
     'spoke',
   ]);
 });
@@ -124,7 +127,19 @@ describe('what the workflows hand to whom', () => {
               [`OKTA_${spoke.toUpperCase()}_TOKEN`, `OKTA_${spoke.toUpperCase()}_URL`],
               `${name}/${spoke}: ${step.name}`,
             );
-            assert.equal(env.ALICE_ANSWER !== '', spoke === 'emea', `${name}/${spoke}: emea's security answer`);
+            const writes = (step.with?.command ?? (/\borg2org apply\b/.test(step.run ?? '') ? 'apply' : 'plan')) === 'apply';
+            if (writes) {
+              assert.equal(env.ALICE_ANSWER !== '', spoke === 'emea', `${name}/${spoke}: emea's security answer`);
+            } else {
+              // A pull request's plan and the drift check hold read-only tokens, and nothing only apply sends.
+              const sources = Object.values(step.env).filter((v) => /secrets\./.test(v));
+              assert.ok(
+                sources.every((v) => /secrets\.OKTA_\w+_READ_TOKEN\b/.test(v)),
+                `${name}/${spoke}: ${step.name} holds a secret that can write: ${sources.join(', ')}`,
+              );
+              assert.equal(env.ALICE_ANSWER, undefined, `${name}: no security answer`);
+              assert.equal(env.OKTA_HUB_PROVISIONING_TOKEN, undefined, `${name}: no provisioning token`);
+            }
           }
         }
       }
@@ -134,6 +149,9 @@ describe('what the workflows hand to whom', () => {
 
 const FAKE_VARS = { OKTA_HUB_URL: 'https://hub', OKTA_EMEA_URL: 'https://emea', OKTA_APAC_URL: 'https://apac' };
 const FAKE_SECRETS = {
+  OKTA_HUB_READ_TOKEN: 'hr',
+  OKTA_EMEA_READ_TOKEN: 'er',
+  OKTA_APAC_READ_TOKEN: 'ar',
   OKTA_HUB_ADMIN_TOKEN: 'r',
   OKTA_HUB_PROVISIONING_TOKEN: 'p',
   OKTA_EMEA_TOKEN: 'e',
@@ -170,6 +188,8 @@ if (method === 'GET' && (m = /issues\\/(\\d+)\\/comments$/.exec(route))) out = s
 else if (method === 'POST' && (m = /issues\\/(\\d+)\\/comments$/.exec(route))) { out = { id: state.nextId++, body: body(), user: { login: 'github-actions[bot]' } }; state.comments.push(out); }
 else if (method === 'PATCH' && (m = /issues\\/comments\\/(\\d+)$/.exec(route))) { out = state.comments.find((c) => c.id === Number(m[1])); out.body = body(); }
 else if (method === 'GET' && (m = /commits\\/(\\w+)\\/pulls$/.exec(route))) out = state.pulls[m[1]] || [];
+else if (method === 'GET' && (m = /pulls\\/(\\d+)\\/reviews$/.exec(route))) out = (state.reviews || {})[m[1]] || [];
+else if (method === 'GET' && (m = /pulls\\/(\\d+)$/.exec(route))) { out = Object.values(state.pulls).flat().find((p) => p.number === Number(m[1])) || (state.openPulls || []).find((p) => p.number === Number(m[1])); if (!out) fail('gh: HTTP 404: Not Found'); }
 else if (method === 'GET' && (m = /actions\\/workflows\\/([\\w.-]+)\\/runs\\?head_sha=(\\w+)&event=pull_request$/.exec(route))) out = { workflow_runs: state.runs.filter((r) => r.workflow === m[1] && r.head_sha === m[2]) };
 else fail('fake gh: unsupported ' + method + ' ' + route);
 save();
@@ -188,6 +208,14 @@ interface GhState {
   comments: Array<{ id: number; body: string; user: { login: string } }>;
   calls: string[];
   envs: string[];
+}
+
+interface RunOptions {
+  secrets?: Record<string, string>;
+  /** The pull request's description (the event payload's `pull_request.body`). */
+  body?: string;
+  /** workflow_dispatch inputs. */
+  inputs?: Record<string, string>;
 }
 
 /** The plan comment's marker for the workflows' `-c` (the default) and one Spoke. */
@@ -217,9 +245,6 @@ class Fixture {
     mkdirSync(bin);
     writeFileSync(join(bin, 'gh'), FAKE_GH);
     writeFileSync(join(bin, 'npm'), FAKE_NPM);
-    // What the apply workflow's own tarball install would put on PATH (here: this checkout's CLI).
-    writeFileSync(join(bin, 'org2org'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/org2org.js')}" "$@"\n`);
-    chmodSync(join(bin, 'org2org'), 0o755);
     chmodSync(join(bin, 'gh'), 0o755);
     chmodSync(join(bin, 'npm'), 0o755);
     this.work = join(this.tmp, 'repo');
@@ -258,45 +283,45 @@ class Fixture {
     return this.gh().comments.filter((c) => c.body.startsWith(marker) && c.user.login === 'github-actions[bot]');
   }
 
-  context(spoke: string, overrides: { secrets?: Record<string, string>; fork?: boolean } = {}): Context {
+  context(spoke: string, overrides: RunOptions & { fork?: boolean } = {}): Context {
     return {
       matrix: { spoke },
       vars: this.vars,
       secrets: overrides.secrets ?? this.secrets,
+      inputs: overrides.inputs ?? {},
       github: {
         token: 'fake-github-token',
         sha: 'mergesha',
         repository: 'acme/okta',
         server_url: 'https://github.example',
         run_id: '42',
-        event: { pull_request: { number: 7, head: { repo: { full_name: overrides.fork ? 'someone/okta' : 'acme/okta' } } } },
+        event: {
+          pull_request: {
+            number: 7,
+            state: 'open',
+            body: overrides.body ?? 'Adds the people of the new office.',
+            head: { repo: { full_name: overrides.fork ? 'someone/okta' : 'acme/okta' } },
+          },
+        },
       },
     };
   }
 
-  run(file: string, job: string, spoke: string, options: { dir?: string; secrets?: Record<string, string>; skip?: string[] } = {}) {
-    return this.runner.runJob({
-      workflowFile: join(options.dir ?? DIR, file),
-      job,
-      context: this.context(spoke, options.secrets ? { secrets: options.secrets } : {}),
-      ...(options.skip ? { skip: options.skip } : {}),
-    });
+  run(file: string, job: string, spoke: string, options: RunOptions & { dir?: string } = {}) {
+    return this.runner.runJob({ workflowFile: join(options.dir ?? DIR, file), job, context: this.context(spoke, options) });
   }
 
   /** The plan run's artifacts, as `gh run download` finds them for the PR's head commit. */
-  keepAsReviewed(artifacts: Record<string, string>, head = 'headsha', runId = 1001): void {
+  keepAsReviewed(artifacts: Record<string, string>, head = 'headsha', runId = 1001, createdAt = '2026-11-30T04:00:00Z'): void {
     const state = JSON.parse(readFileSync(join(this.tmp, 'gh-state.json'), 'utf8')) as {
       artifacts: Record<string, Record<string, string>>;
     };
     this.setGh({
-      runs: [{ id: runId, workflow: 'plan-on-pr.yml', head_sha: head }],
+      runs: [{ id: runId, workflow: 'plan-on-pr.yml', head_sha: head, created_at: createdAt }],
       artifacts: { ...state.artifacts, [runId]: { ...(state.artifacts[runId] ?? {}), ...artifacts } },
     });
   }
 }
-
-/** The apply workflow still installs a release tarball itself; here its org2org is the Action's. */
-const TARBALL_INSTALL = 'Install org2org (pinned, checksum verified, no install scripts)';
 
 describe("the workflows' jobs, run against the simulator", {
   skip: hasJq ? false : 'jq is not installed (the fake gh evaluates --jq with it)',
@@ -341,7 +366,7 @@ describe("the workflows' jobs, run against the simulator", {
   });
 
   test('plan-on-pr: a failing plan fails the job and replaces the comment with its errors, pointing at the config lines', async () => {
-    const { OKTA_APAC_TOKEN: _dropped, ...withoutApacToken } = f.secrets;
+    const { OKTA_APAC_READ_TOKEN: _dropped, ...withoutApacToken } = f.secrets;
     const job = await f.run('plan-on-pr.yml', 'plan', 'apac', { secrets: withoutApacToken });
     assert.equal(job.failed, true);
     assert.equal(job.step('org2org plan').outputs.exitcode, '1');
@@ -394,7 +419,7 @@ describe("the workflows' jobs, run against the simulator", {
   test('apply-after-merge applies the plan reviewed on the PR, reports back, and a re-run finds it already applied', async () => {
     f.setGh({ pulls: { mergesha: [{ number: 7, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'headsha' } }] } });
     const writes = countWrites(f.sim);
-    const job = await f.run('apply-after-merge.yml', 'apply', 'apac', { skip: [TARBALL_INSTALL] });
+    const job = await f.run('apply-after-merge.yml', 'apply', 'apac');
     assert.equal(job.failed, false, job.log);
     assert.ok(countWrites(f.sim) > writes, 'the reviewed plan was applied');
     assert.match(f.comments('<!-- org2org:apply:spoke=apac -->').at(-1)!.body, /applied the reviewed plan to `apac`/);
@@ -403,7 +428,7 @@ describe("the workflows' jobs, run against the simulator", {
     // The same plan again (a re-run of a green job): everything it wanted is in place, so it says so,
     // writes nothing and the job stays green.
     const writesBefore = countWrites(f.sim);
-    const again = await f.run('apply-after-merge.yml', 'apply', 'apac', { skip: [TARBALL_INSTALL] });
+    const again = await f.run('apply-after-merge.yml', 'apply', 'apac');
     assert.equal(again.failed, false, again.log);
     assert.match(again.log, /already applied: \d+ changes? of .*plan\.json are in place/);
     assert.equal(countWrites(f.sim), writesBefore, 'nothing written');
@@ -412,14 +437,92 @@ describe("the workflows' jobs, run against the simulator", {
   test('apply-after-merge without a reviewed plan applies nothing and says why', async () => {
     f.setGh({ pulls: { mergesha: [{ number: 8, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'unplanned' } }] } });
     const writes = countWrites(f.sim);
-    const missing = await f.run('apply-after-merge.yml', 'apply', 'emea', { skip: [TARBALL_INSTALL] });
+    const missing = await f.run('apply-after-merge.yml', 'apply', 'emea');
     assert.equal(missing.failed, true);
     assert.match(missing.log, /^::error::No reviewed plan for emea on pull request #8/m);
     f.setGh({ pulls: {} });
-    const direct = await f.run('apply-after-merge.yml', 'apply', 'emea', { skip: [TARBALL_INSTALL] });
+    const direct = await f.run('apply-after-merge.yml', 'apply', 'emea');
     assert.equal(direct.failed, true);
     assert.match(direct.log, /is not the merge of a pull request/);
     assert.equal(countWrites(f.sim), writes);
+  });
+
+  test('a guarded change: the plan job fails saying which flag allows it; an org2org-allow line plans with it; apply needs an approval given after that plan', async () => {
+    // apac is applied (above). The pull request removes its push mapping and the Hub group with it.
+    const config = join(f.work, 'org2org.config.yaml');
+    const original = readFileSync(config, 'utf8');
+    assert.match(original, /- name: APAC Support\n/);
+    writeFileSync(config, original.replace('- name: APAC Support\n', '- { name: APAC Support, remove: true, onRemove: deleteTarget }\n'));
+    const writes = countWrites(f.sim);
+
+    const refused = await f.run('plan-on-pr.yml', 'plan', 'apac');
+    assert.equal(refused.failed, true, 'apply would refuse this plan: the plan job says so now, not after the merge');
+    assert.equal(refused.step('org2org plan').outputs.exitcode, '1');
+    const first = f.comments(planMarker('apac')).at(-1)!.body;
+    assert.match(first, /apply will refuse this plan/);
+    assert.match(first, /--allow-delete-target-groups/);
+
+    // The author approves the guarded change in the description; reviewers see it in the comment.
+    const body = 'Retire APAC Support.\r\n\r\norg2org-allow: --allow-delete-target-groups\r\n';
+    const allowed = await f.run('plan-on-pr.yml', 'plan', 'apac', { body });
+    assert.equal(allowed.failed, false, allowed.log);
+    assert.equal(allowed.step('org2org plan').outputs.exitcode, '2');
+    assert.match(allowed.log, /Allowances from the pull request's description: --allow-delete-target-groups/);
+    assert.match(f.comments(planMarker('apac')).at(-1)!.body, /Allowances recorded in this plan[^\n]*--allow-delete-target-groups/);
+    assert.equal(f.comments(planMarker('apac')).length, 1, 'one comment, updated');
+    assert.equal(countWrites(f.sim), writes, 'plans write nothing');
+
+    // Anything but guard flags on that line fails the plan, and the comment says why.
+    const sneaky = await f.run('plan-on-pr.yml', 'plan', 'apac', { body: 'org2org-allow: --allow-hub-change --out /tmp/x' });
+    assert.equal(sneaky.failed, true);
+    assert.match(f.comments(planMarker('apac')).at(-1)!.body, /unknown allowance "--out"/);
+
+    f.keepAsReviewed({ 'org2org-plan-apac': allowed.artifacts['org2org-plan-apac']! }, 'headsha9', 1009, '2026-11-30T06:00:00Z');
+    f.setGh({ pulls: { mergesha: [{ number: 9, merged_at: '2026-11-30T08:00:00Z', head: { sha: 'headsha9' } }] } });
+    const unapproved = async (): Promise<void> => {
+      const job = await f.run('apply-after-merge.yml', 'apply', 'apac');
+      assert.equal(job.failed, true);
+      assert.match(
+        job.log,
+        /allowed by --allow-delete-target-groups, and pull request #9 has no approving review given after that plan was made/,
+      );
+      assert.equal(countWrites(f.sim), writes, 'nothing applied');
+    };
+    await unapproved();
+    // An approval given before the allowance was planned doesn't cover it.
+    f.setGh({ reviews: { 9: [{ state: 'APPROVED', submitted_at: '2026-11-30T05:00:00Z' }] } });
+    await unapproved();
+
+    f.setGh({
+      reviews: {
+        9: [
+          { state: 'APPROVED', submitted_at: '2026-11-30T05:00:00Z' },
+          { state: 'APPROVED', submitted_at: '2026-11-30T07:00:00Z' },
+        ],
+      },
+    });
+    const applied = await f.run('apply-after-merge.yml', 'apply', 'apac');
+    assert.equal(applied.failed, false, applied.log);
+    assert.match(applied.log, /approved on pull request #9 at 2026-11-30T07:00:00Z/);
+    assert.equal(f.sim.org('hub').findGroupByName('APAC Support'), undefined, 'the Hub group went with the mapping');
+    assert.ok(countWrites(f.sim) > writes);
+
+    // By hand (workflow_dispatch, pr=9): the same reviewed plan is in place: one line, green.
+    const byHand = await f.run('apply-after-merge.yml', 'apply', 'apac', { inputs: { pr: '9' } });
+    assert.equal(byHand.failed, false, byHand.log);
+    assert.match(byHand.log, /already applied: 1 change of .*plan\.json is in place/);
+    assert.match(f.comments('<!-- org2org:apply:spoke=apac -->').at(-1)!.body, /already applied to `apac`/);
+
+    // By hand with a pull request that isn't merged, or isn't a number: refused, nothing applied.
+    const after = countWrites(f.sim);
+    f.setGh({ openPulls: [{ number: 12, merged_at: null, head: { sha: 'open12' } }] });
+    const open = await f.run('apply-after-merge.yml', 'apply', 'apac', { inputs: { pr: '12' } });
+    assert.equal(open.failed, true);
+    assert.match(open.log, /Pull request #12 is not merged/);
+    const junk = await f.run('apply-after-merge.yml', 'apply', 'apac', { inputs: { pr: '12; curl evil' } });
+    assert.equal(junk.failed, true);
+    assert.match(junk.log, /pr must be a pull request number/);
+    assert.equal(countWrites(f.sim), after);
   });
 
   test('drift-check: no drift where the plan was applied, exit 2 (a failed job) where the org differs', async () => {
@@ -472,8 +575,13 @@ describe('a config repository made by `org2org init` from live orgs: its workflo
     // apac has no Org2Org app yet: export leaves it as a commented stub, so only emea is planned.
     assert.deepEqual(plan.jobs.plan!.strategy!.matrix!.spoke, ['emea']);
     const step = plan.jobs.plan!.steps.find((s) => s.uses === 'acme/org2org@v0.1.0')!;
+    // A pull request's plan gets the read-only token under the name the config reads, and nothing only apply sends.
+    assert.equal(step.env!.OKTA_EMEA_TOKEN, "${{ matrix.spoke == 'emea' && secrets.OKTA_EMEA_READ_TOKEN || '' }}");
     const env = evaluateEnv(step.env, { matrix: { spoke: 'emea' }, vars: FAKE_VARS, secrets: FAKE_SECRETS });
-    assert.deepEqual(Object.keys(env).sort(), ['OKTA_EMEA_TOKEN', 'OKTA_HUB_PROVISIONING_TOKEN']);
+    assert.deepEqual(Object.keys(env).sort(), ['OKTA_EMEA_TOKEN']);
+    const apply = workflow('apply-after-merge.yml', workflows).jobs.apply!.steps.find((s) => s.uses === 'acme/org2org@v0.1.0')!;
+    assert.deepEqual(Object.keys(apply.env!).sort(), ['OKTA_EMEA_TOKEN', 'OKTA_HUB_PROVISIONING_TOKEN']);
+    assert.equal(apply.env!.OKTA_EMEA_TOKEN, "${{ matrix.spoke == 'emea' && secrets.OKTA_EMEA_TOKEN || '' }}");
   });
 
   test('a pull request adds a user: plan (comment + artifact) → apply after merge → drift finds none', async () => {
@@ -488,7 +596,7 @@ describe('a config repository made by `org2org init` from live orgs: its workflo
     f.keepAsReviewed({ 'org2org-plan-emea': plan.artifacts['org2org-plan-emea']! });
 
     f.setGh({ pulls: { mergesha: [{ number: 7, merged_at: '2026-11-30T05:00:00Z', head: { sha: 'headsha' } }] } });
-    const apply = await f.run('apply-after-merge.yml', 'apply', 'emea', { dir: workflows, skip: [TARBALL_INSTALL] });
+    const apply = await f.run('apply-after-merge.yml', 'apply', 'emea', { dir: workflows });
     assert.equal(apply.failed, false, apply.log);
     assert.ok(f.sim.org('hub').findUser('dieter@acme.com'), 'dieter arrived in the Hub');
 

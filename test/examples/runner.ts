@@ -194,6 +194,10 @@ export class Runner {
       status: { failed: false },
     };
     writeFileSync(state.summaryFile, '');
+    // The event payload, as the runner hands it to every step ($GITHUB_EVENT_PATH).
+    const eventFile = join(temp, '_event.json');
+    writeFileSync(eventFile, JSON.stringify((input.context.github as { event?: unknown } | undefined)?.event ?? {}));
+    state.eventFile = eventFile;
     const ctx: Context = { ...input.context, steps: {} as Record<string, unknown>, runner: { temp } };
     const jobEnv = { ...evaluateEnv(wf.env, ctx), ...evaluateEnv(job.env, ctx) };
     const results: StepResult[] = [];
@@ -272,6 +276,7 @@ export class Runner {
       GITHUB_OUTPUT: files.output,
       GITHUB_STEP_SUMMARY: state.summaryFile,
       GITHUB_PATH: files.path,
+      GITHUB_EVENT_PATH: state.eventFile ?? '',
       RUNNER_TEMP: state.temp,
       ...outerEnv,
       ...evaluateEnv(step.env, ctx),
@@ -333,6 +338,7 @@ export class Runner {
 
 interface JobState {
   temp: string;
+  eventFile?: string;
   path: string[];
   summaryFile: string;
   log: string;

@@ -226,6 +226,9 @@ function report(args: InitArgs, files: Array<[string, string]>, keptConfig: bool
     ].join(', ');
   if (read('vars')) lines.push(`  - repository variables: ${read('vars')}`);
   if (read('secrets')) lines.push(`  - secrets: ${read('secrets')}`);
+  if (/_READ_TOKEN\b/.test(read('secrets'))) {
+    lines.push("    (*_READ_TOKEN: a Read-Only Administrator's API token per org, all that pull requests and drift checks get)");
+  }
   lines.push(`  - check it: org2org validate -c ${rel(join(args.dir, CONFIG_FILE))}; then commit and open a pull request.`);
   return lines.join('\n') + '\n';
 }
