@@ -33,7 +33,16 @@ const TAMPERS: [string, (p: Json) => void][] = [
   ['OAuth clientId', (p) => void (find(p, 'spoke.apac.connection').op.profile.clientId = '0oa0b0000000000000ff')],
   ['app baseUrl', (p) => void (find(p, 'spoke.apac.app').op.baseUrl = 'http://127.0.0.1:1')],
   ['app label', (p) => void (find(p, 'spoke.apac.app').op.label = 'Other')],
-  ['groupId', (p) => void (find(p, 'spoke.emea.assignment.group["EMEA Sales"]').op.groupId = '00g0b000000000000008')],
+  [
+    'groupId',
+    (p) => {
+      // Another real group of the Spoke (Engineering), not an id that happens to be free in this seed.
+      const change = find(p, 'spoke.emea.assignment.group["EMEA Sales"]');
+      const other = find(p, 'spoke.emea.pushMapping["Engineering"]').op.sourceGroupId;
+      assert.ok(other && other !== change.op.groupId);
+      change.op.groupId = other;
+    },
+  ],
   ['push target', (p) => void (find(p, 'spoke.emea.pushMapping["Legacy Ops"]').op.targetGroupName = 'Everyone Hub')],
   [
     'capabilities',
