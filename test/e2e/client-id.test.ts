@@ -8,28 +8,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSim, type Sim, type SimApp } from '../../src/sim/index.js';
-import { findLeaks, runCli } from './cli.js';
+import type { Sim, SimApp } from '../../src/sim/index.js';
+import { findLeaks } from './cli.js';
+import { type NordicsWorld, nordicsConfig, startNordics } from './nordics.js';
 
 const CLIENT_ID = 'testclientid123456';
 const APP_ID = '0oacustomclient0001';
 
-const CONFIG = `version: 1
-hub:
-  url: \${HUB_URL}
-  auth:
-    token: \${HUB_ADMIN_TOKEN}
-spokes:
-  - name: nordics
-    url: \${NORDICS_URL}
-    auth:
-      token: \${NORDICS_TOKEN}
-    app:
-      label: Acme Hub
-    connection:
+const CONFIG = nordicsConfig(`    connection:
       authScheme: OAUTH2
       clientId: ${CLIENT_ID}
       rotationMode: AUTO
@@ -39,70 +25,47 @@ spokes:
       defaults: { initialStatus: active_with_pass }
       users:
         - login: astrid@acme.com
-`;
+`);
 
 describe('e2e: a clientId service app whose client id is not its app id', () => {
+  let world: NordicsWorld;
   let sim: Sim;
-  let dir: string;
-  let config: string;
-  const run = (...args: string[]) => runCli([...args, '-c', config], sim.env);
+  const run = (...args: string[]) => world.run(...args);
   const hubApp = (): SimApp => sim.org('hub').apps.get(APP_ID)!;
 
   before(async () => {
     const throwaway = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
-    sim = await startSim(
-      {
-        orgs: {
-          hub: {
-            tokens: { HUB_ADMIN_TOKEN: { user: 'admin@hub.acme.com', roles: ['SUPER_ADMIN'] } },
-            serviceApps: [
-              {
-                clientId: CLIENT_ID,
-                appId: APP_ID,
-                name: 'Nordics provisioner',
-                publicJwk: { ...throwaway, kid: 'throwaway' },
-                scopes: ['okta.users.manage', 'okta.groups.manage'],
-                roles: ['USER_ADMIN', 'GROUP_MEMBERSHIP_ADMIN'],
-              },
-            ],
+    world = await startNordics('client-id', CONFIG, {
+      hub: {
+        serviceApps: [
+          {
+            clientId: CLIENT_ID,
+            appId: APP_ID,
+            name: 'Nordics provisioner',
+            publicJwk: { ...throwaway, kid: 'throwaway' },
+            scopes: ['okta.users.manage', 'okta.groups.manage'],
+            roles: ['USER_ADMIN', 'GROUP_MEMBERSHIP_ADMIN'],
           },
-          nordics: {
-            users: [{ login: 'astrid@acme.com' }],
-            tokens: { NORDICS_TOKEN: { user: 'admin@nordics.acme.com', roles: ['SUPER_ADMIN'] } },
-            apps: [
-              {
-                label: 'Acme Hub',
-                hub: 'hub',
-                connection: { clientId: CLIENT_ID },
-                provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: true },
-              },
-            ],
-          },
-        },
-        env: {
-          HUB_URL: '${orgs.hub.url}',
-          NORDICS_URL: '${orgs.nordics.url}',
-          HUB_ADMIN_TOKEN: '${orgs.hub.tokens.HUB_ADMIN_TOKEN}',
-          NORDICS_TOKEN: '${orgs.nordics.tokens.NORDICS_TOKEN}',
-        },
+        ],
       },
-      { timeScale: 60 },
-    );
+      nordics: {
+        users: [{ login: 'astrid@acme.com' }],
+        apps: [
+          {
+            label: 'Acme Hub',
+            hub: 'hub',
+            connection: { clientId: CLIENT_ID },
+            provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: true },
+          },
+        ],
+      },
+    });
+    sim = world.sim;
     // AUTO trust: the Hub client reads the Spoke connection's keys.
-    const spokeApp = sim
-      .org('nordics')
-      .apps.values()
-      .find((a) => a.name === 'okta_org2org')!;
     hubApp().oauth!.jwks = null;
-    hubApp().oauth!.jwksUri = `${sim.orgs.nordics!.url}/api/v1/apps/${spokeApp.id}/connections/default/jwks`;
-    dir = mkdtempSync(join(tmpdir(), 'org2org-client-id-'));
-    config = join(dir, 'org2org.config.yaml');
-    writeFileSync(config, CONFIG);
+    hubApp().oauth!.jwksUri = `${sim.orgs.nordics!.url}/api/v1/apps/${world.spokeApp().id}/connections/default/jwks`;
   });
-  after(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await sim.close();
-  });
+  after(() => world.close());
 
   it('the simulator keeps the two ids apart, as Okta does', () => {
     assert.notEqual(hubApp().id, CLIENT_ID);

@@ -9,25 +9,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSim, type Sim, type SimApp } from '../../src/sim/index.js';
-import { findLeaks, runCli } from './cli.js';
+import type { Sim, SimApp } from '../../src/sim/index.js';
+import { findLeaks } from './cli.js';
+import { type NordicsWorld, nordicsConfig, startNordics } from './nordics.js';
 
-const CONFIG = `version: 1
-hub:
-  url: \${HUB_URL}
-  auth:
-    token: \${HUB_ADMIN_TOKEN}
-spokes:
-  - name: nordics
-    url: \${NORDICS_URL}
-    auth:
-      token: \${NORDICS_TOKEN}
-    app:
-      label: Acme Hub
-    connection:
+const CONFIG = nordicsConfig(`    connection:
       authScheme: OAUTH2
       hubServiceApp: managed
       rotationMode: MANUAL
@@ -40,56 +26,30 @@ spokes:
     pushGroups:
       groups:
         - name: Nordics Sales
-`;
+`);
 
 describe('e2e: the Hub service app’s trust is owned (issue 25 item 4)', () => {
+  let world: NordicsWorld;
   let sim: Sim;
-  let dir: string;
-  let config: string;
-  const run = (...args: string[]) => runCli([...args, '-c', config], sim.env);
+  const run = (...args: string[]) => world.run(...args);
   const serviceApps = (): SimApp[] =>
     sim
       .org('hub')
       .apps.values()
       .filter((a) => a.oauth !== undefined);
-  const spokeApp = (): SimApp =>
-    sim
-      .org('nordics')
-      .apps.values()
-      .find((a) => a.name === 'okta_org2org')!;
+  const spokeApp = (): SimApp => world.spokeApp();
   const managed = (): SimApp => sim.org('hub').oauthClient(spokeApp().connection.clientId!)!;
 
   before(async () => {
-    sim = await startSim(
-      {
-        orgs: {
-          hub: { tokens: { HUB_ADMIN_TOKEN: { user: 'admin@hub.acme.com', roles: ['SUPER_ADMIN'] } } },
-          nordics: {
-            users: [{ login: 'astrid@acme.com' }],
-            groups: [{ name: 'Nordics Sales', members: ['astrid@acme.com'] }],
-            tokens: { NORDICS_TOKEN: { user: 'admin@nordics.acme.com', roles: ['SUPER_ADMIN'] } },
-          },
-        },
-        env: {
-          HUB_URL: '${orgs.hub.url}',
-          NORDICS_URL: '${orgs.nordics.url}',
-          HUB_ADMIN_TOKEN: '${orgs.hub.tokens.HUB_ADMIN_TOKEN}',
-          NORDICS_TOKEN: '${orgs.nordics.tokens.NORDICS_TOKEN}',
-        },
-      },
-      { timeScale: 60 },
-    );
-    dir = mkdtempSync(join(tmpdir(), 'org2org-hub-trust-'));
-    config = join(dir, 'org2org.config.yaml');
-    writeFileSync(config, CONFIG);
+    world = await startNordics('hub-trust', CONFIG, {
+      nordics: { users: [{ login: 'astrid@acme.com' }], groups: [{ name: 'Nordics Sales', members: ['astrid@acme.com'] }] },
+    });
+    sim = world.sim;
     const apply = await run('apply', '--auto-approve', '--wait');
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
     assert.equal(serviceApps().length, 1);
   });
-  after(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await sim.close();
-  });
+  after(() => world.close());
 
   it('an extra key beside the real one: check flags it, plan shows it, apply removes it', async () => {
     const real = managed().oauth!.jwks![0]!;

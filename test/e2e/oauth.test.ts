@@ -7,25 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSim, type Sim, type SimApp } from '../../src/sim/index.js';
+import { writeFileSync } from 'node:fs';
+import type { Sim, SimApp } from '../../src/sim/index.js';
 import { findLeaks, runCli } from './cli.js';
+import { type NordicsWorld, nordicsConfig, startNordics } from './nordics.js';
 
-const CONFIG = `version: 1
-hub:
-  url: \${HUB_URL}
-  auth:
-    token: \${HUB_ADMIN_TOKEN}
-spokes:
-  - name: nordics
-    url: \${NORDICS_URL}
-    auth:
-      token: \${NORDICS_TOKEN}
-    app:
-      label: Acme Hub
-    connection:
+const CONFIG = nordicsConfig(`    connection:
       authScheme: OAUTH2
       hubServiceApp: managed
       rotationMode: MANUAL
@@ -40,62 +27,38 @@ USERS_EXTRA
     pushGroups:
       groups:
         - name: Nordics Sales
-`;
+`);
 
 describe('e2e: an OAuth 2.0 connection with the Hub side managed by org2org', () => {
+  let world: NordicsWorld;
   let sim: Sim;
-  let dir: string;
   let config: string;
   let env: Record<string, string>;
-  const run = (...args: string[]) => runCli([...args, '-c', config], env);
+  const run = (...args: string[]) => world.run(...args);
   const writeConfig = (extraUsers: string[] = []) =>
-    writeFileSync(config, CONFIG.replace('USERS_EXTRA\n', extraUsers.map((l) => `        - login: ${l}\n`).join('')));
+    world.writeConfig(CONFIG.replace('USERS_EXTRA\n', extraUsers.map((l) => `        - login: ${l}\n`).join('')));
   const hubApp = (): SimApp =>
     sim
       .org('hub')
       .apps.values()
       .find((a) => a.oauth?.clientName === 'org2org-nordics')!;
-  const spokeApp = (): SimApp =>
-    sim
-      .org('nordics')
-      .apps.values()
-      .find((a) => a.name === 'okta_org2org')!;
+  const spokeApp = (): SimApp => world.spokeApp();
   const allSynchronized = () =>
     spokeApp()
       .users.values()
       .every((au) => au.syncState === 'SYNCHRONIZED' && au.status === 'PROVISIONED');
 
   before(async () => {
-    sim = await startSim(
-      {
-        orgs: {
-          hub: { tokens: { HUB_ADMIN_TOKEN: { user: 'admin@hub.acme.com', roles: ['SUPER_ADMIN'] } } },
-          nordics: {
-            users: ['astrid', 'bjorn', 'cecilia', 'dag'].map((n) => ({ login: `${n}@acme.com` })),
-            groups: [{ name: 'Nordics Sales', members: ['astrid@acme.com', 'cecilia@acme.com'] }],
-            tokens: { NORDICS_TOKEN: { user: 'admin@nordics.acme.com', roles: ['SUPER_ADMIN'] } },
-          },
-        },
-        env: {
-          HUB_URL: '${orgs.hub.url}',
-          NORDICS_URL: '${orgs.nordics.url}',
-          HUB_ADMIN_TOKEN: '${orgs.hub.tokens.HUB_ADMIN_TOKEN}',
-          NORDICS_TOKEN: '${orgs.nordics.tokens.NORDICS_TOKEN}',
-        },
-        // Minute windows pass in a second: the repeated check → plan → apply rounds fill the apps
-        // bucket, and waiting out real minutes would only make the suite slow.
+    world = await startNordics('oauth', CONFIG.replace('USERS_EXTRA\n', ''), {
+      nordics: {
+        users: ['astrid', 'bjorn', 'cecilia', 'dag'].map((n) => ({ login: `${n}@acme.com` })),
+        groups: [{ name: 'Nordics Sales', members: ['astrid@acme.com', 'cecilia@acme.com'] }],
       },
-      { timeScale: 60 },
-    );
+    });
+    ({ sim, config } = world);
     env = sim.env;
-    dir = mkdtempSync(join(tmpdir(), 'org2org-oauth-'));
-    config = join(dir, 'org2org.config.yaml');
-    writeConfig();
   });
-  after(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await sim.close();
-  });
+  after(() => world.close());
 
   it('plans the Hub side as changes of its own, in cross-org order', async () => {
     const plan = await run('plan', '--format', 'json');

@@ -7,41 +7,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSim, type Sim, type SimApp } from '../../src/sim/index.js';
-import { countWrites, runCli } from './cli.js';
+import type { Sim, SimApp } from '../../src/sim/index.js';
+import { countWrites } from './cli.js';
+import { type NordicsWorld, nordicsConfig, startNordics } from './nordics.js';
 
-const CONFIG = `version: 1
-hub:
-  url: \${HUB_URL}
-  auth:
-    token: \${HUB_ADMIN_TOKEN}
-spokes:
-  - name: nordics
-    url: \${NORDICS_URL}
-    auth:
-      token: \${NORDICS_TOKEN}
-    app:
-      label: Acme Hub
-      signOnMode: SAML_2_0
-    connection:
+const CONFIG = nordicsConfig(
+  `    connection:
       authScheme: OAUTH2
       hubServiceApp: managed
       rotationMode: MANUAL
-`;
+`,
+  ['signOnMode: SAML_2_0'],
+);
 
 describe('e2e: rotate-keys and a Hub identity provider trusting the Spoke’s SAML signing key', () => {
+  let world: NordicsWorld;
   let sim: Sim;
-  let dir: string;
-  let config: string;
-  const run = (...args: string[]) => runCli([...args, '-c', config], sim.env);
-  const spokeApp = (): SimApp =>
-    sim
-      .org('nordics')
-      .apps.values()
-      .find((a) => a.name === 'okta_org2org')!;
+  const run = (...args: string[]) => world.run(...args);
+  const spokeApp = (): SimApp => world.spokeApp();
   const signingCertificate = async (): Promise<string[]> => {
     const app = spokeApp();
     const key = await fetch(`${sim.orgs.nordics!.url}/api/v1/apps/${app.id}/credentials/keys/${app.signingKid}`, {
@@ -51,31 +34,12 @@ describe('e2e: rotate-keys and a Hub identity provider trusting the Spoke’s SA
   };
 
   before(async () => {
-    sim = await startSim(
-      {
-        orgs: {
-          hub: { tokens: { HUB_ADMIN_TOKEN: { user: 'admin@hub.acme.com', roles: ['SUPER_ADMIN'] } } },
-          nordics: { tokens: { NORDICS_TOKEN: { user: 'admin@nordics.acme.com', roles: ['SUPER_ADMIN'] } } },
-        },
-        env: {
-          HUB_URL: '${orgs.hub.url}',
-          NORDICS_URL: '${orgs.nordics.url}',
-          HUB_ADMIN_TOKEN: '${orgs.hub.tokens.HUB_ADMIN_TOKEN}',
-          NORDICS_TOKEN: '${orgs.nordics.tokens.NORDICS_TOKEN}',
-        },
-      },
-      { timeScale: 60 },
-    );
-    dir = mkdtempSync(join(tmpdir(), 'org2org-saml-key-'));
-    config = join(dir, 'org2org.config.yaml');
-    writeFileSync(config, CONFIG);
+    world = await startNordics('saml-key', CONFIG);
+    sim = world.sim;
     const apply = await run('apply', '--auto-approve');
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
   });
-  after(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await sim.close();
-  });
+  after(() => world.close());
 
   it('an IdP trusting another certificate does not stop a rotation', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -120,7 +84,7 @@ describe('e2e: rotate-keys and a Hub identity provider trusting the Spoke’s SA
 
   it('an AUTO_LOGIN app signs no SAML: no IdP lookup stops it', async () => {
     spokeApp().signOnMode = 'AUTO_LOGIN';
-    writeFileSync(config, CONFIG.replace('signOnMode: SAML_2_0', 'signOnMode: AUTO_LOGIN'));
+    world.writeConfig(CONFIG.replace('signOnMode: SAML_2_0', 'signOnMode: AUTO_LOGIN'));
     const rotated = await run('rotate-keys', '--spoke', 'nordics');
     assert.equal(rotated.code, 0, rotated.stdout + rotated.stderr);
   });
