@@ -89,7 +89,7 @@ function configObject(input: ExportInput): Record<string, unknown> {
   };
 }
 
-function spokeObject(s: ObservedSpoke): Record<string, unknown> {
+export function spokeObject(s: ObservedSpoke): Record<string, unknown> {
   const provisioning: Record<string, unknown> = {};
   if (s.toApp) {
     provisioning.toApp = {

@@ -14,11 +14,13 @@ import { UsageError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import { renderExport } from '../../export/build-document.js';
 import { schemaReference } from '../schema-ref.js';
+import { runExportInto } from '../export-into.js';
 import { originOf, parseSpokeArg, readExport, spokeSources, validateExport, type SpokeArg } from '../export-read.js';
 
 export type ExportIo = SessionIo;
 
 const HELP = `Usage: org2org export --hub-url URL --spoke NAME=URL [--spoke NAME=URL …] [--label LABEL] [-o FILE] [--force] [--format yaml]
+       org2org export --into FILE [--spoke NAME]… [--check]   (take console changes into FILE, in place; see export --into --help)
 
 Reads each Spoke's Org2Org app — connection, provisioning features, Profile Sourcing, import
 settings, user and group assignments, push mappings — and writes the config that describes it,
@@ -52,6 +54,8 @@ interface ExportArgs {
 }
 
 export async function runExport(argv: string[], io: ExportIo = {}): Promise<number> {
+  // Merging into an existing file is another command line: the file names the orgs and credentials.
+  if (argv.some((a) => a === '--into' || a.startsWith('--into='))) return runExportInto(argv, io);
   const parsed = parseCommandArgs('export', argv, {
     'hub-url': { type: 'string' },
     spoke: { type: 'string', multiple: true },
