@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { runApply } from '../../src/cli/commands/apply.js';
 import { runPlan } from '../../src/cli/commands/plan.js';
 import { SafetyError, UsageError } from '../../src/errors.js';
-import { loadSeed, seedUsers, startSim, type Sim, type SimSeed } from '../../src/sim/index.js';
+import { startSim, type Sim } from '../../src/sim/index.js';
 import type { Plan } from '../../src/plan/types.js';
 import { cliEnv, countWrites } from '../e2e/cli.js';
+import { thirtyTemps } from '../builders/seeds.js';
 
 function cli(sim: Sim, env: Record<string, string> = {}) {
   const sink = { out: '', err: '' };
@@ -28,25 +29,6 @@ function cli(sim: Sim, env: Record<string, string> = {}) {
     sink.err = '';
   };
   return { sink, io, reset };
-}
-
-/** The demo seed plus an apac Acme Hub app that 30 people reach only through the group "APAC Temps" (the config assigns no group). */
-function thirtyTemps(): SimSeed {
-  const seed = loadSeed('examples/sim/seed.yaml');
-  const temps = seedUsers(30, { prefix: 'temp', domain: 'apac.acme.com' });
-  const apac = seed.orgs.apac!;
-  apac.users = [...(apac.users ?? []), ...temps];
-  apac.groups = [...(apac.groups ?? []), { name: 'APAC Temps', members: temps.map((u) => u.login) }];
-  apac.apps = [
-    {
-      label: 'Acme Hub',
-      hub: 'hub',
-      connection: { authScheme: 'TOKEN', token: 'hub/OKTA_HUB_PROVISIONING_TOKEN' },
-      provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false },
-      groups: ['APAC Temps'],
-    },
-  ];
-  return seed;
 }
 
 test('30 removals: plan says apply will refuse and how to allow it; the plan made with the allowance applies from its file with no prompt and no flag', {

@@ -6,34 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runApply } from '../../src/cli/commands/apply.js';
 import { SafetyError } from '../../src/errors.js';
-import { loadSeed, seedUsers, startSim, type SimSeed } from '../../src/sim/index.js';
+import { startSim } from '../../src/sim/index.js';
 import { checkSafety } from '../../src/apply/safety.js';
 import { cliEnv, countWrites } from '../e2e/cli.js';
+import { thirtyTemps } from '../builders/seeds.js';
 import { change, plan } from '../builders/plan.js';
-
-/** The demo seed plus an apac Acme Hub app that 30 people reach only through the group "APAC Temps". */
-function groupSeed(): SimSeed {
-  const seed = loadSeed('examples/sim/seed.yaml');
-  const temps = seedUsers(30, { prefix: 'temp', domain: 'apac.acme.com' });
-  const apac = seed.orgs.apac!;
-  apac.users = [...(apac.users ?? []), ...temps];
-  apac.groups = [...(apac.groups ?? []), { name: 'APAC Temps', members: temps.map((u) => u.login) }];
-  apac.apps = [
-    {
-      label: 'Acme Hub',
-      hub: 'hub',
-      connection: { authScheme: 'TOKEN', token: 'hub/OKTA_HUB_PROVISIONING_TOKEN' },
-      provisioning: { createUsers: true, updateUserAttributes: true, deactivateUsers: false, syncPassword: false },
-      groups: ['APAC Temps'],
-    },
-  ];
-  return seed;
-}
 
 test('unassigning one group counts its 30 members against --max-removals: refused, nothing written; allowed when raised', {
   timeout: 120_000,
 }, async () => {
-  const sim = await startSim(groupSeed(), { timeScale: 60 });
+  const sim = await startSim(thirtyTemps(), { timeScale: 60 });
   try {
     const app = sim
       .org('apac')

@@ -9,7 +9,7 @@ import { createOktaClient, OktaApiError } from '../../src/okta/client.js';
 import { Secret } from '../../src/credentials.js';
 import type { ClientEvent } from '../../src/okta/types.js';
 import { Org2OrgError } from '../../src/errors.js';
-import { CANARY, json, oktaError, startServer, tokenAuth } from './servers.js';
+import { CANARY, json, oktaError, startDrippingServer, startServer, tokenAuth } from './servers.js';
 
 const fast = { retryBaseMs: 1, random: () => 0.5 };
 const bounded = { timeout: 30_000 };
@@ -75,14 +75,7 @@ test('a Link loop is detected and an endless list stops at the page cap', bounde
 });
 
 test('an answer whose body drips ends at the deadline with a clear error', bounded, async () => {
-  const timers = new Set<NodeJS.Timeout>();
-  const srv = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.write('[');
-    const t = setInterval(() => res.write(' '), 20);
-    timers.add(t);
-    res.on('close', () => clearInterval(t));
-  });
+  const srv = await startDrippingServer();
   try {
     const client = createOktaClient({ org: 'emea', baseUrl: srv.url, auth: tokenAuth(), timeoutMs: 300, maxRetries: 1, ...fast });
     await assert.rejects(
@@ -91,7 +84,6 @@ test('an answer whose body drips ends at the deadline with a clear error', bound
     );
     assert.equal(srv.received.length, 2, 'a GET is tried again once, then given up');
   } finally {
-    for (const t of timers) clearInterval(t);
     await srv.close();
   }
 });

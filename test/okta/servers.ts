@@ -48,6 +48,28 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   };
 }
 
+/**
+ * A server whose answers never end: a 200 and `[`, then a space every 20 ms until the client hangs
+ * up. `close` stops the drips first.
+ */
+export async function startDrippingServer(): Promise<TestServer> {
+  const timers = new Set<NodeJS.Timeout>();
+  const srv = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('[');
+    const t = setInterval(() => res.write(' '), 20);
+    timers.add(t);
+    res.on('close', () => clearInterval(t));
+  });
+  return {
+    ...srv,
+    close: () => {
+      for (const t of timers) clearInterval(t);
+      return srv.close();
+    },
+  };
+}
+
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', ...headers });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createOktaClient, OktaApiError } from '../../src/okta/client.js';
 import type { ClientEvent } from '../../src/okta/types.js';
 import { InterruptedError } from '../../src/errors.js';
-import { json, startServer, tokenAuth } from './servers.js';
+import { json, startDrippingServer, startServer, tokenAuth } from './servers.js';
 
 const bounded = { timeout: 60_000 };
 const resetIn = (s: number): string => String(Math.ceil(Date.now() / 1000) + s);
@@ -83,14 +83,7 @@ test('a rate 429 (the bucket spent) waits for the reset', bounded, async () => {
 });
 
 test("a dripping answer: the request's attempts share one deadline, so it ends after a few, not maxRetries", bounded, async () => {
-  const timers = new Set<NodeJS.Timeout>();
-  const srv = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.write('[');
-    const t = setInterval(() => res.write(' '), 20);
-    timers.add(t);
-    res.on('close', () => clearInterval(t));
-  });
+  const srv = await startDrippingServer();
   try {
     // Each attempt may take 200 ms, the whole request 500 ms: without the deadline, 7 attempts.
     const client = createOktaClient({
@@ -109,7 +102,6 @@ test("a dripping answer: the request's attempts share one deadline, so it ends a
     // At most 500 / 200 rounded up, whatever the load: a late timer only makes attempts longer.
     assert.ok(srv.received.length >= 1 && srv.received.length <= 3, `${srv.received.length} attempts`);
   } finally {
-    for (const t of timers) clearInterval(t);
     await srv.close();
   }
 });
