@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runApply } from '../../src/cli/commands/apply.js';
@@ -57,8 +57,16 @@ test('the plan makes a group assignment wait for the direct assignments of its m
   const dir = mkdtempSync(join(tmpdir(), 'org2org-order-'));
   try {
     const { io: cliIo, sink } = io(sim);
+    // The example pushes no group it assigns (Okta doesn't support one group for both); pushing
+    // EMEA Sales as well is that pitfall, which the plan warns about and still orders.
+    const config = join(dir, 'org2org.config.yaml');
+    const example = readFileSync('org2org.config.yaml', 'utf8');
+    const pushed = example.replace('        - { name: Engineering }', '        - { name: EMEA Sales }\n        - { name: Engineering }');
+    assert.notEqual(pushed, example);
+    writeFileSync(config, pushed);
     const file = join(dir, 'plan.json');
-    assert.equal(await runPlan(['--spoke', 'emea', '--out', file], cliIo), 0, sink.err);
+    assert.equal(await runPlan(['-c', config, '--spoke', 'emea', '--out', file], cliIo), 0, sink.err);
+    assert.match(sink.out, /EMEA Sales is both assigned to the app and pushed: Okta does not support/);
     const plan = JSON.parse(readFileSync(file, 'utf8')) as WrittenPlanFile;
     const changes = new Map(plan.spokes[0]!.changes.map((c) => [c.address, c]));
     // Alice is in EMEA Sales; chloe is not (she is in Engineering, which is only pushed).

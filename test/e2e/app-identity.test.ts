@@ -112,7 +112,9 @@ test('two Org2Org apps with the label (two applies raced): plan exits 1 listing 
 test('a group name the Spoke lacks is an error that suggests the closest existing name', () =>
   withSim(async (sim, dir) => {
     const file = join(dir, 'typo.yaml');
-    writeFileSync(file, ROOT_CONFIG.replace('        - name: EMEA Sales\n', '        - name: EMEA Slaes\n'));
+    const typo = ROOT_CONFIG.replace('        - name: EMEA Sales ', '        - name: EMEA Slaes ');
+    assert.notEqual(typo, ROOT_CONFIG, 'the example assigns EMEA Sales');
+    writeFileSync(file, typo);
     const r = await runCli(['plan', '-c', file], cliEnv(sim));
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /EMEA Slaes: no such group in the emea Spoke org \(did you mean "EMEA Sales"\?\)/);

@@ -64,4 +64,7 @@ test("npm start's command (demo --no-tty) exits 0 and ends on the 'match the con
   assert.ok(done >= 0, 'no "match the config" line');
   assert.ok(done >= lines.length - 3, `the demo goes on after its last line:\n${lines.slice(done).join('\n')}`);
   assert.doesNotMatch(r.stdout + r.stderr, /\x1b\[/, 'CI output has no ANSI codes');
+  // A newcomer's first run shows the tool working, not a pitfall: the example config pushes no
+  // group it assigns, and every pushed group's members are assigned.
+  assert.doesNotMatch(r.stdout + r.stderr, /\bwarnings?\b/i, 'the demo plans without a warning');
 });
