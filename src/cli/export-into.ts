@@ -71,7 +71,7 @@ export async function runExportInto(argv: string[], io: SessionIo = {}): Promise
 }
 
 /** What each planned Spoke's entry would say if exported now. */
-function liveEntries(plan: Plan, live: LiveState, desired: DesiredState): Record<string, LiveEntry> {
+export function liveEntries(plan: Plan, live: LiveState, desired: DesiredState): Record<string, LiveEntry> {
   const out: Record<string, LiveEntry> = {};
   for (const { name } of plan.spokes) {
     const spoke = live.spokes[name];
@@ -93,7 +93,7 @@ function liveEntries(plan: Plan, live: LiveState, desired: DesiredState): Record
 }
 
 /** The edited file, loaded by the project's loader and planned against the same read. */
-async function planAgain(text: string, file: string, session: Session, live: LiveState, spokes: string[]): Promise<Plan> {
+export async function planAgain(text: string, file: string, session: Session, live: LiveState, spokes: string[]): Promise<Plan> {
   const dir = await mkdtemp(join(tmpdir(), 'org2org-merge-'));
   const copy = join(dir, basename(file));
   try {

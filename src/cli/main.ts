@@ -19,6 +19,10 @@ export const COMMANDS: Record<string, Command> = {
   check: { summary: "test every org's API credentials and each provisioning connection", load: () => import('./commands/check.js') },
   plan: { summary: 'read the live orgs and show what would change', load: () => import('./commands/plan.js') },
   apply: { summary: 'make the live orgs match the config (or a saved plan)', load: () => import('./commands/apply.js') },
+  drift: {
+    summary: 'a scheduled run: plan, then report, propose (config edit for a PR) or revert each drift by its policy',
+    load: () => import('./commands/drift.js'),
+  },
   show: { summary: 'print a saved plan (plan --out) as text, Markdown or JSON', load: () => import('./commands/show.js') },
   export: { summary: 'write a config from a live setup, to adopt it', load: () => import('./commands/export.js') },
   'rotate-keys': {
@@ -65,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand(name, [...leading, ...rest]);
 }
 
-const STOPS_CLEANLY = new Set(['check', 'plan', 'apply', 'export', 'init', 'rotate-keys', 'demo']);
+const STOPS_CLEANLY = new Set(['check', 'plan', 'apply', 'export', 'init', 'rotate-keys', 'demo', 'drift']);
 
 const LEADING_GLOBAL = new Set(['--no-color', '--no-tty', '--debug', '-c', '--config', '--help', '-h']);
 

@@ -15,6 +15,7 @@ import type {
   DesiredGroupAssignment,
   DesiredPushGroup,
   DesiredSpoke,
+  DriftPolicy,
   DesiredState,
   DesiredUserAssignment,
   ToOktaImport,
@@ -55,6 +56,7 @@ interface RawSpoke {
   url: string;
   auth: RawAuth;
   mode?: 'managed' | 'observe';
+  drift?: DriftPolicy;
   app: { label: string; signOnMode?: 'SAML_2_0' | 'AUTO_LOGIN'; create?: boolean };
   connection?: {
     authScheme: 'TOKEN' | 'OAUTH2';
@@ -69,13 +71,14 @@ interface RawSpoke {
   provisioning?: { toApp?: ToAppFeatures; toOkta?: ToOkta };
   assignments?: {
     mode?: OwnershipMode;
+    drift?: DriftPolicy;
     missingUsers?: 'error' | 'skip';
     defaults?: { initialStatus?: InitialStatus };
     attributeNames?: { initialStatus?: string; securityQuestion?: string; securityAnswer?: string };
     users?: RawUser[];
     groups?: RawGroup[];
   };
-  pushGroups?: { mode?: OwnershipMode; groups?: RawPush[] };
+  pushGroups?: { mode?: OwnershipMode; drift?: DriftPolicy; groups?: RawPush[] };
 }
 export interface RawConfig {
   version: 1;
@@ -339,6 +342,9 @@ function desiredSpoke(read: ValueReader, s: RawSpoke, i: number): DesiredSpoke {
   if (s.provisioning?.toApp) spoke.provisioning.toApp = copyToApp(s.provisioning.toApp);
   if (s.provisioning?.toOkta) spoke.provisioning.toOkta = copyToOkta(s.provisioning.toOkta);
   if (assignments.attributeNames) spoke.assignments.attributeNames = { ...assignments.attributeNames };
+  if (s.drift) spoke.drift = s.drift;
+  if (assignments.drift) spoke.assignments.drift = assignments.drift;
+  if (s.pushGroups?.drift) spoke.pushGroups.drift = s.pushGroups.drift;
   return spoke;
 }
 

@@ -133,6 +133,9 @@ export interface AppUserAttributeNames {
   securityAnswer: string;
 }
 
+/** What a scheduled drift run does with a difference: fail and show it, propose the file's edit, or apply the file again. */
+export type DriftPolicy = 'report' | 'propose' | 'revert';
+
 export interface DesiredSpoke {
   name: string;
   url: string; // normalized origin
@@ -141,6 +144,8 @@ export interface DesiredSpoke {
   auth: OrgAuth;
   /** `observe`: read and report only, never write. */
   mode: 'managed' | 'observe';
+  /** The Spoke's drift policy (absent: `report`); a list's own `drift` overrides it for the list's changes. */
+  drift?: DriftPolicy;
   /**
    * signOnMode undefined: not managed (a new app is created with SAML_2_0, Okta's default).
    * `create`: make the app even when another Org2Org app already points at the Hub.
@@ -151,6 +156,7 @@ export interface DesiredSpoke {
   provisioning: { toApp?: ToAppFeatures; toOkta?: ToOkta };
   assignments: {
     mode: OwnershipMode;
+    drift?: DriftPolicy;
     /** `skip`: a listed user absent from the Spoke is a warning and left out (default: an error). */
     missingUsers?: 'error' | 'skip';
     /** Explicit attribute names from the config; undefined → taken from the live app-user schema. */
@@ -158,7 +164,7 @@ export interface DesiredSpoke {
     users: DesiredUserAssignment[];
     groups: DesiredGroupAssignment[];
   };
-  pushGroups: { mode: OwnershipMode; groups: DesiredPushGroup[] };
+  pushGroups: { mode: OwnershipMode; drift?: DriftPolicy; groups: DesiredPushGroup[] };
   pos?: SourcePos;
 }
 

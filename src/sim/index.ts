@@ -17,6 +17,7 @@ import { CLIENT_ROUTES } from './routes-clients.js';
 import { IDP_ROUTES } from './routes-idps.js';
 import { META_ROUTES } from './routes-meta.js';
 import { API_TOKEN_ROUTES } from './routes-api-tokens.js';
+import { LOG_ROUTES } from './system-log.js';
 import { loadSeed, populateApps, populateDirectory, resolveEnv, validateSeed } from './seed.js';
 import { OrgServer } from './server.js';
 import type { BucketId, Sim, SimOptions, SimSeed, SimStats } from './types.js';
@@ -30,6 +31,8 @@ export { loadSeed, validateSeed, SeedError } from './seed.js';
 export { parseFaultSpec } from './faults.js';
 export { HUB_STATUS_BY_INITIAL_STATUS } from './provisioning.js';
 export { SimOrg } from './org-state.js';
+export { consoleChange, ConsoleError, type ConsoleChange } from './console.js';
+export type { LogEvent } from './system-log.js';
 export type { SimApp, SimAppUser, SimGroup, SimPushMapping, SimUser } from './org-state.js';
 
 const ROUTES = compileRoutes([
@@ -38,6 +41,7 @@ const ROUTES = compileRoutes([
   ...IDP_ROUTES,
   ...META_ROUTES,
   ...API_TOKEN_ROUTES,
+  ...LOG_ROUTES,
   ...DIRECTORY_ROUTES,
   ...OAUTH_ROUTES,
 ]);

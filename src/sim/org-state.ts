@@ -2,6 +2,7 @@
  * In-memory state of one simulated org, and the JSON views that the API returns.
  * Tests reach it through `sim.org(name)` to inspect or change things behind the API's back.
  */
+import type { LogEvent } from './system-log.js';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { Collection } from './collection.js';
 import { certificateMembers, selfSignedCertificate } from './x509.js';
@@ -245,6 +246,8 @@ export class SimOrg {
   userSchemaUpdated = nowIso();
   /** Profile mappings (`/api/v1/mappings`): two per Org2Org app. */
   readonly mappings = new Collection<SimProfileMapping>();
+  /** The System Log's events, oldest first (src/sim/system-log.ts). */
+  readonly systemLog: LogEvent[] = [];
   /** Token value → grant. */
   readonly tokens = new Map<string, TokenGrant>();
   /** Token name → value, as the handle reports them. */

@@ -7,7 +7,7 @@ import type { SimWorld } from './provisioning.js';
 import type { BucketId } from './types.js';
 
 /** What a route touches; an OAuth principal needs `okta.<resource>.read|manage`. */
-export type Resource = 'apps' | 'users' | 'groups' | 'schemas' | 'self' | 'clients' | 'appGrants' | 'roles' | 'idps' | 'apiTokens';
+export type Resource = 'apps' | 'users' | 'groups' | 'schemas' | 'self' | 'clients' | 'appGrants' | 'roles' | 'idps' | 'apiTokens' | 'logs';
 
 export interface Principal {
   kind: 'token' | 'oauth';

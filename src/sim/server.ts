@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { FaultInjector } from './faults.js';
 import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
+import { logWrite } from './system-log.js';
 import { matchRoute, OktaError, type Principal, type Reply, type Route } from './router.js';
 import type { AdminRole, BucketId, SimStats } from './types.js';
 import { verifyDpopProof } from './dpop.js';
@@ -170,7 +171,7 @@ export class OrgServer {
           throw new OktaError(400, 'E0000003', 'The request body was not well-formed.');
         }
       }
-      const reply = await route.handler({
+      const ctx = {
         world: this.world,
         org: this.org,
         method,
@@ -181,7 +182,11 @@ export class OrgServer {
         principal,
         rawBody,
         ...(typeof req.headers.dpop === 'string' ? { dpop: req.headers.dpop } : {}),
-      });
+      };
+      const consoleActor = req.headers['x-org2org-sim-console'];
+      const logged = logWrite(ctx, route, typeof consoleActor === 'string' ? consoleActor : undefined);
+      const reply = await route.handler(ctx);
+      logged(reply);
       this.write(res, reply, bucket);
     } catch (err) {
       if (err instanceof OktaError)
