@@ -10,6 +10,7 @@ import { runCheck } from '../../src/cli/commands/check.js';
 import { Secret } from '../../src/credentials.js';
 import { loadSeed, startSim, type Sim } from '../../src/sim/index.js';
 import { desiredSpoke, desiredState } from '../builders/desired.js';
+import { startCheckWorld } from './fixtures/check-world.js';
 import { findLeaks, runCli } from '../e2e/cli.js';
 
 const CANARY = {
@@ -84,10 +85,16 @@ test('org2org check (the CLI, on the example config): every token’s owner and 
     );
     assert.equal(json.stderr.includes('check warning'), false);
 
+    // A scheduled check under GitHub Actions: the warning is an annotation the run's summary shows.
+    const actions = await runCli(['check'], { ...sim.env, GITHUB_ACTIONS: 'true' });
+    assert.equal(actions.code, 0, actions.stderr);
+    assert.match(actions.stderr, /^::warning::emea: the API token OKTA_HUB_PROVISIONING_TOKEN expires \S+Z \(in 6 days; window P7D/m);
+    assert.equal(actions.stderr.includes('check warning:'), false);
+
     const bad = await runCli(['check', '--token-expiry-days', 'soon'], sim.env);
     assert.equal(bad.code, 1, 'a usage error');
     assert.match(bad.stderr, /--token-expiry-days takes a whole number of days/);
-    noLeak(sim, table.stdout, table.stderr, json.stdout, json.stderr, bad.stderr);
+    noLeak(sim, table.stdout, table.stderr, json.stdout, json.stderr, actions.stdout, actions.stderr, bad.stderr);
   } finally {
     await sim.close();
   }
@@ -137,6 +144,33 @@ test('check: a token whose admin may not read tokens says so; an admin with seve
     );
     assert.equal(/warning/.test(out + err), false);
     noLeak(sim, out, err);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('check under GitHub Actions: each problem of a failing org is an ::error annotation', async () => {
+  const { sim, desired } = await startCheckWorld();
+  try {
+    let err = '';
+    const io = {
+      loadConfig: async () => ({ desired, warnings: [] }),
+      stdout: () => {},
+      stderr: (t: string) => void (err += t),
+      env: { GITHUB_ACTIONS: 'true' },
+    };
+    assert.equal(await runCheck([], io), 1);
+    const lines = err.trim().split('\n');
+    assert.ok(lines.length >= 3, err);
+    assert.ok(
+      lines.every((l) => /^::error::(apac|latam): /.test(l)),
+      err,
+    );
+    assert.ok(
+      lines.some((l) => /^::error::apac: .*points at/.test(l)),
+      err,
+    );
+    assert.equal(err.includes('check failed:'), false);
   } finally {
     await sim.close();
   }

@@ -8,6 +8,7 @@ import { formatCount } from '../../render/plan-lines.js';
 import { GLOBAL_HELP, pacingOf, parseCommandArgs, SPOKE_FLAGS } from '../args.js';
 import { checkOrgs, DEFAULT_TOKEN_EXPIRY_DAYS, type OrgCheck } from '../../check/check-orgs.js';
 import { UsageError } from '../../errors.js';
+import { githubAnnotation, underGitHubActions } from '../annotations.js';
 import { startSession, type SessionIo } from '../session.js';
 
 export type CheckIo = SessionIo;
@@ -31,7 +32,8 @@ Options:
 
 ${GLOBAL_HELP}
 
-Exit: 0 every org passes, 1 one or more fail (one line per failing org on stderr), 130 interrupted (Ctrl-C).`;
+Exit: 0 every org passes (warnings included), 1 one or more fail (one line per failing org on stderr;
+under GitHub Actions an ::error annotation per problem, and a ::warning per warning), 130 interrupted (Ctrl-C).`;
 
 export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number> {
   const parsed = parseCommandArgs('check', argv, {
@@ -61,8 +63,20 @@ export async function runCheck(argv: string[], io: CheckIo = {}): Promise<number
   const ok = results.every((r) => r.ok);
   if (format === 'json') session.out(JSON.stringify({ formatVersion: 1, ok, orgs: results }, null, 2) + '\n');
   else session.out(renderCheckTable(results));
-  for (const r of results) if (!r.ok) session.err(`check failed: ${inert(r.org)}: ${r.problems.map((p) => inert(p)).join('; ')}\n`);
-  for (const r of results) for (const w of r.warnings) session.err(`check warning: ${inert(r.org)}: ${inert(w)}\n`);
+  // Under GitHub Actions (a scheduled check), failures and warnings are annotations: the run's summary shows them.
+  const actions = underGitHubActions(session.env);
+  for (const r of results) {
+    if (r.ok) continue;
+    if (actions) for (const p of r.problems) session.err(`${githubAnnotation({ severity: 'error', message: `${r.org}: ${p}` })}\n`);
+    else session.err(`check failed: ${inert(r.org)}: ${r.problems.map((p) => inert(p)).join('; ')}\n`);
+  }
+  for (const r of results)
+    for (const w of r.warnings)
+      session.err(
+        actions
+          ? `${githubAnnotation({ severity: 'warning', message: `${r.org}: ${w}` })}\n`
+          : `check warning: ${inert(r.org)}: ${inert(w)}\n`,
+      );
   return ok ? 0 : 1;
 }
 
