@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { startSim, type Sim } from '../../src/sim/index.js';
+import { consoleChange, startSim, type Sim } from '../../src/sim/index.js';
 import { runInit } from '../../src/cli/commands/init.js';
 import { countWrites } from '../e2e/cli.js';
 import { commentMarker } from '../../src/render/markdown.js';
@@ -180,8 +180,11 @@ if (args[0] === 'run' && args[1] === 'download') {
 }
 if (args[0] !== 'api') fail('fake gh: unsupported ' + args.join(' '));
 const method = flag('--method') || 'GET';
-const route = args.slice(1).find((a, i, all) => !a.startsWith('-') && !['--method', '--jq', '-F'].includes(all[i - 1]));
+const route = args.slice(1).find((a, i, all) => !a.startsWith('-') && !['--method', '--jq', '-F', '-f', '--input'].includes(all[i - 1]));
 const body = () => { const f = flag('-F'); return fs.readFileSync(f.slice('body=@'.length), 'utf8'); };
+// -f k=v (a string) and -F k=v (typed, @file reads the file), as gh api takes them.
+const fields = () => Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === '-f' || args[i - 1] === '-F') ? [[a.slice(0, a.indexOf('=')), (v => args[i - 1] === '-F' && v.startsWith('@') ? fs.readFileSync(v.slice(1), 'utf8') : args[i - 1] === '-F' && (v === 'true' || v === 'false') ? v === 'true' : v)(a.slice(a.indexOf('=') + 1))]] : []));
+const repo = () => { state.branches = state.branches || {}; state.pullRequests = state.pullRequests || []; return state; };
 let out;
 let m;
 if (method === 'GET' && (m = /issues\\/(\\d+)\\/comments$/.exec(route))) out = state.comments;
@@ -191,6 +194,15 @@ else if (method === 'GET' && (m = /commits\\/(\\w+)\\/pulls$/.exec(route))) out 
 else if (method === 'GET' && (m = /pulls\\/(\\d+)\\/reviews$/.exec(route))) out = (state.reviews || {})[m[1]] || [];
 else if (method === 'GET' && (m = /pulls\\/(\\d+)$/.exec(route))) { out = Object.values(state.pulls).flat().find((p) => p.number === Number(m[1])) || (state.openPulls || []).find((p) => p.number === Number(m[1])); if (!out) fail('gh: HTTP 404: Not Found'); }
 else if (method === 'GET' && (m = /actions\\/workflows\\/([\\w.-]+)\\/runs\\?head_sha=(\\w+)&event=pull_request$/.exec(route))) out = { workflow_runs: state.runs.filter((r) => r.workflow === m[1] && r.head_sha === m[2]) };
+// The drift proposal: one branch per Spoke (refs and file contents), pull requests opened, updated and closed.
+else if (method === 'GET' && (m = /git\\/ref\\/heads\\/(.+)$/.exec(route))) { out = repo().branches[m[1]]; if (!out) fail('gh: HTTP 404: Not Found'); }
+else if (method === 'POST' && /git\\/refs$/.test(route)) { const f = fields(); const name = f.ref.replace('refs/heads/', ''); if (repo().branches[name]) fail('gh: HTTP 422: Reference already exists'); out = state.branches[name] = { ref: f.ref, base: f.sha, files: {} }; }
+else if (method === 'PATCH' && (m = /git\\/refs\\/heads\\/(.+)$/.exec(route))) { const f = fields(); out = repo().branches[m[1]]; if (!out) fail('gh: HTTP 422'); if (f.force !== true) fail('gh: not a fast-forward'); out.base = f.sha; out.files = {}; }
+else if (method === 'GET' && (m = /contents\\/(.+)\\?ref=(.+)$/.exec(route))) { const b = repo().branches[m[2]]; if (!b) fail('gh: HTTP 404'); out = { sha: b.files[m[1]] ? 'blob-' + b.files[m[1]].length : 'blob-base' }; }
+else if (method === 'PUT' && (m = /contents\\/(.+)$/.exec(route))) { const f = JSON.parse(fs.readFileSync(flag('--input'), 'utf8')); const b = repo().branches[f.branch]; if (!b) fail('gh: HTTP 404: branch'); const want = b.files[m[1]] ? 'blob-' + b.files[m[1]].length : 'blob-base'; if (f.sha !== want) fail('gh: HTTP 409: sha does not match'); b.files[m[1]] = Buffer.from(f.content, 'base64').toString('utf8'); b.commits = (b.commits || 0) + 1; out = { commit: { message: f.message } }; }
+else if (method === 'GET' && (m = /pulls\\?state=open&head=([^:]+):(.+)$/.exec(route))) out = repo().pullRequests.filter((p) => p.state === 'open' && p.head === m[2]);
+else if (method === 'POST' && /pulls$/.test(route)) { const f = fields(); out = { number: state.nextId++, state: 'open', ...f }; repo().pullRequests.push(out); }
+else if (method === 'PATCH' && (m = /pulls\\/(\\d+)$/.exec(route))) { out = repo().pullRequests.find((p) => p.number === Number(m[1])); if (!out) fail('gh: HTTP 404'); Object.assign(out, fields()); out.updates = (out.updates || 0) + 1; }
 else fail('fake gh: unsupported ' + method + ' ' + route);
 save();
 const json = JSON.stringify(out);
@@ -232,8 +244,8 @@ class Fixture {
   vars: Record<string, string> = {};
   secrets: Record<string, string> = {};
 
-  async start(config: (sim: Sim, work: string) => Promise<void>): Promise<void> {
-    this.sim = await startSim('examples/sim/seed.yaml', { timeScale: 60, provisioningDelayMs: 0 });
+  async start(config: (sim: Sim, work: string) => Promise<void>, seed = 'examples/sim/seed.yaml'): Promise<void> {
+    this.sim = await startSim(seed, { timeScale: 60, provisioningDelayMs: 0 });
     this.vars = {
       OKTA_HUB_URL: this.sim.env.OKTA_HUB_URL!,
       OKTA_EMEA_URL: this.sim.env.OKTA_EMEA_URL!,
@@ -292,6 +304,7 @@ class Fixture {
       github: {
         token: 'fake-github-token',
         sha: 'mergesha',
+        ref_name: 'main',
         repository: 'acme/okta',
         server_url: 'https://github.example',
         run_id: '42',
@@ -604,5 +617,72 @@ describe('a config repository made by `org2org init` from live orgs: its workflo
     assert.equal(drift.failed, false, drift.log);
     assert.equal(drift.step('org2org drift (exit 2 = drift)').outputs.exitcode, '0');
     assert.ok(existsSync(join(f.work, 'schemas/org2org.schema.json')));
+  });
+});
+
+describe('drift-check with `drift: propose`: one pull request per Spoke, kept up to date, closed when the drift is undone', {
+  skip: hasJq ? false : 'jq is not installed (the fake gh evaluates --jq with it)',
+}, () => {
+  const f = new Fixture();
+  const SEED = 'test/export/fixtures/drift/seed.yaml';
+  const config = readFileSync(join(ROOT, 'test/export/fixtures/drift/config.yaml'), 'utf8').replace(
+    '  - name: emea                                  # Europe\n',
+    '  - name: emea                                  # Europe\n    drift: propose\n',
+  );
+  // Each scheduled run starts from a fresh checkout of the base branch.
+  const checkout = () => writeFileSync(join(f.work, 'org2org.config.yaml'), config);
+  const pulls = () =>
+    (
+      f.gh() as unknown as {
+        pullRequests?: Array<{ number: number; state: string; head: string; base: string; title: string; body: string; updates?: number }>;
+      }
+    ).pullRequests ?? [];
+  const proposed = () =>
+    (f.gh() as unknown as { branches: Record<string, { base: string; files: Record<string, string> }> }).branches['org2org/drift-emea']!;
+  before(() => f.start(async () => {}, SEED));
+  after(() => f.stop());
+
+  test('no drift: no pull request; a console change: one PR with the edit and who/when; more drift: the same PR, updated; undone: closed', async () => {
+    checkout();
+    const quiet = await f.run('drift-check.yml', 'drift', 'emea');
+    assert.equal(quiet.failed, false, quiet.log);
+    assert.deepEqual(pulls(), []);
+
+    await consoleChange(f.sim, 'emea', { unassignUser: 'chloe@acme.com' });
+    checkout();
+    const first = await f.run('drift-check.yml', 'drift', 'emea');
+    assert.equal(first.failed, false, first.log);
+    assert.match(first.log, /Opened pull request #\d+/);
+    assert.equal(pulls().length, 1);
+    const pr = pulls()[0]!;
+    assert.deepEqual(
+      [pr.state, pr.head, pr.base, pr.title],
+      ['open', 'org2org/drift-emea', 'main', 'org2org: accept console drift in emea'],
+    );
+    assert.match(pr.body, /^<!-- org2org:drift v1 emea -->/);
+    assert.match(pr.body, /\| removed \| `spoke\.emea\.assignment\.user\["chloe@acme\.com"\]` \| `admin@emea\.acme\.com` \| 20\d\d-/);
+    const edited = proposed().files['org2org.config.yaml']!;
+    assert.equal(proposed().base, 'mergesha', 'the proposal is the base plus one commit');
+    assert.ok(!edited.includes('chloe@acme.com') && edited.includes('# people of the sales team') && edited.includes('${ALICE_ANSWER}'));
+
+    await consoleChange(f.sim, 'emea', { pushStatus: 'Finance', status: 'INACTIVE' });
+    checkout();
+    const second = await f.run('drift-check.yml', 'drift', 'emea');
+    assert.equal(second.failed, false, second.log);
+    assert.match(second.log, new RegExp(`Updated pull request #${pr.number}`));
+    assert.equal(pulls().length, 1, 'not a new pull request each run');
+    assert.equal(pulls()[0]!.updates, 1);
+    assert.match(pulls()[0]!.body, /accept 2 console changes/);
+    assert.match(proposed().files['org2org.config.yaml']!, /\{ name: Finance, targetName: Finance, status: INACTIVE \}/);
+
+    // Someone undoes it in the console: the next run closes the pull request.
+    await consoleChange(f.sim, 'emea', { assignUser: 'chloe@acme.com', initialStatus: 'pending_without_pass' });
+    await consoleChange(f.sim, 'emea', { pushStatus: 'Finance', status: 'ACTIVE' });
+    checkout();
+    const third = await f.run('drift-check.yml', 'drift', 'emea');
+    assert.equal(third.failed, false, third.log);
+    assert.match(third.log, new RegExp(`Closed pull request #${pr.number}: no drift to propose`));
+    assert.equal(pulls()[0]!.state, 'closed');
+    assert.match(f.gh().comments.at(-1)!.body, /no longer in `emea`/);
   });
 });
