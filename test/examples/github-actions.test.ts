@@ -685,4 +685,37 @@ describe('drift-check with `drift: propose`: one pull request per Spoke, kept up
     assert.equal(pulls()[0]!.state, 'closed');
     assert.match(f.gh().comments.at(-1)!.body, /no longer in `emea`/);
   });
+
+  test("`drift: revert` with the Spoke's writing token: the Action applies the revert plan, and the push is back", async () => {
+    writeFileSync(join(f.work, 'org2org.config.yaml'), config.replace('  - name: apac\n', '  - name: apac\n    drift: revert\n'));
+    const pushes = () => f.sim.org('apac').apps.values()[0]!.pushMappings.size;
+    assert.equal(pushes(), 1);
+    await consoleChange(f.sim, 'apac', { unpushGroup: 'APAC Support' });
+    assert.equal(pushes(), 0);
+    const file = join(f.tmp, 'revert-wf.yml');
+    writeFileSync(
+      file,
+      [
+        'on: schedule',
+        'jobs:',
+        '  drift:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - name: org2org drift',
+        '        uses: OWNER/org2org@v0.1.0',
+        '        with: { command: drift, spoke: apac }',
+        '        env:',
+        '          OKTA_HUB_URL: ${{ vars.OKTA_HUB_URL }}',
+        '          OKTA_APAC_URL: ${{ vars.OKTA_APAC_URL }}',
+        '          OKTA_APAC_TOKEN: ${{ secrets.OKTA_APAC_TOKEN }}',
+        '          OKTA_HUB_PROVISIONING_TOKEN: ${{ secrets.OKTA_HUB_PROVISIONING_TOKEN }}',
+        '',
+      ].join('\n'),
+    );
+    const job = await f.runner.runJob({ workflowFile: file, job: 'drift', context: f.context('apac') });
+    assert.equal(job.failed, false, job.log);
+    assert.match(job.log, /revert {2}spoke\.apac\.pushMapping\["APAC Support"\] \(drift\)/);
+    assert.equal(pushes(), 1, 'the console change was undone');
+    assert.equal(pulls().filter((p) => p.head === 'org2org/drift-apac').length, 0, 'nothing to propose');
+  });
 });
