@@ -97,7 +97,7 @@ export async function consoleChange(sim: ConsoleSim, orgName: string, change: Co
     const id = mappingId(change.unpushGroup);
     await call('PATCH', `${appPath}/group-push/mappings/${id}`, { status: 'INACTIVE' });
     await call('DELETE', `${appPath}/group-push/mappings/${id}?deleteTargetGroup=false`);
-  } else {
+  } else if ('toApp' in change && ['createUsers', 'updateUserAttributes', 'deactivateUsers'].includes(change.toApp)) {
     const feature = (await call('GET', `${appPath}/features/USER_PROVISIONING`)) as { capabilities: Record<string, unknown> };
     const caps = structuredClone(feature.capabilities) as {
       create: { lifecycleCreate: { status: string } };
@@ -108,6 +108,8 @@ export async function consoleChange(sim: ConsoleSim, orgName: string, change: Co
     else if (change.toApp === 'deactivateUsers') caps.update.lifecycleDeactivate.status = status;
     else caps.update.profile.status = status;
     await call('PUT', `${appPath}/features/USER_PROVISIONING`, caps);
+  } else {
+    throw new ConsoleError(`unknown console change ${JSON.stringify(change)}`);
   }
 }
 

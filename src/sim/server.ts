@@ -12,6 +12,7 @@ import type { FaultInjector } from './faults.js';
 import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import { logWrite } from './system-log.js';
+import { ConsoleError, consoleChange, type ConsoleChange, type ConsoleSim } from './console.js';
 import { matchRoute, OktaError, type Principal, type Reply, type Route } from './router.js';
 import type { AdminRole, BucketId, SimStats } from './types.js';
 import { verifyDpopProof } from './dpop.js';
@@ -197,7 +198,8 @@ export class OrgServer {
     }
   }
 
-  private handleControl(method: string, path: string, req: IncomingMessage, res: ServerResponse): void {
+  private async handleControl(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (method === 'POST' && path === '/__sim/console') return this.handleConsole(req, res);
     req.resume();
     if (method === 'GET' && path === '/__sim/stats') return this.write(res, { status: 200, body: this.stats });
     if (method === 'POST' && path === '/__sim/reset') {
@@ -205,6 +207,36 @@ export class OrgServer {
       return this.write(res, { status: 204 });
     }
     this.write(res, { status: 404, body: new OktaError(404, 'E0000007', 'Not found: Resource not found: (sim control)').body() });
+  }
+
+  /**
+   * `POST /__sim/console` `{ "unassignUser": "bob@acme.com", "actor"?: LOGIN, "app"?: LABEL }`: one console change in this
+   * org (src/sim/console.ts), for a demo run from another terminal; 204, or 400 with what Okta refused.
+   */
+  private async handleConsole(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
+    } catch {
+      return this.write(res, { status: 400, body: { error: 'the body must be a JSON object: one console change' } });
+    }
+    const { actor, app, ...change } = body;
+    const world = this.world;
+    const sim: ConsoleSim = {
+      orgs: Object.fromEntries([...world.orgs].map(([name, org]) => [name, { url: org.url }])),
+      org: (name) => world.orgs.get(name)!,
+    };
+    try {
+      await consoleChange(sim, this.org.name, change as ConsoleChange, {
+        ...(typeof actor === 'string' ? { actor } : {}),
+        ...(typeof app === 'string' ? { app } : {}),
+      });
+      this.write(res, { status: 204 });
+    } catch (err) {
+      if (!(err instanceof ConsoleError)) throw err;
+      this.write(res, { status: 400, body: { error: err.message } });
+    }
   }
 
   private authenticate(req: IncomingMessage): Principal {

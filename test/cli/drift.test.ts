@@ -177,3 +177,31 @@ test('the System Log: console changes as LogEvents (actor, published, targets), 
     await sim.close();
   }
 });
+
+test('a running simulator takes console changes at POST /__sim/console (for demos); a bad one is a 400 that says why', async () => {
+  const sim = await startSim(SEED, { timeScale: 60 });
+  try {
+    const post = (body: unknown) =>
+      fetch(`${sim.orgs.emea!.url}/__sim/console`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
+    const ok = await post({ unassignUser: 'bob@acme.com', actor: 'alice@acme.com' });
+    assert.equal(ok.status, 204);
+    const bob = sim.org('emea').findUser('bob@acme.com')!.id;
+    assert.ok(!sim.org('emea').apps.values()[0]!.users.has(bob));
+    assert.deepEqual(
+      sim.org('emea').systemLog.map((e) => [e.eventType, (e.actor as { alternateId: string }).alternateId]),
+      [['application.user_membership.remove', 'alice@acme.com']],
+    );
+    const bad = await post({ unassignUser: 'nobody@acme.com' });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /no user nobody@acme\.com/);
+    const unknown = await post({ deleteEverything: true });
+    assert.equal(unknown.status, 400);
+    assert.match(((await unknown.json()) as { error: string }).error, /unknown console change/);
+  } finally {
+    await sim.close();
+  }
+});

@@ -43,6 +43,11 @@ Options:
   --faults SPEC             e.g. "503@0.05,reset@0.01:GET /api/v1/apps/*,slow=2000@0.1"
   --rng-seed N              seed of the fault/latency random numbers (default 1)
 
+Console changes (drift, for a demo from another terminal): POST one to an org's origin, e.g.
+  curl -X POST "$OKTA_EMEA_URL/__sim/console" -d '{"unassignUser":"bob@acme.com"}'
+  (assignUser, unassignUser, assignGroup, unassignGroup, pushGroup, pushStatus + status,
+  unpushGroup, toApp + enabled; "actor" names the admin the System Log shows)
+
 ${GLOBAL_HELP}
 `;
 
