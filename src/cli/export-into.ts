@@ -106,7 +106,7 @@ export async function planAgain(text: string, file: string, session: Session, li
       const problems = (err as { problems?: SourceProblem[] }).problems ?? [];
       const detail = problems.map((p) => `\n  line ${p.line}:${p.col} ${inert(p.message)}`).join('');
       throw new Org2OrgError(
-        `internal error: the merged config does not load, so nothing was written (a bug in export --into): ${err.message}${detail}`,
+        `the file with the org's changes in it would not be a valid config, so nothing was written (e.g. Profile Sourcing switched on beside To App features, which the config refuses); edit it by hand: ${err.message}${detail}`,
       );
     }
     throw err;
