@@ -141,6 +141,13 @@ function mergeListItem(edit: Editor, entry: YAMLMap, rule: Extract<MergeRule, { 
       return;
     }
     if (!liveItem) throw new Skip(`what is live for ${change.name} can't be said in the config`);
+    if (seq === undefined || seq === null || (isScalar(seq) && seq.value === null)) {
+      // No such list in the file yet (`assignments:` with only `groups:`): it gets one, in flow style.
+      const parent = edit.at(entry, rule.list.slice(0, -1));
+      if (!isMap(parent)) throw new Skip(`${rule.list.slice(0, -1).join('.')} is not in the file`);
+      edit.addList(parent, rule.list.at(-1)!, liveItem);
+      return;
+    }
     if (!isSeq(seq)) throw new Skip(`${rule.list.join('.')} is not a list in the file`);
     edit.appendItem(seq, liveItem);
     return;
@@ -195,6 +202,7 @@ class Editor {
   private readonly shared = new Set<string>();
   private readonly parents = new Map<Node, Node>();
   private readonly removed = new Map<YAMLSeq, number>();
+  private readonly newLists = new Map<YAMLMap, Map<string, { items: Record<string, unknown>[]; splice: Splice; text: () => string }>>();
 
   constructor(
     private readonly text: string,
@@ -366,10 +374,42 @@ class Editor {
     this.splice(valueNode.range[0], valueNode.range[1], flowText(value));
   }
 
+  /** A list `key` under `map` (absent, or `key:` with no value) with this item; more items for it join the same list. */
+  addList(map: YAMLMap, key: string, item: Record<string, unknown>): void {
+    const pending = this.newLists.get(map)?.get(key);
+    if (pending) {
+      pending.items.push(item);
+      pending.splice.text = pending.text();
+      return;
+    }
+    const items = [item];
+    const list = (): string => `[ ${items.map(flowText).join(', ')} ]`;
+    const existing = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    let text: () => string;
+    if (existing) {
+      const colon = this.text.indexOf(':', (existing.key as Node).range![1]);
+      this.splice(colon + 1, colon + 1, '');
+      text = () => ` ${list()}`;
+    } else {
+      this.addPairText(map, key, '');
+      const around = this.splices.at(-1)!.text;
+      text = () => around.replace(`${flowText(key)}: `, `${flowText(key)}: ${list()}`);
+    }
+    const splice = this.splices.at(-1)!;
+    splice.text = text();
+    const lists = this.newLists.get(map) ?? new Map<string, { items: Record<string, unknown>[]; splice: Splice; text: () => string }>();
+    lists.set(key, { items, splice, text });
+    this.newLists.set(map, lists);
+  }
+
   private addPair(map: YAMLMap, key: string, value: unknown): void {
+    this.addPairText(map, key, flowText(value));
+  }
+
+  private addPairText(map: YAMLMap, key: string, valueText: string): void {
     this.checkShared(map);
     const last = map.items.at(-1);
-    const entry = `${flowText(key)}: ${flowText(value)}`;
+    const entry = `${flowText(key)}: ${valueText}`;
     if (map.flow || !last) {
       if (!last) throw new Skip(`an empty mapping can't take ${key}; edit it by hand`);
       const end = pairRange(last)[1];

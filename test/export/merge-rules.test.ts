@@ -178,3 +178,27 @@ test('an edit through an alias is left for a person; the anchor and its alias st
   assert.equal(result.text, cut);
   assert.match(result.left[0]!.reason, /alias \*shared/);
 });
+
+test('an authoritative list the file does not have yet gets one (flow, every added item in it); a missing section is left', () => {
+  const noUsers = FILE.replace('      users:\n        - login: solo@acme.com      # the only one\n', '');
+  const p = plan([
+    change('emea', 'assignment.user', 'ann@acme.com', 'delete'),
+    change('emea', 'assignment.user', 'ben@acme.com', 'delete'),
+    change('emea', 'pushMapping', 'Ops', 'delete'),
+  ]);
+  const result = mergeIntoConfig(
+    noUsers,
+    p,
+    live({
+      assignments: { users: [{ login: 'ann@acme.com', initialStatus: 'active_with_pass' }, { login: 'ben@acme.com' }], groups: [] },
+      pushGroups: { mode: 'authoritative', groups: [{ name: 'Ops' }] },
+    }),
+  );
+  assert.ok(
+    result.text.endsWith(
+      '      mode: authoritative\n      groups: [{ name: Sales }]\n      users: [ { login: ann@acme.com, initialStatus: active_with_pass }, { login: ben@acme.com } ]\n',
+    ),
+    result.text,
+  );
+  assert.deepEqual(result.left, [{ address: 'spoke.emea.pushMapping["Ops"]', reason: 'pushGroups is not in the file' }]);
+});
