@@ -180,7 +180,12 @@ function record(ctx: RequestContext, what: NonNullable<ReturnType<typeof describ
     target: what.targets,
   };
   org.systemLog.push(event);
+  // Bounded, so a 50,000-user apply in a benchmark doesn't hold a log it never reads; what a drift test reads is recent.
+  if (org.systemLog.length > MAX_EVENTS + MAX_EVENTS / 5) org.systemLog.splice(0, org.systemLog.length - MAX_EVENTS);
 }
+
+/** Events the simulator keeps per org (Okta keeps 90 days). */
+export const MAX_EVENTS = 10_000;
 
 function listLogEvents(ctx: RequestContext): Reply {
   const { query, org } = ctx;
