@@ -227,7 +227,9 @@ class Editor {
     // From the end, so earlier offsets stay right; at one offset, later edits go first so that
     // what was appended first reads first.
     const ordered = [...this.splices].sort((a, b) => b.start - a.start || b.seq - a.seq);
-    for (const s of ordered) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+    // A file written with CRLF line ends gets them in what is inserted too.
+    const crlf = this.text.includes('\r\n');
+    for (const s of ordered) out = out.slice(0, s.start) + (crlf ? s.text.replace(/(?<!\r)\n/g, '\r\n') : s.text) + out.slice(s.end);
     return out;
   }
 

@@ -202,3 +202,20 @@ test('an authoritative list the file does not have yet gets one (flow, every add
   );
   assert.deepEqual(result.left, [{ address: 'spoke.emea.pushMapping["Ops"]', reason: 'pushGroups is not in the file' }]);
 });
+
+test('a file with CRLF line ends keeps them in the lines it gains', () => {
+  const crlf = FILE.replace(/\n/g, '\r\n');
+  const p = plan([
+    change(
+      'emea',
+      'connection',
+      null,
+      'update',
+      { type: 'none' },
+      { attributes: [{ name: 'status', before: 'DISABLED', after: 'ENABLED' }] },
+    ),
+  ]);
+  const result = mergeIntoConfig(crlf, p, live({ connection: { authScheme: 'TOKEN', enabled: false } }));
+  assert.ok(result.text.includes('# never read back\r\n      enabled: false\r\n    provisioning:'), JSON.stringify(result.text));
+  assert.doesNotMatch(result.text, /[^\r]\n/);
+});
