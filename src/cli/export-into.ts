@@ -21,7 +21,7 @@ import type { Plan } from '../plan/types.js';
 import { counted } from '../render/plan-lines.js';
 import type { LiveState } from '../state/types.js';
 import { VERSION } from '../version.js';
-import { PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS } from './args.js';
+import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS } from './args.js';
 import { readRegularFile, writeOutputFile } from './files.js';
 import { planLive } from './plan-live.js';
 import { type Session, startSession, type SessionIo } from './session.js';
@@ -39,6 +39,8 @@ Options:
       --into FILE            the config to edit (its credentials are used, as by plan)
       --spoke NAME           only this Spoke (repeatable; default: every Spoke)
       --check                write nothing: print what would be merged (exit 2 when something would)
+
+${GLOBAL_HELP}
 
 Exit: 0 the file says what is live (or already did), 1 error, 2 with --check: the file would change,
 3 written, but some drift could not be merged (listed on stderr).`;
