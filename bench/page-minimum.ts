@@ -6,7 +6,7 @@
  * collections need the app's id).
  *
  * Largest pages are Okta's (Okta's documented page limits): apps 200, app users 500, app groups 200,
- * push mappings 1000, users 200, groups 200, group members 1000.
+ * push mappings 1000, users 200, groups 200, group members 1000, profile mappings 200.
  */
 import type { Sim } from '../src/sim/index.js';
 import type { SpokeShape } from './scenarios.js';
@@ -19,6 +19,7 @@ export const LARGEST_PAGE = {
   users: 200,
   groups: 200,
   members: 1000,
+  mappings: 200,
 } as const;
 
 export interface Collection {
@@ -51,6 +52,8 @@ export function computePageMinimum(
     tokenCheck: boolean;
     pushedNames: Record<string, string[]>;
     configLogins: Record<string, string[]>;
+    /** Spokes whose config carries attributes to the Hub (none when absent). */
+    attributes?: Record<string, boolean>;
   },
 ): PageMinimum {
   const collections: Collection[] = [];
@@ -123,6 +126,15 @@ export function computePageMinimum(
     hubMemberTargets.push(...pushed.filter((name) => !activeSources.has(name)));
     // Which targets need members is known once the Spoke's mappings are read: apps → mappings.
     hubMembersAfter = Math.max(hubMembersAfter, 1 + pages(app.pushMappings.size, LARGEST_PAGE.pushMappings));
+    if (config.attributes?.[shape.name]) {
+      // Carried attributes: the Spoke's user schema, its "Okta User → app" mapping (a list narrowed
+      // to the app, then the mapping itself: the list has no properties).
+      const toApp = org.mappings.values().filter((m) => m.target.id === app.id);
+      add(shape.name, 'user schema', 1, 1);
+      add(shape.name, 'profile mappings', toApp.length, LARGEST_PAGE.mappings);
+      add(shape.name, 'profile mapping', 1, 1);
+      criticalPathPages = Math.max(criticalPathPages, 1 + pages(toApp.length, LARGEST_PAGE.mappings) + 1);
+    }
     if (config.tokenCheck) {
       add(`${shape.name} provisioning token`, 'users/me', 1, 1);
       add(`${shape.name} provisioning token`, 'roles', 1, 1);
@@ -131,6 +143,7 @@ export function computePageMinimum(
   }
   if (config.hubRead) {
     const hub = sim.org(config.hub);
+    if (spokes.some((shape) => config.attributes?.[shape.name])) add(config.hub, 'user schema', 1, 1);
     if (hubLogins.length > 0) add(config.hub, 'users (listed logins the Spoke does not confirm)', hubLogins.length, LARGEST_PAGE.users);
     if (hubTargets.length > 0) {
       add(config.hub, 'groups (push targets)', hubTargets.length, LARGEST_PAGE.groups);

@@ -12,6 +12,7 @@ import { computePhases, failureDependenciesOf } from './order.js';
 import { runOp } from './run-op.js';
 import { INTERRUPTED_REASON, type ApplyEvent, type ApplyResult, type ChangeResult, type Outcome } from './types.js';
 import { addressOf } from '../plan/address.js';
+import { isHubWide } from '../plan/kinds.js';
 
 export interface ApplyClients {
   hub?: OktaClient;
@@ -47,8 +48,12 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
   }
   const emit = options.onEvent ?? (() => {});
   const all = changesToApply(plan);
-  const bySpoke = changesBySpoke(all);
+  // The Hub's own objects, which several Spokes' changes may need, are made first, before any Spoke's.
+  const hubWide = changesBySpoke(all.filter((c) => isHubWide(c.resource.kind)));
+  const bySpoke = changesBySpoke(all.filter((c) => !isHubWide(c.resource.kind)));
+  const hubPhases = phasesOrRefusal(hubWide);
   const phasesBySpoke = phasesOrRefusal(bySpoke);
+  const inPlan = new Set(all.map((c) => addressOf(c)));
   emit({ type: 'apply-start', total: all.length });
 
   const outcomes = new Map<string, ChangeResult>();
@@ -63,15 +68,20 @@ export async function applyPlan(plan: Plan, clients: ApplyClients, options: Appl
     outcomeOf: (address) => outcomes.get(address),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  await Promise.all(
-    [...bySpoke].map(([spoke, changes]) =>
-      applySpoke(spoke, changes, phasesBySpoke.get(spoke)!, {
-        ...run,
-        client: clients.spokes[spoke],
-        onAppCreated: (id) => (appIds[spoke] = id),
-      }),
-    ),
-  );
+  for (const [phases, groups] of [
+    [hubPhases, hubWide],
+    [phasesBySpoke, bySpoke],
+  ] as const) {
+    await Promise.all(
+      [...groups].map(([spoke, changes]) =>
+        applySpoke(spoke, changes, phases.get(spoke)!, inPlan, {
+          ...run,
+          client: clients.spokes[spoke],
+          onAppCreated: (id) => (appIds[spoke] = id),
+        }),
+      ),
+    );
+  }
 
   const result = applyResult(all.map((c) => outcomes.get(addressOf(c))).filter((r): r is ChangeResult => r !== undefined));
   if (Object.keys(appIds).length > 0) result.appIds = appIds;
@@ -138,8 +148,14 @@ interface ChangeRunner {
   skip(change: Change, reason: string): void;
 }
 
-async function applySpoke(spoke: string, changes: Change[], phases: Map<string, number>, run: SpokeRun): Promise<void> {
-  const deps = failureDependencies(changes);
+async function applySpoke(
+  spoke: string,
+  changes: Change[],
+  phases: Map<string, number>,
+  inPlan: Set<string>,
+  run: SpokeRun,
+): Promise<void> {
+  const deps = failureDependencies(changes, inPlan);
   const runner = changeRunner(spoke, run);
   for (const phase of [...new Set(phases.values())].sort((a, b) => a - b)) {
     const members = changes.filter((c) => phases.get(addressOf(c)) === phase);
@@ -147,9 +163,11 @@ async function applySpoke(spoke: string, changes: Change[], phases: Map<string, 
   }
 }
 
-/** Per change, the changes in the Spoke's plan whose failure must skip it. */
-function failureDependencies(changes: Change[]): Map<string, string[]> {
-  const inPlan = new Set(changes.map((c) => addressOf(c)));
+/**
+ * Per change, the changes in the plan whose failure must skip it: the Spoke's own, and the Hub's
+ * own objects another Spoke carries (made before any Spoke's changes, so settled by then).
+ */
+function failureDependencies(changes: Change[], inPlan: Set<string>): Map<string, string[]> {
   const appCreate = changes.find((c) => c.op.type === 'app.create');
   const deps = new Map<string, string[]>();
   for (const change of changes) {

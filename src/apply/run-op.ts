@@ -9,6 +9,7 @@ import { clientPutBody, connectionJwksUri, currentKey, publicJwk, readSpokeKeys 
 import type { OktaClient } from '../okta/types.js';
 import type { PlanOp } from '../plan/types.js';
 import { readOrg2OrgApps } from '../state/find-app.js';
+import { runAttributeOp } from './run-attribute-op.js';
 import { settleAppCreate, settleServiceAppCreate } from './unique-create.js';
 
 export interface OpContext {
@@ -72,6 +73,11 @@ export async function runOp(op: PlanOp, ctx: OpContext): Promise<OpOutcome> {
     case 'serviceApp.assignRole':
     case 'serviceApp.unassignRole':
       return runServiceAppOp(op, ctx);
+    case 'hubUserAttribute.create':
+    case 'appAttribute.create':
+    case 'attribute.set':
+    case 'attribute.remove':
+      return runAttributeOp(op, ctx, (planned) => resolveAppId(planned, ctx));
     default: {
       const unknown: never = op;
       throw new OpInputError(`unknown operation ${(unknown as { type: string }).type}`);

@@ -29,7 +29,8 @@ export function planOfFile(file: WrittenPlanFile): { plan: PlanFile; problems?: 
       const at = `spokes[${i}].changes[${j}]`;
       if (addresses.has(address)) problems.push(`${at}.address repeats ${JSON.stringify(address)}`);
       addresses.add(address);
-      const resource = parseAddress(address);
+      // A Hub-wide address names no Spoke: the section listing it is its carrier.
+      const resource = parseAddress(address, spoke.name);
       if (resource === undefined) {
         problems.push(`${at}.address ${JSON.stringify(address)} is not an address org2org makes`);
         return [];

@@ -15,6 +15,7 @@ export const ALLOWANCE_FLAGS = {
   'allow-delete-service-apps': { type: 'boolean' },
   'allow-hub-change': { type: 'boolean' },
   'allow-remove-required-access': { type: 'boolean' },
+  'allow-remove-attribute-mappings': { type: 'boolean' },
 } as const satisfies FlagSpecs;
 
 export const ALLOWANCE_HELP = `      --max-removals N            most people one apply may unprovision: users unassigned, members of
@@ -25,7 +26,8 @@ export const ALLOWANCE_HELP = `      --max-removals N            most people one
       --allow-hub-change          allow pointing an existing Spoke app at another Hub (its base URL)
       --allow-remove-required-access  allow revoking a scope or role provisioning needs
                                   (okta.users.manage, okta.groups.manage, USER_ADMIN,
-                                  GROUP_MEMBERSHIP_ADMIN) from a managed Hub service app`;
+                                  GROUP_MEMBERSHIP_ADMIN) from a managed Hub service app
+      --allow-remove-attribute-mappings  allow removing a mapping that carries an attribute to the Hub`;
 
 /** The allowances the flags give, and whether any flag was given at all. */
 export function allowancesOf(parsed: ParsedArgs): { allowances: Allowances; given: string[] } {
@@ -45,6 +47,7 @@ export function allowancesOf(parsed: ParsedArgs): { allowances: Allowances; give
       allowDeleteServiceApps: parsed.flag('allow-delete-service-apps'),
       allowHubChange: parsed.flag('allow-hub-change'),
       allowRemoveRequiredAccess: parsed.flag('allow-remove-required-access'),
+      allowRemoveAttributeMappings: parsed.flag('allow-remove-attribute-mappings'),
     },
     given,
   };

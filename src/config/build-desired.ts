@@ -10,7 +10,10 @@ import { Secret, type OrgAuth } from '../credentials.js';
 import { describePointer, SENSITIVE_POINTER } from './schema-check.js';
 import { positionOf, problemAt, type ConfigSource } from './source-file.js';
 import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES } from './types.js';
+import { expressionReads, plainReference } from './okta-el.js';
 import type {
+  AttributeType,
+  DesiredAttribute,
   DesiredConnection,
   DesiredGroupAssignment,
   DesiredPushGroup,
@@ -51,6 +54,15 @@ interface RawPush {
   remove?: boolean;
   onRemove?: 'keepTarget' | 'deleteTarget';
 }
+interface RawAttribute {
+  name: string;
+  source: string;
+  push?: 'PUSH' | 'DONT_PUSH';
+  type?: AttributeType;
+  title?: string;
+  create?: boolean;
+  remove?: boolean;
+}
 interface RawSpoke {
   name: string;
   url: string;
@@ -79,10 +91,11 @@ interface RawSpoke {
     groups?: RawGroup[];
   };
   pushGroups?: { mode?: OwnershipMode; drift?: DriftPolicy; groups?: RawPush[] };
+  attributes?: { mode?: OwnershipMode; carry?: RawAttribute[] };
 }
 export interface RawConfig {
   version: 1;
-  hub: { url: string; auth?: RawAuth };
+  hub: { url: string; auth?: RawAuth; attributes?: { carry?: RawAttribute[] } };
   spokes: RawSpoke[];
 }
 
@@ -126,10 +139,11 @@ export function buildDesiredState(source: ConfigSource, raw: RawConfig, digest: 
   if (raw.hub.auth) desired.hub.auth = read.auth('/hub/auth', raw.hub.auth);
   desired.hub.urlSource = urlSource('hub.url', raw.hub.url);
   const connections: RawConnectionFields[] = [];
+  const hubAttributes = desiredAttributes(read, raw.hub.attributes?.carry ?? [], '/hub/attributes/carry', true);
   raw.spokes.forEach((s, i) => {
     read.selectSpoke(s.name);
     if (s.connection) connections.push(connectionFields(i, s.connection, raw.hub.auth !== undefined));
-    desired.spokes.push(desiredSpoke(read, s, i));
+    desired.spokes.push(desiredSpoke(read, s, i, hubAttributes));
   });
   return { desired, problems: read.problems, unresolved: read.unresolved, written: read.written, connections };
 }
@@ -309,7 +323,7 @@ function connectionFields(spokeIndex: number, c: NonNullable<RawSpoke['connectio
   };
 }
 
-function desiredSpoke(read: ValueReader, s: RawSpoke, i: number): DesiredSpoke {
+function desiredSpoke(read: ValueReader, s: RawSpoke, i: number, hubAttributes: DesiredAttribute[]): DesiredSpoke {
   const at = `/spokes/${i}`;
   const assignments = s.assignments ?? {};
   // Read in the file's order, so that problems are listed in it.
@@ -317,6 +331,13 @@ function desiredSpoke(read: ValueReader, s: RawSpoke, i: number): DesiredSpoke {
   const users = desiredUsers(read, assignments, at);
   const groups = desiredGroups(read, assignments.groups ?? [], at);
   const pushes = desiredPushGroups(read, s.pushGroups?.groups ?? [], at);
+  const own = desiredAttributes(read, s.attributes?.carry ?? [], `${at}/attributes/carry`, false);
+  // The Spoke's own entry replaces the Hub's default of the same name, in the default's place.
+  const ownByName = new Map(own.map((a) => [a.name, a]));
+  const carry = [
+    ...hubAttributes.map((a) => ownByName.get(a.name) ?? a),
+    ...own.filter((a) => !hubAttributes.some((h) => h.name === a.name)),
+  ];
   const spoke: DesiredSpoke = {
     name: s.name,
     url: normalizeOrigin(read.text(`${at}/url`, s.url)),
@@ -335,6 +356,7 @@ function desiredSpoke(read: ValueReader, s: RawSpoke, i: number): DesiredSpoke {
       ...(assignments.missingUsers === 'skip' ? { missingUsers: 'skip' as const } : {}),
     },
     pushGroups: { mode: s.pushGroups?.mode ?? 'additive', groups: pushes },
+    attributes: { mode: s.attributes?.mode ?? 'additive', carry },
     pos: read.pos(at),
   };
   spoke.urlSource = urlSource(`spokes[${i}].url`, s.url);
@@ -409,6 +431,37 @@ function desiredPushGroups(read: ValueReader, pushes: RawPush[], at: string): De
       remove: p.remove ?? false,
       onRemove: p.onRemove ?? 'keepTarget',
       pos: read.pos(pp),
+    };
+  });
+}
+
+/** Attribute entries; a malformed source expression is a config error at its line. */
+function desiredAttributes(read: ValueReader, entries: RawAttribute[], at: string, fromHub: boolean): DesiredAttribute[] {
+  const seen = new Map<string, number>();
+  return entries.map((a, j): DesiredAttribute => {
+    const ap = `${at}/${j}`;
+    const first = seen.get(a.name);
+    if (first !== undefined)
+      read.report(`${ap}/name`, `attribute "${a.name}" is already carried by entry ${first} of this list — keep one`);
+    else seen.set(a.name, j);
+    const source = read.literal(`${ap}/source`, a.source);
+    const parsed = expressionReads(source);
+    if ('error' in parsed)
+      read.report(`${ap}/source`, `the source expression ${JSON.stringify(source)} is not valid Okta Expression Language: ${parsed.error}`);
+    const reference = plainReference(source);
+    return {
+      name: a.name,
+      source,
+      reads: 'reads' in parsed ? parsed.reads : [],
+      ...(reference !== undefined ? { reference } : {}),
+      push: a.push ?? 'PUSH',
+      type: a.type ?? 'string',
+      title: read.optionalLiteral(`${ap}/title`, a.title) ?? a.name,
+      create: a.create ?? false,
+      remove: a.remove ?? false,
+      fromHub,
+      pos: read.pos(ap),
+      sourcePos: read.pos(`${ap}/source`),
     };
   });
 }

@@ -126,6 +126,34 @@ export interface DesiredPushGroup {
   pos?: SourcePos;
 }
 
+export type AttributeType = 'string' | 'boolean' | 'number' | 'integer';
+
+/**
+ * An attribute carried from the Spoke's users to the Hub's: the Org2Org app-user attribute and the
+ * Hub user attribute share `name`; the Spoke's "Okta User → app" mapping fills it from `source`.
+ */
+export interface DesiredAttribute {
+  name: string;
+  /** Okta Expression Language over the Spoke user. */
+  source: string;
+  /** The Spoke user attributes `source` reads (checked against the Spoke's user schema when planning). */
+  reads: string[];
+  /** The one attribute `source` is nothing but (`user.department`), whose type must then be the attribute's. */
+  reference?: string;
+  push: 'PUSH' | 'DONT_PUSH';
+  type: AttributeType;
+  title: string;
+  /** May org2org create it where missing (the app's user profile, the Hub's user schema)? */
+  create: boolean;
+  /** `remove: true`: the mapping goes (guarded); the attributes stay. */
+  remove: boolean;
+  /** From `hub.attributes` (shared by every Spoke) rather than the Spoke's own list. */
+  fromHub: boolean;
+  pos?: SourcePos;
+  /** Where `source` is written (a typo in it is reported there). */
+  sourcePos?: SourcePos;
+}
+
 /** Names of the app-user profile attributes org2org writes; override when the schema differs. */
 export interface AppUserAttributeNames {
   initialStatus: string;
@@ -165,6 +193,11 @@ export interface DesiredSpoke {
     groups: DesiredGroupAssignment[];
   };
   pushGroups: { mode: OwnershipMode; drift?: DriftPolicy; groups: DesiredPushGroup[] };
+  /**
+   * Attributes carried to the Hub: the Hub's defaults, then the Spoke's own (one of the same name
+   * replaces a default). `mode` is for the mapping's other properties into the app's custom attributes.
+   */
+  attributes: { mode: OwnershipMode; carry: DesiredAttribute[] };
   pos?: SourcePos;
 }
 

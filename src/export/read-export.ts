@@ -105,6 +105,7 @@ function exportDesiredState(source: ExportSource, labels: string[]): DesiredStat
         provisioning: {},
         assignments: { mode: 'observe', users: [], groups: [] },
         pushGroups: { mode: 'observe', groups: [] },
+        attributes: { mode: 'observe', carry: [] },
       }),
     ),
   };

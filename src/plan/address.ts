@@ -22,6 +22,7 @@ export function formatAddress({ spoke, kind, key }: ResourceKey): string {
   const keyed = (text: string, k: string | undefined): string => (k === undefined ? text : `${text}[${JSON.stringify(k)}]`);
   const form = KINDS[kind].address;
   if (form.in === 'spoke') return keyed(`spoke.${spoke}.${kind}`, key);
+  if (form.in === 'hub') return keyed(kind, key ?? '');
   const serviceApp = keyed('hub.serviceApp', spoke);
   return form.part === null ? serviceApp : keyed(`${serviceApp}.${form.part}`, key ?? '');
 }
@@ -41,8 +42,19 @@ export function addressInSpoke(resource: ResourceKey): string {
 const SPOKE_ADDRESS = /^spoke\.([^.]+)\.([A-Za-z.]+?)(?:\[(".*")\])?$/;
 const HUB_ADDRESS = /^hub\.serviceApp\[("(?:[^"\\]|\\.)*")\](?:\.([A-Za-z]+)\[(".*")\])?$/;
 
-/** The key an address names; undefined when it is not an address formatAddress makes. */
-export function parseAddress(address: string): ResourceKey | undefined {
+const HUB_WIDE_ADDRESS = /^(hub\.[A-Za-z]+)\[(".*")\]$/;
+
+/**
+ * The key an address names; undefined when it is not an address formatAddress makes. A Hub-wide
+ * address (`hub.userAttribute["x"]`) names no Spoke: `carrier` is the Spoke whose changes list it
+ * (a plan file's section); without one it is undefined.
+ */
+export function parseAddress(address: string, carrier?: string): ResourceKey | undefined {
+  const wide = HUB_WIDE_ADDRESS.exec(address);
+  if (wide && Object.hasOwn(KINDS, wide[1]!) && KINDS[wide[1] as ResourceKind].address.in === 'hub') {
+    const key = unquote(wide[2]!);
+    return key === undefined || carrier === undefined ? undefined : { spoke: carrier, kind: wide[1] as ResourceKind, key };
+  }
   const hub = HUB_ADDRESS.exec(address);
   if (hub) {
     const spoke = unquote(hub[1]!);

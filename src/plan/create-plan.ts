@@ -18,6 +18,7 @@ import type { LiveSpoke, LiveState } from '../state/types.js';
 import { addressOf, fingerprintsByAddress } from './address.js';
 import { DEFAULT_ALLOWANCES, evaluateGuards } from './guards.js';
 import { KINDS, plannersInOrder } from './kinds.js';
+import { decideHubAttributes, type HubAttributeDecision } from './plan-attributes.js';
 import { warnAppUsers } from './plan-push.js';
 import { diagnose, type SpokeContext } from './spoke-context.js';
 import {
@@ -40,6 +41,7 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
   let noops = 0;
   let minSeconds = 0;
 
+  const hubAttributes = decideHubAttributes(desired, live);
   for (const spoke of desired.spokes) {
     const unreadable = live.unreadable?.[spoke.name];
     if (unreadable !== undefined) {
@@ -56,7 +58,7 @@ export function createPlan(desired: DesiredState, live: LiveState, options: Plan
     }
     const liveSpoke = live.spokes[spoke.name];
     if (!liveSpoke) continue; // not read (e.g. `--spoke` chose others): not part of this plan
-    const planned = planSpoke(spoke, liveSpoke, desired, live);
+    const planned = planSpoke(spoke, liveSpoke, desired, live, hubAttributes);
     for (const note of live.readProblems) {
       if (note.spoke === spoke.name) planned.plan.diagnostics.push({ severity: note.severity, spoke: spoke.name, message: note.message });
     }
@@ -107,7 +109,13 @@ export function toPlanFile(plan: Plan, live: LiveState): PlanFile {
   return { ...plan, fingerprints };
 }
 
-function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, liveState: LiveState): { plan: SpokePlan; noops: number } {
+function planSpoke(
+  desired: DesiredSpoke,
+  live: LiveSpoke,
+  state: DesiredState,
+  liveState: LiveState,
+  hubAttributes: ReadonlyMap<string, HubAttributeDecision>,
+): { plan: SpokePlan; noops: number } {
   const ctx: SpokeContext = {
     desired,
     live,
@@ -115,6 +123,7 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     hubUrl: state.hub.url,
     file: state.file,
     appId: live.app?.id ?? null,
+    hubAttributes,
     forward: [],
     serviceAppChanges: [],
     removals: [],
@@ -138,7 +147,9 @@ function planSpoke(desired: DesiredSpoke, live: LiveSpoke, state: DesiredState, 
     (desired.mode === 'observe' ||
       (change.resource.kind === 'pushMapping'
         ? desired.pushGroups.mode === 'observe'
-        : isAssignment(change) && desired.assignments.mode === 'observe'));
+        : isAttribute(change)
+          ? desired.attributes.mode === 'observe'
+          : isAssignment(change) && desired.assignments.mode === 'observe'));
   if (changes.some(observed)) {
     for (const change of changes) {
       if (observed(change)) {
@@ -191,6 +202,7 @@ function reportDuplicates(ctx: SpokeContext): void {
   check('assignments.users', ctx.desired.assignments.users, (u) => u.loginKey);
   check('assignments.groups', ctx.desired.assignments.groups, (g) => g.name);
   check('pushGroups.groups', ctx.desired.pushGroups.groups, (g) => g.name);
+  check('attributes.carry', ctx.desired.attributes.carry, (a) => a.name);
 }
 
 /**
@@ -218,6 +230,11 @@ function refuseHubIdentityChanges(ctx: SpokeContext, changes: Change[], why: str
       { address: addressOf(change) },
     );
   }
+}
+
+function isAttribute(change: Change): boolean {
+  const kind = change.resource.kind;
+  return kind === 'hub.userAttribute' || kind === 'appAttribute' || kind === 'attribute';
 }
 
 function isAssignment(change: Change): boolean {

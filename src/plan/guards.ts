@@ -20,6 +20,7 @@ export const DEFAULT_ALLOWANCES: Allowances = {
   allowDeleteServiceApps: false,
   allowHubChange: false,
   allowRemoveRequiredAccess: false,
+  allowRemoveAttributeMappings: false,
 };
 
 /**
@@ -38,6 +39,7 @@ export function allowanceFlags(allowances: Allowances): string[] {
   if (allowances.allowDeleteServiceApps) flags.push('--allow-delete-service-apps');
   if (allowances.allowHubChange) flags.push('--allow-hub-change');
   if (allowances.allowRemoveRequiredAccess) flags.push('--allow-remove-required-access');
+  if (allowances.allowRemoveAttributeMappings) flags.push('--allow-remove-attribute-mappings');
   return flags;
 }
 
@@ -116,6 +118,13 @@ export function evaluateGuards(spokes: SpokePlan[], allowances: Allowances, live
         `the plan revokes ${op.scopeId} from the Hub's service app, which provisioning needs: every push fails without it`,
         '--allow-remove-required-access',
         allowances.allowRemoveRequiredAccess,
+      );
+    } else if (op.type === 'attribute.remove') {
+      at(
+        'remove-attribute-mappings',
+        `the plan removes the mapping that carries ${op.name} to the Hub: the Hub stops getting it from ${change.resource.spoke}`,
+        '--allow-remove-attribute-mappings',
+        allowances.allowRemoveAttributeMappings,
       );
     } else if (op.type === 'serviceApp.unassignRole' && REQUIRED_ROLES.includes(op.roleType)) {
       at(

@@ -7,7 +7,15 @@
  * What stays outside is the kind's logic: its planner, its ops in src/apply/run-op.ts, its reader
  * in src/state and its lines in src/render.
  */
-import { appGroupsByKey, appUsersByKey, type LiveSpoke, pushMappingsByKey } from '../state/types.js';
+import {
+  appAttributesByKey,
+  appGroupsByKey,
+  appUsersByKey,
+  attributeMappingsByKey,
+  type LiveSpoke,
+  pushMappingsByKey,
+} from '../state/types.js';
+import { planAttributes } from './plan-attributes.js';
 import { planGroupAssignments, planUserAssignments } from './plan-assignments.js';
 import { planPushMappings } from './plan-push.js';
 import { planServiceApp } from './plan-service-app.js';
@@ -18,9 +26,18 @@ import type { ResourceKind } from './types.js';
 /**
  * Where a kind's address lives. Under its Spoke: `spoke.NAME.KIND` (`["key"]` for a keyed kind).
  * In the Hub, as the Hub's service app of a Spoke: `hub.serviceApp["NAME"]`, and its `part`s
- * `hub.serviceApp["NAME"].part["key"]`.
+ * `hub.serviceApp["NAME"].part["key"]`. In the Hub, shared by every Spoke: `hub.KIND["key"]`.
  */
-export type AddressForm = { in: 'spoke'; keyed: boolean } | { in: 'hub.serviceApp'; part: 'grant' | 'role' | null };
+export type AddressForm =
+  | { in: 'spoke'; keyed: boolean }
+  | { in: 'hub.serviceApp'; part: 'grant' | 'role' | null }
+  /**
+   * One of the Hub's own objects, shared by every Spoke: `KIND["key"]` (`hub.userAttribute["department"]`).
+   * Its address names no Spoke: the change is carried by the first Spoke of the plan that needs it
+   * (a plan file lists it there), apply makes it before any Spoke's changes, and the other Spokes'
+   * changes may depend on it.
+   */
+  | { in: 'hub'; keyed: true };
 
 /** A kind's live objects in one Spoke by key (the one object of an unkeyed kind under ''), each with its fingerprint. */
 export type LiveObjects = ReadonlyMap<string, { fingerprint: string }>;
@@ -118,8 +135,34 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     removal: null,
     planner: planProfileSourcing,
   },
-  'assignment.user': {
+  // Across orgs: the Hub's user attribute → the Spoke app's attribute → the mapping that fills
+  // it, before any assignment, so that users created by this apply get the value.
+  'hub.userAttribute': {
     rank: 6,
+    label: 'Hub user attributes',
+    address: { in: 'hub', keyed: true },
+    live: null,
+    removal: null,
+    planner: planAttributes,
+  },
+  appAttribute: {
+    rank: 6,
+    label: 'App profile attributes',
+    address: { in: 'spoke', keyed: true },
+    live: appAttributesByKey,
+    removal: null,
+    planner: planAttributes,
+  },
+  attribute: {
+    rank: 6,
+    label: 'Attributes carried to the Hub',
+    address: { in: 'spoke', keyed: true },
+    live: attributeMappingsByKey,
+    removal: 0,
+    planner: planAttributes,
+  },
+  'assignment.user': {
+    rank: 7,
     label: 'User assignments',
     address: { in: 'spoke', keyed: true },
     live: appUsersByKey,
@@ -127,7 +170,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     planner: planUserAssignments,
   },
   'assignment.group': {
-    rank: 6,
+    rank: 7,
     label: 'Group assignments',
     address: { in: 'spoke', keyed: true },
     live: appGroupsByKey,
@@ -135,7 +178,7 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     planner: planGroupAssignments,
   },
   pushMapping: {
-    rank: 7,
+    rank: 8,
     label: 'Push groups',
     address: { in: 'spoke', keyed: true },
     live: pushMappingsByKey,
@@ -143,6 +186,11 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     planner: planPushMappings,
   },
 };
+
+/** Whether a kind is one of the Hub's own objects, shared by the Spokes (see AddressForm). */
+export function isHubWide(kind: ResourceKind): boolean {
+  return KINDS[kind].address.in === 'hub';
+}
 
 /** Every kind, in apply order (rank, then the table's order). */
 export function kindsInOrder(): ResourceKind[] {

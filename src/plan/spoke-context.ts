@@ -7,6 +7,7 @@ import type { DesiredSpoke, SourcePos } from '../config/types.js';
 import type { LiveHub, LiveSpoke } from '../state/types.js';
 import type { AttributeChange, Change, Diagnostic, PlanOp, Action } from './types.js';
 import { formatAddress, type ResourceKey } from './address.js';
+import type { HubAttributeDecision } from './plan-attributes.js';
 
 export interface SpokeContext {
   desired: DesiredSpoke;
@@ -36,6 +37,8 @@ export interface SpokeContext {
   newDirectAssignments?: Map<string, string>;
   /** New group assignments by group name → address (a push of that group waits for it). */
   newGroupAssignments?: Map<string, string>;
+  /** What the Hub's user schema needs per carried attribute, decided once for the plan (plan-attributes.ts). */
+  hubAttributes: ReadonlyMap<string, HubAttributeDecision>;
   /** Additions and updates, in apply order (app → connection → features → assignments → push). */
   forward: Change[];
   /** Removals, listed after everything else in their kinds' removal order (the kinds table). */

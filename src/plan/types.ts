@@ -34,7 +34,10 @@ export type ResourceKind =
   | 'pushMapping'
   | 'serviceApp'
   | 'serviceApp.grant'
-  | 'serviceApp.role';
+  | 'serviceApp.role'
+  | 'hub.userAttribute'
+  | 'appAttribute'
+  | 'attribute';
 
 /** What apply does for a change. Ids are live ids read at plan time; `${…}` secrets are env var names. */
 export type PlanOp =
@@ -130,6 +133,24 @@ export type PlanOp =
       deleteTargetGroup: boolean;
       currentStatus: string;
     })
+  /** A custom attribute of the Hub's user schema (POST merges it into `definitions.custom`). */
+  | { type: 'hubUserAttribute.create'; name: string; title: string; attributeType: string }
+  /** A custom attribute of the Org2Org app's user profile (`appId: null`: the app created by this apply). */
+  | { type: 'appAttribute.create'; appId: string | null; name: string; title: string; attributeType: string }
+  /**
+   * One property of the app's "Okta User → app" mapping, POSTed alone (Okta merges). `mappingId`
+   * null: the app is created by this apply, and apply finds its mapping by the app's id.
+   */
+  | {
+      type: 'attribute.set';
+      appId: string | null;
+      mappingId: string | null;
+      name: string;
+      expression: string;
+      pushStatus: 'PUSH' | 'DONT_PUSH';
+    }
+  /** Removes one mapping property (POST with the property `null`, as recorded); the attributes stay. */
+  | { type: 'attribute.remove'; appId: string; mappingId: string; name: string }
   | { type: 'none' };
 
 interface UserAssignmentOp {
@@ -238,6 +259,8 @@ export interface Allowances {
   allowHubChange: boolean;
   /** Revoking a scope or role from the Hub's service app that provisioning needs. */
   allowRemoveRequiredAccess: boolean;
+  /** Removing a mapping that carries an attribute to the Hub (the Hub stops getting it). */
+  allowRemoveAttributeMappings: boolean;
 }
 
 export type GuardKind =
@@ -246,7 +269,8 @@ export type GuardKind =
   | 'disable-connection'
   | 'delete-service-apps'
   | 'hub-change'
-  | 'remove-required-access';
+  | 'remove-required-access'
+  | 'remove-attribute-mappings';
 
 /** A change (or the plan's removals together) that apply refuses unless allowed. */
 export interface Guard {

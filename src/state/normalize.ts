@@ -4,7 +4,7 @@
  * dropped, so an object's fingerprint changes only when something that matters changes.
  */
 import type { AppUserAttributeNames } from '../config/types.js';
-import { withFingerprint } from './fingerprint.js';
+import { fingerprintOf, withFingerprint } from './fingerprint.js';
 import type {
   LiveApp,
   LiveAppGroup,
@@ -126,10 +126,21 @@ export function normalizeAppUserSchema(schema: Json): LiveAppUserSchema {
     });
   }
   const values = initialStatus !== undefined ? obj(properties[initialStatus]).enum : undefined;
+  const custom: NonNullable<LiveAppUserSchema['custom']> = {};
+  const base = obj(obj(definitions.base).properties);
+  for (const [name, p] of Object.entries(obj(obj(definitions.custom).properties)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // A base attribute wins over a custom one of the same name (as above).
+    if (Object.hasOwn(base, name)) continue;
+    const type = typeof obj(p).type === 'string' ? String(obj(p).type) : 'unknown';
+    custom[name] = { type, fingerprint: fingerprintOf({ type }) };
+  }
   const result: LiveAppUserSchema = {
     initialStatusValues: Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [],
     attributes,
   };
+  // Only when there are some: states read before attributes were carried have none.
+  if (Object.keys(custom).length > 0) result.custom = custom;
+
   const securityQuestion = find('securityQuestion');
   const securityAnswer = find('securityAnswer');
   if (initialStatus !== undefined) result.initialStatus = initialStatus;

@@ -22,6 +22,7 @@ import {
 } from './normalize.js';
 import { checkProvisioningToken } from './check-provisioning-token.js';
 import { findOrg2OrgApp } from './find-app.js';
+import { carriesAttributes, readAttributeMapping, readUserSchema } from './read-attributes.js';
 import { readServiceApp } from './read-service-app.js';
 import {
   findGroupsById,
@@ -171,8 +172,19 @@ async function readSpoke(
   // Awaited below; until then a failure must not count as unhandled (the app lookup may fail first).
   groupsRead.catch(() => undefined);
 
+  // The Spoke's user schema, for the attributes the config carries (checked against it), doesn't wait for the app.
+  const userSchemaRead = carriesAttributes(spoke) ? readUserSchema(client, 'user schema', onEvent) : undefined;
+  userSchemaRead?.catch(() => undefined); // awaited below
   const { app, problem } = await findOrg2OrgApp(client, spoke, hubUrl, onEvent);
   const live: LiveSpoke = { ...emptyLiveSpoke(spoke.name), app: app ? normalizeApp(app) : null };
+  const attributesRead = Promise.all([
+    userSchemaRead,
+    app && carriesAttributes(spoke) ? readAttributeMapping(client, String(app.id), onEvent) : undefined,
+  ]).then(([userSchema, mapping]) => {
+    if (userSchema) live.userSchema = userSchema;
+    if (mapping !== undefined) live.attributeMapping = mapping;
+  });
+  attributesRead.catch(() => undefined); // awaited before the Spoke is returned
   if (problem !== undefined) live.appProblem = problem;
   if (!app) {
     sinks.onAppUsers([]);
@@ -187,7 +199,11 @@ async function readSpoke(
     ]);
     live.users = users;
     live.groups = groups;
-    await Promise.all([suggestGroups(client, configGroupNames, live), readNewAssigneesGroups(client, spoke, live, new Set(), onEvent)]);
+    await Promise.all([
+      suggestGroups(client, configGroupNames, live),
+      readNewAssigneesGroups(client, spoke, live, new Set(), onEvent),
+      attributesRead,
+    ]);
     live.rateLimits = client.rateLimits();
     return live;
   }
@@ -218,6 +234,7 @@ async function readSpoke(
   ]);
   nameAppGroupsAndMappings(spoke, live, rawGroups, rawMappings, knownById, notes);
   sinks.onMappings(live.pushMappings);
+  await attributesRead;
   live.rateLimits = client.rateLimits();
   return live;
 }
@@ -461,6 +478,9 @@ async function readHub(
   onEvent: ReadEventSink | undefined,
 ): Promise<LiveHub> {
   const targets = spokes.flatMap((s) => s.pushGroups.groups.map((g) => g.targetName));
+  // The Hub's user schema: where carried attributes land (read once for every Spoke).
+  const userSchemaRead = spokes.some(carriesAttributes) ? readUserSchema(client, 'user schema', onEvent) : undefined;
+  userSchemaRead?.catch(() => undefined); // awaited below
   const [users, groups] = await Promise.all([
     Promise.all(spokes.map((s) => reads.appUsers.get(s.name)!.promise)).then((appUsersOf) => {
       const logins = spokes.flatMap((s, i) => {
@@ -472,7 +492,10 @@ async function readHub(
     }),
     readHubGroups(client, spokes, targets, reads, onEvent),
   ]);
-  return { users: sortRecord(users), groups: sortRecord(groups) };
+  const hub: LiveHub = { users: sortRecord(users), groups: sortRecord(groups) };
+  const userSchema = await userSchemaRead;
+  if (userSchema) hub.userSchema = userSchema;
+  return hub;
 }
 
 /** The target groups by name; then, once the Spokes' mappings are in, the members of those that need them. */

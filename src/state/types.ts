@@ -68,6 +68,25 @@ export interface LiveAppUserSchema {
   initialStatusValues: string[];
   /** Every attribute name in the schema, base and custom (to reject unknown profile keys in the plan). */
   attributes: string[];
+  /**
+   * The custom attributes (what admins add; Org2Org carries them to the Hub user), each with its
+   * type. Absent in states recorded before attributes were read (none then).
+   */
+  custom?: Record<string, { type: string; fingerprint: string }>;
+}
+
+/** A user schema (the Spoke's or the Hub's): every attribute's type, and Okta's base attributes among them. */
+export interface LiveUserSchema {
+  types: Record<string, string>;
+  base: string[];
+}
+
+/** An app's "Okta User → app" profile mapping: its properties, keyed by the app attribute they fill. */
+export interface LiveAttributeMapping {
+  id: string;
+  /** The Spoke's default user type (the mapping's source). */
+  sourceId: string;
+  properties: Record<string, { expression: string; pushStatus: 'PUSH' | 'DONT_PUSH' | string; fingerprint: string }>;
 }
 
 export interface LiveAppUser {
@@ -179,6 +198,10 @@ export interface LiveSpoke {
    * because it is unknown, not because there are none.
    */
   pushMappingsUnread?: string;
+  /** The Spoke's user schema, read when the config carries attributes (source expressions are checked against it). */
+  userSchema?: LiveUserSchema;
+  /** The app's "Okta User → app" mapping, read when the config carries attributes; null: Okta has none for the app. */
+  attributeMapping?: LiveAttributeMapping | null;
 }
 
 /** The Hub's service app (OAuth 2.0 client) of one Spoke, normalized for the planner. */
@@ -263,6 +286,20 @@ export function appGroupsByKey(spoke: LiveSpoke): ReadonlyMap<string, LiveAppGro
   return byKey(groupsByKey, spoke.appGroups, (g) => g.name);
 }
 
+const NONE: ReadonlyMap<string, { fingerprint: string }> = new Map();
+
+/** The app-user schema's custom attributes by name. */
+export function appAttributesByKey(spoke: LiveSpoke): ReadonlyMap<string, { fingerprint: string }> {
+  const custom = spoke.appUserSchema?.custom;
+  return custom ? new Map(Object.entries(custom)) : NONE;
+}
+
+/** The "Okta User → app" mapping's properties by the attribute they fill. */
+export function attributeMappingsByKey(spoke: LiveSpoke): ReadonlyMap<string, { fingerprint: string }> {
+  const properties = spoke.attributeMapping?.properties;
+  return properties ? new Map(Object.entries(properties)) : NONE;
+}
+
 /** Push mappings by pushMappingKey. */
 export function pushMappingsByKey(spoke: LiveSpoke): ReadonlyMap<string, LivePushMapping> {
   return byKey(mappingsByKey, spoke.pushMappings, pushMappingKey);
@@ -276,6 +313,8 @@ export interface LiveHub {
   users: Record<string, DirectoryUser>;
   /** Hub groups for the pushed target names, keyed by name; memberLoginKeys filled. */
   groups: Record<string, DirectoryGroup>;
+  /** The Hub's user schema, read when some Spoke carries attributes. */
+  userSchema?: LiveUserSchema;
 }
 
 export interface LiveState {

@@ -42,6 +42,16 @@ test('page minimum and critical path of a small world, from the simulator state'
     mapping.status = 'INACTIVE';
     const after = pageMinimum();
     assert.equal(after.calls, min.calls + 1);
+    // Carried attributes: per Spoke its user schema, its mapping list and the mapping; the Hub's user schema once.
+    const withAttributes = computePageMinimum(sim, world.spokes, {
+      hub: 'hub',
+      hubRead: true,
+      tokenCheck: true,
+      configLogins: Object.fromEntries(world.spokes.map((s) => [s.name, configLogins(s)])),
+      pushedNames: Object.fromEntries(world.spokes.map((s) => [s.name, pushedGroupNames(s)])),
+      attributes: Object.fromEntries(world.spokes.map((s) => [s.name, true])),
+    });
+    assert.equal(withAttributes.calls, after.calls + 2 * 3 + 1);
     assert.equal(after.collections.filter((c) => c.org === 'hub' && c.name.startsWith('members of ')).length, 1);
   } finally {
     await sim.close();

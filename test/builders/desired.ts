@@ -65,6 +65,7 @@ export function desiredSpoke(
         };
       }),
     },
+    attributes: { mode: 'additive', carry: [] },
   };
 }
 
@@ -117,6 +118,22 @@ function spokeFromJson(s: Json, index: number): DesiredSpoke {
         remove: g.remove ?? false,
         onRemove: g.onRemove ?? 'keepTarget',
         pos: { line: 300 + i, col: 11 },
+      })),
+    },
+    attributes: {
+      mode: s.attributes?.mode ?? 'additive',
+      carry: (s.attributes?.carry ?? []).map((a: Json, i: number) => ({
+        name: a.name,
+        source: a.source,
+        reads: [...String(a.source).matchAll(/user\.([A-Za-z_]\w*)/g)].map((m) => m[1]),
+        push: a.push ?? 'PUSH',
+        type: a.type ?? 'string',
+        title: a.title ?? a.name,
+        create: a.create ?? false,
+        remove: a.remove ?? false,
+        fromHub: false,
+        pos: { line: 400 + i, col: 11 },
+        sourcePos: { line: 400 + i, col: 19 },
       })),
     },
     pos: { line: 10 + index * 100, col: 5 },

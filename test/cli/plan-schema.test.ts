@@ -53,6 +53,10 @@ const OP_TYPES: Record<PlanOp['type'], true> = {
   'pushMapping.create': true,
   'pushMapping.update': true,
   'pushMapping.delete': true,
+  'hubUserAttribute.create': true,
+  'appAttribute.create': true,
+  'attribute.set': true,
+  'attribute.remove': true,
   none: true,
 };
 
