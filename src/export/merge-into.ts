@@ -59,6 +59,13 @@ export const MERGE: Record<ResourceKind, MergeRule> = {
   },
   'assignment.group': { list: ['assignments', 'groups'], key: 'name' },
   pushMapping: { list: ['pushGroups', 'groups'], key: 'name' },
+  // A carried attribute's entry may be a Hub default shared by every Spoke, so no edit of one
+  // Spoke's entry can be assumed right: said for a person.
+  'hub.userAttribute': { cannot: "the Hub's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand" },
+  appAttribute: { cannot: "the Org2Org app's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand" },
+  attribute: {
+    cannot: 'a carried attribute may be a Hub default (hub.attributes) or this Spoke’s own (attributes.carry): edit its source or push by hand',
+  },
 };
 
 /** What is live for one Spoke, in the config's words (the entry `export` would write). */

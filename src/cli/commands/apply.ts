@@ -29,6 +29,7 @@ import { startSession, type Session, type SessionIo } from '../session.js';
 const HELP = `Usage: org2org apply [PLAN.json] [-c FILE] [--spoke NAME]… [--auto-approve] [--wait]
                      [--max-removals N] [--allow-delete-target-groups] [--allow-disable-connection]
                      [--allow-delete-service-apps] [--allow-hub-change] [--allow-remove-required-access]
+                     [--allow-remove-attribute-mappings]
 
 Without PLAN.json: reads the live orgs, plans, shows the plan and asks for \`yes\` before writing.
 With PLAN.json (from \`org2org plan --out\`): the reviewed plan is the approval, so nothing is
