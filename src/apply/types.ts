@@ -28,7 +28,8 @@ export type ApplyEvent =
   | { type: 'apply-end'; result: ApplyResult };
 
 export interface HubVerification {
-  kind: 'user' | 'group';
+  /** attribute: a carried attribute's value on a sample of the Hub users this apply created. */
+  kind: 'user' | 'group' | 'attribute';
   spoke: string;
   name: string;
   ok: boolean;

@@ -5,6 +5,7 @@
  * Reads use list endpoints and batched searches, never one GET per user, so that many parallel
  * apply jobs stay inside the Hub's buckets.
  */
+import { expressionReads, plainReference } from '../config/okta-el.js';
 import type { InitialStatus } from '../config/types.js';
 import type { Change, Plan } from '../plan/types.js';
 import { assignedGroupsOfUser, listAppUsers, listPushMappings } from '../state/read-app.js';
@@ -72,6 +73,7 @@ export async function waitForProvisioning(
   const total = users.length + groups.length;
   if (total === 0) return [];
   await pollUntilSettled(users, groups, clients, options, emit);
+  const attributes = carriedByApply(plan, result);
 
   const waited = options.timeoutMs >= 1000 ? `${Math.round(options.timeoutMs / 1000)} s` : `${options.timeoutMs} ms`;
   for (const user of users) {
@@ -98,7 +100,113 @@ export async function waitForProvisioning(
     ];
   }
   emit({ type: 'wait-progress', message: 'reading the Hub', done: total, total });
-  return [...(await verifyHubUsers(users, clients, options.hubUsersBefore)), ...(await verifyHubGroups(groups, clients))];
+  return [
+    ...(await verifyHubUsers(users, clients, options.hubUsersBefore)),
+    ...(await verifyHubGroups(groups, clients)),
+    ...(await verifyCarriedAttributes(attributes, users, clients)),
+  ];
+}
+
+/** Hub users sampled per Spoke for each carried attribute: enough to see a mapping work, few enough to stay cheap. */
+export const ATTRIBUTE_SAMPLE = 10;
+
+interface CarriedAttribute {
+  spoke: string;
+  name: string;
+  expression: string;
+}
+
+/** The mapping properties this apply set (attribute.set that applied). */
+function carriedByApply(plan: Plan, result: ApplyResult): CarriedAttribute[] {
+  const applied = new Set(result.results.filter((r) => r.outcome === 'applied').map((r) => r.address));
+  const out: CarriedAttribute[] = [];
+  for (const change of plan.spokes.flatMap((s) => s.changes)) {
+    if (change.op.type === 'attribute.set' && applied.has(addressOf(change))) {
+      out.push({ spoke: change.resource.spoke, name: change.op.name, expression: change.op.expression });
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the Hub users this apply created carry each attribute whose mapping it set (Okta fills
+ * mapped attributes when it creates a Hub user): for a sample of them per Spoke, the Hub user's
+ * value against the Spoke user's, where the Spoke user has one. A source that is one attribute
+ * (`user.department`) or a literal (`"emea"`) is compared for equality; any other expression
+ * (org2org never evaluates Okta EL) for presence, when every attribute it reads has a value.
+ * Users that were in the Hub already get a PUSH attribute only at their next profile push: not sampled.
+ */
+async function verifyCarriedAttributes(
+  attributes: CarriedAttribute[],
+  users: TouchedUser[],
+  clients: ApplyClients,
+): Promise<HubVerification[]> {
+  if (attributes.length === 0 || !clients.hub) return [];
+  const hub = clients.hub;
+  const out: HubVerification[] = [];
+  for (const spoke of [...new Set(attributes.map((a) => a.spoke))]) {
+    const carried = attributes.filter((a) => a.spoke === spoke);
+    const client = clients.spokes[spoke];
+    const sample = users.filter((u) => u.spoke === spoke && u.initialStatus !== undefined && u.settled?.ok).slice(0, ATTRIBUTE_SAMPLE);
+    if (!client || sample.length === 0) continue;
+    const profiles = await Promise.all(
+      sample.map(async (u) => {
+        const [spokeUser, hubUser] = await Promise.all([
+          client.get<{ profile?: Record<string, unknown> }>(`/api/v1/users/${encodeURIComponent(u.userId)}`).catch(() => undefined),
+          hub.get<{ profile?: Record<string, unknown> }>(`/api/v1/users/${encodeURIComponent(u.login)}`).catch(() => undefined),
+        ]);
+        return { login: u.login, spoke: spokeUser?.profile, hub: hubUser?.profile };
+      }),
+    );
+    for (const attribute of carried) {
+      const wrong: string[] = [];
+      let checked = 0;
+      for (const p of profiles) {
+        if (!p.spoke || !p.hub) continue;
+        const expected = expectedValue(attribute.expression, p.spoke);
+        if (expected.kind === 'unknown') continue;
+        checked++;
+        const actual = p.hub[attribute.name];
+        const ok =
+          expected.kind === 'value' ? sameScalar(actual, expected.value) : actual !== undefined && actual !== null && actual !== '';
+        if (!ok)
+          wrong.push(
+            `${p.login} has ${JSON.stringify(actual ?? null)}${expected.kind === 'value' ? `, the Spoke ${JSON.stringify(expected.value)}` : ''}`,
+          );
+      }
+      if (checked === 0) continue;
+      out.push(
+        verification(
+          'attribute',
+          spoke,
+          attribute.name,
+          wrong.length === 0,
+          wrong.length === 0
+            ? `${checked} of ${checked} sampled Hub users created by this apply have it as the Spoke does`
+            : `${wrong.length} of ${checked} sampled Hub users don't: ${wrong.slice(0, 3).join('; ')}${wrong.length > 3 ? '; …' : ''}`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** What a Hub user should hold for a source expression, given the Spoke user's profile. */
+function expectedValue(
+  expression: string,
+  profile: Record<string, unknown>,
+): { kind: 'value'; value: unknown } | { kind: 'present' } | { kind: 'unknown' } {
+  const literal = /^\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*$/.exec(expression);
+  if (literal) return { kind: 'value', value: (literal[1] ?? literal[2] ?? '').replace(/\\(.)/g, '$1') };
+  const only = plainReference(expression);
+  const has = (name: string): boolean => profile[name] !== undefined && profile[name] !== null && profile[name] !== '';
+  if (only !== undefined) return has(only) ? { kind: 'value', value: profile[only] } : { kind: 'unknown' };
+  const read = expressionReads(expression);
+  return 'reads' in read && read.reads.length > 0 && read.reads.every(has) ? { kind: 'present' } : { kind: 'unknown' };
+}
+
+function sameScalar(a: unknown, b: unknown): boolean {
+  return a === b || (a !== null && b !== null && a !== undefined && b !== undefined && String(a) === String(b));
 }
 
 /** The users assigned and the groups pushed (ACTIVE) by changes that applied, with their app's id. */
@@ -325,7 +433,7 @@ async function verifyHubGroups(groups: PushedGroup[], clients: ApplyClients): Pr
   return out;
 }
 
-function verification(kind: 'user' | 'group', spoke: string, name: string, ok: boolean, detail: string): HubVerification {
+function verification(kind: HubVerification['kind'], spoke: string, name: string, ok: boolean, detail: string): HubVerification {
   return { kind, spoke, name, ok, detail };
 }
 

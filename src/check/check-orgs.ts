@@ -4,6 +4,9 @@
  * at the Hub, and whether each provisioning connection's credential works against the Hub.
  * Returns data; `org2org check` renders it.
  */
+import { readAttributeMapping, readUserSchema } from '../state/read-attributes.js';
+import { normalizeAppUserSchema } from '../state/normalize.js';
+import type { LiveAppUserSchema, LiveAttributeMapping, LiveUserSchema } from '../state/types.js';
 import type { DesiredConnection, DesiredSpoke, DesiredState } from '../config/types.js';
 import { DEFAULT_SERVICE_APP_ROLES, DEFAULT_SERVICE_APP_SCOPES, managedServiceAppName } from '../config/types.js';
 import type { OrgAuth } from '../credentials.js';
@@ -98,9 +101,13 @@ export async function checkOrgs(desired: DesiredState, options: CheckOptions = {
       maxRetries: 3,
     });
   const hubClient = desired.hub.auth ? make('hub', desired.hub.url, desired.hub.auth) : undefined;
+  // The Hub's user schema, read once for every Spoke's carried attributes (only when a Spoke has an app).
+  let hubUserSchema: Promise<LiveUserSchema> | undefined;
+  const hubSchema = hubClient ? () => (hubUserSchema ??= readUserSchema(hubClient, 'user schema', undefined)) : undefined;
   const jobs: Promise<OrgCheck>[] = [];
   if (hubClient) jobs.push(checkHub(hubClient, desired));
-  for (const spoke of desired.spokes) jobs.push(checkSpoke(make(spoke.name, spoke.url, spoke.auth), spoke, desired, hubClient, make));
+  for (const spoke of desired.spokes)
+    jobs.push(checkSpoke(make(spoke.name, spoke.url, spoke.auth), spoke, desired, hubClient, make, hubSchema));
   const results = await Promise.all(jobs);
   const now = (options.now ?? Date.now)();
   const days = options.tokenExpiryDays ?? DEFAULT_TOKEN_EXPIRY_DAYS;
@@ -138,6 +145,7 @@ async function checkSpoke(
   desired: DesiredState,
   hubClient: OktaClient | undefined,
   make: (org: string, baseUrl: string, auth: OrgAuth) => OktaClient,
+  hubSchema: (() => Promise<LiveUserSchema>) | undefined,
 ): Promise<OrgCheck> {
   const result: OrgCheck = { org: spoke.name, kind: 'spoke', url: spoke.url, ok: true, problems: [], warnings: [], notes: [] };
   await guard(result, async () => {
@@ -165,6 +173,7 @@ async function checkSpoke(
         );
     }
     if (spoke.connection) result.connection = await checkConnection(client, app?.id, spoke.connection, desired, hubClient, make, result);
+    if (app && hubSchema) await checkCarriedAttributes(client, app.id, hubSchema, result);
   });
   sayAuthMode(client, result);
   result.ok = result.problems.length === 0;
@@ -326,6 +335,43 @@ async function measureAppsBucket<T>(client: OktaClient, result: OrgCheck, call: 
       );
   }
   return value;
+}
+
+/**
+ * What the Spoke's "Okta User → app" mapping fills in the app's custom attributes, Org2Org carries
+ * to the Hub user under the same name: one the Hub's user profile lacks never arrives (Okta drops
+ * it or fails the push; which is UNKNOWN). Each is a problem, whatever the config says.
+ */
+async function checkCarriedAttributes(
+  client: OktaClient,
+  appId: string,
+  hubSchema: () => Promise<LiveUserSchema>,
+  result: OrgCheck,
+): Promise<void> {
+  let read: [LiveAttributeMapping | null, LiveAppUserSchema, LiveUserSchema];
+  try {
+    read = await Promise.all([
+      readAttributeMapping(client, appId, undefined),
+      client.get<Record<string, unknown>>(`/api/v1/meta/schemas/apps/${encodeURIComponent(appId)}/default`).then(normalizeAppUserSchema),
+      hubSchema(),
+    ]);
+  } catch (err) {
+    // An org without profile mappings (404) maps nothing; one this credential may not read is said, not failed.
+    if (err instanceof OktaApiError && err.status === 404) return;
+    if (err instanceof OktaApiError && err.status === 403) {
+      result.notes.push(`carried attributes not checked: ${err.message}`);
+      return;
+    }
+    throw err;
+  }
+  const [mapping, appSchema, hub] = read;
+  const custom = appSchema.custom ?? {};
+  for (const [name, property] of Object.entries(mapping?.properties ?? {})) {
+    if (!Object.hasOwn(custom, name) || Object.hasOwn(hub.types, name)) continue;
+    result.problems.push(
+      `the Okta User → app mapping fills ${name} (from ${property.expression}), which Org2Org carries to the Hub, but the Hub's user profile has no ${name}: it never arrives. Add it in the Hub (Profile Editor → User), or carry it with create: true`,
+    );
+  }
 }
 
 /** Record an Okta failure as the org's problem; anything else is a bug and propagates. */

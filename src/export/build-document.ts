@@ -138,6 +138,19 @@ export function spokeObject(s: ObservedSpoke): Record<string, unknown> {
         ...(m.status === 'INACTIVE' ? { status: 'INACTIVE' } : {}),
       })),
     },
+    ...(s.attributes && s.attributes.length > 0
+      ? {
+          attributes: {
+            mode: 'authoritative',
+            carry: s.attributes.map((a) => ({
+              name: a.name,
+              source: a.source,
+              ...(a.push === 'DONT_PUSH' ? { push: 'DONT_PUSH' } : {}),
+              ...(a.type !== 'string' ? { type: a.type } : {}),
+            })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -28,7 +28,8 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
   if (facts.hubUrl !== undefined && !sameOktaOrg(app.baseUrl, facts.hubUrl)) {
     notes.push(`the app's base URL is ${app.baseUrl || '(empty)'}, not the Hub URL ${facts.hubUrl}: the first plan will show it`);
   }
-  const { users, groupScopeUsers } = observedUsers(live);
+  const attributes = observedAttributes(live);
+  const { users, groupScopeUsers } = observedUsers(live, new Set(attributes.map((a) => a.name)));
   const groups = observedGroups(live, notes);
   const pushMappings = observedPushMappings(live, facts, notes);
   const features = live.features;
@@ -47,12 +48,30 @@ export function observeSpoke(live: LiveSpoke, facts: ExportFacts): ObservedSpoke
     groupScopeUsers,
     groups,
     pushMappings,
+    ...(attributes.length > 0 ? { attributes } : {}),
     notes,
   };
 }
 
-/** The direct (USER-scope) assignments, by login; the group-scoped ones are only counted. */
-function observedUsers(live: LiveSpoke): { users: ObservedSpoke['users']; groupScopeUsers: number } {
+/** The mapping's properties into the app's custom attributes: what the Spoke carries to the Hub. */
+function observedAttributes(live: LiveSpoke): NonNullable<ObservedSpoke['attributes']> {
+  const custom = live.appUserSchema?.custom ?? {};
+  return Object.entries(live.attributeMapping?.properties ?? {})
+    .filter(([name]) => Object.hasOwn(custom, name))
+    .map(([name, p]) => ({
+      name,
+      source: p.expression,
+      push: p.pushStatus === 'DONT_PUSH' ? ('DONT_PUSH' as const) : ('PUSH' as const),
+      type: custom[name]!.type,
+    }))
+    .sort((a, b) => compareKeys(a.name, b.name));
+}
+
+/**
+ * The direct (USER-scope) assignments, by login; the group-scoped ones are only counted. A carried
+ * attribute's value comes from the mapping, not from the assignment: it is left out of the profile.
+ */
+function observedUsers(live: LiveSpoke, carried: Set<string>): { users: ObservedSpoke['users']; groupScopeUsers: number } {
   const users: ObservedSpoke['users'] = [];
   let groupScopeUsers = 0;
   for (const u of live.appUsers) {
@@ -60,7 +79,7 @@ function observedUsers(live: LiveSpoke): { users: ObservedSpoke['users']; groupS
       groupScopeUsers++;
       continue;
     }
-    const profile = Object.fromEntries(Object.entries(u.profile).filter(([, v]) => v !== null && v !== undefined));
+    const profile = Object.fromEntries(Object.entries(u.profile).filter(([k, v]) => v !== null && v !== undefined && !carried.has(k)));
     users.push({
       login: u.login,
       ...(u.initialStatus !== undefined && (INITIAL_STATUSES as readonly string[]).includes(u.initialStatus)

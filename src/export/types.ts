@@ -65,6 +65,11 @@ export interface ObservedSpoke {
   groupScopeUsers: number;
   groups: ObservedGroupAssignment[];
   pushMappings: ObservedPushMapping[];
+  /**
+   * Attributes carried to the Hub: the properties of the app's "Okta User → app" mapping that fill
+   * its custom attributes, with the attribute's type (absent when there are none).
+   */
+  attributes?: { name: string; source: string; push: 'PUSH' | 'DONT_PUSH'; type: string }[];
   /** Things the reader could not tell, said as comments in the file. */
   notes: string[];
 }

@@ -297,8 +297,7 @@ function whatUsersGet(ctx: SpokeContext, entry: DesiredAttribute): string {
   const fromNow = `Hub users created from now on get ${entry.name}`;
   if (provisioned === 0) return fromNow;
   const one = provisioned === 1;
-  if (entry.push === 'DONT_PUSH')
-    return `only ${fromNow} (DONT_PUSH): the ${users} provisioned already ${one ? 'keeps its' : 'keep theirs'}`;
+  if (entry.push === 'DONT_PUSH') return `only ${fromNow} (DONT_PUSH); the ${users} provisioned already ${one ? "doesn't" : "don't"}`;
   const updates = ctx.desired.provisioning.toApp?.updateUserAttributes ?? ctx.live.features?.toApp?.updateUserAttributes ?? false;
   return updates
     ? `from each user's next profile push, ${users} ${one ? 'gets' : 'get'} ${entry.name}; ${fromNow} at once`

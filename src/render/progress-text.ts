@@ -153,12 +153,15 @@ function verificationLines(checks: HubVerification[], color: boolean): string[] 
   const groups = checks.filter((c) => c.kind === 'group');
   const okUsers = users.filter((c) => c.ok).length;
   const okGroups = groups.filter((c) => c.ok).length;
-  const allOk = okUsers === users.length && okGroups === groups.length;
+  const attributes = checks.filter((c) => c.kind === 'attribute');
+  const okAttributes = attributes.filter((c) => c.ok).length;
+  const allOk = okUsers === users.length && okGroups === groups.length && okAttributes === attributes.length;
   const parts: string[] = [];
   if (users.length > 0) parts.push(`${formatCount(okUsers)} of ${plural(users.length, 'user')}`);
   if (groups.length > 0) parts.push(`${formatCount(okGroups)} of ${plural(groups.length, 'pushed group')}`);
+  if (attributes.length > 0) parts.push(`${formatCount(okAttributes)} of ${plural(attributes.length, 'carried attribute')}`);
   if (parts.length === 0) return [];
-  const head = `Hub: ${parts.join(' and ')} as expected.`;
+  const head = `Hub: ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]} as expected.`;
   const lines = [allOk ? `${paint('✓', 'ok', color)} ${head}` : `${paint('✗', 'fail', color)} ${head}`];
   const problems = checks.filter((c) => !c.ok);
   for (const c of problems.slice(0, MAX_LISTED))

@@ -14,9 +14,10 @@ import type { LiveAttributeMapping, LiveUserSchema } from './types.js';
 
 type Json = Record<string, unknown>;
 
-/** Whether a Spoke's plan needs the attribute reads: it carries some, or owns the mapping's others. */
+/** Whether a Spoke's plan needs the attribute reads: it carries some, or owns or observes the mapping's others. */
 export function carriesAttributes(spoke: DesiredSpoke): boolean {
-  return spoke.attributes.carry.length > 0 || spoke.attributes.mode === 'authoritative';
+  // observe reads too: export reads every Spoke so, to write what it carries.
+  return spoke.attributes.carry.length > 0 || spoke.attributes.mode !== 'additive';
 }
 
 function obj(v: unknown): Json {

@@ -173,7 +173,7 @@ async function readSpoke(
   groupsRead.catch(() => undefined);
 
   // The Spoke's user schema, for the attributes the config carries (checked against it), doesn't wait for the app.
-  const userSchemaRead = carriesAttributes(spoke) ? readUserSchema(client, 'user schema', onEvent) : undefined;
+  const userSchemaRead = spoke.attributes.carry.length > 0 ? readUserSchema(client, 'user schema', onEvent) : undefined;
   userSchemaRead?.catch(() => undefined); // awaited below
   const { app, problem } = await findOrg2OrgApp(client, spoke, hubUrl, onEvent);
   const live: LiveSpoke = { ...emptyLiveSpoke(spoke.name), app: app ? normalizeApp(app) : null };

@@ -307,4 +307,47 @@ describe('waitForProvisioning', () => {
     assert.deepEqual(await waitForProvisioning(plan(changes), none, { spokes: w.clients.spokes }, { timeoutMs: 10, pollMs: 1 }), []);
     assert.equal(w.sim.stats('emea').total, 0);
   });
+
+  it('samples the Hub users it created for each attribute whose mapping it set: the Spoke’s value, a literal, or presence', async () => {
+    const w = await world();
+    setAppUser(w, 'alice@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    setAppUser(w, 'bob@acme.com', 'PROVISIONED', 'SYNCHRONIZED');
+    w.emea.findUser('alice@acme.com')!.profile.department = 'Sales';
+    w.emea.findUser('bob@acme.com')!.profile.department = 'Legal';
+    w.hub.addUser('alice@acme.com', { login: 'alice@acme.com', department: 'Sales', spokeOrigin: 'emea', initials: 'AS' }, 'ACTIVE');
+    w.hub.addUser('bob@acme.com', { login: 'bob@acme.com', department: 'Finance' }, 'ACTIVE');
+    const carry = (name: string, expression: string): Change =>
+      change('emea', 'attribute', name, 'create', {
+        type: 'attribute.set',
+        appId: w.app.id,
+        mappingId: 'prm1',
+        name,
+        expression,
+        pushStatus: 'PUSH',
+      });
+    const changes = [
+      assign(w, 'alice@acme.com', 'active_with_pass'),
+      assign(w, 'bob@acme.com', 'active_with_pass'),
+      carry('department', 'user.department'),
+      carry('spokeOrigin', '"emea"'),
+      carry('initials', 'String.substringBefore(user.department, "x")'),
+    ];
+    w.sim.resetStats();
+    const verification = await waitForProvisioning(plan(changes), appliedAll(changes), w.clients, { timeoutMs: 1000, pollMs: 1 });
+    const attributes = verification.filter((v) => v.kind === 'attribute');
+    assert.deepEqual(
+      attributes.map((v) => [v.name, v.ok]),
+      [
+        ['department', false],
+        ['spokeOrigin', false],
+        ['initials', false],
+      ],
+    );
+    assert.match(attributes[0]!.detail, /1 of 2 sampled Hub users don't: bob@acme\.com has "Finance", the Spoke "Legal"/);
+    assert.match(attributes[1]!.detail, /bob@acme\.com has null, the Spoke "emea"/);
+    assert.match(attributes[2]!.detail, /bob@acme\.com has null$/, 'a computed source: only presence is checked');
+    // One read of each sampled user in each org, whatever the number of attributes.
+    assert.equal(w.sim.stats('hub').byRoute['GET /api/v1/users/{userId}'], 2);
+    assert.equal(w.sim.stats('emea').byRoute['GET /api/v1/users/{userId}'], 2);
+  });
 });

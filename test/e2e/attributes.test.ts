@@ -7,7 +7,7 @@
  * error at its line with a did-you-mean; removing a mapping is refused without its flag.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -90,6 +90,8 @@ test('two Spokes: plan orders both orgs’ changes, apply --wait carries departm
     assert.match(shown.stdout, /Hub user attributes/);
     const apply = await runCli(['apply', saved, '-c', config, '--wait'], env);
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    // --wait sampled the Hub users this apply created: alice and chloe (emea), kenji and mei (apac).
+    assert.match(apply.stdout + apply.stderr, /Hub: 4 of 4 users, 4 of 4 pushed groups and 4 of 4 carried attributes as expected/);
     const hub = sim.org('hub');
     for (const [login, department] of Object.entries(DEPARTMENTS)) {
       const user = hub.findUser(login);
@@ -116,6 +118,19 @@ test('two Spokes: plan orders both orgs’ changes, apply --wait carries departm
     assert.equal(hub.findUser('bob@acme.com')!.profile.spokeOrigin, undefined);
     const again = await runCli(['plan', '-c', config, '--detailed-exitcode'], env);
     assert.equal(again.code, 0, again.stdout + again.stderr);
+
+    // Adoption: export writes what emea carries (and leaves the carried values out of the
+    // assignments' profiles: the mapping fills them), and its first plan is "No changes".
+    const exported = await runCli(['export', '--hub-url', sim.orgs.hub!.url, '--spoke', `emea=${sim.orgs.emea!.url}`], env);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /attributes:\n\s+mode: authoritative\n\s+carry:\n\s+- name: department\n\s+source: user\.department\n/);
+    assert.match(exported.stdout, /- name: spokeOrigin\n\s+source: '"emea"'\n\s+push: DONT_PUSH\n/);
+    assert.doesNotMatch(exported.stdout, /profile:\s*\{?\s*department/);
+    const exportedFile = join(dir, 'exported.yaml');
+    writeFileSync(exportedFile, exported.stdout);
+    const adopted = await runCli(['plan', '-c', exportedFile, '--detailed-exitcode'], env);
+    assert.equal(adopted.code, 0, adopted.stdout + adopted.stderr);
+    assert.match(adopted.stdout, /No changes/);
   }));
 
 test('a typo in a source expression is a plan error at its line, with did-you-mean; nothing is written', () =>
@@ -161,5 +176,35 @@ test('authoritative: a mapping into another custom attribute is removed only wit
     (seed) => {
       const app = seed.orgs.emea!.apps![0]!;
       app.attributes = [{ name: 'costCenter', expression: 'user.costCenter', pushStatus: 'PUSH' }];
+    },
+  ));
+
+test('check reports a mapping whose attribute the Hub lacks; carrying it with create: true fixes it', () =>
+  withSim(
+    async (sim, dir) => {
+      const env = cliEnv(sim);
+      const check = await runCli(['check'], env);
+      assert.equal(check.code, 1, check.stdout + check.stderr);
+      assert.match(
+        check.stdout + check.stderr,
+        /mapping fills badge \(from user\.employeeNumber\), which Org2Org carries to the Hub, but the Hub's user profile has no badge/,
+      );
+      const config = attributesConfig(dir, 'user.department', 'badge.yaml');
+      writeFileSync(
+        config,
+        readFileSync(config, 'utf8').replace(
+          '- { name: spokeOrigin, source: \'"emea"\', push: DONT_PUSH, create: true }',
+          '- { name: spokeOrigin, source: \'"emea"\', push: DONT_PUSH, create: true }\n        - { name: badge, source: user.employeeNumber, create: true }',
+        ),
+      );
+      const apply = await runCli(['apply', '-c', config, '--auto-approve'], env);
+      assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+      assert.ok(sim.org('hub').userSchemaCustom.badge, "the Hub's user profile has badge now");
+      const again = await runCli(['check', '-c', config], env);
+      assert.doesNotMatch(again.stdout + again.stderr, /badge/);
+    },
+    (seed) => {
+      const app = seed.orgs.emea!.apps![0]!;
+      app.attributes = [{ name: 'badge', expression: 'user.employeeNumber', pushStatus: 'PUSH' }];
     },
   ));

@@ -126,11 +126,14 @@ test('exports both Spokes completely: USER-scope assignments, group assignments,
   // List pages, not one call per assignment: apps, connection, features, schema, app users
   // (1,100 at 500 a page), app groups, push mappings, groups by id (batched, 50 a search: the 3
   // app groups, 30 push sources and the 30 Spoke groups their targets name); and export's own
-  // two: the apps again (to pick the label) and the mappings again (for their `created`).
+  // two: the apps again (to pick the label) and the mappings again (for their `created`); and the
+  // attributes the Spoke carries: its profile mapping list (narrowed to the app) and that mapping.
   const emea = sim.stats('emea');
   assert.equal(emea.byRoute['GET /api/v1/apps/{appId}/users'], 3);
   assert.equal(emea.byRoute['GET /api/v1/groups'], 2);
-  assert.ok(emea.total <= 13, `emea took ${emea.total} requests: ${JSON.stringify(emea.byRoute)}`);
+  assert.equal(emea.byRoute['GET /api/v1/mappings'], 1);
+  assert.equal(emea.byRoute['GET /api/v1/mappings/{mappingId}'], 1);
+  assert.ok(emea.total <= 15, `emea took ${emea.total} requests: ${JSON.stringify(emea.byRoute)}`);
   assert.ok(sim.stats('hub').total <= 2, `hub took ${sim.stats('hub').total} requests`);
 });
 
