@@ -61,10 +61,15 @@ export const MERGE: Record<ResourceKind, MergeRule> = {
   pushMapping: { list: ['pushGroups', 'groups'], key: 'name' },
   // A carried attribute's entry may be a Hub default shared by every Spoke, so no edit of one
   // Spoke's entry can be assumed right: said for a person.
-  'hub.userAttribute': { cannot: "the Hub's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand" },
-  appAttribute: { cannot: "the Org2Org app's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand" },
+  'hub.userAttribute': {
+    cannot: "the Hub's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand",
+  },
+  appAttribute: {
+    cannot: "the Org2Org app's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand",
+  },
   attribute: {
-    cannot: 'a carried attribute may be a Hub default (hub.attributes) or this Spoke’s own (attributes.carry): edit its source or push by hand',
+    cannot:
+      'a carried attribute may be a Hub default (hub.attributes) or this Spoke’s own (attributes.carry): edit its source or push by hand',
   },
 };
 
