@@ -217,3 +217,15 @@ test('authoritative: other custom attributes lose their mapping as a guarded rem
     [['remove-attribute-mappings', false]],
   );
 });
+
+test('observe: what the attributes would need is said as warnings, and nothing of them is applyable', () => {
+  const p = plan([spokeWith('emea', [attr('badge', 'user.employeeNumber', { create: true })], 'observe')], [liveWith('emea')]);
+  assert.deepEqual(p.spokes[0]!.changes, []);
+  const warnings = p.spokes[0]!.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
+  assert.deepEqual(warnings, [
+    'observe: would create hub.userAttribute["badge"] (type: (none) → string, title: (none) → badge)',
+    'observe: would create spoke.emea.appAttribute["badge"] (type: (none) → string, title: (none) → badge)',
+    'observe: would create spoke.emea.attribute["badge"] (source: (none) → user.employeeNumber, push: (none) → PUSH)',
+  ]);
+  assert.equal(p.empty, true);
+});
