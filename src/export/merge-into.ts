@@ -11,67 +11,19 @@
  * to go through an alias or change an anchored node that other places share is not made: it is
  * left, with the reason, for a person (changing a shared node would change the other Spokes).
  *
- * What a kind is in the config is the table MERGE below, one entry per kind of the kinds table
- * (src/plan/kinds.ts), so a new kind does not compile until it says how it merges (or why not).
+ * Where a kind is in the config is its kinds-table entry's `config` (src/plan/kinds.ts), so a new
+ * kind does not compile until it says where it lives in the file (or why the file can't say it).
  */
 import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { addressOf } from '../plan/address.js';
-import type { Change, Plan, ResourceKind } from '../plan/types.js';
+import { type AppUserFieldNames, type ConfigPlace, KINDS } from '../plan/kinds.js';
+import type { Change, Plan } from '../plan/types.js';
 
-/** How a kind lives in a Spoke's entry of the config. */
-export type MergeRule =
-  /** A keyed item of a list (`assignments.users`): added, removed, or its fields set. */
-  | { list: string[]; key: string; fold?: (key: string) => string; field?: (attribute: string, names: AttributeNames) => string[] | null }
-  /** Fields of one object (`provisioning.toApp`): each changed attribute is a field under it. */
-  | { object: string[]; field?: (attribute: string) => string[] | null }
-  /** It can't be said by editing the file: why. */
-  | { cannot: string };
+/** How a kind lives in a Spoke's entry of the config: the kinds table's `config` (src/plan/kinds.ts). */
+export type MergeRule = ConfigPlace;
 
 /** The app-user attribute names the Spoke uses (the plan's attribute names for a user). */
-export interface AttributeNames {
-  initialStatus?: string;
-  securityQuestion?: string;
-  securityAnswer?: string;
-}
-
-export const MERGE: Record<ResourceKind, MergeRule> = {
-  app: { object: ['app'], field: (a: string) => (a === 'baseUrl' ? null : [a]) },
-  'app.status': {
-    cannot: "the app is not active in the org, and the config can't say an inactive app: activate it in the console or apply",
-  },
-  serviceApp: { cannot: "the Hub's service app follows from the connection's settings; it is not a setting of its own" },
-  'serviceApp.grant': { cannot: "the Hub service app's grants follow from connection.scopes; edit them by hand" },
-  'serviceApp.role': { cannot: "the Hub service app's roles follow from connection.roles; edit them by hand" },
-  connection: { object: ['connection'], field: (a: string) => (a === 'status' ? ['enabled'] : null) },
-  'features.toApp': { object: ['provisioning', 'toApp'] },
-  'features.toOkta': { object: ['provisioning', 'toOkta', 'import'] },
-  profileSourcing: { object: ['provisioning', 'toOkta'] },
-  'assignment.user': {
-    list: ['assignments', 'users'],
-    key: 'login',
-    fold: (k) => k.toLowerCase(),
-    field: (a, names) => {
-      if (a === names.securityAnswer) return null;
-      if (a === names.initialStatus) return ['initialStatus'];
-      if (a === names.securityQuestion) return ['securityQuestion'];
-      return ['profile', a];
-    },
-  },
-  'assignment.group': { list: ['assignments', 'groups'], key: 'name' },
-  pushMapping: { list: ['pushGroups', 'groups'], key: 'name' },
-  // A carried attribute's entry may be a Hub default shared by every Spoke, so no edit of one
-  // Spoke's entry can be assumed right: said for a person.
-  'hub.userAttribute': {
-    cannot: "the Hub's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand",
-  },
-  appAttribute: {
-    cannot: "the Org2Org app's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand",
-  },
-  attribute: {
-    cannot:
-      'a carried attribute may be a Hub default (hub.attributes) or this Spoke’s own (attributes.carry): edit its source or push by hand',
-  },
-};
+export type AttributeNames = AppUserFieldNames;
 
 /** What is live for one Spoke, in the config's words (the entry `export` would write). */
 export interface LiveEntry {
@@ -110,7 +62,7 @@ export function mergeIntoConfig(text: string, plan: Plan, live: Record<string, L
     const liveEntry = live[spokePlan.name];
     for (const change of spokePlan.changes) {
       const address = addressOf(change);
-      const rule = MERGE[change.resource.kind];
+      const rule = KINDS[change.resource.kind].config;
       try {
         if (!entry || !liveEntry) throw new Skip(`spoke ${spokePlan.name} is not in the file as a plain entry`);
         if ('cannot' in rule) throw new Skip(rule.cannot);

@@ -142,14 +142,11 @@ function planSpoke(
   warnAppUsers(ctx);
 
   let changes: Change[] = [...ctx.forward, ...inRemovalOrder(ctx.removals)];
-  const observed = (change: Change): boolean =>
-    change.action !== 'noop' &&
-    (desired.mode === 'observe' ||
-      (change.resource.kind === 'pushMapping'
-        ? desired.pushGroups.mode === 'observe'
-        : isAttribute(change)
-          ? desired.attributes.mode === 'observe'
-          : isAssignment(change) && desired.assignments.mode === 'observe'));
+  const observed = (change: Change): boolean => {
+    if (change.action === 'noop') return false;
+    const section = KINDS[change.resource.kind].section;
+    return desired.mode === 'observe' || (section !== null && desired[section].mode === 'observe');
+  };
   if (changes.some(observed)) {
     for (const change of changes) {
       if (observed(change)) {
@@ -230,15 +227,6 @@ function refuseHubIdentityChanges(ctx: SpokeContext, changes: Change[], why: str
       { address: addressOf(change) },
     );
   }
-}
-
-function isAttribute(change: Change): boolean {
-  const kind = change.resource.kind;
-  return kind === 'hub.userAttribute' || kind === 'appAttribute' || kind === 'attribute';
-}
-
-function isAssignment(change: Change): boolean {
-  return change.resource.kind === 'assignment.user' || change.resource.kind === 'assignment.group';
 }
 
 const VERB: Record<Change['action'], string> = {

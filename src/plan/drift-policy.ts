@@ -3,14 +3,15 @@
  * `pushGroups.drift` for push mappings), else its Spoke's, else `report`.
  */
 import type { DesiredSpoke, DriftPolicy } from '../config/types.js';
+import { KINDS } from './kinds.js';
 import type { Change } from './types.js';
 
 export function driftPolicyOf(spoke: DesiredSpoke | undefined, change: Change): { policy: DriftPolicy; from: string } {
-  const kind = change.resource.kind;
-  if ((kind === 'assignment.user' || kind === 'assignment.group') && spoke?.assignments.drift) {
-    return { policy: spoke.assignments.drift, from: 'assignments.drift' };
+  // The config section the kind's list is in (the kinds table): `assignments` and `pushGroups` may have a policy of their own.
+  const section = KINDS[change.resource.kind].section;
+  if ((section === 'assignments' || section === 'pushGroups') && spoke?.[section].drift) {
+    return { policy: spoke[section].drift!, from: `${section}.drift` };
   }
-  if (kind === 'pushMapping' && spoke?.pushGroups.drift) return { policy: spoke.pushGroups.drift, from: 'pushGroups.drift' };
   if (spoke?.drift) return { policy: spoke.drift, from: 'drift' };
   return { policy: 'report', from: 'default' };
 }

@@ -39,6 +39,30 @@ export type AddressForm =
    */
   | { in: 'hub'; keyed: true };
 
+/** The app-user attribute names a Spoke uses for what the config says per user (its plan's attribute names). */
+export interface AppUserFieldNames {
+  initialStatus?: string;
+  securityQuestion?: string;
+  securityAnswer?: string;
+}
+
+/**
+ * Where a kind lives in a Spoke's entry of the config, so that what is live can be said there
+ * (`export --into`) and a list's settings found (its drift policy). A keyed item of a list
+ * (`assignments.users` by `login`), with the config field each changed attribute is written to
+ * (null: never written, e.g. a write-only secret); fields of one object (`provisioning.toApp`);
+ * or why the file can't say it.
+ */
+export type ConfigPlace =
+  | {
+      list: [string, string];
+      key: string;
+      fold?: (key: string) => string;
+      field?: (attribute: string, names: AppUserFieldNames) => string[] | null;
+    }
+  | { object: string[]; field?: (attribute: string) => string[] | null }
+  | { cannot: string };
+
 /** A kind's live objects in one Spoke by key (the one object of an unkeyed kind under ''), each with its fingerprint. */
 export type LiveObjects = ReadonlyMap<string, { fingerprint: string }>;
 
@@ -58,7 +82,17 @@ export interface KindSpec {
   removal: number | null;
   /** The planner that plans it: several kinds may share one, which then runs once, at the lowest rank of its kinds. */
   planner: (ctx: SpokeContext) => void;
+  /** Where it lives in a Spoke's entry of the config. */
+  config: ConfigPlace;
+  /**
+   * The section of a Spoke's config whose list settings govern it (`mode: observe`, `drift:`), or
+   * null when only the Spoke's own `mode`/`drift` do.
+   */
+  section: ConfigSection | null;
 }
+
+/** The sections of a Spoke's config that hold a list with settings of its own. */
+export type ConfigSection = 'assignments' | 'pushGroups' | 'attributes';
 
 const NO_OBJECTS: LiveObjects = new Map();
 
@@ -68,7 +102,16 @@ function one(object: { fingerprint: string } | null | undefined): LiveObjects {
 }
 
 export const KINDS: Record<ResourceKind, KindSpec> = {
-  app: { rank: 0, label: 'App', address: { in: 'spoke', keyed: false }, live: (s) => one(s.app), removal: null, planner: planApp },
+  app: {
+    rank: 0,
+    label: 'App',
+    address: { in: 'spoke', keyed: false },
+    live: (s) => one(s.app),
+    removal: null,
+    planner: planApp,
+    config: { object: ['app'], field: (a: string) => (a === 'baseUrl' ? null : [a]) },
+    section: null,
+  },
   'app.status': {
     rank: 0,
     label: 'App',
@@ -76,6 +119,10 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: { of: 'app' },
     removal: null,
     planner: planApp,
+    config: {
+      cannot: "the app is not active in the org, and the config can't say an inactive app: activate it in the console or apply",
+    },
+    section: null,
   },
   // Across orgs for an OAuth 2.0 connection: the Spoke app (and its keys) → the Hub's service app →
   // its grants → its roles → the Spoke's connection, which Okta tests against all of them.
@@ -86,6 +133,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: (s) => one(s.serviceApp),
     removal: 4,
     planner: planServiceApp,
+    config: { cannot: "the Hub's service app follows from the connection's settings; it is not a setting of its own" },
+    section: null,
   },
   'serviceApp.grant': {
     rank: 2,
@@ -94,6 +143,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: null,
     removal: 4,
     planner: planServiceApp,
+    config: { cannot: "the Hub service app's grants follow from connection.scopes; edit them by hand" },
+    section: null,
   },
   'serviceApp.role': {
     rank: 3,
@@ -102,6 +153,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: null,
     removal: 4,
     planner: planServiceApp,
+    config: { cannot: "the Hub service app's roles follow from connection.roles; edit them by hand" },
+    section: null,
   },
   connection: {
     rank: 4,
@@ -110,6 +163,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: (s) => one(s.connection),
     removal: 3,
     planner: planConnection,
+    config: { object: ['connection'], field: (a: string) => (a === 'status' ? ['enabled'] : null) },
+    section: null,
   },
   'features.toApp': {
     rank: 5,
@@ -118,6 +173,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: (s) => one(s.features?.toApp),
     removal: null,
     planner: planToApp,
+    config: { object: ['provisioning', 'toApp'] },
+    section: null,
   },
   'features.toOkta': {
     rank: 5,
@@ -126,6 +183,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: (s) => one(s.features?.toOkta),
     removal: null,
     planner: planToOkta,
+    config: { object: ['provisioning', 'toOkta', 'import'] },
+    section: null,
   },
   profileSourcing: {
     rank: 5,
@@ -134,6 +193,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: null,
     removal: null,
     planner: planProfileSourcing,
+    config: { object: ['provisioning', 'toOkta'] },
+    section: null,
   },
   // Across orgs: the Hub's user attribute → the Spoke app's attribute → the mapping that fills
   // it, before any assignment, so that users created by this apply get the value.
@@ -144,6 +205,10 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: null,
     removal: null,
     planner: planAttributes,
+    config: {
+      cannot: "the Hub's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand",
+    },
+    section: 'attributes',
   },
   appAttribute: {
     rank: 6,
@@ -152,6 +217,10 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: appAttributesByKey,
     removal: null,
     planner: planAttributes,
+    config: {
+      cannot: "the Org2Org app's user profile lacks this attribute; apply creates it (create: true), or drop its entry by hand",
+    },
+    section: 'attributes',
   },
   attribute: {
     rank: 6,
@@ -160,6 +229,11 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: attributeMappingsByKey,
     removal: 0,
     planner: planAttributes,
+    config: {
+      cannot:
+        'a carried attribute may be a Hub default (hub.attributes) or this Spoke’s own (attributes.carry): edit its source or push by hand',
+    },
+    section: 'attributes',
   },
   'assignment.user': {
     rank: 7,
@@ -168,6 +242,18 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: appUsersByKey,
     removal: 2,
     planner: planUserAssignments,
+    config: {
+      list: ['assignments', 'users'],
+      key: 'login',
+      fold: (k) => k.toLowerCase(),
+      field: (a, names) => {
+        if (a === names.securityAnswer) return null;
+        if (a === names.initialStatus) return ['initialStatus'];
+        if (a === names.securityQuestion) return ['securityQuestion'];
+        return ['profile', a];
+      },
+    },
+    section: 'assignments',
   },
   'assignment.group': {
     rank: 7,
@@ -176,6 +262,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: appGroupsByKey,
     removal: 1,
     planner: planGroupAssignments,
+    config: { list: ['assignments', 'groups'], key: 'name' },
+    section: 'assignments',
   },
   pushMapping: {
     rank: 8,
@@ -184,6 +272,8 @@ export const KINDS: Record<ResourceKind, KindSpec> = {
     live: pushMappingsByKey,
     removal: 0,
     planner: planPushMappings,
+    config: { list: ['pushGroups', 'groups'], key: 'name' },
+    section: 'pushGroups',
   },
 };
 

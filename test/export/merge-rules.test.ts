@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import { diffLines } from 'diff';
 import assert from 'node:assert/strict';
-import { MERGE, mergeIntoConfig, type LiveEntry } from '../../src/export/merge-into.js';
+import { readFileSync } from 'node:fs';
+import { mergeIntoConfig, type LiveEntry } from '../../src/export/merge-into.js';
 import { KINDS } from '../../src/plan/kinds.js';
 import { change, plan } from '../builders/plan.js';
 
@@ -43,8 +44,37 @@ function live(entry: Record<string, unknown>): Record<string, LiveEntry> {
   return { emea: { entry, names: NAMES } };
 }
 
-test('every kind of the kinds table has a merge rule (the compiler asks; this says it to a reader)', () => {
-  assert.deepEqual(Object.keys(MERGE).sort(), Object.keys(KINDS).sort());
+test("every kind's place in the config (the kinds table's `config`) is a path the config's schema has", () => {
+  const schema = JSON.parse(readFileSync('schemas/org2org.schema.json', 'utf8'));
+  // Follows $ref (and allOf/anyOf/oneOf branches) to the node that has the property.
+  const deref = (node: any): any =>
+    node?.$ref
+      ? deref(
+          node.$ref
+            .slice(2)
+            .split('/')
+            .reduce((n: any, k: string) => n[k], schema),
+        )
+      : node;
+  const child = (node: any, name: string): any => {
+    const n = deref(node);
+    return (
+      n?.properties?.[name] ?? [...(n?.allOf ?? []), ...(n?.anyOf ?? []), ...(n?.oneOf ?? [])].map((b) => child(b, name)).find(Boolean)
+    );
+  };
+  const spoke = schema.properties.spokes.items;
+  const at = (path: string[]): { type?: string; items?: unknown } | undefined => deref(path.reduce<any>(child, spoke));
+  for (const [kind, spec] of Object.entries(KINDS)) {
+    const place = spec.config;
+    if ('cannot' in place) {
+      assert.ok(place.cannot.length > 20, `${kind}: says why the file can't say it`);
+    } else if ('list' in place) {
+      assert.equal(at(place.list)?.type, 'array', `${kind}: ${place.list.join('.')}`);
+      assert.ok(child(at(place.list)?.items, place.key), `${kind}: its items have ${place.key}`);
+    } else {
+      assert.equal(at(place.object)?.type, 'object', `${kind}: ${place.object.join('.')}`);
+    }
+  }
 });
 
 test('the connection switched off, To Okta import, Profile Sourcing and the sign-on mode: each one value, in place', () => {

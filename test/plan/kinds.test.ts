@@ -19,6 +19,8 @@ const complete: KindSpec = {
   live: null,
   removal: null,
   planner: () => {},
+  config: { list: ['widgets', 'items'], key: 'name' },
+  section: null,
 };
 
 test('a table of kinds rejects a kind without its entry, and an entry without its planner', () => {
@@ -27,7 +29,15 @@ test('a table of kinds rejects a kind without its entry, and an entry without it
   const incomplete: Record<WithFake, KindSpec> = {
     ...KINDS,
     // @ts-expect-error an entry without its planner (or any other field) does not compile
-    'fake.widget': { rank: 6, label: 'Widgets', address: { in: 'spoke', keyed: true }, live: null, removal: null },
+    'fake.widget': {
+      rank: 6,
+      label: 'Widgets',
+      address: { in: 'spoke', keyed: true },
+      live: null,
+      removal: null,
+      config: { cannot: '' },
+      section: null,
+    },
   };
   const whole: Record<WithFake, KindSpec> = { ...KINDS, 'fake.widget': complete };
   assert.equal(Object.keys(missing).length + 1, Object.keys(whole).length);
