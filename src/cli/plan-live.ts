@@ -5,7 +5,7 @@
 import type { DesiredState } from '../config/types.js';
 import { createPlan } from '../plan/create-plan.js';
 import type { Allowances, Plan } from '../plan/types.js';
-import { readLiveState, type LiveClients } from '../state/read-live-state.js';
+import { readLiveState, type LiveClients, type ReadOptions } from '../state/read-live-state.js';
 import type { LiveState } from '../state/types.js';
 import { VERSION } from '../version.js';
 import type { Session } from './session.js';
@@ -20,6 +20,8 @@ export interface PlanLiveOptions {
   cwd?: string;
   /** What the guards allow (the plan records them). */
   allowances?: Allowances;
+  /** How the orgs are read (default: readLiveState, in full); `plan --snapshot` reads through the snapshot. */
+  read?: (onEvent: NonNullable<ReadOptions['onEvent']>) => Promise<LiveState>;
 }
 
 /** The plan, stamped with its time and commit, and the live state it was made from. */
@@ -31,7 +33,7 @@ export async function planLive(
 ): Promise<{ plan: Plan; live: LiveState }> {
   // An interrupted read is incomplete: planning from it would show removals that aren't.
   const live = await session.readWithProgress('the orgs were not read to the end, so no plan was made; nothing was written.', (progress) =>
-    readLiveState(desired, clients, { onEvent: (e) => progress.read(e) }),
+    options.read ? options.read((e) => progress.read(e)) : readLiveState(desired, clients, { onEvent: (e) => progress.read(e) }),
   );
   const plan = createPlan(desired, live, {
     maxApiCapacity: options.maxApiCapacity ?? 0.5,

@@ -67,6 +67,14 @@ export interface ReadOptions {
   onEvent?: (e: ReadEvent) => void;
   /** Read only these Spokes (default: every Spoke that has a client). */
   spokes?: string[];
+  /**
+   * What an incremental read proved unchanged since a snapshot (src/state/incremental.ts): these
+   * Spokes are taken as given (with the read notes they had) instead of read; `hub`, when given,
+   * is taken as given too (only when no Spoke is read again: the Hub read depends on the Spokes').
+   */
+  reuse?: { spokes: Record<string, { live: LiveSpoke; notes: LiveState['readProblems'] }>; hub?: LiveHub };
+  /** Filled with each read Spoke's own read notes (not its token check's), for a snapshot. */
+  spokeNotes?: Map<string, LiveState['readProblems']>;
 }
 
 export { ORG2ORG_APP_NAME };
@@ -89,30 +97,51 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   const readOrNote = (spoke: DesiredSpoke): Promise<LiveSpoke | undefined> => {
     const appUsers = appUsersRead.get(spoke.name)!;
     const mappings = mappingsRead.get(spoke.name)!;
+    const reused = options.reuse?.spokes[spoke.name];
+    if (reused) {
+      appUsers.resolve(reused.live.appUsers);
+      mappings.resolve(reused.live.pushMappings);
+      notes.push(...reused.notes);
+      return Promise.resolve(structuredClone(reused.live));
+    }
     const sinks: SpokeSinks = { onAppUsers: appUsers.resolve, onMappings: mappings.resolve };
-    return readSpoke(spoke, clients.spokes[spoke.name]!, desired.hub.url, notes, options.onEvent, sinks).catch((err: unknown) => {
-      appUsers.resolve([]);
-      mappings.resolve([]);
-      if (!(err instanceof Org2OrgError)) throw err;
-      unreadable[spoke.name] = err.message;
-      return undefined;
-    });
+    const spokeNotes: LiveState['readProblems'] = [];
+    options.spokeNotes?.set(spoke.name, spokeNotes);
+    // The Spoke's own notes join the others once its read ends, so a snapshot can keep them with it.
+    return readSpoke(spoke, clients.spokes[spoke.name]!, desired.hub.url, spokeNotes, options.onEvent, sinks).then(
+      (live) => {
+        notes.push(...spokeNotes);
+        return live;
+      },
+      (err: unknown) => {
+        notes.push(...spokeNotes);
+        appUsers.resolve([]);
+        mappings.resolve([]);
+        if (!(err instanceof Org2OrgError)) throw err;
+        unreadable[spoke.name] = err.message;
+        return undefined;
+      },
+    );
   };
   const spokesRead = Promise.all(chosen.map(readOrNote)).then((read) => read.filter((s): s is LiveSpoke => s !== undefined));
   let hubUnreadable: string | undefined;
-  const hubRead = clients.hub
-    ? readHub(clients.hub, chosen, { appUsers: appUsersRead, mappings: mappingsRead }, options.onEvent).catch((err: unknown) => {
-        // The Hub's read access is optional: without it the plan still stands, minus the Hub-side
-        // checks, and minus any change that depends on which Hub it is (the planner's errors).
-        if (!(err instanceof Org2OrgError)) throw err;
-        notes.push({ severity: 'warning', message: `the Hub could not be read, so Hub-side checks are skipped: ${err.message}` });
-        hubUnreadable = err.message;
-        return undefined;
-      })
-    : Promise.resolve(undefined);
+  const hubReused = options.reuse?.hub && chosen.every((s) => options.reuse?.spokes[s.name] !== undefined) ? options.reuse.hub : undefined;
+  const hubRead = hubReused
+    ? Promise.resolve(structuredClone(hubReused))
+    : clients.hub
+      ? readHub(clients.hub, chosen, { appUsers: appUsersRead, mappings: mappingsRead }, options.onEvent).catch((err: unknown) => {
+          // The Hub's read access is optional: without it the plan still stands, minus the Hub-side
+          // checks, and minus any change that depends on which Hub it is (the planner's errors).
+          if (!(err instanceof Org2OrgError)) throw err;
+          notes.push({ severity: 'warning', message: `the Hub could not be read, so Hub-side checks are skipped: ${err.message}` });
+          hubUnreadable = err.message;
+          return undefined;
+        })
+      : Promise.resolve(undefined);
   const [spokes, hub, tokenNotes] = await Promise.all([spokesRead, hubRead, Promise.all(tokenChecks)]);
   notes.push(...tokenNotes.flat());
-  if (clients.hub) await readServiceApps(clients.hub, clients, chosen, spokes, notes, options.onEvent);
+  const readAgain = chosen.filter((s) => options.reuse?.spokes[s.name] === undefined);
+  if (clients.hub) await readServiceApps(clients.hub, clients, readAgain, spokes, notes, options.onEvent, options.spokeNotes);
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), readProblems: notes };
   if (Object.keys(unreadable).length > 0) state.unreadable = unreadable;
   if (hub) state.hub = hub;
@@ -128,6 +157,7 @@ async function readServiceApps(
   spokes: LiveSpoke[],
   notes: LiveState['readProblems'],
   onEvent: ReadEventSink | undefined,
+  spokeNotes: Map<string, LiveState['readProblems']> | undefined,
 ): Promise<void> {
   const readByName = new Map(spokes.map((s) => [s.name, s]));
   await Promise.all(
@@ -140,11 +170,13 @@ async function readServiceApps(
       } catch (err) {
         // Left unread: the planner then refuses to plan a managed service app it can't see.
         if (!(err instanceof Org2OrgError)) throw err;
-        notes.push({
+        const note = {
           spoke: spoke.name,
-          severity: 'warning',
+          severity: 'warning' as const,
           message: `the Hub's service app of ${spoke.name} could not be read: ${err.message}`,
-        });
+        };
+        notes.push(note);
+        spokeNotes?.get(spoke.name)?.push(note);
       }
     }),
   );

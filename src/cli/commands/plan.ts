@@ -17,13 +17,17 @@ import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, typ
 import { ALLOWANCE_FLAGS, ALLOWANCE_HELP, allowancesOf } from '../allowances.js';
 import { planLive } from '../plan-live.js';
 import { startSession, type Session, type SessionIo } from '../session.js';
-import { checkOutputFile, writeOutputFile } from '../files.js';
+import { checkOutputFile, readRegularFile, writeOutputFile } from '../files.js';
 import { appendStepSummary, markdownOptions, STEP_SUMMARY, stepSummaryFile } from '../github-actions.js';
 import type { Env } from '../io.js';
+import { existsSync } from 'node:fs';
+import { Org2OrgError, UsageError } from '../../errors.js';
+import { parseSnapshot, readWithSnapshot, type IncrementalResult, type Snapshot } from '../../state/incremental.js';
+import type { ReadOptions } from '../../state/read-live-state.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--comment FILE [--artifact NAME]] [--detailed-exitcode] [--max-api-capacity PCT]
-                    [--max-removals N] [--allow-…]
+                    [--snapshot FILE [--refresh full|changes]] [--max-removals N] [--allow-…]
 
 Reads the live Spoke orgs (and the Hub, when the config gives it credentials), compares them with
 the config and shows what \`org2org apply\` would change. Nothing is written to any org.
@@ -40,6 +44,13 @@ Options:
                              where long lists are cut
       --print-marker         print the --comment marker for this -c and --spoke selection and
                              exit (reads nothing): a workflow finds its comment by it
+      --snapshot FILE        keep what this read saw in FILE (per org: objects with their
+                             fingerprints, where each org's System Log stood; no secret), for
+                             the next run's --refresh changes (a path CI caches between runs)
+      --refresh MODE         full (default): read every org; changes: read only the orgs whose
+                             System Log shows a change since the --snapshot, reuse the rest,
+                             and read in full (saying why on stderr) whenever that can't be
+                             proven complete. Needs a token that may read the System Log.
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error, or a plan apply
                              would refuse)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
@@ -83,13 +94,25 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
     // Where the plan goes is checked before any org is read: a long read isn't lost to a bad path.
     inputs = [desired.file];
     checkOutputs(args, session.env, inputs);
+    if (args.snapshot !== undefined) checkOutputFile(args.snapshot, { what: SNAPSHOT, inputs });
     const clients = session.clients(desired, args.pacing);
+    const snapshotRead: { result?: IncrementalResult } = {};
+    const read =
+      args.snapshot === undefined
+        ? undefined
+        : async (onEvent: NonNullable<ReadOptions['onEvent']>): Promise<LiveState> => {
+            const previous = args.refresh === 'changes' ? readSnapshotFile(args.snapshot!) : undefined;
+            snapshotRead.result = await readWithSnapshot(desired, clients, previous, { onEvent });
+            return snapshotRead.result.live;
+          };
     ({ plan, live } = await planLive(session, desired, clients, {
       maxApiCapacity: args.pacing.maxApiCapacity,
       now: io.now,
       cwd: io.cwd,
       allowances: args.allowances,
+      ...(read ? { read } : {}),
     }));
+    if (snapshotRead.result) reportSnapshot(session, args, snapshotRead.result, inputs);
   } catch (err) {
     // The comment and the summary say what stopped the plan; main reports the error as always
     // (a file that can't be written then is no reason to hide it).
@@ -119,6 +142,31 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
 }
 
 const OUT = 'the plan (--out)';
+const SNAPSHOT = 'the snapshot (--snapshot)';
+/** A snapshot of a 50,000-user org is tens of MB; this bounds what a corrupt path can make us read. */
+const SNAPSHOT_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** The snapshot in FILE, or why it can't be used (then the read is full); none yet when FILE doesn't exist. */
+function readSnapshotFile(file: string): Snapshot | { problem: string } | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return parseSnapshot(readRegularFile(file, SNAPSHOT, SNAPSHOT_MAX_BYTES).toString('utf8'));
+  } catch (err) {
+    if (err instanceof Org2OrgError) return { problem: err.message };
+    throw err;
+  }
+}
+
+/** Says on stderr how the orgs were read, and keeps the snapshot for the next run. */
+function reportSnapshot(session: Session, args: PlanArgs, r: IncrementalResult, inputs: readonly string[]): void {
+  const names = (list: string[]): string => (list.length > 0 ? list.join(', ') : 'none');
+  if (args.refresh === 'changes') {
+    if (r.fallback !== undefined) session.err(`refresh: read in full: ${inert(r.fallback)}\n`);
+    else session.err(`refresh: read again: ${names(r.read)}; unchanged since the snapshot: ${names(r.reused)}\n`);
+  }
+  if (r.snapshot) writeOutputFile(args.snapshot!, JSON.stringify(r.snapshot), { what: SNAPSHOT, inputs });
+  else session.err(`refresh: no snapshot written (the next --refresh changes reads in full): ${inert(r.noSnapshot ?? '')}\n`);
+}
 const COMMENT = 'the comment (--comment)';
 
 /** --out, --comment and the step summary, checked before any org is read (see files.ts). */
@@ -189,6 +237,8 @@ interface PlanArgs {
   detailedExitcode: boolean;
   pacing: Pacing;
   allowances: Allowances;
+  snapshot?: string;
+  refresh: 'full' | 'changes';
 }
 
 function parsePlanArgs(argv: string[]): PlanArgs {
@@ -201,8 +251,13 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     'print-marker': { type: 'boolean' },
     format: { type: 'string' },
     'detailed-exitcode': { type: 'boolean' },
+    snapshot: { type: 'string' },
+    refresh: { type: 'string' },
     ...ALLOWANCE_FLAGS,
   });
+  const refresh = parsed.choice('refresh', ['full', 'changes'], 'full');
+  if (refresh === 'changes' && parsed.string('snapshot') === undefined)
+    throw new UsageError('--refresh changes needs --snapshot FILE: the snapshot is what an incremental read starts from.');
   return {
     global: parsed.global,
     spokes: parsed.strings('spoke'),
@@ -214,6 +269,8 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     detailedExitcode: parsed.flag('detailed-exitcode'),
     pacing: pacingOf(parsed),
     allowances: allowancesOf(parsed).allowances,
+    snapshot: parsed.string('snapshot'),
+    refresh,
   };
 }
 
