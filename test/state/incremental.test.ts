@@ -160,6 +160,20 @@ test('a Hub directory event: only the Hub is read again', async () => {
   });
 });
 
+test('provisioning in flight (an app user SYNCING): its Spoke is read again though its log is quiet', async () => {
+  const sim = await startSim(SEED, { timeScale: 60, provisioningDelayMs: 600_000 });
+  try {
+    const snap = join(dir, 'syncing.json');
+    await consoleChange(sim, 'apac', { assignUser: 'sora@acme.com' });
+    await plan(sim, ['--snapshot', snap]);
+    const inc = await plan(sim, ['--snapshot', snap, '--refresh', 'changes']);
+    assert.match(inc.err, /refresh: read again: hub, apac; unchanged since the snapshot: emea/);
+    assert.deepEqual(planOf(inc), planOf(await plan(sim)));
+  } finally {
+    await sim.close();
+  }
+});
+
 test('fallbacks at the command: no snapshot, not JSON, edited, another format, config changed, unknown event type, feed too long', async () => {
   await withSim(async (sim) => {
     const snap = join(dir, 'fallback.json');
@@ -241,6 +255,74 @@ test('fallbacks in the read: a log read refused (no snapshot written either), a 
     assert.equal(old.fallback, 'the snapshot is older than 168 hours');
   });
 });
+
+test('fallbacks on a log answer that proves nothing: no Date, a clock ahead, not a list, an event without its id, a next link elsewhere', async () => {
+  await withSim(async (sim) => {
+    const { desired } = await loadConfig(config, { env: sim.env, requireSecrets: true, applySecretsOptional: true });
+    const clients = buildClients(desired);
+    const snapshot = (await readWithSnapshot(desired, clients, undefined)).snapshot!;
+    const now = new Date().toUTCString();
+    const event = { uuid: randomUUID(), published: new Date().toISOString(), eventType: 'application.user_membership.add' };
+    const cases: [string, LogAnswer, RegExp][] = [
+      ['no Date header', { body: [], headers: {} }, /emea: the System Log's answer has no Date header/],
+      [
+        'a clock ahead',
+        { body: [], headers: { date: new Date(Date.now() + 3600_000).toUTCString() } },
+        /emea: this machine's clock is behind/,
+      ],
+      ['not a list', { body: { events: [] }, headers: { date: now } }, /emea: the System Log answered something other than a list/],
+      ['an event without uuid', { body: [{ ...event, uuid: undefined }], headers: { date: now } }, /emea: a System Log event without uuid/],
+      [
+        'a next link elsewhere',
+        { body: [event], headers: { date: now, link: '<https://evil.example.com/api/v1/logs?after=x>; rel="next"' } },
+        /emea: the System Log's next link leaves the org/,
+      ],
+      [
+        'a next link not a URL',
+        { body: [event], headers: { date: now, link: '<not a url>; rel="next"' } },
+        /emea: the System Log's next link is not a URL/,
+      ],
+    ];
+    for (const [what, answer, why] of cases) {
+      const r = await readWithSnapshot(
+        desired,
+        { ...clients, spokes: { ...clients.spokes, emea: answerLogs(clients.spokes.emea!, answer) } },
+        snapshot,
+      );
+      assert.equal(r.mode, 'full', what);
+      assert.match(r.fallback ?? '', why, what);
+    }
+  });
+});
+
+interface LogAnswer {
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** The client, except that the System Log answers `answer`. */
+function answerLogs(client: OktaClient, answer: LogAnswer): OktaClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop !== 'request') {
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (method: 'GET', path: string, options?: unknown) => {
+        if (path === '/api/v1/logs')
+          return Promise.resolve({
+            status: 200,
+            body: answer.body,
+            headers: {
+              get: (name: string) => answer.headers[name.toLowerCase()] ?? null,
+              has: (name: string) => name.toLowerCase() in answer.headers,
+            },
+          });
+        return target.request(method, path, options as never);
+      };
+    },
+  });
+}
 
 /** The client, except that the System Log answers 403 (a token whose admin role may not read it). */
 function refuseLogs(client: OktaClient): OktaClient {
