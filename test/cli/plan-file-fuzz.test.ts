@@ -15,6 +15,7 @@ import { runShow } from '../../src/cli/commands/show.js';
 import { Org2OrgError } from '../../src/errors.js';
 import { startSim, type Sim } from '../../src/sim/index.js';
 import { cliEnv } from '../e2e/cli.js';
+import { createRng } from '../../src/sim/faults.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -28,17 +29,6 @@ async function exitOf(run: () => Promise<number>): Promise<{ code: number; error
 }
 
 const quiet = { stdout: () => {}, stderr: () => {} };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: Json[] = [
   null,
@@ -112,7 +102,7 @@ function targeted(base: Json): Mutation[] {
 }
 
 function random(base: Json, seed: number, count: number): Mutation[] {
-  const rnd = mulberry32(seed);
+  const rnd = createRng(seed);
   const all = paths(base).filter((p) => p.length > 0);
   const text = JSON.stringify(base);
   const out: Mutation[] = [];

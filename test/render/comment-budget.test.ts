@@ -18,18 +18,7 @@ import { liveSpoke } from '../builders/live.js';
 import { change, plan as planOf } from '../builders/plan.js';
 import { assertValidMarkdown } from './markdown-check.js';
 import { addressOf } from '../../src/plan/address.js';
-
-/** mulberry32: a small seeded generator, so every run draws the same plans. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '../../src/sim/faults.js';
 
 const HOSTILE = [
   'Ops\n::add-mask::secret',
@@ -148,7 +137,7 @@ function randomFailure(rand: () => number): string | undefined {
 
 describe('the PR comment budget', () => {
   test('property: any plan and any failure text → ≤ 65,536 bytes, valid Markdown, every non-bulk change shown', () => {
-    const rand = random(20261207);
+    const rand = createRng(20261207);
     const marker = commentMarker('org2org.config.yaml', ['emea']);
     let cut = 0;
     for (let run = 0; run < 100; run++) {
@@ -170,7 +159,7 @@ describe('the PR comment budget', () => {
   });
 
   test('property: the step summary is within 1 MiB and valid Markdown, the text plan in one fence when it fits', () => {
-    const rand = random(7);
+    const rand = createRng(7);
     for (let run = 0; run < 15; run++) {
       const plan = randomPlan(rand);
       const failure = randomFailure(rand);

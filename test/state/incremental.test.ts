@@ -18,6 +18,7 @@ import { buildClients } from '../../src/cli/clients.js';
 import { OktaApiError } from '../../src/okta/errors.js';
 import type { OktaClient } from '../../src/okta/types.js';
 import { parseSnapshot, readWithSnapshot, type Snapshot } from '../../src/state/incremental.js';
+import { createRng } from '../../src/sim/faults.js';
 
 const FIXTURES = new URL('../export/fixtures/drift/', import.meta.url);
 const SEED = new URL('seed.yaml', FIXTURES).pathname;
@@ -355,18 +356,6 @@ function refuseLogs(client: OktaClient): OktaClient {
   });
 }
 
-/** mulberry32: the same steps for the same seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORLD = {
   emea: {
     users: ['alice@acme.com', 'bob@acme.com', 'chloe@acme.com', 'dieter@acme.com'],
@@ -395,7 +384,7 @@ function randomChange(r: () => number): { org: 'emea' | 'apac'; change: ConsoleC
 test('property: after each random console change, the incremental plan equals the full plan', async () => {
   const steps = Number(process.env.ORG2ORG_INCREMENTAL_STEPS ?? 200);
   const seed = Number(process.env.ORG2ORG_INCREMENTAL_SEED ?? 28);
-  const r = rng(seed);
+  const r = createRng(seed);
   await withSim(async (sim) => {
     const snap = join(dir, 'property.json');
     await plan(sim, ['--snapshot', snap]);
