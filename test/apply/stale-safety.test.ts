@@ -4,18 +4,10 @@ import { checkSafety } from '../../src/apply/safety.js';
 import { checkStale } from '../../src/apply/stale.js';
 import { parseAddress } from '../../src/plan/address.js';
 import { desiredState } from '../builders/desired.js';
-import { liveAppUser, liveSpoke, liveState } from '../builders/live.js';
+import { liveApp, liveAppUser, liveSpoke, liveState } from '../builders/live.js';
 import { change, plan } from '../builders/plan.js';
 
-const APP = {
-  id: '0oaAPP',
-  label: 'Acme Hub',
-  status: 'ACTIVE',
-  signOnMode: 'SAML_2_0',
-  baseUrl: 'http://127.0.0.1:1',
-  features: [],
-  fingerprint: 'fp-app',
-};
+const APP = liveApp('http://127.0.0.1:1', { id: '0oaAPP' });
 
 describe('parseAddress', () => {
   it('takes a keyed address apart, quotes and dots in the key included', () => {

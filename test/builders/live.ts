@@ -1,5 +1,5 @@
 /** LiveState for tests: a Spoke's pieces with empty defaults, or the golden fixtures' live.json. */
-import { emptyLiveSpoke, type LiveAppUser, type LiveSpoke, type LiveState } from '../../src/state/types.js';
+import { emptyLiveSpoke, type LiveApp, type LiveAppUser, type LiveSpoke, type LiveState } from '../../src/state/types.js';
 
 type Json = Record<string, any>;
 
@@ -9,6 +9,20 @@ export function liveSpoke(name: string, extra: Partial<LiveSpoke> = {}): LiveSpo
 
 export function liveState(spokes: LiveSpoke[], extra: Partial<LiveState> = {}): LiveState {
   return { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), readProblems: [], ...extra };
+}
+
+/** The Spoke's Org2Org app "Acme Hub", active, pointing at `baseUrl`, provisioning features not read. */
+export function liveApp(baseUrl: string, extra: Partial<LiveApp> = {}): LiveApp {
+  return {
+    id: '0oa1',
+    label: 'Acme Hub',
+    status: 'ACTIVE',
+    signOnMode: 'SAML_2_0',
+    baseUrl,
+    features: [],
+    fingerprint: 'fp-app',
+    ...extra,
+  };
 }
 
 /** A direct assignment, provisioned and in sync, whose initial status is Okta's default. */

@@ -10,7 +10,7 @@ import { addressOf } from '../../src/plan/address.js';
 import { createPlan } from '../../src/plan/create-plan.js';
 import type { LiveSpoke } from '../../src/state/types.js';
 import { desiredSpoke, desiredState } from '../builders/desired.js';
-import { liveAppUser, liveSpoke, liveState } from '../builders/live.js';
+import { liveApp, liveAppUser, liveSpoke, liveState } from '../builders/live.js';
 
 function attr(name: string, source: string, extra: Partial<DesiredAttribute> = {}): DesiredAttribute {
   const reads = [...source.matchAll(/user\.(\w+)/g)].map((m) => m[1]!);
@@ -43,15 +43,7 @@ const USER_SCHEMA = {
 
 function liveWith(name: string, extra: Partial<LiveSpoke> = {}): LiveSpoke {
   return liveSpoke(name, {
-    app: {
-      id: `0oa${name}`,
-      label: 'Acme Hub',
-      status: 'ACTIVE',
-      signOnMode: 'SAML_2_0',
-      baseUrl: 'https://hub.example.com',
-      features: [],
-      fingerprint: 'fp-app',
-    },
+    app: liveApp('https://hub.example.com', { id: `0oa${name}` }),
     appUserSchema: {
       initialStatusValues: [],
       attributes: ['userName', 'department'],

@@ -8,22 +8,14 @@ import { formatAddress, parseAddress } from '../../src/plan/address.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import type { LiveState } from '../../src/state/types.js';
 import { desiredFromJson } from '../builders/desired.js';
-import { liveAppUser, liveSpoke } from '../builders/live.js';
+import { liveApp, liveAppUser, liveSpoke } from '../builders/live.js';
 import { largeCase } from './large.js';
 import { addressOf } from '../../src/plan/address.js';
 
 const OPTIONS = { maxApiCapacity: 0.5, toolVersion: '0.1.0-test' };
 const HUB = 'https://acme.okta.com';
 
-const LIVE_APP = {
-  id: '0oa1',
-  label: 'Acme Hub',
-  status: 'ACTIVE',
-  signOnMode: 'SAML_2_0',
-  baseUrl: HUB,
-  features: [],
-  fingerprint: 'fp-app',
-};
+const LIVE_APP = liveApp(HUB);
 const SCHEMA = {
   initialStatus: 'initialStatus',
   securityQuestion: 'securityQuestion',

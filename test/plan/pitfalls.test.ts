@@ -9,18 +9,10 @@ import { createPlan } from '../../src/plan/create-plan.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { LiveSpoke } from '../../src/state/types.js';
 import { desiredFromJson } from '../builders/desired.js';
-import { liveAppUser, liveSpoke, liveState } from '../builders/live.js';
+import { liveApp, liveAppUser, liveSpoke, liveState } from '../builders/live.js';
 
 const HUB = 'https://acme.okta.com';
-const LIVE_APP = {
-  id: '0oa1',
-  label: 'Acme Hub',
-  status: 'ACTIVE',
-  signOnMode: 'SAML_2_0',
-  baseUrl: HUB,
-  features: [],
-  fingerprint: 'fp-app',
-};
+const LIVE_APP = liveApp(HUB);
 
 function plan(spoke: Record<string, unknown>, live: LiveSpoke): Plan {
   return createPlan(desiredFromJson({ hub: { url: HUB }, spokes: [{ name: 'emea', ...spoke }] }), liveState([live]), {
