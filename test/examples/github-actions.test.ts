@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { consoleChange, startSim, type Sim } from '../../src/sim/index.js';
 import { runInit } from '../../src/cli/commands/init.js';
+import { ALLOWANCE_FLAGS } from '../../src/cli/allowances.js';
 import { countWrites } from '../e2e/cli.js';
 import { commentMarker } from '../../src/render/markdown.js';
 import { evaluateEnv, Runner, type ActionMetadata, type Context, type Workflow } from './runner.js';
@@ -82,6 +83,19 @@ test('action.yml: a composite Action whose steps name their shell, use only decl
     'pr',
     'spoke',
   ]);
+});
+
+test("action.yml's allowances are exactly org2org's guard flags (the Action keeps its own list: it must not pass anything else to plan)", () => {
+  const text = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+  const booleans = Object.entries(ALLOWANCE_FLAGS)
+    .filter(([, spec]) => spec.type === 'boolean')
+    .map(([name]) => `--${name}`);
+  const accepted = /^\s*(--allow-[\w-]+(?:\|--allow-[\w-]+)*)\)$/m.exec(text)?.[1]?.split('|');
+  assert.deepEqual(accepted?.sort(), booleans.sort(), 'the case pattern that accepts allowances');
+  assert.match(text, /--max-removals\)/);
+  for (const flag of booleans) {
+    assert.ok(ACTION.inputs.allow!.description?.includes(flag), `the allow input's description names ${flag}`);
+  }
 });
 
 describe('what the workflows hand to whom', () => {

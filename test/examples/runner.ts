@@ -37,7 +37,7 @@ export interface Workflow {
   jobs: Record<string, Job>;
 }
 export interface ActionMetadata {
-  inputs: Record<string, { default?: string; required?: boolean }>;
+  inputs: Record<string, { default?: string; required?: boolean; description?: string }>;
   outputs?: Record<string, { value: string }>;
   runs: { using: string; steps: Step[] };
 }
