@@ -10,11 +10,12 @@
 import type { DesiredSpoke } from '../../config/types.js';
 import { loadConfig } from '../../config/load.js';
 import { mergeIntoConfig } from '../../export/merge-into.js';
-import { fenceFor, inert, inertBlock, mdCode, mdText } from '../../inert.js';
+import { inert } from '../../inert.js';
 import { addressOf } from '../../plan/address.js';
 import { createPlan, toPlanFile } from '../../plan/create-plan.js';
 import { driftPolicyOf, targetIdOf } from '../../plan/drift-policy.js';
 import type { Change, Plan } from '../../plan/types.js';
+import { renderDriftPrBody } from '../../render/drift-pr.js';
 import { renderPlanJson } from '../../render/json.js';
 import { renderPlanText } from '../../render/text.js';
 import { type ChangeHistory, readChangeHistory } from '../../state/read-system-log.js';
@@ -111,7 +112,7 @@ export async function runDrift(argv: string[], io: SessionIo = {}): Promise<numb
     session.err(`${inert(file)}: ${result.merged.length} of ${proposed.length} proposed changes merged\n`);
   }
   if (prBody !== undefined)
-    writeOutputFile(prBody, prBodyOf(file, proposed, left, histories), { what: 'the pull request body (--pr-body)' });
+    writeOutputFile(prBody, renderDriftPrBody(file, proposed, left, histories), { what: 'the pull request body (--pr-body)' });
 
   const reverted = sorted.filter((s) => s.policy === 'revert');
   if (revertPlan !== undefined && reverted.length > 0) {
@@ -157,56 +158,6 @@ async function writeRevertPlan(
   revert.createdAt = plan.createdAt;
   if (plan.git) revert.git = plan.git;
   writeOutputFile(out, renderPlanJson(toPlanFile(revert, live)), { what: 'the revert plan (--revert-plan)', inputs: [file] });
-}
-
-/** The pull request's description: what the org did, who and when (System Log), what the file can't say. */
-function prBodyOf(
-  file: string,
-  proposed: Sorted[],
-  left: { address: string; reason: string }[],
-  histories: Map<string, ChangeHistory>,
-): string {
-  const spokes = [...new Set(proposed.map((s) => s.spoke))];
-  const lines = [`<!-- org2org:drift v1 ${mdText(spokes.join(','))} -->`];
-  if (proposed.length === 0) {
-    lines.push('No drift to propose: the live orgs match the config.');
-    return lines.join('\n') + '\n';
-  }
-  lines.push(
-    `## org2org: accept ${proposed.length} console change${proposed.length === 1 ? '' : 's'} into ${mdCode(file)}`,
-    '',
-    'The live org differs from the config, and its drift policy is `propose`: this pull request edits the file to say what is live. Merge it to keep the changes; to undo them in the org instead, set `drift: revert` (or run `org2org apply`).',
-    '',
-    '| In the org | Object | Who | When |',
-    '|---|---|---|---|',
-  );
-  for (const s of proposed) {
-    const id = targetIdOf(s.change);
-    const seen = id ? histories.get(s.spoke)?.byTarget.get(id) : undefined;
-    lines.push(
-      `| ${liveSide(s.change)} | ${mdCode(s.address)} | ${seen ? mdCode(seen.actor) : '—'} | ${seen ? mdText(seen.published) : '—'} |`,
-    );
-  }
-  const unreadable = [...histories.entries()].filter(([, h]) => h.unreadable);
-  for (const [spoke, h] of unreadable) lines.push('', `Who and when: not shown for ${mdCode(spoke)}: ${mdText(h.unreadable)}.`);
-  if (left.length > 0) {
-    lines.push('', "Not merged (the file can't say it; edit by hand or revert in the org):");
-    for (const l of left) lines.push(`- ${mdCode(l.address)}: ${mdText(l.reason)}`);
-  }
-  const details = proposed.map(
-    (s) =>
-      `${s.address}\n${s.change.attributes.map((a) => `  ${a.name}: ${JSON.stringify(a.after)} (file) → ${a.sensitive ? '(sensitive)' : JSON.stringify(a.before)} (org)`).join('\n')}`,
-  );
-  const body = inertBlock(details.join('\n'));
-  const fence = fenceFor(body);
-  lines.push('', '<details><summary>What the plan showed</summary>', '', fence, body, fence, '', '</details>');
-  return lines.join('\n') + '\n';
-}
-
-function liveSide(change: Change): string {
-  if (change.action === 'delete') return 'added';
-  if (change.action === 'create') return 'removed';
-  return 'changed';
 }
 
 /** The entry point main.ts calls. */
