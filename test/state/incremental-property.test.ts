@@ -1,0 +1,504 @@
+/**
+ * Proof of equality for the incremental read (issue 28): the simulator goes through a random
+ * sequence of console changes of every kind it offers and of org2org applies (a random config,
+ * planned and applied through the real read, planner and apply code), and after every step the
+ * incremental plan (`readWithSnapshot` from the previous step's snapshot) must equal the full
+ * plan, change for change: the plan file's JSON (`plan --format json`), fingerprints included,
+ * diagnostics in any order. No step may fall back to a full read unless it did something that
+ * must make it fall back, and then for that reason.
+ *
+ * Cost (CI runs thousands of steps): the readers and the planner are called directly (no CLI, no
+ * rendering to text, the snapshot kept in memory and sent through the file format every
+ * ROUND_TRIP steps), one simulator for the whole run with its rate limits lifted (pacing is not
+ * what is tested here), and the full read is skipped while no org has served a write since the
+ * last one: the orgs are then exactly what that read saw, so its plan stands.
+ *
+ * ORG2ORG_INCREMENTAL_STEPS / ORG2ORG_INCREMENTAL_SEED change the run; a failure names both, the
+ * step, what the last steps did and the plan entries that differ.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import {
+  consoleChange,
+  ConsoleError,
+  DEFAULT_RATE_LIMITS,
+  INITIAL_STATUSES,
+  startSim,
+  type ConsoleChange,
+  type LogEvent,
+  type Sim,
+} from '../../src/sim/index.js';
+import { createRng } from '../../src/sim/faults.js';
+import { loadConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+import type { DesiredState } from '../../src/config/types.js';
+import { buildClients } from '../../src/cli/clients.js';
+import { readLiveState, type LiveClients } from '../../src/state/read-live-state.js';
+import type { LiveState } from '../../src/state/types.js';
+import { parseSnapshot, readWithSnapshot, type IncrementalOptions, type Snapshot } from '../../src/state/incremental.js';
+import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
+import { DEFAULT_ALLOWANCES } from '../../src/plan/guards.js';
+import { renderPlanJson } from '../../src/render/json.js';
+import { applyPlan } from '../../src/apply/apply-plan.js';
+
+const FIXTURES = new URL('../export/fixtures/drift/', import.meta.url);
+const SEED_FILE = new URL('seed.yaml', FIXTURES).pathname;
+/** Steps in all, shared among WORKERS runs; run i starts from seed SEED + i. */
+const STEPS = Number(process.env.ORG2ORG_INCREMENTAL_STEPS ?? 2500);
+const SEED = Number(process.env.ORG2ORG_INCREMENTAL_SEED ?? 28);
+const WORKERS = Number(process.env.ORG2ORG_INCREMENTAL_WORKERS ?? 2);
+/** Every this many steps the snapshot goes through its file format (JSON text, `parseSnapshot`) as `plan --snapshot` keeps it. */
+const ROUND_TRIP = 10;
+/** Lifted: a run of thousands of reads is not a test of pacing. */
+const NO_RATE_LIMITS = Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((bucket) => [bucket, 1e9]));
+
+/** The orgs' users and groups (the drift fixture's world: a Hub and two Spokes). */
+const WORLD = {
+  emea: {
+    users: ['alice@acme.com', 'bob@acme.com', 'chloe@acme.com', 'dieter@acme.com'],
+    groups: ['EMEA Sales', 'Engineering', 'Finance', 'Ops Team', 'Marketing'],
+  },
+  apac: { users: ['kenji@acme.com', 'mei@acme.com', 'sora@acme.com'], groups: ['APAC Support'] },
+} as const;
+type SpokeName = keyof typeof WORLD;
+const SPOKES = Object.keys(WORLD) as SpokeName[];
+const ORGS = ['hub', ...SPOKES];
+
+/** The config every plan of the property is made from (the fixture's, with Hub credentials so the Hub is read too). */
+async function plannedConfig(): Promise<string> {
+  const text = await readFile(new URL('config.yaml', FIXTURES), 'utf8');
+  const withHub = text.replace(
+    'hub:\n  url: ${OKTA_HUB_URL}\n',
+    'hub:\n  url: ${OKTA_HUB_URL}\n  auth:\n    token: ${OKTA_HUB_PROVISIONING_TOKEN}\n',
+  );
+  assert.notEqual(withHub, text);
+  return withHub;
+}
+
+type Rng = () => number;
+const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const subset = <T>(r: Rng, xs: readonly T[], p = 0.5): T[] => xs.filter(() => r() < p);
+
+async function load(sim: Sim, dir: string, name: string, text: string): Promise<DesiredState> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return (await loadConfig(file, { env: sim.env, requireSecrets: true })).desired;
+}
+
+/** A console change of each kind `ConsoleChange` has, drawn at random (a kind the compiler finds uncovered fails `tsc`). */
+const CONSOLE_CHANGES = {
+  assignUser: (r: Rng, org: SpokeName) => ({
+    assignUser: pick(r, WORLD[org].users),
+    initialStatus: pick(r, INITIAL_STATUSES),
+  }),
+  unassignUser: (r: Rng, org: SpokeName) => ({ unassignUser: pick(r, WORLD[org].users) }),
+  assignGroup: (r: Rng, org: SpokeName) => ({ assignGroup: pick(r, WORLD[org].groups) }),
+  unassignGroup: (r: Rng, org: SpokeName) => ({ unassignGroup: pick(r, WORLD[org].groups) }),
+  pushGroup: (r: Rng, org: SpokeName) => {
+    const group = pick(r, WORLD[org].groups);
+    return { pushGroup: group, targetName: r() < 0.7 ? group : `${group} (${org})`, status: pick(r, ['ACTIVE', 'INACTIVE'] as const) };
+  },
+  pushStatus: (r: Rng, org: SpokeName) => ({ pushStatus: pick(r, WORLD[org].groups), status: pick(r, ['ACTIVE', 'INACTIVE'] as const) }),
+  unpushGroup: (r: Rng, org: SpokeName) => ({ unpushGroup: pick(r, WORLD[org].groups) }),
+  toApp: (r: Rng) => ({ toApp: pick(r, ['createUsers', 'updateUserAttributes', 'deactivateUsers'] as const), enabled: r() < 0.5 }),
+};
+type Covered = ReturnType<(typeof CONSOLE_CHANGES)[keyof typeof CONSOLE_CHANGES]>;
+/** The kinds of `ConsoleChange` no generator above makes: must be none. */
+type Uncovered = ConsoleChange extends infer K ? (K extends unknown ? ([Extract<Covered, K>] extends [never] ? K : never) : never) : never;
+const everyKindCovered: [Uncovered] extends [never] ? true : Uncovered = true;
+assert.ok(everyKindCovered);
+type ChangeKind = keyof typeof CONSOLE_CHANGES;
+const KINDS = Object.keys(CONSOLE_CHANGES) as ChangeKind[];
+
+/** A random config for an apply: any Spoke's lists, modes and To App features (never one the planned config must agree with). */
+function randomConfig(r: Rng): string {
+  const spokes = SPOKES.filter(() => r() < 0.8);
+  if (spokes.length === 0) spokes.push(pick(r, SPOKES));
+  const mode = (): string => pick(r, ['additive', 'authoritative']);
+  const config = {
+    version: 1,
+    hub: { url: '${OKTA_HUB_URL}', auth: { token: '${OKTA_HUB_PROVISIONING_TOKEN}' } },
+    spokes: spokes.map((name) => ({
+      name,
+      url: `\${OKTA_${name.toUpperCase()}_URL}`,
+      auth: { token: `\${OKTA_${name.toUpperCase()}_TOKEN}` },
+      app: { label: 'Acme Hub' },
+      connection: { authScheme: 'TOKEN', token: '${OKTA_HUB_PROVISIONING_TOKEN}' },
+      provisioning: {
+        toApp: { createUsers: r() < 0.8, updateUserAttributes: r() < 0.7, deactivateUsers: r() < 0.5, syncPassword: false },
+      },
+      assignments: {
+        mode: mode(),
+        users: subset(r, WORLD[name].users).map((login) => ({
+          login,
+          initialStatus: pick(r, INITIAL_STATUSES),
+          ...(login === 'alice@acme.com' && r() < 0.5 ? { securityQuestion: 'First pet?', securityAnswer: '${ALICE_ANSWER}' } : {}),
+        })),
+        groups: subset(r, WORLD[name].groups, 0.3).map((group) => ({ name: group })),
+      },
+      pushGroups: {
+        mode: mode(),
+        groups: subset(r, WORLD[name].groups, 0.3).map((group) => ({
+          name: group,
+          ...(r() < 0.2 ? { targetName: `${group} (${name})` } : {}),
+          ...(r() < 0.2 ? { status: 'INACTIVE' } : {}),
+        })),
+      },
+    })),
+  };
+  return JSON.stringify(config);
+}
+
+const PLAN_OPTIONS = { maxApiCapacity: 0.5, toolVersion: 'property-test' };
+
+/** The plan as `plan --format json` writes it, diagnostics sorted (a full read's notes arrive in the order its reads end). */
+function planOf(desired: DesiredState, live: LiveState): PlanJson {
+  const json = JSON.parse(renderPlanJson(toPlanFile(createPlan(desired, live, PLAN_OPTIONS), live))) as PlanJson;
+  const sortDiagnostics = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortDiagnostics);
+    if (v && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        o[k] = k === 'diagnostics' && Array.isArray(x) ? x.map((d) => JSON.stringify(d)).sort() : sortDiagnostics(x);
+      }
+      return o;
+    }
+    return v;
+  };
+  return sortDiagnostics(json) as PlanJson;
+}
+
+interface PlanJson {
+  spokes: { name: string; changes: { address: string }[] }[];
+  fingerprints: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** The entries in which two plans differ, one line each (what a failure shows, not the whole plans). */
+function planDifferences(incremental: PlanJson, full: PlanJson): string[] {
+  const out: string[] = [];
+  const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v));
+  for (const key of new Set([...Object.keys(incremental), ...Object.keys(full)])) {
+    if (key === 'spokes' || key === 'fingerprints') continue;
+    if (!isDeepStrictEqual(incremental[key], full[key])) out.push(`${key}: incremental ${show(incremental[key])}, full ${show(full[key])}`);
+  }
+  for (const key of new Set([...Object.keys(incremental.fingerprints), ...Object.keys(full.fingerprints)])) {
+    const a = incremental.fingerprints[key];
+    const b = full.fingerprints[key];
+    if (a !== b) out.push(`fingerprint ${key}: incremental ${show(a)}, full ${show(b)}`);
+  }
+  const spokes = new Set([...incremental.spokes, ...full.spokes].map((s) => s.name));
+  for (const name of spokes) {
+    const a = incremental.spokes.find((s) => s.name === name);
+    const b = full.spokes.find((s) => s.name === name);
+    if (!a || !b) {
+      out.push(`spoke ${name}: incremental ${a ? 'planned' : 'absent'}, full ${b ? 'planned' : 'absent'}`);
+      continue;
+    }
+    const changes = (s: typeof a): Map<string, unknown> => new Map(s.changes.map((c) => [c.address, c]));
+    const ca = changes(a);
+    const cb = changes(b);
+    for (const address of new Set([...ca.keys(), ...cb.keys()]))
+      if (!isDeepStrictEqual(ca.get(address), cb.get(address)))
+        out.push(`change ${address}: incremental ${show(ca.get(address))}, full ${show(cb.get(address))}`);
+    const order = (s: typeof a): string => s.changes.map((c) => c.address).join(' ');
+    if (order(a) !== order(b)) out.push(`spoke ${name} change order: incremental ${order(a)}, full ${order(b)}`);
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (key === 'changes') continue;
+      const x = (a as Record<string, unknown>)[key];
+      const y = (b as Record<string, unknown>)[key];
+      if (!isDeepStrictEqual(x, y)) out.push(`spoke ${name} ${key}: incremental ${show(x)}, full ${show(y)}`);
+    }
+  }
+  return out;
+}
+
+/** Writes every org has served (a read never changes an org: with none since the last full read, its plan still holds). */
+function writesServed(sim: Sim): number {
+  let n = 0;
+  for (const org of ORGS) for (const [route, count] of Object.entries(sim.stats(org).byRoute)) if (!route.startsWith('GET ')) n += count;
+  return n;
+}
+
+/**
+ * An hour passes between two steps, for the System Log: the events already there (all of them
+ * answered to the last read's log query: every write of a step comes after it) are moved an hour
+ * back. Without it thousands of steps made in minutes would all lie within the read's overlap,
+ * and every step would ask each log for the whole run's events.
+ */
+function passTime(sim: Sim, aged: WeakSet<LogEvent>): void {
+  for (const org of ORGS) {
+    const log = sim.org(org).systemLog;
+    // New events are at the end (a request's own event may go just before its side effects').
+    for (let i = log.length - 1; i >= 0 && !aged.has(log[i]!); i--) {
+      const event = log[i]!;
+      event.published = new Date(Date.parse(event.published) - 3600_000).toISOString();
+      aged.add(event);
+    }
+  }
+}
+
+/** An event as the log holds it, of a type the simulator never writes (a step that must make the read fall back). */
+function foreignEvent(eventType: string): LogEvent {
+  return {
+    uuid: randomUUID(),
+    published: new Date().toISOString(),
+    eventType,
+    target: [{ id: '00u0000000000000000x', type: 'User', alternateId: 'x', displayName: 'x', detailEntry: null }],
+  } as LogEvent;
+}
+
+interface PropertyRun {
+  seed: number;
+  steps: number;
+  sim: Sim;
+  /** Where the run's config files go. */
+  dir: string;
+  /** The config planned (A), and another one a step may switch to (B): a config change must fall back. */
+  configs: [DesiredState, DesiredState];
+}
+
+interface Tally {
+  seed: number;
+  steps: number;
+  changes: Record<ChangeKind, number>;
+  refused: number;
+  applies: number;
+  applyWrites: number;
+  applyFailed: number;
+  applySkipped: number;
+  reused: number;
+  read: number;
+  fullReads: number;
+  fallbacks: Record<string, number>;
+  roundTrips: number;
+}
+
+/** Runs the property; returns what the run did (the caller checks it did enough of everything). */
+async function property(run: PropertyRun): Promise<Tally> {
+  const { sim, seed, steps } = run;
+  const r = createRng(seed);
+  const tally: Tally = {
+    seed,
+    steps,
+    changes: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<ChangeKind, number>,
+    refused: 0,
+    applies: 0,
+    applyWrites: 0,
+    applyFailed: 0,
+    applySkipped: 0,
+    reused: 0,
+    read: 0,
+    fullReads: 0,
+    fallbacks: {},
+    roundTrips: 0,
+  };
+  let planned = run.configs[0];
+  const clients = new Map<DesiredState, LiveClients>(run.configs.map((d) => [d, buildClients(d)]));
+  let snapshot: Snapshot | undefined = (await readWithSnapshot(planned, clients.get(planned)!, undefined)).snapshot;
+  assert.ok(snapshot);
+  let full: { plan: PlanJson; writes: number; config: DesiredState } | undefined;
+  const history: string[] = [];
+  const aged = new WeakSet<LogEvent>();
+
+  for (let step = 0; step < steps; step++) {
+    const done: string[] = [];
+    passTime(sim, aged);
+    /** Why this step's read must fall back (a reason it must give), if it must. */
+    let mustFallBack: { why: string; reason: RegExp } | undefined;
+    let options: IncrementalOptions = {};
+    const roll = r();
+    if (roll < 0.01) {
+      // Another config: the snapshot may lack what it needs.
+      planned = planned === run.configs[0] ? run.configs[1] : run.configs[0];
+      mustFallBack = { why: 'config changed', reason: /config changed/ };
+      done.push(`plan with config ${planned === run.configs[0] ? 'A' : 'B'}`);
+    } else if (roll < 0.015) {
+      const org = pick(r, ORGS);
+      sim.org(org).systemLog.push(foreignEvent('policy.lifecycle.update'));
+      mustFallBack = { why: 'unknown event type', reason: new RegExp(`${org}.*policy\\.lifecycle\\.update`) };
+      done.push(`${org}: an event of a type no read can scope`);
+    } else if (roll < 0.02) {
+      options = { now: () => Date.now() + 8 * 24 * 3600_000 };
+      mustFallBack = { why: 'old snapshot', reason: /older than/ };
+      done.push('8 days later');
+    }
+    const actions = pick(r, [0, 1, 1, 2, 3]);
+    for (let i = 0; i < actions; i++) {
+      if (r() < 0.06) {
+        done.push(await applyRandomConfig(sim, run.dir, r, tally));
+        continue;
+      }
+      const org = pick(r, SPOKES);
+      const kind = pick(r, KINDS);
+      const change: ConsoleChange = CONSOLE_CHANGES[kind](r, org);
+      try {
+        await consoleChange(sim, org, change);
+        tally.changes[kind]++;
+        done.push(`${org} ${JSON.stringify(change)}`);
+      } catch (err) {
+        if (!(err instanceof ConsoleError)) throw err;
+        tally.refused++; // refused by Okta's rules: nothing changed
+        done.push(`${org} ${JSON.stringify(change)} (refused)`);
+      }
+    }
+    history.push(`step ${step}: ${done.join('; ') || 'nothing'}`);
+    if (history.length > 8) history.shift();
+    const where = (): string =>
+      `seed ${seed}, step ${step} (again: ORG2ORG_INCREMENTAL_SEED=${seed} ORG2ORG_INCREMENTAL_STEPS=${step + 1} ORG2ORG_INCREMENTAL_WORKERS=1); the last steps:\n  ${history.join('\n  ')}`;
+
+    const inc = await readWithSnapshot(planned, clients.get(planned)!, snapshot, options);
+    if (mustFallBack) {
+      assert.equal(inc.mode, 'full', `the read did not fall back: ${where()}`);
+      assert.match(inc.fallback ?? '(none)', mustFallBack.reason, where());
+      tally.fallbacks[mustFallBack.why] = (tally.fallbacks[mustFallBack.why] ?? 0) + 1;
+    } else {
+      assert.equal(inc.fallback, undefined, `the read fell back: ${inc.fallback} — ${where()}`);
+    }
+    assert.ok(inc.snapshot, `no snapshot: ${inc.noSnapshot} — ${where()}`);
+    tally.read += inc.read.length;
+    tally.reused += inc.reused.length;
+
+    const writes = writesServed(sim);
+    if (!full || full.writes !== writes || full.config !== planned) {
+      full = { plan: planOf(planned, await readLiveState(planned, clients.get(planned)!)), writes, config: planned };
+      tally.fullReads++;
+    }
+    const differences = planDifferences(planOf(planned, inc.live), full.plan);
+    if (differences.length > 0) assert.fail(`the incremental plan differs from the full plan: ${where()}\n${differences.join('\n')}`);
+
+    snapshot = inc.snapshot;
+    if (step % ROUND_TRIP === ROUND_TRIP - 1) {
+      const parsed = parseSnapshot(JSON.stringify(snapshot));
+      assert.ok(!('problem' in parsed), `the snapshot does not read back: ${'problem' in parsed ? parsed.problem : ''} — ${where()}`);
+      snapshot = parsed;
+      tally.roundTrips++;
+    }
+  }
+  return tally;
+}
+
+/** `org2org apply` of a random config (read, plan, apply: the code the command runs); says what it did. */
+async function applyRandomConfig(sim: Sim, dir: string, r: Rng, tally: Tally): Promise<string> {
+  const text = randomConfig(r);
+  let desired: DesiredState;
+  try {
+    desired = await load(sim, dir, 'apply.yaml', text);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    tally.applySkipped++;
+    return `apply: config refused (${err.message})`;
+  }
+  const clients = buildClients(desired);
+  const live = await readLiveState(desired, clients);
+  const plan = createPlan(desired, live, { ...PLAN_OPTIONS, allowances: { ...DEFAULT_ALLOWANCES, maxRemovals: 1000 } });
+  if (plan.errored || plan.guards.some((g) => !g.allowed)) {
+    tally.applySkipped++;
+    return `apply: plan refused (${plan.errored ? 'errors' : 'guards'})`;
+  }
+  const result = await applyPlan(plan, clients, { env: sim.env });
+  tally.applies++;
+  tally.applyWrites += result.applied;
+  tally.applyFailed += result.failed;
+  return `apply ${text} → ${result.applied} applied, ${result.failed} failed`;
+}
+
+/** One property run in a simulator of its own. */
+interface Job {
+  seed: number;
+  steps: number;
+}
+
+type Outcome = { ok: true; tally: Tally } | { ok: false; message: string };
+
+async function job({ seed, steps }: Job): Promise<Outcome> {
+  const dir = await mkdtemp(join(tmpdir(), 'org2org-incremental-property-'));
+  const sim = await startSim(SEED_FILE, { timeScale: 60, rateLimits: NO_RATE_LIMITS });
+  try {
+    const text = await plannedConfig();
+    const a = await load(sim, dir, 'a.yaml', text);
+    const more = text.replace(
+      'users: [{ login: kenji@acme.com }, { login: mei@acme.com }]',
+      'users: [{ login: kenji@acme.com }, { login: mei@acme.com }, { login: sora@acme.com }]',
+    );
+    assert.notEqual(more, text);
+    const b = await load(sim, dir, 'b.yaml', more);
+    return { ok: true, tally: await property({ seed, steps, sim, dir, configs: [a, b] }) };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  } finally {
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `job` in a worker thread: the runs of a test share no state, so they use the machine's
+ * cores at once (node --test runs one test file at a time on a 2-core machine), and the test
+ * runner's bookkeeping of async work (hooks on every promise) stays out of the hot loop.
+ */
+function inWorker(j: Job): Promise<Outcome> {
+  // The worker loads this file as the test process does: TypeScript through tsx.
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(import.meta.url)});`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(boot, { eval: true, workerData: j });
+    worker.once('message', (outcome: Outcome) => resolve(outcome));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the property's worker exited (${code}) without an outcome`)));
+  });
+}
+
+if (!isMainThread && (workerData as Job | undefined)?.seed !== undefined) {
+  parentPort!.postMessage(await job(workerData as Job));
+}
+
+function report(label: string, jobs: Job[], tallies: Tally[], cpuMs: number, ms: number): void {
+  const sum = (f: (t: Tally) => number): number => tallies.reduce((n, t) => n + f(t), 0);
+  const kinds = Object.fromEntries(KINDS.map((k) => [k, sum((t) => t.changes[k])]));
+  const fallbacks: Record<string, number> = {};
+  for (const t of tallies) for (const [why, n] of Object.entries(t.fallbacks)) fallbacks[why] = (fallbacks[why] ?? 0) + n;
+  console.log(
+    `${label}: ${sum((t) => t.steps)} steps (seeds ${jobs.map((j) => j.seed).join(', ')}) in ${(ms / 1000).toFixed(1)} s (${(cpuMs / 1000).toFixed(1)} s CPU): ` +
+      `console changes ${JSON.stringify(kinds)}, ${sum((t) => t.refused)} refused; ${sum((t) => t.applies)} applies (${sum((t) => t.applyWrites)} changes applied, ${sum((t) => t.applyFailed)} failed; ${sum((t) => t.applySkipped)} configs not applied); ` +
+      `org reads: ${sum((t) => t.read)} again, ${sum((t) => t.reused)} reused; ${sum((t) => t.fullReads)} full reads; ` +
+      `fallbacks the steps called for ${JSON.stringify(fallbacks)}; ${sum((t) => t.roundTrips)} snapshot round trips`,
+  );
+}
+
+/** Runs of `steps` in all, shared among WORKERS runs with seeds SEED, SEED + 1, …; fails with the first failing run's message. */
+async function runProperty(label: string, steps: number): Promise<Tally[]> {
+  const jobs = Array.from({ length: WORKERS }, (_, i) => ({ seed: SEED + i, steps: Math.ceil(steps / WORKERS) }));
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const outcomes = WORKERS === 1 ? [await job(jobs[0]!)] : await Promise.all(jobs.map(inWorker));
+  const failed = outcomes.find((o) => !o.ok);
+  if (failed && !failed.ok) assert.fail(failed.message);
+  const ok = outcomes.filter((o) => o.ok);
+  const tallies = ok.map((o) => o.tally);
+  const used = process.cpuUsage(cpu);
+  report(label, jobs, tallies, (used.user + used.system) / 1000, performance.now() - started);
+  return tallies;
+}
+
+if (isMainThread) {
+  test(`property: after each step of random console changes and applies, the incremental plan equals the full plan (${STEPS} steps)`, async () => {
+    const tallies = await runProperty('property', STEPS);
+    // Each run did enough of everything to mean something (a short run, as when reproducing a failure, only reports).
+    for (const tally of tallies) {
+      if (tally.steps < 1000) continue;
+      const at = `(seed ${tally.seed})`;
+      for (const kind of KINDS)
+        assert.ok(tally.changes[kind] > tally.steps / 100, `few ${kind} changes made: ${tally.changes[kind]} ${at}`);
+      assert.ok(tally.applies > tally.steps / 100, `few applies: ${tally.applies} ${at}`);
+      assert.ok(tally.applyWrites > tally.applies, `the applies wrote ${at}`);
+      assert.ok(tally.reused > tally.steps / 2, `the incremental read reuses orgs, not only reads them again ${at}`);
+      assert.deepEqual(Object.keys(tally.fallbacks).sort(), ['config changed', 'old snapshot', 'unknown event type'], at);
+    }
+  });
+}
