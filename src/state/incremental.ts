@@ -10,13 +10,13 @@
  * - The next run asks each org's log from that time minus an overlap (the log's lag) minus the
  *   `Date` header's whole-second rounding; an event it returns that the snapshot did not already
  *   hold is a change since the read.
- * - A Spoke with such an event is read again whole (its app, collections and directory lookups),
- *   and so is the Hub (the Hub read depends on the Spokes' app users and push mappings, and a
- *   Spoke's provisioning writes into the Hub without a Hub event of its own in every case).
- *   A Hub event of a user or a group means the Hub is read again; any other Hub event, or any
- *   event type this module does not know, means a full read.
- * - A Spoke whose snapshot still shows provisioning in flight (an app user SYNCING) is read again:
- *   its outcome lands later, in the Spoke and in the Hub, with no event of its own.
+ * - What the new events say changed is read again, object by object (src/state/delta-read.ts):
+ *   an app user, a group's members, the app's group or push-mapping list, the Hub users the plan
+ *   looks up. An org whose app, groups or schemas changed is read whole; the Hub is read whole
+ *   when a Spoke is. An event type this module does not know means a full read; sign-ins and token
+ *   grants are known to change nothing it reads.
+ * - An app user the snapshot shows in flight (SYNCING) is read again: its outcome lands later, in
+ *   the Spoke and in the Hub, and Okta need not log it.
  * - Token checks always run (a token's validity is not in the log).
  * The snapshot never holds a secret: LiveState holds none (src/state/types.ts), and the config is
  * kept only as a digest.
@@ -26,6 +26,17 @@ import type { DesiredState } from '../config/types.js';
 import { OktaApiError } from '../okta/errors.js';
 import type { OktaClient, Query } from '../okta/types.js';
 import { readLiveState, type LiveClients, type ReadOptions } from './read-live-state.js';
+import { Org2OrgError } from '../errors.js';
+import {
+  classify,
+  noChanges,
+  patchHub,
+  patchSpoke,
+  spokeNeedsWholeRead,
+  WholeReadNeeded,
+  type LogEntry,
+  type OrgChanges,
+} from './delta-read.js';
 import type { LiveHub, LiveSpoke, LiveState } from './types.js';
 
 export const SNAPSHOT_FORMAT = 'org2org-snapshot';
@@ -68,8 +79,9 @@ export interface IncrementalResult {
   mode: 'full' | 'incremental';
   /** Why the read was full (also 'no snapshot yet' when none was given). */
   fallback?: string;
-  /** Orgs read again, and orgs reused from the snapshot ('hub' for the Hub). */
+  /** Orgs read again whole, orgs brought up to date object by object, and orgs reused from the snapshot as they were ('hub' for the Hub). */
   read: string[];
+  patched: string[];
   reused: string[];
   /** Why no snapshot could be written. */
   noSnapshot?: string;
@@ -84,22 +96,6 @@ const UNTIL_AHEAD_MS = 10 * 60_000;
 /** More log pages than this since the snapshot: a full read is as cheap and surely complete. */
 const MAX_LOG_PAGES = 10;
 const LOG_PAGE = 1000;
-
-/** Okta's event types the read scopes to one org's Org2Org app or directory; any other means a full read. */
-const APP_EVENT_TYPES = new Set([
-  'application.user_membership.add',
-  'application.user_membership.update',
-  'application.user_membership.remove',
-  'group.application_assignment.add',
-  'group.application_assignment.remove',
-  'application.provision.group_push.mapping.created',
-  'application.provision.group_push.mapping.updated',
-  'application.provision.group_push.mapping.deleted',
-  'application.lifecycle.update',
-  'application.lifecycle.activate',
-  'application.lifecycle.deactivate',
-]);
-const DIRECTORY_EVENT = /^(user\.lifecycle|user\.account\.update_profile|group\.user_membership|group\.lifecycle|group\.profile)\./;
 
 export function configDigest(desired: DesiredState): string {
   return createHash('sha256')
@@ -137,7 +133,7 @@ export function parseSnapshot(text: string): Snapshot | { problem: string } {
 interface LogAnswer {
   /** Server time of the first page's answer. */
   at: string;
-  events: { uuid: string; published: string; eventType: string }[];
+  events: LogEntry[];
 }
 
 /** Why this org's log can't prove anything (a full read follows). */
@@ -177,7 +173,10 @@ async function readLog(client: OktaClient, sinceMs: number, localNow: number): P
     for (const e of answer.body as Record<string, unknown>[]) {
       if (typeof e.uuid !== 'string' || typeof e.published !== 'string' || typeof e.eventType !== 'string')
         throw new NoProof(`${client.org}: a System Log event without uuid, published or eventType`);
-      events.push({ uuid: e.uuid, published: e.published, eventType: e.eventType });
+      const targets = (Array.isArray(e.target) ? (e.target as Record<string, unknown>[]) : [])
+        .filter((t) => t && typeof t.id === 'string' && typeof t.type === 'string')
+        .map((t) => ({ id: t.id as string, type: t.type as string }));
+      events.push({ uuid: e.uuid, published: e.published, eventType: e.eventType, targets });
     }
     const next = nextLink(answer.headers.get('link') ?? undefined, client);
     if (!next || (answer.body as unknown[]).length === 0) break;
@@ -211,25 +210,20 @@ function cursorOf(answer: LogAnswer, overlapMs: number): LogCursor {
   return { at: answer.at, seen: answer.events.filter((e) => Date.parse(e.published) >= from).map((e) => e.uuid) };
 }
 
-type OrgVerdict = { changed: false } | { changed: true; scope: 'org' } | { changed: true; scope: 'all'; why: string };
-
-/** What an org's new events say. */
-function judge(org: string, isHub: boolean, cursor: LogCursor, answer: LogAnswer): OrgVerdict {
+/** The events of `answer` the snapshot's read did not already reflect. */
+function newEvents(cursor: LogCursor, answer: LogAnswer): LogEntry[] {
   const seen = new Set(cursor.seen);
-  let changed = false;
-  for (const e of answer.events) {
-    if (seen.has(e.uuid)) continue;
-    changed = true;
-    const scoped = isHub ? DIRECTORY_EVENT.test(e.eventType) : APP_EVENT_TYPES.has(e.eventType) || DIRECTORY_EVENT.test(e.eventType);
-    if (!scoped)
-      return {
-        changed: true,
-        scope: 'all',
-        why: `${org}: event type ${JSON.stringify(e.eventType)} is not one the incremental read can scope`,
-      };
-  }
-  return changed ? { changed: true, scope: 'org' } : { changed: false };
+  return answer.events.filter((e) => !seen.has(e.uuid));
 }
+
+const isEmpty = (c: OrgChanges): boolean =>
+  c.whole === undefined &&
+  c.appUsers.size === 0 &&
+  c.users.size === 0 &&
+  c.memberGroups.size === 0 &&
+  c.assignedGroups.size === 0 &&
+  !c.mappings &&
+  !c.apps;
 
 /**
  * Read the orgs, incrementally when `previous` allows (a Snapshot, or why none can be used:
@@ -284,42 +278,77 @@ export async function readWithSnapshot(
     );
     if (!(localNow - oldest <= maxAgeMs)) fallback = `the snapshot is older than ${Math.round(maxAgeMs / 3600_000)} hours`;
   }
+  const patched = new Set<string>();
   if (snapshot && fallback === undefined) {
-    const verdicts = new Map<string, OrgVerdict>();
+    // What each org's new events say changed; an event this read can't scope makes it a full read.
+    const changesOf = new Map<string, OrgChanges>();
     for (const { key, name, isHub } of orgs) {
       const cursor = isHub ? snapshot.cursors.hub : snapshot.cursors.spokes[name];
-      if (!cursor) {
-        verdicts.set(key, { changed: true, scope: 'org' });
+      const kept = isHub ? undefined : snapshot.spokes[name];
+      if (!cursor || (!isHub && !kept) || (isHub && !snapshot.hub)) {
+        changesOf.set(key, { ...noChanges(), whole: 'not in the snapshot' });
         continue;
       }
-      const verdict = judge(name, isHub, cursor, answers.get(key)!);
-      if (verdict.changed && verdict.scope === 'all') {
-        fallback = verdict.why;
+      const changes = classify(name, isHub, kept?.live.app?.id, newEvents(cursor, answers.get(key)!));
+      if ('unknown' in changes) {
+        fallback = changes.unknown;
         break;
       }
-      verdicts.set(key, verdict);
+      changesOf.set(key, changes);
     }
     if (fallback === undefined) {
-      for (const name of spokeNames) {
-        const kept = snapshot.spokes[name];
-        if (!kept || verdicts.get(name)?.changed) continue;
-        // Provisioning in flight finishes later, in the Spoke and the Hub, with no event of its own.
-        if (kept.live.appUsers.some((u) => u.syncState === 'SYNCING')) continue;
-        // No app (or none that is surely the config's): the read is small, and finding an app is not an app event.
-        if (kept.live.app === null || kept.live.appProblem !== undefined) continue;
-        reuse.spokes[name] = kept;
-        read.delete(name);
-      }
-      const hubChanged = verdicts.get(HUB)?.changed ?? false;
-      if (clients.hub && snapshot.hub && !hubChanged && spokeNames.every((n) => reuse.spokes[n] !== undefined)) {
-        reuse.hub = snapshot.hub;
-        read.delete(HUB);
+      const hubChanges = changesOf.get(HUB) ?? noChanges();
+      // A Hub group created or deleted can move a push mapping's status in the Spoke without a Spoke event.
+      if (hubChanges.whole !== undefined) for (const name of spokeNames) changesOf.get(name)!.mappings = true;
+      await Promise.all(
+        spokeNames.map(async (name) => {
+          const changes = changesOf.get(name)!;
+          const kept = snapshot.spokes[name];
+          if (!kept || spokeNeedsWholeRead(kept.live, changes) !== undefined) return;
+          const inFlight = kept.live.appUsers.some((u) => u.syncState === 'SYNCING');
+          if (isEmpty(changes) && !inFlight) {
+            reuse.spokes[name] = kept;
+            read.delete(name);
+            return;
+          }
+          const spoke = desired.spokes.find((s) => s.name === name)!;
+          try {
+            reuse.spokes[name] = await patchSpoke(spoke, clients.spokes[name]!, kept, changes, options.onEvent);
+            patched.add(name);
+            read.delete(name);
+          } catch (err) {
+            // Read whole instead: an app that turned out to need it, or a Spoke that can't be read (the read says why).
+            if (!(err instanceof WholeReadNeeded) && !(err instanceof Org2OrgError)) throw err;
+          }
+        }),
+      );
+      if (hubChanges.apps && spokeNames.some((n) => snapshot.spokes[n]?.live.serviceApp !== undefined)) reuse.serviceApps = true;
+      const everySpokeKept = spokeNames.every((n) => reuse.spokes[n] !== undefined);
+      if (clients.hub && snapshot.hub && hubChanges.whole === undefined && everySpokeKept) {
+        const anyPatched = patched.size > 0;
+        if (!anyPatched && isEmpty(hubChanges)) {
+          reuse.hub = snapshot.hub;
+          read.delete(HUB);
+        } else {
+          try {
+            const before = Object.fromEntries(spokeNames.map((n) => [n, snapshot.spokes[n]!.live]));
+            const now = Object.fromEntries(spokeNames.map((n) => [n, reuse.spokes[n]!.live]));
+            const chosen = desired.spokes.filter((s) => spokeNames.includes(s.name));
+            reuse.hub = await patchHub(clients.hub, chosen, snapshot.hub, before, now, hubChanges, options.onEvent);
+            patched.add(HUB);
+            read.delete(HUB);
+          } catch (err) {
+            if (!(err instanceof Org2OrgError)) throw err; // the whole read below says why the Hub can't be read
+          }
+        }
       }
     }
   }
   if (fallback !== undefined) {
     reuse.spokes = {};
     delete reuse.hub;
+    delete reuse.serviceApps;
+    patched.clear();
     for (const o of orgs) read.add(o.key);
   }
 
@@ -334,7 +363,8 @@ export async function readWithSnapshot(
     live,
     mode: Object.keys(reuse.spokes).length > 0 || reuse.hub ? 'incremental' : 'full',
     read: orgs.filter((o) => read.has(o.key)).map((o) => o.name),
-    reused: orgs.filter((o) => !read.has(o.key)).map((o) => o.name),
+    patched: orgs.filter((o) => patched.has(o.key)).map((o) => o.name),
+    reused: orgs.filter((o) => !read.has(o.key) && !patched.has(o.key)).map((o) => o.name),
   };
   if (fallback !== undefined) result.fallback = fallback;
   if (noSnapshot !== undefined) {
@@ -347,7 +377,7 @@ export async function readWithSnapshot(
     const liveSpoke = live.spokes[name];
     if (!liveSpoke) continue; // unreadable: read again next time
     cursors.spokes[name] = cursorOf(answers.get(name)!, overlapMs);
-    spokes[name] = reuse.spokes[name] ?? { live: liveSpoke, notes: spokeNotes.get(name) ?? [] };
+    spokes[name] = { live: liveSpoke, notes: spokeNotes.get(name) ?? reuse.spokes[name]?.notes ?? [] };
   }
   const body: Omit<Snapshot, 'integrity'> = { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, configDigest: digest, cursors, spokes };
   if (clients.hub && live.hub && live.hubUnreadable === undefined) {

@@ -72,7 +72,12 @@ export interface ReadOptions {
    * Spokes are taken as given (with the read notes they had) instead of read; `hub`, when given,
    * is taken as given too (only when no Spoke is read again: the Hub read depends on the Spokes').
    */
-  reuse?: { spokes: Record<string, { live: LiveSpoke; notes: LiveState['readProblems'] }>; hub?: LiveHub };
+  reuse?: {
+    spokes: Record<string, { live: LiveSpoke; notes: LiveState['readProblems'] }>;
+    hub?: LiveHub;
+    /** The Hub's apps changed: the reused Spokes' service apps are read again too. */
+    serviceApps?: boolean;
+  };
   /** Filled with each read Spoke's own read notes (not its token check's), for a snapshot. */
   spokeNotes?: Map<string, LiveState['readProblems']>;
 }
@@ -94,6 +99,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
   // The Hub's member lists are needed only where a push will replace or delete a Hub group's members.
   const mappingsRead = new Map(chosen.map((spoke) => [spoke.name, promiseWithResolve<LivePushMapping[]>()]));
   // One Spoke that can't be read (down, typo'd URL, revoked token) must not cost the others' plans.
+  const serviceAppsAgain = options.reuse?.serviceApps === true;
   const readOrNote = (spoke: DesiredSpoke): Promise<LiveSpoke | undefined> => {
     const appUsers = appUsersRead.get(spoke.name)!;
     const mappings = mappingsRead.get(spoke.name)!;
@@ -101,7 +107,10 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
     if (reused) {
       appUsers.resolve(reused.live.appUsers);
       mappings.resolve(reused.live.pushMappings);
-      notes.push(...reused.notes);
+      // Service apps read again replace their notes (kept as this Spoke's, for the next snapshot).
+      const kept = serviceAppsAgain ? reused.notes.filter((n) => !n.message.startsWith(SERVICE_APP_NOTE)) : reused.notes;
+      notes.push(...kept);
+      if (serviceAppsAgain) options.spokeNotes?.set(spoke.name, [...kept]);
       return Promise.resolve(structuredClone(reused.live));
     }
     const sinks: SpokeSinks = { onAppUsers: appUsers.resolve, onMappings: mappings.resolve };
@@ -140,7 +149,7 @@ export async function readLiveState(desired: DesiredState, clients: LiveClients,
       : Promise.resolve(undefined);
   const [spokes, hub, tokenNotes] = await Promise.all([spokesRead, hubRead, Promise.all(tokenChecks)]);
   notes.push(...tokenNotes.flat());
-  const readAgain = chosen.filter((s) => options.reuse?.spokes[s.name] === undefined);
+  const readAgain = chosen.filter((s) => serviceAppsAgain || options.reuse?.spokes[s.name] === undefined);
   if (clients.hub) await readServiceApps(clients.hub, clients, readAgain, spokes, notes, options.onEvent, options.spokeNotes);
   const state: LiveState = { spokes: Object.fromEntries(spokes.map((s) => [s.name, s])), readProblems: notes };
   if (Object.keys(unreadable).length > 0) state.unreadable = unreadable;
@@ -164,6 +173,7 @@ async function readServiceApps(
     chosen.map(async (spoke) => {
       const live = readByName.get(spoke.name);
       if (!live) return; // unreadable: its plan is that error
+      delete live.serviceApp; // a reused Spoke's, read again
       try {
         const serviceApp = await readServiceApp(hub, clients.spokes[spoke.name]!, spoke, live, onEvent);
         if (serviceApp !== undefined) live.serviceApp = serviceApp;
@@ -173,7 +183,7 @@ async function readServiceApps(
         const note = {
           spoke: spoke.name,
           severity: 'warning' as const,
-          message: `the Hub's service app of ${spoke.name} could not be read: ${err.message}`,
+          message: `${SERVICE_APP_NOTE} ${spoke.name} could not be read: ${err.message}`,
         };
         notes.push(note);
         spokeNotes?.get(spoke.name)?.push(note);
@@ -181,6 +191,9 @@ async function readServiceApps(
     }),
   );
 }
+
+/** What the note of a service app that can't be read starts with. */
+const SERVICE_APP_NOTE = "the Hub's service app of";
 
 /**
  * What the Hub read waits for, each as soon as the Spoke has it (empty when the Spoke has no app
@@ -251,10 +264,7 @@ async function readSpoke(
   const knownById = new Map(Object.values(groups).map((g) => [g.id, g]));
   // A mapping's targetGroupId is a group of the Spoke (the APP_GROUP standing for the Hub group,
   // as recorded traffic shows): its name, read here, is the Hub group's name.
-  const targetIds = rawMappings.map((m) => m.targetGroupId).filter((id): id is string => typeof id === 'string' && id !== '');
-  const unknownIds = [
-    ...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds]),
-  ].filter((id) => !knownById.has(id));
+  const unknownIds = groupIdsOf(rawGroups, rawMappings).filter((id) => !knownById.has(id));
   const [foundUsers, byId] = await Promise.all([usersFound, findGroupsById(client, unknownIds, onEvent)]);
   Object.assign(users, foundUsers);
   for (const [id, g] of byId) knownById.set(id, g);
@@ -276,19 +286,24 @@ async function readSpoke(
  * the plan orders each member's direct assignment before her group's (see plan-assignments). A
  * steady state assigns no new group, so reads nothing here.
  */
-async function readNewAssigneesGroups(
+export async function readNewAssigneesGroups(
   client: OktaClient,
   spoke: DesiredSpoke,
   live: LiveSpoke,
   assignedGroupIds: Set<string>,
   onEvent: ReadEventSink | undefined,
 ): Promise<void> {
-  const direct = new Set(live.appUsers.filter((u) => u.scope === 'USER').map((u) => u.loginKey));
-  if (spoke.assignments.users.every((u) => direct.has(u.loginKey))) return;
-  const groups = spoke.assignments.groups
-    .map((g) => live.groups[g.name])
-    .filter((g): g is DirectoryGroup => g !== undefined && !assignedGroupIds.has(g.id) && g.memberLoginKeys === undefined);
+  const groups = newAssigneesGroups(spoke, live, assignedGroupIds).filter((g) => g.memberLoginKeys === undefined);
   if (groups.length > 0) await fillMembers(client, [...new Set(groups)], onEvent);
+}
+
+/** The groups whose members readNewAssigneesGroups reads (none when every config user is assigned directly). */
+export function newAssigneesGroups(spoke: DesiredSpoke, live: LiveSpoke, assignedGroupIds: Set<string>): DirectoryGroup[] {
+  const direct = new Set(live.appUsers.filter((u) => u.scope === 'USER').map((u) => u.loginKey));
+  if (spoke.assignments.users.every((u) => direct.has(u.loginKey))) return [];
+  return spoke.assignments.groups
+    .map((g) => live.groups[g.name])
+    .filter((g): g is DirectoryGroup => g !== undefined && !assignedGroupIds.has(g.id));
 }
 
 /** Config-named groups don't depend on the app: read at once, the pushed ones' members after them. */
@@ -357,10 +372,37 @@ function nameAppGroupsAndMappings(
   knownById: Map<string, DirectoryGroup>,
   notes: LiveState['readProblems'],
 ): void {
+  nameAppGroups(spoke, live, rawGroups, knownById, notes);
+  nameMappings(live, rawMappings, knownById);
+}
+
+/** The app's groups, normalized with their names into `live.appGroups`; one the API can't read is a warning in `notes`. */
+export function nameAppGroups(
+  spoke: DesiredSpoke,
+  live: LiveSpoke,
+  rawGroups: Json[],
+  knownById: Map<string, DirectoryGroup>,
+  notes: LiveState['readProblems'],
+): void {
   const answerName = spoke.assignments.attributeNames?.securityAnswer ?? live.appUserSchema?.securityAnswer;
   live.appGroups = rawGroups
     .map((g) => normalizeAppGroup(g, knownById.get(String(g.id))?.name ?? String(g.id), answerName))
     .sort((a, b) => cmp(a.name, b.name));
+  for (const g of rawGroups) {
+    if (!knownById.has(String(g.id)))
+      notes.push({
+        spoke: spoke.name,
+        severity: 'warning',
+        message: `${UNREADABLE_APP_GROUP} ${String(g.id)} of ${spoke.name} is not a group the API can read; it is shown by id`,
+      });
+  }
+}
+
+/** What the warning of an app group the API can't read starts with (an incremental read replaces those notes when it reads the app's groups again). */
+export const UNREADABLE_APP_GROUP = 'app group';
+
+/** The app's push mappings, normalized with their groups' names into `live.pushMappings`. */
+export function nameMappings(live: LiveSpoke, rawMappings: Json[], knownById: Map<string, DirectoryGroup>): void {
   live.pushMappings = rawMappings
     .map((m) => {
       const source = knownById.get(String(m.sourceGroupId))?.name;
@@ -368,14 +410,12 @@ function nameAppGroupsAndMappings(
       return normalizePushMapping(m, { ...(source !== undefined ? { source } : {}), ...(target !== undefined ? { target } : {}) });
     })
     .sort((a, b) => cmp(a.sourceGroupName ?? a.id, b.sourceGroupName ?? b.id));
-  for (const g of rawGroups) {
-    if (!knownById.has(String(g.id)))
-      notes.push({
-        spoke: spoke.name,
-        severity: 'warning',
-        message: `app group ${String(g.id)} of ${spoke.name} is not a group the API can read; it is shown by id`,
-      });
-  }
+}
+
+/** The group ids an app group list and a push mapping list name, for the names a read must find. */
+export function groupIdsOf(rawGroups: Json[], rawMappings: Json[]): string[] {
+  const targetIds = rawMappings.map((m) => m.targetGroupId).filter((id): id is string => typeof id === 'string' && id !== '');
+  return [...new Set([...rawGroups.map((g) => String(g.id)), ...rawMappings.map((m) => String(m.sourceGroupId)), ...targetIds])];
 }
 
 /**
@@ -383,7 +423,7 @@ function nameAppGroupsAndMappings(
  * proportional to the normalized state, not to Okta's JSON). The embedded users also answer
  * "does this config login exist" for every assigned user, for free.
  */
-async function readAppUsers(
+export async function readAppUsers(
   client: OktaClient,
   appPath: string,
   schemaRead: Promise<LiveAppUserSchema | null>,
@@ -478,7 +518,11 @@ async function readFeatures(client: OktaClient, appPath: string, onEvent: ReadEv
 }
 
 /** undefined: provisioning is off, so Okta won't list them (mappings made while it was on are still there). */
-async function readPushMappings(client: OktaClient, appPath: string, onEvent: ReadEventSink | undefined): Promise<Json[] | undefined> {
+export async function readPushMappings(
+  client: OktaClient,
+  appPath: string,
+  onEvent: ReadEventSink | undefined,
+): Promise<Json[] | undefined> {
   try {
     return await readAll<Json>(client, `${appPath}/group-push/mappings`, {}, 'push mappings', onEvent);
   } catch (err) {
@@ -556,7 +600,7 @@ async function readHubGroups(
  * stays changes nothing in the Hub, so its members (usually most of a steady state's requests)
  * are not read.
  */
-function hubMembersNeeded(spokes: DesiredSpoke[], mappingsOf: LivePushMapping[][]): Set<string> {
+export function hubMembersNeeded(spokes: DesiredSpoke[], mappingsOf: LivePushMapping[][]): Set<string> {
   const needed = new Set<string>();
   spokes.forEach((spoke, i) => {
     // Source and target both: a mapping whose Hub group the file now names differently is not "as it is".
@@ -578,10 +622,10 @@ function promiseWithResolve<T>(): { promise: Promise<T>; resolve: (value: T) => 
   return { promise, resolve };
 }
 
-function cmp(a: string, b: string): number {
+export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sortRecord<T>(record: Record<string, T>): Record<string, T> {
+export function sortRecord<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => cmp(a, b)));
 }

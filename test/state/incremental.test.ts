@@ -101,6 +101,10 @@ async function withSim(fn: (sim: Sim) => Promise<void>): Promise<void> {
   }
 }
 
+function groupTarget(): LogEvent['target'][number] {
+  return { id: '00g0000000000000000x', type: 'UserGroup', alternateId: 'unknown', displayName: 'x', detailEntry: null };
+}
+
 /** An event as the log holds it (for event types the simulator never writes by itself). */
 function logEvent(eventType: string): LogEvent {
   return {
@@ -134,14 +138,19 @@ test('steady state: nothing changed → every org reused, the same plan, only th
   });
 });
 
-test('a change in one Spoke: that Spoke and the Hub are read again, the other Spoke reused', async () => {
+test('a change in one Spoke: only the changed objects are read (that app user, the Hub logins it moves), the other Spoke reused', async () => {
   await withSim(async (sim) => {
     const snap = join(dir, 'one.json');
     await plan(sim, ['--snapshot', snap]);
     await consoleChange(sim, 'apac', { assignUser: 'sora@acme.com' });
     const inc = await plan(sim, ['--snapshot', snap, '--refresh', 'changes']);
-    assert.match(inc.err, /refresh: read again: hub, apac; unchanged since the snapshot: emea/);
+    assert.match(inc.err, /refresh: read again: none; brought up to date object by object: hub, apac; unchanged since the snapshot: emea/);
     assert.deepEqual(planOf(inc), planOf(await plan(sim)));
+    // apac: its log, and the one app user the event names; emea: its log only.
+    assert.deepEqual(inc.calls.apac, { 'GET /api/v1/logs': 1, 'GET /api/v1/apps/{appId}/users/{userId}': 1 });
+    assert.deepEqual(inc.calls.emea, { 'GET /api/v1/logs': 1 });
+    // The Hub: its log, the provisioning tokens' checks, and no group or member list.
+    for (const route of Object.keys(inc.calls.hub!)) assert.match(route, /^GET \/api\/v1\/(logs|users)/, route);
     // The snapshot now holds apac's new state: the next run reuses every org again.
     const next = await plan(sim, ['--snapshot', snap, '--refresh', 'changes']);
     assert.match(next.err, /refresh: read again: none;/);
@@ -149,14 +158,24 @@ test('a change in one Spoke: that Spoke and the Hub are read again, the other Sp
   });
 });
 
-test('a Hub directory event: only the Hub is read again', async () => {
+test('a Hub user event: the Hub is brought up to date, the Spokes reused; a Hub group created: the Hub is read again', async () => {
   await withSim(async (sim) => {
     const snap = join(dir, 'hub.json');
     await plan(sim, ['--snapshot', snap]);
-    sim.org('hub').systemLog.push(logEvent('group.user_membership.add'));
+    sim.org('hub').systemLog.push(logEvent('user.lifecycle.create'));
     const inc = await plan(sim, ['--snapshot', snap, '--refresh', 'changes']);
-    assert.match(inc.err, /refresh: read again: hub; unchanged since the snapshot: emea, apac/);
+    assert.match(inc.err, /refresh: read again: none; brought up to date object by object: hub; unchanged since the snapshot: emea, apac/);
     assert.deepEqual(planOf(inc), planOf(await plan(sim)));
+
+    // A group appears in the Hub (a push target, maybe): the Hub is read whole, the Spokes' push mappings again.
+    sim.org('hub').systemLog.push({ ...logEvent('group.lifecycle.create'), target: [groupTarget()] });
+    const group = await plan(sim, ['--snapshot', snap, '--refresh', 'changes']);
+    assert.match(
+      group.err,
+      /refresh: read again: hub; brought up to date object by object: emea, apac; unchanged since the snapshot: none/,
+    );
+    assert.deepEqual(planOf(group), planOf(await plan(sim)));
+    for (const o of ['emea', 'apac']) assert.ok(group.calls[o]!['GET /api/v1/apps/{appId}/group-push/mappings'], o);
   });
 });
 
@@ -167,8 +186,10 @@ test('provisioning in flight (an app user SYNCING): its Spoke is read again thou
     await consoleChange(sim, 'apac', { assignUser: 'sora@acme.com' });
     await plan(sim, ['--snapshot', snap]);
     const inc = await plan(sim, ['--snapshot', snap, '--refresh', 'changes']);
-    assert.match(inc.err, /refresh: read again: hub, apac; unchanged since the snapshot: emea/);
+    assert.match(inc.err, /refresh: read again: none; brought up to date object by object: hub, apac; unchanged since the snapshot: emea/);
     assert.deepEqual(planOf(inc), planOf(await plan(sim)));
+    // The app user in flight is read again, nothing else of apac.
+    assert.deepEqual(inc.calls.apac, { 'GET /api/v1/logs': 1, 'GET /api/v1/apps/{appId}/users/{userId}': 1 });
   } finally {
     await sim.close();
   }
@@ -217,9 +238,8 @@ test('fallbacks at the command: no snapshot, not JSON, edited, another format, c
     sim.org('emea').systemLog.push(logEvent('policy.lifecycle.update'));
     await expectFull(/emea: event type "policy\.lifecycle\.update" is not one the incremental read can scope/);
 
-    // A non-directory Hub event (a service app, a role, a token…) can touch any Spoke's read.
-    sim.org('hub').systemLog.push(logEvent('application.lifecycle.update'));
-    await expectFull(/hub: event type "application\.lifecycle\.update"/);
+    sim.org('hub').systemLog.push(logEvent('policy.lifecycle.update'));
+    await expectFull(/hub: event type "policy\.lifecycle\.update"/);
 
     const log = sim.org('apac').systemLog;
     for (let i = 0; i < 10_001; i++) log.push(logEvent('application.user_membership.update'));

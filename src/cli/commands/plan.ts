@@ -162,7 +162,10 @@ function reportSnapshot(session: Session, args: PlanArgs, r: IncrementalResult, 
   const names = (list: string[]): string => (list.length > 0 ? list.join(', ') : 'none');
   if (args.refresh === 'changes') {
     if (r.fallback !== undefined) session.err(`refresh: read in full: ${inert(r.fallback)}\n`);
-    else session.err(`refresh: read again: ${names(r.read)}; unchanged since the snapshot: ${names(r.reused)}\n`);
+    else {
+      const patched = r.patched.length > 0 ? `; brought up to date object by object: ${names(r.patched)}` : '';
+      session.err(`refresh: read again: ${names(r.read)}${patched}; unchanged since the snapshot: ${names(r.reused)}\n`);
+    }
   }
   if (r.snapshot) writeOutputFile(args.snapshot!, JSON.stringify(r.snapshot), { what: SNAPSHOT, inputs });
   else session.err(`refresh: no snapshot written (the next --refresh changes reads in full): ${inert(r.noSnapshot ?? '')}\n`);
