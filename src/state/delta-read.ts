@@ -131,7 +131,9 @@ export function classify(org: string, isHub: boolean, appId: string | undefined,
     if (isHub) {
       // The Hub's apps matter only as the Spokes' service apps; assignments to them are not read.
       if (/^(application\.user_membership\.|group\.application_assignment\.)/.test(type)) continue;
-      if (/^(application\.|app\.oauth2\.|iam\.)/.test(type)) {
+      // Only an app's lifecycle, its OAuth client and its roles are part of a service app; any other
+      // app event (a schema, a mapping) may be something else a Spoke's read holds, so it is not scoped.
+      if (/^(application\.lifecycle\.|app\.oauth2\.|iam\.)/.test(type)) {
         changes.apps = true;
         continue;
       }

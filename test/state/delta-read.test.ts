@@ -103,6 +103,8 @@ test('Hub: users and memberships are scoped; its apps only as service apps; grou
   assert.equal(c.apps, false);
   const apps = classify('hub', true, undefined, [event('application.lifecycle.update', app('0oa-svc'))]);
   assert.ok(!('unknown' in apps) && apps.apps);
+  const schema = classify('hub', true, undefined, [event('application.user_schema.update', app('0oa-svc'))]);
+  assert.ok('unknown' in schema, 'a Hub app event other than lifecycle, OAuth client or roles is not scoped');
   const groups = classify('hub', true, undefined, [event('group.lifecycle.create', group('hg2'))]);
   assert.ok(!('unknown' in groups) && groups.whole !== undefined);
 });
