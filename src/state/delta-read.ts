@@ -86,8 +86,11 @@ export function noChanges(): OrgChanges {
   return { appUsers: new Set(), users: new Set(), memberGroups: new Set(), assignedGroups: new Set(), mappings: false, apps: false };
 }
 
-/** Event types that change nothing org2org reads (sign-ins, token grants): never a reason to read. */
-const NEUTRAL = /^(user\.session\.|user\.authentication\.|policy\.evaluate_sign_on$|app\.oauth2\.(as\.)?token\.)/;
+/**
+ * Event types that change nothing a plan reads (sign-ins, token grants, identity providers — read
+ * only by `rotate-keys`): never a reason to read.
+ */
+const NEUTRAL = /^(user\.session\.|user\.authentication\.|policy\.evaluate_sign_on$|app\.oauth2\.(as\.)?token\.|system\.idp\.)/;
 
 const ids = (e: LogEntry, type: string): string[] => e.targets.filter((t) => t.type === type).map((t) => t.id);
 
@@ -127,13 +130,18 @@ export function classify(org: string, isHub: boolean, appId: string | undefined,
       whole(`a group was created, renamed or deleted (${type})`);
       continue;
     }
+    // A user schema, an app-user schema or a profile mapping: what carried attributes are checked against.
+    if (/^directory\.(user_profile|app_user_profile|mapping)\./.test(type)) {
+      whole(`a schema or a profile mapping changed (${type})`);
+      continue;
+    }
     const apps = ids(e, 'AppInstance');
     if (isHub) {
       // The Hub's apps matter only as the Spokes' service apps; assignments to them are not read.
       if (/^(application\.user_membership\.|group\.application_assignment\.)/.test(type)) continue;
       // Only an app's lifecycle, its OAuth client and its roles are part of a service app; any other
       // app event (a schema, a mapping) may be something else a Spoke's read holds, so it is not scoped.
-      if (/^(application\.lifecycle\.|app\.oauth2\.|iam\.)/.test(type)) {
+      if (/^(application\.lifecycle\.|app\.oauth2\.|app\.keys\.|iam\.)/.test(type)) {
         changes.apps = true;
         continue;
       }
@@ -158,8 +166,8 @@ export function classify(org: string, isHub: boolean, appId: string | undefined,
       changes.mappings = true;
       continue;
     }
-    if (/^application\./.test(type)) {
-      // An app's settings, features, connection, lifecycle — or another Org2Org app appearing: read whole.
+    if (/^(application\.|app\.keys\.)/.test(type)) {
+      // An app's settings, features, connection, keys, lifecycle — or another Org2Org app appearing: read whole.
       whole(`an app changed (${type})`);
       continue;
     }

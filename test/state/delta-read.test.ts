@@ -65,6 +65,10 @@ test('an app changed, a group created, renamed or deleted, or an event missing i
   for (const e of [
     event('application.lifecycle.update', app()),
     event('application.lifecycle.create', app('0oa-new')),
+    event('app.keys.generate', app()),
+    event('directory.app_user_profile.update', app()),
+    event('directory.user_profile.update'),
+    event('directory.mapping.update'),
     event('group.lifecycle.create', group('g9')),
     event('group.profile.update', group('g1')),
     event('group.lifecycle.delete', group('g1')),
@@ -85,6 +89,7 @@ test('sign-ins, sessions and token grants are state-neutral in any org', () => {
     event('policy.evaluate_sign_on', user('u1')),
     event('app.oauth2.token.grant.access_token', app()),
     event('app.oauth2.as.token.grant.access_token', app()),
+    event('system.idp.lifecycle.update'),
   ];
   assert.deepEqual(spoke(...noise), noChanges());
   assert.deepEqual(classify('hub', true, undefined, noise), noChanges());
@@ -105,6 +110,8 @@ test('Hub: users and memberships are scoped; its apps only as service apps; grou
   assert.ok(!('unknown' in apps) && apps.apps);
   const schema = classify('hub', true, undefined, [event('application.user_schema.update', app('0oa-svc'))]);
   assert.ok('unknown' in schema, 'a Hub app event other than lifecycle, OAuth client or roles is not scoped');
+  const hubSchema = classify('hub', true, undefined, [event('directory.user_profile.update')]);
+  assert.ok(!('unknown' in hubSchema) && hubSchema.whole !== undefined, "the Hub's user schema is read whole again");
   const groups = classify('hub', true, undefined, [event('group.lifecycle.create', group('hg2'))]);
   assert.ok(!('unknown' in groups) && groups.whole !== undefined);
 });
