@@ -87,10 +87,24 @@ export function noChanges(): OrgChanges {
 }
 
 /**
- * Event types that change nothing a plan reads (sign-ins, token grants, identity providers — read
- * only by `rotate-keys`): never a reason to read.
+ * Event types that change nothing a plan reads: sign-ins, sessions, factors, authorizations and
+ * token grants, messages sent, threat and rate-limit notices (org2org's own reads can cause those),
+ * identity providers (read only by `rotate-keys`). A busy org logs these by the thousand between
+ * two plans; any type not here and not scoped below means a full read.
  */
-const NEUTRAL = /^(user\.session\.|user\.authentication\.|policy\.evaluate_sign_on$|app\.oauth2\.(as\.)?token\.|system\.idp\.)/;
+const NEUTRAL = new RegExp(
+  [
+    '^user\\.session\\.',
+    '^user\\.authentication\\.',
+    '^user\\.mfa\\.',
+    '^policy\\.evaluate_sign_on$',
+    '^app\\.oauth2\\.(as\\.)?(token|authorize)\\.',
+    '^system\\.(email|sms|voice|push)\\.',
+    '^system\\.(org|operation)\\.rate_limit\\.',
+    '^security\\.(threat|request)\\.',
+    '^system\\.idp\\.',
+  ].join('|'),
+);
 
 const ids = (e: LogEntry, type: string): string[] => e.targets.filter((t) => t.type === type).map((t) => t.id);
 

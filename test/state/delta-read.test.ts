@@ -82,7 +82,7 @@ test('an app changed, a group created, renamed or deleted, or an event missing i
   }
 });
 
-test('sign-ins, sessions and token grants are state-neutral in any org', () => {
+test('sign-ins, sessions, factors, token grants, messages and rate-limit notices are state-neutral in any org', () => {
   const noise = [
     event('user.session.start', user('u1')),
     event('user.authentication.sso', user('u1'), app()),
@@ -90,6 +90,12 @@ test('sign-ins, sessions and token grants are state-neutral in any org', () => {
     event('app.oauth2.token.grant.access_token', app()),
     event('app.oauth2.as.token.grant.access_token', app()),
     event('system.idp.lifecycle.update'),
+    event('user.mfa.factor.activate', user('u1')),
+    event('app.oauth2.as.authorize.code', app()),
+    event('system.email.password_reset.sent_message', user('u1')),
+    event('system.org.rate_limit.warning'),
+    event('system.operation.rate_limit.violation'),
+    event('security.threat.detected'),
   ];
   assert.deepEqual(spoke(...noise), noChanges());
   assert.deepEqual(classify('hub', true, undefined, noise), noChanges());
