@@ -27,9 +27,11 @@ import { liveEntries } from '../export-into.js';
 import { readRegularFile, writeOutputFile } from '../files.js';
 import { planLive } from '../plan-live.js';
 import { startSession, type SessionIo } from '../session.js';
+import { reportSnapshot, SNAPSHOT_FLAGS, SNAPSHOT_HELP, snapshotArgsOf, snapshotReader } from '../snapshot.js';
+import type { IncrementalResult } from '../../state/incremental.js';
 
 const HELP = `Usage: org2org drift [-c FILE] [--spoke NAME]… [--propose] [--pr-body FILE] [--revert-plan FILE]
-                     [--max-removals N] [--allow-…]
+                     [--snapshot FILE [--refresh full|changes]] [--max-removals N] [--allow-…]
 
 Plans the config against the live orgs (as a scheduled run does) and sorts each difference by
 its drift policy (\`drift:\` on a Spoke, or on its \`assignments\` / \`pushGroups\`; default report):
@@ -46,6 +48,7 @@ Options:
       --pr-body FILE         write the pull request's description (Markdown), drift or not
       --revert-plan FILE     write the revert plan (only when there is something to revert); its
                              config (the file with the other drift accepted) goes to FILE.config.yaml
+${SNAPSHOT_HELP}
 ${ALLOWANCE_HELP}
 
 ${GLOBAL_HELP}
@@ -68,6 +71,7 @@ export async function runDrift(argv: string[], io: SessionIo = {}): Promise<numb
     propose: { type: 'boolean' },
     'pr-body': { type: 'string' },
     'revert-plan': { type: 'string' },
+    ...SNAPSHOT_FLAGS,
   });
   const session = startSession(io, parsed.global);
   if (parsed.global.help) return session.help(HELP);
@@ -77,10 +81,15 @@ export async function runDrift(argv: string[], io: SessionIo = {}): Promise<numb
   const propose = parsed.flag('propose');
   const prBody = parsed.string('pr-body');
   const revertPlan = parsed.string('revert-plan');
+  const snapshotArgs = snapshotArgsOf(parsed);
   const text = readRegularFile(file, 'the config', 64 * 1024 * 1024).toString('utf8');
   const desired = await session.loadConfig(file, spokes, { applySecretsOptional: true });
   const clients = session.clients(desired, pacingOf(parsed));
-  const { plan, live } = await planLive(session, desired, clients, { allowances, now: io.now });
+  // A scheduled drift check is the run that pays a full read for nothing most days: the snapshot spares it.
+  const snapshotRead: { result?: IncrementalResult } = {};
+  const read = snapshotReader(snapshotArgs, desired, clients, [desired.file], snapshotRead);
+  const { plan, live } = await planLive(session, desired, clients, { allowances, now: io.now, ...(read ? { read } : {}) });
+  if (snapshotRead.result) reportSnapshot(session.err, snapshotArgs, snapshotRead.result, [desired.file]);
   session.out(renderPlanText(plan, { color: session.color }));
   if (plan.errored) {
     session.err('error: the plan has errors (listed above): no drift is proposed or reverted.\n');

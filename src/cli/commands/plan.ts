@@ -17,13 +17,11 @@ import { GLOBAL_HELP, PACING_FLAGS, pacingOf, parseCommandArgs, SPOKE_FLAGS, typ
 import { ALLOWANCE_FLAGS, ALLOWANCE_HELP, allowancesOf } from '../allowances.js';
 import { planLive } from '../plan-live.js';
 import { startSession, type Session, type SessionIo } from '../session.js';
-import { checkOutputFile, readRegularFile, writeOutputFile } from '../files.js';
+import { checkOutputFile, writeOutputFile } from '../files.js';
 import { appendStepSummary, markdownOptions, STEP_SUMMARY, stepSummaryFile } from '../github-actions.js';
 import type { Env } from '../io.js';
-import { existsSync } from 'node:fs';
-import { Org2OrgError, UsageError } from '../../errors.js';
-import { parseSnapshot, readWithSnapshot, type IncrementalResult, type Snapshot } from '../../state/incremental.js';
-import type { ReadOptions } from '../../state/read-live-state.js';
+import type { IncrementalResult } from '../../state/incremental.js';
+import { reportSnapshot, SNAPSHOT_FLAGS, SNAPSHOT_HELP, snapshotArgsOf, snapshotReader, type SnapshotArgs } from '../snapshot.js';
 
 const HELP = `Usage: org2org plan [-c FILE] [--spoke NAME]… [--out FILE] [--format text|markdown|json]
                     [--comment FILE [--artifact NAME]] [--detailed-exitcode] [--max-api-capacity PCT]
@@ -44,13 +42,7 @@ Options:
                              where long lists are cut
       --print-marker         print the --comment marker for this -c and --spoke selection and
                              exit (reads nothing): a workflow finds its comment by it
-      --snapshot FILE        keep what this read saw in FILE (per org: objects with their
-                             fingerprints, where each org's System Log stood; no secret), for
-                             the next run's --refresh changes (a path CI caches between runs)
-      --refresh MODE         full (default): read every org; changes: read only the orgs whose
-                             System Log shows a change since the --snapshot, reuse the rest,
-                             and read in full (saying why on stderr) whenever that can't be
-                             proven complete. Needs a token that may read the System Log.
+${SNAPSHOT_HELP}
       --detailed-exitcode    exit 2 when the plan has changes (0: none, 1: error, or a plan apply
                              would refuse)
       --max-api-capacity N   share of each rate-limit bucket to use: 0–1 or a percentage (default 50%)
@@ -94,17 +86,9 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
     // Where the plan goes is checked before any org is read: a long read isn't lost to a bad path.
     inputs = [desired.file];
     checkOutputs(args, session.env, inputs);
-    if (args.snapshot !== undefined) checkOutputFile(args.snapshot, { what: SNAPSHOT, inputs });
     const clients = session.clients(desired, args.pacing);
     const snapshotRead: { result?: IncrementalResult } = {};
-    const read =
-      args.snapshot === undefined
-        ? undefined
-        : async (onEvent: NonNullable<ReadOptions['onEvent']>): Promise<LiveState> => {
-            const previous = args.refresh === 'changes' ? readSnapshotFile(args.snapshot!) : undefined;
-            snapshotRead.result = await readWithSnapshot(desired, clients, previous, { onEvent });
-            return snapshotRead.result.live;
-          };
+    const read = snapshotReader(args, desired, clients, inputs, snapshotRead);
     ({ plan, live } = await planLive(session, desired, clients, {
       maxApiCapacity: args.pacing.maxApiCapacity,
       now: io.now,
@@ -112,7 +96,7 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
       allowances: args.allowances,
       ...(read ? { read } : {}),
     }));
-    if (snapshotRead.result) reportSnapshot(session, args, snapshotRead.result, inputs);
+    if (snapshotRead.result) reportSnapshot(session.err, args, snapshotRead.result, inputs);
   } catch (err) {
     // The comment and the summary say what stopped the plan; main reports the error as always
     // (a file that can't be written then is no reason to hide it).
@@ -142,34 +126,6 @@ export async function runPlan(argv: string[], io: PlanIo = {}): Promise<number> 
 }
 
 const OUT = 'the plan (--out)';
-const SNAPSHOT = 'the snapshot (--snapshot)';
-/** A snapshot of a 50,000-user org is tens of MB; this bounds what a corrupt path can make us read. */
-const SNAPSHOT_MAX_BYTES = 1024 * 1024 * 1024;
-
-/** The snapshot in FILE, or why it can't be used (then the read is full); none yet when FILE doesn't exist. */
-function readSnapshotFile(file: string): Snapshot | { problem: string } | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return parseSnapshot(readRegularFile(file, SNAPSHOT, SNAPSHOT_MAX_BYTES).toString('utf8'));
-  } catch (err) {
-    if (err instanceof Org2OrgError) return { problem: err.message };
-    throw err;
-  }
-}
-
-/** Says on stderr how the orgs were read, and keeps the snapshot for the next run. */
-function reportSnapshot(session: Session, args: PlanArgs, r: IncrementalResult, inputs: readonly string[]): void {
-  const names = (list: string[]): string => (list.length > 0 ? list.join(', ') : 'none');
-  if (args.refresh === 'changes') {
-    if (r.fallback !== undefined) session.err(`refresh: read in full: ${inert(r.fallback)}\n`);
-    else {
-      const patched = r.patched.length > 0 ? `; brought up to date object by object: ${names(r.patched)}` : '';
-      session.err(`refresh: read again: ${names(r.read)}${patched}; unchanged since the snapshot: ${names(r.reused)}\n`);
-    }
-  }
-  if (r.snapshot) writeOutputFile(args.snapshot!, JSON.stringify(r.snapshot), { what: SNAPSHOT, inputs });
-  else session.err(`refresh: no snapshot written (the next --refresh changes reads in full): ${inert(r.noSnapshot ?? '')}\n`);
-}
 const COMMENT = 'the comment (--comment)';
 
 /** --out, --comment and the step summary, checked before any org is read (see files.ts). */
@@ -241,7 +197,7 @@ interface PlanArgs {
   pacing: Pacing;
   allowances: Allowances;
   snapshot?: string;
-  refresh: 'full' | 'changes';
+  refresh: SnapshotArgs['refresh'];
 }
 
 function parsePlanArgs(argv: string[]): PlanArgs {
@@ -254,13 +210,9 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     'print-marker': { type: 'boolean' },
     format: { type: 'string' },
     'detailed-exitcode': { type: 'boolean' },
-    snapshot: { type: 'string' },
-    refresh: { type: 'string' },
+    ...SNAPSHOT_FLAGS,
     ...ALLOWANCE_FLAGS,
   });
-  const refresh = parsed.choice('refresh', ['full', 'changes'], 'full');
-  if (refresh === 'changes' && parsed.string('snapshot') === undefined)
-    throw new UsageError('--refresh changes needs --snapshot FILE: the snapshot is what an incremental read starts from.');
   return {
     global: parsed.global,
     spokes: parsed.strings('spoke'),
@@ -272,8 +224,7 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     detailedExitcode: parsed.flag('detailed-exitcode'),
     pacing: pacingOf(parsed),
     allowances: allowancesOf(parsed).allowances,
-    snapshot: parsed.string('snapshot'),
-    refresh,
+    ...snapshotArgsOf(parsed),
   };
 }
 
