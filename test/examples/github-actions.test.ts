@@ -81,6 +81,7 @@ test('action.yml: a composite Action whose steps name their shell, use only decl
     'node-version',
     'plan-workflow',
     'pr',
+    'snapshot',
     'spoke',
   ]);
 });
@@ -106,7 +107,7 @@ describe('what the workflows hand to whom', () => {
       assert.ok(uses.length > 0);
       for (const [, ref, rest] of uses) {
         if (ORG2ORG_ACTION.test(ref!)) continue;
-        assert.match(ref!, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${ref} is not pinned to a commit`);
+        assert.match(ref!, /^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40}$/, `${ref} is not pinned to a commit`);
         assert.match(rest!, /^\s+# v\d+\.\d+\.\d+$/, `${ref} has no version comment`);
       }
       for (const job of Object.values(workflow(file).jobs)) {
@@ -257,6 +258,8 @@ class Fixture {
   runner!: Runner;
   vars: Record<string, string> = {};
   secrets: Record<string, string> = {};
+  /** Each job is a run of its own (github.run_id): a run saves the cache under a key of its own. */
+  private runs = 41;
 
   async start(config: (sim: Sim, work: string) => Promise<void>, seed = 'examples/sim/seed.yaml'): Promise<void> {
     this.sim = await startSim(seed, { timeScale: 60, provisioningDelayMs: 0 });
@@ -321,7 +324,8 @@ class Fixture {
         ref_name: 'main',
         repository: 'acme/okta',
         server_url: 'https://github.example',
-        run_id: '42',
+        run_id: String(++this.runs),
+        run_attempt: '1',
         event: {
           pull_request: {
             number: 7,
@@ -434,6 +438,8 @@ describe("the workflows' jobs, run against the simulator", {
       ['          command: plan\n          spoke: emea\n          allow: --max-removals lots\n', /--max-removals needs a number/],
       ['          command: plan\n          spoke: emea\n          allow: --allow-hub-change --config x\n', /unknown allowance "--config"/],
       ['          command: drift\n          spoke: emea\n          allow: --allow-hub-change\n', /allow goes with command: plan/],
+      ['          command: validate\n          snapshot: s.json\n', /snapshot goes with command: plan or drift/],
+      ['          command: drift\n          spoke: emea\n          snapshot: --refresh\n', /snapshot must be a file path/],
     ];
     for (const [inputs, message] of cases) {
       const job = await f.runner.runJob({ workflowFile: wf(inputs), job: 'j', context: f.context('emea') });
@@ -560,6 +566,33 @@ describe("the workflows' jobs, run against the simulator", {
     assert.equal(emea.failed, true);
     assert.equal(emea.step('org2org drift (exit 2 = drift)').outputs.exitcode, '2');
     assert.match(emea.summary, /^## org2org plan for `emea`\n[\s\S]*^Spoke emea /m);
+  });
+
+  test('drift-check keeps a snapshot in the Actions cache: the next check reads only what changed, and sees a console change', async () => {
+    // The test before this one ran each Spoke's check once, from no snapshot: a full read, saved to the cache.
+    const saved = f.runner.cacheKeys().filter((k) => k.startsWith('org2org-snapshot-main-apac-'));
+    assert.equal(saved.length, 1, f.runner.cacheKeys().join(', '));
+    const calls = (): number => Object.keys(f.sim.orgs).reduce((n, o) => n + f.sim.stats(o).total, 0);
+    const before = calls();
+    const quiet = await f.run('drift-check.yml', 'drift', 'apac');
+    assert.equal(quiet.failed, false, quiet.log);
+    assert.match(quiet.step("Restore the last check's snapshot").log, new RegExp(`Cache restored from key: ${saved[0]}`));
+    assert.match(quiet.log, /^refresh: read again: none; unchanged since the snapshot: hub, apac$/m);
+    // Two log queries and the TOKEN connection's check: nothing else was read.
+    assert.ok(calls() - before <= 5, `a quiet check made ${calls() - before} calls`);
+    assert.equal(quiet.step('Keep the snapshot for the next check').code, 0);
+    assert.equal(f.runner.cacheKeys().filter((k) => k.startsWith('org2org-snapshot-main-apac-')).length, 2, 'saved under a new key');
+
+    // A console change in apac: the next check reads apac (and the Hub) again, and reports the drift.
+    await consoleChange(f.sim, 'apac', { unassignUser: 'kenji@acme.com' });
+    const drifted = await f.run('drift-check.yml', 'drift', 'apac');
+    assert.equal(drifted.failed, true);
+    assert.equal(drifted.step('org2org drift (exit 2 = drift)').outputs.exitcode, '2');
+    assert.match(drifted.log, /^refresh: read again: hub, apac; unchanged since the snapshot: none$/m);
+    assert.match(drifted.log, /kenji@acme\.com/);
+    // The drift still fails the job, but its snapshot is kept: the check after it starts from there.
+    assert.equal(drifted.step('Keep the snapshot for the next check').code, 0);
+    assert.equal(f.runner.cacheKeys().filter((k) => k.startsWith('org2org-snapshot-main-apac-')).length, 3);
   });
 });
 

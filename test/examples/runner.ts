@@ -4,14 +4,17 @@
  * `bash -eo pipefail` with their `env` evaluated, `if:` conditions, step outputs, $GITHUB_PATH,
  * $GITHUB_STEP_SUMMARY — and runs the org2org Action's own steps for a `uses:` of it. Third-party
  * actions are stood in for: checkout and setup-node do nothing (the work tree and Node are here),
- * upload-artifact copies the file into an artifact store a fake `gh run download` can serve.
- * Expressions: context paths, string literals, == != && || ! and parentheses, and the status
- * functions; anything else fails the test instead of being guessed at.
+ * upload-artifact copies the file into an artifact store a fake `gh run download` can serve, and
+ * actions/cache/restore and /save keep files in a cache store (a directory, kept across jobs: the
+ * repository's cache, as GitHub's is between runs). Expressions: context paths, string literals,
+ * == != && || ! and parentheses, the status functions and hashFiles('a file'); anything else fails
+ * the test instead of being guessed at.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parse } from 'yaml';
 
 export type Context = Record<string, unknown>;
@@ -79,6 +82,15 @@ export function evaluate(expression: string, ctx: Context, status: { failed: boo
     if (t === 'success()') return !status.failed;
     if (t === 'failure()') return status.failed;
     if (t === 'true' || t === 'false') return t === 'true';
+    if (t === 'hashFiles' && peek() === '(') {
+      // One literal file (no globs) under the workspace: its digest, or '' when it doesn't exist, as GitHub answers.
+      next();
+      const arg = next();
+      assert.match(arg, /^'[^'*?[]+'$/, `hashFiles takes one literal path here: ${expression}`);
+      assert.equal(next(), ')', `expression: ${expression}`);
+      const file = join(str(lookup(ctx, 'github.workspace')) || '.', arg.slice(1, -1));
+      return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : '';
+    }
     if (/^\d+$/.test(t)) return Number(t);
     assert.match(t, /^[A-Za-z_][\w-]*(\.[\w-]+)*$/, `expression not understood by the test runner: ${expression}`);
     return lookup(ctx, t);
@@ -163,6 +175,8 @@ export interface RunnerOptions {
   tmp: string;
   /** Environment every step sees besides its own (HOME, the fakes' state). */
   baseEnv: Record<string, string>;
+  /** actions/cache's store: one directory per key, in the order saved (default: under tmp). */
+  cache?: string;
 }
 
 export interface JobInput {
@@ -198,7 +212,8 @@ export class Runner {
     const eventFile = join(temp, '_event.json');
     writeFileSync(eventFile, JSON.stringify((input.context.github as { event?: unknown } | undefined)?.event ?? {}));
     state.eventFile = eventFile;
-    const ctx: Context = { ...input.context, steps: {} as Record<string, unknown>, runner: { temp } };
+    const github = { workspace: this.options.work, ...(input.context.github as Record<string, unknown> | undefined) };
+    const ctx: Context = { ...input.context, github, steps: {} as Record<string, unknown>, runner: { temp } };
     const jobEnv = { ...evaluateEnv(wf.env, ctx), ...evaluateEnv(job.env, ctx) };
     const results: StepResult[] = [];
     for (const step of job.steps) {
@@ -332,7 +347,65 @@ export class Runner {
       state.artifacts[w.name!] = dir;
       return { name, code: 0, skipped: false, log: '', outputs: {} };
     }
+    if (uses.startsWith('actions/cache/restore@')) return this.cacheRestore(name, w);
+    if (uses.startsWith('actions/cache/save@')) return this.cacheSave(name, w);
     throw new Error(`no stand-in for ${uses}`);
+  }
+
+  private get cacheDir(): string {
+    const dir = this.options.cache ?? join(this.options.tmp, 'actions-cache');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** The saved keys, oldest first. */
+  cacheKeys(): string[] {
+    const index = join(this.cacheDir, 'index.json');
+    return existsSync(index) ? (JSON.parse(readFileSync(index, 'utf8')) as string[]) : [];
+  }
+
+  /** The exact key, else the newest key that starts with one of restore-keys (in their order), as actions/cache matches. */
+  private cacheRestore(name: string, w: Record<string, string>): StepResult {
+    const key = w.key!;
+    assert.ok(key && w.path, `${name}: key and path are required`);
+    const keys = this.cacheKeys();
+    const prefixes = (w['restore-keys'] ?? '')
+      .split('\n')
+      .map((k) => k.trim())
+      .filter((k) => k !== '');
+    const matched = keys.includes(key) ? key : prefixes.map((p) => keys.filter((k) => k.startsWith(p)).at(-1)).find((k) => k !== undefined);
+    const outputs: Record<string, string> = {
+      'cache-primary-key': key,
+      'cache-hit': String(matched === key),
+      'cache-matched-key': matched ?? '',
+    };
+    if (matched === undefined) return { name, code: 0, skipped: false, log: `Cache not found for input keys: ${key}\n`, outputs };
+    const stored = join(this.cacheDir, String(keys.indexOf(matched)));
+    const file = this.workPath(w.path);
+    mkdirSync(dirname(file), { recursive: true });
+    cpSync(join(stored, 'file'), file);
+    return { name, code: 0, skipped: false, log: `Cache restored from key: ${matched}\n`, outputs };
+  }
+
+  /** A key is saved once (caches are immutable); a missing path is a warning, not a failure, as in actions/cache. */
+  private cacheSave(name: string, w: Record<string, string>): StepResult {
+    const key = w.key!;
+    assert.ok(key && w.path, `${name}: key and path are required`);
+    const keys = this.cacheKeys();
+    assert.ok(!keys.includes(key), `${name}: the key ${key} is saved already: a cache a run updates needs a new key each run`);
+    const file = this.workPath(w.path);
+    if (!existsSync(file))
+      return { name, code: 0, skipped: false, log: `Warning: Path Validation Error: ${file} does not exist\n`, outputs: {} };
+    const stored = join(this.cacheDir, String(keys.length));
+    mkdirSync(stored, { recursive: true });
+    cpSync(file, join(stored, 'file'));
+    writeFileSync(join(this.cacheDir, 'index.json'), JSON.stringify([...keys, key]));
+    return { name, code: 0, skipped: false, log: `Cache saved with key: ${key}\n`, outputs: {} };
+  }
+
+  private workPath(path: string): string {
+    assert.ok(!path.includes('\n') && !/[*?[]/.test(path), `the cache stand-in keeps one file: ${path}`);
+    return path.startsWith('/') ? path : join(this.options.work, path);
   }
 }
 
