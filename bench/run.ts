@@ -9,7 +9,10 @@
  * Prints a Markdown table and writes bench/results/latest.json.
  *
  *   npm run bench [-- --quick] [--out FILE] [--time-scale 60] [--latency 30 --jitter 20]
- *                 [--only S,M,L,apply,create-plan,validate,startup,experiments] [--max-in-flight N] [--cpu-prof DIR] [--tsx]
+ *                 [--only S,M,L,incremental,apply,create-plan,validate,startup,experiments] [--max-in-flight N] [--cpu-prof DIR] [--tsx]
+ *
+ * `incremental` (also `incremental-S`, `-M`, `-L` for one size): `plan --snapshot FILE`, full vs
+ * `--refresh changes` in the steady state and after 10 and 100 console changes (bench/incremental.ts).
  *
  * Each measurement runs the JavaScript tsc compiles from src, as the installed package does
  * (`--tsx`: the sources through tsx, as a clone does; an experiment row shows L both ways).
@@ -46,6 +49,8 @@ import {
   type World,
 } from './scenarios.js';
 import type { ApplyFigures, PlanFigures, Timings } from './worker.js';
+import { incrementalSequence } from './incremental.js';
+import type { SnapshotPlanFigures } from './snapshot-plan.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -61,9 +66,10 @@ const { values: args } = parseArgs({
     tsx: { type: 'boolean', default: false },
   },
 });
-/** `--only S,M,apply`: run only these parts (S, M, L, apply, create-plan, validate, startup, experiments). */
+/** `--only S,M,apply`: run only these parts (S, M, L, incremental[-S|-M|-L], apply, create-plan, validate, startup, experiments). */
 const only = args.only?.split(',').map((p) => p.trim());
 const wanted = (part: string): boolean => !only || only.includes(part);
+const wantedIncremental = (size: string): boolean => wanted('incremental') || only?.includes(`incremental-${size}`) === true;
 /** As `plan --max-in-flight N`: the Okta client's cap on requests in flight per org (default: the client's, 10). */
 const maxInFlight = args['max-in-flight'] !== undefined ? Number(args['max-in-flight']) : undefined;
 const quick = args.quick === true;
@@ -90,6 +96,11 @@ const PLAN_TEXT_GOAL_BYTES = Math.round(380_000 / 1_486);
 /** The experiment's fixed in-flight cap: the client's default before it adapted. */
 const EXPERIMENT_IN_FLIGHT = 10;
 const VALIDATE_USERS = 50_000;
+/** Console changes made before each incremental plan after the steady state's, per size (S has 99 assigned people). */
+const INCREMENTAL_CHANGES: Record<PlanScenario['name'], number[]> = { S: [10], M: [10, 100], L: [10, 100] };
+/** Issue 28: a steady-state plan in ≤ 30 calls, and ≤ 30 + a few (here 3) per changed object otherwise. */
+const INCREMENTAL_BASE_CALLS = 30;
+const INCREMENTAL_CALLS_PER_CHANGE = 3;
 
 const work = mkdtempSync(join(tmpdir(), 'org2org-bench-'));
 const log = (line: string): void => void process.stderr.write(line + '\n');
@@ -262,6 +273,32 @@ async function applyScenario() {
   }
 }
 
+/**
+ * `plan --snapshot FILE`: the full read that writes the snapshot, then `--refresh changes` with
+ * nothing changed and after each set of console changes; each plan in a worker of its own, on
+ * the same snapshot file, as successive CI runs would.
+ */
+async function incrementalScenario(scenario: PlanScenario) {
+  const world = buildPlanWorld(scenario);
+  const sim = await startSim(world.seed, simOptions);
+  try {
+    const configFile = writeConfig(`incremental-${scenario.name}`, world);
+    const snapshotFile = join(work, `snapshot-${scenario.name}.json`);
+    const figures = await incrementalSequence(sim, world, INCREMENTAL_CHANGES[scenario.name], async (refresh) => {
+      const r = await runWorker(
+        { mode: 'snapshot-plan', configFile, orgUrls: orgUrls(sim), capacity, snapshotFile, refresh },
+        sim.env,
+        nodeArgs,
+        runtime,
+      );
+      return { ...(r.figures as SnapshotPlanFigures), peakRssMb: r.peakRssMb };
+    });
+    return { scenario: scenario.name, shape: scenario, ...figures };
+  } finally {
+    await sim.close();
+  }
+}
+
 /** createPlan on 100,000 assignments: desired from loadConfig, live from readLiveState (no latency, limits lifted). */
 async function createPlanBench() {
   const scenario: PlanScenario = { name: 'L', spokes: 1, assignments: CREATE_PLAN_ASSIGNMENTS, groups: 0, pushMappings: 0 };
@@ -378,6 +415,16 @@ async function main(): Promise<void> {
     const title = `plan ${s.name} (${s.spokes} spoke${s.spokes > 1 ? 's' : ''}, ${fmt(s.assignments)} assignments, ${s.groups} groups, ${s.pushMappings} push mappings)`;
     plans.push(await step(title, () => planScenario(s)));
   }
+  const incremental = [];
+  for (const s of quick ? [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M] : [PLAN_SCENARIOS.S, PLAN_SCENARIOS.M, PLAN_SCENARIOS.L]) {
+    if (!wantedIncremental(s.name)) continue;
+    const counts = INCREMENTAL_CHANGES[s.name].join(' and ');
+    incremental.push(
+      await step(`incremental plan ${s.name}: full with --snapshot, --refresh changes steady, after ${counts} console changes`, () =>
+        incrementalScenario(s),
+      ),
+    );
+  }
   // The experiment behind docs/benchmarks.md: what the adaptive in-flight limit gains over the fixed cap of 10 it replaced.
   const experiments = [];
   if (!quick && wanted('experiments') && maxInFlight === undefined) {
@@ -465,6 +512,27 @@ async function main(): Promise<void> {
       limit: goal,
     });
   }
+  for (const r of incremental) {
+    targets.push({
+      name: `incremental plan calls, steady state (${r.scenario})`,
+      goal: `≤ ${INCREMENTAL_BASE_CALLS}`,
+      value: `${r.steady.calls} (full read: ${fmt(r.full.calls)})`,
+      met: r.steady.calls <= INCREMENTAL_BASE_CALLS,
+      measured: r.steady.calls,
+      limit: INCREMENTAL_BASE_CALLS,
+    });
+    for (const c of r.changed) {
+      const goal = INCREMENTAL_BASE_CALLS + INCREMENTAL_CALLS_PER_CHANGE * c.objects;
+      targets.push({
+        name: `incremental plan calls, ${c.objects} changed objects (${r.scenario})`,
+        goal: `≤ ${INCREMENTAL_BASE_CALLS} + ${INCREMENTAL_CALLS_PER_CHANGE} × ${c.objects} = ${goal}`,
+        value: `${fmt(c.figures.calls)} (orgs read again: ${c.figures.read.join(', ') || 'none'})`,
+        met: c.figures.calls <= goal,
+        measured: c.figures.calls,
+        limit: goal,
+      });
+    }
+  }
   if (apply) {
     targets.push({
       name: `apply rate (${apply.changes} changes)`,
@@ -538,6 +606,7 @@ async function main(): Promise<void> {
   // Targets this run could not judge (--quick, --only): listed, never reported as met.
   const notJudged = [
     ...(planL ? [] : ['peak RSS of plan (L): L not run']),
+    ...(incremental.some((r) => r.scenario === 'L') ? [] : ['incremental plan calls (L): not run']),
     ...(apply ? [] : ['apply rate: not run']),
     ...(createPlanFigures ? [] : ['createPlan on 100,000 assignments: not run']),
     ...(startup ? [] : ['`org2org --help` startup: not run (npm run bench:startup)']),
@@ -556,6 +625,7 @@ async function main(): Promise<void> {
       maxInFlightPerOrg: maxInFlight ?? `client default: adaptive from ${INITIAL_IN_FLIGHT} up to ${DEFAULT_MAX_IN_FLIGHT}`,
     },
     plan: plans,
+    incremental,
     apply,
     createPlan: createPlanFigures,
     validate,
@@ -583,6 +653,7 @@ type Results = {
   machine: ReturnType<typeof machine>;
   settings: { latency: string; timeScale: number; capacity: number };
   plan: Awaited<ReturnType<typeof planScenario>>[];
+  incremental: Awaited<ReturnType<typeof incrementalScenario>>[];
   apply: Awaited<ReturnType<typeof applyScenario>> | undefined;
   createPlan: Awaited<ReturnType<typeof createPlanBench>> | undefined;
   validate: Awaited<ReturnType<typeof validateBench>> | undefined;
@@ -616,6 +687,20 @@ function renderTable(r: Results): string {
         (p) =>
           `| ${p.scenario}: ${p.shape.spokes} spoke${p.shape.spokes > 1 ? 's' : ''}, ${fmt(p.shape.assignments)} users, ${p.shape.groups} groups, ${p.shape.pushMappings} pushed | ${fmt(p.calls)} | ${fmt(p.minimumCalls)} | ${fmt(p.callsRatio, 2)} | ${fmt(p.wallMs)} ms | ${fmt(p.criticalPathMs)} ms | ${fmt(p.wallRatio, 2)} | ${fmt(p.rateLimitFloorMs)} ms | ${fmt(p.readCpuMs)} ms | ${fmt(p.simulatorCpuMs)} ms | ${Math.max(...Object.values(p.concurrency).map((c) => c.peak))} | ${fmt(p.peakRssMb)} MB | ${fmt(p.minutesAtOktaLimits, 1)} min | ${fmt(p.perResource.calls)} calls, ${fmt(p.perResource.minutes, 1)} min |`,
       ),
+    );
+  }
+  if (r.incremental.length > 0) {
+    const row = (label: string, f: SnapshotPlanFigures): string =>
+      `| ${label} | ${fmt(f.calls)} | ${f.logCalls} | ${f.refresh === 'full' ? 'all (full read)' : f.read.join(', ') || 'none'} | ${fmt(f.wallMs)} ms | ${fmt(f.readMs)} ms | ${fmt(f.snapshotReadMs + f.snapshotWriteMs)} ms | ${fmt(f.snapshotBytes / 1e6, 1)} MB | ${fmt(f.summary.add)} | ${fmt(f.peakRssMb ?? 0)} MB |`;
+    lines.push(
+      '',
+      '| plan --snapshot FILE | calls | of which System Log | orgs read again | wall | of which the read | snapshot read + write | snapshot | adds in the plan | peak RSS |',
+      '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+      ...r.incremental.flatMap((i) => [
+        row(`${i.scenario}: full read (--refresh full), writes the snapshot`, i.full),
+        row(`${i.scenario}: --refresh changes, nothing changed (steady state)`, i.steady),
+        ...i.changed.map((c) => row(`${i.scenario}: --refresh changes after ${c.what}`, c.figures)),
+      ]),
     );
   }
   if (r.apply) {

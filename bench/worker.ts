@@ -21,6 +21,7 @@ import type { Plan } from '../src/plan/types.js';
 import { renderPlanText } from '../src/render/text.js';
 import { readLiveState, type LiveClients } from '../src/state/read-live-state.js';
 import type { SimStats } from '../src/sim/index.js';
+import { snapshotPlan, type SnapshotPlanFigures, type SnapshotPlanJob } from './snapshot-plan.js';
 
 export type Job =
   | {
@@ -35,7 +36,8 @@ export type Job =
     }
   | { mode: 'apply'; configFile: string; orgUrls: Record<string, string>; capacity: number; maxRemovals: number }
   | { mode: 'create-plan'; configFile: string; runs: number; capacity: number }
-  | { mode: 'validate'; configFile: string; runs: number; parseWhole?: boolean };
+  | { mode: 'validate'; configFile: string; runs: number; parseWhole?: boolean }
+  | SnapshotPlanJob;
 
 export interface ClientCounts {
   waits: Record<string, number>;
@@ -93,7 +95,7 @@ export interface Timings {
 
 export interface WorkerResult {
   job: Job['mode'];
-  figures: PlanFigures | ApplyFigures | Timings;
+  figures: PlanFigures | ApplyFigures | Timings | SnapshotPlanFigures;
   /** Peak resident set size of this process, MB. */
   peakRssMb: number;
 }
@@ -251,6 +253,7 @@ async function main(): Promise<WorkerResult> {
     };
     return { job: job.mode, figures, peakRssMb: peakRssMb() };
   }
+  if (job.mode === 'snapshot-plan') return { job: job.mode, figures: await snapshotPlan(job), peakRssMb: peakRssMb() };
   if (job.mode === 'validate') {
     const runsMs: number[] = [];
     const runsCpuMs: number[] = [];
