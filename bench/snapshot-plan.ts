@@ -28,7 +28,9 @@ export interface SnapshotPlanFigures {
   /** What the read did: 'incremental' when some org was reused. */
   mode: 'full' | 'incremental';
   fallback?: string;
+  /** Orgs read again whole, orgs brought up to date object by object, orgs reused as they were. */
   read: string[];
+  patched: string[];
   reused: string[];
   /** Requests the simulator answered, all orgs together and per org. */
   calls: number;
@@ -81,6 +83,7 @@ export async function snapshotPlan(
     mode: result.mode,
     ...(result.fallback !== undefined ? { fallback: result.fallback } : {}),
     read: result.read,
+    patched: result.patched,
     reused: result.reused,
     calls: Object.values(stats).reduce((n, s) => n + s.total, 0),
     callsByOrg: Object.fromEntries(Object.entries(stats).map(([org, s]) => [org, s.total])),

@@ -57,6 +57,7 @@ test('S: full plan with the snapshot, steady state reusing every org, then 3 con
     assert.equal(steady.mode, 'incremental');
     assert.deepEqual(steady.reused, ['hub', 'emea']);
     assert.deepEqual(steady.read, []);
+    assert.deepEqual(steady.patched, []);
     // Steady state: one log call per org, and the TOKEN connection's check on the Hub (its user and roles).
     assert.equal(steady.logCalls, 2);
     assert.deepEqual(steady.callsByOrg, { hub: 3, emea: 1 });
@@ -64,7 +65,12 @@ test('S: full plan with the snapshot, steady state reusing every org, then 3 con
     assert.equal(changed.length, 1);
     assert.equal(changed[0]!.what, '3 console unassignments of assigned users (3 emea)');
     assert.equal(changed[0]!.figures.summary.add, full.summary.add + 3);
-    assert.ok(changed[0]!.figures.calls > steady.calls, 'a change costs reads');
+    // Three app users gone: emea brought up to date object by object (and the Hub with it), not read whole.
+    const after3 = changed[0]!.figures;
+    assert.deepEqual(after3.read, []);
+    assert.ok(after3.patched.includes('emea'), after3.patched.join(', '));
+    assert.ok(after3.calls > steady.calls, 'a change costs reads');
+    assert.ok(after3.calls <= steady.calls + 3 * 3, `${after3.calls} calls after 3 changes (steady ${steady.calls})`);
   } finally {
     await sim.close();
   }
