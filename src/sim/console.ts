@@ -1,14 +1,21 @@
 /**
  * The admin console, for making drift: what an admin clicks in a Spoke's Org2Org app (assign or
- * unassign a person or a group, push a group, pause a push, flip a To App feature), done through
- * the org's own API routes with a Super Administrator's token, so every Okta rule and every
- * provisioning side effect (a Hub user created, a Hub group pushed) happens exactly as when the
- * API is called. The request carries the console admin's name (`X-Org2Org-Sim-Console`) so the
- * org's System Log can name the actor the way Okta names a console session's user.
+ * unassign a person or a group, push a group, pause a push, flip a To App feature) and in any
+ * org's directory (people: create, edit the profile or the username, deactivate, suspend,
+ * unsuspend, activate again, delete; groups: create, rename, delete, add or remove a member), done
+ * through the org's own API routes with a Super Administrator's token, so every Okta rule and every
+ * provisioning side effect (a Hub user created or deactivated, a Hub group pushed) happens exactly
+ * as when the API is called. The request carries the console admin's name
+ * (`X-Org2Org-Sim-Console`) so the org's System Log can name the actor the way Okta names a
+ * console session's user.
  */
+import { randomUUID } from 'node:crypto';
 import type { SimOrg } from './org-state.js';
 
-/** One click-through in the console of a Spoke's app (found by label, default the first Org2Org app). */
+/**
+ * One click-through in the console: in a Spoke's app (found by label, default the first Org2Org
+ * app), or in the directory of any org (users by login, groups by name).
+ */
 export type ConsoleChange =
   | { assignUser: string; initialStatus?: string; profile?: Record<string, unknown> }
   | { unassignUser: string }
@@ -17,7 +24,27 @@ export type ConsoleChange =
   | { pushGroup: string; targetName?: string; status?: 'ACTIVE' | 'INACTIVE' }
   | { pushStatus: string; status: 'ACTIVE' | 'INACTIVE' }
   | { unpushGroup: string }
-  | { toApp: 'createUsers' | 'updateUserAttributes' | 'deactivateUsers'; enabled: boolean };
+  | { toApp: 'createUsers' | 'updateUserAttributes' | 'deactivateUsers'; enabled: boolean }
+  /** A new person (ACTIVE with a password unless `activate: false`: STAGED); the login must be new. */
+  | { createUser: string; profile?: Record<string, unknown>; activate?: boolean }
+  /** Profile attributes set; `login` in it renames the username (it must be free). */
+  | { updateUser: string; profile: Record<string, unknown> }
+  /** Deactivate (any status but DEPROVISIONED): the person is unassigned from every app. */
+  | { deactivateUser: string }
+  /** Suspend an ACTIVE person. */
+  | { suspendUser: string }
+  /** Unsuspend a SUSPENDED person. */
+  | { unsuspendUser: string }
+  /** Activate a deactivated (or STAGED) person, or resend a PROVISIONED person's activation. */
+  | { reactivateUser: string }
+  /** Delete a person (deactivated first when it isn't yet, as the console does). */
+  | { deleteUser: string }
+  | { createGroup: string; description?: string }
+  | { renameGroup: string; to: string }
+  /** Delete an OKTA_GROUP (its assignments and the push mappings it is the source of go with it). */
+  | { deleteGroup: string }
+  | { addMember: string; group: string }
+  | { removeMember: string; group: string };
 
 export interface ConsoleOptions {
   /** The app's label (default: the org's first okta_org2org app). */
@@ -40,9 +67,11 @@ export async function consoleChange(sim: ConsoleSim, orgName: string, change: Co
   const base = sim.orgs[orgName]?.url;
   if (!base) throw new ConsoleError(`no org ${orgName}`);
   const token = superAdminToken(org);
-  const app = org.apps.values().find((a) => a.name === 'okta_org2org' && (options.app === undefined || a.label === options.app));
-  if (!app) throw new ConsoleError(`${orgName}: no Org2Org app${options.app ? ` labelled ${options.app}` : ''}`);
-  const appPath = `/api/v1/apps/${app.id}`;
+  const findApp = () => {
+    const app = org.apps.values().find((a) => a.name === 'okta_org2org' && (options.app === undefined || a.label === options.app));
+    if (!app) throw new ConsoleError(`${orgName}: no Org2Org app${options.app ? ` labelled ${options.app}` : ''}`);
+    return app;
+  };
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const res = await fetch(base + path, {
       method,
@@ -70,11 +99,95 @@ export async function consoleChange(sim: ConsoleSim, orgName: string, change: Co
   };
   const mappingId = (name: string): string => {
     const source = groupId(name);
-    const mapping = app.pushMappings.values().find((m) => m.sourceGroupId === source);
+    const mapping = findApp()
+      .pushMappings.values()
+      .find((m) => m.sourceGroupId === source);
     if (!mapping) throw new ConsoleError(`${orgName}: ${name} is not pushed`);
     return mapping.id;
   };
+  /** A person the console may lock out: never an administrator (the console's own token, a connection's token die with them). */
+  const ordinaryUser = (login: string) => {
+    const user = org.findUser(login);
+    if (!user) throw new ConsoleError(`${orgName}: no user ${login}`);
+    if (user.roles.length > 0) throw new ConsoleError(`${orgName}: ${login} is an administrator; the console changes no admin's status`);
+    return user;
+  };
+  const U = '/api/v1/users';
+  const G = '/api/v1/groups';
+  if ('createUser' in change) {
+    if (org.findUser(change.createUser)) throw new ConsoleError(`${orgName}: a user ${change.createUser} already exists`);
+    const activate = change.activate ?? true;
+    await call('POST', `${U}?activate=${activate}`, {
+      profile: { email: change.createUser, ...(change.profile ?? {}), login: change.createUser },
+      // A password, so an activated person is ACTIVE at once (a generated one, never shown).
+      ...(activate ? { credentials: { password: { value: `Sim-${randomUUID()}` } } } : {}),
+    });
+    return;
+  }
+  if ('updateUser' in change) {
+    const login = change.profile.login;
+    if (typeof login === 'string' && login.toLowerCase() !== change.updateUser.toLowerCase() && org.findUser(login)) {
+      throw new ConsoleError(`${orgName}: the username ${login} is taken`);
+    }
+    await call('POST', `${U}/${userId(change.updateUser)}`, { profile: change.profile });
+    return;
+  }
+  if ('deactivateUser' in change || 'suspendUser' in change || 'unsuspendUser' in change || 'reactivateUser' in change) {
+    const [login, wants] =
+      'deactivateUser' in change
+        ? [change.deactivateUser, (s: string) => s !== 'DEPROVISIONED']
+        : 'suspendUser' in change
+          ? [change.suspendUser, (s: string) => s === 'ACTIVE']
+          : 'unsuspendUser' in change
+            ? [change.unsuspendUser, (s: string) => s === 'SUSPENDED']
+            : [change.reactivateUser, (s: string) => ['DEPROVISIONED', 'STAGED', 'PROVISIONED'].includes(s)];
+    const user = ordinaryUser(login);
+    const verb = Object.keys(change)[0]!.replace(/User$/, '');
+    if (!wants(user.status)) throw new ConsoleError(`${orgName}: ${login} is ${user.status}: the console can't ${verb} it`);
+    const op = verb === 'reactivate' ? (user.status === 'PROVISIONED' ? 'reactivate' : 'activate') : verb;
+    await call('POST', `${U}/${user.id}/lifecycle/${op}${op === 'activate' || op === 'reactivate' ? '?sendEmail=false' : ''}`);
+    return;
+  }
+  if ('deleteUser' in change) {
+    const user = ordinaryUser(change.deleteUser);
+    if (user.status !== 'DEPROVISIONED') await call('POST', `${U}/${user.id}/lifecycle/deactivate`);
+    await call('DELETE', `${U}/${user.id}`);
+    return;
+  }
+  if ('createGroup' in change) {
+    if (org.findGroupByName(change.createGroup)?.type === 'OKTA_GROUP') {
+      throw new ConsoleError(`${orgName}: a group ${change.createGroup} already exists`);
+    }
+    await call('POST', G, { profile: { name: change.createGroup, ...(change.description ? { description: change.description } : {}) } });
+    return;
+  }
+  if ('renameGroup' in change || 'deleteGroup' in change) {
+    const name = 'renameGroup' in change ? change.renameGroup : change.deleteGroup;
+    const group = org.findGroupByName(name);
+    if (!group) throw new ConsoleError(`${orgName}: no group ${name}`);
+    if (group.type !== 'OKTA_GROUP') throw new ConsoleError(`${orgName}: ${name} is an ${group.type}; the console edits only Okta groups`);
+    if ('deleteGroup' in change) {
+      await call('DELETE', `${G}/${group.id}`);
+      return;
+    }
+    const clash = org.findGroupByName(change.to);
+    if (clash && clash.id !== group.id && clash.type === 'OKTA_GROUP')
+      throw new ConsoleError(`${orgName}: a group ${change.to} already exists`);
+    await call('PUT', `${G}/${group.id}`, { profile: { name: change.to, description: group.profile.description } });
+    return;
+  }
+  if ('addMember' in change || 'removeMember' in change) {
+    const login = 'addMember' in change ? change.addMember : change.removeMember;
+    const group = org.findGroupByName(change.group);
+    if (!group) throw new ConsoleError(`${orgName}: no group ${change.group}`);
+    if (group.type !== 'OKTA_GROUP')
+      throw new ConsoleError(`${orgName}: ${change.group} is an ${group.type}; its members are not the console's to change`);
+    await call('addMember' in change ? 'PUT' : 'DELETE', `${G}/${group.id}/users/${userId(login)}`);
+    return;
+  }
 
+  const app = findApp();
+  const appPath = `/api/v1/apps/${app.id}`;
   if ('assignUser' in change) {
     const profile = { ...(change.profile ?? {}), ...(change.initialStatus ? { initialStatus: change.initialStatus } : {}) };
     await call('POST', `${appPath}/users`, { id: userId(change.assignUser), scope: 'USER', profile });

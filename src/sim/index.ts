@@ -35,7 +35,8 @@ export { consoleChange, ConsoleError, type ConsoleChange } from './console.js';
 export type { LogEvent } from './system-log.js';
 export type { SimApp, SimAppUser, SimGroup, SimPushMapping, SimUser } from './org-state.js';
 
-const ROUTES = compileRoutes([
+/** Every route the simulator serves (tests enumerate its writes: each one must be logged). */
+export const ROUTES = compileRoutes([
   ...APP_ROUTES,
   ...CLIENT_ROUTES,
   ...IDP_ROUTES,

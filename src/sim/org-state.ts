@@ -2,7 +2,7 @@
  * In-memory state of one simulated org, and the JSON views that the API returns.
  * Tests reach it through `sim.org(name)` to inspect or change things behind the API's back.
  */
-import type { LogEvent } from './system-log.js';
+import { groupTarget, logEvent, userTarget, type LogEvent } from './log-events.js';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { Collection } from './collection.js';
 import { certificateMembers, selfSignedCertificate } from './x509.js';
@@ -308,7 +308,55 @@ export class SimOrg {
     };
     this.users.add(user);
     this.usersByLogin.set(login.toLowerCase(), user);
+    logEvent(this, { eventType: 'user.lifecycle.create', displayMessage: 'Create Okta user', targets: [userTarget(user)] });
+    if (status === 'ACTIVE') {
+      logEvent(this, { eventType: 'user.lifecycle.activate', displayMessage: 'Activate Okta user', targets: [userTarget(user)] });
+    }
     return user;
+  }
+
+  /** A lifecycle transition, logged as `eventType` (user.lifecycle.*). */
+  setUserStatus(user: SimUser, status: string, eventType: string, displayMessage: string): void {
+    const now = nowIso();
+    if (user.status !== status) {
+      user.status = status;
+      user.statusChanged = now;
+      if (status === 'ACTIVE') user.activated = now;
+    }
+    user.lastUpdated = now;
+    logEvent(this, { eventType, displayMessage, targets: [userTarget(user)] });
+  }
+
+  /** Profile attributes set (login included: the login index follows); one user.account.update_profile. */
+  updateUserProfile(user: SimUser, changes: Record<string, unknown>): void {
+    const { login, ...rest } = changes;
+    if (typeof login === 'string' && login !== user.profile.login) {
+      this.usersByLogin.delete(user.profile.login.toLowerCase());
+      user.profile.login = login;
+      this.usersByLogin.set(login.toLowerCase(), user);
+    }
+    Object.assign(user.profile, rest);
+    user.lastUpdated = nowIso();
+    logEvent(this, {
+      eventType: 'user.account.update_profile',
+      displayMessage: 'Update user profile for Okta',
+      targets: [userTarget(user)],
+    });
+  }
+
+  /** A user deleted for good: out of its groups, the login index and the directory. */
+  deleteUser(user: SimUser): void {
+    logEvent(this, { eventType: 'user.lifecycle.delete.initiated', displayMessage: 'Delete Okta user', targets: [userTarget(user)] });
+    for (const gid of [...user.groupIds]) {
+      const group = this.groups.get(gid);
+      if (group) {
+        group.members.delete(user.id);
+        group.lastMembershipUpdated = nowIso();
+      }
+    }
+    user.groupIds.clear();
+    this.usersByLogin.delete(user.profile.login.toLowerCase());
+    this.users.delete(user.id);
   }
 
   /** By id, or by login as Okta's `GET /api/v1/users/{idOrLogin}` allows. */
@@ -328,7 +376,22 @@ export class SimOrg {
       profile: { name, description },
       members: new Set(),
     };
-    return this.groups.add(group);
+    this.groups.add(group);
+    logEvent(this, { eventType: 'group.lifecycle.create', displayMessage: 'Create Okta group', targets: [groupTarget(group)] });
+    return group;
+  }
+
+  /** Name and description set (group.profile.update). */
+  updateGroupProfile(group: SimGroup, profile: { name: string; description: string | null }): void {
+    group.profile = { ...group.profile, ...profile };
+    group.lastUpdated = nowIso();
+    logEvent(this, { eventType: 'group.profile.update', displayMessage: "Update group's profile", targets: [groupTarget(group)] });
+  }
+
+  /** A group deleted (its members must have been removed first). */
+  deleteGroup(group: SimGroup): void {
+    logEvent(this, { eventType: 'group.lifecycle.delete', displayMessage: 'Delete Okta group', targets: [groupTarget(group)] });
+    this.groups.delete(group.id);
   }
 
   /** An org's own group by name: an OKTA_GROUP before an APP_GROUP of the same name. */
@@ -348,6 +411,11 @@ export class SimOrg {
     group.members.add(user.id);
     user.groupIds.add(group.id);
     group.lastMembershipUpdated = nowIso();
+    logEvent(this, {
+      eventType: 'group.user_membership.add',
+      displayMessage: 'Add user to group membership',
+      targets: [userTarget(user), groupTarget(group)],
+    });
     return true;
   }
 
@@ -355,6 +423,11 @@ export class SimOrg {
     if (!group.members.delete(user.id)) return false;
     user.groupIds.delete(group.id);
     group.lastMembershipUpdated = nowIso();
+    logEvent(this, {
+      eventType: 'group.user_membership.remove',
+      displayMessage: 'Remove user from group membership',
+      targets: [userTarget(user), groupTarget(group)],
+    });
     return true;
   }
 

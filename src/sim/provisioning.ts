@@ -6,6 +6,17 @@ import { appAssertion, clientCredentials } from './oauth.js';
 import type { SimApp, SimAppUser, SimGroup, SimOrg, SimPushMapping, SimUser } from './org-state.js';
 import { isOrg2Org, nowIso } from './org-state.js';
 import { carriedToHub, mappedValues } from './profile-schemas.js';
+import {
+  type Acting,
+  actingAs,
+  appTarget,
+  clientActor,
+  currentActing,
+  groupTarget,
+  logEvent,
+  userActor,
+  userTarget,
+} from './log-events.js';
 import type { AdminRole, InitialStatus } from './types.js';
 
 export class SimWorld {
@@ -30,11 +41,13 @@ export class SimWorld {
     return undefined;
   }
 
+  /** Runs `fn` later, acting as whoever is acting now (its writes are logged as theirs). */
   schedule(ms: number, fn: () => void): void {
     if (this.closed) return;
+    const acting = currentActing();
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (!this.closed) fn();
+      if (!this.closed) actingAs(acting, fn);
     }, ms);
     this.timers.add(t);
   }
@@ -131,6 +144,27 @@ function pushTarget(world: SimWorld, app: SimApp, need: 'users' | 'groups' = 'us
   return { hub };
 }
 
+/**
+ * Who a Spoke app acts as in its Hub: the connection token's owner (an API actor), or the Hub
+ * service app its OAuth 2.0 connection authenticates as. The Hub's log names them, not the Spoke's admin.
+ */
+export function connectionActing(app: SimApp, hub: SimOrg): Acting {
+  if (app.connection.authScheme === 'OAUTH2' && app.connection.clientId) {
+    const clientId = app.connection.clientId;
+    return { actor: clientActor(clientId, hub.oauthClient(clientId)?.label), console: false };
+  }
+  const owner = app.connection.token ? hub.users.get(hub.tokens.get(app.connection.token)?.userId ?? '') : undefined;
+  return {
+    actor: owner ? userActor(owner) : clientActor('unknown'),
+    console: false,
+  };
+}
+
+/** Writes `fn` makes into the Hub, logged there as the app's connection (only when someone acts: a seed logs nothing). */
+export function inHub<T>(app: SimApp, hub: SimOrg, fn: () => T): T {
+  return actingAs(currentActing() ? connectionActing(app, hub) : undefined, fn);
+}
+
 function pushing(world: SimWorld, app: SimApp, need: 'users' | 'groups' = 'users'): SimOrg | undefined {
   const target = pushTarget(world, app, need);
   return target && 'hub' in target ? target.hub : undefined;
@@ -166,19 +200,20 @@ export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: 
     if (!spokeUser || !app.users.has(au.id)) return;
     const initial = (au.profile.initialStatus as InitialStatus | undefined) ?? 'active_without_pass';
     const status = HUB_STATUS_BY_INITIAL_STATUS[initial] ?? 'PROVISIONED';
-    let hubUser = hub.findUser(au.userName);
-    if (!hubUser) {
-      hubUser = hub.addUser(au.userName, { ...carriedToHub(app, au, hub), ...pushedProfile(spokeUser, au.userName) }, status);
-    } else {
+    const hubUser = inHub(app, hub, () => {
+      const found = hub.findUser(au.userName);
+      if (!found) return hub.addUser(au.userName, { ...carriedToHub(app, au, hub), ...pushedProfile(spokeUser, au.userName) }, status);
       // A matched Hub user gets the carried attributes when the app updates profiles.
-      if (app.provisioning.profile) Object.assign(hubUser.profile, carriedToHub(app, au, hub));
-      if (hubUser.status === 'DEPROVISIONED' && app.provisioning.deactivate) {
-        // REACTIVATE_USERS: a returning user is reactivated rather than left deactivated.
-        hubUser.status = status;
-        hubUser.statusChanged = nowIso();
-        hubUser.lastUpdated = hubUser.statusChanged;
+      if (app.provisioning.profile) {
+        const carried = carriedToHub(app, au, hub);
+        if (Object.keys(carried).length > 0) hub.updateUserProfile(found, carried);
       }
-    }
+      if (found.status === 'DEPROVISIONED' && app.provisioning.deactivate) {
+        // REACTIVATE_USERS: a returning user is reactivated rather than left deactivated.
+        hub.setUserStatus(found, status, 'user.lifecycle.activate', 'Activate Okta user');
+      }
+      return found;
+    });
     au.externalId = hubUser.id;
     au.errorSummary = null;
     au.status = 'PROVISIONED';
@@ -216,8 +251,7 @@ export function pushProfile(world: SimWorld, org: SimOrg, app: SimApp, au: SimAp
   const spokeUser = org.users.get(au.id);
   if (!hubUser || !spokeUser) return;
   const { login: _login, ...rest } = pushedProfile(spokeUser, au.userName);
-  Object.assign(hubUser.profile, carriedToHub(app, au, hub), rest);
-  hubUser.lastUpdated = nowIso();
+  inHub(app, hub, () => hub.updateUserProfile(hubUser, { ...carriedToHub(app, au, hub), ...rest }));
   au.lastSync = hubUser.lastUpdated;
 }
 
@@ -227,16 +261,16 @@ export function deprovisionAppUser(world: SimWorld, app: SimApp, au: SimAppUser)
   if (!hub || !au.externalId) return;
   const hubUser = hub.users.get(au.externalId);
   if (!hubUser) return;
-  for (const m of app.pushMappings.values()) {
-    if (m.status !== 'ACTIVE') continue;
-    const target = hub.groups.get(m.hubGroupId);
-    if (target) hub.removeMember(target, hubUser);
-  }
-  if (app.provisioning.deactivate && hubUser.status !== 'DEPROVISIONED') {
-    hubUser.status = 'DEPROVISIONED';
-    hubUser.statusChanged = nowIso();
-    hubUser.lastUpdated = hubUser.statusChanged;
-  }
+  inHub(app, hub, () => {
+    for (const m of app.pushMappings.values()) {
+      if (m.status !== 'ACTIVE') continue;
+      const target = hub.groups.get(m.hubGroupId);
+      if (target) hub.removeMember(target, hubUser);
+    }
+    if (app.provisioning.deactivate && hubUser.status !== 'DEPROVISIONED') {
+      hub.setUserStatus(hubUser, 'DEPROVISIONED', 'user.lifecycle.deactivate', 'Deactivate Okta user');
+    }
+  });
 }
 
 /** Hub user id of a Spoke user when that user is a provisioned member of the app. */
@@ -265,13 +299,15 @@ export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPus
     if (hubId) wanted.add(hubId);
   }
   let pushed = false;
-  for (const hubId of [...target.members]) {
-    if (!wanted.has(hubId)) pushed = hub.removeMember(target, hub.users.get(hubId)!) || pushed;
-  }
-  for (const hubId of wanted) {
-    const u = hub.users.get(hubId);
-    if (u) pushed = hub.addMember(target, u) || pushed;
-  }
+  inHub(app, hub, () => {
+    for (const hubId of [...target.members]) {
+      if (!wanted.has(hubId)) pushed = hub.removeMember(target, hub.users.get(hubId)!) || pushed;
+    }
+    for (const hubId of wanted) {
+      const u = hub.users.get(hubId);
+      if (u) pushed = hub.addMember(target, u) || pushed;
+    }
+  });
   target.profile.description ??= `Pushed from ${org.url}`;
   // Recorded: a new mapping of an empty group has no lastPush; it is set once members are pushed.
   if (pushed || m.lastPush !== null) m.lastPush = nowIso();
@@ -293,7 +329,7 @@ export function syncUserPushMemberships(world: SimWorld, org: SimOrg, app: SimAp
     const target = hub.groups.get(m.hubGroupId);
     if (!target) continue;
     const inSource = spokeUser?.groupIds.has(m.sourceGroupId) ?? false;
-    const changed = inSource && provisioned ? hub.addMember(target, hubUser) : hub.removeMember(target, hubUser);
+    const changed = inHub(app, hub, () => (inSource && provisioned ? hub.addMember(target, hubUser) : hub.removeMember(target, hubUser)));
     if (changed) m.lastPush = nowIso();
   }
 }
@@ -342,6 +378,7 @@ export function assignUser(
     if (fields.profile) Object.assign(existing.profile, fields.profile);
     if (fields.userName) existing.userName = fields.userName;
     existing.lastUpdated = now;
+    logAppUser(org, app, user, 'update');
     // Assigning again retries a push that failed.
     if (existing.syncState === 'ERROR') provisionAppUser(world, org, app, existing);
     else pushProfile(world, org, app, existing);
@@ -368,13 +405,33 @@ export function assignUser(
     errorSummary: null,
   };
   app.users.add(appUser);
+  logAppUser(org, app, user, 'add');
   provisionAppUser(world, org, app, appUser);
   return { appUser, created: true };
 }
 
-export function unassignUser(world: SimWorld, app: SimApp, userId: string): boolean {
+const APP_USER_MESSAGES = {
+  add: 'Add user to application membership',
+  update: 'Update user application membership',
+  remove: 'Remove user from application membership',
+};
+
+/** application.user_membership.*: an app user added, changed or removed, directly or through a group. */
+function logAppUser(org: SimOrg, app: SimApp, user: SimUser | undefined, change: 'add' | 'update' | 'remove', userId?: string): void {
+  const target = user
+    ? userTarget(user)
+    : { id: userId ?? 'unknown', type: 'User', alternateId: 'unknown', displayName: 'unknown', detailEntry: null };
+  logEvent(org, {
+    eventType: `application.user_membership.${change}`,
+    displayMessage: APP_USER_MESSAGES[change],
+    targets: [target, appTarget(app)],
+  });
+}
+
+export function unassignUser(world: SimWorld, org: SimOrg, app: SimApp, userId: string): boolean {
   const au = app.users.get(userId);
   if (!au) return false;
+  logAppUser(org, app, org.users.get(userId), 'remove', userId);
   app.users.delete(userId);
   deprovisionAppUser(world, app, au);
   return true;
@@ -384,14 +441,47 @@ export function unassignUser(world: SimWorld, app: SimApp, userId: string): bool
 export function onMembershipChanged(world: SimWorld, org: SimOrg, group: SimGroup, user: SimUser): void {
   for (const app of org.apps.values()) {
     if (app.groups.has(group.id)) {
+      // A deactivated user keeps its groups but gets no app through them until it is activated again.
       if (user.groupIds.has(group.id)) {
-        assignUser(world, org, app, user, { scope: 'GROUP' });
+        if (user.status !== 'DEPROVISIONED') assignUser(world, org, app, user, { scope: 'GROUP' });
       } else {
         const au = app.users.get(user.id);
         const stillCovered = [...user.groupIds].some((gid) => app.groups.has(gid));
-        if (au && au.scope === 'GROUP' && !stillCovered) unassignUser(world, app, user.id);
+        if (au && au.scope === 'GROUP' && !stillCovered) unassignUser(world, org, app, user.id);
       }
     }
     if (app.users.has(user.id)) syncUserPushMemberships(world, org, app, user.id);
+  }
+}
+
+/** A deactivated user activated again: the apps its groups are assigned come back (GROUP scope). */
+export function onUserReactivated(world: SimWorld, org: SimOrg, user: SimUser): void {
+  for (const gid of user.groupIds) {
+    const group = org.groups.get(gid);
+    if (group) onMembershipChanged(world, org, group, user);
+  }
+}
+
+/**
+ * Before a group is deleted (its members already removed): its app assignments go (logged as
+ * unassignments), and so do the push mappings it is the source of (the Hub group stays).
+ */
+export function onGroupDeleted(org: SimOrg, group: SimGroup): void {
+  for (const app of org.apps.values()) {
+    if (app.groups.delete(group.id)) {
+      logEvent(org, {
+        eventType: 'group.application_assignment.remove',
+        displayMessage: 'Remove assigned application from group',
+        targets: [groupTarget(group), appTarget(app)],
+      });
+    }
+    for (const m of app.pushMappings.values().filter((m) => m.sourceGroupId === group.id)) {
+      app.pushMappings.delete(m.id);
+      logEvent(org, {
+        eventType: 'application.provision.group_push.mapping.deleted',
+        displayMessage: 'Group push mapping deleted',
+        targets: [groupTarget(group), appTarget(app)],
+      });
+    }
   }
 }

@@ -10,6 +10,7 @@ import {
   assignUser,
   connectionProblem,
   hubOf,
+  inHub,
   mirrorHubGroup,
   oauthConnectionProblem,
   onMembershipChanged,
@@ -394,7 +395,7 @@ function updateAppUser(ctx: RequestContext): Reply {
 
 function unassignAppUser(ctx: RequestContext): Reply {
   const app = findApp(ctx);
-  if (!unassignUser(ctx.world, app, ctx.params.userId!)) throw notFound(ctx.params.userId);
+  if (!unassignUser(ctx.world, ctx.org, app, ctx.params.userId!)) throw notFound(ctx.params.userId);
   return { status: 204 };
 }
 
@@ -438,7 +439,7 @@ function unassignAppGroup(ctx: RequestContext): Reply {
     const au = app.users.get(userId);
     const user = ctx.org.users.get(userId);
     if (!au || !user || au.scope !== 'GROUP') continue;
-    if (![...user.groupIds].some((gid) => app.groups.has(gid))) unassignUser(ctx.world, app, userId);
+    if (![...user.groupIds].some((gid) => app.groups.has(gid))) unassignUser(ctx.world, ctx.org, app, userId);
   }
   return { status: 204 };
 }
@@ -505,7 +506,7 @@ function createPushMapping(ctx: RequestContext): Reply {
       }
     } else {
       // targetGroupName creates the Hub group (and its APP_GROUP here).
-      hubGroup = hub.addGroup(name, null);
+      hubGroup = inHub(app, hub, () => hub.addGroup(name, null));
     }
   }
   mirror ??= mirrorHubGroup(ctx.org, app, hubGroup);
@@ -566,10 +567,14 @@ function deletePushMapping(ctx: RequestContext): Reply {
     const hub = ctx.world.orgs.get(m.targetOrg);
     const target = hub?.groups.get(m.hubGroupId);
     if (hub && target) {
-      for (const userId of [...target.members]) hub.removeMember(target, hub.users.get(userId)!);
-      hub.groups.delete(target.id);
+      // The Hub logs the group's deletion (its members go with it, as when an admin deletes a group).
+      inHub(app, hub, () => {
+        for (const userId of [...target.members]) hub.removeMember(target, hub.users.get(userId)!);
+        hub.deleteGroup(target);
+      });
     }
-    ctx.org.groups.delete(m.targetGroupId);
+    const mirror = ctx.org.groups.get(m.targetGroupId);
+    if (mirror) ctx.org.deleteGroup(mirror);
   }
   // Recorded: 200 with no body (the spec says 204).
   return { status: 200 };

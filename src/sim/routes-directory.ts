@@ -3,8 +3,7 @@
  * group by name, members) and what tests use to shape a Spoke (users, groups, memberships).
  */
 import type { SimGroup, SimUser } from './org-state.js';
-import { nowIso } from './org-state.js';
-import { onMembershipChanged, onSpokeUserUpdated } from './provisioning.js';
+import { onGroupDeleted, onMembershipChanged, onSpokeUserUpdated, onUserReactivated, unassignUser } from './provisioning.js';
 import { invalid, notFound, objectBody, OktaError, pageReply, type RequestContext, type Reply, type RouteSpec } from './router.js';
 import { compileSearch } from './routes-apps.js';
 import { groupJson, rolesJson, userJson } from './views.js';
@@ -78,6 +77,9 @@ function createUser(ctx: RequestContext): Reply {
   }
   const activate = ctx.query.get('activate') !== 'false';
   const user = ctx.org.addUser(profile.login, profile, activate ? 'ACTIVE' : 'STAGED');
+  // Only whether a password was set is kept (activation then makes the user ACTIVE, not PROVISIONED); never its value.
+  const password = ((body.credentials as Record<string, unknown> | undefined)?.password as Record<string, unknown> | undefined)?.value;
+  if (typeof password === 'string' && password !== '') user.passwordChanged ??= user.created;
   return ok(userJson(ctx.org, user));
 }
 
@@ -94,21 +96,87 @@ function updateUser(ctx: RequestContext): Reply {
   const body = objectBody(ctx);
   const profile = body.profile as Record<string, unknown> | undefined;
   if (profile) {
-    const { login, ...rest } = profile;
+    const { login } = profile;
     if (typeof login === 'string' && login.toLowerCase() !== user.profile.login.toLowerCase()) {
       if (ctx.org.findUser(login)) throw invalid('login', ['login: An object with this field already exists in the current organization']);
-      ctx.org.usersByLogin.delete(user.profile.login.toLowerCase());
-      user.profile.login = login;
-      ctx.org.usersByLogin.set(login.toLowerCase(), user);
     }
-    Object.assign(user.profile, rest);
-    user.lastUpdated = nowIso();
+    ctx.org.updateUserProfile(user, profile);
     for (const app of ctx.org.apps.values()) {
       const au = app.users.get(user.id);
       if (au) onSpokeUserUpdated(ctx.world, ctx.org, app, au);
     }
   }
   return ok(userJson(ctx.org, user));
+}
+
+/** A lifecycle operation refused for the user's status (Okta: 400 E0000001 or E0000016, by operation). */
+function wrongStatus(code: string, summary: string): OktaError {
+  return new OktaError(400, code, summary, [summary]);
+}
+
+/** Users with a password become ACTIVE; others wait for the activation link (PROVISIONED), as Okta documents. */
+function activateUser(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  if (user.status !== 'STAGED' && user.status !== 'DEPROVISIONED') {
+    throw wrongStatus('E0000016', 'Activation failed because the user is already active');
+  }
+  const wasDeactivated = user.status === 'DEPROVISIONED';
+  ctx.org.setUserStatus(user, user.passwordChanged ? 'ACTIVE' : 'PROVISIONED', 'user.lifecycle.activate', 'Activate Okta user');
+  // Group-based app assignments come back with the user; individual ones were removed at deactivation.
+  if (wasDeactivated) onUserReactivated(ctx.world, ctx.org, user);
+  return ok(activationReply(ctx, user));
+}
+
+function activationReply(ctx: RequestContext, user: SimUser): Record<string, unknown> {
+  if (ctx.query.get('sendEmail') !== 'false') return {};
+  const token = `sim${user.id}`;
+  return { activationUrl: `${ctx.org.url}/welcome/${token}`, activationToken: token };
+}
+
+function reactivateUser(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  if (user.status !== 'PROVISIONED' && user.status !== 'RECOVERY') {
+    throw wrongStatus('E0000038', "This operation is not allowed in the user's current status.");
+  }
+  ctx.org.setUserStatus(user, user.status, 'user.lifecycle.reactivate', 'Reactivate Okta user');
+  return ok(activationReply(ctx, user));
+}
+
+function deactivateUser(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  if (user.status === 'DEPROVISIONED') throw wrongStatus('E0000001', 'Api validation failed: the user is already deactivated');
+  deactivate(ctx, user);
+  return { status: 200, body: {} };
+}
+
+/** Deactivation deprovisions the user from every app it is assigned (the spec): each app user goes, pushed where the app deactivates. */
+function deactivate(ctx: RequestContext, user: SimUser): void {
+  ctx.org.setUserStatus(user, 'DEPROVISIONED', 'user.lifecycle.deactivate', 'Deactivate Okta user');
+  for (const app of ctx.org.apps.values()) {
+    if (app.users.has(user.id)) unassignUser(ctx.world, ctx.org, app, user.id);
+  }
+}
+
+function suspendUser(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  if (user.status !== 'ACTIVE') throw wrongStatus('E0000001', 'Api validation failed: only an ACTIVE user can be suspended');
+  ctx.org.setUserStatus(user, 'SUSPENDED', 'user.lifecycle.suspend', 'Suspend Okta user');
+  return { status: 200, body: {} };
+}
+
+function unsuspendUser(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  if (user.status !== 'SUSPENDED') throw wrongStatus('E0000001', 'Api validation failed: only a SUSPENDED user can be unsuspended');
+  ctx.org.setUserStatus(user, 'ACTIVE', 'user.lifecycle.unsuspend', 'Unsuspend Okta user');
+  return { status: 200, body: {} };
+}
+
+/** The spec: deleting a user that isn't deactivated deactivates it; a second DELETE deletes it. */
+function deleteUser(ctx: RequestContext): Reply {
+  const user = findUser(ctx);
+  if (user.status !== 'DEPROVISIONED') deactivate(ctx, user);
+  else ctx.org.deleteUser(user);
+  return { status: 204 };
 }
 
 function listGroups(ctx: RequestContext): Reply {
@@ -158,6 +226,23 @@ function createGroup(ctx: RequestContext): Reply {
   return ok(groupJson(ctx.org, group));
 }
 
+function replaceGroup(ctx: RequestContext): Reply {
+  const group = findGroup(ctx);
+  if (group.type !== 'OKTA_GROUP') throw new OktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
+  const body = objectBody(ctx);
+  const profile = (body.profile ?? {}) as Record<string, unknown>;
+  if (typeof profile.name !== 'string' || profile.name === '') throw invalid('name', ['name: The field cannot be left blank']);
+  const clash = ctx.org.findGroupByName(profile.name);
+  if (clash && clash.id !== group.id && clash.type === 'OKTA_GROUP') {
+    throw invalid('name', ['name: An object with this field already exists in the current organization']);
+  }
+  ctx.org.updateGroupProfile(group, {
+    name: profile.name,
+    description: typeof profile.description === 'string' ? profile.description : null,
+  });
+  return ok(groupJson(ctx.org, group));
+}
+
 function deleteGroup(ctx: RequestContext): Reply {
   const group = findGroup(ctx);
   if (group.type === 'BUILT_IN') throw new OktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
@@ -168,7 +253,8 @@ function deleteGroup(ctx: RequestContext): Reply {
       onMembershipChanged(ctx.world, ctx.org, group, user);
     }
   }
-  ctx.org.groups.delete(group.id);
+  onGroupDeleted(ctx.org, group);
+  ctx.org.deleteGroup(group);
   return { status: 204 };
 }
 
@@ -219,11 +305,18 @@ export const DIRECTORY_ROUTES: RouteSpec[] = [
   route('GET', `${U}/me`, me, 'self', 'user'),
   route('GET', `${U}/{userId}`, (ctx) => ok(userJson(ctx.org, findUser(ctx))), 'users', 'user'),
   route('POST', `${U}/{userId}`, updateUser, 'users', 'user'),
+  route('DELETE', `${U}/{userId}`, deleteUser, 'users', 'user'),
+  route('POST', `${U}/{userId}/lifecycle/activate`, activateUser, 'users', 'user'),
+  route('POST', `${U}/{userId}/lifecycle/reactivate`, reactivateUser, 'users', 'user'),
+  route('POST', `${U}/{userId}/lifecycle/deactivate`, deactivateUser, 'users', 'user'),
+  route('POST', `${U}/{userId}/lifecycle/suspend`, suspendUser, 'users', 'user'),
+  route('POST', `${U}/{userId}/lifecycle/unsuspend`, unsuspendUser, 'users', 'user'),
   route('GET', `${U}/{userId}/groups`, listUserGroups, 'users', 'user'),
   route('GET', `${U}/{userId}/roles`, (ctx) => ok(rolesJson(ctx.org, findUser(ctx))), 'users', 'user'),
   route('GET', G, listGroups, 'groups', 'groups'),
   route('POST', G, createGroup, 'groups', 'groups'),
   route('GET', `${G}/{groupId}`, (ctx) => ok(groupJson(ctx.org, findGroup(ctx))), 'groups', 'group'),
+  route('PUT', `${G}/{groupId}`, replaceGroup, 'groups', 'group'),
   route('DELETE', `${G}/{groupId}`, deleteGroup, 'groups', 'group'),
   route('GET', `${G}/{groupId}/users`, listMembers, 'groups', 'group'),
   route('PUT', `${G}/{groupId}/users/{userId}`, membership(true), 'groups', 'group'),

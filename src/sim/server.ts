@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import type { FaultInjector } from './faults.js';
 import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
-import { logWrite } from './system-log.js';
+import { logWrite, requestActing } from './system-log.js';
+import { actingAs } from './log-events.js';
 import { ConsoleError, consoleChange, type ConsoleChange, type ConsoleSim } from './console.js';
 import { matchRoute, OktaError, type Principal, type Reply, type Route } from './router.js';
 import type { AdminRole, BucketId, SimStats } from './types.js';
@@ -185,8 +186,10 @@ export class OrgServer {
         ...(typeof req.headers.dpop === 'string' ? { dpop: req.headers.dpop } : {}),
       };
       const consoleActor = req.headers['x-org2org-sim-console'];
-      const logged = logWrite(ctx, route, typeof consoleActor === 'string' ? consoleActor : undefined);
-      const reply = await route.handler(ctx);
+      // Handlers are synchronous: every write they make (and every side effect) is logged as this request's actor's.
+      const acting = requestActing(ctx, typeof consoleActor === 'string' ? consoleActor : undefined);
+      const logged = actingAs(acting, () => logWrite(ctx, route));
+      const reply = await actingAs(acting, () => route.handler(ctx));
       logged(reply);
       this.write(res, reply, bucket);
     } catch (err) {

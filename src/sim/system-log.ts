@@ -13,20 +13,23 @@
  * Paging: a query without `until` is a polling query, and Okta then always answers with a `next`
  * link (its docs); a bounded one (`until` given) ends.
  */
-import { randomUUID } from 'node:crypto';
 import { compileExpression, ExpressionError } from './filter-expression.js';
-import { nowIso, type SimOrg } from './org-state.js';
+import {
+  type Acting,
+  appTarget,
+  clientActor,
+  currentActing,
+  groupTarget,
+  type LogEvent,
+  type LogTarget,
+  logEvent,
+  userActor,
+  userTarget,
+} from './log-events.js';
+import type { SimOrg } from './org-state.js';
 import { invalid, readLimit, type Reply, type RequestContext, type Route, type RouteSpec } from './router.js';
 
-export type LogEvent = Record<string, unknown> & { published: string; uuid: string; target: LogTarget[] };
-
-interface LogTarget {
-  id: string;
-  type: string;
-  alternateId: string;
-  displayName: string;
-  detailEntry: null;
-}
+export { MAX_EVENTS, type LogEvent } from './log-events.js';
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600_000;
 
@@ -34,56 +37,41 @@ const SEVEN_DAYS_MS = 7 * 24 * 3600_000;
 function describe(ctx: RequestContext, route: Route): { eventType: string; displayMessage: string; targets: LogTarget[] } | undefined {
   const { org, params } = ctx;
   const app = params.appId ? org.apps.get(params.appId) : undefined;
-  const appTarget = (): LogTarget[] =>
-    app ? [{ id: app.id, type: 'AppInstance', alternateId: app.label, displayName: app.label, detailEntry: null }] : [];
-  const userTarget = (id: string | undefined): LogTarget[] => {
+  const appT = (): LogTarget[] => (app ? [appTarget(app)] : []);
+  const userT = (id: string | undefined): LogTarget[] => {
     const user = id ? org.users.get(id) : undefined;
-    if (!user) return [];
-    const name = `${String(user.profile.firstName ?? '')} ${String(user.profile.lastName ?? '')}`.trim();
-    return [{ id: user.id, type: 'User', alternateId: user.profile.login, displayName: name || user.profile.login, detailEntry: null }];
+    return user ? [userTarget(user)] : [];
   };
-  const groupTarget = (id: string | undefined): LogTarget[] => {
+  const groupT = (id: string | undefined): LogTarget[] => {
     const group = id ? org.groups.get(id) : undefined;
-    return group ? [{ id: group.id, type: 'UserGroup', alternateId: 'unknown', displayName: group.profile.name, detailEntry: null }] : [];
+    return group ? [groupTarget(group)] : [];
   };
   const body = (ctx.body ?? {}) as Record<string, unknown>;
   const A = '/api/v1/apps/{appId}';
   switch (`${route.method} ${route.template}`) {
-    case `POST ${A}/users`:
-      return {
-        eventType: 'application.user_membership.add',
-        displayMessage: 'Add user to application membership',
-        targets: [...userTarget(body.id as string), ...appTarget()],
-      };
     case `POST ${A}/users/{userId}`:
       return {
         eventType: 'application.user_membership.update',
         displayMessage: 'Update user application membership',
-        targets: [...userTarget(params.userId), ...appTarget()],
-      };
-    case `DELETE ${A}/users/{userId}`:
-      return {
-        eventType: 'application.user_membership.remove',
-        displayMessage: 'Remove user from application membership',
-        targets: [...userTarget(params.userId), ...appTarget()],
+        targets: [...userT(params.userId), ...appT()],
       };
     case `PUT ${A}/groups/{groupId}`:
       return {
         eventType: 'group.application_assignment.add',
         displayMessage: 'Add assigned application to group',
-        targets: [...groupTarget(params.groupId), ...appTarget()],
+        targets: [...groupT(params.groupId), ...appT()],
       };
     case `DELETE ${A}/groups/{groupId}`:
       return {
         eventType: 'group.application_assignment.remove',
         displayMessage: 'Remove assigned application from group',
-        targets: [...groupTarget(params.groupId), ...appTarget()],
+        targets: [...groupT(params.groupId), ...appT()],
       };
     case `POST ${A}/group-push/mappings`:
       return {
         eventType: 'application.provision.group_push.mapping.created',
         displayMessage: 'Create group push mapping',
-        targets: [...groupTarget(body.sourceGroupId as string), ...appTarget()],
+        targets: [...groupT(body.sourceGroupId as string), ...appT()],
       };
     case `PATCH ${A}/group-push/mappings/{mappingId}`:
     case `DELETE ${A}/group-push/mappings/{mappingId}`: {
@@ -93,7 +81,7 @@ function describe(ctx: RequestContext, route: Route): { eventType: string; displ
       return {
         eventType: `application.provision.group_push.mapping.${verb}`,
         displayMessage: `Group push mapping ${verb}`,
-        targets: [...groupTarget(source), ...appTarget()],
+        targets: [...groupT(source), ...appT()],
       };
     }
     case `PUT ${A}/features/{featureName}`:
@@ -101,91 +89,47 @@ function describe(ctx: RequestContext, route: Route): { eventType: string; displ
     case `POST ${A}/connections/default/lifecycle/activate`:
     case `POST ${A}/connections/default/lifecycle/deactivate`:
     case `PUT ${A}`:
-      return { eventType: 'application.lifecycle.update', displayMessage: 'Update application', targets: appTarget() };
+      return { eventType: 'application.lifecycle.update', displayMessage: 'Update application', targets: appT() };
     case `POST ${A}/lifecycle/activate`:
-      return { eventType: 'application.lifecycle.activate', displayMessage: 'Activate application', targets: appTarget() };
+      return { eventType: 'application.lifecycle.activate', displayMessage: 'Activate application', targets: appT() };
     case `POST ${A}/lifecycle/deactivate`:
-      return { eventType: 'application.lifecycle.deactivate', displayMessage: 'Deactivate application', targets: appTarget() };
+      return { eventType: 'application.lifecycle.deactivate', displayMessage: 'Deactivate application', targets: appT() };
     default:
       return undefined;
   }
 }
 
 /**
- * Called before a write is handled (a deleted object can't be named after): returns what records
- * it once it succeeded. `consoleActor`: the login a console change names (the request's
- * `x-org2org-sim-console`); otherwise the actor is the token's owner (or the service app).
+ * Who a request acts as: the console admin it names (`x-org2org-sim-console`), else the token's
+ * owner, else the service app its access token was issued to.
  */
-export function logWrite(ctx: RequestContext, route: Route, consoleActor: string | undefined): (reply: Reply) => void {
-  const what = route.write ? describe(ctx, route) : undefined;
-  return (reply) => {
-    if (what && reply.status < 300) record(ctx, what, consoleActor);
-  };
-}
-
-function record(ctx: RequestContext, what: NonNullable<ReturnType<typeof describe>>, consoleActor: string | undefined): void {
+export function requestActing(ctx: RequestContext, consoleActor: string | undefined): Acting {
   const { org } = ctx;
-  const actorUser = consoleActor ? org.findUser(consoleActor) : ctx.principal?.userId ? org.users.get(ctx.principal.userId) : undefined;
-  const actor = actorUser
-    ? {
-        id: actorUser.id,
-        type: 'User',
-        alternateId: actorUser.profile.login,
-        displayName: `${String(actorUser.profile.firstName ?? '')} ${String(actorUser.profile.lastName ?? '')}`.trim(),
-        detailEntry: null,
-      }
-    : {
-        id: ctx.principal?.clientId ?? 'unknown',
-        type: 'PublicClientApp',
-        alternateId: ctx.principal?.clientId ?? 'unknown',
-        displayName: 'OAuth client',
-        detailEntry: null,
-      };
-  const requestId = randomUUID().replace(/-/g, '');
-  const event: LogEvent = {
-    actor,
-    client: {
-      userAgent: {
-        rawUserAgent: consoleActor ? 'Mozilla/5.0 (org2org simulator console)' : 'org2org',
-        os: 'Unknown',
-        browser: consoleActor ? 'CHROME' : 'UNKNOWN',
-      },
-      zone: null,
-      device: consoleActor ? 'Computer' : 'Unknown',
-      id: null,
-      ipAddress: '127.0.0.1',
-      geographicalContext: null,
-    },
-    authenticationContext: {
-      authenticationProvider: null,
-      credentialProvider: null,
-      credentialType: null,
-      issuer: null,
-      interface: null,
-      authenticationStep: 0,
-      externalSessionId: consoleActor ? `idx${requestId.slice(0, 22)}` : 'trs' + requestId.slice(0, 22),
-    },
-    displayMessage: what.displayMessage,
-    eventType: what.eventType,
-    outcome: { result: 'SUCCESS', reason: null },
-    published: nowIso(),
-    securityContext: { asNumber: null, asOrg: null, isp: null, domain: null, isProxy: null },
-    severity: 'INFO',
-    debugContext: { debugData: { requestId, requestUri: ctx.path, url: ctx.path } },
-    legacyEventType: null,
-    transaction: { type: consoleActor ? 'WEB' : 'JOB', id: requestId, detail: {} },
-    uuid: randomUUID(),
-    version: '0',
-    request: { ipChain: [{ ip: '127.0.0.1', geographicalContext: null, version: 'V4', source: null }] },
-    target: what.targets,
-  };
-  org.systemLog.push(event);
-  // Bounded, so a 50,000-user apply in a benchmark doesn't hold a log it never reads; what a drift test reads is recent.
-  if (org.systemLog.length > MAX_EVENTS + MAX_EVENTS / 5) org.systemLog.splice(0, org.systemLog.length - MAX_EVENTS);
+  const user = consoleActor ? org.findUser(consoleActor) : ctx.principal?.userId ? org.users.get(ctx.principal.userId) : undefined;
+  const clientId = ctx.principal?.clientId;
+  const actor = user ? userActor(user) : clientActor(clientId ?? 'unknown', clientId ? org.oauthClient(clientId)?.label : undefined);
+  return { actor, console: consoleActor !== undefined, requestUri: ctx.path };
 }
 
-/** Events the simulator keeps per org (Okta keeps 90 days). */
-export const MAX_EVENTS = 10_000;
+/**
+ * Called (in the request's acting context) before a write is handled, so a deleted object can
+ * still be named: returns what records the route's own event once the write succeeded, placed
+ * before the events of the side effects it caused (a group assigned, then its members).
+ */
+export function logWrite(ctx: RequestContext, route: Route): (reply: Reply) => void {
+  const what = route.write ? describe(ctx, route) : undefined;
+  if (!what) return () => {};
+  const log = ctx.org.systemLog;
+  const before = log.length;
+  const by = currentActing();
+  const published = new Date().toISOString();
+  return (reply) => {
+    if (reply.status >= 300) return;
+    // Events the side effects added sit at the end; the bound may have trimmed the front meanwhile.
+    const added = Math.max(0, Math.min(log.length, log.length - before));
+    if (by) logEvent(ctx.org, { ...what, published, by }, log.length - added);
+  };
+}
 
 function listLogEvents(ctx: RequestContext): Reply {
   const { query, org } = ctx;
