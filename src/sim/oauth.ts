@@ -10,6 +10,7 @@ import { keyPair, signingKey } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import type { RequestContext, Reply, RouteSpec } from './router.js';
 import { verifyDpopProof } from './dpop.js';
+import { clientActor, currentActing, logEvent } from './log-events.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ACCESS_TOKEN_SECONDS = 3600;
@@ -134,6 +135,15 @@ export function clientCredentials(
     scopes: new Set(requested),
     expiresAt: Date.now() + ACCESS_TOKEN_SECONDS * 1000,
   });
+  // The authorization server's org logs each token it issues (state-neutral: nothing in the org changed), as the client.
+  if (currentActing()) {
+    logEvent(org, {
+      eventType: 'app.oauth2.token.grant.access_token',
+      displayMessage: 'OAuth2 access token is granted',
+      targets: [{ id: `AT.${randomUUID().replace(/-/g, '').slice(0, 20)}`, type: 'access_token', alternateId: 'unknown', displayName: 'Access Token', detailEntry: null }],
+      by: { actor: clientActor(app.oauth.clientId, app.label), console: false, requestUri: '/oauth2/v1/token' },
+    });
+  }
   return { accessToken, scopes: requested };
 }
 

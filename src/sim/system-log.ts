@@ -33,9 +33,29 @@ export { MAX_EVENTS, type LogEvent } from './log-events.js';
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600_000;
 
-/** What a write did, in the System Log's words; undefined for writes the log of this simulator doesn't keep. */
-function describe(ctx: RequestContext, route: Route): { eventType: string; displayMessage: string; targets: LogTarget[] } | undefined {
+interface Described {
+  eventType: string;
+  displayMessage: string;
+  /** Named before the write (a deleted object), or from its answer (a created one). */
+  targets: LogTarget[] | ((reply: Reply) => LogTarget[]);
+}
+
+/**
+ * What a write route did, in the System Log's words, for writes no state primitive logs
+ * (log-events.ts): app settings, push mappings, service apps, grants, roles, schemas, mappings,
+ * keys, IdPs. Names are Okta's published event types; those whose use here is a guess are
+ * UNKNOWN rows in docs/okta-fidelity.md.
+ */
+function describe(ctx: RequestContext, route: Route): Described | undefined {
   const { org, params } = ctx;
+  const created = (reply: Reply): LogTarget[] => {
+    const made = reply.body as { id?: unknown; client_id?: unknown } | undefined;
+    const id = typeof made?.id === 'string' ? made.id : typeof made?.client_id === 'string' ? made.client_id : undefined;
+    const app = id ? (org.apps.get(id) ?? org.oauthClient(id)) : undefined;
+    return app ? [appTarget(app)] : [];
+  };
+  const client = params.clientId ? org.oauthClient(params.clientId) : undefined;
+  const clientT = (): LogTarget[] => (client ? [appTarget(client)] : []);
   const app = params.appId ? org.apps.get(params.appId) : undefined;
   const appT = (): LogTarget[] => (app ? [appTarget(app)] : []);
   const userT = (id: string | undefined): LogTarget[] => {
@@ -94,6 +114,65 @@ function describe(ctx: RequestContext, route: Route): { eventType: string; displ
       return { eventType: 'application.lifecycle.activate', displayMessage: 'Activate application', targets: appT() };
     case `POST ${A}/lifecycle/deactivate`:
       return { eventType: 'application.lifecycle.deactivate', displayMessage: 'Deactivate application', targets: appT() };
+    case 'POST /api/v1/apps':
+      return { eventType: 'application.lifecycle.create', displayMessage: 'Create application', targets: created };
+    case `DELETE ${A}`:
+      return { eventType: 'application.lifecycle.delete', displayMessage: 'Delete application', targets: appT() };
+    case `POST ${A}/credentials/keys/generate`:
+      return { eventType: 'app.keys.generate', displayMessage: 'Generate application key', targets: appT() };
+    case `POST ${A}/grants`:
+      return { eventType: 'app.oauth2.admin.consent.grant', displayMessage: 'Admin consent granted', targets: appT() };
+    case `DELETE ${A}/grants/{grantId}`:
+      return { eventType: 'app.oauth2.admin.consent.revoke', displayMessage: 'Admin consent revoked', targets: appT() };
+    case 'POST /oauth2/v1/clients':
+      return { eventType: 'app.oauth2.client.lifecycle.create', displayMessage: 'Create OAuth client', targets: created };
+    case 'PUT /oauth2/v1/clients/{clientId}':
+      return { eventType: 'app.oauth2.client.lifecycle.update', displayMessage: 'Update OAuth client', targets: clientT() };
+    case 'DELETE /oauth2/v1/clients/{clientId}':
+      return { eventType: 'app.oauth2.client.lifecycle.delete', displayMessage: 'Delete OAuth client', targets: clientT() };
+    case 'POST /oauth2/v1/clients/{clientId}/roles':
+      return { eventType: 'app.oauth2.client.privilege.grant', displayMessage: 'Grant admin role to OAuth client', targets: clientT() };
+    case 'DELETE /oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}':
+      return { eventType: 'app.oauth2.client.privilege.revoke', displayMessage: 'Revoke admin role from OAuth client', targets: clientT() };
+    case 'POST /api/v1/meta/schemas/apps/{appId}/default':
+      return { eventType: 'directory.app_user_profile.update', displayMessage: 'Update app user profile schema', targets: appT() };
+    case 'POST /api/v1/meta/schemas/user/default':
+      return {
+        eventType: 'directory.user_profile.update',
+        displayMessage: 'Update user profile schema',
+        targets: [{ id: org.userTypeId, type: 'UserType', alternateId: 'user', displayName: 'User', detailEntry: null }],
+      };
+    case 'POST /api/v1/mappings/{mappingId}': {
+      const mapping = org.mappings.get(params.mappingId!);
+      const ends = mapping ? [mapping.source, mapping.target].map((end) => org.apps.get(end.id)).filter((a) => a !== undefined) : [];
+      return {
+        eventType: 'directory.mapping.update',
+        displayMessage: 'Update profile mapping',
+        targets: [
+          ...(mapping
+            ? [{ id: mapping.id, type: 'Mapping', alternateId: `${mapping.source.name} → ${mapping.target.name}`, displayName: 'Profile mapping', detailEntry: null }]
+            : []),
+          ...ends.map(appTarget),
+        ],
+      };
+    }
+    case 'POST /api/v1/idps/credentials/keys':
+      return {
+        eventType: 'system.idp.key.create',
+        displayMessage: 'Create IdP key credential',
+        targets: (reply) => {
+          const kid = (reply.body as { kid?: unknown } | undefined)?.kid;
+          return typeof kid === 'string' ? [{ id: kid, type: 'IdpKey', alternateId: kid, displayName: 'IdP key', detailEntry: null }] : [];
+        },
+      };
+    case 'PUT /api/v1/idps/{idpId}': {
+      const idp = org.idps.get(params.idpId!);
+      return {
+        eventType: 'system.idp.lifecycle.update',
+        displayMessage: 'Update identity provider',
+        targets: idp ? [{ id: idp.id, type: 'IdentityProvider', alternateId: idp.name, displayName: idp.name, detailEntry: null }] : [],
+      };
+    }
     default:
       return undefined;
   }
@@ -127,7 +206,8 @@ export function logWrite(ctx: RequestContext, route: Route): (reply: Reply) => v
     if (reply.status >= 300) return;
     // Events the side effects added sit at the end; the bound may have trimmed the front meanwhile.
     const added = Math.max(0, Math.min(log.length, log.length - before));
-    if (by) logEvent(ctx.org, { ...what, published, by }, log.length - added);
+    const targets = typeof what.targets === 'function' ? what.targets(reply) : what.targets;
+    if (by) logEvent(ctx.org, { ...what, targets, published, by }, log.length - added);
   };
 }
 
