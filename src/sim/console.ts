@@ -72,7 +72,11 @@ export async function consoleChange(sim: ConsoleSim, orgName: string, change: Co
     if (!app) throw new ConsoleError(`${orgName}: no Org2Org app${options.app ? ` labelled ${options.app}` : ''}`);
     return app;
   };
+  // The admin signs in to the console once per change: its first request says so (the org logs user.session.start).
+  let signedIn = false;
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const first = !signedIn;
+    signedIn = true;
     const res = await fetch(base + path, {
       method,
       headers: {
@@ -80,6 +84,7 @@ export async function consoleChange(sim: ConsoleSim, orgName: string, change: Co
         accept: 'application/json',
         'content-type': 'application/json',
         'x-org2org-sim-console': options.actor ?? token.login,
+        ...(first ? { 'x-org2org-sim-console-session': 'start' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });

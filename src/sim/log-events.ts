@@ -72,6 +72,8 @@ export interface EventSpec {
   by?: Acting;
   /** ISO time (default: now). */
   published?: string;
+  /** What came of it (default SUCCESS): a push that failed is logged as FAILURE. */
+  outcome?: 'SUCCESS' | 'FAILURE';
 }
 
 /** Log lag per org (ms): an event becomes visible to `GET /api/v1/logs` this long after it is published. */
@@ -115,7 +117,7 @@ export function logEvent(org: SimOrg, spec: EventSpec, insertAt?: number): void 
     },
     displayMessage: spec.displayMessage,
     eventType: spec.eventType,
-    outcome: { result: 'SUCCESS', reason: null },
+    outcome: { result: spec.outcome ?? 'SUCCESS', reason: null },
     published,
     securityContext: { asNumber: null, asOrg: null, isp: null, domain: null, isProxy: null },
     severity: 'INFO',
@@ -161,4 +163,14 @@ export function userActor(user: SimUser): LogActor {
 /** An OAuth 2.0 client (a service app) as an actor: Okta names it by client id, typed PublicClientApp. */
 export function clientActor(clientId: string, label?: string): LogActor {
   return { id: clientId, type: 'PublicClientApp', alternateId: clientId, displayName: label ?? 'OAuth client', detailEntry: null };
+}
+
+/** A console admin signing in (state-neutral noise the incremental read must skip), the admin as its actor. */
+export function logSessionStart(org: SimOrg, who: Acting): void {
+  logEvent(org, {
+    eventType: 'user.session.start',
+    displayMessage: 'User login to Okta',
+    targets: [],
+    by: { ...who, requestUri: '/login/signin' },
+  });
 }

@@ -140,7 +140,15 @@ export function clientCredentials(
     logEvent(org, {
       eventType: 'app.oauth2.token.grant.access_token',
       displayMessage: 'OAuth2 access token is granted',
-      targets: [{ id: `AT.${randomUUID().replace(/-/g, '').slice(0, 20)}`, type: 'access_token', alternateId: 'unknown', displayName: 'Access Token', detailEntry: null }],
+      targets: [
+        {
+          id: `AT.${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+          type: 'access_token',
+          alternateId: 'unknown',
+          displayName: 'Access Token',
+          detailEntry: null,
+        },
+      ],
       by: { actor: clientActor(app.oauth.clientId, app.label), console: false, requestUri: '/oauth2/v1/token' },
     });
   }

@@ -175,8 +175,39 @@ function pushedProfile(spokeUser: SimUser, userName: string): Record<string, unk
   return { firstName: p.firstName, lastName: p.lastName, email: p.email ?? userName, login: userName };
 }
 
+/** What a push shows on its app user. */
+function appUserOutcome(au: SimAppUser): string {
+  return JSON.stringify([au.status, au.syncState, au.externalId, au.errorSummary]);
+}
+
+/**
+ * A push that moved what its app user shows is logged in the Spoke as `eventType`
+ * (application.provision.user.push, .push_profile, .deactivate): the assignment's own event says
+ * it was asked for, this one what came of it (at once, or when a delayed push ends).
+ */
+function logAppUserPush(org: SimOrg, app: SimApp, au: SimAppUser, eventType: string, message: string): void {
+  const user = org.users.get(au.id);
+  logEvent(org, {
+    eventType,
+    displayMessage: message,
+    targets: [
+      user ? userTarget(user) : { id: au.id, type: 'User', alternateId: au.userName, displayName: au.userName, detailEntry: null },
+      appTarget(app),
+    ],
+    outcome: au.syncState === 'ERROR' ? 'FAILURE' : 'SUCCESS',
+  });
+}
+
 /** Pushes one assignment to the Hub (create or match), honouring the provisioning delay. */
 export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
+  const before = appUserOutcome(au);
+  provisionAppUserNow(world, org, app, au);
+  // A push that ends (at once or on a timer) logs itself; one that can't even start fails here.
+  if (appUserOutcome(au) !== before && au.syncState === 'ERROR')
+    logAppUserPush(org, app, au, 'application.provision.user.push', 'Push user to app');
+}
+
+function provisionAppUserNow(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
   const target = pushTarget(world, app);
   const now = nowIso();
   if (!target || !app.provisioning.create) {
@@ -221,6 +252,7 @@ export function provisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: 
     au.lastSync = nowIso();
     au.statusChanged = au.lastSync;
     au.lastUpdated = au.lastSync;
+    logAppUserPush(org, app, au, 'application.provision.user.push', 'Push user to app');
     syncUserPushMemberships(world, org, app, au.id);
   };
   if (world.provisioningDelayMs > 0) {
@@ -253,24 +285,25 @@ export function pushProfile(world: SimWorld, org: SimOrg, app: SimApp, au: SimAp
   const { login: _login, ...rest } = pushedProfile(spokeUser, au.userName);
   inHub(app, hub, () => hub.updateUserProfile(hubUser, { ...carriedToHub(app, au, hub), ...rest }));
   au.lastSync = hubUser.lastUpdated;
+  logAppUserPush(org, app, au, 'application.provision.user.push_profile', "Push user's profile to app");
 }
 
 /** After an unassignment: deactivate in the Hub (Deactivate Users) and leave pushed groups. */
-export function deprovisionAppUser(world: SimWorld, app: SimApp, au: SimAppUser): void {
+export function deprovisionAppUser(world: SimWorld, org: SimOrg, app: SimApp, au: SimAppUser): void {
   const hub = pushing(world, app);
   if (!hub || !au.externalId) return;
   const hubUser = hub.users.get(au.externalId);
   if (!hubUser) return;
+  const deactivate = app.provisioning.deactivate && hubUser.status !== 'DEPROVISIONED';
   inHub(app, hub, () => {
     for (const m of app.pushMappings.values()) {
       if (m.status !== 'ACTIVE') continue;
       const target = hub.groups.get(m.hubGroupId);
       if (target) hub.removeMember(target, hubUser);
     }
-    if (app.provisioning.deactivate && hubUser.status !== 'DEPROVISIONED') {
-      hub.setUserStatus(hubUser, 'DEPROVISIONED', 'user.lifecycle.deactivate', 'Deactivate Okta user');
-    }
+    if (deactivate) hub.setUserStatus(hubUser, 'DEPROVISIONED', 'user.lifecycle.deactivate', 'Deactivate Okta user');
   });
+  if (deactivate) logAppUserPush(org, app, au, 'application.provision.user.deactivate', 'Deactivate user in app');
 }
 
 /** Hub user id of a Spoke user when that user is a provisioned member of the app. */
@@ -281,6 +314,29 @@ function provisionedHubUserId(app: SimApp, userId: string): string | undefined {
 
 /** Full push of one mapping: the Hub group's members become the source group's provisioned members. */
 export function pushMapping(world: SimWorld, org: SimOrg, app: SimApp, m: SimPushMapping): void {
+  const before = pushOutcome(m);
+  pushMappingNow(world, org, app, m);
+  logPushOutcome(org, app, m, before);
+}
+
+/** What a Group Push run shows on its mapping (`lastPush`, `status`, `errorSummary`). */
+function pushOutcome(m: SimPushMapping): string {
+  return JSON.stringify([m.status, m.lastPush, m.errorSummary]);
+}
+
+/** A push run that moved what its mapping shows is logged in the Spoke (application.provision.group_push.push_memberships). */
+function logPushOutcome(org: SimOrg, app: SimApp, m: SimPushMapping, before: string): void {
+  if (pushOutcome(m) === before) return;
+  const source = org.groups.get(m.sourceGroupId);
+  logEvent(org, {
+    eventType: 'application.provision.group_push.push_memberships',
+    displayMessage: 'Push group memberships to the app',
+    targets: [...(source ? [groupTarget(source)] : []), appTarget(app)],
+    outcome: m.status === 'ERROR' || m.errorSummary !== null ? 'FAILURE' : 'SUCCESS',
+  });
+}
+
+function pushMappingNow(world: SimWorld, org: SimOrg, app: SimApp, m: SimPushMapping): void {
   if (m.status !== 'ACTIVE') return;
   const pushTo = pushTarget(world, app, 'groups');
   if (pushTo && 'error' in pushTo) m.errorSummary = pushTo.error.replace('of user to app', 'of group to app');
@@ -330,7 +386,11 @@ export function syncUserPushMemberships(world: SimWorld, org: SimOrg, app: SimAp
     if (!target) continue;
     const inSource = spokeUser?.groupIds.has(m.sourceGroupId) ?? false;
     const changed = inHub(app, hub, () => (inSource && provisioned ? hub.addMember(target, hubUser) : hub.removeMember(target, hubUser)));
-    if (changed) m.lastPush = nowIso();
+    if (changed) {
+      const before = pushOutcome(m);
+      m.lastPush = nowIso();
+      logPushOutcome(org, app, m, before);
+    }
   }
 }
 
@@ -433,7 +493,7 @@ export function unassignUser(world: SimWorld, org: SimOrg, app: SimApp, userId: 
   if (!au) return false;
   logAppUser(org, app, org.users.get(userId), 'remove', userId);
   app.users.delete(userId);
-  deprovisionAppUser(world, app, au);
+  deprovisionAppUser(world, org, app, au);
   return true;
 }
 

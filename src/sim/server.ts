@@ -12,7 +12,7 @@ import type { FaultInjector } from './faults.js';
 import type { SimOrg } from './org-state.js';
 import type { SimWorld } from './provisioning.js';
 import { logWrite, requestActing } from './system-log.js';
-import { actingAs } from './log-events.js';
+import { actingAs, logSessionStart } from './log-events.js';
 import { ConsoleError, consoleChange, type ConsoleChange, type ConsoleSim } from './console.js';
 import { matchRoute, OktaError, type Principal, type Reply, type Route } from './router.js';
 import type { AdminRole, BucketId, SimStats } from './types.js';
@@ -188,6 +188,7 @@ export class OrgServer {
       const consoleActor = req.headers['x-org2org-sim-console'];
       // Handlers are synchronous: every write they make (and every side effect) is logged as this request's actor's.
       const acting = requestActing(ctx, typeof consoleActor === 'string' ? consoleActor : undefined);
+      if (acting.console && req.headers['x-org2org-sim-console-session'] === 'start') logSessionStart(this.org, acting);
       const logged = actingAs(acting, () => logWrite(ctx, route));
       const reply = await actingAs(acting, () => route.handler(ctx));
       logged(reply);

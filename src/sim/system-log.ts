@@ -150,7 +150,15 @@ function describe(ctx: RequestContext, route: Route): Described | undefined {
         displayMessage: 'Update profile mapping',
         targets: [
           ...(mapping
-            ? [{ id: mapping.id, type: 'Mapping', alternateId: `${mapping.source.name} → ${mapping.target.name}`, displayName: 'Profile mapping', detailEntry: null }]
+            ? [
+                {
+                  id: mapping.id,
+                  type: 'Mapping',
+                  alternateId: `${mapping.source.name} → ${mapping.target.name}`,
+                  displayName: 'Profile mapping',
+                  detailEntry: null,
+                },
+              ]
             : []),
           ...ends.map(appTarget),
         ],

@@ -208,7 +208,10 @@ test('a running simulator takes console changes at POST /__sim/console (for demo
     assert.ok(!sim.org('emea').apps.values()[0]!.users.has(bob));
     assert.deepEqual(
       sim.org('emea').systemLog.map((e) => [e.eventType, (e.actor as { alternateId: string }).alternateId]),
-      [['application.user_membership.remove', 'alice@acme.com']],
+      [
+        ['user.session.start', 'alice@acme.com'],
+        ['application.user_membership.remove', 'alice@acme.com'],
+      ],
     );
     const bad = await post({ unassignUser: 'nobody@acme.com' });
     assert.equal(bad.status, 400);

@@ -26,11 +26,15 @@ function serviceAssertion(clientId: string, aud: string): string {
   return `${input}.${sign('sha256', Buffer.from(input), { key: SERVICE_KEY.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
-/** `[eventType, targets as TYPE:alternateId, actor's alternateId]` of the events `org` logged since `mark`. */
+/** Events that change nothing (sign-ins, token grants): tested on their own, left out of the lists below. */
+const NOISE = /^(user\.session\.|app\.oauth2\.token\.)/;
+
+/** `[eventType, targets as TYPE:alternateId, actor's alternateId]` of the state-changing events `org` logged since `mark`. */
 function logged(sim: Sim, org: string, mark: number): string[][] {
   return sim
     .org(org)
     .systemLog.slice(mark)
+    .filter((e) => !NOISE.test(e.eventType))
     .map((e: LogEvent) => [
       e.eventType,
       e.target.map((t) => `${t.type}:${t.type === 'UserGroup' ? t.displayName : t.alternateId}`).join(' + '),
@@ -145,14 +149,35 @@ describe('directory writes, by console and by API', () => {
   });
 });
 
+test('state-neutral noise: one user.session.start per console change (its admin signs in), none for an API call', async () => {
+  const sim = await startSim(SEED);
+  try {
+    // Pausing then deleting a push mapping is two requests, one console session.
+    await consoleChange(sim, 'emea', { unpushGroup: 'Finance' }, { actor: 'alice@acme.com' });
+    const sessions = sim.org('emea').systemLog.filter((e) => e.eventType === 'user.session.start');
+    assert.equal(sessions.length, 1);
+    assert.equal((sessions[0]!.actor as { alternateId: string }).alternateId, 'alice@acme.com');
+    assert.equal(sim.org('emea').systemLog[0]!.eventType, 'user.session.start', 'the sign-in comes first');
+    const token = sim.orgs.emea!.tokens.OKTA_EMEA_TOKEN!;
+    await call(sim.orgs.emea!.url, token, 'POST', '/api/v1/groups', { profile: { name: 'By API' } });
+    assert.equal(sim.org('emea').systemLog.filter((e) => e.eventType === 'user.session.start').length, 1);
+  } finally {
+    await sim.close();
+  }
+});
+
 describe('Org2Org provisioning: its side effects are logged in the Hub, as the connection', () => {
   const sim = simPerSuite(SEED);
 
   test('an assignment creates the Hub user and pushes its groups; a profile edit is pushed', async () => {
     const m = marks(sim());
     await consoleChange(sim(), 'emea', { assignUser: 'dieter@acme.com' });
+    const APP = 'AppInstance:Acme Hub';
     assert.deepEqual(m.since('emea'), [
-      ['application.user_membership.add', 'User:dieter@acme.com + AppInstance:Acme Hub', 'admin@emea.acme.com'],
+      ['application.user_membership.add', `User:dieter@acme.com + ${APP}`, 'admin@emea.acme.com'],
+      // What came of it: the push (status, syncState, externalId moved), then the pushed group's run (lastPush moved).
+      ['application.provision.user.push', `User:dieter@acme.com + ${APP}`, 'admin@emea.acme.com'],
+      ['application.provision.group_push.push_memberships', `UserGroup:Finance + ${APP}`, 'admin@emea.acme.com'],
     ]);
     assert.deepEqual(m.since('hub'), [
       ['user.lifecycle.create', 'User:dieter@acme.com', HUB_ACTOR],
@@ -161,7 +186,10 @@ describe('Org2Org provisioning: its side effects are logged in the Hub, as the c
     ]);
     const n = marks(sim());
     await consoleChange(sim(), 'emea', { updateUser: 'dieter@acme.com', profile: { lastName: 'Schmidt' } });
-    assert.deepEqual(n.since('emea'), [['user.account.update_profile', 'User:dieter@acme.com', 'admin@emea.acme.com']]);
+    assert.deepEqual(n.since('emea'), [
+      ['user.account.update_profile', 'User:dieter@acme.com', 'admin@emea.acme.com'],
+      ['application.provision.user.push_profile', `User:dieter@acme.com + ${APP}`, 'admin@emea.acme.com'],
+    ]);
     assert.deepEqual(n.since('hub'), [['user.account.update_profile', 'User:dieter@acme.com', HUB_ACTOR]]);
   });
 
@@ -171,6 +199,7 @@ describe('Org2Org provisioning: its side effects are logged in the Hub, as the c
     assert.deepEqual(m.since('apac'), [
       ['user.lifecycle.deactivate', 'User:kenji@acme.com', 'admin@apac.acme.com'],
       ['application.user_membership.remove', 'User:kenji@acme.com + AppInstance:Acme Hub', 'admin@apac.acme.com'],
+      ['application.provision.user.deactivate', 'User:kenji@acme.com + AppInstance:Acme Hub', 'admin@apac.acme.com'],
     ]);
     assert.deepEqual(m.since('hub'), [
       ['group.user_membership.remove', 'User:kenji@acme.com + UserGroup:APAC Support', HUB_ACTOR],
@@ -201,12 +230,16 @@ describe('Org2Org provisioning: its side effects are logged in the Hub, as the c
       ['group.user_membership.add', 'User:yuki@acme.com + UserGroup:APAC Ops', ADMIN],
       ['group.application_assignment.add', `UserGroup:APAC Ops + ${APP}`, ADMIN],
       ['application.user_membership.add', `User:yuki@acme.com + ${APP}`, ADMIN],
+      ['application.provision.user.push', `User:yuki@acme.com + ${APP}`, ADMIN],
       ['group.user_membership.add', 'User:sora@acme.com + UserGroup:APAC Ops', ADMIN],
       ['application.user_membership.add', `User:sora@acme.com + ${APP}`, ADMIN],
+      ['application.provision.user.push', `User:sora@acme.com + ${APP}`, ADMIN],
       ['group.user_membership.remove', 'User:yuki@acme.com + UserGroup:APAC Ops', ADMIN],
       ['application.user_membership.remove', `User:yuki@acme.com + ${APP}`, ADMIN],
+      ['application.provision.user.deactivate', `User:yuki@acme.com + ${APP}`, ADMIN],
       ['group.application_assignment.remove', `UserGroup:APAC Ops + ${APP}`, ADMIN],
       ['application.user_membership.remove', `User:sora@acme.com + ${APP}`, ADMIN],
+      ['application.provision.user.deactivate', `User:sora@acme.com + ${APP}`, ADMIN],
     ]);
     assert.deepEqual(m.since('hub'), [
       ['user.lifecycle.create', 'User:yuki@acme.com', HUB_ACTOR],
@@ -228,6 +261,7 @@ describe('Org2Org provisioning: its side effects are logged in the Hub, as the c
       ['application.provision.group_push.mapping.created', 'UserGroup:Marketing + AppInstance:Acme Hub', 'admin@emea.acme.com'],
       // The APP_GROUP that stands for the Hub group in the Spoke.
       ['group.lifecycle.create', 'UserGroup:EMEA Marketing', 'admin@emea.acme.com'],
+      ['application.provision.group_push.push_memberships', 'UserGroup:Marketing + AppInstance:Acme Hub', 'admin@emea.acme.com'],
     ]);
   });
 });
@@ -400,7 +434,17 @@ describe('every write route of the simulator is logged', () => {
     'DELETE /api/v1/apps/{appId}': async (c) => ({
       org: 'hub',
       types: ['application.lifecycle.delete'],
-      write: () => c.api('hub', 'DELETE', `/api/v1/apps/${c.sim.org('hub').apps.values().find((a) => a.label === 'Route App')!.id}`),
+      write: () =>
+        c.api(
+          'hub',
+          'DELETE',
+          `/api/v1/apps/${
+            c.sim
+              .org('hub')
+              .apps.values()
+              .find((a) => a.label === 'Route App')!.id
+          }`,
+        ),
     }),
     [`POST ${A}/credentials/keys/generate`]: async (c) => ({
       org: 'emea',
@@ -467,11 +511,11 @@ describe('every write route of the simulator is logged', () => {
       };
     },
     'PUT /oauth2/v1/clients/{clientId}': async (c) => {
-      const { client_id_issued_at: _a, client_secret_expires_at: _b, ...rest } = await c.api(
-        'hub',
-        'GET',
-        `/oauth2/v1/clients/${routeClient.client_id}`,
-      );
+      const {
+        client_id_issued_at: _a,
+        client_secret_expires_at: _b,
+        ...rest
+      } = await c.api('hub', 'GET', `/oauth2/v1/clients/${routeClient.client_id}`);
       return {
         org: 'hub',
         types: ['app.oauth2.client.lifecycle.update'],
