@@ -4,6 +4,7 @@
  * the access token (`ath`) on API calls and to the server's nonce where one is required.
  */
 import { createHash, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import { simNow } from './clock.js';
 
 const MAX_AGE_SECONDS = 300;
 
@@ -56,7 +57,7 @@ export function verifyDpopProof(
   if (!valid) return 'The DPoP proof signature is invalid.';
   if (claims.htm !== expect.method) return `The DPoP proof's htm must be ${expect.method}.`;
   if (claims.htu !== expect.url) return `The DPoP proof's htu must be ${expect.url}.`;
-  const now = Date.now() / 1000;
+  const now = simNow() / 1000;
   if (typeof claims.iat !== 'number' || Math.abs(now - claims.iat) > MAX_AGE_SECONDS) return 'The DPoP proof is expired or not yet valid.';
   if (typeof claims.jti !== 'string' || expect.usedJtis.has(claims.jti)) return 'The DPoP proof jti is missing or was used before.';
   if (expect.accessToken !== undefined) {

@@ -6,7 +6,9 @@
  *   sim.stats('emea').byRoute['GET /api/v1/apps/{appId}/users'];
  *   await sim.close();
  */
+import { advanceClock, simNow } from './clock.js';
 import { createRng, FaultInjector } from './faults.js';
+import { setLogLag } from './log-events.js';
 import { SimOrg } from './org-state.js';
 import { importHubGroups, SimWorld } from './provisioning.js';
 import { compileRoutes } from './router.js';
@@ -64,7 +66,7 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
     faults: new FaultInjector(options.faults ?? [], rng),
     rng,
     // Windows start on a whole second, so with timeScale 60 they end exactly on `Reset`.
-    epoch: Math.floor(Date.now() / 1000) * 1000,
+    epoch: Math.floor(simNow() / 1000) * 1000,
   };
   // A seed describes the world as it already is: its assignments are provisioned at once, and
   // the provisioning delay applies only to what happens through the API afterwards.
@@ -82,6 +84,10 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
     for (const [name, org] of world.orgs) populateDirectory(org, doc.orgs[name] ?? {});
     for (const [name, org] of world.orgs) populateApps(world, org, doc.orgs[name] ?? {});
     world.provisioningDelayMs = options.provisioningDelayMs ?? 0;
+    if (options.logLagMs !== undefined) {
+      if (!(options.logLagMs >= 0)) throw new Error('sim: logLagMs must be >= 0');
+      for (const org of world.orgs.values()) setLogLag(org, options.logLagMs);
+    }
   } catch (err) {
     world.close();
     await Promise.all([...servers.values()].map((s) => s.close()));
@@ -105,6 +111,12 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
       return importHubGroups(world, org, app);
     },
     stats: (name): SimStats => structuredClone(server(name).stats),
+    now: () => simNow(),
+    advance: (ms) => advanceClock(ms),
+    setLogLag: (ms, orgName) => {
+      if (!(ms >= 0)) throw new Error('sim: a log lag must be >= 0');
+      for (const org of orgName === undefined ? world.orgs.values() : [world.org(orgName)]) setLogLag(org, ms);
+    },
     resetStats: () => {
       for (const s of servers.values()) s.resetStats();
     },

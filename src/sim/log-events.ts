@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimApp, SimGroup, SimOrg, SimUser } from './org-state.js';
+import { simNow } from './clock.js';
 
 export interface LogTarget {
   id: string;
@@ -91,7 +92,7 @@ export function logEvent(org: SimOrg, spec: EventSpec, insertAt?: number): void 
   const who = spec.by ?? acting;
   if (!who) return;
   const requestId = randomUUID().replace(/-/g, '');
-  const published = spec.published ?? new Date().toISOString();
+  const published = spec.published ?? new Date(simNow()).toISOString();
   const event: LogEvent = {
     actor: who.actor,
     client: {

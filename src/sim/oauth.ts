@@ -11,6 +11,7 @@ import type { SimWorld } from './provisioning.js';
 import type { RequestContext, Reply, RouteSpec } from './router.js';
 import { verifyDpopProof } from './dpop.js';
 import { clientActor, currentActing, logEvent } from './log-events.js';
+import { simNow } from './clock.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ACCESS_TOKEN_SECONDS = 3600;
@@ -93,7 +94,7 @@ export function clientCredentials(
   const audience = `${org.url}/oauth2/v1/token`;
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!aud.includes(audience)) return failure(401, 'invalid_client', `The audience of the client_assertion must be ${audience}.`);
-  const nowSec = Date.now() / 1000;
+  const nowSec = simNow() / 1000;
   if (typeof claims.exp !== 'number' || claims.exp < nowSec)
     return failure(401, 'invalid_client', 'The client_assertion token is expired.');
   if (typeof claims.jti === 'string' && org.usedJtis.has(claims.jti))
@@ -133,7 +134,7 @@ export function clientCredentials(
   org.accessTokens.set(accessToken, {
     clientId: app.oauth.clientId,
     scopes: new Set(requested),
-    expiresAt: Date.now() + ACCESS_TOKEN_SECONDS * 1000,
+    expiresAt: simNow() + ACCESS_TOKEN_SECONDS * 1000,
   });
   // The authorization server's org logs each token it issues (state-neutral: nothing in the org changed), as the client.
   if (currentActing()) {
@@ -161,7 +162,7 @@ export function appAssertion(app: SimApp, clientId: string, audience: string): s
   if (!key) return undefined;
   const { privateKey } = keyPair(key);
   const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const iat = Math.floor(Date.now() / 1000);
+  const iat = Math.floor(simNow() / 1000);
   const input = `${enc({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${enc({ iss: clientId, sub: clientId, aud: audience, iat, exp: iat + 300, jti: randomUUID() })}`;
   return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
 }

@@ -5,6 +5,7 @@
 import { groupTarget, logEvent, userTarget, type LogEvent } from './log-events.js';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { Collection } from './collection.js';
+import { simNow } from './clock.js';
 import { certificateMembers, selfSignedCertificate } from './x509.js';
 import { addAppMappings, type SchemaProperty, type SimProfileMapping } from './profile-schemas.js';
 import type { AdminRole } from './types.js';
@@ -476,7 +477,7 @@ export class SimOrg {
 
   /** A new signing key entry (material made on first use), valid for `validityYears`. */
   newKey(validityYears = 10): SimAppKey {
-    const now = new Date();
+    const now = new Date(simNow());
     const expires = new Date(now);
     expires.setUTCFullYear(expires.getUTCFullYear() + validityYears);
     return { kid: this.newId('kid'), created: now.toISOString(), lastUpdated: now.toISOString(), expiresAt: expires.toISOString() };
@@ -514,7 +515,7 @@ export class SimOrg {
 
   addToken(name: string, value: string, userId: string, window: { tokenWindow?: string; idleMs?: number } = {}): void {
     const tokenWindow = window.tokenWindow ?? 'P30D';
-    const now = Date.now();
+    const now = simNow();
     const idle = window.idleMs ?? 0;
     this.tokens.set(value, {
       name,
@@ -535,7 +536,7 @@ export class SimOrg {
   liveToken(value: string, use = false): TokenGrant | undefined {
     const grant = this.tokens.get(value);
     if (!grant || this.users.get(grant.userId)?.status !== 'ACTIVE') return undefined;
-    const now = Date.now();
+    const now = simNow();
     if (now >= grant.lastUsedMs + grant.windowMs) return undefined;
     if (use) grant.lastUsedMs = now;
     return grant;
@@ -543,7 +544,7 @@ export class SimOrg {
 }
 
 export function nowIso(): string {
-  return new Date().toISOString();
+  return new Date(simNow()).toISOString();
 }
 
 /** A time as Okta writes token times: whole seconds (`2025-12-02T14:47:13.000Z`, recorded). */

@@ -6,6 +6,7 @@ import { appAssertion, clientCredentials } from './oauth.js';
 import type { SimApp, SimAppUser, SimGroup, SimOrg, SimPushMapping, SimUser } from './org-state.js';
 import { isOrg2Org, nowIso } from './org-state.js';
 import { carriedToHub, mappedValues } from './profile-schemas.js';
+import { simNow, whenAdvanced } from './clock.js';
 import {
   type Acting,
   actingAs,
@@ -21,10 +22,24 @@ import type { AdminRole, InitialStatus } from './types.js';
 
 export class SimWorld {
   readonly orgs = new Map<string, SimOrg>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Work that runs later: on a real timer, or sooner when the sim clock is advanced past `due`. */
+  private readonly timers = new Map<NodeJS.Timeout, { due: number; run: () => void }>();
+  private readonly stopWatching: () => void;
   closed = false;
 
-  constructor(public provisioningDelayMs: number) {}
+  constructor(public provisioningDelayMs: number) {
+    this.stopWatching = whenAdvanced(() => this.runDue());
+  }
+
+  private runDue(): void {
+    const now = simNow();
+    const due = [...this.timers].filter(([, t]) => t.due <= now).sort((a, b) => a[1].due - b[1].due);
+    for (const [timer, task] of due) {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+      if (!this.closed) task.run();
+    }
+  }
 
   org(name: string): SimOrg {
     const org = this.orgs.get(name);
@@ -45,16 +60,18 @@ export class SimWorld {
   schedule(ms: number, fn: () => void): void {
     if (this.closed) return;
     const acting = currentActing();
+    const run = (): void => actingAs(acting, fn);
     const t = setTimeout(() => {
       this.timers.delete(t);
-      if (!this.closed) actingAs(acting, fn);
+      if (!this.closed) run();
     }, ms);
-    this.timers.add(t);
+    this.timers.set(t, { due: simNow() + ms, run });
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    this.stopWatching();
+    for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
   }
 }

@@ -11,6 +11,7 @@ import type { SimApp, SimGrant, SimOAuthClient, SimOrg } from './org-state.js';
 import { nowIso } from './org-state.js';
 import { invalid, notFound, objectBody, OktaError, type Reply, type RequestContext, type RouteSpec } from './router.js';
 import type { AdminRole } from './types.js';
+import { simNow } from './clock.js';
 
 /** DCR answers validation errors in OAuth's shape, not Okta's error body. */
 class ClientMetadataError extends OktaError {
@@ -116,7 +117,7 @@ function readClient(body: Record<string, unknown>, existing?: SimOAuthClient): O
     jwks: keys ? stored : null,
     jwksUri,
     clientSecret: needsSecret ? (existing?.clientSecret ?? randomBytes(24).toString('base64url')) : null,
-    issuedAt: existing?.issuedAt ?? Math.floor(Date.now() / 1000),
+    issuedAt: existing?.issuedAt ?? Math.floor(simNow() / 1000),
   };
 }
 

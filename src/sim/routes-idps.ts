@@ -8,6 +8,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { SimIdp, SimIdpKey, SimOrg } from './org-state.js';
 import { invalid, notFound, objectBody, type Reply, type RequestContext, type RouteSpec } from './router.js';
+import { simNow } from './clock.js';
 
 export function idpJson(org: SimOrg, idp: SimIdp): Record<string, unknown> {
   const base = `${org.url}/api/v1/idps/${idp.id}`;
@@ -106,7 +107,7 @@ function replaceIdp(ctx: RequestContext): Reply {
     throw invalid('protocol.credentials.trust.kid', ['protocol.credentials.trust.kid: not an IdP key credential of this org']);
   idp.trustKid = kid;
   if (typeof body.name === 'string' && body.name !== '') idp.name = body.name;
-  idp.lastUpdated = new Date().toISOString();
+  idp.lastUpdated = new Date(simNow()).toISOString();
   return { status: 200, body: idpJson(ctx.org, idp) };
 }
 

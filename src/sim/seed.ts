@@ -11,6 +11,7 @@ import { toAppMapping } from './profile-schemas.js';
 import { assignUser, importHubGroups, mirrorHubGroup, pushMapping, type SimWorld } from './provisioning.js';
 import type { AdminRole, SeedApp, SeedOrg, SeedUser, SimSeed } from './types.js';
 import { INITIAL_STATUSES } from './types.js';
+import { simNow } from './clock.js';
 
 export class SeedError extends Error {
   constructor(
@@ -221,7 +222,7 @@ export function populateDirectory(org: SimOrg, seed: SeedOrg): void {
       jwks: [{ ...sa.publicJwk, id: `pks${randomBytes(9).toString('base64url')}`, status: 'ACTIVE' }],
       jwksUri: null,
       clientSecret: null,
-      issuedAt: Math.floor(Date.now() / 1000),
+      issuedAt: Math.floor(simNow() / 1000),
       ...(sa.dpopBound === true ? { dpopBound: true } : {}),
     };
     const now = nowIso();

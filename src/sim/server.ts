@@ -18,6 +18,7 @@ import { matchRoute, OktaError, type Principal, type Reply, type Route } from '.
 import type { AdminRole, BucketId, SimStats } from './types.js';
 import { verifyDpopProof } from './dpop.js';
 import { DEFAULT_RATE_LIMITS } from './types.js';
+import { simNow } from './clock.js';
 
 export interface ServerSettings {
   latencyMs: number;
@@ -252,7 +253,7 @@ export class OrgServer {
     } else if ((scheme === 'Bearer' || scheme === 'DPoP') && value) {
       const grant = this.org.accessTokens.get(value);
       // A DPoP-bound token is used only as `DPoP …` with a proof by its key (RFC 9449 §7); a Bearer token only as Bearer.
-      if (grant && grant.expiresAt > Date.now() && (grant.jkt !== undefined) === (scheme === 'DPoP')) {
+      if (grant && grant.expiresAt > simNow() && (grant.jkt !== undefined) === (scheme === 'DPoP')) {
         if (grant.jkt === undefined) return { kind: 'oauth', clientId: grant.clientId, scopes: grant.scopes };
         const url = new URL(req.url ?? '/', this.org.url);
         const proof = verifyDpopProof(typeof req.headers.dpop === 'string' ? req.headers.dpop : undefined, {
@@ -307,7 +308,7 @@ export class OrgServer {
   }
 
   private bucketState(bucket: BucketId): BucketState {
-    const window = Math.floor((Date.now() - this.settings.epoch) / this.windowMs());
+    const window = Math.floor((simNow() - this.settings.epoch) / this.windowMs());
     let state = this.buckets.get(bucket);
     if (!state) {
       state = { window, used: 0 };
@@ -345,6 +346,8 @@ export class OrgServer {
   private write(res: ServerResponse, reply: Reply, bucket?: BucketId): void {
     if (res.destroyed) return;
     const headers: Record<string, string> = {
+      // The simulator's clock, which a test may have moved ahead of real time.
+      date: new Date(simNow()).toUTCString(),
       ...(bucket ? this.rateHeaders(bucket) : {}),
       'x-okta-request-id': `sim-${Math.floor(this.settings.rng() * 1e12).toString(36)}`,
       ...Object.fromEntries(Object.entries(reply.headers ?? {}).filter(([, v]) => v !== '')),

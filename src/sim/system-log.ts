@@ -28,6 +28,7 @@ import {
 } from './log-events.js';
 import type { SimOrg } from './org-state.js';
 import { invalid, readLimit, type Reply, type RequestContext, type Route, type RouteSpec } from './router.js';
+import { simNow } from './clock.js';
 
 export { MAX_EVENTS, type LogEvent } from './log-events.js';
 
@@ -209,7 +210,7 @@ export function logWrite(ctx: RequestContext, route: Route): (reply: Reply) => v
   const log = ctx.org.systemLog;
   const before = log.length;
   const by = currentActing();
-  const published = new Date().toISOString();
+  const published = new Date(simNow()).toISOString();
   return (reply) => {
     if (reply.status >= 300) return;
     // Events the side effects added sit at the end; the bound may have trimmed the front meanwhile.
@@ -219,10 +220,23 @@ export function logWrite(ctx: RequestContext, route: Route): (reply: Reply) => v
   };
 }
 
+/** When an event became (or becomes) visible to queries: its persistence time, `published` plus the org's log lag. */
+function persistedAt(e: LogEvent): number {
+  return e.visibleAt ?? Date.parse(e.published);
+}
+
+/**
+ * `GET /api/v1/logs`, as the spec documents it: a bounded query (`until` given) bounds `published`
+ * by `since`..`until` and ends (a `next` link only while pages remain); a polling query (no
+ * `until`) bounds the persistence time by `since`..now and always answers a `next` link, from
+ * which a poller later finds what was persisted since. Either way only persisted events show:
+ * an event published within the log lag of now is not there yet (not even to a bounded query).
+ */
 function listLogEvents(ctx: RequestContext): Reply {
   const { query, org } = ctx;
+  const now = simNow();
   const until = query.get('until');
-  const untilMs = until ? Date.parse(until) : Date.now();
+  const untilMs = until ? Date.parse(until) : now;
   const sinceMs = query.get('since') ? Date.parse(query.get('since')!) : untilMs - SEVEN_DAYS_MS;
   if (Number.isNaN(untilMs) || Number.isNaN(sinceMs)) throw invalid('since/until', ['since, until: must be ISO 8601 timestamps']);
   const order = query.get('sortOrder') ?? 'ASCENDING';
@@ -241,12 +255,20 @@ function listLogEvents(ctx: RequestContext): Reply {
     match = (e) => predicate(e) || e.target.some((t) => predicate({ ...e, target: t }));
   }
   const q = query.get('q')?.toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+  const polling = until === null;
+  const timeOf = polling ? persistedAt : (e: LogEvent): number => Date.parse(e.published);
   let events = org.systemLog.filter((e) => {
-    const at = Date.parse(e.published);
+    if (persistedAt(e) > now) return false;
+    const at = timeOf(e);
     if (at < sinceMs || at > untilMs) return false;
-    if (q.length > 0 && !q.every((word) => JSON.stringify(e).toLowerCase().includes(word))) return false;
+    if (q.length > 0 && !q.every((word) => JSON.stringify(answer(e)).toLowerCase().includes(word))) return false;
     return match(e);
   });
+  // Sorted by the time the query bounds (stable: events of one moment keep the order they were logged in).
+  events = events
+    .map((e, i) => [e, i] as const)
+    .sort((x, y) => timeOf(x[0]) - timeOf(y[0]) || x[1] - y[1])
+    .map(([e]) => e);
   if (order === 'DESCENDING') events = events.reverse();
   const limit = readLimit(query, 100, 1000);
   const after = query.get('after');
@@ -255,13 +277,19 @@ function listLogEvents(ctx: RequestContext): Reply {
   const base = `${org.url}${ctx.path}`;
   const links = [`<${base}?${query.toString()}>; rel="self"`];
   const more = start + limit < events.length;
-  if (more || until === null) {
+  if (more || polling) {
     const next = new URLSearchParams(query);
     const last = page.at(-1)?.uuid ?? after;
     if (last) next.set('after', last);
     links.push(`<${base}?${next.toString()}>; rel="next"`);
   }
-  return { status: 200, body: page, headers: { link: links.join(', ') } };
+  return { status: 200, body: page.map(answer), headers: { link: links.join(', ') } };
+}
+
+/** An event as the API shows it (without the simulator's own bookkeeping). */
+function answer(e: LogEvent): Record<string, unknown> {
+  const { visibleAt: _visibleAt, ...shown } = e;
+  return shown;
 }
 
 export const LOG_ROUTES: RouteSpec[] = [

@@ -207,6 +207,11 @@ export interface SimOptions {
   rngSeed?: number;
   /** When set, pushed app users stay STAGED/SYNCING for this long before PROVISIONED. */
   provisioningDelayMs?: number;
+  /**
+   * How long after its `published` time an event becomes visible to `GET /api/v1/logs` (default 0):
+   * Okta's System Log is near-real-time, not instant.
+   */
+  logLagMs?: number;
 }
 
 export interface SimStats {
@@ -227,5 +232,11 @@ export interface Sim {
   importHubGroups(spoke: string, appLabel: string): number;
   stats(name: string): SimStats;
   resetStats(): void;
+  /** The simulator's clock (epoch ms): real time plus every `advance` so far (src/sim/clock.ts; one per process). */
+  now(): number;
+  /** Moves the clock forward: log lag passes, delayed provisioning that came due ends, tokens age. */
+  advance(ms: number): void;
+  /** The log lag from now on, for one org or all (events already logged keep theirs). */
+  setLogLag(ms: number, org?: string): void;
   close(): Promise<void>;
 }
