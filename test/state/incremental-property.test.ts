@@ -33,6 +33,10 @@ import {
   type ConsoleChange,
   type LogEvent,
   type Sim,
+  type SimApp,
+  type SimGroup,
+  type SimOrg,
+  type SimUser,
 } from '../../src/sim/index.js';
 import { createRng } from '../../src/sim/faults.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -68,7 +72,8 @@ const WORLD = {
 } as const;
 type SpokeName = keyof typeof WORLD;
 const SPOKES = Object.keys(WORLD) as SpokeName[];
-const ORGS = ['hub', ...SPOKES];
+type OrgName = SpokeName | 'hub';
+const ORGS: readonly OrgName[] = ['hub', ...SPOKES];
 
 /** The config every plan of the property is made from (the fixture's, with Hub credentials so the Hub is read too). */
 async function plannedConfig(): Promise<string> {
@@ -91,24 +96,114 @@ async function load(sim: Sim, dir: string, name: string, text: string): Promise<
   return (await loadConfig(file, { env: sim.env, requireSecrets: true })).desired;
 }
 
-/** A console change of each kind `ConsoleChange` has, drawn at random (a kind the compiler finds uncovered fails `tsc`). */
-const CONSOLE_CHANGES = {
-  assignUser: (r: Rng, org: SpokeName) => ({
-    assignUser: pick(r, WORLD[org].users),
-    initialStatus: pick(r, INITIAL_STATUSES),
-  }),
-  unassignUser: (r: Rng, org: SpokeName) => ({ unassignUser: pick(r, WORLD[org].users) }),
-  assignGroup: (r: Rng, org: SpokeName) => ({ assignGroup: pick(r, WORLD[org].groups) }),
-  unassignGroup: (r: Rng, org: SpokeName) => ({ unassignGroup: pick(r, WORLD[org].groups) }),
-  pushGroup: (r: Rng, org: SpokeName) => {
-    const group = pick(r, WORLD[org].groups);
-    return { pushGroup: group, targetName: r() < 0.7 ? group : `${group} (${org})`, status: pick(r, ['ACTIVE', 'INACTIVE'] as const) };
-  },
-  pushStatus: (r: Rng, org: SpokeName) => ({ pushStatus: pick(r, WORLD[org].groups), status: pick(r, ['ACTIVE', 'INACTIVE'] as const) }),
-  unpushGroup: (r: Rng, org: SpokeName) => ({ unpushGroup: pick(r, WORLD[org].groups) }),
-  toApp: (r: Rng) => ({ toApp: pick(r, ['createUsers', 'updateUserAttributes', 'deactivateUsers'] as const), enabled: r() < 0.5 }),
+/**
+ * Who and what a console change may name in each org: the seed's people and groups and a few
+ * names that exist only once a change creates (or renames something to) them, so the world keeps
+ * turning over without growing. The Hub's people are the Spokes' (provisioned there under the same
+ * login); its groups are the push targets.
+ */
+const PEOPLE: Record<OrgName, readonly string[]> = {
+  emea: [...WORLD.emea.users, 'erik@acme.com', 'fay@acme.com'],
+  apac: [...WORLD.apac.users, 'tao@acme.com'],
+  hub: [...WORLD.emea.users, ...WORLD.apac.users, 'erik@acme.com', 'tao@acme.com'],
 };
-type Covered = ReturnType<(typeof CONSOLE_CHANGES)[keyof typeof CONSOLE_CHANGES]>;
+const GROUPS: Record<OrgName, readonly string[]> = {
+  emea: [...WORLD.emea.groups, 'EMEA Legal'],
+  apac: [...WORLD.apac.groups, 'APAC Ops'],
+  hub: ['Engineering', 'Finance', 'APAC Support', 'Finance (emea)', 'APAC Support (apac)', 'Hub Admins'],
+};
+const NAMES = ['Ada', 'Ben', 'Cleo', 'Dan'];
+
+/**
+ * A console change of each kind `ConsoleChange` has, drawn at random: `app` kinds act on a Spoke's
+ * Org2Org app, `directory` kinds on any org's people and groups (the Hub's too). Mostly what an
+ * admin would click given the org as it is (a person who exists, a group that has that member…),
+ * sometimes anything: a change Okta refuses must change nothing. A kind the compiler finds without
+ * a generator here fails `tsc`.
+ */
+const CONSOLE_CHANGES = {
+  assignUser: app((r, org, o) => ({ assignUser: person(r, o, org, is('ACTIVE')), initialStatus: pick(r, INITIAL_STATUSES) })),
+  unassignUser: app((r, org, o) => ({ unassignUser: person(r, o, org, (u) => exists(u) && orgApp(o)?.users.has(u.id) === true) })),
+  assignGroup: app((r, org, o) => ({ assignGroup: group(r, o, org, (g) => oktaGroup(g) && !orgApp(o)?.groups.has(g.id)) })),
+  unassignGroup: app((r, org, o) => ({ unassignGroup: group(r, o, org, (g) => oktaGroup(g) && orgApp(o)?.groups.has(g.id) === true) })),
+  pushGroup: app((r, org, o) => {
+    const name = group(r, o, org, (g) => oktaGroup(g) && !pushed(o, g));
+    return { pushGroup: name, targetName: r() < 0.7 ? name : `${name} (${org})`, status: pick(r, ['ACTIVE', 'INACTIVE'] as const) };
+  }),
+  pushStatus: app((r, org, o) => ({ pushStatus: group(r, o, org, (g) => pushed(o, g)), status: pick(r, ['ACTIVE', 'INACTIVE'] as const) })),
+  unpushGroup: app((r, org, o) => ({ unpushGroup: group(r, o, org, (g) => pushed(o, g)) })),
+  toApp: app((r) => ({ toApp: pick(r, ['createUsers', 'updateUserAttributes', 'deactivateUsers'] as const), enabled: r() < 0.5 })),
+  createUser: directory((r, org, o) => ({
+    createUser: person(r, o, org, (u) => u === undefined),
+    profile: { firstName: pick(r, NAMES), lastName: 'Doe' },
+    activate: r() < 0.8,
+  })),
+  updateUser: directory((r, org, o) => ({
+    updateUser: person(r, o, org, exists),
+    // A new username, or another attribute (the Hub gets profile updates pushed when the feature is on).
+    profile: r() < 0.3 ? { login: person(r, o, org, (u) => u === undefined) } : { firstName: pick(r, NAMES) },
+  })),
+  deactivateUser: directory((r, org, o) => ({ deactivateUser: person(r, o, org, (u) => exists(u) && u.status !== 'DEPROVISIONED') })),
+  suspendUser: directory((r, org, o) => ({ suspendUser: person(r, o, org, is('ACTIVE')) })),
+  unsuspendUser: directory((r, org, o) => ({ unsuspendUser: person(r, o, org, is('SUSPENDED')) })),
+  reactivateUser: directory((r, org, o) => ({ reactivateUser: person(r, o, org, is('DEPROVISIONED', 'STAGED', 'PROVISIONED')) })),
+  deleteUser: directory((r, org, o) => ({ deleteUser: person(r, o, org, exists) })),
+  createGroup: directory((r, org, o) => ({ createGroup: group(r, o, org, (g) => g === undefined) })),
+  renameGroup: directory((r, org, o) => ({ renameGroup: group(r, o, org, oktaGroup), to: group(r, o, org, (g) => g === undefined) })),
+  deleteGroup: directory((r, org, o) => ({ deleteGroup: group(r, o, org, oktaGroup) })),
+  addMember: directory((r, org, o) => {
+    const to = group(r, o, org, oktaGroup);
+    const members = o.findGroupByName(to)?.members;
+    return { addMember: person(r, o, org, (u) => exists(u) && !members?.has(u.id)), group: to };
+  }),
+  removeMember: directory((r, org, o) => {
+    const from = group(r, o, org, (g) => oktaGroup(g) && g.members.size > 0);
+    const members = o.findGroupByName(from)?.members;
+    return { removeMember: person(r, o, org, (u) => exists(u) && members?.has(u.id) === true), group: from };
+  }),
+};
+
+interface Generator<C> {
+  /** The orgs a change of this kind is made in. */
+  orgs: readonly OrgName[];
+  make: (r: Rng, org: OrgName, state: SimOrg) => C;
+}
+function app<C>(make: Generator<C>['make']): Generator<C> {
+  return { orgs: SPOKES, make };
+}
+function directory<C>(make: Generator<C>['make']): Generator<C> {
+  return { orgs: ORGS, make };
+}
+
+/** Mostly the `names` that are there (a config lists what exists), sometimes all of them. */
+function mostlyThere(r: Rng, names: readonly string[], there: (name: string) => boolean): readonly string[] {
+  return r() < 0.9 ? names.filter(there) : names;
+}
+
+/** Mostly one of `names` that fits, sometimes any of them. */
+function choose(r: Rng, names: readonly string[], fits: (name: string) => boolean): string {
+  const fitting = names.filter(fits);
+  return fitting.length > 0 && r() < 0.85 ? pick(r, fitting) : pick(r, names);
+}
+const person = (r: Rng, o: SimOrg, org: OrgName, fits: (u: SimUser | undefined) => boolean): string =>
+  choose(r, PEOPLE[org], (login) => fits(o.findUser(login)));
+const group = (r: Rng, o: SimOrg, org: OrgName, fits: (g: SimGroup | undefined) => boolean): string =>
+  choose(r, GROUPS[org], (name) => fits(o.findGroupByName(name)));
+const exists = (u: SimUser | undefined): u is SimUser => u !== undefined;
+const is =
+  (...statuses: string[]) =>
+  (u: SimUser | undefined): boolean =>
+    u !== undefined && statuses.includes(u.status);
+const oktaGroup = (g: SimGroup | undefined): g is SimGroup => g?.type === 'OKTA_GROUP';
+/** The org's Org2Org app (a Spoke's). */
+const orgApp = (o: SimOrg): SimApp | undefined => o.apps.values().find((a) => a.name === 'okta_org2org');
+const pushed = (o: SimOrg, g: SimGroup | undefined): boolean =>
+  g !== undefined &&
+  orgApp(o)
+    ?.pushMappings.values()
+    .some((m) => m.sourceGroupId === g.id) === true;
+
+type Covered = ReturnType<(typeof CONSOLE_CHANGES)[keyof typeof CONSOLE_CHANGES]['make']>;
 /** The kinds of `ConsoleChange` no generator above makes: must be none. */
 type Uncovered = ConsoleChange extends infer K ? (K extends unknown ? ([Extract<Covered, K>] extends [never] ? K : never) : never) : never;
 const everyKindCovered: [Uncovered] extends [never] ? true : Uncovered = true;
@@ -117,7 +212,7 @@ type ChangeKind = keyof typeof CONSOLE_CHANGES;
 const KINDS = Object.keys(CONSOLE_CHANGES) as ChangeKind[];
 
 /** A random config for an apply: any Spoke's lists, modes and To App features (never one the planned config must agree with). */
-function randomConfig(r: Rng): string {
+function randomConfig(r: Rng, sim: Sim): string {
   const spokes = SPOKES.filter(() => r() < 0.8);
   if (spokes.length === 0) spokes.push(pick(r, SPOKES));
   const mode = (): string => pick(r, ['additive', 'authoritative']);
@@ -135,16 +230,29 @@ function randomConfig(r: Rng): string {
       },
       assignments: {
         mode: mode(),
-        users: subset(r, WORLD[name].users).map((login) => ({
+        users: subset(
+          r,
+          mostlyThere(r, PEOPLE[name], (login) => sim.org(name).findUser(login) !== undefined),
+        ).map((login) => ({
           login,
           initialStatus: pick(r, INITIAL_STATUSES),
           ...(login === 'alice@acme.com' && r() < 0.5 ? { securityQuestion: 'First pet?', securityAnswer: '${ALICE_ANSWER}' } : {}),
         })),
-        groups: subset(r, WORLD[name].groups, 0.3).map((group) => ({ name: group })),
+        groups: subset(
+          r,
+          mostlyThere(r, GROUPS[name], (g) => oktaGroup(sim.org(name).findGroupByName(g))),
+          0.3,
+        ).map((group) => ({
+          name: group,
+        })),
       },
       pushGroups: {
         mode: mode(),
-        groups: subset(r, WORLD[name].groups, 0.3).map((group) => ({
+        groups: subset(
+          r,
+          mostlyThere(r, GROUPS[name], (g) => oktaGroup(sim.org(name).findGroupByName(g))),
+          0.3,
+        ).map((group) => ({
           name: group,
           ...(r() < 0.2 ? { targetName: `${group} (${name})` } : {}),
           ...(r() < 0.2 ? { status: 'INACTIVE' } : {}),
@@ -335,9 +443,10 @@ async function property(run: PropertyRun): Promise<Tally> {
         done.push(await applyRandomConfig(sim, run.dir, r, tally));
         continue;
       }
-      const org = pick(r, SPOKES);
       const kind = pick(r, KINDS);
-      const change: ConsoleChange = CONSOLE_CHANGES[kind](r, org);
+      const generator: Generator<ConsoleChange> = CONSOLE_CHANGES[kind];
+      const org = pick(r, generator.orgs);
+      const change = generator.make(r, org, sim.org(org));
       try {
         await consoleChange(sim, org, change);
         tally.changes[kind]++;
@@ -386,7 +495,7 @@ async function property(run: PropertyRun): Promise<Tally> {
 
 /** `org2org apply` of a random config (read, plan, apply: the code the command runs); says what it did. */
 async function applyRandomConfig(sim: Sim, dir: string, r: Rng, tally: Tally): Promise<string> {
-  const text = randomConfig(r);
+  const text = randomConfig(r, sim);
   let desired: DesiredState;
   try {
     desired = await load(sim, dir, 'apply.yaml', text);
