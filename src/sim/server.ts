@@ -88,7 +88,9 @@ export class OrgServer {
         }
       });
     });
-    this.server.keepAliveTimeout = 5000;
+    // Longer than a test's synchronous pauses (loading the OpenAPI spec takes seconds on a busy machine): a server
+    // that closes an idle socket while its client's timers are blocked makes the client's next request ECONNRESET.
+    this.server.keepAliveTimeout = 30_000;
   }
 
   async listen(): Promise<string> {

@@ -168,6 +168,8 @@ test('the System Log: console changes as LogEvents (actor, published, targets), 
       events.map((e) => [e.eventType, e.actor.alternateId, e.target.map((t) => t.type).join('+')]),
       [
         ['application.user_membership.remove', 'admin@emea.acme.com', 'User+AppInstance'],
+        // What came of the assignment: dieter pushed to the Hub.
+        ['application.provision.user.push', 'alice@acme.com', 'User+AppInstance'],
         ['application.user_membership.add', 'alice@acme.com', 'User+AppInstance'],
       ],
     );
