@@ -591,6 +591,8 @@ describe("the workflows' jobs, run against the simulator", {
     assert.match(drifted.log, /^refresh: read again: .*; unchanged since the snapshot: none$/m);
     assert.match(drifted.log, /^refresh: read again: (.*\bapac\b.*|none; brought up to date object by object: .*\bapac\b.*);/m);
     assert.match(drifted.log, /kenji@acme\.com/);
+    // The Action's drift step then reads through the snapshot the plan step just wrote: nothing new in any log.
+    assert.match(drifted.log, /^refresh: read again: none; unchanged since the snapshot: hub, apac$/m);
     // The drift still fails the job, but its snapshot is kept: the check after it starts from there.
     assert.equal(drifted.step('Keep the snapshot for the next check').code, 0);
     assert.equal(f.runner.cacheKeys().filter((k) => k.startsWith('org2org-snapshot-main-apac-')).length, 3);
