@@ -22,10 +22,11 @@ export const SNAPSHOT_FLAGS = {
 export const SNAPSHOT_HELP = `      --snapshot FILE        keep what this read saw in FILE (per org: objects with their
                              fingerprints, where each org's System Log stood; no secret), for
                              the next run's --refresh changes (a path CI caches between runs)
-      --refresh MODE         full (default): read every org; changes: read only the orgs whose
-                             System Log shows a change since the --snapshot, reuse the rest,
-                             and read in full (saying why on stderr) whenever that can't be
-                             proven complete. Needs a token that may read the System Log.`;
+      --refresh MODE         full (default): read every org; changes: read again only what each
+                             org's System Log shows changed since the --snapshot (object by
+                             object, or the org whole), reuse the rest, and read in full (saying
+                             why on stderr) whenever that can't be proven complete. Needs a
+                             token that may read the System Log.`;
 
 export interface SnapshotArgs {
   snapshot?: string;
