@@ -74,8 +74,8 @@ export async function snapshotPlan(
   const t2 = performance.now();
   const plan = createPlan(desired, result.live, { maxApiCapacity: job.capacity, toolVersion: 'bench' });
   const t3 = performance.now();
-  if (!result.snapshot) throw new Error(`bench: no snapshot written: ${result.noSnapshot ?? '?'}`);
-  writeSnapshotFile(job.snapshotFile, result.snapshot, [job.configFile]);
+  if (result.snapshotText === undefined) throw new Error(`bench: no snapshot written: ${result.noSnapshot ?? '?'}`);
+  writeSnapshotFile(job.snapshotFile, result.snapshotText, [job.configFile]);
   const t4 = performance.now();
   const stats = await simStats(job.orgUrls);
   return {

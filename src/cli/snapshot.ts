@@ -56,8 +56,8 @@ export function readSnapshotFile(file: string): Snapshot | { problem: string } |
   }
 }
 
-export function writeSnapshotFile(file: string, snapshot: Snapshot, inputs: readonly string[]): void {
-  writeOutputFile(file, JSON.stringify(snapshot), { what: SNAPSHOT, inputs });
+export function writeSnapshotFile(file: string, text: string, inputs: readonly string[]): void {
+  writeOutputFile(file, text, { what: SNAPSHOT, inputs });
 }
 
 /**
@@ -92,6 +92,6 @@ export function reportSnapshot(err: (text: string) => void, args: SnapshotArgs, 
       err(`refresh: read again: ${names(r.read)}${patched}; unchanged since the snapshot: ${names(r.reused)}\n`);
     }
   }
-  if (r.snapshot) writeSnapshotFile(args.snapshot!, r.snapshot, inputs);
+  if (r.snapshotText !== undefined) writeSnapshotFile(args.snapshot!, r.snapshotText, inputs);
   else err(`refresh: no snapshot written (the next --refresh changes reads in full): ${inert(r.noSnapshot ?? '')}\n`);
 }

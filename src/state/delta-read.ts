@@ -212,7 +212,9 @@ export async function patchSpoke(
   changes: OrgChanges,
   onEvent: ReadEventSink | undefined,
 ): Promise<{ live: LiveSpoke; notes: LiveState['readProblems'] }> {
-  const live = structuredClone(kept.live);
+  // A shallow copy: the lists below are replaced, never changed in place, so the snapshot's stay as they were
+  // (the Hub's patch compares before and after); only the groups, whose member lists are, are copied whole.
+  const live: LiveSpoke = { ...kept.live, groups: structuredClone(kept.live.groups) };
   let notes = kept.notes;
   const appId = live.app!.id;
   const appPath = `/api/v1/apps/${encodeURIComponent(appId)}`;
@@ -369,7 +371,7 @@ export async function patchHub(
   changes: OrgChanges,
   onEvent: ReadEventSink | undefined,
 ): Promise<LiveHub> {
-  const hub = structuredClone(kept);
+  const hub: LiveHub = { ...kept, groups: structuredClone(kept.groups) };
   const wasLooked = hubLogins(spokes, (n) => before[n]?.appUsers ?? []);
   const looked = hubLogins(spokes, (n) => now[n]?.appUsers ?? []);
   const users: Record<string, DirectoryUser> = {};
