@@ -84,6 +84,7 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
     for (const [name, org] of world.orgs) populateDirectory(org, doc.orgs[name] ?? {});
     for (const [name, org] of world.orgs) populateApps(world, org, doc.orgs[name] ?? {});
     world.provisioningDelayMs = options.provisioningDelayMs ?? 0;
+    world.held = options.holdProvisioning ?? false;
     if (options.logLagMs !== undefined) {
       if (!(options.logLagMs >= 0)) throw new Error('sim: logLagMs must be >= 0');
       for (const org of world.orgs.values()) setLogLag(org, options.logLagMs);
@@ -112,6 +113,10 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
     },
     stats: (name): SimStats => structuredClone(server(name).stats),
     now: () => simNow(),
+    holdProvisioning: (hold) => {
+      world.held = hold;
+    },
+    releaseProvisioning: () => world.release(),
     advance: (ms) => advanceClock(ms),
     setLogLag: (ms, orgName) => {
       if (!(ms >= 0)) throw new Error('sim: a log lag must be >= 0');

@@ -25,6 +25,9 @@ export class SimWorld {
   /** Work that runs later: on a real timer, or sooner when the sim clock is advanced past `due`. */
   private readonly timers = new Map<NodeJS.Timeout, { due: number; run: () => void }>();
   private readonly stopWatching: () => void;
+  /** Provisioning held (a test's `holdProvisioning`): pushes wait, in order, until `releaseProvisioning`. */
+  held = false;
+  private readonly pending: (() => void)[] = [];
   closed = false;
 
   constructor(public provisioningDelayMs: number) {
@@ -61,6 +64,10 @@ export class SimWorld {
     if (this.closed) return;
     const acting = currentActing();
     const run = (): void => actingAs(acting, fn);
+    if (this.held) {
+      this.pending.push(run);
+      return;
+    }
     const t = setTimeout(() => {
       this.timers.delete(t);
       if (!this.closed) run();
@@ -68,8 +75,19 @@ export class SimWorld {
     this.timers.set(t, { due: simNow() + ms, run });
   }
 
+  /** Runs every held push now, in the order they were asked for (each as whoever asked); returns how many ran. */
+  release(): number {
+    let ran = 0;
+    while (this.pending.length > 0 && !this.closed) {
+      this.pending.shift()!();
+      ran++;
+    }
+    return ran;
+  }
+
   close(): void {
     this.closed = true;
+    this.pending.length = 0;
     this.stopWatching();
     for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
@@ -272,7 +290,7 @@ function provisionAppUserNow(world: SimWorld, org: SimOrg, app: SimApp, au: SimA
     logAppUserPush(org, app, au, 'application.provision.user.push', 'Push user to app');
     syncUserPushMemberships(world, org, app, au.id);
   };
-  if (world.provisioningDelayMs > 0) {
+  if (world.provisioningDelayMs > 0 || world.held) {
     au.status = 'STAGED';
     au.syncState = 'SYNCING';
     au.statusChanged = now;

@@ -212,6 +212,11 @@ export interface SimOptions {
    * Okta's System Log is near-real-time, not instant.
    */
   logLagMs?: number;
+  /**
+   * Pushes to the Hub wait (app users STAGED/SYNCING, nothing in the Hub yet) until
+   * `sim.releaseProvisioning()`: provisioning in flight, at the moment a test chooses.
+   */
+  holdProvisioning?: boolean;
 }
 
 export interface SimStats {
@@ -236,6 +241,10 @@ export interface Sim {
   now(): number;
   /** Moves the clock forward: log lag passes, delayed provisioning that came due ends, tokens age. */
   advance(ms: number): void;
+  /** Hold (or stop holding) pushes from now on; what is held stays until released. */
+  holdProvisioning(hold: boolean): void;
+  /** Ends every held push now, in the order they were asked for; returns how many. */
+  releaseProvisioning(): number;
   /** The log lag from now on, for one org or all (events already logged keep theirs). */
   setLogLag(ms: number, org?: string): void;
   close(): Promise<void>;

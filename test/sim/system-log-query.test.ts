@@ -155,3 +155,28 @@ test('the clock: advancing it past a provisioning delay ends the push, which is 
     assert.ok(sim.org('hub').findUser('sora@acme.com'), 'the Hub user exists');
   });
 });
+
+test('held provisioning: pushes wait, in flight, until released; what they do is logged then', async () => {
+  await withSim({ holdProvisioning: true }, async (sim) => {
+    await consoleChange(sim, 'apac', { assignUser: 'sora@acme.com' });
+    await consoleChange(sim, 'apac', { assignUser: 'kenji@acme.com' });
+    const app = sim.org('apac').apps.values()[0]!;
+    const sora = sim.org('apac').findUser('sora@acme.com')!.id;
+    assert.equal(app.users.get(sora)!.syncState, 'SYNCING');
+    assert.equal(sim.org('hub').findUser('sora@acme.com'), undefined);
+    const hubEvents = sim.org('hub').systemLog.length;
+    assert.equal(sim.releaseProvisioning(), 1, 'kenji was provisioned already: only sora waited');
+    assert.equal(app.users.get(sora)!.syncState, 'SYNCHRONIZED');
+    const logged = sim.org('hub').systemLog.slice(hubEvents);
+    assert.deepEqual(
+      logged.map((e) => [e.eventType, (e.actor as { alternateId: string }).alternateId]),
+      [['user.lifecycle.create', 'provisioner@hub.acme.com']],
+    );
+    assert.equal(sim.org('apac').systemLog.at(-1)!.eventType, 'application.provision.user.push');
+    assert.equal(sim.releaseProvisioning(), 0);
+    sim.holdProvisioning(false);
+    await consoleChange(sim, 'apac', { createUser: 'yuki@acme.com' });
+    await consoleChange(sim, 'apac', { assignUser: 'yuki@acme.com' });
+    assert.equal(app.users.get(sim.org('apac').findUser('yuki@acme.com')!.id)!.syncState, 'SYNCHRONIZED', 'no longer held');
+  });
+});
