@@ -8,7 +8,7 @@
  */
 import { advanceClock, simNow } from './clock.js';
 import { createRng, FaultInjector } from './faults.js';
-import { setLogLag } from './log-events.js';
+import { actingAs, clientActor, setLogLag, userActor } from './log-events.js';
 import { SimOrg } from './org-state.js';
 import { importHubGroups, SimWorld } from './provisioning.js';
 import { compileRoutes } from './router.js';
@@ -109,7 +109,10 @@ export async function startSim(seed: SimSeed | string, options: SimOptions = {})
       const org = world.org(spoke);
       const app = org.apps.values().find((a) => a.label === appLabel);
       if (!app) throw new Error(`sim: no app labelled "${appLabel}" in ${spoke}`);
-      return importHubGroups(world, org, app);
+      // A console click: the APP_GROUPs it makes are logged, as the org's (first) Super Administrator.
+      const admin = org.users.values().find((u) => u.roles.includes('SUPER_ADMIN'));
+      const acting = { actor: admin ? userActor(admin) : clientActor('unknown'), console: true };
+      return actingAs(acting, () => importHubGroups(world, org, app));
     },
     stats: (name): SimStats => structuredClone(server(name).stats),
     now: () => simNow(),

@@ -166,6 +166,70 @@ test('state-neutral noise: one user.session.start per console change (its admin 
   }
 });
 
+test('an OAUTH2 connection: each push gets a token from the Hub (logged there as noise, by the service app), whose writes the Hub logs as that client', async () => {
+  const sim = await startSim({
+    orgs: {
+      hub: { tokens: { ADMIN: { user: 'admin@hub.example.com', roles: ['SUPER_ADMIN'] } } },
+      spoke: {
+        users: [{ login: 'a@spoke.example.com' }],
+        tokens: { T: { user: 'admin@spoke.example.com', roles: ['SUPER_ADMIN'] } },
+        apps: [{ label: 'Acme Hub', hub: 'hub', provisioning: { createUsers: true } }],
+      },
+    },
+  });
+  try {
+    const H = (method: string, path: string, body?: unknown) => call(sim.orgs.hub!.url, sim.orgs.hub!.tokens.ADMIN, method, path, body);
+    const S = (method: string, path: string, body?: unknown) => call(sim.orgs.spoke!.url, sim.orgs.spoke!.tokens.T, method, path, body);
+    const appId = sim.org('spoke').apps.values()[0]!.id;
+    const keys = await S('GET', `/api/v1/apps/${appId}/credentials/keys`);
+    const client = await H('POST', '/oauth2/v1/clients', {
+      client_name: 'Spoke',
+      application_type: 'service',
+      grant_types: ['client_credentials'],
+      response_types: ['token'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [keys.body[0]] },
+    });
+    const clientId = client.body.client_id as string;
+    for (const scopeId of ['okta.users.manage', 'okta.groups.manage']) {
+      assert.equal((await H('POST', `/api/v1/apps/${clientId}/grants`, { scopeId, issuer: sim.orgs.hub!.url })).status, 201);
+    }
+    for (const type of ['USER_ADMIN', 'GROUP_MEMBERSHIP_ADMIN']) {
+      assert.equal((await H('POST', `/oauth2/v1/clients/${clientId}/roles`, { type })).status, 201);
+    }
+    const connected = await S('POST', `/api/v1/apps/${appId}/connections/default?activate=true`, {
+      profile: { authScheme: 'OAUTH2', clientId },
+    });
+    assert.equal(connected.status, 200, JSON.stringify(connected.body));
+    const mark = sim.org('hub').systemLog.length;
+    const user = sim.org('spoke').findUser('a@spoke.example.com')!;
+    assert.equal((await S('POST', `/api/v1/apps/${appId}/users`, { id: user.id, scope: 'USER' })).status, 200);
+    const logged = sim
+      .org('hub')
+      .systemLog.slice(mark)
+      .map((e) => [e.eventType, (e.actor as { alternateId: string; type: string }).type, (e.actor as { alternateId: string }).alternateId]);
+    assert.deepEqual(logged, [
+      ['app.oauth2.token.grant.access_token', 'PublicClientApp', clientId],
+      ['user.lifecycle.create', 'PublicClientApp', clientId],
+    ]);
+  } finally {
+    await sim.close();
+  }
+});
+
+test("the console's import of the Hub's groups logs each APP_GROUP it makes in the Spoke", async () => {
+  const sim = await startSim(SEED);
+  try {
+    const made = sim.importHubGroups('emea', 'Acme Hub');
+    assert.ok(made > 0);
+    const created = sim.org('emea').systemLog.filter((e) => e.eventType === 'group.lifecycle.create');
+    assert.equal(created.length, made);
+    assert.equal((created[0]!.actor as { alternateId: string }).alternateId, 'admin@emea.acme.com');
+  } finally {
+    await sim.close();
+  }
+});
+
 describe('Org2Org provisioning: its side effects are logged in the Hub, as the connection', () => {
   const sim = simPerSuite(SEED);
 
