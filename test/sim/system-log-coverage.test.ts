@@ -42,6 +42,33 @@ function logged(sim: Sim, org: string, mark: number): string[][] {
     ]);
 }
 
+const ORGS = ['hub', 'emea', 'apac'];
+
+/** Everything an org holds that its API shows (not the log itself, nor a token's last use), as one string. */
+function state(sim: Sim, name: string): string {
+  const org = sim.org(name);
+  const plain = (v: unknown): unknown =>
+    v instanceof Set
+      ? [...v].sort()
+      : v instanceof Map
+        ? [...v.keys()].sort()
+        : v && typeof v === 'object' && 'values' in v && typeof (v as { values: unknown }).values === 'function' && !Array.isArray(v)
+          ? (v as { values: () => unknown[] }).values()
+          : v;
+  return JSON.stringify(
+    {
+      users: org.users.values(),
+      groups: org.groups.values(),
+      apps: org.apps.values().map((a) => ({ ...a, keys: a.keys.map((k) => k.kid) })),
+      mappings: org.mappings.values(),
+      userSchema: org.userSchemaCustom,
+      idps: org.idps.values(),
+      idpKeys: [...org.idpKeys.keys()],
+    },
+    (_key, value) => plain(value),
+  );
+}
+
 /** Log lengths of every org now, and what each logged since. */
 function marks(sim: Sim): { since: (org: string) => string[][] } {
   const at = Object.fromEntries(['hub', 'emea', 'apac'].map((o) => [o, sim.org(o).systemLog.length]));
@@ -683,12 +710,18 @@ describe('every write route of the simulator is logged', () => {
     for (const [route, driver] of Object.entries(DRIVERS)) {
       const { org, types, write } = await driver(c);
       const before = s.org(org).systemLog.length;
+      const states = ORGS.map((o) => [state(s, o), s.org(o).systemLog.length] as const);
       await write();
       const added = s.org(org).systemLog.slice(before);
       assert.ok(
         added.some((e) => types.includes(e.eventType)),
         `${route}: ${org} logged ${JSON.stringify(added.map((e) => e.eventType))}, not one of ${types.join(', ')}`,
       );
+      // Whatever else the write changed, in any org (a side effect in the Hub), that org logged something too.
+      ORGS.forEach((o, i) => {
+        const [was, logged] = states[i]!;
+        if (state(s, o) !== was) assert.ok(s.org(o).systemLog.length > logged, `${route}: ${o} changed without an event`);
+      });
     }
   });
 });
