@@ -272,18 +272,35 @@ function listLogEvents(ctx: RequestContext): Reply {
   if (order === 'DESCENDING') events = events.reverse();
   const limit = readLimit(query, 100, 1000);
   const after = query.get('after');
-  const start = after ? events.findIndex((e) => e.uuid === after) + 1 : 0;
+  const start = after === null ? 0 : resume(events, after, timeOf, order === 'DESCENDING');
   const page = events.slice(start, start + limit);
   const base = `${org.url}${ctx.path}`;
   const links = [`<${base}?${query.toString()}>; rel="self"`];
   const more = start + limit < events.length;
   if (more || polling) {
     const next = new URLSearchParams(query);
-    const last = page.at(-1)?.uuid ?? after;
-    if (last) next.set('after', last);
+    const last = page.at(-1);
+    const cursor = last ? `${timeOf(last)}.${last.uuid}` : after;
+    if (cursor) next.set('after', cursor);
     links.push(`<${base}?${next.toString()}>; rel="next"`);
   }
   return { status: 200, body: page.map(answer), headers: { link: links.join(', ') } };
+}
+
+/**
+ * Where a page after cursor `after` (`<time ms>.<uuid>` of the last event served; opaque to clients) starts: just past
+ * that event, or, when the log no longer holds it (the simulator keeps the last 10,000), at its time: an event of that
+ * same millisecond may come again, none is skipped.
+ */
+function resume(events: LogEvent[], after: string, timeOf: (e: LogEvent) => number, descending: boolean): number {
+  const dot = after.indexOf('.');
+  const uuid = after.slice(dot + 1);
+  const at = events.findIndex((e) => e.uuid === uuid);
+  if (at >= 0) return at + 1;
+  const time = Number(after.slice(0, dot));
+  if (dot < 0 || !Number.isFinite(time)) throw invalid('after', ['after: not a cursor this log answered']);
+  const past = events.findIndex((e) => (descending ? timeOf(e) <= time : timeOf(e) >= time));
+  return past < 0 ? events.length : past;
 }
 
 /** An event as the API shows it (without the simulator's own bookkeeping). */
