@@ -78,7 +78,7 @@ test('paging: limit and next links; a bounded query ends, a polling query always
     assert.deepEqual(later.types, ['group.lifecycle.create'], 'the next link finds only what came since');
     assert.equal(later.body[0].target[0].displayName, 'G8');
 
-    // A cursor whose event the log no longer keeps (past its 10,000) resumes after that event's time, repeating nothing.
+    // A cursor whose event the log no longer keeps (past its 10,000) resumes at that event's time: nothing is skipped.
     const first = await logs(sim, `?since=${q(iso(start))}&limit=2`);
     sim.org('emea').systemLog.splice(0, 2);
     const resumed = await logs(sim, first.next!);
