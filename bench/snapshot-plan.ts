@@ -11,7 +11,7 @@ import { readSnapshotFile, writeSnapshotFile } from '../src/cli/snapshot.js';
 import { loadConfig } from '../src/config/load.js';
 import { createPlan } from '../src/plan/create-plan.js';
 import type { Plan } from '../src/plan/types.js';
-import type { SimStats } from '../src/sim/index.js';
+import { resetSimStats, simStats } from './sim-stats.js';
 import { readWithSnapshot } from '../src/state/incremental.js';
 
 export interface SnapshotPlanJob {
@@ -48,16 +48,6 @@ export interface SnapshotPlanFigures {
   errored: boolean;
   /** Peak RSS of the worker process (MB), when it ran in one. */
   peakRssMb?: number;
-}
-
-async function simStats(orgUrls: Record<string, string>): Promise<Record<string, SimStats>> {
-  const out: Record<string, SimStats> = {};
-  for (const [org, url] of Object.entries(orgUrls)) out[org] = (await (await fetch(`${url}/__sim/stats`)).json()) as SimStats;
-  return out;
-}
-
-async function resetSimStats(orgUrls: Record<string, string>): Promise<void> {
-  for (const url of Object.values(orgUrls)) await (await fetch(`${url}/__sim/reset`, { method: 'POST' })).arrayBuffer();
 }
 
 export async function snapshotPlan(

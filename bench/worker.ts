@@ -21,6 +21,7 @@ import type { Plan } from '../src/plan/types.js';
 import { renderPlanText } from '../src/render/text.js';
 import { readLiveState, type LiveClients } from '../src/state/read-live-state.js';
 import type { SimStats } from '../src/sim/index.js';
+import { resetSimStats, simStats } from './sim-stats.js';
 import { snapshotPlan, type SnapshotPlanFigures, type SnapshotPlanJob } from './snapshot-plan.js';
 
 export type Job =
@@ -98,16 +99,6 @@ export interface WorkerResult {
   figures: PlanFigures | ApplyFigures | Timings | SnapshotPlanFigures;
   /** Peak resident set size of this process, MB. */
   peakRssMb: number;
-}
-
-async function simStats(orgUrls: Record<string, string>): Promise<Record<string, SimStats>> {
-  const out: Record<string, SimStats> = {};
-  for (const [org, url] of Object.entries(orgUrls)) out[org] = (await (await fetch(`${url}/__sim/stats`)).json()) as SimStats;
-  return out;
-}
-
-async function resetSimStats(orgUrls: Record<string, string>): Promise<void> {
-  for (const url of Object.values(orgUrls)) await (await fetch(`${url}/__sim/reset`, { method: 'POST' })).arrayBuffer();
 }
 
 /** Counts the client's waits and retries (events carry no secrets). */

@@ -56,6 +56,7 @@ import { createPlan, toPlanFile } from '../../src/plan/create-plan.js';
 import { DEFAULT_ALLOWANCES } from '../../src/plan/guards.js';
 import { renderPlanJson } from '../../src/render/json.js';
 import { applyPlan } from '../../src/apply/apply-plan.js';
+import { withSortedDiagnostics } from '../builders/plan-json.js';
 
 const FIXTURES = new URL('../export/fixtures/drift/', import.meta.url);
 const SEED_FILE = new URL('seed.yaml', FIXTURES).pathname;
@@ -299,18 +300,7 @@ const PLAN_OPTIONS = { maxApiCapacity: 0.5, toolVersion: 'property-test' };
 /** The plan as `plan --format json` writes it, diagnostics sorted (a full read's notes arrive in the order its reads end). */
 function planOf(desired: DesiredState, live: LiveState): PlanJson {
   const json = JSON.parse(renderPlanJson(toPlanFile(createPlan(desired, live, PLAN_OPTIONS), live))) as PlanJson;
-  const sortDiagnostics = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sortDiagnostics);
-    if (v && typeof v === 'object') {
-      const o: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        o[k] = k === 'diagnostics' && Array.isArray(x) ? x.map((d) => JSON.stringify(d)).sort() : sortDiagnostics(x);
-      }
-      return o;
-    }
-    return v;
-  };
-  return sortDiagnostics(json) as PlanJson;
+  return withSortedDiagnostics(json) as PlanJson;
 }
 
 interface PlanJson {

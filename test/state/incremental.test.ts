@@ -18,6 +18,7 @@ import { buildClients } from '../../src/cli/clients.js';
 import { OktaApiError } from '../../src/okta/errors.js';
 import type { OktaClient } from '../../src/okta/types.js';
 import { parseSnapshot, readWithSnapshot, type Snapshot } from '../../src/state/incremental.js';
+import { withSortedDiagnostics } from '../builders/plan-json.js';
 
 const FIXTURES = new URL('../export/fixtures/drift/', import.meta.url);
 const SEED = new URL('seed.yaml', FIXTURES).pathname;
@@ -78,18 +79,7 @@ const total = (calls: Run['calls']): number => Object.values(calls).reduce((s, c
 /** The plan as JSON, its diagnostics in a fixed order (a full read's notes arrive in the order its reads end). */
 function planOf(run: Run): unknown {
   assert.ok(run.code === 0 || /error: the plan has/.test(run.err), run.err);
-  const sortDiagnostics = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sortDiagnostics);
-    if (v && typeof v === 'object') {
-      const o: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        o[k] = k === 'diagnostics' && Array.isArray(x) ? x.map((d) => JSON.stringify(d)).sort() : sortDiagnostics(x);
-      }
-      return o;
-    }
-    return v;
-  };
-  return sortDiagnostics(JSON.parse(run.out));
+  return withSortedDiagnostics(JSON.parse(run.out));
 }
 
 async function withSim(fn: (sim: Sim) => Promise<void>): Promise<void> {
