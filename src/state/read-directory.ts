@@ -263,26 +263,20 @@ export function memberReader(
 }
 
 /** Ids of a group's members (`/groups/{id}/users`, 1000 a page); undefined when the group is gone (404). */
-export async function readMemberIds(client: OktaClient, groupId: string): Promise<string[] | undefined> {
-  try {
-    const ids: string[] = [];
-    for await (const page of client.pages<Json>(`/api/v1/groups/${encodeURIComponent(groupId)}/users`)) {
-      for (const raw of page) ids.push(String(raw.id));
-    }
-    return ids;
-  } catch (err) {
-    if (err instanceof OktaApiError && err.status === 404) return undefined;
-    throw err;
-  }
+export function readMemberIds(client: OktaClient, groupId: string): Promise<string[] | undefined> {
+  return readIds(client, `/api/v1/groups/${encodeURIComponent(groupId)}/users`);
 }
 
 /** Ids of the groups a user is a member of (`/users/{id}/groups`); undefined when the user is gone (404). */
-export async function readUserGroupIds(client: OktaClient, userId: string): Promise<string[] | undefined> {
+export function readUserGroupIds(client: OktaClient, userId: string): Promise<string[] | undefined> {
+  return readIds(client, `/api/v1/users/${encodeURIComponent(userId)}/groups`);
+}
+
+/** The ids of every item a list endpoint pages through; undefined when what it lists is gone (404). */
+async function readIds(client: OktaClient, path: string): Promise<string[] | undefined> {
   try {
     const ids: string[] = [];
-    for await (const page of client.pages<Json>(`/api/v1/users/${encodeURIComponent(userId)}/groups`)) {
-      for (const raw of page) ids.push(String(raw.id));
-    }
+    for await (const page of client.pages<Json>(path)) for (const raw of page) ids.push(String(raw.id));
     return ids;
   } catch (err) {
     if (err instanceof OktaApiError && err.status === 404) return undefined;

@@ -310,57 +310,51 @@ interface LogAnswer {
   headers: Record<string, string>;
 }
 
-/** The client, except that the System Log answers `answer`. */
-function answerLogs(client: OktaClient, answer: LogAnswer): OktaClient {
+/** The client, except that its System Log answers what `log` gives. */
+function withLogs(client: OktaClient, log: (target: OktaClient, method: 'GET', path: string) => Promise<never>): OktaClient {
   return new Proxy(client, {
     get(target, prop) {
       if (prop !== 'request') {
         const value: unknown = Reflect.get(target, prop, target);
         return typeof value === 'function' ? value.bind(target) : value;
       }
-      return (method: 'GET', path: string, options?: unknown) => {
-        if (path === '/api/v1/logs')
-          return Promise.resolve({
-            status: 200,
-            body: answer.body,
-            headers: {
-              get: (name: string) => answer.headers[name.toLowerCase()] ?? null,
-              has: (name: string) => name.toLowerCase() in answer.headers,
-            },
-          });
-        return target.request(method, path, options as never);
-      };
+      return (method: 'GET', path: string, options?: unknown) =>
+        path === '/api/v1/logs' ? log(target, method, path) : target.request(method, path, options as never);
     },
   });
 }
 
+/** The client, except that the System Log answers `answer`. */
+function answerLogs(client: OktaClient, answer: LogAnswer): OktaClient {
+  return withLogs(client, () =>
+    Promise.resolve({
+      status: 200,
+      body: answer.body,
+      headers: {
+        get: (name: string) => answer.headers[name.toLowerCase()] ?? null,
+        has: (name: string) => name.toLowerCase() in answer.headers,
+      },
+    } as never),
+  );
+}
+
 /** The client, except that the System Log answers 403 (a token whose admin role may not read it). */
 function refuseLogs(client: OktaClient): OktaClient {
-  return new Proxy(client, {
-    get(target, prop) {
-      if (prop !== 'request') {
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      return (method: 'GET', path: string, options?: unknown) => {
-        if (path === '/api/v1/logs')
-          return Promise.reject(
-            new OktaApiError(
-              {
-                org: target.org,
-                method,
-                path,
-                status: 403,
-                errorCode: 'E0000006',
-                errorSummary: 'You do not have permission to perform the requested action',
-                causes: [],
-                bucket: 'default',
-              },
-              '',
-            ),
-          );
-        return target.request(method, path, options as never);
-      };
-    },
-  });
+  return withLogs(client, (target, method, path) =>
+    Promise.reject(
+      new OktaApiError(
+        {
+          org: target.org,
+          method,
+          path,
+          status: 403,
+          errorCode: 'E0000006',
+          errorSummary: 'You do not have permission to perform the requested action',
+          causes: [],
+          bucket: 'default',
+        },
+        '',
+      ),
+    ),
+  );
 }
